@@ -1,0 +1,158 @@
+# fakt -- Makefile. One plain GNU Makefile; generated C goes to build/gen.
+#   make run     install what is missing, build, load the corpus, open the REPL
+#   make check   the same set-up, then every test (plain and ASan+UBSan)
+#   make install PREFIX=/usr/local DESTDIR=
+# See README.md.
+
+B        ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+LEMON    ?= lemon
+LEMPAR   ?= /usr/share/lemon/lempar.c
+RE2C     ?= re2c
+OPT      ?= -O2 -g
+SAN      ?=
+VERSION   = 0.1.0
+SOMAJOR   = 0
+
+WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wno-missing-field-initializers
+GENWARN  = -std=c11 -Wall -Wno-unused-parameter -Wno-unused-variable \
+           -Wno-unused-but-set-variable
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilang -Iengine -I$(B)/gen
+CFLAGS_ALL = $(OPT) $(SAN) -fPIC -fvisibility=hidden $(CFLAGS)
+LIBS     = -llmdb -lm -lpthread
+
+LIBSRC   = $(wildcard lang/*.c engine/*.c)
+GEN      = $(B)/gen/gram.c $(B)/gen/lex.c
+LIBOBJ   = $(patsubst %.c,$(B)/%.o,$(LIBSRC)) $(GEN:.c=.o)
+UNITSRC  = $(wildcard tests/unit_*.c)
+UNITBIN  = $(patsubst tests/%.c,$(B)/tests/%,$(UNITSRC))
+TOOLSRC  = $(wildcard tests/tool_*.c)
+TOOLBIN  = $(patsubst tests/%.c,$(B)/tests/%,$(TOOLSRC))
+DB       = $(B)/corpus.fakt
+ABSB     = $(abspath $(B))
+
+# Debian packages the build and the tests use (command or file -> package).
+DEPS = re2c:re2c lemon:lemon /usr/include/lmdb.h:liblmdb-dev \
+       /usr/include/histedit.h:libedit-dev pkg-config:pkg-config \
+       valgrind:valgrind tmux:tmux python3:python3 \
+       /usr/include/sqlite3.h:libsqlite3-dev mdb_dump:lmdb-utils
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.PHONY: all deps check test run install uninstall clean asan corpus check-exports
+
+all: $(B)/libfakt.a $(B)/libfakt.so $(B)/fakt $(B)/fakt.pc
+
+# ---------------------------------------------------------------- deps
+# Installs missing Debian packages when run as root, else prints the command.
+deps:
+	@missing=""; for d in $(DEPS); do f=$${d%%:*}; p=$${d##*:}; \
+	  case $$f in /*) [ -e $$f ] || missing="$$missing $$p";; \
+	              *) command -v $$f >/dev/null 2>&1 || missing="$$missing $$p";; esac; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
+	  else \
+	    echo "fakt needs Debian packages:$$missing"; \
+	    echo "run:  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+# ---------------------------------------------------------------- generated code
+$(B)/gen/gram.c $(B)/gen/gram.h &: lang/gram.y $(LEMPAR)
+	@mkdir -p $(B)/gen
+	cp lang/gram.y $(B)/gen/gram.y
+	$(LEMON) -q -T$(LEMPAR) -d$(B)/gen $(B)/gen/gram.y
+	@touch $(B)/gen/gram.h
+
+$(B)/gen/lex.c: lang/lex.re $(B)/gen/gram.h
+	@mkdir -p $(B)/gen
+	$(RE2C) -W -Werror --no-generation-date --utf8 -o $@ $<
+
+$(B)/gen/%.o: $(B)/gen/%.c
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -DNDEBUG $(GENWARN) -MMD -MP -c -o $@ $<
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -MMD -MP -c -o $@ $<
+
+$(LIBOBJ) $(B)/repl/shell.o: | $(B)/gen/gram.h
+
+# ---------------------------------------------------------------- library and program
+$(B)/libfakt.a: $(LIBOBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/libfakt.so: $(LIBOBJ)
+	$(CC) $(SAN) -shared -Wl,-soname,libfakt.so.$(SOMAJOR) -o $(B)/libfakt.so.$(VERSION) $^ $(LIBS)
+	ln -sf libfakt.so.$(VERSION) $(B)/libfakt.so.$(SOMAJOR)
+	ln -sf libfakt.so.$(VERSION) $@
+
+$(B)/fakt: $(B)/repl/shell.o $(B)/libfakt.a
+	$(CC) $(SAN) -o $@ $^ -ledit $(LIBS)
+
+$(B)/repl/shell.o: CPPFLAGS += -DFAKT_DEFAULT_DB='"$(ABSB)/corpus.fakt"'
+
+$(B)/fakt.pc: Makefile
+	@mkdir -p $(B)
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: fakt\nDescription: embedded fact database with provenance\nVersion: %s\nLibs: -L$${libdir} -lfakt\nLibs.private: -llmdb -lm -lpthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
+
+# ---------------------------------------------------------------- corpus
+corpus: $(DB)
+$(DB): $(B)/fakt $(wildcard facts/*.facts facts/articles/*)
+	@rm -f $@ $@-lock
+	$(B)/fakt -c 'load "facts/all.facts";' $@.tmp
+	mv $@.tmp $@ && mv $@.tmp-lock $@-lock
+
+run: deps all $(DB)
+	$(B)/fakt $(DB)
+
+# ---------------------------------------------------------------- tests
+$(B)/tests/%: tests/%.c $(B)/libfakt.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ $< $(B)/libfakt.a $(LIBS)
+
+test: all $(DB) $(UNITBIN) $(TOOLBIN)
+	@B=$(B) sh tests/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory B=build/asan OPT='-O1 -g' \
+	  SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' test-san
+	@sh tests/summary.sh build/results.txt build/asan/results.txt
+
+test-san: all $(DB) $(UNITBIN) $(TOOLBIN)
+	@B=$(B) SAN=1 sh tests/run.sh
+
+asan:
+	@$(MAKE) --no-print-directory B=build/asan OPT='-O1 -g' \
+	  SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' test-san
+
+check-exports: $(B)/libfakt.so
+	@bad=$$(nm -D --defined-only $(B)/libfakt.so | awk '{print $$3}' | grep -v '^fakt_' || true); \
+	if [ -n "$$bad" ]; then echo "exported without fakt_ prefix: $$bad"; exit 1; fi; echo "exports ok"
+
+# ---------------------------------------------------------------- install
+install: all $(DB)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/fakt
+	install -m 644 include/fakt.h $(DESTDIR)$(PREFIX)/include/fakt.h
+	install -m 644 $(B)/libfakt.a $(DESTDIR)$(PREFIX)/lib/libfakt.a
+	install -m 755 $(B)/libfakt.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libfakt.so.$(VERSION)
+	ln -sf libfakt.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libfakt.so.$(SOMAJOR)
+	ln -sf libfakt.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libfakt.so
+	install -m 644 $(B)/fakt.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/fakt.pc
+	install -m 644 $(DB) $(DESTDIR)$(PREFIX)/share/fakt/corpus.fakt
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -DFAKT_DEFAULT_DB='"$(PREFIX)/share/fakt/corpus.fakt"' \
+	  -o $(B)/fakt-install repl/shell.c $(B)/libfakt.a -ledit $(LIBS)
+	install -m 755 $(B)/fakt-install $(DESTDIR)$(PREFIX)/bin/fakt
+
+clean:
+	rm -rf $(B) build
+
+-include $(LIBOBJ:.o=.d) $(B)/repl/shell.d

@@ -1,0 +1,621 @@
+/*
+** api.c -- the public C interface of fakt.h: handles, prepared statements,
+** binding, stepping, columns, fakt_exec and errors. The work is done by
+** resolve.c / exec.c / find.c (queries) and write.c (changes).
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fakt_int.h"
+
+/* ================================================================ basics */
+
+const char *fakt_libversion(void){ return FAKT_VERSION; }
+
+const char *fakt_errstr(int rc){
+  switch( rc ){
+    case FAKT_OK: return "not an error";
+    case FAKT_ERROR: return "error";
+    case FAKT_INTERNAL: return "internal error";
+    case FAKT_PERM: return "permission denied";
+    case FAKT_BUSY: return "database is busy";
+    case FAKT_NOMEM: return "out of memory";
+    case FAKT_READONLY: return "attempt to write a read-only database";
+    case FAKT_INTERRUPT: return "interrupted";
+    case FAKT_IOERR: return "disk I/O error";
+    case FAKT_CORRUPT: return "database disk image is malformed";
+    case FAKT_NOTFOUND: return "not found";
+    case FAKT_FULL: return "database is full";
+    case FAKT_CANTOPEN: return "unable to open database file";
+    case FAKT_TOOBIG: return "string or identifier too big";
+    case FAKT_CONSTRAINT: return "constraint failed";
+    case FAKT_MISMATCH: return "type error";
+    case FAKT_MISUSE: return "bad parameter or other API misuse";
+    case FAKT_RANGE: return "index out of range";
+    case FAKT_NOTADB: return "file is not a fakt database";
+    case FAKT_SYNTAX: return "syntax error";
+    case FAKT_FORMAT: return "unsupported database format version";
+    case FAKT_LIMIT: return "query limit reached";
+    case FAKT_ROW: return "another row available";
+    case FAKT_DONE: return "no more rows available";
+    default: return "unknown error";
+  }
+}
+
+/* Set the handle's error with a message and no position. */
+void faktDbError(fakt *db, int rc, const char *zFmt, ...){
+  va_list ap;
+  char zBuf[512];
+  va_start(ap, zFmt);
+  vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
+  va_end(ap);
+  faktErrReplace(&db->err, rc, NULL, "%s", zBuf);
+}
+
+static int misuse(fakt *db, const char *zWhat){
+  if( db ) faktDbError(db, FAKT_MISUSE, "misuse: %s", zWhat);
+  return FAKT_MISUSE;
+}
+
+/* ================================================================ open, close */
+
+int fakt_open(const char *zPath, int flags, fakt **ppDb){
+  if( ppDb==NULL ) return FAKT_MISUSE;
+  *ppDb = NULL;
+  fakt *db = calloc(1, sizeof(fakt));
+  if( db==NULL ) return FAKT_NOMEM;
+  faktErrInit(&db->err);
+  db->origin.iLine = 1;
+  db->origin.iCol = 1;
+  *ppDb = db;
+  if( zPath==NULL ) return misuse(db, "fakt_open() needs a path");
+  if( flags==0 ) flags = FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE;
+  StoreConfig cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.bReadonly = (flags & FAKT_OPEN_READONLY)!=0;
+  cfg.bCreate = (flags & FAKT_OPEN_CREATE)!=0 && !cfg.bReadonly;
+  db->bReadonly = cfg.bReadonly;
+  db->zPath = strdup(zPath);
+  char *zErr = NULL;
+  int rc = faktStoreOpen(zPath, &cfg, &db->pStore, &zErr);
+  if( rc ){
+    faktDbError(db, rc, "%s: %s", zPath, zErr ? zErr : fakt_errstr(rc));
+    free(zErr);
+    return rc;
+  }
+  free(zErr);
+  return FAKT_OK;
+}
+
+int fakt_close(fakt *db){
+  if( db==NULL ) return FAKT_OK;
+  if( db->nStmt>0 ){
+    faktDbError(db, FAKT_BUSY, "unable to close: %d statement%s not finalized", db->nStmt,
+                db->nStmt==1 ? " is" : "s are");
+    return FAKT_BUSY;
+  }
+  if( db->pTxn ){ faktStoreAbort(db->pTxn); db->pTxn = NULL; }
+  if( db->pStore ) faktStoreClose(db->pStore);
+  faktErrClear(&db->err);
+  free(db->zOrigin);
+  free(db->zPath);
+  free(db);
+  return FAKT_OK;
+}
+
+int fakt_limits(fakt *db, int64_t nMaxRows, int64_t nMaxMem, int64_t nMaxMillis){
+  if( db==NULL || nMaxRows<0 || nMaxMem<0 || nMaxMillis<0 ) return misuse(db, "negative limit");
+  db->nMaxRows = nMaxRows;
+  db->nMaxMem = nMaxMem;
+  db->nMaxMillis = nMaxMillis;
+  return FAKT_OK;
+}
+
+int fakt_set_max_size(fakt *db, int64_t nBytes){
+  if( db==NULL || db->pStore==NULL || nBytes<0 ) return misuse(db, "fakt_set_max_size()");
+  return faktStoreSetMaxSize(db->pStore, (uint64_t)nBytes);
+}
+
+int fakt_set_origin(fakt *db, const char *zName, int iLine, int iCol){
+  if( db==NULL || iLine<1 || iCol<1 ) return misuse(db, "fakt_set_origin()");
+  free(db->zOrigin);
+  db->zOrigin = zName ? strdup(zName) : NULL;
+  db->origin.iLine = iLine;
+  db->origin.iCol = iCol;
+  return FAKT_OK;
+}
+
+void fakt_interrupt(fakt *db){
+  if( db ) db->bInterrupt = 1;
+}
+
+int64_t fakt_last_tx(fakt *db){
+  if( db==NULL || db->pStore==NULL ) return 0;
+  StoreTxn *t = db->pTxn;
+  int64_t n = 0;
+  if( t ) return faktStoreLastTx(t);
+  if( faktStoreBegin(db->pStore, 0, &t)==FAKT_OK ){
+    n = faktStoreLastTx(t);
+    faktStoreAbort(t);
+  }
+  return n;
+}
+
+int64_t fakt_changes(fakt *db){ return db ? db->nChanges : 0; }
+int fakt_in_transaction(fakt *db){ return db && db->pTxn!=NULL; }
+
+const char *fakt_errmsg(fakt *db){
+  if( db==NULL ) return "out of memory";
+  if( db->err.rc==FAKT_OK ) return "not an error";
+  return db->err.zMsg ? db->err.zMsg : fakt_errstr(db->err.rc);
+}
+int fakt_errcode(fakt *db){ return db ? db->err.rc : FAKT_NOMEM; }
+int fakt_error_offset(fakt *db){ return db && db->err.rc ? db->err.iOff : -1; }
+void fakt_free(void *p){ free(p); }
+int fakt_complete(const char *zSql){
+  return zSql ? faktComplete(zSql, (int)strlen(zSql)) : 0;
+}
+
+int fakt_check(fakt *db, char **pzReport){
+  if( pzReport ) *pzReport = NULL;
+  if( db==NULL || db->pStore==NULL ) return misuse(db, "fakt_check() on a closed handle");
+  char *z = NULL;
+  int rc = faktStoreCheck(db->pStore, &z);
+  if( rc && rc!=FAKT_CORRUPT ) faktDbError(db, rc, "%s", z ? z : fakt_errstr(rc));
+  else if( rc==FAKT_CORRUPT ) faktDbError(db, rc, "integrity check failed");
+  if( pzReport ) *pzReport = z; else free(z);
+  return rc;
+}
+
+/* ================================================================ prepare */
+
+static int isWriteKind(StmtKind k){
+  return k!=S_FIND && k!=S_BEGIN && k!=S_COMMIT && k!=S_ROLLBACK;
+}
+
+static int colsAlloc(fakt_stmt *p, int n){
+  Cols *c = &p->cols;
+  c->n = n;
+  c->aVal = calloc((size_t)(n ? n : 1), sizeof(Value));
+  c->azText = calloc((size_t)(n ? n : 1), sizeof(char*));
+  c->anText = calloc((size_t)(n ? n : 1), sizeof(int));
+  c->anAlloc = calloc((size_t)(n ? n : 1), sizeof(size_t));
+  if( !c->aVal || !c->azText || !c->anText || !c->anAlloc ) return FAKT_NOMEM;
+  for(int i=0; i<n; i++) c->anText[i] = -1;
+  return FAKT_OK;
+}
+
+static void colsFree(Cols *c){
+  for(int i=0; c->azText && i<c->n; i++) free(c->azText[i]);
+  free(c->azText);
+  free(c->aVal);
+  free(c->anText);
+  free(c->anAlloc);
+  memset(c, 0, sizeof(*c));
+}
+
+static void stmtFree(fakt_stmt *p){
+  if( p==NULL ) return;
+  faktFindReset(p);
+  if( p->pOwnTxn ){ faktStoreAbort(p->pOwnTxn); p->pOwnTxn = NULL; }
+  free(p->ex.aReg);
+  faktArenaFree(&p->ex.arena);
+  colsFree(&p->cols);
+  for(int i=0; p->azParamMem && i<p->nParam; i++) free(p->azParamMem[i]);
+  free(p->azParamMem);
+  free(p->aParam);
+  if( p->pRules ) faktRulesFree(p->pRules);
+  free(p->zSql);
+  faktArenaFree(&p->arena);
+  free(p);
+}
+
+int fakt_prepare(fakt *db, const char *zSql, int nByte, fakt_stmt **ppStmt, const char **pzTail){
+  if( ppStmt ) *ppStmt = NULL;
+  if( db==NULL || ppStmt==NULL || zSql==NULL ) return misuse(db, "fakt_prepare() arguments");
+  if( db->pStore==NULL ) return misuse(db, "the database is not open");
+  faktErrClear(&db->err);
+  db->bInterrupt = 0;
+  int n = nByte<0 ? (int)strlen(zSql) : nByte;
+  fakt_stmt *p = calloc(1, sizeof(fakt_stmt));
+  if( p==NULL ){ faktDbError(db, FAKT_NOMEM, "out of memory"); return FAKT_NOMEM; }
+  p->db = db;
+  faktArenaInit(&p->arena);
+  faktArenaInit(&p->ex.arena);
+  Stmt *pS = NULL;
+  int nUsed = 0;
+  int rc = faktParse(zSql, n, &db->origin, &p->arena, &pS, &nUsed, &db->err);
+  if( pzTail ) *pzTail = zSql + nUsed;
+  if( rc || pS==NULL ){
+    stmtFree(p);
+    return rc;
+  }
+  p->pStmt = pS;
+  p->zSql = malloc((size_t)nUsed + 1);
+  if( p->zSql==NULL ){ stmtFree(p); faktDbError(db, FAKT_NOMEM, "out of memory"); return FAKT_NOMEM; }
+  memcpy(p->zSql, zSql, (size_t)nUsed);
+  p->zSql[nUsed] = 0;
+  p->nSql = nUsed;
+  p->bReadonly = !isWriteKind(pS->kind);
+  p->nParam = pS->nParam;
+  p->aParam = calloc((size_t)(p->nParam+1), sizeof(Value));
+  p->azParamMem = calloc((size_t)(p->nParam+1), sizeof(char*));
+  if( p->aParam==NULL || p->azParamMem==NULL ){
+    stmtFree(p);
+    faktDbError(db, FAKT_NOMEM, "out of memory");
+    return FAKT_NOMEM;
+  }
+  if( !p->bReadonly && db->bReadonly ){
+    faktErrSet(&db->err, FAKT_READONLY, &pS->pos, "attempt to write a read-only database");
+    stmtFree(p);
+    return FAKT_READONLY;
+  }
+  if( pS->kind==S_FIND ){
+    StoreTxn *t = db->pTxn;
+    int bOwn = 0;
+    if( t==NULL ){
+      rc = faktStoreBegin(db->pStore, 0, &t);
+      if( rc ){ faktDbError(db, rc, "%s", fakt_errstr(rc)); stmtFree(p); return rc; }
+      bOwn = 1;
+    }
+    rc = faktResolveFind(p, t);
+    if( bOwn ) faktStoreAbort(t);
+    if( rc==0 ){
+      if( pS->mode==F_EXPLAIN ){
+        static const char *azName[] = { "id", "parent", "op", "detail", "est" };
+        rc = colsAlloc(p, 5);
+        p->cols.azName = faktArenaAlloc(&p->arena, sizeof(char*)*5);
+        if( p->cols.azName ) for(int i=0; i<5; i++) p->cols.azName[i] = azName[i];
+        else rc = FAKT_NOMEM;
+      }else{
+        const char **azName = p->cols.azName;
+        rc = colsAlloc(p, p->pFind->nProj);
+        p->cols.azName = azName;
+      }
+      if( rc ) faktDbError(db, rc, "out of memory");
+    }
+    if( rc ){ stmtFree(p); return rc; }
+  }
+  db->nStmt++;
+  *ppStmt = p;
+  return FAKT_OK;
+}
+
+/* ================================================================ bind */
+
+static int bindCheck(fakt_stmt *p, int i){
+  if( p==NULL ) return FAKT_MISUSE;
+  if( p->eState!=0 ) return misuse(p->db, "bind on a running statement (reset it first)");
+  if( i<1 || i>p->nParam ){
+    faktDbError(p->db, FAKT_RANGE, "parameter index %d out of range (1..%d)", i, p->nParam);
+    return FAKT_RANGE;
+  }
+  free(p->azParamMem[i-1]);
+  p->azParamMem[i-1] = NULL;
+  memset(&p->aParam[i-1], 0, sizeof(Value));
+  return FAKT_OK;
+}
+
+int fakt_bind_text(fakt_stmt *p, int i, const char *z, int n, fakt_destructor xDel){
+  int rc = bindCheck(p, i);
+  if( rc ) return rc;
+  if( z==NULL ) return FAKT_OK;
+  if( n<0 ) n = (int)strlen(z);
+  if( n>FAKT_MAX_STRING ){
+    faktDbError(p->db, FAKT_TOOBIG, "bound text is too long (%d bytes, at most %d)", n, FAKT_MAX_STRING);
+    if( xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
+    return FAKT_TOOBIG;
+  }
+  if( !faktUtf8Valid(z, (size_t)n, NULL) ){
+    faktDbError(p->db, FAKT_MISMATCH, "bound text is not valid UTF-8");
+    if( xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
+    return FAKT_MISMATCH;
+  }
+  char *zCopy = malloc((size_t)n + 1);
+  if( zCopy==NULL ) return FAKT_NOMEM;
+  memcpy(zCopy, z, (size_t)n);
+  zCopy[n] = 0;
+  if( xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
+  p->azParamMem[i-1] = zCopy;
+  p->aParam[i-1].t = V_STR;
+  p->aParam[i-1].z = zCopy;
+  p->aParam[i-1].n = n;
+  return FAKT_OK;
+}
+
+int fakt_bind_int64(fakt_stmt *p, int i, int64_t v){
+  int rc = bindCheck(p, i);
+  if( rc ) return rc;
+  p->aParam[i-1].t = V_INT;
+  p->aParam[i-1].u.i = v;
+  return FAKT_OK;
+}
+
+int fakt_bind_double(fakt_stmt *p, int i, double v){
+  int rc = bindCheck(p, i);
+  if( rc ) return rc;
+  p->aParam[i-1].t = V_FLOAT;
+  p->aParam[i-1].u.r = v;
+  return FAKT_OK;
+}
+
+int fakt_bind_null(fakt_stmt *p, int i){
+  return bindCheck(p, i);
+}
+
+int fakt_bind_entity(fakt_stmt *p, int i, const char *zId){
+  int rc = bindCheck(p, i);
+  if( rc ) return rc;
+  if( zId==NULL ) return misuse(p->db, "fakt_bind_entity() needs an id");
+  fakt *db = p->db;
+  StoreTxn *t = db->pTxn;
+  int bOwn = 0;
+  if( t==NULL ){
+    rc = faktStoreBegin(db->pStore, 0, &t);
+    if( rc ) return rc;
+    bOwn = 1;
+  }
+  uint32_t id;
+  rc = faktLookupName(t, zId, (int)strlen(zId), &id, NULL);
+  if( bOwn ) faktStoreAbort(t);
+  if( rc==FAKT_NOTFOUND ){
+    faktDbError(db, FAKT_NOTFOUND, "unknown entity \"%s\"", zId);
+    return rc;
+  }
+  if( rc ) return rc;
+  p->aParam[i-1].t = V_ID;
+  p->aParam[i-1].id = id;
+  return FAKT_OK;
+}
+
+int fakt_clear_bindings(fakt_stmt *p){
+  if( p==NULL ) return FAKT_MISUSE;
+  for(int i=1; i<=p->nParam; i++){
+    int rc = bindCheck(p, i);
+    if( rc ) return rc;
+  }
+  return FAKT_OK;
+}
+
+int fakt_bind_parameter_count(fakt_stmt *p){ return p ? p->nParam : 0; }
+
+int fakt_bind_parameter_index(fakt_stmt *p, const char *zName){
+  if( p==NULL || zName==NULL ) return 0;
+  IdList *pL = &p->pStmt->params;
+  for(int i=0; i<pL->n && i<p->nParam; i++){
+    if( pL->az[i] && strcmp(pL->az[i], zName)==0 ) return i+1;
+  }
+  if( zName[0]=='$' && zName[1]>='1' && zName[1]<='9' ){
+    int k = atoi(zName+1);
+    if( k>=1 && k<=p->nParam ) return k;
+  }
+  return 0;
+}
+
+const char *fakt_bind_parameter_name(fakt_stmt *p, int i){
+  if( p==NULL || i<1 || i>p->nParam || i>p->pStmt->params.n ) return NULL;
+  const char *z = p->pStmt->params.az[i-1];
+  if( z==NULL || strcmp(z, "?")==0 ) return NULL;
+  return z;
+}
+
+/* ================================================================ step */
+
+static void colsInvalidate(fakt_stmt *p){
+  for(int i=0; i<p->cols.n; i++) p->cols.anText[i] = -1;
+}
+
+static int findBegin(fakt_stmt *p){
+  fakt *db = p->db;
+  Exec *ex = &p->ex;
+  int rc;
+  StoreTxn *t = db->pTxn;
+  if( t==NULL ){
+    rc = faktStoreBegin(db->pStore, 0, &t);
+    if( rc ){ faktDbError(db, rc, "%s", fakt_errstr(rc)); return rc; }
+    p->pOwnTxn = t;
+  }
+  free(ex->aReg);
+  faktArenaFree(&ex->arena);
+  ex->db = db;
+  ex->pTxn = t;
+  ex->txSnap = faktStoreLastTx(t);
+  ex->bAsOf = 0;
+  ex->nReg = p->nReg;
+  ex->aReg = calloc((size_t)(p->nReg ? p->nReg : 1), sizeof(Value));
+  ex->pErr = &db->err;
+  ex->pRules = p->pRules;
+  ex->nWork = 0;
+  ex->tStart = faktNowMillis();
+  ex->aParam = p->aParam;
+  ex->nParam = p->nParam;
+  if( p->pRules ) faktRulesReset(p->pRules);
+  if( ex->aReg==NULL ){ faktDbError(db, FAKT_NOMEM, "out of memory"); return FAKT_NOMEM; }
+  return FAKT_OK;
+}
+
+int fakt_step(fakt_stmt *p){
+  if( p==NULL ) return FAKT_MISUSE;
+  fakt *db = p->db;
+  int rc;
+  if( p->eState==2 ) return FAKT_DONE;
+  if( p->eState==0 ){
+    faktErrClear(&db->err);
+    db->bInterrupt = 0;
+  }
+  if( p->pStmt->kind!=S_FIND ){
+    if( p->eState!=0 ) return FAKT_DONE;
+    p->eState = 1;
+    rc = faktWriteStep(p);
+    if( rc==FAKT_ROW ) return rc;
+    p->eState = 2;
+    return rc ? rc : FAKT_DONE;
+  }
+  if( p->eState==0 ){
+    rc = findBegin(p);
+    if( rc ){ fakt_reset(p); return rc; }
+  }
+  rc = faktFindStep(p);
+  if( rc==FAKT_ROW ){
+    colsInvalidate(p);
+    return rc;
+  }
+  if( rc==FAKT_DONE ){
+    p->eState = 2;
+    return rc;
+  }
+  if( db->err.rc==FAKT_OK ) faktDbError(db, rc, "%s", fakt_errstr(rc));
+  rc = db->err.rc;
+  /* keep the message; reset the execution */
+  FaktErr save = db->err;
+  faktErrInit(&db->err);
+  fakt_reset(p);
+  faktErrClear(&db->err);
+  db->err = save;
+  return rc;
+}
+
+/* ================================================================ columns */
+
+static Value *colVal(fakt_stmt *p, int i){
+  if( p==NULL || i<0 || i>=p->cols.n || p->eState!=1 ) return NULL;
+  return &p->cols.aVal[i];
+}
+
+int fakt_column_count(fakt_stmt *p){ return p ? p->cols.n : 0; }
+
+const char *fakt_column_name(fakt_stmt *p, int i){
+  if( p==NULL || i<0 || i>=p->cols.n || p->cols.azName==NULL ) return NULL;
+  return p->cols.azName[i];
+}
+
+static StoreTxn *colTxn(fakt_stmt *p){
+  return p->ex.pTxn ? p->ex.pTxn : p->db->pTxn;
+}
+
+int fakt_column_type(fakt_stmt *p, int i){
+  Value *v = colVal(p, i);
+  return v ? faktValueColType(colTxn(p), v) : FAKT_NULL;
+}
+
+const char *fakt_column_text(fakt_stmt *p, int i){
+  Value *v = colVal(p, i);
+  if( v==NULL || v->t==V_NULL ) return NULL;
+  Cols *c = &p->cols;
+  if( c->anText[i]<0 ){
+    int n = 0;
+    if( faktValueRender(colTxn(p), v, &c->azText[i], &c->anAlloc[i], &n) ) return NULL;
+    c->anText[i] = n;
+  }
+  return c->azText[i];
+}
+
+int fakt_column_bytes(fakt_stmt *p, int i){
+  const char *z = fakt_column_text(p, i);
+  return z ? p->cols.anText[i] : 0;
+}
+
+int64_t fakt_column_int64(fakt_stmt *p, int i){
+  Value *v = colVal(p, i);
+  if( v==NULL ) return 0;
+  switch( v->t ){
+    case V_INT: case V_BOOL: return v->u.i;
+    case V_FLOAT: case V_QTY: return (int64_t)v->u.r;
+    default: return 0;
+  }
+}
+
+double fakt_column_double(fakt_stmt *p, int i){
+  Value *v = colVal(p, i);
+  if( v==NULL ) return 0;
+  switch( v->t ){
+    case V_INT: case V_BOOL: return (double)v->u.i;
+    case V_FLOAT: case V_QTY: return v->u.r;
+    default: return 0;
+  }
+}
+
+const char *fakt_column_unit(fakt_stmt *p, int i){
+  Value *v = colVal(p, i);
+  if( v==NULL || v->t!=V_QTY ) return NULL;
+  if( v->z ) return v->z;
+  const char *z; int n, ns;
+  if( v->id && faktDictText(colTxn(p), v->id, &ns, &z, &n)==FAKT_OK ) return z;
+  return NULL;
+}
+
+/* ================================================================ reset, finalize */
+
+int fakt_reset(fakt_stmt *p){
+  if( p==NULL ) return FAKT_OK;
+  faktFindReset(p);
+  if( p->pOwnTxn ){ faktStoreAbort(p->pOwnTxn); p->pOwnTxn = NULL; }
+  p->ex.pTxn = NULL;
+  faktArenaFree(&p->ex.arena);
+  p->eState = 0;
+  return FAKT_OK;
+}
+
+int fakt_finalize(fakt_stmt *p){
+  if( p==NULL ) return FAKT_OK;
+  p->db->nStmt--;
+  stmtFree(p);
+  return FAKT_OK;
+}
+
+const char *fakt_sql(fakt_stmt *p){ return p ? p->zSql : NULL; }
+int fakt_stmt_readonly(fakt_stmt *p){ return p ? p->bReadonly : 1; }
+
+/* ================================================================ exec */
+
+int fakt_exec(fakt *db, const char *zSql, fakt_callback xCallback, void *pArg, char **pzErrMsg){
+  if( pzErrMsg ) *pzErrMsg = NULL;
+  if( db==NULL || zSql==NULL ) return misuse(db, "fakt_exec() arguments");
+  const char *z = zSql, *zEnd = zSql + strlen(zSql);
+  ParseOrigin base = db->origin;
+  int rc = FAKT_OK;
+  while( rc==FAKT_OK && z<zEnd ){
+    fakt_stmt *p = NULL;
+    const char *zTail = NULL;
+    db->origin = faktPosAt(zSql, (int)(z - zSql), &base).iLine ? (ParseOrigin){
+      faktPosAt(zSql, (int)(z - zSql), &base).iLine, faktPosAt(zSql, (int)(z - zSql), &base).iCol } : base;
+    rc = fakt_prepare(db, z, (int)(zEnd - z), &p, &zTail);
+    if( rc ) break;
+    z = zTail;
+    if( p==NULL ) continue;
+    int nCol = fakt_column_count(p);
+    for(;;){
+      rc = fakt_step(p);
+      if( rc!=FAKT_ROW ) break;
+      if( xCallback ){
+        char *azVal[64], *azCol[64];
+        int n = nCol<64 ? nCol : 64;
+        for(int i=0; i<n; i++){
+          azVal[i] = (char*)fakt_column_text(p, i);
+          azCol[i] = (char*)fakt_column_name(p, i);
+        }
+        if( xCallback(pArg, n, azVal, azCol) ){
+          faktDbError(db, FAKT_INTERRUPT, "callback requested query abort");
+          rc = FAKT_INTERRUPT;
+          break;
+        }
+      }
+    }
+    if( rc==FAKT_DONE ) rc = FAKT_OK;
+    if( rc ){
+      int rcSave = rc;
+      FaktErr save = db->err;
+      faktErrInit(&db->err);
+      fakt_finalize(p);
+      faktErrClear(&db->err);
+      db->err = save;
+      rc = rcSave;
+    }else{
+      fakt_finalize(p);
+    }
+  }
+  db->origin = base;
+  if( rc && pzErrMsg ) *pzErrMsg = strdup(fakt_errmsg(db));
+  return rc;
+}

@@ -1,0 +1,562 @@
+/*
+** builtin.c -- built-in relations (claim and source metadata, entities,
+** within, match) and functions (distance, dates, strings, quantities).
+** Relations are generators: called again and again for the same inputs,
+** each call binds the next answer (1) or says there is none left (0).
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fakt_int.h"
+
+/* ================================================================ helpers */
+
+static int argBound(Step *pS, int i){
+  return pS->aArg[i].iSlot<0 || pS->aArg[i].bBound;
+}
+
+static Value vId(uint32_t id){ Value v; memset(&v, 0, sizeof(v)); v.t = V_ID; v.id = id; return v; }
+static Value vStrId(uint32_t id){ Value v; memset(&v, 0, sizeof(v)); v.t = V_STR; v.id = id; return v; }
+static Value vDate(uint64_t d){ Value v; memset(&v, 0, sizeof(v)); v.t = d ? V_DATE : V_NULL; v.u.d = d; return v; }
+static Value vInt(int64_t i){ Value v; memset(&v, 0, sizeof(v)); v.t = V_INT; v.u.i = i; return v; }
+static Value vFloat(double r){ Value v; memset(&v, 0, sizeof(v)); v.t = V_FLOAT; v.u.r = r; return v; }
+
+/* Iteration over every object of a kind, in id order (st->pCur on "obj"). */
+static int nextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId){
+  if( st->pCur==NULL ){
+    if( st->iEnd ) return 0;
+    st->iEnd = 1;
+    int rc = faktAuxOpen(ex->pTxn, "obj", NULL, 0, &st->pCur);
+    if( rc ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
+  }
+  for(;;){
+    const uint8_t *k, *v; int nk, nv;
+    int rc = faktAuxNext(st->pCur, &k, &nk, &v, &nv);
+    if( rc==FAKT_DONE ) return 0;
+    if( rc!=FAKT_ROW ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
+    if( nk!=4 ) continue;
+    uint32_t id = faktDecU32(k);
+    int kind = 0;
+    if( faktObjGetKind(ex->pTxn, id, &kind) || kind!=wantKind ){
+      if( !(wantKind==K_ENTITY && (kind==K_SOURCE)) ) continue;
+    }
+    *pId = id;
+    return 1;
+  }
+}
+
+/* The visible claim with id, or 0. */
+static int getClaim(Exec *ex, uint32_t id, ClaimRec *r){
+  if( faktClaimGet(ex->pTxn, id, r) ) return 0;
+  Vis vis = { r->txAdd, r->txRet };
+  return faktVisible(ex, &vis);
+}
+
+/* ================================================================ claim metadata */
+
+typedef enum { CM_SOURCE, CM_BY, CM_VIA, CM_STANCE, CM_HOLDS, CM_SAID, CM_QUOTE, CM_RECORDED } ClaimField;
+
+static int claimField(const ClaimRec *r, ClaimField f, int iVia, Value *pV){
+  switch( f ){
+    case CM_SOURCE: if( !r->source ) return 0; *pV = vId(r->source); return 1;
+    case CM_BY: if( !r->by ) return 0; *pV = vId(r->by); return 1;
+    case CM_VIA: if( iVia>=(int)r->nVia ) return 0; *pV = vId(r->aVia[iVia]); return 1;
+    case CM_STANCE: *pV = vId(r->stance); return 1;
+    case CM_HOLDS: if( !r->holds ) return 0; *pV = vDate(r->holds); return 1;
+    case CM_SAID: if( !r->said ) return 0; *pV = vDate(r->said); return 1;
+    case CM_QUOTE: if( !r->quote ) return 0; *pV = vStrId(r->quote); return 1;
+    case CM_RECORDED: *pV = vInt(r->txAdd); return 1;
+  }
+  return 0;
+}
+
+/* Generic generator for claim(?c, ?x): by claim, or over all claims. */
+static int genClaimField(Exec *ex, Step *pS, StepState *st, Value *aArg, ClaimField f){
+  ClaimRec r;
+  Value v;
+  if( argBound(pS, 0) ){
+    if( aArg[0].t!=V_ID || !getClaim(ex, aArg[0].id, &r) ) return 0;
+    while( claimField(&r, f, st->iPos, &v) ){
+      st->iPos++;
+      if( faktBindOut(ex, pS, 1, &v) ) return 1;
+      if( f!=CM_VIA ) return 0;
+    }
+    return 0;
+  }
+  /* claims of a source: use the source index */
+  if( f==CM_SOURCE && argBound(pS, 1) ){
+    if( aArg[1].t!=V_ID ) return 0;
+    if( st->pCur==NULL ){
+      if( st->iEnd ) return 0;
+      st->iEnd = 1;
+      uint8_t aKey[4];
+      faktEncU32(aKey, aArg[1].id);
+      int rc = faktAuxOpen(ex->pTxn, "srcc", aKey, 4, &st->pCur);
+      if( rc ) return -rc;
+    }
+    const uint8_t *k, *val; int nk, nv;
+    while( faktAuxNext(st->pCur, &k, &nk, &val, &nv)==FAKT_ROW ){
+      uint32_t cid = faktDecU32(k+4);
+      if( !getClaim(ex, cid, &r) ) continue;
+      Value vc = vId(cid);
+      if( faktBindOut(ex, pS, 0, &vc) ) return 1;
+    }
+    return 0;
+  }
+  for(;;){
+    if( st->iPos==0 ){
+      uint32_t id;
+      int rc = nextObj(ex, st, K_CLAIM, &id);
+      if( rc<=0 ) return rc;
+      st->aKey[0] = vId(id);
+    }
+    if( getClaim(ex, st->aKey[0].id, &r) && claimField(&r, f, st->iPos, &v) ){
+      st->iPos = f==CM_VIA ? st->iPos+1 : 0;
+      if( faktBindOut(ex, pS, 1, &v) && faktBindOut(ex, pS, 0, &st->aKey[0]) ) return 1;
+      continue;
+    }
+    st->iPos = 0;
+  }
+}
+
+static int gSource(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_SOURCE); }
+static int gBy(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_BY); }
+static int gVia(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_VIA); }
+static int gStance(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_STANCE); }
+static int gHolds(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_HOLDS); }
+static int gSaid(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_SAID); }
+static int gQuote(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_QUOTE); }
+static int gRecorded(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_RECORDED); }
+
+/* ================================================================ entity metadata */
+
+typedef enum { EM_TYPE, EM_LABEL, EM_ALIAS, EM_COORDS, EM_PUBLISHED, EM_OUTLET, EM_TITLE } EntField;
+
+/* Values of a field of an entity record; iK selects among aliases. nOut values. */
+static int entField(const EntRec *r, EntField f, int iK, Value *aV){
+  switch( f ){
+    case EM_TYPE: if( !r->type ) return 0; aV[0] = vId(r->type); return 1;
+    case EM_LABEL: case EM_TITLE: if( !r->label ) return 0; aV[0] = vStrId(r->label); return 1;
+    case EM_ALIAS: if( iK>=(int)r->nAlias ) return 0; aV[0] = vStrId(r->aAlias[iK]); return 1;
+    case EM_COORDS: if( !r->bCoords ) return 0; aV[0] = vFloat(r->lat); aV[1] = vFloat(r->lon); return 1;
+    case EM_PUBLISHED: if( !r->published ) return 0; aV[0] = vDate(r->published); return 1;
+    case EM_OUTLET: if( !r->outlet ) return 0; aV[0] = vId(r->outlet); return 1;
+  }
+  return 0;
+}
+
+static int genEntField(Exec *ex, Step *pS, StepState *st, Value *aArg, EntField f, int wantKind){
+  EntRec r;
+  Value aV[2];
+  int nOut = f==EM_COORDS ? 2 : 1;
+  if( argBound(pS, 0) ){
+    if( aArg[0].t!=V_ID || faktEntGet(ex->pTxn, aArg[0].id, &r) ) return 0;
+    while( entField(&r, f, st->iPos, aV) ){
+      st->iPos++;
+      int ok = 1;
+      for(int i=0; i<nOut && ok; i++) ok = faktBindOut(ex, pS, 1+i, &aV[i]);
+      if( ok ) return 1;
+      if( f!=EM_ALIAS ) return 0;
+    }
+    return 0;
+  }
+  for(;;){
+    if( st->iPos==0 ){
+      uint32_t id;
+      int rc = nextObj(ex, st, wantKind, &id);
+      if( rc<=0 ) return rc;
+      st->aKey[0] = vId(id);
+    }
+    if( faktEntGet(ex->pTxn, st->aKey[0].id, &r)==FAKT_OK && entField(&r, f, st->iPos, aV) ){
+      st->iPos = f==EM_ALIAS ? st->iPos+1 : 0;
+      int ok = faktBindOut(ex, pS, 0, &st->aKey[0]);
+      for(int i=0; i<nOut && ok; i++) ok = faktBindOut(ex, pS, 1+i, &aV[i]);
+      if( ok ) return 1;
+      continue;
+    }
+    st->iPos = 0;
+  }
+}
+
+static int gType(Exec *e, Step *s, StepState *st, Value *a){
+  /* type(?e, T) over entities, sources, predicates ... (all kinds with a type) */
+  return genEntField(e, s, st, a, EM_TYPE, K_ENTITY);
+}
+static int gLabel(Exec *e, Step *s, StepState *st, Value *a){ return genEntField(e, s, st, a, EM_LABEL, K_ENTITY); }
+static int gAlias(Exec *e, Step *s, StepState *st, Value *a){ return genEntField(e, s, st, a, EM_ALIAS, K_ENTITY); }
+static int gCoords(Exec *e, Step *s, StepState *st, Value *a){ return genEntField(e, s, st, a, EM_COORDS, K_ENTITY); }
+static int gPublished(Exec *e, Step *s, StepState *st, Value *a){ return genEntField(e, s, st, a, EM_PUBLISHED, K_SOURCE); }
+static int gOutlet(Exec *e, Step *s, StepState *st, Value *a){ return genEntField(e, s, st, a, EM_OUTLET, K_SOURCE); }
+static int gTitle(Exec *e, Step *s, StepState *st, Value *a){ return genEntField(e, s, st, a, EM_TITLE, K_SOURCE); }
+
+/* named(?e, TEXT): entities whose label or an alias folds to TEXT. */
+static int gNamed(Exec *ex, Step *pS, StepState *st, Value *aArg){
+  if( st->pCur==NULL ){
+    if( st->iEnd ) return 0;
+    st->iEnd = 1;
+    const char *z; int n;
+    if( aArg[1].t!=V_STR ) return 0;
+    faktValueText(ex, &aArg[1], &z, &n);
+    char *zF = malloc((size_t)n*2 + 2);
+    if( zF==NULL ) return -FAKT_NOMEM;
+    size_t nF = faktFold(z, (size_t)n, zF, (size_t)n*2 + 2);
+    if( nF>400 ) nF = 400;
+    zF[nF] = 0;
+    int rc = faktAuxOpen(ex->pTxn, "alias", (const uint8_t*)zF, (int)nF+1, &st->pCur);
+    st->iPos = (int)nF;
+    free(zF);
+    if( rc ) return -rc;
+  }
+  const uint8_t *k, *v; int nk, nv;
+  uint32_t last = (uint32_t)st->aKey[0].id;
+  while( faktAuxNext(st->pCur, &k, &nk, &v, &nv)==FAKT_ROW ){
+    if( nk!=st->iPos + 5 ) continue;
+    uint32_t id = faktDecU32(k + st->iPos + 1);
+    if( id==last ) continue;
+    st->aKey[0].id = id;
+    Value ve = vId(id);
+    if( faktBindOut(ex, pS, 0, &ve) ) return 1;
+  }
+  return 0;
+}
+
+/* within(?p, CENTER, KM): places within KM km, through the geo index. */
+typedef struct WithinState { double lat, lon, km; int nCell, iCell; uint32_t aCell[512]; } WithinState;
+
+static int numArg(const Value *v, double *pr){
+  if( v->t==V_INT ){ *pr = (double)v->u.i; return 1; }
+  if( v->t==V_FLOAT || v->t==V_QTY ){ *pr = v->u.r; return 1; }
+  return 0;
+}
+
+static int gWithin(Exec *ex, Step *pS, StepState *st, Value *aArg){
+  WithinState *w = st->pAux;
+  if( w==NULL ){
+    if( st->iEnd ) return 0;
+    st->iEnd = 1;
+    EntRec rc0;
+    double km;
+    if( aArg[1].t!=V_ID || faktEntGet(ex->pTxn, aArg[1].id, &rc0) || !rc0.bCoords ) return 0;
+    if( !numArg(&aArg[2], &km) ){
+      faktErrSet(ex->pErr, FAKT_MISMATCH, &pS->pLit->pos, "type error: within() needs a distance in km");
+      return -FAKT_MISMATCH;
+    }
+    w = calloc(1, sizeof(WithinState));
+    if( w==NULL ) return -FAKT_NOMEM;
+    st->pAux = w;
+    w->lat = rc0.lat; w->lon = rc0.lon; w->km = km;
+    w->nCell = faktGeoCells(w->lat, w->lon, km, w->aCell, 512);
+    w->iCell = 0;
+    if( argBound(pS, 0) ){
+      /* a test: one distance computation */
+      EntRec r;
+      w->nCell = 0;
+      if( aArg[0].t!=V_ID || faktEntGet(ex->pTxn, aArg[0].id, &r) || !r.bCoords ) return 0;
+      return faktHaversineKm(w->lat, w->lon, r.lat, r.lon) <= km;
+    }
+  }
+  for(;;){
+    if( st->pCur==NULL ){
+      if( w->nCell>=0 && w->iCell>=w->nCell ) return 0;
+      if( w->nCell<0 && w->iCell>0 ) return 0;
+      uint8_t aKey[4];
+      int rc;
+      if( w->nCell<0 ){
+        rc = faktAuxOpen(ex->pTxn, "geo", NULL, 0, &st->pCur);
+      }else{
+        faktEncU32(aKey, w->aCell[w->iCell]);
+        rc = faktAuxOpen(ex->pTxn, "geo", aKey, 4, &st->pCur);
+      }
+      w->iCell++;
+      if( rc ) return -rc;
+    }
+    const uint8_t *k, *v; int nk, nv;
+    int rc = faktAuxNext(st->pCur, &k, &nk, &v, &nv);
+    if( rc!=FAKT_ROW ){
+      faktCursorClose(st->pCur);
+      st->pCur = NULL;
+      continue;
+    }
+    if( nk!=8 || nv<16 ) continue;
+    double lat, lon;
+    uint64_t u = faktDecU64(v); memcpy(&lat, &u, 8);
+    u = faktDecU64(v+8); memcpy(&lon, &u, 8);
+    if( faktHaversineKm(w->lat, w->lon, lat, lon) > w->km ) continue;
+    Value ve = vId(faktDecU32(k+4));
+    if( faktBindOut(ex, pS, 0, &ve) ) return 1;
+  }
+}
+
+/* match(?x, TEXT): claims (quotes) and sources (text) containing every word. */
+typedef struct MatchState { int nTok; char aTok[16][72]; int anTok[16]; } MatchState;
+
+static int addTok(void *pArg, const char *z, size_t n, size_t iOff){
+  MatchState *m = pArg;
+  (void)iOff;
+  if( m->nTok>=16 ) return 0;
+  memcpy(m->aTok[m->nTok], z, n);
+  m->aTok[m->nTok][n] = 0;
+  m->anTok[m->nTok++] = (int)n;
+  return 0;
+}
+
+static int hasPosting(Exec *ex, const char *zTok, int nTok, uint32_t doc){
+  uint8_t aKey[80];
+  memcpy(aKey, zTok, (size_t)nTok);
+  aKey[nTok] = 0;
+  faktEncU32(aKey + nTok + 1, doc);
+  StoreCursor *cur;
+  if( faktAuxOpen(ex->pTxn, "fts", aKey, nTok+5, &cur) ) return 0;
+  const uint8_t *k, *v; int nk, nv;
+  int ok = faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW;
+  faktCursorClose(cur);
+  return ok;
+}
+
+static int gMatch(Exec *ex, Step *pS, StepState *st, Value *aArg){
+  MatchState *m = st->pAux;
+  if( m==NULL ){
+    if( st->iEnd ) return 0;
+    st->iEnd = 1;
+    const char *z; int n;
+    if( aArg[1].t!=V_STR ) return 0;
+    faktValueText(ex, &aArg[1], &z, &n);
+    m = calloc(1, sizeof(MatchState));
+    if( m==NULL ) return -FAKT_NOMEM;
+    st->pAux = m;
+    faktTokenize(z, (size_t)n, addTok, m);
+    if( m->nTok==0 ) return 0;
+    if( argBound(pS, 0) ){
+      if( aArg[0].t!=V_ID ) return 0;
+      for(int i=0; i<m->nTok; i++) if( !hasPosting(ex, m->aTok[i], m->anTok[i], aArg[0].id) ) return 0;
+      ClaimRec r;
+      int kind = 0;
+      faktObjGetKind(ex->pTxn, aArg[0].id, &kind);
+      if( kind==K_CLAIM && !getClaim(ex, aArg[0].id, &r) ) return 0;
+      m->nTok = 0;
+      return 1;
+    }
+    uint8_t aKey[80];
+    memcpy(aKey, m->aTok[0], (size_t)m->anTok[0]);
+    aKey[m->anTok[0]] = 0;
+    int rc = faktAuxOpen(ex->pTxn, "fts", aKey, m->anTok[0]+1, &st->pCur);
+    if( rc ) return -rc;
+  }
+  if( st->pCur==NULL ) return 0;
+  const uint8_t *k, *v; int nk, nv;
+  while( faktAuxNext(st->pCur, &k, &nk, &v, &nv)==FAKT_ROW ){
+    if( nk!=m->anTok[0] + 5 ) continue;
+    uint32_t doc = faktDecU32(k + m->anTok[0] + 1);
+    int ok = 1;
+    for(int i=1; i<m->nTok && ok; i++) ok = hasPosting(ex, m->aTok[i], m->anTok[i], doc);
+    if( !ok ) continue;
+    int kind = 0;
+    ClaimRec r;
+    faktObjGetKind(ex->pTxn, doc, &kind);
+    if( kind==K_CLAIM && !getClaim(ex, doc, &r) ) continue;
+    Value vd = vId(doc);
+    if( faktBindOut(ex, pS, 0, &vd) ) return 1;
+  }
+  return 0;
+}
+
+/* ================================================================ functions */
+
+static int textOf(Exec *ex, const Value *v, const char **pz, int *pn){
+  if( v->t!=V_STR ) return 0;
+  faktValueText(ex, v, pz, pn);
+  return 1;
+}
+
+static int fnErr(Exec *ex, Expr *pE, const char *zMsg){
+  faktErrSet(ex->pErr, FAKT_MISMATCH, &pE->pos, "type error: %s() %s", pE->zName, zMsg);
+  return FAKT_MISMATCH;
+}
+
+static int anyNull(int n, Value *a){
+  for(int i=0; i<n; i++) if( a[i].t==V_NULL ) return 1;
+  return 0;
+}
+
+static int fStrTest(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
+  const char *z1, *z2; int n1, n2;
+  pOut->t = V_BOOL;
+  if( anyNull(n, a) ){ pOut->u.i = 0; return FAKT_OK; }
+  if( !textOf(ex, &a[0], &z1, &n1) || !textOf(ex, &a[1], &z2, &n2) ) return fnErr(ex, pE, "needs two strings");
+  const char *zN = pE->zName;
+  if( strcmp(zN, "starts_with")==0 ) pOut->u.i = n2<=n1 && memcmp(z1, z2, (size_t)n2)==0;
+  else if( strcmp(zN, "ends_with")==0 ) pOut->u.i = n2<=n1 && memcmp(z1+n1-n2, z2, (size_t)n2)==0;
+  else{
+    /* contains: case- and accent-insensitive, on folded text */
+    char *f1 = malloc((size_t)n1*2+2), *f2 = malloc((size_t)n2*2+2);
+    if( !f1 || !f2 ){ free(f1); free(f2); return FAKT_NOMEM; }
+    faktFold(z1, (size_t)n1, f1, (size_t)n1*2+2);
+    faktFold(z2, (size_t)n2, f2, (size_t)n2*2+2);
+    pOut->u.i = strstr(f1, f2)!=NULL;
+    free(f1); free(f2);
+  }
+  return FAKT_OK;
+}
+
+static int fDuring(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
+  pOut->t = V_BOOL;
+  if( anyNull(n, a) ){ pOut->u.i = 0; return FAKT_OK; }
+  if( a[0].t!=V_DATE || a[1].t!=V_DATE ) return fnErr(ex, pE, "needs two dates");
+  pOut->u.i = faktDateDuring(a[0].u.d, a[1].u.d);
+  return FAKT_OK;
+}
+
+static int coordsOf(Exec *ex, const Value *v, double *pLat, double *pLon){
+  EntRec r;
+  if( v->t!=V_ID || faktEntGet(ex->pTxn, v->id, &r) || !r.bCoords ) return 0;
+  *pLat = r.lat; *pLon = r.lon;
+  return 1;
+}
+
+static int fDistance(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
+  double la1, lo1, la2, lo2;
+  (void)pE;
+  if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
+  if( !coordsOf(ex, &a[0], &la1, &lo1) || !coordsOf(ex, &a[1], &la2, &lo2) ){
+    pOut->t = V_NULL;
+    return FAKT_OK;
+  }
+  *pOut = vFloat(faktHaversineKm(la1, lo1, la2, lo2));
+  return FAKT_OK;
+}
+
+static int fDatePart(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
+  int y, m, d, prec;
+  if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
+  if( a[0].t!=V_DATE ) return fnErr(ex, pE, "needs a date");
+  faktDateUnpack(a[0].u.d, &y, &m, &d, &prec);
+  const char *z = pE->zName;
+  if( z[0]=='y' ) *pOut = vInt(y);
+  else if( z[0]=='m' ){ if( prec<DATE_MONTH ) pOut->t = V_NULL; else *pOut = vInt(m); }
+  else { if( prec<DATE_DAY ) pOut->t = V_NULL; else *pOut = vInt(d); }
+  return FAKT_OK;
+}
+
+static int fCase(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
+  const char *z; int nz;
+  if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
+  if( !textOf(ex, &a[0], &z, &nz) ) return fnErr(ex, pE, "needs a string");
+  int bFold = strcmp(pE->zName, "fold")==0, bUp = pE->zName[0]=='u';
+  char *zOut = malloc((size_t)nz*2 + 8);
+  if( zOut==NULL ) return FAKT_NOMEM;
+  int nOut = 0;
+  if( bFold ){
+    nOut = (int)faktFold(z, (size_t)nz, zOut, (size_t)nz*2 + 8);
+  }else{
+    /* ASCII, Latin-1 and German letters; other characters unchanged */
+    const unsigned char *p = (const unsigned char*)z, *pEnd = p + nz;
+    while( p<pEnd ){
+      uint32_t cp;
+      int k = faktUtf8Decode(p, pEnd, &cp);
+      if( k<=0 ){ k = 1; cp = *p; }
+      if( bUp ){
+        if( cp>='a' && cp<='z' ) cp -= 32;
+        else if( cp>=0xE0 && cp<=0xFE && cp!=0xF7 ) cp -= 32;
+      }else{
+        if( cp>='A' && cp<='Z' ) cp += 32;
+        else if( cp>=0xC0 && cp<=0xDE && cp!=0xD7 ) cp += 32;
+      }
+      nOut += faktUtf8Encode(cp, zOut + nOut);
+      p += k;
+    }
+  }
+  int rc = faktStrValue(ex, zOut, nOut, pOut);
+  free(zOut);
+  return rc;
+}
+
+static int fLength(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
+  const char *z; int nz;
+  if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
+  if( !textOf(ex, &a[0], &z, &nz) ) return fnErr(ex, pE, "needs a string");
+  *pOut = vInt((int64_t)faktUtf8Chars(z, (size_t)nz));
+  return FAKT_OK;
+}
+
+static int fValue(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
+  if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
+  if( a[0].t==V_QTY ){ *pOut = vFloat(a[0].u.r); return FAKT_OK; }
+  if( a[0].t==V_INT || a[0].t==V_FLOAT ){ *pOut = a[0]; return FAKT_OK; }
+  return fnErr(ex, pE, "needs a quantity or a number");
+}
+
+static int fUnit(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
+  if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
+  if( a[0].t!=V_QTY ) return fnErr(ex, pE, "needs a quantity");
+  const char *z; int nz;
+  faktValueText(ex, &a[0], &z, &nz);
+  return faktStrValue(ex, z, nz, pOut);
+}
+
+static int fRound(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
+  double r, k = 0;
+  if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
+  if( !numArg(&a[0], &r) || (n>1 && !numArg(&a[1], &k)) ) return fnErr(ex, pE, "needs numbers");
+  double f = pow(10, floor(k));
+  *pOut = vFloat(round(r*f)/f);
+  return FAKT_OK;
+}
+
+static int fLabel(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
+  EntRec r;
+  (void)pE;
+  if( anyNull(n, a) || a[0].t!=V_ID || faktEntGet(ex->pTxn, a[0].id, &r) || !r.label ){
+    pOut->t = V_NULL;
+    return FAKT_OK;
+  }
+  *pOut = vStrId(r.label);
+  return FAKT_OK;
+}
+
+/* ================================================================ table */
+
+static const Builtin aBuiltin[] = {
+  /* name          kind    min max need est  xGen        xFunc */
+  { "source",      B_REL,  2, 2, 0, 0, gSource,     NULL },
+  { "by",          B_REL,  2, 2, 0, 0, gBy,         NULL },
+  { "via",         B_REL,  2, 2, 0, 0, gVia,        NULL },
+  { "stance",      B_REL,  2, 2, 0, 0, gStance,     NULL },
+  { "holds",       B_REL,  2, 2, 0, 0, gHolds,      NULL },
+  { "said",        B_REL,  2, 2, 0, 0, gSaid,       NULL },
+  { "quote",       B_REL,  2, 2, 0, 0, gQuote,      NULL },
+  { "recorded",    B_REL,  2, 2, 0, 0, gRecorded,   NULL },
+  { "published",   B_REL,  2, 2, 0, 0, gPublished,  NULL },
+  { "outlet",      B_REL,  2, 2, 0, 0, gOutlet,     NULL },
+  { "title",       B_REL,  2, 2, 0, 0, gTitle,      NULL },
+  { "type",        B_REL,  2, 2, 0, 0, gType,       NULL },
+  { "label",       B_REL,  1, 2, 0, 0, gLabel,      fLabel },
+  { "alias",       B_REL,  2, 2, 0, 0, gAlias,      NULL },
+  { "coords",      B_REL,  3, 3, 0, 0, gCoords,     NULL },
+  { "named",       B_REL,  2, 2, 2, 2, gNamed,      NULL },
+  { "within",      B_REL,  3, 3, 6, 20, gWithin,    NULL },
+  { "match",       B_REL,  2, 2, 2, 20, gMatch,     NULL },
+  { "contains",    B_TEST, 2, 2, 0, 0, NULL,        fStrTest },
+  { "starts_with", B_TEST, 2, 2, 0, 0, NULL,        fStrTest },
+  { "ends_with",   B_TEST, 2, 2, 0, 0, NULL,        fStrTest },
+  { "during",      B_TEST, 2, 2, 0, 0, NULL,        fDuring },
+  { "distance",    B_FUNC, 2, 2, 0, 0, NULL,        fDistance },
+  { "year",        B_FUNC, 1, 1, 0, 0, NULL,        fDatePart },
+  { "month",       B_FUNC, 1, 1, 0, 0, NULL,        fDatePart },
+  { "day",         B_FUNC, 1, 1, 0, 0, NULL,        fDatePart },
+  { "lower",       B_FUNC, 1, 1, 0, 0, NULL,        fCase },
+  { "upper",       B_FUNC, 1, 1, 0, 0, NULL,        fCase },
+  { "fold",        B_FUNC, 1, 1, 0, 0, NULL,        fCase },
+  { "length",      B_FUNC, 1, 1, 0, 0, NULL,        fLength },
+  { "value",       B_FUNC, 1, 1, 0, 0, NULL,        fValue },
+  { "unit",        B_FUNC, 1, 1, 0, 0, NULL,        fUnit },
+  { "round",       B_FUNC, 1, 2, 0, 0, NULL,        fRound },
+};
+
+/* The built-in called zName, or NULL. */
+const Builtin *faktBuiltinFind(const char *zName, int n){
+  for(size_t i=0; i<sizeof(aBuiltin)/sizeof(aBuiltin[0]); i++){
+    if( (int)strlen(aBuiltin[i].zName)==n && memcmp(aBuiltin[i].zName, zName, (size_t)n)==0 ) return &aBuiltin[i];
+  }
+  return NULL;
+}

@@ -1,0 +1,326 @@
+/*
+** fakt_int.h -- internal declarations shared by the engine files:
+** values, compiled plans, the executor's run state, the handle structs.
+** Nothing here is API; see include/fakt.h for that.
+*/
+#ifndef FAKT_INT_H
+#define FAKT_INT_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stddef.h>
+#include "fakt.h"
+#include "ast.h"
+#include "parse.h"
+#include "store.h"
+#include "util.h"
+
+#define FAKT_PRIVATE __attribute__((visibility("hidden")))
+
+/* ---------------------------------------------------------------- values */
+typedef enum VType {
+  V_NULL = 0, V_BOOL, V_INT, V_FLOAT, V_QTY, V_DATE, V_STR, V_ID
+} VType;
+
+typedef struct Value {
+  uint8_t t;               /* VType */
+  uint32_t id;             /* V_ID: object id; V_STR: dict id (0: not interned);
+                           ** V_QTY: unit string id (0: unknown) */
+  union {
+    int64_t i;             /* V_INT, V_BOOL */
+    double r;              /* V_FLOAT, V_QTY */
+    uint64_t d;            /* V_DATE: packed */
+  } u;
+  const char *z;           /* V_STR text, V_QTY unit text (NULL: fetch by id) */
+  int n;                   /* bytes in z */
+} Value;
+
+/* ---------------------------------------------------------------- plans */
+typedef struct Exec Exec;
+typedef struct Run Run;
+typedef struct Plan Plan;
+typedef struct Builtin Builtin;
+typedef struct RuleSet RuleSet;
+typedef struct Relation Relation;
+
+/* A term of a pattern: a constant or a register. */
+typedef struct Term {
+  int iSlot;               /* register, or -1 for a constant */
+  Value v;                 /* the constant */
+  int bBound;              /* bound before the step runs (constants: 1) */
+  int bCheck;              /* register bound earlier in the same pattern: compare */
+} Term;
+
+typedef enum StepKind {
+  ST_SCAN = 1,             /* stored claim pattern over an index */
+  ST_FILTER,               /* expression must be true */
+  ST_ASSIGN,               /* register := expression */
+  ST_BUILTIN,              /* built-in relation */
+  ST_DERIVED,              /* rule relation */
+  ST_NOT,                  /* sub-plan must yield nothing */
+  ST_OPT                   /* sub-plan, or one row of nulls */
+} StepKind;
+
+typedef struct Step {
+  StepKind kind;
+  Literal *pLit;           /* source literal (positions, explain) */
+  double est;              /* estimated rows per input row */
+  /* ST_SCAN */
+  Term aT[4];              /* subject, predicate, object, claim */
+  StoreIndex ix;           /* index used */
+  int nPrefix;             /* leading components bound: 0..3 */
+  /* ST_FILTER, ST_ASSIGN */
+  Expr *pExpr;
+  int iSlot;               /* ST_ASSIGN target */
+  /* ST_BUILTIN, ST_DERIVED */
+  const Builtin *pB;
+  int iRel;                /* ST_DERIVED: relation index in the RuleSet */
+  int bDelta;              /* ST_DERIVED: read the delta, not the whole relation */
+  int nArg;
+  Term *aArg;
+  int iRowSlot;            /* ST_DERIVED: hidden register with the matched row index */
+  /* ST_NOT, ST_OPT */
+  Plan *pSub;
+  int nNew;                /* ST_OPT: registers first bound inside */
+  int *aNew;
+} Step;
+
+struct Plan {
+  int nStep;
+  Step *aStep;
+};
+
+/* ---------------------------------------------------------------- rules */
+/* A materialised relation: rows of nArity values, deduplicated by a hash. */
+struct Relation {
+  const char *zName;       /* rule name */
+  uint32_t nameId;         /* dict id of the name */
+  int nArity;
+  int nRow, nAlloc;        /* rows */
+  Value *aRow;             /* nRow * nArity */
+  uint32_t **aWhy;         /* per row: claim ids that produced it (n, ids...) */
+  int *aHash;              /* open-addressing table of row index + 1 */
+  int nHash;
+  int iDeltaLo, iDeltaHi;  /* rows of the last iteration */
+  int iFullHi;             /* rows visible as "full" in this iteration */
+  int iStratum;            /* evaluation order */
+  int bDone;               /* computed for this execution */
+};
+
+typedef struct RuleDef {
+  Stmt *pStmt;             /* parsed rule (in the RuleSet arena) */
+  int iRel;                /* head relation */
+  int nSlot;               /* registers the body needs */
+  Plan *pPlan;             /* compiled body, full */
+  Plan **apDelta;          /* per recursive body literal: delta variant (or NULL) */
+  int nDelta;
+} RuleDef;
+
+struct RuleSet {
+  Arena arena;             /* parsed rules and plans */
+  int nRel;
+  Relation *aRel;
+  int nRule;
+  RuleDef *aRule;
+  uint32_t txLoaded;       /* last_tx when loaded */
+  int bValid;
+};
+
+/* ---------------------------------------------------------------- execution */
+typedef struct StepState {
+  StoreCursor *pCur;       /* ST_SCAN */
+  int iPos;                /* generic position / first-call flag */
+  int iEnd;
+  Run *pSub;               /* ST_NOT, ST_OPT */
+  int bMatched;            /* ST_OPT: sub-plan produced a row */
+  void *pAux;              /* built-in generator state */
+  Value aKey[4];           /* scratch */
+} StepState;
+
+struct Run {
+  Exec *pEx;
+  Plan *pPlan;
+  StepState *aState;
+  int k;                   /* current step, -1 before start */
+  int bEof;
+};
+
+/* One execution of a statement (or of a rule body). */
+struct Exec {
+  fakt *db;
+  StoreTxn *pTxn;          /* read or write txn in use */
+  uint32_t txSnap;         /* visibility: claims with txAdd <= txSnap and not retracted by then */
+  int bAsOf;               /* 1: as-of query (use txSnap for retraction too) */
+  Value *aReg;             /* registers */
+  int nReg;
+  Arena arena;             /* values made during execution */
+  FaktErr *pErr;
+  RuleSet *pRules;         /* rules available */
+  uint64_t nWork;          /* loop iterations, for interrupt checks and limits */
+  int64_t tStart;          /* start time (ms) for the time limit */
+  uint32_t *aWhy;          /* why-tracking: claim ids of the current row */
+  int nWhy, nWhyAlloc;
+  int bWhy;                /* track claims for why */
+  Value *aAgg;             /* current aggregate values (group output) */
+  Value *aParam;           /* bound parameters */
+  int nParam;
+};
+
+/* ---------------------------------------------------------------- handles */
+typedef struct Cols {
+  int n;
+  const char **azName;     /* arena */
+  Value *aVal;             /* current row */
+  char **azText;           /* rendered text (malloc'd, reused) */
+  int *anText;             /* length of azText[i], -1: not rendered */
+  size_t *anAlloc;
+} Cols;
+
+struct fakt {
+  FaktStore *pStore;
+  FaktErr err;             /* last error */
+  StoreTxn *pTxn;          /* explicit transaction (begin ... commit) */
+  int nStmt;               /* unfinalized statements */
+  volatile sig_atomic_t bInterrupt;
+  char *zOrigin;           /* file the current text came from, or NULL */
+  ParseOrigin origin;      /* position of the next text's first byte */
+  int64_t nChanges;
+  int bReadonly;
+  int64_t nMaxRows, nMaxMem, nMaxMillis;
+  RuleSet *pRules;         /* cached rules */
+  int nLoadDepth;          /* nested load statements */
+  uint32_t nTxAdded, nTxRetracted, nTxOther;  /* changes in the explicit txn */
+  char *zPath;             /* database file path */
+};
+
+/* The compiled parts of a find statement. */
+typedef struct FindInfo {
+  int nProj;
+  Expr **apProj;           /* projections */
+  int nOrder;
+  Expr **apOrder;          /* order by keys */
+  int *abDesc;
+  int nAgg;
+  Expr **apAgg;            /* every aggregate node, iAgg = index */
+  int bAgg;                /* the query aggregates */
+  int *aParamSlot;         /* register of parameter i+1 */
+  int nParam;
+} FindInfo;
+
+struct fakt_stmt {
+  fakt *db;
+  Arena arena;             /* AST, plan, names */
+  char *zSql;              /* copy of the statement text */
+  int nSql;
+  Stmt *pStmt;             /* tree */
+  int bReadonly;
+  /* parameters */
+  int nParam;
+  Value *aParam;           /* bound values (texts copied into apParamMem) */
+  char **azParamMem;
+  /* compiled query */
+  int nReg;
+  Plan *pPlan;
+  int nProj;
+  int bAgg;                /* has aggregates */
+  Cols cols;
+  FindInfo *pFind;         /* S_FIND: compiled parts */
+  RuleSet *pRules;         /* rules the statement was compiled against (owned) */
+  /* execution state */
+  int eState;              /* 0 ready, 1 running, 2 done */
+  Exec ex;
+  Run *pRun;
+  StoreTxn *pOwnTxn;       /* read txn this statement opened */
+  Value *aOut;             /* materialised result rows (sort, agg, distinct) */
+  int nOut, nOutAlloc, iOut;
+  int64_t nEmitted, nSkipped, nLimit, nOffset;
+  void *pDistinct;         /* hash set of emitted rows */
+  /* write statements that report rows (verify, explain) */
+  int bHasRows;
+};
+
+/* ---------------------------------------------------------------- values (value.c) */
+FAKT_PRIVATE int  faktValueCmp(Exec *ex, const Value *a, const Value *b);     /* total order */
+FAKT_PRIVATE int  faktValueEq(Exec *ex, const Value *a, const Value *b);      /* same value */
+FAKT_PRIVATE uint64_t faktValueHash(Exec *ex, const Value *v);
+FAKT_PRIVATE int  faktValueText(Exec *ex, const Value *v, const char **pz, int *pn); /* V_STR text */
+FAKT_PRIVATE int  faktValueRender(StoreTxn *t, const Value *v, char **pz, size_t *pnAlloc, int *pn);
+FAKT_PRIVATE void faktValueEncode(const Value *v, uint8_t *aOut);            /* 9 bytes */
+FAKT_PRIVATE void faktValueDecode(const uint8_t *a, Value *v);
+FAKT_PRIVATE int  faktValueColType(StoreTxn *t, const Value *v);
+FAKT_PRIVATE const char *faktTypeName(int t);
+
+/* ---------------------------------------------------------------- compile (resolve.c) */
+/* State of one compilation: a body (with its sub-bodies) and what uses its variables. */
+typedef struct Compile {
+  fakt *db;
+  StoreTxn *t;             /* for name lookups and statistics */
+  Arena *a;                /* where plans go */
+  RuleSet *pRules;         /* rules visible (may be NULL) */
+  FaktErr *pErr;
+  int nVar, nVarAlloc;     /* variables: slot i is azVar[i] (hidden ones "") */
+  const char **azVar;
+  unsigned char *aBound;   /* per slot: bound at this point of planning */
+  const Literal *pDeltaLit;/* rules: the literal that reads the delta */
+  const unsigned char *aSccRel; /* rules: relations of the rule's own SCC (1) */
+  int nDepth;              /* sub-body nesting */
+} Compile;
+
+FAKT_PRIVATE void faktCompileInit(Compile *c, fakt *db, StoreTxn *t, Arena *a, RuleSet *pRules, FaktErr *pErr);
+FAKT_PRIVATE void faktCompileFree(Compile *c);
+FAKT_PRIVATE int  faktCompileSlot(Compile *c, const char *zName, int nName); /* find or add */
+FAKT_PRIVATE int  faktCompileBody(Compile *c, Body *pBody, Plan **ppPlan);
+FAKT_PRIVATE int  faktCompileExpr(Compile *c, Expr *pE, int bNeedBound); /* resolve vars/consts */
+FAKT_PRIVATE int  faktResolveConst(Compile *c, Expr *pE, Value *pV);
+FAKT_PRIVATE int  faktResolveFind(fakt_stmt *p, StoreTxn *t);
+FAKT_PRIVATE int  faktExplainRows(fakt_stmt *p);
+FAKT_PRIVATE char *faktExprText(Arena *a, const Expr *pE);
+
+/* ---------------------------------------------------------------- execution (exec.c) */
+FAKT_PRIVATE Run *faktRunNew(Exec *ex, Plan *pPlan, Arena *a);
+FAKT_PRIVATE int  faktRunNext(Run *r);     /* FAKT_ROW, FAKT_DONE or error */
+FAKT_PRIVATE void faktRunClose(Run *r);
+FAKT_PRIVATE int  faktEval(Exec *ex, Expr *pE, Value *pOut);
+FAKT_PRIVATE int  faktExecCheck(Exec *ex); /* interrupt and limits */
+FAKT_PRIVATE int  faktFindStep(fakt_stmt *p);
+FAKT_PRIVATE void faktFindReset(fakt_stmt *p);
+FAKT_PRIVATE int  faktBindOut(Exec *ex, Step *pS, int i, const Value *pV); /* 1 ok, 0 mismatch */
+FAKT_PRIVATE int  faktVisible(const Exec *ex, const Vis *pVis);
+FAKT_PRIVATE int  faktTruthy(const Value *v);
+FAKT_PRIVATE int  faktStrValue(Exec *ex, const char *z, int n, Value *pOut); /* copy into the exec arena */
+
+/* ---------------------------------------------------------------- rules (rules.c) */
+FAKT_PRIVATE int  faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pErr);
+FAKT_PRIVATE void faktRulesFree(RuleSet *r);
+FAKT_PRIVATE int  faktRulesFind(RuleSet *r, const char *zName, int n);
+FAKT_PRIVATE int  faktRulesEval(Exec *ex, int iRel);
+FAKT_PRIVATE void faktRulesReset(RuleSet *r);
+FAKT_PRIVATE int  faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr);
+
+/* ---------------------------------------------------------------- built-ins (builtin.c) */
+typedef enum BKind { B_REL = 1, B_FUNC, B_TEST } BKind;
+struct Builtin {
+  const char *zName;
+  BKind kind;
+  int nArgMin, nArgMax;
+  unsigned mNeed;          /* B_REL: arguments that must be bound (bit i = arg i) */
+  double est;              /* rows per call for the planner */
+  /* B_REL: generator. iCall 0 = first call for these inputs. Returns 1 row, 0 end, <0 error */
+  int (*xGen)(Exec *ex, Step *pStep, StepState *st, Value *aArg);
+  /* B_FUNC / B_TEST: compute */
+  int (*xFunc)(Exec *ex, Expr *pCall, int nArg, Value *aArg, Value *pOut);
+};
+FAKT_PRIVATE const Builtin *faktBuiltinFind(const char *zName, int n);
+
+/* ---------------------------------------------------------------- writes (write.c) */
+FAKT_PRIVATE int faktWriteStep(fakt_stmt *p);
+FAKT_PRIVATE int faktLookupName(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pKind);
+FAKT_PRIVATE int faktLookupLabel(StoreTxn *t, const char *z, int n, uint32_t *pId);
+
+/* ---------------------------------------------------------------- api.c */
+FAKT_PRIVATE void faktDbError(fakt *db, int rc, const char *zFmt, ...) __attribute__((format(printf, 3, 4)));
+FAKT_PRIVATE int  faktRunScript(fakt *db, const char *zText, int nText, const char *zOrigin,
+                                FaktErr *pErr);
+FAKT_PRIVATE int64_t faktNowMillis(void);
+
+#endif /* FAKT_INT_H */

@@ -1,0 +1,497 @@
+/*
+** rules.c -- Datalog rules: loading the stored rule texts, stratification
+** (strongly connected components; negation must not stay inside one), and
+** bottom-up semi-naive evaluation into in-memory relations, each row
+** remembering the stored claims that produced it (for why).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fakt_int.h"
+
+/* ================================================================ relations */
+
+static uint64_t tupleHash(Exec *ex, const Value *a, int n){
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for(int i=0; i<n; i++) h = (h ^ faktValueHash(ex, &a[i])) * 0x100000001b3ULL;
+  return h;
+}
+
+static int tupleEq(Exec *ex, const Value *a, const Value *b, int n){
+  for(int i=0; i<n; i++) if( a[i].t!=b[i].t || !faktValueEq(ex, &a[i], &b[i]) ) return 0;
+  return 1;
+}
+
+/* Insert a row unless present. 1 inserted, 0 present, <0 -error. */
+static int relInsert(Exec *ex, Relation *r, const Value *aRow, uint32_t *aWhy){
+  int n = r->nArity;
+  if( r->nRow*2 >= r->nHash ){
+    int nNew = r->nHash ? r->nHash*2 : 64;
+    int *aH = calloc((size_t)nNew, sizeof(int));
+    if( aH==NULL ) return -FAKT_NOMEM;
+    for(int i=0; i<r->nRow; i++){
+      uint64_t h = tupleHash(ex, &r->aRow[(size_t)i*(size_t)n], n);
+      int j = (int)(h & (uint64_t)(nNew-1));
+      while( aH[j] ) j = (j+1) & (nNew-1);
+      aH[j] = i+1;
+    }
+    free(r->aHash);
+    r->aHash = aH;
+    r->nHash = nNew;
+  }
+  uint64_t h = tupleHash(ex, aRow, n);
+  int j = (int)(h & (uint64_t)(r->nHash-1));
+  while( r->aHash[j] ){
+    if( tupleEq(ex, &r->aRow[(size_t)(r->aHash[j]-1)*(size_t)n], aRow, n) ) return 0;
+    j = (j+1) & (r->nHash-1);
+  }
+  if( r->nRow>=r->nAlloc ){
+    int nNew = r->nAlloc ? r->nAlloc*2 : 64;
+    Value *a = realloc(r->aRow, sizeof(Value)*(size_t)nNew*(size_t)(n ? n : 1));
+    if( a==NULL ) return -FAKT_NOMEM;
+    r->aRow = a;
+    uint32_t **aw = realloc(r->aWhy, sizeof(uint32_t*)*(size_t)nNew);
+    if( aw==NULL ) return -FAKT_NOMEM;
+    r->aWhy = aw;
+    r->nAlloc = nNew;
+  }
+  memcpy(&r->aRow[(size_t)r->nRow*(size_t)n], aRow, sizeof(Value)*(size_t)n);
+  r->aWhy[r->nRow] = aWhy;
+  r->aHash[j] = r->nRow+1;
+  r->nRow++;
+  return 1;
+}
+
+static void relClear(Relation *r){
+  for(int i=0; i<r->nRow; i++) free(r->aWhy ? r->aWhy[i] : NULL);
+  free(r->aRow); free(r->aHash); free(r->aWhy);
+  r->aRow = NULL; r->aHash = NULL; r->aWhy = NULL;
+  r->nRow = r->nAlloc = r->nHash = 0;
+  r->iDeltaLo = r->iDeltaHi = r->iFullHi = 0;
+  r->bDone = 0;
+}
+
+/* Forget computed rows so the next execution recomputes them. */
+void faktRulesReset(RuleSet *rs){
+  for(int i=0; rs && i<rs->nRel; i++) relClear(&rs->aRel[i]);
+}
+
+void faktRulesFree(RuleSet *rs){
+  if( rs==NULL ) return;
+  faktRulesReset(rs);
+  for(int i=0; i<rs->nRule; i++) free(rs->aRule[i].apDelta);
+  free(rs->aRel);
+  free(rs->aRule);
+  faktArenaFree(&rs->arena);
+  free(rs);
+}
+
+int faktRulesFind(RuleSet *rs, const char *zName, int n){
+  for(int i=0; rs && i<rs->nRel; i++){
+    if( (int)strlen(rs->aRel[i].zName)==n && memcmp(rs->aRel[i].zName, zName, (size_t)n)==0 ) return i;
+  }
+  return -1;
+}
+
+/* ================================================================ loading */
+
+typedef struct LoadCtx { RuleSet *rs; FaktErr *pErr; int rc; } LoadCtx;
+
+static int addRule(RuleSet *rs, Stmt *pS, FaktErr *pErr){
+  int iRel = faktRulesFind(rs, pS->zId, (int)strlen(pS->zId));
+  int nArity = pS->pHead ? pS->pHead->n : 0;
+  if( iRel<0 ){
+    Relation *a = realloc(rs->aRel, sizeof(Relation)*(size_t)(rs->nRel+1));
+    if( a==NULL ) return FAKT_NOMEM;
+    rs->aRel = a;
+    iRel = rs->nRel++;
+    memset(&rs->aRel[iRel], 0, sizeof(Relation));
+    rs->aRel[iRel].zName = pS->zId;
+    rs->aRel[iRel].nArity = nArity;
+  }else if( rs->aRel[iRel].nArity!=nArity ){
+    faktErrSet(pErr, FAKT_ERROR, &pS->id.pos, "rule %s has %d arguments here but %d elsewhere",
+               pS->zId, nArity, rs->aRel[iRel].nArity);
+    return FAKT_ERROR;
+  }
+  RuleDef *aR = realloc(rs->aRule, sizeof(RuleDef)*(size_t)(rs->nRule+1));
+  if( aR==NULL ) return FAKT_NOMEM;
+  rs->aRule = aR;
+  memset(&rs->aRule[rs->nRule], 0, sizeof(RuleDef));
+  rs->aRule[rs->nRule].pStmt = pS;
+  rs->aRule[rs->nRule].iRel = iRel;
+  rs->nRule++;
+  return FAKT_OK;
+}
+
+/* Parse one stored text (several rule statements) into the set. */
+static int parseRules(RuleSet *rs, const char *z, size_t n, FaktErr *pErr){
+  char *zCopy = faktArenaStrdup(&rs->arena, z, n);
+  if( zCopy==NULL ) return FAKT_NOMEM;
+  int iOff = 0;
+  ParseOrigin org = { 1, 1 };
+  while( iOff<(int)n ){
+    Stmt *pS = NULL;
+    int nUsed = 0;
+    int rc = faktParse(zCopy + iOff, (int)n - iOff, &org, &rs->arena, &pS, &nUsed, pErr);
+    if( rc ) return rc;
+    if( pS==NULL ) break;
+    if( pS->kind!=S_RULE ){
+      faktErrSet(pErr, FAKT_CORRUPT, NULL, "stored rule text holds another statement");
+      return FAKT_CORRUPT;
+    }
+    rc = addRule(rs, pS, pErr);
+    if( rc ) return rc;
+    iOff += nUsed;
+  }
+  return FAKT_OK;
+}
+
+static int eachRule(void *pArg, uint32_t id, const char *z, size_t n){
+  LoadCtx *x = pArg;
+  (void)id;
+  x->rc = parseRules(x->rs, z, n, x->pErr);
+  return x->rc;
+}
+
+/* ================================================================ stratification */
+
+typedef struct Edge { int from, to, bNeg; } Edge;
+typedef struct Graph {
+  int nEdge, nAlloc;
+  Edge *a;
+} Graph;
+
+static int addEdge(Graph *g, int from, int to, int bNeg){
+  if( g->nEdge>=g->nAlloc ){
+    int nNew = g->nAlloc ? g->nAlloc*2 : 32;
+    Edge *a = realloc(g->a, sizeof(Edge)*(size_t)nNew);
+    if( a==NULL ) return FAKT_NOMEM;
+    g->a = a; g->nAlloc = nNew;
+  }
+  g->a[g->nEdge++] = (Edge){ from, to, bNeg };
+  return FAKT_OK;
+}
+
+static int bodyEdges(RuleSet *rs, Graph *g, int iHead, Body *pBody, int bNeg){
+  for(Literal *p=pBody ? pBody->pFirst : NULL; p; p=p->pNext){
+    int rc = FAKT_OK;
+    if( p->kind==L_CALL ){
+      int iRel = faktRulesFind(rs, p->pExpr->zName, p->pExpr->nName);
+      if( iRel>=0 ) rc = addEdge(g, iHead, iRel, bNeg);
+    }else if( p->kind==L_NOT || p->kind==L_OPTIONAL ){
+      rc = bodyEdges(rs, g, iHead, p->pSub, 1);
+    }
+    if( rc ) return rc;
+  }
+  return FAKT_OK;
+}
+
+/* Tarjan's algorithm over the relation graph; aScc[i] = component id, in
+** reverse topological order (dependencies get smaller ids). */
+typedef struct Tarjan {
+  Graph *g; int *aIndex, *aLow, *aStack, *aOn, *aScc;
+  int nStack, iNext, nScc;
+} Tarjan;
+
+static void strong(Tarjan *t, int v){
+  t->aIndex[v] = t->aLow[v] = t->iNext++;
+  t->aStack[t->nStack++] = v;
+  t->aOn[v] = 1;
+  for(int e=0; e<t->g->nEdge; e++){
+    if( t->g->a[e].from!=v ) continue;
+    int w = t->g->a[e].to;
+    if( t->aIndex[w]<0 ){
+      strong(t, w);
+      if( t->aLow[w]<t->aLow[v] ) t->aLow[v] = t->aLow[w];
+    }else if( t->aOn[w] && t->aIndex[w]<t->aLow[v] ){
+      t->aLow[v] = t->aIndex[w];
+    }
+  }
+  if( t->aLow[v]==t->aIndex[v] ){
+    int w;
+    do{
+      w = t->aStack[--t->nStack];
+      t->aOn[w] = 0;
+      t->aScc[w] = t->nScc;
+    }while( w!=v );
+    t->nScc++;
+  }
+}
+
+static int stratify(RuleSet *rs, FaktErr *pErr){
+  Graph g = { 0, 0, NULL };
+  int rc = FAKT_OK;
+  for(int i=0; rc==0 && i<rs->nRule; i++){
+    rc = bodyEdges(rs, &g, rs->aRule[i].iRel, rs->aRule[i].pStmt->pBody, 0);
+  }
+  int n = rs->nRel;
+  Tarjan t;
+  memset(&t, 0, sizeof(t));
+  t.g = &g;
+  t.aIndex = malloc(sizeof(int)*(size_t)(n+1));
+  t.aLow = malloc(sizeof(int)*(size_t)(n+1));
+  t.aStack = malloc(sizeof(int)*(size_t)(n+1));
+  t.aOn = calloc((size_t)(n+1), sizeof(int));
+  t.aScc = malloc(sizeof(int)*(size_t)(n+1));
+  if( rc==0 && (!t.aIndex || !t.aLow || !t.aStack || !t.aOn || !t.aScc) ) rc = FAKT_NOMEM;
+  if( rc==0 ){
+    for(int i=0; i<n; i++) t.aIndex[i] = -1;
+    for(int i=0; i<n; i++) if( t.aIndex[i]<0 ) strong(&t, i);
+    for(int i=0; i<n; i++) rs->aRel[i].iStratum = t.aScc[i];
+    for(int e=0; e<g.nEdge; e++){
+      Edge *pE = &g.a[e];
+      if( pE->bNeg && t.aScc[pE->from]==t.aScc[pE->to] ){
+        const char *zA = rs->aRel[pE->from].zName, *zB = rs->aRel[pE->to].zName;
+        if( pE->from==pE->to ){
+          faktErrSet(pErr, FAKT_ERROR, NULL, "rule %s is not stratifiable: it depends negatively on itself", zA);
+        }else{
+          faktErrSet(pErr, FAKT_ERROR, NULL,
+                     "rule %s is not stratifiable: it depends negatively on %s, which depends on %s", zA, zB, zA);
+        }
+        rc = FAKT_ERROR;
+        break;
+      }
+    }
+  }
+  free(t.aIndex); free(t.aLow); free(t.aStack); free(t.aOn); free(t.aScc);
+  free(g.a);
+  if( rc==FAKT_NOMEM ) faktErrSet(pErr, rc, NULL, "out of memory");
+  return rc;
+}
+
+/* ================================================================ compiling */
+
+static int compileRule(fakt *db, StoreTxn *t, RuleSet *rs, RuleDef *pR, const Literal *pDelta,
+                       Plan **ppPlan, FaktErr *pErr){
+  Compile c;
+  faktCompileInit(&c, db, t, &rs->arena, rs, pErr);
+  c.pDeltaLit = pDelta;
+  Stmt *pS = pR->pStmt;
+  int rc = faktCompileBody(&c, pS->pBody, ppPlan);
+  for(int i=0; rc==0 && pS->pHead && i<pS->pHead->n; i++){
+    Expr *pE = pS->pHead->a[i].p;
+    if( pE->op==E_VAR ){
+      int s = faktCompileSlot(&c, pE->zName, pE->nName);
+      if( s<0 ){ rc = FAKT_NOMEM; break; }
+      if( !c.aBound[s] ){
+        faktErrSet(pErr, FAKT_ERROR, &pE->pos, "variable ?%s in the head of rule %s is not bound by its body",
+                   pE->zName, pS->zId);
+        rc = FAKT_ERROR;
+        break;
+      }
+      pE->iSlot = s;
+    }else{
+      rc = faktCompileExpr(&c, pE, 1);
+    }
+  }
+  if( c.nVar > pR->nSlot ) pR->nSlot = c.nVar;
+  faktCompileFree(&c);
+  return rc;
+}
+
+/* Compile all rules: full plans and, for recursive literals, delta plans. */
+static int compileAll(fakt *db, StoreTxn *t, RuleSet *rs, FaktErr *pErr){
+  int rc = stratify(rs, pErr);
+  for(int i=0; rc==0 && i<rs->nRule; i++){
+    RuleDef *pR = &rs->aRule[i];
+    int iStr = rs->aRel[pR->iRel].iStratum;
+    rc = compileRule(db, t, rs, pR, NULL, &pR->pPlan, pErr);
+    int nLit = 0;
+    for(Literal *p=pR->pStmt->pBody ? pR->pStmt->pBody->pFirst : NULL; p; p=p->pNext) nLit++;
+    pR->apDelta = calloc((size_t)(nLit+1), sizeof(Plan*));
+    if( rc==0 && pR->apDelta==NULL ) rc = FAKT_NOMEM;
+    int k = 0;
+    for(Literal *p=pR->pStmt->pBody ? pR->pStmt->pBody->pFirst : NULL; rc==0 && p; p=p->pNext){
+      if( p->kind!=L_CALL ) continue;
+      int iRel = faktRulesFind(rs, p->pExpr->zName, p->pExpr->nName);
+      if( iRel<0 || rs->aRel[iRel].iStratum!=iStr ) continue;
+      rc = compileRule(db, t, rs, pR, p, &pR->apDelta[k++], pErr);
+    }
+    pR->nDelta = k;
+  }
+  if( rc==FAKT_NOMEM ) faktErrSet(pErr, rc, NULL, "out of memory");
+  return rc;
+}
+
+static int loadSet(fakt *db, StoreTxn *t, Stmt *pExtra, RuleSet **pp, FaktErr *pErr){
+  RuleSet *rs = calloc(1, sizeof(RuleSet));
+  if( rs==NULL ) return FAKT_NOMEM;
+  faktArenaInit(&rs->arena);
+  LoadCtx x = { rs, pErr, FAKT_OK };
+  int rc = faktRuleEach(t, eachRule, &x);
+  if( rc==0 ) rc = x.rc;
+  if( rc==0 && pExtra ) rc = addRule(rs, pExtra, pErr);
+  if( rc==0 ) rc = compileAll(db, t, rs, pErr);
+  if( rc ){
+    if( pErr->rc==FAKT_OK ) faktErrSet(pErr, rc, NULL, "%s", fakt_errstr(rc));
+    faktRulesFree(rs);
+    return rc;
+  }
+  rs->txLoaded = faktStoreLastTx(t);
+  rs->bValid = 1;
+  *pp = rs;
+  return FAKT_OK;
+}
+
+/* Load and compile every stored rule. The caller owns *pp. */
+int faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pErr){
+  *pp = NULL;
+  return loadSet(db, t, NULL, pp, pErr);
+}
+
+/* Check that the stored rules plus pNew (may be NULL) compile and stratify. */
+int faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr){
+  RuleSet *rs = NULL;
+  int rc = loadSet(db, t, pNew, &rs, pErr);
+  faktRulesFree(rs);
+  return rc;
+}
+
+/* ================================================================ evaluation */
+
+/* Claim ids behind the current body row: scanned claims and the why of
+** derived rows used. Returns a malloc'd array {n, ids...} or NULL. */
+static uint32_t *rowWhy(Exec *ex, Plan *pPlan){
+  int n = 0, nAlloc = 8;
+  uint32_t *a = malloc(sizeof(uint32_t)*(size_t)(nAlloc+1));
+  if( a==NULL ) return NULL;
+  for(int i=0; i<pPlan->nStep; i++){
+    Step *pS = &pPlan->aStep[i];
+    const uint32_t *aAdd = NULL;
+    uint32_t one;
+    int nAdd = 0;
+    if( pS->kind==ST_SCAN ){
+      const Value *v = pS->aT[3].iSlot>=0 ? &ex->aReg[pS->aT[3].iSlot] : &pS->aT[3].v;
+      if( v->t==V_ID ){ one = v->id; aAdd = &one; nAdd = 1; }
+    }else if( pS->kind==ST_DERIVED ){
+      Relation *r = &ex->pRules->aRel[pS->iRel];
+      int iRow = (int)ex->aReg[pS->iRowSlot].u.i;
+      if( iRow>=0 && iRow<r->nRow && r->aWhy[iRow] ){
+        aAdd = r->aWhy[iRow] + 1;
+        nAdd = (int)r->aWhy[iRow][0];
+      }
+    }
+    for(int j=0; j<nAdd; j++){
+      int bHave = 0;
+      for(int k=0; k<n && !bHave; k++) bHave = a[k+1]==aAdd[j];
+      if( bHave ) continue;
+      if( n>=nAlloc ){
+        nAlloc *= 2;
+        uint32_t *b = realloc(a, sizeof(uint32_t)*(size_t)(nAlloc+1));
+        if( b==NULL ){ free(a); return NULL; }
+        a = b;
+      }
+      a[++n] = aAdd[j];
+    }
+  }
+  a[0] = (uint32_t)n;
+  return a;
+}
+
+/* Run one rule plan; insert the head tuples. *pnNew counts new rows. */
+static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int *pnNew){
+  Exec sub = *ex;
+  Relation *pRel = &rs->aRel[pR->iRel];
+  int rc;
+  faktArenaInit(&sub.arena);
+  sub.aReg = calloc((size_t)(pR->nSlot ? pR->nSlot : 1), sizeof(Value));
+  sub.nReg = pR->nSlot;
+  sub.aAgg = NULL;
+  if( sub.aReg==NULL ) return FAKT_NOMEM;
+  Run *r = faktRunNew(&sub, pPlan, &sub.arena);
+  Value aHead[32];
+  int nArity = pRel->nArity<32 ? pRel->nArity : 32;
+  if( r==NULL ) rc = FAKT_NOMEM;
+  else for(;;){
+    rc = faktRunNext(r);
+    if( rc!=FAKT_ROW ){ if( rc==FAKT_DONE ) rc = FAKT_OK; break; }
+    for(int i=0; i<nArity; i++){
+      rc = faktEval(&sub, pR->pStmt->pHead->a[i].p, &aHead[i]);
+      if( rc ) break;
+      /* strings made during the body must outlive it */
+      if( aHead[i].t==V_STR && aHead[i].id==0 && aHead[i].z ){
+        aHead[i].z = faktArenaStrdup(&rs->arena, aHead[i].z, (size_t)aHead[i].n);
+        if( aHead[i].z==NULL ){ rc = FAKT_NOMEM; break; }
+      }
+    }
+    if( rc ) break;
+    uint32_t *aWhy = rowWhy(&sub, pPlan);
+    int k = relInsert(&sub, pRel, aHead, aWhy);
+    if( k<0 ){ free(aWhy); rc = -k; break; }
+    if( k==0 ) free(aWhy);
+    *pnNew += k;
+    if( ex->db->nMaxRows>0 && pRel->nRow > ex->db->nMaxRows ){
+      faktErrSet(ex->pErr, FAKT_LIMIT, &pR->pStmt->pos,
+                 "rule %s produced more than %lld rows: stopped", pRel->zName, (long long)ex->db->nMaxRows);
+      rc = FAKT_LIMIT;
+      break;
+    }
+  }
+  if( r ) faktRunClose(r);
+  free(sub.aReg);
+  ex->nWork = sub.nWork;
+  faktArenaFree(&sub.arena);
+  if( rc==FAKT_NOMEM ) faktErrSet(ex->pErr, rc, NULL, "out of memory");
+  return rc;
+}
+
+/* Compute relation iRel (and everything it depends on) for this execution. */
+int faktRulesEval(Exec *ex, int iRel){
+  RuleSet *rs = ex->pRules;
+  Relation *pRel = &rs->aRel[iRel];
+  int iStr = pRel->iStratum;
+  int rc = FAKT_OK;
+  if( pRel->bDone ) return FAKT_OK;
+  /* dependencies in lower strata first */
+  for(int i=0; i<rs->nRel; i++) if( rs->aRel[i].iStratum==iStr ) rs->aRel[i].bDone = 2;
+  for(int i=0; rc==0 && i<rs->nRule; i++){
+    RuleDef *pR = &rs->aRule[i];
+    if( rs->aRel[pR->iRel].iStratum!=iStr ) continue;
+    for(int s=0; rc==0 && s<pR->pPlan->nStep; s++){
+      Step *pS = &pR->pPlan->aStep[s];
+      if( pS->kind==ST_DERIVED && rs->aRel[pS->iRel].iStratum!=iStr && !rs->aRel[pS->iRel].bDone ){
+        rc = faktRulesEval(ex, pS->iRel);
+      }
+    }
+  }
+  /* sub-plans (not, optional) may use lower strata too */
+  for(int i=0; rc==0 && i<rs->nRel; i++){
+    if( rs->aRel[i].iStratum<iStr && !rs->aRel[i].bDone ){
+      /* evaluate any lower stratum that has not been computed (conservative) */
+      int bUsed = 0;
+      for(int j=0; j<rs->nRule && !bUsed; j++){
+        if( rs->aRel[rs->aRule[j].iRel].iStratum==iStr ) bUsed = 1;
+      }
+      if( bUsed ) rc = faktRulesEval(ex, i);
+    }
+  }
+  if( rc ) return rc;
+  /* initial round: full plans over empty relations of this stratum */
+  int nNew = 0;
+  for(int i=0; rc==0 && i<rs->nRule; i++){
+    RuleDef *pR = &rs->aRule[i];
+    if( rs->aRel[pR->iRel].iStratum==iStr ) rc = runRule(ex, rs, pR, pR->pPlan, &nNew);
+  }
+  for(int i=0; i<rs->nRel; i++){
+    Relation *r = &rs->aRel[i];
+    if( r->iStratum!=iStr ) continue;
+    r->iDeltaLo = 0; r->iDeltaHi = r->nRow; r->iFullHi = r->nRow;
+  }
+  /* semi-naive rounds */
+  while( rc==0 && nNew>0 ){
+    nNew = 0;
+    for(int i=0; rc==0 && i<rs->nRule; i++){
+      RuleDef *pR = &rs->aRule[i];
+      if( rs->aRel[pR->iRel].iStratum!=iStr ) continue;
+      for(int d=0; rc==0 && d<pR->nDelta; d++) rc = runRule(ex, rs, pR, pR->apDelta[d], &nNew);
+    }
+    for(int i=0; i<rs->nRel; i++){
+      Relation *r = &rs->aRel[i];
+      if( r->iStratum!=iStr ) continue;
+      r->iDeltaLo = r->iDeltaHi; r->iDeltaHi = r->nRow; r->iFullHi = r->nRow;
+    }
+    if( rc==0 ) rc = faktExecCheck(ex);
+  }
+  for(int i=0; i<rs->nRel; i++) if( rs->aRel[i].iStratum==iStr ) rs->aRel[i].bDone = rc ? 0 : 1;
+  return rc;
+}

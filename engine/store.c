@@ -1,0 +1,2016 @@
+/*
+** store.c -- fakt's storage layer on LMDB (layout: see store.h). This is
+** the only file that includes lmdb.h: every MDB_* or errno code goes
+** through xlate() and leaves as a FAKT_* code with a message on the store.
+*/
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <lmdb.h>
+#include "fakt.h"
+#include "store.h"
+#include "util.h"
+
+/* ================================================================ types */
+
+/* Named databases. ORDER: azDbName. */
+enum {
+  DB_META = 0, DB_S2I, DB_I2S, DB_OBJ, DB_SPO, DB_POS, DB_OSP, DB_ALIAS,
+  DB_SRCC, DB_PROP, DB_FTS, DB_GEO, DB_STAT, DB_RULE, DB_TXLOG, DB_TEXT,
+  DB_COUNT
+};
+static const char *const azDbName[DB_COUNT] = {
+  "meta", "s2i", "i2s", "obj", "spo", "pos", "osp", "alias",
+  "srcc", "prop", "fts", "geo", "stat", "rule", "txlog", "text"
+};
+
+#define MAP_DEFAULT  ((uint64_t)64 << 20)     /* initial map: 64 MiB */
+#define MAP_LIMIT    ((uint64_t)1 << 40)      /* default max: 1 TiB */
+#define MAP_GRAIN    ((uint64_t)64 << 10)     /* map sizes are multiples of this */
+#define CUR_PREFIX_MAX 512                    /* > LMDB's 511-byte key limit */
+#define ALIAS_MAX    400                      /* folded text bytes in an alias key */
+#define KEY_IX       21                       /* spo/pos/osp key length */
+
+struct FaktStore {
+  MDB_env *env;              /* the environment (owned) */
+  MDB_dbi aDbi[DB_COUNT];    /* named databases, valid for the env's life */
+  int bReadonly;             /* opened read-only */
+  int bNoLock;               /* opened with MDB_NOLOCK (read-only, lock not creatable) */
+  uint64_t nMapMax;          /* hard limit of the map size */
+  int nTxn;                  /* top-level transactions open on this handle */
+  StoreTxn *pTxnList;        /* those transactions (for faktStoreClose) */
+  StoreTxn *pWriter;         /* the open top-level write transaction, or NULL */
+  char zErr[512];            /* last message */
+};
+
+/*
+** A transaction. Owns its cursors: each faktCursorOpen/faktAuxOpen takes a
+** free one of the same DB from pCur or makes a new one; faktCursorClose
+** only marks it free. Commit/abort closes and frees all of them, so a
+** cursor must not be used or closed after its transaction ended.
+*/
+struct StoreTxn {
+  FaktStore *s;              /* owning store */
+  MDB_txn *txn;              /* LMDB transaction (owned) */
+  StoreTxn *pParent;         /* enclosing write txn of a nested one */
+  StoreTxn *pChild;          /* open nested txn, or NULL */
+  StoreTxn *pNextTxn;        /* list of top-level txns of the store */
+  int bWrite;                /* write transaction */
+  int rcErr;                 /* sticky error: a failed write dooms the txn */
+  StoreCursor *pCur;         /* every cursor made in this txn */
+};
+
+struct StoreCursor {
+  StoreTxn *t;               /* owning transaction */
+  MDB_cursor *mc;            /* LMDB cursor (owned, lives as long as t) */
+  int iDb;                   /* DB_* */
+  int bInUse;                /* handed out to a caller */
+  int eState;                /* 0 before the first key, 1 walking, 2 done */
+  int nPrefix;               /* bytes in aPrefix */
+  StoreCursor *pNext;        /* next cursor of the txn */
+  uint8_t aPrefix[CUR_PREFIX_MAX];
+};
+
+/* ================================================================ encoding */
+
+void faktEncU32(uint8_t *p, uint32_t v){
+  p[0] = (uint8_t)(v>>24); p[1] = (uint8_t)(v>>16); p[2] = (uint8_t)(v>>8); p[3] = (uint8_t)v;
+}
+uint32_t faktDecU32(const uint8_t *p){
+  return ((uint32_t)p[0]<<24) | ((uint32_t)p[1]<<16) | ((uint32_t)p[2]<<8) | p[3];
+}
+void faktEncU64(uint8_t *p, uint64_t v){
+  faktEncU32(p, (uint32_t)(v>>32));
+  faktEncU32(p+4, (uint32_t)v);
+}
+uint64_t faktDecU64(const uint8_t *p){
+  return ((uint64_t)faktDecU32(p)<<32) | faktDecU32(p+4);
+}
+
+/* FNV-1a 64, then the murmur3 fmix64 finaliser so that every input bit
+** reaches every output bit. Byte-wise: same value on every platform. */
+uint64_t faktHash64(const void *p, size_t n){
+  const uint8_t *a = (const uint8_t*)p;
+  uint64_t h = 0xcbf29ce484222325ULL;
+  size_t i;
+  for(i=0; i<n; i++){ h ^= a[i]; h *= 0x100000001b3ULL; }
+  h ^= h >> 33; h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+static void encDouble(uint8_t *p, double r){
+  uint64_t u;
+  memcpy(&u, &r, 8);
+  faktEncU64(p, u);
+}
+static double decDouble(const uint8_t *p){
+  uint64_t u = faktDecU64(p);
+  double r;
+  memcpy(&r, &u, 8);
+  return r;
+}
+
+/* ================================================================ errors */
+
+static void setErr(FaktStore *s, const char *zFmt, ...){
+  va_list ap;
+  if( s==NULL ) return;
+  va_start(ap, zFmt);
+  vsnprintf(s->zErr, sizeof(s->zErr), zFmt, ap);
+  va_end(ap);
+}
+
+static uint64_t mapSize(FaktStore *s){
+  MDB_envinfo info;
+  if( mdb_env_info(s->env, &info) ) return 0;
+  return (uint64_t)info.me_mapsize;
+}
+
+/*
+** Translate an LMDB or errno code into a FAKT_* code and set the message
+** "zWhat: text". Never returns an MDB_* value.
+*/
+static int xlate(FaktStore *s, int rc, const char *zWhat){
+  int code;
+  switch( rc ){
+    case MDB_SUCCESS:          return FAKT_OK;
+    case MDB_NOTFOUND:         code = FAKT_NOTFOUND; break;
+    case MDB_KEYEXIST:         code = FAKT_CONSTRAINT; break;
+    case MDB_MAP_FULL:
+    case MDB_TXN_FULL:
+    case ENOSPC:               code = FAKT_FULL; break;
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:    code = FAKT_CORRUPT; break;
+    case MDB_INVALID:
+    case MDB_INCOMPATIBLE:     code = FAKT_NOTADB; break;
+    case MDB_VERSION_MISMATCH: code = FAKT_FORMAT; break;
+    case MDB_READERS_FULL:
+    case MDB_MAP_RESIZED:
+    case EAGAIN:
+    case EBUSY:                code = FAKT_BUSY; break;
+    case MDB_BAD_VALSIZE:      code = FAKT_TOOBIG; break;
+    case MDB_BAD_TXN:
+    case MDB_BAD_RSLOT:
+    case MDB_BAD_DBI:
+    case EINVAL:               code = FAKT_MISUSE; break;
+    case MDB_DBS_FULL:
+    case MDB_TLS_FULL:
+    case MDB_CURSOR_FULL:
+    case MDB_PAGE_FULL:        code = FAKT_INTERNAL; break;
+    case ENOENT:               code = FAKT_CANTOPEN; break;
+    case EACCES:
+    case EPERM:                code = FAKT_PERM; break;
+    case EROFS:                code = FAKT_READONLY; break;
+    case ENOMEM:               code = FAKT_NOMEM; break;
+    default:                   code = FAKT_IOERR; break;   /* MDB_PANIC, EIO ... */
+  }
+  if( s ){
+    if( rc==MDB_MAP_FULL ){
+      uint64_t n = mapSize(s);
+      if( n>=s->nMapMax ){
+        setErr(s, "database is full (max size %llu bytes)", (unsigned long long)s->nMapMax);
+      }else{
+        setErr(s, "database map is full (%llu bytes): grow it and retry", (unsigned long long)n);
+      }
+    }else{
+      setErr(s, "%s: %s", zWhat, mdb_strerror(rc));
+    }
+  }
+  return code;
+}
+
+/* ================================================================ raw DB access */
+
+/* Checks common to every write: a write txn, no open child, not doomed. */
+static int writable(StoreTxn *t){
+  if( t==NULL ) return FAKT_MISUSE;
+  if( t->rcErr ) return t->rcErr;
+  if( !t->bWrite ){
+    setErr(t->s, "write in a read transaction");
+    return FAKT_MISUSE;
+  }
+  if( t->pChild ){
+    setErr(t->s, "transaction used while a nested transaction is open");
+    return FAKT_MISUSE;
+  }
+  return FAKT_OK;
+}
+
+/* Get: FAKT_OK with *pV (points into the map), FAKT_NOTFOUND, or an error. */
+static int dbGet(StoreTxn *t, int iDb, const void *pK, size_t nK, MDB_val *pV){
+  MDB_val k;
+  int rc;
+  k.mv_data = (void*)pK; k.mv_size = nK;
+  rc = mdb_get(t->txn, t->s->aDbi[iDb], &k, pV);
+  if( rc==MDB_NOTFOUND ) return FAKT_NOTFOUND;
+  return xlate(t->s, rc, azDbName[iDb]);
+}
+
+/* Put. A failure other than KEYEXIST dooms the transaction (LMDB requires
+** an abort after MAP_FULL and friends). */
+static int dbPut(StoreTxn *t, int iDb, const void *pK, size_t nK,
+                 const void *pV, size_t nV, unsigned flags){
+  MDB_val k, v;
+  int rc = writable(t);
+  if( rc ) return rc;
+  k.mv_data = (void*)pK; k.mv_size = nK;
+  v.mv_data = (void*)pV; v.mv_size = nV;
+  rc = mdb_put(t->txn, t->s->aDbi[iDb], &k, &v, flags);
+  if( rc==MDB_SUCCESS ) return FAKT_OK;
+  if( rc==MDB_KEYEXIST ) return FAKT_CONSTRAINT;
+  rc = xlate(t->s, rc, azDbName[iDb]);
+  t->rcErr = rc;
+  return rc;
+}
+
+/* Reserve nV bytes for a value: *ppOut receives where to write them (valid
+** until the next write). */
+static int dbReserve(StoreTxn *t, int iDb, const void *pK, size_t nK, size_t nV, uint8_t **ppOut){
+  MDB_val k, v;
+  int rc = writable(t);
+  if( rc ) return rc;
+  k.mv_data = (void*)pK; k.mv_size = nK;
+  v.mv_data = NULL; v.mv_size = nV;
+  rc = mdb_put(t->txn, t->s->aDbi[iDb], &k, &v, MDB_RESERVE);
+  if( rc ){
+    rc = xlate(t->s, rc, azDbName[iDb]);
+    t->rcErr = rc;
+    return rc;
+  }
+  *ppOut = (uint8_t*)v.mv_data;
+  return FAKT_OK;
+}
+
+/* Delete a key (all its values). FAKT_NOTFOUND if absent. */
+static int dbDel(StoreTxn *t, int iDb, const void *pK, size_t nK){
+  MDB_val k;
+  int rc = writable(t);
+  if( rc ) return rc;
+  k.mv_data = (void*)pK; k.mv_size = nK;
+  rc = mdb_del(t->txn, t->s->aDbi[iDb], &k, NULL);
+  if( rc==MDB_SUCCESS ) return FAKT_OK;
+  if( rc==MDB_NOTFOUND ) return FAKT_NOTFOUND;
+  rc = xlate(t->s, rc, azDbName[iDb]);
+  t->rcErr = rc;
+  return rc;
+}
+
+static int metaGetU32(StoreTxn *t, const char *zKey, uint32_t *pV){
+  MDB_val v;
+  int rc = dbGet(t, DB_META, zKey, strlen(zKey), &v);
+  if( rc ) return rc;
+  if( v.mv_size!=4 ){
+    setErr(t->s, "meta record %s has %zu bytes", zKey, v.mv_size);
+    return FAKT_CORRUPT;
+  }
+  *pV = faktDecU32((const uint8_t*)v.mv_data);
+  return FAKT_OK;
+}
+
+static int metaPutU32(StoreTxn *t, const char *zKey, uint32_t v){
+  uint8_t a[4];
+  faktEncU32(a, v);
+  return dbPut(t, DB_META, zKey, strlen(zKey), a, 4, 0);
+}
+
+/* ================================================================ cursors */
+
+/* Hand out a free cursor of DB iDb of t positioned before aPrefix. */
+static int curAcquire(StoreTxn *t, int iDb, const uint8_t *aPrefix, int nPrefix, StoreCursor **pp){
+  StoreCursor *c;
+  *pp = NULL;
+  if( t==NULL || nPrefix<0 || (nPrefix>0 && aPrefix==NULL) ) return FAKT_MISUSE;
+  if( nPrefix>CUR_PREFIX_MAX ){
+    setErr(t->s, "cursor prefix of %d bytes is too long", nPrefix);
+    return FAKT_TOOBIG;
+  }
+  if( t->pChild ){
+    setErr(t->s, "transaction used while a nested transaction is open");
+    return FAKT_MISUSE;
+  }
+  for(c=t->pCur; c; c=c->pNext){
+    if( !c->bInUse && c->iDb==iDb ) break;
+  }
+  if( c==NULL ){
+    int rc;
+    c = calloc(1, sizeof(*c));
+    if( c==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+    rc = mdb_cursor_open(t->txn, t->s->aDbi[iDb], &c->mc);
+    if( rc ){ free(c); return xlate(t->s, rc, "cursor"); }
+    c->t = t;
+    c->iDb = iDb;
+    c->pNext = t->pCur;
+    t->pCur = c;
+  }
+  c->bInUse = 1;
+  c->eState = 0;
+  c->nPrefix = nPrefix;
+  if( nPrefix ) memcpy(c->aPrefix, aPrefix, (size_t)nPrefix);
+  *pp = c;
+  return FAKT_OK;
+}
+
+/* Next key in the prefix: FAKT_ROW with views, FAKT_DONE, or an error. */
+static int curStep(StoreCursor *c, MDB_val *pK, MDB_val *pV){
+  int rc;
+  if( c->eState==2 ) return FAKT_DONE;
+  if( c->eState==0 ){
+    c->eState = 1;
+    if( c->nPrefix ){
+      pK->mv_data = c->aPrefix; pK->mv_size = (size_t)c->nPrefix;
+      rc = mdb_cursor_get(c->mc, pK, pV, MDB_SET_RANGE);
+    }else{
+      rc = mdb_cursor_get(c->mc, pK, pV, MDB_FIRST);
+    }
+  }else{
+    rc = mdb_cursor_get(c->mc, pK, pV, MDB_NEXT);
+  }
+  if( rc==MDB_NOTFOUND ){ c->eState = 2; return FAKT_DONE; }
+  if( rc ){ c->eState = 2; return xlate(c->t->s, rc, azDbName[c->iDb]); }
+  if( pK->mv_size<(size_t)c->nPrefix || memcmp(pK->mv_data, c->aPrefix, (size_t)c->nPrefix)!=0 ){
+    c->eState = 2;
+    return FAKT_DONE;
+  }
+  return FAKT_ROW;
+}
+
+/* Close and free every cursor of t (at the end of t). */
+static void curFreeAll(StoreTxn *t){
+  StoreCursor *c = t->pCur, *pNext;
+  while( c ){
+    pNext = c->pNext;
+    mdb_cursor_close(c->mc);
+    free(c);
+    c = pNext;
+  }
+  t->pCur = NULL;
+}
+
+int faktCursorOpen(StoreTxn *t, StoreIndex ix, const uint8_t *aPrefix, int nPrefix, StoreCursor **pp){
+  if( (int)ix<IX_SPO || (int)ix>IX_OSP ){ *pp = NULL; return FAKT_MISUSE; }
+  return curAcquire(t, DB_SPO + (int)ix, aPrefix, nPrefix, pp);
+}
+
+int faktCursorNext(StoreCursor *c, const uint8_t **paKey, Vis *pVis){
+  MDB_val k, v;
+  int rc;
+  if( c==NULL || !c->bInUse ) return FAKT_MISUSE;
+  rc = curStep(c, &k, &v);
+  if( rc!=FAKT_ROW ) return rc;
+  if( v.mv_size!=8 || k.mv_size!=KEY_IX ){
+    setErr(c->t->s, "%s entry with a %zu-byte key and %zu-byte value", azDbName[c->iDb], k.mv_size, v.mv_size);
+    c->eState = 2;
+    return FAKT_CORRUPT;
+  }
+  *paKey = (const uint8_t*)k.mv_data;
+  if( pVis ){
+    pVis->txAdd = faktDecU32((const uint8_t*)v.mv_data);
+    pVis->txRet = faktDecU32((const uint8_t*)v.mv_data + 4);
+  }
+  return FAKT_ROW;
+}
+
+/* Cheap: the cursor goes back to its transaction's free list. */
+void faktCursorClose(StoreCursor *c){
+  if( c ) c->bInUse = 0;
+}
+
+static int dbIndex(FaktStore *s, const char *zDb){
+  int i;
+  if( zDb ){
+    for(i=0; i<DB_COUNT; i++){
+      if( strcmp(azDbName[i], zDb)==0 ) return i;
+    }
+  }
+  setErr(s, "no such table: %s", zDb ? zDb : "(null)");
+  return -1;
+}
+
+int faktAuxOpen(StoreTxn *t, const char *zDb, const uint8_t *aPrefix, int nPrefix, StoreCursor **pp){
+  int iDb;
+  *pp = NULL;
+  if( t==NULL ) return FAKT_MISUSE;
+  iDb = dbIndex(t->s, zDb);
+  if( iDb<0 ) return FAKT_MISUSE;
+  return curAcquire(t, iDb, aPrefix, nPrefix, pp);
+}
+
+int faktAuxNext(StoreCursor *c, const uint8_t **paKey, int *pnKey, const uint8_t **paVal, int *pnVal){
+  MDB_val k, v;
+  int rc;
+  if( c==NULL || !c->bInUse ) return FAKT_MISUSE;
+  rc = curStep(c, &k, &v);
+  if( rc!=FAKT_ROW ) return rc;
+  if( paKey ) *paKey = (const uint8_t*)k.mv_data;
+  if( pnKey ) *pnKey = (int)k.mv_size;
+  if( paVal ) *paVal = (const uint8_t*)v.mv_data;
+  if( pnVal ) *pnVal = (int)v.mv_size;
+  return FAKT_ROW;
+}
+
+int faktAuxPut(StoreTxn *t, const char *zDb, const uint8_t *aKey, int nKey, const uint8_t *aVal, int nVal){
+  int iDb;
+  if( t==NULL || nKey<=0 || nVal<0 ) return FAKT_MISUSE;
+  iDb = dbIndex(t->s, zDb);
+  if( iDb<0 ) return FAKT_MISUSE;
+  return dbPut(t, iDb, aKey, (size_t)nKey, aVal, (size_t)nVal, 0);
+}
+
+int faktAuxDel(StoreTxn *t, const char *zDb, const uint8_t *aKey, int nKey){
+  int iDb;
+  if( t==NULL || nKey<=0 ) return FAKT_MISUSE;
+  iDb = dbIndex(t->s, zDb);
+  if( iDb<0 ) return FAKT_MISUSE;
+  return dbDel(t, iDb, aKey, (size_t)nKey);
+}
+
+/* ================================================================ transactions */
+
+static uint64_t roundUp(uint64_t n){
+  if( n<MAP_GRAIN ) return MAP_GRAIN;
+  return (n + MAP_GRAIN - 1) / MAP_GRAIN * MAP_GRAIN;
+}
+static uint64_t roundDown(uint64_t n){
+  if( n<MAP_GRAIN ) return MAP_GRAIN;
+  return n / MAP_GRAIN * MAP_GRAIN;
+}
+
+/* Bytes used by committed pages. */
+static int usedBytes(FaktStore *s, uint64_t *pUsed, uint64_t *pMap){
+  MDB_envinfo info;
+  MDB_stat st;
+  int rc = mdb_env_info(s->env, &info);
+  if( rc==0 ) rc = mdb_env_stat(s->env, &st);
+  if( rc ) return xlate(s, rc, "env info");
+  *pUsed = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+  *pMap = (uint64_t)info.me_mapsize;
+  return FAKT_OK;
+}
+
+static int setMap(FaktStore *s, uint64_t n){
+  int rc = mdb_env_set_mapsize(s->env, (size_t)n);
+  return xlate(s, rc, "set map size");
+}
+
+/* Before a top-level write txn (no txn open on this handle): double the
+** map while more than half of it is used, up to the max; shrink it to the
+** max if the max was lowered (LMDB keeps it >= the used pages). */
+static int maybeGrow(FaktStore *s){
+  uint64_t nUsed, nMap, nNew;
+  int rc = usedBytes(s, &nUsed, &nMap);
+  if( rc ) return rc;
+  if( nMap>s->nMapMax ){
+    return setMap(s, nUsed>s->nMapMax ? roundUp(nUsed) : s->nMapMax);
+  }
+  if( nUsed*2<=nMap || nMap>=s->nMapMax ) return FAKT_OK;
+  nNew = nMap;
+  while( nUsed*2>nNew && nNew<s->nMapMax ) nNew *= 2;
+  if( nNew>s->nMapMax ) nNew = s->nMapMax;
+  return setMap(s, nNew);
+}
+
+int faktStoreGrow(FaktStore *s){
+  uint64_t nUsed, nMap, nNew;
+  int rc;
+  if( s==NULL ) return FAKT_MISUSE;
+  if( s->nTxn ){
+    setErr(s, "cannot grow the map while transactions are open");
+    return FAKT_BUSY;
+  }
+  rc = usedBytes(s, &nUsed, &nMap);
+  if( rc ) return rc;
+  if( nMap>=s->nMapMax ){
+    setErr(s, "database is full (max size %llu bytes)", (unsigned long long)s->nMapMax);
+    return FAKT_FULL;
+  }
+  nNew = nMap*2;
+  if( nNew>s->nMapMax ) nNew = s->nMapMax;
+  return setMap(s, nNew);
+}
+
+int faktStoreSetMaxSize(FaktStore *s, uint64_t nMax){
+  if( s==NULL ) return FAKT_MISUSE;
+  s->nMapMax = nMax ? roundDown(nMax) : MAP_LIMIT;
+  if( s->nTxn==0 && !s->bReadonly ){
+    uint64_t nUsed, nMap;
+    int rc = usedBytes(s, &nUsed, &nMap);
+    if( rc ) return rc;
+    if( nMap>s->nMapMax ) return setMap(s, nUsed>s->nMapMax ? roundUp(nUsed) : s->nMapMax);
+  }
+  return FAKT_OK;
+}
+
+int faktStoreInfo(FaktStore *s, uint64_t *pnMapSize, uint64_t *pnUsed){
+  uint64_t nUsed = 0, nMap = 0;
+  int rc;
+  if( s==NULL ) return FAKT_MISUSE;
+  rc = usedBytes(s, &nUsed, &nMap);
+  if( pnMapSize ) *pnMapSize = nMap;
+  if( pnUsed ) *pnUsed = nUsed;
+  return rc;
+}
+
+static void txnUnlink(StoreTxn *t){
+  FaktStore *s = t->s;
+  if( t->pParent ){
+    t->pParent->pChild = NULL;
+    return;
+  }
+  StoreTxn **pp;
+  for(pp=&s->pTxnList; *pp; pp=&(*pp)->pNextTxn){
+    if( *pp==t ){ *pp = t->pNextTxn; break; }
+  }
+  s->nTxn--;
+  if( s->pWriter==t ) s->pWriter = NULL;
+}
+
+int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
+  StoreTxn *t;
+  MDB_txn *txn = NULL;
+  int rc, nTry;
+  *ppTxn = NULL;
+  if( s==NULL ) return FAKT_MISUSE;
+  if( bWrite && s->bReadonly ){
+    setErr(s, "database is open read-only");
+    return FAKT_READONLY;
+  }
+  if( bWrite && s->pWriter ){
+    setErr(s, "a write transaction is already open on this database handle");
+    return FAKT_BUSY;
+  }
+  if( bWrite && s->nTxn==0 ){
+    rc = maybeGrow(s);
+    if( rc ) return rc;
+  }
+  t = calloc(1, sizeof(*t));
+  if( t==NULL ){ setErr(s, "out of memory"); return FAKT_NOMEM; }
+  for(nTry=0; ; nTry++){
+    rc = mdb_txn_begin(s->env, NULL, bWrite ? 0 : MDB_RDONLY, &txn);
+    if( rc!=MDB_MAP_RESIZED || nTry>=3 ) break;
+    /* Another process grew the map: adopt its size (only safe with no
+    ** other transaction of this handle open). */
+    if( s->nTxn ){
+      setErr(s, "the database map was grown by another process: end open transactions and retry");
+      free(t);
+      return FAKT_BUSY;
+    }
+    rc = mdb_env_set_mapsize(s->env, 0);
+    if( rc ) break;
+  }
+  if( rc ){
+    free(t);
+    return xlate(s, rc, "begin transaction");
+  }
+  t->s = s;
+  t->txn = txn;
+  t->bWrite = bWrite!=0;
+  t->pNextTxn = s->pTxnList;
+  s->pTxnList = t;
+  s->nTxn++;
+  if( bWrite ) s->pWriter = t;
+  *ppTxn = t;
+  return FAKT_OK;
+}
+
+int faktStoreBeginNested(StoreTxn *pParent, StoreTxn **ppTxn){
+  StoreTxn *t;
+  int rc;
+  *ppTxn = NULL;
+  rc = writable(pParent);
+  if( rc ) return rc;
+  t = calloc(1, sizeof(*t));
+  if( t==NULL ){ setErr(pParent->s, "out of memory"); return FAKT_NOMEM; }
+  rc = mdb_txn_begin(pParent->s->env, pParent->txn, 0, &t->txn);
+  if( rc ){
+    free(t);
+    return xlate(pParent->s, rc, "begin nested transaction");
+  }
+  t->s = pParent->s;
+  t->pParent = pParent;
+  t->bWrite = 1;
+  pParent->pChild = t;
+  *ppTxn = t;
+  return FAKT_OK;
+}
+
+int faktStoreIsWrite(StoreTxn *t){
+  return t ? t->bWrite : 0;
+}
+
+void faktStoreAbort(StoreTxn *t){
+  if( t==NULL ) return;
+  if( t->pChild ) faktStoreAbort(t->pChild);
+  curFreeAll(t);
+  mdb_txn_abort(t->txn);
+  txnUnlink(t);
+  free(t);
+}
+
+int faktStoreCommit(StoreTxn *t){
+  int rc;
+  if( t==NULL ) return FAKT_MISUSE;
+  if( t->pChild ){
+    setErr(t->s, "commit while a nested transaction is open");
+    faktStoreAbort(t);
+    return FAKT_MISUSE;
+  }
+  if( t->rcErr ){
+    rc = t->rcErr;
+    faktStoreAbort(t);
+    return rc;
+  }
+  curFreeAll(t);
+  if( t->bWrite ){
+    rc = xlate(t->s, mdb_txn_commit(t->txn), "commit");
+  }else{
+    mdb_txn_abort(t->txn);
+    rc = FAKT_OK;
+  }
+  txnUnlink(t);
+  free(t);
+  return rc;
+}
+
+/* ================================================================ meta */
+
+uint32_t faktStoreLastTx(StoreTxn *t){
+  uint32_t v = 0;
+  if( t==NULL || metaGetU32(t, "last_tx", &v) ) return 0;
+  return v;
+}
+
+int faktStoreNewId(StoreTxn *t, uint32_t *pId){
+  uint32_t v;
+  int rc = writable(t);
+  if( rc ) return rc;
+  rc = metaGetU32(t, "next_id", &v);
+  if( rc==FAKT_NOTFOUND ){ setErr(t->s, "meta record next_id is missing"); rc = FAKT_CORRUPT; }
+  if( rc ) return rc;
+  if( v==0xFFFFFFFFu ){ setErr(t->s, "out of ids"); return FAKT_FULL; }
+  rc = metaPutU32(t, "next_id", v+1);
+  if( rc ) return rc;
+  *pId = v;
+  return FAKT_OK;
+}
+
+#define TXREC_LEN 20   /* tMicros 8, nAdded 4, nRetracted 4, nOther 4 (BE) */
+
+int faktStoreLogTx(StoreTxn *t, const TxRec *pRec, uint32_t *pTx){
+  uint8_t k[4], v[TXREC_LEN];
+  uint32_t tx = 0;
+  int rc = writable(t);
+  if( rc ) return rc;
+  rc = metaGetU32(t, "last_tx", &tx);
+  if( rc==FAKT_NOTFOUND ){ tx = 0; rc = FAKT_OK; }
+  if( rc ) return rc;
+  tx++;
+  faktEncU32(k, tx);
+  faktEncU64(v, (uint64_t)pRec->tMicros);
+  faktEncU32(v+8, pRec->nAdded);
+  faktEncU32(v+12, pRec->nRetracted);
+  faktEncU32(v+16, pRec->nOther);
+  rc = dbPut(t, DB_TXLOG, k, 4, v, TXREC_LEN, 0);
+  if( rc==FAKT_OK ) rc = metaPutU32(t, "last_tx", tx);
+  if( rc==FAKT_OK && pTx ) *pTx = tx;
+  return rc;
+}
+
+int faktStoreGetTx(StoreTxn *t, uint32_t tx, TxRec *pRec){
+  uint8_t k[4];
+  MDB_val v;
+  int rc;
+  if( t==NULL ) return FAKT_MISUSE;
+  faktEncU32(k, tx);
+  rc = dbGet(t, DB_TXLOG, k, 4, &v);
+  if( rc ) return rc;
+  if( v.mv_size!=TXREC_LEN ){ setErr(t->s, "txlog record %u is damaged", tx); return FAKT_CORRUPT; }
+  pRec->tMicros = (int64_t)faktDecU64(v.mv_data);
+  pRec->nAdded = faktDecU32((const uint8_t*)v.mv_data + 8);
+  pRec->nRetracted = faktDecU32((const uint8_t*)v.mv_data + 12);
+  pRec->nOther = faktDecU32((const uint8_t*)v.mv_data + 16);
+  return FAKT_OK;
+}
+
+/* ================================================================ dictionary */
+
+static void s2iKey(uint8_t *a, int ns, const char *z, size_t n){
+  a[0] = (uint8_t)ns;
+  faktEncU64(a+1, faktHash64(z, n));
+}
+
+int faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn){
+  uint8_t k[4];
+  MDB_val v;
+  int rc;
+  if( t==NULL ) return FAKT_MISUSE;
+  faktEncU32(k, id);
+  rc = dbGet(t, DB_I2S, k, 4, &v);
+  if( rc ) return rc;
+  if( v.mv_size<1 ){ setErr(t->s, "dictionary entry %u is damaged", id); return FAKT_CORRUPT; }
+  if( pNs ) *pNs = ((const uint8_t*)v.mv_data)[0];
+  if( pz ) *pz = (const char*)v.mv_data + 1;
+  if( pn ) *pn = (int)(v.mv_size - 1);
+  return FAKT_OK;
+}
+
+/* The s2i key holds every id whose text hashes alike (DUPSORT): compare
+** each candidate's full text through i2s. */
+int faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
+  uint8_t k[9];
+  StoreCursor *c;
+  MDB_val key, val;
+  int rc;
+  if( t==NULL || (z==NULL && n>0) ) return FAKT_MISUSE;
+  if( n<0 ) n = (int)strlen(z);
+  s2iKey(k, ns, z, (size_t)n);
+  rc = curAcquire(t, DB_S2I, k, 9, &c);
+  if( rc ) return rc;
+  key.mv_data = k; key.mv_size = 9;
+  rc = mdb_cursor_get(c->mc, &key, &val, MDB_SET);
+  while( rc==MDB_SUCCESS ){
+    int ns2, n2;
+    const char *z2;
+    uint32_t id;
+    if( val.mv_size!=4 ){ rc = MDB_CORRUPTED; break; }
+    id = faktDecU32((const uint8_t*)val.mv_data);
+    if( faktDictText(t, id, &ns2, &z2, &n2)==FAKT_OK && ns2==ns && n2==n && memcmp(z2, z, (size_t)n)==0 ){
+      *pId = id;
+      faktCursorClose(c);
+      return FAKT_OK;
+    }
+    rc = mdb_cursor_get(c->mc, &key, &val, MDB_NEXT_DUP);
+  }
+  faktCursorClose(c);
+  if( rc==MDB_NOTFOUND ) return FAKT_NOTFOUND;
+  return xlate(t->s, rc, "s2i");
+}
+
+int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
+  uint8_t k[9], a[4], *pOut;
+  uint32_t id;
+  int rc;
+  if( t==NULL || (z==NULL && n>0) ) return FAKT_MISUSE;
+  if( n<0 ) n = (int)strlen(z);
+  rc = faktDictLookup(t, ns, z, n, pId);
+  if( rc!=FAKT_NOTFOUND ) return rc;
+  rc = faktStoreNewId(t, &id);
+  if( rc ) return rc;
+  faktEncU32(a, id);
+  rc = dbReserve(t, DB_I2S, a, 4, (size_t)n + 1, &pOut);
+  if( rc ) return rc;
+  pOut[0] = (uint8_t)ns;
+  if( n ) memcpy(pOut+1, z, (size_t)n);
+  s2iKey(k, ns, z, (size_t)n);
+  rc = dbPut(t, DB_S2I, k, 9, a, 4, 0);
+  if( rc ) return rc;
+  *pId = id;
+  return FAKT_OK;
+}
+
+/* ================================================================ object records */
+/*
+** obj values start with the kind byte; integers are big-endian, doubles
+** IEEE-754 bits big-endian.
+**
+** Entity-like (kind != K_CLAIM), ENT_FIXED bytes + 4 per alias:
+**   0 kind  1 type4  5 label4  9 bCoords1  10 lat8  18 lon8  26 outlet4
+**   30 published8  38 textHash8  46 flags4  50 objType1  51 nAlias1
+**   52 alias ids 4*nAlias
+** Claim (kind K_CLAIM), CLAIM_FIXED bytes + 4 per via:
+**   0 kind  1 s4  5 p4  9 o9  18 unit4  22 source4  26 by4  30 stance4
+**   34 holds8  42 until8  50 said8  58 quote4  62 txAdd4  66 txRet4
+**   70 spanStart4  74 spanEnd4  78 textHash8  86 prop8  94 nVia1
+**   95 via ids 4*nVia
+*/
+#define ENT_FIXED   52
+#define CLAIM_FIXED 95
+#define ENT_ALIAS_MAX ((int)(sizeof(((EntRec*)0)->aAlias)/sizeof(uint32_t)))
+#define CLAIM_VIA_MAX ((int)(sizeof(((ClaimRec*)0)->aVia)/sizeof(uint32_t)))
+
+static size_t entEncode(const EntRec *r, uint8_t *a){
+  uint32_t i;
+  a[0] = r->kind;
+  faktEncU32(a+1, r->type);
+  faktEncU32(a+5, r->label);
+  a[9] = r->bCoords ? 1 : 0;
+  encDouble(a+10, r->bCoords ? r->lat : 0.0);
+  encDouble(a+18, r->bCoords ? r->lon : 0.0);
+  faktEncU32(a+26, r->outlet);
+  faktEncU64(a+30, r->published);
+  faktEncU64(a+38, r->textHash);
+  faktEncU32(a+46, r->flags);
+  a[50] = r->objType;
+  a[51] = (uint8_t)r->nAlias;
+  for(i=0; i<r->nAlias; i++) faktEncU32(a + ENT_FIXED + 4*i, r->aAlias[i]);
+  return ENT_FIXED + 4*(size_t)r->nAlias;
+}
+
+static int entDecode(const uint8_t *a, size_t n, EntRec *r){
+  uint32_t i;
+  memset(r, 0, sizeof(*r));
+  if( n<ENT_FIXED || a[0]==K_CLAIM || a[51]>ENT_ALIAS_MAX || n!=ENT_FIXED + 4*(size_t)a[51] ){
+    return FAKT_CORRUPT;
+  }
+  r->kind = a[0];
+  r->type = faktDecU32(a+1);
+  r->label = faktDecU32(a+5);
+  r->bCoords = a[9];
+  r->lat = decDouble(a+10);
+  r->lon = decDouble(a+18);
+  r->outlet = faktDecU32(a+26);
+  r->published = faktDecU64(a+30);
+  r->textHash = faktDecU64(a+38);
+  r->flags = faktDecU32(a+46);
+  r->objType = a[50];
+  r->nAlias = a[51];
+  for(i=0; i<r->nAlias; i++) r->aAlias[i] = faktDecU32(a + ENT_FIXED + 4*i);
+  return FAKT_OK;
+}
+
+static size_t claimEncode(const ClaimRec *r, uint8_t *a){
+  uint32_t i;
+  a[0] = K_CLAIM;
+  faktEncU32(a+1, r->s);
+  faktEncU32(a+5, r->p);
+  memcpy(a+9, r->o, ENC_LEN);
+  faktEncU32(a+18, r->unit);
+  faktEncU32(a+22, r->source);
+  faktEncU32(a+26, r->by);
+  faktEncU32(a+30, r->stance);
+  faktEncU64(a+34, r->holds);
+  faktEncU64(a+42, r->until);
+  faktEncU64(a+50, r->said);
+  faktEncU32(a+58, r->quote);
+  faktEncU32(a+62, r->txAdd);
+  faktEncU32(a+66, r->txRet);
+  faktEncU32(a+70, r->spanStart);
+  faktEncU32(a+74, r->spanEnd);
+  faktEncU64(a+78, r->textHash);
+  faktEncU64(a+86, r->prop);
+  a[94] = (uint8_t)r->nVia;
+  for(i=0; i<r->nVia; i++) faktEncU32(a + CLAIM_FIXED + 4*i, r->aVia[i]);
+  return CLAIM_FIXED + 4*(size_t)r->nVia;
+}
+
+static int claimDecode(const uint8_t *a, size_t n, ClaimRec *r){
+  uint32_t i;
+  memset(r, 0, sizeof(*r));
+  if( n<CLAIM_FIXED || a[0]!=K_CLAIM || a[94]>CLAIM_VIA_MAX || n!=CLAIM_FIXED + 4*(size_t)a[94] ){
+    return FAKT_CORRUPT;
+  }
+  r->s = faktDecU32(a+1);
+  r->p = faktDecU32(a+5);
+  memcpy(r->o, a+9, ENC_LEN);
+  r->unit = faktDecU32(a+18);
+  r->source = faktDecU32(a+22);
+  r->by = faktDecU32(a+26);
+  r->stance = faktDecU32(a+30);
+  r->holds = faktDecU64(a+34);
+  r->until = faktDecU64(a+42);
+  r->said = faktDecU64(a+50);
+  r->quote = faktDecU32(a+58);
+  r->txAdd = faktDecU32(a+62);
+  r->txRet = faktDecU32(a+66);
+  r->spanStart = faktDecU32(a+70);
+  r->spanEnd = faktDecU32(a+74);
+  r->textHash = faktDecU64(a+78);
+  r->prop = faktDecU64(a+86);
+  r->nVia = a[94];
+  for(i=0; i<r->nVia; i++) r->aVia[i] = faktDecU32(a + CLAIM_FIXED + 4*i);
+  return FAKT_OK;
+}
+
+int faktObjGetKind(StoreTxn *t, uint32_t id, int *pKind){
+  uint8_t k[4];
+  MDB_val v;
+  int rc;
+  if( t==NULL ) return FAKT_MISUSE;
+  faktEncU32(k, id);
+  rc = dbGet(t, DB_OBJ, k, 4, &v);
+  if( rc ) return rc;
+  if( v.mv_size<1 ){ setErr(t->s, "object %u is damaged", id); return FAKT_CORRUPT; }
+  *pKind = ((const uint8_t*)v.mv_data)[0];
+  return FAKT_OK;
+}
+
+int faktEntGet(StoreTxn *t, uint32_t id, EntRec *pRec){
+  uint8_t k[4];
+  MDB_val v;
+  int rc;
+  if( t==NULL ) return FAKT_MISUSE;
+  faktEncU32(k, id);
+  rc = dbGet(t, DB_OBJ, k, 4, &v);
+  if( rc ) return rc;
+  if( v.mv_size>=1 && ((const uint8_t*)v.mv_data)[0]==K_CLAIM ){
+    setErr(t->s, "object %u is a claim, not an entity", id);
+    return FAKT_MISMATCH;
+  }
+  if( entDecode(v.mv_data, v.mv_size, pRec) ){
+    setErr(t->s, "entity record %u is damaged", id);
+    return FAKT_CORRUPT;
+  }
+  return FAKT_OK;
+}
+
+int faktClaimGet(StoreTxn *t, uint32_t id, ClaimRec *pRec){
+  uint8_t k[4];
+  MDB_val v;
+  int rc;
+  if( t==NULL ) return FAKT_MISUSE;
+  faktEncU32(k, id);
+  rc = dbGet(t, DB_OBJ, k, 4, &v);
+  if( rc ) return rc;
+  if( v.mv_size>=1 && ((const uint8_t*)v.mv_data)[0]!=K_CLAIM ){
+    setErr(t->s, "object %u is not a claim", id);
+    return FAKT_MISMATCH;
+  }
+  if( claimDecode(v.mv_data, v.mv_size, pRec) ){
+    setErr(t->s, "claim record %u is damaged", id);
+    return FAKT_CORRUPT;
+  }
+  return FAKT_OK;
+}
+
+/* ---------------------------------------------------------------- alias and geo */
+
+/*
+** Build the alias key of dictionary string strId for entity id into a
+** (at least ALIAS_MAX+5 bytes): folded text cut to 400 bytes, 0x00, id.
+** *pn = 0 when the text folds to nothing (no entry).
+*/
+static int aliasKey(StoreTxn *t, uint32_t strId, uint32_t id, uint8_t *a, size_t *pn){
+  const char *z;
+  int n, ns, rc;
+  char aBuf[1024], *zFold = aBuf;
+  size_t nOut, nF;
+  *pn = 0;
+  rc = faktDictText(t, strId, &ns, &z, &n);
+  if( rc==FAKT_NOTFOUND ){ setErr(t->s, "string %u is missing", strId); return FAKT_CORRUPT; }
+  if( rc ) return rc;
+  nOut = 2*(size_t)n + 1;
+  if( nOut>sizeof(aBuf) ){
+    zFold = malloc(nOut);
+    if( zFold==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+  }
+  nF = faktFold(z, (size_t)n, zFold, nOut);
+  if( nF>ALIAS_MAX ) nF = ALIAS_MAX;
+  if( nF>0 ){
+    memcpy(a, zFold, nF);
+    a[nF] = 0;
+    faktEncU32(a+nF+1, id);
+    *pn = nF + 5;
+  }
+  if( zFold!=aBuf ) free(zFold);
+  return FAKT_OK;
+}
+
+/* Add (bAdd) or remove the alias entries of every name of r. */
+static int aliasUpdate(StoreTxn *t, uint32_t id, const EntRec *r, int bAdd){
+  uint8_t a[ALIAS_MAX+5];
+  size_t n;
+  uint32_t i;
+  int rc;
+  for(i=0; i<=r->nAlias; i++){
+    uint32_t strId = i==0 ? r->label : r->aAlias[i-1];
+    if( strId==0 ) continue;
+    rc = aliasKey(t, strId, id, a, &n);
+    if( rc ) return rc;
+    if( n==0 ) continue;
+    rc = bAdd ? dbPut(t, DB_ALIAS, a, n, "", 0, 0) : dbDel(t, DB_ALIAS, a, n);
+    if( rc && rc!=FAKT_NOTFOUND ) return rc;
+  }
+  return FAKT_OK;
+}
+
+static void geoKey(uint8_t *a, double lat, double lon, uint32_t id){
+  faktEncU32(a, faktGeoCell(lat, lon));
+  faktEncU32(a+4, id);
+}
+
+int faktEntPut(StoreTxn *t, uint32_t id, const EntRec *pRec){
+  uint8_t k[4], a[ENT_FIXED + 4*32], g[8], gv[16];
+  EntRec old;
+  int rc, bOld;
+  rc = writable(t);
+  if( rc ) return rc;
+  if( pRec->kind==K_CLAIM || pRec->kind==0 ){
+    setErr(t->s, "bad entity kind %d", pRec->kind);
+    return FAKT_MISUSE;
+  }
+  if( pRec->nAlias>(uint32_t)ENT_ALIAS_MAX ){
+    setErr(t->s, "too many aliases (max %d)", ENT_ALIAS_MAX);
+    return FAKT_TOOBIG;
+  }
+  rc = faktEntGet(t, id, &old);
+  if( rc && rc!=FAKT_NOTFOUND ) return rc;
+  bOld = rc==FAKT_OK;
+  if( bOld ){
+    rc = aliasUpdate(t, id, &old, 0);
+    if( rc ) return rc;
+    if( old.bCoords ){
+      geoKey(g, old.lat, old.lon, id);
+      rc = dbDel(t, DB_GEO, g, 8);
+      if( rc && rc!=FAKT_NOTFOUND ) return rc;
+    }
+  }
+  faktEncU32(k, id);
+  rc = dbPut(t, DB_OBJ, k, 4, a, entEncode(pRec, a), 0);
+  if( rc ) return rc;
+  rc = aliasUpdate(t, id, pRec, 1);
+  if( rc ) return rc;
+  if( pRec->bCoords ){
+    geoKey(g, pRec->lat, pRec->lon, id);
+    encDouble(gv, pRec->lat);
+    encDouble(gv+8, pRec->lon);
+    rc = dbPut(t, DB_GEO, g, 8, gv, 16, 0);
+  }
+  return rc;
+}
+
+/* ---------------------------------------------------------------- claims */
+
+static void ixKeys(uint32_t s, uint32_t p, const uint8_t *o, uint32_t c, uint8_t aK[3][KEY_IX]){
+  faktEncU32(aK[0], s); faktEncU32(aK[0]+4, p); memcpy(aK[0]+8, o, ENC_LEN); faktEncU32(aK[0]+17, c);
+  faktEncU32(aK[1], p); memcpy(aK[1]+4, o, ENC_LEN); faktEncU32(aK[1]+13, s); faktEncU32(aK[1]+17, c);
+  memcpy(aK[2], o, ENC_LEN); faktEncU32(aK[2]+9, s); faktEncU32(aK[2]+13, p); faktEncU32(aK[2]+17, c);
+}
+
+/* Add delta to the count at kind+id; an entry at zero is deleted. */
+static int statAdd(StoreTxn *t, int kind, uint32_t id, int delta){
+  uint8_t k[5], v[8];
+  MDB_val cur;
+  uint64_t n = 0;
+  int rc;
+  k[0] = (uint8_t)kind;
+  faktEncU32(k+1, id);
+  rc = dbGet(t, DB_STAT, k, 5, &cur);
+  if( rc==FAKT_OK ){
+    if( cur.mv_size!=8 ){ setErr(t->s, "statistics record is damaged"); return FAKT_CORRUPT; }
+    n = faktDecU64(cur.mv_data);
+  }else if( rc!=FAKT_NOTFOUND ){
+    return rc;
+  }
+  if( delta<0 && n<(uint64_t)(-delta) ){
+    setErr(t->s, "statistics count %c%u below zero", kind, id);
+    return FAKT_CORRUPT;
+  }
+  n = delta<0 ? n-(uint64_t)(-delta) : n+(uint64_t)delta;
+  if( n==0 ){
+    rc = dbDel(t, DB_STAT, k, 5);
+    return rc==FAKT_NOTFOUND ? FAKT_OK : rc;
+  }
+  faktEncU64(v, n);
+  return dbPut(t, DB_STAT, k, 5, v, 8, 0);
+}
+
+static int objStatId(const uint8_t *o, uint32_t *pId){
+  if( o[0]!=T_ID && o[0]!=T_STR ) return 0;
+  *pId = (uint32_t)faktDecU64(o+1);
+  return 1;
+}
+
+static int statClaim(StoreTxn *t, const ClaimRec *r, int delta){
+  uint32_t oid;
+  int rc = statAdd(t, 'S', r->s, delta);
+  if( rc==FAKT_OK ) rc = statAdd(t, 'P', r->p, delta);
+  if( rc==FAKT_OK && objStatId(r->o, &oid) ) rc = statAdd(t, 'O', oid, delta);
+  if( rc==FAKT_OK ) rc = statAdd(t, 'T', 0, delta);
+  return rc;
+}
+
+/* Full-text entries: token + 0x00 + doc4, put or deleted per word. */
+typedef struct FtsCtx {
+  StoreTxn *t;       /* write txn */
+  uint32_t doc;      /* claim or source id */
+  int bDel;          /* delete instead of put */
+} FtsCtx;
+
+static int ftsWord(void *pArg, const char *zTok, size_t nTok, size_t iOff){
+  FtsCtx *p = (FtsCtx*)pArg;
+  uint8_t a[ALIAS_MAX+5];
+  int rc;
+  (void)iOff;
+  if( nTok==0 ) return 0;
+  if( nTok>ALIAS_MAX ) nTok = ALIAS_MAX;
+  memcpy(a, zTok, nTok);
+  a[nTok] = 0;
+  faktEncU32(a+nTok+1, p->doc);
+  if( p->bDel ){
+    rc = dbDel(p->t, DB_FTS, a, nTok+5);
+    if( rc==FAKT_NOTFOUND ) rc = FAKT_OK;   /* a repeated word */
+  }else{
+    rc = dbPut(p->t, DB_FTS, a, nTok+5, "", 0, 0);   /* a repeat overwrites: deduped */
+  }
+  return rc;
+}
+
+/* Index (or unindex) the words of z for doc. z must not point into the map. */
+static int ftsDoc(StoreTxn *t, uint32_t doc, const char *z, size_t n, int bDel){
+  FtsCtx ctx;
+  ctx.t = t; ctx.doc = doc; ctx.bDel = bDel;
+  return faktTokenize(z, n, ftsWord, &ctx);
+}
+
+/* Index the words of dictionary string strId for doc (copied out of the map first). */
+static int ftsString(StoreTxn *t, uint32_t doc, uint32_t strId, int bDel){
+  const char *z;
+  char *zCopy;
+  int n, rc;
+  rc = faktDictText(t, strId, NULL, &z, &n);
+  if( rc==FAKT_NOTFOUND ){ setErr(t->s, "quote string %u is missing", strId); return FAKT_CORRUPT; }
+  if( rc ) return rc;
+  zCopy = malloc((size_t)n + 1);
+  if( zCopy==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+  memcpy(zCopy, z, (size_t)n);
+  rc = ftsDoc(t, doc, zCopy, (size_t)n, bDel);
+  free(zCopy);
+  return rc;
+}
+
+int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
+  uint8_t a[CLAIM_FIXED + 4*8], k[12], aK[3][KEY_IX], v[8];
+  int rc, i;
+  rc = writable(t);
+  if( rc ) return rc;
+  if( pRec->nVia>(uint32_t)CLAIM_VIA_MAX ){
+    setErr(t->s, "via chain too long (max %d)", CLAIM_VIA_MAX);
+    return FAKT_TOOBIG;
+  }
+  faktEncU32(k, id);
+  rc = dbPut(t, DB_OBJ, k, 4, a, claimEncode(pRec, a), MDB_NOOVERWRITE);
+  if( rc==FAKT_CONSTRAINT ){ setErr(t->s, "object %u already exists", id); return rc; }
+  if( rc ) return rc;
+  ixKeys(pRec->s, pRec->p, pRec->o, id, aK);
+  faktEncU32(v, pRec->txAdd);
+  faktEncU32(v+4, pRec->txRet);
+  for(i=0; i<3; i++){
+    rc = dbPut(t, DB_SPO+i, aK[i], KEY_IX, v, 8, 0);
+    if( rc ) return rc;
+  }
+  if( pRec->source ){
+    faktEncU32(k, pRec->source);
+    faktEncU32(k+4, id);
+    rc = dbPut(t, DB_SRCC, k, 8, "", 0, 0);
+    if( rc ) return rc;
+  }
+  faktEncU64(k, pRec->prop);
+  faktEncU32(k+8, id);
+  rc = dbPut(t, DB_PROP, k, 12, "", 0, 0);
+  if( rc ) return rc;
+  if( pRec->quote ){
+    rc = ftsString(t, id, pRec->quote, 0);
+    if( rc ) return rc;
+  }
+  if( pRec->txRet==0 ) rc = statClaim(t, pRec, 1);
+  return rc;
+}
+
+int faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx){
+  ClaimRec r;
+  uint8_t a[CLAIM_FIXED + 4*8], k[4], aK[3][KEY_IX], v[8];
+  int rc, i;
+  rc = writable(t);
+  if( rc ) return rc;
+  rc = faktClaimGet(t, id, &r);
+  if( rc ) return rc;
+  if( r.txRet ) return FAKT_OK;          /* already retracted: nothing changes */
+  r.txRet = tx;
+  faktEncU32(k, id);
+  rc = dbPut(t, DB_OBJ, k, 4, a, claimEncode(&r, a), 0);
+  if( rc ) return rc;
+  ixKeys(r.s, r.p, r.o, id, aK);
+  faktEncU32(v, r.txAdd);
+  faktEncU32(v+4, r.txRet);
+  for(i=0; i<3; i++){
+    rc = dbPut(t, DB_SPO+i, aK[i], KEY_IX, v, 8, 0);
+    if( rc ) return rc;
+  }
+  return statClaim(t, &r, -1);
+}
+
+/* Only the span fields (spanStart, spanEnd, textHash) of pRec are used. */
+int faktClaimPut(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
+  ClaimRec r;
+  uint8_t a[CLAIM_FIXED + 4*8], k[4];
+  int rc = writable(t);
+  if( rc ) return rc;
+  rc = faktClaimGet(t, id, &r);
+  if( rc ) return rc;
+  r.spanStart = pRec->spanStart;
+  r.spanEnd = pRec->spanEnd;
+  r.textHash = pRec->textHash;
+  faktEncU32(k, id);
+  return dbPut(t, DB_OBJ, k, 4, a, claimEncode(&r, a), 0);
+}
+
+/* ================================================================ source text */
+
+int faktTextPut(StoreTxn *t, uint32_t srcId, const char *z, size_t n){
+  uint8_t k[4], *pOut;
+  MDB_val v;
+  int rc = writable(t);
+  if( rc ) return rc;
+  if( n>0xFFFFFFFFu ){ setErr(t->s, "text too large"); return FAKT_TOOBIG; }
+  faktEncU32(k, srcId);
+  rc = dbGet(t, DB_TEXT, k, 4, &v);
+  if( rc==FAKT_OK ){
+    char *zOld = malloc(v.mv_size + 1);
+    if( zOld==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+    memcpy(zOld, v.mv_data, v.mv_size);
+    rc = ftsDoc(t, srcId, zOld, v.mv_size, 1);
+    free(zOld);
+    if( rc ) return rc;
+  }else if( rc!=FAKT_NOTFOUND ){
+    return rc;
+  }
+  rc = dbReserve(t, DB_TEXT, k, 4, n, &pOut);
+  if( rc ) return rc;
+  if( n ) memcpy(pOut, z, n);
+  return ftsDoc(t, srcId, z, n, 0);
+}
+
+int faktTextGet(StoreTxn *t, uint32_t srcId, const char **pz, size_t *pn){
+  uint8_t k[4];
+  MDB_val v;
+  int rc;
+  if( t==NULL ) return FAKT_MISUSE;
+  faktEncU32(k, srcId);
+  rc = dbGet(t, DB_TEXT, k, 4, &v);
+  if( rc ) return rc;
+  *pz = (const char*)v.mv_data;
+  *pn = v.mv_size;
+  return FAKT_OK;
+}
+
+/* ================================================================ rules */
+
+int faktRulePut(StoreTxn *t, uint32_t nameId, const char *z, size_t n){
+  uint8_t k[4];
+  faktEncU32(k, nameId);
+  return dbPut(t, DB_RULE, k, 4, z, n, 0);
+}
+
+int faktRuleDel(StoreTxn *t, uint32_t nameId){
+  uint8_t k[4];
+  faktEncU32(k, nameId);
+  return dbDel(t, DB_RULE, k, 4);
+}
+
+/* The callback gets views into the map: it must not write in t. */
+int faktRuleEach(StoreTxn *t, int (*x)(void*, uint32_t, const char*, size_t), void *pArg){
+  StoreCursor *c;
+  MDB_val k, v;
+  int rc = curAcquire(t, DB_RULE, NULL, 0, &c);
+  if( rc ) return rc;
+  while( (rc = curStep(c, &k, &v))==FAKT_ROW ){
+    if( k.mv_size!=4 ){ setErr(t->s, "rule key is damaged"); rc = FAKT_CORRUPT; break; }
+    if( x(pArg, faktDecU32(k.mv_data), (const char*)v.mv_data, v.mv_size) ){ rc = FAKT_DONE; break; }
+  }
+  faktCursorClose(c);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+/* ================================================================ statistics */
+
+uint64_t faktStatGet(StoreTxn *t, int kind, uint32_t id){
+  uint8_t k[5];
+  MDB_val v;
+  if( t==NULL ) return 0;
+  k[0] = (uint8_t)kind;
+  faktEncU32(k+1, id);
+  if( dbGet(t, DB_STAT, k, 5, &v) || v.mv_size!=8 ) return 0;
+  return faktDecU64(v.mv_data);
+}
+
+/* ================================================================ open and close */
+
+/* Mirrors of LMDB 0.9's on-disk page header and meta page (mdb.c:
+** MDB_page, MDB_db, MDB_meta), to vet a file before LMDB maps it. */
+typedef struct PgHdr { size_t pgno; uint16_t pad, flags, lower, upper; } PgHdr;
+typedef struct DbRec { uint32_t pad; uint16_t flags, depth; size_t branch, leaf, overflow, entries, root; } DbRec;
+typedef struct MetaRec {
+  uint32_t magic, version; void *addr; size_t mapsize; DbRec dbs[2]; size_t lastPg, txnid;
+} MetaRec;
+#define LMDB_MAGIC   0xBEEFC0DEu
+#define LMDB_DATA_V  1u
+#define LMDB_P_META  0x08
+
+/* Read the meta page at offset iOff: 1 if valid. */
+static int readMeta(FILE *f, long iOff, MetaRec *m){
+  uint8_t a[sizeof(PgHdr) + sizeof(MetaRec)];
+  PgHdr h;
+  if( fseek(f, iOff, SEEK_SET) || fread(a, 1, sizeof(a), f)!=sizeof(a) ) return 0;
+  memcpy(&h, a, sizeof(h));
+  memcpy(m, a + sizeof(PgHdr), sizeof(*m));
+  return (h.flags & LMDB_P_META) && m->magic==LMDB_MAGIC;
+}
+
+/*
+** Vet an existing file before LMDB maps it, so that a foreign file is never
+** written and a short file never faults: it must start with an LMDB meta
+** page of this data version and be as long as its meta pages say.
+*/
+static int vetFile(FaktStore *s, const char *zPath, uint64_t nSize){
+  FILE *f;
+  MetaRec m0, m1;
+  uint32_t psize;
+  uint64_t nNeed;
+  int rc = FAKT_OK;
+  if( nSize==0 ){
+    setErr(s, "file is empty: not a fakt database: %s", zPath);
+    return FAKT_NOTADB;
+  }
+  f = fopen(zPath, "rb");
+  if( f==NULL ){
+    setErr(s, "cannot open database %s: %s", zPath, strerror(errno));
+    return errno==EACCES ? FAKT_PERM : FAKT_CANTOPEN;
+  }
+  if( !readMeta(f, 0, &m0) ){
+    setErr(s, "file is not a fakt database: %s", zPath);
+    rc = FAKT_NOTADB;
+    goto done;
+  }
+  if( m0.version!=LMDB_DATA_V ){
+    setErr(s, "unsupported LMDB data version %u in %s", m0.version, zPath);
+    rc = FAKT_FORMAT;
+    goto done;
+  }
+  psize = m0.dbs[0].pad;
+  if( psize<512 || psize>65536 || (psize & (psize-1)) ){
+    setErr(s, "file is not a fakt database (page size %u): %s", psize, zPath);
+    rc = FAKT_NOTADB;
+    goto done;
+  }
+  nNeed = ((uint64_t)m0.lastPg + 1) * psize;
+  if( nSize>=2*(uint64_t)psize && readMeta(f, (long)psize, &m1) && m1.lastPg>m0.lastPg ){
+    nNeed = ((uint64_t)m1.lastPg + 1) * psize;
+  }
+  if( nNeed<2*(uint64_t)psize ) nNeed = 2*(uint64_t)psize;
+  if( nSize<nNeed ){
+    setErr(s, "database file is truncated (%llu bytes, needs %llu): %s",
+           (unsigned long long)nSize, (unsigned long long)nNeed, zPath);
+    rc = FAKT_CORRUPT;
+  }
+done:
+  fclose(f);
+  return rc;
+}
+
+static int openDbis(FaktStore *s, MDB_txn *txn, int bCreate){
+  int i, rc;
+  for(i=0; i<DB_COUNT; i++){
+    unsigned flags = (i==DB_S2I ? MDB_DUPSORT|MDB_DUPFIXED : 0) | (bCreate ? MDB_CREATE : 0);
+    rc = mdb_dbi_open(txn, azDbName[i], flags, &s->aDbi[i]);
+    if( rc==MDB_NOTFOUND || rc==MDB_INCOMPATIBLE ){
+      if( i==DB_META ){
+        setErr(s, "file is not a fakt database");
+        return FAKT_NOTADB;
+      }
+      setErr(s, "database is damaged: table %s is missing", azDbName[i]);
+      return FAKT_CORRUPT;
+    }
+    if( rc ) return xlate(s, rc, azDbName[i]);
+  }
+  return FAKT_OK;
+}
+
+/* Magic and format of an existing database. */
+static int checkMeta(FaktStore *s, StoreTxn *t){
+  MDB_val v;
+  uint32_t fmt;
+  int rc = dbGet(t, DB_META, "magic", 5, &v);
+  if( rc==FAKT_NOTFOUND || (rc==FAKT_OK && (v.mv_size!=4 || memcmp(v.mv_data, "fakt", 4)!=0)) ){
+    setErr(s, "file is not a fakt database");
+    return FAKT_NOTADB;
+  }
+  if( rc ) return rc;
+  rc = metaGetU32(t, "format", &fmt);
+  if( rc==FAKT_NOTFOUND ){ setErr(s, "database is damaged: no format record"); return FAKT_CORRUPT; }
+  if( rc ) return rc;
+  if( fmt>FAKT_FORMAT_VERSION ){
+    setErr(s, "database format %u is newer than this fakt (supports %d)", fmt, FAKT_FORMAT_VERSION);
+    return FAKT_FORMAT;
+  }
+  if( fmt==0 ){ setErr(s, "database is damaged: format 0"); return FAKT_CORRUPT; }
+  return FAKT_OK;
+}
+
+/* Intern zName and store it as an entity-like object. */
+static int bootEnt(StoreTxn *t, const char *zName, int kind, uint32_t type, uint8_t objType, uint32_t *pId){
+  EntRec r;
+  uint32_t id;
+  int rc = faktDictIntern(t, NS_NAME, zName, (int)strlen(zName), &id);
+  if( rc ) return rc;
+  memset(&r, 0, sizeof(r));
+  r.kind = (uint8_t)kind;
+  r.type = type;
+  r.objType = objType;
+  rc = faktEntPut(t, id, &r);
+  if( rc==FAKT_OK && pId ) *pId = id;
+  return rc;
+}
+
+/*
+** Meta records and built-in objects of a new database. Built-ins have no
+** label (so they never shadow user entities in the alias index); they are
+** found by name through the dictionary.
+*/
+static int bootstrap(StoreTxn *t){
+  static const char *const azType[] = {
+    "person", "organisation", "agency", "outlet", "country", "region", "city",
+    "place", "event", "document", "thing", "group", "stance", "type"
+  };
+  static const char *const azStance[] = { "asserts", "confirms", "hedges", "speculates", "denies" };
+  uint32_t typeId, stanceId, id;
+  size_t i;
+  int rc = dbPut(t, DB_META, "magic", 5, "fakt", 4, 0);
+  if( rc==FAKT_OK ) rc = metaPutU32(t, "format", FAKT_FORMAT_VERSION);
+  if( rc==FAKT_OK ) rc = metaPutU32(t, "next_id", 1);
+  if( rc==FAKT_OK ) rc = metaPutU32(t, "last_tx", 0);
+  if( rc==FAKT_OK ) rc = faktDictIntern(t, NS_NAME, "type", 4, &typeId);
+  if( rc==FAKT_OK ) rc = faktDictIntern(t, NS_NAME, "stance", 6, &stanceId);
+  for(i=0; rc==FAKT_OK && i<sizeof(azType)/sizeof(azType[0]); i++){
+    rc = bootEnt(t, azType[i], K_TYPE, typeId, 0, NULL);
+  }
+  for(i=0; rc==FAKT_OK && i<sizeof(azStance)/sizeof(azStance[0]); i++){
+    rc = bootEnt(t, azStance[i], K_STANCE, stanceId, 0, NULL);
+  }
+  if( rc==FAKT_OK ) rc = bootEnt(t, "located_in", K_PREDICATE, 0, PT_ENTITY, &id);
+  return rc;
+}
+
+/* Create the environment and open the file. Returns the raw LMDB/errno
+** code (0 on success); the environment is closed again on failure. */
+static int envOpen(FaktStore *s, const char *zPath, uint64_t nMap, unsigned flags){
+  int rc = mdb_env_create(&s->env);
+  if( rc ){ s->env = NULL; return rc; }
+  rc = mdb_env_set_maxdbs(s->env, 20);
+  if( rc==0 ) rc = mdb_env_set_mapsize(s->env, (size_t)nMap);
+  if( rc==0 ) rc = mdb_env_open(s->env, zPath, flags, 0644);
+  if( rc ){
+    mdb_env_close(s->env);
+    s->env = NULL;
+  }
+  return rc;
+}
+
+/*
+** Read-only: MDB_RDONLY. If the lock file cannot be created or opened for
+** writing (read-only directory or lock file), the database is opened with
+** MDB_NOLOCK: reads then take no reader slot, so a writer in another
+** process could reuse pages under a long read; acceptable for a read-only
+** copy, which is the case this serves.
+*/
+int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStore, char **pzErr){
+  StoreConfig cfg;
+  FaktStore *s;
+  StoreTxn *t = NULL;
+  struct stat st;
+  int bExists = 1, rc;
+  uint64_t nMap;
+  unsigned flags;
+
+  *ppStore = NULL;
+  if( pzErr ) *pzErr = NULL;
+  memset(&cfg, 0, sizeof(cfg));
+  if( pCfg ) cfg = *pCfg;
+  s = calloc(1, sizeof(*s));
+  if( s==NULL ){
+    if( pzErr ) *pzErr = strdup("out of memory");
+    return FAKT_NOMEM;
+  }
+  s->bReadonly = cfg.bReadonly!=0;
+  s->nMapMax = cfg.nMapMax ? roundDown(cfg.nMapMax) : MAP_LIMIT;
+  nMap = roundUp(cfg.nMapInit ? cfg.nMapInit : MAP_DEFAULT);
+  if( nMap>s->nMapMax ) nMap = s->nMapMax;
+  if( zPath==NULL || zPath[0]==0 ){
+    setErr(s, "no database file name");
+    rc = FAKT_CANTOPEN;
+    goto fail;
+  }
+
+  bExists = stat(zPath, &st)==0;
+  if( !bExists ){
+    if( errno!=ENOENT ){
+      setErr(s, "cannot open database %s: %s", zPath, strerror(errno));
+      rc = errno==EACCES ? FAKT_PERM : FAKT_CANTOPEN;
+      goto fail;
+    }
+    if( !cfg.bCreate || s->bReadonly ){
+      setErr(s, "cannot open database %s: no such file", zPath);
+      rc = FAKT_CANTOPEN;
+      goto fail;
+    }
+  }else{
+    if( !S_ISREG(st.st_mode) ){
+      setErr(s, "cannot open database %s: not a regular file", zPath);
+      rc = FAKT_CANTOPEN;
+      goto fail;
+    }
+    rc = vetFile(s, zPath, (uint64_t)st.st_size);
+    if( rc ) goto fail;
+  }
+
+  flags = MDB_NOSUBDIR | MDB_NOTLS | (s->bReadonly ? MDB_RDONLY : 0);
+  rc = envOpen(s, zPath, nMap, flags);
+  if( rc==EACCES && s->bReadonly ){
+    s->bNoLock = 1;
+    rc = envOpen(s, zPath, nMap, flags | MDB_NOLOCK);
+  }
+  if( rc ){
+    const char *zWhy = rc==ENOENT ? "no such file" : mdb_strerror(rc);
+    int code = xlate(NULL, rc, "open");
+    setErr(s, "cannot open database %s: %s", zPath, zWhy);
+    rc = code==FAKT_NOTFOUND ? FAKT_CANTOPEN : code;
+    goto fail;
+  }
+
+  if( bExists ){
+    /* A read transaction first: nothing is written to a file that is not ours. */
+    MDB_txn *txn;
+    rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    if( rc ){ rc = xlate(s, rc, "begin transaction"); goto fail; }
+    rc = openDbis(s, txn, 0);
+    if( rc==FAKT_OK ){
+      StoreTxn tmp;
+      memset(&tmp, 0, sizeof(tmp));
+      tmp.s = s; tmp.txn = txn;
+      rc = checkMeta(s, &tmp);
+    }
+    if( rc ){ mdb_txn_abort(txn); goto fail; }
+    rc = mdb_txn_commit(txn);          /* keeps the DBI handles */
+    if( rc ){ rc = xlate(s, rc, "open tables"); goto fail; }
+  }else{
+    MDB_txn *txn;
+    rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+    if( rc ){ rc = xlate(s, rc, "begin transaction"); goto fail; }
+    rc = openDbis(s, txn, 1);
+    if( rc ){ mdb_txn_abort(txn); goto fail; }
+    rc = mdb_txn_commit(txn);
+    if( rc ){ rc = xlate(s, rc, "create tables"); goto fail; }
+    rc = faktStoreBegin(s, 1, &t);
+    if( rc ) goto fail;
+    rc = bootstrap(t);
+    if( rc ){ faktStoreAbort(t); goto fail; }
+    rc = faktStoreCommit(t);
+    if( rc ) goto fail;
+  }
+  *ppStore = s;
+  return FAKT_OK;
+
+fail:
+  if( pzErr ) *pzErr = strdup(s->zErr[0] ? s->zErr : "cannot open database");
+  if( s->env ){
+    mdb_env_close(s->env);
+    s->env = NULL;
+    if( !bExists ){
+      /* Leave no half-made database behind. */
+      size_t n = strlen(zPath);
+      char *zLock = malloc(n + 6);
+      unlink(zPath);
+      if( zLock ){
+        memcpy(zLock, zPath, n);
+        memcpy(zLock + n, "-lock", 6);
+        unlink(zLock);
+        free(zLock);
+      }
+    }
+  }
+  free(s);
+  return rc;
+}
+
+/* Aborts any transaction still open, then closes. NULL is a no-op. */
+void faktStoreClose(FaktStore *s){
+  if( s==NULL ) return;
+  while( s->pTxnList ) faktStoreAbort(s->pTxnList);
+  if( s->env ) mdb_env_close(s->env);
+  free(s);
+}
+
+const char *faktStoreErrmsg(FaktStore *s){
+  if( s==NULL ) return "out of memory";
+  return s->zErr[0] ? s->zErr : "not an error";
+}
+
+/* ================================================================ integrity check */
+
+typedef struct Report {
+  char *z;           /* text (malloc'd) */
+  size_t n, nAlloc;  /* bytes used, allocated */
+  int nProb;         /* problems found */
+  int bOom;          /* an allocation failed */
+} Report;
+
+#define REPORT_MAX 200   /* problems listed; the rest are only counted */
+
+static void problem(Report *r, const char *zFmt, ...){
+  va_list ap;
+  int n;
+  r->nProb++;
+  if( r->bOom || r->nProb>REPORT_MAX ) return;
+  for(;;){
+    size_t nAvail = r->nAlloc - r->n;
+    if( r->z && nAvail>1 ){
+      va_start(ap, zFmt);
+      n = vsnprintf(r->z + r->n, nAvail - 1, zFmt, ap);
+      va_end(ap);
+      if( n>=0 && (size_t)n<nAvail-1 ){
+        r->n += (size_t)n;
+        r->z[r->n++] = '\n';
+        r->z[r->n] = 0;
+        return;
+      }
+    }
+    {
+      size_t nNew = r->nAlloc ? r->nAlloc*2 : 1024;
+      char *zNew = realloc(r->z, nNew);
+      if( zNew==NULL ){ r->bOom = 1; return; }
+      r->z = zNew;
+      r->nAlloc = nNew;
+    }
+  }
+}
+
+static int cmpU64(const void *a, const void *b){
+  uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
+  return x<y ? -1 : x>y;
+}
+
+/* Expected stat keys of live claims, kind<<32|id. */
+typedef struct StatList { uint64_t *a; size_t n, nAlloc; } StatList;
+
+static int statPush(StatList *p, int kind, uint32_t id){
+  if( p->n==p->nAlloc ){
+    size_t nNew = p->nAlloc ? p->nAlloc*2 : 1024;
+    uint64_t *aNew = realloc(p->a, nNew*sizeof(uint64_t));
+    if( aNew==NULL ) return FAKT_NOMEM;
+    p->a = aNew;
+    p->nAlloc = nNew;
+  }
+  p->a[p->n++] = ((uint64_t)(uint8_t)kind<<32) | id;
+  return FAKT_OK;
+}
+
+static int hasKey(StoreTxn *t, int iDb, const void *pK, size_t nK, MDB_val *pV){
+  MDB_val v;
+  return dbGet(t, iDb, pK, nK, pV ? pV : &v)==FAKT_OK;
+}
+
+static int hasObj(StoreTxn *t, uint32_t id){
+  uint8_t k[4];
+  faktEncU32(k, id);
+  return hasKey(t, DB_OBJ, k, 4, NULL);
+}
+static int hasStr(StoreTxn *t, uint32_t id){
+  uint8_t k[4];
+  faktEncU32(k, id);
+  return hasKey(t, DB_I2S, k, 4, NULL);
+}
+
+/* An id a record refers to must name an object. */
+static void needObj(StoreTxn *t, Report *r, uint32_t owner, const char *zField, uint32_t id){
+  if( id==0 ) return;
+  if( !hasObj(t, id) ) problem(r, "object %u: %s %u is not an object", owner, zField, id);
+  if( !hasStr(t, id) ) problem(r, "object %u: %s %u has no name in i2s", owner, zField, id);
+}
+static void needStr(StoreTxn *t, Report *r, uint32_t owner, const char *zField, uint32_t id){
+  if( id && !hasStr(t, id) ) problem(r, "object %u: %s %u is not in the dictionary", owner, zField, id);
+}
+
+/* The three index entries of one claim agree with its record. */
+static void checkClaim(StoreTxn *t, Report *r, uint32_t id, const ClaimRec *c, uint32_t lastTx, StatList *pStat){
+  uint8_t aK[3][KEY_IX], k[12];
+  uint32_t oid;
+  MDB_val v;
+  int i;
+  ixKeys(c->s, c->p, c->o, id, aK);
+  for(i=0; i<3; i++){
+    if( !hasKey(t, DB_SPO+i, aK[i], KEY_IX, &v) ){
+      problem(r, "claim %u: no %s entry", id, azDbName[DB_SPO+i]);
+    }else if( v.mv_size!=8 || faktDecU32(v.mv_data)!=c->txAdd
+           || faktDecU32((const uint8_t*)v.mv_data+4)!=c->txRet ){
+      problem(r, "claim %u: %s visibility differs from the record", id, azDbName[DB_SPO+i]);
+    }
+  }
+  if( c->txAdd>lastTx || c->txRet>lastTx ){
+    problem(r, "claim %u: transaction %u/%u after last_tx %u", id, c->txAdd, c->txRet, lastTx);
+  }
+  needObj(t, r, id, "subject", c->s);
+  needObj(t, r, id, "predicate", c->p);
+  if( c->o[0]==T_ID ) needObj(t, r, id, "object", (uint32_t)faktDecU64(c->o+1));
+  if( c->o[0]==T_STR ) needStr(t, r, id, "object string", (uint32_t)faktDecU64(c->o+1));
+  needStr(t, r, id, "unit", c->unit);
+  needStr(t, r, id, "quote", c->quote);
+  needObj(t, r, id, "source", c->source);
+  needObj(t, r, id, "speaker", c->by);
+  needObj(t, r, id, "stance", c->stance);
+  for(i=0; i<(int)c->nVia; i++) needObj(t, r, id, "via", c->aVia[i]);
+  if( c->source ){
+    faktEncU32(k, c->source); faktEncU32(k+4, id);
+    if( !hasKey(t, DB_SRCC, k, 8, NULL) ) problem(r, "claim %u: no srcc entry", id);
+  }
+  faktEncU64(k, c->prop); faktEncU32(k+8, id);
+  if( !hasKey(t, DB_PROP, k, 12, NULL) ) problem(r, "claim %u: no prop entry", id);
+  if( c->txRet==0 ){
+    int bOk = statPush(pStat, 'S', c->s)==FAKT_OK && statPush(pStat, 'P', c->p)==FAKT_OK
+           && statPush(pStat, 'T', 0)==FAKT_OK;
+    if( bOk && objStatId(c->o, &oid) ) bOk = statPush(pStat, 'O', oid)==FAKT_OK;
+    if( !bOk ) r->bOom = 1;
+  }
+}
+
+static void checkEnt(StoreTxn *t, Report *r, uint32_t id, const EntRec *e){
+  uint8_t a[ALIAS_MAX+5], g[8];
+  size_t n;
+  uint32_t i;
+  MDB_val v;
+  needObj(t, r, id, "type", e->type);
+  needObj(t, r, id, "outlet", e->outlet);
+  for(i=0; i<=e->nAlias; i++){
+    uint32_t strId = i==0 ? e->label : e->aAlias[i-1];
+    if( strId==0 ) continue;
+    if( !hasStr(t, strId) ){
+      problem(r, "object %u: label or alias %u is not in the dictionary", id, strId);
+      continue;
+    }
+    if( aliasKey(t, strId, id, a, &n)==FAKT_OK && n>0 && !hasKey(t, DB_ALIAS, a, n, NULL) ){
+      problem(r, "object %u: no alias entry for string %u", id, strId);
+    }
+  }
+  if( e->bCoords ){
+    geoKey(g, e->lat, e->lon, id);
+    if( !hasKey(t, DB_GEO, g, 8, &v) ){
+      problem(r, "object %u: no geo entry", id);
+    }else if( v.mv_size!=16 || decDouble(v.mv_data)!=e->lat || decDouble((const uint8_t*)v.mv_data+8)!=e->lon ){
+      problem(r, "object %u: geo entry differs from the record", id);
+    }
+  }
+}
+
+/* Every entry of index iDb has its counterpart in spo (and the same Vis). */
+static int checkIndexBack(StoreTxn *t, Report *r, int iDb){
+  StoreCursor *c;
+  MDB_val k, v, v2;
+  int rc = curAcquire(t, iDb, NULL, 0, &c);
+  if( rc ) return rc;
+  while( (rc = curStep(c, &k, &v))==FAKT_ROW ){
+    const uint8_t *a = k.mv_data;
+    uint8_t s[KEY_IX];
+    if( k.mv_size!=KEY_IX || v.mv_size!=8 ){ problem(r, "%s: entry of bad size", azDbName[iDb]); continue; }
+    if( iDb==DB_POS ){
+      memcpy(s, a+13, 4); memcpy(s+4, a, 4); memcpy(s+8, a+4, ENC_LEN);
+    }else{
+      memcpy(s, a+9, 4); memcpy(s+4, a+13, 4); memcpy(s+8, a, ENC_LEN);
+    }
+    memcpy(s+17, a+17, 4);
+    if( !hasKey(t, DB_SPO, s, KEY_IX, &v2) ){
+      problem(r, "%s entry of claim %u has no spo entry", azDbName[iDb], faktDecU32(a+17));
+    }else if( v2.mv_size!=8 || memcmp(v2.mv_data, v.mv_data, 8)!=0 ){
+      problem(r, "%s entry of claim %u: visibility differs from spo", azDbName[iDb], faktDecU32(a+17));
+    }
+  }
+  faktCursorClose(c);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+/* spo entries: counterparts in pos and osp, and a claim record that matches. */
+static int checkSpo(StoreTxn *t, Report *r){
+  StoreCursor *c;
+  MDB_val k, v, v2;
+  int rc = curAcquire(t, DB_SPO, NULL, 0, &c);
+  if( rc ) return rc;
+  while( (rc = curStep(c, &k, &v))==FAKT_ROW ){
+    const uint8_t *a = k.mv_data;
+    uint8_t aK[3][KEY_IX];
+    ClaimRec cr;
+    uint32_t id;
+    int i;
+    if( k.mv_size!=KEY_IX || v.mv_size!=8 ){ problem(r, "spo: entry of bad size"); continue; }
+    id = faktDecU32(a+17);
+    ixKeys(faktDecU32(a), faktDecU32(a+4), a+8, id, aK);
+    for(i=1; i<3; i++){
+      if( !hasKey(t, DB_SPO+i, aK[i], KEY_IX, &v2) ){
+        problem(r, "spo entry of claim %u has no %s entry", id, azDbName[DB_SPO+i]);
+      }else if( v2.mv_size!=8 || memcmp(v2.mv_data, v.mv_data, 8)!=0 ){
+        problem(r, "spo entry of claim %u: visibility differs in %s", id, azDbName[DB_SPO+i]);
+      }
+    }
+    if( faktClaimGet(t, id, &cr)!=FAKT_OK ){
+      problem(r, "spo entry of claim %u: no claim record", id);
+    }else if( cr.s!=faktDecU32(a) || cr.p!=faktDecU32(a+4) || memcmp(cr.o, a+8, ENC_LEN)!=0 ){
+      problem(r, "spo entry of claim %u differs from its record", id);
+    }
+  }
+  faktCursorClose(c);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+/* obj: records decode, match their indexes, refer to existing ids. */
+static int checkObjects(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId, StatList *pStat){
+  StoreCursor *c;
+  MDB_val k, v;
+  int rc = curAcquire(t, DB_OBJ, NULL, 0, &c);
+  if( rc ) return rc;
+  while( (rc = curStep(c, &k, &v))==FAKT_ROW ){
+    uint32_t id;
+    if( k.mv_size!=4 || v.mv_size<1 ){ problem(r, "obj: entry of bad size"); continue; }
+    id = faktDecU32(k.mv_data);
+    if( id>=nextId ) problem(r, "object %u: id not below next_id %u", id, nextId);
+    if( !hasStr(t, id) ) problem(r, "object %u has no name in i2s", id);
+    if( ((const uint8_t*)v.mv_data)[0]==K_CLAIM ){
+      ClaimRec cr;
+      if( claimDecode(v.mv_data, v.mv_size, &cr) ){ problem(r, "claim %u: record is damaged", id); continue; }
+      checkClaim(t, r, id, &cr, lastTx, pStat);
+    }else{
+      EntRec e;
+      if( entDecode(v.mv_data, v.mv_size, &e) ){ problem(r, "object %u: record is damaged", id); continue; }
+      checkEnt(t, r, id, &e);
+    }
+  }
+  faktCursorClose(c);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+/* Stored counts equal the recount (both sorted by kind, id). */
+static int checkStats(StoreTxn *t, Report *r, StatList *p){
+  StoreCursor *c;
+  MDB_val k, v;
+  size_t i = 0;
+  int rc;
+  if( p->n ) qsort(p->a, p->n, sizeof(uint64_t), cmpU64);
+  rc = curAcquire(t, DB_STAT, NULL, 0, &c);
+  if( rc ) return rc;
+  for(;;){
+    uint64_t key = UINT64_MAX, nWant = 0, nHave = 0;
+    rc = curStep(c, &k, &v);
+    if( rc!=FAKT_ROW && rc!=FAKT_DONE ) break;
+    if( rc==FAKT_ROW ){
+      if( k.mv_size!=5 || v.mv_size!=8 ){ problem(r, "stat: entry of bad size"); continue; }
+      key = ((uint64_t)((const uint8_t*)k.mv_data)[0]<<32) | faktDecU32((const uint8_t*)k.mv_data+1);
+      nHave = faktDecU64(v.mv_data);
+    }
+    /* expected keys below key: stored count missing */
+    while( i<p->n && p->a[i]<key ){
+      uint64_t x = p->a[i];
+      size_t j = i;
+      while( j<p->n && p->a[j]==x ) j++;
+      problem(r, "stat %c%u: missing (recount %zu)", (int)(x>>32), (uint32_t)x, j-i);
+      i = j;
+    }
+    if( rc==FAKT_DONE ){ rc = FAKT_OK; break; }
+    while( i<p->n && p->a[i]==key ){ nWant++; i++; }
+    if( nWant!=nHave ){
+      problem(r, "stat %c%u: stored %llu, recount %llu", (int)(key>>32), (uint32_t)key,
+              (unsigned long long)nHave, (unsigned long long)nWant);
+    }
+  }
+  faktCursorClose(c);
+  return rc;
+}
+
+/* alias, geo, srcc, prop, fts, txlog, s2i and i2s entries point to real things. */
+static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
+  static const int aiDb[] = { DB_ALIAS, DB_GEO, DB_SRCC, DB_PROP, DB_FTS, DB_TXLOG, DB_S2I, DB_I2S };
+  size_t j;
+  int rc = FAKT_OK;
+  for(j=0; rc==FAKT_OK && j<sizeof(aiDb)/sizeof(aiDb[0]); j++){
+    int iDb = aiDb[j];
+    StoreCursor *c;
+    MDB_val k, v;
+    rc = curAcquire(t, iDb, NULL, 0, &c);
+    if( rc ) break;
+    while( (rc = curStep(c, &k, &v))==FAKT_ROW ){
+      const uint8_t *a = k.mv_data;
+      size_t n = k.mv_size;
+      uint32_t id;
+      EntRec e;
+      ClaimRec cr;
+      switch( iDb ){
+        case DB_ALIAS: case DB_FTS:
+          if( n<6 || a[n-5]!=0 ){ problem(r, "%s: malformed key", azDbName[iDb]); break; }
+          id = faktDecU32(a+n-4);
+          if( iDb==DB_ALIAS && faktEntGet(t, id, &e)!=FAKT_OK ){
+            problem(r, "alias entry for %u: no such entity", id);
+          }else if( iDb==DB_FTS && !hasObj(t, id) ){
+            problem(r, "fts entry for %u: no such claim or source", id);
+          }
+          break;
+        case DB_GEO:
+          if( n!=8 ){ problem(r, "geo: malformed key"); break; }
+          id = faktDecU32(a+4);
+          if( faktEntGet(t, id, &e)!=FAKT_OK || !e.bCoords ){
+            problem(r, "geo entry for %u: no such place", id);
+          }else if( faktGeoCell(e.lat, e.lon)!=faktDecU32(a) ){
+            problem(r, "geo entry for %u: stale cell", id);
+          }
+          break;
+        case DB_SRCC:
+          if( n!=8 ){ problem(r, "srcc: malformed key"); break; }
+          id = faktDecU32(a+4);
+          if( faktClaimGet(t, id, &cr)!=FAKT_OK || cr.source!=faktDecU32(a) ){
+            problem(r, "srcc entry %u/%u: no such claim of that source", faktDecU32(a), id);
+          }
+          break;
+        case DB_PROP:
+          if( n!=12 ){ problem(r, "prop: malformed key"); break; }
+          id = faktDecU32(a+8);
+          if( faktClaimGet(t, id, &cr)!=FAKT_OK || cr.prop!=faktDecU64(a) ){
+            problem(r, "prop entry of %u: no such claim with that proposition", id);
+          }
+          break;
+        case DB_TXLOG:
+          if( n!=4 || faktDecU32(a)>lastTx ) problem(r, "txlog entry beyond last_tx %u", lastTx);
+          break;
+        case DB_S2I: {
+          int ns, nz;
+          const char *z;
+          if( n!=9 || v.mv_size!=4 ){ problem(r, "s2i: malformed entry"); break; }
+          id = faktDecU32(v.mv_data);
+          if( faktDictText(t, id, &ns, &z, &nz)!=FAKT_OK ){
+            problem(r, "s2i entry points to %u, which is not in i2s", id);
+          }else if( ns!=a[0] || faktHash64(z, (size_t)nz)!=faktDecU64(a+1) ){
+            problem(r, "s2i entry for %u does not match its text", id);
+          }
+          break;
+        }
+        case DB_I2S: {
+          uint8_t sk[9];
+          MDB_val kk, vv;
+          uint8_t ida[4];
+          StoreCursor *c2;
+          if( n!=4 || v.mv_size<1 ){ problem(r, "i2s: malformed entry"); break; }
+          id = faktDecU32(a);
+          if( id>=nextId ) problem(r, "string %u: id not below next_id %u", id, nextId);
+          s2iKey(sk, ((const uint8_t*)v.mv_data)[0], (const char*)v.mv_data+1, v.mv_size-1);
+          memcpy(ida, a, 4);
+          if( curAcquire(t, DB_S2I, NULL, 0, &c2)==FAKT_OK ){
+            kk.mv_data = sk; kk.mv_size = 9;
+            vv.mv_data = ida; vv.mv_size = 4;
+            if( mdb_cursor_get(c2->mc, &kk, &vv, MDB_GET_BOTH)!=MDB_SUCCESS ){
+              problem(r, "string %u has no s2i entry", id);
+            }
+            faktCursorClose(c2);
+          }
+          break;
+        }
+      }
+    }
+    faktCursorClose(c);
+    if( rc==FAKT_DONE ) rc = FAKT_OK;
+  }
+  return rc;
+}
+
+int faktStoreCheck(FaktStore *s, char **pzReport){
+  StoreTxn *t = NULL;
+  Report r;
+  StatList st;
+  uint32_t lastTx = 0, nextId = 0;
+  int rc;
+  memset(&r, 0, sizeof(r));
+  memset(&st, 0, sizeof(st));
+  if( pzReport ) *pzReport = NULL;
+  if( s==NULL ) return FAKT_MISUSE;
+  rc = faktStoreBegin(s, 0, &t);
+  if( rc ) return rc;
+  rc = checkMeta(s, t);
+  if( rc ){ problem(&r, "%s", s->zErr); rc = FAKT_OK; }
+  if( metaGetU32(t, "last_tx", &lastTx) ) problem(&r, "meta: last_tx missing");
+  if( metaGetU32(t, "next_id", &nextId) ) problem(&r, "meta: next_id missing");
+  if( rc==FAKT_OK ) rc = checkSpo(t, &r);
+  if( rc==FAKT_OK ) rc = checkIndexBack(t, &r, DB_POS);
+  if( rc==FAKT_OK ) rc = checkIndexBack(t, &r, DB_OSP);
+  if( rc==FAKT_OK ) rc = checkObjects(t, &r, lastTx, nextId, &st);
+  if( rc==FAKT_OK && !r.bOom ) rc = checkStats(t, &r, &st);
+  if( rc==FAKT_OK ) rc = checkAux(t, &r, lastTx, nextId);
+  faktStoreAbort(t);
+  free(st.a);
+  if( rc==FAKT_OK && r.bOom ){ setErr(s, "out of memory"); rc = FAKT_NOMEM; }
+  if( rc ){ free(r.z); return rc; }
+  if( r.nProb>REPORT_MAX ){
+    int nAll = r.nProb;
+    r.nProb = 0;
+    problem(&r, "... %d problems in all", nAll);
+    r.nProb = nAll;
+  }
+  if( r.nProb==0 ){
+    if( pzReport ){
+      *pzReport = strdup("ok");
+      if( *pzReport==NULL ){ free(r.z); return FAKT_NOMEM; }
+    }
+    free(r.z);
+    return FAKT_OK;
+  }
+  if( r.n && r.z[r.n-1]=='\n' ) r.z[--r.n] = 0;
+  if( pzReport ) *pzReport = r.z; else free(r.z);
+  setErr(s, "database is corrupt: %d problem%s", r.nProb, r.nProb==1 ? "" : "s");
+  return FAKT_CORRUPT;
+}

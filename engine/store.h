@@ -1,0 +1,242 @@
+/*
+** store.h -- fakt's storage layer on LMDB. store.c is the only file that
+** includes lmdb.h; every MDB_* code is translated to a FAKT_* code there.
+**
+** One database = one file (MDB_NOSUBDIR) plus "<path>-lock". Named
+** databases inside it (see SPEC.md "On-disk layout"):
+**   meta   "format" -> u32 BE format version (FAKT_FORMAT_VERSION);
+**          "next_id" -> u32 BE; "last_tx" -> u32 BE; "magic" -> "fakt"
+**   s2i    ns(1) + hash64 BE(8)  -> id u32 BE   (MDB_DUPSORT: collisions)
+**   i2s    id u32 BE             -> ns(1) + text bytes
+**   obj    id u32 BE             -> ObjRec (entities, sources, claims, ...)
+**   spo    s4 p4 o9 c4           -> Vis (tx_add u32 BE, tx_ret u32 BE)
+**   pos    p4 o9 s4 c4           -> Vis
+**   osp    o9 s4 p4 c4           -> Vis
+**   alias  folded text (<=400 bytes) + 0x00 + id4 -> ()
+**   srcc   source4 + claim4      -> ()
+**   prop   prop hash8 + claim4   -> ()
+**   fts    folded token + 0x00 + doc4 -> ()       (doc: claim or source id)
+**   geo    cell4 + id4           -> lat(8) lon(8) IEEE BE
+**   stat   kind(1) + id4         -> u64 BE count  ('S','P','O' + id; 'T' total)
+**   rule   name id4              -> rule text (statements, ';'-terminated)
+**   txlog  tx4                   -> TxRec
+**   text   source id4            -> full text bytes of a source document
+** All integers in keys are big-endian so byte order = numeric order.
+*/
+#ifndef FAKT_STORE_H
+#define FAKT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FAKT_FORMAT_VERSION 1
+
+/* Dictionary namespaces. */
+#define NS_NAME  'n'     /* identifiers: entities, claims, sources, predicates ... */
+#define NS_STR   's'     /* string values (labels, quotes, literals) */
+
+/* Object kinds (ObjRec.kind). */
+#define K_ENTITY    1
+#define K_CLAIM     2
+#define K_SOURCE    3
+#define K_PREDICATE 4
+#define K_TYPE      5
+#define K_STANCE    6
+
+/* Tags of encoded values (first byte of the 9-byte object encoding). The
+** order of tags is the order of types in an index. */
+#define T_NULL   0
+#define T_BOOL   1
+#define T_INT    2
+#define T_FLOAT  3       /* payload: order-preserving double bits */
+#define T_QTY    4       /* payload: order-preserving double bits; unit in claim */
+#define T_DATE   5       /* payload: (y*10000+m*100+d) << 8 | prec */
+#define T_STR    6       /* payload: string id */
+#define T_ID     7       /* payload: id of an entity or claim */
+#define ENC_LEN  9
+
+typedef struct FaktStore FaktStore;
+typedef struct StoreTxn StoreTxn;
+typedef struct StoreCursor StoreCursor;
+
+/* Settings read at open. */
+typedef struct StoreConfig {
+  int bReadonly;             /* open read-only */
+  int bCreate;               /* create if missing */
+  uint64_t nMapInit;         /* initial map size (0: 64 MiB) */
+  uint64_t nMapMax;          /* hard limit (0: 1 TiB) */
+} StoreConfig;
+
+/* Visibility of an index entry: added in tx_add, retracted in tx_ret (0 = live). */
+typedef struct Vis { uint32_t txAdd, txRet; } Vis;
+
+/* A claim's record (obj DB, kind K_CLAIM). Variable part: via ids. */
+typedef struct ClaimRec {
+  uint32_t s, p;               /* subject id, predicate id */
+  uint8_t o[ENC_LEN];          /* encoded object */
+  uint32_t unit;               /* string id of the unit for T_QTY, else 0 */
+  uint32_t source;             /* source id or 0 */
+  uint32_t by;                 /* speaker id or 0 */
+  uint32_t stance;             /* stance entity id */
+  uint64_t holds, until, said; /* packed dates (T_DATE payload) or 0 */
+  uint32_t quote;              /* string id or 0 */
+  uint32_t txAdd, txRet;       /* history */
+  uint32_t spanStart, spanEnd; /* byte offsets of the quote in the source text */
+  uint64_t textHash;           /* hash64 of the source text when the span was found */
+  uint64_t prop;               /* proposition id: hash of s, p, o */
+  uint32_t nVia;               /* number of via ids */
+  uint32_t aVia[8];            /* via chain, nearest first (at most 8) */
+} ClaimRec;
+
+/* An entity's record (kinds other than K_CLAIM). */
+typedef struct EntRec {
+  uint8_t kind;                /* K_ENTITY, K_SOURCE, K_PREDICATE, K_TYPE, K_STANCE */
+  uint32_t type;               /* type entity id (K_ENTITY/K_SOURCE) */
+  uint32_t label;              /* string id of the label, title or doc, or 0 */
+  int bCoords;                 /* has coordinates */
+  double lat, lon;
+  /* K_SOURCE */
+  uint32_t outlet;             /* outlet entity id or 0 */
+  uint64_t published;          /* packed date or 0 */
+  uint64_t textHash;           /* hash64 of the stored text, 0 if none */
+  /* K_PREDICATE */
+  uint32_t flags;              /* PRED_SINGLE ... */
+  uint8_t objType;             /* PT_* */
+  uint32_t nAlias;             /* alias string ids */
+  uint32_t aAlias[32];
+} EntRec;
+
+#define PRED_SINGLE 0x01
+#define PT_ANY 0
+#define PT_ENTITY 1
+#define PT_STRING 2
+#define PT_NUMBER 3
+#define PT_QUANTITY 4
+#define PT_DATE 5
+#define PT_CLAIM 6
+
+/* A transaction log record. */
+typedef struct TxRec {
+  int64_t tMicros;             /* wall-clock time of commit, microseconds since epoch */
+  uint32_t nAdded, nRetracted; /* claims */
+  uint32_t nOther;             /* other changes (entities, rules ...) */
+} TxRec;
+
+/* Which index a cursor walks. */
+typedef enum StoreIndex { IX_SPO = 0, IX_POS = 1, IX_OSP = 2 } StoreIndex;
+
+/* ---- environment ---- */
+/* Open or create. On error *ppStore is NULL and *pzErr (malloc'd) says why.
+** Checks magic and format version: FAKT_NOTADB, FAKT_FORMAT, FAKT_CORRUPT,
+** FAKT_CANTOPEN. A new database gets the meta records and the built-in
+** entities: stance entities asserts confirms hedges speculates denies, the
+** types, and predicate located_in. */
+int  faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStore, char **pzErr);
+void faktStoreClose(FaktStore *s);
+int  faktStoreSetMaxSize(FaktStore *s, uint64_t nMax);
+
+/* ---- transactions ---- */
+/* Begin a read or write transaction. A write transaction grows the map first
+** when it is more than half full. FAKT_BUSY if another writer in this process
+** already holds one; across processes, waits like LMDB does. */
+int  faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn);
+/* Commit (write) or end (read). Frees the txn. FAKT_FULL, FAKT_IOERR. */
+int  faktStoreCommit(StoreTxn *t);
+void faktStoreAbort(StoreTxn *t);
+/* Nested write transaction (statement inside an explicit transaction). */
+int  faktStoreBeginNested(StoreTxn *pParent, StoreTxn **ppTxn);
+int  faktStoreIsWrite(StoreTxn *t);
+/* On FAKT_FULL from a write: after aborting every txn, grow the map (doubling,
+** up to the max). Returns FAKT_FULL when already at the max. */
+int  faktStoreGrow(FaktStore *s);
+
+/* ---- meta ---- */
+uint32_t faktStoreLastTx(StoreTxn *t);
+/* Allocate the next id (write txn). */
+int  faktStoreNewId(StoreTxn *t, uint32_t *pId);
+/* Append a tx log record with id last_tx+1, set last_tx. */
+int  faktStoreLogTx(StoreTxn *t, const TxRec *pRec, uint32_t *pTx);
+int  faktStoreGetTx(StoreTxn *t, uint32_t tx, TxRec *pRec);   /* FAKT_NOTFOUND */
+
+/* ---- dictionary ---- */
+/* Lookup: FAKT_OK with *pId, or FAKT_NOTFOUND. */
+int  faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId);
+/* Intern (write txn): existing id or a new one. */
+int  faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId);
+/* Text of id. *pz points into the map: valid until the txn ends or the next
+** write in it. FAKT_NOTFOUND. */
+int  faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn);
+
+/* ---- objects ---- */
+int  faktObjGetKind(StoreTxn *t, uint32_t id, int *pKind);      /* FAKT_NOTFOUND */
+int  faktEntGet(StoreTxn *t, uint32_t id, EntRec *pRec);        /* FAKT_NOTFOUND, FAKT_MISMATCH if a claim */
+int  faktEntPut(StoreTxn *t, uint32_t id, const EntRec *pRec);  /* updates alias+geo indexes */
+int  faktClaimGet(StoreTxn *t, uint32_t id, ClaimRec *pRec);    /* FAKT_NOTFOUND, FAKT_MISMATCH */
+/* Store a new claim: obj record, spo/pos/osp entries with Vis{txAdd,0},
+** srcc, prop, stats. pRec->txAdd must be set. */
+int  faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec);
+/* Mark retracted in tx (record + all three index entries + stats). */
+int  faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx);
+/* Update span fields of a claim (verify/relocate). */
+int  faktClaimPut(StoreTxn *t, uint32_t id, const ClaimRec *pRec);
+
+/* ---- source text ---- */
+int  faktTextPut(StoreTxn *t, uint32_t srcId, const char *z, size_t n);
+int  faktTextGet(StoreTxn *t, uint32_t srcId, const char **pz, size_t *pn);  /* FAKT_NOTFOUND */
+
+/* ---- rules ---- */
+int  faktRulePut(StoreTxn *t, uint32_t nameId, const char *z, size_t n);   /* replaces */
+int  faktRuleDel(StoreTxn *t, uint32_t nameId);                            /* FAKT_NOTFOUND */
+/* Iterate all rules: callback gets name id and text; non-zero return stops. */
+int  faktRuleEach(StoreTxn *t, int (*x)(void*, uint32_t, const char*, size_t), void *pArg);
+
+/* ---- statistics ---- */
+/* Counts of live claims: kind 'S' (by subject), 'P' (by predicate),
+** 'O' (by object id, T_ID/T_STR objects only), 'T' (total, id 0). */
+uint64_t faktStatGet(StoreTxn *t, int kind, uint32_t id);
+
+/* ---- encoding ---- */
+void     faktEncU32(uint8_t *p, uint32_t v);
+uint32_t faktDecU32(const uint8_t *p);
+void     faktEncU64(uint8_t *p, uint64_t v);
+uint64_t faktDecU64(const uint8_t *p);
+/* 64-bit hash (FNV-1a 64 then a final mix; stable across platforms). */
+uint64_t faktHash64(const void *p, size_t n);
+
+/* ---- index cursors ---- */
+/* Open a cursor on an index, positioned before the first key that starts
+** with aPrefix[0..nPrefix). faktCursorNext returns FAKT_ROW with the next
+** key in the prefix (pointer into the map, valid until the next call), or
+** FAKT_DONE. Entries are returned whatever their visibility: the caller
+** filters on Vis. */
+int  faktCursorOpen(StoreTxn *t, StoreIndex ix, const uint8_t *aPrefix, int nPrefix, StoreCursor **pp);
+int  faktCursorNext(StoreCursor *c, const uint8_t **paKey, Vis *pVis);
+/* Close is cheap: the cursor returns to a free list in its transaction
+** and the next open on the same DB reuses it (no malloc). Cursors still
+** open when their transaction ends are freed with it: never use or close a
+** cursor after its transaction's commit/abort. */
+void faktCursorClose(StoreCursor *c);
+/* Generic prefix cursor over one of the auxiliary DBs by name
+** ("alias", "srcc", "prop", "fts", "geo", "obj", "txlog"): key/val views. */
+int  faktAuxOpen(StoreTxn *t, const char *zDb, const uint8_t *aPrefix, int nPrefix, StoreCursor **pp);
+int  faktAuxNext(StoreCursor *c, const uint8_t **paKey, int *pnKey, const uint8_t **paVal, int *pnVal);
+/* Put/delete in an auxiliary DB (write txn). */
+int  faktAuxPut(StoreTxn *t, const char *zDb, const uint8_t *aKey, int nKey, const uint8_t *aVal, int nVal);
+int  faktAuxDel(StoreTxn *t, const char *zDb, const uint8_t *aKey, int nKey);
+/* Store entries count and size on disk, for .schema / stats / tests. */
+int  faktStoreInfo(FaktStore *s, uint64_t *pnMapSize, uint64_t *pnUsed);
+
+/* ---- integrity ---- */
+/* Check the whole database in one read transaction: spo/pos/osp agree
+** (same Vis), claim records match their index, srcc and prop entries,
+** referenced ids exist in obj and i2s, stats equal a recount of live
+** claims, tx ids <= last_tx, alias/geo/fts entries point to existing
+** objects, s2i and i2s agree. FAKT_OK with *pzReport = "ok", or
+** FAKT_CORRUPT with one line per problem. *pzReport is malloc'd (caller
+** frees with free()); pzReport may be NULL. */
+int  faktStoreCheck(FaktStore *s, char **pzReport);
+
+/* Last LMDB-level message (for errors that need detail), owned by the store. */
+const char *faktStoreErrmsg(FaktStore *s);
+
+#endif /* FAKT_STORE_H */

@@ -1,0 +1,82 @@
+/*
+** util.h -- pure helper functions: UTF-8, folding, tokenising, quote
+** search, geography and dates. No state, no allocation unless stated.
+** Implemented in text.c, geo.c and date.c.
+*/
+#ifndef FAKT_UTIL_H
+#define FAKT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---------- UTF-8 (text.c) ---------- */
+/* 1 if z[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF);
+** else 0 and *piBad (if not NULL) = byte offset of the first bad byte. */
+int faktUtf8Valid(const char *z, size_t n, size_t *piBad);
+/* Decode one code point at z (z < zEnd). Returns bytes used (1..4), or 0 for
+** an invalid sequence (then *pCp = 0xFFFD). */
+int faktUtf8Decode(const unsigned char *z, const unsigned char *zEnd, uint32_t *pCp);
+/* Encode cp into z (at least 4 bytes). Returns bytes written. */
+int faktUtf8Encode(uint32_t cp, char *z);
+/* Number of code points in z[0..n). */
+size_t faktUtf8Chars(const char *z, size_t n);
+/* Display width in terminal columns: wide East Asian = 2, combining marks
+** and zero-width = 0, control = 0, others 1. */
+size_t faktUtf8Width(const char *z, size_t n);
+/* Byte length of the longest prefix of z[0..n) that fits in nCols columns. */
+size_t faktUtf8Fit(const char *z, size_t n, size_t nCols);
+
+/* ---------- folding (text.c) ---------- */
+/* Fold for lookup and search: lower case (ASCII, Latin-1, Latin Extended-A,
+** Greek, Cyrillic), strip Latin diacritics (ä->a, ö->o, é->e, č->c ...),
+** ß->ss, turn - . ' ’ ‘ ` , into space, collapse space runs, trim.
+** Writes at most nOut-1 bytes plus a NUL; returns the folded length (bytes).
+** nOut >= 2*n+1 always suffices. */
+size_t faktFold(const char *z, size_t n, char *zOut, size_t nOut);
+/* Split z into words (letters/digits runs, after folding) and call x for each
+** with the folded word and the byte offset of the word in z. A non-zero return
+** from x stops and is returned. Words longer than 64 bytes are cut to 64. */
+int faktTokenize(const char *z, size_t n,
+                 int (*x)(void *pArg, const char *zTok, size_t nTok, size_t iOff),
+                 void *pArg);
+/* Find zQuote in zText, treating every run of whitespace (space, tab, CR, LF,
+** U+00A0) on either side as one space, and ignoring leading/trailing space of
+** the quote. Returns 1 and the byte span [*piStart, *piEnd) in zText, or 0. */
+int faktFindQuote(const char *zText, size_t nText, const char *zQuote, size_t nQuote,
+                  size_t *piStart, size_t *piEnd);
+
+/* ---------- geography (geo.c) ---------- */
+#define FAKT_EARTH_RADIUS_KM 6371.0088
+/* Great-circle distance (haversine) in km. */
+double faktHaversineKm(double lat1, double lon1, double lat2, double lon2);
+/* Geo index cell of a point: 1-degree cells, (floor(lat)+90) << 16 | (floor(lon)+180). */
+uint32_t faktGeoCell(double lat, double lon);
+/* Cells that cover every point within km of (lat,lon), into aCell[0..nMax).
+** Returns the count, or -1 if more than nMax are needed (then scan everything). */
+int faktGeoCells(double lat, double lon, double km, uint32_t *aCell, int nMax);
+
+/* ---------- dates (date.c) ---------- */
+#define DATE_YEAR  1
+#define DATE_MONTH 2
+#define DATE_DAY   3
+/* 1 if the date is valid for its precision (year 1..9999). */
+int faktDateValid(int y, int m, int d, int prec);
+/* Packed form, as stored: ((y*10000 + m*100 + d) << 8) | prec, m/d 0 when absent. */
+uint64_t faktDatePack(int y, int m, int d, int prec);
+void faktDateUnpack(uint64_t v, int *py, int *pm, int *pd, int *pPrec);
+/* First and last day of the interval the date denotes, as days since 1970-01-01. */
+void faktDateRange(uint64_t v, int64_t *pFirst, int64_t *pLast);
+/* Comparisons of LANG.md section 4. op: 0 '=', 1 '!=', 2 '<', 3 '<=', 4 '>', 5 '>='. */
+int faktDateCompare(uint64_t a, uint64_t b, int op);
+/* Total order for sorting: by first day, then coarser precision first. -1/0/1. */
+int faktDateOrder(uint64_t a, uint64_t b);
+/* 1 if a lies within b. */
+int faktDateDuring(uint64_t a, uint64_t b);
+/* Write "2023-09-10", "2023-09" or "2023" into z (at least 11 bytes). Returns length. */
+int faktDateFormat(uint64_t v, char *z);
+/* Parse "YYYY", "YYYY-MM" or "YYYY-MM-DD" (exactly). Returns 1 and *pv, or 0. */
+int faktDateParse(const char *z, size_t n, uint64_t *pv);
+/* Days since 1970-01-01 of a civil date. */
+int64_t faktDaysFromCivil(int y, int m, int d);
+
+#endif /* FAKT_UTIL_H */

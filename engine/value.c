@@ -1,0 +1,287 @@
+/*
+** value.c -- runtime values: comparison, hashing, the 9-byte index
+** encoding and rendering as text (LANG.md section 6).
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fakt_int.h"
+
+/* Order-preserving bits of a double: flip all bits of negatives, the sign of others. */
+static uint64_t dblBits(double r){
+  uint64_t u;
+  if( r==0.0 ) r = 0.0;            /* -0.0 sorts as 0.0 */
+  memcpy(&u, &r, 8);
+  return (u >> 63) ? ~u : (u | 0x8000000000000000ULL);
+}
+static double bitsDbl(uint64_t u){
+  double r;
+  u = (u >> 63) ? (u & 0x7fffffffffffffffULL) : ~u;
+  memcpy(&r, &u, 8);
+  return r;
+}
+
+/* Encode v as tag + 8 big-endian payload bytes (index key order). */
+void faktValueEncode(const Value *v, uint8_t *a){
+  uint64_t x = 0;
+  switch( v->t ){
+    case V_NULL:  a[0] = T_NULL; break;
+    case V_BOOL:  a[0] = T_BOOL;  x = (uint64_t)(v->u.i!=0); break;
+    case V_INT:   a[0] = T_INT;   x = (uint64_t)v->u.i ^ 0x8000000000000000ULL; break;
+    case V_FLOAT: a[0] = T_FLOAT; x = dblBits(v->u.r); break;
+    case V_QTY:   a[0] = T_QTY;   x = dblBits(v->u.r); break;
+    case V_DATE:  a[0] = T_DATE;  x = v->u.d; break;
+    case V_STR:   a[0] = T_STR;   x = v->id; break;
+    default:      a[0] = T_ID;    x = v->id; break;
+  }
+  faktEncU64(a + 1, x);
+}
+
+/* Decode 9 bytes into v. Strings come back as ids (z NULL); quantities
+** without their unit (the claim record holds it). */
+void faktValueDecode(const uint8_t *a, Value *v){
+  uint64_t x = faktDecU64(a + 1);
+  memset(v, 0, sizeof(*v));
+  switch( a[0] ){
+    case T_BOOL:  v->t = V_BOOL;  v->u.i = (int64_t)x; break;
+    case T_INT:   v->t = V_INT;   v->u.i = (int64_t)(x ^ 0x8000000000000000ULL); break;
+    case T_FLOAT: v->t = V_FLOAT; v->u.r = bitsDbl(x); break;
+    case T_QTY:   v->t = V_QTY;   v->u.r = bitsDbl(x); break;
+    case T_DATE:  v->t = V_DATE;  v->u.d = x; break;
+    case T_STR:   v->t = V_STR;   v->id = (uint32_t)x; break;
+    case T_ID:    v->t = V_ID;    v->id = (uint32_t)x; break;
+    default:      v->t = V_NULL; break;
+  }
+}
+
+/* Make sure a string (or a quantity's unit) has its text. */
+int faktValueText(Exec *ex, const Value *v, const char **pz, int *pn){
+  if( v->z || v->id==0 ){
+    *pz = v->z ? v->z : "";
+    *pn = v->z ? v->n : 0;
+    return FAKT_OK;
+  }
+  int ns;
+  int rc = faktDictText(ex->pTxn, v->id, &ns, pz, pn);
+  if( rc ){ *pz = ""; *pn = 0; }
+  return rc;
+}
+
+/* Text of an id (its name), for ordering and rendering. */
+static void idText(StoreTxn *t, uint32_t id, const char **pz, int *pn){
+  int ns;
+  if( t==NULL || faktDictText(t, id, &ns, pz, pn) ){ *pz = "?"; *pn = 1; }
+}
+
+static int isNum(const Value *v){ return v->t==V_INT || v->t==V_FLOAT; }
+static double numOf(const Value *v){ return v->t==V_INT ? (double)v->u.i : v->u.r; }
+
+/* Rank of a type in the total order: null < bool < numbers < qty < date < str < id. */
+static int typeRank(int t){
+  switch( t ){
+    case V_NULL: return 0;
+    case V_BOOL: return 1;
+    case V_INT: case V_FLOAT: return 2;
+    case V_QTY: return 3;
+    case V_DATE: return 4;
+    case V_STR: return 5;
+    default: return 6;
+  }
+}
+
+static int cmpBytes(const char *a, int na, const char *b, int nb){
+  int c = memcmp(a, b, (size_t)(na<nb ? na : nb));
+  if( c ) return c<0 ? -1 : 1;
+  return na<nb ? -1 : (na>nb);
+}
+
+/* Total order used by order by, min/max and sorting. */
+int faktValueCmp(Exec *ex, const Value *a, const Value *b){
+  int ra = typeRank(a->t), rb = typeRank(b->t);
+  if( ra!=rb ) return ra<rb ? -1 : 1;
+  switch( a->t ){
+    case V_NULL: return 0;
+    case V_BOOL: return (a->u.i>b->u.i) - (a->u.i<b->u.i);
+    case V_INT: case V_FLOAT: {
+      if( a->t==V_INT && b->t==V_INT ) return (a->u.i>b->u.i) - (a->u.i<b->u.i);
+      double x = numOf(a), y = numOf(b);
+      return (x>y) - (x<y);
+    }
+    case V_QTY: {
+      if( a->u.r!=b->u.r ) return a->u.r<b->u.r ? -1 : 1;
+      const char *za, *zb; int na, nb;
+      faktValueText(ex, a, &za, &na);
+      faktValueText(ex, b, &zb, &nb);
+      return cmpBytes(za, na, zb, nb);
+    }
+    case V_DATE: return faktDateOrder(a->u.d, b->u.d);
+    case V_STR: {
+      if( a->id && a->id==b->id ) return 0;
+      const char *za, *zb; int na, nb;
+      faktValueText(ex, a, &za, &na);
+      faktValueText(ex, b, &zb, &nb);
+      return cmpBytes(za, na, zb, nb);
+    }
+    default: {
+      if( a->id==b->id ) return 0;
+      const char *za, *zb; int na, nb;
+      idText(ex ? ex->pTxn : NULL, a->id, &za, &na);
+      idText(ex ? ex->pTxn : NULL, b->id, &zb, &nb);
+      int c = cmpBytes(za, na, zb, nb);
+      return c ? c : (a->id<b->id ? -1 : 1);
+    }
+  }
+}
+
+/* Equality of values (numbers compare across int and float). */
+int faktValueEq(Exec *ex, const Value *a, const Value *b){
+  if( isNum(a) && isNum(b) ){
+    if( a->t==V_INT && b->t==V_INT ) return a->u.i==b->u.i;
+    return numOf(a)==numOf(b);
+  }
+  if( a->t!=b->t ) return 0;
+  switch( a->t ){
+    case V_NULL: return 1;
+    case V_BOOL: return (a->u.i!=0)==(b->u.i!=0);
+    case V_DATE: return a->u.d==b->u.d;
+    case V_ID: return a->id==b->id;
+    case V_STR:
+      if( a->id && b->id ) return a->id==b->id;
+      /* fall through */
+    case V_QTY: {
+      if( a->t==V_QTY ){
+        if( a->u.r!=b->u.r ) return 0;
+        if( a->id && b->id ) return a->id==b->id;
+      }
+      const char *za, *zb; int na, nb;
+      faktValueText(ex, a, &za, &na);
+      faktValueText(ex, b, &zb, &nb);
+      return na==nb && memcmp(za, zb, (size_t)na)==0;
+    }
+    default: return 0;
+  }
+}
+
+/* Hash consistent with faktValueEq. */
+uint64_t faktValueHash(Exec *ex, const Value *v){
+  uint64_t h;
+  switch( v->t ){
+    case V_INT: case V_FLOAT: {
+      double r = numOf(v);
+      if( v->t==V_INT ) return faktHash64(&v->u.i, 8) ^ 0x11;
+      if( r==floor(r) && fabs(r) < 9.2e18 ){ int64_t i = (int64_t)r; return faktHash64(&i, 8) ^ 0x11; }
+      return faktHash64(&v->u.r, 8) ^ 0x12;
+    }
+    case V_STR: case V_QTY: {
+      const char *z; int n;
+      faktValueText(ex, v, &z, &n);
+      h = faktHash64(z, (size_t)n);
+      if( v->t==V_QTY ) h ^= faktHash64(&v->u.r, 8);
+      return h ^ v->t;
+    }
+    case V_DATE: return faktHash64(&v->u.d, 8) ^ 0x33;
+    case V_ID: return faktHash64(&v->id, 4) ^ 0x44;
+    case V_BOOL: return (uint64_t)(v->u.i!=0) + 0x55;
+    default: return 0x66;
+  }
+}
+
+static int bufAppend(char **pz, size_t *pnAlloc, int *pn, const char *zAdd, int nAdd){
+  size_t need = (size_t)*pn + (size_t)nAdd + 1;
+  if( need > *pnAlloc ){
+    size_t nNew = *pnAlloc ? *pnAlloc*2 : 64;
+    while( nNew<need ) nNew *= 2;
+    char *zNew = realloc(*pz, nNew);
+    if( zNew==NULL ) return FAKT_NOMEM;
+    *pz = zNew;
+    *pnAlloc = nNew;
+  }
+  memcpy(*pz + *pn, zAdd, (size_t)nAdd);
+  *pn += nAdd;
+  (*pz)[*pn] = 0;
+  return FAKT_OK;
+}
+
+/* Format a double per LANG.md section 6. */
+static int fmtDouble(double r, char *z){
+  int n = snprintf(z, 40, "%.15g", r);
+  if( strspn(z, "-0123456789")==(size_t)n ){ memcpy(z+n, ".0", 3); n += 2; }
+  return n;
+}
+
+/*
+** Render v as text into *pz (malloc'd buffer of *pnAlloc bytes, grown as
+** needed); *pn gets the length. Strings and names are looked up in t.
+*/
+int faktValueRender(StoreTxn *t, const Value *v, char **pz, size_t *pnAlloc, int *pn){
+  char zBuf[64];
+  int n = 0;
+  const char *z = zBuf;
+  *pn = 0;
+  switch( v->t ){
+    case V_NULL: return bufAppend(pz, pnAlloc, pn, "", 0);
+    case V_BOOL: z = v->u.i ? "true" : "false"; n = (int)strlen(z); break;
+    case V_INT: n = snprintf(zBuf, sizeof(zBuf), "%lld", (long long)v->u.i); break;
+    case V_FLOAT: n = fmtDouble(v->u.r, zBuf); break;
+    case V_DATE: n = faktDateFormat(v->u.d, zBuf); break;
+    case V_QTY: {
+      if( v->u.r==floor(v->u.r) && fabs(v->u.r)<1e15 ){
+        n = snprintf(zBuf, sizeof(zBuf), "%lld", (long long)v->u.r);
+      }else{
+        n = snprintf(zBuf, sizeof(zBuf), "%.15g", v->u.r);
+      }
+      int rc = bufAppend(pz, pnAlloc, pn, zBuf, n);
+      if( rc ) return rc;
+      const char *zU = v->z; int nU = v->n, ns;
+      if( zU==NULL && v->id && faktDictText(t, v->id, &ns, &zU, &nU) ) zU = NULL;
+      if( zU && nU ){
+        rc = bufAppend(pz, pnAlloc, pn, " ", 1);
+        if( rc==0 ) rc = bufAppend(pz, pnAlloc, pn, zU, nU);
+      }
+      return rc;
+    }
+    case V_STR: {
+      int ns;
+      z = v->z; n = v->n;
+      if( z==NULL ){
+        if( v->id==0 || faktDictText(t, v->id, &ns, &z, &n) ){ z = ""; n = 0; }
+      }
+      break;
+    }
+    default: idText(t, v->id, &z, &n); break;
+  }
+  return bufAppend(pz, pnAlloc, pn, z, n);
+}
+
+/* The FAKT_* column type of a value. */
+int faktValueColType(StoreTxn *t, const Value *v){
+  switch( v->t ){
+    case V_NULL: return FAKT_NULL;
+    case V_BOOL: return FAKT_BOOL;
+    case V_INT: return FAKT_INTEGER;
+    case V_FLOAT: return FAKT_FLOAT;
+    case V_QTY: return FAKT_QUANTITY;
+    case V_DATE: return FAKT_DATE;
+    case V_STR: return FAKT_TEXT;
+    default: {
+      int k = 0;
+      if( t && faktObjGetKind(t, v->id, &k)==FAKT_OK && k==K_CLAIM ) return FAKT_CLAIM;
+      return FAKT_ENTITY;
+    }
+  }
+}
+
+/* Name of a value type, for type errors. */
+const char *faktTypeName(int t){
+  switch( t ){
+    case V_NULL: return "null";
+    case V_BOOL: return "boolean";
+    case V_INT: return "integer";
+    case V_FLOAT: return "number";
+    case V_QTY: return "quantity";
+    case V_DATE: return "date";
+    case V_STR: return "string";
+    default: return "entity";
+  }
+}

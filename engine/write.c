@@ -1,0 +1,885 @@
+/*
+** write.c -- statements that change the database: entity, source,
+** predicate, claim, rule, drop rule, retract, load, and the transaction
+** statements. Each runs in a write transaction (its own, or a nested one
+** inside begin ... commit) and either changes everything or nothing.
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include "fakt_int.h"
+
+/* What one write changed, for the transaction log. */
+typedef struct Counts { uint32_t nAdded, nRetracted, nOther; } Counts;
+
+/* Context of one write statement. */
+typedef struct WCtx {
+  fakt *db;
+  StoreTxn *t;
+  uint32_t tx;             /* id the transaction will get */
+  Counts n;
+  FaktErr *pErr;
+  const char *zBase;       /* file whose directory relative paths start from, or NULL */
+} WCtx;
+
+static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText);
+
+static int storeErr(WCtx *w, int rc, const Pos *pPos){
+  if( rc==FAKT_FULL ){
+    faktErrSet(w->pErr, rc, pPos, "database is full: %s", faktStoreErrmsg(w->db->pStore));
+  }else{
+    faktErrSet(w->pErr, rc, pPos, "%s", fakt_errstr(rc));
+  }
+  return rc;
+}
+
+static const char *kindName(int k){
+  switch( k ){
+    case K_ENTITY: return "an entity";
+    case K_CLAIM: return "a claim";
+    case K_SOURCE: return "a source";
+    case K_PREDICATE: return "a predicate";
+    case K_TYPE: return "a type";
+    case K_STANCE: return "a stance";
+    default: return "something else";
+  }
+}
+
+/* Intern a name and say what it already is (0: nothing yet). */
+static int nameId(WCtx *w, const char *z, const Pos *pPos, uint32_t *pId, int *pKind){
+  int rc = faktDictIntern(w->t, NS_NAME, z, (int)strlen(z), pId);
+  if( rc ) return storeErr(w, rc, pPos);
+  *pKind = 0;
+  rc = faktObjGetKind(w->t, *pId, pKind);
+  if( rc==FAKT_NOTFOUND ){ *pKind = 0; rc = FAKT_OK; }
+  if( rc ) return storeErr(w, rc, pPos);
+  return FAKT_OK;
+}
+
+/* An existing object of the given kind, by name. */
+static int needObj(WCtx *w, const char *z, const Pos *pPos, int wantKind, const char *zWhat, uint32_t *pId){
+  int kind = 0;
+  int rc = faktLookupName(w->t, z, (int)strlen(z), pId, &kind);
+  if( rc==FAKT_NOTFOUND || (rc==0 && wantKind && kind!=wantKind) ){
+    faktErrSet(w->pErr, FAKT_NOTFOUND, pPos, "unknown %s \"%s\"", zWhat, z);
+    return FAKT_NOTFOUND;
+  }
+  if( rc ) return storeErr(w, rc, pPos);
+  return FAKT_OK;
+}
+
+static int strId(WCtx *w, const char *z, int n, uint32_t *pId){
+  int rc = faktDictIntern(w->t, NS_STR, z, n, pId);
+  if( rc ) return storeErr(w, rc, NULL);
+  return FAKT_OK;
+}
+
+/* A type entity by name, created on first use. */
+static int typeId(WCtx *w, const char *z, const Pos *pPos, uint32_t *pId){
+  int kind;
+  int rc = nameId(w, z, pPos, pId, &kind);
+  if( rc ) return rc;
+  if( kind==K_TYPE ) return FAKT_OK;
+  if( kind ){
+    faktErrSet(w->pErr, FAKT_CONSTRAINT, pPos, "\"%s\" is %s, not a type", z, kindName(kind));
+    return FAKT_CONSTRAINT;
+  }
+  EntRec r;
+  memset(&r, 0, sizeof(r));
+  r.kind = K_TYPE;
+  rc = faktEntPut(w->t, *pId, &r);
+  if( rc ) return storeErr(w, rc, pPos);
+  w->n.nOther++;
+  return FAKT_OK;
+}
+
+static int entEq(const EntRec *a, const EntRec *b){
+  if( a->kind!=b->kind || a->type!=b->type || a->label!=b->label || a->bCoords!=b->bCoords ) return 0;
+  if( a->bCoords && (a->lat!=b->lat || a->lon!=b->lon) ) return 0;
+  if( a->outlet!=b->outlet || a->published!=b->published || a->textHash!=b->textHash ) return 0;
+  if( a->flags!=b->flags || a->objType!=b->objType || a->nAlias!=b->nAlias ) return 0;
+  return memcmp(a->aAlias, b->aAlias, sizeof(uint32_t)*a->nAlias)==0;
+}
+
+/* Write an entity-like record unless an identical one is there. */
+static int putEnt(WCtx *w, uint32_t id, int oldKind, const EntRec *pNew, const Pos *pPos){
+  if( oldKind ){
+    EntRec old;
+    memset(&old, 0, sizeof(old));
+    if( faktEntGet(w->t, id, &old)==FAKT_OK && entEq(&old, pNew) ) return FAKT_OK;
+  }
+  int rc = faktEntPut(w->t, id, pNew);
+  if( rc ) return storeErr(w, rc, pPos);
+  w->n.nOther++;
+  return FAKT_OK;
+}
+
+/* ================================================================ claims */
+
+static int visibleLive(const ClaimRec *r){ return r->txRet==0; }
+
+/* Is there already a live sourceless claim s p o? */
+static int hasPlainClaim(WCtx *w, uint32_t s, uint32_t p, const uint8_t *aO){
+  uint8_t aKey[17];
+  faktEncU32(aKey, s);
+  faktEncU32(aKey+4, p);
+  memcpy(aKey+8, aO, ENC_LEN);
+  StoreCursor *cur;
+  if( faktCursorOpen(w->t, IX_SPO, aKey, 17, &cur) ) return 0;
+  const uint8_t *k;
+  Vis vis;
+  int bFound = 0;
+  while( !bFound && faktCursorNext(cur, &k, &vis)==FAKT_ROW ){
+    if( vis.txRet ) continue;
+    ClaimRec r;
+    if( faktClaimGet(w->t, faktDecU32(k+17), &r)==FAKT_OK && r.source==0 ) bFound = 1;
+  }
+  faktCursorClose(cur);
+  return bFound;
+}
+
+/* Store a new claim under a generated name _cN. */
+static int addClaim(WCtx *w, uint32_t id, ClaimRec *r, const Pos *pPos){
+  uint8_t aProp[4+4+ENC_LEN];
+  faktEncU32(aProp, r->s);
+  faktEncU32(aProp+4, r->p);
+  memcpy(aProp+8, r->o, ENC_LEN);
+  r->prop = faktHash64(aProp, sizeof(aProp));
+  r->txAdd = w->tx;
+  r->txRet = 0;
+  int rc = faktClaimAdd(w->t, id, r);
+  if( rc ) return storeErr(w, rc, pPos);
+  w->n.nAdded++;
+  return FAKT_OK;
+}
+
+static int newClaimId(WCtx *w, uint32_t *pId, const Pos *pPos){
+  uint32_t n;
+  char zName[32];
+  int rc = faktStoreNewId(w->t, &n);
+  if( rc ) return storeErr(w, rc, pPos);
+  snprintf(zName, sizeof(zName), "_c%u", n);
+  int kind;
+  return nameId(w, zName, pPos, pId, &kind);
+}
+
+static int containment(WCtx *w, uint32_t id, Stmt *pS){
+  uint32_t pIn;
+  int rc = needObj(w, "located_in", &pS->pos, K_PREDICATE, "predicate", &pIn);
+  for(int i=0; rc==0 && i<pS->in.n; i++){
+    uint32_t idC;
+    rc = needObj(w, pS->in.az[i], &pS->in.a[i].pos, 0, "entity", &idC);
+    if( rc ) break;
+    ClaimRec r;
+    memset(&r, 0, sizeof(r));
+    r.s = id;
+    r.p = pIn;
+    Value v; memset(&v, 0, sizeof(v)); v.t = V_ID; v.id = idC;
+    faktValueEncode(&v, r.o);
+    if( hasPlainClaim(w, id, pIn, r.o) ) continue;
+    uint32_t cid;
+    rc = faktLookupName(w->t, "asserts", 7, &r.stance, NULL);
+    if( rc ) return storeErr(w, rc, &pS->pos);
+    rc = newClaimId(w, &cid, &pS->pos);
+    if( rc==0 ) rc = addClaim(w, cid, &r, &pS->in.a[i].pos);
+  }
+  return rc;
+}
+
+static int defEntity(WCtx *w, Stmt *pS){
+  uint32_t id;
+  int kind, rc;
+  rc = nameId(w, pS->zId, &pS->id.pos, &id, &kind);
+  if( rc ) return rc;
+  if( kind && kind!=K_ENTITY ){
+    faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos, "\"%s\" is already defined as %s", pS->zId, kindName(kind));
+    return FAKT_CONSTRAINT;
+  }
+  EntRec r;
+  memset(&r, 0, sizeof(r));
+  r.kind = K_ENTITY;
+  rc = typeId(w, pS->zType, &pS->type.pos, &r.type);
+  if( rc==0 ) rc = strId(w, pS->zLabel, (int)strlen(pS->zLabel), &r.label);
+  if( rc ) return rc;
+  if( pS->aka.n > 32 ){
+    faktErrSet(w->pErr, FAKT_TOOBIG, &pS->pos, "too many aliases (at most 32)");
+    return FAKT_TOOBIG;
+  }
+  for(int i=0; i<pS->aka.n; i++){
+    rc = strId(w, pS->aka.az[i], (int)strlen(pS->aka.az[i]), &r.aAlias[r.nAlias++]);
+    if( rc ) return rc;
+  }
+  if( pS->bAt ){
+    if( pS->rLat<-90 || pS->rLat>90 || pS->rLon<-180 || pS->rLon>180 ){
+      faktErrSet(w->pErr, FAKT_RANGE, &pS->posAt, "coordinates out of range: latitude -90..90, longitude -180..180");
+      return FAKT_RANGE;
+    }
+    r.bCoords = 1;
+    r.lat = pS->rLat;
+    r.lon = pS->rLon;
+  }
+  rc = putEnt(w, id, kind, &r, &pS->pos);
+  if( rc==0 ) rc = containment(w, id, pS);
+  return rc;
+}
+
+/* Directory-relative path: zPath relative to the directory of zBase. */
+static char *relPath(const char *zBase, const char *zPath){
+  if( zPath[0]=='/' || zBase==NULL ) return strdup(zPath);
+  const char *zSlash = strrchr(zBase, '/');
+  if( zSlash==NULL ) return strdup(zPath);
+  return faktMprintf("%.*s/%s", (int)(zSlash - zBase), zBase, zPath);
+}
+
+/* Read a whole file (malloc'd, NUL-terminated). */
+static int readFile(const char *zPath, char **pz, size_t *pn, char *zWhy, size_t nWhy){
+  FILE *f = fopen(zPath, "rb");
+  if( f==NULL ){ snprintf(zWhy, nWhy, "%s", strerror(errno)); return FAKT_CANTOPEN; }
+  size_t nAlloc = 65536, n = 0;
+  char *z = malloc(nAlloc);
+  while( z ){
+    size_t k = fread(z + n, 1, nAlloc - n - 1, f);
+    n += k;
+    if( k==0 ) break;
+    if( nAlloc - n - 1==0 ){
+      if( nAlloc > ((size_t)1<<30) ){ free(z); z = NULL; break; }
+      char *zN = realloc(z, nAlloc*2);
+      if( zN==NULL ){ free(z); z = NULL; break; }
+      z = zN; nAlloc *= 2;
+    }
+  }
+  int bErr = ferror(f);
+  fclose(f);
+  if( z==NULL ){ snprintf(zWhy, nWhy, "out of memory"); return FAKT_NOMEM; }
+  if( bErr ){ free(z); snprintf(zWhy, nWhy, "read error"); return FAKT_IOERR; }
+  z[n] = 0;
+  *pz = z;
+  *pn = n;
+  return FAKT_OK;
+}
+
+static int defSource(WCtx *w, Stmt *pS){
+  uint32_t id;
+  int kind, rc;
+  rc = nameId(w, pS->zId, &pS->id.pos, &id, &kind);
+  if( rc ) return rc;
+  if( kind && kind!=K_SOURCE ){
+    faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos, "\"%s\" is already defined as %s", pS->zId, kindName(kind));
+    return FAKT_CONSTRAINT;
+  }
+  EntRec r;
+  memset(&r, 0, sizeof(r));
+  r.kind = K_SOURCE;
+  rc = typeId(w, "document", &pS->pos, &r.type);
+  if( rc==0 ) rc = strId(w, pS->zLabel, (int)strlen(pS->zLabel), &r.label);
+  if( rc==0 && pS->zBy ) rc = needObj(w, pS->zBy, &pS->by.pos, 0, "entity", &r.outlet);
+  if( rc ) return rc;
+  if( pS->pPublished ) r.published = (uint64_t)pS->pPublished->iVal;
+  char *zText = NULL;
+  size_t nText = 0;
+  if( pS->zFile ){
+    char *zPath = relPath(w->zBase, pS->zFile);
+    char zWhy[200];
+    if( zPath==NULL ) return storeErr(w, FAKT_NOMEM, &pS->posFile);
+    rc = readFile(zPath, &zText, &nText, zWhy, sizeof(zWhy));
+    if( rc ){
+      faktErrSet(w->pErr, rc, &pS->posFile, "cannot read \"%s\": %s", zPath, zWhy);
+      free(zPath);
+      return rc;
+    }
+    free(zPath);
+    if( !faktUtf8Valid(zText, nText, NULL) ){
+      faktErrSet(w->pErr, FAKT_MISMATCH, &pS->posFile, "\"%s\" is not valid UTF-8", pS->zFile);
+      free(zText);
+      return FAKT_MISMATCH;
+    }
+  }else if( pS->zText ){
+    nText = strlen(pS->zText);
+    zText = malloc(nText + 1);
+    if( zText==NULL ) return storeErr(w, FAKT_NOMEM, &pS->pos);
+    memcpy(zText, pS->zText, nText + 1);
+  }
+  if( zText ) r.textHash = faktHash64(zText, nText);
+  EntRec old;
+  int bSame = kind && faktEntGet(w->t, id, &old)==FAKT_OK && entEq(&old, &r);
+  if( !bSame ){
+    rc = putEnt(w, id, 0, &r, &pS->pos);
+    if( rc==0 && zText ){
+      rc = faktTextPut(w->t, id, zText, nText);
+      if( rc ) storeErr(w, rc, &pS->pos);
+    }
+  }
+  free(zText);
+  return rc;
+}
+
+static int defPredicate(WCtx *w, Stmt *pS){
+  static const char *azType[] = { "any", "entity", "string", "number", "quantity", "date", "claim" };
+  uint32_t id;
+  int kind, rc;
+  rc = nameId(w, pS->zId, &pS->id.pos, &id, &kind);
+  if( rc ) return rc;
+  if( kind && kind!=K_PREDICATE ){
+    faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos, "\"%s\" is already defined as %s", pS->zId, kindName(kind));
+    return FAKT_CONSTRAINT;
+  }
+  EntRec r;
+  memset(&r, 0, sizeof(r));
+  r.kind = K_PREDICATE;
+  r.objType = PT_ANY;
+  if( pS->zType ){
+    int i;
+    for(i=0; i<7 && strcmp(azType[i], pS->zType)!=0; i++){}
+    if( i==7 ){
+      faktErrSet(w->pErr, FAKT_NOTFOUND, &pS->type.pos,
+                 "unknown object type \"%s\" (use entity, string, number, quantity, date, claim or any)", pS->zType);
+      return FAKT_NOTFOUND;
+    }
+    r.objType = (uint8_t)i;
+  }
+  r.flags = pS->bSingle ? PRED_SINGLE : 0;
+  if( pS->zLabel ){
+    rc = strId(w, pS->zLabel, (int)strlen(pS->zLabel), &r.label);
+    if( rc ) return rc;
+  }
+  return putEnt(w, id, kind, &r, &pS->pos);
+}
+
+/* Resolve a claim's subject or object term into a value (strings interned). */
+static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
+  memset(pV, 0, sizeof(*pV));
+  int rc;
+  switch( pE->op ){
+    case E_ID: {
+      int kind;
+      rc = faktLookupName(w->t, pE->zName, pE->nName, &pV->id, &kind);
+      if( rc==FAKT_NOTFOUND || (rc==0 && kind!=K_ENTITY && kind!=K_CLAIM && kind!=K_SOURCE) ){
+        faktErrSet(w->pErr, FAKT_NOTFOUND, &pE->pos, "unknown entity \"%s\"", pE->zName);
+        return FAKT_NOTFOUND;
+      }
+      if( rc ) return storeErr(w, rc, &pE->pos);
+      pV->t = V_ID;
+      return FAKT_OK;
+    }
+    case E_LABEL:
+      rc = faktLookupLabel(w->t, pE->zName, pE->nName, &pV->id);
+      if( rc==FAKT_NOTFOUND ){
+        faktErrSet(w->pErr, FAKT_NOTFOUND, &pE->pos, "no entity is named \"%s\"", pE->zName);
+        return rc;
+      }
+      if( rc ) return storeErr(w, rc, &pE->pos);
+      pV->t = V_ID;
+      return FAKT_OK;
+    default: break;
+  }
+  if( bSubject ){
+    faktErrSet(w->pErr, FAKT_MISMATCH, &pE->pos, "type error: the subject of a claim must be an entity or a claim");
+    return FAKT_MISMATCH;
+  }
+  switch( pE->op ){
+    case E_STR:
+      pV->t = V_STR;
+      return strId(w, pE->zName, pE->nName, &pV->id);
+    case E_INT: pV->t = V_INT; pV->u.i = pE->iVal; return FAKT_OK;
+    case E_FLOAT: pV->t = V_FLOAT; pV->u.r = pE->rVal; return FAKT_OK;
+    case E_BOOL: pV->t = V_BOOL; pV->u.i = pE->iVal; return FAKT_OK;
+    case E_DATE: pV->t = V_DATE; pV->u.d = (uint64_t)pE->iVal; return FAKT_OK;
+    case E_QTY:
+      pV->t = V_QTY; pV->u.r = pE->rVal;
+      return strId(w, pE->zUnit, (int)strlen(pE->zUnit), &pV->id);
+    case E_NEG:
+      if( pE->pLeft && (pE->pLeft->op==E_INT || pE->pLeft->op==E_FLOAT || pE->pLeft->op==E_QTY) ){
+        rc = claimTerm(w, pE->pLeft, pV, 0);
+        if( pV->t==V_INT ) pV->u.i = -pV->u.i; else pV->u.r = -pV->u.r;
+        return rc;
+      }
+      /* fall through */
+    default:
+      faktErrSet(w->pErr, FAKT_SYNTAX, &pE->pos, "a claim's object must be a constant");
+      return FAKT_SYNTAX;
+  }
+}
+
+static const char *ptName(int pt){
+  static const char *az[] = { "any value", "an entity", "a string", "a number", "a quantity", "a date", "a claim" };
+  return pt>=0 && pt<=6 ? az[pt] : "?";
+}
+
+static const char *valKindName(StoreTxn *t, const Value *v){
+  switch( v->t ){
+    case V_STR: return "a string";
+    case V_INT: case V_FLOAT: return "a number";
+    case V_QTY: return "a quantity";
+    case V_DATE: return "a date";
+    case V_BOOL: return "a boolean";
+    case V_ID: {
+      int k = 0;
+      faktObjGetKind(t, v->id, &k);
+      return k==K_CLAIM ? "a claim" : "an entity";
+    }
+    default: return "null";
+  }
+}
+
+static int typeOk(StoreTxn *t, int pt, const Value *v){
+  int k = 0;
+  switch( pt ){
+    case PT_ANY: return 1;
+    case PT_STRING: return v->t==V_STR;
+    case PT_NUMBER: return v->t==V_INT || v->t==V_FLOAT;
+    case PT_QUANTITY: return v->t==V_QTY || v->t==V_INT || v->t==V_FLOAT;
+    case PT_DATE: return v->t==V_DATE;
+    case PT_ENTITY: return v->t==V_ID && faktObjGetKind(t, v->id, &k)==FAKT_OK && k!=K_CLAIM;
+    case PT_CLAIM: return v->t==V_ID && faktObjGetKind(t, v->id, &k)==FAKT_OK && k==K_CLAIM;
+  }
+  return 0;
+}
+
+static int claimEq(const ClaimRec *a, const ClaimRec *b){
+  return a->s==b->s && a->p==b->p && memcmp(a->o, b->o, ENC_LEN)==0 && a->unit==b->unit
+      && a->source==b->source && a->by==b->by && a->stance==b->stance && a->holds==b->holds
+      && a->until==b->until && a->said==b->said && a->quote==b->quote && a->nVia==b->nVia
+      && memcmp(a->aVia, b->aVia, sizeof(uint32_t)*a->nVia)==0;
+}
+
+static int defClaim(WCtx *w, Stmt *pS){
+  ClaimRec r;
+  Value vS, vO;
+  int rc, kind = 0;
+  uint32_t id = 0;
+  memset(&r, 0, sizeof(r));
+  rc = claimTerm(w, pS->pS, &vS, 1);
+  if( rc ) return rc;
+  r.s = vS.id;
+  EntRec pred;
+  uint32_t pid;
+  rc = needObj(w, pS->pP->zName, &pS->pP->pos, K_PREDICATE, "predicate", &pid);
+  if( rc ) return rc;
+  r.p = pid;
+  if( faktEntGet(w->t, pid, &pred) ) return storeErr(w, FAKT_CORRUPT, &pS->pP->pos);
+  rc = claimTerm(w, pS->pO, &vO, 0);
+  if( rc ) return rc;
+  if( !typeOk(w->t, pred.objType, &vO) ){
+    faktErrSet(w->pErr, FAKT_MISMATCH, &pS->pO->pos, "type error: predicate %s expects %s, got %s",
+               pS->pP->zName, ptName(pred.objType), valKindName(w->t, &vO));
+    return FAKT_MISMATCH;
+  }
+  faktValueEncode(&vO, r.o);
+  if( vO.t==V_QTY ) r.unit = vO.id;
+  if( pS->zFrom ){
+    rc = needObj(w, pS->zFrom, &pS->from.pos, K_SOURCE, "source", &r.source);
+    if( rc ) return rc;
+  }
+  if( pS->zBy ){
+    rc = needObj(w, pS->zBy, &pS->by.pos, 0, "entity", &r.by);
+    if( rc ) return rc;
+  }
+  if( pS->via.n>8 ){
+    faktErrSet(w->pErr, FAKT_TOOBIG, &pS->via.a[8].pos, "a via chain has at most 8 links");
+    return FAKT_TOOBIG;
+  }
+  for(int i=0; i<pS->via.n; i++){
+    rc = needObj(w, pS->via.az[i], &pS->via.a[i].pos, 0, "entity", &r.aVia[r.nVia++]);
+    if( rc ) return rc;
+  }
+  const char *zStance = pS->zStance ? pS->zStance : "asserts";
+  rc = faktLookupName(w->t, zStance, (int)strlen(zStance), &r.stance, &kind);
+  if( rc==FAKT_NOTFOUND || (rc==0 && kind!=K_STANCE) ){
+    faktErrSet(w->pErr, FAKT_NOTFOUND, &pS->stance.pos,
+               "unknown stance \"%s\" (use asserts, confirms, hedges, speculates or denies)", zStance);
+    return FAKT_NOTFOUND;
+  }
+  if( rc ) return storeErr(w, rc, &pS->pos);
+  if( pS->pHolds ) r.holds = (uint64_t)pS->pHolds->iVal;
+  if( pS->pUntil ) r.until = (uint64_t)pS->pUntil->iVal;
+  if( pS->pSaid ) r.said = (uint64_t)pS->pSaid->iVal;
+  if( pS->pUntil && pS->pHolds && faktDateOrder(r.until, r.holds)<0 ){
+    faktErrSet(w->pErr, FAKT_RANGE, &pS->pUntil->pos, "until date is before the holds date");
+    return FAKT_RANGE;
+  }
+  if( pS->zQuote ){
+    if( r.source==0 ){
+      faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "a quote needs a source (from SOURCE)");
+      return FAKT_CONSTRAINT;
+    }
+    const char *zText; size_t nText;
+    rc = faktTextGet(w->t, r.source, &zText, &nText);
+    size_t iStart, iEnd;
+    if( rc==FAKT_NOTFOUND || (rc==0 && !faktFindQuote(zText, nText, pS->zQuote, strlen(pS->zQuote), &iStart, &iEnd)) ){
+      if( pS->zId ){
+        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s (claim %s)",
+                   pS->zFrom, pS->zId);
+      }else{
+        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s", pS->zFrom);
+      }
+      return FAKT_CONSTRAINT;
+    }
+    if( rc ) return storeErr(w, rc, &pS->posQuote);
+    r.spanStart = (uint32_t)iStart;
+    r.spanEnd = (uint32_t)iEnd;
+    r.textHash = faktHash64(zText, nText);
+    rc = strId(w, pS->zQuote, (int)strlen(pS->zQuote), &r.quote);
+    if( rc ) return rc;
+  }
+  if( pS->zId ){
+    rc = nameId(w, pS->zId, &pS->id.pos, &id, &kind);
+    if( rc ) return rc;
+    if( kind==K_CLAIM ){
+      ClaimRec old;
+      rc = faktClaimGet(w->t, id, &old);
+      if( rc ) return storeErr(w, rc, &pS->id.pos);
+      if( claimEq(&old, &r) && visibleLive(&old) ) return FAKT_OK;
+      faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
+                 old.txRet ? "claim %s was retracted; give the new claim another id"
+                           : "claim %s already exists with different content", pS->zId);
+      return FAKT_CONSTRAINT;
+    }
+    if( kind ){
+      faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos, "\"%s\" is already defined as %s", pS->zId, kindName(kind));
+      return FAKT_CONSTRAINT;
+    }
+  }else{
+    rc = newClaimId(w, &id, &pS->pos);
+    if( rc ) return rc;
+  }
+  return addClaim(w, id, &r, &pS->pos);
+}
+
+/* ================================================================ retract */
+
+static int retractClaim(WCtx *w, uint32_t id, const Pos *pPos){
+  ClaimRec r;
+  int rc = faktClaimGet(w->t, id, &r);
+  if( rc ) return storeErr(w, rc, pPos);
+  if( r.txRet ) return FAKT_OK;
+  rc = faktClaimRetract(w->t, id, w->tx);
+  if( rc ) return storeErr(w, rc, pPos);
+  w->n.nRetracted++;
+  return FAKT_OK;
+}
+
+static int doRetract(WCtx *w, Stmt *pS){
+  for(int i=0; i<pS->in.n; i++){
+    uint32_t id;
+    int kind = 0;
+    const Pos *pPos = &pS->in.a[i].pos;
+    int rc = faktLookupName(w->t, pS->in.az[i], (int)strlen(pS->in.az[i]), &id, &kind);
+    if( rc==FAKT_NOTFOUND ){
+      faktErrSet(w->pErr, FAKT_NOTFOUND, pPos, "unknown claim or source \"%s\"", pS->in.az[i]);
+      return rc;
+    }
+    if( rc ) return storeErr(w, rc, pPos);
+    if( kind==K_CLAIM ){
+      rc = retractClaim(w, id, pPos);
+    }else if( kind==K_SOURCE ){
+      uint8_t aKey[4];
+      faktEncU32(aKey, id);
+      StoreCursor *cur;
+      uint32_t *aId = NULL;
+      int nId = 0;
+      rc = faktAuxOpen(w->t, "srcc", aKey, 4, &cur);
+      if( rc ) return storeErr(w, rc, pPos);
+      const uint8_t *k, *v; int nk, nv;
+      while( faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW ){
+        uint32_t *a = realloc(aId, sizeof(uint32_t)*(size_t)(nId+1));
+        if( a==NULL ){ rc = FAKT_NOMEM; break; }
+        aId = a;
+        aId[nId++] = faktDecU32(k+4);
+      }
+      faktCursorClose(cur);
+      for(int j=0; rc==0 && j<nId; j++) rc = retractClaim(w, aId[j], pPos);
+      free(aId);
+      if( rc==FAKT_NOMEM ) return storeErr(w, rc, pPos);
+    }else{
+      faktErrSet(w->pErr, FAKT_MISMATCH, pPos, "\"%s\" is %s: only claims and sources can be retracted",
+                 pS->in.az[i], kindName(kind));
+      return FAKT_MISMATCH;
+    }
+    if( rc ) return rc;
+  }
+  return FAKT_OK;
+}
+
+/* ================================================================ rules */
+
+static int defRule(WCtx *w, Stmt *pS, const char *zText, int nText){
+  uint32_t id;
+  int kind, rc;
+  rc = nameId(w, pS->zId, &pS->id.pos, &id, &kind);
+  if( rc ) return rc;
+  if( faktBuiltinFind(pS->zId, (int)strlen(pS->zId)) ){
+    faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos, "\"%s\" is a built-in relation", pS->zId);
+    return FAKT_CONSTRAINT;
+  }
+  /* trim the text to the statement itself */
+  while( nText>0 && (zText[0]==' ' || zText[0]=='\n' || zText[0]=='\t' || zText[0]=='\r') ){ zText++; nText--; }
+  rc = faktRulesCheck(w->db, w->t, pS, w->pErr);
+  if( rc ) return rc;
+  /* existing text of this rule name */
+  char *zOld = NULL;
+  size_t nOld = 0;
+  StoreCursor *cur;
+  uint8_t aKey[4];
+  faktEncU32(aKey, id);
+  if( faktAuxOpen(w->t, "rule", aKey, 4, &cur)==FAKT_OK ){
+    const uint8_t *k, *v; int nk, nv;
+    if( faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW ){
+      zOld = malloc((size_t)nv + 1);
+      if( zOld ){ memcpy(zOld, v, (size_t)nv); zOld[nv] = 0; nOld = (size_t)nv; }
+    }
+    faktCursorClose(cur);
+  }
+  char *zNew = faktMprintf("%.*s%s%.*s", (int)nOld, zOld ? zOld : "", nOld ? "\n" : "", nText, zText);
+  if( zOld && strstr(zOld, zNew + nOld + (nOld ? 1 : 0)) ){
+    free(zOld); free(zNew);
+    return FAKT_OK;
+  }
+  free(zOld);
+  if( zNew==NULL ) return storeErr(w, FAKT_NOMEM, &pS->pos);
+  rc = faktRulePut(w->t, id, zNew, strlen(zNew));
+  free(zNew);
+  if( rc ) return storeErr(w, rc, &pS->pos);
+  w->n.nOther++;
+  return FAKT_OK;
+}
+
+static int dropRule(WCtx *w, Stmt *pS){
+  uint32_t id;
+  int rc = faktDictLookup(w->t, NS_NAME, pS->zId, (int)strlen(pS->zId), &id);
+  if( rc==0 ) rc = faktRuleDel(w->t, id);
+  if( rc==FAKT_NOTFOUND ){
+    faktErrSet(w->pErr, FAKT_NOTFOUND, &pS->id.pos, "no rule named \"%s\"", pS->zId);
+    return rc;
+  }
+  if( rc ) return storeErr(w, rc, &pS->pos);
+  /* the remaining rules must still compile */
+  rc = faktRulesCheck(w->db, w->t, NULL, w->pErr);
+  if( rc ){
+    FaktErr *e = w->pErr;
+    char *zMsg = strdup(e->zMsg ? e->zMsg : "");
+    faktErrReplace(e, rc, &pS->id.pos, "cannot drop rule %s: %s", pS->zId, zMsg ? zMsg : "");
+    free(zMsg);
+    return rc;
+  }
+  w->n.nOther++;
+  return FAKT_OK;
+}
+
+/* ================================================================ load */
+
+#define MAX_LOAD_DEPTH 16
+
+static int doLoad(WCtx *w, Stmt *pS){
+  fakt *db = w->db;
+  if( db->nLoadDepth>=MAX_LOAD_DEPTH ){
+    faktErrSet(w->pErr, FAKT_ERROR, &pS->pos, "load nested more than %d deep", MAX_LOAD_DEPTH);
+    return FAKT_ERROR;
+  }
+  char *zPath = relPath(w->zBase, pS->zPath);
+  if( zPath==NULL ) return storeErr(w, FAKT_NOMEM, &pS->pos);
+  char *zText = NULL;
+  size_t nText = 0;
+  char zWhy[200];
+  int rc = readFile(zPath, &zText, &nText, zWhy, sizeof(zWhy));
+  if( rc ){
+    faktErrSet(w->pErr, rc, &pS->pos, "cannot read \"%s\": %s", zPath, zWhy);
+    free(zPath);
+    return rc;
+  }
+  if( nText > 0x7fffffff ){
+    faktErrSet(w->pErr, FAKT_TOOBIG, &pS->pos, "\"%s\" is too large", zPath);
+    free(zText); free(zPath);
+    return FAKT_TOOBIG;
+  }
+  FaktErr e;
+  faktErrInit(&e);
+  const char *zSaveBase = w->zBase;
+  FaktErr *pSaveErr = w->pErr;
+  w->zBase = zPath;
+  w->pErr = &e;
+  db->nLoadDepth++;
+  ParseOrigin org = { 1, 1 };
+  int iOff = 0;
+  while( rc==FAKT_OK && iOff<(int)nText ){
+    Arena a;
+    faktArenaInit(&a);
+    Stmt *pSub = NULL;
+    int nUsed = 0;
+    org = (ParseOrigin){ faktPosAt(zText, iOff, &(ParseOrigin){1,1}).iLine,
+                         faktPosAt(zText, iOff, &(ParseOrigin){1,1}).iCol };
+    rc = faktParse(zText + iOff, (int)nText - iOff, &org, &a, &pSub, &nUsed, &e);
+    if( rc==0 && pSub ){
+      if( pSub->kind==S_FIND || pSub->kind==S_BEGIN || pSub->kind==S_COMMIT || pSub->kind==S_ROLLBACK ){
+        faktErrSet(&e, FAKT_ERROR, &pSub->pos, "a loaded file may only define and change facts");
+        rc = FAKT_ERROR;
+      }else{
+        rc = doStmt(w, pSub, zText + iOff, nUsed);
+      }
+    }
+    faktArenaFree(&a);
+    iOff += nUsed;
+    if( nUsed==0 ) break;
+  }
+  db->nLoadDepth--;
+  w->zBase = zSaveBase;
+  w->pErr = pSaveErr;
+  if( rc ){
+    const char *zMsg = e.zMsg ? e.zMsg : fakt_errstr(rc);
+    if( e.iLine>0 ){
+      const char *zRest = strstr(zMsg, ": ");
+      zRest = zRest ? zRest + 2 : zMsg;
+      faktErrSet(w->pErr, rc, &pS->pos, "in %s:%d:%d: %s", zPath, e.iLine, e.iCol, zRest);
+    }else{
+      faktErrSet(w->pErr, rc, &pS->pos, "in %s: %s", zPath, zMsg);
+    }
+  }
+  faktErrClear(&e);
+  free(zText);
+  free(zPath);
+  return rc;
+}
+
+/* ================================================================ dispatch */
+
+static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText){
+  switch( pS->kind ){
+    case S_ENTITY: return defEntity(w, pS);
+    case S_SOURCE: return defSource(w, pS);
+    case S_PREDICATE: return defPredicate(w, pS);
+    case S_CLAIM: return defClaim(w, pS);
+    case S_RULE: return defRule(w, pS, zText, nText);
+    case S_DROP_RULE: return dropRule(w, pS);
+    case S_RETRACT: return doRetract(w, pS);
+    case S_LOAD: return doLoad(w, pS);
+    default:
+      faktErrSet(w->pErr, FAKT_INTERNAL, &pS->pos, "not a write statement");
+      return FAKT_INTERNAL;
+  }
+}
+
+static int64_t nowMicros(void){
+  struct timeval tv;
+  gettimeofday(&tv, NULL);
+  return (int64_t)tv.tv_sec*1000000 + tv.tv_usec;
+}
+
+static int logTx(fakt *db, StoreTxn *t, const Counts *n){
+  TxRec rec;
+  uint32_t tx;
+  memset(&rec, 0, sizeof(rec));
+  rec.tMicros = nowMicros();
+  rec.nAdded = n->nAdded;
+  rec.nRetracted = n->nRetracted;
+  rec.nOther = n->nOther;
+  int rc = faktStoreLogTx(t, &rec, &tx);
+  if( rc ) faktErrSet(&db->err, rc, NULL, "%s", fakt_errstr(rc));
+  return rc;
+}
+
+static int txnStmt(fakt_stmt *p){
+  fakt *db = p->db;
+  Stmt *pS = p->pStmt;
+  int rc;
+  switch( pS->kind ){
+    case S_BEGIN:
+      if( db->pTxn ){
+        faktErrSet(&db->err, FAKT_ERROR, &pS->pos, "a transaction is already open");
+        return FAKT_ERROR;
+      }
+      rc = faktStoreBegin(db->pStore, 1, &db->pTxn);
+      if( rc ){
+        db->pTxn = NULL;
+        faktErrSet(&db->err, rc, &pS->pos, "cannot begin: %s", fakt_errstr(rc));
+        return rc;
+      }
+      db->nTxAdded = db->nTxRetracted = db->nTxOther = 0;
+      return FAKT_OK;
+    case S_COMMIT: {
+      if( db->pTxn==NULL ){
+        faktErrSet(&db->err, FAKT_ERROR, &pS->pos, "no transaction is open");
+        return FAKT_ERROR;
+      }
+      Counts n = { db->nTxAdded, db->nTxRetracted, db->nTxOther };
+      rc = FAKT_OK;
+      if( n.nAdded + n.nRetracted + n.nOther ) rc = logTx(db, db->pTxn, &n);
+      if( rc==0 ){
+        rc = faktStoreCommit(db->pTxn);
+        if( rc ) faktErrSet(&db->err, rc, &pS->pos, "commit failed: %s", fakt_errstr(rc));
+      }else{
+        faktStoreAbort(db->pTxn);
+      }
+      db->pTxn = NULL;
+      return rc;
+    }
+    default:
+      if( db->pTxn==NULL ){
+        faktErrSet(&db->err, FAKT_ERROR, &pS->pos, "no transaction is open");
+        return FAKT_ERROR;
+      }
+      faktStoreAbort(db->pTxn);
+      db->pTxn = NULL;
+      return FAKT_OK;
+  }
+}
+
+/* Run a write statement: all of it or nothing. */
+int faktWriteStep(fakt_stmt *p){
+  fakt *db = p->db;
+  Stmt *pS = p->pStmt;
+  int rc;
+  if( pS->kind==S_BEGIN || pS->kind==S_COMMIT || pS->kind==S_ROLLBACK ) return txnStmt(p);
+  if( db->bReadonly ){
+    faktErrSet(&db->err, FAKT_READONLY, &pS->pos, "attempt to write a read-only database");
+    return FAKT_READONLY;
+  }
+  WCtx w;
+  memset(&w, 0, sizeof(w));
+  w.db = db;
+  w.pErr = &db->err;
+  w.zBase = db->zOrigin;
+  if( db->pTxn ){
+    rc = faktStoreBeginNested(db->pTxn, &w.t);
+    if( rc ) return storeErr(&w, rc, &pS->pos);
+    w.tx = faktStoreLastTx(w.t) + 1;
+    rc = doStmt(&w, pS, p->zSql, p->nSql);
+    if( rc ){
+      faktStoreAbort(w.t);
+      return rc;
+    }
+    rc = faktStoreCommit(w.t);
+    if( rc ) return storeErr(&w, rc, &pS->pos);
+    db->nTxAdded += w.n.nAdded;
+    db->nTxRetracted += w.n.nRetracted;
+    db->nTxOther += w.n.nOther;
+    db->nChanges = w.n.nAdded + w.n.nRetracted;
+    return FAKT_OK;
+  }
+  for(int nTry=0; ; nTry++){
+    memset(&w.n, 0, sizeof(w.n));
+    rc = faktStoreBegin(db->pStore, 1, &w.t);
+    if( rc ) return storeErr(&w, rc, &pS->pos);
+    w.tx = faktStoreLastTx(w.t) + 1;
+    rc = doStmt(&w, pS, p->zSql, p->nSql);
+    if( rc==0 && (w.n.nAdded + w.n.nRetracted + w.n.nOther) ) rc = logTx(db, w.t, &w.n);
+    if( rc==0 ){
+      rc = faktStoreCommit(w.t);
+    }else{
+      faktStoreAbort(w.t);
+    }
+    if( rc==FAKT_FULL && nTry<30 && faktStoreGrow(db->pStore)==FAKT_OK ){
+      faktErrClear(&db->err);
+      continue;
+    }
+    if( rc==FAKT_FULL ){
+      faktErrReplace(&db->err, FAKT_FULL, &pS->pos, "database is full: %s; nothing was changed",
+                     faktStoreErrmsg(db->pStore));
+    }else if( rc && db->err.rc==FAKT_OK ){
+      storeErr(&w, rc, &pS->pos);
+    }
+    break;
+  }
+  if( rc==0 ) db->nChanges = w.n.nAdded + w.n.nRetracted;
+  return rc;
+}

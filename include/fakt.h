@@ -1,0 +1,265 @@
+/*
+** fakt.h -- the public interface of fakt, an embedded fact database.
+**
+** This header is the whole contract: anything not declared here is not API.
+** The interface is modelled on sqlite3: a database handle (fakt), prepared
+** statements (fakt_stmt), integer result codes, messages on the handle.
+**
+** Threads: a fakt handle and everything made from it (its statements) belong
+** to one thread at a time; the caller serialises access if it shares them.
+** Different handles may be used from different threads at once, on the same
+** database file or on different ones, with no locking by the caller: each
+** handle keeps its own state and the library has no global mutable state.
+** fakt_interrupt() is the one call that may be made on a handle from another
+** thread while that handle is busy.
+**
+** Processes: any number of processes may read one database while one of
+** them writes; readers see the last committed state as of the start of each
+** statement (or of their explicit transaction) and never block the writer.
+*/
+#ifndef FAKT_H
+#define FAKT_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef FAKT_API
+# define FAKT_API __attribute__((visibility("default")))
+#endif
+
+#define FAKT_VERSION        "0.1.0"
+#define FAKT_VERSION_NUMBER 1000      /* major*1000000 + minor*1000 + patch */
+
+/* Opaque handles. */
+typedef struct fakt fakt;               /* an open database */
+typedef struct fakt_stmt fakt_stmt;     /* a prepared statement */
+
+/*
+** Result codes. OK is 0; errors are small positive numbers; ROW and DONE
+** are the two non-error results of fakt_step().
+*/
+#define FAKT_OK          0   /* success */
+#define FAKT_ERROR       1   /* generic error (see the message) */
+#define FAKT_INTERNAL    2   /* an internal invariant failed: a bug */
+#define FAKT_PERM        3   /* write attempted on a read-only database */
+#define FAKT_BUSY        5   /* another writer holds the write lock */
+#define FAKT_NOMEM       7   /* out of memory */
+#define FAKT_READONLY    8   /* database opened read-only */
+#define FAKT_INTERRUPT   9   /* stopped by fakt_interrupt() */
+#define FAKT_IOERR      10   /* an I/O error in the store */
+#define FAKT_CORRUPT    11   /* the database file is damaged */
+#define FAKT_NOTFOUND   12   /* unknown entity, predicate, claim, file ... */
+#define FAKT_FULL       13   /* the database reached its maximum size */
+#define FAKT_CANTOPEN   14   /* the database file cannot be opened */
+#define FAKT_TOOBIG     18   /* a string, identifier or result is too large */
+#define FAKT_CONSTRAINT 19   /* a quote not in its source, a redefinition ... */
+#define FAKT_MISMATCH   20   /* a type error */
+#define FAKT_MISUSE     21   /* the API was used wrongly */
+#define FAKT_RANGE      25   /* a parameter index or column out of range */
+#define FAKT_NOTADB     26   /* the file is not a fakt database */
+#define FAKT_SYNTAX     27   /* a syntax error in the query text */
+#define FAKT_FORMAT     28   /* the database has an unsupported format version */
+#define FAKT_LIMIT      29   /* a per-query limit (rows, memory, time) was hit */
+#define FAKT_ROW       100   /* fakt_step() has another row ready */
+#define FAKT_DONE      101   /* fakt_step() has finished executing */
+
+/* Flags for fakt_open(). */
+#define FAKT_OPEN_READONLY  0x01   /* open for reading only */
+#define FAKT_OPEN_READWRITE 0x02   /* open for reading and writing */
+#define FAKT_OPEN_CREATE    0x04   /* create the file if it does not exist */
+
+/* Column value types, as returned by fakt_column_type(). */
+#define FAKT_NULL     0
+#define FAKT_INTEGER  1
+#define FAKT_FLOAT    2
+#define FAKT_TEXT     3
+#define FAKT_BOOL     4
+#define FAKT_DATE     5   /* fakt_column_text gives 2023-09-10, 2023-09 or 2019 */
+#define FAKT_QUANTITY 6   /* number with unit: _double gives the number */
+#define FAKT_ENTITY   7   /* fakt_column_text gives the entity id */
+#define FAKT_CLAIM    8   /* fakt_column_text gives the claim id */
+
+/* Destructor sentinels for fakt_bind_text(). */
+typedef void (*fakt_destructor)(void *);
+#define FAKT_STATIC    ((fakt_destructor)0)   /* caller keeps the text alive */
+#define FAKT_TRANSIENT ((fakt_destructor)-1)  /* fakt copies the text now */
+
+/*
+** Version of the library linked in; matches FAKT_VERSION of the header it was
+** built with.
+*/
+FAKT_API const char *fakt_libversion(void);
+
+/*
+** Static English text for a result code, e.g. "syntax error". Never NULL.
+*/
+FAKT_API const char *fakt_errstr(int rc);
+
+/*
+** Open the database file at zPath (one file, plus "<zPath>-lock"). flags is a
+** combination of FAKT_OPEN_*; 0 means READWRITE|CREATE. On success *ppDb is a
+** new handle; on failure *ppDb is still a handle (unless out of memory, then
+** NULL) whose fakt_errmsg() tells why; close it with fakt_close() either way.
+** Returns FAKT_OK, FAKT_CANTOPEN, FAKT_NOTADB, FAKT_CORRUPT, FAKT_FORMAT,
+** FAKT_NOMEM or FAKT_IOERR.
+*/
+FAKT_API int fakt_open(const char *zPath, int flags, fakt **ppDb);
+
+/*
+** Close a handle. Finalizes nothing on its own: it returns FAKT_BUSY (and
+** closes nothing) while statements are unfinalized. An open explicit
+** transaction is rolled back. fakt_close(NULL) is a harmless no-op.
+*/
+FAKT_API int fakt_close(fakt *db);
+
+/*
+** Set limits for queries on this handle (0 = no limit). nMaxRows caps the rows
+** a query may produce or materialise (FAKT_LIMIT), nMaxMem the bytes it may hold in
+** memory, nMaxMillis its run time. Returns FAKT_OK or FAKT_MISUSE.
+*/
+FAKT_API int fakt_limits(fakt *db, int64_t nMaxRows, int64_t nMaxMem, int64_t nMaxMillis);
+
+/*
+** Set the largest size in bytes the database file may grow to (0: no limit
+** beyond the address space). A write that would pass it fails with FAKT_FULL
+** and changes nothing. Below the limit the map grows by itself.
+*/
+FAKT_API int fakt_set_max_size(fakt *db, int64_t nBytes);
+
+/*
+** Compile the first statement of zSql (nByte bytes, or up to the NUL if nByte
+** is negative). On success *ppStmt is the statement (NULL if the text held only
+** space and comments) and *pzTail, if pzTail is not NULL, points just past
+** it, so a caller can loop over a script. On failure *ppStmt is NULL,
+** *pzTail points past the failing statement (to resynchronise a script), the
+** code is returned and fakt_errmsg() gives "line L, col C: ..." text; line and
+** column count from the start of zSql (see fakt_set_origin()).
+** Returns FAKT_OK, FAKT_SYNTAX, FAKT_NOTFOUND, FAKT_MISMATCH, FAKT_TOOBIG,
+** FAKT_NOMEM, FAKT_MISUSE.
+*/
+FAKT_API int fakt_prepare(fakt *db, const char *zSql, int nByte,
+                          fakt_stmt **ppStmt, const char **pzTail);
+
+/*
+** Tell the handle where the text passed to the next fakt_prepare() calls came
+** from: zName (a file name, copied; NULL for none) is used as the base for
+** relative `file` and `load` paths, and iLine/iCol (1-based) are the position
+** of the first byte of the text, so positions in messages match the file.
+*/
+FAKT_API int fakt_set_origin(fakt *db, const char *zName, int iLine, int iCol);
+
+/*
+** Bind a value to parameter i (1-based). Parameters are $name, $N or ?.
+** Binds persist across fakt_reset(). fakt_bind_text copies the text unless
+** xDel is FAKT_STATIC; otherwise a non-NULL xDel other than FAKT_TRANSIENT is
+** called to free it when the statement no longer needs it.
+** Returns FAKT_OK, FAKT_RANGE (no such parameter), FAKT_MISUSE (statement is
+** running: reset it first), FAKT_NOMEM, FAKT_TOOBIG.
+** A bound text is always a value: it is never parsed as query text.
+*/
+FAKT_API int fakt_bind_text(fakt_stmt *p, int i, const char *z, int n, fakt_destructor xDel);
+FAKT_API int fakt_bind_int64(fakt_stmt *p, int i, int64_t v);
+FAKT_API int fakt_bind_double(fakt_stmt *p, int i, double v);
+FAKT_API int fakt_bind_null(fakt_stmt *p, int i);
+/* Bind an entity or claim by its id (e.g. "kim_jong_un"); FAKT_NOTFOUND if none. */
+FAKT_API int fakt_bind_entity(fakt_stmt *p, int i, const char *zId);
+/* Clear every binding back to NULL. */
+FAKT_API int fakt_clear_bindings(fakt_stmt *p);
+
+/* Number of parameters (the largest index). */
+FAKT_API int fakt_bind_parameter_count(fakt_stmt *p);
+/* Index of the parameter named zName ("$name", "$2"), 0 if there is none. */
+FAKT_API int fakt_bind_parameter_index(fakt_stmt *p, const char *zName);
+/* Name of parameter i ("$name"), NULL for a lone ? or out of range. */
+FAKT_API const char *fakt_bind_parameter_name(fakt_stmt *p, int i);
+
+/*
+** Run the statement to its next row. Returns FAKT_ROW when a row is ready,
+** FAKT_DONE when finished, or an error code (the statement is then reset).
+** A write statement does all its work in the first call, which returns
+** FAKT_DONE (or, for a statement that reports something, FAKT_ROW).
+*/
+FAKT_API int fakt_step(fakt_stmt *p);
+
+/*
+** Columns of the current row. Names are valid until finalize. Values are
+** valid until the next step, reset or finalize of this statement.
+** _text renders any type as text (entity ids, dates as 2023-09, quantities
+** as "60 km/h"); NULL for FAKT_NULL. _int64/_double convert numbers (0 for
+** non-numbers; a quantity gives its number). _bytes is the length of _text.
+*/
+FAKT_API int         fakt_column_count(fakt_stmt *p);
+FAKT_API const char *fakt_column_name(fakt_stmt *p, int i);
+FAKT_API int         fakt_column_type(fakt_stmt *p, int i);
+FAKT_API const char *fakt_column_text(fakt_stmt *p, int i);
+FAKT_API int         fakt_column_bytes(fakt_stmt *p, int i);
+FAKT_API int64_t     fakt_column_int64(fakt_stmt *p, int i);
+FAKT_API double      fakt_column_double(fakt_stmt *p, int i);
+/* Unit of a quantity column ("km/h"), NULL otherwise. */
+FAKT_API const char *fakt_column_unit(fakt_stmt *p, int i);
+
+/* Reset a statement to run again; bindings stay. Returns FAKT_OK. */
+FAKT_API int fakt_reset(fakt_stmt *p);
+/* Destroy a statement. fakt_finalize(NULL) is a no-op returning FAKT_OK. */
+FAKT_API int fakt_finalize(fakt_stmt *p);
+/* The text the statement was prepared from (owned by the statement). */
+FAKT_API const char *fakt_sql(fakt_stmt *p);
+/* 1 if the statement only reads, 0 if it may write. */
+FAKT_API int fakt_stmt_readonly(fakt_stmt *p);
+
+/*
+** Callback for fakt_exec: called once per result row with the column count,
+** the values as text (NULL for null) and the column names. A non-zero return
+** stops fakt_exec with FAKT_ABORT-like FAKT_INTERRUPT.
+*/
+typedef int (*fakt_callback)(void *pArg, int nCol, char **azVal, char **azCol);
+
+/*
+** Run every statement of zSql in turn. On error stops, returns the code and,
+** if pzErrMsg is not NULL, sets *pzErrMsg to a copy of the message which the
+** caller frees with fakt_free() (NULL on success).
+*/
+FAKT_API int fakt_exec(fakt *db, const char *zSql, fakt_callback xCallback,
+                       void *pArg, char **pzErrMsg);
+
+/* 1 if zSql ends a complete statement (a ";" outside strings and comments). */
+FAKT_API int fakt_complete(const char *zSql);
+
+/* The message of the last failed call on db ("not an error" if none). Owned by db. */
+FAKT_API const char *fakt_errmsg(fakt *db);
+/* The code of the last failed call on db (FAKT_OK if the last call succeeded). */
+FAKT_API int fakt_errcode(fakt *db);
+/* Byte offset in the prepared text of the last error, or -1. */
+FAKT_API int fakt_error_offset(fakt *db);
+/* Free memory returned by fakt (fakt_exec messages, fakt_mprintf ...). NULL is fine. */
+FAKT_API void fakt_free(void *p);
+
+/*
+** Make the running statement(s) of db stop with FAKT_INTERRUPT at the next
+** row or loop iteration. Safe to call from another thread or a signal
+** handler. The flag is cleared when the next statement starts.
+*/
+FAKT_API void fakt_interrupt(fakt *db);
+
+/* Id of the last committed transaction (0 for an empty database). */
+FAKT_API int64_t fakt_last_tx(fakt *db);
+/* Number of claims changed (added or retracted) by the last write statement. */
+FAKT_API int64_t fakt_changes(fakt *db);
+/* 1 while an explicit transaction (begin ...) is open. */
+FAKT_API int fakt_in_transaction(fakt *db);
+
+/*
+** Check the integrity of the whole database: every index agrees with the
+** others, with the dictionary and with the transaction log. Returns FAKT_OK or
+** FAKT_CORRUPT; if pzReport is not NULL it receives a report (free with
+** fakt_free) listing each problem, or "ok".
+*/
+FAKT_API int fakt_check(fakt *db, char **pzReport);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* FAKT_H */

@@ -1,0 +1,79 @@
+/*
+** parse.h -- the driver that turns query text into one Stmt at a time.
+**
+** faktParse() runs the re2c lexer (lex.re) and the Lemon parser (gram.y)
+** over the text of one statement and returns its tree in the caller's arena.
+** Errors are values: a FaktErr with a code, a position and a message.
+*/
+#ifndef FAKT_PARSE_H
+#define FAKT_PARSE_H
+
+#include "ast.h"
+
+/* An error: the first one reported wins; later ones are ignored. */
+typedef struct FaktErr {
+  int rc;                  /* FAKT_OK when there is no error */
+  int iOff;                /* byte offset in the text, -1 if none */
+  int iLine, iCol;         /* 1-based position, 0 if none */
+  char *zMsg;              /* malloc'd full message, with the position prefix */
+} FaktErr;
+
+void faktErrInit(FaktErr *e);
+void faktErrClear(FaktErr *e);           /* frees zMsg, back to FAKT_OK */
+/* Record an error unless one is already set. pPos may be NULL. The message
+** becomes "line L, col C: <formatted text>" when pPos is given. */
+void faktErrSet(FaktErr *e, int rc, const Pos *pPos, const char *zFmt, ...)
+  __attribute__((format(printf, 4, 5)));
+/* Like faktErrSet, but always replaces a previous error. */
+void faktErrReplace(FaktErr *e, int rc, const Pos *pPos, const char *zFmt, ...)
+  __attribute__((format(printf, 4, 5)));
+/* printf into malloc'd memory (free with free()); NULL on OOM. */
+char *faktMprintf(const char *zFmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Where the text came from, so positions match the user's file. */
+typedef struct ParseOrigin {
+  int iLine;               /* line of the text's first byte (1 for a fresh text) */
+  int iCol;                /* column of the text's first byte */
+} ParseOrigin;
+
+/* Parser state shared by the driver, the grammar actions and ast.c. */
+struct Parse {
+  Arena *pArena;           /* where the tree goes */
+  const char *zText;       /* the whole text being parsed */
+  int nText;               /* its length in bytes */
+  ParseOrigin origin;      /* position of zText[0] */
+  Stmt *pStmt;             /* the statement being built */
+  FaktErr *pErr;           /* where errors go */
+  int nParam;              /* parameters seen so far */
+  int bNumbered;           /* saw $N */
+  int bLone;               /* saw a lone ? */
+  int nDepth;              /* nesting depth, checked against FAKT_MAX_DEPTH */
+  Token sLast;             /* the token being fed to the parser (errors) */
+};
+
+#define FAKT_MAX_DEPTH  200      /* parentheses/braces nesting limit */
+#define FAKT_MAX_IDENT  255      /* bytes in an identifier */
+#define FAKT_MAX_STRING 65536    /* bytes in a string literal (unescaped) */
+
+/*
+** Parse the first statement of zText[0..nText). Returns FAKT_OK and sets
+** *ppStmt (NULL if there was only space and comments before the end) and
+** *pnUsed (bytes consumed, past the ';' or to the end). A missing ';' at the
+** very end of the text is accepted. On error returns the code, fills *pErr,
+** sets *ppStmt to NULL and *pnUsed past the next ';' (or to the end), so a
+** script can go on with the next statement.
+*/
+int faktParse(const char *zText, int nText, const ParseOrigin *pOrigin,
+              Arena *pArena, Stmt **ppStmt, int *pnUsed, FaktErr *pErr);
+
+/* 1 if zText holds at least one complete statement ending in ';' outside of
+** strings and comments, with nothing but space and comments after it. */
+int faktComplete(const char *zText, int nText);
+
+/* Position of byte iOff in zText, counting from pOrigin. */
+Pos faktPosAt(const char *zText, int iOff, const ParseOrigin *pOrigin);
+
+/* Token interface of the lexer (lex.re), used by parse.c and for completion. */
+int faktLexToken(const unsigned char *z, const unsigned char *zEnd, int *pType);
+
+#endif /* FAKT_PARSE_H */

@@ -1,0 +1,1659 @@
+/*
+** shell.c -- the fakt program: interactive REPL, batch scripts, output modes.
+** Uses only the public API in fakt.h, plus libedit for line editing. Input
+** from a terminal, stdin, -f FILE, -c TEXT and .read all takes one path:
+** lines are gathered until fakt_complete() and then run by runText().
+*/
+#include "fakt.h"
+
+#include <errno.h>
+#include <histedit.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#ifndef FAKT_DEFAULT_DB
+# define FAKT_DEFAULT_DB "corpus.fakt"
+#endif
+
+#define DEFAULT_WIDTH 60   /* table cells are cut at this display width */
+#define MAX_READ_DEPTH 16  /* .read nesting limit */
+
+/* ==================================================================== */
+/* Memory: every allocation is checked; out of memory ends the program.  */
+/* ==================================================================== */
+
+static void oom(void){
+  fputs("fakt: out of memory\n", stderr);
+  exit(1);
+}
+static void *xrealloc(void *p, size_t n){
+  void *q = realloc(p, n ? n : 1);
+  if( q==0 ) oom();
+  return q;
+}
+static void *xmalloc(size_t n){ return xrealloc(0, n); }
+static char *xstrndup(const char *z, size_t n){
+  char *r = xmalloc(n+1);
+  memcpy(r, z, n);
+  r[n] = 0;
+  return r;
+}
+static char *xstrdup(const char *z){ return xstrndup(z, strlen(z)); }
+
+/* A growable NUL-terminated byte buffer. */
+typedef struct Buf {
+  char *z;          /* the bytes, always NUL-terminated once allocated */
+  size_t n;         /* bytes used, not counting the terminator */
+  size_t nAlloc;    /* bytes allocated */
+} Buf;
+
+static void bufAppend(Buf *b, const char *z, size_t n){
+  if( b->n+n+1 > b->nAlloc ){
+    size_t nNew = b->nAlloc ? b->nAlloc*2 : 128;
+    while( nNew < b->n+n+1 ) nNew *= 2;
+    b->z = xrealloc(b->z, nNew);
+    b->nAlloc = nNew;
+  }
+  memcpy(b->z+b->n, z, n);
+  b->n += n;
+  b->z[b->n] = 0;
+}
+static void bufPuts(Buf *b, const char *z){ bufAppend(b, z, strlen(z)); }
+static void bufReset(Buf *b){ b->n = 0; if( b->z ) b->z[0] = 0; }
+static void bufFree(Buf *b){ free(b->z); memset(b, 0, sizeof(*b)); }
+
+/* ==================================================================== */
+/* UTF-8 and display width                                               */
+/* ==================================================================== */
+
+/* Decode one code point of z (n>0 bytes left); returns its length (>=1). */
+static int utf8Decode(const unsigned char *z, size_t n, unsigned *pc){
+  unsigned c = z[0];
+  int len, i;
+  if( c<0x80 ){ *pc = c; return 1; }
+  if( (c&0xE0)==0xC0 ){ len = 2; c &= 0x1F; }
+  else if( (c&0xF0)==0xE0 ){ len = 3; c &= 0x0F; }
+  else if( (c&0xF8)==0xF0 ){ len = 4; c &= 0x07; }
+  else { *pc = 0xFFFD; return 1; }
+  if( (size_t)len>n ){ *pc = 0xFFFD; return 1; }
+  for(i=1; i<len; i++){
+    if( (z[i]&0xC0)!=0x80 ){ *pc = 0xFFFD; return 1; }
+    c = (c<<6) | (z[i]&0x3F);
+  }
+  *pc = c;
+  return len;
+}
+
+/* Display columns of code point c: 0 for combining marks, 2 for East
+** Asian wide and fullwidth forms and most emoji, 1 otherwise. */
+static int cpWidth(unsigned c){
+  static const unsigned aZero[][2] = {
+    {0x0300,0x036F},{0x0483,0x0489},{0x0591,0x05BD},{0x0610,0x061A},
+    {0x064B,0x065F},{0x0E31,0x0E31},{0x0E34,0x0E3A},{0x1AB0,0x1AFF},
+    {0x1DC0,0x1DFF},{0x200B,0x200F},{0x20D0,0x20FF},{0xFE00,0xFE0F},
+    {0xFE20,0xFE2F},{0xE0100,0xE01EF},
+  };
+  static const unsigned aWide[][2] = {
+    {0x1100,0x115F},{0x231A,0x231B},{0x2E80,0x303E},{0x3041,0x33FF},
+    {0x3400,0x4DBF},{0x4E00,0x9FFF},{0xA000,0xA4CF},{0xA960,0xA97F},
+    {0xAC00,0xD7A3},{0xF900,0xFAFF},{0xFE30,0xFE4F},{0xFF00,0xFF60},
+    {0xFFE0,0xFFE6},{0x1F300,0x1F64F},{0x1F900,0x1F9FF},{0x20000,0x2FFFD},
+    {0x30000,0x3FFFD},
+  };
+  size_t i;
+  if( c<0x300 ) return 1;
+  for(i=0; i<sizeof(aZero)/sizeof(aZero[0]); i++){
+    if( c>=aZero[i][0] && c<=aZero[i][1] ) return 0;
+  }
+  for(i=0; i<sizeof(aWide)/sizeof(aWide[0]); i++){
+    if( c>=aWide[i][0] && c<=aWide[i][1] ) return 2;
+  }
+  return 1;
+}
+
+/* Display width of the first n bytes of z. */
+static int strWidth(const char *z, size_t n){
+  const unsigned char *u = (const unsigned char*)z;
+  size_t i = 0;
+  int w = 0;
+  while( i<n ){
+    unsigned c;
+    i += (size_t)utf8Decode(u+i, n-i, &c);
+    w += cpWidth(c);
+  }
+  return w;
+}
+
+/* Number of code points in the first n bytes of z. */
+static int cpCount(const char *z, size_t n){
+  int k = 0;
+  size_t i;
+  for(i=0; i<n; i++) if( ((unsigned char)z[i]&0xC0)!=0x80 ) k++;
+  return k;
+}
+
+/* Text for a table cell: control characters made visible as \n \t \r \xHH,
+** and cut to nMax display columns with a trailing "…" (nMax<=0: no cut).
+** Returns a new string; *pW receives its display width. */
+static char *cellText(const char *z, int nMax, int *pW){
+  Buf b = {0};
+  const unsigned char *u = (const unsigned char*)z;
+  size_t n = strlen(z), i = 0;
+  int w = 0, wFull;
+  bufAppend(&b, "", 0);
+  while( i<n ){
+    unsigned c;
+    int len = utf8Decode(u+i, n-i, &c);
+    if( c<0x20 || c==0x7F ){
+      char a[8];
+      if( c=='\n' ) strcpy(a, "\\n");
+      else if( c=='\t' ) strcpy(a, "\\t");
+      else if( c=='\r' ) strcpy(a, "\\r");
+      else snprintf(a, sizeof(a), "\\x%02x", c);
+      bufPuts(&b, a);
+      w += (int)strlen(a);
+    }else{
+      bufAppend(&b, (const char*)u+i, (size_t)len);
+      w += cpWidth(c);
+    }
+    i += (size_t)len;
+  }
+  wFull = w;
+  if( nMax>0 && wFull>nMax ){
+    /* keep whole code points up to nMax-1 columns, then the ellipsis */
+    size_t j = 0;
+    w = 0;
+    while( j<b.n ){
+      unsigned c;
+      int len = utf8Decode((unsigned char*)b.z+j, b.n-j, &c);
+      if( w+cpWidth(c) > nMax-1 ) break;
+      w += cpWidth(c);
+      j += (size_t)len;
+    }
+    b.n = j;
+    b.z[j] = 0;
+    bufPuts(&b, "\xE2\x80\xA6");
+    w += 1;
+  }
+  *pW = w;
+  return b.z;
+}
+
+/* ==================================================================== */
+/* Shell state                                                           */
+/* ==================================================================== */
+
+typedef enum Mode { MODE_TABLE, MODE_CSV, MODE_TSV, MODE_JSON, MODE_JSONL } Mode;
+static const char *const azModeName[] = { "table", "csv", "tsv", "json", "jsonl" };
+
+/* Where lines come from: a FILE, or the line editor when in is NULL. */
+typedef struct Input {
+  const char *zName;     /* for messages: file name, "-c" or "<stdin>" */
+  const char *zOrigin;   /* for fakt_set_origin(): a file name or NULL */
+  FILE *in;              /* the stream; NULL for the interactive editor */
+  int iLine;             /* lines read so far */
+} Input;
+
+typedef struct Shell {
+  fakt *db;              /* the open database */
+  char *zDbPath;         /* its path (owned) */
+  int bReadonly;         /* opened read-only */
+  Mode mode;             /* output mode */
+  int bHeaders;          /* column names in table, csv, tsv */
+  int bTimer;            /* .timer on */
+  int bExplain;          /* .explain on */
+  int bBail;             /* stop at the first error */
+  int bChanges;          /* .changes on */
+  int nWidth;            /* table cell cut-off (0: none) */
+  int bInteractive;      /* running the REPL */
+  int nErr;              /* failed statements and commands so far */
+  int bQuit;             /* .quit seen */
+  int bStop;             /* bail: stop all input */
+  int nDepth;            /* .read nesting */
+  int bCont;             /* REPL: inside an unfinished statement */
+  Input *pIn;            /* the input being processed (for messages) */
+  EditLine *el;          /* line editor (REPL only) */
+  History *hist;         /* its history */
+  char *zHistFile;       /* history file (owned) */
+  char **azComp;         /* completion words from the database (owned) */
+  char *abLabel;         /* abLabel[i]: azComp[i] is a label or alias */
+  int nComp;             /* entries in azComp */
+  int bCompValid;        /* azComp reflects the database */
+} Shell;
+
+/* SIGINT: the database a running statement belongs to, and a flag. */
+static fakt *volatile pInterruptDb = 0;
+static volatile sig_atomic_t seenInterrupt = 0;
+
+static void onSigint(int sig){
+  (void)sig;
+  seenInterrupt = 1;
+  if( pInterruptDb ) fakt_interrupt(pInterruptDb);
+}
+
+static double nowSeconds(void){
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec/1e9;
+}
+
+/* Report an error of a dot-command: FILE:LINE:1: error: ... in batch
+** input, error: ... in the REPL. */
+static void dotErr(Shell *p, const char *zFmt, ...){
+  va_list ap;
+  if( p->pIn && p->pIn->in ) fprintf(stderr, "%s:%d:1: ", p->pIn->zName, p->pIn->iLine);
+  fputs("error: ", stderr);
+  va_start(ap, zFmt);
+  vfprintf(stderr, zFmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  fflush(stderr);
+}
+
+/* ==================================================================== */
+/* Output: one writer per mode, fed column names then rows of text.      */
+/* ==================================================================== */
+
+typedef struct Out {
+  Shell *p;                /* settings */
+  FILE *f;                 /* destination */
+  int nCol;                /* columns */
+  const char *const *azName; /* column names (borrowed) */
+  long nRow;               /* rows written or collected */
+  Buf cells;               /* table: collected cell pointers (char*) */
+  int *aiWidth;            /* table: display width per column */
+  int *abNum;              /* table: column is all numbers */
+} Out;
+
+static int isNumType(int t){
+  return t==FAKT_INTEGER || t==FAKT_FLOAT || t==FAKT_QUANTITY;
+}
+
+/* Write z as a JSON string (RFC 8259). */
+static void jsonString(FILE *f, const char *z){
+  const unsigned char *u = (const unsigned char*)z;
+  fputc('"', f);
+  for(; *u; u++){
+    switch( *u ){
+      case '"':  fputs("\\\"", f); break;
+      case '\\': fputs("\\\\", f); break;
+      case '\n': fputs("\\n", f); break;
+      case '\r': fputs("\\r", f); break;
+      case '\t': fputs("\\t", f); break;
+      case '\b': fputs("\\b", f); break;
+      case '\f': fputs("\\f", f); break;
+      default:
+        if( *u<0x20 ) fprintf(f, "\\u%04x", *u);
+        else fputc(*u, f);
+    }
+  }
+  fputc('"', f);
+}
+
+/* 1 if z is a number in JSON syntax. */
+static int jsonNumberOk(const char *z){
+  if( *z=='-' ) z++;
+  if( *z=='0' ) z++;
+  else if( *z>='1' && *z<='9' ){ while( *z>='0' && *z<='9' ) z++; }
+  else return 0;
+  if( *z=='.' ){
+    z++;
+    if( !(*z>='0' && *z<='9') ) return 0;
+    while( *z>='0' && *z<='9' ) z++;
+  }
+  if( *z=='e' || *z=='E' ){
+    z++;
+    if( *z=='+' || *z=='-' ) z++;
+    if( !(*z>='0' && *z<='9') ) return 0;
+    while( *z>='0' && *z<='9' ) z++;
+  }
+  return *z==0;
+}
+
+static void jsonValue(FILE *f, const char *z, int t, double r){
+  if( z==0 || t==FAKT_NULL ){ fputs("null", f); return; }
+  if( t==FAKT_BOOL ){
+    fputs(strcmp(z,"false")==0 || strcmp(z,"0")==0 ? "false" : "true", f);
+  }else if( (t==FAKT_INTEGER || t==FAKT_FLOAT) && jsonNumberOk(z) ){
+    fputs(z, f);
+  }else if( t==FAKT_FLOAT ){
+    if( isfinite(r) ) fprintf(f, "%.17g", r); else fputs("null", f);
+  }else{
+    jsonString(f, z);
+  }
+}
+
+static void jsonObject(Out *o, const char *const *azVal, const int *aType,
+                       const double *aReal){
+  int i;
+  fputc('{', o->f);
+  for(i=0; i<o->nCol; i++){
+    if( i ) fputc(',', o->f);
+    jsonString(o->f, o->azName[i] ? o->azName[i] : "");
+    fputc(':', o->f);
+    jsonValue(o->f, azVal[i], aType[i], aReal ? aReal[i] : 0.0);
+  }
+  fputc('}', o->f);
+}
+
+static void csvField(FILE *f, const char *z){
+  if( z==0 ) return;
+  if( strpbrk(z, ",\"\r\n")==0 ){ fputs(z, f); return; }
+  fputc('"', f);
+  for(; *z; z++){
+    if( *z=='"' ) fputc('"', f);
+    fputc(*z, f);
+  }
+  fputc('"', f);
+}
+
+static void tsvField(FILE *f, const char *z){
+  if( z==0 ) return;
+  for(; *z; z++){
+    switch( *z ){
+      case '\t': fputs("\\t", f); break;
+      case '\n': fputs("\\n", f); break;
+      case '\r': fputs("\\r", f); break;
+      case '\\': fputs("\\\\", f); break;
+      default: fputc(*z, f);
+    }
+  }
+}
+
+static void delimRow(Out *o, const char *const *azVal){
+  int i;
+  for(i=0; i<o->nCol; i++){
+    if( o->p->mode==MODE_CSV ){
+      if( i ) fputc(',', o->f);
+      csvField(o->f, azVal[i]);
+    }else{
+      if( i ) fputc('\t', o->f);
+      tsvField(o->f, azVal[i]);
+    }
+  }
+  fputs(o->p->mode==MODE_CSV ? "\r\n" : "\n", o->f);
+}
+
+static void outBegin(Out *o, Shell *p, int nCol, const char *const *azName){
+  int i;
+  memset(o, 0, sizeof(*o));
+  o->p = p;
+  o->f = stdout;
+  o->nCol = nCol;
+  o->azName = azName;
+  if( nCol<=0 ) return;
+  if( p->mode==MODE_TABLE ){
+    o->aiWidth = xmalloc(sizeof(int)*(size_t)nCol);
+    o->abNum = xmalloc(sizeof(int)*(size_t)nCol);
+    for(i=0; i<nCol; i++){ o->aiWidth[i] = 0; o->abNum[i] = 1; }
+  }else if( (p->mode==MODE_CSV || p->mode==MODE_TSV) && p->bHeaders ){
+    delimRow(o, azName);
+  }
+}
+
+/* One row: azVal[i] is the text (NULL for null), aType[i] its FAKT_ type,
+** aReal[i] (may be NULL) its number. */
+static void outRow(Out *o, const char *const *azVal, const int *aType,
+                   const double *aReal){
+  int i;
+  if( o->nCol<=0 ) return;
+  switch( o->p->mode ){
+    case MODE_TABLE:
+      for(i=0; i<o->nCol; i++){
+        int w;
+        char *z = azVal[i] ? cellText(azVal[i], o->p->nWidth, &w) : 0;
+        if( z==0 ) w = 0;
+        if( w>o->aiWidth[i] ) o->aiWidth[i] = w;
+        if( azVal[i] && !isNumType(aType[i]) ) o->abNum[i] = 0;
+        bufAppend(&o->cells, (const char*)&z, sizeof(z));
+      }
+      break;
+    case MODE_CSV: case MODE_TSV:
+      delimRow(o, azVal);
+      break;
+    case MODE_JSON:
+      fputs(o->nRow ? ",\n" : "[", o->f);
+      jsonObject(o, azVal, aType, aReal);
+      break;
+    case MODE_JSONL:
+      jsonObject(o, azVal, aType, aReal);
+      fputc('\n', o->f);
+      break;
+  }
+  o->nRow++;
+}
+
+static void padTo(FILE *f, int n){ while( n-- > 0 ) fputc(' ', f); }
+
+/* Table cell i of a row: padded to width, numbers to the right. */
+static void tableCell(Out *o, int i, const char *z, int w){
+  int bLast = i==o->nCol-1;
+  if( i ) fputs(" | ", o->f);
+  if( o->abNum[i] ) padTo(o->f, o->aiWidth[i]-w);
+  if( z ) fputs(z, o->f);
+  if( !o->abNum[i] && !bLast ) padTo(o->f, o->aiWidth[i]-w);
+}
+
+static void tableFlush(Out *o, int bOk){
+  char **az = (char**)o->cells.z;
+  char **azHead = xmalloc(sizeof(char*)*(size_t)o->nCol);
+  int *aiHead = xmalloc(sizeof(int)*(size_t)o->nCol);
+  long r;
+  int i;
+  for(i=0; i<o->nCol; i++){
+    azHead[i] = cellText(o->azName[i] ? o->azName[i] : "", o->p->nWidth, &aiHead[i]);
+    if( o->nRow==0 ) o->abNum[i] = 0;
+    if( o->p->bHeaders && aiHead[i]>o->aiWidth[i] ) o->aiWidth[i] = aiHead[i];
+  }
+  if( o->p->bHeaders ){
+    for(i=0; i<o->nCol; i++) tableCell(o, i, azHead[i], aiHead[i]);
+    fputc('\n', o->f);
+    for(i=0; i<o->nCol; i++){
+      int k;
+      if( i ) fputs("-+-", o->f);
+      for(k=0; k<o->aiWidth[i]; k++) fputc('-', o->f);
+    }
+    fputc('\n', o->f);
+  }
+  for(r=0; r<o->nRow; r++){
+    for(i=0; i<o->nCol; i++){
+      const char *z = az[r*o->nCol+i];
+      tableCell(o, i, z, z ? strWidth(z, strlen(z)) : 0);
+    }
+    fputc('\n', o->f);
+  }
+  if( bOk ) fprintf(o->f, "(%ld row%s)\n", o->nRow, o->nRow==1 ? "" : "s");
+  for(i=0; i<o->nCol; i++) free(azHead[i]);
+  free(azHead);
+  free(aiHead);
+}
+
+/* Finish the output. bOk: the statement ran to the end; after an error a
+** table shows the rows it got, without the row count. */
+static void outEnd(Out *o, int bOk){
+  if( o->nCol>0 && (bOk || o->nRow>0) ){
+    if( o->p->mode==MODE_TABLE ) tableFlush(o, bOk);
+    else if( o->p->mode==MODE_JSON ) fputs(o->nRow ? "]\n" : "[]\n", o->f);
+  }
+  if( o->cells.z ){
+    char **az = (char**)o->cells.z;
+    size_t i, n = o->cells.n/sizeof(char*);
+    for(i=0; i<n; i++) free(az[i]);
+  }
+  bufFree(&o->cells);
+  free(o->aiWidth);
+  free(o->abNum);
+  fflush(o->f);
+}
+
+/* ==================================================================== */
+/* Running statements                                                    */
+/* ==================================================================== */
+
+/* Step pStmt to the end, writing its rows in the current mode. Returns the
+** fakt result code (FAKT_OK when it ran to FAKT_DONE). */
+static int runStmt(Shell *p, fakt_stmt *pStmt){
+  int nCol = fakt_column_count(pStmt);
+  const char **azName = 0, **azVal = 0;
+  int *aType = 0;
+  double *aReal = 0;
+  Out o;
+  int rc, i;
+  if( nCol>0 ){
+    azName = xmalloc(sizeof(char*)*(size_t)nCol);
+    azVal = xmalloc(sizeof(char*)*(size_t)nCol);
+    aType = xmalloc(sizeof(int)*(size_t)nCol);
+    aReal = xmalloc(sizeof(double)*(size_t)nCol);
+    for(i=0; i<nCol; i++) azName[i] = fakt_column_name(pStmt, i);
+  }
+  outBegin(&o, p, nCol, azName);
+  while( (rc = fakt_step(pStmt))==FAKT_ROW ){
+    for(i=0; i<nCol; i++){
+      aType[i] = fakt_column_type(pStmt, i);
+      azVal[i] = aType[i]==FAKT_NULL ? 0 : fakt_column_text(pStmt, i);
+      aReal[i] = aType[i]==FAKT_FLOAT ? fakt_column_double(pStmt, i) : 0.0;
+    }
+    outRow(&o, azVal, aType, aReal);
+  }
+  outEnd(&o, rc==FAKT_DONE);
+  free(azName);
+  free(azVal);
+  free(aType);
+  free(aReal);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+/* Pointer past white space and complete comments at z; NULL if z starts an
+** unterminated block comment. */
+static const char *skipSpace(const char *z){
+  for(;;){
+    while( *z==' ' || *z=='\t' || *z=='\r' || *z=='\n' ) z++;
+    if( *z=='#' ){
+      while( *z && *z!='\n' ) z++;
+    }else if( z[0]=='/' && z[1]=='*' ){
+      const char *e = strstr(z+2, "*/");
+      if( e==0 ) return 0;
+      z = e+2;
+    }else{
+      return z;
+    }
+  }
+}
+
+/* Move (line, col) from zFrom to zTo; columns count code points. */
+static void advancePos(const char *zFrom, const char *zTo, int *pLine, int *pCol){
+  for(; zFrom<zTo; zFrom++){
+    if( *zFrom=='\n' ){ (*pLine)++; *pCol = 1; }
+    else if( ((unsigned char)*zFrom&0xC0)!=0x80 ) (*pCol)++;
+  }
+}
+
+/* Parse the "line L, col C: " prefix of an engine message; returns the
+** rest of the message, or NULL if there is no such prefix. */
+static const char *splitPosition(const char *zMsg, int *pLine, int *pCol){
+  int l, c, n = 0;
+  if( sscanf(zMsg, "line %d, col %d: %n", &l, &c, &n)==2 && n>0 ){
+    *pLine = l;
+    *pCol = c;
+    return zMsg+n;
+  }
+  return 0;
+}
+
+/* REPL: print line iLine (counting from iBase at zText) and a caret under
+** code point column iCol, measured in display columns. */
+static void showCaret(const char *zText, int iBase, int iLine, int iCol){
+  const char *z = zText, *zEnd, *q;
+  int w = 0, k;
+  for(k=iBase; k<iLine && z; k++){
+    z = strchr(z, '\n');
+    if( z ) z++;
+  }
+  if( z==0 ) return;
+  zEnd = strchr(z, '\n');
+  if( zEnd==0 ) zEnd = z+strlen(z);
+  fputs("  ", stderr);
+  fwrite(z, 1, (size_t)(zEnd-z), stderr);
+  fputs("\n  ", stderr);
+  for(q=z, k=1; q<zEnd && k<iCol; k++){
+    unsigned c;
+    int len = utf8Decode((const unsigned char*)q, (size_t)(zEnd-q), &c);
+    if( c=='\t' ){ fputc('\t', stderr); }
+    else { int cw = cpWidth(c); w += cw; while( cw-- > 0 ) fputc(' ', stderr); }
+    q += len;
+  }
+  (void)w;
+  fputs("^\n", stderr);
+}
+
+/* Report the last error of p->db for a statement starting at zStmt
+** (position iLine:iCol). zText/iBase locate the chunk for the caret. */
+static void reportError(Shell *p, Input *pIn, const char *zText, int iBase,
+                        const char *zStmt, int iLine, int iCol, int bPrepare){
+  const char *zMsg = fakt_errmsg(p->db);
+  int l = iLine, c = iCol, bPos = 1;
+  const char *zRest = splitPosition(zMsg, &l, &c);
+  if( zRest==0 ){
+    int off = bPrepare ? fakt_error_offset(p->db) : -1;
+    zRest = zMsg;
+    if( off>=0 && (size_t)off<=strlen(zStmt) ) advancePos(zStmt, zStmt+off, &l, &c);
+    else bPos = 0;
+  }
+  if( pIn->in==0 ){
+    fprintf(stderr, "error: %s\n", zRest);
+    if( bPos ) showCaret(zText, iBase, l, c);
+  }else{
+    fprintf(stderr, "%s:%d:%d: error: %s\n", pIn->zName, l, c, zRest);
+  }
+  fflush(stderr);
+}
+
+static int isIdentChar(int c){
+  return (c>='a' && c<='z') || (c>='A' && c<='Z') || (c>='0' && c<='9')
+      || c=='_' || (c&0x80);
+}
+
+/* With .explain on, re-prepare a find statement [zStmt,zEnd) as
+** "explain find ...". Returns the new statement or the old one. */
+static fakt_stmt *explainStmt(Shell *p, fakt_stmt *pStmt, const char *zStmt,
+                              const char *zEnd, const char *zOrigin,
+                              int iLine, int iCol){
+  Buf b = {0};
+  fakt_stmt *pNew = 0;
+  if( strncmp(zStmt, "find", 4)!=0 || isIdentChar((unsigned char)zStmt[4]) ){
+    return pStmt;
+  }
+  bufPuts(&b, "explain ");
+  bufAppend(&b, zStmt, (size_t)(zEnd-zStmt));
+  fakt_set_origin(p->db, zOrigin, iLine, iCol);
+  if( fakt_prepare(p->db, b.z, (int)b.n, &pNew, 0)==FAKT_OK && pNew ){
+    fakt_finalize(pStmt);
+    pStmt = pNew;
+  }
+  bufFree(&b);
+  return pStmt;
+}
+
+static void afterStmt(Shell *p, fakt_stmt *pStmt, double t0){
+  if( !fakt_stmt_readonly(pStmt) ){
+    p->bCompValid = 0;
+    if( p->bChanges ) printf("changes: %lld\n", (long long)fakt_changes(p->db));
+  }
+  if( p->bTimer ) printf("Run time: %.3f s\n", nowSeconds()-t0);
+  fflush(stdout);
+}
+
+/* Run every statement of zText, which starts at line iLine, column 1 of its
+** input. Returns 1 if processing must stop (bail or interrupt), else 0. */
+static int runText(Shell *p, Input *pIn, const char *zText, int iLine){
+  const char *z = zText;
+  int line = iLine, col = 1;
+  size_t nText = strlen(zText);
+  if( nText>INT_MAX ){
+    fprintf(stderr, "%s:%d:1: error: statement text too long\n", pIn->zName, iLine);
+    p->nErr++;
+    return p->bBail;
+  }
+  while( *z ){
+    const char *zStmt = skipSpace(z), *zTail = 0;
+    fakt_stmt *pStmt = 0;
+    double t0;
+    int rc;
+    if( zStmt==0 ) zStmt = z;      /* unterminated comment: let fakt say so */
+    if( *zStmt==0 ) break;
+    advancePos(z, zStmt, &line, &col);
+    fakt_set_origin(p->db, pIn->zOrigin, line, col);
+    pInterruptDb = p->db;
+    t0 = nowSeconds();
+    rc = fakt_prepare(p->db, zStmt, (int)(zText+nText-zStmt), &pStmt, &zTail);
+    if( rc!=FAKT_OK ){
+      reportError(p, pIn, zText, iLine, zStmt, line, col, 1);
+      p->nErr++;
+      if( p->bBail ){ p->bStop = 1; break; }
+      if( zTail==0 || zTail<=zStmt ) break;
+    }else if( pStmt ){
+      if( p->bExplain ){
+        pStmt = explainStmt(p, pStmt, zStmt, zTail ? zTail : zStmt+strlen(zStmt),
+                            pIn->zOrigin, line, col);
+      }
+      rc = runStmt(p, pStmt);
+      if( rc!=FAKT_OK ){
+        if( rc==FAKT_INTERRUPT && pIn->in==0 ){
+          fputs("\nerror: interrupted\n", stderr);
+        }else{
+          reportError(p, pIn, zText, iLine, zStmt, line, col, 0);
+        }
+        p->nErr++;
+      }
+      afterStmt(p, pStmt, t0);
+      fakt_finalize(pStmt);
+      if( rc!=FAKT_OK && (p->bBail || rc==FAKT_INTERRUPT) ){
+        if( p->bBail ) p->bStop = 1;
+        break;
+      }
+    }
+    if( zTail==0 || zTail<=zStmt ) break;
+    advancePos(zStmt, zTail, &line, &col);
+    z = zTail;
+  }
+  pInterruptDb = 0;
+  return p->bStop;
+}
+
+/* Run zQuery and collect column 0 (and column 1 if aSecond) of each row.
+** Returns FAKT_OK or the error code (nothing printed). */
+static int collect(Shell *p, const char *zQuery, char ***pazOut, int *pn,
+                   char ***pazSecond){
+  fakt_stmt *pStmt = 0;
+  int rc, n = 0;
+  char **az = 0, **az2 = 0;
+  fakt_set_origin(p->db, 0, 1, 1);
+  rc = fakt_prepare(p->db, zQuery, -1, &pStmt, 0);
+  if( rc!=FAKT_OK || pStmt==0 ){ *pazOut = 0; *pn = 0; return rc ? rc : FAKT_ERROR; }
+  while( (rc = fakt_step(pStmt))==FAKT_ROW ){
+    const char *z0 = fakt_column_text(pStmt, 0);
+    const char *z1 = pazSecond ? fakt_column_text(pStmt, 1) : 0;
+    az = xrealloc(az, sizeof(char*)*(size_t)(n+1));
+    az[n] = xstrdup(z0 ? z0 : "");
+    if( pazSecond ){
+      az2 = xrealloc(az2, sizeof(char*)*(size_t)(n+1));
+      az2[n] = xstrdup(z1 ? z1 : "");
+    }
+    n++;
+  }
+  fakt_finalize(pStmt);
+  *pazOut = az;
+  *pn = n;
+  if( pazSecond ) *pazSecond = az2;
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+static void freeList(char **az, int n){
+  int i;
+  for(i=0; i<n; i++) free(az[i]);
+  free(az);
+}
+
+/* Run zQuery and print its rows in the current mode; 0 on success. */
+static int printQuery(Shell *p, const char *zQuery){
+  fakt_stmt *pStmt = 0;
+  int rc;
+  fakt_set_origin(p->db, 0, 1, 1);
+  rc = fakt_prepare(p->db, zQuery, -1, &pStmt, 0);
+  if( rc==FAKT_OK && pStmt ) rc = runStmt(p, pStmt);
+  fakt_finalize(pStmt);
+  if( rc!=FAKT_OK ){
+    dotErr(p, "%s", fakt_errmsg(p->db));
+    return 1;
+  }
+  return 0;
+}
+
+/* ==================================================================== */
+/* Dot-commands                                                          */
+/* ==================================================================== */
+
+static int processInput(Shell *p, Input *pIn);
+
+static int onOff(Shell *p, const char *z, int *pb){
+  if( strcmp(z,"on")==0 || strcmp(z,"1")==0 || strcmp(z,"yes")==0 ){ *pb = 1; return 0; }
+  if( strcmp(z,"off")==0 || strcmp(z,"0")==0 || strcmp(z,"no")==0 ){ *pb = 0; return 0; }
+  dotErr(p, "expected on or off, not \"%s\"", z);
+  return 1;
+}
+
+static int parseMode(const char *z, Mode *pm){
+  int i;
+  for(i=0; i<(int)(sizeof(azModeName)/sizeof(azModeName[0])); i++){
+    if( strcmp(z, azModeName[i])==0 ){ *pm = (Mode)i; return 0; }
+  }
+  return 1;
+}
+
+/* Open zPath into p (closing what was open). Returns 0 or 1 (error shown). */
+static int openDb(Shell *p, const char *zPath, int flags){
+  fakt *db = 0;
+  int rc = fakt_open(zPath, flags, &db);
+  if( rc!=FAKT_OK ){
+    const char *zWhy = db ? fakt_errmsg(db) : fakt_errstr(rc);
+    if( p->pIn ) dotErr(p, "cannot open \"%s\": %s", zPath, zWhy);
+    else fprintf(stderr, "fakt: cannot open \"%s\": %s\n", zPath, zWhy);
+    fakt_close(db);
+    return 1;
+  }
+  if( p->db && fakt_close(p->db)!=FAKT_OK ){
+    fprintf(stderr, "fakt: closing \"%s\": %s\n", p->zDbPath, fakt_errmsg(p->db));
+  }
+  free(p->zDbPath);
+  p->db = db;
+  p->zDbPath = xstrdup(zPath);
+  p->bReadonly = (flags & FAKT_OPEN_READONLY)!=0;
+  p->bCompValid = 0;
+  return 0;
+}
+
+static int cmdHelp(Shell *p, int nArg, char **azArg);
+
+static int cmdQuit(Shell *p, int nArg, char **azArg){
+  (void)nArg; (void)azArg;
+  p->bQuit = 1;
+  return 0;
+}
+
+static int cmdMode(Shell *p, int nArg, char **azArg){
+  if( nArg<2 ){ printf("%s\n", azModeName[p->mode]); return 0; }
+  if( parseMode(azArg[1], &p->mode) ){
+    dotErr(p, "unknown mode \"%s\": use table, csv, tsv, json or jsonl", azArg[1]);
+    return 1;
+  }
+  return 0;
+}
+
+static int cmdHeaders(Shell *p, int nArg, char **azArg){
+  (void)nArg;
+  return onOff(p, azArg[1], &p->bHeaders);
+}
+static int cmdTimer(Shell *p, int nArg, char **azArg){
+  (void)nArg;
+  return onOff(p, azArg[1], &p->bTimer);
+}
+static int cmdExplain(Shell *p, int nArg, char **azArg){
+  (void)nArg;
+  return onOff(p, azArg[1], &p->bExplain);
+}
+static int cmdBail(Shell *p, int nArg, char **azArg){
+  (void)nArg;
+  return onOff(p, azArg[1], &p->bBail);
+}
+
+static int cmdWidth(Shell *p, int nArg, char **azArg){
+  char *zEnd;
+  long n;
+  if( nArg<2 ){ printf("%d\n", p->nWidth); return 0; }
+  n = strtol(azArg[1], &zEnd, 10);
+  if( *zEnd || n<0 || n>100000 || zEnd==azArg[1] ){
+    dotErr(p, ".width wants a number of columns (0: no limit)");
+    return 1;
+  }
+  p->nWidth = (int)(n==1 ? 2 : n);
+  return 0;
+}
+
+static int cmdChanges(Shell *p, int nArg, char **azArg){
+  if( nArg>=2 ) return onOff(p, azArg[1], &p->bChanges);
+  printf("changes: %lld, last transaction: %lld\n",
+         (long long)fakt_changes(p->db), (long long)fakt_last_tx(p->db));
+  return 0;
+}
+
+static int cmdCheck(Shell *p, int nArg, char **azArg){
+  char *zReport = 0;
+  int rc = fakt_check(p->db, &zReport);
+  (void)nArg; (void)azArg;
+  if( zReport ) printf("%s\n", zReport);
+  else if( rc!=FAKT_OK ) dotErr(p, "%s", fakt_errmsg(p->db));
+  fakt_free(zReport);
+  return rc!=FAKT_OK;
+}
+
+static int cmdNotYet(Shell *p, int nArg, char **azArg){
+  (void)p; (void)nArg;
+  dotErr(p, "%s is not yet available: see issue 8", azArg[0]);
+  return 1;
+}
+
+static int cmdOpen(Shell *p, int nArg, char **azArg){
+  int flags = FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE;
+  const char *zPath = 0;
+  int i;
+  for(i=1; i<nArg; i++){
+    if( strcmp(azArg[i], "--readonly")==0 ) flags = FAKT_OPEN_READONLY;
+    else if( zPath==0 ) zPath = azArg[i];
+    else { dotErr(p, "usage: .open [--readonly] DB"); return 1; }
+  }
+  if( zPath==0 ){ dotErr(p, "usage: .open [--readonly] DB"); return 1; }
+  return openDb(p, zPath, flags);
+}
+
+/* .read FILE: relative names are taken from the directory of the script
+** that contains the command, as for `load`. */
+static int cmdRead(Shell *p, int nArg, char **azArg, Input *pParent){
+  Input in;
+  Buf path = {0};
+  int nErr0 = p->nErr, rc;
+  (void)nArg;
+  if( p->nDepth>=MAX_READ_DEPTH ){
+    dotErr(p, ".read nested too deeply");
+    return 1;
+  }
+  if( azArg[1][0]!='/' && pParent->zOrigin && strrchr(pParent->zOrigin, '/') ){
+    const char *zSlash = strrchr(pParent->zOrigin, '/');
+    bufAppend(&path, pParent->zOrigin, (size_t)(zSlash-pParent->zOrigin)+1);
+  }
+  bufPuts(&path, azArg[1]);
+  memset(&in, 0, sizeof(in));
+  in.zName = path.z;
+  in.zOrigin = path.z;
+  in.in = fopen(path.z, "rb");
+  if( in.in==0 ){
+    dotErr(p, "cannot open \"%s\": %s", path.z, strerror(errno));
+    bufFree(&path);
+    return 1;
+  }
+  p->nDepth++;
+  processInput(p, &in);
+  p->nDepth--;
+  fclose(in.in);
+  bufFree(&path);
+  rc = p->nErr>nErr0;
+  p->nErr = nErr0;     /* the caller counts the .read as one failure */
+  return rc;
+}
+
+/* Look up zKey in the parallel lists az/n, -1 if absent. */
+static int findIn(char **az, int n, const char *zKey){
+  int i;
+  for(i=0; i<n; i++) if( strcmp(az[i], zKey)==0 ) return i;
+  return -1;
+}
+
+static int cmdSchema(Shell *p, int nArg, char **azArg){
+  char **azP = 0, **azN = 0, **azDecl = 0, **azSingle = 0;
+  int nP = 0, nDecl = 0, nSingle = 0, i, rc;
+  (void)nArg; (void)azArg;
+  rc = printQuery(p, "find ?t as type, count(?e) as entities "
+                     "where type(?e, ?t) order by ?t;");
+  if( rc ) return 1;
+  if( collect(p, "find ?p, count(?c) where ?c: ?s ?p ?o order by ?p;",
+              &azP, &nP, &azN)!=FAKT_OK ){
+    dotErr(p, "%s", fakt_errmsg(p->db));
+    freeList(azP, nP);
+    freeList(azN, nP);
+    return 1;
+  }
+  /* declared predicates without claims; single-valued ones (optional) */
+  if( collect(p, "find ?p where type(?p, predicate);", &azDecl, &nDecl, 0) ){
+    nDecl = 0;
+  }
+  if( collect(p, "find ?p where single(?p);", &azSingle, &nSingle, 0) ){
+    nSingle = 0;
+  }
+  for(i=0; i<nDecl; i++){
+    if( findIn(azP, nP, azDecl[i])<0 ){
+      azP = xrealloc(azP, sizeof(char*)*(size_t)(nP+1));
+      azN = xrealloc(azN, sizeof(char*)*(size_t)(nP+1));
+      azP[nP] = xstrdup(azDecl[i]);
+      azN[nP] = xstrdup("0");
+      nP++;
+    }
+  }
+  {
+    static const char *const azName[] = { "predicate", "claims", "single" };
+    Out o;
+    outBegin(&o, p, 3, azName);
+    for(i=0; i<nP; i++){
+      const char *azV[3];
+      int aT[3] = { FAKT_ENTITY, FAKT_INTEGER, FAKT_BOOL };
+      azV[0] = azP[i];
+      azV[1] = azN[i];
+      azV[2] = findIn(azSingle, nSingle, azP[i])>=0 ? "true" : "false";
+      outRow(&o, azV, aT, 0);
+    }
+    outEnd(&o, 1);
+  }
+  freeList(azP, nP);
+  freeList(azN, nP);
+  freeList(azDecl, nDecl);
+  freeList(azSingle, nSingle);
+  return 0;
+}
+
+static int cmdSources(Shell *p, int nArg, char **azArg){
+  (void)nArg; (void)azArg;
+  return printQuery(p, "find ?s as source, ?t as title, ?o as outlet, "
+                       "?d as published where title(?s, ?t) "
+                       "optional { outlet(?s, ?o) } optional { published(?s, ?d) } "
+                       "order by ?s;");
+}
+
+typedef struct DotCmd {
+  const char *zName;     /* without the dot */
+  int nMin, nMax;        /* argument count range, the name included */
+  int (*xCmd)(Shell*, int, char**);
+  const char *zUsage;    /* for .help */
+  const char *zHelp;
+} DotCmd;
+
+static const DotCmd aDot[] = {
+  { "bail",    2, 2, cmdBail,    ".bail on|off",          "stop at the first failed statement" },
+  { "changes", 1, 2, cmdChanges, ".changes [on|off]",     "claims changed by the last write (on: after each)" },
+  { "check",   1, 1, cmdCheck,   ".check",                "check the integrity of the database" },
+  { "exit",    1, 2, cmdQuit,    ".exit",                 "leave fakt (also .quit and Ctrl-D)" },
+  { "explain", 2, 2, cmdExplain, ".explain on|off",       "show the plan of each find instead of its rows" },
+  { "export",  1, 9, cmdNotYet,  ".export",               "not yet available (issue 8)" },
+  { "headers", 2, 2, cmdHeaders, ".headers on|off",       "column names in table, csv and tsv output" },
+  { "help",    1, 2, cmdHelp,    ".help",                 "show this list" },
+  { "import",  1, 9, cmdNotYet,  ".import",               "not yet available (issue 8)" },
+  { "mode",    1, 2, cmdMode,    ".mode [MODE]",          "output mode: table, csv, tsv, json or jsonl" },
+  { "open",    2, 3, cmdOpen,    ".open [--readonly] DB", "close this database and open DB" },
+  { "quit",    1, 1, cmdQuit,    ".quit",                 "leave fakt" },
+  { "read",    2, 2, 0,          ".read FILE",            "run the statements and commands in FILE" },
+  { "schema",  1, 1, cmdSchema,  ".schema",               "entity types and predicates, with counts" },
+  { "sources", 1, 1, cmdSources, ".sources",              "source documents: title, outlet, publication date" },
+  { "timer",   2, 2, cmdTimer,   ".timer on|off",         "print the run time of each statement" },
+  { "width",   1, 2, cmdWidth,   ".width [N]",            "cut table cells at N columns (default 60, 0: never)" },
+};
+#define N_DOT ((int)(sizeof(aDot)/sizeof(aDot[0])))
+
+static int cmdHelp(Shell *p, int nArg, char **azArg){
+  int i;
+  (void)p; (void)nArg; (void)azArg;
+  for(i=0; i<N_DOT; i++) printf("%-23s %s\n", aDot[i].zUsage, aDot[i].zHelp);
+  printf("Statements end with \";\" and may span lines; see doc/LANG.md.\n");
+  return 0;
+}
+
+/* Split zLine into at most nMax arguments in place; quotes '..' and ".."
+** group words. Returns the argument count. */
+static int splitArgs(char *z, char **azArg, int nMax){
+  int n = 0;
+  while( *z ){
+    while( *z==' ' || *z=='\t' || *z=='\r' || *z=='\n' ) z++;
+    if( *z==0 ) break;
+    if( n==nMax ) return nMax+1;
+    if( *z=='"' || *z=='\'' ){
+      char q = *z++;
+      azArg[n++] = z;
+      while( *z && *z!=q ) z++;
+    }else{
+      azArg[n++] = z;
+      while( *z && *z!=' ' && *z!='\t' && *z!='\r' && *z!='\n' ) z++;
+    }
+    if( *z ) *z++ = 0;
+  }
+  return n;
+}
+
+/* Run the dot-command in zLine. Returns 0 on success, 1 on error. */
+static int doDotCommand(Shell *p, Input *pIn, const char *zLine){
+  char *zCopy = xstrdup(zLine);
+  char *azArg[10];
+  int nArg, i, rc = 1;
+  const DotCmd *pCmd = 0;
+  const char *z = zLine;
+  while( *z==' ' || *z=='\t' ) z++;
+  nArg = splitArgs(zCopy + (z-zLine) + 1, azArg, 9);
+  if( nArg==0 ){
+    dotErr(p, "a dot-command needs a name; try .help");
+    goto done;
+  }
+  for(i=0; i<N_DOT; i++){
+    if( strcmp(azArg[0], aDot[i].zName)==0 ){ pCmd = &aDot[i]; break; }
+  }
+  if( pCmd==0 ){
+    dotErr(p, "unknown command \".%s\"; try .help", azArg[0]);
+  }else if( nArg<pCmd->nMin || nArg>pCmd->nMax ){
+    dotErr(p, "usage: %s", pCmd->zUsage);
+  }else if( pCmd->xCmd==0 ){
+    rc = cmdRead(p, nArg, azArg, pIn);
+  }else{
+    rc = pCmd->xCmd(p, nArg, azArg);
+  }
+done:
+  free(zCopy);
+  fflush(stdout);
+  return rc;
+}
+
+/* ==================================================================== */
+/* Line editor: prompt, Ctrl-C, history, completion                      */
+/* ==================================================================== */
+
+static char *editPrompt(EditLine *el){
+  Shell *p = 0;
+  el_get(el, EL_CLIENTDATA, &p);
+  return (char*)(p && p->bCont ? "  ...> " : "fakt> ");
+}
+
+/* Read one character for libedit, so that Ctrl-C (EINTR with
+** seenInterrupt set) ends el_gets() at once instead of being retried. */
+static int editGetc(EditLine *el, wchar_t *pc){
+  char a[MB_LEN_MAX];
+  size_t n = 0;
+  (void)el;
+  for(;;){
+    unsigned char b;
+    ssize_t r = read(STDIN_FILENO, &b, 1);
+    mbstate_t st;
+    size_t k;
+    if( r<0 ){
+      if( errno==EINTR && !seenInterrupt ) continue;
+      return -1;
+    }
+    if( r==0 ) return 0;
+    a[n++] = (char)b;
+    memset(&st, 0, sizeof(st));
+    k = mbrtowc(pc, a, n, &st);
+    if( k==(size_t)-2 && n<sizeof(a) ) continue;
+    if( k==(size_t)-1 || k==(size_t)-2 ) *pc = 0xFFFD;
+    else if( k==0 ) *pc = 0;
+    return 1;
+  }
+}
+
+static const char *const azKeyword[] = {
+  "aka", "and", "as", "asc", "at", "avg", "begin", "by", "claim", "commit",
+  "count", "desc", "distinct", "drop", "entity", "explain", "false", "file",
+  "find", "from", "holds", "if", "in", "limit", "list", "load", "max", "min",
+  "not", "null", "of", "offset", "optional", "order", "predicate",
+  "published", "quote", "retract", "rollback", "rule", "said", "single",
+  "source", "stance", "sum", "text", "true", "until", "via", "where", "why",
+};
+
+static void compClear(Shell *p){
+  freeList(p->azComp, p->nComp);
+  free(p->abLabel);
+  p->azComp = 0;
+  p->abLabel = 0;
+  p->nComp = 0;
+  p->bCompValid = 0;
+}
+
+static void compAdd(Shell *p, char **az, int n, int bLabel){
+  int i;
+  if( n==0 ){ free(az); return; }
+  p->azComp = xrealloc(p->azComp, sizeof(char*)*(size_t)(p->nComp+n));
+  p->abLabel = xrealloc(p->abLabel, (size_t)(p->nComp+n));
+  for(i=0; i<n; i++){
+    p->azComp[p->nComp] = az[i];
+    p->abLabel[p->nComp] = (char)bLabel;
+    p->nComp++;
+  }
+  free(az);
+}
+
+/* Load ids, labels, aliases, predicates and sources from the database. A
+** query that fails just contributes nothing. */
+static void compLoad(Shell *p){
+  static const struct { const char *zQ; int bLabel; } aQ[] = {
+    { "find distinct ?e where type(?e, ?t);", 0 },
+    { "find distinct ?p where type(?p, predicate);", 0 },
+    { "find distinct ?p where ?c: ?s ?p ?o;", 0 },
+    { "find distinct ?s where title(?s, ?t);", 0 },
+    { "find distinct ?l where label(?e, ?l);", 1 },
+    { "find distinct ?a where alias(?e, ?a);", 1 },
+  };
+  size_t i;
+  compClear(p);
+  for(i=0; i<sizeof(aQ)/sizeof(aQ[0]); i++){
+    char **az = 0;
+    int n = 0;
+    if( collect(p, aQ[i].zQ, &az, &n, 0)!=FAKT_OK ){ freeList(az, n); continue; }
+    compAdd(p, az, n, aQ[i].bLabel);
+  }
+  p->bCompValid = 1;
+}
+
+/* Case-insensitive (ASCII) prefix test. */
+static int hasPrefix(const char *z, const char *zPre, size_t n){
+  size_t i;
+  for(i=0; i<n; i++){
+    int a = (unsigned char)z[i], b = (unsigned char)zPre[i];
+    if( a==0 ) return 0;
+    if( a>='A' && a<='Z' ) a += 32;
+    if( b>='A' && b<='Z' ) b += 32;
+    if( a!=b ) return 0;
+  }
+  return 1;
+}
+
+typedef struct Cand {
+  const char *zKey;      /* the word matched against the prefix */
+  int bLabel;            /* a label: inserted as ~"..." */
+} Cand;
+
+static void candAdd(Buf *b, const char *zKey, int bLabel){
+  Cand c;
+  c.zKey = zKey;
+  c.bLabel = bLabel;
+  bufAppend(b, (const char*)&c, sizeof(c));
+}
+
+/* Length of the common prefix of a and b, cut to a code point boundary. */
+static size_t commonLen(const char *a, const char *b, size_t n){
+  size_t i = 0;
+  while( i<n && a[i] && hasPrefix(a+i, b+i, 1) ) i++;
+  while( i>0 && ((unsigned char)a[i]&0xC0)==0x80 ) i--;
+  return i;
+}
+
+static int candCmp(const void *a, const void *b){
+  return strcmp(((const Cand*)a)->zKey, ((const Cand*)b)->zKey);
+}
+
+/* Show the candidates below the line, sorted (up to 200). */
+static void candList(Cand *a, int n){
+  int i, col = 0;
+  qsort(a, (size_t)n, sizeof(Cand), candCmp);
+  fputc('\n', stdout);
+  for(i=0; i<n && i<200; i++){
+    int w = strWidth(a[i].zKey, strlen(a[i].zKey)) + (a[i].bLabel ? 3 : 0);
+    if( col>0 && col+w+2>78 ){ fputc('\n', stdout); col = 0; }
+    printf(a[i].bLabel ? "%s~\"%s\"" : "%s%s", col ? "  " : "", a[i].zKey);
+    col += w + (col ? 2 : 0);
+  }
+  if( n>200 ) printf("\n... and %d more", n-200);
+  fputc('\n', stdout);
+  fflush(stdout);
+}
+
+/* Tab: complete the word before the cursor. A word after `~` or `~"`
+** completes labels and aliases, inserted as ~"Label"; a `.` at the start
+** of a statement completes dot-commands; other words complete keywords,
+** ids, predicates and source ids, and labels too. */
+static unsigned char editComplete(EditLine *el, int ch){
+  Shell *p = 0;
+  const LineInfo *li = el_line(el);
+  const char *zBuf = li->buffer, *zCur = li->cursor, *w = zCur, *zKey;
+  int bLabelOnly = 0, bDot = 0, nQuote = 0, nCand, i;
+  size_t nKey, nCommon;
+  unsigned char rc = CC_REFRESH;
+  Buf cand = {0}, ins = {0};
+  const Cand *a;
+  const char *q;
+  (void)ch;
+  el_get(el, EL_CLIENTDATA, &p);
+  for(q=zBuf; q<zCur; q++) if( *q=='"' ) nQuote++;
+  if( nQuote%2 ){
+    const char *zQ = zCur;
+    while( zQ>zBuf && zQ[-1]!='"' ) zQ--;
+    zQ--;                                       /* on the open quote */
+    if( zQ>zBuf && zQ[-1]=='~' ){ w = zQ-1; bLabelOnly = 1; zKey = zQ+1; }
+    else return CC_ERROR;                       /* inside a plain string */
+  }else{
+    while( w>zBuf && isIdentChar((unsigned char)w[-1]) ) w--;
+    zKey = w;
+    if( w>zBuf && w[-1]=='~' ){ w--; bLabelOnly = 1; }
+    else if( w>zBuf && w[-1]=='?' ) return CC_ERROR;   /* a variable */
+    else if( w>zBuf && w[-1]=='.' && !p->bCont ){
+      const char *s = zBuf;
+      while( s<w-1 && (*s==' ' || *s=='\t') ) s++;
+      if( s==w-1 ){ bDot = 1; w--; }
+    }
+  }
+  nKey = (size_t)(zCur-zKey);
+  if( bDot ){
+    for(i=0; i<N_DOT; i++) if( hasPrefix(aDot[i].zName, zKey, nKey) ) candAdd(&cand, aDot[i].zName, 0);
+  }else{
+    if( !p->bCompValid ) compLoad(p);
+    if( !bLabelOnly ){
+      for(i=0; i<(int)(sizeof(azKeyword)/sizeof(azKeyword[0])); i++){
+        if( hasPrefix(azKeyword[i], zKey, nKey) ) candAdd(&cand, azKeyword[i], 0);
+      }
+    }
+    for(i=0; i<p->nComp; i++){
+      if( bLabelOnly && !p->abLabel[i] ) continue;
+      if( hasPrefix(p->azComp[i], zKey, nKey) ) candAdd(&cand, p->azComp[i], p->abLabel[i]);
+    }
+  }
+  a = (const Cand*)cand.z;
+  nCand = (int)(cand.n/sizeof(Cand));
+  if( nCand>1 ){     /* drop duplicates (an id that is also a keyword ...) */
+    int j, k = 0;
+    Cand *aw = (Cand*)cand.z;
+    for(j=0; j<nCand; j++){
+      int d;
+      for(d=0; d<k; d++) if( aw[d].bLabel==aw[j].bLabel && strcmp(aw[d].zKey, aw[j].zKey)==0 ) break;
+      if( d==k ) aw[k++] = aw[j];
+    }
+    nCand = k;
+  }
+  if( nCand==0 ){ rc = CC_ERROR; goto done; }
+  nCommon = strlen(a[0].zKey);
+  for(i=1; i<nCand; i++){
+    if( a[i].bLabel!=a[0].bLabel ){ nCommon = 0; break; }
+    nCommon = commonLen(a[0].zKey, a[i].zKey, nCommon);
+  }
+  if( nCand==1 ){
+    if( bDot ) bufPuts(&ins, ".");
+    if( a[0].bLabel ) bufPuts(&ins, "~\"");
+    bufPuts(&ins, a[0].zKey);
+    bufPuts(&ins, a[0].bLabel ? "\"" : " ");
+  }else if( nCommon>nKey || (nCommon==nKey && nKey>0 && memcmp(a[0].zKey, zKey, nKey)!=0) ){
+    if( bDot ) bufPuts(&ins, ".");
+    if( a[0].bLabel ) bufPuts(&ins, "~\"");
+    bufAppend(&ins, a[0].zKey, nCommon);
+  }else{
+    candList((Cand*)cand.z, nCand);
+    rc = CC_REDISPLAY;
+    goto done;
+  }
+  el_deletestr(el, cpCount(w, (size_t)(zCur-w)));
+  if( el_insertstr(el, ins.z)!=0 ) rc = CC_ERROR;
+done:
+  bufFree(&cand);
+  bufFree(&ins);
+  return rc;
+}
+
+/* Set up libedit and the history for the REPL. Returns 0 or 1. */
+static int editInit(Shell *p){
+  HistEvent ev;
+  const char *zHist = getenv("FAKT_HISTORY");
+  const char *zHome = getenv("HOME");
+  if( zHist && zHist[0] ){
+    p->zHistFile = xstrdup(zHist);
+  }else if( zHome && zHome[0] ){
+    Buf b = {0};
+    bufPuts(&b, zHome);
+    bufPuts(&b, "/.fakt_history");
+    p->zHistFile = b.z;
+  }
+  p->hist = history_init();
+  p->el = el_init("fakt", stdin, stdout, stderr);
+  if( p->hist==0 || p->el==0 ) return 1;
+  history(p->hist, &ev, H_SETSIZE, 1000);
+  history(p->hist, &ev, H_SETUNIQUE, 1);
+  if( p->zHistFile ) history(p->hist, &ev, H_LOAD, p->zHistFile);
+  el_set(p->el, EL_CLIENTDATA, (void*)p);
+  el_set(p->el, EL_EDITOR, "emacs");
+  el_set(p->el, EL_SIGNAL, 0);
+  el_set(p->el, EL_PROMPT, editPrompt);
+  el_set(p->el, EL_HIST, history, p->hist);
+  el_set(p->el, EL_GETCFN, editGetc);
+  el_set(p->el, EL_ADDFN, "fakt-complete", "complete a word", editComplete);
+  el_set(p->el, EL_BIND, "^I", "fakt-complete", NULL);
+  el_source(p->el, NULL);
+  return 0;
+}
+
+static void editEnd(Shell *p){
+  if( p->hist ){
+    HistEvent ev;
+    if( p->zHistFile ) history(p->hist, &ev, H_SAVE, p->zHistFile);
+    history_end(p->hist);
+  }
+  if( p->el ) el_end(p->el);
+  free(p->zHistFile);
+  p->hist = 0;
+  p->el = 0;
+  p->zHistFile = 0;
+}
+
+/* Add a statement or command to the history, newlines made spaces. */
+static void editRemember(Shell *p, const char *z){
+  HistEvent ev;
+  char *zCopy, *q;
+  size_t n = strlen(z);
+  if( p->hist==0 ) return;
+  while( n>0 && (z[n-1]=='\n' || z[n-1]=='\r' || z[n-1]==' ') ) n--;
+  if( n==0 ) return;
+  zCopy = xstrndup(z, n);
+  for(q=zCopy; *q; q++) if( *q=='\n' || *q=='\r' ) *q = ' ';
+  history(p->hist, &ev, H_ENTER, zCopy);
+  free(zCopy);
+}
+
+/* ==================================================================== */
+/* Input loop                                                            */
+/* ==================================================================== */
+
+#define LINE_EOF  (-1)
+#define LINE_INTR (-2)
+
+/* Read one line (with its newline, if any) into *pBuf. Returns the length,
+** LINE_EOF or LINE_INTR (Ctrl-C at the prompt). */
+static long readLine(Shell *p, Input *pIn, Buf *pBuf){
+  bufReset(pBuf);
+  if( pIn->in ){
+    int c;
+    while( (c = getc(pIn->in))!=EOF ){
+      char ch = (char)c;
+      bufAppend(pBuf, &ch, 1);
+      if( c=='\n' ) break;
+    }
+    if( pBuf->n==0 ) return LINE_EOF;
+  }else{
+    int n = 0;
+    const char *z;
+    seenInterrupt = 0;
+    z = el_gets(p->el, &n);
+    if( seenInterrupt ){
+      seenInterrupt = 0;
+      fputc('\n', stdout);
+      return LINE_INTR;
+    }
+    if( z==0 || n<=0 ){ fputc('\n', stdout); return LINE_EOF; }
+    bufAppend(pBuf, z, (size_t)n);
+  }
+  bufAppend(pBuf, "", 0);
+  return (long)pBuf->n;
+}
+
+static int isDotLine(const char *z){
+  while( *z==' ' || *z=='\t' ) z++;
+  return *z=='.';
+}
+
+/* Process lines of pIn until end of input, .quit or bail. Lines are
+** gathered until fakt_complete(); dot-commands stand on a line of their
+** own between statements. Failures are counted in p->nErr. */
+static int processInput(Shell *p, Input *pIn){
+  Buf line = {0}, acc = {0};
+  int iStart = 0;
+  long n;
+  Input *pOuter = p->pIn;
+  p->pIn = pIn;
+  p->bCont = 0;
+  while( !p->bQuit && !p->bStop && (n = readLine(p, pIn, &line))!=LINE_EOF ){
+    if( n==LINE_INTR ){ bufReset(&acc); p->bCont = 0; continue; }
+    pIn->iLine++;
+    if( acc.n==0 && isDotLine(line.z) ){
+      if( pIn->in==0 ) editRemember(p, line.z);
+      if( doDotCommand(p, pIn, line.z) ){
+        p->nErr++;
+        if( p->bBail ) p->bStop = 1;
+      }
+      continue;
+    }
+    if( acc.n==0 ) iStart = pIn->iLine;
+    bufAppend(&acc, line.z, line.n);
+    {
+      const char *zRest = skipSpace(acc.z);
+      if( zRest && *zRest==0 ){ bufReset(&acc); p->bCont = 0; continue; }
+    }
+    if( fakt_complete(acc.z) ){
+      p->bCont = 0;
+      if( pIn->in==0 ){
+        editRemember(p, acc.z);
+        runText(p, pIn, acc.z, 1);
+      }else{
+        runText(p, pIn, acc.z, iStart);
+      }
+      bufReset(&acc);
+    }else{
+      p->bCont = 1;
+    }
+  }
+  if( acc.n>0 && !p->bQuit && !p->bStop ){   /* unfinished last statement */
+    if( pIn->in==0 ) editRemember(p, acc.z);
+    runText(p, pIn, acc.z, pIn->in ? iStart : 1);
+  }
+  p->bCont = 0;
+  p->pIn = pOuter;
+  bufFree(&line);
+  bufFree(&acc);
+  return p->nErr;
+}
+
+/* ==================================================================== */
+/* main                                                                  */
+/* ==================================================================== */
+
+static void usage(FILE *f){
+  fprintf(f,
+"Usage: fakt [OPTIONS] [DB]\n"
+"Query and change a fakt database. With no DB, opens the corpus database\n"
+"  %s\n"
+"read-write if you may write to it, read-only otherwise. A DB that does not\n"
+"exist is created. On a terminal fakt starts a REPL (enter .help there);\n"
+"otherwise it runs the statements it reads from stdin.\n"
+"\n"
+"Options:\n"
+"  -c TEXT               run the statements in TEXT (may be repeated)\n"
+"  -f FILE               run the script FILE (may be repeated)\n"
+"  -m, --mode MODE       output mode: table (default), csv, tsv, json, jsonl\n"
+"      --headers on|off  column names in table, csv and tsv output (default on)\n"
+"      --no-headers      the same as --headers off\n"
+"      --readonly        open the database read-only\n"
+"      --bail            stop at the first failed statement\n"
+"      --version         print the version and exit\n"
+"  -h, --help            print this help and exit\n"
+"\n"
+"-c and -f run in the order given, and then fakt exits. Errors are reported\n"
+"as FILE:LINE:COL: error: MESSAGE (FILE is -c for -c text, <stdin> for stdin).\n"
+"Exit status: 0 if all went well, 1 if a statement failed, 2 on a usage error.\n"
+"Environment: FAKT_HISTORY names the REPL history file (default ~/.fakt_history).\n",
+  FAKT_DEFAULT_DB);
+}
+
+static int usageError(const char *zFmt, const char *zArg){
+  fputs("fakt: ", stderr);
+  fprintf(stderr, zFmt, zArg);
+  fputs("\nTry 'fakt --help' for more information.\n", stderr);
+  return 2;
+}
+
+/* One -c or -f from the command line. */
+typedef struct Action { int bFile; const char *z; } Action;
+
+/* Match option zArg against zLong ("--mode") or zShort ("-m"); a value is
+** taken from "--mode=x" or the next argument. Returns 1 on a match. */
+static int optValue(int argc, char **argv, int *pi, const char *zLong,
+                    const char *zShort, const char **pzVal){
+  const char *z = argv[*pi];
+  size_t n = zLong ? strlen(zLong) : 0;
+  if( (zLong && strcmp(z, zLong)==0) || (zShort && strcmp(z, zShort)==0) ){
+    *pzVal = *pi+1<argc ? argv[++*pi] : 0;
+    return 1;
+  }
+  if( zLong && strncmp(z, zLong, n)==0 && z[n]=='=' ){
+    *pzVal = z+n+1;
+    return 1;
+  }
+  return 0;
+}
+
+static int runActions(Shell *p, const Action *a, int nAction){
+  int i;
+  for(i=0; i<nAction && !p->bQuit && !p->bStop; i++){
+    Input in;
+    memset(&in, 0, sizeof(in));
+    if( a[i].bFile ){
+      in.zName = a[i].z;
+      in.zOrigin = a[i].z;
+      in.in = fopen(a[i].z, "rb");
+      if( in.in==0 ){
+        fprintf(stderr, "fakt: cannot open \"%s\": %s\n", a[i].z, strerror(errno));
+        p->nErr++;
+        if( p->bBail ) break;
+        continue;
+      }
+    }else{
+      in.zName = "-c";
+      in.in = fmemopen((void*)a[i].z, strlen(a[i].z), "r");
+      if( in.in==0 ) oom();
+    }
+    processInput(p, &in);
+    fclose(in.in);
+  }
+  return 0;
+}
+
+static void setUtf8Locale(void){
+  const char *zSet = setlocale(LC_CTYPE, "");
+  if( zSet==0 || strcmp(nl_langinfo(CODESET), "UTF-8")!=0 ){
+    if( setlocale(LC_CTYPE, "C.UTF-8")==0 ) setlocale(LC_CTYPE, "C");
+  }
+}
+
+static void runRepl(Shell *p){
+  Input in;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = onSigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;                 /* no SA_RESTART: read() sees EINTR */
+  sigaction(SIGINT, &sa, 0);
+  setUtf8Locale();
+  if( editInit(p) ){
+    fprintf(stderr, "fakt: cannot start the line editor\n");
+    editEnd(p);
+    p->nErr++;
+    return;
+  }
+  printf("fakt %s \xE2\x80\x94 enter .help for help\n", fakt_libversion());
+  if( p->bReadonly ) printf("%s is open read-only\n", p->zDbPath);
+  fflush(stdout);
+  memset(&in, 0, sizeof(in));
+  in.zName = "<stdin>";
+  p->bInteractive = 1;
+  processInput(p, &in);
+  editEnd(p);
+}
+
+/*
+** fakt [OPTIONS] [DB]: see usage(). Exit status 0 when every statement and
+** command succeeded, 1 when one failed or the database could not be opened,
+** 2 on a usage error.
+*/
+int main(int argc, char **argv){
+  Shell s;
+  Action *aAction;
+  int nAction = 0, i, bReadonly = 0, bOpts = 1, flags;
+  const char *zDb = 0;
+  memset(&s, 0, sizeof(s));
+  s.mode = MODE_TABLE;
+  s.bHeaders = 1;
+  s.nWidth = DEFAULT_WIDTH;
+  aAction = xmalloc(sizeof(Action)*(size_t)(argc>0 ? argc : 1));
+  for(i=1; i<argc; i++){
+    const char *z = argv[i], *zVal = 0;
+    int rc = -1;
+    if( !bOpts || z[0]!='-' || z[1]==0 ){
+      if( zDb ){ rc = usageError("more than one database given: \"%s\"", z); goto usage_done; }
+      zDb = z;
+      continue;
+    }
+    if( strcmp(z, "--")==0 ){ bOpts = 0; continue; }
+    if( strcmp(z, "--help")==0 || strcmp(z, "-h")==0 ){ usage(stdout); free(aAction); return 0; }
+    if( strcmp(z, "--version")==0 ){ printf("fakt %s\n", fakt_libversion()); free(aAction); return 0; }
+    if( strcmp(z, "--readonly")==0 ){ bReadonly = 1; continue; }
+    if( strcmp(z, "--bail")==0 ){ s.bBail = 1; continue; }
+    if( strcmp(z, "--no-headers")==0 ){ s.bHeaders = 0; continue; }
+    if( optValue(argc, argv, &i, "--mode", "-m", &zVal) ){
+      if( zVal==0 ){ rc = usageError("%s needs a mode", z); goto usage_done; }
+      if( parseMode(zVal, &s.mode) ){
+        rc = usageError("unknown mode \"%s\": use table, csv, tsv, json or jsonl", zVal);
+        goto usage_done;
+      }
+      continue;
+    }
+    if( optValue(argc, argv, &i, "--headers", 0, &zVal) ){
+      if( zVal && strcmp(zVal, "on")==0 ) s.bHeaders = 1;
+      else if( zVal && strcmp(zVal, "off")==0 ) s.bHeaders = 0;
+      else { rc = usageError("%s needs on or off", "--headers"); goto usage_done; }
+      continue;
+    }
+    if( optValue(argc, argv, &i, 0, "-c", &zVal) || optValue(argc, argv, &i, 0, "-f", &zVal) ){
+      if( zVal==0 ){ rc = usageError("%s needs an argument", z); goto usage_done; }
+      aAction[nAction].bFile = z[1]=='f';
+      aAction[nAction].z = zVal;
+      nAction++;
+      continue;
+    }
+    rc = usageError("unknown option \"%s\"", z);
+usage_done:
+    if( rc>=0 ){ free(aAction); return rc; }
+  }
+
+  if( bReadonly ) flags = FAKT_OPEN_READONLY;
+  else if( zDb ) flags = FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE;
+  else flags = access(FAKT_DEFAULT_DB, W_OK)==0 ? FAKT_OPEN_READWRITE : FAKT_OPEN_READONLY;
+  if( openDb(&s, zDb ? zDb : FAKT_DEFAULT_DB, flags) ){
+    if( !zDb ) fprintf(stderr, "fakt: build it with `make corpus`, or name a database: fakt FILE\n");
+    free(aAction);
+    return 1;
+  }
+
+  if( nAction>0 ){
+    runActions(&s, aAction, nAction);
+  }else if( isatty(0) && isatty(1) ){
+    runRepl(&s);
+  }else{
+    Input in;
+    memset(&in, 0, sizeof(in));
+    in.zName = "<stdin>";
+    in.in = stdin;
+    processInput(&s, &in);
+  }
+  compClear(&s);
+  if( fakt_close(s.db)!=FAKT_OK ){
+    fprintf(stderr, "fakt: %s\n", fakt_errmsg(s.db));
+    s.nErr++;
+  }
+  free(s.zDbPath);
+  free(aAction);
+  fflush(stdout);
+  return s.nErr ? 1 : 0;
+}

@@ -1,0 +1,689 @@
+/*
+** unit_api.c -- tests of the public C interface (include/fakt.h) alone.
+**
+** Open, prepare with named and positional parameters, bind every kind of
+** value, step, read every column type, reset and re-run, finalize, close;
+** errors as codes with "line L, col C" messages; fakt_exec; misuse; bound
+** hostile text stays a value; two threads on one file; fakt_interrupt from
+** another thread; fakt_check; a statement reused 1,000 times.
+** Ends with "N passed, N failed"; exit status 1 on any failure.
+*/
+#include "fakt.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int nPass, nFail;
+static fakt *gDb;            /* the handle whose message CHECK prints */
+
+#define CHECK(x) do { \
+  if (x) nPass++; \
+  else { \
+    nFail++; \
+    printf("%s:%d: CHECK(%s) failed; errmsg: %s\n", __FILE__, __LINE__, #x, \
+           gDb ? fakt_errmsg(gDb) : "(no handle)"); \
+  } \
+} while (0)
+
+static char zDir[4096];      /* the scratch directory */
+static char zDbPath[4200];   /* the database file in it */
+
+/* ==== Helpers ==== */
+
+/* Run zSql on db; 1 if every statement succeeded (message printed if not). */
+static int run(fakt *db, const char *zSql) {
+  char *zErr = NULL;
+  int rc = fakt_exec(db, zSql, NULL, NULL, &zErr);
+  if (rc != FAKT_OK) printf("  exec failed (%d): %s\n    in: %.200s\n", rc, zErr ? zErr : "?", zSql);
+  fakt_free(zErr);
+  return rc == FAKT_OK;
+}
+
+/* Step p to completion; the rows (column 0 texts, "NULL" for null) are
+** joined with "," into zOut. Returns the final code (FAKT_DONE on success). */
+static int rows(fakt_stmt *p, char *zOut, size_t nOut) {
+  int rc;
+  size_t n = 0;
+  zOut[0] = 0;
+  while ((rc = fakt_step(p)) == FAKT_ROW) {
+    const char *z = fakt_column_text(p, 0);
+    n += (size_t)snprintf(zOut + n, n < nOut ? nOut - n : 0, "%s%s", n ? "," : "", z ? z : "NULL");
+    if (n >= nOut) n = nOut - 1;
+  }
+  return rc;
+}
+
+/* Prepare zSql, collect column 0 of every row into zOut, finalize.
+** Returns the code of the failing call, or FAKT_DONE. */
+static int query(fakt *db, const char *zSql, char *zOut, size_t nOut) {
+  fakt_stmt *p = NULL;
+  zOut[0] = 0;
+  int rc = fakt_prepare(db, zSql, -1, &p, NULL);
+  if (rc != FAKT_OK) return rc;
+  if (p == NULL) return FAKT_INTERNAL;
+  rc = rows(p, zOut, nOut);
+  fakt_finalize(p);
+  return rc;
+}
+
+/* 1 if zSql gives exactly the rows zWant ("a,b" as from rows()). */
+static int queryIs(fakt *db, const char *zSql, const char *zWant) {
+  char z[4096];
+  int rc = query(db, zSql, z, sizeof(z));
+  if (rc != FAKT_DONE || strcmp(z, zWant) != 0) {
+    printf("  query: %s\n    want: %s\n    got:  %s (rc %d)\n", zSql, zWant, z, rc);
+    return 0;
+  }
+  return 1;
+}
+
+/* ==== The tests ==== */
+
+static const char zSchema[] =
+  "predicate met : entity;\n"
+  "predicate nickname : string;\n"
+  "predicate motto : string;\n"
+  "predicate speed : quantity;\n"
+  "predicate arrived : date;\n"
+  "predicate age : number;\n"
+  "predicate rating : number;\n"
+  "predicate reported : claim;\n"
+  "predicate num : number;\n"
+  "entity kim person \"Kim Jong Un\" aka \"Kim\";\n"
+  "entity putin person \"Wladimir Putin\";\n"
+  "entity wladiwostok city \"Wladiwostok\" at 43.10562, 131.87353;\n"
+  "entity zug thing \"Panzerzug\";\n"
+  "claim c1: kim met putin;\n"
+  "claim c2: kim nickname \"Marschall\";\n"
+  "claim c3: zug speed 60km/h;\n"
+  "claim c4: kim arrived @2023-09-12;\n"
+  "claim c5: kim age 39;\n"
+  "claim c6: kim rating 2.5;\n"
+  "claim c7: kim reported c1;\n"
+  "claim h1: kim motto \"\\\"; retract c1; \\\"\";\n";
+
+/* The hostile text stored by claim h1, as the engine must see it. */
+static const char zHostile[] = "\"; retract c1; \"";
+
+static void testOpen(fakt **pDb) {
+  CHECK(strcmp(fakt_libversion(), FAKT_VERSION) == 0);
+  CHECK(fakt_errstr(FAKT_SYNTAX) != NULL && fakt_errstr(12345) != NULL);
+  fakt *db = NULL;
+  CHECK(fakt_open(zDbPath, FAKT_OPEN_READWRITE | FAKT_OPEN_CREATE, &db) == FAKT_OK);
+  CHECK(db != NULL);
+  gDb = db;
+  *pDb = db;
+  if (db == NULL) return;
+  CHECK(fakt_last_tx(db) == 0);
+  CHECK(fakt_errcode(db) == FAKT_OK);
+  CHECK(run(db, zSchema));
+  char zNums[4096];
+  size_t n = (size_t)snprintf(zNums, sizeof(zNums), "begin;\n");
+  for (int i = 0; i < 20; i++) {
+    n += (size_t)snprintf(zNums + n, sizeof(zNums) - n, "claim n%d: zug num %d;\n", i, i);
+  }
+  snprintf(zNums + n, sizeof(zNums) - n, "commit;\n");
+  CHECK(run(db, zNums));
+  CHECK(fakt_last_tx(db) > 0);
+
+  /* A missing file without CREATE cannot be opened; the handle still exists. */
+  fakt *db2 = NULL;
+  char zMissing[4300];
+  snprintf(zMissing, sizeof(zMissing), "%s/missing.fakt", zDir);
+  CHECK(fakt_open(zMissing, FAKT_OPEN_READWRITE, &db2) == FAKT_CANTOPEN);
+  CHECK(db2 != NULL && strlen(fakt_errmsg(db2)) > 0);
+  CHECK(fakt_close(db2) == FAKT_OK);
+  CHECK(access(zMissing, F_OK) != 0);
+}
+
+static void testColumnTypes(fakt *db) {
+  struct { const char *zSql; int eType; const char *zText; } a[] = {
+    { "find ?a where kim age ?a;",               FAKT_INTEGER,  "39" },
+    { "find ?r where kim rating ?r;",            FAKT_FLOAT,    "2.5" },
+    { "find ?n where kim nickname ?n;",          FAKT_TEXT,     "Marschall" },
+    { "find ?d where kim arrived ?d;",           FAKT_DATE,     "2023-09-12" },
+    { "find ?v where zug speed ?v;",             FAKT_QUANTITY, "60 km/h" },
+    { "find ?o where kim met ?o;",               FAKT_ENTITY,   "putin" },
+    { "find ?c where ?c: kim met putin;",        FAKT_CLAIM,    "c1" },
+    { "find ?x where kim reported ?x;",          FAKT_CLAIM,    "c1" },
+    { "find null;",                              FAKT_NULL,     NULL },
+    { "find true;",                              FAKT_BOOL,     "true" },
+    { "find @2023-09;",                          FAKT_DATE,     "2023-09" },
+  };
+  for (size_t i = 0; i < sizeof(a) / sizeof(a[0]); i++) {
+    fakt_stmt *p = NULL;
+    int rc = fakt_prepare(db, a[i].zSql, -1, &p, NULL);
+    CHECK(rc == FAKT_OK && p != NULL);
+    if (p == NULL) { printf("  in: %s\n", a[i].zSql); continue; }
+    CHECK(fakt_stmt_readonly(p) == 1);
+    CHECK(fakt_column_count(p) == 1);
+    CHECK(fakt_step(p) == FAKT_ROW);
+    int eType = fakt_column_type(p, 0);
+    const char *z = fakt_column_text(p, 0);
+    int bOk = eType == a[i].eType
+           && (a[i].zText ? z && strcmp(z, a[i].zText) == 0 : z == NULL);
+    if (!bOk) printf("  %s: type %d text %s\n", a[i].zSql, eType, z ? z : "(null)");
+    CHECK(bOk);
+    CHECK(fakt_column_bytes(p, 0) == (a[i].zText ? (int)strlen(a[i].zText) : 0));
+    if (a[i].eType == FAKT_INTEGER) CHECK(fakt_column_int64(p, 0) == 39);
+    if (a[i].eType == FAKT_FLOAT) CHECK(fakt_column_double(p, 0) == 2.5);
+    if (a[i].eType == FAKT_QUANTITY) {
+      CHECK(fakt_column_double(p, 0) == 60.0);
+      const char *zUnit = fakt_column_unit(p, 0);
+      CHECK(zUnit && strcmp(zUnit, "km/h") == 0);
+    } else {
+      CHECK(fakt_column_unit(p, 0) == NULL);
+    }
+    if (a[i].eType == FAKT_TEXT) CHECK(fakt_column_int64(p, 0) == 0);
+    CHECK(fakt_step(p) == FAKT_DONE);
+    CHECK(fakt_finalize(p) == FAKT_OK);
+  }
+
+  /* Column names: alias, bare variable, expression text. */
+  fakt_stmt *p = NULL;
+  CHECK(fakt_prepare(db, "find ?a as years, ?a, ?a + 1 where kim age ?a;", -1, &p, NULL) == FAKT_OK);
+  if (p) {
+    CHECK(fakt_column_count(p) == 3);
+    const char *z0 = fakt_column_name(p, 0), *z1 = fakt_column_name(p, 1);
+    const char *z2 = fakt_column_name(p, 2);
+    CHECK(z0 && strcmp(z0, "years") == 0);
+    CHECK(z1 && strcmp(z1, "a") == 0);
+    CHECK(z2 && strcmp(z2, "?a + 1") == 0);
+    CHECK(fakt_step(p) == FAKT_ROW);
+    CHECK(fakt_column_int64(p, 2) == 40);
+    CHECK(fakt_column_text(p, 3) == NULL);
+    CHECK(fakt_column_type(p, -1) == FAKT_NULL);
+    CHECK(fakt_step(p) == FAKT_DONE);
+    CHECK(fakt_finalize(p) == FAKT_OK);
+  }
+}
+
+static void testParameters(fakt *db) {
+  char z[1024];
+  fakt_stmt *p = NULL;
+
+  /* Named parameter bound to an entity. */
+  CHECK(fakt_prepare(db, "find ?o where $who met ?o;", -1, &p, NULL) == FAKT_OK && p);
+  if (p) {
+    CHECK(fakt_bind_parameter_count(p) == 1);
+    CHECK(fakt_bind_parameter_index(p, "$who") == 1);
+    CHECK(fakt_bind_parameter_index(p, "$nope") == 0);
+    const char *zName = fakt_bind_parameter_name(p, 1);
+    CHECK(zName && strcmp(zName, "$who") == 0);
+    CHECK(fakt_bind_parameter_name(p, 2) == NULL);
+    CHECK(fakt_bind_parameter_name(p, 0) == NULL);
+    CHECK(fakt_bind_entity(p, 1, "kim") == FAKT_OK);
+    CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "putin") == 0);
+    CHECK(fakt_reset(p) == FAKT_OK);
+    /* The bind survived the reset. */
+    CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "putin") == 0);
+    CHECK(fakt_reset(p) == FAKT_OK);
+    /* A text "kim" is a string value, not the entity kim. */
+    CHECK(fakt_bind_text(p, 1, "kim", -1, FAKT_TRANSIENT) == FAKT_OK);
+    CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "") == 0);
+    CHECK(fakt_reset(p) == FAKT_OK);
+    CHECK(fakt_bind_entity(p, 1, "nobody") == FAKT_NOTFOUND);
+    CHECK(fakt_bind_entity(p, 1, "putin") == FAKT_OK);
+    CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "") == 0);
+    /* Range errors. */
+    CHECK(fakt_bind_int64(p, 0, 1) == FAKT_RANGE);
+    CHECK(fakt_bind_int64(p, 2, 1) == FAKT_RANGE);
+    CHECK(fakt_bind_null(p, 2) == FAKT_RANGE);
+    CHECK(fakt_bind_double(p, -1, 1.0) == FAKT_RANGE);
+    CHECK(fakt_bind_text(p, 2, "x", -1, FAKT_STATIC) == FAKT_RANGE);
+    CHECK(fakt_finalize(p) == FAKT_OK);
+  }
+
+  /* Numbered parameters. */
+  p = NULL;
+  CHECK(fakt_prepare(db, "find ?c where ?c: $1 nickname $2;", -1, &p, NULL) == FAKT_OK && p);
+  if (p) {
+    CHECK(fakt_bind_parameter_count(p) == 2);
+    CHECK(fakt_bind_parameter_index(p, "$2") == 2);
+    const char *zName = fakt_bind_parameter_name(p, 2);
+    CHECK(zName && strcmp(zName, "$2") == 0);
+    CHECK(fakt_bind_entity(p, 1, "kim") == FAKT_OK);
+    static const char zStatic[] = "Marschall";
+    CHECK(fakt_bind_text(p, 2, zStatic, -1, FAKT_STATIC) == FAKT_OK);
+    CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "c2") == 0);
+    CHECK(fakt_reset(p) == FAKT_OK);
+    /* n bytes only: "Marschall!!" cut to 9 bytes. */
+    CHECK(fakt_bind_text(p, 2, "Marschall!!", 9, FAKT_TRANSIENT) == FAKT_OK);
+    CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "c2") == 0);
+    CHECK(fakt_reset(p) == FAKT_OK);
+    /* A caller's destructor is called once the statement is done with it. */
+    char *zHeap = malloc(16);
+    if (zHeap) {
+      strcpy(zHeap, "Marschall");
+      CHECK(fakt_bind_text(p, 2, zHeap, -1, free) == FAKT_OK);
+      CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "c2") == 0);
+    }
+    CHECK(fakt_clear_bindings(p) == FAKT_OK);
+    CHECK(fakt_reset(p) == FAKT_OK);
+    CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "") == 0);
+    CHECK(fakt_finalize(p) == FAKT_OK);   /* frees zHeap through free(), or already did */
+  }
+
+  /* Positional parameters, each bound with a different type. */
+  p = NULL;
+  CHECK(fakt_prepare(db, "find ?, ?, ?, ?;", -1, &p, NULL) == FAKT_OK && p);
+  if (p) {
+    CHECK(fakt_bind_parameter_count(p) == 4);
+    CHECK(fakt_bind_parameter_name(p, 1) == NULL);
+    CHECK(fakt_bind_text(p, 1, "abc", -1, FAKT_TRANSIENT) == FAKT_OK);
+    CHECK(fakt_bind_int64(p, 2, -7) == FAKT_OK);
+    CHECK(fakt_bind_double(p, 3, 0.25) == FAKT_OK);
+    CHECK(fakt_bind_null(p, 4) == FAKT_OK);
+    CHECK(fakt_step(p) == FAKT_ROW);
+    CHECK(fakt_column_type(p, 0) == FAKT_TEXT);
+    CHECK(fakt_column_type(p, 1) == FAKT_INTEGER && fakt_column_int64(p, 1) == -7);
+    CHECK(fakt_column_type(p, 2) == FAKT_FLOAT && fakt_column_double(p, 2) == 0.25);
+    CHECK(fakt_column_type(p, 3) == FAKT_NULL && fakt_column_text(p, 3) == NULL);
+    const char *zt = fakt_column_text(p, 0);
+    CHECK(zt && strcmp(zt, "abc") == 0);
+    /* Binding while the statement is running is misuse. */
+    CHECK(fakt_bind_int64(p, 2, 1) == FAKT_MISUSE);
+    CHECK(fakt_step(p) == FAKT_DONE);
+    CHECK(fakt_reset(p) == FAKT_OK);
+    CHECK(fakt_bind_int64(p, 2, 8) == FAKT_OK);
+    CHECK(fakt_step(p) == FAKT_ROW && fakt_column_int64(p, 1) == 8);
+    CHECK(fakt_finalize(p) == FAKT_OK);
+  }
+
+  /* $N and ? may not be mixed. */
+  p = NULL;
+  CHECK(fakt_prepare(db, "find $1, ?;", -1, &p, NULL) != FAKT_OK && p == NULL);
+  CHECK(strncmp(fakt_errmsg(db), "line 1, col ", 12) == 0);
+
+  /* Reset and re-run with new int64 bindings, no re-prepare. */
+  p = NULL;
+  CHECK(fakt_prepare(db, "find ?c where ?c: kim age $a;", -1, &p, NULL) == FAKT_OK && p);
+  if (p) {
+    CHECK(fakt_bind_int64(p, 1, 39) == FAKT_OK);
+    CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "c5") == 0);
+    CHECK(fakt_reset(p) == FAKT_OK);
+    CHECK(fakt_bind_int64(p, 1, 40) == FAKT_OK);
+    CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "") == 0);
+    CHECK(fakt_reset(p) == FAKT_OK);
+    CHECK(fakt_bind_null(p, 1) == FAKT_OK);
+    CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "") == 0);
+    CHECK(fakt_finalize(p) == FAKT_OK);
+  }
+  p = NULL;
+  CHECK(fakt_prepare(db, "find ?c where ?c: kim rating $r;", -1, &p, NULL) == FAKT_OK && p);
+  if (p) {
+    CHECK(fakt_bind_double(p, 1, 2.5) == FAKT_OK);
+    CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "c6") == 0);
+    CHECK(fakt_finalize(p) == FAKT_OK);
+  }
+
+  /* A prepared statement reused 1,000 times. */
+  p = NULL;
+  CHECK(fakt_prepare(db, "find ?c where ?c: zug num $v;", -1, &p, NULL) == FAKT_OK && p);
+  if (p) {
+    int nBad = 0;
+    for (int i = 0; i < 1000; i++) {
+      int v = (i * 7) % 25;
+      char zWant[16];
+      if (v < 20) snprintf(zWant, sizeof(zWant), "n%d", v);
+      else zWant[0] = 0;
+      if (fakt_bind_int64(p, 1, v) != FAKT_OK) nBad++;
+      else if (rows(p, z, sizeof(z)) != FAKT_DONE || strcmp(z, zWant) != 0) nBad++;
+      if (fakt_reset(p) != FAKT_OK) nBad++;
+    }
+    CHECK(nBad == 0);
+    CHECK(fakt_finalize(p) == FAKT_OK);
+  }
+}
+
+static void testHostile(fakt *db) {
+  char z[1024];
+  int64_t iTx = fakt_last_tx(db);
+  static const char *azText[] = {
+    "\"; retract c1; \"", "kim met putin; retract c1;", "'; drop rule x; --",
+    "\"", ";", "\\", "$1", "?", "c1", "kim", "\n", "",
+  };
+  fakt_stmt *p = NULL, *q = NULL;
+  CHECK(fakt_prepare(db, "find ?c where ?c: kim motto $m;", -1, &p, NULL) == FAKT_OK && p);
+  CHECK(fakt_prepare(db, "find $x;", -1, &q, NULL) == FAKT_OK && q);
+  if (p && q) {
+    for (size_t i = 0; i < sizeof(azText) / sizeof(azText[0]); i++) {
+      const char *zT = azText[i];
+      CHECK(fakt_bind_text(p, 1, zT, -1, FAKT_TRANSIENT) == FAKT_OK);
+      int bSame = strcmp(zT, zHostile) == 0;
+      int rc = rows(p, z, sizeof(z));
+      CHECK(rc == FAKT_DONE && strcmp(z, bSame ? "h1" : "") == 0);
+      if (rc != FAKT_DONE || strcmp(z, bSame ? "h1" : "") != 0) printf("  hostile #%zu\n", i);
+      CHECK(fakt_reset(p) == FAKT_OK);
+      /* Read back exactly as bound. */
+      CHECK(fakt_bind_text(q, 1, zT, -1, FAKT_TRANSIENT) == FAKT_OK);
+      CHECK(fakt_step(q) == FAKT_ROW);
+      const char *zBack = fakt_column_text(q, 0);
+      CHECK(fakt_column_type(q, 0) == FAKT_TEXT && zBack && strcmp(zBack, zT) == 0);
+      CHECK(fakt_step(q) == FAKT_DONE);
+      CHECK(fakt_reset(q) == FAKT_OK);
+    }
+  }
+  fakt_finalize(p);
+  fakt_finalize(q);
+  /* Nothing was written. */
+  CHECK(fakt_last_tx(db) == iTx);
+  CHECK(queryIs(db, "find ?c where ?c: kim met putin;", "c1"));
+  CHECK(queryIs(db, "find count() where ?c: ?s nickname ?o;", "1"));
+}
+
+static int nCb;              /* rows seen by the fakt_exec callback */
+static char zCb[256];        /* "name=value;" for each of them */
+
+static int execCallback(void *pArg, int nCol, char **azVal, char **azCol) {
+  int *pStop = pArg;
+  nCb++;
+  size_t n = strlen(zCb);
+  for (int i = 0; i < nCol; i++) {
+    snprintf(zCb + n, sizeof(zCb) - n, "%s=%s;", azCol[i], azVal[i] ? azVal[i] : "NULL");
+    n = strlen(zCb);
+  }
+  return pStop ? *pStop : 0;
+}
+
+static void testExecAndErrors(fakt *db) {
+  char *zErr = (char *)1;
+  int bStop = 0;
+  nCb = 0;
+  zCb[0] = 0;
+  CHECK(fakt_exec(db, "find ?a where kim age ?a; find ?n where kim nickname ?n; find null as x;",
+                  execCallback, &bStop, &zErr) == FAKT_OK);
+  CHECK(zErr == NULL);
+  CHECK(nCb == 3);
+  CHECK(strcmp(zCb, "a=39;n=Marschall;x=NULL;") == 0);
+
+  /* A non-zero return from the callback stops fakt_exec. */
+  bStop = 1;
+  nCb = 0;
+  zCb[0] = 0;
+  CHECK(fakt_exec(db, "find ?x where zug num ?x;", execCallback, &bStop, NULL) == FAKT_INTERRUPT);
+  CHECK(nCb == 1);
+
+  /* Errors come back as codes with the message copied for the caller. */
+  zErr = NULL;
+  CHECK(fakt_exec(db, "find ?a where kim age ?a;\nfind ?x where\n  nobody met ?x;",
+                  NULL, NULL, &zErr) == FAKT_NOTFOUND);
+  CHECK(zErr && strcmp(zErr, "line 3, col 3: unknown entity \"nobody\"") == 0);
+  if (zErr) printf("  (exec error was: %s)\n", zErr);
+  fakt_free(zErr);
+  fakt_free(NULL);
+
+  fakt_stmt *p = (fakt_stmt *)1;
+  CHECK(fakt_prepare(db, "find ?x wher ?x;", -1, &p, NULL) == FAKT_SYNTAX);
+  CHECK(p == NULL);
+  CHECK(fakt_errcode(db) == FAKT_SYNTAX);
+  CHECK(strncmp(fakt_errmsg(db), "line 1, col 9: near \"wher\"", 26) == 0);
+  CHECK(strstr(fakt_errmsg(db), "syntax error") != NULL);
+  CHECK(fakt_error_offset(db) == 8);
+
+  p = (fakt_stmt *)1;
+  CHECK(fakt_prepare(db, "find ?x where\n  nobody met ?x;", -1, &p, NULL) == FAKT_NOTFOUND);
+  CHECK(p == NULL);
+  CHECK(strcmp(fakt_errmsg(db), "line 2, col 3: unknown entity \"nobody\"") == 0);
+  CHECK(fakt_errcode(db) == FAKT_NOTFOUND);
+  CHECK(fakt_error_offset(db) == 16);
+
+  /* Columns count characters, not bytes; the offset counts bytes. */
+  CHECK(fakt_prepare(db, "find ?x where label(?x, \"Pjöngjang\"), nobody met ?x;", -1, &p, NULL)
+        == FAKT_NOTFOUND);
+  CHECK(strcmp(fakt_errmsg(db), "line 1, col 39: unknown entity \"nobody\"") == 0);
+  CHECK(fakt_error_offset(db) == 39);
+
+  /* The origin moves every position. */
+  CHECK(fakt_set_origin(db, NULL, 10, 5) == FAKT_OK);
+  CHECK(fakt_prepare(db, "find ?x where nobody met ?x;", -1, &p, NULL) == FAKT_NOTFOUND);
+  CHECK(strcmp(fakt_errmsg(db), "line 10, col 19: unknown entity \"nobody\"") == 0);
+  CHECK(fakt_set_origin(db, NULL, 1, 1) == FAKT_OK);
+
+  /* A successful call clears the error. */
+  CHECK(queryIs(db, "find 1;", "1"));
+  CHECK(fakt_errcode(db) == FAKT_OK);
+
+  /* Walking a script with the tail; a text of only comments gives no statement. */
+  const char *zScript = "find 1; find 2; # done\n";
+  const char *zTail = NULL;
+  p = NULL;
+  CHECK(fakt_prepare(db, zScript, -1, &p, &zTail) == FAKT_OK && p);
+  CHECK(zTail == zScript + 7);
+  if (p) {
+    const char *zSql = fakt_sql(p);
+    CHECK(zSql && strncmp(zSql, "find 1", 6) == 0);
+    CHECK(fakt_step(p) == FAKT_ROW && fakt_column_int64(p, 0) == 1);
+    fakt_finalize(p);
+  }
+  p = NULL;
+  CHECK(fakt_prepare(db, zTail, -1, &p, &zTail) == FAKT_OK && p);
+  if (p) {
+    CHECK(fakt_step(p) == FAKT_ROW && fakt_column_int64(p, 0) == 2);
+    fakt_finalize(p);
+  }
+  p = (fakt_stmt *)1;
+  CHECK(fakt_prepare(db, zTail, -1, &p, &zTail) == FAKT_OK && p == NULL);
+  /* nByte limits the text. */
+  p = NULL;
+  CHECK(fakt_prepare(db, "find 3; find 4;", 7, &p, NULL) == FAKT_OK && p);
+  if (p) {
+    CHECK(fakt_step(p) == FAKT_ROW && fakt_column_int64(p, 0) == 3);
+    fakt_finalize(p);
+  }
+
+  CHECK(fakt_complete("find ?x where kim met ?x;") == 1);
+  CHECK(fakt_complete("find ?x where kim met ?x") == 0);
+  CHECK(fakt_complete("find \"a;") == 0);
+  CHECK(fakt_complete("find 1; # ;") == 1);
+}
+
+static void testMisuseAndLifecycle(fakt *db) {
+  CHECK(fakt_finalize(NULL) == FAKT_OK);
+  CHECK(fakt_close(NULL) == FAKT_OK);
+  fakt_stmt *p = (fakt_stmt *)1;
+  CHECK(fakt_prepare(db, NULL, -1, &p, NULL) == FAKT_MISUSE);
+  CHECK(p == NULL);
+  CHECK(fakt_limits(db, -1, 0, 0) == FAKT_MISUSE);
+  CHECK(fakt_limits(NULL, 0, 0, 0) == FAKT_MISUSE);
+
+  /* Write statements: readonly flag, changes, transactions. */
+  int64_t iTx = fakt_last_tx(db);
+  p = NULL;
+  CHECK(fakt_prepare(db, "claim w1: kim met wladiwostok;", -1, &p, NULL) == FAKT_OK && p);
+  if (p) {
+    CHECK(fakt_stmt_readonly(p) == 0);
+    CHECK(fakt_step(p) == FAKT_DONE);
+    CHECK(fakt_finalize(p) == FAKT_OK);
+  }
+  CHECK(fakt_changes(db) == 1);
+  CHECK(fakt_last_tx(db) == iTx + 1);
+  /* Re-defining an entity with identical content is a no-op: no transaction. */
+  CHECK(run(db, "entity zug thing \"Panzerzug\";"));
+  CHECK(fakt_last_tx(db) == iTx + 1);
+  CHECK(run(db, "begin;"));
+  CHECK(fakt_in_transaction(db) == 1);
+  CHECK(run(db, "retract w1;"));
+  CHECK(fakt_changes(db) == 1);
+  CHECK(queryIs(db, "find ?o where kim met ?o;", "putin"));
+  CHECK(run(db, "rollback;"));
+  CHECK(fakt_in_transaction(db) == 0);
+  CHECK(fakt_last_tx(db) == iTx + 1);
+  CHECK(queryIs(db, "find ?c where ?c: kim met wladiwostok;", "w1"));
+  CHECK(run(db, "retract w1;"));
+  CHECK(fakt_last_tx(db) == iTx + 2);
+  CHECK(queryIs(db, "find ?c where ?c: kim met wladiwostok;", ""));
+
+  /* fakt_close refuses while a statement is alive. */
+  fakt *db2 = NULL;
+  CHECK(fakt_open(zDbPath, 0, &db2) == FAKT_OK);
+  if (db2) {
+    fakt_stmt *q = NULL;
+    CHECK(fakt_prepare(db2, "find ?o where kim met ?o;", -1, &q, NULL) == FAKT_OK && q);
+    CHECK(fakt_close(db2) == FAKT_BUSY);
+    CHECK(fakt_finalize(q) == FAKT_OK);
+    CHECK(fakt_close(db2) == FAKT_OK);
+  }
+
+  /* A read-only handle refuses writes. */
+  db2 = NULL;
+  CHECK(fakt_open(zDbPath, FAKT_OPEN_READONLY, &db2) == FAKT_OK);
+  if (db2) {
+    char *zErr = NULL;
+    int rc = fakt_exec(db2, "claim w2: kim met wladiwostok;", NULL, NULL, &zErr);
+    CHECK(rc == FAKT_READONLY || rc == FAKT_PERM);
+    CHECK(zErr != NULL);
+    fakt_free(zErr);
+    CHECK(queryIs(db2, "find ?o where kim met ?o;", "putin"));
+    CHECK(fakt_close(db2) == FAKT_OK);
+  }
+
+  char *zReport = NULL;
+  CHECK(fakt_check(db, &zReport) == FAKT_OK);
+  CHECK(zReport && strcmp(zReport, "ok") == 0);
+  fakt_free(zReport);
+  CHECK(fakt_check(db, NULL) == FAKT_OK);
+}
+
+/* ==== Threads ==== */
+
+typedef struct Worker {
+  pthread_t t;
+  int rc;                  /* FAKT_OK if every query gave the right rows */
+  int nQuery;              /* queries run */
+  char zErr[256];          /* first problem */
+} Worker;
+
+static void *workerMain(void *pArg) {
+  Worker *w = pArg;
+  fakt *db = NULL;
+  w->rc = fakt_open(zDbPath, FAKT_OPEN_READONLY, &db);
+  if (w->rc != FAKT_OK) {
+    snprintf(w->zErr, sizeof(w->zErr), "open: %s", db ? fakt_errmsg(db) : "?");
+    fakt_close(db);
+    return NULL;
+  }
+  fakt_stmt *p = NULL;
+  w->rc = fakt_prepare(db, "find ?c where ?c: zug num $v;", -1, &p, NULL);
+  for (int i = 0; w->rc == FAKT_OK && i < 300; i++) {
+    char z[64], zWant[16];
+    int v = i % 20;
+    snprintf(zWant, sizeof(zWant), "n%d", v);
+    fakt_bind_int64(p, 1, v);
+    int rc = rows(p, z, sizeof(z));
+    fakt_reset(p);
+    if (rc != FAKT_DONE || strcmp(z, zWant) != 0) {
+      w->rc = rc == FAKT_DONE ? FAKT_ERROR : rc;
+      snprintf(w->zErr, sizeof(w->zErr), "query %d: got '%s' rc %d: %s", i, z, rc, fakt_errmsg(db));
+    }
+    w->nQuery++;
+  }
+  fakt_finalize(p);
+  fakt_close(db);
+  return NULL;
+}
+
+static void testThreads(void) {
+  Worker a[2];
+  memset(a, 0, sizeof(a));
+  int nStarted = 0;
+  for (int i = 0; i < 2; i++) {
+    if (pthread_create(&a[i].t, NULL, workerMain, &a[i]) == 0) nStarted++;
+  }
+  CHECK(nStarted == 2);
+  for (int i = 0; i < nStarted; i++) {
+    pthread_join(a[i].t, NULL);
+    if (a[i].rc != FAKT_OK) printf("  thread %d: %s\n", i, a[i].zErr);
+    CHECK(a[i].rc == FAKT_OK && a[i].nQuery == 300);
+  }
+}
+
+typedef struct Long {
+  fakt *db;
+  const char *zSql;
+  volatile int bDone;
+  int rc;
+} Long;
+
+static void *longMain(void *pArg) {
+  Long *l = pArg;
+  char z[256];
+  l->rc = query(l->db, l->zSql, z, sizeof(z));
+  __atomic_store_n(&l->bDone, 1, __ATOMIC_SEQ_CST);
+  return NULL;
+}
+
+static void testInterrupt(fakt *db) {
+  /* A chain n0 <- n1 <- ... <- n599 and its transitive closure. */
+  size_t nAlloc = 64 * 1024;
+  char *zScript = malloc(nAlloc);
+  if (zScript == NULL) { CHECK(0); return; }
+  size_t n = (size_t)snprintf(zScript, nAlloc, "begin;\nentity n0 place \"N0\";\n");
+  for (int i = 1; i < 600; i++) {
+    n += (size_t)snprintf(zScript + n, nAlloc - n, "entity n%d place \"N%d\" in n%d;\n", i, i, i - 1);
+  }
+  snprintf(zScript + n, nAlloc - n,
+           "rule reach(?a, ?b) if ?a located_in ?b;\n"
+           "rule reach(?a, ?c) if ?a located_in ?b, reach(?b, ?c);\n"
+           "commit;\n");
+  CHECK(run(db, zScript));
+  free(zScript);
+  CHECK(queryIs(db, "find count() where reach(n599, ?x);", "599"));
+  CHECK(queryIs(db, "find ?x where reach(n2, ?x) order by ?x;", "n0,n1"));
+
+  /* A safety net: if interrupt does not work the query ends by time limit. */
+  CHECK(fakt_limits(db, 0, 0, 120000) == FAKT_OK);
+  Long l;
+  memset(&l, 0, sizeof(l));
+  l.db = db;
+  l.zSql = "find count() where reach(?a, ?b), reach(?b, ?c), reach(?c, ?d);";
+  pthread_t t;
+  if (pthread_create(&t, NULL, longMain, &l) != 0) { CHECK(0); return; }
+  struct timespec ts = { 0, 20 * 1000 * 1000 };
+  nanosleep(&ts, NULL);
+  ts.tv_nsec = 5 * 1000 * 1000;
+  while (!__atomic_load_n(&l.bDone, __ATOMIC_SEQ_CST)) {
+    fakt_interrupt(db);
+    nanosleep(&ts, NULL);
+  }
+  pthread_join(t, NULL);
+  CHECK(l.rc == FAKT_INTERRUPT);
+  CHECK(fakt_errcode(db) == FAKT_INTERRUPT);
+  CHECK(fakt_limits(db, 0, 0, 0) == FAKT_OK);
+  /* The handle works again: the flag clears when the next statement starts. */
+  CHECK(queryIs(db, "find count() where reach(n3, ?x);", "3"));
+}
+
+int main(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0);   /* keep output if a test crashes */
+  const char *zTmp = getenv("TMPDIR");
+  snprintf(zDir, sizeof(zDir), "%s/fakt-unit-api-XXXXXX", zTmp && *zTmp ? zTmp : "/tmp");
+  if (mkdtemp(zDir) == NULL) { perror("mkdtemp"); return 2; }
+  snprintf(zDbPath, sizeof(zDbPath), "%s/api.fakt", zDir);
+
+  fakt *db = NULL;
+  testOpen(&db);
+  if (db) {
+    testColumnTypes(db);
+    testParameters(db);
+    testHostile(db);
+    testExecAndErrors(db);
+    testMisuseAndLifecycle(db);
+    testThreads();
+    testInterrupt(db);
+    CHECK(fakt_close(db) == FAKT_OK);
+  }
+  gDb = NULL;
+
+  char z[4400];
+  snprintf(z, sizeof(z), "%s-lock", zDbPath);
+  unlink(z);
+  unlink(zDbPath);
+  rmdir(zDir);
+  printf("%d passed, %d failed\n", nPass, nFail);
+  return nFail > 0 ? 1 : 0;
+}

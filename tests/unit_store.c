@@ -1,0 +1,723 @@
+/*
+** unit_store.c -- unit tests of the LMDB storage layer (engine/store.c):
+** open checks, dictionary, entities, claims, cursors, statistics, txlog,
+** map growth, FAKT_FULL, nested transactions and faktStoreCheck.
+** Prints "FAIL file:line: expr" per failed check, then "N passed, N failed".
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "fakt.h"
+#include "store.h"
+#include "util.h"
+
+static int nPass = 0, nFail = 0;
+#define CHECK(x) do{ if( x ){ nPass++; }else{ nFail++; \
+  printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #x); } }while(0)
+
+static char zDir[64];
+
+/* Path of a test file in the scratch directory (static buffer per slot). */
+static const char *path(int iSlot, const char *zName){
+  static char az[8][256];
+  snprintf(az[iSlot], sizeof(az[iSlot]), "%s/%s", zDir, zName);
+  return az[iSlot];
+}
+
+static void rmDb(const char *zPath){
+  char z[300];
+  unlink(zPath);
+  snprintf(z, sizeof(z), "%s-lock", zPath);
+  unlink(z);
+}
+
+static int fileExists(const char *z){
+  struct stat st;
+  return stat(z, &st)==0;
+}
+
+static long fileSize(const char *z){
+  struct stat st;
+  return stat(z, &st)==0 ? (long)st.st_size : -1;
+}
+
+static int writeFile(const char *zPath, const void *p, size_t n){
+  FILE *f = fopen(zPath, "wb");
+  if( f==NULL ) return 0;
+  if( n && fwrite(p, 1, n, f)!=n ){ fclose(f); return 0; }
+  return fclose(f)==0;
+}
+
+/* Read a whole file (malloc'd). */
+static char *readFile(const char *zPath, size_t *pn){
+  FILE *f = fopen(zPath, "rb");
+  char *z;
+  long n;
+  if( f==NULL ) return NULL;
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  z = malloc((size_t)n + 1);
+  if( z && fread(z, 1, (size_t)n, f)!=(size_t)n ){ free(z); z = NULL; }
+  fclose(f);
+  *pn = (size_t)n;
+  return z;
+}
+
+static int openDb(const char *zPath, int bCreate, int bReadonly, uint64_t nInit, uint64_t nMax,
+                  FaktStore **pp, char **pzErr){
+  StoreConfig cfg;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.bCreate = bCreate;
+  cfg.bReadonly = bReadonly;
+  cfg.nMapInit = nInit;
+  cfg.nMapMax = nMax;
+  return faktStoreOpen(zPath, &cfg, pp, pzErr);
+}
+
+/* Open expecting failure: returns the code, frees the message, closes a store. */
+static int openFails(const char *zPath, int bCreate, char *zMsg, size_t nMsg){
+  FaktStore *s = NULL;
+  char *zErr = NULL;
+  int rc = openDb(zPath, bCreate, 0, 0, 0, &s, &zErr);
+  if( zMsg ) snprintf(zMsg, nMsg, "%s", zErr ? zErr : "");
+  free(zErr);
+  if( s ){ faktStoreClose(s); return -1; }   /* unexpectedly opened */
+  return rc;
+}
+
+static void encId(uint8_t *o, int tag, uint32_t id){
+  o[0] = (uint8_t)tag;
+  faktEncU64(o+1, id);
+}
+static void encInt(uint8_t *o, int64_t i){
+  o[0] = T_INT;
+  faktEncU64(o+1, (uint64_t)i ^ 0x8000000000000000ULL);
+}
+
+static uint64_t propOf(uint32_t s, uint32_t p, const uint8_t *o){
+  uint8_t a[17];
+  faktEncU32(a, s); faktEncU32(a+4, p); memcpy(a+8, o, ENC_LEN);
+  return faktHash64(a, 17);
+}
+
+/* A name id with an entity record. */
+static uint32_t mkEnt(StoreTxn *t, const char *zName, int kind, uint32_t type, const char *zLabel){
+  uint32_t id = 0;
+  EntRec r;
+  if( faktDictIntern(t, NS_NAME, zName, -1, &id) ) return 0;
+  memset(&r, 0, sizeof(r));
+  r.kind = (uint8_t)kind;
+  r.type = type;
+  if( zLabel && faktDictIntern(t, NS_STR, zLabel, -1, &r.label) ) return 0;
+  if( faktEntPut(t, id, &r) ) return 0;
+  return id;
+}
+
+/* Add a claim named zName (or with a fresh id if NULL). Returns its id or 0. */
+static uint32_t mkClaim(StoreTxn *t, const char *zName, uint32_t s, uint32_t p, const uint8_t *o,
+                        uint32_t tx, uint32_t source, const char *zQuote){
+  ClaimRec r;
+  uint32_t id = 0;
+  int rc = zName ? faktDictIntern(t, NS_NAME, zName, -1, &id) : faktStoreNewId(t, &id);
+  if( rc ) return 0;
+  memset(&r, 0, sizeof(r));
+  r.s = s; r.p = p;
+  memcpy(r.o, o, ENC_LEN);
+  r.source = source;
+  r.txAdd = tx;
+  r.prop = propOf(s, p, o);
+  if( zQuote && faktDictIntern(t, NS_STR, zQuote, -1, &r.quote) ) return 0;
+  if( faktClaimAdd(t, id, &r) ) return 0;
+  return id;
+}
+
+/* Count rows of a cursor on an index with a prefix; the last Vis in *pVis. */
+static int countIx(StoreTxn *t, StoreIndex ix, const uint8_t *a, int n, Vis *pVis){
+  StoreCursor *c;
+  const uint8_t *k;
+  Vis v;
+  int nRow = 0, rc;
+  if( faktCursorOpen(t, ix, a, n, &c) ) return -1;
+  while( (rc = faktCursorNext(c, &k, &v))==FAKT_ROW ){
+    nRow++;
+    if( n>0 && memcmp(k, a, (size_t)n)!=0 ) nRow = -1000;
+    if( pVis ) *pVis = v;
+  }
+  faktCursorClose(c);
+  return rc==FAKT_DONE ? nRow : -1;
+}
+
+static int countAux(StoreTxn *t, const char *zDb, const void *a, int n){
+  StoreCursor *c;
+  int nRow = 0, rc;
+  if( faktAuxOpen(t, zDb, (const uint8_t*)a, n, &c) ) return -1;
+  while( (rc = faktAuxNext(c, NULL, NULL, NULL, NULL))==FAKT_ROW ) nRow++;
+  faktCursorClose(c);
+  return rc==FAKT_DONE ? nRow : -1;
+}
+
+/* Entity id found through the alias index for zText, or 0. */
+static uint32_t aliasFind(StoreTxn *t, const char *zText){
+  char zF[512];
+  size_t n = faktFold(zText, strlen(zText), zF, sizeof(zF));
+  StoreCursor *c;
+  const uint8_t *k;
+  int nK, rc;
+  uint32_t id = 0;
+  if( faktAuxOpen(t, "alias", (const uint8_t*)zF, (int)n+1, &c) ) return 0;
+  rc = faktAuxNext(c, &k, &nK, NULL, NULL);
+  if( rc==FAKT_ROW && nK==(int)n+5 ) id = faktDecU32(k+n+1);
+  faktCursorClose(c);
+  return id;
+}
+
+static int commitTx(StoreTxn *t, uint32_t nAdd, uint32_t nRet, uint32_t *pTx){
+  TxRec r;
+  int rc;
+  memset(&r, 0, sizeof(r));
+  r.tMicros = 1694300000000000LL;
+  r.nAdded = nAdd; r.nRetracted = nRet;
+  rc = faktStoreLogTx(t, &r, pTx);
+  if( rc ){ faktStoreAbort(t); return rc; }
+  return faktStoreCommit(t);
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static void testOpenErrors(void){
+  char zMsg[600];
+  uint8_t aRand[3*4096];
+  size_t i, n;
+  char *zCopy;
+  uint32_t seed = 12345;
+  FaktStore *s = NULL;
+  char *zErr = NULL;
+  StoreTxn *t;
+  uint8_t a4[4];
+
+  /* missing, no create */
+  CHECK( openFails(path(0, "missing.fakt"), 0, zMsg, sizeof(zMsg))==FAKT_CANTOPEN );
+  CHECK( strstr(zMsg, "no such file")!=NULL );
+  CHECK( !fileExists(path(0, "missing.fakt")) );
+
+  /* random bytes: not ours, never written, no lock file made */
+  for(i=0; i<sizeof(aRand); i++){ seed = seed*1103515245u + 12345u; aRand[i] = (uint8_t)(seed>>16); }
+  CHECK( writeFile(path(0, "random.fakt"), aRand, sizeof(aRand)) );
+  CHECK( openFails(path(0, "random.fakt"), 1, zMsg, sizeof(zMsg))==FAKT_NOTADB );
+  CHECK( strstr(zMsg, "not a fakt database")!=NULL );
+  zCopy = readFile(path(0, "random.fakt"), &n);
+  CHECK( zCopy && n==sizeof(aRand) && memcmp(zCopy, aRand, n)==0 );
+  free(zCopy);
+  CHECK( !fileExists(path(0, "random.fakt-lock")) );
+
+  /* empty file, even with create */
+  CHECK( writeFile(path(0, "empty.fakt"), "", 0) );
+  CHECK( openFails(path(0, "empty.fakt"), 1, NULL, 0)==FAKT_NOTADB );
+  CHECK( fileSize(path(0, "empty.fakt"))==0 );
+
+  /* a real database to damage */
+  CHECK( openDb(path(0, "real.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s ){
+    CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+    for(i=0; i<300; i++){
+      char zName[32];
+      snprintf(zName, sizeof(zName), "entity_%zu", i);
+      mkEnt(t, zName, K_ENTITY, 0, zName);
+    }
+    CHECK( faktStoreCommit(t)==FAKT_OK );
+    faktStoreClose(s);
+  }
+  zCopy = readFile(path(0, "real.fakt"), &n);
+  CHECK( zCopy!=NULL && n>=4*4096 );
+  if( zCopy ){
+    /* truncated copies: a short header is not a database, a cut body is damage */
+    CHECK( writeFile(path(0, "trunc.fakt"), zCopy, n/2) );
+    CHECK( openFails(path(0, "trunc.fakt"), 0, zMsg, sizeof(zMsg))==FAKT_CORRUPT );
+    CHECK( strstr(zMsg, "truncated")!=NULL );
+    CHECK( fileSize(path(0, "trunc.fakt"))==(long)(n/2) );
+    CHECK( writeFile(path(0, "trunc2.fakt"), zCopy, 100) );
+    CHECK( openFails(path(0, "trunc2.fakt"), 0, NULL, 0)==FAKT_NOTADB );
+    free(zCopy);
+  }
+
+  /* format newer than supported */
+  CHECK( openDb(path(0, "real.fakt"), 0, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s ){
+    faktEncU32(a4, 99);
+    CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+    CHECK( faktAuxPut(t, "meta", (const uint8_t*)"format", 6, a4, 4)==FAKT_OK );
+    CHECK( faktStoreCommit(t)==FAKT_OK );
+    faktStoreClose(s);
+  }
+  CHECK( openFails(path(0, "real.fakt"), 0, zMsg, sizeof(zMsg))==FAKT_FORMAT );
+  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 1)")==0 );
+
+  /* an LMDB file whose magic is not ours */
+  CHECK( openDb(path(0, "magic.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s ){
+    CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+    CHECK( faktAuxPut(t, "meta", (const uint8_t*)"magic", 5, (const uint8_t*)"nope", 4)==FAKT_OK );
+    CHECK( faktStoreCommit(t)==FAKT_OK );
+    faktStoreClose(s);
+  }
+  CHECK( openFails(path(0, "magic.fakt"), 0, NULL, 0)==FAKT_NOTADB );
+
+  /* read-only open of a missing file */
+  s = NULL;
+  CHECK( openDb(path(0, "missing.fakt"), 1, 1, 0, 0, &s, &zErr)==FAKT_CANTOPEN && s==NULL );
+  free(zErr);
+}
+
+static void testMain(void){
+  FaktStore *s = NULL;
+  char *zErr = NULL, *zBig, *zRep = NULL;
+  StoreTxn *t, *t2, *tn;
+  uint32_t idAsserts, idStance, idPerson, idType, idLoc, idKim, idKim2, idVla, idPyo, idVisits, idSpeed;
+  uint32_t idSrc, c1, c2, c3, id, tx;
+  const char *z;
+  int n, ns, kind;
+  uint8_t o[ENC_LEN], a[32];
+  EntRec e;
+  ClaimRec cr;
+  Vis v;
+  TxRec txr;
+  size_t nz, i;
+  uint64_t nMap, nUsed;
+  const char *zText = "Der gepanzerte Zug von Kim Jong Un erreichte Wladiwostok. Der Zug fuhr langsam.";
+
+  rmDb(path(1, "main.fakt"));
+  CHECK( openDb(path(1, "main.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK && s!=NULL && zErr==NULL );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( fileExists(path(1, "main.fakt-lock")) );
+  CHECK( faktStoreInfo(s, &nMap, &nUsed)==FAKT_OK && nMap==((uint64_t)64<<20) && nUsed>0 );
+
+  /* built-ins */
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktStoreLastTx(t)==0 );
+  CHECK( faktDictLookup(t, NS_NAME, "asserts", -1, &idAsserts)==FAKT_OK );
+  CHECK( faktObjGetKind(t, idAsserts, &kind)==FAKT_OK && kind==K_STANCE );
+  CHECK( faktDictLookup(t, NS_NAME, "stance", -1, &idStance)==FAKT_OK );
+  CHECK( faktEntGet(t, idAsserts, &e)==FAKT_OK && e.type==idStance );
+  CHECK( faktDictLookup(t, NS_NAME, "denies", -1, &id)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_NAME, "person", -1, &idPerson)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_NAME, "type", -1, &idType)==FAKT_OK );
+  CHECK( faktEntGet(t, idPerson, &e)==FAKT_OK && e.kind==K_TYPE && e.type==idType );
+  CHECK( faktDictLookup(t, NS_NAME, "organisation", -1, &id)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_NAME, "located_in", -1, &idLoc)==FAKT_OK );
+  CHECK( faktEntGet(t, idLoc, &e)==FAKT_OK && e.kind==K_PREDICATE && e.objType==PT_ENTITY );
+  CHECK( faktDictLookup(t, NS_NAME, "nonesuch", -1, &id)==FAKT_NOTFOUND );
+  CHECK( faktObjGetKind(t, 999999, &kind)==FAKT_NOTFOUND );
+  CHECK( faktStoreNewId(t, &id)==FAKT_MISUSE );          /* read txn */
+  faktStoreAbort(t);
+
+  /* dictionary */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 1, &t2)==FAKT_BUSY );
+  CHECK( faktDictIntern(t, NS_STR, "Kim Jong Un", -1, &id)==FAKT_OK );
+  CHECK( faktDictIntern(t, NS_STR, "Kim Jong Un", -1, &idKim)==FAKT_OK && idKim==id );
+  CHECK( faktDictIntern(t, NS_NAME, "Kim Jong Un", -1, &id)==FAKT_OK && id!=idKim );
+  CHECK( faktDictText(t, idKim, &ns, &z, &n)==FAKT_OK && ns==NS_STR && n==11 && memcmp(z, "Kim Jong Un", 11)==0 );
+  CHECK( faktDictIntern(t, NS_STR, "", 0, &id)==FAKT_OK && faktDictText(t, id, &ns, &z, &n)==FAKT_OK && n==0 );
+  zBig = malloc(60*1024);
+  if( zBig ){
+    for(i=0; i<60*1024; i++) zBig[i] = (char)('a' + i%26);
+    CHECK( faktDictIntern(t, NS_STR, zBig, 60*1024, &id)==FAKT_OK );
+    CHECK( faktDictLookup(t, NS_STR, zBig, 60*1024, &idKim2)==FAKT_OK && idKim2==id );
+    CHECK( faktDictText(t, id, &ns, &z, &n)==FAKT_OK && n==60*1024 && memcmp(z, zBig, (size_t)n)==0 );
+    zBig[30000] = 'Z';
+    CHECK( faktDictLookup(t, NS_STR, zBig, 60*1024, &idKim2)==FAKT_NOTFOUND );
+    free(zBig);
+  }
+
+  /* entities with aliases and coordinates */
+  idKim = mkEnt(t, "kim_jong_un", K_ENTITY, idPerson, "Kim Jong Un");
+  CHECK( idKim!=0 );
+  CHECK( faktEntGet(t, idKim, &e)==FAKT_OK );
+  CHECK( faktDictIntern(t, NS_STR, "Kim Jong-un", -1, &e.aAlias[0])==FAKT_OK );
+  CHECK( faktDictIntern(t, NS_STR, "Kim Dschong Un", -1, &e.aAlias[1])==FAKT_OK );
+  e.nAlias = 2;
+  CHECK( faktEntPut(t, idKim, &e)==FAKT_OK );
+  CHECK( aliasFind(t, "kim jong un")==idKim );
+  CHECK( aliasFind(t, "KIM DSCHONG UN")==idKim );
+  idVla = mkEnt(t, "wladiwostok", K_ENTITY, 0, "Wladiwostok");
+  CHECK( faktEntGet(t, idVla, &e)==FAKT_OK );
+  e.bCoords = 1; e.lat = 43.1155; e.lon = 131.8855;
+  CHECK( faktEntPut(t, idVla, &e)==FAKT_OK );
+  faktEncU32(a, faktGeoCell(43.1155, 131.8855));
+  CHECK( countAux(t, "geo", a, 4)==1 );
+  /* move it: the old cell and the old label go away */
+  CHECK( faktDictIntern(t, NS_STR, "Vladivostok", -1, &e.label)==FAKT_OK );
+  e.lat = 44.5; e.lon = 132.5;
+  CHECK( faktEntPut(t, idVla, &e)==FAKT_OK );
+  CHECK( countAux(t, "geo", a, 4)==0 );
+  faktEncU32(a, faktGeoCell(44.5, 132.5));
+  CHECK( countAux(t, "geo", a, 4)==1 );
+  CHECK( aliasFind(t, "Wladiwostok")==0 );
+  CHECK( aliasFind(t, "vladivostok")==idVla );
+  CHECK( faktEntGet(t, idVla, &e)==FAKT_OK && e.bCoords && e.lat==44.5 && e.lon==132.5 );
+  idPyo = mkEnt(t, "pyongyang", K_ENTITY, 0, "Pjöngjang");
+  idVisits = mkEnt(t, "visits", K_PREDICATE, 0, NULL);
+  idSpeed = mkEnt(t, "speed", K_PREDICATE, 0, NULL);
+  idSrc = mkEnt(t, "src1", K_SOURCE, 0, "Artikel 1");
+  CHECK( idPyo && idVisits && idSpeed && idSrc );
+  CHECK( faktTextPut(t, idSrc, zText, strlen(zText))==FAKT_OK );
+  CHECK( faktTextGet(t, idSrc, &z, &nz)==FAKT_OK && nz==strlen(zText) && memcmp(z, zText, nz)==0 );
+  memcpy(a, "zug\0", 4); faktEncU32(a+4, idSrc);
+  CHECK( countAux(t, "fts", a, 8)==1 );                  /* two occurrences, one entry */
+
+  /* claims (tx 1) */
+  tx = faktStoreLastTx(t) + 1;
+  CHECK( tx==1 );
+  encId(o, T_ID, idVla);
+  c1 = mkClaim(t, "c1", idKim, idVisits, o, tx, idSrc, "Der gepanzerte Zug");
+  encId(o, T_ID, idPyo);
+  c2 = mkClaim(t, "c2", idKim, idVisits, o, tx, 0, NULL);
+  encInt(o, 60);
+  c3 = mkClaim(t, "c3", idKim, idSpeed, o, tx, idSrc, NULL);
+  CHECK( c1 && c2 && c3 );
+  memset(&cr, 0, sizeof(cr));
+  CHECK( faktClaimAdd(t, c1, &cr)==FAKT_CONSTRAINT );    /* id taken */
+  CHECK( faktEntGet(t, c1, &e)==FAKT_MISMATCH );
+  CHECK( faktClaimGet(t, idKim, &cr)==FAKT_MISMATCH );
+  CHECK( faktClaimGet(t, c1, &cr)==FAKT_OK && cr.s==idKim && cr.p==idVisits && cr.txAdd==1 && cr.txRet==0 && cr.source==idSrc );
+  CHECK( commitTx(t, 3, 0, &tx)==FAKT_OK && tx==1 );
+
+  /* cursors on all three orders, stats, srcc, prop, fts */
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktStoreLastTx(t)==1 );
+  faktEncU32(a, idKim);
+  CHECK( countIx(t, IX_SPO, a, 4, &v)==3 );
+  faktEncU32(a+4, idVisits);
+  CHECK( countIx(t, IX_SPO, a, 8, &v)==2 && v.txAdd==1 && v.txRet==0 );
+  faktEncU32(a, idVisits); encId(a+4, T_ID, idVla);
+  CHECK( countIx(t, IX_POS, a, 4, NULL)==2 );
+  CHECK( countIx(t, IX_POS, a, 13, NULL)==1 );
+  encId(a, T_ID, idPyo);
+  CHECK( countIx(t, IX_OSP, a, 9, NULL)==1 );
+  encInt(a, 60);
+  CHECK( countIx(t, IX_OSP, a, 9, NULL)==1 );
+  CHECK( countIx(t, IX_SPO, NULL, 0, NULL)==3 );
+  CHECK( faktStatGet(t, 'T', 0)==3 );
+  CHECK( faktStatGet(t, 'S', idKim)==3 );
+  CHECK( faktStatGet(t, 'P', idVisits)==2 );
+  CHECK( faktStatGet(t, 'O', idVla)==1 );
+  CHECK( faktStatGet(t, 'O', 60)==0 );                    /* numbers are not counted */
+  faktEncU32(a, idSrc);
+  CHECK( countAux(t, "srcc", a, 4)==2 );
+  CHECK( faktClaimGet(t, c1, &cr)==FAKT_OK );
+  faktEncU64(a, cr.prop);
+  CHECK( countAux(t, "prop", a, 8)==1 );
+  memcpy(a, "gepanzerte\0", 11);
+  CHECK( countAux(t, "fts", a, 11)==2 );                  /* the source and claim c1 */
+  CHECK( faktStoreGetTx(t, 1, &txr)==FAKT_OK && txr.nAdded==3 && txr.tMicros==1694300000000000LL );
+  CHECK( faktStoreGetTx(t, 2, &txr)==FAKT_NOTFOUND );
+  faktStoreAbort(t);
+
+  /* retract c1 in tx 2 */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktClaimRetract(t, c1, 2)==FAKT_OK );
+  CHECK( faktClaimRetract(t, c1, 3)==FAKT_OK );          /* already retracted: no change */
+  CHECK( faktClaimGet(t, c1, &cr)==FAKT_OK && cr.txRet==2 );
+  cr.spanStart = 4; cr.spanEnd = 22; cr.textHash = 77;
+  CHECK( faktClaimPut(t, c1, &cr)==FAKT_OK );
+  CHECK( faktClaimRetract(t, 999999, 2)==FAKT_NOTFOUND );
+  CHECK( commitTx(t, 0, 1, &tx)==FAKT_OK && tx==2 );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  faktEncU32(a, idKim); faktEncU32(a+4, idVisits); encId(a+8, T_ID, idVla);
+  CHECK( countIx(t, IX_SPO, a, 17, &v)==1 && v.txAdd==1 && v.txRet==2 );
+  faktEncU32(a, idVisits); encId(a+4, T_ID, idVla);
+  CHECK( countIx(t, IX_POS, a, 13, &v)==1 && v.txRet==2 );
+  encId(a, T_ID, idVla);
+  CHECK( countIx(t, IX_OSP, a, 9, &v)==1 && v.txRet==2 );
+  CHECK( faktStatGet(t, 'T', 0)==2 && faktStatGet(t, 'S', idKim)==2 && faktStatGet(t, 'O', idVla)==0 );
+  CHECK( faktClaimGet(t, c1, &cr)==FAKT_OK && cr.spanStart==4 && cr.spanEnd==22 && cr.textHash==77 && cr.txRet==2 );
+  faktStoreAbort(t);
+
+  /* rules */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktDictIntern(t, NS_NAME, "within", -1, &id)==FAKT_OK );
+  CHECK( faktRulePut(t, id, "r(x) :- a(x);", 13)==FAKT_OK );
+  CHECK( faktRulePut(t, id, "r(x) :- b(x);", 13)==FAKT_OK );
+  faktEncU32(a, id);
+  CHECK( countAux(t, "rule", NULL, 0)==1 );
+  CHECK( faktRuleDel(t, id)==FAKT_OK && faktRuleDel(t, id)==FAKT_NOTFOUND );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+
+  /* nested transactions: an aborted child leaves the parent's work */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( mkEnt(t, "outer", K_ENTITY, 0, "Outer")!=0 );
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_NAME, "outer", -1, &id)==FAKT_MISUSE );   /* parent busy */
+  CHECK( mkEnt(tn, "inner", K_ENTITY, 0, "Inner")!=0 );
+  encId(o, T_ID, idPyo);
+  CHECK( mkClaim(tn, "c_inner", idKim, idVisits, o, 3, 0, NULL)!=0 );
+  faktStoreAbort(tn);
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( mkEnt(tn, "inner2", K_ENTITY, 0, "Inner two")!=0 );
+  CHECK( faktStoreCommit(tn)==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_NAME, "outer", -1, &id)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_NAME, "inner", -1, &id)==FAKT_NOTFOUND );
+  CHECK( faktDictLookup(t, NS_NAME, "inner2", -1, &id)==FAKT_OK );
+  CHECK( aliasFind(t, "inner")==0 && aliasFind(t, "outer")!=0 );
+  CHECK( faktStatGet(t, 'T', 0)==2 );
+  faktStoreAbort(t);
+
+  CHECK( faktStoreCheck(s, &zRep)==FAKT_OK && zRep && strcmp(zRep, "ok")==0 );
+  free(zRep); zRep = NULL;
+  faktStoreClose(s);
+
+  /* reopen: everything persisted; read-only refuses writes */
+  s = NULL;
+  CHECK( openDb(path(1, "main.fakt"), 0, 1, 0, 0, &s, &zErr)==FAKT_OK && s );
+  if( s ){
+    CHECK( faktStoreBegin(s, 1, &t)==FAKT_READONLY );
+    CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+    CHECK( faktStoreLastTx(t)==2 );
+    CHECK( faktDictLookup(t, NS_NAME, "kim_jong_un", -1, &id)==FAKT_OK && id==idKim );
+    CHECK( aliasFind(t, "Kim Jong-un")==idKim );
+    CHECK( faktStatGet(t, 'T', 0)==2 );
+    faktStoreAbort(t);
+    CHECK( faktStoreCheck(s, NULL)==FAKT_OK );
+    faktStoreClose(s);
+  }
+
+  /* damage: delete one pos entry, the check must say so */
+  s = NULL;
+  CHECK( openDb(path(1, "main.fakt"), 0, 0, 0, 0, &s, &zErr)==FAKT_OK && s );
+  if( s ){
+    CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+    faktEncU32(a, idSpeed); encInt(a+4, 60); faktEncU32(a+13, idKim); faktEncU32(a+17, c3);
+    CHECK( faktAuxDel(t, "pos", a, 21)==FAKT_OK );
+    CHECK( faktStoreCommit(t)==FAKT_OK );
+    CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT );
+    CHECK( zRep && strstr(zRep, "no pos entry")!=NULL );
+    free(zRep); zRep = NULL;
+    /* and a stat that lies */
+    CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+    a[0] = 'T'; faktEncU32(a+1, 0); faktEncU64(a+5, 41);
+    CHECK( faktAuxPut(t, "stat", a, 5, a+5, 8)==FAKT_OK );
+    CHECK( faktStoreCommit(t)==FAKT_OK );
+    CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep && strstr(zRep, "stat T0: stored 41, recount 2")!=NULL );
+    free(zRep);
+    faktStoreClose(s);
+  }
+}
+
+/* Two strings in one s2i bucket: DUPSORT keeps both, lookup compares text. */
+static void testCollision(void){
+  FaktStore *s = NULL;
+  char *zErr = NULL;
+  StoreTxn *t;
+  uint32_t idA, idB, id;
+  uint8_t k[9], v[4];
+  rmDb(path(2, "coll.fakt"));
+  CHECK( openDb(path(2, "coll.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktDictIntern(t, NS_STR, "alpha", 5, &idA)==FAKT_OK );
+  /* pretend "alpha" hashes like "beta": its id joins beta's bucket */
+  k[0] = NS_STR;
+  faktEncU64(k+1, faktHash64("beta", 4));
+  faktEncU32(v, idA);
+  CHECK( faktAuxPut(t, "s2i", k, 9, v, 4)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_STR, "beta", 4, &id)==FAKT_NOTFOUND );
+  CHECK( faktDictIntern(t, NS_STR, "beta", 4, &idB)==FAKT_OK && idB!=idA );
+  CHECK( countAux(t, "s2i", k, 9)==2 );
+  CHECK( faktDictLookup(t, NS_STR, "beta", 4, &id)==FAKT_OK && id==idB );
+  CHECK( faktDictLookup(t, NS_STR, "alpha", 5, &id)==FAKT_OK && id==idA );
+  CHECK( faktDictLookup(t, NS_NAME, "beta", 4, &id)==FAKT_NOTFOUND );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktHash64("beta", 4)!=faktHash64("betb", 4) && faktHash64("", 0)!=0 );
+  faktStoreClose(s);
+}
+
+/* Insert n claims of subject subj in one transaction (one tx). Claims are
+** named "cN" when bNamed, else get bare ids. Returns the first error. */
+static int insertBatch(FaktStore *s, uint32_t subj, uint32_t pred, int iFrom, int n, int bNamed){
+  StoreTxn *t;
+  ClaimRec r;
+  uint32_t tx, id;
+  int i, rc = faktStoreBegin(s, 1, &t);
+  if( rc ) return rc;
+  tx = faktStoreLastTx(t) + 1;
+  memset(&r, 0, sizeof(r));
+  r.s = subj; r.p = pred; r.txAdd = tx;
+  for(i=0; i<n && rc==FAKT_OK; i++){
+    char zName[32];
+    encInt(r.o, iFrom + i);
+    r.prop = propOf(subj, pred, r.o);
+    snprintf(zName, sizeof(zName), "c%d", iFrom + i);
+    rc = bNamed ? faktDictIntern(t, NS_NAME, zName, -1, &id) : faktStoreNewId(t, &id);
+    if( rc==FAKT_OK ) rc = faktClaimAdd(t, id, &r);
+  }
+  if( rc ){ faktStoreAbort(t); return rc; }
+  return commitTx(t, (uint32_t)n, 0, NULL);
+}
+
+static void setup(FaktStore *s, uint32_t *pSubj, uint32_t *pPred){
+  StoreTxn *t;
+  *pSubj = *pPred = 0;
+  if( faktStoreBegin(s, 1, &t) ) return;
+  *pSubj = mkEnt(t, "train", K_ENTITY, 0, "Zug");
+  *pPred = mkEnt(t, "number", K_PREDICATE, 0, NULL);
+  if( faktStoreCommit(t) ) *pSubj = 0;
+}
+
+static void testGrowth(void){
+  FaktStore *s = NULL;
+  char *zErr = NULL;
+  StoreTxn *t;
+  uint32_t subj, pred;
+  uint64_t nMap0 = 0, nMap = 0, nUsed = 0;
+  int i, rc = FAKT_OK, nGrow = 0;
+  uint8_t a[8];
+  rmDb(path(3, "grow.fakt"));
+  CHECK( openDb(path(3, "grow.fakt"), 1, 0, 1<<20, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreInfo(s, &nMap0, &nUsed)==FAKT_OK && nMap0==(1<<20) );
+  setup(s, &subj, &pred);
+  CHECK( subj && pred );
+  for(i=0; i<200000 && rc==FAKT_OK; ){
+    rc = insertBatch(s, subj, pred, i, 5000, 0);
+    if( rc==FAKT_FULL ){
+      nGrow++;
+      rc = faktStoreGrow(s);
+      continue;
+    }
+    i += 5000;
+  }
+  CHECK( rc==FAKT_OK && i==200000 );
+  CHECK( faktStoreInfo(s, &nMap, &nUsed)==FAKT_OK && nMap>=((uint64_t)32<<20) && nUsed<=nMap );
+  CHECK( nGrow>0 && nMap>nMap0 );
+  if( getenv("FAKT_TEST_VERBOSE") ) printf("growth: %d grows, map %llu, used %llu\n", nGrow, (unsigned long long)nMap, (unsigned long long)nUsed);
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktStatGet(t, 'T', 0)==200000 && faktStatGet(t, 'S', subj)==200000 );
+  faktEncU32(a, pred);
+  CHECK( countIx(t, IX_POS, a, 4, NULL)==200000 );
+  CHECK( faktStoreLastTx(t)==40 );
+  faktStoreAbort(t);
+  faktStoreClose(s);
+}
+
+static void testFull(void){
+  FaktStore *s = NULL;
+  char *zErr = NULL, *zRep = NULL;
+  StoreTxn *t;
+  uint32_t subj, pred;
+  int i = 0, rc = FAKT_OK, nCommitted = 0;
+  uint8_t a[8];
+  rmDb(path(4, "full.fakt"));
+  CHECK( openDb(path(4, "full.fakt"), 1, 0, 256<<10, 1<<20, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  setup(s, &subj, &pred);
+  while( i<1000000 ){
+    rc = insertBatch(s, subj, pred, i, 200, 1);
+    if( rc==FAKT_FULL ){
+      rc = faktStoreGrow(s);
+      if( rc ) break;
+      continue;
+    }
+    if( rc ) break;
+    i += 200;
+    nCommitted = i;
+  }
+  CHECK( rc==FAKT_FULL );
+  CHECK( strcmp(faktStoreErrmsg(s), "database is full (max size 1048576 bytes)")==0 );
+  CHECK( nCommitted>=1000 );
+  /* a single small write still fails, and commits nothing */
+  CHECK( insertBatch(s, subj, pred, 5000000, 200, 1)==FAKT_FULL );
+  faktStoreClose(s);
+  s = NULL;
+  CHECK( openDb(path(4, "full.fakt"), 0, 0, 0, 1<<20, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktStatGet(t, 'T', 0)==(uint64_t)nCommitted );
+  faktEncU32(a, subj);
+  CHECK( countIx(t, IX_SPO, a, 4, NULL)==nCommitted );
+  CHECK( faktStoreLastTx(t)==(uint32_t)(nCommitted/200) );
+  faktStoreAbort(t);
+  CHECK( faktStoreCheck(s, &zRep)==FAKT_OK );
+  free(zRep);
+  faktStoreClose(s);
+}
+
+/* Another process grows the map: our open handle adopts the new size.
+** The child is forked before this process opens anything, then waits on a
+** pipe, so it shares no LMDB state with us. */
+static void testResized(void){
+  FaktStore *s = NULL;
+  char *zErr = NULL;
+  StoreTxn *t;
+  uint32_t subj = 0, pred = 0;
+  uint64_t nMap = 0;
+  pid_t pid;
+  int status = 0, aPipe[2];
+  char cGo = 0;
+  rmDb(path(5, "resize.fakt"));
+  if( pipe(aPipe) ){ CHECK( 0 ); return; }
+  fflush(stdout);
+  pid = fork();
+  if( pid==0 ){
+    FaktStore *s2 = NULL;
+    char *zE = NULL;
+    int i = 0, rc;
+    close(aPipe[1]);
+    if( read(aPipe[0], &cGo, 1)!=1 ) _exit(2);
+    close(aPipe[0]);
+    rc = openDb(path(5, "resize.fakt"), 0, 0, 1<<20, 0, &s2, &zE);
+    if( rc==FAKT_OK ) setup(s2, &subj, &pred);
+    while( rc==FAKT_OK && i<30000 ){
+      rc = insertBatch(s2, subj, pred, i, 3000, 0);
+      if( rc==FAKT_FULL ){ rc = faktStoreGrow(s2); continue; }
+      i += 3000;
+    }
+    faktStoreClose(s2);
+    free(zE);
+    _exit(rc==FAKT_OK ? 0 : 1);
+  }
+  close(aPipe[0]);
+  CHECK( pid>0 );
+  CHECK( openDb(path(5, "resize.fakt"), 1, 0, 1<<20, 0, &s, &zErr)==FAKT_OK );
+  CHECK( write(aPipe[1], "g", 1)==1 );
+  close(aPipe[1]);
+  if( pid>0 ) waitpid(pid, &status, 0);
+  CHECK( WIFEXITED(status) && WEXITSTATUS(status)==0 );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreInfo(s, &nMap, NULL)==FAKT_OK && nMap==(1<<20) );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_NAME, "train", -1, &subj)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_NAME, "number", -1, &pred)==FAKT_OK );
+  faktStoreAbort(t);
+  CHECK( faktStoreInfo(s, &nMap, NULL)==FAKT_OK && nMap>(1<<20) );
+  CHECK( insertBatch(s, subj, pred, 90000, 10, 0)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktStatGet(t, 'T', 0)==30010 );
+  faktStoreAbort(t);
+  faktStoreClose(s);
+}
+
+int main(void){
+  const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
+                       "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
+                       "full.fakt", "resize.fakt" };
+  size_t i;
+  snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
+  if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
+  testOpenErrors();
+  testMain();
+  testCollision();
+  testGrowth();
+  testFull();
+  testResized();
+  for(i=0; i<sizeof(az)/sizeof(az[0]); i++) rmDb(path(0, az[i]));
+  rmdir(zDir);
+  printf("%d passed, %d failed\n", nPass, nFail);
+  return nFail ? 1 : 0;
+}
