@@ -420,7 +420,8 @@ static int findBegin(fakt_stmt *p){
   faktArenaFree(&ex->arena);
   ex->db = db;
   ex->pTxn = t;
-  ex->txSnap = faktStoreLastTx(t);
+  /* inside begin ... commit the open transaction's own changes are visible */
+  ex->txSnap = faktStoreLastTx(t) + (db->pTxn ? 1 : 0);
   ex->bAsOf = 0;
   ex->nReg = p->nReg;
   ex->aReg = calloc((size_t)(p->nReg ? p->nReg : 1), sizeof(Value));

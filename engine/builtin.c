@@ -12,6 +12,8 @@
 
 /* ================================================================ helpers */
 
+static int argErr(Exec *ex, Expr *pE, int i, const char *zWant, const Value *pGot);
+
 static int argBound(Step *pS, int i){
   return pS->aArg[i].iSlot<0 || pS->aArg[i].bBound;
 }
@@ -77,6 +79,7 @@ static int genClaimField(Exec *ex, Step *pS, StepState *st, Value *aArg, ClaimFi
   Value v;
   if( argBound(pS, 0) ){
     if( aArg[0].t!=V_ID || !getClaim(ex, aArg[0].id, &r) ) return 0;
+    if( f!=CM_VIA && st->iPos>0 ) return 0;
     while( claimField(&r, f, st->iPos, &v) ){
       st->iPos++;
       if( faktBindOut(ex, pS, 1, &v) ) return 1;
@@ -152,6 +155,7 @@ static int genEntField(Exec *ex, Step *pS, StepState *st, Value *aArg, EntField 
   int nOut = f==EM_COORDS ? 2 : 1;
   if( argBound(pS, 0) ){
     if( aArg[0].t!=V_ID || faktEntGet(ex->pTxn, aArg[0].id, &r) ) return 0;
+    if( f!=EM_ALIAS && st->iPos>0 ) return 0;
     while( entField(&r, f, st->iPos, aV) ){
       st->iPos++;
       int ok = 1;
@@ -320,7 +324,10 @@ static int gMatch(Exec *ex, Step *pS, StepState *st, Value *aArg){
     if( st->iEnd ) return 0;
     st->iEnd = 1;
     const char *z; int n;
-    if( aArg[1].t!=V_STR ) return 0;
+    if( aArg[1].t!=V_STR ){
+      Expr *pCall = pS->pLit->pExpr;
+      return -argErr(ex, pCall, 1, "a string", &aArg[1]);
+    }
     faktValueText(ex, &aArg[1], &z, &n);
     m = calloc(1, sizeof(MatchState));
     if( m==NULL ) return -FAKT_NOMEM;
@@ -369,8 +376,12 @@ static int textOf(Exec *ex, const Value *v, const char **pz, int *pn){
   return 1;
 }
 
-static int fnErr(Exec *ex, Expr *pE, const char *zMsg){
-  faktErrSet(ex->pErr, FAKT_MISMATCH, &pE->pos, "type error: %s() %s", pE->zName, zMsg);
+/* Argument i of call pE has the wrong type: point at it. */
+static int argErr(Exec *ex, Expr *pE, int i, const char *zWant, const Value *pGot){
+  const Pos *pPos = &pE->pos;
+  if( pE->pArgs && i<pE->pArgs->n ) pPos = &pE->pArgs->a[i].p->pos;
+  faktErrSet(ex->pErr, FAKT_MISMATCH, pPos, "type error: %s expects %s, got a%s %s", pE->zName, zWant,
+             pGot->t==V_ID ? "n" : "", faktTypeName(pGot->t));
   return FAKT_MISMATCH;
 }
 
@@ -383,7 +394,8 @@ static int fStrTest(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
   const char *z1, *z2; int n1, n2;
   pOut->t = V_BOOL;
   if( anyNull(n, a) ){ pOut->u.i = 0; return FAKT_OK; }
-  if( !textOf(ex, &a[0], &z1, &n1) || !textOf(ex, &a[1], &z2, &n2) ) return fnErr(ex, pE, "needs two strings");
+  if( !textOf(ex, &a[0], &z1, &n1) ) return argErr(ex, pE, 0, "a string", &a[0]);
+  if( !textOf(ex, &a[1], &z2, &n2) ) return argErr(ex, pE, 1, "a string", &a[1]);
   const char *zN = pE->zName;
   if( strcmp(zN, "starts_with")==0 ) pOut->u.i = n2<=n1 && memcmp(z1, z2, (size_t)n2)==0;
   else if( strcmp(zN, "ends_with")==0 ) pOut->u.i = n2<=n1 && memcmp(z1+n1-n2, z2, (size_t)n2)==0;
@@ -402,7 +414,8 @@ static int fStrTest(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
 static int fDuring(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
   pOut->t = V_BOOL;
   if( anyNull(n, a) ){ pOut->u.i = 0; return FAKT_OK; }
-  if( a[0].t!=V_DATE || a[1].t!=V_DATE ) return fnErr(ex, pE, "needs two dates");
+  if( a[0].t!=V_DATE ) return argErr(ex, pE, 0, "a date", &a[0]);
+  if( a[1].t!=V_DATE ) return argErr(ex, pE, 1, "a date", &a[1]);
   pOut->u.i = faktDateDuring(a[0].u.d, a[1].u.d);
   return FAKT_OK;
 }
@@ -429,7 +442,7 @@ static int fDistance(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
 static int fDatePart(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
   int y, m, d, prec;
   if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
-  if( a[0].t!=V_DATE ) return fnErr(ex, pE, "needs a date");
+  if( a[0].t!=V_DATE ) return argErr(ex, pE, 0, "a date", &a[0]);
   faktDateUnpack(a[0].u.d, &y, &m, &d, &prec);
   const char *z = pE->zName;
   if( z[0]=='y' ) *pOut = vInt(y);
@@ -441,7 +454,7 @@ static int fDatePart(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
 static int fCase(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
   const char *z; int nz;
   if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
-  if( !textOf(ex, &a[0], &z, &nz) ) return fnErr(ex, pE, "needs a string");
+  if( !textOf(ex, &a[0], &z, &nz) ) return argErr(ex, pE, 0, "a string", &a[0]);
   int bFold = strcmp(pE->zName, "fold")==0, bUp = pE->zName[0]=='u';
   char *zOut = malloc((size_t)nz*2 + 8);
   if( zOut==NULL ) return FAKT_NOMEM;
@@ -474,7 +487,7 @@ static int fCase(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
 static int fLength(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
   const char *z; int nz;
   if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
-  if( !textOf(ex, &a[0], &z, &nz) ) return fnErr(ex, pE, "needs a string");
+  if( !textOf(ex, &a[0], &z, &nz) ) return argErr(ex, pE, 0, "a string", &a[0]);
   *pOut = vInt((int64_t)faktUtf8Chars(z, (size_t)nz));
   return FAKT_OK;
 }
@@ -483,12 +496,12 @@ static int fValue(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
   if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
   if( a[0].t==V_QTY ){ *pOut = vFloat(a[0].u.r); return FAKT_OK; }
   if( a[0].t==V_INT || a[0].t==V_FLOAT ){ *pOut = a[0]; return FAKT_OK; }
-  return fnErr(ex, pE, "needs a quantity or a number");
+  return argErr(ex, pE, 0, "a quantity", &a[0]);
 }
 
 static int fUnit(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
   if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
-  if( a[0].t!=V_QTY ) return fnErr(ex, pE, "needs a quantity");
+  if( a[0].t!=V_QTY ) return argErr(ex, pE, 0, "a quantity", &a[0]);
   const char *z; int nz;
   faktValueText(ex, &a[0], &z, &nz);
   return faktStrValue(ex, z, nz, pOut);
@@ -497,7 +510,8 @@ static int fUnit(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
 static int fRound(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
   double r, k = 0;
   if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
-  if( !numArg(&a[0], &r) || (n>1 && !numArg(&a[1], &k)) ) return fnErr(ex, pE, "needs numbers");
+  if( !numArg(&a[0], &r) ) return argErr(ex, pE, 0, "a number", &a[0]);
+  if( n>1 && !numArg(&a[1], &k) ) return argErr(ex, pE, 1, "a number", &a[1]);
   double f = pow(10, floor(k));
   *pOut = vFloat(round(r*f)/f);
   return FAKT_OK;

@@ -416,9 +416,14 @@ void faktRunClose(Run *r){
 
 /* ================================================================ expressions */
 
+/* Position of an operator node (its operator), else of the node. */
+static const Pos *opPos(const Expr *pE){
+  return pE->posOp.iLine>0 ? &pE->posOp : &pE->pos;
+}
+
 static int typeErr(Exec *ex, Expr *pE, const char *zWhat, const Value *a, const Value *b){
   if( b ){
-    faktErrSet(ex->pErr, FAKT_MISMATCH, &pE->pos, "type error: cannot %s %s and %s", zWhat,
+    faktErrSet(ex->pErr, FAKT_MISMATCH, opPos(pE), "type error: cannot %s %s and %s", zWhat,
                faktTypeName(a->t), faktTypeName(b->t));
   }else{
     faktErrSet(ex->pErr, FAKT_MISMATCH, &pE->pos, "type error: cannot %s %s", zWhat, faktTypeName(a->t));
@@ -451,7 +456,7 @@ static int evalArith(Exec *ex, Expr *pE, const Value *a, const Value *b, Value *
     }
     if( a->t==V_QTY && isNum(b) && (pE->op==E_MUL || pE->op==E_DIV) ){
       if( pE->op==E_DIV && numOf(b)==0 ){
-        faktErrSet(ex->pErr, FAKT_ERROR, &pE->pos, "division by zero");
+        faktErrSet(ex->pErr, FAKT_ERROR, opPos(pE), "division by zero");
         return FAKT_ERROR;
       }
       *pOut = *a;
@@ -475,7 +480,7 @@ static int evalArith(Exec *ex, Expr *pE, const Value *a, const Value *b, Value *
       case E_MUL: bOver = __builtin_mul_overflow(x, y, &z); break;
       case E_DIV: case E_MOD:
         if( y==0 ){
-          faktErrSet(ex->pErr, FAKT_ERROR, &pE->pos, "division by zero");
+          faktErrSet(ex->pErr, FAKT_ERROR, opPos(pE), "division by zero");
           return FAKT_ERROR;
         }
         if( x==INT64_MIN && y==-1 ){ bOver = 1; break; }
@@ -484,7 +489,7 @@ static int evalArith(Exec *ex, Expr *pE, const Value *a, const Value *b, Value *
       default: break;
     }
     if( bOver ){
-      faktErrSet(ex->pErr, FAKT_ERROR, &pE->pos, "integer overflow");
+      faktErrSet(ex->pErr, FAKT_ERROR, opPos(pE), "integer overflow");
       return FAKT_ERROR;
     }
     pOut->t = V_INT;
@@ -498,7 +503,7 @@ static int evalArith(Exec *ex, Expr *pE, const Value *a, const Value *b, Value *
     case E_MUL: z = x*y; break;
     case E_DIV: case E_MOD:
       if( y==0 ){
-        faktErrSet(ex->pErr, FAKT_ERROR, &pE->pos, "division by zero");
+        faktErrSet(ex->pErr, FAKT_ERROR, opPos(pE), "division by zero");
         return FAKT_ERROR;
       }
       z = pE->op==E_DIV ? x/y : fmod(x, y);
@@ -532,7 +537,7 @@ static int evalCmp(Exec *ex, Expr *pE, const Value *a, const Value *b, int *pRes
   }
   if( !bOrd ){
     if( a->t==V_QTY && b->t==V_QTY ){
-      faktErrSet(ex->pErr, FAKT_MISMATCH, &pE->pos, "type error: cannot compare quantities of different units");
+      faktErrSet(ex->pErr, FAKT_MISMATCH, opPos(pE), "type error: cannot compare quantities of different units");
       return FAKT_MISMATCH;
     }
     return typeErr(ex, pE, "compare", a, b);

@@ -67,8 +67,10 @@ int faktLookupName(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pKind)
   return rc;
 }
 
-/* Entity by folded label or alias. FAKT_NOTFOUND if none. */
-static int lookupLabel(StoreTxn *t, const char *z, int n, uint32_t *pId){
+/* Entity by folded label or alias. FAKT_NOTFOUND if none; if several
+** entities carry the name, the first by id, and *pnMore counts the others
+** (their ids in aMore, up to 4). */
+static int lookupLabelAll(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pnMore, uint32_t *aMore){
   char zKey[420];
   char *zFold = malloc((size_t)n*2 + 2);
   if( zFold==NULL ) return FAKT_NOMEM;
@@ -81,16 +83,27 @@ static int lookupLabel(StoreTxn *t, const char *z, int n, uint32_t *pId){
   int rc = faktAuxOpen(t, "alias", (const uint8_t*)zKey, (int)nF+1, &cur);
   if( rc ) return rc;
   const uint8_t *aKey, *aVal; int nKey, nVal;
-  rc = faktAuxNext(cur, &aKey, &nKey, &aVal, &nVal);
-  if( rc==FAKT_ROW && nKey==(int)nF+5 ){
-    *pId = faktDecU32(aKey + nF + 1);
-    rc = FAKT_OK;
-  }else if( rc==FAKT_ROW || rc==FAKT_DONE ){
-    rc = FAKT_NOTFOUND;
+  int nFound = 0;
+  if( pnMore ) *pnMore = 0;
+  while( (rc = faktAuxNext(cur, &aKey, &nKey, &aVal, &nVal))==FAKT_ROW ){
+    if( nKey!=(int)nF+5 ) continue;
+    uint32_t id = faktDecU32(aKey + nF + 1);
+    if( nFound==0 ){ *pId = id; nFound = 1; continue; }
+    if( id==*pId ) continue;
+    if( pnMore ){
+      if( *pnMore<4 ) aMore[*pnMore] = id;
+      (*pnMore)++;
+    }
   }
   faktCursorClose(cur);
-  return rc;
+  if( rc!=FAKT_DONE && rc!=FAKT_ROW ) return rc;
+  return nFound ? FAKT_OK : FAKT_NOTFOUND;
 }
+
+static int lookupLabel(StoreTxn *t, const char *z, int n, uint32_t *pId){
+  return lookupLabelAll(t, z, n, pId, NULL, NULL);
+}
+
 /* Entity by label or alias, for the executor (parameters bound as labels). */
 int faktLookupLabel(StoreTxn *t, const char *z, int n, uint32_t *pId){
   return lookupLabel(t, z, n, pId);
@@ -130,11 +143,29 @@ int faktResolveConst(Compile *c, Expr *pE, Value *pV){
       return FAKT_OK;
     }
     case E_LABEL: {
-      uint32_t id;
-      int rc = lookupLabel(c->t, pE->zName, pE->nName, &id);
+      uint32_t id, aMore[4];
+      int nMore = 0;
+      int rc = lookupLabelAll(c->t, pE->zName, pE->nName, &id, &nMore, aMore);
       if( rc==FAKT_NOTFOUND ){
-        faktErrSet(c->pErr, FAKT_NOTFOUND, &pE->pos, "no entity is named \"%s\"", pE->zName);
+        faktErrSet(c->pErr, FAKT_NOTFOUND, &pE->pos, "no entity named \"%s\"", pE->zName);
         return rc;
+      }
+      if( rc==FAKT_OK && nMore ){
+        /* name every candidate, ordered by id, so the user can pick one */
+        char zList[600];
+        int nList = 0, ns, nz;
+        const char *zN;
+        uint32_t aAll[5];
+        int nAll = 0;
+        aAll[nAll++] = id;
+        for(int i=0; i<nMore && i<4; i++) aAll[nAll++] = aMore[i];
+        for(int i=0; i<nAll; i++){
+          if( faktDictText(c->t, aAll[i], &ns, &zN, &nz) ){ zN = "?"; nz = 1; }
+          nList += snprintf(zList+nList, sizeof(zList)-(size_t)nList, "%s%.*s", i ? ", " : "", nz>100 ? 100 : nz, zN);
+        }
+        faktErrSet(c->pErr, FAKT_CONSTRAINT, &pE->pos, "ambiguous name \"%s\": %s%s", pE->zName, zList,
+                   nMore>4 ? ", ..." : "");
+        return FAKT_CONSTRAINT;
       }
       if( rc ){ faktErrSet(c->pErr, rc, &pE->pos, "%s", fakt_errstr(rc)); return rc; }
       pV->t = V_ID; pV->id = id;

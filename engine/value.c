@@ -277,7 +277,7 @@ const char *faktTypeName(int t){
   switch( t ){
     case V_NULL: return "null";
     case V_BOOL: return "boolean";
-    case V_INT: return "integer";
+    case V_INT: return "number";
     case V_FLOAT: return "number";
     case V_QTY: return "quantity";
     case V_DATE: return "date";

@@ -366,7 +366,7 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
     case E_LABEL:
       rc = faktLookupLabel(w->t, pE->zName, pE->nName, &pV->id);
       if( rc==FAKT_NOTFOUND ){
-        faktErrSet(w->pErr, FAKT_NOTFOUND, &pE->pos, "no entity is named \"%s\"", pE->zName);
+        faktErrSet(w->pErr, FAKT_NOTFOUND, &pE->pos, "no entity named \"%s\"", pE->zName);
         return rc;
       }
       if( rc ) return storeErr(w, rc, &pE->pos);

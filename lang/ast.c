@@ -42,7 +42,7 @@ static char *unescapeTok(Parse *p, const Token *t, int *pn){
   if( z==NULL ) return NULL;
   int n = faktUnescape(t->z, t->n, z, &iBad);
   if( n<0 ){              /* parse.c checks escapes first; be safe anyway */
-    faktErrSet(p->pErr, FAKT_SYNTAX, &t->pos, "bad escape");
+    faktErrSet(p->pErr, FAKT_SYNTAX, &t->pos, "invalid escape");
     return NULL;
   }
   z[n] = 0;
@@ -372,6 +372,13 @@ Expr *faktExprBinary(Parse *p, ExprOp op, Expr *pL, Expr *pR){
   e->iSlot = -1;
   e->pLeft = pL;
   e->pRight = pR;
+  return e;
+}
+
+/* A binary operator node that remembers where its operator stands. */
+Expr *faktExprBinaryOp(Parse *p, ExprOp op, Expr *pL, Expr *pR, const Token *pOp){
+  Expr *e = faktExprBinary(p, op, pL, pR);
+  if( e ) e->posOp = pOp->pos;
   return e;
 }
 

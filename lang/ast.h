@@ -72,6 +72,7 @@ struct Expr {
   int iParam;              /* E_PARAM: 1-based index */
   int bIntQty;             /* E_QTY: the number was an integer (iVal valid) */
   Expr *pLeft, *pRight;    /* operands */
+  Pos posOp;               /* binary operators: where the operator stands */
   ExprList *pArgs;         /* E_CALL, E_AGG arguments (may be NULL: no args) */
   /* Filled by the resolver, not the parser: */
   int iSlot;               /* E_VAR: register; -1 before resolution */
@@ -196,6 +197,7 @@ typedef struct Parse Parse;   /* see parse.h */
 
 Expr     *faktExpr(Parse *p, ExprOp op, const Token *pTok);
 Expr     *faktExprBinary(Parse *p, ExprOp op, Expr *pL, Expr *pR);
+Expr     *faktExprBinaryOp(Parse *p, ExprOp op, Expr *pL, Expr *pR, const Token *pOp);
 Expr     *faktExprCall(Parse *p, const Token *pName, ExprList *pArgs, int bDistinct);
 ExprList *faktExprListAppend(Parse *p, ExprList *pList, Expr *pE, const Token *pAlias);
 Literal  *faktLitTriple(Parse *p, Expr *pClaim, Expr *pS, Expr *pP, Expr *pO);

@@ -194,12 +194,12 @@ lit(A) ::= ID(N) LP args(L) RP.         {A = faktLitExpr(pParse, faktExprCall(pP
 lit(A) ::= NOT(K) lit(L).               {A = faktLitSub(pParse, L_NOT, faktBodyAppend(pParse, 0, L), &K);}
 lit(A) ::= NOT(K) LB body(B) RB.        {A = faktLitSub(pParse, L_NOT, B, &K);}
 lit(A) ::= OPTIONAL(K) LB body(B) RB.   {A = faktLitSub(pParse, L_OPTIONAL, B, &K);}
-lit(A) ::= expr(X) EQ expr(Y).          {A = faktLitExpr(pParse, faktExprBinary(pParse, E_EQ, X, Y));}
-lit(A) ::= expr(X) NE expr(Y).          {A = faktLitExpr(pParse, faktExprBinary(pParse, E_NE, X, Y));}
-lit(A) ::= expr(X) LT expr(Y).          {A = faktLitExpr(pParse, faktExprBinary(pParse, E_LT, X, Y));}
-lit(A) ::= expr(X) LE expr(Y).          {A = faktLitExpr(pParse, faktExprBinary(pParse, E_LE, X, Y));}
-lit(A) ::= expr(X) GT expr(Y).          {A = faktLitExpr(pParse, faktExprBinary(pParse, E_GT, X, Y));}
-lit(A) ::= expr(X) GE expr(Y).          {A = faktLitExpr(pParse, faktExprBinary(pParse, E_GE, X, Y));}
+lit(A) ::= expr(X) EQ(O) expr(Y).          {A = faktLitExpr(pParse, faktExprBinaryOp(pParse, E_EQ, X, Y, &O));}
+lit(A) ::= expr(X) NE(O) expr(Y).          {A = faktLitExpr(pParse, faktExprBinaryOp(pParse, E_NE, X, Y, &O));}
+lit(A) ::= expr(X) LT(O) expr(Y).          {A = faktLitExpr(pParse, faktExprBinaryOp(pParse, E_LT, X, Y, &O));}
+lit(A) ::= expr(X) LE(O) expr(Y).          {A = faktLitExpr(pParse, faktExprBinaryOp(pParse, E_LE, X, Y, &O));}
+lit(A) ::= expr(X) GT(O) expr(Y).          {A = faktLitExpr(pParse, faktExprBinaryOp(pParse, E_GT, X, Y, &O));}
+lit(A) ::= expr(X) GE(O) expr(Y).          {A = faktLitExpr(pParse, faktExprBinaryOp(pParse, E_GE, X, Y, &O));}
 
 ////////////////////////////// terms: VAR | PARAM | ID | literal | ~STR
 term(A) ::= VAR(X).                     {A = faktExpr(pParse, E_VAR, &X);}
@@ -241,11 +241,11 @@ expr(A) ::= ID(N) LP args(L) RP.        {A = faktExprCall(pParse, &N, L, 0);}
 expr(A) ::= aggfn(N) LP args(L) RP.     {A = faktExprCall(pParse, &N, L, 0);}
 expr(A) ::= aggfn(N) LP DISTINCT exprlist(L) RP.  {A = faktExprCall(pParse, &N, L, 1);}
 expr(A) ::= MINUS(K) expr(X). [UMINUS]  {A = faktExprNeg(pParse, &K, X);}
-expr(A) ::= expr(X) PLUS expr(Y).       {A = faktExprBinary(pParse, E_ADD, X, Y);}
-expr(A) ::= expr(X) MINUS expr(Y).      {A = faktExprBinary(pParse, E_SUB, X, Y);}
-expr(A) ::= expr(X) STAR expr(Y).       {A = faktExprBinary(pParse, E_MUL, X, Y);}
-expr(A) ::= expr(X) SLASH expr(Y).      {A = faktExprBinary(pParse, E_DIV, X, Y);}
-expr(A) ::= expr(X) REM expr(Y).        {A = faktExprBinary(pParse, E_MOD, X, Y);}
+expr(A) ::= expr(X) PLUS(O) expr(Y).       {A = faktExprBinaryOp(pParse, E_ADD, X, Y, &O);}
+expr(A) ::= expr(X) MINUS(O) expr(Y).      {A = faktExprBinaryOp(pParse, E_SUB, X, Y, &O);}
+expr(A) ::= expr(X) STAR(O) expr(Y).       {A = faktExprBinaryOp(pParse, E_MUL, X, Y, &O);}
+expr(A) ::= expr(X) SLASH(O) expr(Y).      {A = faktExprBinaryOp(pParse, E_DIV, X, Y, &O);}
+expr(A) ::= expr(X) REM(O) expr(Y).        {A = faktExprBinaryOp(pParse, E_MOD, X, Y, &O);}
 aggfn(A) ::= COUNT(X).                  {A = X;}
 aggfn(A) ::= SUM(X).                    {A = X;}
 aggfn(A) ::= MIN(X).                    {A = X;}

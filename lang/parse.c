@@ -48,6 +48,24 @@ static int lexError(Parse *p, int rc, const Token *t, int k, const char *zMsg){
   return rc;
 }
 
+/* Report 'invalid escape "\x"' for the escape at byte k of string token t:
+** the backslash and one character, or a whole \u{...}. */
+static int escapeError(Parse *p, const Token *t, int k){
+  Pos pos = t->pos;
+  int n = 1, iEnd = t->n - 1;     /* iEnd: the closing quote */
+  unsigned char c = (unsigned char)t->z[k+1];
+  if( c=='u' ){
+    const char *zClose = memchr(t->z + k, '}', (size_t)(iEnd - k));
+    n = zClose && zClose - (t->z + k) <= 12 ? (int)(zClose - (t->z + k)) : 1;
+  }else if( c>=0x80 ){
+    n = c>=0xF0 ? 4 : c>=0xE0 ? 3 : 2;
+  }
+  if( k + 1 + n > iEnd ) n = iEnd - k - 1;
+  posAdvance(&pos, t->z, k);
+  faktErrSet(p->pErr, FAKT_SYNTAX, &pos, "invalid escape \"%.*s\"", n + 1, t->z + k);
+  return FAKT_SYNTAX;
+}
+
 /* 1 if the digits z[0..n) exceed int64. */
 static int intOverflow(const char *z, int n){
   while( n>1 && z[0]=='0' ){ z++; n--; }
@@ -77,7 +95,7 @@ static int checkToken(Parse *p, int eType, const Token *t){
       break;
     case TK_STRING:
       n = faktUnescape(t->z, t->n, NULL, &iBad);
-      if( n<0 ) return lexError(p, FAKT_SYNTAX, t, iBad, "bad escape");
+      if( n<0 ) return escapeError(p, t, iBad);
       if( n>FAKT_MAX_STRING ) return lexError(p, FAKT_TOOBIG, t, 0, "string too long");
       break;
     case TK_INTEGER:

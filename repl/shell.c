@@ -929,7 +929,7 @@ static int findIn(char **az, int n, const char *zKey){
 
 static int cmdSchema(Shell *p, int nArg, char **azArg){
   char **azP = 0, **azN = 0, **azDecl = 0, **azSingle = 0;
-  int nP = 0, nDecl = 0, nSingle = 0, i, rc;
+  int nP = 0, nDecl = 0, nSingle = 0, i, rc, bSingle;
   (void)nArg; (void)azArg;
   rc = printQuery(p, "find ?t as type, count(?e) as entities "
                      "where type(?e, ?t) order by ?t;");
@@ -941,13 +941,12 @@ static int cmdSchema(Shell *p, int nArg, char **azArg){
     freeList(azN, nP);
     return 1;
   }
-  /* declared predicates without claims; single-valued ones (optional) */
+  /* declared predicates without claims, and the single-valued ones: only
+  ** if the engine offers type(?p, predicate) and single(?p) */
   if( collect(p, "find ?p where type(?p, predicate);", &azDecl, &nDecl, 0) ){
     nDecl = 0;
   }
-  if( collect(p, "find ?p where single(?p);", &azSingle, &nSingle, 0) ){
-    nSingle = 0;
-  }
+  bSingle = collect(p, "find ?p where single(?p);", &azSingle, &nSingle, 0)==FAKT_OK;
   for(i=0; i<nDecl; i++){
     if( findIn(azP, nP, azDecl[i])<0 ){
       azP = xrealloc(azP, sizeof(char*)*(size_t)(nP+1));
@@ -960,7 +959,7 @@ static int cmdSchema(Shell *p, int nArg, char **azArg){
   {
     static const char *const azName[] = { "predicate", "claims", "single" };
     Out o;
-    outBegin(&o, p, 3, azName);
+    outBegin(&o, p, bSingle ? 3 : 2, azName);   /* no single column without single(?p) */
     for(i=0; i<nP; i++){
       const char *azV[3];
       int aT[3] = { FAKT_ENTITY, FAKT_INTEGER, FAKT_BOOL };
@@ -981,8 +980,8 @@ static int cmdSchema(Shell *p, int nArg, char **azArg){
 static int cmdSources(Shell *p, int nArg, char **azArg){
   (void)nArg; (void)azArg;
   return printQuery(p, "find ?s as source, ?t as title, ?o as outlet, "
-                       "?d as published where title(?s, ?t) "
-                       "optional { outlet(?s, ?o) } optional { published(?s, ?d) } "
+                       "?d as published where title(?s, ?t), "
+                       "optional { outlet(?s, ?o) }, optional { published(?s, ?d) } "
                        "order by ?s;");
 }
 
@@ -1331,7 +1330,8 @@ static int editInit(Shell *p){
   el_set(p->el, EL_PROMPT, editPrompt);
   el_set(p->el, EL_HIST, history, p->hist);
   el_set(p->el, EL_GETCFN, editGetc);
-  el_set(p->el, EL_ADDFN, "fakt-complete", "complete a word", editComplete);
+  /* el_wset: the narrow el_set copies these names and never frees them */
+  el_wset(p->el, EL_ADDFN, L"fakt-complete", L"complete a word", editComplete);
   el_set(p->el, EL_BIND, "^I", "fakt-complete", NULL);
   el_source(p->el, NULL);
   return 0;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -303,6 +304,9 @@ static int parseTestFile(Run *pRun, TestFile *pF) {
 
 /* ==== Running statements ==== */
 
+/* A block that yields more rows than this is stopped and fails (a runaway). */
+#define MAX_ROWS 10000
+
 /* Render one row of pStmt into pOut (columns joined by "|"). */
 static void renderRow(fakt_stmt *pStmt, Buf *pOut) {
   int nCol = fakt_column_count(pStmt);
@@ -348,6 +352,13 @@ static int runText(fakt *db, const char *zText, Lines *pRows, char **pzErr) {
     if (pStmt == NULL) break;
     for (;;) {
       rc = fakt_step(pStmt);
+      if (rc == FAKT_ROW && pRows->n >= MAX_ROWS) {
+        char zMsg[80];
+        snprintf(zMsg, sizeof(zMsg), "tool_golden: more than %d rows, stopped", MAX_ROWS);
+        *pzErr = xstrdup(zMsg);
+        fakt_finalize(pStmt);
+        return FAKT_LIMIT;
+      }
       if (rc == FAKT_ROW) {
         Buf row = {0};
         renderRow(pStmt, &row);
@@ -371,12 +382,16 @@ static int runText(fakt *db, const char *zText, Lines *pRows, char **pzErr) {
 
 /* ==== Comparing and reporting ==== */
 
+/* At most this many diff lines are printed per failing block. */
+#define MAX_DIFF_LINES 60
+
 /* Print a unified-style diff of aExp against aGot (longest common subsequence). */
 static void printDiff(char **aExp, int nExp, char **aGot, int nGot) {
   printf("  --- expected\n  +++ got\n");
   if ((long)nExp * (long)nGot > 4000000L) {
-    for (int i = 0; i < nExp; i++) printf("  -%s\n", aExp[i]);
-    for (int j = 0; j < nGot; j++) printf("  +%s\n", aGot[j]);
+    for (int i = 0; i < nExp && i < MAX_DIFF_LINES; i++) printf("  -%s\n", aExp[i]);
+    for (int j = 0; j < nGot && j < MAX_DIFF_LINES; j++) printf("  +%s\n", aGot[j]);
+    printf("  ... (%d expected and %d actual lines in all)\n", nExp, nGot);
     return;
   }
   int w = nGot + 1;
@@ -391,8 +406,12 @@ static void printDiff(char **aExp, int nExp, char **aGot, int nGot) {
       }
     }
   }
-  int i = 0, j = 0;
+  int i = 0, j = 0, nShown = 0;
   while (i < nExp || j < nGot) {
+    if (++nShown > MAX_DIFF_LINES) {
+      printf("  ... (%d more expected and %d more actual lines not shown)\n", nExp - i, nGot - j);
+      break;
+    }
     if (i < nExp && j < nGot && strcmp(aExp[i], aGot[j]) == 0) {
       printf("   %s\n", aExp[i]);
       i++, j++;
@@ -430,6 +449,17 @@ static int chooseBlock(Run *pRun, const TestFile *pF, const Block *p) {
   return 1;
 }
 
+/* A block that runs longer than this is interrupted (fakt_interrupt is
+** safe in a signal handler) and fails with FAKT_INTERRUPT. */
+#define BLOCK_SECONDS 60
+static fakt *volatile gRunningDb;
+
+static void onAlarm(int sig) {
+  (void)sig;
+  if (gRunningDb) fakt_interrupt(gRunningDb);
+  alarm(1);   /* keep interrupting until the block gives up */
+}
+
 /* Run one block and, if chosen, compare and count it. */
 static void runBlock(Run *pRun, TestFile *pF, fakt *db, Block *p) {
   Buf text = {0};
@@ -439,7 +469,11 @@ static void runBlock(Run *pRun, TestFile *pF, fakt *db, Block *p) {
   }
   Lines rows = {0};
   char *zErr = NULL;
+  gRunningDb = db;
+  alarm(BLOCK_SECONDS);
   runText(db, text.z ? text.z : "", &rows, &zErr);
+  alarm(0);
+  gRunningDb = NULL;
 
   if (!p->bChosen) goto done;
 
@@ -464,8 +498,8 @@ static void runBlock(Run *pRun, TestFile *pF, fakt *db, Block *p) {
       bRewritable = 0;
     }
     if (p->eKind == K_QUERY) {
-      qsort(exp.a, (size_t)exp.n, sizeof(char *), cmpStr);
-      qsort(got.a, (size_t)got.n, sizeof(char *), cmpStr);
+      if (exp.n > 1) qsort(exp.a, (size_t)exp.n, sizeof(char *), cmpStr);
+      if (got.n > 1) qsort(got.a, (size_t)got.n, sizeof(char *), cmpStr);
     }
   }
   if (sameLines(exp.a, exp.n, got.a, got.n)) {
@@ -684,6 +718,12 @@ static long parseCount(const char *z) {
 int main(int argc, char **argv) {
   Run run;
   setvbuf(stdout, NULL, _IOLBF, 0);   /* keep output if a test crashes */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = onAlarm;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGALRM, &sa, NULL);
   memset(&run, 0, sizeof(run));
   run.zCorpus = "build/corpus.fakt";
   run.nTake = -1;

@@ -225,10 +225,12 @@ static void testParameters(fakt *db) {
     /* A text "kim" is a string value, not the entity kim. */
     CHECK(fakt_bind_text(p, 1, "kim", -1, FAKT_TRANSIENT) == FAKT_OK);
     CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "") == 0);
+    if (z[0]) printf("  text \"kim\" bound as subject matched: %s\n", z);
     CHECK(fakt_reset(p) == FAKT_OK);
     CHECK(fakt_bind_entity(p, 1, "nobody") == FAKT_NOTFOUND);
     CHECK(fakt_bind_entity(p, 1, "putin") == FAKT_OK);
     CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "") == 0);
+    CHECK(fakt_reset(p) == FAKT_OK);
     /* Range errors. */
     CHECK(fakt_bind_int64(p, 0, 1) == FAKT_RANGE);
     CHECK(fakt_bind_int64(p, 2, 1) == FAKT_RANGE);
@@ -262,8 +264,8 @@ static void testParameters(fakt *db) {
       CHECK(fakt_bind_text(p, 2, zHeap, -1, free) == FAKT_OK);
       CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "c2") == 0);
     }
-    CHECK(fakt_clear_bindings(p) == FAKT_OK);
     CHECK(fakt_reset(p) == FAKT_OK);
+    CHECK(fakt_clear_bindings(p) == FAKT_OK);
     CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "") == 0);
     CHECK(fakt_finalize(p) == FAKT_OK);   /* frees zHeap through free(), or already did */
   }
@@ -618,13 +620,13 @@ static void *longMain(void *pArg) {
 }
 
 static void testInterrupt(fakt *db) {
-  /* A chain n0 <- n1 <- ... <- n599 and its transitive closure. */
+  /* A chain k0 <- k1 <- ... <- k599 and its transitive closure. */
   size_t nAlloc = 64 * 1024;
   char *zScript = malloc(nAlloc);
   if (zScript == NULL) { CHECK(0); return; }
-  size_t n = (size_t)snprintf(zScript, nAlloc, "begin;\nentity n0 place \"N0\";\n");
+  size_t n = (size_t)snprintf(zScript, nAlloc, "begin;\nentity k0 place \"K0\";\n");
   for (int i = 1; i < 600; i++) {
-    n += (size_t)snprintf(zScript + n, nAlloc - n, "entity n%d place \"N%d\" in n%d;\n", i, i, i - 1);
+    n += (size_t)snprintf(zScript + n, nAlloc - n, "entity k%d place \"K%d\" in k%d;\n", i, i, i - 1);
   }
   snprintf(zScript + n, nAlloc - n,
            "rule reach(?a, ?b) if ?a located_in ?b;\n"
@@ -632,8 +634,8 @@ static void testInterrupt(fakt *db) {
            "commit;\n");
   CHECK(run(db, zScript));
   free(zScript);
-  CHECK(queryIs(db, "find count() where reach(n599, ?x);", "599"));
-  CHECK(queryIs(db, "find ?x where reach(n2, ?x) order by ?x;", "n0,n1"));
+  CHECK(queryIs(db, "find count() where reach(k599, ?x);", "599"));
+  CHECK(queryIs(db, "find ?x where reach(k2, ?x) order by ?x;", "k0,k1"));
 
   /* A safety net: if interrupt does not work the query ends by time limit. */
   CHECK(fakt_limits(db, 0, 0, 120000) == FAKT_OK);
@@ -655,7 +657,7 @@ static void testInterrupt(fakt *db) {
   CHECK(fakt_errcode(db) == FAKT_INTERRUPT);
   CHECK(fakt_limits(db, 0, 0, 0) == FAKT_OK);
   /* The handle works again: the flag clears when the next statement starts. */
-  CHECK(queryIs(db, "find count() where reach(n3, ?x);", "3"));
+  CHECK(queryIs(db, "find count() where reach(k3, ?x);", "3"));
 }
 
 int main(void) {

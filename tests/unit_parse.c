@@ -213,9 +213,12 @@ static void testErrors(void){
   CHECK_STR(parse("find ?x @;"), "ERROR 27: line 1, col 9: unrecognized token: \"@\"");
   CHECK_STR(parse("find \"abc"), "ERROR 27: line 1, col 6: unterminated string");
   CHECK_STR(parse("find 1 /* abc"), "ERROR 27: line 1, col 8: unterminated comment");
-  CHECK_STR(parse("find \"a\\qb\";"), "ERROR 27: line 1, col 8: bad escape");
-  CHECK_STR(parse("find \"\\u{d800}\";"), "ERROR 27: line 1, col 7: bad escape");
-  CHECK_STR(parse("find \"\\u{110000}\";"), "ERROR 27: line 1, col 7: bad escape");
+  CHECK_STR(parse("find \"a\\qb\";"), "ERROR 27: line 1, col 8: invalid escape \"\\q\"");
+  CHECK_STR(parse("find \"\\u{d800}\";"), "ERROR 27: line 1, col 7: invalid escape \"\\u{d800}\"");
+  CHECK_STR(parse("find \"\\u{110000}\";"), "ERROR 27: line 1, col 7: invalid escape \"\\u{110000}\"");
+  CHECK_STR(parse("find \"\\u{}\", \"\\u{1234567}\";"), "ERROR 27: line 1, col 7: invalid escape \"\\u{}\"");
+  CHECK_STR(parse("find \"ab\\\xc3\xa4\";"), "ERROR 27: line 1, col 9: invalid escape \"\\\xc3\xa4\"");
+  CHECK_STR(parse("find \"\\u{0}\";"), "ERROR 27: line 1, col 7: invalid escape \"\\u{0}\"");
   CHECK_STR(parse("find 9223372036854775808;"), "ERROR 27: line 1, col 6: integer out of range");
   CHECK_STR(parse("find 1.0e999;"), "ERROR 27: line 1, col 6: number out of range");
   CHECK_STR(parse("find @2023-02-30;"), "ERROR 27: line 1, col 6: invalid date");
@@ -316,7 +319,7 @@ static void testScripts(void){
   }
   CHECK(i==6 && off==n);
   /* the tail: just past the ';' of the statement, or of the failed one */
-  parseN("find 1; find 2;", -1, NULL, &nUsed);
+  free(parseN("find 1; find 2;", -1, NULL, &nUsed));
   CHECK(nUsed==7);
   free(parseN("find 1 2; find 3;", -1, NULL, &nUsed));
   CHECK(nUsed==9);

@@ -7,6 +7,7 @@ FAKT=${FAKT:-$B/fakt}
 case $FAKT in /*) ;; *) FAKT=$(pwd)/$FAKT ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/fakt-shell.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
 npass=0
 nfail=0
 LC_ALL=C.UTF-8
@@ -44,9 +45,15 @@ check_match() {
   fi
 }
 
+# fakt ARGS...: run fakt for at most 30 s, writing at most about 1 MB (a
+# runaway query must not hang the suite or fill the disk).
+fakt() {
+  ( ulimit -f 2048; exec timeout 30 "$FAKT" "$@" )
+}
+
 # run ARGS...: run fakt; sets $out (stdout), $err (stderr) and $rc.
 run() {
-  "$FAKT" "$@" > "$T/out" 2> "$T/err"
+  fakt "$@" > "$T/out" 2> "$T/err"
   rc=$?
   out=$(cat "$T/out")
   err=$(cat "$T/err")
@@ -56,7 +63,7 @@ run() {
 run_in() {
   _in=$1
   shift
-  printf '%s' "$_in" | "$FAKT" "$@" > "$T/out" 2> "$T/err"
+  printf '%s' "$_in" | fakt "$@" > "$T/out" 2> "$T/err"
   rc=$?
   out=$(cat "$T/out")
   err=$(cat "$T/err")
@@ -84,7 +91,7 @@ FIXTURE
 make_db() {
   rm -f "$1" "$1-lock"
   write_fixture "$T/fixture.facts"
-  if ! "$FAKT" -f "$T/fixture.facts" "$1" > "$T/mk.out" 2>&1; then
+  if ! fakt -f "$T/fixture.facts" "$1" > "$T/mk.out" 2>&1; then
     echo "cannot load the fixture:"
     cat "$T/mk.out"
     exit 1

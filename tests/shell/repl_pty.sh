@@ -19,22 +19,28 @@ awk 'BEGIN {
   for (i = 1; i <= 2000; i++) print "entity n" i " thing \"node " i "\";"
   for (i = 1; i < 2000; i++) print "claim n" i " next n" i+1 " from s1;"
 }' > "$T/chain.facts"
-if ! "$FAKT" -f "$T/chain.facts" "$DB" > "$T/chain.out" 2>&1; then
+if ! fakt -f "$T/chain.facts" "$DB" > "$T/chain.out" 2>&1; then
   echo "cannot load the chain:"; cat "$T/chain.out"; exit 1
 fi
 
-SOCK=fakt-test-$$
-TM="tmux -L $SOCK -f /dev/null"
 HIST=$T/history
+nsession=0
+TM=true
 trap '$TM kill-server 2>/dev/null; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
 
-# start: a new REPL in a fresh tmux session "t"
+# start: a new REPL in a new tmux server (one socket per start, so that a
+# server still shutting down cannot swallow the next session)
 start() {
   $TM kill-server 2>/dev/null
+  nsession=$((nsession+1))
+  TM="tmux -L fakt-test-$$-$nsession -f /dev/null"
   $TM new-session -d -s t -x 120 -y 50 \
     "env LC_ALL=C.UTF-8 TERM=xterm FAKT_HISTORY='$HIST' '$FAKT' '$DB'; echo \"[exit \$?]\"; read x"
 }
-screen() { $TM capture-pane -p -J -t t -S - | sed 's/ *$//'; }
+# the screen and its scrollback, trailing blanks removed (so the prompt
+# "fakt> " reads "fakt>")
+screen() { $TM capture-pane -p -J -t t -S - 2>/dev/null | sed 's/ *$//'; }
 # wait_for NAME ERE: poll the screen for a matching line (up to 10 s);
 # counts a failure (with the screen) if it never comes.
 wait_for() {
@@ -62,11 +68,11 @@ key() { $TM send-keys -t t "$@"; }
 
 start
 wait_for "banner" '^fakt [0-9.]+ — enter \.help for help$'
-wait_for "prompt" '^fakt> $'
+wait_for "prompt" '^fakt>$'
 
 # ---- completion of a keyword
 type_text 'fin'; key Tab
-wait_for "keyword completion" '^fakt> find $'
+wait_for "keyword completion" '^fakt> find$'
 key C-u
 
 # ---- completion of a label with an umlaut, then the query runs
@@ -75,21 +81,26 @@ wait_for "umlaut label completion" '^fakt> find label\(~"Pjöngjang"$'
 type_text ') as l;'; key Enter
 wait_for "completed query runs" '^Pjöngjang$'
 
-# ---- a label with spaces completes in quotes
-type_text 'find label(~Kim J'; key Tab
+# ---- a label with spaces completes in quotes; "Kim Jong Un" and the alias
+# "Kim Jong-un" share "Kim Jong", a second Tab lists both
+type_text 'find label(~"Kim J'; key Tab
+wait_for "common prefix of label and alias" '^fakt> find label\(~"Kim Jong$'
+key Tab
+wait_for "candidates listed" '^~"Kim Jong Un" +~"Kim Jong-un"$'
+type_text ' U'; key Tab
 wait_for "label with spaces" '^fakt> find label\(~"Kim Jong Un"$'
 type_text ') as who;'; key Enter
 wait_for "label query runs" '^Kim Jong Un$'
 
 # ---- completion of a dot-command
 type_text '.sch'; key Tab
-wait_for "dot-command completion" '^fakt> \.schema $'
+wait_for "dot-command completion" '^fakt> \.schema$'
 key Enter
 wait_for ".schema output" '^predicate +\| claims +\| single$'
 
 # ---- a statement over two lines, with the continuation prompt
 type_text 'find 1 as one,'; key Enter
-wait_for "continuation prompt" '^  \.\.\.> $'
+wait_for "continuation prompt" '^  \.\.\.>$'
 type_text '2 as two;'; key Enter
 wait_for "multi-line statement" '^  1 \|   2$|^ *1 \| +2$'
 
@@ -104,13 +115,13 @@ check "error line shown" '  find "日本" as j, ?x where nobody met ?x;' "$src"
 # ---- Ctrl-C stops a long query and returns to the prompt
 type_text 'find count() as n where ?a next ?b, ?c next ?d, ?e next ?f;'; key Enter
 # the query is running when no new prompt has appeared yet
-n0=$(count_of '^fakt> $')
+n0=$(count_of '^fakt>$')
 i=0
-while [ $i -lt 5 ] && [ "$(count_of '^fakt> $')" = "$n0" ]; do sleep 0.1; i=$((i+1)); done
-check "long query still running" "$n0" "$(count_of '^fakt> $')"
+while [ $i -lt 5 ] && [ "$(count_of '^fakt>$')" = "$n0" ]; do sleep 0.1; i=$((i+1)); done
+check "long query still running" "$n0" "$(count_of '^fakt>$')"
 key C-c
 wait_for "interrupted" 'error: interrupted'
-wait_for "prompt after interrupt" '^fakt> $'
+wait_for "prompt after interrupt" '^fakt>$'
 type_text 'find 5 as five;'; key Enter
 wait_for "REPL works after interrupt" '^   5$|^ *5$'
 
@@ -123,16 +134,16 @@ check "no leftover from the cleared line" 0 "$(count_of 'nnfind')"
 
 # ---- .quit and Ctrl-D leave; the history survives a restart
 key C-d
-wait_for "Ctrl-D leaves" '^\[exit 0\]$'
+wait_for "Ctrl-D leaves, status 1 after the failed statements" '^\[exit 1\]$'
 check_match "history file written" 'seven' "$(cat "$HIST" 2>/dev/null)"
 start
-wait_for "restart" '^fakt> $'
+wait_for "restart" '^fakt>$'
 key Up
 wait_for "history recalled" '^fakt> find 7 as seven;$'
 key Up
 wait_for "older history" '^fakt> find 5 as five;$'
 key C-u
 type_text '.quit'; key Enter
-wait_for ".quit leaves" '^\[exit 1\]$|^\[exit 0\]$'
+wait_for ".quit leaves, status 0" '^\[exit 0\]$'
 
 finish
