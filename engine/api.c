@@ -269,8 +269,16 @@ int fakt_prepare(fakt *db, const char *zSql, int nByte, fakt_stmt **ppStmt, cons
         if( p->cols.azName ) for(int i=0; i<5; i++) p->cols.azName[i] = azName[i];
         else rc = FAKT_NOMEM;
       }else{
-        const char **azName = p->cols.azName;
-        rc = colsAlloc(p, p->pFind->nProj);
+        static const char *azWhy[] = { "claim", "source", "by", "stance", "quote" };
+        FindInfo *f = p->pFind;
+        const char **azName = faktArenaAlloc(&p->arena, sizeof(char*)*(size_t)(f->nProj + f->nWhy + 1));
+        rc = colsAlloc(p, f->nProj + f->nWhy);
+        if( azName ){
+          for(int i=0; i<f->nProj; i++) azName[i] = p->cols.azName[i];
+          for(int i=0; i<f->nWhy; i++) azName[f->nProj+i] = azWhy[i];
+        }else{
+          rc = FAKT_NOMEM;
+        }
         p->cols.azName = azName;
       }
       if( rc ) faktDbError(db, rc, "out of memory");

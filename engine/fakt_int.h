@@ -203,6 +203,7 @@ typedef struct FindInfo {
   int nAgg;
   Expr **apAgg;            /* every aggregate node, iAgg = index */
   int bAgg;                /* the query aggregates */
+  int nWhy;                /* why: extra columns claim, source, by, stance, quote (5) or 0 */
   int *aParamSlot;         /* register of parameter i+1 */
   int nParam;
 } FindInfo;
@@ -295,6 +296,7 @@ FAKT_PRIVATE void faktRulesFree(RuleSet *r);
 FAKT_PRIVATE int  faktRulesFind(RuleSet *r, const char *zName, int n);
 FAKT_PRIVATE int  faktRulesEval(Exec *ex, int iRel);
 FAKT_PRIVATE void faktRulesReset(RuleSet *r);
+FAKT_PRIVATE uint32_t *faktRowWhy(Exec *ex, Plan *pPlan);
 FAKT_PRIVATE int  faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr);
 
 /* ---------------------------------------------------------------- built-ins (builtin.c) */

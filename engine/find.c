@@ -217,7 +217,7 @@ static int isAggExpr(const Expr *pE){
 
 /* ================================================================ output rows */
 
-static int nOutCol(fakt_stmt *p){ return p->pFind->nProj + p->pFind->nOrder; }
+static int nOutCol(fakt_stmt *p){ return p->pFind->nProj + p->pFind->nWhy + p->pFind->nOrder; }
 
 /* Evaluate projections and order keys of the current registers into aRow. */
 static int evalRow(fakt_stmt *p, Value *aRow){
@@ -227,7 +227,7 @@ static int evalRow(fakt_stmt *p, Value *aRow){
     if( rc ) return rc;
   }
   for(int i=0; i<f->nOrder; i++){
-    int rc = faktEval(&p->ex, f->apOrder[i], &aRow[f->nProj + i]);
+    int rc = faktEval(&p->ex, f->apOrder[i], &aRow[f->nProj + f->nWhy + i]);
     if( rc ) return rc;
   }
   return FAKT_OK;
@@ -257,7 +257,7 @@ static int outAppend(fakt_stmt *p, const Value *aRow){
 /* Distinct check on the projected part; 1 if the row is new. */
 static int distinctNew(fakt_stmt *p, const Value *aRow, int *pbNew){
   FindState *fs = p->pDistinct;
-  if( fs->distinct.nCol==0 ) fs->distinct.nCol = p->pFind->nProj;
+  if( fs->distinct.nCol==0 ) fs->distinct.nCol = p->pFind->nProj + p->pFind->nWhy;
   if( rowSetAdd(&p->ex, &fs->distinct, aRow, pbNew)<0 ){
     faktErrSet(&p->db->err, FAKT_NOMEM, NULL, "out of memory");
     return FAKT_NOMEM;
@@ -361,7 +361,8 @@ typedef struct SortCtx { fakt_stmt *p; int rc; } SortCtx;
 static int sortCmp(SortCtx *s, const Value *a, const Value *b){
   FindInfo *f = s->p->pFind;
   for(int i=0; i<f->nOrder; i++){
-    int c = faktValueCmp(&s->p->ex, &a[f->nProj+i], &b[f->nProj+i]);
+    int k = f->nProj + f->nWhy + i;
+    int c = faktValueCmp(&s->p->ex, &a[k], &b[k]);
     if( c ) return f->abDesc[i] ? -c : c;
   }
   return 0;
@@ -416,6 +417,36 @@ static int evalCount(fakt_stmt *p, Expr *pE, int64_t *pn, const char *zWhat){
   return FAKT_OK;
 }
 
+/* why: one output row per claim beneath the current body row. */
+static int whyRows(fakt_stmt *p, Value *aRow){
+  FindInfo *f = p->pFind;
+  Exec *ex = &p->ex;
+  uint32_t *aWhy = faktRowWhy(ex, p->pPlan);
+  if( aWhy==NULL ) return FAKT_NOMEM;
+  int rc = FAKT_OK;
+  int n = (int)aWhy[0];
+  for(int i=0; rc==0 && i<(n ? n : 1); i++){
+    Value *w = &aRow[f->nProj];
+    memset(w, 0, sizeof(Value)*5);
+    ClaimRec r;
+    if( n && faktClaimGet(ex->pTxn, aWhy[i+1], &r)==FAKT_OK ){
+      w[0].t = V_ID; w[0].id = aWhy[i+1];
+      if( r.source ){ w[1].t = V_ID; w[1].id = r.source; }
+      if( r.by ){ w[2].t = V_ID; w[2].id = r.by; }
+      w[3].t = V_ID; w[3].id = r.stance;
+      if( r.quote ){ w[4].t = V_STR; w[4].id = r.quote; }
+    }
+    if( p->pStmt->bDistinct ){
+      int bNew;
+      rc = distinctNew(p, aRow, &bNew);
+      if( rc || !bNew ) continue;
+    }
+    rc = outAppend(p, aRow);
+  }
+  free(aWhy);
+  return rc;
+}
+
 /* Materialise every row (sort, aggregation, distinct with sort). */
 static int materialise(fakt_stmt *p){
   FindInfo *f = p->pFind;
@@ -429,6 +460,9 @@ static int materialise(fakt_stmt *p){
     if( rc!=FAKT_ROW ) break;
     if( f->bAgg ){
       rc = groupRow(p);
+    }else if( f->nWhy ){
+      rc = evalRow(p, aRow);
+      if( rc==0 ) rc = whyRows(p, aRow);
     }else{
       rc = evalRow(p, aRow);
       if( rc==0 && p->pStmt->bDistinct ){
@@ -485,7 +519,7 @@ static int findStart(fakt_stmt *p){
   }
   p->pDistinct = calloc(1, sizeof(FindState));
   if( p->pDistinct==NULL ) return FAKT_NOMEM;
-  if( f->bAgg || f->nOrder ){
+  if( f->bAgg || f->nOrder || f->nWhy ){
     rc = materialise(p);
     if( rc ) return rc;
     p->bHasRows = 1;

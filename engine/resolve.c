@@ -1012,6 +1012,13 @@ int faktResolveFind(fakt_stmt *p, StoreTxn *t){
   if( rc==0 && !f->bAgg && pS->bDistinct==0 ){
     /* nothing */
   }
+  if( rc==0 && pS->mode==F_WHY ){
+    if( f->bAgg ){
+      faktErrSet(&db->err, FAKT_ERROR, &pS->pos, "why cannot explain an aggregate query: ask without the aggregates");
+      rc = FAKT_ERROR;
+    }
+    f->nWhy = 5;
+  }
   p->nReg = c.nVar;
   p->pPlan = pPlan;
   faktCompileFree(&c);

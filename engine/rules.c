@@ -349,17 +349,17 @@ int faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr){
 
 /* ================================================================ evaluation */
 
-/* Claim ids behind the current body row: scanned claims and the why of
-** derived rows used. Returns a malloc'd array {n, ids...} or NULL. */
-static uint32_t *rowWhy(Exec *ex, Plan *pPlan){
-  int n = 0, nAlloc = 8;
-  uint32_t *a = malloc(sizeof(uint32_t)*(size_t)(nAlloc+1));
-  if( a==NULL ) return NULL;
+/* Add the claims behind the current registers of pPlan to *pa. */
+static int whyCollect(Exec *ex, Plan *pPlan, uint32_t **pa, int *pn, int *pnAlloc){
   for(int i=0; i<pPlan->nStep; i++){
     Step *pS = &pPlan->aStep[i];
     const uint32_t *aAdd = NULL;
     uint32_t one;
     int nAdd = 0;
+    if( pS->kind==ST_OPT ){
+      if( whyCollect(ex, pS->pSub, pa, pn, pnAlloc) ) return FAKT_NOMEM;
+      continue;
+    }
     if( pS->kind==ST_SCAN ){
       const Value *v = pS->aT[3].iSlot>=0 ? &ex->aReg[pS->aT[3].iSlot] : &pS->aT[3].v;
       if( v->t==V_ID ){ one = v->id; aAdd = &one; nAdd = 1; }
@@ -372,18 +372,29 @@ static uint32_t *rowWhy(Exec *ex, Plan *pPlan){
       }
     }
     for(int j=0; j<nAdd; j++){
+      uint32_t *a = *pa;
       int bHave = 0;
-      for(int k=0; k<n && !bHave; k++) bHave = a[k+1]==aAdd[j];
+      for(int k=0; k<*pn && !bHave; k++) bHave = a[k+1]==aAdd[j];
       if( bHave ) continue;
-      if( n>=nAlloc ){
-        nAlloc *= 2;
-        uint32_t *b = realloc(a, sizeof(uint32_t)*(size_t)(nAlloc+1));
-        if( b==NULL ){ free(a); return NULL; }
-        a = b;
+      if( *pn>=*pnAlloc ){
+        *pnAlloc *= 2;
+        uint32_t *b = realloc(a, sizeof(uint32_t)*(size_t)(*pnAlloc+1));
+        if( b==NULL ) return FAKT_NOMEM;
+        *pa = a = b;
       }
-      a[++n] = aAdd[j];
+      a[++*pn] = aAdd[j];
     }
   }
+  return FAKT_OK;
+}
+
+/* Claim ids behind the current body row: scanned claims and the why of
+** derived rows used. Returns a malloc'd array {n, ids...} or NULL. */
+uint32_t *faktRowWhy(Exec *ex, Plan *pPlan){
+  int n = 0, nAlloc = 8;
+  uint32_t *a = malloc(sizeof(uint32_t)*(size_t)(nAlloc+1));
+  if( a==NULL ) return NULL;
+  if( whyCollect(ex, pPlan, &a, &n, &nAlloc) ){ free(a); return NULL; }
   a[0] = (uint32_t)n;
   return a;
 }
@@ -415,7 +426,7 @@ static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int *pnNew){
       }
     }
     if( rc ) break;
-    uint32_t *aWhy = rowWhy(&sub, pPlan);
+    uint32_t *aWhy = faktRowWhy(&sub, pPlan);
     int k = relInsert(&sub, pRel, aHead, aWhy);
     if( k<0 ){ free(aWhy); rc = -k; break; }
     if( k==0 ) free(aWhy);

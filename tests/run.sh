@@ -2,7 +2,8 @@
 # tests/run.sh -- runs every test suite of fakt and totals the results.
 #   B=build sh tests/run.sh        (make test; SAN=1 for the sanitizer run)
 # Order: each $B/tests/unit_* program, the golden files through tool_golden,
-# then (unless SAN=1) each tests/shell/*.sh and tests/write_atomic.sh.
+# then (unless SAN=1) each tests/shell/*.sh (but not the sourced helpers
+# lib*.sh and _*.sh) and tests/write_atomic.sh.
 # Every sub-run must end with a line "N passed, N failed"; one that crashes,
 # exits non-zero with no failures counted, or prints no such line counts as
 # 1 failed. Writes "suite passed failed" lines to $B/results.txt and ends
@@ -38,7 +39,7 @@ runsuite() {
     pass=${counts% *}
     fail=${counts#* }
     if [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; then
-      echo "FAIL $name: exit status $status after \"$counts\""
+      echo "FAIL $name: exit status $status after \"$pass passed, $fail failed\""
       fail=1
     fi
   fi
@@ -80,6 +81,7 @@ fi
 if [ "$SAN" != 1 ]; then
   for f in tests/shell/*.sh; do
     [ -f "$f" ] || continue
+    case ${f##*/} in lib*.sh | _*.sh) continue ;; esac   # sourced helpers, not tests
     runsuite "shell/$(basename "$f" .sh)" sh "$f"
   done
   if [ -f tests/write_atomic.sh ]; then

@@ -45,10 +45,11 @@ check_match() {
   fi
 }
 
-# fakt ARGS...: run fakt for at most 30 s, writing at most about 1 MB (a
+# fakt ARGS...: run fakt for at most 30 s, writing files of at most about
+# 100 MB (a
 # runaway query must not hang the suite or fill the disk).
 fakt() {
-  ( ulimit -f 2048; exec timeout 30 "$FAKT" "$@" )
+  ( ulimit -f 200000; exec timeout 30 "$FAKT" "$@" )
 }
 
 # run ARGS...: run fakt; sets $out (stdout), $err (stderr) and $rc.
