@@ -139,7 +139,7 @@ typedef enum { EM_TYPE, EM_LABEL, EM_ALIAS, EM_COORDS, EM_PUBLISHED, EM_OUTLET, 
 /* Values of a field of an entity record; iK selects among aliases. nOut values. */
 static int entField(const EntRec *r, EntField f, int iK, Value *aV){
   switch( f ){
-    case EM_TYPE: if( !r->type ) return 0; aV[0] = vId(r->type); return 1;
+    case EM_TYPE: if( !r->type ) return 0; aV[0] = vId(r->type); return 1;  /* see typeOfKind */
     case EM_LABEL: case EM_TITLE: if( !r->label ) return 0; aV[0] = vStrId(r->label); return 1;
     case EM_ALIAS: if( iK>=(int)r->nAlias ) return 0; aV[0] = vStrId(r->aAlias[iK]); return 1;
     case EM_COORDS: if( !r->bCoords ) return 0; aV[0] = vFloat(r->lat); aV[1] = vFloat(r->lon); return 1;
@@ -149,12 +149,22 @@ static int entField(const EntRec *r, EntField f, int iK, Value *aV){
   return 0;
 }
 
+/* Types and stances are entities of type "type" and "stance". */
+static void typeOfKind(Exec *ex, EntRec *r){
+  if( r->type==0 && (r->kind==K_TYPE || r->kind==K_STANCE) ){
+    const char *z = r->kind==K_TYPE ? "type" : "stance";
+    uint32_t id;
+    if( faktDictLookup(ex->pTxn, NS_NAME, z, (int)strlen(z), &id)==FAKT_OK ) r->type = id;
+  }
+}
+
 static int genEntField(Exec *ex, Step *pS, StepState *st, Value *aArg, EntField f, int wantKind){
   EntRec r;
   Value aV[2];
   int nOut = f==EM_COORDS ? 2 : 1;
   if( argBound(pS, 0) ){
     if( aArg[0].t!=V_ID || faktEntGet(ex->pTxn, aArg[0].id, &r) ) return 0;
+    if( f==EM_TYPE ) typeOfKind(ex, &r);
     if( f!=EM_ALIAS && st->iPos>0 ) return 0;
     while( entField(&r, f, st->iPos, aV) ){
       st->iPos++;

@@ -153,7 +153,8 @@ static int accStep(Exec *ex, Expr *pAgg, Acc *a){
       a->rSum += v.t==V_INT ? (double)v.u.i : v.u.r;
       if( v.t==V_QTY && !a->bHas ){ a->vMin = v; a->bHas = 1; }
     }else{
-      faktErrSet(ex->pErr, FAKT_MISMATCH, &pAgg->pos, "type error: cannot %s %s values", z, faktTypeName(v.t));
+      faktErrSet(ex->pErr, FAKT_MISMATCH, &pAgg->pArgs->a[0].p->pos, "type error: %s expects numbers, got a%s %s",
+                 z, v.t==V_ID ? "n" : "", faktTypeName(v.t));
       return FAKT_MISMATCH;
     }
   }else if( strcmp(z, "min")==0 || strcmp(z, "max")==0 ){

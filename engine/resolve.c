@@ -52,6 +52,17 @@ int faktCompileSlot(Compile *c, const char *zName, int nName){
   return c->nVar++;
 }
 
+/* "NAME expects 2 arguments, got 1" */
+static int arityErr(Compile *c, const Expr *pE, int nMin, int nMax, int nGot){
+  if( nMin==nMax ){
+    faktErrSet(c->pErr, FAKT_ERROR, &pE->pos, "%s expects %d argument%s, got %d", pE->zName, nMin,
+               nMin==1 ? "" : "s", nGot);
+  }else{
+    faktErrSet(c->pErr, FAKT_ERROR, &pE->pos, "%s expects %d to %d arguments, got %d", pE->zName, nMin, nMax, nGot);
+  }
+  return FAKT_ERROR;
+}
+
 static int oom(Compile *c){
   faktErrSet(c->pErr, FAKT_NOMEM, NULL, "out of memory");
   return FAKT_NOMEM;
@@ -247,10 +258,7 @@ int faktCompileExpr(Compile *c, Expr *pE, int bNeedBound){
       return FAKT_NOTFOUND;
     }
     int nArg = pE->pArgs ? pE->pArgs->n : 0;
-    if( nArg<pB->nArgMin || nArg>pB->nArgMax ){
-      faktErrSet(c->pErr, FAKT_ERROR, &pE->pos, "wrong number of arguments to %s()", pE->zName);
-      return FAKT_ERROR;
-    }
+    if( nArg<pB->nArgMin || nArg>pB->nArgMax ) return arityErr(c, pE, pB->nArgMin, pB->nArgMax, nArg);
     pE->pAux = (void*)pB;
   }
   if( pE->op==E_AGG && c->nDepth>=0 && bNeedBound==2 ){
@@ -566,8 +574,7 @@ static int stepOther(Compile *c, Cand *pc, Step *pS){
         pE->pAux = (void*)pc->pB;
         int nArg = pE->pArgs ? pE->pArgs->n : 0;
         if( nArg<pc->pB->nArgMin || nArg>pc->pB->nArgMax ){
-          faktErrSet(c->pErr, FAKT_ERROR, &pE->pos, "wrong number of arguments to %s()", pE->zName);
-          return FAKT_ERROR;
+          return arityErr(c, pE, pc->pB->nArgMin, pc->pB->nArgMax, nArg);
         }
         for(int i=0; i<nArg; i++){
           rc = faktCompileExpr(c, pE->pArgs->a[i].p, 1);
@@ -629,9 +636,8 @@ static int makeCands(Compile *c, Body *pBody, Cand **paCand, int *pnCand){
           pc->iRel = iRel;
           int nArg = pE->pArgs ? pE->pArgs->n : 0;
           if( nArg!=c->pRules->aRel[iRel].nArity ){
-            faktErrSet(c->pErr, FAKT_ERROR, &pE->pos, "%s has %d argument%s, not %d", pE->zName,
-                       c->pRules->aRel[iRel].nArity, c->pRules->aRel[iRel].nArity==1 ? "" : "s", nArg);
-            rc = FAKT_ERROR;
+            int nA = c->pRules->aRel[iRel].nArity;
+            rc = arityErr(c, pE, nA, nA, nArg);
           }
           break;
         }
@@ -645,8 +651,7 @@ static int makeCands(Compile *c, Body *pBody, Cand **paCand, int *pnCand){
         if( pB->xGen ){
           int nArg = pE->pArgs ? pE->pArgs->n : 0;
           if( nArg<pB->nArgMin || nArg>pB->nArgMax ){
-            faktErrSet(c->pErr, FAKT_ERROR, &pE->pos, "wrong number of arguments to %s()", pE->zName);
-            rc = FAKT_ERROR;
+            rc = arityErr(c, pE, pB->nArgMin, pB->nArgMax, nArg);
             break;
           }
           pc->kind = ST_BUILTIN;
@@ -1022,11 +1027,11 @@ int faktResolveFind(fakt_stmt *p, StoreTxn *t){
   p->nReg = c.nVar;
   p->pPlan = pPlan;
   faktCompileFree(&c);
-  if( rc==0 && f->nAgg ){
-    f->apAgg = arenaCopy(&p->arena, f->apAgg, sizeof(Expr*)*(size_t)f->nAgg);
-  }else if( f->apAgg ){
-    free(f->apAgg);
-    f->apAgg = NULL;
+  if( f->apAgg ){
+    Expr **apHeap = f->apAgg;
+    f->apAgg = rc==0 ? arenaCopy(&p->arena, apHeap, sizeof(Expr*)*(size_t)f->nAgg) : NULL;
+    free(apHeap);
+    if( rc==0 && f->apAgg==NULL ) rc = oom(&c);
   }
   return rc;
 }

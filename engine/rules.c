@@ -218,6 +218,49 @@ static void strong(Tarjan *t, int v){
   }
 }
 
+/* Report a negative edge inside a component, with the cycle it closes:
+** "via a -> not b -> c -> a". */
+static int cycleError(RuleSet *rs, Graph *g, const int *aScc, const Edge *pNeg, FaktErr *pErr){
+  int n = rs->nRel;
+  int *aPrev = malloc(sizeof(int)*(size_t)(n+1));
+  int *aQueue = malloc(sizeof(int)*(size_t)(n+1));
+  char zPath[1000];
+  int nPath = 0;
+  if( aPrev==NULL || aQueue==NULL ){
+    free(aPrev); free(aQueue);
+    faktErrSet(pErr, FAKT_NOMEM, NULL, "out of memory");
+    return FAKT_NOMEM;
+  }
+  /* breadth-first from the negated relation back to the head, inside the component */
+  for(int i=0; i<n; i++) aPrev[i] = -2;
+  int nQ = 0, iQ = 0;
+  aQueue[nQ++] = pNeg->to;
+  aPrev[pNeg->to] = -1;
+  while( iQ<nQ && aPrev[pNeg->from]==-2 ){
+    int v = aQueue[iQ++];
+    for(int e=0; e<g->nEdge; e++){
+      int w = g->a[e].to;
+      if( g->a[e].from!=v || aScc[w]!=aScc[v] || aPrev[w]!=-2 ) continue;
+      aPrev[w] = v;
+      aQueue[nQ++] = w;
+    }
+  }
+  /* path from->to is the negative edge; then to ... from */
+  int aPath[64], nNode = 0;
+  if( pNeg->from!=pNeg->to ){
+    for(int v=pNeg->from; v>=0 && nNode<64; v=aPrev[v]) aPath[nNode++] = v;
+  }
+  nPath = snprintf(zPath, sizeof(zPath), "%s -> not %s", rs->aRel[pNeg->from].zName, rs->aRel[pNeg->to].zName);
+  for(int i=nNode-2; i>=0 && nPath<(int)sizeof(zPath)-80; i--){
+    nPath += snprintf(zPath+nPath, sizeof(zPath)-(size_t)nPath, " -> %s", rs->aRel[aPath[i]].zName);
+  }
+  free(aPrev);
+  free(aQueue);
+  faktErrSet(pErr, FAKT_ERROR, NULL, "rule %s is not stratifiable: it depends negatively on itself via %s",
+             rs->aRel[pNeg->from].zName, zPath);
+  return FAKT_ERROR;
+}
+
 static int stratify(RuleSet *rs, FaktErr *pErr){
   Graph g = { 0, 0, NULL };
   int rc = FAKT_OK;
@@ -241,14 +284,7 @@ static int stratify(RuleSet *rs, FaktErr *pErr){
     for(int e=0; e<g.nEdge; e++){
       Edge *pE = &g.a[e];
       if( pE->bNeg && t.aScc[pE->from]==t.aScc[pE->to] ){
-        const char *zA = rs->aRel[pE->from].zName, *zB = rs->aRel[pE->to].zName;
-        if( pE->from==pE->to ){
-          faktErrSet(pErr, FAKT_ERROR, NULL, "rule %s is not stratifiable: it depends negatively on itself", zA);
-        }else{
-          faktErrSet(pErr, FAKT_ERROR, NULL,
-                     "rule %s is not stratifiable: it depends negatively on %s, which depends on %s", zA, zB, zA);
-        }
-        rc = FAKT_ERROR;
+        rc = cycleError(rs, &g, t.aScc, pE, pErr);
         break;
       }
     }
@@ -342,8 +378,22 @@ int faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pErr){
 /* Check that the stored rules plus pNew (may be NULL) compile and stratify. */
 int faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr){
   RuleSet *rs = NULL;
-  int rc = loadSet(db, t, pNew, &rs, pErr);
+  FaktErr e;
+  faktErrInit(&e);
+  int rc = loadSet(db, t, pNew, &rs, &e);
   faktRulesFree(rs);
+  if( rc ){
+    /* errors without a position belong to the new rule's head */
+    if( e.iLine==0 && pNew ) faktErrSet(pErr, e.rc, &pNew->id.pos, "%s", e.zMsg ? e.zMsg : fakt_errstr(rc));
+    else if( e.iLine==0 || pNew ) faktErrSet(pErr, e.rc, NULL, "%s", e.zMsg ? e.zMsg : fakt_errstr(rc));
+    else faktErrSet(pErr, e.rc, NULL, "a stored rule no longer compiles: %s", e.zMsg ? e.zMsg : fakt_errstr(rc));
+    if( e.iLine && pNew ){
+      /* keep the position: it is in the new statement's text */
+      faktErrReplace(pErr, e.rc, NULL, "%s", e.zMsg ? e.zMsg : fakt_errstr(rc));
+      pErr->iLine = e.iLine; pErr->iCol = e.iCol; pErr->iOff = e.iOff;
+    }
+  }
+  faktErrClear(&e);
   return rc;
 }
 

@@ -684,7 +684,7 @@ static int doLoad(WCtx *w, Stmt *pS){
   char zWhy[200];
   int rc = readFile(zPath, &zText, &nText, zWhy, sizeof(zWhy));
   if( rc ){
-    faktErrSet(w->pErr, rc, &pS->pos, "cannot read \"%s\": %s", zPath, zWhy);
+    faktErrSet(w->pErr, rc, &pS->posFile, "cannot read \"%s\": %s", zPath, zWhy);
     free(zPath);
     return rc;
   }

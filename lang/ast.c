@@ -572,6 +572,7 @@ void faktStmtName(Parse *p, StmtKind kind, const Token *pName){
 void faktStmtLoad(Parse *p, const Token *pPath){
   p->pStmt->kind = S_LOAD;
   p->pStmt->zPath = unescapeTok(p, pPath, NULL);
+  p->pStmt->posFile = pPath->pos;
 }
 
 /* [explain|why] find ... (limit, offset and as of are set by their rules) */

@@ -597,6 +597,20 @@ static void removeDir(const char *zDir) {
   rmdir(zDir);
 }
 
+/* The scratch files of the file being run, removed if the run is killed. */
+static char gzDir[4096], gzDb[4200], gzLock[4300];
+static volatile sig_atomic_t gbScratch;
+
+static void onKill(int sig) {
+  if (gbScratch) {
+    unlink(gzDb);
+    unlink(gzLock);
+    rmdir(gzDir);
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 /* ==== One file ==== */
 
 static void runFile(Run *pRun, const char *zPath) {
@@ -632,6 +646,10 @@ static void runFile(Run *pRun, const char *zPath) {
   }
   char zDb[4200];
   snprintf(zDb, sizeof(zDb), "%s/test.fakt", zDir);
+  snprintf(gzDir, sizeof(gzDir), "%s", zDir);
+  snprintf(gzDb, sizeof(gzDb), "%s", zDb);
+  snprintf(gzLock, sizeof(gzLock), "%s-lock", zDb);
+  gbScratch = 1;
   fakt *db = NULL;
   int bBroken = 0;
   if (f.bCorpus && copyFile(pRun->zCorpus, zDb) != 0) {
@@ -658,6 +676,7 @@ static void runFile(Run *pRun, const char *zPath) {
   if (db && fakt_close(db) != FAKT_OK) {
     fileFail(pRun, zPath, 0, "fakt_close: %s", fakt_errmsg(db));
   }
+  gbScratch = 0;
   removeDir(zDir);
 
   if (pRun->bRewrite) {
@@ -724,6 +743,10 @@ int main(int argc, char **argv) {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   sigaction(SIGALRM, &sa, NULL);
+  sa.sa_handler = onKill;
+  sa.sa_flags = 0;
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
   memset(&run, 0, sizeof(run));
   run.zCorpus = "build/corpus.fakt";
   run.nTake = -1;

@@ -46,8 +46,7 @@ check_match() {
 }
 
 # fakt ARGS...: run fakt for at most 30 s, writing files of at most about
-# 100 MB (a
-# runaway query must not hang the suite or fill the disk).
+# 100 MB (a runaway query must not hang the suite or fill the disk).
 fakt() {
   ( ulimit -f 200000; exec timeout 30 "$FAKT" "$@" )
 }

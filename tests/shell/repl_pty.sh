@@ -96,7 +96,7 @@ wait_for "label query runs" '^Kim Jong Un$'
 type_text '.sch'; key Tab
 wait_for "dot-command completion" '^fakt> \.schema$'
 key Enter
-wait_for ".schema output" '^predicate +\| claims +\| single$'
+wait_for ".schema output" '^predicate +\| claims'
 
 # ---- a statement over two lines, with the continuation prompt
 type_text 'find 1 as one,'; key Enter
