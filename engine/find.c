@@ -509,6 +509,9 @@ static int findStart(fakt_stmt *p){
   if( pS->pLimit && (rc = evalCount(p, pS->pLimit, &p->nLimit, "limit"))!=0 ) return rc;
   if( pS->pOffset && (rc = evalCount(p, pS->pOffset, &p->nOffset, "offset"))!=0 ) return rc;
   if( pS->mode==F_EXPLAIN ){
+    /* the plan is shown whole: limit and offset belong to the query */
+    p->nLimit = -1;
+    p->nOffset = 0;
     rc = faktExplainRows(p);
     p->bHasRows = 1;
     return rc;

@@ -445,6 +445,15 @@ static int stepScan(Compile *c, Cand *pc, Step *pS){
   int rc;
   pS->kind = ST_SCAN;
   pS->est = estTriple(c, pLit);
+  if( pLit->pP->op==E_ID ){
+    uint32_t id;
+    int kind = 0;
+    int rc0 = faktLookupName(c->t, pLit->pP->zName, pLit->pP->nName, &id, &kind);
+    if( rc0==FAKT_NOTFOUND || (rc0==0 && kind!=K_PREDICATE) ){
+      faktErrSet(c->pErr, FAKT_NOTFOUND, &pLit->pP->pos, "unknown predicate \"%s\"", pLit->pP->zName);
+      return FAKT_NOTFOUND;
+    }
+  }
   for(int i=0; i<3; i++){
     rc = makeTerm(c, aE[i], &pS->aT[i], 0);
     if( rc ) return rc;
