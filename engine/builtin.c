@@ -25,6 +25,7 @@ static Value vInt(int64_t i){ Value v; memset(&v, 0, sizeof(v)); v.t = V_INT; v.
 static Value vFloat(double r){ Value v; memset(&v, 0, sizeof(v)); v.t = V_FLOAT; v.u.r = r; return v; }
 
 /* Iteration over every object of a kind, in id order (st->pCur on "obj"). */
+/* wantKind 0: every object that is not a claim. */
 static int nextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId){
   if( st->pCur==NULL ){
     if( st->iEnd ) return 0;
@@ -40,8 +41,11 @@ static int nextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId){
     if( nk!=4 ) continue;
     uint32_t id = faktDecU32(k);
     int kind = 0;
-    if( faktObjGetKind(ex->pTxn, id, &kind) || kind!=wantKind ){
-      if( !(wantKind==K_ENTITY && (kind==K_SOURCE)) ) continue;
+    if( faktObjGetKind(ex->pTxn, id, &kind) ) continue;
+    if( wantKind==0 ){
+      if( kind==K_CLAIM ) continue;
+    }else if( kind!=wantKind && !(wantKind==K_ENTITY && kind==K_SOURCE) ){
+      continue;
     }
     *pId = id;
     return 1;
@@ -182,7 +186,9 @@ static int genEntField(Exec *ex, Step *pS, StepState *st, Value *aArg, EntField 
       if( rc<=0 ) return rc;
       st->aKey[0] = vId(id);
     }
-    if( faktEntGet(ex->pTxn, st->aKey[0].id, &r)==FAKT_OK && entField(&r, f, st->iPos, aV) ){
+    int bGot = faktEntGet(ex->pTxn, st->aKey[0].id, &r)==FAKT_OK;
+    if( bGot && f==EM_TYPE ) typeOfKind(ex, &r);
+    if( bGot && entField(&r, f, st->iPos, aV) ){
       st->iPos = f==EM_ALIAS ? st->iPos+1 : 0;
       int ok = faktBindOut(ex, pS, 0, &st->aKey[0]);
       for(int i=0; i<nOut && ok; i++) ok = faktBindOut(ex, pS, 1+i, &aV[i]);
@@ -194,8 +200,8 @@ static int genEntField(Exec *ex, Step *pS, StepState *st, Value *aArg, EntField 
 }
 
 static int gType(Exec *e, Step *s, StepState *st, Value *a){
-  /* type(?e, T) over entities, sources, predicates ... (all kinds with a type) */
-  return genEntField(e, s, st, a, EM_TYPE, K_ENTITY);
+  /* type(?e, T) over every named object: entities, sources, types, stances */
+  return genEntField(e, s, st, a, EM_TYPE, 0);
 }
 static int gLabel(Exec *e, Step *s, StepState *st, Value *a){ return genEntField(e, s, st, a, EM_LABEL, K_ENTITY); }
 static int gAlias(Exec *e, Step *s, StepState *st, Value *a){ return genEntField(e, s, st, a, EM_ALIAS, K_ENTITY); }

@@ -133,7 +133,7 @@ static int scanUnify(Exec *ex, Term *pT, const Value *pV){
     return 1;
   }
   const Value *pCur = termVal(ex, pT);
-  if( pV->t==V_ID && pCur->t==V_STR ) return idOf(ex, pCur)==pV->id;
+  if( pV->t==V_ID && pCur->t==V_STR && pT->bParam ) return idOf(ex, pCur)==pV->id;
   return faktValueEq(ex, pCur, pV);
 }
 
@@ -148,9 +148,13 @@ static int scanOpen(Exec *ex, Step *pS, StepState *st){
     int comp = aOrder[pS->ix][i];
     const Value *v = termVal(ex, &pS->aT[comp]);
     if( comp<2 ){
-      uint32_t id = idOf(ex, v);
+      /* a text names an entity only when it comes from a parameter */
+      uint32_t id = (v->t==V_ID || pS->aT[comp].bParam) ? idOf(ex, v) : 0;
       if( id==0 ) return 0;
       faktEncU32(aEnc[comp], id);
+    }else if( v->t==V_INT || v->t==V_FLOAT ){
+      /* 1 and 1.0 are equal but encoded apart: compare after the prefix */
+      break;
     }else if( !objKey(ex, v, aEnc[comp]) ){
       return 0;
     }

@@ -49,6 +49,7 @@ typedef struct Term {
   Value v;                 /* the constant */
   int bBound;              /* bound before the step runs (constants: 1) */
   int bCheck;              /* register bound earlier in the same pattern: compare */
+  int bParam;              /* a parameter: a text here may name an entity */
 } Term;
 
 typedef enum StepKind {
@@ -318,6 +319,7 @@ FAKT_PRIVATE const Builtin *faktBuiltinFind(const char *zName, int n);
 FAKT_PRIVATE int faktWriteStep(fakt_stmt *p);
 FAKT_PRIVATE int faktLookupName(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pKind);
 FAKT_PRIVATE int faktLookupLabel(StoreTxn *t, const char *z, int n, uint32_t *pId);
+FAKT_PRIVATE int faktLookupLabelUnique(StoreTxn *t, const char *z, int n, uint32_t *pId);
 
 /* ---------------------------------------------------------------- api.c */
 FAKT_PRIVATE void faktDbError(fakt *db, int rc, const char *zFmt, ...) __attribute__((format(printf, 3, 4)));

@@ -149,6 +149,18 @@ static int accStep(Exec *ex, Expr *pAgg, Acc *a){
         a->rSum = (double)a->iSum + (double)v.u.i;
       }
     }else if( v.t==V_INT || v.t==V_FLOAT || v.t==V_QTY ){
+      /* quantities add up only within one unit, and not with plain numbers */
+      if( (v.t==V_QTY)!=(a->bHas!=0) && a->nCount>1 ){
+        faktErrSet(ex->pErr, FAKT_MISMATCH, &pAgg->pArgs->a[0].p->pos,
+                   "type error: %s cannot mix quantities and plain numbers", z);
+        return FAKT_MISMATCH;
+      }
+      if( v.t==V_QTY && a->bHas && !faktValueEq(ex, &(Value){ .t = V_QTY, .id = v.id, .z = v.z, .n = v.n },
+                                              &(Value){ .t = V_QTY, .id = a->vMin.id, .z = a->vMin.z, .n = a->vMin.n }) ){
+        faktErrSet(ex->pErr, FAKT_MISMATCH, &pAgg->pArgs->a[0].p->pos,
+                   "type error: %s cannot add quantities of different units", z);
+        return FAKT_MISMATCH;
+      }
       if( !a->bFloat ){ a->bFloat = 1; a->rSum = (double)a->iSum; }
       a->rSum += v.t==V_INT ? (double)v.u.i : v.u.r;
       if( v.t==V_QTY && !a->bHas ){ a->vMin = v; a->bHas = 1; }

@@ -115,6 +115,14 @@ static int lookupLabel(StoreTxn *t, const char *z, int n, uint32_t *pId){
   return lookupLabelAll(t, z, n, pId, NULL, NULL);
 }
 
+/* Entity by label or alias; FAKT_CONSTRAINT when several entities carry it. */
+int faktLookupLabelUnique(StoreTxn *t, const char *z, int n, uint32_t *pId){
+  uint32_t aMore[4];
+  int nMore = 0;
+  int rc = lookupLabelAll(t, z, n, pId, &nMore, aMore);
+  return rc==FAKT_OK && nMore ? FAKT_CONSTRAINT : rc;
+}
+
 /* Entity by label or alias, for the executor (parameters bound as labels). */
 int faktLookupLabel(StoreTxn *t, const char *z, int n, uint32_t *pId){
   return lookupLabel(t, z, n, pId);
@@ -258,7 +266,9 @@ int faktCompileExpr(Compile *c, Expr *pE, int bNeedBound){
       return FAKT_NOTFOUND;
     }
     int nArg = pE->pArgs ? pE->pArgs->n : 0;
-    if( nArg<pB->nArgMin || nArg>pB->nArgMax ) return arityErr(c, pE, pB->nArgMin, pB->nArgMax, nArg);
+    int nMin = pB->nArgMin, nMax = pB->nArgMax;
+    if( pB->xGen ){ nMin--; nMax--; }     /* label(E) as a function: the relation minus its output */
+    if( nArg<nMin || nArg>nMax ) return arityErr(c, pE, nMin, nMax, nArg);
     pE->pAux = (void*)pB;
   }
   if( pE->op==E_AGG && c->nDepth>=0 && bNeedBound==2 ){
@@ -420,6 +430,7 @@ static int makeTerm(Compile *c, Expr *pE, Term *pT, int bAllowExpr){
   if( pE->op==E_VAR || pE->op==E_PARAM ){
     pT->iSlot = pE->iSlot;
     pT->bBound = c->aBound[pE->iSlot];
+    pT->bParam = pE->op==E_PARAM;
     return FAKT_OK;
   }
   if( isConstOp(pE->op) ){

@@ -364,9 +364,13 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
       return FAKT_OK;
     }
     case E_LABEL:
-      rc = faktLookupLabel(w->t, pE->zName, pE->nName, &pV->id);
+      rc = faktLookupLabelUnique(w->t, pE->zName, pE->nName, &pV->id);
       if( rc==FAKT_NOTFOUND ){
         faktErrSet(w->pErr, FAKT_NOTFOUND, &pE->pos, "no entity named \"%s\"", pE->zName);
+        return rc;
+      }
+      if( rc==FAKT_CONSTRAINT ){
+        faktErrSet(w->pErr, rc, &pE->pos, "ambiguous name \"%s\": use the entity's id", pE->zName);
         return rc;
       }
       if( rc ) return storeErr(w, rc, &pE->pos);

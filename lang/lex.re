@@ -54,8 +54,10 @@ int faktLexToken(const unsigned char *z, const unsigned char *zEnd, int *pType){
     alnum   = alpha | [0-9] | [\u00b7\u0300-\u036f\u203f-\u2040];
     id      = alpha alnum*;
     digits  = [0-9]+;
-    decimal = digits "." digits ([eE] [+-]? digits)?;
-    unit    = [A-Za-z%\u00b0\u00b5] [A-Za-z0-9/%\u00b0\u00b2\u00b3]*;
+    decimal = digits "." digits ([eE] [+-]? digits)? | digits [eE] [+-]? digits;
+    unit    = [A-Za-df-zA-DF-Z\u00b0\u00b5] [A-Za-z0-9/%\u00b0\u00b2\u00b3]*
+            | [eE] ([A-Za-z/%\u00b0\u00b2\u00b3] [A-Za-z0-9/%\u00b0\u00b2\u00b3]*)?
+            | "%";
     date    = "@" digits ("-" digits){0,2};
     /* Negated classes leave out NUL and the UTF-16 surrogates (re2c would
     ** take their 3-byte encodings as characters), so both stop a token. */
