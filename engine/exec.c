@@ -534,8 +534,6 @@ static int evalCmp(Exec *ex, Expr *pE, const Value *a, const Value *b, int *pRes
   }
   if( op<=1 && !bOrd ){
     int eq = faktValueEq(ex, a, b);
-    if( a->t==V_ID && b->t==V_STR ) eq = idOf(ex, b)==a->id;
-    if( b->t==V_ID && a->t==V_STR ) eq = idOf(ex, a)==b->id;
     *pRes = op==0 ? eq : !eq;
     return FAKT_OK;
   }
