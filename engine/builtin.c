@@ -210,6 +210,26 @@ static int gPublished(Exec *e, Step *s, StepState *st, Value *a){ return genEntF
 static int gOutlet(Exec *e, Step *s, StepState *st, Value *a){ return genEntField(e, s, st, a, EM_OUTLET, K_SOURCE); }
 static int gTitle(Exec *e, Step *s, StepState *st, Value *a){ return genEntField(e, s, st, a, EM_TITLE, K_SOURCE); }
 
+/* predicate(P) and single(P): declared predicates, the single-valued ones. */
+static int genPredicate(Exec *ex, Step *pS, StepState *st, Value *aArg, int bSingle){
+  EntRec r;
+  if( argBound(pS, 0) ){
+    if( st->iPos++ || aArg[0].t!=V_ID ) return 0;
+    if( faktEntGet(ex->pTxn, aArg[0].id, &r) || r.kind!=K_PREDICATE ) return 0;
+    return !bSingle || (r.flags & PRED_SINGLE)!=0;
+  }
+  for(;;){
+    uint32_t id;
+    int rc = nextObj(ex, st, K_PREDICATE, &id);
+    if( rc<=0 ) return rc;
+    if( bSingle && (faktEntGet(ex->pTxn, id, &r) || !(r.flags & PRED_SINGLE)) ) continue;
+    Value v = vId(id);
+    if( faktBindOut(ex, pS, 0, &v) ) return 1;
+  }
+}
+static int gPredicate(Exec *e, Step *s, StepState *st, Value *a){ return genPredicate(e, s, st, a, 0); }
+static int gSingle(Exec *e, Step *s, StepState *st, Value *a){ return genPredicate(e, s, st, a, 1); }
+
 /* named(?e, TEXT): entities whose label or an alias folds to TEXT. */
 static int gNamed(Exec *ex, Step *pS, StepState *st, Value *aArg){
   if( st->pCur==NULL ){
@@ -564,6 +584,8 @@ static const Builtin aBuiltin[] = {
   { "alias",       B_REL,  2, 2, 0, 0, gAlias,      NULL },
   { "coords",      B_REL,  3, 3, 0, 0, gCoords,     NULL },
   { "named",       B_REL,  2, 2, 2, 2, gNamed,      NULL },
+  { "predicate",   B_REL,  1, 1, 0, 50, gPredicate, NULL },
+  { "single",      B_REL,  1, 1, 0, 20, gSingle,    NULL },
   { "within",      B_REL,  3, 3, 6, 20, gWithin,    NULL },
   { "match",       B_REL,  2, 2, 2, 20, gMatch,     NULL },
   { "contains",    B_TEST, 2, 2, 0, 0, NULL,        fStrTest },

@@ -58,7 +58,7 @@ void faktParserFeed(void *pEngine, int iMajor, Token sMinor);
 /* Soft keywords: identifiers wherever the keyword cannot stand. `source` is
 ** soft too, so that the built-in relation source(?c, ?s) can be called. */
 %fallback ID BY FILE TEXT QUOTE COUNT SUM MIN MAX AVG LIST SINGLE AT UNTIL
-  SAID HOLDS PUBLISHED STANCE VIA FROM AKA ASC DESC OFFSET SOURCE.
+  SAID HOLDS PUBLISHED STANCE VIA FROM AKA ASC DESC OFFSET SOURCE PREDICATE.
 
 /* Reserved words the grammar does not use (yet). */
 %token AND OF.

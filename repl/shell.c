@@ -942,8 +942,8 @@ static int cmdSchema(Shell *p, int nArg, char **azArg){
     return 1;
   }
   /* declared predicates without claims, and the single-valued ones: only
-  ** if the engine offers type(?p, predicate) and single(?p) */
-  if( collect(p, "find ?p where type(?p, predicate);", &azDecl, &nDecl, 0) ){
+  ** from the built-ins predicate(?p) and single(?p) */
+  if( collect(p, "find ?p where predicate(?p);", &azDecl, &nDecl, 0) ){
     nDecl = 0;
   }
   bSingle = collect(p, "find ?p where single(?p);", &azSingle, &nSingle, 0)==FAKT_OK;
@@ -1146,7 +1146,7 @@ static void compAdd(Shell *p, char **az, int n, int bLabel){
 static void compLoad(Shell *p){
   static const struct { const char *zQ; int bLabel; } aQ[] = {
     { "find distinct ?e where type(?e, ?t);", 0 },
-    { "find distinct ?p where type(?p, predicate);", 0 },
+    { "find ?p where predicate(?p);", 0 },
     { "find distinct ?p where ?c: ?s ?p ?o;", 0 },
     { "find distinct ?s where title(?s, ?t);", 0 },
     { "find distinct ?l where label(?e, ?l);", 1 },
