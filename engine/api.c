@@ -53,6 +53,14 @@ void faktDbError(fakt *db, int rc, const char *zFmt, ...){
   faktErrReplace(&db->err, rc, NULL, "%s", zBuf);
 }
 
+/* An explicit transaction is tied to the thread that began it (LMDB write
+** transactions are); another thread using the handle meanwhile is misuse. */
+int faktTxnForeign(fakt *db){
+  if( db->pTxn==NULL || pthread_equal(db->txOwner, pthread_self()) ) return 0;
+  faktDbError(db, FAKT_MISUSE, "misuse: a transaction begun by another thread is open on this handle");
+  return 1;
+}
+
 static int misuse(fakt *db, const char *zWhat){
   if( db ) faktDbError(db, FAKT_MISUSE, "misuse: %s", zWhat);
   return FAKT_MISUSE;
@@ -66,6 +74,11 @@ int fakt_open(const char *zPath, int flags, fakt **ppDb){
   fakt *db = calloc(1, sizeof(fakt));
   if( db==NULL ) return FAKT_NOMEM;
   faktErrInit(&db->err);
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+  pthread_mutex_init(&db->mutex, &attr);
+  pthread_mutexattr_destroy(&attr);
   db->origin.iLine = 1;
   db->origin.iCol = 1;
   *ppDb = db;
@@ -100,6 +113,7 @@ int fakt_close(fakt *db){
   faktErrClear(&db->err);
   free(db->zOrigin);
   free(db->zPath);
+  pthread_mutex_destroy(&db->mutex);
   free(db);
   return FAKT_OK;
 }
@@ -130,7 +144,7 @@ void fakt_interrupt(fakt *db){
   if( db ) db->bInterrupt = 1;
 }
 
-int64_t fakt_last_tx(fakt *db){
+static int64_t fakt_last_txImpl(fakt *db){
   if( db==NULL || db->pStore==NULL ) return 0;
   StoreTxn *t = db->pTxn;
   int64_t n = 0;
@@ -157,7 +171,7 @@ int fakt_complete(const char *zSql){
   return zSql ? faktComplete(zSql, (int)strlen(zSql)) : 0;
 }
 
-int fakt_check(fakt *db, char **pzReport){
+static int fakt_checkImpl(fakt *db, char **pzReport){
   if( pzReport ) *pzReport = NULL;
   if( db==NULL || db->pStore==NULL ) return misuse(db, "fakt_check() on a closed handle");
   char *z = NULL;
@@ -211,12 +225,13 @@ static void stmtFree(fakt_stmt *p){
   free(p);
 }
 
-int fakt_prepare(fakt *db, const char *zSql, int nByte, fakt_stmt **ppStmt, const char **pzTail){
+static int fakt_prepareImpl(fakt *db, const char *zSql, int nByte, fakt_stmt **ppStmt, const char **pzTail){
   if( ppStmt ) *ppStmt = NULL;
   if( db==NULL || ppStmt==NULL || zSql==NULL ) return misuse(db, "fakt_prepare() arguments");
   if( db->pStore==NULL ) return misuse(db, "the database is not open");
   faktErrClear(&db->err);
   db->bInterrupt = 0;
+  if( faktTxnForeign(db) ) return FAKT_MISUSE;
   int n = nByte<0 ? (int)strlen(zSql) : nByte;
   fakt_stmt *p = calloc(1, sizeof(fakt_stmt));
   if( p==NULL ){ faktDbError(db, FAKT_NOMEM, "out of memory"); return FAKT_NOMEM; }
@@ -352,7 +367,7 @@ int fakt_bind_null(fakt_stmt *p, int i){
   return bindCheck(p, i);
 }
 
-int fakt_bind_entity(fakt_stmt *p, int i, const char *zId){
+static int fakt_bind_entityImpl(fakt_stmt *p, int i, const char *zId){
   int rc = bindCheck(p, i);
   if( rc ) return rc;
   if( zId==NULL ) return misuse(p->db, "fakt_bind_entity() needs an id");
@@ -444,7 +459,7 @@ static int findBegin(fakt_stmt *p){
   return FAKT_OK;
 }
 
-int fakt_step(fakt_stmt *p){
+static int fakt_stepImpl(fakt_stmt *p){
   if( p==NULL ) return FAKT_MISUSE;
   fakt *db = p->db;
   int rc;
@@ -453,6 +468,7 @@ int fakt_step(fakt_stmt *p){
     faktErrClear(&db->err);
     db->bInterrupt = 0;
   }
+  if( faktTxnForeign(db) ) return FAKT_MISUSE;
   if( p->pStmt->kind!=S_FIND ){
     if( p->eState!=0 ) return FAKT_DONE;
     p->eState = 1;
@@ -556,7 +572,7 @@ const char *fakt_column_unit(fakt_stmt *p, int i){
 
 /* ================================================================ reset, finalize */
 
-int fakt_reset(fakt_stmt *p){
+static int fakt_resetImpl(fakt_stmt *p){
   if( p==NULL ) return FAKT_OK;
   faktFindReset(p);
   if( p->pOwnTxn ){ faktStoreAbort(p->pOwnTxn); p->pOwnTxn = NULL; }
@@ -566,7 +582,7 @@ int fakt_reset(fakt_stmt *p){
   return FAKT_OK;
 }
 
-int fakt_finalize(fakt_stmt *p){
+static int fakt_finalizeImpl(fakt_stmt *p){
   if( p==NULL ) return FAKT_OK;
   p->db->nStmt--;
   stmtFree(p);
@@ -578,7 +594,7 @@ int fakt_stmt_readonly(fakt_stmt *p){ return p ? p->bReadonly : 1; }
 
 /* ================================================================ exec */
 
-int fakt_exec(fakt *db, const char *zSql, fakt_callback xCallback, void *pArg, char **pzErrMsg){
+static int fakt_execImpl(fakt *db, const char *zSql, fakt_callback xCallback, void *pArg, char **pzErrMsg){
   if( pzErrMsg ) *pzErrMsg = NULL;
   if( db==NULL || zSql==NULL ) return misuse(db, "fakt_exec() arguments");
   const char *z = zSql, *zEnd = zSql + strlen(zSql);
@@ -627,4 +643,73 @@ int fakt_exec(fakt *db, const char *zSql, fakt_callback xCallback, void *pArg, c
   db->origin = base;
   if( rc && pzErrMsg ) *pzErrMsg = strdup(fakt_errmsg(db));
   return rc;
+}
+
+/* ================================================================ locking
+** Every call that touches a handle's shared state holds its mutex; the
+** mutex is recursive because fakt_exec calls prepare, step and finalize.
+*/
+
+int fakt_prepare(fakt *db, const char *zSql, int nByte, fakt_stmt **ppStmt, const char **pzTail){
+  fakt *db_ = db;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int r_ = fakt_prepareImpl(db, zSql, nByte, ppStmt, pzTail);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
+}
+
+int fakt_step(fakt_stmt *p){
+  fakt *db_ = p ? p->db : NULL;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int r_ = fakt_stepImpl(p);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
+}
+
+int fakt_reset(fakt_stmt *p){
+  fakt *db_ = p ? p->db : NULL;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int r_ = fakt_resetImpl(p);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
+}
+
+int fakt_finalize(fakt_stmt *p){
+  fakt *db_ = p ? p->db : NULL;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int r_ = fakt_finalizeImpl(p);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
+}
+
+int fakt_exec(fakt *db, const char *zSql, fakt_callback xCallback, void *pArg, char **pzErrMsg){
+  fakt *db_ = db;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int r_ = fakt_execImpl(db, zSql, xCallback, pArg, pzErrMsg);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
+}
+
+int fakt_check(fakt *db, char **pzReport){
+  fakt *db_ = db;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int r_ = fakt_checkImpl(db, pzReport);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
+}
+
+int fakt_bind_entity(fakt_stmt *p, int i, const char *zId){
+  fakt *db_ = p ? p->db : NULL;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int r_ = fakt_bind_entityImpl(p, i, zId);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
+}
+
+int64_t fakt_last_tx(fakt *db){
+  fakt *db_ = db;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int64_t r_ = fakt_last_txImpl(db);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
 }

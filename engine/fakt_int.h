@@ -6,6 +6,7 @@
 #ifndef FAKT_INT_H
 #define FAKT_INT_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stddef.h>
@@ -178,9 +179,11 @@ typedef struct Cols {
 } Cols;
 
 struct fakt {
+  pthread_mutex_t mutex;   /* serialises calls on this handle (recursive) */
   FaktStore *pStore;
   FaktErr err;             /* last error */
   StoreTxn *pTxn;          /* explicit transaction (begin ... commit) */
+  pthread_t txOwner;       /* the thread that opened pTxn */
   int nStmt;               /* unfinalized statements */
   volatile sig_atomic_t bInterrupt;
   char *zOrigin;           /* file the current text came from, or NULL */
@@ -326,5 +329,6 @@ FAKT_PRIVATE void faktDbError(fakt *db, int rc, const char *zFmt, ...) __attribu
 FAKT_PRIVATE int  faktRunScript(fakt *db, const char *zText, int nText, const char *zOrigin,
                                 FaktErr *pErr);
 FAKT_PRIVATE int64_t faktNowMillis(void);
+FAKT_PRIVATE int faktTxnForeign(fakt *db);  /* 1: pTxn belongs to another thread (error set) */
 
 #endif /* FAKT_INT_H */

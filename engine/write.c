@@ -734,9 +734,9 @@ static int doLoad(WCtx *w, Stmt *pS){
     if( e.iLine>0 ){
       const char *zRest = strstr(zMsg, ": ");
       zRest = zRest ? zRest + 2 : zMsg;
-      faktErrSet(w->pErr, rc, &pS->pos, "in %s:%d:%d: %s", zPath, e.iLine, e.iCol, zRest);
+      faktErrSet(w->pErr, rc, &pS->posFile, "in %s:%d:%d: %s", zPath, e.iLine, e.iCol, zRest);
     }else{
-      faktErrSet(w->pErr, rc, &pS->pos, "in %s: %s", zPath, zMsg);
+      faktErrSet(w->pErr, rc, &pS->posFile, "in %s: %s", zPath, zMsg);
     }
   }
   faktErrClear(&e);
@@ -793,6 +793,7 @@ static int txnStmt(fakt_stmt *p){
         return FAKT_ERROR;
       }
       rc = faktStoreBegin(db->pStore, 1, &db->pTxn);
+      if( rc==0 ) db->txOwner = pthread_self();
       if( rc ){
         db->pTxn = NULL;
         faktErrSet(&db->err, rc, &pS->pos, "cannot begin: %s", fakt_errstr(rc));

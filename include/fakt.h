@@ -5,13 +5,20 @@
 ** The interface is modelled on sqlite3: a database handle (fakt), prepared
 ** statements (fakt_stmt), integer result codes, messages on the handle.
 **
-** Threads: a fakt handle and everything made from it (its statements) belong
-** to one thread at a time; the caller serialises access if it shares them.
-** Different handles may be used from different threads at once, on the same
-** database file or on different ones, with no locking by the caller: each
-** handle keeps its own state and the library has no global mutable state.
-** fakt_interrupt() is the one call that may be made on a handle from another
-** thread while that handle is busy.
+** Threads: a handle may be shared by any number of threads. Each thread
+** prepares and steps its own statements; calls on one handle are serialised
+** by a mutex inside it, and every statement reads its own snapshot, so each
+** thread sees consistent results. A statement itself belongs to one thread
+** at a time. An explicit transaction (begin ... commit) must be opened,
+** used and closed by one thread (LMDB ties write transactions to a thread).
+** fakt_errmsg() describes the last failed call on the handle by any thread:
+** read it right after the call that failed. fakt_interrupt() may be called
+** from any thread, or a signal handler, at any time; it stops every running
+** statement of the handle.
+** Do not open the same database file twice in one process (share the handle
+** instead): LMDB's locks are per process, and a second environment on the
+** same file would reset the first one's reader table. Handles on different
+** files are independent. The library has no global mutable state.
 **
 ** Processes: any number of processes may read one database while one of
 ** them writes; readers see the last committed state as of the start of each

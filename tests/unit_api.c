@@ -4,7 +4,7 @@
 ** Open, prepare with named and positional parameters, bind every kind of
 ** value, step, read every column type, reset and re-run, finalize, close;
 ** errors as codes with "line L, col C" messages; fakt_exec; misuse; bound
-** hostile text stays a value; two threads on one file; fakt_interrupt from
+** hostile text stays a value; four threads sharing one handle; fakt_interrupt from
 ** another thread; fakt_check; a statement reused 1,000 times.
 ** Ends with "N passed, N failed"; exit status 1 on any failure.
 */
@@ -562,25 +562,22 @@ static void testMisuseAndLifecycle(fakt *db) {
 
 typedef struct Worker {
   pthread_t t;
+  fakt *db;                /* the handle all workers share */
+  int iWorker;             /* which worker: shifts the values it asks for */
   int rc;                  /* FAKT_OK if every query gave the right rows */
   int nQuery;              /* queries run */
   char zErr[256];          /* first problem */
 } Worker;
 
+/* fakt.h: one handle may be shared by threads, each with its own statement. */
 static void *workerMain(void *pArg) {
   Worker *w = pArg;
-  fakt *db = NULL;
-  w->rc = fakt_open(zDbPath, FAKT_OPEN_READONLY, &db);
-  if (w->rc != FAKT_OK) {
-    snprintf(w->zErr, sizeof(w->zErr), "open: %s", db ? fakt_errmsg(db) : "?");
-    fakt_close(db);
-    return NULL;
-  }
+  fakt *db = w->db;
   fakt_stmt *p = NULL;
   w->rc = fakt_prepare(db, "find ?c where ?c: zug num $v;", -1, &p, NULL);
   for (int i = 0; w->rc == FAKT_OK && i < 300; i++) {
     char z[64], zWant[16];
-    int v = i % 20;
+    int v = (i + w->iWorker*7) % 20;
     snprintf(zWant, sizeof(zWant), "n%d", v);
     fakt_bind_int64(p, 1, v);
     int rc = rows(p, z, sizeof(z));
@@ -592,23 +589,27 @@ static void *workerMain(void *pArg) {
     w->nQuery++;
   }
   fakt_finalize(p);
-  fakt_close(db);
   return NULL;
 }
 
 static void testThreads(void) {
-  Worker a[2];
+  Worker a[4];
+  fakt *db = NULL;
   memset(a, 0, sizeof(a));
   int nStarted = 0;
-  for (int i = 0; i < 2; i++) {
+  CHECK(fakt_open(zDbPath, FAKT_OPEN_READONLY, &db) == FAKT_OK);
+  for (int i = 0; i < 4; i++) {
+    a[i].db = db;
+    a[i].iWorker = i;
     if (pthread_create(&a[i].t, NULL, workerMain, &a[i]) == 0) nStarted++;
   }
-  CHECK(nStarted == 2);
+  CHECK(nStarted == 4);
   for (int i = 0; i < nStarted; i++) {
     pthread_join(a[i].t, NULL);
     if (a[i].rc != FAKT_OK) printf("  thread %d: %s\n", i, a[i].zErr);
     CHECK(a[i].rc == FAKT_OK && a[i].nQuery == 300);
   }
+  CHECK(fakt_close(db) == FAKT_OK);
 }
 
 typedef struct Long {

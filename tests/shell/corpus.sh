@@ -1,0 +1,44 @@
+#!/bin/sh
+# tests/shell/corpus.sh -- the shipped corpus (issue: the corpus):
+# every paragraph covered, loading twice changes nothing, a broken quote
+# fails naming the claim and file:line and loses nothing, and `fakt` with no
+# database argument opens the corpus.
+. tests/shell/lib.sh
+
+CORPUS=$B/corpus.fakt
+
+# 1. paragraphs: every one has a claim quoting it, or is listed as skipped
+out=$(python3 tests/corpus_paragraphs.py "$FAKT" "$CORPUS" 2>&1)
+check_match "paragraph coverage" "^[0-9]+ passed, 0 failed$" "$out"
+[ -n "$(printf '%s\n' "$out" | grep FAIL)" ] && printf '%s\n' "$out" | grep FAIL | head -20
+
+# 2. loading the corpus twice gives the same database, byte for byte
+"$FAKT" -c 'load "facts/all.facts";' "$T/c.fakt" >/dev/null 2>&1
+mdb_dump -n -a "$T/c.fakt" > "$T/dump1"
+"$FAKT" -c 'load "facts/all.facts";' "$T/c.fakt" >/dev/null 2>&1
+check "second load exits 0" "0" "$?"
+mdb_dump -n -a "$T/c.fakt" > "$T/dump2"
+if cmp -s "$T/dump1" "$T/dump2"; then npass=$((npass+1)); else nfail=$((nfail+1)); echo "FAIL load twice: dumps differ"; fi
+check "one transaction for the corpus" "1" "$("$FAKT" --mode tsv --no-headers -c 'find max(?t) where recorded(?c, ?t);' "$T/c.fakt")"
+check "claims per source" "art000	55
+art001	71
+art002	52
+art003	48
+art004	60" "$("$FAKT" --mode tsv --no-headers -c 'find ?s, count(?c) where source(?c, ?s) order by ?s;' "$T/c.fakt")"
+
+# 3. a quote that is not in its article: the claim and file:line are named
+"$FAKT" -c 'predicate keep : string; claim k1: summit_2023 keep "x";' "$T/c.fakt" >/dev/null 2>&1
+mdb_dump -n -a "$T/c.fakt" > "$T/before"
+err=$("$FAKT" -c 'load "tests/fixtures/broken_quote.facts";' "$T/c.fakt" 2>&1 >/dev/null)
+rc=$?
+check "broken quote exit status" "1" "$rc"
+check "broken quote message" '-c:1:6: error: in tests/fixtures/broken_quote.facts:18:9: quote not found in source bq (claim bq_02)' "$err"
+mdb_dump -n -a "$T/c.fakt" > "$T/after"
+if cmp -s "$T/before" "$T/after"; then npass=$((npass+1)); else nfail=$((nfail+1)); echo "FAIL broken quote changed the database"; fi
+check "bq_01 not loaded either" "" "$("$FAKT" --mode tsv --no-headers -c 'find ?c where ?c: summit ?p ?o;' "$T/c.fakt" 2>/dev/null)"
+
+# 4. no database argument: the default database is the corpus (make run)
+check "default database is the corpus" "286" "$(echo 'find count() where source(?c, ?s);' | "$FAKT" --mode tsv --no-headers)"
+
+echo "$npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
