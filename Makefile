@@ -138,6 +138,23 @@ check-exports: $(B)/libfakt.so
 	@bad=$$(nm -D --defined-only $(B)/libfakt.so | awk '{print $$3}' | grep -v '^fakt_' || true); \
 	if [ -n "$$bad" ]; then echo "exported without fakt_ prefix: $$bad"; exit 1; fi; echo "exports ok"
 
+# ---- examples and install checks (issue 5)
+# fakt.pc records PREFIX, so it must be rewritten when PREFIX changes
+# (make all, then make install PREFIX=/opt/x): the stamp holds the PREFIX the
+# .pc was made for and is touched only when it differs.
+$(B)/fakt.pc: $(B)/prefix.stamp
+$(B)/prefix.stamp: issue5-force
+	@mkdir -p $(B)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(PREFIX)' ] || printf '%s\n' '$(PREFIX)' > $@
+.PHONY: issue5-force check-install check-valgrind
+issue5-force: ;
+# make check runs these through tests/run.sh; they can also run alone.
+check-install: all $(DB)
+	@B=$(B) sh tests/shell/install.sh
+check-valgrind: all $(DB)
+	@B=$(B) sh tests/shell/valgrind.sh
+# ---- end issue 5
+
 # ---------------------------------------------------------------- install
 install: all $(DB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \

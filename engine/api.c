@@ -185,7 +185,7 @@ static int fakt_checkImpl(fakt *db, char **pzReport){
 /* ================================================================ prepare */
 
 static int isWriteKind(StmtKind k){
-  return k!=S_FIND && k!=S_BEGIN && k!=S_COMMIT && k!=S_ROLLBACK;
+  return k!=S_FIND && k!=S_BEGIN && k!=S_COMMIT && k!=S_ROLLBACK && k!=S_VERIFY;
 }
 
 static int colsAlloc(fakt_stmt *p, int n){
@@ -265,6 +265,14 @@ static int fakt_prepareImpl(fakt *db, const char *zSql, int nByte, fakt_stmt **p
     faktErrSet(&db->err, FAKT_READONLY, &pS->pos, "attempt to write a read-only database");
     stmtFree(p);
     return FAKT_READONLY;
+  }
+  if( pS->kind==S_VERIFY ){
+    static const char *azName[] = { "claim", "source", "problem" };
+    rc = colsAlloc(p, 3);
+    p->cols.azName = faktArenaAlloc(&p->arena, sizeof(char*)*3);
+    if( rc==0 && p->cols.azName ) for(int i=0; i<3; i++) p->cols.azName[i] = azName[i];
+    else rc = FAKT_NOMEM;
+    if( rc ){ faktDbError(db, rc, "out of memory"); stmtFree(p); return rc; }
   }
   if( pS->kind==S_FIND ){
     StoreTxn *t = db->pTxn;
@@ -469,6 +477,20 @@ static int fakt_stepImpl(fakt_stmt *p){
     db->bInterrupt = 0;
   }
   if( faktTxnForeign(db) ) return FAKT_MISUSE;
+  if( p->pStmt->kind==S_VERIFY ){
+    rc = faktVerifyStep(p);
+    if( rc==FAKT_ROW ){ colsInvalidate(p); return rc; }
+    if( rc!=FAKT_DONE ){
+      FaktErr save = db->err;
+      faktErrInit(&db->err);
+      fakt_reset(p);
+      faktErrClear(&db->err);
+      db->err = save;
+      return save.rc ? save.rc : rc;
+    }
+    p->eState = 2;
+    return rc;
+  }
   if( p->pStmt->kind!=S_FIND ){
     if( p->eState!=0 ) return FAKT_DONE;
     p->eState = 1;

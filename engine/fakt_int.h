@@ -318,6 +318,18 @@ struct Builtin {
 };
 FAKT_PRIVATE const Builtin *faktBuiltinFind(const char *zName, int n);
 
+/* ---------------------------------------------------------------- claim layer (claims.c) */
+FAKT_PRIVATE int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aArg);
+FAKT_PRIVATE int faktGenOrigin(Exec *ex, Step *pS, StepState *st, Value *aArg);
+FAKT_PRIVATE int faktGenCorroboration(Exec *ex, Step *pS, StepState *st, Value *aArg);
+FAKT_PRIVATE int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg);
+FAKT_PRIVATE int faktGenAbout(Exec *ex, Step *pS, StepState *st, Value *aArg);
+FAKT_PRIVATE int faktGenRetracted(Exec *ex, Step *pS, StepState *st, Value *aArg);
+FAKT_PRIVATE int faktGenUntil(Exec *ex, Step *pS, StepState *st, Value *aArg);
+FAKT_PRIVATE int faktGenSpan(Exec *ex, Step *pS, StepState *st, Value *aArg);
+FAKT_PRIVATE int faktFnContext(Exec *ex, Expr *pE, int nArg, Value *aArg, Value *pOut);
+FAKT_PRIVATE int faktVerifyStep(fakt_stmt *p);
+
 /* ---------------------------------------------------------------- writes (write.c) */
 FAKT_PRIVATE int faktWriteStep(fakt_stmt *p);
 FAKT_PRIVATE int faktLookupName(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pKind);

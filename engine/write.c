@@ -146,7 +146,7 @@ static int addClaim(WCtx *w, uint32_t id, ClaimRec *r, const Pos *pPos){
   faktEncU32(aProp, r->s);
   faktEncU32(aProp+4, r->p);
   memcpy(aProp+8, r->o, ENC_LEN);
-  r->prop = faktHash64(aProp, sizeof(aProp));
+  r->prop = faktHash64(aProp, sizeof(aProp)) >> 1;   /* 63 bits: a non-negative integer */
   r->txAdd = w->tx;
   r->txRet = 0;
   int rc = faktClaimAdd(w->t, id, r);

@@ -929,6 +929,11 @@ char *faktAstDump(const Stmt *s){
     case S_BEGIN: puts0(&o, "(begin)"); break;
     case S_COMMIT: puts0(&o, "(commit)"); break;
     case S_ROLLBACK: puts0(&o, "(rollback)"); break;
+    case S_VERIFY:
+      puts0(&o, "(verify");
+      if( s->zId ){ put(&o, " ", 1); puts0(&o, s->zId); }
+      put(&o, ")", 1);
+      break;
     case S_LOAD:
       puts0(&o, "(load "); putStr(&o, s->zPath, (int)strlen(s->zPath)); put(&o, ")", 1);
       break;

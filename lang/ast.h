@@ -121,7 +121,7 @@ struct Body {
 /* ---------- statements ---------- */
 typedef enum StmtKind {
   S_ENTITY = 1, S_SOURCE, S_PREDICATE, S_CLAIM, S_RULE, S_DROP_RULE,
-  S_RETRACT, S_BEGIN, S_COMMIT, S_ROLLBACK, S_LOAD, S_FIND
+  S_RETRACT, S_BEGIN, S_COMMIT, S_ROLLBACK, S_LOAD, S_FIND, S_VERIFY
 } StmtKind;
 
 typedef enum FindMode { F_PLAIN = 0, F_EXPLAIN, F_WHY } FindMode;

@@ -58,7 +58,7 @@ void faktParserFeed(void *pEngine, int iMajor, Token sMinor);
 /* Soft keywords: identifiers wherever the keyword cannot stand. `source` is
 ** soft too, so that the built-in relation source(?c, ?s) can be called. */
 %fallback ID BY FILE TEXT QUOTE COUNT SUM MIN MAX AVG LIST SINGLE AT UNTIL
-  SAID HOLDS PUBLISHED STANCE VIA FROM AKA ASC DESC OFFSET SOURCE PREDICATE.
+  SAID HOLDS PUBLISHED STANCE VIA FROM AKA ASC DESC OFFSET SOURCE PREDICATE VERIFY.
 
 /* Reserved words the grammar does not use (yet). */
 %token AND OF.
@@ -156,6 +156,10 @@ cmd ::= BEGIN.                          {pParse->pStmt->kind = S_BEGIN;}
 cmd ::= COMMIT.                         {pParse->pStmt->kind = S_COMMIT;}
 cmd ::= ROLLBACK.                       {pParse->pStmt->kind = S_ROLLBACK;}
 cmd ::= LOAD STRING(S).                 {faktStmtLoad(pParse, &S);}
+
+////////////////////////////// verify [SOURCE]: re-check every evidence span (SPEC.md 4.12)
+cmd ::= VERIFY.                         {pParse->pStmt->kind = S_VERIFY;}
+cmd ::= VERIFY nm(N).                   {faktStmtName(pParse, S_VERIFY, &N);}
 
 ////////////////////////////// [explain|why] find ... where ... order by ... limit ... as of
 cmd ::= findmode(M) FIND distinct(D) projlist(P) where_opt(W) order_opt(O) limit_opt asof_opt.  {faktStmtFind(pParse, M, D, P, W, O);}
@@ -304,6 +308,7 @@ static const char *tokenName(int t){
     case TK_OPTIONAL: return "\"optional\"";  case TK_TRUE: return "\"true\"";
     case TK_FALSE: return "\"false\"";     case TK_NULL: return "\"null\"";
     case TK_AND: return "\"and\"";         case TK_OF: return "\"of\"";
+    case TK_VERIFY: return "\"verify\"";
     default: return 0;
   }
 }

@@ -82,6 +82,7 @@ int faktLexToken(const unsigned char *z, const unsigned char *zEnd, int *pType){
     "begin"               { return TOK(TK_BEGIN); }
     "commit"              { return TOK(TK_COMMIT); }
     "rollback"            { return TOK(TK_ROLLBACK); }
+    "verify"              { return TOK(TK_VERIFY); }
     "find"                { return TOK(TK_FIND); }
     "where"               { return TOK(TK_WHERE); }
     "distinct"            { return TOK(TK_DISTINCT); }
