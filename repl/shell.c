@@ -868,7 +868,7 @@ static int cmdCheck(Shell *p, int nArg, char **azArg){
 
 static int cmdNotYet(Shell *p, int nArg, char **azArg){
   (void)p; (void)nArg;
-  dotErr(p, ".%s is not yet available (issue 8); load \"FILE.facts\"; reads facts", azArg[0]);
+  dotErr(p, ".%s is not yet available (issue 8)", azArg[0]);
   return 1;
 }
 

@@ -1,0 +1,366 @@
+/*
+** run_fakt.c -- the fakt side of the benchmark: loads the data through the
+** public API (fakt.h only) and runs every workload with prepared
+** statements and bound parameters.
+**
+** The load generates statement text per claim: the grammar of `claim`
+** (SPEC.md §3, §4.4) takes no parameters, so a loader cannot prepare one
+** claim statement and rebind it.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "fakt.h"
+#include "bench.h"
+
+/* Growable text buffer for statements. */
+typedef struct Buf { char *z; size_t n, nAlloc; } Buf;
+
+static void bufReserve(Buf *b, size_t n){
+  if( b->n+n+1>b->nAlloc ){
+    b->nAlloc = (b->n+n+1)*2;
+    b->z = realloc(b->z, b->nAlloc);
+    if( !b->z ){ fprintf(stderr, "bench: out of memory\n"); exit(1); }
+  }
+}
+
+static void bufAdd(Buf *b, const char *z, size_t n){
+  bufReserve(b, n);
+  memcpy(b->z+b->n, z, n);
+  b->n += n;
+  b->z[b->n] = 0;
+}
+
+static void bufPrintf(Buf *b, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
+static void bufPrintf(Buf *b, const char *zFmt, ...){
+  va_list ap;
+  char z[512];
+  va_start(ap, zFmt);
+  int n = vsnprintf(z, sizeof(z), zFmt, ap);
+  va_end(ap);
+  if( n>=(int)sizeof(z) ){ fprintf(stderr, "bench: statement piece too long\n"); exit(1); }
+  bufAdd(b, z, (size_t)n);
+}
+
+/* A fakt string literal: quotes and backslashes escaped. */
+static void bufString(Buf *b, const char *z){
+  bufReserve(b, strlen(z)*2+2);
+  b->z[b->n++] = '"';
+  for(; *z; z++){
+    if( *z=='"' || *z=='\\' ) b->z[b->n++] = '\\';
+    b->z[b->n++] = *z;
+  }
+  b->z[b->n++] = '"';
+  b->z[b->n] = 0;
+}
+
+/* Run every statement of b (then empty it). Returns 0, or 1 with a message. */
+static int execBuf(fakt *db, Buf *b){
+  const char *z = b->z, *zEnd = b->z + b->n;
+  while( z<zEnd ){
+    fakt_stmt *st = 0;
+    const char *zTail = 0;
+    int rc = fakt_prepare(db, z, (int)(zEnd-z), &st, &zTail);
+    if( rc==FAKT_OK && st ){
+      while( (rc = fakt_step(st))==FAKT_ROW ){}
+      if( rc==FAKT_DONE ) rc = FAKT_OK;
+    }
+    if( rc!=FAKT_OK ){
+      fprintf(stderr, "bench fakt: %s\n  in: %.*s\n", fakt_errmsg(db),
+              (int)((zTail && zTail>z ? zTail : zEnd) - z > 300 ? 300 : (zTail && zTail>z ? zTail : zEnd) - z), z);
+      fakt_finalize(st);
+      return 1;
+    }
+    fakt_finalize(st);
+    if( !zTail || zTail<=z ) break;
+    z = zTail;
+  }
+  b->n = 0;
+  if( b->z ) b->z[0] = 0;
+  return 0;
+}
+
+/* One claim statement. */
+static void addClaim(const BenchData *d, Buf *b, uint32_t i){
+  const BenchClaim *c = &d->aClaim[i];
+  char zP[32], zD1[16], zD2[16], zQ[MAXQW*8+1];
+  bufPrintf(b, "claim c%u: e%u %s ", i, c->s, benchPredName(zP, c->p));
+  if( c->o & OBJ_STR ) bufString(b, d->zPool + d->aStrVal[c->o & ~OBJ_STR]);
+  else bufPrintf(b, "e%u", c->o);
+  if( c->src ){
+    benchQuote(d, c, zQ);
+    bufPrintf(b, " from d%u by e%u stance %s holds @%.10s said @%.10s quote \"%s\"",
+              c->src, c->who, benchStanceName[c->stance],
+              benchDate(zD1, c->holds), benchDate(zD2, c->said), zQ);
+  }
+  bufAdd(b, ";\n", 2);
+}
+
+/* Load everything in one explicit transaction. */
+static int load(fakt *db, const BenchData *d){
+  Buf b = {0, 0, 0};
+  uint32_t i;
+  int rc = 0;
+  bufAdd(&b, "begin;\n", 7);
+  for(i=1; i<d->h.nPred; i++) bufPrintf(&b, "predicate p%u;\n", i);
+  rc = execBuf(db, &b);
+  for(i=0; i<d->h.nEnt && rc==0; i++){
+    const BenchEnt *e = &d->aEnt[i];
+    bufPrintf(&b, "entity e%u %s ", i, benchTypeName[e->type]);
+    bufString(&b, d->zPool + e->label);
+    if( e->bCoords ) bufPrintf(&b, " at %.17g, %.17g", e->lat, e->lon);
+    bufAdd(&b, ";\n", 2);
+    if( b.n>65536 ) rc = execBuf(db, &b);
+  }
+  for(i=0; i<d->h.nLocated && rc==0; i++){
+    addClaim(d, &b, i);
+    if( b.n>65536 ) rc = execBuf(db, &b);
+  }
+  if( rc==0 ) rc = execBuf(db, &b);
+  for(uint32_t s=1; s<=d->h.nSrc && rc==0; s++){
+    size_t nText;
+    char *zText = benchSourceText(d, s, &nText);
+    bufPrintf(&b, "source d%u \"Source %u\" text ", s, s);
+    bufString(&b, zText);
+    bufAdd(&b, ";\n", 2);
+    free(zText);
+    for(i=d->aSrcFirst[s]; i<d->aSrcFirst[s+1]; i++) addClaim(d, &b, i);
+    rc = execBuf(db, &b);
+  }
+  if( rc==0 ){
+    bufAdd(&b, "commit;\n"
+               "rule inside(?x, ?y) if ?x located_in ?y;\n"
+               "rule inside(?x, ?z) if ?x located_in ?y, inside(?y, ?z);\n", 0);
+  }
+  if( rc==0 ){
+    const char *z = "commit;\nrule inside(?x, ?y) if ?x located_in ?y;\n"
+                    "rule inside(?x, ?z) if ?x located_in ?y, inside(?y, ?z);\n";
+    bufAdd(&b, z, strlen(z));
+    rc = execBuf(db, &b);
+  }
+  free(b.z);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- workloads */
+
+static fakt_stmt *prep(fakt *db, const char *zSql){
+  fakt_stmt *st = 0;
+  if( fakt_prepare(db, zSql, -1, &st, 0)!=FAKT_OK ){
+    fprintf(stderr, "bench fakt: %s\n  in: %s\n", fakt_errmsg(db), zSql);
+    return 0;
+  }
+  return st;
+}
+
+static int bindEnt(fakt_stmt *st, int i, uint32_t e){
+  char z[16];
+  return fakt_bind_entity(st, i, benchEntName(z, e));
+}
+
+/* Bind an object: an entity, or a string value. */
+static int bindObj(const BenchData *d, fakt_stmt *st, int i, uint32_t o){
+  if( o & OBJ_STR ) return fakt_bind_text(st, i, d->zPool + d->aStrVal[o & ~OBJ_STR], -1, FAKT_STATIC);
+  return bindEnt(st, i, o);
+}
+
+/* Step st to the end, adding each row to a. Returns 0 or 1. */
+static int drain(fakt *db, fakt_stmt *st, BenchAnswer *a){
+  const char *az[16];
+  int rc, nCol = fakt_column_count(st);
+  while( (rc = fakt_step(st))==FAKT_ROW ){
+    for(int i=0; i<nCol && i<16; i++) az[i] = fakt_column_text(st, i);
+    benchRow(a, nCol, az);
+  }
+  fakt_reset(st);
+  if( rc!=FAKT_DONE ){
+    fprintf(stderr, "bench fakt: %s\n  in: %s\n", fakt_errmsg(db), fakt_sql(st));
+    return 1;
+  }
+  a->iQuery++;
+  return 0;
+}
+
+/* Report a workload of nQ queries that took t seconds. */
+static void report(BenchOut *o, const char *zWork, int nQ, double t, const BenchAnswer *a){
+  benchPut(o, zWork, "seconds", t);
+  benchPut(o, zWork, "qps", nQ/t);
+  benchPutAnswer(o, zWork, a);
+}
+
+static FILE *dumpFile(const char *zWork){
+  const char *zDir = getenv("BENCH_DUMP");
+  char z[512];
+  if( !zDir ) return 0;
+  snprintf(z, sizeof(z), "%s/fakt.%s.tsv", zDir, zWork);
+  return fopen(z, "w");
+}
+
+static void answerInit(BenchAnswer *a, const char *zWork){
+  memset(a, 0, sizeof(*a));
+  a->pDump = dumpFile(zWork);
+}
+static void answerDone(BenchAnswer *a){ if( a->pDump ) fclose(a->pDump); }
+
+int benchRunFakt(const BenchData *d, const BenchParams *pp, const char *zDb, BenchOut *o){
+  fakt *db = 0;
+  fakt_stmt *st = 0;
+  BenchAnswer a;
+  double t;
+  int i, rc = 1;
+  char zLock[1024];
+  snprintf(zLock, sizeof(zLock), "%s-lock", zDb);
+  remove(zDb); remove(zLock);
+  if( fakt_open(zDb, FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &db)!=FAKT_OK ){
+    fprintf(stderr, "bench fakt: %s\n", fakt_errmsg(db));
+    goto done;
+  }
+
+  t = benchNow();
+  if( load(db, d) ) goto done;
+  t = benchNow()-t;
+  benchPut(o, "load", "seconds", t);
+  benchPut(o, "load", "qps", d->h.nClaim/t);
+  benchPut(o, "load", "maxrss_kb", (double)benchMaxRssKb());
+  benchPut(o, "size", "bytes", (double)benchFileSize(zDb));
+  if( getenv("BENCH_LOAD_ONLY") ){ rc = 0; goto done; }
+
+  /* point query: all claims about one subject, with provenance */
+  answerInit(&a, "point");
+  st = prep(db, "find ?c, ?p, ?o, ?src, ?who, ?st, ?h, ?q where ?c: $s ?p ?o, "
+                "source(?c, ?src), by(?c, ?who), stance(?c, ?st), holds(?c, ?h), quote(?c, ?q);");
+  if( !st ) goto done;
+  t = benchNow();
+  for(i=0; i<pp->nPoint; i++){
+    if( bindEnt(st, 1, pp->aPoint[i]) || drain(db, st, &a) ) goto done;
+  }
+  report(o, "point", pp->nPoint, benchNow()-t, &a);
+  answerDone(&a); fakt_finalize(st); st = 0;
+
+  /* pattern: predicate + object */
+  answerInit(&a, "pattern");
+  st = prep(db, "find ?c, ?s where ?c: ?s $p $o;");
+  if( !st ) goto done;
+  t = benchNow();
+  for(i=0; i<pp->nPat; i++){
+    char zP[32];
+    if( fakt_bind_entity(st, 1, benchPredName(zP, pp->aPatP[i]))
+     || bindObj(d, st, 2, pp->aPatO[i]) || drain(db, st, &a) ) goto done;
+  }
+  report(o, "pattern", pp->nPat, benchNow()-t, &a);
+  answerDone(&a); fakt_finalize(st); st = 0;
+
+  /* two-hop join */
+  answerInit(&a, "join");
+  st = prep(db, "find ?c1, ?x, ?c2, ?p2, ?y where ?c1: $s ?p1 ?x, ?c2: ?x ?p2 ?y;");
+  if( !st ) goto done;
+  t = benchNow();
+  for(i=0; i<pp->nJoin; i++){
+    if( bindEnt(st, 1, pp->aJoin[i]) || drain(db, st, &a) ) goto done;
+  }
+  report(o, "join", pp->nJoin, benchNow()-t, &a);
+  answerDone(&a); fakt_finalize(st); st = 0;
+
+  /* selective aggregation: claims per source for one predicate */
+  answerInit(&a, "aggregate");
+  st = prep(db, "find ?src, count() where ?c: ?s $p ?o, source(?c, ?src);");
+  if( !st ) goto done;
+  t = benchNow();
+  for(i=0; i<pp->nAgg; i++){
+    char zP[32];
+    if( fakt_bind_entity(st, 1, benchPredName(zP, pp->aAgg[i])) || drain(db, st, &a) ) goto done;
+  }
+  report(o, "aggregate", pp->nAgg, benchNow()-t, &a);
+  answerDone(&a); fakt_finalize(st); st = 0;
+
+  /* full scan of one order */
+  answerInit(&a, "scan");
+  st = prep(db, "find count() where ?c: ?s ?p ?o;");
+  if( !st ) goto done;
+  t = benchNow();
+  if( drain(db, st, &a) ) goto done;
+  t = benchNow()-t;
+  benchPut(o, "scan", "seconds", t);
+  benchPut(o, "scan", "qps", d->h.nClaim/t);
+  benchPutAnswer(o, "scan", &a);
+  answerDone(&a); fakt_finalize(st); st = 0;
+
+  /* recursive rule: transitive containment */
+  answerInit(&a, "recursive");
+  st = prep(db, "find ?x where inside(?x, $country);");
+  if( !st ) goto done;
+  t = benchNow();
+  for(i=0; i<pp->nRec; i++){
+    if( bindEnt(st, 1, pp->aRec[i]) || drain(db, st, &a) ) goto done;
+  }
+  report(o, "recursive", pp->nRec, benchNow()-t, &a);
+  answerDone(&a); fakt_finalize(st); st = 0;
+
+  /* within N km through the geo index */
+  answerInit(&a, "within");
+  st = prep(db, "find ?x where within(?x, $c, $km);");
+  if( !st ) goto done;
+  fakt_bind_double(st, 2, pp->geoKm);
+  t = benchNow();
+  for(i=0; i<pp->nGeo; i++){
+    if( bindEnt(st, 1, pp->aGeo[i]) || drain(db, st, &a) ) goto done;
+  }
+  report(o, "within", pp->nGeo, benchNow()-t, &a);
+  answerDone(&a); fakt_finalize(st); st = 0;
+
+  /* within N km by a full scan of the coordinates (the baseline) */
+  answerInit(&a, "within_scan");
+  st = prep(db, "find ?x where coords(?x, ?lat, ?lon), distance(?x, $c) <= $km;");
+  if( !st ) goto done;
+  fakt_bind_double(st, 2, pp->geoKm);
+  t = benchNow();
+  for(i=0; i<pp->nGeoScan; i++){
+    if( bindEnt(st, 1, pp->aGeo[i]) || drain(db, st, &a) ) goto done;
+  }
+  report(o, "within_scan", pp->nGeoScan, benchNow()-t, &a);
+  answerDone(&a); fakt_finalize(st); st = 0;
+
+  /* full text over quotes */
+  answerInit(&a, "fulltext");
+  st = prep(db, "find ?c where match(?c, $t), quote(?c, ?q);");
+  if( !st ) goto done;
+  t = benchNow();
+  for(i=0; i<pp->nFts; i++){
+    if( fakt_bind_text(st, 1, pp->azFts[i], -1, FAKT_STATIC) || drain(db, st, &a) ) goto done;
+  }
+  report(o, "fulltext", pp->nFts, benchNow()-t, &a);
+  answerDone(&a); fakt_finalize(st); st = 0;
+
+  /* re-executing one prepared statement with new parameters */
+  answerInit(&a, "reexec");
+  st = prep(db, "find ?c where ?c: $s $p $o;");
+  if( !st ) goto done;
+  t = benchNow();
+  for(i=0; i<pp->nRe; i++){
+    char zP[32];
+    if( bindEnt(st, 1, pp->aReS[i]) || fakt_bind_entity(st, 2, benchPredName(zP, pp->aReP[i]))
+     || bindObj(d, st, 3, pp->aReO[i]) || drain(db, st, &a) ) goto done;
+  }
+  report(o, "reexec", pp->nRe, benchNow()-t, &a);
+  answerDone(&a); fakt_finalize(st); st = 0;
+
+  /* parse and plan of a 3-pattern query */
+  {
+    const char *zQ = "find ?x, ?y, ?z where ?c1: $s ?p ?x, ?c2: ?x located_in ?y, "
+                     "?c3: ?y located_in ?z;";
+    t = benchNow();
+    for(i=0; i<pp->nPrep; i++){
+      if( !(st = prep(db, zQ)) ) goto done;
+      fakt_finalize(st); st = 0;
+    }
+    t = benchNow()-t;
+    benchPut(o, "prepare", "seconds", t);
+    benchPut(o, "prepare", "qps", pp->nPrep/t);
+  }
+  benchPut(o, "all", "maxrss_kb", (double)benchMaxRssKb());
+  rc = 0;
+
+done:
+  fakt_finalize(st);
+  if( db && fakt_close(db)!=FAKT_OK ) fprintf(stderr, "bench fakt: close: %s\n", fakt_errmsg(db));
+  return rc;
+}
