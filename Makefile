@@ -97,9 +97,11 @@ $(B)/fakt: $(B)/repl/shell.o $(B)/libfakt.a
 
 $(B)/repl/shell.o: CPPFLAGS += -DFAKT_DEFAULT_DB='"$(ABSB)/corpus.fakt"'
 
+# fakt.pc for PREFIX; `make install` writes it again for the PREFIX it installs to.
+FAKT_PC = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: fakt\nDescription: embedded fact database with provenance\nVersion: %s\nLibs: -L$${libdir} -lfakt\nLibs.private: -llmdb -lm -lpthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)'
 $(B)/fakt.pc: Makefile
 	@mkdir -p $(B)
-	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: fakt\nDescription: embedded fact database with provenance\nVersion: %s\nLibs: -L$${libdir} -lfakt\nLibs.private: -llmdb -lm -lpthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)' > $@
+	$(FAKT_PC) > $@
 
 # ---------------------------------------------------------------- corpus
 corpus: $(DB)
@@ -139,15 +141,7 @@ check-exports: $(B)/libfakt.so
 	if [ -n "$$bad" ]; then echo "exported without fakt_ prefix: $$bad"; exit 1; fi; echo "exports ok"
 
 # ---- examples and install checks (issue 5)
-# fakt.pc records PREFIX, so it must be rewritten when PREFIX changes
-# (make all, then make install PREFIX=/opt/x): the stamp holds the PREFIX the
-# .pc was made for and is touched only when it differs.
-$(B)/fakt.pc: $(B)/prefix.stamp
-$(B)/prefix.stamp: issue5-force
-	@mkdir -p $(B)
-	@[ "$$(cat $@ 2>/dev/null)" = '$(PREFIX)' ] || printf '%s\n' '$(PREFIX)' > $@
-.PHONY: issue5-force check-install check-valgrind
-issue5-force: ;
+.PHONY: check-install check-valgrind
 # make check runs these through tests/run.sh; they can also run alone.
 check-install: all $(DB)
 	@B=$(B) sh tests/shell/install.sh
@@ -164,7 +158,7 @@ install: all $(DB)
 	install -m 755 $(B)/libfakt.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libfakt.so.$(VERSION)
 	ln -sf libfakt.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libfakt.so.$(SOMAJOR)
 	ln -sf libfakt.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libfakt.so
-	install -m 644 $(B)/fakt.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/fakt.pc
+	$(FAKT_PC) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/fakt.pc
 	install -m 644 $(DB) $(DESTDIR)$(PREFIX)/share/fakt/corpus.fakt
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -DFAKT_DEFAULT_DB='"$(PREFIX)/share/fakt/corpus.fakt"' \
 	  -o $(B)/fakt-install repl/shell.c $(B)/libfakt.a -ledit $(LIBS)

@@ -7,6 +7,7 @@
 ** (SPEC.md §3, §4.4) takes no parameters, so a loader cannot prepare one
 ** claim statement and rebind it.
 */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "fakt.h"
@@ -65,8 +66,9 @@ static int execBuf(fakt *db, Buf *b){
       if( rc==FAKT_DONE ) rc = FAKT_OK;
     }
     if( rc!=FAKT_OK ){
-      fprintf(stderr, "bench fakt: %s\n  in: %.*s\n", fakt_errmsg(db),
-              (int)((zTail && zTail>z ? zTail : zEnd) - z > 300 ? 300 : (zTail && zTail>z ? zTail : zEnd) - z), z);
+      const char *zStop = zTail && zTail>z ? zTail : zEnd;
+      int nShow = zStop-z > 300 ? 300 : (int)(zStop-z);
+      fprintf(stderr, "bench fakt: %s\n  in: %.*s\n", fakt_errmsg(db), nShow, z);
       fakt_finalize(st);
       return 1;
     }
@@ -125,11 +127,6 @@ static int load(fakt *db, const BenchData *d){
     free(zText);
     for(i=d->aSrcFirst[s]; i<d->aSrcFirst[s+1]; i++) addClaim(d, &b, i);
     rc = execBuf(db, &b);
-  }
-  if( rc==0 ){
-    bufAdd(&b, "commit;\n"
-               "rule inside(?x, ?y) if ?x located_in ?y;\n"
-               "rule inside(?x, ?z) if ?x located_in ?y, inside(?y, ?z);\n", 0);
   }
   if( rc==0 ){
     const char *z = "commit;\nrule inside(?x, ?y) if ?x located_in ?y;\n"

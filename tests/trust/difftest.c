@@ -297,7 +297,7 @@ static Term constOf(Data *d, int k) {
 
 /* A pattern for home h (index hi); the subject is `subj` if it is a term,
 ** else a new variable or a constant. */
-static Pat genPat(Data *d, Query *q, int home, int hi, Term subj, int bAllowVarPred) {
+static Pat genPat(Data *d, Query *q, int home, int hi, Term subj, int bAllowVarPred, int bConstSubj) {
   Pat p;
   memset(&p, 0, sizeof p);
   p.c.k = T_NONE;
@@ -306,7 +306,7 @@ static Pat genPat(Data *d, Query *q, int home, int hi, Term subj, int bAllowVarP
   else p.p = tc(T_PRED, pr);
   int ok = p.p.k == T_VAR ? K_MIX : predKind(pr);
   if (subj.k != T_NONE) p.s = subj;
-  else if (chance(15)) p.s = constOf(d, K_ENT);
+  else if (bConstSubj || chance(15)) p.s = constOf(d, K_ENT);
   else { int v = newVar(q, K_ENT, home, hi); p.s = v >= 0 ? tv(v) : constOf(d, K_ENT); }
   /* object: share an existing variable of the same type, a constant, or new */
   int r = rnd(100);
@@ -401,7 +401,7 @@ static void genQuery(Data *d, Query *q) {
     }
     Lit *l = &q->aLit[q->nLit++];
     l->kind = L_PAT; l->nPat = 1;
-    l->aPat[0] = genPat(d, q, H_POS, 0, subj, 1);
+    l->aPat[0] = genPat(d, q, H_POS, 0, subj, 1, i > 0 && subj.k == T_NONE);
   }
   int nCmp = rnd(3);
   for (int i = 0; i < nCmp; i++) {
@@ -416,11 +416,11 @@ static void genQuery(Data *d, Query *q) {
       Lit *l = &q->aLit[q->nLit++];
       l->kind = L_NOT;
       l->nPat = 1 + (chance(35) ? 1 : 0);
-      l->aPat[0] = genPat(d, q, H_NOT, j, tv(v), 0);
+      l->aPat[0] = genPat(d, q, H_NOT, j, tv(v), 0, 0);
       if (l->nPat == 2) {
         int w = -1;
         for (int i = 0; i < q->nVar; i++) if (q->aHome[i] == H_NOT && q->aHomeIdx[i] == j && q->aType[i] == K_ENT) w = i;
-        if (w >= 0) l->aPat[1] = genPat(d, q, H_NOT, j, tv(w), 0);
+        if (w >= 0) l->aPat[1] = genPat(d, q, H_NOT, j, tv(w), 0, 0);
         else l->nPat = 1;
       }
       if (chance(40)) {
@@ -441,9 +441,7 @@ static void genQuery(Data *d, Query *q) {
       int j = q->nLit;
       Lit *l = &q->aLit[q->nLit++];
       l->kind = L_OPT; l->nPat = 1;
-      Pat p;
-      do { p = genPat(d, q, H_OPT, j, tv(v), 0); } while (0);
-      l->aPat[0] = p;
+      l->aPat[0] = genPat(d, q, H_OPT, j, tv(v), 0, 0);
     }
   }
   /* projections: plain or aggregate */
@@ -689,7 +687,6 @@ static int querySql(const Query *q, Str *s) {
       free(on.z);
     }
   }
-  for (int v = 0; v < q->nVar; v++) (void)v;
   sApp(s, "SELECT %s", q->bDistinct ? "DISTINCT " : "");
   int bAgg = 0, bKey = 0;
   for (int i = 0; i < q->nProj; i++) { if (q->aProj[i].agg) bAgg = 1; else bKey = 1; }
@@ -736,7 +733,7 @@ static void rowsFree(Rows *r) {
 }
 static int cmpStr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-#define MAXROWS 200000
+#define MAXROWS 50000
 
 static void runFakt(fakt *db, const char *zQ, Rows *r) {
   fakt_stmt *st = NULL;
@@ -829,6 +826,7 @@ static int check(Ctx *x, const Query *q) {
   runSql(x->sdb, sZ(&x->zSql), &x->rs);
   if (x->rs.zErr) return -1;
   if (x->rf.zErr) return 1;
+  if (x->rf.n >= MAXROWS || x->rs.n >= MAXROWS) return 2;   /* too big to compare: skipped */
   if (x->rf.n != x->rs.n) return 1;
   if (!q->bOrder) {
     qsort(x->rf.a, (size_t)x->rf.n, sizeof(char *), cmpStr);
@@ -862,7 +860,7 @@ static void shrink(Ctx *x, Query *q) {
         Lit *l = &t.aLit[i];
         if (l->kind == L_PAT) { if (!l->nPat) continue; l->nPat = 0; }
         else if (l->kind == L_CMP) { if (!l->nCmp) continue; l->nCmp = 0; }
-        else { memmove(&t.aLit[i], &t.aLit[i + 1], 0); l->kind = L_CMP; l->nCmp = 0; l->nPat = 0; }
+        else { l->kind = L_CMP; l->nCmp = 0; l->nPat = 0; }
       } else if (i < q->nLit + q->nProj) {
         int k = i - q->nLit;
         if (t.nProj <= 1) continue;
@@ -891,7 +889,7 @@ static void shrink(Ctx *x, Query *q) {
 
 /* ==== Main ==== */
 
-static int nPass, nFail;
+static int nPass, nFail, nSkip;
 
 static int runDb(uint64_t seed, int iDb, int nQuery, int iOnly, const char *zDir, int bVerbose) {
   Ctx x;
@@ -929,6 +927,7 @@ static int runDb(uint64_t seed, int iDb, int nQuery, int iOnly, const char *zDir
     int r = check(&x, &q);
     if (bVerbose) printf("%s\n", sZ(&x.zFakt));
     if (r == 0) { nPass++; continue; }
+    if (r == 2) { nSkip++; continue; }
     nFail++;
     if (++nBad > 5) { if (nBad == 6) printf("  (more failures on this database are not shown)\n"); continue; }
     printf("FAIL difftest seed=%llu db=%d query=%d%s\n", (unsigned long long)seed, iDb, iq,
@@ -985,8 +984,8 @@ int main(int argc, char **argv) {
     snprintf(z, sizeof z, "%s/db%d.fakt-lock", zDir, i); unlink(z);
   }
   rmdir(zDir);
-  printf("difftest: seed %llu, %d databases, %d queries compared\n", (unsigned long long)seed,
-         iOnlyDb >= 0 ? 1 : nDb, nPass + nFail);
+  printf("difftest: seed %llu, %d databases, %d queries compared, %d skipped (over %d rows)\n",
+         (unsigned long long)seed, iOnlyDb >= 0 ? 1 : nDb, nPass + nFail, nSkip, MAXROWS);
   printf("%d passed, %d failed\n", nPass, nFail);
   return nFail ? 1 : 0;
 }
