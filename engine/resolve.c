@@ -388,7 +388,12 @@ static double estCand(Compile *c, Cand *pc){
       int b0 = n>0 && termBound(c, pc->pLit->pExpr->pArgs->a[0].p);
       if( b0 ) return 1;
       double T = (double)faktStatGet(c->t, 'T', 0);
-      return pc->pB->est>0 ? pc->pB->est : (T<10 ? 10 : T);
+      if( pc->pB->est>0 ) return pc->pB->est;
+      /* an output-first call with a later argument bound reads an index */
+      for(int i=1; i<n; i++){
+        if( termBound(c, pc->pLit->pExpr->pArgs->a[i].p) ) return T/10<10 ? 10 : T/10;
+      }
+      return T<10 ? 10 : T;
     }
     default: return 1;
   }
@@ -1095,6 +1100,21 @@ static void explainRow(ExplainCtx *x, int iParent, const char *zOp, const char *
   x->nRow++;
 }
 
+/* The index a built-in relation reads, given what is bound ("" if it scans). */
+static const char *builtinIndex(const Step *pS){
+  const char *z = pS->pB ? pS->pB->zName : "";
+  int b0 = pS->nArg>0 && (pS->aArg[0].iSlot<0 || pS->aArg[0].bBound);
+  int b1 = pS->nArg>1 && (pS->aArg[1].iSlot<0 || pS->aArg[1].bBound);
+  if( strcmp(z, "within")==0 ) return b0 ? " index=obj" : " index=geo";
+  if( strcmp(z, "match")==0 ) return " index=fts";
+  if( strcmp(z, "named")==0 ) return " index=alias";
+  if( strcmp(z, "source")==0 && !b0 && b1 ) return " index=srcc";
+  if( strcmp(z, "proposition")==0 && !b0 && b1 ) return " index=prop";
+  if( strcmp(z, "corroboration")==0 ) return " index=prop";
+  if( b0 ) return " index=obj";
+  return " scan=obj";
+}
+
 static void explainPlan(ExplainCtx *x, Plan *pPlan, int iParent, double *pRows){
   char zD[800];
   for(int i=0; pPlan && i<pPlan->nStep; i++){
@@ -1120,7 +1140,12 @@ static void explainPlan(ExplainCtx *x, Plan *pPlan, int iParent, double *pRows){
       case ST_BUILTIN: case ST_DERIVED: {
         char *zT = faktExprText(&x->p->arena, pLit->pExpr);
         *pRows *= pS->est;
-        explainRow(x, iParent, pS->kind==ST_BUILTIN ? "call" : "rule", zT ? zT : "", *pRows);
+        if( pS->kind==ST_BUILTIN ){
+          snprintf(zD, sizeof(zD), "%s%s", zT ? zT : "", builtinIndex(pS));
+          explainRow(x, iParent, "call", zD, *pRows);
+        }else{
+          explainRow(x, iParent, "rule", zT ? zT : "", *pRows);
+        }
         break;
       }
       case ST_NOT: case ST_OPT: {
