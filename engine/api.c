@@ -462,6 +462,7 @@ static int findBegin(fakt_stmt *p){
   ex->tStart = faktNowMillis();
   ex->aParam = p->aParam;
   ex->nParam = p->nParam;
+  ex->idCached = 0;
   if( p->pRules ) faktRulesReset(p->pRules);
   if( ex->aReg==NULL ){ faktDbError(db, FAKT_NOMEM, "out of memory"); return FAKT_NOMEM; }
   return FAKT_OK;

@@ -54,7 +54,7 @@ static int nextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId){
 
 /* The visible claim with id, or 0. */
 static int getClaim(Exec *ex, uint32_t id, ClaimRec *r){
-  if( faktClaimGet(ex->pTxn, id, r) ) return 0;
+  if( faktExecClaim(ex, id, r) ) return 0;
   Vis vis = { r->txAdd, r->txRet };
   return faktVisible(ex, &vis);
 }

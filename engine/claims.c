@@ -17,7 +17,7 @@ static int bound(Step *pS, int i){ return pS->aArg[i].iSlot<0 || pS->aArg[i].bBo
 
 /* The claim with id, if it is visible at the execution's snapshot. */
 static int liveClaim(Exec *ex, uint32_t id, ClaimRec *r){
-  if( faktClaimGet(ex->pTxn, id, r) ) return 0;
+  if( faktExecClaim(ex, id, r) ) return 0;
   Vis vis = { r->txAdd, r->txRet };
   return faktVisible(ex, &vis);
 }
@@ -57,7 +57,7 @@ static uint32_t stanceId(Exec *ex, const char *z){
 int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ClaimRec r;
   if( bound(pS, 0) ){
-    if( st->iPos++ || aArg[0].t!=V_ID || faktClaimGet(ex->pTxn, aArg[0].id, &r) ) return 0;
+    if( st->iPos++ || aArg[0].t!=V_ID || faktExecClaim(ex, aArg[0].id, &r) ) return 0;
     Value v = vInt((int64_t)r.prop);
     return faktBindOut(ex, pS, 1, &v);
   }
@@ -134,7 +134,7 @@ static int idSetAdd(IdSet *s, uint32_t id){
 int faktGenCorroboration(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ClaimRec r, r2;
   if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID ) return 0;
-  if( faktClaimGet(ex->pTxn, aArg[0].id, &r) ) return 0;
+  if( faktExecClaim(ex, aArg[0].id, &r) ) return 0;
   uint32_t idDenies = stanceId(ex, "denies");
   IdSet aFor = { 0, 0, NULL }, aAgainst = { 0, 0, NULL };
   uint8_t aKey[8];
@@ -369,7 +369,7 @@ int faktGenAbout(Exec *ex, Step *pS, StepState *st, Value *aArg){
 int faktGenRetracted(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ClaimRec r;
   if( bound(pS, 0) ){
-    if( st->iPos++ || aArg[0].t!=V_ID || faktClaimGet(ex->pTxn, aArg[0].id, &r) ) return 0;
+    if( st->iPos++ || aArg[0].t!=V_ID || faktExecClaim(ex, aArg[0].id, &r) ) return 0;
     if( r.txRet==0 || r.txRet > ex->txSnap ) return 0;
     Value v = vInt(r.txRet);
     return faktBindOut(ex, pS, 1, &v);
@@ -378,7 +378,7 @@ int faktGenRetracted(Exec *ex, Step *pS, StepState *st, Value *aArg){
     uint32_t id;
     int rc = nextClaimId(ex, st, &id);
     if( rc<=0 ) return rc;
-    if( faktClaimGet(ex->pTxn, id, &r) || r.txRet==0 || r.txRet > ex->txSnap ) continue;
+    if( faktExecClaim(ex, id, &r) || r.txRet==0 || r.txRet > ex->txSnap ) continue;
     Value vc = vId(id), vt = vInt(r.txRet);
     if( faktBindOut(ex, pS, 0, &vc) && faktBindOut(ex, pS, 1, &vt) ) return 1;
   }
@@ -418,7 +418,7 @@ int faktFnContext(Exec *ex, Expr *pE, int nArg, Value *aArg, Value *pOut){
     }
     nSide = aArg[1].u.i > 100000 ? 100000 : aArg[1].u.i;
   }
-  if( aArg[0].t!=V_ID || faktClaimGet(ex->pTxn, aArg[0].id, &r) || !r.quote || !r.source ) return FAKT_OK;
+  if( aArg[0].t!=V_ID || faktExecClaim(ex, aArg[0].id, &r) || !r.quote || !r.source ) return FAKT_OK;
   if( faktTextGet(ex->pTxn, r.source, &zText, &nText) || r.spanEnd > nText || r.spanStart > r.spanEnd ) return FAKT_OK;
   size_t a = r.spanStart > (size_t)nSide ? r.spanStart - (size_t)nSide : 0;
   size_t b = r.spanEnd + (size_t)nSide < nText ? r.spanEnd + (size_t)nSide : nText;
@@ -472,6 +472,7 @@ int faktVerifyStep(fakt_stmt *p){
     ex->pTxn = t;
     ex->txSnap = faktStoreLastTx(t) + (db->pTxn ? 1 : 0);
     ex->pErr = &db->err;
+    ex->idCached = 0;
     p->eState = 1;
     p->bHasRows = 1;
     uint32_t onlySrc = 0;

@@ -45,6 +45,22 @@ static int tick(Exec *ex){
   return ex->db->bInterrupt ? faktExecCheck(ex) : FAKT_OK;
 }
 
+/* faktClaimGet through a one-entry cache: a row's provenance built-ins
+** (source, by, stance, quote ...) read the same claim one after another.
+** Read-only executions only: nothing writes claims while a query runs. */
+int faktExecClaim(Exec *ex, uint32_t id, ClaimRec *r){
+  if( id!=0 && id==ex->idCached ){
+    *r = ex->recCached;
+    return FAKT_OK;
+  }
+  int rc = faktClaimGet(ex->pTxn, id, r);
+  if( rc==FAKT_OK ){
+    ex->idCached = id;
+    ex->recCached = *r;
+  }
+  return rc;
+}
+
 int faktVisible(const Exec *ex, const Vis *pVis){
   if( pVis->txAdd > ex->txSnap ) return 0;
   if( pVis->txRet!=0 && pVis->txRet <= ex->txSnap ) return 0;
@@ -184,7 +200,7 @@ static int scanClaim(Exec *ex, Step *pS, StepState *st){
   const Value *vc = termVal(ex, &pS->aT[3]);
   if( vc->t!=V_ID ) return 0;
   ClaimRec r;
-  if( faktClaimGet(ex->pTxn, vc->id, &r) ) return 0;
+  if( faktExecClaim(ex, vc->id, &r) ) return 0;
   Vis vis = { r.txAdd, r.txRet };
   if( !faktVisible(ex, &vis) ) return 0;
   Value aV[3];
@@ -223,7 +239,7 @@ static int scanNext(Exec *ex, Step *pS, StepState *st){
     aV[3].t = V_ID; aV[3].id = faktDecU32(aKey + OFF_C);
     if( aV[2].t==V_QTY ){
       ClaimRec r;
-      if( faktClaimGet(ex->pTxn, aV[3].id, &r)==FAKT_OK ) aV[2].id = r.unit;
+      if( faktExecClaim(ex, aV[3].id, &r)==FAKT_OK ) aV[2].id = r.unit;
     }
     int ok = 1;
     for(int i=0; i<4 && ok; i++){

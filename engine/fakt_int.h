@@ -166,6 +166,8 @@ struct Exec {
   Value *aAgg;             /* current aggregate values (group output) */
   Value *aParam;           /* bound parameters */
   int nParam;
+  uint32_t idCached;       /* claim whose record is in recCached (0: none) */
+  ClaimRec recCached;      /* provenance built-ins read one claim many times */
 };
 
 /* ---------------------------------------------------------------- handles */
@@ -287,6 +289,7 @@ FAKT_PRIVATE int  faktRunNext(Run *r);     /* FAKT_ROW, FAKT_DONE or error */
 FAKT_PRIVATE void faktRunClose(Run *r);
 FAKT_PRIVATE int  faktEval(Exec *ex, Expr *pE, Value *pOut);
 FAKT_PRIVATE int  faktExecCheck(Exec *ex); /* interrupt and limits */
+FAKT_PRIVATE int  faktExecClaim(Exec *ex, uint32_t id, ClaimRec *r); /* cached faktClaimGet */
 FAKT_PRIVATE int  faktFindStep(fakt_stmt *p);
 FAKT_PRIVATE void faktFindReset(fakt_stmt *p);
 FAKT_PRIVATE int  faktBindOut(Exec *ex, Step *pS, int i, const Value *pV); /* 1 ok, 0 mismatch */

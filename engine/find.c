@@ -442,7 +442,7 @@ static int whyRows(fakt_stmt *p, Value *aRow){
     Value *w = &aRow[f->nProj];
     memset(w, 0, sizeof(Value)*5);
     ClaimRec r;
-    if( n && faktClaimGet(ex->pTxn, aWhy[i+1], &r)==FAKT_OK ){
+    if( n && faktExecClaim(ex, aWhy[i+1], &r)==FAKT_OK ){
       w[0].t = V_ID; w[0].id = aWhy[i+1];
       if( r.source ){ w[1].t = V_ID; w[1].id = r.source; }
       if( r.by ){ w[2].t = V_ID; w[2].id = r.by; }
