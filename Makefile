@@ -38,7 +38,7 @@ ABSB     = $(abspath $(B))
 DEPS = re2c:re2c lemon:lemon /usr/include/lmdb.h:liblmdb-dev \
        /usr/include/histedit.h:libedit-dev pkg-config:pkg-config \
        valgrind:valgrind tmux:tmux python3:python3 \
-       /usr/include/sqlite3.h:libsqlite3-dev mdb_dump:lmdb-utils
+       /usr/include/sqlite3.h:libsqlite3-dev mdb_dump:lmdb-utils npm:npm
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
@@ -61,6 +61,7 @@ deps:
 	    echo "run:  sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
+	@$(MAKE) --no-print-directory npm-deps
 
 # ---------------------------------------------------------------- generated code
 $(B)/gen/gram.c $(B)/gen/gram.h &: lang/gram.y $(LEMPAR)

@@ -190,6 +190,12 @@ static void report(BenchOut *o, const char *zWork, int nQ, double t, const Bench
   benchPutAnswer(o, zWork, a);
 }
 
+/* BENCH_ONLY=name runs only that workload (for profiling). */
+static int want(const char *zWork){
+  const char *z = getenv("BENCH_ONLY");
+  return z==0 || strcmp(z, zWork)==0;
+}
+
 static FILE *dumpFile(const char *zWork){
   const char *zDir = getenv("BENCH_DUMP");
   char z[512];
@@ -212,153 +218,185 @@ int benchRunFakt(const BenchData *d, const BenchParams *pp, const char *zDb, Ben
   int i, rc = 1;
   char zLock[1024];
   snprintf(zLock, sizeof(zLock), "%s-lock", zDb);
-  remove(zDb); remove(zLock);
-  if( fakt_open(zDb, FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &db)!=FAKT_OK ){
+  if( !getenv("BENCH_REUSE") ){      /* BENCH_REUSE: query an already loaded zDb */
+    remove(zDb); remove(zLock);
+    if( fakt_open(zDb, FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &db)!=FAKT_OK ){
+      fprintf(stderr, "bench fakt: %s\n", fakt_errmsg(db));
+      goto done;
+    }
+    t = benchNow();
+    if( load(db, d) ) goto done;
+    t = benchNow()-t;
+    benchPut(o, "load", "seconds", t);
+    benchPut(o, "load", "qps", d->h.nClaim/t);
+    benchPut(o, "load", "maxrss_kb", (double)benchMaxRssKb());
+    benchPut(o, "size", "bytes", (double)benchFileSize(zDb));
+  }
+  if( getenv("BENCH_LOAD_ONLY") ){ rc = 0; goto done; }
+
+  /* Query on a fresh handle, as the SQLite side does. */
+  if( fakt_close(db)!=FAKT_OK ){ fprintf(stderr, "bench fakt: close: %s\n", fakt_errmsg(db)); db = 0; goto done; }
+  db = 0;
+  if( fakt_open(zDb, FAKT_OPEN_READONLY, &db)!=FAKT_OK ){
     fprintf(stderr, "bench fakt: %s\n", fakt_errmsg(db));
     goto done;
   }
 
-  t = benchNow();
-  if( load(db, d) ) goto done;
-  t = benchNow()-t;
-  benchPut(o, "load", "seconds", t);
-  benchPut(o, "load", "qps", d->h.nClaim/t);
-  benchPut(o, "load", "maxrss_kb", (double)benchMaxRssKb());
-  benchPut(o, "size", "bytes", (double)benchFileSize(zDb));
-  if( getenv("BENCH_LOAD_ONLY") ){ rc = 0; goto done; }
-
   /* point query: all claims about one subject, with provenance */
-  answerInit(&a, "point");
-  st = prep(db, "find ?c, ?p, ?o, ?src, ?who, ?st, ?h, ?q where ?c: $s ?p ?o, "
-                "source(?c, ?src), by(?c, ?who), stance(?c, ?st), holds(?c, ?h), quote(?c, ?q);");
-  if( !st ) goto done;
-  t = benchNow();
-  for(i=0; i<pp->nPoint; i++){
-    if( bindEnt(st, 1, pp->aPoint[i]) || drain(db, st, &a) ) goto done;
+  if( want("point") ){
+    answerInit(&a, "point");
+    st = prep(db, "find ?c, ?p, ?o, ?src, ?who, ?st, ?h, ?q where ?c: $s ?p ?o, "
+                  "source(?c, ?src), by(?c, ?who), stance(?c, ?st), holds(?c, ?h), quote(?c, ?q);");
+    if( !st ) goto done;
+    t = benchNow();
+    for(i=0; i<pp->nPoint; i++){
+      if( bindEnt(st, 1, pp->aPoint[i]) || drain(db, st, &a) ) goto done;
+    }
+    report(o, "point", pp->nPoint, benchNow()-t, &a);
+    answerDone(&a); fakt_finalize(st); st = 0;
   }
-  report(o, "point", pp->nPoint, benchNow()-t, &a);
-  answerDone(&a); fakt_finalize(st); st = 0;
 
   /* pattern: predicate + object */
-  answerInit(&a, "pattern");
-  st = prep(db, "find ?c, ?s where ?c: ?s $p $o;");
-  if( !st ) goto done;
-  t = benchNow();
-  for(i=0; i<pp->nPat; i++){
-    char zP[32];
-    if( fakt_bind_entity(st, 1, benchPredName(zP, pp->aPatP[i]))
-     || bindObj(d, st, 2, pp->aPatO[i]) || drain(db, st, &a) ) goto done;
+  if( want("pattern") ){
+    answerInit(&a, "pattern");
+    st = prep(db, "find ?c, ?s where ?c: ?s $p $o;");
+    if( !st ) goto done;
+    t = benchNow();
+    for(i=0; i<pp->nPat; i++){
+      char zP[32];
+      if( fakt_bind_entity(st, 1, benchPredName(zP, pp->aPatP[i]))
+       || bindObj(d, st, 2, pp->aPatO[i]) || drain(db, st, &a) ) goto done;
+    }
+    report(o, "pattern", pp->nPat, benchNow()-t, &a);
+    answerDone(&a); fakt_finalize(st); st = 0;
   }
-  report(o, "pattern", pp->nPat, benchNow()-t, &a);
-  answerDone(&a); fakt_finalize(st); st = 0;
 
   /* two-hop join */
-  answerInit(&a, "join");
-  st = prep(db, "find ?c1, ?x, ?c2, ?p2, ?y where ?c1: $s ?p1 ?x, ?c2: ?x ?p2 ?y;");
-  if( !st ) goto done;
-  t = benchNow();
-  for(i=0; i<pp->nJoin; i++){
-    if( bindEnt(st, 1, pp->aJoin[i]) || drain(db, st, &a) ) goto done;
+  if( want("join") ){
+    answerInit(&a, "join");
+    st = prep(db, "find ?c1, ?x, ?c2, ?p2, ?y where ?c1: $s ?p1 ?x, ?c2: ?x ?p2 ?y;");
+    if( !st ) goto done;
+    t = benchNow();
+    for(i=0; i<pp->nJoin; i++){
+      if( bindEnt(st, 1, pp->aJoin[i]) || drain(db, st, &a) ) goto done;
+    }
+    report(o, "join", pp->nJoin, benchNow()-t, &a);
+    answerDone(&a); fakt_finalize(st); st = 0;
   }
-  report(o, "join", pp->nJoin, benchNow()-t, &a);
-  answerDone(&a); fakt_finalize(st); st = 0;
 
   /* selective aggregation: claims per source for one predicate */
-  answerInit(&a, "aggregate");
-  st = prep(db, "find ?src, count() where ?c: ?s $p ?o, source(?c, ?src);");
-  if( !st ) goto done;
-  t = benchNow();
-  for(i=0; i<pp->nAgg; i++){
-    char zP[32];
-    if( fakt_bind_entity(st, 1, benchPredName(zP, pp->aAgg[i])) || drain(db, st, &a) ) goto done;
+  if( want("aggregate") ){
+    answerInit(&a, "aggregate");
+    st = prep(db, "find ?src, count() where ?c: ?s $p ?o, source(?c, ?src);");
+    if( !st ) goto done;
+    t = benchNow();
+    for(i=0; i<pp->nAgg; i++){
+      char zP[32];
+      if( fakt_bind_entity(st, 1, benchPredName(zP, pp->aAgg[i])) || drain(db, st, &a) ) goto done;
+    }
+    report(o, "aggregate", pp->nAgg, benchNow()-t, &a);
+    answerDone(&a); fakt_finalize(st); st = 0;
   }
-  report(o, "aggregate", pp->nAgg, benchNow()-t, &a);
-  answerDone(&a); fakt_finalize(st); st = 0;
 
   /* full scan of one order */
-  answerInit(&a, "scan");
-  st = prep(db, "find count() where ?c: ?s ?p ?o;");
-  if( !st ) goto done;
-  t = benchNow();
-  if( drain(db, st, &a) ) goto done;
-  t = benchNow()-t;
-  benchPut(o, "scan", "seconds", t);
-  benchPut(o, "scan", "qps", d->h.nClaim/t);
-  benchPutAnswer(o, "scan", &a);
-  answerDone(&a); fakt_finalize(st); st = 0;
+  if( want("scan") ){
+    answerInit(&a, "scan");
+    st = prep(db, "find count() where ?c: ?s ?p ?o;");
+    if( !st ) goto done;
+    t = benchNow();
+    if( drain(db, st, &a) ) goto done;
+    t = benchNow()-t;
+    benchPut(o, "scan", "seconds", t);
+    benchPut(o, "scan", "qps", d->h.nClaim/t);
+    benchPutAnswer(o, "scan", &a);
+    answerDone(&a); fakt_finalize(st); st = 0;
+  }
 
   /* recursive rule: transitive containment */
-  answerInit(&a, "recursive");
-  st = prep(db, "find ?x where inside(?x, $country);");
-  if( !st ) goto done;
-  t = benchNow();
-  for(i=0; i<pp->nRec; i++){
-    if( bindEnt(st, 1, pp->aRec[i]) || drain(db, st, &a) ) goto done;
+  if( want("recursive") ){
+    answerInit(&a, "recursive");
+    st = prep(db, "find ?x where inside(?x, $country);");
+    if( !st ) goto done;
+    t = benchNow();
+    for(i=0; i<pp->nRec; i++){
+      if( bindEnt(st, 1, pp->aRec[i]) || drain(db, st, &a) ) goto done;
+    }
+    report(o, "recursive", pp->nRec, benchNow()-t, &a);
+    answerDone(&a); fakt_finalize(st); st = 0;
   }
-  report(o, "recursive", pp->nRec, benchNow()-t, &a);
-  answerDone(&a); fakt_finalize(st); st = 0;
 
   /* within N km through the geo index */
-  answerInit(&a, "within");
-  st = prep(db, "find ?x where within(?x, $c, $km);");
-  if( !st ) goto done;
-  fakt_bind_double(st, 2, pp->geoKm);
-  t = benchNow();
-  for(i=0; i<pp->nGeo; i++){
-    if( bindEnt(st, 1, pp->aGeo[i]) || drain(db, st, &a) ) goto done;
+  if( want("within") ){
+    answerInit(&a, "within");
+    st = prep(db, "find ?x where within(?x, $c, $km);");
+    if( !st ) goto done;
+    fakt_bind_double(st, 2, pp->geoKm);
+    t = benchNow();
+    for(i=0; i<pp->nGeo; i++){
+      if( bindEnt(st, 1, pp->aGeo[i]) || drain(db, st, &a) ) goto done;
+    }
+    report(o, "within", pp->nGeo, benchNow()-t, &a);
+    answerDone(&a); fakt_finalize(st); st = 0;
   }
-  report(o, "within", pp->nGeo, benchNow()-t, &a);
-  answerDone(&a); fakt_finalize(st); st = 0;
 
   /* within N km by a full scan of the coordinates (the baseline) */
-  answerInit(&a, "within_scan");
-  st = prep(db, "find ?x where coords(?x, ?lat, ?lon), distance(?x, $c) <= $km;");
-  if( !st ) goto done;
-  fakt_bind_double(st, 2, pp->geoKm);
-  t = benchNow();
-  for(i=0; i<pp->nGeoScan; i++){
-    if( bindEnt(st, 1, pp->aGeo[i]) || drain(db, st, &a) ) goto done;
+  if( want("within_scan") ){
+    answerInit(&a, "within_scan");
+    st = prep(db, "find ?x where coords(?x, ?lat, ?lon), distance(?x, $c) <= $km;");
+    if( !st ) goto done;
+    fakt_bind_double(st, 2, pp->geoKm);
+    t = benchNow();
+    for(i=0; i<pp->nGeoScan; i++){
+      if( bindEnt(st, 1, pp->aGeo[i]) || drain(db, st, &a) ) goto done;
+    }
+    report(o, "within_scan", pp->nGeoScan, benchNow()-t, &a);
+    answerDone(&a); fakt_finalize(st); st = 0;
   }
-  report(o, "within_scan", pp->nGeoScan, benchNow()-t, &a);
-  answerDone(&a); fakt_finalize(st); st = 0;
 
   /* full text over quotes */
-  answerInit(&a, "fulltext");
-  st = prep(db, "find ?c where match(?c, $t), quote(?c, ?q);");
-  if( !st ) goto done;
-  t = benchNow();
-  for(i=0; i<pp->nFts; i++){
-    if( fakt_bind_text(st, 1, pp->azFts[i], -1, FAKT_STATIC) || drain(db, st, &a) ) goto done;
+  if( want("fulltext") ){
+    answerInit(&a, "fulltext");
+    st = prep(db, "find ?c where match(?c, $t), quote(?c, ?q);");
+    if( !st ) goto done;
+    t = benchNow();
+    for(i=0; i<pp->nFts; i++){
+      if( fakt_bind_text(st, 1, pp->azFts[i], -1, FAKT_STATIC) || drain(db, st, &a) ) goto done;
+    }
+    report(o, "fulltext", pp->nFts, benchNow()-t, &a);
+    answerDone(&a); fakt_finalize(st); st = 0;
   }
-  report(o, "fulltext", pp->nFts, benchNow()-t, &a);
-  answerDone(&a); fakt_finalize(st); st = 0;
 
   /* re-executing one prepared statement with new parameters */
-  answerInit(&a, "reexec");
-  st = prep(db, "find ?c where ?c: $s $p $o;");
-  if( !st ) goto done;
-  t = benchNow();
-  for(i=0; i<pp->nRe; i++){
-    char zP[32];
-    if( bindEnt(st, 1, pp->aReS[i]) || fakt_bind_entity(st, 2, benchPredName(zP, pp->aReP[i]))
-     || bindObj(d, st, 3, pp->aReO[i]) || drain(db, st, &a) ) goto done;
+  if( want("reexec") ){
+    answerInit(&a, "reexec");
+    st = prep(db, "find ?c where ?c: $s $p $o;");
+    if( !st ) goto done;
+    t = benchNow();
+    for(i=0; i<pp->nRe; i++){
+      char zP[32];
+      if( bindEnt(st, 1, pp->aReS[i]) || fakt_bind_entity(st, 2, benchPredName(zP, pp->aReP[i]))
+       || bindObj(d, st, 3, pp->aReO[i]) || drain(db, st, &a) ) goto done;
+    }
+    report(o, "reexec", pp->nRe, benchNow()-t, &a);
+    answerDone(&a); fakt_finalize(st); st = 0;
   }
-  report(o, "reexec", pp->nRe, benchNow()-t, &a);
-  answerDone(&a); fakt_finalize(st); st = 0;
 
   /* parse and plan of a 3-pattern query */
-  {
-    const char *zQ = "find ?x, ?y, ?z where ?c1: $s ?p ?x, ?c2: ?x located_in ?y, "
-                     "?c3: ?y located_in ?z;";
-    t = benchNow();
-    for(i=0; i<pp->nPrep; i++){
-      if( !(st = prep(db, zQ)) ) goto done;
-      fakt_finalize(st); st = 0;
+  if( want("prepare") ){
+    {
+      const char *zQ = "find ?x, ?y, ?z where ?c1: $s ?p ?x, ?c2: ?x located_in ?y, "
+                       "?c3: ?y located_in ?z;";
+      t = benchNow();
+      for(i=0; i<pp->nPrep; i++){
+        if( !(st = prep(db, zQ)) ) goto done;
+        fakt_finalize(st); st = 0;
+      }
+      t = benchNow()-t;
+      benchPut(o, "prepare", "seconds", t);
+      benchPut(o, "prepare", "qps", pp->nPrep/t);
     }
-    t = benchNow()-t;
-    benchPut(o, "prepare", "seconds", t);
-    benchPut(o, "prepare", "qps", pp->nPrep/t);
   }
+
   benchPut(o, "all", "maxrss_kb", (double)benchMaxRssKb());
   rc = 0;
 

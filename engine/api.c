@@ -214,6 +214,7 @@ static void stmtFree(fakt_stmt *p){
   faktFindReset(p);
   if( p->pOwnTxn ){ faktStoreAbort(p->pOwnTxn); p->pOwnTxn = NULL; }
   free(p->ex.aReg);
+  free(p->ex.pDict);
   faktArenaFree(&p->ex.arena);
   colsFree(&p->cols);
   for(int i=0; p->azParamMem && i<p->nParam; i++) free(p->azParamMem[i]);
@@ -463,6 +464,12 @@ static int findBegin(fakt_stmt *p){
   ex->aParam = p->aParam;
   ex->nParam = p->nParam;
   ex->idCached = 0;
+  /* a new snapshot: the texts of the last one are gone */
+  if( ex->pDict==NULL ) ex->pDict = calloc(1, sizeof(DictCache));
+  if( ex->pDict && ++ex->pDict->gen==0 ){
+    memset(ex->pDict, 0, sizeof(DictCache));   /* after 2^32 snapshots */
+    ex->pDict->gen = 1;
+  }
   if( p->pRules ) faktRulesReset(p->pRules);
   if( ex->aReg==NULL ){ faktDbError(db, FAKT_NOMEM, "out of memory"); return FAKT_NOMEM; }
   return FAKT_OK;
@@ -544,7 +551,7 @@ static StoreTxn *colTxn(fakt_stmt *p){
 
 int fakt_column_type(fakt_stmt *p, int i){
   Value *v = colVal(p, i);
-  return v ? faktValueColType(colTxn(p), v) : FAKT_NULL;
+  return v ? faktValueColType(colTxn(p), p->ex.pDict, v) : FAKT_NULL;
 }
 
 const char *fakt_column_text(fakt_stmt *p, int i){
@@ -553,7 +560,7 @@ const char *fakt_column_text(fakt_stmt *p, int i){
   Cols *c = &p->cols;
   if( c->anText[i]<0 ){
     int n = 0;
-    if( faktValueRender(colTxn(p), v, &c->azText[i], &c->anAlloc[i], &n) ) return NULL;
+    if( faktValueRender(colTxn(p), p->ex.pDict, v, &c->azText[i], &c->anAlloc[i], &n) ) return NULL;
     c->anText[i] = n;
   }
   return c->azText[i];

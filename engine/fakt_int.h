@@ -36,6 +36,22 @@ typedef struct Value {
   int n;                   /* bytes in z */
 } Value;
 
+/* A direct-mapped cache of dictionary texts and object kinds for one read
+** snapshot: rendering rows looks the same ids up again and again. Texts
+** point into the map, valid while the snapshot's transaction lives. */
+#define DICT_CACHE 2048
+typedef struct DictCacheEnt {
+  uint32_t gen;            /* valid only when equal to the cache's gen */
+  uint32_t id;             /* 0: empty */
+  int n;                   /* bytes of z, -1: text not looked up */
+  int kind;                /* object kind, -1: not looked up */
+  const char *z;
+} DictCacheEnt;
+typedef struct DictCache {
+  uint32_t gen;            /* bumped for every new snapshot: clears in O(1) */
+  DictCacheEnt a[DICT_CACHE];
+} DictCache;
+
 /* ---------------------------------------------------------------- plans */
 typedef struct Exec Exec;
 typedef struct Run Run;
@@ -166,6 +182,7 @@ struct Exec {
   Value *aAgg;             /* current aggregate values (group output) */
   Value *aParam;           /* bound parameters */
   int nParam;
+  DictCache *pDict;        /* id -> text/kind cache of this snapshot, or NULL */
   uint32_t idCached;       /* claim whose record is in recCached (0: none) */
   ClaimRec recCached;      /* provenance built-ins read one claim many times */
 };
@@ -251,10 +268,12 @@ FAKT_PRIVATE int  faktValueCmp(Exec *ex, const Value *a, const Value *b);     /*
 FAKT_PRIVATE int  faktValueEq(Exec *ex, const Value *a, const Value *b);      /* same value */
 FAKT_PRIVATE uint64_t faktValueHash(Exec *ex, const Value *v);
 FAKT_PRIVATE int  faktValueText(Exec *ex, const Value *v, const char **pz, int *pn); /* V_STR text */
-FAKT_PRIVATE int  faktValueRender(StoreTxn *t, const Value *v, char **pz, size_t *pnAlloc, int *pn);
+FAKT_PRIVATE int  faktValueRender(StoreTxn *t, DictCache *pC, const Value *v, char **pz, size_t *pnAlloc, int *pn);
+FAKT_PRIVATE int  faktDictTextC(StoreTxn *t, DictCache *pC, uint32_t id, const char **pz, int *pn);
+FAKT_PRIVATE int  faktObjKindC(StoreTxn *t, DictCache *pC, uint32_t id, int *pKind);
 FAKT_PRIVATE void faktValueEncode(const Value *v, uint8_t *aOut);            /* 9 bytes */
 FAKT_PRIVATE void faktValueDecode(const uint8_t *a, Value *v);
-FAKT_PRIVATE int  faktValueColType(StoreTxn *t, const Value *v);
+FAKT_PRIVATE int  faktValueColType(StoreTxn *t, DictCache *pC, const Value *v);
 FAKT_PRIVATE const char *faktTypeName(int t);
 
 /* ---------------------------------------------------------------- compile (resolve.c) */

@@ -177,7 +177,7 @@ static int accStep(Exec *ex, Expr *pAgg, Acc *a){
     }
   }else if( strcmp(z, "list")==0 ){
     char *zT = NULL; size_t nA = 0; int nT = 0;
-    rc = faktValueRender(ex->pTxn, &v, &zT, &nA, &nT);
+    rc = faktValueRender(ex->pTxn, ex->pDict, &v, &zT, &nA, &nT);
     if( rc ){ free(zT); return rc; }
     size_t need = a->nList + (size_t)nT + 3;
     if( need > a->nListAlloc ){

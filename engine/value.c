@@ -55,6 +55,41 @@ void faktValueDecode(const uint8_t *a, Value *v){
   }
 }
 
+/* ================================================================ cache */
+
+/* The slot of id; a slot of an older snapshot is emptied first. */
+static DictCacheEnt *cacheSlot(DictCache *pC, uint32_t id){
+  DictCacheEnt *e = &pC->a[(id * 2654435761u) >> 21 & (DICT_CACHE-1)];
+  if( e->gen!=pC->gen ){ e->gen = pC->gen; e->id = 0; }
+  return e;
+}
+
+/* faktDictText through the snapshot's cache (pC may be NULL). */
+int faktDictTextC(StoreTxn *t, DictCache *pC, uint32_t id, const char **pz, int *pn){
+  int ns;
+  if( pC==NULL ) return faktDictText(t, id, &ns, pz, pn);
+  DictCacheEnt *e = cacheSlot(pC, id);
+  if( e->id==id && e->n>=0 ){ *pz = e->z; *pn = e->n; return FAKT_OK; }
+  int rc = faktDictText(t, id, &ns, pz, pn);
+  if( rc ) return rc;
+  if( e->id!=id ){ e->id = id; e->kind = -1; }
+  e->z = *pz;
+  e->n = *pn;
+  return FAKT_OK;
+}
+
+/* faktObjGetKind through the snapshot's cache (pC may be NULL). */
+int faktObjKindC(StoreTxn *t, DictCache *pC, uint32_t id, int *pKind){
+  if( pC==NULL ) return faktObjGetKind(t, id, pKind);
+  DictCacheEnt *e = cacheSlot(pC, id);
+  if( e->id==id && e->kind>=0 ){ *pKind = e->kind; return FAKT_OK; }
+  int rc = faktObjGetKind(t, id, pKind);
+  if( rc ) return rc;
+  if( e->id!=id ){ e->id = id; e->n = -1; }
+  e->kind = *pKind;
+  return FAKT_OK;
+}
+
 /* Make sure a string (or a quantity's unit) has its text. */
 int faktValueText(Exec *ex, const Value *v, const char **pz, int *pn){
   if( v->z || v->id==0 ){
@@ -62,16 +97,14 @@ int faktValueText(Exec *ex, const Value *v, const char **pz, int *pn){
     *pn = v->z ? v->n : 0;
     return FAKT_OK;
   }
-  int ns;
-  int rc = faktDictText(ex->pTxn, v->id, &ns, pz, pn);
+  int rc = faktDictTextC(ex->pTxn, ex->pDict, v->id, pz, pn);
   if( rc ){ *pz = ""; *pn = 0; }
   return rc;
 }
 
 /* Text of an id (its name), for ordering and rendering. */
-static void idText(StoreTxn *t, uint32_t id, const char **pz, int *pn){
-  int ns;
-  if( t==NULL || faktDictText(t, id, &ns, pz, pn) ){ *pz = "?"; *pn = 1; }
+static void idText(StoreTxn *t, DictCache *pC, uint32_t id, const char **pz, int *pn){
+  if( t==NULL || faktDictTextC(t, pC, id, pz, pn) ){ *pz = "?"; *pn = 1; }
 }
 
 static int isNum(const Value *v){ return v->t==V_INT || v->t==V_FLOAT; }
@@ -126,8 +159,8 @@ int faktValueCmp(Exec *ex, const Value *a, const Value *b){
     default: {
       if( a->id==b->id ) return 0;
       const char *za, *zb; int na, nb;
-      idText(ex ? ex->pTxn : NULL, a->id, &za, &na);
-      idText(ex ? ex->pTxn : NULL, b->id, &zb, &nb);
+      idText(ex ? ex->pTxn : NULL, ex ? ex->pDict : NULL, a->id, &za, &na);
+      idText(ex ? ex->pTxn : NULL, ex ? ex->pDict : NULL, b->id, &zb, &nb);
       int c = cmpBytes(za, na, zb, nb);
       return c ? c : (a->id<b->id ? -1 : 1);
     }
@@ -214,7 +247,7 @@ static int fmtDouble(double r, char *z){
 ** Render v as text into *pz (malloc'd buffer of *pnAlloc bytes, grown as
 ** needed); *pn gets the length. Strings and names are looked up in t.
 */
-int faktValueRender(StoreTxn *t, const Value *v, char **pz, size_t *pnAlloc, int *pn){
+int faktValueRender(StoreTxn *t, DictCache *pC, const Value *v, char **pz, size_t *pnAlloc, int *pn){
   char zBuf[64];
   int n = 0;
   const char *z = zBuf;
@@ -233,8 +266,8 @@ int faktValueRender(StoreTxn *t, const Value *v, char **pz, size_t *pnAlloc, int
       }
       int rc = bufAppend(pz, pnAlloc, pn, zBuf, n);
       if( rc ) return rc;
-      const char *zU = v->z; int nU = v->n, ns;
-      if( zU==NULL && v->id && faktDictText(t, v->id, &ns, &zU, &nU) ) zU = NULL;
+      const char *zU = v->z; int nU = v->n;
+      if( zU==NULL && v->id && faktDictTextC(t, pC, v->id, &zU, &nU) ) zU = NULL;
       if( zU && nU ){
         rc = bufAppend(pz, pnAlloc, pn, " ", 1);
         if( rc==0 ) rc = bufAppend(pz, pnAlloc, pn, zU, nU);
@@ -242,20 +275,19 @@ int faktValueRender(StoreTxn *t, const Value *v, char **pz, size_t *pnAlloc, int
       return rc;
     }
     case V_STR: {
-      int ns;
       z = v->z; n = v->n;
       if( z==NULL ){
-        if( v->id==0 || faktDictText(t, v->id, &ns, &z, &n) ){ z = ""; n = 0; }
+        if( v->id==0 || faktDictTextC(t, pC, v->id, &z, &n) ){ z = ""; n = 0; }
       }
       break;
     }
-    default: idText(t, v->id, &z, &n); break;
+    default: idText(t, pC, v->id, &z, &n); break;
   }
   return bufAppend(pz, pnAlloc, pn, z, n);
 }
 
 /* The FAKT_* column type of a value. */
-int faktValueColType(StoreTxn *t, const Value *v){
+int faktValueColType(StoreTxn *t, DictCache *pC, const Value *v){
   switch( v->t ){
     case V_NULL: return FAKT_NULL;
     case V_BOOL: return FAKT_BOOL;
@@ -266,7 +298,7 @@ int faktValueColType(StoreTxn *t, const Value *v){
     case V_STR: return FAKT_TEXT;
     default: {
       int k = 0;
-      if( t && faktObjGetKind(t, v->id, &k)==FAKT_OK && k==K_CLAIM ) return FAKT_CLAIM;
+      if( t && faktObjKindC(t, pC, v->id, &k)==FAKT_OK && k==K_CLAIM ) return FAKT_CLAIM;
       return FAKT_ENTITY;
     }
   }

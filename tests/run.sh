@@ -87,6 +87,7 @@ if [ "$SAN" != 1 ]; then
   if [ -f tests/write_atomic.sh ]; then
     runsuite write_atomic sh tests/write_atomic.sh
   fi
+  runsuite bench-smoke sh tests/bench_smoke.sh
 fi
 
 mkdir -p "$B"
