@@ -183,6 +183,61 @@ bench-smoke: $(BENCHDIR)/bench $(BENCHDIR)/data-100000.bin
 	@sh bench/run.sh $(BENCHDIR)/bench $(BENCHDIR)/data-100000.bin $(BENCHDIR)/smoke $(BENCHDIR)/smoke.json
 # ---- end issue 7
 
+# ---- trust tests (issue 6)
+# tests/trust/: the differential test against SQLite, the hostile-input corpus,
+# crash, concurrency and growth tests (trust_tool), and two libFuzzer targets.
+#   make difftest [N=queries]       more differential queries (default 200000)
+#   make fuzz T=parse|exec [FUZZTIME=seconds]   one fuzz target (default 60 s)
+# tests/run.sh runs tests/trust/run.sh, which builds nothing: `test` depends
+# on the programs below, and on the fuzz targets when clang is there.
+TRUSTBIN  = $(B)/trust/difftest $(B)/trust/trust_tool
+FUZZCC   ?= clang
+FUZZTIME ?= 60
+T        ?= parse
+# N is also issue 7's (bench) variable, default 10,000,000: use it only when given
+DIFFN     = $(if $(filter command line environment,$(origin N)),$(N),200000)
+FUZZSAN   = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZOBJ   = $(patsubst %.c,$(B)/fuzz/%.o,$(LIBSRC)) $(B)/fuzz/gen/gram.o $(B)/fuzz/gen/lex.o
+HAVE_FUZZCC := $(shell command -v $(FUZZCC) >/dev/null 2>&1 && echo yes)
+FUZZBIN   = $(if $(HAVE_FUZZCC),$(B)/fuzz/fuzz_parse $(B)/fuzz/fuzz_exec)
+.PHONY: trust difftest fuzz fuzz-build
+
+$(B)/trust/difftest: tests/trust/difftest.c $(B)/libfakt.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ $< $(B)/libfakt.a -lsqlite3 $(LIBS)
+
+$(B)/trust/trust_tool: tests/trust/trust_tool.c $(B)/libfakt.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ $< $(B)/libfakt.a $(LIBS)
+
+$(B)/fuzz/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(@D)
+	$(FUZZCC) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer-no-link $(FUZZSAN) -DNDEBUG $(GENWARN) -MMD -MP -c -o $@ $<
+$(B)/fuzz/%.o: %.c | $(B)/gen/gram.h
+	@mkdir -p $(@D)
+	$(FUZZCC) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer-no-link $(FUZZSAN) $(WARN) -MMD -MP -c -o $@ $<
+.SECONDARY: $(FUZZOBJ)
+-include $(FUZZOBJ:.o=.d)
+$(B)/fuzz/fuzz_%: tests/trust/fuzz_%.c $(FUZZOBJ)
+	$(FUZZCC) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer $(FUZZSAN) $(WARN) -o $@ $< $(FUZZOBJ) $(LIBS)
+$(B)/fuzz/corpus/.done: tests/trust/fuzz_corpus.sh $(wildcard tests/lang/*.test tests/questions/*.test tests/trust/hostile/*.case)
+	@rm -rf $(B)/fuzz/corpus
+	@sh tests/trust/fuzz_corpus.sh $(B)/fuzz/corpus && touch $@
+
+trust: $(TRUSTBIN) $(FUZZBIN) $(if $(FUZZBIN),$(B)/fuzz/corpus/.done)
+test: trust
+fuzz-build: $(B)/fuzz/fuzz_parse $(B)/fuzz/fuzz_exec $(B)/fuzz/corpus/.done
+
+difftest: $(B)/trust/difftest
+	$(B)/trust/difftest -n $(DIFFN) -d $$(( $(DIFFN) / 2000 + 1 ))
+
+fuzz: $(B)/fuzz/fuzz_$(T) $(B)/fuzz/corpus/.done
+	@mkdir -p $(B)/fuzz/work-$(T) $(B)/fuzz/crashes
+	$(B)/fuzz/fuzz_$(T) -max_total_time=$(FUZZTIME) -timeout=20 -rss_limit_mb=4096 \
+	  -artifact_prefix=$(B)/fuzz/crashes/$(T)- -print_final_stats=1 \
+	  $(B)/fuzz/work-$(T) $(B)/fuzz/corpus
+# ---- end issue 6
+
 # ---------------------------------------------------------------- install
 install: all $(DB)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \

@@ -464,6 +464,7 @@ static int findBegin(fakt_stmt *p){
   ex->aParam = p->aParam;
   ex->nParam = p->nParam;
   ex->idCached = 0;
+  ex->nHeap = 0;
   /* a new snapshot: the texts of the last one are gone */
   if( ex->pDict==NULL ) ex->pDict = calloc(1, sizeof(DictCache));
   if( ex->pDict && ++ex->pDict->gen==0 ){

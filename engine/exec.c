@@ -32,7 +32,7 @@ int faktExecCheck(Exec *ex){
                (long long)db->nMaxMillis);
     return FAKT_LIMIT;
   }
-  if( db->nMaxMem>0 && (int64_t)ex->arena.nUsed > db->nMaxMem ){
+  if( db->nMaxMem>0 && (int64_t)ex->arena.nUsed + ex->nHeap > db->nMaxMem ){
     faktErrSet(ex->pErr, FAKT_LIMIT, NULL, "query stopped: it needed more than the memory limit of %lld bytes",
                (long long)db->nMaxMem);
     return FAKT_LIMIT;

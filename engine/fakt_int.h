@@ -183,6 +183,7 @@ struct Exec {
   Value *aParam;           /* bound parameters */
   int nParam;
   DictCache *pDict;        /* id -> text/kind cache of this snapshot, or NULL */
+  int64_t nHeap;           /* bytes held in result sets, hash sets, relations */
   uint32_t idCached;       /* claim whose record is in recCached (0: none) */
   ClaimRec recCached;      /* provenance built-ins read one claim many times */
 };
@@ -290,6 +291,7 @@ typedef struct Compile {
   const Literal *pDeltaLit;/* rules: the literal that reads the delta */
   const unsigned char *aSccRel; /* rules: relations of the rule's own SCC (1) */
   int nDepth;              /* sub-body nesting */
+  int nParamSlot;          /* parameters 1..n live in slots 0..n-1 */
 } Compile;
 
 FAKT_PRIVATE void faktCompileInit(Compile *c, fakt *db, StoreTxn *t, Arena *a, RuleSet *pRules, FaktErr *pErr);

@@ -53,6 +53,7 @@ static int rowSetAdd(Exec *ex, RowSet *s, const Value *aRow, int *pbNew){
       aH[j] = i+1;
     }
     free(s->aHash);
+    if( ex ) ex->nHeap += (int64_t)sizeof(int)*(nNew - s->nHash);
     s->aHash = aH;
     s->nHash = nNew;
   }
@@ -67,6 +68,7 @@ static int rowSetAdd(Exec *ex, RowSet *s, const Value *aRow, int *pbNew){
     int nNew = s->nAlloc ? s->nAlloc*2 : 16;
     Value *a = realloc(s->aRow, sizeof(Value)*(size_t)nNew*(size_t)(s->nCol ? s->nCol : 1));
     if( a==NULL ) return -1;
+    if( ex ) ex->nHeap += (int64_t)sizeof(Value)*(nNew - s->nAlloc)*(s->nCol ? s->nCol : 1);
     s->aRow = a;
     s->nAlloc = nNew;
   }
@@ -255,8 +257,11 @@ static int outAppend(fakt_stmt *p, const Value *aRow){
       faktErrSet(&p->db->err, FAKT_NOMEM, NULL, "out of memory");
       return FAKT_NOMEM;
     }
+    p->ex.nHeap += (int64_t)sizeof(Value)*(nNew - p->nOutAlloc)*(n ? n : 1);
     p->aOut = a;
     p->nOutAlloc = nNew;
+    int rc = faktExecCheck(&p->ex);
+    if( rc ) return rc;
   }
   memcpy(&p->aOut[(size_t)p->nOut*(size_t)n], aRow, sizeof(Value)*(size_t)n);
   p->nOut++;
@@ -275,7 +280,7 @@ static int distinctNew(fakt_stmt *p, const Value *aRow, int *pbNew){
     faktErrSet(&p->db->err, FAKT_NOMEM, NULL, "out of memory");
     return FAKT_NOMEM;
   }
-  return FAKT_OK;
+  return *pbNew ? faktExecCheck(&p->ex) : FAKT_OK;
 }
 
 /* Feed one body row into the groups. */
@@ -575,6 +580,10 @@ int faktFindStep(fakt_stmt *p){
     }
     p->nEmitted++;
     (void)f;
+    if( p->db->nMaxRows>0 && p->nEmitted > p->db->nMaxRows && !p->bHasRows ){
+      faktErrSet(&p->db->err, FAKT_LIMIT, NULL, "query stopped: more than %lld rows", (long long)p->db->nMaxRows);
+      return FAKT_LIMIT;
+    }
     return FAKT_ROW;
   }
 }

@@ -203,6 +203,7 @@ static int isConstOp(int op){
 
 /* Slot of a variable or parameter (parameters are pre-bound registers "$#N"). */
 static int varSlot(Compile *c, Expr *pE){
+  if( pE->op==E_PARAM && pE->iParam>=1 && pE->iParam<=c->nParamSlot ) return pE->iParam - 1;
   if( pE->op==E_PARAM ){
     char z[24];
     int n = snprintf(z, sizeof(z), "$#%d", pE->iParam);
@@ -977,13 +978,14 @@ int faktResolveFind(fakt_stmt *p, StoreTxn *t){
   f->nParam = pS->nParam;
   f->aParamSlot = faktArenaAlloc(&p->arena, sizeof(int)*(size_t)(pS->nParam+1));
   if( f->aParamSlot==NULL ){ faktCompileFree(&c); return oom(&c); }
+  /* parameter i+1 is slot i: appended without a name search (32766 of them
+  ** must not cost a quadratic prepare) */
   for(int i=0; i<pS->nParam; i++){
-    char z[24];
-    int n = snprintf(z, sizeof(z), "$#%d", i+1);
-    f->aParamSlot[i] = faktCompileSlot(&c, z, n);
-    if( f->aParamSlot[i]<0 ){ faktCompileFree(&c); return oom(&c); }
-    c.aBound[f->aParamSlot[i]] = 1;
+    f->aParamSlot[i] = faktCompileSlot(&c, NULL, 0);
+    if( f->aParamSlot[i]!=i ){ faktCompileFree(&c); return oom(&c); }
+    c.aBound[i] = 1;
   }
+  c.nParamSlot = pS->nParam;
   Plan *pPlan = NULL;
   if( pS->pWhere ){
     rc = faktCompileBody(&c, pS->pWhere, &pPlan);

@@ -53,6 +53,7 @@ static int relInsert(Exec *ex, Relation *r, const Value *aRow, uint32_t *aWhy){
     uint32_t **aw = realloc(r->aWhy, sizeof(uint32_t*)*(size_t)nNew);
     if( aw==NULL ) return -FAKT_NOMEM;
     r->aWhy = aw;
+    ex->nHeap += (int64_t)(sizeof(Value)*(size_t)(n ? n : 1) + sizeof(uint32_t*))*(nNew - r->nAlloc);
     r->nAlloc = nNew;
   }
   memcpy(&r->aRow[(size_t)r->nRow*(size_t)n], aRow, sizeof(Value)*(size_t)n);
@@ -491,6 +492,7 @@ static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int *pnNew){
   if( r ) faktRunClose(r);
   free(sub.aReg);
   ex->nWork = sub.nWork;
+  ex->nHeap = sub.nHeap;
   faktArenaFree(&sub.arena);
   if( rc==FAKT_NOMEM ) faktErrSet(ex->pErr, rc, NULL, "out of memory");
   return rc;

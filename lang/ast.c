@@ -345,6 +345,24 @@ Expr *faktExprLabel(Parse *p, const Token *pTilde, const Token *pStr){
 }
 
 /* -pE; a number literal is negated in place. */
+/* Height of a new node over its children; past FAKT_MAX_HEIGHT the
+** expression is rejected, so evaluating it can never exhaust the stack
+** (1 + 1 + ... is flat text but a deep tree). Returns 0 on error. */
+static int setHeight(Parse *p, Expr *e){
+  int h = 0;
+  if( e->pLeft && e->pLeft->nHeight>h ) h = e->pLeft->nHeight;
+  if( e->pRight && e->pRight->nHeight>h ) h = e->pRight->nHeight;
+  for(int i=0; e->pArgs && i<e->pArgs->n; i++){
+    if( e->pArgs->a[i].p && e->pArgs->a[i].p->nHeight>h ) h = e->pArgs->a[i].p->nHeight;
+  }
+  e->nHeight = h + 1;
+  if( e->nHeight > FAKT_MAX_HEIGHT ){
+    faktErrSet(p->pErr, FAKT_SYNTAX, &e->pos, "expression too deep (more than %d operators nested)", FAKT_MAX_HEIGHT);
+    return 0;
+  }
+  return 1;
+}
+
 Expr *faktExprNeg(Parse *p, const Token *pMinus, Expr *pE){
   if( pE==NULL ) return NULL;
   if( pE->op==E_INT || pE->op==E_FLOAT || pE->op==E_QTY ){
@@ -359,7 +377,7 @@ Expr *faktExprNeg(Parse *p, const Token *pMinus, Expr *pE){
   e->pos = pMinus->pos;
   e->iSlot = -1;
   e->pLeft = pE;
-  return e;
+  return setHeight(p, e) ? e : NULL;
 }
 
 /* A binary operator or comparison node, positioned at its left operand. */
@@ -372,7 +390,7 @@ Expr *faktExprBinary(Parse *p, ExprOp op, Expr *pL, Expr *pR){
   e->iSlot = -1;
   e->pLeft = pL;
   e->pRight = pR;
-  return e;
+  return setHeight(p, e) ? e : NULL;
 }
 
 /* A binary operator node that remembers where its operator stands. */
@@ -403,7 +421,7 @@ Expr *faktExprCall(Parse *p, const Token *pName, ExprList *pArgs, int bDistinct)
   e->nName = pName->n;
   e->pArgs = pArgs;
   e->bDistinct = bDistinct;
-  return e;
+  return setHeight(p, e) ? e : NULL;
 }
 
 /* Append pE (with its "as" alias, if any) to pList, made if NULL. */

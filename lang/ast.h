@@ -73,6 +73,7 @@ struct Expr {
   int bIntQty;             /* E_QTY: the number was an integer (iVal valid) */
   Expr *pLeft, *pRight;    /* operands */
   Pos posOp;               /* binary operators: where the operator stands */
+  int nHeight;             /* 1 for a leaf; bounded by FAKT_MAX_HEIGHT */
   ExprList *pArgs;         /* E_CALL, E_AGG arguments (may be NULL: no args) */
   /* Filled by the resolver, not the parser: */
   int iSlot;               /* E_VAR: register; -1 before resolution */

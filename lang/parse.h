@@ -52,6 +52,7 @@ struct Parse {
 };
 
 #define FAKT_MAX_DEPTH  200      /* parentheses/braces nesting limit */
+#define FAKT_MAX_HEIGHT 1000     /* operators nested in one expression tree */
 #define FAKT_MAX_IDENT  255      /* bytes in an identifier */
 #define FAKT_MAX_STRING 65536    /* bytes in a string literal (unescaped) */
 

@@ -87,6 +87,8 @@ if [ "$SAN" != 1 ]; then
   if [ -f tests/write_atomic.sh ]; then
     runsuite write_atomic sh tests/write_atomic.sh
   fi
+  [ -f tests/interop/run.sh ] && runsuite interop sh tests/interop/run.sh
+  runsuite trust sh tests/trust/run.sh
   runsuite bench-smoke sh tests/bench_smoke.sh
 fi
 

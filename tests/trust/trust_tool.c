@@ -23,6 +23,8 @@
 **                                       left without its right, counts never shrink
 **   trust_tool grow DB                  growth past the initial 64 MiB map
 **   trust_tool full DB                  fakt_set_max_size: FAKT_FULL, nothing lost
+**   trust_tool randfile PATH N SEED     N pseudo-random bytes (seeded)
+**   trust_tool flip PATH OFFSET N       XOR N bytes at OFFSET with 0x5a
 **
 ** Every mode except query ends with "N passed, N failed" where that makes sense;
 ** exit status 0 on success, 1 on failure, 2 on a usage error.
@@ -358,24 +360,29 @@ static int cmdFull(const char *zDb) {
   const int SZ = 50000;
   char *zBuf = malloc(SZ + 200), *zStmt = malloc((size_t)SZ * 4 + 2000);
   int nCommitted = 0, nFull = 0, i = 0;
-  for (int t = 0; t < 400 && !nFull; t++) {
-    size_t n = (size_t)sprintf(zStmt, "begin;");
-    for (int j = 0; j < 4; j++, i++) {
-      bigString(zBuf, SZ, i);
-      n += (size_t)sprintf(zStmt + n, " claim b%d: x blob \"%s\";", i, zBuf);
-    }
-    sprintf(zStmt + n, " commit;");
+  /* one claim of 50 KB per statement (its own transaction) until it is full */
+  for (int t = 0; t < 400 && !nFull; t++, i++) {
+    bigString(zBuf, SZ, i);
+    sprintf(zStmt, "claim b%d: x blob \"%s\";", i, zBuf);
     rc = fakt_exec(db, zStmt, NULL, NULL, &zErr);
-    if (rc == FAKT_OK) { nCommitted += 4; continue; }
+    if (rc == FAKT_OK) { nCommitted++; continue; }
     nFull = 1;
     CHECK(rc == FAKT_FULL, "the write that does not fit fails with FAKT_FULL, got %d: %s", rc, zErr ? zErr : "");
     CHECK(zErr && strstr(zErr, "database is full") && strstr(zErr, "nothing was changed"),
-          "a clear message: %s", zErr ? zErr : "(none)");
+          "a clear message (SPEC 11.5): %s", zErr ? zErr : "(none)");
     printf("full: after %d claims: %s\n", nCommitted, zErr ? zErr : "");
     fakt_free(zErr);
     zErr = NULL;
-    /* the handle is still usable: a transaction left open is rolled back */
-    if (fakt_in_transaction(db)) fakt_exec(db, "rollback;", NULL, NULL, NULL);
+  }
+  /* the same inside begin ... commit: the statement fails, the transaction stays open */
+  if (nFull) {
+    bigString(zBuf, SZ, 99999);
+    sprintf(zStmt, "begin; claim big: x blob \"%s\";", zBuf);
+    rc = fakt_exec(db, zStmt, NULL, NULL, &zErr);
+    CHECK(rc == FAKT_FULL, "inside begin: FAKT_FULL, got %d: %s", rc, zErr ? zErr : "");
+    fakt_free(zErr);
+    zErr = NULL;
+    CHECK(fakt_exec(db, "rollback;", NULL, NULL, NULL) == FAKT_OK, "rollback after FAKT_FULL");
   }
   CHECK(nFull, "the database became full below %lld bytes", MAX);
   CHECK(nCommitted > 0, "something fitted before it was full");
@@ -400,7 +407,34 @@ static int cmdFull(const char *zDb) {
   return finish();
 }
 
+/* ==== files for the hostile corpus ==== */
+
+static int cmdRandFile(const char *zPath, long n, unsigned long long seed) {
+  FILE *f = fopen(zPath, "wb");
+  if (!f) { perror(zPath); return 2; }
+  for (long i = 0; i < n; i++) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    fputc((int)(seed >> 56), f);
+  }
+  return fclose(f) == 0 ? 0 : 2;
+}
+
+static int cmdFlip(const char *zPath, long off, long n) {
+  FILE *f = fopen(zPath, "r+b");
+  if (!f) { perror(zPath); return 2; }
+  unsigned char *a = malloc((size_t)n);
+  if (fseek(f, off, SEEK_SET) != 0) { fclose(f); free(a); return 2; }
+  size_t k = fread(a, 1, (size_t)n, f);
+  for (size_t i = 0; i < k; i++) a[i] ^= 0x5a;
+  fseek(f, off, SEEK_SET);
+  fwrite(a, 1, k, f);
+  free(a);
+  return fclose(f) == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 5 && !strcmp(argv[1], "randfile")) return cmdRandFile(argv[2], atol(argv[3]), strtoull(argv[4], 0, 10));
+  if (argc == 5 && !strcmp(argv[1], "flip")) return cmdFlip(argv[2], atol(argv[3]), atol(argv[4]));
   if (argc >= 3 && !strcmp(argv[1], "check")) return cmdCheck(argv[2]);
   if (argc >= 4 && !strcmp(argv[1], "query")) return cmdQuery(argc - 2, argv + 2);
   if (argc == 4 && !strcmp(argv[1], "setformat")) return cmdSetFormat(argv[2], (unsigned)atoi(argv[3]));
