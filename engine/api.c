@@ -595,10 +595,11 @@ double fakt_column_double(fakt_stmt *p, int i){
 const char *fakt_column_unit(fakt_stmt *p, int i){
   Value *v = colVal(p, i);
   if( v==NULL || v->t!=V_QTY ) return NULL;
-  if( v->z ) return v->z;
-  const char *z; int n, ns;
-  if( v->id && faktDictText(colTxn(p), v->id, &ns, &z, &n)==FAKT_OK ) return z;
-  return NULL;
+  /* dictionary texts are not NUL-terminated: take the unit from the
+  ** rendered text "NUMBER UNIT", which the statement owns */
+  const char *z = fakt_column_text(p, i);
+  const char *zSp = z ? strchr(z, ' ') : NULL;
+  return zSp ? zSp + 1 : NULL;
 }
 
 /* ================================================================ reset, finalize */

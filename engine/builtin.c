@@ -144,7 +144,8 @@ typedef enum { EM_TYPE, EM_LABEL, EM_ALIAS, EM_COORDS, EM_PUBLISHED, EM_OUTLET, 
 static int entField(const EntRec *r, EntField f, int iK, Value *aV){
   switch( f ){
     case EM_TYPE: if( !r->type ) return 0; aV[0] = vId(r->type); return 1;  /* see typeOfKind */
-    case EM_LABEL: case EM_TITLE: if( !r->label ) return 0; aV[0] = vStrId(r->label); return 1;
+    case EM_LABEL: if( !r->label ) return 0; aV[0] = vStrId(r->label); return 1;
+    case EM_TITLE: if( r->kind!=K_SOURCE || !r->label ) return 0; aV[0] = vStrId(r->label); return 1;
     case EM_ALIAS: if( iK>=(int)r->nAlias ) return 0; aV[0] = vStrId(r->aAlias[iK]); return 1;
     case EM_COORDS: if( !r->bCoords ) return 0; aV[0] = vFloat(r->lat); aV[1] = vFloat(r->lon); return 1;
     case EM_PUBLISHED: if( !r->published ) return 0; aV[0] = vDate(r->published); return 1;

@@ -793,6 +793,8 @@ int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
 #define CLAIM_FIXED 95
 #define ENT_ALIAS_MAX ((int)(sizeof(((EntRec*)0)->aAlias)/sizeof(uint32_t)))
 #define CLAIM_VIA_MAX ((int)(sizeof(((ClaimRec*)0)->aVia)/sizeof(uint32_t)))
+/* the alias count is one byte: every count it can hold fits EntRec.aAlias */
+_Static_assert(sizeof(((EntRec*)0)->aAlias)/sizeof(uint32_t)==255, "alias count is one byte");
 
 static size_t entEncode(const EntRec *r, uint8_t *a){
   uint32_t i;
@@ -815,7 +817,7 @@ static size_t entEncode(const EntRec *r, uint8_t *a){
 static int entDecode(const uint8_t *a, size_t n, EntRec *r){
   uint32_t i;
   memset(r, 0, sizeof(*r));
-  if( n<ENT_FIXED || a[0]==K_CLAIM || a[51]>ENT_ALIAS_MAX || n!=ENT_FIXED + 4*(size_t)a[51] ){
+  if( n<ENT_FIXED || a[0]==K_CLAIM || n!=ENT_FIXED + 4*(size_t)a[51] ){
     return FAKT_CORRUPT;
   }
   r->kind = a[0];
@@ -995,7 +997,7 @@ static void geoKey(uint8_t *a, double lat, double lon, uint32_t id){
 }
 
 int faktEntPut(StoreTxn *t, uint32_t id, const EntRec *pRec){
-  uint8_t k[4], a[ENT_FIXED + 4*32], g[8], gv[16];
+  uint8_t k[4], a[ENT_FIXED + 4*255], g[8], gv[16];
   EntRec old;
   int rc, bOld;
   rc = writable(t);

@@ -103,7 +103,8 @@ typedef struct EntRec {
   uint32_t flags;              /* PRED_SINGLE ... */
   uint8_t objType;             /* PT_* */
   uint32_t nAlias;             /* alias string ids */
-  uint32_t aAlias[32];
+  uint32_t aAlias[255];        /* at most 255: the count is one byte on disk (format 1);
+                               ** the entity statement itself still takes at most 32 */
 } EntRec;
 
 #define PRED_SINGLE 0x01

@@ -156,13 +156,18 @@ static int addClaim(WCtx *w, uint32_t id, ClaimRec *r, const Pos *pPos){
 }
 
 static int newClaimId(WCtx *w, uint32_t *pId, const Pos *pPos){
-  uint32_t n;
-  char zName[32];
-  int rc = faktStoreNewId(w->t, &n);
-  if( rc ) return storeErr(w, rc, pPos);
-  snprintf(zName, sizeof(zName), "_c%u", n);
-  int kind;
-  return nameId(w, zName, pPos, pId, &kind);
+  for(;;){
+    uint32_t n;
+    char zName[32];
+    int rc = faktStoreNewId(w->t, &n);
+    if( rc ) return storeErr(w, rc, pPos);
+    snprintf(zName, sizeof(zName), "_c%u", n);
+    /* an imported or hand-written claim may already carry this name */
+    uint32_t idOld;
+    if( faktDictLookup(w->t, NS_NAME, zName, (int)strlen(zName), &idOld)==FAKT_OK ) continue;
+    int kind;
+    return nameId(w, zName, pPos, pId, &kind);
+  }
 }
 
 static int containment(WCtx *w, uint32_t id, Stmt *pS){
@@ -203,8 +208,9 @@ static int defEntity(WCtx *w, Stmt *pS){
   rc = typeId(w, pS->zType, &pS->type.pos, &r.type);
   if( rc==0 ) rc = strId(w, pS->zLabel, (int)strlen(pS->zLabel), &r.label);
   if( rc ) return rc;
-  if( pS->aka.n > 32 ){
-    faktErrSet(w->pErr, FAKT_TOOBIG, &pS->pos, "too many aliases (at most 32)");
+  if( pS->aka.n > (int)(sizeof(r.aAlias)/sizeof(r.aAlias[0])) ){
+    faktErrSet(w->pErr, FAKT_TOOBIG, &pS->pos, "too many aliases (at most %d)",
+               (int)(sizeof(r.aAlias)/sizeof(r.aAlias[0])));
     return FAKT_TOOBIG;
   }
   for(int i=0; i<pS->aka.n; i++){

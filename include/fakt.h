@@ -266,6 +266,59 @@ FAKT_API int fakt_in_transaction(fakt *db);
 */
 FAKT_API int fakt_check(fakt *db, char **pzReport);
 
+/*
+** ---------------------------------------------------------------- interoperability
+** Export and import (SPEC.md section 14). Both work on the visible state of
+** the database (the last committed transaction; retracted claims and rules
+** are not exported). Formats:
+**
+**   export  "nquads"   zPath: a file. RDF 1.1 N-Quads: each claim's triple
+**                      in the named graph of the claim's IRI, its
+**                      provenance, the entities, sources and predicates in
+**                      the default graph (vocabulary in SPEC.md 14.2).
+**           "jsonl"    zPath: a file. One JSON object per line: predicates,
+**                      entities (places with lat/lon), sources (with their
+**                      text), claims with all provenance (SPEC.md 14.3).
+**           "csv"      zPath: a directory (created if missing) that gets
+**                      predicates.csv, entities.csv, aliases.csv,
+**                      sources.csv and claims.csv (SPEC.md 14.4).
+**           "dot"      zPath: a file; zArg: an entity id (or a label) whose
+**                      claim graph is drawn for Graphviz (SPEC.md 14.6).
+**           "geojson"  zPath: a file. A FeatureCollection of the places as
+**                      Points and the route of zArg (an entity id; NULL:
+**                      kim_jong_un if it exists) as a LineString.
+**   import  "jsonl", "csv"  what the exports of those names write.
+**           "geonames" a GeoNames tab-separated dump such as cities1000.txt:
+**                      one city entity gn_GEONAMEID per row, with its
+**                      alternate names as aliases, coordinates, population
+**                      and country code (SPEC.md 14.5).
+**
+** Return FAKT_OK, or: FAKT_MISUSE (NULL db or path, unknown format, an
+** explicit transaction is open during an import), FAKT_CANTOPEN (a file
+** cannot be opened or created), FAKT_IOERR (a write failed), FAKT_SYNTAX (a
+** malformed line of an import file), FAKT_NOTFOUND (dot: no such entity),
+** FAKT_READONLY, FAKT_INTERRUPT, or the code of a statement the import ran.
+** On error, if pzErr is not NULL, *pzErr is a message to free with
+** fakt_free() ("PATH:LINE: MESSAGE" for errors in an import file); on
+** success *pzErr is NULL. fakt_errmsg(db) gives the same text.
+**
+** An import runs as one transaction: all of it is stored, or nothing (a
+** failed import changes nothing). Rows it cannot use (a GeoNames row with
+** bad coordinates or too few fields) are skipped and counted; anything else
+** wrong is an error. xProgress, if not NULL, is called with pArg every 4096
+** rows and once at the end, with the rows taken and skipped so far. On
+** return *pnRows and *pnSkipped (either may be NULL) hold the final counts.
+** An export writes to zPath.tmp and renames it when complete, so a failed
+** export leaves no partial file (csv: each file of the directory).
+*/
+typedef void (*fakt_progress)(void *pArg, int64_t nRows, int64_t nSkipped);
+
+FAKT_API int fakt_export(fakt *db, const char *zFormat, const char *zPath,
+                         const char *zArg, char **pzErr);
+FAKT_API int fakt_import(fakt *db, const char *zFormat, const char *zPath,
+                         fakt_progress xProgress, void *pArg,
+                         int64_t *pnRows, int64_t *pnSkipped, char **pzErr);
+
 #ifdef __cplusplus
 }
 #endif

@@ -653,24 +653,24 @@ static void afterStmt(Shell *p, fakt_stmt *pStmt, double t0){
   fflush(stdout);
 }
 
-/* Run every statement of zText, which starts at line iLine, column 1 of its
+/* Run every statement of zText (nText bytes: it may hold NUL bytes, which
+** fakt reports as errors), which starts at line iLine, column 1 of its
 ** input. Returns 1 if processing must stop (bail or interrupt), else 0. */
-static int runText(Shell *p, Input *pIn, const char *zText, int iLine){
+static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iLine){
   const char *z = zText;
   int line = iLine, col = 1;
-  size_t nText = strlen(zText);
   if( nText>INT_MAX ){
     fprintf(stderr, "%s:%d:1: error: statement text too long\n", pIn->zName, iLine);
     p->nErr++;
     return p->bBail;
   }
-  while( *z ){
+  while( z < zText+nText ){
     const char *zStmt = skipSpace(z), *zTail = 0;
     fakt_stmt *pStmt = 0;
     double t0;
     int rc;
     if( zStmt==0 ) zStmt = z;      /* unterminated comment: let fakt say so */
-    if( *zStmt==0 ) break;
+    if( zStmt >= zText+nText ) break;
     advancePos(z, zStmt, &line, &col);
     fakt_set_origin(p->db, pIn->zOrigin, line, col);
     pInterruptDb = p->db;
@@ -866,10 +866,51 @@ static int cmdCheck(Shell *p, int nArg, char **azArg){
   return rc!=FAKT_OK;
 }
 
-static int cmdNotYet(Shell *p, int nArg, char **azArg){
-  (void)p; (void)nArg;
-  dotErr(p, ".%s is not yet available (issue 8)", azArg[0]);
-  return 1;
+/* Progress of .import on a terminal: rows so far, on one line of stderr. */
+static void importProgress(void *pArg, int64_t nRows, int64_t nSkipped){
+  (void)pArg;
+  fprintf(stderr, "\r%lld rows, %lld skipped", (long long)nRows, (long long)nSkipped);
+  fflush(stderr);
+}
+
+/* .import FORMAT PATH: jsonl FILE, csv DIR or geonames FILE, one transaction. */
+static int cmdImport(Shell *p, int nArg, char **azArg){
+  int64_t nRows = 0, nSkipped = 0;
+  char *zErr = 0;
+  int bTty = isatty(2), rc;
+  (void)nArg;
+  rc = fakt_import(p->db, azArg[1], azArg[2], bTty ? importProgress : 0, 0,
+                   &nRows, &nSkipped, &zErr);
+  if( bTty ) fputs("\r\033[K", stderr);
+  if( rc!=FAKT_OK ){
+    dotErr(p, "%s", zErr ? zErr : fakt_errstr(rc));
+    fakt_free(zErr);
+    return 1;
+  }
+  printf("%lld rows, %lld skipped\n", (long long)nRows, (long long)nSkipped);
+  return 0;
+}
+
+/* .export FORMAT PATH, .export dot ENTITY FILE, .export geojson FILE [ENTITY]. */
+static int cmdExport(Shell *p, int nArg, char **azArg){
+  const char *zPath = azArg[2], *zArg = nArg>3 ? azArg[3] : 0;
+  char *zErr = 0;
+  int rc;
+  if( strcmp(azArg[1], "dot")==0 ){
+    if( nArg!=4 ){ dotErr(p, "usage: .export dot ENTITY FILE"); return 1; }
+    zArg = azArg[2];
+    zPath = azArg[3];
+  }else if( nArg>3 && strcmp(azArg[1], "geojson")!=0 ){
+    dotErr(p, "usage: .export nquads|jsonl|geojson FILE, .export csv DIR, .export dot ENTITY FILE");
+    return 1;
+  }
+  rc = fakt_export(p->db, azArg[1], zPath, zArg, &zErr);
+  if( rc!=FAKT_OK ){
+    dotErr(p, "%s", zErr ? zErr : fakt_errstr(rc));
+    fakt_free(zErr);
+    return 1;
+  }
+  return 0;
 }
 
 static int cmdOpen(Shell *p, int nArg, char **azArg){
@@ -999,10 +1040,10 @@ static const DotCmd aDot[] = {
   { "check",   1, 1, cmdCheck,   ".check",                "check the integrity of the database" },
   { "exit",    1, 2, cmdQuit,    ".exit",                 "leave fakt (also .quit and Ctrl-D)" },
   { "explain", 2, 2, cmdExplain, ".explain on|off",       "show the plan of each find instead of its rows" },
-  { "export",  1, 9, cmdNotYet,  ".export",               "not yet available (issue 8)" },
+  { "export",  3, 4, cmdExport,  ".export FORMAT PATH",   "nquads|jsonl|geojson FILE, csv DIR, dot ENTITY FILE" },
   { "headers", 2, 2, cmdHeaders, ".headers on|off",       "column names in table, csv and tsv output" },
   { "help",    1, 2, cmdHelp,    ".help",                 "show this list" },
-  { "import",  1, 9, cmdNotYet,  ".import",               "not yet available (issue 8)" },
+  { "import",  3, 3, cmdImport,  ".import FORMAT PATH",   "jsonl FILE, csv DIR or geonames FILE (one transaction)" },
   { "mode",    1, 2, cmdMode,    ".mode [MODE]",          "output mode: table, csv, tsv, json or jsonl" },
   { "open",    2, 3, cmdOpen,    ".open [--readonly] DB", "close this database and open DB" },
   { "quit",    1, 1, cmdQuit,    ".quit",                 "leave fakt" },
@@ -1430,15 +1471,17 @@ static int processInput(Shell *p, Input *pIn){
     bufAppend(&acc, line.z, line.n);
     {
       const char *zRest = skipSpace(acc.z);
-      if( zRest && *zRest==0 ){ bufReset(&acc); p->bCont = 0; continue; }
+      if( zRest && zRest==acc.z+acc.n ){ bufReset(&acc); p->bCont = 0; continue; }
     }
-    if( fakt_complete(acc.z) ){
+    /* a NUL byte ends what fakt_complete() can see: run the text, so that
+    ** fakt reports the NUL instead of the rest being dropped */
+    if( fakt_complete(acc.z) || memchr(acc.z, 0, acc.n) ){
       p->bCont = 0;
       if( pIn->in==0 ){
         editRemember(p, acc.z);
-        runText(p, pIn, acc.z, 1);
+        runText(p, pIn, acc.z, acc.n, 1);
       }else{
-        runText(p, pIn, acc.z, iStart);
+        runText(p, pIn, acc.z, acc.n, iStart);
       }
       bufReset(&acc);
     }else{
@@ -1447,7 +1490,7 @@ static int processInput(Shell *p, Input *pIn){
   }
   if( acc.n>0 && !p->bQuit && !p->bStop ){   /* unfinished last statement */
     if( pIn->in==0 ) editRemember(p, acc.z);
-    runText(p, pIn, acc.z, pIn->in ? iStart : 1);
+    runText(p, pIn, acc.z, acc.n, pIn->in ? iStart : 1);
   }
   p->bCont = 0;
   p->pIn = pOuter;

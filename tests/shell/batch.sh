@@ -139,18 +139,18 @@ check ".mode bad rc" 1 "$rc"
 run_in '.import x.csv
 ' "$DB"
 check ".import rc" 1 "$rc"
-check ".import message" '<stdin>:1:1: error: .import is not yet available (issue 8)' "$err"
+check ".import message" '<stdin>:1:1: error: usage: .import FORMAT PATH' "$err"
 run_in '.export
 ' "$DB"
 check ".export rc" 1 "$rc"
-check ".export message" '<stdin>:1:1: error: .export is not yet available (issue 8)' "$err"
+check ".export message" '<stdin>:1:1: error: usage: .export FORMAT PATH' "$err"
 run_in '.help
 ' "$DB"
 check ".help rc" 0 "$rc"
 for c in bail changes check exit explain export headers help import mode open quit read schema sources timer width; do
   check_match ".help lists .$c" "^\\.$c" "$out"
 done
-check_match ".help says .import is not available yet" '^\.import +not yet available \(issue 8\)$' "$out"
+check_match ".help describes .import" '^\.import FORMAT PATH +jsonl FILE, csv DIR or geonames FILE' "$out"
 # README.md lists the dot-commands exactly as .help does.
 readme_dots=$(sed -n '/^## The fakt shell/,/^## /p' README.md | grep '^\.[a-z]')
 check "README dot-commands = .help" "$(printf '%s\n' "$out" | grep '^\.[a-z]')" "$readme_dots"

@@ -1,0 +1,1307 @@
+/*
+** export.c -- fakt_export(): the database as N-Quads, JSON Lines, CSV,
+** Graphviz DOT or GeoJSON (SPEC.md section 14). Everything is read through
+** the public API (fakt_prepare/fakt_step queries over the built-in
+** relations), except two things no query can ask for yet: a predicate's
+** object type and description, and a source's stored text (readInternal).
+*/
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "fakt_int.h"
+
+/* ================================================================ buffers */
+
+/* A growable string. z is NUL-terminated when n>0. */
+typedef struct Str { char *z; size_t n, nAlloc; int bOom; } Str;
+
+static void strAppend(Str *s, const char *z, size_t n){
+  if( s->bOom ) return;
+  if( s->n + n + 1 > s->nAlloc ){
+    size_t nNew = (s->nAlloc ? s->nAlloc*2 : 256);
+    while( nNew < s->n + n + 1 ) nNew *= 2;
+    char *zNew = realloc(s->z, nNew);
+    if( zNew==NULL ){ s->bOom = 1; return; }
+    s->z = zNew;
+    s->nAlloc = nNew;
+  }
+  memcpy(s->z + s->n, z, n);
+  s->n += n;
+  s->z[s->n] = 0;
+}
+static void strPuts(Str *s, const char *z){ strAppend(s, z, strlen(z)); }
+static void strPrintf(Str *s, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
+static void strPrintf(Str *s, const char *zFmt, ...){
+  char zBuf[256];
+  va_list ap;
+  va_start(ap, zFmt);
+  int n = vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
+  va_end(ap);
+  if( n>=0 && (size_t)n<sizeof(zBuf) ){ strAppend(s, zBuf, (size_t)n); return; }
+  char *z = NULL;
+  va_start(ap, zFmt);
+  if( n>=0 && (z = malloc((size_t)n+1))!=NULL ) vsnprintf(z, (size_t)n+1, zFmt, ap);
+  va_end(ap);
+  if( z ){ strAppend(s, z, (size_t)n); free(z); } else s->bOom = 1;
+}
+static void strReset(Str *s){ s->n = 0; if( s->z ) s->z[0] = 0; }
+static void strFree(Str *s){ free(s->z); memset(s, 0, sizeof(*s)); }
+
+static char *dupText(const char *z){ return z ? strdup(z) : NULL; }
+
+/* The shortest of %.15g, %.16g, %.17g that reads back as r. */
+static void fmtNum(double r, char *z, size_t n){
+  for(int p=15; p<=17; p++){
+    snprintf(z, n, "%.*g", p, r);
+    if( strtod(z, NULL)==r ) return;
+  }
+}
+
+/* A decimal without exponent (xsd:decimal), exact to the shortest form. */
+static void fmtDecimal(double r, char *z, size_t n){
+  fmtNum(r, z, n);
+  if( strchr(z, 'e')==NULL ) return;
+  snprintf(z, n, "%.20f", r);
+  size_t k = strlen(z);
+  while( k>1 && z[k-1]=='0' && z[k-2]!='.' ) z[--k] = 0;
+}
+
+/* ================================================================ the context */
+
+typedef enum Fmt { F_NQUADS, F_JSONL, F_CSV, F_DOT, F_GEOJSON } Fmt;
+
+/* Column indexes of the CSV files (F_CSV opens one file per kind). */
+enum { CSV_PRED, CSV_ENT, CSV_ALIAS, CSV_SRC, CSV_CLAIM, CSV_N };
+static const char *const azCsvFile[CSV_N] = {
+  "predicates.csv", "entities.csv", "aliases.csv", "sources.csv", "claims.csv"
+};
+static const char *const azCsvHead[CSV_N] = {
+  "id,type,single,doc",
+  "id,type,label,lat,lon",
+  "entity,alias",
+  "id,title,outlet,published,text",
+  "id,s,p,o,otype,unit,source,by,via,stance,holds,until,said,quote,recorded",
+};
+
+typedef struct Ex {
+  fakt *db;
+  Fmt eFmt;
+  int rc;                    /* first error */
+  char *zErr;                /* its message (malloc'd) */
+  FILE *f;                   /* output (all formats but csv) */
+  FILE *aCsv[CSV_N];         /* csv outputs */
+  char *azTmp[CSV_N];        /* temporary names (renamed at the end) */
+  char *azFinal[CSV_N];
+  int nOut;                  /* outputs in use */
+  Str line;                  /* scratch */
+  int nBlank;                /* N-Quads: blank node counter */
+  fakt_stmt *pClaimInfo;     /* prepared per-claim queries */
+  fakt_stmt *pClaimVia;
+  struct DotCtx *pDot;        /* dot: nodes and claims drawn */
+  int nFeature;              /* geojson: features written */
+} Ex;
+
+static int exErr(Ex *x, int rc, const char *zFmt, ...) __attribute__((format(printf, 3, 4)));
+static int exErr(Ex *x, int rc, const char *zFmt, ...){
+  if( x->rc ) return x->rc;
+  char zBuf[600];
+  va_list ap;
+  va_start(ap, zFmt);
+  vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
+  va_end(ap);
+  x->rc = rc;
+  x->zErr = strdup(zBuf);
+  return rc;
+}
+
+/* Record the handle's last error as the export's error. */
+static int exDbErr(Ex *x, int rc){
+  return exErr(x, rc, "%s", fakt_errmsg(x->db));
+}
+
+static int exPrepare(Ex *x, const char *zSql, fakt_stmt **pp){
+  int rc = fakt_prepare(x->db, zSql, -1, pp, NULL);
+  if( rc ) return exDbErr(x, rc);
+  return FAKT_OK;
+}
+
+/* Step; FAKT_ROW or FAKT_DONE, else records the error and returns it. */
+static int exStep(Ex *x, fakt_stmt *p){
+  int rc = fakt_step(p);
+  if( rc!=FAKT_ROW && rc!=FAKT_DONE ) return exDbErr(x, rc);
+  return rc;
+}
+
+static const char *colText(fakt_stmt *p, int i){ return fakt_column_text(p, i); }
+
+/* Open zPath.tmp for writing. */
+static FILE *openOut(Ex *x, const char *zPath, char **pzTmp){
+  char *zTmp = faktMprintf("%s.tmp", zPath);
+  if( zTmp==NULL ){ exErr(x, FAKT_NOMEM, "out of memory"); return NULL; }
+  FILE *f = fopen(zTmp, "wb");
+  if( f==NULL ){
+    exErr(x, FAKT_CANTOPEN, "cannot create \"%s\": %s", zTmp, strerror(errno));
+    free(zTmp);
+    return NULL;
+  }
+  *pzTmp = zTmp;
+  return f;
+}
+
+/* Close every output; rename the temporaries on success, else remove them. */
+static void closeOuts(Ex *x){
+  for(int i=0; i<x->nOut; i++){
+    FILE *f = x->eFmt==F_CSV ? x->aCsv[i] : x->f;
+    if( f==NULL ) continue;
+    if( ferror(f) || fclose(f)!=0 ){
+      exErr(x, FAKT_IOERR, "cannot write \"%s\": %s", x->azTmp[i], strerror(errno));
+    }
+    if( x->eFmt==F_CSV ) x->aCsv[i] = NULL; else x->f = NULL;
+  }
+  for(int i=0; i<x->nOut; i++){
+    if( x->rc==FAKT_OK && rename(x->azTmp[i], x->azFinal[i])!=0 ){
+      exErr(x, FAKT_IOERR, "cannot rename \"%s\": %s", x->azTmp[i], strerror(errno));
+    }
+    if( x->rc ) remove(x->azTmp[i]);
+    free(x->azTmp[i]);
+    free(x->azFinal[i]);
+  }
+  x->nOut = 0;
+}
+
+/* ================================================================ internal reads */
+
+/*
+** The kind of object zId (K_*), the object type and description of
+** predicate zId (*pzDoc malloc'd or NULL), or the stored text of source zId
+** (*pzText malloc'd or NULL); each only if its pointer is not NULL. No built-in
+** relation returns these, nor whether an entity is a source (title() answers
+** for every entity with a label), so they are read from the store directly, in the
+** handle's transaction when one is open (same thread), else a read txn.
+*/
+static int readInternal(Ex *x, const char *zId, int *pKind, int *pObjType, char **pzDoc, char **pzText){
+  fakt *db = x->db;
+  StoreTxn *t = NULL;
+  int rc, bOwn = 0, kind = 0;
+  uint32_t id;
+  if( pzDoc ) *pzDoc = NULL;
+  if( pzText ) *pzText = NULL;
+  pthread_mutex_lock(&db->mutex);
+  if( db->pTxn && !faktTxnForeign(db) ){
+    t = db->pTxn;
+  }else{
+    rc = faktStoreBegin(db->pStore, 0, &t);
+    if( rc ){ pthread_mutex_unlock(&db->mutex); return exErr(x, rc, "cannot read the database"); }
+    bOwn = 1;
+  }
+  rc = faktLookupName(t, zId, (int)strlen(zId), &id, &kind);
+  if( rc==FAKT_OK && pKind ) rc = faktObjGetKind(t, id, pKind);
+  if( rc==FAKT_OK && pObjType ){
+    EntRec r;
+    rc = faktEntGet(t, id, &r);
+    if( rc==FAKT_OK ){
+      *pObjType = r.objType;
+      const char *z; int n, ns;
+      if( r.label && faktDictText(t, r.label, &ns, &z, &n)==FAKT_OK && pzDoc ){
+        *pzDoc = strndup(z, (size_t)n);
+      }
+    }
+  }
+  if( rc==FAKT_OK && pzText ){
+    const char *z; size_t n;
+    if( faktTextGet(t, id, &z, &n)==FAKT_OK ) *pzText = strndup(z, n);
+  }
+  if( bOwn ) faktStoreAbort(t);
+  pthread_mutex_unlock(&db->mutex);
+  if( rc ) return exErr(x, rc, "cannot read \"%s\" from the database", zId);
+  return FAKT_OK;
+}
+
+static const char *const azObjType[] = {
+  "any", "entity", "string", "number", "quantity", "date", "claim"
+};
+
+/* ================================================================ records */
+
+typedef struct PredInfo {
+  const char *zId;
+  int bSingle;
+  int objType;               /* PT_* */
+  char *zDoc;
+} PredInfo;
+
+typedef struct EntInfo {
+  const char *zId, *zType, *zLabel;
+  char **azAlias; int nAlias;
+  int bCoords; double lat, lon;
+} EntInfo;
+
+typedef struct SrcInfo {
+  const char *zId, *zTitle;
+  char *zOutlet, *zPublished, *zText;
+} SrcInfo;
+
+/* A claim: object type names as in SPEC 14.3. */
+typedef struct ClaimInfo {
+  char *zId, *zS, *zP, *zO;
+  int bSClaim;               /* subject is a claim */
+  int oType;                 /* FAKT_* column type of the object */
+  double rO;                 /* FLOAT/QUANTITY number */
+  char *zUnit;
+  char *zSource, *zBy, *zStance, *zHolds, *zUntil, *zSaid, *zQuote;
+  int64_t iTx;
+  char **azVia; int nVia;
+} ClaimInfo;
+
+static void freeList(char **az, int n){
+  for(int i=0; i<n; i++) free(az[i]);
+  free(az);
+}
+
+static void claimFree(ClaimInfo *c){
+  free(c->zId); free(c->zS); free(c->zP); free(c->zO); free(c->zUnit);
+  free(c->zSource); free(c->zBy); free(c->zStance); free(c->zHolds);
+  free(c->zUntil); free(c->zSaid); free(c->zQuote);
+  freeList(c->azVia, c->nVia);
+  memset(c, 0, sizeof(*c));
+}
+
+static const char *otypeName(int t){
+  switch( t ){
+    case FAKT_ENTITY: return "entity";
+    case FAKT_CLAIM: return "claim";
+    case FAKT_TEXT: return "string";
+    case FAKT_INTEGER: return "integer";
+    case FAKT_FLOAT: return "float";
+    case FAKT_QUANTITY: return "quantity";
+    case FAKT_DATE: return "date";
+    case FAKT_BOOL: return "boolean";
+    default: return "null";
+  }
+}
+
+/* Collect the column-0 texts of a query with parameter $e bound to zId. */
+static int listFor(Ex *x, fakt_stmt *p, const char *zId, char ***pazOut, int *pn){
+  char **az = NULL;
+  int n = 0, rc;
+  *pazOut = NULL; *pn = 0;
+  fakt_reset(p);
+  if( zId && (rc = fakt_bind_entity(p, 1, zId))!=FAKT_OK ) return exDbErr(x, rc);
+  while( (rc = exStep(x, p))==FAKT_ROW ){
+    char **azNew = realloc(az, sizeof(char*)*(size_t)(n+1));
+    if( azNew==NULL ){ freeList(az, n); return exErr(x, FAKT_NOMEM, "out of memory"); }
+    az = azNew;
+    az[n++] = dupText(colText(p, 0));
+  }
+  fakt_reset(p);
+  if( rc!=FAKT_DONE ){ freeList(az, n); return x->rc; }
+  *pazOut = az; *pn = n;
+  return FAKT_OK;
+}
+
+/* Fill the provenance of claim c (c->zId set) from the prepared queries. */
+static int claimDetails(Ex *x, ClaimInfo *c){
+  int rc;
+  if( x->pClaimInfo==NULL ){
+    rc = exPrepare(x, "find ?st, ?tx, ?src, ?by, ?h, ?u, ?sd, ?q where "
+                      "stance($c, ?st), recorded($c, ?tx), optional { source($c, ?src) }, "
+                      "optional { by($c, ?by) }, optional { holds($c, ?h) }, "
+                      "optional { until($c, ?u) }, optional { said($c, ?sd) }, "
+                      "optional { quote($c, ?q) };", &x->pClaimInfo);
+    if( rc==FAKT_OK ) rc = exPrepare(x, "find ?v where via($c, ?v);", &x->pClaimVia);
+    if( rc ) return rc;
+  }
+  fakt_stmt *p = x->pClaimInfo;
+  fakt_reset(p);
+  rc = fakt_bind_entity(p, 1, c->zId);
+  if( rc ) return exDbErr(x, rc);
+  rc = exStep(x, p);
+  if( rc==FAKT_ROW ){
+    c->zStance = dupText(colText(p, 0));
+    c->iTx = fakt_column_int64(p, 1);
+    c->zSource = dupText(colText(p, 2));
+    c->zBy = dupText(colText(p, 3));
+    c->zHolds = dupText(colText(p, 4));
+    c->zUntil = dupText(colText(p, 5));
+    c->zSaid = dupText(colText(p, 6));
+    c->zQuote = dupText(colText(p, 7));
+  }
+  fakt_reset(p);
+  if( rc!=FAKT_ROW && rc!=FAKT_DONE ) return rc;
+  return listFor(x, x->pClaimVia, c->zId, &c->azVia, &c->nVia);
+}
+
+/* Fill s, p, o of the claim at the current row of a "?c, ?s, ?p, ?o" query. */
+static void claimFromRow(fakt_stmt *p, int i0, ClaimInfo *c){
+  c->zId = dupText(colText(p, i0));
+  c->zS = dupText(colText(p, i0+1));
+  c->bSClaim = fakt_column_type(p, i0+1)==FAKT_CLAIM;
+  c->zP = dupText(colText(p, i0+2));
+  c->oType = fakt_column_type(p, i0+3);
+  c->rO = fakt_column_double(p, i0+3);
+  /* the unit from the text form "NUMBER UNIT": fakt_column_unit() returns
+  ** dictionary bytes that are not NUL-terminated (reported to the lead) */
+  if( c->oType==FAKT_QUANTITY ){
+    const char *zText = colText(p, i0+3);
+    const char *zSp = zText ? strchr(zText, ' ') : NULL;
+    c->zUnit = dupText(zSp ? zSp+1 : NULL);
+  }
+  if( c->oType==FAKT_FLOAT || c->oType==FAKT_QUANTITY ){
+    char zNum[64];
+    fmtNum(c->rO, zNum, sizeof(zNum));
+    c->zO = strdup(zNum);
+  }else{
+    c->zO = dupText(colText(p, i0+3));
+  }
+}
+
+/* ================================================================ JSON, CSV */
+
+static void jsonStr(Str *s, const char *z){
+  strAppend(s, "\"", 1);
+  for(const unsigned char *u = (const unsigned char*)z; *u; u++){
+    switch( *u ){
+      case '"':  strAppend(s, "\\\"", 2); break;
+      case '\\': strAppend(s, "\\\\", 2); break;
+      case '\n': strAppend(s, "\\n", 2); break;
+      case '\r': strAppend(s, "\\r", 2); break;
+      case '\t': strAppend(s, "\\t", 2); break;
+      default:
+        if( *u<0x20 ) strPrintf(s, "\\u%04x", *u);
+        else strAppend(s, (const char*)u, 1);
+    }
+  }
+  strAppend(s, "\"", 1);
+}
+/* ,"name":"value" (nothing when z is NULL) */
+static void jField(Str *s, const char *zName, const char *z){
+  if( z==NULL ) return;
+  strPrintf(s, ",\"%s\":", zName);
+  jsonStr(s, z);
+}
+static void jRaw(Str *s, const char *zName, const char *zRaw){
+  strPrintf(s, ",\"%s\":%s", zName, zRaw);
+}
+static void jList(Str *s, const char *zName, char **az, int n){
+  if( n==0 ) return;
+  strPrintf(s, ",\"%s\":[", zName);
+  for(int i=0; i<n; i++){
+    if( i ) strAppend(s, ",", 1);
+    jsonStr(s, az[i]);
+  }
+  strAppend(s, "]", 1);
+}
+
+/* One CSV field (RFC 4180 quoting); NULL is an empty field. */
+static void csvField(Str *s, const char *z, int bFirst){
+  if( !bFirst ) strAppend(s, ",", 1);
+  if( z==NULL ) return;                 /* null: an empty field; "" is an empty string */
+  if( z[0] && strpbrk(z, ",\"\r\n")==NULL && z[0]!=' ' && z[strlen(z)-1]!=' ' ){
+    strPuts(s, z);
+    return;
+  }
+  strAppend(s, "\"", 1);
+  for(const char *c = z; *c; c++){
+    if( *c=='"' ) strAppend(s, "\"\"", 2); else strAppend(s, c, 1);
+  }
+  strAppend(s, "\"", 1);
+}
+
+static int putLine(Ex *x, FILE *f, Str *s){
+  if( s->bOom ) return exErr(x, FAKT_NOMEM, "out of memory");
+  strAppend(s, "\n", 1);
+  if( fwrite(s->z, 1, s->n, f)!=s->n ) return exErr(x, FAKT_IOERR, "write failed: %s", strerror(errno));
+  return FAKT_OK;
+}
+
+/* ================================================================ N-Quads */
+
+#define NS_BASE "http://fakt.example/"
+#define NS_FAKT NS_BASE "ns#"
+#define RDF_TYPE "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+#define XSD "http://www.w3.org/2001/XMLSchema#"
+#define PROV "http://www.w3.org/ns/prov#"
+#define SCHEMA "https://schema.org/"
+#define RDFS "http://www.w3.org/2000/01/rdf-schema#"
+
+/* <http://fakt.example/DIR/ID>, percent-encoding what an IRI may not hold. */
+static void nqIri(Str *s, const char *zDir, const char *zId){
+  strPrintf(s, "<" NS_BASE "%s/", zDir);
+  for(const unsigned char *u = (const unsigned char*)zId; *u; u++){
+    if( *u<=0x20 || strchr("<>\"{}|^`\\%#?/", *u) ) strPrintf(s, "%%%02X", *u);
+    else strAppend(s, (const char*)u, 1);
+  }
+  strAppend(s, ">", 1);
+}
+
+/* A literal with an optional datatype IRI (NULL: xsd:string, written plain). */
+static void nqLit(Str *s, const char *z, const char *zType){
+  strAppend(s, "\"", 1);
+  for(const unsigned char *u = (const unsigned char*)z; *u; u++){
+    switch( *u ){
+      case '"':  strAppend(s, "\\\"", 2); break;
+      case '\\': strAppend(s, "\\\\", 2); break;
+      case '\n': strAppend(s, "\\n", 2); break;
+      case '\r': strAppend(s, "\\r", 2); break;
+      case '\t': strAppend(s, "\\t", 2); break;
+      default:
+        if( *u<0x20 || *u==0x7f ) strPrintf(s, "\\u%04X", *u);
+        else strAppend(s, (const char*)u, 1);
+    }
+  }
+  strAppend(s, "\"", 1);
+  if( zType ) strPrintf(s, "^^<%s>", zType);
+}
+
+static const char *dateType(const char *zDate){
+  size_t n = strlen(zDate);
+  return n==4 ? XSD "gYear" : n==7 ? XSD "gYearMonth" : XSD "date";
+}
+
+/* Write "S P O [G] ." where S, P, O, G are already-rendered terms. */
+static int nqQuad(Ex *x, const char *zS, const char *zP, const char *zO, const char *zG){
+  Str *s = &x->line;
+  strReset(s);
+  strPuts(s, zS); strAppend(s, " ", 1);
+  strPuts(s, zP); strAppend(s, " ", 1);
+  strPuts(s, zO);
+  if( zG ){ strAppend(s, " ", 1); strPuts(s, zG); }
+  strAppend(s, " .", 2);
+  return putLine(x, x->f, s);
+}
+
+/* Render helpers into small Strs the caller frees. */
+static char *termIri(const char *zDir, const char *zId){
+  Str s = {0};
+  nqIri(&s, zDir, zId);
+  return s.z;
+}
+static char *termLit(const char *z, const char *zType){
+  Str s = {0};
+  nqLit(&s, z, zType);
+  return s.z;
+}
+
+static char *claimObjectTerm(const ClaimInfo *c){
+  switch( c->oType ){
+    case FAKT_ENTITY: return termIri("e", c->zO);
+    case FAKT_CLAIM: return termIri("c", c->zO);
+    case FAKT_INTEGER: return termLit(c->zO, XSD "integer");
+    case FAKT_FLOAT: return termLit(c->zO, XSD "double");
+    case FAKT_BOOL: return termLit(c->zO, XSD "boolean");
+    case FAKT_DATE: return termLit(c->zO, dateType(c->zO));
+    case FAKT_QUANTITY: {
+      char *z = faktMprintf("%s %s", c->zO, c->zUnit ? c->zUnit : "");
+      char *zT = z ? termLit(z, NS_FAKT "quantity") : NULL;
+      free(z);
+      return zT;
+    }
+    default: return termLit(c->zO ? c->zO : "", NULL);
+  }
+}
+
+static int nqPredicate(Ex *x, const PredInfo *p){
+  char *zS = termIri("p", p->zId), *zO;
+  int rc = nqQuad(x, zS, RDF_TYPE, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property>", NULL);
+  zO = termLit(azObjType[p->objType<=PT_CLAIM ? p->objType : 0], NULL);
+  if( rc==0 ) rc = nqQuad(x, zS, "<" NS_FAKT "objectType>", zO, NULL);
+  free(zO);
+  if( rc==0 && p->bSingle ) rc = nqQuad(x, zS, RDF_TYPE, "<" NS_FAKT "SingleValued>", NULL);
+  if( rc==0 && p->zDoc ){
+    zO = termLit(p->zDoc, NULL);
+    rc = nqQuad(x, zS, "<" RDFS "comment>", zO, NULL);
+    free(zO);
+  }
+  free(zS);
+  return rc;
+}
+
+static int nqEntity(Ex *x, const EntInfo *e){
+  char *zS = termIri("e", e->zId), *zO = termIri("t", e->zType);
+  int rc = nqQuad(x, zS, RDF_TYPE, zO, NULL);
+  free(zO);
+  zO = termLit(e->zLabel, NULL);
+  if( rc==0 ) rc = nqQuad(x, zS, "<" RDFS "label>", zO, NULL);
+  free(zO);
+  for(int i=0; rc==0 && i<e->nAlias; i++){
+    zO = termLit(e->azAlias[i], NULL);
+    rc = nqQuad(x, zS, "<" SCHEMA "alternateName>", zO, NULL);
+    free(zO);
+  }
+  if( rc==0 && e->bCoords ){
+    char zNum[64];
+    fmtDecimal(e->lat, zNum, sizeof(zNum));
+    zO = termLit(zNum, XSD "decimal");
+    rc = nqQuad(x, zS, "<" SCHEMA "latitude>", zO, NULL);
+    free(zO);
+    fmtDecimal(e->lon, zNum, sizeof(zNum));
+    zO = termLit(zNum, XSD "decimal");
+    if( rc==0 ) rc = nqQuad(x, zS, "<" SCHEMA "longitude>", zO, NULL);
+    free(zO);
+  }
+  free(zS);
+  return rc;
+}
+
+static int nqSource(Ex *x, const SrcInfo *src){
+  char *zS = termIri("e", src->zId), *zO;
+  int rc = nqQuad(x, zS, RDF_TYPE, "<" PROV "Entity>", NULL);
+  if( rc==0 ) rc = nqQuad(x, zS, RDF_TYPE, "<" SCHEMA "CreativeWork>", NULL);
+  zO = termIri("t", "document");
+  if( rc==0 ) rc = nqQuad(x, zS, RDF_TYPE, zO, NULL);
+  free(zO);
+  zO = termLit(src->zTitle, NULL);
+  if( rc==0 ) rc = nqQuad(x, zS, "<" SCHEMA "headline>", zO, NULL);
+  free(zO);
+  if( rc==0 && src->zOutlet ){
+    zO = termIri("e", src->zOutlet);
+    rc = nqQuad(x, zS, "<" SCHEMA "publisher>", zO, NULL);
+    free(zO);
+  }
+  if( rc==0 && src->zPublished ){
+    zO = termLit(src->zPublished, dateType(src->zPublished));
+    rc = nqQuad(x, zS, "<" SCHEMA "datePublished>", zO, NULL);
+    free(zO);
+  }
+  if( rc==0 && src->zText ){
+    zO = termLit(src->zText, NULL);
+    rc = nqQuad(x, zS, "<" SCHEMA "text>", zO, NULL);
+    free(zO);
+  }
+  free(zS);
+  return rc;
+}
+
+/* The claim's triple in its own graph, its provenance in the default graph. */
+static int nqClaim(Ex *x, const ClaimInfo *c){
+  char *zG = termIri("c", c->zId);
+  char *zS = termIri(c->bSClaim ? "c" : "e", c->zS);
+  char *zP = termIri("p", c->zP);
+  char *zO = claimObjectTerm(c), *z;
+  int rc = (zG && zS && zP && zO) ? FAKT_OK : exErr(x, FAKT_NOMEM, "out of memory");
+  if( rc==0 ) rc = nqQuad(x, zS, zP, zO, zG);
+  if( rc==0 ) rc = nqQuad(x, zG, RDF_TYPE, "<" NS_FAKT "Claim>", NULL);
+  if( rc==0 ) rc = nqQuad(x, zG, "<" NS_FAKT "subject>", zS, NULL);
+  if( rc==0 ) rc = nqQuad(x, zG, "<" NS_FAKT "predicate>", zP, NULL);
+  if( rc==0 ) rc = nqQuad(x, zG, "<" NS_FAKT "object>", zO, NULL);
+#define NQ_OPT(zVal, zPred, expr) \
+  if( rc==0 && (zVal) ){ z = (expr); rc = nqQuad(x, zG, zPred, z, NULL); free(z); }
+  NQ_OPT(c->zSource, "<" PROV "wasDerivedFrom>", termIri("e", c->zSource));
+  NQ_OPT(c->zBy, "<" PROV "wasAttributedTo>", termIri("e", c->zBy));
+  NQ_OPT(c->zStance, "<" NS_FAKT "stance>", faktMprintf("<" NS_FAKT "%s>", c->zStance));
+  NQ_OPT(c->zHolds, "<" NS_FAKT "holds>", termLit(c->zHolds, dateType(c->zHolds)));
+  NQ_OPT(c->zUntil, "<" NS_FAKT "until>", termLit(c->zUntil, dateType(c->zUntil)));
+  NQ_OPT(c->zSaid, "<" NS_FAKT "said>", termLit(c->zSaid, dateType(c->zSaid)));
+  NQ_OPT(c->zQuote, "<" NS_FAKT "quote>", termLit(c->zQuote, NULL));
+#undef NQ_OPT
+  if( rc==0 ){
+    char zTx[32];
+    snprintf(zTx, sizeof(zTx), "%lld", (long long)c->iTx);
+    z = termLit(zTx, XSD "integer");
+    rc = nqQuad(x, zG, "<" NS_FAKT "recordedInTx>", z, NULL);
+    free(z);
+  }
+  /* via: one fakt:via per link, and the order as an rdf:List */
+  for(int i=0; rc==0 && i<c->nVia; i++){
+    z = termIri("e", c->azVia[i]);
+    rc = nqQuad(x, zG, "<" NS_FAKT "via>", z, NULL);
+    free(z);
+  }
+  if( rc==0 && c->nVia>0 ){
+    char zNode[64], zNext[64];
+    int iFirst = ++x->nBlank;
+    snprintf(zNode, sizeof(zNode), "_:via%d", iFirst);
+    rc = nqQuad(x, zG, "<" NS_FAKT "viaChain>", zNode, NULL);
+    for(int i=0; rc==0 && i<c->nVia; i++){
+      z = termIri("e", c->azVia[i]);
+      rc = nqQuad(x, zNode, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>", z, NULL);
+      free(z);
+      if( i+1<c->nVia ) snprintf(zNext, sizeof(zNext), "_:via%d", ++x->nBlank);
+      else snprintf(zNext, sizeof(zNext), "<http://www.w3.org/1999/02/22-rdf-syntax-ns#nil>");
+      if( rc==0 ) rc = nqQuad(x, zNode, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#rest>", zNext, NULL);
+      memcpy(zNode, zNext, sizeof(zNode));
+    }
+  }
+  free(zG); free(zS); free(zP); free(zO);
+  return rc;
+}
+
+/* ================================================================ JSONL and CSV records */
+
+static int recPredicate(Ex *x, const PredInfo *p){
+  if( x->eFmt==F_NQUADS ) return nqPredicate(x, p);
+  Str *s = &x->line;
+  const char *zType = azObjType[p->objType<=PT_CLAIM ? p->objType : 0];
+  strReset(s);
+  if( x->eFmt==F_JSONL ){
+    strPuts(s, "{\"kind\":\"predicate\"");
+    jField(s, "id", p->zId);
+    jField(s, "type", zType);
+    jRaw(s, "single", p->bSingle ? "true" : "false");
+    jField(s, "doc", p->zDoc);
+    strAppend(s, "}", 1);
+    return putLine(x, x->f, s);
+  }
+  csvField(s, p->zId, 1);
+  csvField(s, zType, 0);
+  csvField(s, p->bSingle ? "true" : "false", 0);
+  csvField(s, p->zDoc, 0);
+  return putLine(x, x->aCsv[CSV_PRED], s);
+}
+
+static int recEntity(Ex *x, const EntInfo *e){
+  if( x->eFmt==F_NQUADS ) return nqEntity(x, e);
+  Str *s = &x->line;
+  char zLat[64] = "", zLon[64] = "";
+  if( e->bCoords ){
+    fmtNum(e->lat, zLat, sizeof(zLat));
+    fmtNum(e->lon, zLon, sizeof(zLon));
+  }
+  strReset(s);
+  if( x->eFmt==F_JSONL ){
+    strPuts(s, "{\"kind\":\"entity\"");
+    jField(s, "id", e->zId);
+    jField(s, "type", e->zType);
+    jField(s, "label", e->zLabel);
+    jList(s, "aliases", e->azAlias, e->nAlias);
+    if( e->bCoords ){ jRaw(s, "lat", zLat); jRaw(s, "lon", zLon); }
+    strAppend(s, "}", 1);
+    return putLine(x, x->f, s);
+  }
+  csvField(s, e->zId, 1);
+  csvField(s, e->zType, 0);
+  csvField(s, e->zLabel, 0);
+  csvField(s, e->bCoords ? zLat : NULL, 0);
+  csvField(s, e->bCoords ? zLon : NULL, 0);
+  int rc = putLine(x, x->aCsv[CSV_ENT], s);
+  for(int i=0; rc==0 && i<e->nAlias; i++){
+    strReset(s);
+    csvField(s, e->zId, 1);
+    csvField(s, e->azAlias[i], 0);
+    rc = putLine(x, x->aCsv[CSV_ALIAS], s);
+  }
+  return rc;
+}
+
+static int recSource(Ex *x, const SrcInfo *src){
+  if( x->eFmt==F_NQUADS ) return nqSource(x, src);
+  Str *s = &x->line;
+  strReset(s);
+  if( x->eFmt==F_JSONL ){
+    strPuts(s, "{\"kind\":\"source\"");
+    jField(s, "id", src->zId);
+    jField(s, "title", src->zTitle);
+    jField(s, "outlet", src->zOutlet);
+    jField(s, "published", src->zPublished);
+    jField(s, "text", src->zText);
+    strAppend(s, "}", 1);
+    return putLine(x, x->f, s);
+  }
+  csvField(s, src->zId, 1);
+  csvField(s, src->zTitle, 0);
+  csvField(s, src->zOutlet, 0);
+  csvField(s, src->zPublished, 0);
+  csvField(s, src->zText, 0);
+  return putLine(x, x->aCsv[CSV_SRC], s);
+}
+
+static int recClaim(Ex *x, const ClaimInfo *c){
+  if( x->eFmt==F_NQUADS ) return nqClaim(x, c);
+  Str *s = &x->line;
+  char zTx[32];
+  snprintf(zTx, sizeof(zTx), "%lld", (long long)c->iTx);
+  strReset(s);
+  if( x->eFmt==F_JSONL ){
+    strPuts(s, "{\"kind\":\"claim\"");
+    jField(s, "id", c->zId);
+    jField(s, "s", c->zS);
+    jField(s, "p", c->zP);
+    switch( c->oType ){
+      case FAKT_INTEGER: case FAKT_FLOAT: case FAKT_QUANTITY: case FAKT_BOOL:
+        jRaw(s, "o", c->zO); break;
+      default: jField(s, "o", c->zO);
+    }
+    jField(s, "otype", otypeName(c->oType));
+    jField(s, "unit", c->zUnit);
+    jField(s, "source", c->zSource);
+    jField(s, "by", c->zBy);
+    jList(s, "via", c->azVia, c->nVia);
+    jField(s, "stance", c->zStance);
+    jField(s, "holds", c->zHolds);
+    jField(s, "until", c->zUntil);
+    jField(s, "said", c->zSaid);
+    jField(s, "quote", c->zQuote);
+    jRaw(s, "recorded", zTx);
+    strAppend(s, "}", 1);
+    return putLine(x, x->f, s);
+  }
+  Str via = {0};
+  for(int i=0; i<c->nVia; i++){
+    if( i ) strAppend(&via, " ", 1);
+    strPuts(&via, c->azVia[i]);
+  }
+  csvField(s, c->zId, 1);
+  csvField(s, c->zS, 0);
+  csvField(s, c->zP, 0);
+  csvField(s, c->zO, 0);
+  csvField(s, otypeName(c->oType), 0);
+  csvField(s, c->zUnit, 0);
+  csvField(s, c->zSource, 0);
+  csvField(s, c->zBy, 0);
+  csvField(s, via.z, 0);
+  csvField(s, c->zStance, 0);
+  csvField(s, c->zHolds, 0);
+  csvField(s, c->zUntil, 0);
+  csvField(s, c->zSaid, 0);
+  csvField(s, c->zQuote, 0);
+  csvField(s, zTx, 0);
+  strFree(&via);
+  return putLine(x, x->aCsv[CSV_CLAIM], s);
+}
+
+/* ================================================================ walking the database */
+
+static int walkPredicates(Ex *x){
+  fakt_stmt *pAll = NULL, *pSingle = NULL;
+  char **azSingle = NULL;
+  int nSingle = 0, rc;
+  rc = exPrepare(x, "find ?p where predicate(?p) order by ?p;", &pAll);
+  if( rc==0 ) rc = exPrepare(x, "find ?p where single(?p);", &pSingle);
+  if( rc==0 ) rc = listFor(x, pSingle, NULL, &azSingle, &nSingle);
+  while( rc==0 && (rc = exStep(x, pAll))==FAKT_ROW ){
+    PredInfo p;
+    memset(&p, 0, sizeof(p));
+    p.zId = colText(pAll, 0);
+    for(int i=0; i<nSingle; i++) if( strcmp(azSingle[i], p.zId)==0 ) p.bSingle = 1;
+    rc = readInternal(x, p.zId, NULL, &p.objType, &p.zDoc, NULL);
+    if( rc==0 ) rc = recPredicate(x, &p);
+    free(p.zDoc);
+  }
+  fakt_finalize(pAll);
+  fakt_finalize(pSingle);
+  freeList(azSingle, nSingle);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+/* Every entity that is not a source, type or stance, ordered by id; x(e). */
+static int walkEntities(Ex *x, int (*xEnt)(Ex*, const EntInfo*)){
+  fakt_stmt *pAll = NULL, *pAlias = NULL, *pCoords = NULL;
+  int rc = exPrepare(x, "find ?e, ?t, ?l where type(?e, ?t), label(?e, ?l) order by ?e;", &pAll);
+  if( rc==0 ) rc = exPrepare(x, "find ?a where alias($e, ?a);", &pAlias);
+  if( rc==0 ) rc = exPrepare(x, "find ?la, ?lo where coords($e, ?la, ?lo);", &pCoords);
+  while( rc==0 && (rc = exStep(x, pAll))==FAKT_ROW ){
+    EntInfo e;
+    memset(&e, 0, sizeof(e));
+    e.zId = colText(pAll, 0);
+    e.zType = colText(pAll, 1);
+    e.zLabel = colText(pAll, 2);
+    if( strcmp(e.zType, "document")==0 ){       /* sources are documents too */
+      int kind = 0;
+      rc = readInternal(x, e.zId, &kind, NULL, NULL, NULL);
+      if( rc ) break;
+      if( kind==K_SOURCE ) continue;
+    }
+    rc = listFor(x, pAlias, e.zId, &e.azAlias, &e.nAlias);
+    if( rc==0 ){
+      fakt_reset(pCoords);
+      rc = fakt_bind_entity(pCoords, 1, e.zId);
+      if( rc ) rc = exDbErr(x, rc);
+      else if( (rc = exStep(x, pCoords))==FAKT_ROW ){
+        e.bCoords = 1;
+        e.lat = fakt_column_double(pCoords, 0);
+        e.lon = fakt_column_double(pCoords, 1);
+        rc = FAKT_OK;
+      }else if( rc==FAKT_DONE ){
+        rc = FAKT_OK;
+      }
+      fakt_reset(pCoords);
+    }
+    if( rc==0 ) rc = xEnt(x, &e);
+    freeList(e.azAlias, e.nAlias);
+  }
+  fakt_finalize(pAll);
+  fakt_finalize(pAlias);
+  fakt_finalize(pCoords);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+static int walkSources(Ex *x){
+  fakt_stmt *pAll = NULL;
+  int rc = exPrepare(x, "find ?s, ?t, ?o, ?d where type(?s, document), title(?s, ?t), optional { outlet(?s, ?o) }, "
+                        "optional { published(?s, ?d) } order by ?s;", &pAll);
+  while( rc==0 && (rc = exStep(x, pAll))==FAKT_ROW ){
+    SrcInfo s;
+    memset(&s, 0, sizeof(s));
+    s.zId = colText(pAll, 0);
+    s.zTitle = colText(pAll, 1);
+    s.zOutlet = dupText(colText(pAll, 2));
+    s.zPublished = dupText(colText(pAll, 3));
+    int kind = 0;
+    rc = readInternal(x, s.zId, &kind, NULL, NULL, &s.zText);
+    if( rc==0 && kind==K_SOURCE ) rc = recSource(x, &s);
+    free(s.zOutlet); free(s.zPublished); free(s.zText);
+  }
+  fakt_finalize(pAll);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+/* Every visible claim, ordered by id, with its provenance; x(c). */
+static int walkClaims(Ex *x, const char *zSql, const char *zBind,
+                      int (*xClaim)(Ex*, const ClaimInfo*)){
+  fakt_stmt *pAll = NULL;
+  int rc = exPrepare(x, zSql, &pAll);
+  if( rc==0 && zBind && (rc = fakt_bind_entity(pAll, 1, zBind))!=FAKT_OK ) rc = exDbErr(x, rc);
+  while( rc==0 && (rc = exStep(x, pAll))==FAKT_ROW ){
+    ClaimInfo c;
+    memset(&c, 0, sizeof(c));
+    claimFromRow(pAll, 0, &c);
+    rc = claimDetails(x, &c);
+    if( rc==0 ) rc = xClaim(x, &c);
+    claimFree(&c);
+  }
+  fakt_finalize(pAll);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+static int exportData(Ex *x){
+  int rc = walkPredicates(x);
+  if( rc==0 ) rc = walkEntities(x, recEntity);
+  if( rc==0 ) rc = walkSources(x);
+  if( rc==0 ) rc = walkClaims(x, "find ?c, ?s, ?p, ?o where ?c: ?s ?p ?o order by ?c;", NULL, recClaim);
+  return rc;
+}
+
+/* ================================================================ DOT */
+
+/* A DOT string: "..." with quotes and backslashes escaped, newlines \n. */
+static void dotStr(Str *s, const char *z, int nMax){
+  int n = 0;
+  strAppend(s, "\"", 1);
+  for(const unsigned char *u = (const unsigned char*)z; *u; u++){
+    if( nMax && n>=nMax && (*u & 0xC0)!=0x80 ){ strPuts(s, "\xE2\x80\xA6"); break; }
+    if( (*u & 0xC0)!=0x80 ) n++;
+    if( *u=='"' || *u=='\\' ){ strAppend(s, "\\", 1); strAppend(s, (const char*)u, 1); }
+    else if( *u=='\n' ) strAppend(s, "\\n", 2);
+    else if( *u<0x20 ) strAppend(s, " ", 1);
+    else strAppend(s, (const char*)u, 1);
+  }
+  strAppend(s, "\"", 1);
+}
+
+typedef struct DotCtx {
+  char **azNode; int nNode;  /* node ids declared so far */
+  char **azClaim; int nClaim;/* claims drawn */
+  int nLit;
+  const char *zCenter;
+} DotCtx;
+
+static int inList(char **az, int n, const char *z){
+  for(int i=0; i<n; i++) if( strcmp(az[i], z)==0 ) return 1;
+  return 0;
+}
+static int addList(Ex *x, char ***paz, int *pn, const char *z){
+  char **azNew = realloc(*paz, sizeof(char*)*(size_t)(*pn+1));
+  if( azNew==NULL ) return exErr(x, FAKT_NOMEM, "out of memory");
+  *paz = azNew;
+  azNew[(*pn)++] = strdup(z);
+  return FAKT_OK;
+}
+
+/* Declare an entity node once, labelled with its label. */
+static int dotEntityNode(Ex *x, DotCtx *d, const char *zId){
+  if( inList(d->azNode, d->nNode, zId) ) return FAKT_OK;
+  int rc = addList(x, &d->azNode, &d->nNode, zId);
+  if( rc ) return rc;
+  fakt_stmt *p = NULL;
+  char *zLabel = NULL;
+  if( exPrepare(x, "find label($e);", &p)==FAKT_OK ){
+    if( fakt_bind_entity(p, 1, zId)==FAKT_OK && fakt_step(p)==FAKT_ROW ){
+      zLabel = dupText(colText(p, 0));
+    }
+    fakt_finalize(p);
+  }
+  Str *s = &x->line;
+  strReset(s);
+  strPuts(s, "  ");
+  dotStr(s, zId, 0);
+  strPuts(s, " [shape=ellipse, label=");
+  dotStr(s, zLabel ? zLabel : zId, 40);
+  if( d->zCenter && strcmp(zId, d->zCenter)==0 ) strPuts(s, ", style=filled, fillcolor=lightyellow");
+  strPuts(s, "];");
+  free(zLabel);
+  return putLine(x, x->f, s);
+}
+
+/* Edge style of a stance (SPEC 14.6). */
+static const char *stanceStyle(const char *z){
+  if( z==NULL || strcmp(z, "asserts")==0 ) return "style=solid, color=black";
+  if( strcmp(z, "confirms")==0 ) return "style=bold, color=darkgreen";
+  if( strcmp(z, "hedges")==0 ) return "style=dashed, color=black";
+  if( strcmp(z, "speculates")==0 ) return "style=dotted, color=black";
+  if( strcmp(z, "denies")==0 ) return "style=solid, color=red";
+  return "style=solid, color=gray";
+}
+
+/* One claim: a box; subject -> box -> object; speaker -> box styled by stance;
+** each via link -> box dotted grey. */
+static int dotClaim(Ex *x, const ClaimInfo *c, DotCtx *d){
+  if( inList(d->azClaim, d->nClaim, c->zId) ) return FAKT_OK;
+  int rc = addList(x, &d->azClaim, &d->nClaim, c->zId);
+  Str *s = &x->line;
+  char zObj[64];
+  if( rc ) return rc;
+  strReset(s);
+  strPuts(s, "  ");
+  dotStr(s, c->zId, 0);
+  strPuts(s, " [shape=box, label=");
+  {
+    Str l = {0};
+    strPrintf(&l, "%s\n%s", c->zP, c->zId);
+    if( c->zSource ) strPrintf(&l, " (%s)", c->zSource);
+    dotStr(s, l.z ? l.z : "", 0);
+    strFree(&l);
+  }
+  strPuts(s, "];");
+  rc = putLine(x, x->f, s);
+  if( rc==0 && !c->bSClaim ) rc = dotEntityNode(x, d, c->zS);
+  if( rc==0 ){
+    strReset(s);
+    strPuts(s, "  "); dotStr(s, c->zS, 0); strPuts(s, " -> "); dotStr(s, c->zId, 0);
+    strPuts(s, " [arrowhead=none, color=gray30];");
+    rc = putLine(x, x->f, s);
+  }
+  if( rc==0 ){
+    if( c->oType==FAKT_ENTITY ){
+      rc = dotEntityNode(x, d, c->zO);
+      strReset(s);
+      strPuts(s, "  "); dotStr(s, c->zId, 0); strPuts(s, " -> "); dotStr(s, c->zO, 0);
+      strPuts(s, " [color=gray30];");
+    }else if( c->oType==FAKT_CLAIM ){
+      strReset(s);
+      strPuts(s, "  "); dotStr(s, c->zId, 0); strPuts(s, " -> "); dotStr(s, c->zO, 0);
+      strPuts(s, " [color=gray30];");
+    }else{
+      snprintf(zObj, sizeof(zObj), "lit%d", ++d->nLit);
+      Str v = {0};
+      if( c->oType==FAKT_QUANTITY ) strPrintf(&v, "%s %s", c->zO, c->zUnit ? c->zUnit : "");
+      else strPuts(&v, c->zO ? c->zO : "");
+      strReset(s);
+      strPrintf(s, "  %s [shape=note, fontsize=10, label=", zObj);
+      dotStr(s, v.z ? v.z : "", 40);
+      strPuts(s, "];");
+      strFree(&v);
+      if( rc==0 ) rc = putLine(x, x->f, s);
+      strReset(s);
+      strPuts(s, "  "); dotStr(s, c->zId, 0); strPrintf(s, " -> %s [color=gray30];", zObj);
+    }
+    if( rc==0 ) rc = putLine(x, x->f, s);
+  }
+  if( rc==0 && c->zBy ){
+    rc = dotEntityNode(x, d, c->zBy);
+    strReset(s);
+    strPuts(s, "  "); dotStr(s, c->zBy, 0); strPuts(s, " -> "); dotStr(s, c->zId, 0);
+    strPrintf(s, " [%s, label=", stanceStyle(c->zStance));
+    dotStr(s, c->zStance ? c->zStance : "asserts", 0);
+    strPuts(s, ", fontsize=9];");
+    if( rc==0 ) rc = putLine(x, x->f, s);
+  }
+  for(int i=0; rc==0 && i<c->nVia; i++){
+    rc = dotEntityNode(x, d, c->azVia[i]);
+    strReset(s);
+    strPuts(s, "  "); dotStr(s, c->azVia[i], 0); strPuts(s, " -> "); dotStr(s, c->zId, 0);
+    strPrintf(s, " [style=dotted, color=gray50, label=\"via %d\", fontsize=9];", i+1);
+    if( rc==0 ) rc = putLine(x, x->f, s);
+  }
+  return rc;
+}
+
+static int dotClaimCb(Ex *x, const ClaimInfo *c){ return dotClaim(x, c, x->pDot); }
+
+/* Resolve zArg to an entity id: an id, else a unique label or alias
+** (written bare or as ~"Label"). */
+static int resolveEntity(Ex *x, const char *zArg, char **pzId){
+  fakt_stmt *p = NULL;
+  *pzId = NULL;
+  int rc = exPrepare(x, "find ?e where ?e = $e;", &p);
+  if( rc ) return rc;
+  if( fakt_bind_entity(p, 1, zArg)==FAKT_OK ){
+    *pzId = strdup(zArg);
+    fakt_finalize(p);
+    return FAKT_OK;
+  }
+  fakt_finalize(p);
+  rc = exPrepare(x, "find ?e where named(?e, $n) order by ?e;", &p);
+  if( rc ) return rc;
+  {
+    /* ~"Label" as in the language, or the bare label */
+    const char *z = zArg;
+    int n = (int)strlen(z);
+    if( z[0]=='~' ){ z++; n--; }
+    if( n>=2 && z[0]=='"' && z[n-1]=='"' ){ z++; n -= 2; }
+    fakt_bind_text(p, 1, z, n, FAKT_TRANSIENT);
+  }
+  int n = 0;
+  while( fakt_step(p)==FAKT_ROW ){
+    if( n++==0 ) *pzId = dupText(colText(p, 0));
+  }
+  fakt_finalize(p);
+  if( n==1 ) return FAKT_OK;
+  free(*pzId);
+  *pzId = NULL;
+  if( n==0 ) return exErr(x, FAKT_NOTFOUND, "no entity \"%s\"", zArg);
+  return exErr(x, FAKT_CONSTRAINT, "ambiguous name \"%s\": use the entity's id", zArg);
+}
+
+static int exportDot(Ex *x, const char *zArg){
+  DotCtx d;
+  char *zId = NULL;
+  int rc;
+  memset(&d, 0, sizeof(d));
+  if( zArg==NULL ) return exErr(x, FAKT_MISUSE, "dot export needs an entity");
+  rc = resolveEntity(x, zArg, &zId);
+  if( rc ) return rc;
+  d.zCenter = zId;
+  x->pDot = &d;
+  Str *s = &x->line;
+  strReset(s);
+  strPuts(s, "digraph claims {\n  graph [rankdir=LR, fontname=\"Helvetica\", label=");
+  dotStr(s, zId, 0);
+  strPuts(s, ", labelloc=t];\n  node [fontname=\"Helvetica\", fontsize=11];\n"
+             "  edge [fontname=\"Helvetica\"];");
+  rc = putLine(x, x->f, s);
+  /* claims about it (subject or object), by it, and relayed through it */
+  static const char *const azQ[] = {
+    "find ?c, ?s, ?p, ?o where ?c: ?s ?p ?o, ?s = $e order by ?c;",
+    "find ?c, ?s, ?p, ?o where ?c: ?s ?p ?o, ?o = $e order by ?c;",
+    "find ?c, ?s, ?p, ?o where by(?c, $e), ?c: ?s ?p ?o order by ?c;",
+    "find ?c, ?s, ?p, ?o where via(?c, $e), ?c: ?s ?p ?o order by ?c;",
+  };
+  for(int i=0; rc==0 && i<4; i++) rc = walkClaims(x, azQ[i], zId, dotClaimCb);
+  if( rc==0 ){
+    strReset(s);
+    strPuts(s, "}");
+    rc = putLine(x, x->f, s);
+  }
+  freeList(d.azNode, d.nNode);
+  freeList(d.azClaim, d.nClaim);
+  free(zId);
+  x->pDot = NULL;
+  return rc;
+}
+
+/* ================================================================ GeoJSON */
+
+
+static int geoPoint(Ex *x, const EntInfo *e){
+  if( !e->bCoords ) return FAKT_OK;
+  Str *s = &x->line;
+  char zLat[64], zLon[64];
+  fmtNum(e->lat, zLat, sizeof(zLat));
+  fmtNum(e->lon, zLon, sizeof(zLon));
+  strReset(s);
+  strPuts(s, x->nFeature++ ? ",\n" : "\n");
+  strPrintf(s, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%s,%s]},"
+               "\"properties\":{\"id\":", zLon, zLat);
+  jsonStr(s, e->zId);
+  strPuts(s, ",\"label\":");
+  jsonStr(s, e->zLabel);
+  strPuts(s, ",\"type\":");
+  jsonStr(s, e->zType);
+  strPuts(s, "}}");
+  if( s->bOom ) return exErr(x, FAKT_NOMEM, "out of memory");
+  if( fwrite(s->z, 1, s->n, x->f)!=s->n ) return exErr(x, FAKT_IOERR, "write failed: %s", strerror(errno));
+  return FAKT_OK;
+}
+
+typedef struct RoutePt { char *zId; double lat, lon, km; } RoutePt;
+
+static int routeCmp(const void *a, const void *b){
+  const RoutePt *p = a, *q = b;
+  if( p->km!=q->km ) return p->km<q->km ? -1 : 1;
+  return strcmp(p->zId, q->zId);
+}
+
+/*
+** The route of zWho (SPEC 14.6): the cities and places with coordinates
+** named by its claims departs_from, arrives_in, present_in, travels_to whose
+** holds date is absent or overlaps the first departure's, ordered by the
+** great-circle distance from the place it departs from.
+*/
+static int geoRoute(Ex *x, const char *zWho){
+  fakt_stmt *p = NULL;
+  RoutePt *a = NULL;
+  int n = 0, rc;
+  char *zStart = NULL, *zWhen = NULL;
+  double lat0 = 0, lon0 = 0;
+  rc = exPrepare(x, "find ?p, ?la, ?lo, ?h where ?c: $e departs_from ?p, coords(?p, ?la, ?lo), "
+                    "holds(?c, ?h) order by ?h desc, ?c limit 1;", &p);
+  if( rc ) return rc;
+  if( fakt_bind_entity(p, 1, zWho)==FAKT_OK && fakt_step(p)==FAKT_ROW ){
+    zStart = dupText(colText(p, 0));
+    lat0 = fakt_column_double(p, 1);
+    lon0 = fakt_column_double(p, 2);
+    zWhen = dupText(colText(p, 3));
+  }
+  fakt_finalize(p);
+  if( zStart==NULL ) return FAKT_OK;     /* no journey: no route */
+  static const char *zQ =
+    "find distinct ?p, ?la, ?lo, ?h where ?c: $e $w ?p, coords(?p, ?la, ?lo), type(?p, ?t), "
+    "?t != country, ?t != region, optional { holds(?c, ?h) };";
+  static const char *const azRel[] = { "arrives_in", "present_in", "travels_to", "departs_from" };
+  for(int k=0; rc==0 && k<4; k++){
+    rc = exPrepare(x, zQ, &p);
+    if( rc ) break;
+    if( fakt_bind_entity(p, 1, zWho)!=FAKT_OK || fakt_bind_entity(p, 2, azRel[k])!=FAKT_OK ){
+      fakt_finalize(p);
+      continue;                          /* the predicate does not exist here */
+    }
+    while( (rc = exStep(x, p))==FAKT_ROW ){
+      const char *zH = colText(p, 3);
+      /* the journey: no date, or a date overlapping the departure's month */
+      if( zH && zWhen && strncmp(zH, zWhen, strlen(zH)<7 ? strlen(zH) : 7)!=0 ) continue;
+      const char *zP = colText(p, 0);
+      int bSeen = 0;
+      for(int i=0; i<n; i++) if( strcmp(a[i].zId, zP)==0 ) bSeen = 1;
+      if( bSeen ) continue;
+      RoutePt *aNew = realloc(a, sizeof(RoutePt)*(size_t)(n+1));
+      if( aNew==NULL ){ rc = exErr(x, FAKT_NOMEM, "out of memory"); break; }
+      a = aNew;
+      a[n].zId = strdup(zP);
+      a[n].lat = fakt_column_double(p, 1);
+      a[n].lon = fakt_column_double(p, 2);
+      a[n].km = faktHaversineKm(lat0, lon0, a[n].lat, a[n].lon);
+      n++;
+    }
+    fakt_finalize(p);
+    if( rc==FAKT_DONE ) rc = FAKT_OK;
+  }
+  if( rc==0 && n>=2 ){
+    qsort(a, (size_t)n, sizeof(RoutePt), routeCmp);
+    Str *s = &x->line;
+    strReset(s);
+    strPuts(s, x->nFeature++ ? ",\n" : "\n");
+    strPuts(s, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+    for(int i=0; i<n; i++){
+      char zLat[64], zLon[64];
+      fmtNum(a[i].lat, zLat, sizeof(zLat));
+      fmtNum(a[i].lon, zLon, sizeof(zLon));
+      strPrintf(s, "%s[%s,%s]", i ? "," : "", zLon, zLat);
+    }
+    strPuts(s, "]},\"properties\":{\"route\":");
+    jsonStr(s, zWho);
+    strPuts(s, ",\"stops\":[");
+    for(int i=0; i<n; i++){
+      if( i ) strAppend(s, ",", 1);
+      jsonStr(s, a[i].zId);
+    }
+    strPuts(s, "]}}");
+    if( s->bOom ) rc = exErr(x, FAKT_NOMEM, "out of memory");
+    else if( fwrite(s->z, 1, s->n, x->f)!=s->n ) rc = exErr(x, FAKT_IOERR, "write failed");
+  }
+  for(int i=0; i<n; i++) free(a[i].zId);
+  free(a);
+  free(zStart);
+  free(zWhen);
+  return rc;
+}
+
+static int exportGeojson(Ex *x, const char *zArg){
+  char *zWho = NULL;
+  int rc;
+  if( fputs("{\"type\":\"FeatureCollection\",\"features\":[", x->f)<0 ){
+    return exErr(x, FAKT_IOERR, "write failed");
+  }
+  rc = walkEntities(x, geoPoint);
+  if( rc==0 ){
+    if( zArg ){
+      rc = resolveEntity(x, zArg, &zWho);
+    }else{
+      fakt_stmt *p = NULL;
+      if( fakt_prepare(x->db, "find ?e where ?e = $e;", -1, &p, NULL)==FAKT_OK
+       && fakt_bind_entity(p, 1, "kim_jong_un")==FAKT_OK ){
+        zWho = strdup("kim_jong_un");
+      }
+      fakt_finalize(p);
+    }
+  }
+  if( rc==0 && zWho ) rc = geoRoute(x, zWho);
+  if( rc==0 && fputs("\n]}\n", x->f)<0 ) rc = exErr(x, FAKT_IOERR, "write failed");
+  free(zWho);
+  return rc;
+}
+
+/* ================================================================ fakt_export */
+
+static int parseFormat(const char *z, Fmt *pFmt){
+  static const struct { const char *z; Fmt e; } a[] = {
+    { "nquads", F_NQUADS }, { "jsonl", F_JSONL }, { "csv", F_CSV },
+    { "dot", F_DOT }, { "geojson", F_GEOJSON },
+  };
+  for(size_t i=0; i<sizeof(a)/sizeof(a[0]); i++){
+    if( strcmp(z, a[i].z)==0 ){ *pFmt = a[i].e; return 1; }
+  }
+  return 0;
+}
+
+/* Open the outputs: one file, or the five CSV files of a directory. */
+static int openOutputs(Ex *x, const char *zPath){
+  if( x->eFmt!=F_CSV ){
+    x->f = openOut(x, zPath, &x->azTmp[0]);
+    if( x->f==NULL ) return x->rc;
+    x->azFinal[0] = strdup(zPath);
+    x->nOut = 1;
+    return FAKT_OK;
+  }
+  if( mkdir(zPath, 0777)!=0 && errno!=EEXIST ){
+    return exErr(x, FAKT_CANTOPEN, "cannot create directory \"%s\": %s", zPath, strerror(errno));
+  }
+  for(int i=0; i<CSV_N; i++){
+    char *zFile = faktMprintf("%s/%s", zPath, azCsvFile[i]);
+    if( zFile==NULL ) return exErr(x, FAKT_NOMEM, "out of memory");
+    x->aCsv[i] = openOut(x, zFile, &x->azTmp[i]);
+    if( x->aCsv[i]==NULL ){ free(zFile); return x->rc; }
+    x->azFinal[i] = zFile;
+    x->nOut = i+1;
+    fprintf(x->aCsv[i], "%s\n", azCsvHead[i]);
+  }
+  return FAKT_OK;
+}
+
+int fakt_export(fakt *db, const char *zFormat, const char *zPath, const char *zArg, char **pzErr){
+  Ex x;
+  int rc;
+  memset(&x, 0, sizeof(x));
+  x.db = db;
+  if( pzErr ) *pzErr = NULL;
+  if( db==NULL ) return FAKT_MISUSE;
+  if( zFormat==NULL || zPath==NULL ){
+    exErr(&x, FAKT_MISUSE, "misuse: fakt_export needs a format and a path");
+  }else if( !parseFormat(zFormat, &x.eFmt) ){
+    exErr(&x, FAKT_MISUSE, "unknown export format \"%s\" (use nquads, jsonl, csv, dot or geojson)", zFormat);
+  }else if( openOutputs(&x, zPath)==FAKT_OK ){
+    switch( x.eFmt ){
+      case F_DOT: rc = exportDot(&x, zArg); break;
+      case F_GEOJSON: rc = exportGeojson(&x, zArg); break;
+      default: rc = exportData(&x); break;
+    }
+    (void)rc;
+  }
+  fakt_finalize(x.pClaimInfo);
+  fakt_finalize(x.pClaimVia);
+  closeOuts(&x);
+  strFree(&x.line);
+  rc = x.rc;
+  if( rc ){
+    pthread_mutex_lock(&db->mutex);
+    faktDbError(db, rc, "%s", x.zErr ? x.zErr : fakt_errstr(rc));
+    pthread_mutex_unlock(&db->mutex);
+    if( pzErr ) *pzErr = x.zErr; else free(x.zErr);
+  }else{
+    free(x.zErr);
+  }
+  return rc;
+}

@@ -1,0 +1,1051 @@
+/*
+** import.c -- fakt_import(): JSON Lines and CSV as written by fakt_export(),
+** and GeoNames' tab-separated dumps (SPEC.md section 14). Records are read
+** into memory, turned into fakt statements with escaped literals (claim
+** statements take no parameters) and run through fakt_exec() between
+** `begin` and `commit`, so an import is one transaction: all or nothing.
+*/
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "fakt_int.h"
+
+/* The `entity` statement accepts at most this many aliases (write.c, SPEC
+** 2.10). A GeoNames row with more distinct names keeps the first ones. */
+#define IMPORT_MAX_ALIAS 255
+#define PROGRESS_EVERY 4096
+
+/* ================================================================ strings */
+
+typedef struct Str { char *z; size_t n, nAlloc; int bOom; } Str;
+
+static void strAppend(Str *s, const char *z, size_t n){
+  if( s->bOom ) return;
+  if( s->n + n + 1 > s->nAlloc ){
+    size_t nNew = s->nAlloc ? s->nAlloc*2 : 256;
+    while( nNew < s->n + n + 1 ) nNew *= 2;
+    char *zNew = realloc(s->z, nNew);
+    if( zNew==NULL ){ s->bOom = 1; return; }
+    s->z = zNew;
+    s->nAlloc = nNew;
+  }
+  memcpy(s->z + s->n, z, n);
+  s->n += n;
+  s->z[s->n] = 0;
+}
+static void strPuts(Str *s, const char *z){ strAppend(s, z, strlen(z)); }
+static void strReset(Str *s){ s->n = 0; if( s->z ) s->z[0] = 0; }
+static void strFree(Str *s){ free(s->z); memset(s, 0, sizeof(*s)); }
+
+/* A fakt string literal (SPEC 2.6): "..." with \" \\ \n \t \r escaped and
+** other control characters as \u{H}. */
+static void fkString(Str *s, const char *z){
+  strAppend(s, "\"", 1);
+  for(const unsigned char *u = (const unsigned char*)z; *u; u++){
+    switch( *u ){
+      case '"':  strAppend(s, "\\\"", 2); break;
+      case '\\': strAppend(s, "\\\\", 2); break;
+      case '\n': strAppend(s, "\\n", 2); break;
+      case '\t': strAppend(s, "\\t", 2); break;
+      case '\r': strAppend(s, "\\r", 2); break;
+      default:
+        if( *u<0x20 ){
+          char zEsc[12];
+          snprintf(zEsc, sizeof(zEsc), "\\u{%X}", *u);
+          strPuts(s, zEsc);
+        }else{
+          strAppend(s, (const char*)u, 1);
+        }
+    }
+  }
+  strAppend(s, "\"", 1);
+}
+
+/* ================================================================ validation */
+
+/* An identifier (SPEC 2.3): ASCII letters, digits and _, or any byte of a
+** non-ASCII character (the lexer checks those); not starting with a digit.
+** Nothing else may reach the statement text unquoted. */
+static int isIdent(const char *z){
+  const unsigned char *u = (const unsigned char*)z;
+  if( u==NULL || *u==0 || (*u>='0' && *u<='9') || strlen(z)>255 ) return 0;
+  for(; *u; u++){
+    if( !((*u>='a' && *u<='z') || (*u>='A' && *u<='Z') || (*u>='0' && *u<='9')
+          || *u=='_' || *u>=0x80) ) return 0;
+  }
+  return 1;
+}
+
+static int isDigits(const char *z){
+  if( z==NULL || *z==0 ) return 0;
+  for(; *z; z++) if( *z<'0' || *z>'9' ) return 0;
+  return 1;
+}
+
+/* [-]digits */
+static int isInteger(const char *z){
+  if( z && *z=='-' ) z++;
+  return isDigits(z);
+}
+
+/* [-]digits[.digits][(e|E)[+|-]digits], finite */
+static int isNumber(const char *z){
+  const char *c = z;
+  if( c==NULL ) return 0;
+  if( *c=='-' ) c++;
+  if( *c<'0' || *c>'9' ) return 0;
+  while( *c>='0' && *c<='9' ) c++;
+  if( *c=='.' ){
+    c++;
+    if( *c<'0' || *c>'9' ) return 0;
+    while( *c>='0' && *c<='9' ) c++;
+  }
+  if( *c=='e' || *c=='E' ){
+    c++;
+    if( *c=='+' || *c=='-' ) c++;
+    if( *c<'0' || *c>'9' ) return 0;
+    while( *c>='0' && *c<='9' ) c++;
+  }
+  return *c==0 && isfinite(strtod(z, NULL));
+}
+
+/* YYYY, YYYY-MM or YYYY-MM-DD (the engine checks the calendar). */
+static int isDate(const char *z){
+  size_t n = z ? strlen(z) : 0;
+  if( n!=4 && n!=7 && n!=10 ) return 0;
+  for(size_t i=0; i<n; i++){
+    if( i==4 || i==7 ){ if( z[i]!='-' ) return 0; }
+    else if( z[i]<'0' || z[i]>'9' ) return 0;
+  }
+  return 1;
+}
+
+/* A unit (SPEC 2.7): letters, digits, / % ° µ ² ³, not starting with a digit. */
+static int isUnit(const char *z){
+  const unsigned char *u = (const unsigned char*)z;
+  if( u==NULL || *u==0 || (*u>='0' && *u<='9') || *u=='/' ) return 0;
+  while( *u ){
+    if( (*u>='a' && *u<='z') || (*u>='A' && *u<='Z') || (*u>='0' && *u<='9')
+        || *u=='/' || *u=='%' ){ u++; continue; }
+    if( u[0]==0xC2 && (u[1]==0xB0 || u[1]==0xB5 || u[1]==0xB2 || u[1]==0xB3) ){ u += 2; continue; }
+    return 0;
+  }
+  return 1;
+}
+
+/* A float literal of the language: the number with a "." (60 -> 60.0). */
+static void fkFloat(Str *s, const char *zNum){
+  strPuts(s, zNum);
+  if( strpbrk(zNum, ".eE")==NULL ) strPuts(s, ".0");
+}
+
+/* ================================================================ string maps */
+
+/* Open-addressing map from strings (not owned) to ints. */
+typedef struct Map { const char **azKey; int *aVal; int nSlot, nUsed; } Map;
+
+static unsigned hashStr(const char *z){
+  unsigned h = 2166136261u;
+  for(; *z; z++){ h ^= (unsigned char)*z; h *= 16777619u; }
+  return h;
+}
+
+static int mapFind(const Map *m, const char *z){
+  if( m->nSlot==0 ) return -1;
+  for(unsigned i = hashStr(z) & (unsigned)(m->nSlot-1); m->azKey[i]; i = (i+1) & (unsigned)(m->nSlot-1)){
+    if( strcmp(m->azKey[i], z)==0 ) return m->aVal[i];
+  }
+  return -1;
+}
+
+/* Set z -> v. Returns FAKT_OK or FAKT_NOMEM. */
+static int mapSet(Map *m, const char *z, int v){
+  if( 2*(m->nUsed+1) > m->nSlot ){
+    Map n = { 0, 0, m->nSlot ? m->nSlot*2 : 64, 0 };
+    n.azKey = calloc((size_t)n.nSlot, sizeof(char*));
+    n.aVal = calloc((size_t)n.nSlot, sizeof(int));
+    if( n.azKey==NULL || n.aVal==NULL ){ free(n.azKey); free(n.aVal); return FAKT_NOMEM; }
+    for(int i=0; i<m->nSlot; i++) if( m->azKey[i] ) mapSet(&n, m->azKey[i], m->aVal[i]);
+    free(m->azKey); free(m->aVal);
+    *m = n;
+  }
+  unsigned i = hashStr(z) & (unsigned)(m->nSlot-1);
+  for(; m->azKey[i]; i = (i+1) & (unsigned)(m->nSlot-1)){
+    if( strcmp(m->azKey[i], z)==0 ){ m->aVal[i] = v; return FAKT_OK; }
+  }
+  m->azKey[i] = z;
+  m->aVal[i] = v;
+  m->nUsed++;
+  return FAKT_OK;
+}
+
+static void mapFree(Map *m){ free(m->azKey); free(m->aVal); memset(m, 0, sizeof(*m)); }
+
+/* ================================================================ records */
+
+typedef enum Kind { R_PRED = 0, R_ENT, R_SRC, R_CLAIM, R_N } Kind;
+static const char *const azKind[R_N] = { "predicate", "entity", "source", "claim" };
+
+#define MAX_FIELD 24
+typedef struct Rec {
+  Kind eKind;
+  int iFile;                 /* index into Imp.azFile, for messages */
+  int iLine;                 /* line in that file */
+  int nField;
+  char *azName[MAX_FIELD];   /* field names */
+  char *azVal[MAX_FIELD];    /* values; NULL for JSON null or an empty CSV field */
+  char **azList;             /* aliases (entity) or via (claim) */
+  int nList;
+  int bDone;                 /* claims: stored */
+} Rec;
+
+typedef struct Imp {
+  fakt *db;
+  int rc;                    /* first error */
+  char *zErr;                /* its message */
+  Rec *aRec;
+  int nRec, nAlloc;
+  char *azFile[8];           /* file names (for messages) */
+  int nFile;
+  fakt_progress xProgress;
+  void *pArg;
+  int64_t nRows, nSkipped;
+  Str sql;                   /* statement being built */
+} Imp;
+
+static int impErr(Imp *p, int rc, const char *zFmt, ...) __attribute__((format(printf, 3, 4)));
+static int impErr(Imp *p, int rc, const char *zFmt, ...){
+  if( p->rc ) return p->rc;
+  char zBuf[700];
+  va_list ap;
+  va_start(ap, zFmt);
+  vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
+  va_end(ap);
+  p->rc = rc;
+  p->zErr = strdup(zBuf);
+  return rc;
+}
+
+static int recErr(Imp *p, const Rec *r, int rc, const char *zFmt, ...) __attribute__((format(printf, 4, 5)));
+static int recErr(Imp *p, const Rec *r, int rc, const char *zFmt, ...){
+  char zBuf[600];
+  va_list ap;
+  va_start(ap, zFmt);
+  vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
+  va_end(ap);
+  return impErr(p, rc, "%s:%d: %s", p->azFile[r->iFile], r->iLine, zBuf);
+}
+
+static void recFree(Rec *r){
+  for(int i=0; i<r->nField; i++){ free(r->azName[i]); free(r->azVal[i]); }
+  for(int i=0; i<r->nList; i++) free(r->azList[i]);
+  free(r->azList);
+}
+
+static const char *recGet(const Rec *r, const char *zName){
+  for(int i=0; i<r->nField; i++) if( strcmp(r->azName[i], zName)==0 ) return r->azVal[i];
+  return NULL;
+}
+
+/* Add a field (takes ownership of zName and zVal). */
+static int recSet(Imp *p, Rec *r, char *zName, char *zVal){
+  if( r->nField>=MAX_FIELD ){
+    free(zName); free(zVal);
+    return recErr(p, r, FAKT_SYNTAX, "too many fields");
+  }
+  r->azName[r->nField] = zName;
+  r->azVal[r->nField] = zVal;
+  r->nField++;
+  return FAKT_OK;
+}
+
+static int listAdd(Imp *p, char ***paz, int *pn, char *z){
+  char **azNew = realloc(*paz, sizeof(char*)*(size_t)(*pn+1));
+  if( azNew==NULL ){ free(z); return impErr(p, FAKT_NOMEM, "out of memory"); }
+  *paz = azNew;
+  azNew[(*pn)++] = z;
+  return FAKT_OK;
+}
+
+static Rec *recNew(Imp *p, int iFile, int iLine){
+  if( p->nRec==p->nAlloc ){
+    int nNew = p->nAlloc ? p->nAlloc*2 : 256;
+    Rec *aNew = realloc(p->aRec, sizeof(Rec)*(size_t)nNew);
+    if( aNew==NULL ){ impErr(p, FAKT_NOMEM, "out of memory"); return NULL; }
+    p->aRec = aNew;
+    p->nAlloc = nNew;
+  }
+  Rec *r = &p->aRec[p->nRec++];
+  memset(r, 0, sizeof(*r));
+  r->iFile = iFile;
+  r->iLine = iLine;
+  return r;
+}
+
+static int kindOf(const char *z, Kind *pKind){
+  for(int i=0; i<R_N; i++) if( z && strcmp(z, azKind[i])==0 ){ *pKind = (Kind)i; return 1; }
+  return 0;
+}
+
+/* ================================================================ JSON Lines */
+
+typedef struct JP { const char *z; size_t i, n; } JP;
+
+static void jsWs(JP *j){
+  while( j->i<j->n && (j->z[j->i]==' ' || j->z[j->i]=='\t' || j->z[j->i]=='\r') ) j->i++;
+}
+
+static int hex4(const char *z, unsigned *pv){
+  unsigned v = 0;
+  for(int k=0; k<4; k++){
+    char c = z[k];
+    v <<= 4;
+    if( c>='0' && c<='9' ) v |= (unsigned)(c-'0');
+    else if( c>='a' && c<='f' ) v |= (unsigned)(c-'a'+10);
+    else if( c>='A' && c<='F' ) v |= (unsigned)(c-'A'+10);
+    else return 0;
+  }
+  *pv = v;
+  return 1;
+}
+
+/* A JSON string at j->i (the opening quote); *pz malloc'd, UTF-8. */
+static int jsString(JP *j, char **pz){
+  Str s = {0};
+  *pz = NULL;
+  if( j->i>=j->n || j->z[j->i]!='"' ) return 0;
+  j->i++;
+  while( j->i<j->n && j->z[j->i]!='"' ){
+    char c = j->z[j->i++];
+    if( (unsigned char)c<0x20 ){ strFree(&s); return 0; }
+    if( c!='\\' ){ strAppend(&s, &c, 1); continue; }
+    if( j->i>=j->n ){ strFree(&s); return 0; }
+    c = j->z[j->i++];
+    switch( c ){
+      case '"': case '\\': case '/': strAppend(&s, &c, 1); break;
+      case 'b': strAppend(&s, "\b", 1); break;
+      case 'f': strAppend(&s, "\f", 1); break;
+      case 'n': strAppend(&s, "\n", 1); break;
+      case 'r': strAppend(&s, "\r", 1); break;
+      case 't': strAppend(&s, "\t", 1); break;
+      case 'u': {
+        unsigned v, v2;
+        if( j->i+4>j->n || !hex4(j->z+j->i, &v) ){ strFree(&s); return 0; }
+        j->i += 4;
+        if( v>=0xD800 && v<0xDC00 ){
+          if( j->i+6>j->n || j->z[j->i]!='\\' || j->z[j->i+1]!='u'
+              || !hex4(j->z+j->i+2, &v2) || v2<0xDC00 || v2>0xDFFF ){ strFree(&s); return 0; }
+          j->i += 6;
+          v = 0x10000 + ((v-0xD800)<<10) + (v2-0xDC00);
+        }else if( (v>=0xDC00 && v<0xE000) || v==0 ){
+          strFree(&s);
+          return 0;
+        }
+        char zU[4];
+        strAppend(&s, zU, (size_t)faktUtf8Encode(v, zU));
+        break;
+      }
+      default: strFree(&s); return 0;
+    }
+  }
+  if( j->i>=j->n || s.bOom ){ strFree(&s); return 0; }
+  j->i++;
+  *pz = s.z ? s.z : strdup("");
+  return *pz!=NULL;
+}
+
+/* A number, true, false or null: its text (NULL for null). */
+static int jsScalar(JP *j, char **pz){
+  size_t i0 = j->i;
+  *pz = NULL;
+  while( j->i<j->n && strchr("+-.0123456789eEtrufalsn", j->z[j->i]) ) j->i++;
+  size_t n = j->i - i0;
+  if( n==0 ) return 0;
+  if( n==4 && memcmp(j->z+i0, "null", 4)==0 ) return 1;
+  *pz = strndup(j->z+i0, n);
+  if( *pz==NULL ) return 0;
+  if( strcmp(*pz, "true")==0 || strcmp(*pz, "false")==0 || isNumber(*pz) ) return 1;
+  free(*pz);
+  *pz = NULL;
+  return 0;
+}
+
+/* One line: {"kind":"...", "name": value, ...}; lists only of strings. */
+static int parseJsonLine(Imp *p, const char *z, size_t n, int iFile, int iLine){
+  JP j = { z, 0, n };
+  Rec *r = recNew(p, iFile, iLine);
+  if( r==NULL ) return p->rc;
+  const char *zKind;
+  jsWs(&j);
+  if( j.i>=j.n || z[j.i++]!='{' ) goto bad;
+  jsWs(&j);
+  if( j.i<j.n && z[j.i]=='}' ) goto bad;
+  for(;;){
+    char *zName = NULL, *zVal = NULL;
+    jsWs(&j);
+    if( !jsString(&j, &zName) ) goto bad;
+    jsWs(&j);
+    if( j.i>=j.n || z[j.i++]!=':' ){ free(zName); goto bad; }
+    jsWs(&j);
+    if( j.i<j.n && z[j.i]=='[' ){
+      j.i++;
+      jsWs(&j);
+      if( r->azList ){ free(zName); return recErr(p, r, FAKT_SYNTAX, "more than one list"); }
+      while( j.i<j.n && z[j.i]!=']' ){
+        char *zItem;
+        if( !jsString(&j, &zItem) ){ free(zName); goto bad; }
+        if( listAdd(p, &r->azList, &r->nList, zItem) ){ free(zName); return p->rc; }
+        jsWs(&j);
+        if( j.i<j.n && z[j.i]==',' ){ j.i++; jsWs(&j); }
+      }
+      if( j.i>=j.n ){ free(zName); goto bad; }
+      j.i++;
+      free(zName);
+    }else if( j.i<j.n && z[j.i]=='"' ){
+      if( !jsString(&j, &zVal) ){ free(zName); goto bad; }
+      if( recSet(p, r, zName, zVal) ) return p->rc;
+    }else{
+      if( !jsScalar(&j, &zVal) ){ free(zName); goto bad; }
+      if( recSet(p, r, zName, zVal) ) return p->rc;
+    }
+    jsWs(&j);
+    if( j.i<j.n && z[j.i]==',' ){ j.i++; continue; }
+    if( j.i<j.n && z[j.i]=='}' ){ j.i++; break; }
+    goto bad;
+  }
+  jsWs(&j);
+  if( j.i!=j.n ) goto bad;
+  zKind = recGet(r, "kind");
+  if( !kindOf(zKind, &r->eKind) ){
+    return recErr(p, r, FAKT_SYNTAX, "\"kind\" must be predicate, entity, source or claim");
+  }
+  return FAKT_OK;
+bad:
+  return recErr(p, r, FAKT_SYNTAX, "not a JSON object of strings, numbers and string lists (at byte %d)",
+                (int)j.i+1);
+}
+
+static int readFile(Imp *p, const char *zPath, char **pz, size_t *pn){
+  FILE *f = fopen(zPath, "rb");
+  if( f==NULL ) return impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", zPath, strerror(errno));
+  Str s = {0};
+  char aBuf[65536];
+  size_t n;
+  while( (n = fread(aBuf, 1, sizeof(aBuf), f))>0 ) strAppend(&s, aBuf, n);
+  int bErr = ferror(f);
+  fclose(f);
+  if( bErr ){ strFree(&s); return impErr(p, FAKT_IOERR, "cannot read \"%s\"", zPath); }
+  if( s.bOom ){ strFree(&s); return impErr(p, FAKT_NOMEM, "out of memory"); }
+  *pz = s.z ? s.z : strdup("");
+  *pn = s.n;
+  return FAKT_OK;
+}
+
+static int addFile(Imp *p, const char *zPath){
+  p->azFile[p->nFile] = strdup(zPath);
+  return p->nFile++;
+}
+
+static int readJsonl(Imp *p, const char *zPath){
+  char *z;
+  size_t n, i = 0;
+  int iLine = 0, iFile = addFile(p, zPath);
+  if( readFile(p, zPath, &z, &n) ) return p->rc;
+  while( i<n && p->rc==FAKT_OK ){
+    size_t e = i;
+    while( e<n && z[e]!='\n' ) e++;
+    iLine++;
+    size_t k = i;
+    while( k<e && (z[k]==' ' || z[k]=='\t' || z[k]=='\r') ) k++;
+    if( k<e ) parseJsonLine(p, z+i, e-i, iFile, iLine);
+    i = e+1;
+  }
+  free(z);
+  return p->rc;
+}
+
+/* ================================================================ CSV */
+
+/* The next record of CSV text z[*pi..n): fields into *paz (malloc'd; NULL for
+** an empty unquoted field). Returns 1 for a record, 0 at the end, -1 bad. */
+static int csvRecord(const char *z, size_t n, size_t *pi, int *piLine, char ***paz, int *pnField){
+  size_t i = *pi;
+  char **az = NULL;
+  int nF = 0;
+  if( i>=n ) return 0;
+  for(;;){
+    Str s = {0};
+    int bQuoted = 0;
+    if( i<n && z[i]=='"' ){
+      bQuoted = 1;
+      i++;
+      for(;;){
+        if( i>=n ){ strFree(&s); goto bad; }
+        if( z[i]=='"' ){
+          if( i+1<n && z[i+1]=='"' ){ strAppend(&s, "\"", 1); i += 2; continue; }
+          i++;
+          break;
+        }
+        if( z[i]=='\n' ) (*piLine)++;
+        strAppend(&s, z+i, 1);
+        i++;
+      }
+    }else{
+      size_t k = i;
+      while( k<n && z[k]!=',' && z[k]!='\n' && z[k]!='\r' ) k++;
+      strAppend(&s, z+i, k-i);
+      i = k;
+    }
+    char **azNew = realloc(az, sizeof(char*)*(size_t)(nF+1));
+    if( azNew==NULL ){ strFree(&s); goto bad; }
+    az = azNew;
+    az[nF++] = (s.n || bQuoted) ? (s.z ? s.z : strdup("")) : NULL;
+    if( !(s.n || bQuoted) ) strFree(&s);
+    if( i<n && z[i]==',' ){ i++; continue; }
+    if( i<n && z[i]=='\r' ) i++;
+    if( i<n && z[i]=='\n' ){ i++; (*piLine)++; break; }
+    if( i>=n ) break;
+    goto bad;
+  }
+  *pi = i;
+  *paz = az;
+  *pnField = nF;
+  return 1;
+bad:
+  for(int k=0; k<nF; k++) free(az[k]);
+  free(az);
+  return -1;
+}
+
+/* Read DIR/FILE (kind eKind, or aliases when eKind==R_N) into records. A
+** missing file is an empty table. */
+static int readCsv(Imp *p, const char *zDir, const char *zName, Kind eKind, Map *pEnt){
+  char *zPath = faktMprintf("%s/%s", zDir, zName), *z = NULL;
+  size_t n, i = 0;
+  char **azHead = NULL, **az;
+  int nHead = 0, nF, iLine = 1, iFile, rc;
+  if( zPath==NULL ) return impErr(p, FAKT_NOMEM, "out of memory");
+  iFile = addFile(p, zPath);
+  FILE *f = fopen(zPath, "rb");
+  free(zPath);
+  if( f==NULL ) return errno==ENOENT ? FAKT_OK : impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", p->azFile[iFile], strerror(errno));
+  fclose(f);
+  if( readFile(p, p->azFile[iFile], &z, &n) ) return p->rc;
+  rc = csvRecord(z, n, &i, &iLine, &azHead, &nHead);
+  if( rc<=0 ){
+    free(z);
+    return rc==0 ? FAKT_OK : impErr(p, FAKT_SYNTAX, "%s:1: bad CSV header", p->azFile[iFile]);
+  }
+  for(;;){
+    int iStart = iLine;
+    rc = csvRecord(z, n, &i, &iLine, &az, &nF);
+    if( rc==0 ) break;
+    if( rc<0 ){ impErr(p, FAKT_SYNTAX, "%s:%d: bad CSV (an unclosed quote?)", p->azFile[iFile], iStart); break; }
+    if( nF==1 && az[0]==NULL ){ free(az); continue; }       /* empty line */
+    if( nF!=nHead ){
+      impErr(p, FAKT_SYNTAX, "%s:%d: %d fields, the header has %d", p->azFile[iFile], iStart, nF, nHead);
+      for(int k=0; k<nF; k++) free(az[k]);
+      free(az);
+      break;
+    }
+    if( eKind==R_N ){                              /* aliases.csv: entity,alias */
+      int iEnt = (azHead[0] && nF>=2 && az[0]) ? mapFind(pEnt, az[0]) : -1;
+      if( iEnt<0 || az[1]==NULL ){
+        impErr(p, FAKT_NOTFOUND, "%s:%d: alias of an entity not in entities.csv", p->azFile[iFile], iStart);
+      }else{
+        listAdd(p, &p->aRec[iEnt].azList, &p->aRec[iEnt].nList, az[1]);
+        az[1] = NULL;
+      }
+      for(int k=0; k<nF; k++) free(az[k]);
+      free(az);
+    }else{
+      Rec *r = recNew(p, iFile, iStart);
+      if( r ){
+        r->eKind = eKind;
+        for(int k=0; k<nF && p->rc==0; k++){
+          if( strcmp(azHead[k], "via")==0 && az[k] ){        /* space-separated ids */
+            for(char *t = strtok(az[k], " "); t && p->rc==0; t = strtok(NULL, " ")){
+              char *zT = strdup(t);
+              if( zT==NULL ) impErr(p, FAKT_NOMEM, "out of memory");
+              else listAdd(p, &r->azList, &r->nList, zT);
+            }
+            free(az[k]);
+          }else{
+            recSet(p, r, strdup(azHead[k]), az[k]);
+          }
+          az[k] = NULL;
+        }
+        if( eKind==R_ENT && recGet(r, "id") && mapFind(pEnt, recGet(r, "id"))<0 ){
+          if( mapSet(pEnt, recGet(r, "id"), p->nRec-1) ) impErr(p, FAKT_NOMEM, "out of memory");
+        }
+      }
+      for(int k=0; k<nF; k++) free(az[k]);
+      free(az);
+    }
+    if( p->rc ) break;
+  }
+  for(int k=0; k<nHead; k++) free(azHead[k]);
+  free(azHead);
+  free(z);
+  return p->rc;
+}
+
+static int readCsvDir(Imp *p, const char *zDir){
+  Map ent = {0};
+  static const char *const azName[] = {
+    "predicates.csv", "entities.csv", "aliases.csv", "sources.csv", "claims.csv"
+  };
+  static const Kind aKind[] = { R_PRED, R_ENT, R_N, R_SRC, R_CLAIM };
+  FILE *f;
+  char *zProbe = faktMprintf("%s/entities.csv", zDir);
+  if( zProbe && (f = fopen(zProbe, "rb"))==NULL ){
+    impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", zProbe, strerror(errno));
+  }else if( zProbe ){
+    fclose(f);
+  }
+  free(zProbe);
+  for(int i=0; i<5 && p->rc==FAKT_OK; i++){
+    /* the entity map holds indexes into p->aRec: valid while aRec does not
+    ** move, and aliases.csv is read right after entities.csv adds no records */
+    readCsv(p, zDir, azName[i], aKind[i], &ent);
+  }
+  mapFree(&ent);
+  return p->rc;
+}
+
+/* ================================================================ statements */
+
+/* Run the statement text in p->sql; errors are reported at record r. */
+static int runSql(Imp *p, const Rec *r){
+  char *zMsg = NULL;
+  if( p->sql.bOom ) return impErr(p, FAKT_NOMEM, "out of memory");
+  int rc = fakt_exec(p->db, p->sql.z, NULL, NULL, &zMsg);
+  if( rc ){
+    if( r ) recErr(p, r, rc, "%s", zMsg ? zMsg : fakt_errstr(rc));
+    else impErr(p, rc, "%s", zMsg ? zMsg : fakt_errstr(rc));
+  }
+  fakt_free(zMsg);
+  return rc;
+}
+
+static int needIdent(Imp *p, const Rec *r, const char *zField, int bRequired, const char **pz){
+  const char *z = recGet(r, zField);
+  *pz = z;
+  if( z==NULL ){
+    if( bRequired ) return recErr(p, r, FAKT_SYNTAX, "%s has no \"%s\"", azKind[r->eKind], zField);
+    return FAKT_OK;
+  }
+  if( !isIdent(z) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not an identifier (field %s)", z, zField);
+  return FAKT_OK;
+}
+
+static int needDate(Imp *p, const Rec *r, const char *zField, const char **pz){
+  const char *z = recGet(r, zField);
+  *pz = z;
+  if( z && !isDate(z) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not a date (field %s)", z, zField);
+  return FAKT_OK;
+}
+
+static int stmtPredicate(Imp *p, const Rec *r){
+  const char *zId, *zType = recGet(r, "type"), *zSingle = recGet(r, "single");
+  const char *zDoc = recGet(r, "doc");
+  if( needIdent(p, r, "id", 1, &zId) ) return p->rc;
+  if( zType && !isIdent(zType) ) return recErr(p, r, FAKT_SYNTAX, "bad predicate type \"%s\"", zType);
+  Str *s = &p->sql;
+  strReset(s);
+  strPuts(s, "predicate "); strPuts(s, zId);
+  if( zType ){ strPuts(s, " : "); strPuts(s, zType); }
+  if( zSingle && strcmp(zSingle, "true")==0 ) strPuts(s, " single");
+  if( zDoc ){ strPuts(s, " "); fkString(s, zDoc); }
+  strPuts(s, ";");
+  return runSql(p, r);
+}
+
+static int stmtEntity(Imp *p, const Rec *r){
+  const char *zId, *zType, *zLabel = recGet(r, "label");
+  const char *zLat = recGet(r, "lat"), *zLon = recGet(r, "lon");
+  if( needIdent(p, r, "id", 1, &zId) || needIdent(p, r, "type", 1, &zType) ) return p->rc;
+  if( zLabel==NULL ) return recErr(p, r, FAKT_SYNTAX, "entity %s has no label", zId);
+  if( (zLat==NULL)!=(zLon==NULL) || (zLat && (!isNumber(zLat) || !isNumber(zLon))) ){
+    return recErr(p, r, FAKT_SYNTAX, "entity %s: lat and lon must both be numbers", zId);
+  }
+  Str *s = &p->sql;
+  strReset(s);
+  strPuts(s, "entity "); strPuts(s, zId); strPuts(s, " "); strPuts(s, zType);
+  strPuts(s, " "); fkString(s, zLabel);
+  for(int i=0; i<r->nList; i++){
+    strPuts(s, i ? ", " : " aka ");
+    fkString(s, r->azList[i]);
+  }
+  if( zLat ){ strPuts(s, " at "); strPuts(s, zLat); strPuts(s, ", "); strPuts(s, zLon); }
+  strPuts(s, ";");
+  return runSql(p, r);
+}
+
+static int stmtSource(Imp *p, const Rec *r){
+  const char *zId, *zOutlet, *zPub, *zTitle = recGet(r, "title"), *zText = recGet(r, "text");
+  if( needIdent(p, r, "id", 1, &zId) || needIdent(p, r, "outlet", 0, &zOutlet)
+      || needDate(p, r, "published", &zPub) ) return p->rc;
+  if( zTitle==NULL ) return recErr(p, r, FAKT_SYNTAX, "source %s has no title", zId);
+  Str *s = &p->sql;
+  strReset(s);
+  strPuts(s, "source "); strPuts(s, zId); strPuts(s, " "); fkString(s, zTitle);
+  if( zOutlet ){ strPuts(s, " by "); strPuts(s, zOutlet); }
+  if( zPub ){ strPuts(s, " published @"); strPuts(s, zPub); }
+  if( zText ){ strPuts(s, " text "); fkString(s, zText); }
+  strPuts(s, ";");
+  return runSql(p, r);
+}
+
+/* The object of a claim as a term of the language, by its otype. */
+static int claimObject(Imp *p, const Rec *r, Str *s){
+  const char *zO = recGet(r, "o"), *zT = recGet(r, "otype"), *zUnit = recGet(r, "unit");
+  if( zO==NULL || zT==NULL ) return recErr(p, r, FAKT_SYNTAX, "claim has no \"o\" or \"otype\"");
+  if( strcmp(zT, "entity")==0 || strcmp(zT, "claim")==0 ){
+    if( !isIdent(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not an identifier (field o)", zO);
+    strPuts(s, zO);
+  }else if( strcmp(zT, "string")==0 ){
+    fkString(s, zO);
+  }else if( strcmp(zT, "integer")==0 ){
+    if( !isInteger(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not an integer", zO);
+    strPuts(s, zO);
+  }else if( strcmp(zT, "float")==0 ){
+    if( !isNumber(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not a number", zO);
+    fkFloat(s, zO);
+  }else if( strcmp(zT, "quantity")==0 ){
+    if( !isNumber(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not a number", zO);
+    if( !isUnit(zUnit) ) return recErr(p, r, FAKT_SYNTAX, "bad unit \"%s\"", zUnit ? zUnit : "");
+    strPuts(s, zO);
+    strPuts(s, zUnit);
+  }else if( strcmp(zT, "date")==0 ){
+    if( !isDate(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not a date", zO);
+    strPuts(s, "@"); strPuts(s, zO);
+  }else if( strcmp(zT, "boolean")==0 ){
+    if( strcmp(zO, "true")!=0 && strcmp(zO, "false")!=0 ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not a boolean", zO);
+    strPuts(s, zO);
+  }else{
+    return recErr(p, r, FAKT_SYNTAX, "unknown otype \"%s\"", zT);
+  }
+  return FAKT_OK;
+}
+
+static int stmtClaim(Imp *p, const Rec *r){
+  const char *zId, *zS, *zP, *zSrc, *zBy, *zSt, *zHolds, *zUntil, *zSaid;
+  const char *zQuote = recGet(r, "quote");
+  if( needIdent(p, r, "id", 1, &zId) || needIdent(p, r, "s", 1, &zS)
+      || needIdent(p, r, "p", 1, &zP) || needIdent(p, r, "source", 0, &zSrc)
+      || needIdent(p, r, "by", 0, &zBy) || needIdent(p, r, "stance", 0, &zSt)
+      || needDate(p, r, "holds", &zHolds) || needDate(p, r, "until", &zUntil)
+      || needDate(p, r, "said", &zSaid) ) return p->rc;
+  Str *s = &p->sql;
+  strReset(s);
+  strPuts(s, "claim "); strPuts(s, zId); strPuts(s, ": ");
+  strPuts(s, zS); strPuts(s, " "); strPuts(s, zP); strPuts(s, " ");
+  if( claimObject(p, r, s) ) return p->rc;
+  if( zSrc ){ strPuts(s, " from "); strPuts(s, zSrc); }
+  if( zBy ){ strPuts(s, " by "); strPuts(s, zBy); }
+  for(int i=0; i<r->nList; i++){
+    if( !isIdent(r->azList[i]) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not an identifier (via)", r->azList[i]);
+    strPuts(s, i ? ", " : " via ");
+    strPuts(s, r->azList[i]);
+  }
+  if( zSt ){ strPuts(s, " stance "); strPuts(s, zSt); }
+  if( zUntil && !zHolds ) return recErr(p, r, FAKT_SYNTAX, "\"until\" without \"holds\"");
+  if( zHolds ){ strPuts(s, " holds @"); strPuts(s, zHolds); }
+  if( zUntil ){ strPuts(s, " until @"); strPuts(s, zUntil); }
+  if( zSaid ){ strPuts(s, " said @"); strPuts(s, zSaid); }
+  if( zQuote ){ strPuts(s, " quote "); fkString(s, zQuote); }
+  strPuts(s, ";");
+  return runSql(p, r);
+}
+
+static void progress(Imp *p, int bFinal){
+  if( p->xProgress && (bFinal || p->nRows % PROGRESS_EVERY==0) ){
+    p->xProgress(p->pArg, p->nRows, p->nSkipped);
+  }
+}
+
+/*
+** Run the records: predicates, entities, sources, then claims. A claim that
+** refers to another claim of the file (as subject or object) waits until
+** that one is stored, so files need not be in dependency order.
+*/
+static int runRecords(Imp *p){
+  static const Kind aOrder[] = { R_PRED, R_ENT, R_SRC };
+  for(int k=0; k<3 && p->rc==0; k++){
+    for(int i=0; i<p->nRec && p->rc==0; i++){
+      Rec *r = &p->aRec[i];
+      if( r->eKind!=aOrder[k] ) continue;
+      if( r->eKind==R_PRED ) stmtPredicate(p, r);
+      else if( r->eKind==R_ENT ) stmtEntity(p, r);
+      else stmtSource(p, r);
+      p->nRows++;
+      progress(p, 0);
+    }
+  }
+  Map pending = {0};
+  for(int i=0; i<p->nRec && p->rc==0; i++){
+    const char *zId = recGet(&p->aRec[i], "id");
+    if( p->aRec[i].eKind==R_CLAIM && zId && mapSet(&pending, zId, 1) ){
+      impErr(p, FAKT_NOMEM, "out of memory");
+    }
+  }
+  int bProgress = 1;
+  while( bProgress && p->rc==0 ){
+    bProgress = 0;
+    int bLeft = 0;
+    for(int i=0; i<p->nRec && p->rc==0; i++){
+      Rec *r = &p->aRec[i];
+      if( r->eKind!=R_CLAIM || r->bDone ) continue;
+      const char *zS = recGet(r, "s"), *zO = recGet(r, "o"), *zT = recGet(r, "otype");
+      if( (zS && mapFind(&pending, zS)==1)
+          || (zO && zT && strcmp(zT, "claim")==0 && mapFind(&pending, zO)==1) ){
+        bLeft = 1;
+        continue;
+      }
+      stmtClaim(p, r);
+      r->bDone = 1;
+      bProgress = 1;
+      if( recGet(r, "id") ) mapSet(&pending, recGet(r, "id"), 0);
+      p->nRows++;
+      progress(p, 0);
+    }
+    if( !bProgress && bLeft ){
+      for(int i=0; i<p->nRec && p->rc==0; i++){
+        Rec *r = &p->aRec[i];
+        if( r->eKind==R_CLAIM && !r->bDone ){
+          recErr(p, r, FAKT_CONSTRAINT, "claim %s refers to a claim that cannot be stored before it (a cycle)",
+                 recGet(r, "id"));
+        }
+      }
+    }
+  }
+  mapFree(&pending);
+  return p->rc;
+}
+
+/* ================================================================ GeoNames */
+
+/* 1 if zName folds like one of the names in azSeen[0..n). */
+static int foldSeen(char **azSeen, int n, const char *zFold){
+  for(int i=0; i<n; i++) if( strcmp(azSeen[i], zFold)==0 ) return 1;
+  return 0;
+}
+
+static char *foldDup(const char *z){
+  size_t n = strlen(z), nOut = 2*n+1;
+  char *zOut = malloc(nOut);
+  if( zOut ) faktFold(z, n, zOut, nOut);
+  return zOut;
+}
+
+/* Declare predicate zName unless it exists. */
+static int geoPredicate(Imp *p, const char *zName, const char *zDecl){
+  fakt_stmt *pStmt = NULL;
+  int bHave = 0;
+  if( fakt_prepare(p->db, "find ?p where predicate(?p), ?p = $p;", -1, &pStmt, NULL)==FAKT_OK ){
+    if( fakt_bind_entity(pStmt, 1, zName)==FAKT_OK && fakt_step(pStmt)==FAKT_ROW ) bHave = 1;
+    fakt_finalize(pStmt);
+  }
+  if( bHave ) return FAKT_OK;
+  strReset(&p->sql);
+  strPuts(&p->sql, zDecl);
+  return runSql(p, NULL);
+}
+
+/*
+** One GeoNames row (tab-separated: geonameid, name, asciiname,
+** alternatenames, latitude, longitude, feature class, feature code, country
+** code, cc2, admin1..4, population, ...). Returns 1 stored, 0 skipped, or an
+** error code < 0 (p->rc set).
+*/
+static int geoRow(Imp *p, char *zLine, int iFile, int iLine){
+  char *az[19];
+  int n = 0;
+  for(char *c = zLine; n<19; ){
+    az[n++] = c;
+    char *t = strchr(c, '\t');
+    if( t==NULL ) break;
+    *t = 0;
+    c = t+1;
+  }
+  if( n<15 || !isDigits(az[0]) || az[1][0]==0 || !isNumber(az[4]) || !isNumber(az[5]) ) return 0;
+  double lat = strtod(az[4], NULL), lon = strtod(az[5], NULL);
+  if( lat<-90 || lat>90 || lon<-180 || lon>180 ) return 0;
+  /* names: the label, then asciiname and the alternates, distinct by folding */
+  char *azSeen[IMPORT_MAX_ALIAS+1];
+  const char *azAlias[IMPORT_MAX_ALIAS];
+  int nSeen = 0, nAlias = 0;
+  azSeen[nSeen++] = foldDup(az[1]);
+  char *zAlt = az[3];
+  const char *zNext = az[2];
+  while( zNext && nAlias<IMPORT_MAX_ALIAS ){
+    const char *zName = zNext;
+    if( zAlt && *zAlt ){
+      char *zComma = strchr(zAlt, ',');
+      if( zComma ) *zComma = 0;
+      zNext = zAlt;
+      zAlt = zComma ? zComma+1 : NULL;
+    }else{
+      zNext = NULL;
+    }
+    if( zName[0]==0 || strlen(zName)>400 ) continue;
+    char *zF = foldDup(zName);
+    if( zF==NULL || zF[0]==0 || foldSeen(azSeen, nSeen, zF) ){ free(zF); continue; }
+    azSeen[nSeen++] = zF;
+    azAlias[nAlias++] = zName;
+  }
+  Str *s = &p->sql;
+  strReset(s);
+  strPuts(s, "entity gn_"); strPuts(s, az[0]); strPuts(s, " city "); fkString(s, az[1]);
+  for(int i=0; i<nAlias; i++){ strPuts(s, i ? ", " : " aka "); fkString(s, azAlias[i]); }
+  strPuts(s, " at "); strPuts(s, az[4]); strPuts(s, ", "); strPuts(s, az[5]); strPuts(s, ";");
+  if( isDigits(az[14]) ){
+    strPuts(s, "\nclaim gn_"); strPuts(s, az[0]); strPuts(s, "_population: gn_");
+    strPuts(s, az[0]); strPuts(s, " population "); strPuts(s, az[14]); strPuts(s, ";");
+  }
+  if( isIdent(az[8]) ){
+    strPuts(s, "\nclaim gn_"); strPuts(s, az[0]); strPuts(s, "_country: gn_");
+    strPuts(s, az[0]); strPuts(s, " country_code "); fkString(s, az[8]); strPuts(s, ";");
+  }
+  for(int i=0; i<nSeen; i++) free(azSeen[i]);
+  Rec r;
+  memset(&r, 0, sizeof(r));
+  r.iFile = iFile;
+  r.iLine = iLine;
+  return runSql(p, &r) ? -1 : 1;
+}
+
+static int importGeonames(Imp *p, const char *zPath){
+  FILE *f = fopen(zPath, "rb");
+  if( f==NULL ) return impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", zPath, strerror(errno));
+  int iFile = addFile(p, zPath), iLine = 0;
+  if( geoPredicate(p, "population", "predicate population : number \"number of inhabitants (GeoNames)\";")
+      || geoPredicate(p, "country_code", "predicate country_code : string single \"ISO 3166 country code (GeoNames)\";") ){
+    fclose(f);
+    return p->rc;
+  }
+  char *zLine = NULL;
+  size_t nAlloc = 0;
+  ssize_t n;
+  while( p->rc==FAKT_OK && (n = getline(&zLine, &nAlloc, f))>=0 ){
+    iLine++;
+    while( n>0 && (zLine[n-1]=='\n' || zLine[n-1]=='\r') ) zLine[--n] = 0;
+    if( n==0 || zLine[0]=='#' ) continue;
+    int rc = geoRow(p, zLine, iFile, iLine);
+    if( rc<0 ) break;
+    if( rc ) p->nRows++; else p->nSkipped++;
+    if( (p->nRows + p->nSkipped) % PROGRESS_EVERY==0 && p->xProgress ){
+      p->xProgress(p->pArg, p->nRows, p->nSkipped);
+    }
+  }
+  if( p->rc==FAKT_OK && ferror(f) ) impErr(p, FAKT_IOERR, "cannot read \"%s\"", zPath);
+  free(zLine);
+  fclose(f);
+  return p->rc;
+}
+
+/* ================================================================ fakt_import */
+
+/*
+** Grow the map so that about nExpect more bytes fit before the import's
+** transaction begins: inside an explicit transaction the store cannot grow
+** (SPEC 11.5), so a large import would otherwise stop with FAKT_FULL. The
+** store refuses to grow while other statements hold transactions; then the
+** import runs with the room there is.
+*/
+static void reserveRoom(fakt *db, uint64_t nExpect){
+  uint64_t nMap = 0, nUsed = 0;
+  pthread_mutex_lock(&db->mutex);
+  while( faktStoreInfo(db->pStore, &nMap, &nUsed)==FAKT_OK && nMap < nUsed + nExpect ){
+    if( faktStoreGrow(db->pStore)!=FAKT_OK ) break;
+  }
+  pthread_mutex_unlock(&db->mutex);
+}
+
+/* Size of a file, or of the files of a directory (one level), 0 if unknown. */
+static uint64_t inputSize(const char *zPath, int bDir){
+  struct stat st;
+  if( !bDir ) return stat(zPath, &st)==0 ? (uint64_t)st.st_size : 0;
+  static const char *const az[] = { "predicates.csv", "entities.csv", "aliases.csv", "sources.csv", "claims.csv" };
+  uint64_t n = 0;
+  for(int i=0; i<5; i++){
+    char *z = faktMprintf("%s/%s", zPath, az[i]);
+    if( z && stat(z, &st)==0 ) n += (uint64_t)st.st_size;
+    free(z);
+  }
+  return n;
+}
+
+int fakt_import(fakt *db, const char *zFormat, const char *zPath,
+                fakt_progress xProgress, void *pArg,
+                int64_t *pnRows, int64_t *pnSkipped, char **pzErr){
+  Imp imp;
+  memset(&imp, 0, sizeof(imp));
+  imp.db = db;
+  imp.xProgress = xProgress;
+  imp.pArg = pArg;
+  if( pzErr ) *pzErr = NULL;
+  if( pnRows ) *pnRows = 0;
+  if( pnSkipped ) *pnSkipped = 0;
+  if( db==NULL ) return FAKT_MISUSE;
+  int eFmt = -1;
+  if( zFormat ){
+    if( strcmp(zFormat, "jsonl")==0 ) eFmt = 0;
+    else if( strcmp(zFormat, "csv")==0 ) eFmt = 1;
+    else if( strcmp(zFormat, "geonames")==0 ) eFmt = 2;
+  }
+  if( zFormat==NULL || zPath==NULL ){
+    impErr(&imp, FAKT_MISUSE, "misuse: fakt_import needs a format and a path");
+  }else if( eFmt<0 ){
+    impErr(&imp, FAKT_MISUSE, "unknown import format \"%s\" (use jsonl, csv or geonames)", zFormat);
+  }else if( fakt_in_transaction(db) ){
+    impErr(&imp, FAKT_MISUSE, "cannot import inside a transaction: commit or roll it back first");
+  }
+  if( imp.rc==FAKT_OK && eFmt==0 ) readJsonl(&imp, zPath);
+  if( imp.rc==FAKT_OK && eFmt==1 ) readCsvDir(&imp, zPath);
+  if( imp.rc==FAKT_OK && !db->bReadonly ){
+    /* about 12 bytes of store per byte of GeoNames input, 8 for jsonl/csv */
+    reserveRoom(db, inputSize(zPath, eFmt==1) * (eFmt==2 ? 12 : 8));
+  }
+  if( imp.rc==FAKT_OK ){
+    char *zMsg = NULL;
+    int rc = fakt_exec(db, "begin;", NULL, NULL, &zMsg);
+    if( rc ) impErr(&imp, rc, "cannot begin the import: %s", zMsg ? zMsg : fakt_errstr(rc));
+    fakt_free(zMsg);
+    if( rc==FAKT_OK ){
+      if( eFmt==2 ) importGeonames(&imp, zPath);
+      else runRecords(&imp);
+      zMsg = NULL;
+      if( imp.rc==FAKT_OK ){
+        rc = fakt_exec(db, "commit;", NULL, NULL, &zMsg);
+        if( rc ) impErr(&imp, rc, "commit failed: %s", zMsg ? zMsg : fakt_errstr(rc));
+      }else{
+        fakt_exec(db, "rollback;", NULL, NULL, &zMsg);
+      }
+      fakt_free(zMsg);
+    }
+  }
+  if( imp.rc==FAKT_OK && xProgress ) xProgress(pArg, imp.nRows, imp.nSkipped);
+  for(int i=0; i<imp.nRec; i++) recFree(&imp.aRec[i]);
+  free(imp.aRec);
+  for(int i=0; i<imp.nFile; i++) free(imp.azFile[i]);
+  strFree(&imp.sql);
+  int rc = imp.rc;
+  if( rc ){
+    pthread_mutex_lock(&db->mutex);
+    faktDbError(db, rc, "%s", imp.zErr ? imp.zErr : fakt_errstr(rc));
+    pthread_mutex_unlock(&db->mutex);
+    if( pzErr ) *pzErr = imp.zErr; else free(imp.zErr);
+    imp.nRows = 0;                /* nothing was stored */
+  }else{
+    free(imp.zErr);
+  }
+  if( pnRows ) *pnRows = imp.nRows;
+  if( pnSkipped ) *pnSkipped = imp.nSkipped;
+  return rc;
+}
