@@ -24,9 +24,12 @@ static Value vDate(uint64_t d){ Value v; memset(&v, 0, sizeof(v)); v.t = d ? V_D
 static Value vInt(int64_t i){ Value v; memset(&v, 0, sizeof(v)); v.t = V_INT; v.u.i = i; return v; }
 static Value vFloat(double r){ Value v; memset(&v, 0, sizeof(v)); v.t = V_FLOAT; v.u.r = r; return v; }
 
-/* Iteration over every object of a kind, in id order (st->pCur on "obj"). */
-/* wantKind 0: every object that is not a claim. */
-static int nextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId){
+/*
+** Iteration over every object of a kind, in id order, with st->pCur on
+** "obj" (st->iEnd marks it started). wantKind 0: every object that is not
+** a claim; K_ENTITY includes sources. 1 with *pId, 0 at the end, or -rc.
+*/
+int faktNextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId){
   if( st->pCur==NULL ){
     if( st->iEnd ) return 0;
     st->iEnd = 1;
@@ -114,7 +117,7 @@ static int genClaimField(Exec *ex, Step *pS, StepState *st, Value *aArg, ClaimFi
   for(;;){
     if( st->iPos==0 ){
       uint32_t id;
-      int rc = nextObj(ex, st, K_CLAIM, &id);
+      int rc = faktNextObj(ex, st, K_CLAIM, &id);
       if( rc<=0 ) return rc;
       st->aKey[0] = vId(id);
     }
@@ -183,7 +186,7 @@ static int genEntField(Exec *ex, Step *pS, StepState *st, Value *aArg, EntField 
   for(;;){
     if( st->iPos==0 ){
       uint32_t id;
-      int rc = nextObj(ex, st, wantKind, &id);
+      int rc = faktNextObj(ex, st, wantKind, &id);
       if( rc<=0 ) return rc;
       st->aKey[0] = vId(id);
     }
@@ -221,7 +224,7 @@ static int genPredicate(Exec *ex, Step *pS, StepState *st, Value *aArg, int bSin
   }
   for(;;){
     uint32_t id;
-    int rc = nextObj(ex, st, K_PREDICATE, &id);
+    int rc = faktNextObj(ex, st, K_PREDICATE, &id);
     if( rc<=0 ) return rc;
     if( bSingle && (faktEntGet(ex->pTxn, id, &r) || !(r.flags & PRED_SINGLE)) ) continue;
     Value v = vId(id);

@@ -24,22 +24,7 @@ static int liveClaim(Exec *ex, uint32_t id, ClaimRec *r){
 
 /* Next claim id of the whole database (any visibility), via the obj table. */
 static int nextClaimId(Exec *ex, StepState *st, uint32_t *pId){
-  if( st->pCur==NULL ){
-    if( st->iEnd ) return 0;
-    st->iEnd = 1;
-    int rc = faktAuxOpen(ex->pTxn, "obj", NULL, 0, &st->pCur);
-    if( rc ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
-  }
-  for(;;){
-    const uint8_t *k, *v; int nk, nv;
-    int rc = faktAuxNext(st->pCur, &k, &nk, &v, &nv);
-    if( rc==FAKT_DONE ) return 0;
-    if( rc!=FAKT_ROW ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
-    if( nk!=4 ) continue;
-    int kind = 0;
-    uint32_t id = faktDecU32(k);
-    if( faktObjGetKind(ex->pTxn, id, &kind)==FAKT_OK && kind==K_CLAIM ){ *pId = id; return 1; }
-  }
+  return faktNextObj(ex, st, K_CLAIM, pId);
 }
 
 /* Stance ids by name, looked up once per call. */

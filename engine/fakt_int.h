@@ -341,6 +341,7 @@ struct Builtin {
   int (*xFunc)(Exec *ex, Expr *pCall, int nArg, Value *aArg, Value *pOut);
 };
 FAKT_PRIVATE const Builtin *faktBuiltinFind(const char *zName, int n);
+FAKT_PRIVATE int faktNextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId);
 
 /* ---------------------------------------------------------------- claim layer (claims.c) */
 FAKT_PRIVATE int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aArg);

@@ -283,6 +283,18 @@ static int distinctNew(fakt_stmt *p, const Value *aRow, int *pbNew){
   return *pbNew ? faktExecCheck(&p->ex) : FAKT_OK;
 }
 
+/* Evaluate the current registers into aRow and keep the row (unless
+** distinct has seen it). */
+static int keepRow(fakt_stmt *p, Value *aRow){
+  int rc = evalRow(p, aRow);
+  if( rc==0 && p->pStmt->bDistinct ){
+    int bNew;
+    rc = distinctNew(p, aRow, &bNew);
+    if( rc==0 && !bNew ) return FAKT_OK;
+  }
+  return rc ? rc : outAppend(p, aRow);
+}
+
 /* Feed one body row into the groups. */
 static int groupRow(fakt_stmt *p){
   FindInfo *f = p->pFind;
@@ -357,13 +369,7 @@ static int groupsOut(fakt_stmt *p){
     if( rc ) break;
     memcpy(ex->aReg, g->aReg, sizeof(Value)*(size_t)p->nReg);
     ex->aAgg = aAgg;
-    rc = evalRow(p, aRow);
-    if( rc==0 && p->pStmt->bDistinct ){
-      int bNew;
-      rc = distinctNew(p, aRow, &bNew);
-      if( rc==0 && !bNew ) continue;
-    }
-    if( rc==0 ) rc = outAppend(p, aRow);
+    rc = keepRow(p, aRow);
   }
   /* aggregate values are copied into rows; keep aAgg alive for strings */
   ex->aAgg = NULL;
@@ -482,13 +488,7 @@ static int materialise(fakt_stmt *p){
       rc = evalRow(p, aRow);
       if( rc==0 ) rc = whyRows(p, aRow);
     }else{
-      rc = evalRow(p, aRow);
-      if( rc==0 && p->pStmt->bDistinct ){
-        int bNew;
-        rc = distinctNew(p, aRow, &bNew);
-        if( rc==0 && !bNew ) continue;
-      }
-      if( rc==0 ) rc = outAppend(p, aRow);
+      rc = keepRow(p, aRow);
     }
     if( rc ) break;
   }
