@@ -867,6 +867,39 @@ static int walkClaims(Ex *x, const char *zSql, const char *zBind,
   return rc==FAKT_DONE ? FAKT_OK : rc;
 }
 
+static int inList(char **az, int n, const char *z);
+static int addList(Ex *x, char ***paz, int *pn, const char *z);
+
+/*
+** Export only the claims a query names: zQuery is a find statement whose
+** first column holds claims (nquads, jsonl). Each distinct claim is written
+** with all its provenance, in the order the query gives them.
+*/
+static int exportQuery(Ex *x, const char *zQuery){
+  fakt_stmt *pQ = NULL;
+  char **azId = NULL;
+  int nId = 0, rc = exPrepare(x, zQuery, &pQ);
+  if( rc==0 && (fakt_stmt_readonly(pQ)==0 || fakt_column_count(pQ)<1) ){
+    rc = exErr(x, FAKT_MISUSE, "the export query must be a find whose first column holds claims");
+  }
+  while( rc==0 && (rc = exStep(x, pQ))==FAKT_ROW ){
+    if( fakt_column_type(pQ, 0)!=FAKT_CLAIM ){
+      rc = exErr(x, FAKT_MISMATCH, "the export query's first column must hold claims, not \"%s\"",
+                 colText(pQ, 0) ? colText(pQ, 0) : "null");
+      break;
+    }
+    const char *zId = colText(pQ, 0);
+    if( !inList(azId, nId, zId) ) rc = addList(x, &azId, &nId, zId);
+  }
+  fakt_finalize(pQ);
+  if( rc==FAKT_DONE ) rc = FAKT_OK;
+  for(int i=0; rc==0 && i<nId; i++){
+    rc = walkClaims(x, "find $c, ?s, ?p, ?o where $c: ?s ?p ?o;", azId[i], recClaim);
+  }
+  freeList(azId, nId);
+  return rc;
+}
+
 static int exportData(Ex *x){
   int rc = walkPredicates(x);
   if( rc==0 ) rc = walkEntities(x, recEntity);
@@ -1286,7 +1319,11 @@ int fakt_export(fakt *db, const char *zFormat, const char *zPath, const char *zA
     switch( x.eFmt ){
       case F_DOT: rc = exportDot(&x, zArg); break;
       case F_GEOJSON: rc = exportGeojson(&x, zArg); break;
-      default: rc = exportData(&x); break;
+      default:
+        if( zArg && (x.eFmt==F_NQUADS || x.eFmt==F_JSONL) ) rc = exportQuery(&x, zArg);
+        else if( zArg ) rc = exErr(&x, FAKT_MISUSE, "a query can narrow only the nquads and jsonl exports");
+        else rc = exportData(&x);
+        break;
     }
     (void)rc;
   }

@@ -279,6 +279,9 @@ FAKT_API int fakt_check(fakt *db, char **pzReport);
 **           "jsonl"    zPath: a file. One JSON object per line: predicates,
 **                      entities (places with lat/lon), sources (with their
 **                      text), claims with all provenance (SPEC.md 14.3).
+**                      nquads and jsonl take an optional zArg: a find
+**                      statement whose first column holds claims; then
+**                      only those claims are written, with their provenance.
 **           "csv"      zPath: a directory (created if missing) that gets
 **                      predicates.csv, entities.csv, aliases.csv,
 **                      sources.csv and claims.csv (SPEC.md 14.4).

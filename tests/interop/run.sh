@@ -166,4 +166,21 @@ EOF
 )
 check "geojson: points, one route, [lon, lat] in range" "19 1 True [131.87353, 43.10562] pjoengjang grenzgebiet chassan wladiwostok" "$out"
 
+# ---- a query's claims only (nquads, jsonl): the five summit-day claims of
+# tests/claims/corpus.test (a000_08 a000_11 a000_12 a001_21 a002_30), and
+# the six denials of the arms deliveries (tests/questions/03_arms_denials.test)
+"$FAKT" -c '.export nquads '"$T"'/summit.nq "find ?c where ?c: summit_2023 summit_date ?d"' "$CORPUS" 2>"$T/q.err"
+check "query export rc" "0 " "$? $(cat "$T/q.err")"
+rapper -i nquads -c "$T/summit.nq" >/dev/null 2>"$T/q.rapper"
+check "rapper accepts the query export" 0 "$?"
+check "query export: one graph per summit-day claim" "a000_08 a000_11 a000_12 a001_21 a002_30" \
+  "$(sed -n 's|^<http://fakt.example/e/summit_2023> <http://fakt.example/p/summit_date> "[^"]*"^^<[^>]*> <http://fakt.example/c/\([^>]*\)> \.$|\1|p' "$T/summit.nq" | sort | tr '\n' ' ' | sed 's/ $//')"
+check "query export: no other claim" 5 "$(grep -c '#type> <http://fakt.example/ns#Claim> \.$' "$T/summit.nq")"
+"$FAKT" -c '.export jsonl '"$T"'/denials.jsonl "find ?c where ?c: north_korea delivers_arms_to russia, stance(?c, denies)"' "$CORPUS"
+check "jsonl query export: the six denials" "a000_42 a000_54 a000_55 a001_51 a003_40 a003_41" \
+  "$(python3 -c 'import json,sys; print(" ".join(sorted(json.loads(l)["id"] for l in open(sys.argv[1]) if json.loads(l)["stance"]=="denies")))' "$T/denials.jsonl")"
+err=$("$FAKT" -c '.export nquads '"$T"'/bad.nq "find ?s where ?c: ?s summit_date ?d"' "$CORPUS" 2>&1 >/dev/null)
+check "query export: a column of entities is refused" '-c:1:1: error: the export query'"'"'s first column must hold claims, not "summit_2023"' "$err"
+check "query export: nothing written on error" "no" "$([ -e "$T/bad.nq" ] && echo yes || echo no)"
+
 finish
