@@ -15,41 +15,7 @@
 #include "fakt_int.h"
 
 /* ================================================================ buffers */
-
-/* A growable string. z is NUL-terminated when n>0. */
-typedef struct Str { char *z; size_t n, nAlloc; int bOom; } Str;
-
-static void strAppend(Str *s, const char *z, size_t n){
-  if( s->bOom ) return;
-  if( s->n + n + 1 > s->nAlloc ){
-    size_t nNew = (s->nAlloc ? s->nAlloc*2 : 256);
-    while( nNew < s->n + n + 1 ) nNew *= 2;
-    char *zNew = realloc(s->z, nNew);
-    if( zNew==NULL ){ s->bOom = 1; return; }
-    s->z = zNew;
-    s->nAlloc = nNew;
-  }
-  memcpy(s->z + s->n, z, n);
-  s->n += n;
-  s->z[s->n] = 0;
-}
-static void strPuts(Str *s, const char *z){ strAppend(s, z, strlen(z)); }
-static void strPrintf(Str *s, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
-static void strPrintf(Str *s, const char *zFmt, ...){
-  char zBuf[256];
-  va_list ap;
-  va_start(ap, zFmt);
-  int n = vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
-  va_end(ap);
-  if( n>=0 && (size_t)n<sizeof(zBuf) ){ strAppend(s, zBuf, (size_t)n); return; }
-  char *z = NULL;
-  va_start(ap, zFmt);
-  if( n>=0 && (z = malloc((size_t)n+1))!=NULL ) vsnprintf(z, (size_t)n+1, zFmt, ap);
-  va_end(ap);
-  if( z ){ strAppend(s, z, (size_t)n); free(z); } else s->bOom = 1;
-}
-static void strReset(Str *s){ s->n = 0; if( s->z ) s->z[0] = 0; }
-static void strFree(Str *s){ free(s->z); memset(s, 0, sizeof(*s)); }
+/* Str and faktStr* are in strbuf.c. */
 
 static char *dupText(const char *z){ return z ? strdup(z) : NULL; }
 
@@ -362,58 +328,58 @@ static void claimFromRow(fakt_stmt *p, int i0, ClaimInfo *c){
 /* ================================================================ JSON, CSV */
 
 static void jsonStr(Str *s, const char *z){
-  strAppend(s, "\"", 1);
+  faktStrAppend(s, "\"", 1);
   for(const unsigned char *u = (const unsigned char*)z; *u; u++){
     switch( *u ){
-      case '"':  strAppend(s, "\\\"", 2); break;
-      case '\\': strAppend(s, "\\\\", 2); break;
-      case '\n': strAppend(s, "\\n", 2); break;
-      case '\r': strAppend(s, "\\r", 2); break;
-      case '\t': strAppend(s, "\\t", 2); break;
+      case '"':  faktStrAppend(s, "\\\"", 2); break;
+      case '\\': faktStrAppend(s, "\\\\", 2); break;
+      case '\n': faktStrAppend(s, "\\n", 2); break;
+      case '\r': faktStrAppend(s, "\\r", 2); break;
+      case '\t': faktStrAppend(s, "\\t", 2); break;
       default:
-        if( *u<0x20 ) strPrintf(s, "\\u%04x", *u);
-        else strAppend(s, (const char*)u, 1);
+        if( *u<0x20 ) faktStrPrintf(s, "\\u%04x", *u);
+        else faktStrAppend(s, (const char*)u, 1);
     }
   }
-  strAppend(s, "\"", 1);
+  faktStrAppend(s, "\"", 1);
 }
 /* ,"name":"value" (nothing when z is NULL) */
 static void jField(Str *s, const char *zName, const char *z){
   if( z==NULL ) return;
-  strPrintf(s, ",\"%s\":", zName);
+  faktStrPrintf(s, ",\"%s\":", zName);
   jsonStr(s, z);
 }
 static void jRaw(Str *s, const char *zName, const char *zRaw){
-  strPrintf(s, ",\"%s\":%s", zName, zRaw);
+  faktStrPrintf(s, ",\"%s\":%s", zName, zRaw);
 }
 static void jList(Str *s, const char *zName, char **az, int n){
   if( n==0 ) return;
-  strPrintf(s, ",\"%s\":[", zName);
+  faktStrPrintf(s, ",\"%s\":[", zName);
   for(int i=0; i<n; i++){
-    if( i ) strAppend(s, ",", 1);
+    if( i ) faktStrAppend(s, ",", 1);
     jsonStr(s, az[i]);
   }
-  strAppend(s, "]", 1);
+  faktStrAppend(s, "]", 1);
 }
 
 /* One CSV field (RFC 4180 quoting); NULL is an empty field. */
 static void csvField(Str *s, const char *z, int bFirst){
-  if( !bFirst ) strAppend(s, ",", 1);
+  if( !bFirst ) faktStrAppend(s, ",", 1);
   if( z==NULL ) return;                 /* null: an empty field; "" is an empty string */
   if( z[0] && strpbrk(z, ",\"\r\n")==NULL && z[0]!=' ' && z[strlen(z)-1]!=' ' ){
-    strPuts(s, z);
+    faktStrPuts(s, z);
     return;
   }
-  strAppend(s, "\"", 1);
+  faktStrAppend(s, "\"", 1);
   for(const char *c = z; *c; c++){
-    if( *c=='"' ) strAppend(s, "\"\"", 2); else strAppend(s, c, 1);
+    if( *c=='"' ) faktStrAppend(s, "\"\"", 2); else faktStrAppend(s, c, 1);
   }
-  strAppend(s, "\"", 1);
+  faktStrAppend(s, "\"", 1);
 }
 
 static int putLine(Ex *x, FILE *f, Str *s){
   if( s->bOom ) return exErr(x, FAKT_NOMEM, "out of memory");
-  strAppend(s, "\n", 1);
+  faktStrAppend(s, "\n", 1);
   if( fwrite(s->z, 1, s->n, f)!=s->n ) return exErr(x, FAKT_IOERR, "write failed: %s", strerror(errno));
   return FAKT_OK;
 }
@@ -430,31 +396,31 @@ static int putLine(Ex *x, FILE *f, Str *s){
 
 /* <http://fakt.example/DIR/ID>, percent-encoding what an IRI may not hold. */
 static void nqIri(Str *s, const char *zDir, const char *zId){
-  strPrintf(s, "<" NS_BASE "%s/", zDir);
+  faktStrPrintf(s, "<" NS_BASE "%s/", zDir);
   for(const unsigned char *u = (const unsigned char*)zId; *u; u++){
-    if( *u<=0x20 || strchr("<>\"{}|^`\\%#?/", *u) ) strPrintf(s, "%%%02X", *u);
-    else strAppend(s, (const char*)u, 1);
+    if( *u<=0x20 || strchr("<>\"{}|^`\\%#?/", *u) ) faktStrPrintf(s, "%%%02X", *u);
+    else faktStrAppend(s, (const char*)u, 1);
   }
-  strAppend(s, ">", 1);
+  faktStrAppend(s, ">", 1);
 }
 
 /* A literal with an optional datatype IRI (NULL: xsd:string, written plain). */
 static void nqLit(Str *s, const char *z, const char *zType){
-  strAppend(s, "\"", 1);
+  faktStrAppend(s, "\"", 1);
   for(const unsigned char *u = (const unsigned char*)z; *u; u++){
     switch( *u ){
-      case '"':  strAppend(s, "\\\"", 2); break;
-      case '\\': strAppend(s, "\\\\", 2); break;
-      case '\n': strAppend(s, "\\n", 2); break;
-      case '\r': strAppend(s, "\\r", 2); break;
-      case '\t': strAppend(s, "\\t", 2); break;
+      case '"':  faktStrAppend(s, "\\\"", 2); break;
+      case '\\': faktStrAppend(s, "\\\\", 2); break;
+      case '\n': faktStrAppend(s, "\\n", 2); break;
+      case '\r': faktStrAppend(s, "\\r", 2); break;
+      case '\t': faktStrAppend(s, "\\t", 2); break;
       default:
-        if( *u<0x20 || *u==0x7f ) strPrintf(s, "\\u%04X", *u);
-        else strAppend(s, (const char*)u, 1);
+        if( *u<0x20 || *u==0x7f ) faktStrPrintf(s, "\\u%04X", *u);
+        else faktStrAppend(s, (const char*)u, 1);
     }
   }
-  strAppend(s, "\"", 1);
-  if( zType ) strPrintf(s, "^^<%s>", zType);
+  faktStrAppend(s, "\"", 1);
+  if( zType ) faktStrPrintf(s, "^^<%s>", zType);
 }
 
 static const char *dateType(const char *zDate){
@@ -465,12 +431,12 @@ static const char *dateType(const char *zDate){
 /* Write "S P O [G] ." where S, P, O, G are already-rendered terms. */
 static int nqQuad(Ex *x, const char *zS, const char *zP, const char *zO, const char *zG){
   Str *s = &x->line;
-  strReset(s);
-  strPuts(s, zS); strAppend(s, " ", 1);
-  strPuts(s, zP); strAppend(s, " ", 1);
-  strPuts(s, zO);
-  if( zG ){ strAppend(s, " ", 1); strPuts(s, zG); }
-  strAppend(s, " .", 2);
+  faktStrReset(s);
+  faktStrPuts(s, zS); faktStrAppend(s, " ", 1);
+  faktStrPuts(s, zP); faktStrAppend(s, " ", 1);
+  faktStrPuts(s, zO);
+  if( zG ){ faktStrAppend(s, " ", 1); faktStrPuts(s, zG); }
+  faktStrAppend(s, " .", 2);
   return putLine(x, x->f, s);
 }
 
@@ -636,14 +602,14 @@ static int recPredicate(Ex *x, const PredInfo *p){
   if( x->eFmt==F_NQUADS ) return nqPredicate(x, p);
   Str *s = &x->line;
   const char *zType = azObjType[p->objType<=PT_CLAIM ? p->objType : 0];
-  strReset(s);
+  faktStrReset(s);
   if( x->eFmt==F_JSONL ){
-    strPuts(s, "{\"kind\":\"predicate\"");
+    faktStrPuts(s, "{\"kind\":\"predicate\"");
     jField(s, "id", p->zId);
     jField(s, "type", zType);
     jRaw(s, "single", p->bSingle ? "true" : "false");
     jField(s, "doc", p->zDoc);
-    strAppend(s, "}", 1);
+    faktStrAppend(s, "}", 1);
     return putLine(x, x->f, s);
   }
   csvField(s, p->zId, 1);
@@ -661,15 +627,15 @@ static int recEntity(Ex *x, const EntInfo *e){
     fmtNum(e->lat, zLat, sizeof(zLat));
     fmtNum(e->lon, zLon, sizeof(zLon));
   }
-  strReset(s);
+  faktStrReset(s);
   if( x->eFmt==F_JSONL ){
-    strPuts(s, "{\"kind\":\"entity\"");
+    faktStrPuts(s, "{\"kind\":\"entity\"");
     jField(s, "id", e->zId);
     jField(s, "type", e->zType);
     jField(s, "label", e->zLabel);
     jList(s, "aliases", e->azAlias, e->nAlias);
     if( e->bCoords ){ jRaw(s, "lat", zLat); jRaw(s, "lon", zLon); }
-    strAppend(s, "}", 1);
+    faktStrAppend(s, "}", 1);
     return putLine(x, x->f, s);
   }
   csvField(s, e->zId, 1);
@@ -679,7 +645,7 @@ static int recEntity(Ex *x, const EntInfo *e){
   csvField(s, e->bCoords ? zLon : NULL, 0);
   int rc = putLine(x, x->aCsv[CSV_ENT], s);
   for(int i=0; rc==0 && i<e->nAlias; i++){
-    strReset(s);
+    faktStrReset(s);
     csvField(s, e->zId, 1);
     csvField(s, e->azAlias[i], 0);
     rc = putLine(x, x->aCsv[CSV_ALIAS], s);
@@ -690,15 +656,15 @@ static int recEntity(Ex *x, const EntInfo *e){
 static int recSource(Ex *x, const SrcInfo *src){
   if( x->eFmt==F_NQUADS ) return nqSource(x, src);
   Str *s = &x->line;
-  strReset(s);
+  faktStrReset(s);
   if( x->eFmt==F_JSONL ){
-    strPuts(s, "{\"kind\":\"source\"");
+    faktStrPuts(s, "{\"kind\":\"source\"");
     jField(s, "id", src->zId);
     jField(s, "title", src->zTitle);
     jField(s, "outlet", src->zOutlet);
     jField(s, "published", src->zPublished);
     jField(s, "text", src->zText);
-    strAppend(s, "}", 1);
+    faktStrAppend(s, "}", 1);
     return putLine(x, x->f, s);
   }
   csvField(s, src->zId, 1);
@@ -714,9 +680,9 @@ static int recClaim(Ex *x, const ClaimInfo *c){
   Str *s = &x->line;
   char zTx[32];
   snprintf(zTx, sizeof(zTx), "%lld", (long long)c->iTx);
-  strReset(s);
+  faktStrReset(s);
   if( x->eFmt==F_JSONL ){
-    strPuts(s, "{\"kind\":\"claim\"");
+    faktStrPuts(s, "{\"kind\":\"claim\"");
     jField(s, "id", c->zId);
     jField(s, "s", c->zS);
     jField(s, "p", c->zP);
@@ -736,13 +702,13 @@ static int recClaim(Ex *x, const ClaimInfo *c){
     jField(s, "said", c->zSaid);
     jField(s, "quote", c->zQuote);
     jRaw(s, "recorded", zTx);
-    strAppend(s, "}", 1);
+    faktStrAppend(s, "}", 1);
     return putLine(x, x->f, s);
   }
   Str via = {0};
   for(int i=0; i<c->nVia; i++){
-    if( i ) strAppend(&via, " ", 1);
-    strPuts(&via, c->azVia[i]);
+    if( i ) faktStrAppend(&via, " ", 1);
+    faktStrPuts(&via, c->azVia[i]);
   }
   csvField(s, c->zId, 1);
   csvField(s, c->zS, 0);
@@ -759,7 +725,7 @@ static int recClaim(Ex *x, const ClaimInfo *c){
   csvField(s, c->zSaid, 0);
   csvField(s, c->zQuote, 0);
   csvField(s, zTx, 0);
-  strFree(&via);
+  faktStrFree(&via);
   return putLine(x, x->aCsv[CSV_CLAIM], s);
 }
 
@@ -913,16 +879,16 @@ static int exportData(Ex *x){
 /* A DOT string: "..." with quotes and backslashes escaped, newlines \n. */
 static void dotStr(Str *s, const char *z, int nMax){
   int n = 0;
-  strAppend(s, "\"", 1);
+  faktStrAppend(s, "\"", 1);
   for(const unsigned char *u = (const unsigned char*)z; *u; u++){
-    if( nMax && n>=nMax && (*u & 0xC0)!=0x80 ){ strPuts(s, "\xE2\x80\xA6"); break; }
+    if( nMax && n>=nMax && (*u & 0xC0)!=0x80 ){ faktStrPuts(s, "\xE2\x80\xA6"); break; }
     if( (*u & 0xC0)!=0x80 ) n++;
-    if( *u=='"' || *u=='\\' ){ strAppend(s, "\\", 1); strAppend(s, (const char*)u, 1); }
-    else if( *u=='\n' ) strAppend(s, "\\n", 2);
-    else if( *u<0x20 ) strAppend(s, " ", 1);
-    else strAppend(s, (const char*)u, 1);
+    if( *u=='"' || *u=='\\' ){ faktStrAppend(s, "\\", 1); faktStrAppend(s, (const char*)u, 1); }
+    else if( *u=='\n' ) faktStrAppend(s, "\\n", 2);
+    else if( *u<0x20 ) faktStrAppend(s, " ", 1);
+    else faktStrAppend(s, (const char*)u, 1);
   }
-  strAppend(s, "\"", 1);
+  faktStrAppend(s, "\"", 1);
 }
 
 typedef struct DotCtx {
@@ -958,13 +924,13 @@ static int dotEntityNode(Ex *x, DotCtx *d, const char *zId){
     fakt_finalize(p);
   }
   Str *s = &x->line;
-  strReset(s);
-  strPuts(s, "  ");
+  faktStrReset(s);
+  faktStrPuts(s, "  ");
   dotStr(s, zId, 0);
-  strPuts(s, " [shape=ellipse, label=");
+  faktStrPuts(s, " [shape=ellipse, label=");
   dotStr(s, zLabel ? zLabel : zId, 40);
-  if( d->zCenter && strcmp(zId, d->zCenter)==0 ) strPuts(s, ", style=filled, fillcolor=lightyellow");
-  strPuts(s, "];");
+  if( d->zCenter && strcmp(zId, d->zCenter)==0 ) faktStrPuts(s, ", style=filled, fillcolor=lightyellow");
+  faktStrPuts(s, "];");
   free(zLabel);
   return putLine(x, x->f, s);
 }
@@ -987,66 +953,66 @@ static int dotClaim(Ex *x, const ClaimInfo *c, DotCtx *d){
   Str *s = &x->line;
   char zObj[64];
   if( rc ) return rc;
-  strReset(s);
-  strPuts(s, "  ");
+  faktStrReset(s);
+  faktStrPuts(s, "  ");
   dotStr(s, c->zId, 0);
-  strPuts(s, " [shape=box, label=");
+  faktStrPuts(s, " [shape=box, label=");
   {
     Str l = {0};
-    strPrintf(&l, "%s\n%s", c->zP, c->zId);
-    if( c->zSource ) strPrintf(&l, " (%s)", c->zSource);
+    faktStrPrintf(&l, "%s\n%s", c->zP, c->zId);
+    if( c->zSource ) faktStrPrintf(&l, " (%s)", c->zSource);
     dotStr(s, l.z ? l.z : "", 0);
-    strFree(&l);
+    faktStrFree(&l);
   }
-  strPuts(s, "];");
+  faktStrPuts(s, "];");
   rc = putLine(x, x->f, s);
   if( rc==0 && !c->bSClaim ) rc = dotEntityNode(x, d, c->zS);
   if( rc==0 ){
-    strReset(s);
-    strPuts(s, "  "); dotStr(s, c->zS, 0); strPuts(s, " -> "); dotStr(s, c->zId, 0);
-    strPuts(s, " [arrowhead=none, color=gray30];");
+    faktStrReset(s);
+    faktStrPuts(s, "  "); dotStr(s, c->zS, 0); faktStrPuts(s, " -> "); dotStr(s, c->zId, 0);
+    faktStrPuts(s, " [arrowhead=none, color=gray30];");
     rc = putLine(x, x->f, s);
   }
   if( rc==0 ){
     if( c->oType==FAKT_ENTITY ){
       rc = dotEntityNode(x, d, c->zO);
-      strReset(s);
-      strPuts(s, "  "); dotStr(s, c->zId, 0); strPuts(s, " -> "); dotStr(s, c->zO, 0);
-      strPuts(s, " [color=gray30];");
+      faktStrReset(s);
+      faktStrPuts(s, "  "); dotStr(s, c->zId, 0); faktStrPuts(s, " -> "); dotStr(s, c->zO, 0);
+      faktStrPuts(s, " [color=gray30];");
     }else if( c->oType==FAKT_CLAIM ){
-      strReset(s);
-      strPuts(s, "  "); dotStr(s, c->zId, 0); strPuts(s, " -> "); dotStr(s, c->zO, 0);
-      strPuts(s, " [color=gray30];");
+      faktStrReset(s);
+      faktStrPuts(s, "  "); dotStr(s, c->zId, 0); faktStrPuts(s, " -> "); dotStr(s, c->zO, 0);
+      faktStrPuts(s, " [color=gray30];");
     }else{
       snprintf(zObj, sizeof(zObj), "lit%d", ++d->nLit);
       Str v = {0};
-      if( c->oType==FAKT_QUANTITY ) strPrintf(&v, "%s %s", c->zO, c->zUnit ? c->zUnit : "");
-      else strPuts(&v, c->zO ? c->zO : "");
-      strReset(s);
-      strPrintf(s, "  %s [shape=note, fontsize=10, label=", zObj);
+      if( c->oType==FAKT_QUANTITY ) faktStrPrintf(&v, "%s %s", c->zO, c->zUnit ? c->zUnit : "");
+      else faktStrPuts(&v, c->zO ? c->zO : "");
+      faktStrReset(s);
+      faktStrPrintf(s, "  %s [shape=note, fontsize=10, label=", zObj);
       dotStr(s, v.z ? v.z : "", 40);
-      strPuts(s, "];");
-      strFree(&v);
+      faktStrPuts(s, "];");
+      faktStrFree(&v);
       if( rc==0 ) rc = putLine(x, x->f, s);
-      strReset(s);
-      strPuts(s, "  "); dotStr(s, c->zId, 0); strPrintf(s, " -> %s [color=gray30];", zObj);
+      faktStrReset(s);
+      faktStrPuts(s, "  "); dotStr(s, c->zId, 0); faktStrPrintf(s, " -> %s [color=gray30];", zObj);
     }
     if( rc==0 ) rc = putLine(x, x->f, s);
   }
   if( rc==0 && c->zBy ){
     rc = dotEntityNode(x, d, c->zBy);
-    strReset(s);
-    strPuts(s, "  "); dotStr(s, c->zBy, 0); strPuts(s, " -> "); dotStr(s, c->zId, 0);
-    strPrintf(s, " [%s, label=", stanceStyle(c->zStance));
+    faktStrReset(s);
+    faktStrPuts(s, "  "); dotStr(s, c->zBy, 0); faktStrPuts(s, " -> "); dotStr(s, c->zId, 0);
+    faktStrPrintf(s, " [%s, label=", stanceStyle(c->zStance));
     dotStr(s, c->zStance ? c->zStance : "asserts", 0);
-    strPuts(s, ", fontsize=9];");
+    faktStrPuts(s, ", fontsize=9];");
     if( rc==0 ) rc = putLine(x, x->f, s);
   }
   for(int i=0; rc==0 && i<c->nVia; i++){
     rc = dotEntityNode(x, d, c->azVia[i]);
-    strReset(s);
-    strPuts(s, "  "); dotStr(s, c->azVia[i], 0); strPuts(s, " -> "); dotStr(s, c->zId, 0);
-    strPrintf(s, " [style=dotted, color=gray50, label=\"via %d\", fontsize=9];", i+1);
+    faktStrReset(s);
+    faktStrPuts(s, "  "); dotStr(s, c->azVia[i], 0); faktStrPuts(s, " -> "); dotStr(s, c->zId, 0);
+    faktStrPrintf(s, " [style=dotted, color=gray50, label=\"via %d\", fontsize=9];", i+1);
     if( rc==0 ) rc = putLine(x, x->f, s);
   }
   return rc;
@@ -1100,10 +1066,10 @@ static int exportDot(Ex *x, const char *zArg){
   d.zCenter = zId;
   x->pDot = &d;
   Str *s = &x->line;
-  strReset(s);
-  strPuts(s, "digraph claims {\n  graph [rankdir=LR, fontname=\"Helvetica\", label=");
+  faktStrReset(s);
+  faktStrPuts(s, "digraph claims {\n  graph [rankdir=LR, fontname=\"Helvetica\", label=");
   dotStr(s, zId, 0);
-  strPuts(s, ", labelloc=t];\n  node [fontname=\"Helvetica\", fontsize=11];\n"
+  faktStrPuts(s, ", labelloc=t];\n  node [fontname=\"Helvetica\", fontsize=11];\n"
              "  edge [fontname=\"Helvetica\"];");
   rc = putLine(x, x->f, s);
   /* claims about it (subject or object), by it, and relayed through it */
@@ -1115,8 +1081,8 @@ static int exportDot(Ex *x, const char *zArg){
   };
   for(int i=0; rc==0 && i<4; i++) rc = walkClaims(x, azQ[i], zId, dotClaimCb);
   if( rc==0 ){
-    strReset(s);
-    strPuts(s, "}");
+    faktStrReset(s);
+    faktStrPuts(s, "}");
     rc = putLine(x, x->f, s);
   }
   freeList(d.azNode, d.nNode);
@@ -1135,16 +1101,16 @@ static int geoPoint(Ex *x, const EntInfo *e){
   char zLat[64], zLon[64];
   fmtNum(e->lat, zLat, sizeof(zLat));
   fmtNum(e->lon, zLon, sizeof(zLon));
-  strReset(s);
-  strPuts(s, x->nFeature++ ? ",\n" : "\n");
-  strPrintf(s, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%s,%s]},"
+  faktStrReset(s);
+  faktStrPuts(s, x->nFeature++ ? ",\n" : "\n");
+  faktStrPrintf(s, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%s,%s]},"
                "\"properties\":{\"id\":", zLon, zLat);
   jsonStr(s, e->zId);
-  strPuts(s, ",\"label\":");
+  faktStrPuts(s, ",\"label\":");
   jsonStr(s, e->zLabel);
-  strPuts(s, ",\"type\":");
+  faktStrPuts(s, ",\"type\":");
   jsonStr(s, e->zType);
-  strPuts(s, "}}");
+  faktStrPuts(s, "}}");
   if( s->bOom ) return exErr(x, FAKT_NOMEM, "out of memory");
   if( fwrite(s->z, 1, s->n, x->f)!=s->n ) return exErr(x, FAKT_IOERR, "write failed: %s", strerror(errno));
   return FAKT_OK;
@@ -1215,23 +1181,23 @@ static int geoRoute(Ex *x, const char *zWho){
   if( rc==0 && n>=2 ){
     qsort(a, (size_t)n, sizeof(RoutePt), routeCmp);
     Str *s = &x->line;
-    strReset(s);
-    strPuts(s, x->nFeature++ ? ",\n" : "\n");
-    strPuts(s, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
+    faktStrReset(s);
+    faktStrPuts(s, x->nFeature++ ? ",\n" : "\n");
+    faktStrPuts(s, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"LineString\",\"coordinates\":[");
     for(int i=0; i<n; i++){
       char zLat[64], zLon[64];
       fmtNum(a[i].lat, zLat, sizeof(zLat));
       fmtNum(a[i].lon, zLon, sizeof(zLon));
-      strPrintf(s, "%s[%s,%s]", i ? "," : "", zLon, zLat);
+      faktStrPrintf(s, "%s[%s,%s]", i ? "," : "", zLon, zLat);
     }
-    strPuts(s, "]},\"properties\":{\"route\":");
+    faktStrPuts(s, "]},\"properties\":{\"route\":");
     jsonStr(s, zWho);
-    strPuts(s, ",\"stops\":[");
+    faktStrPuts(s, ",\"stops\":[");
     for(int i=0; i<n; i++){
-      if( i ) strAppend(s, ",", 1);
+      if( i ) faktStrAppend(s, ",", 1);
       jsonStr(s, a[i].zId);
     }
-    strPuts(s, "]}}");
+    faktStrPuts(s, "]}}");
     if( s->bOom ) rc = exErr(x, FAKT_NOMEM, "out of memory");
     else if( fwrite(s->z, 1, s->n, x->f)!=s->n ) rc = exErr(x, FAKT_IOERR, "write failed");
   }
@@ -1330,7 +1296,7 @@ int fakt_export(fakt *db, const char *zFormat, const char *zPath, const char *zA
   fakt_finalize(x.pClaimInfo);
   fakt_finalize(x.pClaimVia);
   closeOuts(&x);
-  strFree(&x.line);
+  faktStrFree(&x.line);
   rc = x.rc;
   if( rc ){
     pthread_mutex_lock(&db->mutex);

@@ -343,6 +343,14 @@ struct Builtin {
 FAKT_PRIVATE const Builtin *faktBuiltinFind(const char *zName, int n);
 FAKT_PRIVATE int faktNextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId);
 
+/* ---------------------------------------------------------------- text buffers (strbuf.c) */
+typedef struct Str { char *z; size_t n, nAlloc; int bOom; } Str;   /* z NUL-terminated once used */
+FAKT_PRIVATE void faktStrAppend(Str *s, const char *z, size_t n);
+FAKT_PRIVATE void faktStrPuts(Str *s, const char *z);
+FAKT_PRIVATE void faktStrPrintf(Str *s, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
+FAKT_PRIVATE void faktStrReset(Str *s);
+FAKT_PRIVATE void faktStrFree(Str *s);
+
 /* ---------------------------------------------------------------- claim layer (claims.c) */
 FAKT_PRIVATE int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenOrigin(Exec *ex, Step *pS, StepState *st, Value *aArg);

@@ -20,49 +20,30 @@
 #define PROGRESS_EVERY 4096
 
 /* ================================================================ strings */
-
-typedef struct Str { char *z; size_t n, nAlloc; int bOom; } Str;
-
-static void strAppend(Str *s, const char *z, size_t n){
-  if( s->bOom ) return;
-  if( s->n + n + 1 > s->nAlloc ){
-    size_t nNew = s->nAlloc ? s->nAlloc*2 : 256;
-    while( nNew < s->n + n + 1 ) nNew *= 2;
-    char *zNew = realloc(s->z, nNew);
-    if( zNew==NULL ){ s->bOom = 1; return; }
-    s->z = zNew;
-    s->nAlloc = nNew;
-  }
-  memcpy(s->z + s->n, z, n);
-  s->n += n;
-  s->z[s->n] = 0;
-}
-static void strPuts(Str *s, const char *z){ strAppend(s, z, strlen(z)); }
-static void strReset(Str *s){ s->n = 0; if( s->z ) s->z[0] = 0; }
-static void strFree(Str *s){ free(s->z); memset(s, 0, sizeof(*s)); }
+/* Str and faktStr* are in strbuf.c. */
 
 /* A fakt string literal (SPEC 2.6): "..." with \" \\ \n \t \r escaped and
 ** other control characters as \u{H}. */
 static void fkString(Str *s, const char *z){
-  strAppend(s, "\"", 1);
+  faktStrAppend(s, "\"", 1);
   for(const unsigned char *u = (const unsigned char*)z; *u; u++){
     switch( *u ){
-      case '"':  strAppend(s, "\\\"", 2); break;
-      case '\\': strAppend(s, "\\\\", 2); break;
-      case '\n': strAppend(s, "\\n", 2); break;
-      case '\t': strAppend(s, "\\t", 2); break;
-      case '\r': strAppend(s, "\\r", 2); break;
+      case '"':  faktStrAppend(s, "\\\"", 2); break;
+      case '\\': faktStrAppend(s, "\\\\", 2); break;
+      case '\n': faktStrAppend(s, "\\n", 2); break;
+      case '\t': faktStrAppend(s, "\\t", 2); break;
+      case '\r': faktStrAppend(s, "\\r", 2); break;
       default:
         if( *u<0x20 ){
           char zEsc[12];
           snprintf(zEsc, sizeof(zEsc), "\\u{%X}", *u);
-          strPuts(s, zEsc);
+          faktStrPuts(s, zEsc);
         }else{
-          strAppend(s, (const char*)u, 1);
+          faktStrAppend(s, (const char*)u, 1);
         }
     }
   }
-  strAppend(s, "\"", 1);
+  faktStrAppend(s, "\"", 1);
 }
 
 /* ================================================================ validation */
@@ -139,8 +120,8 @@ static int isUnit(const char *z){
 
 /* A float literal of the language: the number with a "." (60 -> 60.0). */
 static void fkFloat(Str *s, const char *zNum){
-  strPuts(s, zNum);
-  if( strpbrk(zNum, ".eE")==NULL ) strPuts(s, ".0");
+  faktStrPuts(s, zNum);
+  if( strpbrk(zNum, ".eE")==NULL ) faktStrPuts(s, ".0");
 }
 
 /* ================================================================ string maps */
@@ -321,38 +302,38 @@ static int jsString(JP *j, char **pz){
   j->i++;
   while( j->i<j->n && j->z[j->i]!='"' ){
     char c = j->z[j->i++];
-    if( (unsigned char)c<0x20 ){ strFree(&s); return 0; }
-    if( c!='\\' ){ strAppend(&s, &c, 1); continue; }
-    if( j->i>=j->n ){ strFree(&s); return 0; }
+    if( (unsigned char)c<0x20 ){ faktStrFree(&s); return 0; }
+    if( c!='\\' ){ faktStrAppend(&s, &c, 1); continue; }
+    if( j->i>=j->n ){ faktStrFree(&s); return 0; }
     c = j->z[j->i++];
     switch( c ){
-      case '"': case '\\': case '/': strAppend(&s, &c, 1); break;
-      case 'b': strAppend(&s, "\b", 1); break;
-      case 'f': strAppend(&s, "\f", 1); break;
-      case 'n': strAppend(&s, "\n", 1); break;
-      case 'r': strAppend(&s, "\r", 1); break;
-      case 't': strAppend(&s, "\t", 1); break;
+      case '"': case '\\': case '/': faktStrAppend(&s, &c, 1); break;
+      case 'b': faktStrAppend(&s, "\b", 1); break;
+      case 'f': faktStrAppend(&s, "\f", 1); break;
+      case 'n': faktStrAppend(&s, "\n", 1); break;
+      case 'r': faktStrAppend(&s, "\r", 1); break;
+      case 't': faktStrAppend(&s, "\t", 1); break;
       case 'u': {
         unsigned v, v2;
-        if( j->i+4>j->n || !hex4(j->z+j->i, &v) ){ strFree(&s); return 0; }
+        if( j->i+4>j->n || !hex4(j->z+j->i, &v) ){ faktStrFree(&s); return 0; }
         j->i += 4;
         if( v>=0xD800 && v<0xDC00 ){
           if( j->i+6>j->n || j->z[j->i]!='\\' || j->z[j->i+1]!='u'
-              || !hex4(j->z+j->i+2, &v2) || v2<0xDC00 || v2>0xDFFF ){ strFree(&s); return 0; }
+              || !hex4(j->z+j->i+2, &v2) || v2<0xDC00 || v2>0xDFFF ){ faktStrFree(&s); return 0; }
           j->i += 6;
           v = 0x10000 + ((v-0xD800)<<10) + (v2-0xDC00);
         }else if( (v>=0xDC00 && v<0xE000) || v==0 ){
-          strFree(&s);
+          faktStrFree(&s);
           return 0;
         }
         char zU[4];
-        strAppend(&s, zU, (size_t)faktUtf8Encode(v, zU));
+        faktStrAppend(&s, zU, (size_t)faktUtf8Encode(v, zU));
         break;
       }
-      default: strFree(&s); return 0;
+      default: faktStrFree(&s); return 0;
     }
   }
-  if( j->i>=j->n || s.bOom ){ strFree(&s); return 0; }
+  if( j->i>=j->n || s.bOom ){ faktStrFree(&s); return 0; }
   j->i++;
   *pz = s.z ? s.z : strdup("");
   return *pz!=NULL;
@@ -435,11 +416,11 @@ static int readFile(Imp *p, const char *zPath, char **pz, size_t *pn){
   Str s = {0};
   char aBuf[65536];
   size_t n;
-  while( (n = fread(aBuf, 1, sizeof(aBuf), f))>0 ) strAppend(&s, aBuf, n);
+  while( (n = fread(aBuf, 1, sizeof(aBuf), f))>0 ) faktStrAppend(&s, aBuf, n);
   int bErr = ferror(f);
   fclose(f);
-  if( bErr ){ strFree(&s); return impErr(p, FAKT_IOERR, "cannot read \"%s\"", zPath); }
-  if( s.bOom ){ strFree(&s); return impErr(p, FAKT_NOMEM, "out of memory"); }
+  if( bErr ){ faktStrFree(&s); return impErr(p, FAKT_IOERR, "cannot read \"%s\"", zPath); }
+  if( s.bOom ){ faktStrFree(&s); return impErr(p, FAKT_NOMEM, "out of memory"); }
   *pz = s.z ? s.z : strdup("");
   *pn = s.n;
   return FAKT_OK;
@@ -484,27 +465,27 @@ static int csvRecord(const char *z, size_t n, size_t *pi, int *piLine, char ***p
       bQuoted = 1;
       i++;
       for(;;){
-        if( i>=n ){ strFree(&s); goto bad; }
+        if( i>=n ){ faktStrFree(&s); goto bad; }
         if( z[i]=='"' ){
-          if( i+1<n && z[i+1]=='"' ){ strAppend(&s, "\"", 1); i += 2; continue; }
+          if( i+1<n && z[i+1]=='"' ){ faktStrAppend(&s, "\"", 1); i += 2; continue; }
           i++;
           break;
         }
         if( z[i]=='\n' ) (*piLine)++;
-        strAppend(&s, z+i, 1);
+        faktStrAppend(&s, z+i, 1);
         i++;
       }
     }else{
       size_t k = i;
       while( k<n && z[k]!=',' && z[k]!='\n' && z[k]!='\r' ) k++;
-      strAppend(&s, z+i, k-i);
+      faktStrAppend(&s, z+i, k-i);
       i = k;
     }
     char **azNew = realloc(az, sizeof(char*)*(size_t)(nF+1));
-    if( azNew==NULL ){ strFree(&s); goto bad; }
+    if( azNew==NULL ){ faktStrFree(&s); goto bad; }
     az = azNew;
     az[nF++] = (s.n || bQuoted) ? (s.z ? s.z : strdup("")) : NULL;
-    if( !(s.n || bQuoted) ) strFree(&s);
+    if( !(s.n || bQuoted) ) faktStrFree(&s);
     if( i<n && z[i]==',' ){ i++; continue; }
     if( i<n && z[i]=='\r' ) i++;
     if( i<n && z[i]=='\n' ){ i++; (*piLine)++; break; }
@@ -656,12 +637,12 @@ static int stmtPredicate(Imp *p, const Rec *r){
   if( needIdent(p, r, "id", 1, &zId) ) return p->rc;
   if( zType && !isIdent(zType) ) return recErr(p, r, FAKT_SYNTAX, "bad predicate type \"%s\"", zType);
   Str *s = &p->sql;
-  strReset(s);
-  strPuts(s, "predicate "); strPuts(s, zId);
-  if( zType ){ strPuts(s, " : "); strPuts(s, zType); }
-  if( zSingle && strcmp(zSingle, "true")==0 ) strPuts(s, " single");
-  if( zDoc ){ strPuts(s, " "); fkString(s, zDoc); }
-  strPuts(s, ";");
+  faktStrReset(s);
+  faktStrPuts(s, "predicate "); faktStrPuts(s, zId);
+  if( zType ){ faktStrPuts(s, " : "); faktStrPuts(s, zType); }
+  if( zSingle && strcmp(zSingle, "true")==0 ) faktStrPuts(s, " single");
+  if( zDoc ){ faktStrPuts(s, " "); fkString(s, zDoc); }
+  faktStrPuts(s, ";");
   return runSql(p, r);
 }
 
@@ -674,15 +655,15 @@ static int stmtEntity(Imp *p, const Rec *r){
     return recErr(p, r, FAKT_SYNTAX, "entity %s: lat and lon must both be numbers", zId);
   }
   Str *s = &p->sql;
-  strReset(s);
-  strPuts(s, "entity "); strPuts(s, zId); strPuts(s, " "); strPuts(s, zType);
-  strPuts(s, " "); fkString(s, zLabel);
+  faktStrReset(s);
+  faktStrPuts(s, "entity "); faktStrPuts(s, zId); faktStrPuts(s, " "); faktStrPuts(s, zType);
+  faktStrPuts(s, " "); fkString(s, zLabel);
   for(int i=0; i<r->nList; i++){
-    strPuts(s, i ? ", " : " aka ");
+    faktStrPuts(s, i ? ", " : " aka ");
     fkString(s, r->azList[i]);
   }
-  if( zLat ){ strPuts(s, " at "); strPuts(s, zLat); strPuts(s, ", "); strPuts(s, zLon); }
-  strPuts(s, ";");
+  if( zLat ){ faktStrPuts(s, " at "); faktStrPuts(s, zLat); faktStrPuts(s, ", "); faktStrPuts(s, zLon); }
+  faktStrPuts(s, ";");
   return runSql(p, r);
 }
 
@@ -692,12 +673,12 @@ static int stmtSource(Imp *p, const Rec *r){
       || needDate(p, r, "published", &zPub) ) return p->rc;
   if( zTitle==NULL ) return recErr(p, r, FAKT_SYNTAX, "source %s has no title", zId);
   Str *s = &p->sql;
-  strReset(s);
-  strPuts(s, "source "); strPuts(s, zId); strPuts(s, " "); fkString(s, zTitle);
-  if( zOutlet ){ strPuts(s, " by "); strPuts(s, zOutlet); }
-  if( zPub ){ strPuts(s, " published @"); strPuts(s, zPub); }
-  if( zText ){ strPuts(s, " text "); fkString(s, zText); }
-  strPuts(s, ";");
+  faktStrReset(s);
+  faktStrPuts(s, "source "); faktStrPuts(s, zId); faktStrPuts(s, " "); fkString(s, zTitle);
+  if( zOutlet ){ faktStrPuts(s, " by "); faktStrPuts(s, zOutlet); }
+  if( zPub ){ faktStrPuts(s, " published @"); faktStrPuts(s, zPub); }
+  if( zText ){ faktStrPuts(s, " text "); fkString(s, zText); }
+  faktStrPuts(s, ";");
   return runSql(p, r);
 }
 
@@ -707,26 +688,26 @@ static int claimObject(Imp *p, const Rec *r, Str *s){
   if( zO==NULL || zT==NULL ) return recErr(p, r, FAKT_SYNTAX, "claim has no \"o\" or \"otype\"");
   if( strcmp(zT, "entity")==0 || strcmp(zT, "claim")==0 ){
     if( !isIdent(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not an identifier (field o)", zO);
-    strPuts(s, zO);
+    faktStrPuts(s, zO);
   }else if( strcmp(zT, "string")==0 ){
     fkString(s, zO);
   }else if( strcmp(zT, "integer")==0 ){
     if( !isInteger(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not an integer", zO);
-    strPuts(s, zO);
+    faktStrPuts(s, zO);
   }else if( strcmp(zT, "float")==0 ){
     if( !isNumber(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not a number", zO);
     fkFloat(s, zO);
   }else if( strcmp(zT, "quantity")==0 ){
     if( !isNumber(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not a number", zO);
     if( !isUnit(zUnit) ) return recErr(p, r, FAKT_SYNTAX, "bad unit \"%s\"", zUnit ? zUnit : "");
-    strPuts(s, zO);
-    strPuts(s, zUnit);
+    faktStrPuts(s, zO);
+    faktStrPuts(s, zUnit);
   }else if( strcmp(zT, "date")==0 ){
     if( !isDate(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not a date", zO);
-    strPuts(s, "@"); strPuts(s, zO);
+    faktStrPuts(s, "@"); faktStrPuts(s, zO);
   }else if( strcmp(zT, "boolean")==0 ){
     if( strcmp(zO, "true")!=0 && strcmp(zO, "false")!=0 ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not a boolean", zO);
-    strPuts(s, zO);
+    faktStrPuts(s, zO);
   }else{
     return recErr(p, r, FAKT_SYNTAX, "unknown otype \"%s\"", zT);
   }
@@ -742,24 +723,24 @@ static int stmtClaim(Imp *p, const Rec *r){
       || needDate(p, r, "holds", &zHolds) || needDate(p, r, "until", &zUntil)
       || needDate(p, r, "said", &zSaid) ) return p->rc;
   Str *s = &p->sql;
-  strReset(s);
-  strPuts(s, "claim "); strPuts(s, zId); strPuts(s, ": ");
-  strPuts(s, zS); strPuts(s, " "); strPuts(s, zP); strPuts(s, " ");
+  faktStrReset(s);
+  faktStrPuts(s, "claim "); faktStrPuts(s, zId); faktStrPuts(s, ": ");
+  faktStrPuts(s, zS); faktStrPuts(s, " "); faktStrPuts(s, zP); faktStrPuts(s, " ");
   if( claimObject(p, r, s) ) return p->rc;
-  if( zSrc ){ strPuts(s, " from "); strPuts(s, zSrc); }
-  if( zBy ){ strPuts(s, " by "); strPuts(s, zBy); }
+  if( zSrc ){ faktStrPuts(s, " from "); faktStrPuts(s, zSrc); }
+  if( zBy ){ faktStrPuts(s, " by "); faktStrPuts(s, zBy); }
   for(int i=0; i<r->nList; i++){
     if( !isIdent(r->azList[i]) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not an identifier (via)", r->azList[i]);
-    strPuts(s, i ? ", " : " via ");
-    strPuts(s, r->azList[i]);
+    faktStrPuts(s, i ? ", " : " via ");
+    faktStrPuts(s, r->azList[i]);
   }
-  if( zSt ){ strPuts(s, " stance "); strPuts(s, zSt); }
+  if( zSt ){ faktStrPuts(s, " stance "); faktStrPuts(s, zSt); }
   if( zUntil && !zHolds ) return recErr(p, r, FAKT_SYNTAX, "\"until\" without \"holds\"");
-  if( zHolds ){ strPuts(s, " holds @"); strPuts(s, zHolds); }
-  if( zUntil ){ strPuts(s, " until @"); strPuts(s, zUntil); }
-  if( zSaid ){ strPuts(s, " said @"); strPuts(s, zSaid); }
-  if( zQuote ){ strPuts(s, " quote "); fkString(s, zQuote); }
-  strPuts(s, ";");
+  if( zHolds ){ faktStrPuts(s, " holds @"); faktStrPuts(s, zHolds); }
+  if( zUntil ){ faktStrPuts(s, " until @"); faktStrPuts(s, zUntil); }
+  if( zSaid ){ faktStrPuts(s, " said @"); faktStrPuts(s, zSaid); }
+  if( zQuote ){ faktStrPuts(s, " quote "); fkString(s, zQuote); }
+  faktStrPuts(s, ";");
   return runSql(p, r);
 }
 
@@ -852,8 +833,8 @@ static int geoPredicate(Imp *p, const char *zName, const char *zDecl){
     fakt_finalize(pStmt);
   }
   if( bHave ) return FAKT_OK;
-  strReset(&p->sql);
-  strPuts(&p->sql, zDecl);
+  faktStrReset(&p->sql);
+  faktStrPuts(&p->sql, zDecl);
   return runSql(p, NULL);
 }
 
@@ -900,17 +881,17 @@ static int geoRow(Imp *p, char *zLine, int iFile, int iLine){
     azAlias[nAlias++] = zName;
   }
   Str *s = &p->sql;
-  strReset(s);
-  strPuts(s, "entity gn_"); strPuts(s, az[0]); strPuts(s, " city "); fkString(s, az[1]);
-  for(int i=0; i<nAlias; i++){ strPuts(s, i ? ", " : " aka "); fkString(s, azAlias[i]); }
-  strPuts(s, " at "); strPuts(s, az[4]); strPuts(s, ", "); strPuts(s, az[5]); strPuts(s, ";");
+  faktStrReset(s);
+  faktStrPuts(s, "entity gn_"); faktStrPuts(s, az[0]); faktStrPuts(s, " city "); fkString(s, az[1]);
+  for(int i=0; i<nAlias; i++){ faktStrPuts(s, i ? ", " : " aka "); fkString(s, azAlias[i]); }
+  faktStrPuts(s, " at "); faktStrPuts(s, az[4]); faktStrPuts(s, ", "); faktStrPuts(s, az[5]); faktStrPuts(s, ";");
   if( isDigits(az[14]) ){
-    strPuts(s, "\nclaim gn_"); strPuts(s, az[0]); strPuts(s, "_population: gn_");
-    strPuts(s, az[0]); strPuts(s, " population "); strPuts(s, az[14]); strPuts(s, ";");
+    faktStrPuts(s, "\nclaim gn_"); faktStrPuts(s, az[0]); faktStrPuts(s, "_population: gn_");
+    faktStrPuts(s, az[0]); faktStrPuts(s, " population "); faktStrPuts(s, az[14]); faktStrPuts(s, ";");
   }
   if( isIdent(az[8]) ){
-    strPuts(s, "\nclaim gn_"); strPuts(s, az[0]); strPuts(s, "_country: gn_");
-    strPuts(s, az[0]); strPuts(s, " country_code "); fkString(s, az[8]); strPuts(s, ";");
+    faktStrPuts(s, "\nclaim gn_"); faktStrPuts(s, az[0]); faktStrPuts(s, "_country: gn_");
+    faktStrPuts(s, az[0]); faktStrPuts(s, " country_code "); fkString(s, az[8]); faktStrPuts(s, ";");
   }
   for(int i=0; i<nSeen; i++) free(azSeen[i]);
   Rec r;
@@ -1034,7 +1015,7 @@ int fakt_import(fakt *db, const char *zFormat, const char *zPath,
   for(int i=0; i<imp.nRec; i++) recFree(&imp.aRec[i]);
   free(imp.aRec);
   for(int i=0; i<imp.nFile; i++) free(imp.azFile[i]);
-  strFree(&imp.sql);
+  faktStrFree(&imp.sql);
   int rc = imp.rc;
   if( rc ){
     pthread_mutex_lock(&db->mutex);
