@@ -74,7 +74,11 @@ static int claimField(const ClaimRec *r, ClaimField f, int iVia, Value *pV){
     case CM_STANCE: *pV = vId(r->stance); return 1;
     case CM_HOLDS: if( !r->holds ) return 0; *pV = vDate(r->holds); return 1;
     case CM_SAID: if( !r->said ) return 0; *pV = vDate(r->said); return 1;
-    case CM_QUOTE: if( !r->quote ) return 0; *pV = vStrId(r->quote); return 1;
+    case CM_QUOTE:
+      if( !r->quote ) return 0;
+      memset(pV, 0, sizeof(*pV));
+      pV->t = V_STR; pV->z = r->zQuote; pV->n = (int)r->quote;   /* from the record */
+      return 1;
     case CM_RECORDED: *pV = vInt(r->txAdd); return 1;
   }
   return 0;

@@ -480,9 +480,8 @@ int faktVerifyStep(fakt_stmt *p){
       if( rc<=0 ){ rc = -rc; break; }
       if( !liveClaim(ex, id, &r) || !r.quote || !r.source ) continue;
       if( onlySrc && r.source!=onlySrc ) continue;
-      const char *zQ, *zText; int nQ, ns; size_t nText;
+      const char *zQ = r.zQuote, *zText; int nQ = (int)r.quote; size_t nText;
       char zProblem[80];
-      if( faktDictText(t, r.quote, &ns, &zQ, &nQ) ) continue;
       if( faktTextGet(t, r.source, &zText, &nText) ){
         snprintf(zProblem, sizeof(zProblem), "source text missing");
       }else if( spanHolds(zText, nText, &r, zQ, nQ) ){

@@ -783,11 +783,13 @@ int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
 **   0 kind  1 type4  5 label4  9 bCoords1  10 lat8  18 lon8  26 outlet4
 **   30 published8  38 textHash8  46 flags4  50 objType1  51 nAlias1
 **   52 alias ids 4*nAlias
-** Claim (kind K_CLAIM), CLAIM_FIXED bytes + 4 per via:
+** Claim (kind K_CLAIM), CLAIM_FIXED bytes + 4 per via + the quote's bytes:
 **   0 kind  1 s4  5 p4  9 o9  18 unit4  22 source4  26 by4  30 stance4
-**   34 holds8  42 until8  50 said8  58 quote4  62 txAdd4  66 txRet4
+**   34 holds8  42 until8  50 said8  58 quote length4  62 txAdd4  66 txRet4
 **   70 spanStart4  74 spanEnd4  78 textHash8  86 prop8  94 nVia1
-**   95 via ids 4*nVia
+**   95 via ids 4*nVia, then the quote (UTF-8, not NUL-terminated).
+**   Quotes are unique text: stored here, they cost no dictionary entry and
+**   no second lookup when a row shows them (format 2).
 */
 #define ENT_FIXED   52
 #define CLAIM_FIXED 95
@@ -858,13 +860,20 @@ static size_t claimEncode(const ClaimRec *r, uint8_t *a){
   faktEncU64(a+86, r->prop);
   a[94] = (uint8_t)r->nVia;
   for(i=0; i<r->nVia; i++) faktEncU32(a + CLAIM_FIXED + 4*i, r->aVia[i]);
-  return CLAIM_FIXED + 4*(size_t)r->nVia;
+  if( r->quote ) memcpy(a + CLAIM_FIXED + 4*(size_t)r->nVia, r->zQuote, r->quote);
+  return CLAIM_FIXED + 4*(size_t)r->nVia + r->quote;
+}
+
+/* Bytes claimEncode needs for r. */
+static size_t claimSize(const ClaimRec *r){
+  return CLAIM_FIXED + 4*(size_t)r->nVia + r->quote;
 }
 
 static int claimDecode(const uint8_t *a, size_t n, ClaimRec *r){
   uint32_t i;
   memset(r, 0, sizeof(*r));
-  if( n<CLAIM_FIXED || a[0]!=K_CLAIM || a[94]>CLAIM_VIA_MAX || n!=CLAIM_FIXED + 4*(size_t)a[94] ){
+  if( n<CLAIM_FIXED || a[0]!=K_CLAIM || a[94]>CLAIM_VIA_MAX
+   || n!=CLAIM_FIXED + 4*(size_t)a[94] + faktDecU32(a+58) ){
     return FAKT_CORRUPT;
   }
   r->s = faktDecU32(a+1);
@@ -886,6 +895,7 @@ static int claimDecode(const uint8_t *a, size_t n, ClaimRec *r){
   r->prop = faktDecU64(a+86);
   r->nVia = a[94];
   for(i=0; i<r->nVia; i++) r->aVia[i] = faktDecU32(a + CLAIM_FIXED + 4*i);
+  r->zQuote = r->quote ? (const char*)a + CLAIM_FIXED + 4*(size_t)r->nVia : NULL;
   return FAKT_OK;
 }
 
@@ -1121,23 +1131,20 @@ static int ftsDoc(StoreTxn *t, uint32_t doc, const char *z, size_t n, int bDel){
 }
 
 /* Index the words of dictionary string strId for doc (copied out of the map first). */
-static int ftsString(StoreTxn *t, uint32_t doc, uint32_t strId, int bDel){
-  const char *z;
-  char *zCopy;
-  int n, rc;
-  rc = faktDictText(t, strId, NULL, &z, &n);
-  if( rc==FAKT_NOTFOUND ){ setErr(t->s, "quote string %u is missing", strId); return FAKT_CORRUPT; }
-  if( rc ) return rc;
-  zCopy = malloc((size_t)n + 1);
-  if( zCopy==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
-  memcpy(zCopy, z, (size_t)n);
-  rc = ftsDoc(t, doc, zCopy, (size_t)n, bDel);
-  free(zCopy);
+/* Write claim record r under key k (4 bytes), through a heap copy: r's
+** quote may point into the map page the put rewrites. */
+static int claimPut(StoreTxn *t, const uint8_t *k, const ClaimRec *r, unsigned flags){
+  size_t n = claimSize(r);
+  uint8_t *a = malloc(n);
+  if( a==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+  claimEncode(r, a);
+  int rc = dbPut(t, DB_OBJ, k, 4, a, n, flags);
+  free(a);
   return rc;
 }
 
 int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
-  uint8_t a[CLAIM_FIXED + 4*8], k[12], aK[3][KEY_IX], v[8];
+  uint8_t k[12], aK[3][KEY_IX], v[8];
   int rc, i;
   rc = writable(t);
   if( rc ) return rc;
@@ -1145,8 +1152,12 @@ int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
     setErr(t->s, "via chain too long (max %d)", CLAIM_VIA_MAX);
     return FAKT_TOOBIG;
   }
+  if( pRec->quote && pRec->zQuote==NULL ){
+    setErr(t->s, "claim %u: a quote length without its text", id);
+    return FAKT_MISUSE;
+  }
   faktEncU32(k, id);
-  rc = dbPut(t, DB_OBJ, k, 4, a, claimEncode(pRec, a), MDB_NOOVERWRITE);
+  rc = claimPut(t, k, pRec, MDB_NOOVERWRITE);
   if( rc==FAKT_CONSTRAINT ){ setErr(t->s, "object %u already exists", id); return rc; }
   if( rc ) return rc;
   ixKeys(pRec->s, pRec->p, pRec->o, id, aK);
@@ -1167,7 +1178,7 @@ int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
   rc = dbPut(t, DB_PROP, k, 12, "", 0, 0);
   if( rc ) return rc;
   if( pRec->quote ){
-    rc = ftsString(t, id, pRec->quote, 0);
+    rc = ftsDoc(t, id, pRec->zQuote, pRec->quote, 0);
     if( rc ) return rc;
   }
   if( pRec->txRet==0 ) rc = statClaim(t, pRec, 1);
@@ -1176,7 +1187,7 @@ int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
 
 int faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx){
   ClaimRec r;
-  uint8_t a[CLAIM_FIXED + 4*8], k[4], aK[3][KEY_IX], v[8];
+  uint8_t k[4], aK[3][KEY_IX], v[8];
   int rc, i;
   rc = writable(t);
   if( rc ) return rc;
@@ -1185,7 +1196,7 @@ int faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx){
   if( r.txRet ) return FAKT_OK;          /* already retracted: nothing changes */
   r.txRet = tx;
   faktEncU32(k, id);
-  rc = dbPut(t, DB_OBJ, k, 4, a, claimEncode(&r, a), 0);
+  rc = claimPut(t, k, &r, 0);
   if( rc ) return rc;
   ixKeys(r.s, r.p, r.o, id, aK);
   faktEncU32(v, r.txAdd);
@@ -1200,7 +1211,7 @@ int faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx){
 /* Only the span fields (spanStart, spanEnd, textHash) of pRec are used. */
 int faktClaimPut(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
   ClaimRec r;
-  uint8_t a[CLAIM_FIXED + 4*8], k[4];
+  uint8_t k[4];
   int rc = writable(t);
   if( rc ) return rc;
   rc = faktClaimGet(t, id, &r);
@@ -1209,7 +1220,7 @@ int faktClaimPut(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
   r.spanEnd = pRec->spanEnd;
   r.textHash = pRec->textHash;
   faktEncU32(k, id);
-  return dbPut(t, DB_OBJ, k, 4, a, claimEncode(&r, a), 0);
+  return claimPut(t, k, &r, 0);
 }
 
 /* ================================================================ source text */
@@ -1401,6 +1412,12 @@ static int checkMeta(FaktStore *s, StoreTxn *t){
     return FAKT_FORMAT;
   }
   if( fmt==0 ){ setErr(s, "database is damaged: format 0"); return FAKT_CORRUPT; }
+  if( fmt<FAKT_FORMAT_VERSION ){
+    /* format 1 interned quotes; its claim records do not decode as format 2 */
+    setErr(s, "database format %u is older than this fakt (needs %d): rebuild it from its scripts or an export",
+           fmt, FAKT_FORMAT_VERSION);
+    return FAKT_FORMAT;
+  }
   return FAKT_OK;
 }
 
@@ -1710,7 +1727,7 @@ static void checkClaim(StoreTxn *t, Report *r, uint32_t id, const ClaimRec *c, u
   if( c->o[0]==T_ID ) needObj(t, r, id, "object", (uint32_t)faktDecU64(c->o+1));
   if( c->o[0]==T_STR ) needStr(t, r, id, "object string", (uint32_t)faktDecU64(c->o+1));
   needStr(t, r, id, "unit", c->unit);
-  needStr(t, r, id, "quote", c->quote);
+  if( c->quote && !faktUtf8Valid(c->zQuote, c->quote, NULL) ) problem(r, "claim %u: quote is not UTF-8", id);
   needObj(t, r, id, "source", c->source);
   needObj(t, r, id, "speaker", c->by);
   needObj(t, r, id, "stance", c->stance);

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FAKT_FORMAT_VERSION 1
+#define FAKT_FORMAT_VERSION 2   /* 2: a claim's quote is stored in its record */
 
 /* Dictionary namespaces. */
 #define NS_NAME  'n'     /* identifiers: entities, claims, sources, predicates ... */
@@ -79,7 +79,9 @@ typedef struct ClaimRec {
   uint32_t by;                 /* speaker id or 0 */
   uint32_t stance;             /* stance entity id */
   uint64_t holds, until, said; /* packed dates (T_DATE payload) or 0 */
-  uint32_t quote;              /* string id or 0 */
+  uint32_t quote;              /* bytes of the quote (0: none); the text is zQuote */
+  const char *zQuote;          /* the quote, stored in the record: after faktClaimGet
+                               ** it points into the map (valid like any map data) */
   uint32_t txAdd, txRet;       /* history */
   uint32_t spanStart, spanEnd; /* byte offsets of the quote in the source text */
   uint64_t textHash;           /* hash64 of the source text when the span was found */

@@ -450,7 +450,8 @@ static int typeOk(StoreTxn *t, int pt, const Value *v){
 static int claimEq(const ClaimRec *a, const ClaimRec *b){
   return a->s==b->s && a->p==b->p && memcmp(a->o, b->o, ENC_LEN)==0 && a->unit==b->unit
       && a->source==b->source && a->by==b->by && a->stance==b->stance && a->holds==b->holds
-      && a->until==b->until && a->said==b->said && a->quote==b->quote && a->nVia==b->nVia
+      && a->until==b->until && a->said==b->said && a->quote==b->quote
+      && (a->quote==0 || memcmp(a->zQuote, b->zQuote, a->quote)==0) && a->nVia==b->nVia
       && memcmp(a->aVia, b->aVia, sizeof(uint32_t)*a->nVia)==0;
 }
 
@@ -530,8 +531,13 @@ static int defClaim(WCtx *w, Stmt *pS){
     r.spanStart = (uint32_t)iStart;
     r.spanEnd = (uint32_t)iEnd;
     r.textHash = faktHash64(zText, nText);
-    rc = strId(w, pS->zQuote, (int)strlen(pS->zQuote), &r.quote);
-    if( rc ) return rc;
+    size_t nQuote = strlen(pS->zQuote);
+    if( nQuote > FAKT_MAX_STRING ){
+      faktErrSet(w->pErr, FAKT_TOOBIG, &pS->posQuote, "quote too long");
+      return FAKT_TOOBIG;
+    }
+    r.zQuote = pS->zQuote;
+    r.quote = (uint32_t)nQuote;
   }
   if( pS->zId ){
     rc = nameId(w, pS->zId, &pS->id.pos, &id, &kind);
