@@ -22,6 +22,9 @@ typedef struct WCtx {
   Counts n;
   FaktErr *pErr;
   const char *zBase;       /* file whose directory relative paths start from, or NULL */
+  const Value *aParam;     /* values bound to the statement's parameters, or NULL */
+  int nParam;
+  Arena *pArena;           /* the statement's arena, for names of bound ids */
 } WCtx;
 
 static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText);
@@ -353,10 +356,99 @@ static int defPredicate(WCtx *w, Stmt *pS){
   return putEnt(w, id, kind, &r, &pS->pos);
 }
 
+/* The value bound to parameter pE; an unbound parameter is an error. */
+static int paramValue(WCtx *w, const Expr *pE, Value *pV){
+  if( w->aParam==NULL || pE->iParam<1 || pE->iParam>w->nParam || w->aParam[pE->iParam-1].t==V_NULL ){
+    faktErrSet(w->pErr, FAKT_MISUSE, &pE->pos, "parameter %s is not bound", pE->zName);
+    return FAKT_MISUSE;
+  }
+  *pV = w->aParam[pE->iParam-1];
+  return FAKT_OK;
+}
+
+/* The value of an optional parameter: null (not bound, or bound to null)
+** means the option is not given. */
+static void paramOptional(WCtx *w, const Expr *pE, Value *pV){
+  memset(pV, 0, sizeof(*pV));
+  if( w->aParam && pE->iParam>=1 && pE->iParam<=w->nParam ) *pV = w->aParam[pE->iParam-1];
+}
+
+/* A name given through a parameter: an id bound with fakt_bind_entity(), or
+** a text; *pz NULL when the parameter is null (the option is not given).
+** *pz is NUL-terminated and lives as long as the statement. */
+static int paramName(WCtx *w, const Expr *pE, const char **pz){
+  Value v;
+  int rc;
+  paramOptional(w, pE, &v);
+  if( v.t==V_NULL ){ *pz = NULL; return FAKT_OK; }
+  if( v.t==V_STR ){ *pz = v.z; return FAKT_OK; }
+  if( v.t==V_ID ){
+    const char *z; int n, ns;
+    rc = faktDictText(w->t, v.id, &ns, &z, &n);
+    if( rc ) return storeErr(w, rc, &pE->pos);
+    *pz = faktArenaStrdup(w->pArena, z, (size_t)n);
+    return *pz ? FAKT_OK : storeErr(w, FAKT_NOMEM, &pE->pos);
+  }
+  faktErrSet(w->pErr, FAKT_MISMATCH, &pE->pos, "type error: parameter %s must name something, got a %s",
+             pE->zName, faktTypeName(v.t));
+  return FAKT_MISMATCH;
+}
+
+/* A date given through a parameter: text such as "2023-09", "2023-09-10". */
+static int paramDate(WCtx *w, const Expr *pE, uint64_t *pd){
+  Value v;
+  paramOptional(w, pE, &v);
+  if( v.t==V_NULL ){ *pd = 0; return FAKT_OK; }
+  if( v.t==V_STR && faktDateParse(v.z, (size_t)v.n, pd) ) return FAKT_OK;
+  faktErrSet(w->pErr, FAKT_MISMATCH, &pE->pos,
+             "type error: parameter %s must be a date such as \"2023-09-10\"", pE->zName);
+  return FAKT_MISMATCH;
+}
+
 /* Resolve a claim's subject or object term into a value (strings interned). */
+/* bSubject: 1 for the subject, 0 for an object, 2 for an object whose
+** predicate expects an entity or a claim (a bound text then names it). */
 static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
   memset(pV, 0, sizeof(*pV));
   int rc;
+  if( pE->op==E_PARAM ){
+    Value v;
+    rc = paramValue(w, pE, &v);
+    if( rc ) return rc;
+    if( v.t==V_STR && bSubject ){
+      /* a text names the subject: by id, then by label or alias */
+      int kind = 0;
+      rc = faktLookupName(w->t, v.z, v.n, &pV->id, &kind);
+      if( rc==FAKT_NOTFOUND || (rc==0 && kind!=K_ENTITY && kind!=K_CLAIM && kind!=K_SOURCE) ){
+        rc = faktLookupLabelUnique(w->t, v.z, v.n, &pV->id);
+      }
+      if( rc ){
+        faktErrSet(w->pErr, FAKT_NOTFOUND, &pE->pos, "unknown entity \"%s\"", v.z);
+        return FAKT_NOTFOUND;
+      }
+      pV->t = V_ID;
+      return FAKT_OK;
+    }
+    if( v.t==V_ID ){
+      int kind = 0;
+      if( faktObjGetKind(w->t, v.id, &kind) || (kind!=K_ENTITY && kind!=K_CLAIM && kind!=K_SOURCE) ){
+        faktErrSet(w->pErr, FAKT_NOTFOUND, &pE->pos, "parameter %s names no entity or claim", pE->zName);
+        return FAKT_NOTFOUND;
+      }
+      *pV = v;
+      return FAKT_OK;
+    }
+    if( bSubject==1 ){
+      faktErrSet(w->pErr, FAKT_MISMATCH, &pE->pos, "type error: the subject of a claim must be an entity or a claim");
+      return FAKT_MISMATCH;
+    }
+    if( v.t==V_STR ){
+      pV->t = V_STR;
+      return strId(w, v.z, v.n, &pV->id);
+    }
+    *pV = v;          /* a number */
+    return FAKT_OK;
+  }
   switch( pE->op ){
     case E_ID: {
       int kind;
@@ -384,7 +476,7 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
       return FAKT_OK;
     default: break;
   }
-  if( bSubject ){
+  if( bSubject==1 ){
     faktErrSet(w->pErr, FAKT_MISMATCH, &pE->pos, "type error: the subject of a claim must be an entity or a claim");
     return FAKT_MISMATCH;
   }
@@ -461,6 +553,26 @@ static int defClaim(WCtx *w, Stmt *pS){
   int rc, kind = 0;
   uint32_t id = 0;
   memset(&r, 0, sizeof(r));
+  /* options written in the text, or bound to parameters */
+  const char *zFrom = pS->zFrom, *zBy = pS->zBy, *zStance = pS->zStance, *zQuote = pS->zQuote;
+  Pos posFrom = pS->from.pos, posBy = pS->by.pos, posStance = pS->stance.pos;
+  uint64_t holds = pS->pHolds ? (uint64_t)pS->pHolds->iVal : 0;
+  uint64_t said = pS->pSaid ? (uint64_t)pS->pSaid->iVal : 0;
+  Expr **ap = pS->aOptParam;
+  if( ap[OPT_FROM] ){ rc = paramName(w, ap[OPT_FROM], &zFrom); posFrom = ap[OPT_FROM]->pos; if( rc ) return rc; }
+  if( ap[OPT_BY] ){ rc = paramName(w, ap[OPT_BY], &zBy); posBy = ap[OPT_BY]->pos; if( rc ) return rc; }
+  if( ap[OPT_STANCE] ){ rc = paramName(w, ap[OPT_STANCE], &zStance); posStance = ap[OPT_STANCE]->pos; if( rc ) return rc; }
+  if( ap[OPT_HOLDS] && (rc = paramDate(w, ap[OPT_HOLDS], &holds))!=0 ) return rc;
+  if( ap[OPT_SAID] && (rc = paramDate(w, ap[OPT_SAID], &said))!=0 ) return rc;
+  if( ap[OPT_QUOTE] ){
+    Value vq;
+    paramOptional(w, ap[OPT_QUOTE], &vq);
+    if( vq.t!=V_STR && vq.t!=V_NULL ){
+      faktErrSet(w->pErr, FAKT_MISMATCH, &ap[OPT_QUOTE]->pos, "type error: a quote must be text");
+      return FAKT_MISMATCH;
+    }
+    zQuote = vq.t==V_STR ? vq.z : NULL;
+  }
   rc = claimTerm(w, pS->pS, &vS, 1);
   if( rc ) return rc;
   r.s = vS.id;
@@ -470,7 +582,7 @@ static int defClaim(WCtx *w, Stmt *pS){
   if( rc ) return rc;
   r.p = pid;
   if( faktEntGet(w->t, pid, &pred) ) return storeErr(w, FAKT_CORRUPT, &pS->pP->pos);
-  rc = claimTerm(w, pS->pO, &vO, 0);
+  rc = claimTerm(w, pS->pO, &vO, (pred.objType==PT_ENTITY || pred.objType==PT_CLAIM) ? 2 : 0);
   if( rc ) return rc;
   if( !typeOk(w->t, pred.objType, &vO) ){
     faktErrSet(w->pErr, FAKT_MISMATCH, &pS->pO->pos, "type error: predicate %s expects %s, got %s",
@@ -479,12 +591,12 @@ static int defClaim(WCtx *w, Stmt *pS){
   }
   faktValueEncode(&vO, r.o);
   if( vO.t==V_QTY ) r.unit = vO.id;
-  if( pS->zFrom ){
-    rc = needObj(w, pS->zFrom, &pS->from.pos, K_SOURCE, "source", &r.source);
+  if( zFrom ){
+    rc = needObj(w, zFrom, &posFrom, K_SOURCE, "source", &r.source);
     if( rc ) return rc;
   }
-  if( pS->zBy ){
-    rc = needObj(w, pS->zBy, &pS->by.pos, 0, "entity", &r.by);
+  if( zBy ){
+    rc = needObj(w, zBy, &posBy, 0, "entity", &r.by);
     if( rc ) return rc;
   }
   if( pS->via.n>8 ){
@@ -495,22 +607,22 @@ static int defClaim(WCtx *w, Stmt *pS){
     rc = needObj(w, pS->via.az[i], &pS->via.a[i].pos, 0, "entity", &r.aVia[r.nVia++]);
     if( rc ) return rc;
   }
-  const char *zStance = pS->zStance ? pS->zStance : "asserts";
+  if( zStance==NULL ) zStance = "asserts";
   rc = faktLookupName(w->t, zStance, (int)strlen(zStance), &r.stance, &kind);
   if( rc==FAKT_NOTFOUND || (rc==0 && kind!=K_STANCE) ){
-    faktErrSet(w->pErr, FAKT_NOTFOUND, &pS->stance.pos,
+    faktErrSet(w->pErr, FAKT_NOTFOUND, &posStance,
                "unknown stance \"%s\" (use asserts, confirms, hedges, speculates or denies)", zStance);
     return FAKT_NOTFOUND;
   }
   if( rc ) return storeErr(w, rc, &pS->pos);
-  if( pS->pHolds ) r.holds = (uint64_t)pS->pHolds->iVal;
+  r.holds = holds;
   if( pS->pUntil ) r.until = (uint64_t)pS->pUntil->iVal;
-  if( pS->pSaid ) r.said = (uint64_t)pS->pSaid->iVal;
-  if( pS->pUntil && pS->pHolds && faktDateOrder(r.until, r.holds)<0 ){
+  r.said = said;
+  if( pS->pUntil && r.holds && faktDateOrder(r.until, r.holds)<0 ){
     faktErrSet(w->pErr, FAKT_RANGE, &pS->pUntil->pos, "until date is before the holds date");
     return FAKT_RANGE;
   }
-  if( pS->zQuote ){
+  if( zQuote ){
     if( r.source==0 ){
       faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "a quote needs a source (from SOURCE)");
       return FAKT_CONSTRAINT;
@@ -518,12 +630,12 @@ static int defClaim(WCtx *w, Stmt *pS){
     const char *zText; size_t nText;
     rc = faktTextGet(w->t, r.source, &zText, &nText);
     size_t iStart, iEnd;
-    if( rc==FAKT_NOTFOUND || (rc==0 && !faktFindQuote(zText, nText, pS->zQuote, strlen(pS->zQuote), &iStart, &iEnd)) ){
+    if( rc==FAKT_NOTFOUND || (rc==0 && !faktFindQuote(zText, nText, zQuote, strlen(zQuote), &iStart, &iEnd)) ){
       if( pS->zId ){
         faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s (claim %s)",
-                   pS->zFrom, pS->zId);
+                   zFrom, pS->zId);
       }else{
-        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s", pS->zFrom);
+        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s", zFrom);
       }
       return FAKT_CONSTRAINT;
     }
@@ -531,12 +643,12 @@ static int defClaim(WCtx *w, Stmt *pS){
     r.spanStart = (uint32_t)iStart;
     r.spanEnd = (uint32_t)iEnd;
     r.textHash = faktHash64(zText, nText);
-    size_t nQuote = strlen(pS->zQuote);
+    size_t nQuote = strlen(zQuote);
     if( nQuote > FAKT_MAX_STRING ){
       faktErrSet(w->pErr, FAKT_TOOBIG, &pS->posQuote, "quote too long");
       return FAKT_TOOBIG;
     }
-    r.zQuote = pS->zQuote;
+    r.zQuote = zQuote;
     r.quote = (uint32_t)nQuote;
   }
   if( pS->zId ){
@@ -856,6 +968,9 @@ int faktWriteStep(fakt_stmt *p){
   w.db = db;
   w.pErr = &db->err;
   w.zBase = db->zOrigin;
+  w.aParam = p->aParam;
+  w.nParam = p->nParam;
+  w.pArena = &p->arena;
   if( db->pTxn ){
     rc = faktStoreBeginNested(db->pTxn, &w.t);
     if( rc ) return storeErr(&w, rc, &pS->pos);

@@ -616,6 +616,7 @@ static int duplicate(Parse *p, int bSet, const Token *pKw){
 /* One option of entity/source/predicate/claim, keyword pKw, value pVal. */
 void faktStmtOption(Parse *p, StmtOpt eOpt, const Token *pKw, const Token *pVal){
   Stmt *s = p->pStmt;
+  if( duplicate(p, s->aOptParam[eOpt]!=0, pKw) ) return;   /* given as a parameter already */
   switch( eOpt ){
     case OPT_BY:
       if( duplicate(p, s->by.n>0, pKw) ) return;
@@ -678,6 +679,25 @@ void faktStmtOption(Parse *p, StmtOpt eOpt, const Token *pKw, const Token *pVal)
       s->posQuote = pVal->pos;
       break;
   }
+}
+
+/* A claim option given as a parameter: from $s, by $w, stance $st,
+** holds $d, said $d, quote $q. */
+void faktStmtOptionParam(Parse *p, StmtOpt eOpt, const Token *pKw, const Token *pParam){
+  Stmt *s = p->pStmt;
+  int bDup = s->aOptParam[eOpt]!=0;
+  switch( eOpt ){
+    case OPT_FROM: bDup |= s->from.n>0; break;
+    case OPT_BY: bDup |= s->by.n>0; break;
+    case OPT_STANCE: bDup |= s->stance.n>0; break;
+    case OPT_HOLDS: bDup |= s->pHolds!=0; break;
+    case OPT_SAID: bDup |= s->pSaid!=0; break;
+    case OPT_QUOTE: bDup |= s->zQuote!=0; break;
+    default: break;
+  }
+  if( duplicate(p, bDup, pKw) ) return;
+  s->aOptParam[eOpt] = faktExpr(p, E_PARAM, pParam);
+  if( eOpt==OPT_QUOTE ) s->posQuote = pParam->pos;
 }
 
 /* ================================================================ dump */

@@ -171,6 +171,7 @@ typedef struct Stmt {
   Expr *pHolds, *pUntil, *pSaid;  /* E_DATE or NULL */
   const char *zQuote;
   Pos posQuote;
+  Expr *aOptParam[16];        /* S_CLAIM options given as parameters, by StmtOpt */
 
   /* S_RULE: head name in id; head args; body */
   ExprList *pHead;
@@ -216,6 +217,7 @@ typedef enum StmtOpt {        /* options of entity/source/predicate/claim */
   OPT_BY = 1, OPT_PUBLISHED, OPT_FILE, OPT_TEXT, OPT_TYPE, OPT_SINGLE, OPT_DOC,
   OPT_FROM, OPT_STANCE, OPT_HOLDS, OPT_UNTIL, OPT_SAID, OPT_QUOTE
 } StmtOpt;
+void faktStmtOptionParam(Parse *p, StmtOpt eOpt, const Token *pKw, const Token *pParam);
 void faktStmtOption(Parse *p, StmtOpt eOpt, const Token *pKw, const Token *pVal);
 void faktStmtEntity(Parse *p, const Token *pId, const Token *pType, const Token *pLabel);
 void faktStmtAt(Parse *p, const Token *pAt, double rLat, double rLon);

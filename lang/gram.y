@@ -127,8 +127,12 @@ ptype(A) ::= ENTITY(X).                 {A = X;}
 ptype(A) ::= CLAIM(X).                  {A = X;}
 
 ////////////////////////////// claim [ID :] SUBJECT PRED OBJECT {option}
-cmd ::= CLAIM cterm(S) nm(P) cterm(O) claimopts.         {faktStmtClaim(pParse, 0, S, &P, O);}
-cmd ::= CLAIM ID(N) COLON cterm(S) nm(P) cterm(O) claimopts.  {faktStmtClaim(pParse, &N, S, &P, O);}
+cmd ::= CLAIM carg(S) nm(P) carg(O) claimopts.         {faktStmtClaim(pParse, 0, S, &P, O);}
+cmd ::= CLAIM ID(N) COLON carg(S) nm(P) carg(O) claimopts.  {faktStmtClaim(pParse, &N, S, &P, O);}
+/* a claim's subject and object: a constant, or a parameter bound through the API */
+%type carg {Expr*}
+carg(A) ::= cterm(X).                   {A = X;}
+carg(A) ::= PARAM(X).                   {A = faktExpr(pParse, E_PARAM, &X);}
 claimopts ::= .
 claimopts ::= claimopts claimopt.
 claimopt ::= FROM(K) nm(X).             {faktStmtOption(pParse, OPT_FROM, &K, &X);}
@@ -139,6 +143,13 @@ claimopt ::= HOLDS(K) DATE(X).          {faktStmtOption(pParse, OPT_HOLDS, &K, &
 claimopt ::= HOLDS(K) DATE(X) UNTIL(U) DATE(Y).  {faktStmtOption(pParse, OPT_HOLDS, &K, &X); faktStmtOption(pParse, OPT_UNTIL, &U, &Y);}
 claimopt ::= SAID(K) DATE(X).           {faktStmtOption(pParse, OPT_SAID, &K, &X);}
 claimopt ::= QUOTE(K) STRING(X).        {faktStmtOption(pParse, OPT_QUOTE, &K, &X);}
+/* the same options bound through the API (SPEC.md 4.4): never pasted text */
+claimopt ::= FROM(K) PARAM(X).          {faktStmtOptionParam(pParse, OPT_FROM, &K, &X);}
+claimopt ::= BY(K) PARAM(X).            {faktStmtOptionParam(pParse, OPT_BY, &K, &X);}
+claimopt ::= STANCE(K) PARAM(X).        {faktStmtOptionParam(pParse, OPT_STANCE, &K, &X);}
+claimopt ::= HOLDS(K) PARAM(X).         {faktStmtOptionParam(pParse, OPT_HOLDS, &K, &X);}
+claimopt ::= SAID(K) PARAM(X).          {faktStmtOptionParam(pParse, OPT_SAID, &K, &X);}
+claimopt ::= QUOTE(K) PARAM(X).         {faktStmtOptionParam(pParse, OPT_QUOTE, &K, &X);}
 vialist ::= nm(N).                      {faktIdListAppend(pParse, &pParse->pStmt->via, &N, 0);}
 vialist ::= vialist COMMA nm(N).        {faktIdListAppend(pParse, &pParse->pStmt->via, &N, 0);}
 
