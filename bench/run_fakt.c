@@ -3,9 +3,10 @@
 ** public API (fakt.h only) and runs every workload with prepared
 ** statements and bound parameters.
 **
-** The load generates statement text per claim: the grammar of `claim`
-** (SPEC.md §3, §4.4) takes no parameters, so a loader cannot prepare one
-** claim statement and rebind it.
+** The load generates statement text per claim: a `claim` statement takes
+** parameters for its subject, object and options (SPEC.md §4.4), but not
+** for its id or its predicate, and this data names every claim (c<i>) and
+** varies the predicate, so one prepared statement cannot carry the load.
 */
 #include <stdarg.h>
 #include <stdlib.h>
