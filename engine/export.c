@@ -73,14 +73,10 @@ typedef struct Ex {
 
 static int exErr(Ex *x, int rc, const char *zFmt, ...) __attribute__((format(printf, 3, 4)));
 static int exErr(Ex *x, int rc, const char *zFmt, ...){
-  if( x->rc ) return x->rc;
-  char zBuf[600];
   va_list ap;
   va_start(ap, zFmt);
-  vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
+  rc = faktFirstErrV(&x->rc, &x->zErr, rc, zFmt, ap);
   va_end(ap);
-  x->rc = rc;
-  x->zErr = strdup(zBuf);
   return rc;
 }
 
@@ -470,17 +466,21 @@ static char *claimObjectTerm(const ClaimInfo *c){
   }
 }
 
-static int nqPredicate(Ex *x, const PredInfo *p){
-  char *zS = termIri("p", p->zId), *zO;
-  int rc = nqQuad(x, zS, RDF_TYPE, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property>", NULL);
-  zO = termLit(azObjType[p->objType<=PT_CLAIM ? p->objType : 0], NULL);
-  if( rc==0 ) rc = nqQuad(x, zS, "<" NS_FAKT "objectType>", zO, NULL);
+/* One quad whose object is a literal of text z (typed zType, or plain). */
+static int nqLitQuad(Ex *x, const char *zS, const char *zP, const char *z, const char *zType){
+  char *zO = termLit(z, zType);
+  int rc = nqQuad(x, zS, zP, zO, NULL);
   free(zO);
+  return rc;
+}
+
+static int nqPredicate(Ex *x, const PredInfo *p){
+  char *zS = termIri("p", p->zId);
+  int rc = nqQuad(x, zS, RDF_TYPE, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#Property>", NULL);
+  if( rc==0 ) rc = nqLitQuad(x, zS, "<" NS_FAKT "objectType>", azObjType[p->objType<=PT_CLAIM ? p->objType : 0], NULL);
   if( rc==0 && p->bSingle ) rc = nqQuad(x, zS, RDF_TYPE, "<" NS_FAKT "SingleValued>", NULL);
   if( rc==0 && p->zDoc ){
-    zO = termLit(p->zDoc, NULL);
-    rc = nqQuad(x, zS, "<" RDFS "comment>", zO, NULL);
-    free(zO);
+    rc = nqLitQuad(x, zS, "<" RDFS "comment>", p->zDoc, NULL);
   }
   free(zS);
   return rc;
@@ -490,24 +490,16 @@ static int nqEntity(Ex *x, const EntInfo *e){
   char *zS = termIri("e", e->zId), *zO = termIri("t", e->zType);
   int rc = nqQuad(x, zS, RDF_TYPE, zO, NULL);
   free(zO);
-  zO = termLit(e->zLabel, NULL);
-  if( rc==0 ) rc = nqQuad(x, zS, "<" RDFS "label>", zO, NULL);
-  free(zO);
+  if( rc==0 ) rc = nqLitQuad(x, zS, "<" RDFS "label>", e->zLabel, NULL);
   for(int i=0; rc==0 && i<e->nAlias; i++){
-    zO = termLit(e->azAlias[i], NULL);
-    rc = nqQuad(x, zS, "<" SCHEMA "alternateName>", zO, NULL);
-    free(zO);
+    rc = nqLitQuad(x, zS, "<" SCHEMA "alternateName>", e->azAlias[i], NULL);
   }
   if( rc==0 && e->bCoords ){
     char zNum[64];
     fmtDecimal(e->lat, zNum, sizeof(zNum));
-    zO = termLit(zNum, XSD "decimal");
-    rc = nqQuad(x, zS, "<" SCHEMA "latitude>", zO, NULL);
-    free(zO);
+    rc = nqLitQuad(x, zS, "<" SCHEMA "latitude>", zNum, XSD "decimal");
     fmtDecimal(e->lon, zNum, sizeof(zNum));
-    zO = termLit(zNum, XSD "decimal");
-    if( rc==0 ) rc = nqQuad(x, zS, "<" SCHEMA "longitude>", zO, NULL);
-    free(zO);
+    if( rc==0 ) rc = nqLitQuad(x, zS, "<" SCHEMA "longitude>", zNum, XSD "decimal");
   }
   free(zS);
   return rc;
@@ -520,23 +512,17 @@ static int nqSource(Ex *x, const SrcInfo *src){
   zO = termIri("t", "document");
   if( rc==0 ) rc = nqQuad(x, zS, RDF_TYPE, zO, NULL);
   free(zO);
-  zO = termLit(src->zTitle, NULL);
-  if( rc==0 ) rc = nqQuad(x, zS, "<" SCHEMA "headline>", zO, NULL);
-  free(zO);
+  if( rc==0 ) rc = nqLitQuad(x, zS, "<" SCHEMA "headline>", src->zTitle, NULL);
   if( rc==0 && src->zOutlet ){
     zO = termIri("e", src->zOutlet);
     rc = nqQuad(x, zS, "<" SCHEMA "publisher>", zO, NULL);
     free(zO);
   }
   if( rc==0 && src->zPublished ){
-    zO = termLit(src->zPublished, dateType(src->zPublished));
-    rc = nqQuad(x, zS, "<" SCHEMA "datePublished>", zO, NULL);
-    free(zO);
+    rc = nqLitQuad(x, zS, "<" SCHEMA "datePublished>", src->zPublished, dateType(src->zPublished));
   }
   if( rc==0 && src->zText ){
-    zO = termLit(src->zText, NULL);
-    rc = nqQuad(x, zS, "<" SCHEMA "text>", zO, NULL);
-    free(zO);
+    rc = nqLitQuad(x, zS, "<" SCHEMA "text>", src->zText, NULL);
   }
   free(zS);
   return rc;

@@ -7,6 +7,7 @@
 #define FAKT_INT_H
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stddef.h>
@@ -350,6 +351,7 @@ FAKT_PRIVATE void faktStrPuts(Str *s, const char *z);
 FAKT_PRIVATE void faktStrPrintf(Str *s, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
 FAKT_PRIVATE void faktStrReset(Str *s);
 FAKT_PRIVATE void faktStrFree(Str *s);
+FAKT_PRIVATE int  faktFirstErrV(int *pRc, char **pzErr, int rc, const char *zFmt, va_list ap);
 
 /* ---------------------------------------------------------------- claim layer (claims.c) */
 FAKT_PRIVATE int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aArg);

@@ -200,14 +200,10 @@ typedef struct Imp {
 
 static int impErr(Imp *p, int rc, const char *zFmt, ...) __attribute__((format(printf, 3, 4)));
 static int impErr(Imp *p, int rc, const char *zFmt, ...){
-  if( p->rc ) return p->rc;
-  char zBuf[700];
   va_list ap;
   va_start(ap, zFmt);
-  vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
+  rc = faktFirstErrV(&p->rc, &p->zErr, rc, zFmt, ap);
   va_end(ap);
-  p->rc = rc;
-  p->zErr = strdup(zBuf);
   return rc;
 }
 

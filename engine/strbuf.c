@@ -45,6 +45,20 @@ void faktStrPrintf(Str *s, const char *zFmt, ...){
   if( z ){ faktStrAppend(s, z, (size_t)n); free(z); } else s->bOom = 1;
 }
 
+/*
+** Keep the first error of a longer operation (an export, an import):
+** if *pRc is still FAKT_OK, set it to rc and *pzErr to the formatted
+** message (malloc'd). Returns the error that stands.
+*/
+int faktFirstErrV(int *pRc, char **pzErr, int rc, const char *zFmt, va_list ap){
+  if( *pRc ) return *pRc;
+  char zBuf[700];
+  vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
+  *pRc = rc;
+  *pzErr = strdup(zBuf);
+  return rc;
+}
+
 /* Empty the buffer, keeping its memory. */
 void faktStrReset(Str *s){
   s->n = 0;

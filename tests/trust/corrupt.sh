@@ -9,22 +9,8 @@
 # tests/trust/KNOWN_BUGS while LMDB pages are trusted blindly.
 # Ends with "N passed, N failed"; exit 1 on failure.
 
-B=${B:-build}
-TOOL=$B/trust/trust_tool
-FAKT=$B/fakt
-case $FAKT in /*) ;; *) FAKT=$(pwd)/$FAKT ;; esac
-HERE=$(cd "$(dirname "$0")" && pwd)
-pass=0 fail=0 known=0
-finish() {
-  [ "$known" -gt 0 ] && echo "corrupt: $known known failures (tests/trust/KNOWN_BUGS; not counted)"
-  echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?
-}
-[ -x "$TOOL" ] && [ -x "$FAKT" ] || { echo "FAIL corrupt: $TOOL or $FAKT is missing"; fail=1; finish; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fakt-corrupt.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-(cd "$HERE/hostile" && "$FAKT" -c 'load "scratch.facts";' "$tmp/scratch.fakt") > "$tmp/out" 2>&1 || {
-  echo "FAIL corrupt: cannot build the scratch database"; cat "$tmp/out"; fail=1; finish; }
+NAME=corrupt
+. "$(dirname "$0")/_scratch.sh"
 TO=
 command -v timeout >/dev/null 2>&1 && TO="timeout 60"
 pages=$(( $(wc -c < "$tmp/scratch.fakt") / 4096 ))
