@@ -49,6 +49,44 @@ struct FaktStore {
 };
 
 /*
+** Pending index puts. A top-level write transaction does not put the keys
+** of the index DBs (spo, pos, osp, srcc, prop, fts) into LMDB one by one, in
+** the random order claims arrive in: it keeps them here and writes them
+** sorted, with MDB_APPEND past a DB's last key, when anything reads one of
+** those DBs, when a nested transaction begins, when the buffer is large, and
+** at commit. Sorted puts touch each leaf page once per flush instead of once
+** per key, and appended pages are left full instead of half full. Entries
+** are (DB, key, value, sequence): of equal keys the latest wins.
+*/
+typedef struct PendEnt {
+  uint32_t iOff;             /* key bytes, then value bytes, at aByte+iOff */
+  uint32_t iSeq;             /* order of arrival */
+  uint16_t nKey;             /* key bytes */
+  uint8_t nVal;              /* value bytes (index values are at most 8) */
+  uint8_t iDb;               /* DB_* */
+} PendEnt;
+typedef struct Pending {
+  PendEnt *a;                /* entries */
+  size_t n, nAlloc;
+  uint8_t *aByte;            /* their keys and values */
+  size_t nByte, nByteAlloc;
+} Pending;
+#define PEND_FLUSH  ((size_t)32 << 20)   /* flush past this many bytes */
+#define PEND_VAL_MAX 8
+
+/*
+** Statistics deltas (kind, id) -> delta of a write transaction, an open
+** addressing table. A nested transaction keeps its own and adds them to its
+** parent's at commit; the top level writes them to the stat DB at commit.
+** faktStatGet adds the deltas of the transaction and its ancestors.
+*/
+typedef struct StatSlot { uint64_t key; int64_t delta; } StatSlot;   /* key 0: empty */
+typedef struct StatTab {
+  StatSlot *a;               /* nSlot slots, a power of two */
+  size_t nSlot, nUsed;
+} StatTab;
+
+/*
 ** A transaction. Owns its cursors: each faktCursorOpen/faktAuxOpen takes a
 ** free one of the same DB from pCur or makes a new one; faktCursorClose
 ** only marks it free. Commit/abort closes and frees all of them, so a
@@ -63,6 +101,11 @@ struct StoreTxn {
   int bWrite;                /* write transaction */
   int rcErr;                 /* sticky error: a failed write dooms the txn */
   StoreCursor *pCur;         /* every cursor made in this txn */
+  uint64_t nWrite;           /* writes made through this txn (faktStoreWrites) */
+  Pending pend;              /* index puts not yet in LMDB (top-level txns only) */
+  StatTab stat;              /* statistics deltas not yet in LMDB */
+  uint32_t textSrc;          /* source whose text hash is cached, or 0 */
+  uint64_t textHash;         /* that hash */
 };
 
 struct StoreCursor {
@@ -186,6 +229,10 @@ static int xlate(FaktStore *s, int rc, const char *zWhat){
   return code;
 }
 
+static int cmpU64(const void *a, const void *b);
+static int statFlush(StoreTxn *t);
+static StoreTxn *txnRoot(StoreTxn *t);
+
 /* ================================================================ raw DB access */
 
 /* Checks common to every write: a write txn, no open child, not doomed. */
@@ -203,10 +250,215 @@ static int writable(StoreTxn *t){
   return FAKT_OK;
 }
 
+/* ---------------------------------------------------------------- pending puts */
+
+static int isPendDb(int iDb){
+  return iDb==DB_SPO || iDb==DB_POS || iDb==DB_OSP || iDb==DB_SRCC || iDb==DB_PROP || iDb==DB_FTS;
+}
+
+static void pendClear(Pending *p){
+  free(p->a);
+  free(p->aByte);
+  memset(p, 0, sizeof(*p));
+}
+
+/* LMDB's default order: bytes, then the shorter first; then arrival. */
+static int pendCmp(const void *pA, const void *pB, void *pCtx){
+  const PendEnt *a = (const PendEnt*)pA, *b = (const PendEnt*)pB;
+  const uint8_t *aByte = (const uint8_t*)pCtx;
+  if( a->iDb!=b->iDb ) return a->iDb<b->iDb ? -1 : 1;
+  size_t n = a->nKey<b->nKey ? a->nKey : b->nKey;
+  int c = memcmp(aByte + a->iOff, aByte + b->iOff, n);
+  if( c ) return c;
+  if( a->nKey!=b->nKey ) return a->nKey<b->nKey ? -1 : 1;
+  return a->iSeq<b->iSeq ? -1 : (a->iSeq>b->iSeq);
+}
+
+/* A small merge sort (qsort has no context argument in C11). */
+static void pendSort(PendEnt *a, PendEnt *aTmp, size_t n, const uint8_t *aByte){
+  if( n<2 ) return;
+  if( n<=16 ){
+    for(size_t i=1; i<n; i++){
+      PendEnt x = a[i];
+      size_t j = i;
+      while( j>0 && pendCmp(&a[j-1], &x, (void*)aByte)>0 ){ a[j] = a[j-1]; j--; }
+      a[j] = x;
+    }
+    return;
+  }
+  size_t h = n/2, i = 0, j = h, k = 0;
+  pendSort(a, aTmp, h, aByte);
+  pendSort(a+h, aTmp, n-h, aByte);
+  if( pendCmp(&a[h-1], &a[h], (void*)aByte)<=0 ) return;   /* already in order */
+  while( i<h && j<n ) aTmp[k++] = pendCmp(&a[i], &a[j], (void*)aByte)<=0 ? a[i++] : a[j++];
+  while( i<h ) aTmp[k++] = a[i++];
+  while( j<n ) aTmp[k++] = a[j++];
+  memcpy(a, aTmp, n*sizeof(*a));
+}
+
+/*
+** Write t's pending puts into LMDB, sorted, and empty the buffer. A key
+** past the DB's last key goes in with MDB_APPEND. An error dooms t.
+*/
+static int pendFlush(StoreTxn *t){
+  Pending *p = &t->pend;
+  PendEnt *aTmp;
+  MDB_cursor *mc = NULL;
+  uint8_t aLast[CUR_PREFIX_MAX];
+  size_t nLast = 0, i;
+  int bLast = 0, iDbCur = -1, rc = MDB_SUCCESS;
+  if( p->n==0 ) return t->rcErr;
+  aTmp = malloc(p->n * sizeof(*aTmp));
+  if( aTmp==NULL ){ setErr(t->s, "out of memory"); t->rcErr = FAKT_NOMEM; pendClear(p); return FAKT_NOMEM; }
+  pendSort(p->a, aTmp, p->n, p->aByte);
+  free(aTmp);
+  for(i=0; i<p->n && rc==MDB_SUCCESS; i++){
+    const PendEnt *e = &p->a[i];
+    MDB_val k, v;
+    if( i+1<p->n && p->a[i+1].iDb==e->iDb && p->a[i+1].nKey==e->nKey
+     && memcmp(p->aByte + p->a[i+1].iOff, p->aByte + e->iOff, e->nKey)==0 ){
+      continue;                               /* a later put of the key wins */
+    }
+    if( e->iDb!=iDbCur ){
+      if( mc ) mdb_cursor_close(mc);
+      mc = NULL;
+      rc = mdb_cursor_open(t->txn, t->s->aDbi[e->iDb], &mc);
+      if( rc ) break;
+      iDbCur = e->iDb;
+      rc = mdb_cursor_get(mc, &k, &v, MDB_LAST);
+      bLast = rc==MDB_SUCCESS;
+      if( rc==MDB_NOTFOUND ) rc = MDB_SUCCESS;
+      if( rc ) break;
+      if( bLast ){
+        nLast = k.mv_size<sizeof(aLast) ? k.mv_size : sizeof(aLast);
+        memcpy(aLast, k.mv_data, nLast);
+      }
+    }
+    k.mv_data = p->aByte + e->iOff; k.mv_size = e->nKey;
+    v.mv_data = p->aByte + e->iOff + e->nKey; v.mv_size = e->nVal;
+    unsigned flags = 0;
+    if( !bLast ){
+      flags = MDB_APPEND;
+    }else{
+      size_t n = nLast<k.mv_size ? nLast : k.mv_size;
+      int c = memcmp(k.mv_data, aLast, n);
+      if( c>0 || (c==0 && k.mv_size>nLast) ){ flags = MDB_APPEND; bLast = 0; }
+    }
+    rc = mdb_cursor_put(mc, &k, &v, flags);
+  }
+  if( mc ) mdb_cursor_close(mc);
+  pendClear(p);
+  if( rc ){
+    rc = xlate(t->s, rc, "index");
+    t->rcErr = rc;
+    return rc;
+  }
+  return FAKT_OK;
+}
+
+/* Put into an index DB: buffered in a top-level txn, direct in a nested one. */
+static int pendPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *pV, size_t nV){
+  Pending *p = &t->pend;
+  int rc = writable(t);
+  if( rc ) return rc;
+  if( t->pParent || nK>CUR_PREFIX_MAX || nV>PEND_VAL_MAX ){
+    MDB_val k, v;
+    t->nWrite++;
+    k.mv_data = (void*)pK; k.mv_size = nK;
+    v.mv_data = (void*)pV; v.mv_size = nV;
+    rc = mdb_put(t->txn, t->s->aDbi[iDb], &k, &v, 0);
+    if( rc==MDB_SUCCESS ) return FAKT_OK;
+    rc = xlate(t->s, rc, azDbName[iDb]);
+    t->rcErr = rc;
+    return rc;
+  }
+  if( p->n==p->nAlloc ){
+    size_t nNew = p->nAlloc ? p->nAlloc*2 : 1024;
+    PendEnt *aNew = realloc(p->a, nNew*sizeof(*aNew));
+    if( aNew==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+    p->a = aNew; p->nAlloc = nNew;
+  }
+  if( p->nByte + nK + nV > p->nByteAlloc ){
+    size_t nNew = p->nByteAlloc ? p->nByteAlloc*2 : 65536;
+    while( nNew < p->nByte + nK + nV ) nNew *= 2;
+    uint8_t *aNew = realloc(p->aByte, nNew);
+    if( aNew==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+    p->aByte = aNew; p->nByteAlloc = nNew;
+  }
+  PendEnt *e = &p->a[p->n];
+  e->iOff = (uint32_t)p->nByte;
+  e->iSeq = (uint32_t)p->n;
+  e->nKey = (uint16_t)nK;
+  e->nVal = (uint8_t)nV;
+  e->iDb = (uint8_t)iDb;
+  memcpy(p->aByte + p->nByte, pK, nK);
+  if( nV ) memcpy(p->aByte + p->nByte + nK, pV, nV);
+  p->nByte += nK + nV;
+  p->n++;
+  t->nWrite++;
+  if( p->nByte>PEND_FLUSH ) return pendFlush(t);
+  return FAKT_OK;
+}
+
+/* ---------------------------------------------------------------- pending statistics */
+
+static size_t statSlot(const StatTab *p, uint64_t key){
+  uint64_t h = key * 0x9E3779B97F4A7C15ull;
+  return (size_t)(h >> 17) & (p->nSlot - 1);
+}
+
+/* Add delta to (kind, id) in tab p. */
+static int statTabAdd(StatTab *p, uint64_t key, int64_t delta){
+  if( (p->nUsed+1)*2 > p->nSlot ){
+    StatTab n;
+    n.nSlot = p->nSlot ? p->nSlot*2 : 256;
+    n.nUsed = 0;
+    n.a = calloc(n.nSlot, sizeof(StatSlot));
+    if( n.a==NULL ) return FAKT_NOMEM;
+    for(size_t i=0; i<p->nSlot; i++){
+      if( p->a[i].key ){
+        size_t j = statSlot(&n, p->a[i].key);
+        while( n.a[j].key ) j = (j+1) & (n.nSlot-1);
+        n.a[j] = p->a[i];
+        n.nUsed++;
+      }
+    }
+    free(p->a);
+    *p = n;
+  }
+  size_t j = statSlot(p, key);
+  while( p->a[j].key && p->a[j].key!=key ) j = (j+1) & (p->nSlot-1);
+  if( p->a[j].key==0 ){ p->a[j].key = key; p->nUsed++; }
+  p->a[j].delta += delta;
+  return FAKT_OK;
+}
+
+static int64_t statTabGet(const StatTab *p, uint64_t key){
+  if( p->nSlot==0 ) return 0;
+  size_t j = statSlot(p, key);
+  while( p->a[j].key ){
+    if( p->a[j].key==key ) return p->a[j].delta;
+    j = (j+1) & (p->nSlot-1);
+  }
+  return 0;
+}
+
+static void statTabClear(StatTab *p){
+  free(p->a);
+  memset(p, 0, sizeof(*p));
+}
+
+/* kind and id in one non-zero key */
+static uint64_t statKey(int kind, uint32_t id){
+  return ((uint64_t)(uint8_t)kind << 32) | id;
+}
+
+
 /* Get: FAKT_OK with *pV (points into the map), FAKT_NOTFOUND, or an error. */
 static int dbGet(StoreTxn *t, int iDb, const void *pK, size_t nK, MDB_val *pV){
   MDB_val k;
   int rc;
+  if( t->pend.n && isPendDb(iDb) && (rc = pendFlush(t))!=FAKT_OK ) return rc;
   k.mv_data = (void*)pK; k.mv_size = nK;
   rc = mdb_get(t->txn, t->s->aDbi[iDb], &k, pV);
   if( rc==MDB_NOTFOUND ) return FAKT_NOTFOUND;
@@ -220,9 +472,17 @@ static int dbPut(StoreTxn *t, int iDb, const void *pK, size_t nK,
   MDB_val k, v;
   int rc = writable(t);
   if( rc ) return rc;
+  if( t->pend.n && isPendDb(iDb) && (rc = pendFlush(t))!=FAKT_OK ) return rc;
   k.mv_data = (void*)pK; k.mv_size = nK;
   v.mv_data = (void*)pV; v.mv_size = nV;
-  rc = mdb_put(t->txn, t->s->aDbi[iDb], &k, &v, flags);
+  t->nWrite++;
+  rc = MDB_KEYEXIST;
+  if( iDb==DB_OBJ || iDb==DB_I2S || iDb==DB_TXLOG ){
+    /* ids grow: most keys go past the last one, where MDB_APPEND leaves
+    ** full pages behind (a plain put splits them in half) */
+    rc = mdb_put(t->txn, t->s->aDbi[iDb], &k, &v, flags|MDB_APPEND);
+  }
+  if( rc==MDB_KEYEXIST ) rc = mdb_put(t->txn, t->s->aDbi[iDb], &k, &v, flags);
   if( rc==MDB_SUCCESS ) return FAKT_OK;
   if( rc==MDB_KEYEXIST ) return FAKT_CONSTRAINT;
   rc = xlate(t->s, rc, azDbName[iDb]);
@@ -234,11 +494,15 @@ static int dbPut(StoreTxn *t, int iDb, const void *pK, size_t nK,
 ** until the next write). */
 static int dbReserve(StoreTxn *t, int iDb, const void *pK, size_t nK, size_t nV, uint8_t **ppOut){
   MDB_val k, v;
+  *ppOut = NULL;
   int rc = writable(t);
   if( rc ) return rc;
   k.mv_data = (void*)pK; k.mv_size = nK;
   v.mv_data = NULL; v.mv_size = nV;
-  rc = mdb_put(t->txn, t->s->aDbi[iDb], &k, &v, MDB_RESERVE);
+  t->nWrite++;
+  rc = MDB_KEYEXIST;
+  if( iDb==DB_OBJ || iDb==DB_I2S ) rc = mdb_put(t->txn, t->s->aDbi[iDb], &k, &v, MDB_RESERVE|MDB_APPEND);
+  if( rc==MDB_KEYEXIST ) rc = mdb_put(t->txn, t->s->aDbi[iDb], &k, &v, MDB_RESERVE);
   if( rc ){
     rc = xlate(t->s, rc, azDbName[iDb]);
     t->rcErr = rc;
@@ -253,6 +517,8 @@ static int dbDel(StoreTxn *t, int iDb, const void *pK, size_t nK){
   MDB_val k;
   int rc = writable(t);
   if( rc ) return rc;
+  if( t->pend.n && isPendDb(iDb) && (rc = pendFlush(t))!=FAKT_OK ) return rc;
+  t->nWrite++;
   k.mv_data = (void*)pK; k.mv_size = nK;
   rc = mdb_del(t->txn, t->s->aDbi[iDb], &k, NULL);
   if( rc==MDB_SUCCESS ) return FAKT_OK;
@@ -294,6 +560,10 @@ static int curAcquire(StoreTxn *t, int iDb, const uint8_t *aPrefix, int nPrefix,
   if( t->pChild ){
     setErr(t->s, "transaction used while a nested transaction is open");
     return FAKT_MISUSE;
+  }
+  if( t->pend.n && isPendDb(iDb) ){
+    int rc = pendFlush(t);
+    if( rc ) return rc;
   }
   for(c=t->pCur; c; c=c->pNext){
     if( !c->bInUse && c->iDb==iDb ) break;
@@ -585,6 +855,8 @@ int faktStoreBeginNested(StoreTxn *pParent, StoreTxn **ppTxn){
   *ppTxn = NULL;
   rc = writable(pParent);
   if( rc ) return rc;
+  rc = pendFlush(pParent);        /* LMDB writes no parent while a child is open */
+  if( rc ) return rc;
   t = calloc(1, sizeof(*t));
   if( t==NULL ){ setErr(pParent->s, "out of memory"); return FAKT_NOMEM; }
   rc = mdb_txn_begin(pParent->s->env, pParent->txn, 0, &t->txn);
@@ -608,6 +880,9 @@ void faktStoreAbort(StoreTxn *t){
   if( t==NULL ) return;
   if( t->pChild ) faktStoreAbort(t->pChild);
   curFreeAll(t);
+  pendClear(&t->pend);
+  statTabClear(&t->stat);
+  txnRoot(t)->textSrc = 0;
   mdb_txn_abort(t->txn);
   txnUnlink(t);
   free(t);
@@ -626,6 +901,39 @@ int faktStoreCommit(StoreTxn *t){
     faktStoreAbort(t);
     return rc;
   }
+  if( t->bWrite && t->pParent ){
+    /* the parent takes over the statistics deltas, once LMDB took the pages */
+    StoreTxn *pParent = t->pParent;
+    StatTab tab = t->stat;
+    uint64_t nWrite = t->nWrite;
+    memset(&t->stat, 0, sizeof(t->stat));
+    curFreeAll(t);
+    rc = xlate(t->s, mdb_txn_commit(t->txn), "commit");
+    txnUnlink(t);
+    free(t);
+    if( rc ){
+      pParent->rcErr = rc;
+    }else{
+      pParent->nWrite += nWrite;
+      for(size_t i=0; i<tab.nSlot; i++){
+        if( tab.a[i].key && statTabAdd(&pParent->stat, tab.a[i].key, tab.a[i].delta) ){
+          setErr(pParent->s, "out of memory");
+          pParent->rcErr = rc = FAKT_NOMEM;
+          break;
+        }
+      }
+    }
+    statTabClear(&tab);
+    return rc;
+  }else if( t->bWrite ){
+    rc = pendFlush(t);
+    if( rc==FAKT_OK ) rc = statFlush(t);
+    if( rc ){
+      faktStoreAbort(t);
+      return rc;
+    }
+  }
+  statTabClear(&t->stat);
   curFreeAll(t);
   if( t->bWrite ){
     rc = xlate(t->s, mdb_txn_commit(t->txn), "commit");
@@ -1054,32 +1362,65 @@ static void ixKeys(uint32_t s, uint32_t p, const uint8_t *o, uint32_t c, uint8_t
   memcpy(aK[2], o, ENC_LEN); faktEncU32(aK[2]+9, s); faktEncU32(aK[2]+13, p); faktEncU32(aK[2]+17, c);
 }
 
-/* Add delta to the count at kind+id; an entry at zero is deleted. */
+/* Add delta to the count at kind+id, in memory until commit (statFlush). */
 static int statAdd(StoreTxn *t, int kind, uint32_t id, int delta){
-  uint8_t k[5], v[8];
-  MDB_val cur;
-  uint64_t n = 0;
-  int rc;
-  k[0] = (uint8_t)kind;
-  faktEncU32(k+1, id);
-  rc = dbGet(t, DB_STAT, k, 5, &cur);
-  if( rc==FAKT_OK ){
-    if( cur.mv_size!=8 ){ setErr(t->s, "statistics record is damaged"); return FAKT_CORRUPT; }
-    n = faktDecU64(cur.mv_data);
-  }else if( rc!=FAKT_NOTFOUND ){
-    return rc;
+  int rc = writable(t);
+  if( rc ) return rc;
+  if( statTabAdd(&t->stat, statKey(kind, id), delta) ){
+    setErr(t->s, "out of memory");
+    t->rcErr = FAKT_NOMEM;
+    return FAKT_NOMEM;
   }
-  if( delta<0 && n<(uint64_t)(-delta) ){
-    setErr(t->s, "statistics count %c%u below zero", kind, id);
-    return FAKT_CORRUPT;
+  t->nWrite++;
+  return FAKT_OK;
+}
+
+/* Write the pending deltas of top-level t into the stat DB (an entry at
+** zero is deleted), in key order. */
+static int statFlush(StoreTxn *t){
+  StatTab *p = &t->stat;
+  int rc = FAKT_OK;
+  size_t n = 0;
+  uint64_t *aKey;
+  if( p->nUsed==0 ) return FAKT_OK;
+  aKey = malloc(p->nUsed * sizeof(*aKey));
+  if( aKey==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+  for(size_t i=0; i<p->nSlot; i++){
+    if( p->a[i].key && p->a[i].delta ) aKey[n++] = p->a[i].key;
   }
-  n = delta<0 ? n-(uint64_t)(-delta) : n+(uint64_t)delta;
-  if( n==0 ){
-    rc = dbDel(t, DB_STAT, k, 5);
-    return rc==FAKT_NOTFOUND ? FAKT_OK : rc;
+  qsort(aKey, n, sizeof(*aKey), cmpU64);
+  for(size_t i=0; i<n && rc==FAKT_OK; i++){
+    uint8_t k[5], v[8];
+    MDB_val cur;
+    uint64_t c = 0;
+    int64_t delta = statTabGet(p, aKey[i]);
+    k[0] = (uint8_t)(aKey[i] >> 32);
+    faktEncU32(k+1, (uint32_t)aKey[i]);
+    rc = dbGet(t, DB_STAT, k, 5, &cur);
+    if( rc==FAKT_OK ){
+      if( cur.mv_size!=8 ){ setErr(t->s, "statistics record is damaged"); rc = FAKT_CORRUPT; break; }
+      c = faktDecU64(cur.mv_data);
+    }else if( rc!=FAKT_NOTFOUND ){
+      break;
+    }
+    rc = FAKT_OK;
+    if( delta<0 && c<(uint64_t)(-delta) ){
+      setErr(t->s, "statistics count %c%u below zero", (int)k[0], (unsigned)(uint32_t)aKey[i]);
+      rc = FAKT_CORRUPT;
+      break;
+    }
+    c = delta<0 ? c-(uint64_t)(-delta) : c+(uint64_t)delta;
+    if( c==0 ){
+      rc = dbDel(t, DB_STAT, k, 5);
+      if( rc==FAKT_NOTFOUND ) rc = FAKT_OK;
+    }else{
+      faktEncU64(v, c);
+      rc = dbPut(t, DB_STAT, k, 5, v, 8, 0);
+    }
   }
-  faktEncU64(v, n);
-  return dbPut(t, DB_STAT, k, 5, v, 8, 0);
+  free(aKey);
+  statTabClear(p);
+  return rc;
 }
 
 static int objStatId(const uint8_t *o, uint32_t *pId){
@@ -1118,7 +1459,7 @@ static int ftsWord(void *pArg, const char *zTok, size_t nTok, size_t iOff){
     rc = dbDel(p->t, DB_FTS, a, nTok+5);
     if( rc==FAKT_NOTFOUND ) rc = FAKT_OK;   /* a repeated word */
   }else{
-    rc = dbPut(p->t, DB_FTS, a, nTok+5, "", 0, 0);   /* a repeat overwrites: deduped */
+    rc = pendPut(p->t, DB_FTS, a, nTok+5, "", 0);   /* a repeat overwrites: deduped */
   }
   return rc;
 }
@@ -1164,18 +1505,18 @@ int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
   faktEncU32(v, pRec->txAdd);
   faktEncU32(v+4, pRec->txRet);
   for(i=0; i<3; i++){
-    rc = dbPut(t, DB_SPO+i, aK[i], KEY_IX, v, 8, 0);
+    rc = pendPut(t, DB_SPO+i, aK[i], KEY_IX, v, 8);
     if( rc ) return rc;
   }
   if( pRec->source ){
     faktEncU32(k, pRec->source);
     faktEncU32(k+4, id);
-    rc = dbPut(t, DB_SRCC, k, 8, "", 0, 0);
+    rc = pendPut(t, DB_SRCC, k, 8, "", 0);
     if( rc ) return rc;
   }
   faktEncU64(k, pRec->prop);
   faktEncU32(k+8, id);
-  rc = dbPut(t, DB_PROP, k, 12, "", 0, 0);
+  rc = pendPut(t, DB_PROP, k, 12, "", 0);
   if( rc ) return rc;
   if( pRec->quote ){
     rc = ftsDoc(t, id, pRec->zQuote, pRec->quote, 0);
@@ -1202,7 +1543,7 @@ int faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx){
   faktEncU32(v, r.txAdd);
   faktEncU32(v+4, r.txRet);
   for(i=0; i<3; i++){
-    rc = dbPut(t, DB_SPO+i, aK[i], KEY_IX, v, 8, 0);
+    rc = pendPut(t, DB_SPO+i, aK[i], KEY_IX, v, 8);
     if( rc ) return rc;
   }
   return statClaim(t, &r, -1);
@@ -1231,6 +1572,7 @@ int faktTextPut(StoreTxn *t, uint32_t srcId, const char *z, size_t n){
   int rc = writable(t);
   if( rc ) return rc;
   if( n>0xFFFFFFFFu ){ setErr(t->s, "text too large"); return FAKT_TOOBIG; }
+  txnRoot(t)->textSrc = 0;
   faktEncU32(k, srcId);
   rc = dbGet(t, DB_TEXT, k, 4, &v);
   if( rc==FAKT_OK ){
@@ -1247,6 +1589,31 @@ int faktTextPut(StoreTxn *t, uint32_t srcId, const char *z, size_t n){
   if( rc ) return rc;
   if( n ) memcpy(pOut, z, n);
   return ftsDoc(t, srcId, z, n, 0);
+}
+
+/* The outermost transaction of t, which holds the text hash cache. */
+static StoreTxn *txnRoot(StoreTxn *t){
+  while( t->pParent ) t = t->pParent;
+  return t;
+}
+
+uint64_t faktTextHash(StoreTxn *t, uint32_t srcId, const char *z, size_t n){
+  StoreTxn *r;
+  if( t==NULL ) return faktHash64(z, n);
+  r = txnRoot(t);
+  if( r->textSrc!=srcId || srcId==0 ){
+    r->textHash = faktHash64(z, n);
+    r->textSrc = srcId;
+  }
+  return r->textHash;
+}
+
+uint64_t faktStoreWrites(StoreTxn *t){
+  return t ? t->nWrite : 0;
+}
+
+void faktStoreDoom(StoreTxn *t, int rc){
+  if( t && t->rcErr==FAKT_OK ) t->rcErr = rc ? rc : FAKT_ERROR;
 }
 
 int faktTextGet(StoreTxn *t, uint32_t srcId, const char **pz, size_t *pn){
@@ -1298,8 +1665,10 @@ uint64_t faktStatGet(StoreTxn *t, int kind, uint32_t id){
   if( t==NULL ) return 0;
   k[0] = (uint8_t)kind;
   faktEncU32(k+1, id);
-  if( dbGet(t, DB_STAT, k, 5, &v) || v.mv_size!=8 ) return 0;
-  return faktDecU64(v.mv_data);
+  int64_t n = 0;
+  if( dbGet(t, DB_STAT, k, 5, &v)==FAKT_OK && v.mv_size==8 ) n = (int64_t)faktDecU64(v.mv_data);
+  for(const StoreTxn *p=t; p; p=p->pParent) n += statTabGet(&p->stat, statKey(kind, id));
+  return n>0 ? (uint64_t)n : 0;
 }
 
 /* ================================================================ open and close */

@@ -186,6 +186,14 @@ int  faktClaimPut(StoreTxn *t, uint32_t id, const ClaimRec *pRec);
 /* ---- source text ---- */
 int  faktTextPut(StoreTxn *t, uint32_t srcId, const char *z, size_t n);
 int  faktTextGet(StoreTxn *t, uint32_t srcId, const char **pz, size_t *pn);  /* FAKT_NOTFOUND */
+/* faktHash64 of source srcId's text z (as faktTextGet gave it), remembered
+** for the last source asked about until the transaction writes a text. */
+uint64_t faktTextHash(StoreTxn *t, uint32_t srcId, const char *z, size_t n);
+/* Writes made through t so far (a statement that failed without changing
+** it left nothing behind). */
+uint64_t faktStoreWrites(StoreTxn *t);
+/* Make t fail at commit with rc: a statement failed after writing. */
+void faktStoreDoom(StoreTxn *t, int rc);
 
 /* ---- rules ---- */
 int  faktRulePut(StoreTxn *t, uint32_t nameId, const char *z, size_t n);   /* replaces */

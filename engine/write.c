@@ -25,6 +25,9 @@ typedef struct WCtx {
   const Value *aParam;     /* values bound to the statement's parameters, or NULL */
   int nParam;
   Arena *pArena;           /* the statement's arena, for names of bound ids */
+  int bDefer;              /* strId only looks up; a new text waits in zDefer */
+  const char *zDefer;      /* the text to intern once the statement is valid */
+  int nDefer;
 } WCtx;
 
 static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText);
@@ -74,6 +77,17 @@ static int needObj(WCtx *w, const char *z, const Pos *pPos, int wantKind, const 
 }
 
 static int strId(WCtx *w, const char *z, int n, uint32_t *pId){
+  if( w->bDefer ){
+    int rc = faktDictLookup(w->t, NS_STR, z, n, pId);
+    if( rc==FAKT_NOTFOUND ){
+      w->zDefer = z;
+      w->nDefer = n;
+      *pId = 0;
+      return FAKT_OK;
+    }
+    if( rc ) return storeErr(w, rc, NULL);
+    return FAKT_OK;
+  }
   int rc = faktDictIntern(w->t, NS_STR, z, n, pId);
   if( rc ) return storeErr(w, rc, NULL);
   return FAKT_OK;
@@ -582,7 +596,12 @@ static int defClaim(WCtx *w, Stmt *pS){
   if( rc ) return rc;
   r.p = pid;
   if( faktEntGet(w->t, pid, &pred) ) return storeErr(w, FAKT_CORRUPT, &pS->pP->pos);
+  /* nothing is written until the statement is known to be valid: a new
+  ** text in the object is interned at the end */
+  w->bDefer = 1;
+  w->zDefer = NULL;
   rc = claimTerm(w, pS->pO, &vO, (pred.objType==PT_ENTITY || pred.objType==PT_CLAIM) ? 2 : 0);
+  w->bDefer = 0;
   if( rc ) return rc;
   if( !typeOk(w->t, pred.objType, &vO) ){
     faktErrSet(w->pErr, FAKT_MISMATCH, &pS->pO->pos, "type error: predicate %s expects %s, got %s",
@@ -642,7 +661,7 @@ static int defClaim(WCtx *w, Stmt *pS){
     if( rc ) return storeErr(w, rc, &pS->posQuote);
     r.spanStart = (uint32_t)iStart;
     r.spanEnd = (uint32_t)iEnd;
-    r.textHash = faktHash64(zText, nText);
+    r.textHash = faktTextHash(w->t, r.source, zText, nText);
     size_t nQuote = strlen(zQuote);
     if( nQuote > FAKT_MAX_STRING ){
       faktErrSet(w->pErr, FAKT_TOOBIG, &pS->posQuote, "quote too long");
@@ -651,14 +670,26 @@ static int defClaim(WCtx *w, Stmt *pS){
     r.zQuote = zQuote;
     r.quote = (uint32_t)nQuote;
   }
+  int bNewName = 0;
+  kind = 0;
   if( pS->zId ){
-    rc = nameId(w, pS->zId, &pS->id.pos, &id, &kind);
-    if( rc ) return rc;
+    int nId = (int)strlen(pS->zId);
+    rc = faktDictLookup(w->t, NS_NAME, pS->zId, nId, &id);
+    if( rc==FAKT_NOTFOUND ){
+      bNewName = 1;
+    }else if( rc ){
+      return storeErr(w, rc, &pS->id.pos);
+    }else{
+      rc = faktObjGetKind(w->t, id, &kind);
+      if( rc==FAKT_NOTFOUND ){ kind = 0; rc = FAKT_OK; }
+      if( rc ) return storeErr(w, rc, &pS->id.pos);
+    }
     if( kind==K_CLAIM ){
       ClaimRec old;
       rc = faktClaimGet(w->t, id, &old);
       if( rc ) return storeErr(w, rc, &pS->id.pos);
-      if( claimEq(&old, &r) && visibleLive(&old) ) return FAKT_OK;
+      /* a text not yet interned cannot be the old claim's */
+      if( w->zDefer==NULL && claimEq(&old, &r) && visibleLive(&old) ) return FAKT_OK;
       faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
                  old.txRet ? "claim %s was retracted; give the new claim another id"
                            : "claim %s already exists with different content", pS->zId);
@@ -668,7 +699,19 @@ static int defClaim(WCtx *w, Stmt *pS){
       faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos, "\"%s\" is already defined as %s", pS->zId, kindName(kind));
       return FAKT_CONSTRAINT;
     }
-  }else{
+  }
+  /* valid: from here on only the store can fail */
+  if( w->zDefer ){
+    rc = strId(w, w->zDefer, w->nDefer, &vO.id);
+    if( rc ) return rc;
+    faktValueEncode(&vO, r.o);
+    if( vO.t==V_QTY ) r.unit = vO.id;
+    w->zDefer = NULL;
+  }
+  if( bNewName ){
+    rc = nameId(w, pS->zId, &pS->id.pos, &id, &kind);
+    if( rc ) return rc;
+  }else if( pS->zId==NULL ){
     rc = newClaimId(w, &id, &pS->pos);
     if( rc ) return rc;
   }
@@ -971,6 +1014,33 @@ int faktWriteStep(fakt_stmt *p){
   w.aParam = p->aParam;
   w.nParam = p->nParam;
   w.pArena = &p->arena;
+  if( db->pTxn && pS->kind==S_CLAIM ){
+    /* A claim validates everything before it writes, so it runs in the
+    ** transaction itself, without the cost of a nested one (which copies
+    ** every page it touches). Should the store fail it after a write
+    ** (full, out of memory, I/O), the whole transaction is rolled back. */
+    uint64_t nBefore = faktStoreWrites(db->pTxn);
+    w.t = db->pTxn;
+    w.tx = faktStoreLastTx(w.t) + 1;
+    rc = doStmt(&w, pS, p->zSql, p->nSql);
+    if( rc ){
+      if( faktStoreWrites(db->pTxn)!=nBefore ){
+        faktStoreDoom(db->pTxn, rc);
+        FaktErr e = db->err;
+        char *zOld = e.zMsg ? strdup(e.zMsg) : NULL;
+        faktErrReplace(&db->err, rc, NULL, "%s; the transaction will be rolled back",
+                       zOld ? zOld : fakt_errstr(rc));
+        free(zOld);
+        db->err.iOff = e.iOff; db->err.iLine = e.iLine; db->err.iCol = e.iCol;
+      }
+      return rc;
+    }
+    db->nTxAdded += w.n.nAdded;
+    db->nTxRetracted += w.n.nRetracted;
+    db->nTxOther += w.n.nOther;
+    db->nChanges = w.n.nAdded + w.n.nRetracted;
+    return FAKT_OK;
+  }
   if( db->pTxn ){
     rc = faktStoreBeginNested(db->pTxn, &w.t);
     if( rc ) return storeErr(&w, rc, &pS->pos);

@@ -374,15 +374,23 @@ static int cmdFull(const char *zDb) {
     fakt_free(zErr);
     zErr = NULL;
   }
-  /* the same inside begin ... commit: the statement fails, the transaction stays open */
+  /* the same inside begin ... commit: a claim that ran out of room after it
+  ** began to write dooms the transaction (SPEC 11.1): commit fails and
+  ** writes nothing, not even the small claim before it */
   if (nFull) {
     bigString(zBuf, SZ, 99999);
-    sprintf(zStmt, "begin; claim big: x blob \"%s\";", zBuf);
+    sprintf(zStmt, "begin; claim pre: x blob \"small\"; claim big: x blob \"%s\";", zBuf);
     rc = fakt_exec(db, zStmt, NULL, NULL, &zErr);
     CHECK(rc == FAKT_FULL, "inside begin: FAKT_FULL, got %d: %s", rc, zErr ? zErr : "");
+    CHECK(zErr && strstr(zErr, "the transaction will be rolled back"), "the message says the transaction is lost: %s", zErr ? zErr : "(none)");
     fakt_free(zErr);
     zErr = NULL;
-    CHECK(fakt_exec(db, "rollback;", NULL, NULL, NULL) == FAKT_OK, "rollback after FAKT_FULL");
+    rc = fakt_exec(db, "commit;", NULL, NULL, &zErr);
+    CHECK(rc == FAKT_FULL, "commit of the doomed transaction fails with FAKT_FULL, got %d: %s", rc, zErr ? zErr : "");
+    fakt_free(zErr);
+    zErr = NULL;
+    CHECK(count(db, "find count() where x blob ?s, length(?s) = 5;") == 0, "the claim before the failed one was not committed");
+    CHECK(fakt_exec(db, "begin; rollback;", NULL, NULL, NULL) == FAKT_OK, "a new transaction works after the failed commit");
   }
   CHECK(nFull, "the database became full below %lld bytes", MAX);
   CHECK(nCommitted > 0, "something fitted before it was full");
