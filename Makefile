@@ -108,7 +108,7 @@ $(B)/fakt.pc: Makefile
 # ---------------------------------------------------------------- corpus
 corpus: $(DB)
 $(DB): $(B)/fakt $(wildcard facts/*.facts facts/articles/*)
-	@rm -f $@ $@-lock
+	@rm -f $@ $@-lock $@.tmp $@.tmp-lock
 	$(B)/fakt -c 'load "facts/all.facts";' $@.tmp
 	mv $@.tmp $@ && mv $@.tmp-lock $@-lock
 

@@ -41,10 +41,9 @@ int faktNextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId){
     int rc = faktAuxNext(st->pCur, &k, &nk, &v, &nv);
     if( rc==FAKT_DONE ) return 0;
     if( rc!=FAKT_ROW ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
-    if( nk!=4 ) continue;
-    uint32_t id = faktDecU32(k);
-    int kind = 0;
-    if( faktObjGetKind(ex->pTxn, id, &kind) ) continue;
+    if( nk!=4 || nv<1 ) continue;
+    uint32_t id = faktObjKeyId(k);
+    int kind = v[0];
     if( wantKind==0 ){
       if( kind==K_CLAIM ) continue;
     }else if( kind!=wantKind && !(wantKind==K_ENTITY && kind==K_SOURCE) ){

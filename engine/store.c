@@ -121,6 +121,20 @@ struct StoreCursor {
 
 /* ================================================================ encoding */
 
+/* obj and i2s keys: the id as a native unsigned int (MDB_INTEGERKEY), which
+** LMDB compares as a number instead of calling memcmp (format 3). */
+static void idKey(uint8_t *k, uint32_t id){
+  unsigned int u = id;
+  _Static_assert(sizeof(unsigned int)==4, "MDB_INTEGERKEY keys are 4 bytes");
+  memcpy(k, &u, 4);
+}
+
+uint32_t faktObjKeyId(const void *p){
+  unsigned int u;
+  memcpy(&u, p, 4);
+  return u;
+}
+
 void faktEncU32(uint8_t *p, uint32_t v){
   p[0] = (uint8_t)(v>>24); p[1] = (uint8_t)(v>>16); p[2] = (uint8_t)(v>>8); p[3] = (uint8_t)v;
 }
@@ -1018,7 +1032,7 @@ int faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn){
   MDB_val v;
   int rc;
   if( t==NULL ) return FAKT_MISUSE;
-  faktEncU32(k, id);
+  idKey(k, id);
   rc = dbGet(t, DB_I2S, k, 4, &v);
   if( rc ) return rc;
   if( v.mv_size<1 ){ setErr(t->s, "dictionary entry %u is damaged", id); return FAKT_CORRUPT; }
@@ -1070,12 +1084,13 @@ int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
   if( rc!=FAKT_NOTFOUND ) return rc;
   rc = faktStoreNewId(t, &id);
   if( rc ) return rc;
-  faktEncU32(a, id);
+  idKey(a, id);
   rc = dbReserve(t, DB_I2S, a, 4, (size_t)n + 1, &pOut);
   if( rc ) return rc;
   pOut[0] = (uint8_t)ns;
   if( n ) memcpy(pOut+1, z, (size_t)n);
   s2iKey(k, ns, z, (size_t)n);
+  faktEncU32(a, id);                     /* s2i values stay big-endian */
   rc = dbPut(t, DB_S2I, k, 9, a, 4, 0);
   if( rc ) return rc;
   *pId = id;
@@ -1212,7 +1227,7 @@ int faktObjGetKind(StoreTxn *t, uint32_t id, int *pKind){
   MDB_val v;
   int rc;
   if( t==NULL ) return FAKT_MISUSE;
-  faktEncU32(k, id);
+  idKey(k, id);
   rc = dbGet(t, DB_OBJ, k, 4, &v);
   if( rc ) return rc;
   if( v.mv_size<1 ){ setErr(t->s, "object %u is damaged", id); return FAKT_CORRUPT; }
@@ -1225,7 +1240,7 @@ int faktEntGet(StoreTxn *t, uint32_t id, EntRec *pRec){
   MDB_val v;
   int rc;
   if( t==NULL ) return FAKT_MISUSE;
-  faktEncU32(k, id);
+  idKey(k, id);
   rc = dbGet(t, DB_OBJ, k, 4, &v);
   if( rc ) return rc;
   if( v.mv_size>=1 && ((const uint8_t*)v.mv_data)[0]==K_CLAIM ){
@@ -1244,7 +1259,7 @@ int faktClaimGet(StoreTxn *t, uint32_t id, ClaimRec *pRec){
   MDB_val v;
   int rc;
   if( t==NULL ) return FAKT_MISUSE;
-  faktEncU32(k, id);
+  idKey(k, id);
   rc = dbGet(t, DB_OBJ, k, 4, &v);
   if( rc ) return rc;
   if( v.mv_size>=1 && ((const uint8_t*)v.mv_data)[0]!=K_CLAIM ){
@@ -1340,7 +1355,7 @@ int faktEntPut(StoreTxn *t, uint32_t id, const EntRec *pRec){
       if( rc && rc!=FAKT_NOTFOUND ) return rc;
     }
   }
-  faktEncU32(k, id);
+  idKey(k, id);
   rc = dbPut(t, DB_OBJ, k, 4, a, entEncode(pRec, a), 0);
   if( rc ) return rc;
   rc = aliasUpdate(t, id, pRec, 1);
@@ -1497,7 +1512,7 @@ int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
     setErr(t->s, "claim %u: a quote length without its text", id);
     return FAKT_MISUSE;
   }
-  faktEncU32(k, id);
+  idKey(k, id);
   rc = claimPut(t, k, pRec, MDB_NOOVERWRITE);
   if( rc==FAKT_CONSTRAINT ){ setErr(t->s, "object %u already exists", id); return rc; }
   if( rc ) return rc;
@@ -1536,7 +1551,7 @@ int faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx){
   if( rc ) return rc;
   if( r.txRet ) return FAKT_OK;          /* already retracted: nothing changes */
   r.txRet = tx;
-  faktEncU32(k, id);
+  idKey(k, id);
   rc = claimPut(t, k, &r, 0);
   if( rc ) return rc;
   ixKeys(r.s, r.p, r.o, id, aK);
@@ -1560,7 +1575,7 @@ int faktClaimPut(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
   r.spanStart = pRec->spanStart;
   r.spanEnd = pRec->spanEnd;
   r.textHash = pRec->textHash;
-  faktEncU32(k, id);
+  idKey(k, id);
   return claimPut(t, k, &r, 0);
 }
 
@@ -1749,6 +1764,7 @@ static int openDbis(FaktStore *s, MDB_txn *txn, int bCreate){
   int i, rc;
   for(i=0; i<DB_COUNT; i++){
     unsigned flags = (i==DB_S2I ? MDB_DUPSORT|MDB_DUPFIXED : 0) | (bCreate ? MDB_CREATE : 0);
+    if( i==DB_OBJ || i==DB_I2S ) flags |= MDB_INTEGERKEY;
     rc = mdb_dbi_open(txn, azDbName[i], flags, &s->aDbi[i]);
     if( rc==MDB_NOTFOUND || rc==MDB_INCOMPATIBLE ){
       if( i==DB_META ){
@@ -1782,7 +1798,7 @@ static int checkMeta(FaktStore *s, StoreTxn *t){
   }
   if( fmt==0 ){ setErr(s, "database is damaged: format 0"); return FAKT_CORRUPT; }
   if( fmt<FAKT_FORMAT_VERSION ){
-    /* format 1 interned quotes; its claim records do not decode as format 2 */
+    /* format 1 interned quotes; format 2 keyed obj and i2s big-endian */
     setErr(s, "database format %u is older than this fakt (needs %d): rebuild it from its scripts or an export",
            fmt, FAKT_FORMAT_VERSION);
     return FAKT_FORMAT;
@@ -2054,12 +2070,12 @@ static int hasKey(StoreTxn *t, int iDb, const void *pK, size_t nK, MDB_val *pV){
 
 static int hasObj(StoreTxn *t, uint32_t id){
   uint8_t k[4];
-  faktEncU32(k, id);
+  idKey(k, id);
   return hasKey(t, DB_OBJ, k, 4, NULL);
 }
 static int hasStr(StoreTxn *t, uint32_t id){
   uint8_t k[4];
-  faktEncU32(k, id);
+  idKey(k, id);
   return hasKey(t, DB_I2S, k, 4, NULL);
 }
 
@@ -2210,7 +2226,7 @@ static int checkObjects(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId
   while( (rc = curStep(c, &k, &v))==FAKT_ROW ){
     uint32_t id;
     if( k.mv_size!=4 || v.mv_size<1 ){ problem(r, "obj: entry of bad size"); continue; }
-    id = faktDecU32(k.mv_data);
+    id = faktObjKeyId(k.mv_data);
     if( id>=nextId ) problem(r, "object %u: id not below next_id %u", id, nextId);
     if( !hasStr(t, id) ) problem(r, "object %u has no name in i2s", id);
     if( ((const uint8_t*)v.mv_data)[0]==K_CLAIM ){
@@ -2335,10 +2351,10 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
           uint8_t ida[4];
           StoreCursor *c2;
           if( n!=4 || v.mv_size<1 ){ problem(r, "i2s: malformed entry"); break; }
-          id = faktDecU32(a);
+          id = faktObjKeyId(a);
           if( id>=nextId ) problem(r, "string %u: id not below next_id %u", id, nextId);
           s2iKey(sk, ((const uint8_t*)v.mv_data)[0], (const char*)v.mv_data+1, v.mv_size-1);
-          memcpy(ida, a, 4);
+          faktEncU32(ida, id);
           if( curAcquire(t, DB_S2I, NULL, 0, &c2)==FAKT_OK ){
             kk.mv_data = sk; kk.mv_size = 9;
             vv.mv_data = ida; vv.mv_size = 4;

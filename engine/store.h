@@ -7,8 +7,8 @@
 **   meta   "format" -> u32 BE format version (FAKT_FORMAT_VERSION);
 **          "next_id" -> u32 BE; "last_tx" -> u32 BE; "magic" -> "fakt"
 **   s2i    ns(1) + hash64 BE(8)  -> id u32 BE   (MDB_DUPSORT: collisions)
-**   i2s    id u32 BE             -> ns(1) + text bytes
-**   obj    id u32 BE             -> ObjRec (entities, sources, claims, ...)
+**   i2s    id u32 native (INTEGERKEY) -> ns(1) + text bytes
+**   obj    id u32 native (INTEGERKEY) -> ObjRec (entities, sources, claims, ...)
 **   spo    s4 p4 o9 c4           -> Vis (tx_add u32 BE, tx_ret u32 BE)
 **   pos    p4 o9 s4 c4           -> Vis
 **   osp    o9 s4 p4 c4           -> Vis
@@ -29,7 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FAKT_FORMAT_VERSION 2   /* 2: a claim's quote is stored in its record */
+#define FAKT_FORMAT_VERSION 3   /* 2: a claim's quote is stored in its record;
+                                ** 3: obj and i2s keys are native MDB_INTEGERKEY ids */
 
 /* Dictionary namespaces. */
 #define NS_NAME  'n'     /* identifiers: entities, claims, sources, predicates ... */
@@ -192,6 +193,8 @@ uint64_t faktTextHash(StoreTxn *t, uint32_t srcId, const char *z, size_t n);
 /* Writes made through t so far (a statement that failed without changing
 ** it left nothing behind). */
 uint64_t faktStoreWrites(StoreTxn *t);
+/* The id of an obj (or i2s) key, as faktAuxNext gives it. */
+uint32_t faktObjKeyId(const void *p);
 /* Make t fail at commit with rc: a statement failed after writing. */
 void faktStoreDoom(StoreTxn *t, int rc);
 

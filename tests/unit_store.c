@@ -255,7 +255,7 @@ static void testOpenErrors(void){
     faktStoreClose(s);
   }
   CHECK( openFails(path(0, "real.fakt"), 0, zMsg, sizeof(zMsg))==FAKT_FORMAT );
-  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 2)")==0 );
+  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 3)")==0 );
 
   /* an LMDB file whose magic is not ours */
   CHECK( openDb(path(0, "magic.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
