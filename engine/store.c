@@ -31,6 +31,7 @@ static const char *const azDbName[DB_COUNT] = {
 
 #define MAP_DEFAULT  ((uint64_t)64 << 20)     /* initial map: 64 MiB */
 #define MAP_LIMIT    ((uint64_t)1 << 40)      /* default max: 1 TiB */
+#define MAP_HEADROOM ((uint64_t)1 << 30)      /* free map before a write txn: 1 GiB */
 #define MAP_GRAIN    ((uint64_t)64 << 10)     /* map sizes are multiples of this */
 #define CUR_PREFIX_MAX 512                    /* > LMDB's 511-byte key limit */
 #define ALIAS_MAX    400                      /* folded text bytes in an alias key */
@@ -42,6 +43,7 @@ struct FaktStore {
   int bReadonly;             /* opened read-only */
   int bNoLock;               /* opened with MDB_NOLOCK (read-only, lock not creatable) */
   uint64_t nMapMax;          /* hard limit of the map size */
+  uint64_t nRoom;            /* least free map before a write txn (maybeGrow) */
   int nTxn;                  /* top-level transactions open on this handle */
   StoreTxn *pTxnList;        /* those transactions (for faktStoreClose) */
   StoreTxn *pWriter;         /* the open top-level write transaction, or NULL */
@@ -70,6 +72,8 @@ typedef struct Pending {
   size_t n, nAlloc;
   uint8_t *aByte;            /* their keys and values */
   size_t nByte, nByteAlloc;
+  int bInChild;              /* also written into the open nested txn: if it
+                             ** commits they are done, if it aborts not */
 } Pending;
 #define PEND_FLUSH  ((size_t)32 << 20)   /* flush past this many bytes */
 #define PEND_VAL_MAX 8
@@ -311,11 +315,14 @@ static void pendSort(PendEnt *a, PendEnt *aTmp, size_t n, const uint8_t *aByte){
 }
 
 /*
-** Write t's pending puts into LMDB, sorted, and empty the buffer. A key
-** past the DB's last key goes in with MDB_APPEND. An error dooms t.
+** Write the pending puts of top-level txn tOwner into LMDB, sorted, through
+** tInto: tOwner itself (the buffer is emptied) or its open nested txn (the
+** buffer stays until the nested txn ends: its commit empties it, its abort
+** leaves the puts pending). A key past the DB's last key goes in with
+** MDB_APPEND. An error dooms tInto.
 */
-static int pendFlush(StoreTxn *t){
-  Pending *p = &t->pend;
+static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
+  Pending *p = &tOwner->pend;
   PendEnt *aTmp;
   MDB_cursor *mc = NULL;
   uint8_t aLast[CUR_PREFIX_MAX];
@@ -323,7 +330,7 @@ static int pendFlush(StoreTxn *t){
   int bLast = 0, iDbCur = -1, rc = MDB_SUCCESS;
   if( p->n==0 ) return t->rcErr;
   aTmp = malloc(p->n * sizeof(*aTmp));
-  if( aTmp==NULL ){ setErr(t->s, "out of memory"); t->rcErr = FAKT_NOMEM; pendClear(p); return FAKT_NOMEM; }
+  if( aTmp==NULL ){ setErr(t->s, "out of memory"); t->rcErr = FAKT_NOMEM; return FAKT_NOMEM; }
   pendSort(p->a, aTmp, p->n, p->aByte);
   free(aTmp);
   for(i=0; i<p->n && rc==MDB_SUCCESS; i++){
@@ -361,22 +368,65 @@ static int pendFlush(StoreTxn *t){
     rc = mdb_cursor_put(mc, &k, &v, flags);
   }
   if( mc ) mdb_cursor_close(mc);
-  pendClear(p);
   if( rc ){
     rc = xlate(t->s, rc, "index");
     t->rcErr = rc;
     return rc;
   }
+  if( t==tOwner ) pendClear(p); else p->bInChild = 1;
   return FAKT_OK;
 }
 
-/* Put into an index DB: buffered in a top-level txn, direct in a nested one. */
+/* Write every put pending for t into t: its parent's first (they are
+** older), then its own. */
+static int pendFlush(StoreTxn *t){
+  int rc = FAKT_OK;
+  if( t->pParent && t->pParent->pend.n && !t->pParent->pend.bInChild ) rc = pendWrite(t->pParent, t);
+  if( rc==FAKT_OK && t->pend.n ) rc = pendWrite(t, t);
+  return rc;
+}
+
+/* Before t reads or writes index DB iDb directly. */
+static int pendReady(StoreTxn *t, int iDb){
+  return isPendDb(iDb) ? pendFlush(t) : FAKT_OK;
+}
+
+/* Append entry e of src (its bytes in aByte) to p. */
+static int pendAppend(Pending *p, const PendEnt *e, const uint8_t *aByte){
+  size_t nK = e->nKey, nV = e->nVal;
+  if( p->n==p->nAlloc ){
+    size_t nNew = p->nAlloc ? p->nAlloc*2 : 1024;
+    PendEnt *aNew = realloc(p->a, nNew*sizeof(*aNew));
+    if( aNew==NULL ) return FAKT_NOMEM;
+    p->a = aNew; p->nAlloc = nNew;
+  }
+  if( p->nByte + nK + nV > p->nByteAlloc ){
+    size_t nNew = p->nByteAlloc ? p->nByteAlloc*2 : 65536;
+    while( nNew < p->nByte + nK + nV ) nNew *= 2;
+    uint8_t *aNew = realloc(p->aByte, nNew);
+    if( aNew==NULL ) return FAKT_NOMEM;
+    p->aByte = aNew; p->nByteAlloc = nNew;
+  }
+  PendEnt *d = &p->a[p->n];
+  *d = *e;
+  d->iOff = (uint32_t)p->nByte;
+  d->iSeq = (uint32_t)p->n;
+  memcpy(p->aByte + p->nByte, aByte + e->iOff, nK + nV);
+  p->nByte += nK + nV;
+  p->n++;
+  return FAKT_OK;
+}
+
+/* Put into an index DB: buffered until pendFlush (a nested txn's buffer
+** goes to its parent's when it commits). */
 static int pendPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *pV, size_t nV){
   Pending *p = &t->pend;
+  PendEnt e;
   int rc = writable(t);
   if( rc ) return rc;
-  if( t->pParent || nK>CUR_PREFIX_MAX || nV>PEND_VAL_MAX ){
+  if( nK>CUR_PREFIX_MAX || nV>PEND_VAL_MAX ){
     MDB_val k, v;
+    if( (rc = pendReady(t, iDb))!=FAKT_OK ) return rc;
     t->nWrite++;
     k.mv_data = (void*)pK; k.mv_size = nK;
     v.mv_data = (void*)pV; v.mv_size = nV;
@@ -386,29 +436,14 @@ static int pendPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *
     t->rcErr = rc;
     return rc;
   }
-  if( p->n==p->nAlloc ){
-    size_t nNew = p->nAlloc ? p->nAlloc*2 : 1024;
-    PendEnt *aNew = realloc(p->a, nNew*sizeof(*aNew));
-    if( aNew==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
-    p->a = aNew; p->nAlloc = nNew;
-  }
-  if( p->nByte + nK + nV > p->nByteAlloc ){
-    size_t nNew = p->nByteAlloc ? p->nByteAlloc*2 : 65536;
-    while( nNew < p->nByte + nK + nV ) nNew *= 2;
-    uint8_t *aNew = realloc(p->aByte, nNew);
-    if( aNew==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
-    p->aByte = aNew; p->nByteAlloc = nNew;
-  }
-  PendEnt *e = &p->a[p->n];
-  e->iOff = (uint32_t)p->nByte;
-  e->iSeq = (uint32_t)p->n;
-  e->nKey = (uint16_t)nK;
-  e->nVal = (uint8_t)nV;
-  e->iDb = (uint8_t)iDb;
-  memcpy(p->aByte + p->nByte, pK, nK);
-  if( nV ) memcpy(p->aByte + p->nByte + nK, pV, nV);
-  p->nByte += nK + nV;
-  p->n++;
+  uint8_t a[CUR_PREFIX_MAX + PEND_VAL_MAX];
+  memcpy(a, pK, nK);
+  if( nV ) memcpy(a + nK, pV, nV);
+  e.iOff = 0; e.iSeq = 0;
+  e.nKey = (uint16_t)nK;
+  e.nVal = (uint8_t)nV;
+  e.iDb = (uint8_t)iDb;
+  if( pendAppend(p, &e, a) ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
   t->nWrite++;
   if( p->nByte>PEND_FLUSH ) return pendFlush(t);
   return FAKT_OK;
@@ -472,7 +507,7 @@ static uint64_t statKey(int kind, uint32_t id){
 static int dbGet(StoreTxn *t, int iDb, const void *pK, size_t nK, MDB_val *pV){
   MDB_val k;
   int rc;
-  if( t->pend.n && isPendDb(iDb) && (rc = pendFlush(t))!=FAKT_OK ) return rc;
+  if( (rc = pendReady(t, iDb))!=FAKT_OK ) return rc;
   k.mv_data = (void*)pK; k.mv_size = nK;
   rc = mdb_get(t->txn, t->s->aDbi[iDb], &k, pV);
   if( rc==MDB_NOTFOUND ) return FAKT_NOTFOUND;
@@ -486,7 +521,7 @@ static int dbPut(StoreTxn *t, int iDb, const void *pK, size_t nK,
   MDB_val k, v;
   int rc = writable(t);
   if( rc ) return rc;
-  if( t->pend.n && isPendDb(iDb) && (rc = pendFlush(t))!=FAKT_OK ) return rc;
+  if( (rc = pendReady(t, iDb))!=FAKT_OK ) return rc;
   k.mv_data = (void*)pK; k.mv_size = nK;
   v.mv_data = (void*)pV; v.mv_size = nV;
   t->nWrite++;
@@ -531,7 +566,7 @@ static int dbDel(StoreTxn *t, int iDb, const void *pK, size_t nK){
   MDB_val k;
   int rc = writable(t);
   if( rc ) return rc;
-  if( t->pend.n && isPendDb(iDb) && (rc = pendFlush(t))!=FAKT_OK ) return rc;
+  if( (rc = pendReady(t, iDb))!=FAKT_OK ) return rc;
   t->nWrite++;
   k.mv_data = (void*)pK; k.mv_size = nK;
   rc = mdb_del(t->txn, t->s->aDbi[iDb], &k, NULL);
@@ -575,8 +610,8 @@ static int curAcquire(StoreTxn *t, int iDb, const uint8_t *aPrefix, int nPrefix,
     setErr(t->s, "transaction used while a nested transaction is open");
     return FAKT_MISUSE;
   }
-  if( t->pend.n && isPendDb(iDb) ){
-    int rc = pendFlush(t);
+  {
+    int rc = pendReady(t, iDb);
     if( rc ) return rc;
   }
   for(c=t->pCur; c; c=c->pNext){
@@ -743,19 +778,23 @@ static int setMap(FaktStore *s, uint64_t n){
   return xlate(s, rc, "set map size");
 }
 
-/* Before a top-level write txn (no txn open on this handle): double the
-** map while more than half of it is used, up to the max; shrink it to the
-** max if the max was lowered (LMDB keeps it >= the used pages). */
+/* Before a top-level write txn (no txn open on this handle): make room for
+** the transaction, since LMDB cannot grow the map while one is open. The
+** map doubles while less than max(used, nRoom) of it is free, up to
+** the max; it shrinks to the max if the max was lowered (LMDB keeps it >=
+** the used pages). The map is address space, not disk: the file grows only
+** as pages are written. */
 static int maybeGrow(FaktStore *s){
-  uint64_t nUsed, nMap, nNew;
+  uint64_t nUsed, nMap, nNew, nRoom;
   int rc = usedBytes(s, &nUsed, &nMap);
   if( rc ) return rc;
   if( nMap>s->nMapMax ){
     return setMap(s, nUsed>s->nMapMax ? roundUp(nUsed) : s->nMapMax);
   }
-  if( nUsed*2<=nMap || nMap>=s->nMapMax ) return FAKT_OK;
+  nRoom = nUsed>s->nRoom ? nUsed : s->nRoom;
+  if( nMap>=nUsed+nRoom || nMap>=s->nMapMax ) return FAKT_OK;
   nNew = nMap;
-  while( nUsed*2>nNew && nNew<s->nMapMax ) nNew *= 2;
+  while( nNew<nUsed+nRoom && nNew<s->nMapMax ) nNew *= 2;
   if( nNew>s->nMapMax ) nNew = s->nMapMax;
   return setMap(s, nNew);
 }
@@ -869,8 +908,6 @@ int faktStoreBeginNested(StoreTxn *pParent, StoreTxn **ppTxn){
   *ppTxn = NULL;
   rc = writable(pParent);
   if( rc ) return rc;
-  rc = pendFlush(pParent);        /* LMDB writes no parent while a child is open */
-  if( rc ) return rc;
   t = calloc(1, sizeof(*t));
   if( t==NULL ){ setErr(pParent->s, "out of memory"); return FAKT_NOMEM; }
   rc = mdb_txn_begin(pParent->s->env, pParent->txn, 0, &t->txn);
@@ -897,6 +934,7 @@ void faktStoreAbort(StoreTxn *t){
   pendClear(&t->pend);
   statTabClear(&t->stat);
   txnRoot(t)->textSrc = 0;
+  if( t->pParent ) t->pParent->pend.bInChild = 0;   /* still pending */
   mdb_txn_abort(t->txn);
   txnUnlink(t);
   free(t);
@@ -919,8 +957,10 @@ int faktStoreCommit(StoreTxn *t){
     /* the parent takes over the statistics deltas, once LMDB took the pages */
     StoreTxn *pParent = t->pParent;
     StatTab tab = t->stat;
+    Pending pend = t->pend;
     uint64_t nWrite = t->nWrite;
     memset(&t->stat, 0, sizeof(t->stat));
+    memset(&t->pend, 0, sizeof(t->pend));
     curFreeAll(t);
     rc = xlate(t->s, mdb_txn_commit(t->txn), "commit");
     txnUnlink(t);
@@ -928,6 +968,13 @@ int faktStoreCommit(StoreTxn *t){
     if( rc ){
       pParent->rcErr = rc;
     }else{
+      if( pParent->pend.bInChild ) pendClear(&pParent->pend);   /* committed with the child */
+      for(size_t i=0; i<pend.n && rc==FAKT_OK; i++){
+        if( pendAppend(&pParent->pend, &pend.a[i], pend.aByte) ){
+          setErr(pParent->s, "out of memory");
+          pParent->rcErr = rc = FAKT_NOMEM;
+        }
+      }
       pParent->nWrite += nWrite;
       for(size_t i=0; i<tab.nSlot; i++){
         if( tab.a[i].key && statTabAdd(&pParent->stat, tab.a[i].key, tab.a[i].delta) ){
@@ -938,6 +985,7 @@ int faktStoreCommit(StoreTxn *t){
       }
     }
     statTabClear(&tab);
+    pendClear(&pend);
     return rc;
   }else if( t->bWrite ){
     rc = pendFlush(t);
@@ -1892,6 +1940,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   }
   s->bReadonly = cfg.bReadonly!=0;
   s->nMapMax = cfg.nMapMax ? roundDown(cfg.nMapMax) : MAP_LIMIT;
+  s->nRoom = cfg.nRoom ? cfg.nRoom : MAP_HEADROOM;
   nMap = roundUp(cfg.nMapInit ? cfg.nMapInit : MAP_DEFAULT);
   if( nMap>s->nMapMax ) nMap = s->nMapMax;
   if( zPath==NULL || zPath[0]==0 ){

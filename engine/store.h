@@ -66,6 +66,7 @@ typedef struct StoreConfig {
   int bCreate;               /* create if missing */
   uint64_t nMapInit;         /* initial map size (0: 64 MiB) */
   uint64_t nMapMax;          /* hard limit (0: 1 TiB) */
+  uint64_t nRoom;            /* free map ensured before a write txn (0: 1 GiB) */
 } StoreConfig;
 
 /* Visibility of an index entry: added in tx_add, retracted in tx_ret (0 = live). */

@@ -13,6 +13,7 @@
 ** every block still runs, because later blocks see what earlier ones wrote.
 ** --filter matches "FILE:LABEL". --rewrite writes the actual output of the
 ** chosen blocks back into the file, keeping comments and layout.
+** After the last block of a file, fakt_check must pass (one more count).
 ** Ends with "N passed, N failed" (one count per block); exit 1 on failure.
 */
 #include "fakt.h"
@@ -672,6 +673,19 @@ static void runFile(Run *pRun, const char *zPath) {
     } else {
       runBlock(pRun, &f, db, p);
     }
+  }
+  /* whatever the blocks did, the file must pass the integrity check */
+  if (db && !bBroken) {
+    if (fakt_exec(db, "rollback;", NULL, NULL, NULL) == FAKT_OK) {
+      /* the file ended inside begin ... commit */
+    }
+    char *zRep = NULL;
+    if (fakt_check(db, &zRep) == FAKT_OK) {
+      pRun->nPass++;
+    } else {
+      fileFail(pRun, zPath, 0, "integrity check after the last block: %s", zRep ? zRep : fakt_errmsg(db));
+    }
+    fakt_free(zRep);
   }
   if (db && fakt_close(db) != FAKT_OK) {
     fileFail(pRun, zPath, 0, "fakt_close: %s", fakt_errmsg(db));

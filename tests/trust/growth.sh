@@ -3,7 +3,8 @@
 #   B=build sh tests/trust/growth.sh
 # `trust_tool grow`: 72 MB of claims in 120 transactions, past the initial
 # 64 MiB map (SPEC 11.5); the file grows, and after reopening every claim
-# is there byte for byte and fakt_check passes.
+# is there byte for byte and fakt_check passes; then 72 MB in one begin …
+# commit on a new file (the map makes room before a transaction).
 # `trust_tool full`: with fakt_set_max_size(4 MiB) the write that does not
 # fit fails with FAKT_FULL and "database is full: ...; nothing was changed",
 # the handle still works, and after reopening exactly the committed claims
