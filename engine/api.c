@@ -577,7 +577,12 @@ int64_t fakt_column_int64(fakt_stmt *p, int i){
   if( v==NULL ) return 0;
   switch( v->t ){
     case V_INT: case V_BOOL: return v->u.i;
-    case V_FLOAT: case V_QTY: return (int64_t)v->u.r;
+    case V_FLOAT: case V_QTY:
+      /* truncated; NaN gives 0 and the range is clamped (no undefined cast) */
+      if( !(v->u.r==v->u.r) ) return 0;
+      if( v->u.r>=9223372036854775807.0 ) return INT64_MAX;
+      if( v->u.r<=-9223372036854775808.0 ) return INT64_MIN;
+      return (int64_t)v->u.r;
     default: return 0;
   }
 }

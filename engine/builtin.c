@@ -110,6 +110,7 @@ static int genClaimField(Exec *ex, Step *pS, StepState *st, Value *aArg, ClaimFi
     }
     const uint8_t *k, *val; int nk, nv;
     while( faktAuxNext(st->pCur, &k, &nk, &val, &nv)==FAKT_ROW ){
+      if( nk!=8 ) continue;                      /* a damaged key */
       uint32_t cid = faktDecU32(k+4);
       if( !getClaim(ex, cid, &r) ) continue;
       Value vc = vId(cid);

@@ -129,6 +129,7 @@ int faktGenCorroboration(Exec *ex, Step *pS, StepState *st, Value *aArg){
   if( rc ) return -rc;
   const uint8_t *k, *v; int nk, nv;
   while( rc==FAKT_OK && faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW ){
+    if( nk!=12 ) continue;                       /* a damaged key */
     uint32_t cid = faktDecU32(k+8);
     if( !liveClaim(ex, cid, &r2) ) continue;
     uint32_t o = originOf(ex, &r2);
@@ -228,6 +229,7 @@ int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg){
     if( cs->iPhase==2 ){
       const uint8_t *k, *v; int nk, nv;
       while( cs->pCand && faktAuxNext(cs->pCand, &k, &nk, &v, &nv)==FAKT_ROW ){
+        if( nk!=12 ) continue;                   /* a damaged key */
         uint32_t c2 = faktDecU32(k+8);
         ClaimRec r2;
         if( c2==cs->c1 || (!bFixed && c2<cs->c1) || !liveClaim(ex, c2, &r2) ) continue;
@@ -407,7 +409,7 @@ int faktFnContext(Exec *ex, Expr *pE, int nArg, Value *aArg, Value *pOut){
   if( faktTextGet(ex->pTxn, r.source, &zText, &nText) || r.spanEnd > nText || r.spanStart > r.spanEnd ) return FAKT_OK;
   size_t a = r.spanStart > (size_t)nSide ? r.spanStart - (size_t)nSide : 0;
   size_t b = r.spanEnd + (size_t)nSide < nText ? r.spanEnd + (size_t)nSide : nText;
-  while( a>0 && (zText[a] & 0xC0)==0x80 ) a--;              /* character boundaries */
+  while( a>0 && a<nText && (zText[a] & 0xC0)==0x80 ) a--;   /* character boundaries */
   while( b<nText && (zText[b] & 0xC0)==0x80 ) b++;
   size_t n = (b - a) + 8;
   char *z = malloc(n + 1);

@@ -11,9 +11,11 @@ static int isLeap(int y){
   return (y%4==0 && y%100!=0) || y%400==0;
 }
 
-/* Days in month m (1..12) of year y. */
+/* Days in month m (1..12) of year y; 31 for a month out of range, which
+** only a damaged stored date can hold. */
 static int monthDays(int y, int m){
   static const unsigned char aDays[12] = {31,28,31,30,31,30,31,31,30,31,30,31};
+  if( m<1 || m>12 ) return 31;
   return m==2 && isLeap(y) ? 29 : aDays[m-1];
 }
 

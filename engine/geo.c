@@ -22,17 +22,21 @@ double faktHaversineKm(double lat1, double lon1, double lat2, double lon2){
   return 2.0*FAKT_EARTH_RADIUS_KM*asin(sqrt(h));
 }
 
-/* Row (0..179) of a latitude; 90 itself falls into the top row. */
+/* Row (0..179) of a latitude; 90 itself falls into the top row. A latitude
+** out of range (or NaN, from a damaged record) is clamped before the cast. */
 static int cellRow(double lat){
-  int r = (int)floor(lat) + 90;
-  if( r<0 ) r = 0;
-  if( r>179 ) r = 179;
-  return r;
+  int r;
+  if( !(lat>=-90.0) ) return 0;
+  if( lat>=90.0 ) return 179;
+  r = (int)floor(lat) + 90;
+  return r>179 ? 179 : r;
 }
 
-/* Column (0..359) of a longitude; any longitude is first wrapped to [-180,180). */
+/* Column (0..359) of a longitude; any longitude is first wrapped to
+** [-180,180). A non-finite one (a damaged record) gives column 0. */
 static int cellCol(double lon){
   int c;
+  if( !isfinite(lon) ) return 0;
   if( lon<-180.0 || lon>=180.0 ){
     lon = fmod(lon+180.0, 360.0);
     if( lon<0 ) lon += 360.0;

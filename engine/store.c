@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <lmdb.h>
 #include "fakt.h"
+#include "pagecheck.h"
 #include "store.h"
 #include "util.h"
 
@@ -1808,6 +1809,21 @@ done:
   return rc;
 }
 
+/*
+** Walk every page of an existing file before LMDB maps it (pagecheck.c),
+** so that a damaged page is refused instead of followed. A file that kept
+** changing under another process's writes is not judged: that writer
+** opened it after the same walk.
+*/
+static int walkFile(FaktStore *s, const char *zPath){
+  char zWhy[256];
+  int rc = faktPageCheck(zPath, zWhy, sizeof(zWhy));
+  if( rc==FAKT_BUSY ) return FAKT_OK;
+  if( rc==FAKT_CORRUPT ) setErr(s, "database file is damaged (%s): %s", zWhy, zPath);
+  else if( rc ) setErr(s, "cannot check database %s: %s", zPath, zWhy);
+  return rc;
+}
+
 static int openDbis(FaktStore *s, MDB_txn *txn, int bCreate){
   int i, rc;
   for(i=0; i<DB_COUNT; i++){
@@ -1968,6 +1984,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
       goto fail;
     }
     rc = vetFile(s, zPath, (uint64_t)st.st_size);
+    if( rc==FAKT_OK ) rc = walkFile(s, zPath);
     if( rc ) goto fail;
   }
 
@@ -2422,6 +2439,23 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
   return rc;
 }
 
+/*
+** The page walk of pagecheck.c over the file, while the caller's read
+** transaction keeps its snapshot: damage becomes a problem of the report.
+** A file that kept changing under another writer is not judged.
+*/
+static int checkPages(FaktStore *s, Report *r){
+  const char *zPath = NULL;
+  char zWhy[256];
+  int rc = mdb_env_get_path(s->env, &zPath);
+  if( rc ) return xlate(s, rc, "check");
+  rc = faktPageCheck(zPath, zWhy, sizeof(zWhy));
+  if( rc==FAKT_CORRUPT ){ problem(r, "%s", zWhy); return FAKT_OK; }
+  if( rc==FAKT_BUSY ) return FAKT_OK;
+  if( rc ) setErr(s, "cannot check database %s: %s", zPath, zWhy);
+  return rc;
+}
+
 int faktStoreCheck(FaktStore *s, char **pzReport){
   StoreTxn *t = NULL;
   Report r;
@@ -2434,6 +2468,12 @@ int faktStoreCheck(FaktStore *s, char **pzReport){
   if( s==NULL ) return FAKT_MISUSE;
   rc = faktStoreBegin(s, 0, &t);
   if( rc ) return rc;
+  rc = checkPages(s, &r);
+  if( rc || r.nProb ){
+    /* pages LMDB must not follow: stop before any lookup */
+    faktStoreAbort(t);
+    goto report;
+  }
   rc = checkMeta(s, t);
   if( rc ){ problem(&r, "%s", s->zErr); rc = FAKT_OK; }
   if( metaGetU32(t, "last_tx", &lastTx) ) problem(&r, "meta: last_tx missing");
@@ -2445,6 +2485,7 @@ int faktStoreCheck(FaktStore *s, char **pzReport){
   if( rc==FAKT_OK && !r.bOom ) rc = checkStats(t, &r, &st);
   if( rc==FAKT_OK ) rc = checkAux(t, &r, lastTx, nextId);
   faktStoreAbort(t);
+report:
   free(st.a);
   if( rc==FAKT_OK && r.bOom ){ setErr(s, "out of memory"); rc = FAKT_NOMEM; }
   if( rc ){ free(r.z); return rc; }

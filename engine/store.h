@@ -242,7 +242,9 @@ int  faktAuxDel(StoreTxn *t, const char *zDb, const uint8_t *aKey, int nKey);
 int  faktStoreInfo(FaktStore *s, uint64_t *pnMapSize, uint64_t *pnUsed);
 
 /* ---- integrity ---- */
-/* Check the whole database in one read transaction: spo/pos/osp agree
+/* Check the whole database in one read transaction: first the page walk of
+** pagecheck.c (a damaged page is then the only problem reported, since
+** LMDB must not follow it); then spo/pos/osp agree
 ** (same Vis), claim records match their index, srcc and prop entries,
 ** referenced ids exist in obj and i2s, stats equal a recount of live
 ** claims, tx ids <= last_tx, alias/geo/fts entries point to existing

@@ -754,6 +754,7 @@ static int doRetract(WCtx *w, Stmt *pS){
       if( rc ) return storeErr(w, rc, pPos);
       const uint8_t *k, *v; int nk, nv;
       while( faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW ){
+        if( nk!=8 ) continue;                    /* a damaged key */
         uint32_t *a = realloc(aId, sizeof(uint32_t)*(size_t)(nId+1));
         if( a==NULL ){ rc = FAKT_NOMEM; break; }
         aId = a;

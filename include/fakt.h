@@ -259,8 +259,10 @@ FAKT_API int64_t fakt_changes(fakt *db);
 FAKT_API int fakt_in_transaction(fakt *db);
 
 /*
-** Check the integrity of the whole database: every index agrees with the
-** others, with the dictionary and with the transaction log. Returns FAKT_OK or
+** Check the integrity of the whole database: first the structure of every
+** page in use (the walk fakt_open does, SPEC.md 12.6; a damaged page is then
+** the only problem reported), then that every index agrees with the others,
+** with the dictionary and with the transaction log. Returns FAKT_OK or
 ** FAKT_CORRUPT; if pzReport is not NULL it receives a report (free with
 ** fakt_free) listing each problem, or "ok".
 */

@@ -1,0 +1,608 @@
+/*
+** pagecheck.c -- a structural check of an LMDB 0.9 data file that does not
+** use liblmdb. LMDB trusts what it reads from a page (node offsets, key
+** sizes, child and overflow page numbers), so one damaged page can make it
+** read far outside the map. This file reads the file by itself, through a
+** private read-only map of its committed length, and walks every tree from
+** the current meta page before LMDB is given the file. See SPEC.md
+** "Integrity check" and pagecheck.h.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "fakt.h"
+#include "pagecheck.h"
+
+/* ================================================================ LMDB's format */
+/*
+** Mirrors of LMDB 0.9's on-disk structures (mdb.c: MDB_page, MDB_node,
+** MDB_db, MDB_meta). Fields are in host byte order and pgno_t/txnid_t are
+** size_t, so a file is read the way the LMDB of this host writes it.
+*/
+typedef struct PcPage {
+  size_t pgno;                 /* mp_pgno: the page's own number */
+  uint16_t pad;                /* mp_pad: value size of a P_LEAF2 sub-page */
+  uint16_t flags;              /* mp_flags: P_* */
+  uint16_t lower, upper;       /* mp_lower/mp_upper (overflow: mp_pages, u32) */
+} PcPage;
+
+typedef struct PcDb {
+  uint32_t pad;                /* md_pad: P_LEAF2 value size (FREE_DBI: page size) */
+  uint16_t flags, depth;       /* md_flags (DB_*), md_depth */
+  size_t branch, leaf, overflow, entries, root;   /* page and item counts, root page */
+} PcDb;
+
+typedef struct PcMeta {
+  uint32_t magic, version;     /* LMDB_MAGIC, LMDB_VERSION */
+  void *address;               /* mm_address (MDB_FIXEDMAP only) */
+  size_t mapsize;              /* mm_mapsize */
+  PcDb dbs[2];                 /* FREE_DBI, MAIN_DBI */
+  size_t lastPg, txnid;        /* mm_last_pg, mm_txnid */
+} PcMeta;
+
+#define PAGEHDR   sizeof(PcPage)        /* PAGEHDRSZ: 16 on 64-bit hosts */
+#define PGNO_SZ   sizeof(size_t)
+#define NODE_SZ   8                     /* NODESIZE: mn_lo, mn_hi, mn_flags, mn_ksize */
+#define META_SZ   (PAGEHDR + sizeof(PcMeta))
+_Static_assert(sizeof(PcPage)==PGNO_SZ + 8, "MDB_page header layout");
+_Static_assert(sizeof(PcDb)==8 + 5*PGNO_SZ, "MDB_db layout");
+
+#define P_BRANCH   0x01     /* branch page */
+#define P_LEAF     0x02     /* leaf page */
+#define P_OVERFLOW 0x04     /* first page of an overflow run */
+#define P_META     0x08     /* meta page */
+#define P_DIRTY    0x10     /* in memory only; left set on sub-pages */
+#define P_LEAF2    0x20     /* MDB_DUPFIXED values packed without nodes */
+#define P_SUBP     0x40     /* sub-page inside a node's data */
+
+#define F_BIGDATA  0x01     /* the node's data is on overflow pages; it holds their pgno */
+#define F_SUBDATA  0x02     /* the node's data is an MDB_db record */
+#define F_DUPDATA  0x04     /* the node's data holds duplicates */
+
+#define DB_REVERSEKEY 0x02  /* md_flags, as MDB_* in lmdb.h */
+#define DB_DUPSORT    0x04
+#define DB_INTEGERKEY 0x08
+#define DB_DUPFIXED   0x10
+#define DB_INTEGERDUP 0x20
+#define DB_REVERSEDUP 0x40
+#define DB_DUPFLAGS   (DB_DUPSORT|DB_DUPFIXED|DB_INTEGERDUP|DB_REVERSEDUP)
+
+#define LMDB_MAGIC   0xBEEFC0DEu
+#define LMDB_VERSION 1u
+#define P_INVALID    ((uint64_t)(size_t)~(size_t)0)   /* md_root of an empty tree */
+#define MAX_DEPTH    32     /* LMDB's CURSOR_STACK */
+#define MAX_KEY      511    /* LMDB's MDB_MAXKEYSIZE: keys, and values of DUPSORT DBs */
+#define MAX_TRY      5      /* walks tried while a writer keeps committing */
+
+/* ================================================================ walk state */
+
+typedef struct Walk {
+  const uint8_t *a;            /* pages 0..lastPg, mapped read-only */
+  uint32_t psize;              /* page size */
+  uint64_t lastPg;             /* last page of the snapshot */
+  uint8_t *aSeen;              /* one bit per page: reached already */
+  char *zErr;                  /* message buffer, nErr bytes */
+  size_t nErr;
+} Walk;
+
+/* Kinds of tree (Tree.eKind). */
+#define TREE_FREE  1        /* FREE_DBI: txnid -> list of free pages */
+#define TREE_MAIN  2        /* MAIN_DBI: name -> MDB_db of a named database */
+#define TREE_NAMED 3        /* a named database */
+#define TREE_DUPS  4        /* the duplicates of one key of a DUPSORT database */
+
+/* What the walk of one tree expects, and what it counts. */
+typedef struct Tree {
+  int eKind;                   /* TREE_* */
+  uint16_t dbFlags;            /* md_flags of the tree's record */
+  uint32_t nFixed;             /* value size on its P_LEAF2 leaves, 0 if none */
+  int nDepth;                  /* md_depth: leaves are at this level (root = 1) */
+  uint64_t nBranch, nLeaf, nOver, nEntries;   /* counted pages and items */
+} Tree;
+
+/*
+** Where a problem lies: page pgno, and if iSub>=0 the sub-page in the data
+** of its node iSub. Every message starts with this place.
+*/
+typedef struct Where { uint64_t pgno; int iSub; } Where;
+
+/* Set the message "page N: [node I: sub-page: ]what" and return FAKT_CORRUPT. */
+static int bad(Walk *w, Where at, const char *zFmt, ...){
+  va_list ap;
+  int n;
+  if( w->nErr==0 ) return FAKT_CORRUPT;
+  if( at.iSub>=0 ){
+    n = snprintf(w->zErr, w->nErr, "page %llu: node %d: sub-page: ", (unsigned long long)at.pgno, at.iSub);
+  }else{
+    n = snprintf(w->zErr, w->nErr, "page %llu: ", (unsigned long long)at.pgno);
+  }
+  if( n>=0 && (size_t)n<w->nErr ){
+    va_start(ap, zFmt);
+    vsnprintf(w->zErr + n, w->nErr - (size_t)n, zFmt, ap);
+    va_end(ap);
+  }
+  return FAKT_CORRUPT;
+}
+
+/* Mark page pgno (<= lastPg) as reached; 1 if it was reached before. */
+static int reached(Walk *w, uint64_t pgno){
+  uint8_t m = (uint8_t)(1u << (pgno & 7));
+  int bWas = (w->aSeen[pgno>>3] & m)!=0;
+  w->aSeen[pgno>>3] |= m;
+  return bWas;
+}
+
+static uint16_t get16(const uint8_t *p){ uint16_t v; memcpy(&v, p, 2); return v; }
+static uint32_t get32(const uint8_t *p){ uint32_t v; memcpy(&v, p, 4); return v; }
+static uint64_t getPgno(const uint8_t *p){ size_t v; memcpy(&v, p, PGNO_SZ); return v; }
+
+/* A node header (MDB_node), whose mn_lo/mn_hi order follows the host's. */
+typedef struct PcNode { uint16_t lo, hi, flags, ksize; } PcNode;
+
+static void getNode(const uint8_t *p, PcNode *nd){
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__==__ORDER_BIG_ENDIAN__
+  nd->hi = get16(p); nd->lo = get16(p+2);
+#else
+  nd->lo = get16(p); nd->hi = get16(p+2);
+#endif
+  nd->flags = get16(p+4);
+  nd->ksize = get16(p+6);
+}
+
+/* ================================================================ pages */
+
+/*
+** Check the free-space bounds of page (or sub-page) p of n bytes, header h:
+** the offset array [PAGEHDR, lower) ends before upper, upper is inside the
+** page, and nFixed-byte P_LEAF2 values (if nFixed) fit. *pnKey = entries.
+*/
+static int checkBounds(Walk *w, Where at, size_t n, const PcPage *h, uint32_t nFixed, int *pnKey){
+  size_t nKey;
+  if( h->lower<PAGEHDR || (h->lower & 1) || h->lower>h->upper || h->upper>n ){
+    return bad(w, at, "free-space bounds %u..%u do not fit a page of %zu bytes", h->lower, h->upper, n);
+  }
+  nKey = (h->lower - PAGEHDR)/2;
+  if( nKey==0 ) return bad(w, at, "the page has no entries");
+  if( nFixed && PAGEHDR + nKey*nFixed > n ){
+    return bad(w, at, "%zu values of %u bytes do not fit the page", nKey, nFixed);
+  }
+  *pnKey = (int)nKey;
+  return FAKT_OK;
+}
+
+/*
+** Node i of page p (n bytes, header h): its offset lies in [upper, n), is
+** even, and the node header and key end inside the page. Sets *nd and
+** *pOff (the node's offset).
+*/
+static int nodeAt(Walk *w, Where at, const uint8_t *p, size_t n, const PcPage *h, int i,
+                  PcNode *nd, size_t *pOff){
+  size_t off = get16(p + PAGEHDR + 2*(size_t)i);
+  if( off<h->upper || (off & 1) || off + NODE_SZ > n ){
+    return bad(w, at, "node %d lies outside the page (offset %zu)", i, off);
+  }
+  getNode(p + off, nd);
+  if( nd->ksize > n - off - NODE_SZ ){
+    return bad(w, at, "node %d: its %u-byte key runs past the end of the page", i, nd->ksize);
+  }
+  if( nd->ksize > MAX_KEY ) return bad(w, at, "node %d: a key of %u bytes", i, nd->ksize);
+  *pOff = off;
+  return FAKT_OK;
+}
+
+static int walkTree(Walk *w, int eKind, uint16_t parentFlags, const PcDb *db, Where at, const char *zWhat);
+static int checkLeaf(Walk *w, Tree *t, Where at, const uint8_t *pNode, size_t nRoom, int i, const PcNode *nd);
+
+/*
+** The F_BIGDATA data of node i: pPgno holds the first page of an overflow
+** run that must hold nData bytes. Marks the run's pages; *ppData = the data.
+*/
+static int checkOverflow(Walk *w, Tree *t, Where at, int i, const uint8_t *pPgno, size_t nData,
+                         const uint8_t **ppData){
+  uint64_t pg = getPgno(pPgno), nNeed, nPages, k;
+  const uint8_t *p;
+  PcPage h;
+  if( pg<2 || pg>w->lastPg ){
+    return bad(w, at, "node %d: overflow page %llu is out of range (2..%llu)", i,
+               (unsigned long long)pg, (unsigned long long)w->lastPg);
+  }
+  p = w->a + pg*w->psize;
+  memcpy(&h, p, sizeof(h));
+  nPages = get32(p + offsetof(PcPage, lower));
+  if( h.pgno!=pg || h.flags!=P_OVERFLOW ){
+    return bad(w, at, "node %d: page %llu is not an overflow page (flags 0x%x)", i,
+               (unsigned long long)pg, h.flags);
+  }
+  nNeed = (PAGEHDR - 1 + (uint64_t)nData)/w->psize + 1;
+  if( nPages<nNeed || nPages-1 > w->lastPg-pg ){
+    return bad(w, at, "node %d: overflow run of %llu pages at page %llu does not fit %zu bytes"
+               " before the last page %llu", i, (unsigned long long)nPages,
+               (unsigned long long)pg, nData, (unsigned long long)w->lastPg);
+  }
+  for(k=0; k<nPages; k++){
+    if( reached(w, pg+k) ){
+      return bad(w, at, "node %d: overflow page %llu is reached twice", i, (unsigned long long)(pg+k));
+    }
+  }
+  t->nOver += nPages;
+  *ppData = p + PAGEHDR;
+  return FAKT_OK;
+}
+
+/*
+** A free-list record (MDB_IDL): a count, then that many page numbers in
+** descending order, each in range and not used by anything else.
+*/
+static int checkFreeList(Walk *w, Where at, int i, const uint8_t *p, size_t n){
+  uint64_t nId, k, pg, prev = 0;
+  if( n<PGNO_SZ || n%PGNO_SZ ) return bad(w, at, "node %d: a free-list record of %zu bytes", i, n);
+  nId = getPgno(p);
+  if( nId!=n/PGNO_SZ - 1 ){
+    return bad(w, at, "node %d: free-list record counts %llu pages but holds %zu", i,
+               (unsigned long long)nId, n/PGNO_SZ - 1);
+  }
+  for(k=1; k<=nId; k++){
+    pg = getPgno(p + k*PGNO_SZ);
+    if( pg<2 || pg>w->lastPg ){
+      return bad(w, at, "node %d: free page %llu is out of range (2..%llu)", i,
+                 (unsigned long long)pg, (unsigned long long)w->lastPg);
+    }
+    if( k>1 && pg>=prev ) return bad(w, at, "node %d: free-list record is not in order", i);
+    if( reached(w, pg) ){
+      return bad(w, at, "node %d: free page %llu is also in use", i, (unsigned long long)pg);
+    }
+    prev = pg;
+  }
+  return FAKT_OK;
+}
+
+/*
+** The inline sub-page (F_DUPDATA without F_SUBDATA) of node i: a leaf page
+** of n bytes holding the duplicates of one key of a DUPSORT database t,
+** packed P_LEAF2 values if the database is DUPFIXED, else nodes.
+*/
+static int checkSubPage(Walk *w, Tree *t, Where at, int i, const uint8_t *p, size_t n){
+  Where sub;
+  Tree d;
+  PcPage h;
+  uint16_t want = P_LEAF|P_SUBP | ((t->dbFlags & DB_DUPFIXED) ? P_LEAF2 : 0);
+  int nKey, j, rc;
+  sub.pgno = at.pgno;
+  sub.iSub = i;
+  if( n<PAGEHDR ) return bad(w, at, "node %d: a sub-page of %zu bytes", i, n);
+  memcpy(&h, p, sizeof(h));
+  if( (h.flags & ~P_DIRTY)!=want ) return bad(w, sub, "flags 0x%x, expected 0x%x", h.flags, want);
+  memset(&d, 0, sizeof(d));
+  d.eKind = TREE_DUPS;
+  d.nDepth = 1;
+  if( want & P_LEAF2 ){
+    d.nFixed = h.pad;
+    if( d.nFixed==0 || d.nFixed>MAX_KEY ) return bad(w, sub, "values of %u bytes", d.nFixed);
+  }
+  rc = checkBounds(w, sub, n, &h, d.nFixed, &nKey);
+  if( rc ) return rc;
+  for(j=0; j<nKey && !d.nFixed; j++){
+    PcNode nd;
+    size_t off;
+    rc = nodeAt(w, sub, p, n, &h, j, &nd, &off);
+    if( rc==FAKT_OK ) rc = checkLeaf(w, &d, sub, p + off, n - off, j, &nd);
+    if( rc ) return rc;
+  }
+  t->nEntries += (uint64_t)nKey;
+  return FAKT_OK;
+}
+
+/* Copy up to 40 bytes of a database name into z (printable ASCII, else '?'). */
+static void nameOf(const uint8_t *p, size_t n, char *z){
+  size_t k;
+  if( n>40 ) n = 40;
+  for(k=0; k<n; k++) z[k] = (p[k]>=0x20 && p[k]<0x7f && p[k]!='"') ? (char)p[k] : '?';
+  z[n] = 0;
+}
+
+/*
+** Leaf node i of tree t; pNode is its header, with nRoom bytes to the end
+** of its page and its key already inside. Checks the node's flags for this
+** kind of tree and that its data fits, then follows what the data refers
+** to: overflow pages, a free-list record, a named database, a sub-tree or
+** a sub-page of duplicates. Counts the items into t->nEntries.
+*/
+static int checkLeaf(Walk *w, Tree *t, Where at, const uint8_t *pNode, size_t nRoom, int i, const PcNode *nd){
+  size_t nData = nd->lo | ((size_t)nd->hi << 16);
+  size_t nInline = nRoom - NODE_SZ - nd->ksize;    /* bytes after the key */
+  const uint8_t *pData = pNode + NODE_SZ + nd->ksize;
+  uint16_t f = nd->flags;
+  int ok, rc;
+  char zWhat[80], zName[41];
+  switch( t->eKind ){
+    case TREE_FREE:  ok = f==0 || f==F_BIGDATA; break;
+    case TREE_MAIN:  ok = f==0 || f==F_BIGDATA || f==F_SUBDATA; break;
+    case TREE_NAMED:
+      ok = (t->dbFlags & DB_DUPSORT) ? (f==0 || f==F_DUPDATA || f==(F_DUPDATA|F_SUBDATA))
+                                     : (f==0 || f==F_BIGDATA);
+      break;
+    default:         ok = f==0 && nData==0; break;
+  }
+  if( !ok ) return bad(w, at, "node %d: flags 0x%x and %zu bytes of data do not belong here", i, f, nData);
+  if( t->eKind==TREE_FREE && nd->ksize!=PGNO_SZ ){
+    return bad(w, at, "node %d: a free-list key of %u bytes", i, nd->ksize);
+  }
+  if( f & F_BIGDATA ){
+    if( nInline<PGNO_SZ ) return bad(w, at, "node %d: its overflow page number runs past the end of the page", i);
+    rc = checkOverflow(w, t, at, i, pData, nData, &pData);
+    if( rc ) return rc;
+  }else if( nData>nInline ){
+    return bad(w, at, "node %d: its %zu bytes of data run past the end of the page", i, nData);
+  }
+  if( t->eKind==TREE_FREE ){
+    t->nEntries++;
+    return checkFreeList(w, at, i, pData, nData);
+  }
+  if( f & F_SUBDATA ){
+    PcDb db;
+    if( nData!=sizeof(PcDb) ) return bad(w, at, "node %d: a database record of %zu bytes", i, nData);
+    memcpy(&db, pData, sizeof(db));
+    if( f & F_DUPDATA ){
+      snprintf(zWhat, sizeof(zWhat), "node %d: duplicates", i);
+      rc = walkTree(w, TREE_DUPS, t->dbFlags, &db, at, zWhat);
+      t->nEntries += db.entries;
+    }else{
+      nameOf(pNode + NODE_SZ, nd->ksize, zName);
+      snprintf(zWhat, sizeof(zWhat), "node %d: database \"%s\"", i, zName);
+      rc = walkTree(w, TREE_NAMED, 0, &db, at, zWhat);
+      t->nEntries++;
+    }
+    return rc;
+  }
+  if( f & F_DUPDATA ) return checkSubPage(w, t, at, i, pData, nData);
+  t->nEntries++;
+  return FAKT_OK;
+}
+
+/*
+** Page pgno (in range), reached at level iLevel of tree t (root = 1): not
+** reached before, its header names it, its flags fit its level (a branch
+** above the tree's depth, a leaf at it), its bounds and nodes fit, then
+** each branch child is walked in turn and each leaf node checked.
+*/
+static int walkPage(Walk *w, Tree *t, uint64_t pgno, int iLevel){
+  const uint8_t *p = w->a + pgno*w->psize;
+  int bLeaf = iLevel==t->nDepth;
+  uint16_t want = !bLeaf ? P_BRANCH : t->nFixed ? (P_LEAF|P_LEAF2) : P_LEAF;
+  Where at;
+  PcPage h;
+  int nKey, i, rc;
+  at.pgno = pgno;
+  at.iSub = -1;
+  if( reached(w, pgno) ) return bad(w, at, "the page is reached twice");
+  memcpy(&h, p, sizeof(h));
+  if( h.pgno!=pgno ) return bad(w, at, "its header names page %llu", (unsigned long long)h.pgno);
+  if( h.flags!=want ){
+    /* a branch where a leaf belongs, or the reverse: the depth is wrong */
+    int bBranch = h.flags==P_BRANCH, bLeafPg = (h.flags & ~P_LEAF2)==P_LEAF;
+    if( (bBranch || bLeafPg) && bBranch!=(want==P_BRANCH) ){
+      return bad(w, at, "a %s page at level %d of a tree of depth %d",
+                 bBranch ? "branch" : "leaf", iLevel, t->nDepth);
+    }
+    return bad(w, at, "flags 0x%x where 0x%x belong", h.flags, want);
+  }
+  rc = checkBounds(w, at, w->psize, &h, bLeaf ? t->nFixed : 0, &nKey);
+  if( rc ) return rc;
+  if( !bLeaf ){
+    t->nBranch++;
+  }else{
+    t->nLeaf++;
+    if( t->nFixed ){ t->nEntries += (uint64_t)nKey; return FAKT_OK; }
+  }
+  for(i=0; i<nKey; i++){
+    PcNode nd;
+    size_t off;
+    rc = nodeAt(w, at, p, w->psize, &h, i, &nd, &off);
+    if( rc ) return rc;
+    if( bLeaf ){
+      rc = checkLeaf(w, t, at, p + off, w->psize - off, i, &nd);
+    }else{
+      uint64_t child = nd.lo | ((uint64_t)nd.hi << 16);
+      if( PGNO_SZ>4 ) child |= (uint64_t)nd.flags << 32;
+      if( t->eKind==TREE_FREE && i>0 && nd.ksize!=PGNO_SZ ){
+        return bad(w, at, "node %d: a free-list key of %u bytes", i, nd.ksize);
+      }
+      if( child<2 || child>w->lastPg ){
+        return bad(w, at, "node %d: child page %llu is out of range (2..%llu)", i,
+                   (unsigned long long)child, (unsigned long long)w->lastPg);
+      }
+      rc = walkPage(w, t, child, iLevel+1);
+    }
+    if( rc ) return rc;
+  }
+  return FAKT_OK;
+}
+
+/* 1 if the counts in db match those the walk of t found. */
+static int countsMatch(const PcDb *db, const Tree *t){
+  return db->branch==t->nBranch && db->leaf==t->nLeaf
+      && db->overflow==t->nOver && db->entries==t->nEntries;
+}
+
+/*
+** The tree of record db, of kind eKind (parentFlags: md_flags of the
+** database whose duplicates a TREE_DUPS tree holds). at and zWhat name the
+** record in messages. Checks the record's flags and depth, walks the tree
+** and compares the record's page and item counts with what was found.
+*/
+static int walkTree(Walk *w, int eKind, uint16_t parentFlags, const PcDb *db, Where at, const char *zWhat){
+  Tree t;
+  int ok, rc;
+  memset(&t, 0, sizeof(t));
+  t.eKind = eKind;
+  t.dbFlags = db->flags;
+  t.nDepth = db->depth;
+  switch( eKind ){
+    case TREE_FREE:  ok = (db->flags & (DB_DUPFLAGS|DB_REVERSEKEY))==0; break;
+    case TREE_MAIN:  ok = db->flags==0; break;
+    case TREE_NAMED: ok = db->flags==0 || db->flags==DB_DUPSORT || db->flags==(DB_DUPSORT|DB_DUPFIXED); break;
+    default:
+      ok = db->flags==((parentFlags & DB_DUPFIXED) ? DB_DUPFIXED : 0);
+      if( db->flags ){
+        t.nFixed = db->pad;
+        ok = ok && db->pad>0 && db->pad<=MAX_KEY;
+      }
+      break;
+  }
+  if( !ok ) return bad(w, at, "%s: database flags 0x%x (value size %u)", zWhat, db->flags, db->pad);
+  if( (uint64_t)db->root==P_INVALID ){
+    if( db->depth || db->branch || db->leaf || db->overflow || db->entries ){
+      return bad(w, at, "%s: an empty tree with depth %u and %llu entries", zWhat, db->depth,
+                 (unsigned long long)db->entries);
+    }
+    return FAKT_OK;
+  }
+  if( db->depth<1 || db->depth>MAX_DEPTH ) return bad(w, at, "%s: depth %u", zWhat, db->depth);
+  if( db->root<2 || db->root>w->lastPg ){
+    return bad(w, at, "%s: root page %llu is out of range (2..%llu)", zWhat,
+               (unsigned long long)db->root, (unsigned long long)w->lastPg);
+  }
+  rc = walkPage(w, &t, db->root, 1);
+  if( rc ) return rc;
+  if( !countsMatch(db, &t) ){
+    return bad(w, at, "%s: the record counts %llu branch, %llu leaf, %llu overflow pages and %llu"
+               " entries; the tree has %llu, %llu, %llu and %llu", zWhat,
+               (unsigned long long)db->branch, (unsigned long long)db->leaf,
+               (unsigned long long)db->overflow, (unsigned long long)db->entries,
+               (unsigned long long)t.nBranch, (unsigned long long)t.nLeaf,
+               (unsigned long long)t.nOver, (unsigned long long)t.nEntries);
+  }
+  return FAKT_OK;
+}
+
+/* ================================================================ meta pages and the file */
+
+/*
+** Read the meta page at offset iOff into m. Returns 1 if it reads as an
+** LMDB meta page (P_META, magic, data version), else 0 and *pzWhy.
+*/
+static int readMeta(int fd, off_t iOff, PcMeta *m, const char **pzWhy){
+  uint8_t a[META_SZ];
+  PcPage h;
+  if( pread(fd, a, sizeof(a), iOff)!=(ssize_t)sizeof(a) ){ *pzWhy = "it is missing"; return 0; }
+  memcpy(&h, a, sizeof(h));
+  memcpy(m, a + PAGEHDR, sizeof(*m));
+  if( !(h.flags & P_META) ){ *pzWhy = "it is not a meta page"; return 0; }
+  if( m->magic!=LMDB_MAGIC ){ *pzWhy = "its magic number is wrong"; return 0; }
+  if( m->version!=LMDB_VERSION ){ *pzWhy = "its data version is wrong"; return 0; }
+  return 1;
+}
+
+/*
+** The raw bytes of both meta records into a (2*META_SZ bytes), to tell
+** whether a writer committed between two reads: page 1 is read at the
+** page size page 0 gives, if that is plausible.
+*/
+static void metaBytes(int fd, uint8_t *a){
+  uint32_t psize;
+  memset(a, 0, 2*META_SZ);
+  if( pread(fd, a, META_SZ, 0)!=(ssize_t)META_SZ ) return;
+  memcpy(&psize, a + PAGEHDR + offsetof(PcMeta, dbs), sizeof(psize));
+  if( psize<512 || psize>65536 ) return;
+  if( pread(fd, a + META_SZ, META_SZ, (off_t)psize)<0 ) a[META_SZ] ^= 1;
+}
+
+/*
+** One walk of the file open on fd: pick the current meta page as LMDB
+** does (both must be valid; the larger txnid wins, page 0 on a tie), map
+** pages 0..last and walk the main database (with every named database
+** and duplicate tree) and then the free list.
+*/
+static int checkOnce(int fd, Walk *w){
+  struct stat st;
+  PcMeta m0, m1, *m;
+  const char *zWhy = "";
+  Where at;
+  uint64_t nMap;
+  void *pMap;
+  int rc;
+  at.pgno = 0;
+  at.iSub = -1;
+  if( fstat(fd, &st) ){ snprintf(w->zErr, w->nErr, "cannot stat: %s", strerror(errno)); return FAKT_IOERR; }
+  if( !readMeta(fd, 0, &m0, &zWhy) ){
+    snprintf(w->zErr, w->nErr, "page 0: %s: not an LMDB file", zWhy);
+    return FAKT_NOTADB;
+  }
+  w->psize = m0.dbs[0].pad;
+  if( w->psize<512 || w->psize>65536 || (w->psize & (w->psize-1)) ){
+    return bad(w, at, "page size %u", w->psize);
+  }
+  at.pgno = 1;
+  if( !readMeta(fd, (off_t)w->psize, &m1, &zWhy) ) return bad(w, at, "%s", zWhy);
+  if( m1.dbs[0].pad!=w->psize ) return bad(w, at, "page size %u, page 0 says %u", m1.dbs[0].pad, w->psize);
+  m = m1.txnid>m0.txnid ? &m1 : &m0;
+  at.pgno = m==&m1;
+  w->lastPg = m->lastPg;
+  if( w->lastPg<1 ) return bad(w, at, "last page %llu", (unsigned long long)w->lastPg);
+  if( w->lastPg >= (uint64_t)st.st_size/w->psize ){
+    return bad(w, at, "last page %llu is past the end of the file (%llu bytes)",
+               (unsigned long long)w->lastPg, (unsigned long long)st.st_size);
+  }
+  nMap = (w->lastPg + 1)*w->psize;
+  if( (uint64_t)(size_t)nMap!=nMap ){ snprintf(w->zErr, w->nErr, "file too large to check"); return FAKT_NOMEM; }
+  w->aSeen = calloc((size_t)(w->lastPg/8 + 1), 1);
+  if( w->aSeen==NULL ){ snprintf(w->zErr, w->nErr, "out of memory"); return FAKT_NOMEM; }
+  pMap = mmap(NULL, (size_t)nMap, PROT_READ, MAP_PRIVATE, fd, 0);
+  if( pMap==MAP_FAILED ){
+    int e = errno;
+    snprintf(w->zErr, w->nErr, "cannot map the file: %s", strerror(e));
+    free(w->aSeen);
+    w->aSeen = NULL;
+    return e==ENOMEM ? FAKT_NOMEM : FAKT_IOERR;
+  }
+  w->a = pMap;
+  reached(w, 0);
+  reached(w, 1);
+  rc = walkTree(w, TREE_MAIN, 0, &m->dbs[1], at, "main database");
+  if( rc==FAKT_OK ) rc = walkTree(w, TREE_FREE, 0, &m->dbs[0], at, "free list");
+  munmap(pMap, (size_t)nMap);
+  free(w->aSeen);
+  w->aSeen = NULL;
+  w->a = NULL;
+  return rc;
+}
+
+int faktPageCheck(const char *zPath, char *zErr, size_t nErr){
+  char zDummy[1];
+  uint8_t aBefore[2*META_SZ], aAfter[2*META_SZ];
+  Walk w;
+  int fd, rc = FAKT_OK, iTry;
+  memset(&w, 0, sizeof(w));
+  w.zErr = nErr ? zErr : zDummy;
+  w.nErr = nErr ? nErr : sizeof(zDummy);
+  w.zErr[0] = 0;
+  fd = open(zPath, O_RDONLY | O_CLOEXEC);
+  if( fd<0 ){
+    int e = errno;
+    snprintf(w.zErr, w.nErr, "cannot open: %s", strerror(e));
+    return e==EACCES ? FAKT_PERM : FAKT_CANTOPEN;
+  }
+  for(iTry=0; iTry<MAX_TRY; iTry++){
+    metaBytes(fd, aBefore);
+    rc = checkOnce(fd, &w);
+    if( rc!=FAKT_CORRUPT ) break;
+    /* The damage is real only if no writer committed while the pages
+    ** were read: LMDB reuses a snapshot's pages two commits later. */
+    metaBytes(fd, aAfter);
+    if( memcmp(aBefore, aAfter, sizeof(aBefore))==0 ) break;
+    if( iTry==MAX_TRY-1 ){
+      snprintf(w.zErr, w.nErr, "the file kept changing during the check");
+      rc = FAKT_BUSY;
+    }
+  }
+  close(fd);
+  if( rc==FAKT_OK ) w.zErr[0] = 0;
+  return rc;
+}

@@ -1,0 +1,29 @@
+/*
+** pagecheck.h -- a structural check of an LMDB 0.9 data file, made without
+** liblmdb (engine/pagecheck.c). store.c runs it before LMDB maps a file, so
+** that a damaged page is reported instead of followed.
+*/
+#ifndef FAKT_PAGECHECK_H
+#define FAKT_PAGECHECK_H
+
+#include <stddef.h>
+
+/*
+** Walk every B-tree of the LMDB file zPath from its current meta page: the
+** free list, the main database, each named database in it and each
+** sorted-duplicate sub-tree or sub-page, checking every page's header,
+** node offsets, key and data sizes, child and overflow page numbers, tree
+** depths and record counts, and that no page is reached twice. Reads the
+** file through a private read-only map of its committed length, so a
+** damaged file never faults. If a writer commits during the walk and the
+** walk failed, the walk is repeated on the new snapshot (a few times).
+**
+** Returns FAKT_OK; FAKT_CORRUPT with "page N: what is wrong" in zErr;
+** FAKT_NOTADB if page 0 is not an LMDB meta page; FAKT_BUSY if the file kept
+** changing under every attempt (nothing is known then); FAKT_CANTOPEN,
+** FAKT_PERM, FAKT_IOERR or FAKT_NOMEM. zErr (nErr bytes, may be NULL when
+** nErr is 0) always holds a NUL-terminated message, "" on success.
+*/
+int faktPageCheck(const char *zPath, char *zErr, size_t nErr);
+
+#endif
