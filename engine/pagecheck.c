@@ -331,6 +331,10 @@ static int checkLeaf(Walk *w, Tree *t, Where at, const uint8_t *pNode, size_t nR
     default:         ok = f==0 && nData==0; break;
   }
   if( !ok ) return bad(w, at, "node %d: flags 0x%x and %zu bytes of data do not belong here", i, f, nData);
+  if( t->eKind==TREE_NAMED && (t->dbFlags & DB_INTEGERKEY) && nd->ksize!=4 ){
+    /* fakt's integer keys are unsigned ints: LMDB compares 4 bytes */
+    return bad(w, at, "node %d: an integer key of %u bytes", i, nd->ksize);
+  }
   if( t->eKind==TREE_FREE && nd->ksize!=PGNO_SZ ){
     return bad(w, at, "node %d: a free-list key of %u bytes", i, nd->ksize);
   }
@@ -447,7 +451,8 @@ static int walkTree(Walk *w, int eKind, uint16_t parentFlags, const PcDb *db, Wh
   switch( eKind ){
     case TREE_FREE:  ok = (db->flags & (DB_DUPFLAGS|DB_REVERSEKEY))==0; break;
     case TREE_MAIN:  ok = db->flags==0; break;
-    case TREE_NAMED: ok = db->flags==0 || db->flags==DB_DUPSORT || db->flags==(DB_DUPSORT|DB_DUPFIXED); break;
+    case TREE_NAMED: ok = db->flags==0 || db->flags==DB_INTEGERKEY || db->flags==DB_DUPSORT
+                       || db->flags==(DB_DUPSORT|DB_DUPFIXED); break;
     default:
       ok = db->flags==((parentFlags & DB_DUPFIXED) ? DB_DUPFIXED : 0);
       if( db->flags ){
