@@ -160,6 +160,7 @@ static int scanOpen(Exec *ex, Step *pS, StepState *st){
   uint8_t aEnc[3][ENC_LEN];
   int anLen[3] = { 4, 4, ENC_LEN };
   int aOrder[3][3] = { {0,1,2}, {1,2,0}, {2,0,1} };
+  memset(st->abSkip, 0, sizeof(st->abSkip));
   for(int i=0; i<pS->nPrefix; i++){
     int comp = aOrder[pS->ix][i];
     const Value *v = termVal(ex, &pS->aT[comp]);
@@ -176,6 +177,9 @@ static int scanOpen(Exec *ex, Step *pS, StepState *st){
     }
     memcpy(aKey + n, aEnc[comp], (size_t)anLen[comp]);
     n += anLen[comp];
+    /* every key of the cursor has this component: no need to compare it
+    ** again (a quantity's unit is not in the key, so it still is) */
+    st->abSkip[comp] = comp<2 || v->t==V_ID || v->t==V_STR || v->t==V_DATE || v->t==V_BOOL;
   }
   int rc = faktCursorOpen(ex->pTxn, pS->ix, aKey, n, &st->pCur);
   if( rc ){
@@ -243,6 +247,7 @@ static int scanNext(Exec *ex, Step *pS, StepState *st){
     }
     int ok = 1;
     for(int i=0; i<4 && ok; i++){
+      if( i<3 && st->abSkip[i] ) continue;
       ok = scanUnify(ex, &pS->aT[i], &aV[i]);
     }
     if( ok ) return 1;

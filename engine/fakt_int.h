@@ -154,6 +154,7 @@ typedef struct StepState {
   int bMatched;            /* ST_OPT: sub-plan produced a row */
   void *pAux;              /* built-in generator state */
   Value aKey[4];           /* scratch */
+  uint8_t abSkip[3];       /* ST_SCAN: component fixed by the cursor's prefix */
 } StepState;
 
 struct Run {
@@ -231,6 +232,7 @@ typedef struct FindInfo {
   int nWhy;                /* why: extra columns claim, source, by, stance, quote (5) or 0 */
   int *aParamSlot;         /* register of parameter i+1 */
   int nParam;
+  uint8_t *abProjAgg;      /* per projection: it aggregates (set on first use) */
 } FindInfo;
 
 struct fakt_stmt {

@@ -302,18 +302,26 @@ static int groupRow(fakt_stmt *p){
   Exec *ex = &p->ex;
   Value aKey[64];
   int nKey = 0;
+  if( f->abProjAgg==NULL ){
+    /* which projections aggregate, worked out once per statement */
+    f->abProjAgg = faktArenaAlloc(&p->arena, (size_t)f->nProj + 1);
+    if( f->abProjAgg==NULL ) return FAKT_NOMEM;
+    for(int i=0; i<f->nProj; i++) f->abProjAgg[i] = (uint8_t)isAggExpr(f->apProj[i]);
+  }
   for(int i=0; i<f->nProj && nKey<64; i++){
-    if( isAggExpr(f->apProj[i]) ) continue;
+    if( f->abProjAgg[i] ) continue;
     int rc = faktEval(ex, f->apProj[i], &aKey[nKey++]);
     if( rc ) return rc;
   }
   if( fs->groups.nCol==0 && fs->groups.nRow==0 ){
     fs->groups.nCol = nKey;
   }
-  int bNew;
-  Value dummy;
-  memset(&dummy, 0, sizeof(dummy));
-  int iG = rowSetAdd(ex, &fs->groups, nKey ? aKey : &dummy, &bNew);
+  int bNew = 0, iG = 0;
+  if( nKey>0 || fs->groups.nRow==0 ){     /* without keys there is one group */
+    Value dummy;
+    memset(&dummy, 0, sizeof(dummy));
+    iG = rowSetAdd(ex, &fs->groups, nKey ? aKey : &dummy, &bNew);
+  }
   if( iG<0 ) return FAKT_NOMEM;
   if( bNew ){
     if( iG>=fs->nGroupAlloc ){
