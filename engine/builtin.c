@@ -336,34 +336,88 @@ static int gWithin(Exec *ex, Step *pS, StepState *st, Value *aArg){
   }
 }
 
-/* match(?x, TEXT): claims (quotes) and sources (text) containing every word. */
-typedef struct MatchState { int nTok; char aTok[16][72]; int anTok[16]; } MatchState;
+/*
+** match(?x, TEXT): claims (quotes) and sources (text) containing every
+** word. Each word's postings come in ascending doc order (faktFtsOpen);
+** with ?x free they are intersected by a leapfrog join: the candidate is
+** the largest doc a cursor stands on, and each cursor in turn seeks to it,
+** until all of them agree. With ?x bound, each word is one seek.
+*/
+#define MATCH_TOK_MAX 16           /* words of TEXT used, at most */
+typedef struct MatchState {
+  int nTok;                        /* words */
+  char aTok[MATCH_TOK_MAX][72];    /* folded words (at most 64 bytes each) */
+  int anTok[MATCH_TOK_MAX];
+  FtsCursor *apCur[MATCH_TOK_MAX]; /* one per word, once the walk began */
+  uint32_t next;                   /* the next doc may not be below this */
+  int bEnd;                        /* no docs left */
+  int iCur;                        /* the cursor that seeks next */
+} MatchState;
+
+/* st->pAux destructor of match: closes the cursors. */
+static void matchFree(void *pArg){
+  MatchState *m = pArg;
+  for(int i=0; i<m->nTok; i++) faktFtsClose(m->apCur[i]);
+  free(m);
+}
 
 static int addTok(void *pArg, const char *z, size_t n, size_t iOff){
   MatchState *m = pArg;
   (void)iOff;
-  if( m->nTok>=16 ) return 0;
+  if( m->nTok>=MATCH_TOK_MAX ) return 0;
   memcpy(m->aTok[m->nTok], z, n);
   m->aTok[m->nTok][n] = 0;
   m->anTok[m->nTok++] = (int)n;
   return 0;
 }
 
+/* 1 if doc has the posting of word zTok, 0 if not, or -rc. */
 static int hasPosting(Exec *ex, const char *zTok, int nTok, uint32_t doc){
-  uint8_t aKey[80];
-  memcpy(aKey, zTok, (size_t)nTok);
-  aKey[nTok] = 0;
-  faktEncU32(aKey + nTok + 1, doc);
-  StoreCursor *cur;
-  if( faktAuxOpen(ex->pTxn, "fts", aKey, nTok+5, &cur) ) return 0;
-  const uint8_t *k, *v; int nk, nv;
-  int ok = faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW;
-  faktCursorClose(cur);
-  return ok;
+  FtsCursor *c;
+  uint32_t d = 0;
+  int rc = faktFtsOpen(ex->pTxn, zTok, nTok, &c);
+  if( rc ) return -rc;
+  rc = faktFtsSeek(c, doc, &d);
+  faktFtsClose(c);
+  if( rc==FAKT_ROW ) return d==doc;
+  return rc==FAKT_DONE ? 0 : -rc;
+}
+
+/* The next doc, ascending, that every word's cursor holds: 1 with *pDoc, 0 at the end, or -rc. */
+static int matchNextDoc(Exec *ex, MatchState *m, uint32_t *pDoc){
+  uint32_t x = m->next;            /* the candidate */
+  int nAgree = 0;                  /* cursors in a row that stand on x */
+  if( m->bEnd ) return 0;
+  while( nAgree<m->nTok ){
+    uint32_t d;
+    int rc = faktFtsSeek(m->apCur[m->iCur], x, &d);
+    if( rc==FAKT_DONE ){ m->bEnd = 1; return 0; }
+    if( rc!=FAKT_ROW ) return -rc;
+    if( d==x ){
+      nAgree++;
+    }else{
+      x = d;
+      nAgree = 1;
+    }
+    m->iCur = (m->iCur + 1) % m->nTok;
+    if( (++ex->nWork & 1023)==0 && (rc = faktExecCheck(ex))!=FAKT_OK ) return -rc;
+  }
+  if( x==UINT32_MAX ) m->bEnd = 1; else m->next = x + 1;
+  *pDoc = x;
+  return 1;
+}
+
+/* 1 if doc may be an answer: a source, or a claim visible to the query. */
+static int matchVisible(Exec *ex, uint32_t doc){
+  ClaimRec r;
+  int kind = 0;
+  faktObjGetKind(ex->pTxn, doc, &kind);
+  return kind!=K_CLAIM || getClaim(ex, doc, &r);
 }
 
 static int gMatch(Exec *ex, Step *pS, StepState *st, Value *aArg){
   MatchState *m = st->pAux;
+  int rc;
   if( m==NULL ){
     if( st->iEnd ) return 0;
     st->iEnd = 1;
@@ -376,40 +430,37 @@ static int gMatch(Exec *ex, Step *pS, StepState *st, Value *aArg){
     m = calloc(1, sizeof(MatchState));
     if( m==NULL ) return -FAKT_NOMEM;
     st->pAux = m;
+    st->xAuxFree = matchFree;
+    m->bEnd = 1;                   /* until the cursors are open */
     faktTokenize(z, (size_t)n, addTok, m);
     if( m->nTok==0 ) return 0;
     if( argBound(pS, 0) ){
       if( aArg[0].t!=V_ID ) return 0;
-      for(int i=0; i<m->nTok; i++) if( !hasPosting(ex, m->aTok[i], m->anTok[i], aArg[0].id) ) return 0;
-      ClaimRec r;
-      int kind = 0;
-      faktObjGetKind(ex->pTxn, aArg[0].id, &kind);
-      if( kind==K_CLAIM && !getClaim(ex, aArg[0].id, &r) ) return 0;
-      m->nTok = 0;
-      return 1;
+      for(int i=0; i<m->nTok; i++){
+        rc = hasPosting(ex, m->aTok[i], m->anTok[i], aArg[0].id);
+        if( rc<0 ) goto fail;
+        if( rc==0 ) return 0;
+      }
+      return matchVisible(ex, aArg[0].id);
     }
-    uint8_t aKey[80];
-    memcpy(aKey, m->aTok[0], (size_t)m->anTok[0]);
-    aKey[m->anTok[0]] = 0;
-    int rc = faktAuxOpen(ex->pTxn, "fts", aKey, m->anTok[0]+1, &st->pCur);
-    if( rc ) return -rc;
+    for(int i=0; i<m->nTok; i++){
+      rc = faktFtsOpen(ex->pTxn, m->aTok[i], m->anTok[i], &m->apCur[i]);
+      if( rc ){ rc = -rc; goto fail; }   /* matchFree closes the open ones */
+    }
+    m->bEnd = 0;
   }
-  if( st->pCur==NULL ) return 0;
-  const uint8_t *k, *v; int nk, nv;
-  while( faktAuxNext(st->pCur, &k, &nk, &v, &nv)==FAKT_ROW ){
-    if( nk!=m->anTok[0] + 5 ) continue;
-    uint32_t doc = faktDecU32(k + m->anTok[0] + 1);
-    int ok = 1;
-    for(int i=1; i<m->nTok && ok; i++) ok = hasPosting(ex, m->aTok[i], m->anTok[i], doc);
-    if( !ok ) continue;
-    int kind = 0;
-    ClaimRec r;
-    faktObjGetKind(ex->pTxn, doc, &kind);
-    if( kind==K_CLAIM && !getClaim(ex, doc, &r) ) continue;
+  for(;;){
+    uint32_t doc = 0;
+    rc = matchNextDoc(ex, m, &doc);
+    if( rc<0 ) goto fail;
+    if( rc==0 ) return 0;
+    if( !matchVisible(ex, doc) ) continue;
     Value vd = vId(doc);
     if( faktBindOut(ex, pS, 0, &vd) ) return 1;
   }
-  return 0;
+fail:
+  if( ex->pErr->rc==FAKT_OK ) faktErrSet(ex->pErr, -rc, NULL, "%s", fakt_errstr(-rc));
+  return rc;
 }
 
 /* ================================================================ functions */

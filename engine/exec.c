@@ -334,10 +334,19 @@ Run *faktRunNew(Exec *ex, Plan *pPlan, Arena *a){
   return r;
 }
 
+/* Free a step's generator state (st->pAux) with its destructor, if it has one. */
+static void auxFree(StepState *st){
+  if( st->pAux ){
+    if( st->xAuxFree ) st->xAuxFree(st->pAux); else free(st->pAux);
+  }
+  st->pAux = NULL;
+  st->xAuxFree = NULL;
+}
+
 static void stepClose(Run *r, int k){
   StepState *st = &r->aState[k];
   if( st->pCur ){ faktCursorClose(st->pCur); st->pCur = NULL; }
-  if( st->pAux ){ free(st->pAux); st->pAux = NULL; }
+  auxFree(st);
   if( st->pSub ) faktRunClose(st->pSub);
   st->iPos = 0;
   st->iEnd = 0;
@@ -431,7 +440,7 @@ void faktRunClose(Run *r){
   for(int i=0; i<r->pPlan->nStep; i++){
     StepState *st = &r->aState[i];
     if( st->pCur ){ faktCursorClose(st->pCur); st->pCur = NULL; }
-    if( st->pAux ){ free(st->pAux); st->pAux = NULL; }
+    auxFree(st);
     st->iPos = st->iEnd = st->bMatched = 0;
     if( st->pSub ) faktRunClose(st->pSub);
   }

@@ -153,6 +153,7 @@ typedef struct StepState {
   Run *pSub;               /* ST_NOT, ST_OPT */
   int bMatched;            /* ST_OPT: sub-plan produced a row */
   void *pAux;              /* built-in generator state */
+  void (*xAuxFree)(void*); /* frees pAux when it owns more than itself; else free() */
   Value aKey[4];           /* scratch */
   uint8_t abSkip[3];       /* ST_SCAN: component fixed by the cursor's prefix */
 } StepState;

@@ -315,12 +315,15 @@ static void pendSort(PendEnt *a, PendEnt *aTmp, size_t n, const uint8_t *aByte){
   memcpy(a, aTmp, n*sizeof(*a));
 }
 
+static int ftsFlush(StoreTxn *t, const PendEnt *a, size_t n, const uint8_t *aByte);
+
 /*
 ** Write the pending puts of top-level txn tOwner into LMDB, sorted, through
 ** tInto: tOwner itself (the buffer is emptied) or its open nested txn (the
 ** buffer stays until the nested txn ends: its commit empties it, its abort
 ** leaves the puts pending). A key past the DB's last key goes in with
-** MDB_APPEND. An error dooms tInto.
+** MDB_APPEND; fts entries are merged into posting blocks instead
+** (ftsFlush). An error dooms tInto.
 */
 static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   Pending *p = &tOwner->pend;
@@ -328,7 +331,7 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   MDB_cursor *mc = NULL;
   uint8_t aLast[CUR_PREFIX_MAX];
   size_t nLast = 0, i;
-  int bLast = 0, iDbCur = -1, rc = MDB_SUCCESS;
+  int bLast = 0, iDbCur = -1, rc = MDB_SUCCESS, rcFts = FAKT_OK;
   if( p->n==0 ) return t->rcErr;
   aTmp = malloc(p->n * sizeof(*aTmp));
   if( aTmp==NULL ){ setErr(t->s, "out of memory"); t->rcErr = FAKT_NOMEM; return FAKT_NOMEM; }
@@ -337,6 +340,14 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   for(i=0; i<p->n && rc==MDB_SUCCESS; i++){
     const PendEnt *e = &p->a[i];
     MDB_val k, v;
+    if( e->iDb==DB_FTS ){                     /* the whole fts run at once */
+      size_t j = i;
+      while( j<p->n && p->a[j].iDb==DB_FTS ) j++;
+      rcFts = ftsFlush(t, e, j - i, p->aByte);
+      if( rcFts ) break;
+      i = j - 1;
+      continue;
+    }
     if( i+1<p->n && p->a[i+1].iDb==e->iDb && p->a[i+1].nKey==e->nKey
      && memcmp(p->aByte + p->a[i+1].iOff, p->aByte + e->iOff, e->nKey)==0 ){
       continue;                               /* a later put of the key wins */
@@ -369,6 +380,7 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
     rc = mdb_cursor_put(mc, &k, &v, flags);
   }
   if( mc ) mdb_cursor_close(mc);
+  if( rcFts ) return rcFts;                   /* ftsFlush doomed t */
   if( rc ){
     rc = xlate(t->s, rc, "index");
     t->rcErr = rc;
@@ -1502,40 +1514,609 @@ static int statClaim(StoreTxn *t, const ClaimRec *r, int delta){
   return rc;
 }
 
-/* Full-text entries: token + 0x00 + doc4, put or deleted per word. */
-typedef struct FtsCtx {
-  StoreTxn *t;       /* write txn */
-  uint32_t doc;      /* claim or source id */
-  int bDel;          /* delete instead of put */
-} FtsCtx;
+/* ---------------------------------------------------------------- full-text postings */
+/*
+** fts (format 3): one key per block of postings. key = folded token (at
+** most ALIAS_MAX bytes; the tokenizer cuts words to 64) + 0x00 + the
+** block's first doc id (u32 BE); value = the block's further doc ids in
+** ascending order, each as the LEB128 varint of its gap (>= 1) to the one
+** before. A block holds at most FTS_BLOCK_DOCS ids and FTS_BLOCK_BYTES
+** value bytes. A token's blocks never overlap, so a walk over the prefix
+** token + 0x00 yields its docs in ascending order.
+**
+** Writes: a top-level transaction buffers (token, doc) puts and deletes
+** in the pending buffer (value empty: add; FTS_OP_DEL: delete) and
+** pendFlush hands the fts run, sorted by (token, doc), to ftsFlush, which
+** merges each token's docs into its blocks (FtsMerge). A nested
+** transaction does not buffer: ftsDoc collects one doc's words the same
+** way, sorts them and hands them to ftsFlush at once.
+*/
+#define FTS_BLOCK_DOCS  128            /* doc ids in a block, at most */
+#define FTS_BLOCK_BYTES 500            /* value bytes of a block, at most */
+#define FTS_KEY_MAX     (ALIAS_MAX+5)  /* token + 0x00 + doc4 */
+#define FTS_OP_DEL      1              /* pending value byte: delete the posting */
 
-static int ftsWord(void *pArg, const char *zTok, size_t nTok, size_t iOff){
-  FtsCtx *p = (FtsCtx*)pArg;
-  uint8_t a[ALIAS_MAX+5];
-  int rc;
-  (void)iOff;
-  if( nTok==0 ) return 0;
-  if( nTok>ALIAS_MAX ) nTok = ALIAS_MAX;
-  memcpy(a, zTok, nTok);
-  a[nTok] = 0;
-  faktEncU32(a+nTok+1, p->doc);
-  if( p->bDel ){
-    rc = dbDel(p->t, DB_FTS, a, nTok+5);
-    if( rc==FAKT_NOTFOUND ) rc = FAKT_OK;   /* a repeated word */
-  }else{
-    rc = pendPut(p->t, DB_FTS, a, nTok+5, "", 0);   /* a repeat overwrites: deduped */
+/* Bytes of the varint of v. */
+static int ftsVarLen(uint32_t v){
+  int n = 1;
+  while( v>=0x80 ){ v >>= 7; n++; }
+  return n;
+}
+
+/* Write the varint of v at p (at most 5 bytes); returns its length. */
+static int ftsVarPut(uint8_t *p, uint32_t v){
+  int n = 0;
+  while( v>=0x80 ){ p[n++] = (uint8_t)(v | 0x80); v >>= 7; }
+  p[n++] = (uint8_t)v;
+  return n;
+}
+
+/*
+** Decode the block that starts with doc first and has value a[0..n) into
+** aDoc (FTS_BLOCK_DOCS slots); *pnDoc = the number of docs. FAKT_CORRUPT
+** for a truncated or too long varint, a gap of 0 or past 2^32-1, or too
+** many docs. Reads nothing outside a[0..n).
+*/
+static int ftsDecode(uint32_t first, const uint8_t *a, size_t n, uint32_t *aDoc, int *pnDoc){
+  size_t i = 0;
+  int nDoc = 0;
+  uint32_t prev = first;
+  aDoc[nDoc++] = first;
+  while( i<n ){
+    uint32_t gap = a[i++];
+    if( gap>=0x80 ){                            /* a gap of more than one byte */
+      int sh = 7;
+      gap &= 0x7F;
+      for(;;){
+        uint8_t b;
+        if( i>=n ) return FAKT_CORRUPT;
+        b = a[i++];
+        if( sh==28 && b>0x0F ) return FAKT_CORRUPT;   /* past 32 bits */
+        gap |= (uint32_t)(b & 0x7F) << sh;
+        if( (b & 0x80)==0 ) break;
+        sh += 7;
+      }
+    }
+    if( gap==0 || gap>UINT32_MAX-prev || nDoc>=FTS_BLOCK_DOCS ) return FAKT_CORRUPT;
+    prev += gap;
+    aDoc[nDoc++] = prev;
   }
+  *pnDoc = nDoc;
+  return FAKT_OK;
+}
+
+/*
+** Encode the gaps of a block that starts with a[0] and takes as many of
+** a[1..n) (ascending) as fit, at most nMax docs in all, into aVal
+** (FTS_BLOCK_BYTES). aVal[0..*pnVal) already holds the gaps of a[1..k0)
+** (k0 >= 1). Returns the docs taken; *pnVal = the value's bytes.
+*/
+static int ftsPack(const uint32_t *a, int n, int nMax, int k0, uint8_t *aVal, size_t *pnVal){
+  int k = k0;
+  size_t nVal = *pnVal;
+  if( nMax>FTS_BLOCK_DOCS ) nMax = FTS_BLOCK_DOCS;
+  while( k<n && k<nMax ){
+    uint32_t gap = a[k] - a[k-1];
+    if( gap<0x80 ){
+      if( nVal+1 > FTS_BLOCK_BYTES ) break;
+      aVal[nVal++] = (uint8_t)gap;
+    }else{
+      if( nVal + (size_t)ftsVarLen(gap) > FTS_BLOCK_BYTES ) break;
+      nVal += (size_t)ftsVarPut(aVal + nVal, gap);
+    }
+    k++;
+  }
+  *pnVal = nVal;
+  return k;
+}
+
+/* 1 if key k is a block of token aTok[0..nTok): it starts with token + 0x00. */
+static int ftsOwns(const MDB_val *k, const uint8_t *aTok, size_t nTok){
+  return k->mv_size>nTok && memcmp(k->mv_data, aTok, nTok)==0
+      && ((const uint8_t*)k->mv_data)[nTok]==0;
+}
+
+/* Build the key token + 0x00 + doc in a (FTS_KEY_MAX bytes); returns its length. */
+static size_t ftsKey(uint8_t *a, const uint8_t *aTok, size_t nTok, uint32_t doc){
+  memcpy(a, aTok, nTok);
+  a[nTok] = 0;
+  faktEncU32(a + nTok + 1, doc);
+  return nTok + 5;
+}
+
+/* One change to a token's postings. */
+typedef struct FtsOp {
+  uint32_t doc;              /* claim or source id */
+  int bDel;                  /* remove instead of add */
+} FtsOp;
+
+/* State of a merge of new postings into the fts blocks of a write txn. */
+typedef struct FtsMerge {
+  StoreTxn *t;               /* write transaction */
+  MDB_cursor *mc;            /* cursor on fts (owned) */
+  int eLast;                 /* 0: every put appends; 1: append past aLast; 2: never */
+  size_t nLast;              /* bytes of aLast */
+  uint8_t aLast[FTS_KEY_MAX];/* the last key of fts when the merge began */
+  FtsOp *aOp;                /* changes to the current token, ascending, one per doc */
+  size_t nOp, nOpAlloc;
+  uint32_t *aNew;            /* merged docs of one block's range */
+  size_t nNewAlloc;
+  int bAtOld;                /* mc stands on the block being merged into */
+  uint32_t aOld[FTS_BLOCK_DOCS];   /* docs of the block being merged into */
+  size_t nOldVal;                  /* bytes of its value (copied if they fit aOldVal) */
+  uint8_t aOldVal[FTS_BLOCK_BYTES];
+  uint8_t aVal[FTS_BLOCK_BYTES];   /* a block's value being written */
+} FtsMerge;
+
+/* A damaged block met while merging: the txn is doomed. */
+static int ftsCorrupt(StoreTxn *t, const uint8_t *aTok, size_t nTok){
+  setErr(t->s, "fts block of \"%.*s\" is damaged", (int)nTok, (const char*)aTok);
+  t->rcErr = FAKT_CORRUPT;
+  return FAKT_CORRUPT;
+}
+
+/* An LMDB error while merging: translated, and the txn is doomed. */
+static int ftsLmdbErr(StoreTxn *t, int rc){
+  rc = xlate(t->s, rc, "fts");
+  t->rcErr = rc;
   return rc;
 }
 
-/* Index (or unindex) the words of z for doc. z must not point into the map. */
+/*
+** Begin a merge in write txn t. bAppend: puts past the last key of fts
+** use MDB_APPEND, which leaves full pages behind (a flush of sorted keys);
+** otherwise every put is a plain one.
+*/
+static int ftsMergeBegin(FtsMerge *m, StoreTxn *t, int bAppend){
+  MDB_val k, v;
+  int rc;
+  memset(m, 0, sizeof(*m));
+  m->t = t;
+  m->eLast = 2;
+  rc = mdb_cursor_open(t->txn, t->s->aDbi[DB_FTS], &m->mc);
+  if( rc ){ m->mc = NULL; return ftsLmdbErr(t, rc); }
+  if( bAppend ){
+    rc = mdb_cursor_get(m->mc, &k, &v, MDB_LAST);
+    if( rc==MDB_NOTFOUND ){
+      m->eLast = 0;
+    }else if( rc ){
+      return ftsLmdbErr(t, rc);
+    }else if( k.mv_size<=sizeof(m->aLast) ){
+      m->eLast = 1;
+      m->nLast = k.mv_size;
+      memcpy(m->aLast, k.mv_data, k.mv_size);
+    }
+  }
+  return FAKT_OK;
+}
+
+/* End a merge: close its cursor, free its lists. */
+static void ftsMergeEnd(FtsMerge *m){
+  if( m->mc ) mdb_cursor_close(m->mc);
+  free(m->aOp);
+  free(m->aNew);
+  memset(m, 0, sizeof(*m));
+}
+
+/* Append a change to m's list for the current token. */
+static int ftsOpPush(FtsMerge *m, uint32_t doc, int bDel){
+  if( m->nOp==m->nOpAlloc ){
+    size_t nNew = m->nOpAlloc ? m->nOpAlloc*2 : 64;
+    FtsOp *aNew = realloc(m->aOp, nNew*sizeof(*aNew));
+    if( aNew==NULL ){ setErr(m->t->s, "out of memory"); m->t->rcErr = FAKT_NOMEM; return FAKT_NOMEM; }
+    m->aOp = aNew;
+    m->nOpAlloc = nNew;
+  }
+  m->aOp[m->nOp].doc = doc;
+  m->aOp[m->nOp].bDel = bDel;
+  m->nOp++;
+  return FAKT_OK;
+}
+
+/*
+** Put the block that starts with doc first, whose value is in m->aVal[0..nVal):
+** through the cursor when it stands on that very key (bCurrent), else with
+** MDB_APPEND when past the old last key, else a plain put.
+*/
+static int ftsPutBlock(FtsMerge *m, const uint8_t *aTok, size_t nTok, uint32_t first, size_t nVal,
+                       int bCurrent){
+  uint8_t aKey[FTS_KEY_MAX];
+  MDB_val k, v;
+  unsigned flags = 0;
+  int rc;
+  k.mv_data = aKey;
+  k.mv_size = ftsKey(aKey, aTok, nTok, first);
+  v.mv_data = m->aVal;
+  v.mv_size = nVal;
+  if( bCurrent ){
+    rc = mdb_cursor_put(m->mc, &k, &v, MDB_CURRENT);
+    return rc ? ftsLmdbErr(m->t, rc) : FAKT_OK;
+  }
+  if( m->eLast==0 ){
+    flags = MDB_APPEND;
+  }else if( m->eLast==1 ){
+    size_t nc = m->nLast<k.mv_size ? m->nLast : k.mv_size;
+    int c = memcmp(aKey, m->aLast, nc);
+    if( c>0 || (c==0 && k.mv_size>m->nLast) ){ flags = MDB_APPEND; m->eLast = 0; }
+  }
+  rc = mdb_put(m->t->txn, m->t->s->aDbi[DB_FTS], &k, &v, flags);
+  return rc ? ftsLmdbErr(m->t, rc) : FAKT_OK;
+}
+
+/*
+** Write the docs a[0..n) of one range of token aTok, which held the block
+** starting with oldFirst (nOld docs in m->aOld) if bOld: the old block goes
+** unless its key is reused, and the docs are cut into blocks. A range at
+** the end of the token (bTail) is cut greedily, so later appends find a
+** full block and one that fills up; a range inside the token is cut into
+** blocks of even size, so inserts there do not leave slivers.
+*/
+static int ftsWriteRange(FtsMerge *m, const uint8_t *aTok, size_t nTok, int bOld, uint32_t oldFirst,
+                         int nOld, const uint32_t *a, int n, int bTail){
+  int i = 0, nTarget = FTS_BLOCK_DOCS, rc;
+  if( bOld && (n==0 || a[0]!=oldFirst) ){
+    uint8_t aKey[FTS_KEY_MAX];
+    MDB_val k;
+    k.mv_data = aKey;
+    k.mv_size = ftsKey(aKey, aTok, nTok, oldFirst);
+    rc = mdb_del(m->t->txn, m->t->s->aDbi[DB_FTS], &k, NULL);
+    if( rc ) return ftsLmdbErr(m->t, rc);
+  }
+  if( !bTail && n>0 ){
+    int nBlock = 0;
+    for(i=0; i<n; nBlock++){
+      size_t nVal = 0;
+      i += ftsPack(a+i, n-i, FTS_BLOCK_DOCS, 1, m->aVal, &nVal);
+    }
+    nTarget = (n + nBlock - 1) / nBlock;
+    i = 0;
+  }
+  while( i<n ){
+    size_t nVal = 0;
+    int k0 = 1, k;
+    int bSame = bOld && i==0 && a[0]==oldFirst;   /* the old block's key */
+    int bPrefix = bSame && n>=nOld && memcmp(a, m->aOld, (size_t)nOld*sizeof(uint32_t))==0;
+    if( bPrefix && bTail && m->nOldVal<=FTS_BLOCK_BYTES ){
+      /* appending to the token's last block: its bytes stay as they are */
+      memcpy(m->aVal, m->aOldVal, m->nOldVal);
+      nVal = m->nOldVal;
+      k0 = nOld;
+    }
+    k = ftsPack(a+i, n-i, nTarget, k0, m->aVal, &nVal);
+    /* the old block, unchanged (new docs went after it): leave it */
+    if( !(bPrefix && k==nOld) ){
+      rc = ftsPutBlock(m, aTok, nTok, a[i], nVal, bSame && m->bAtOld);
+      if( rc ) return rc;
+    }
+    i += k;
+  }
+  return FAKT_OK;
+}
+
+/* The first doc of fts key k of a token of nTok bytes; 0 if k is not token + 0x00 + doc4. */
+static int ftsKeyDoc(const MDB_val *k, size_t nTok, uint32_t *pDoc){
+  if( k->mv_size!=nTok+5 ) return 0;
+  *pDoc = faktDecU32((const uint8_t*)k->mv_data + nTok + 1);
+  return 1;
+}
+
+/*
+** Find the range of token aTok that doc falls into: the last block that
+** starts at or before doc (*pbOld; its first doc *pFirst and its docs in
+** m->aOld[0..*pnOld)) and the first doc of the block after it (*pbNext,
+** *pNext). Either may be missing.
+*/
+static int ftsFind(FtsMerge *m, const uint8_t *aTok, size_t nTok, uint32_t doc,
+                   int *pbOld, uint32_t *pFirst, int *pnOld, int *pbNext, uint32_t *pNext){
+  uint8_t aKey[FTS_KEY_MAX];
+  MDB_val k, v, kOld, vOld;
+  int rc, bOld = 0;
+  *pbOld = *pbNext = 0;
+  *pnOld = 0;
+  m->bAtOld = 0;
+  k.mv_data = aKey;
+  k.mv_size = ftsKey(aKey, aTok, nTok, doc);
+  rc = mdb_cursor_get(m->mc, &k, &v, MDB_SET_RANGE);
+  if( rc && rc!=MDB_NOTFOUND ) return ftsLmdbErr(m->t, rc);
+  if( rc==MDB_SUCCESS && ftsOwns(&k, aTok, nTok) ){
+    uint32_t f;
+    if( !ftsKeyDoc(&k, nTok, &f) ) return ftsCorrupt(m->t, aTok, nTok);
+    if( f==doc ){
+      /* a block starts at doc: the range runs to the next block */
+      bOld = 1; kOld = k; vOld = v;
+      rc = mdb_cursor_get(m->mc, &k, &v, MDB_NEXT);
+      if( rc==MDB_SUCCESS && ftsOwns(&k, aTok, nTok) ){
+        if( !ftsKeyDoc(&k, nTok, pNext) ) return ftsCorrupt(m->t, aTok, nTok);
+        *pbNext = 1;
+      }
+    }else{
+      /* the block found comes after doc: the one before it, if the token's */
+      *pbNext = 1;
+      *pNext = f;
+      rc = mdb_cursor_get(m->mc, &kOld, &vOld, MDB_PREV);
+      m->bAtOld = bOld = rc==MDB_SUCCESS && ftsOwns(&kOld, aTok, nTok);
+    }
+  }else{
+    /* past the token's blocks: its last block, if any */
+    rc = mdb_cursor_get(m->mc, &kOld, &vOld, rc==MDB_SUCCESS ? MDB_PREV : MDB_LAST);
+    m->bAtOld = bOld = rc==MDB_SUCCESS && ftsOwns(&kOld, aTok, nTok);
+  }
+  if( rc && rc!=MDB_NOTFOUND ) return ftsLmdbErr(m->t, rc);
+  if( bOld ){
+    if( !ftsKeyDoc(&kOld, nTok, pFirst)
+     || ftsDecode(*pFirst, vOld.mv_data, vOld.mv_size, m->aOld, pnOld)
+     || *pFirst>doc
+     || (*pbNext && m->aOld[*pnOld-1]>=*pNext) ){
+      return ftsCorrupt(m->t, aTok, nTok);
+    }
+    *pbOld = 1;
+    m->nOldVal = vOld.mv_size;
+    if( vOld.mv_size<=sizeof(m->aOldVal) ) memcpy(m->aOldVal, vOld.mv_data, vOld.mv_size);
+  }
+  return FAKT_OK;
+}
+
+/*
+** Apply m's changes (m->aOp, ascending by doc, one per doc) to the blocks
+** of token aTok, range by range: the changes that fall between one block's
+** first doc and the next block's are merged into that block's docs (an
+** add of a present doc or a delete of an absent one changes nothing), and
+** the result is written back as one or more blocks. Empties m->aOp.
+*/
+static int ftsMergeToken(FtsMerge *m, const uint8_t *aTok, size_t nTok){
+  size_t i = 0;
+  int rc = FAKT_OK;
+  while( i<m->nOp && rc==FAKT_OK ){
+    int bOld, bNext, nOld, nNew = 0, iOld = 0, bChanged = 0;
+    uint32_t first = 0, next = 0;
+    size_t j = i;
+    rc = ftsFind(m, aTok, nTok, m->aOp[i].doc, &bOld, &first, &nOld, &bNext, &next);
+    if( rc ) break;
+    while( j<m->nOp && (!bNext || m->aOp[j].doc<next) ) j++;
+    if( (size_t)nOld + (j-i) > m->nNewAlloc ){
+      size_t nAlloc = (size_t)nOld + (j-i) + 64;
+      uint32_t *aNew = realloc(m->aNew, nAlloc*sizeof(uint32_t));
+      if( aNew==NULL ){ setErr(m->t->s, "out of memory"); m->t->rcErr = rc = FAKT_NOMEM; break; }
+      m->aNew = aNew;
+      m->nNewAlloc = nAlloc;
+    }
+    for(size_t o=i; o<j; o++){
+      uint32_t d = m->aOp[o].doc;
+      while( iOld<nOld && m->aOld[iOld]<d ) m->aNew[nNew++] = m->aOld[iOld++];
+      if( iOld<nOld && m->aOld[iOld]==d ){
+        if( m->aOp[o].bDel ){ iOld++; bChanged = 1; }
+      }else if( !m->aOp[o].bDel ){
+        m->aNew[nNew++] = d;
+        bChanged = 1;
+      }
+    }
+    while( iOld<nOld ) m->aNew[nNew++] = m->aOld[iOld++];
+    if( bChanged ) rc = ftsWriteRange(m, aTok, nTok, bOld, first, nOld, m->aNew, nNew, !bNext);
+    i = j;
+  }
+  m->nOp = 0;
+  return rc;
+}
+
+/*
+** The fts run a[0..n) of a pending flush, sorted by (token, doc) and then
+** arrival: the last entry of each (token, doc) wins (a put, or a delete
+** when its value is FTS_OP_DEL); each token's changes are merged into its
+** blocks. An error dooms t.
+*/
+static int ftsFlush(StoreTxn *t, const PendEnt *a, size_t n, const uint8_t *aByte){
+  FtsMerge m;
+  const uint8_t *aTok = NULL;
+  size_t nTok = 0, i;
+  int rc = ftsMergeBegin(&m, t, 1);
+  for(i=0; i<n && rc==FAKT_OK; i++){
+    const PendEnt *e = &a[i];
+    const uint8_t *k = aByte + e->iOff;
+    if( i+1<n && a[i+1].nKey==e->nKey && memcmp(aByte + a[i+1].iOff, k, e->nKey)==0 ) continue;
+    if( aTok && ((size_t)e->nKey-5!=nTok || memcmp(k, aTok, nTok)!=0) ){
+      rc = ftsMergeToken(&m, aTok, nTok);
+      if( rc ) break;
+    }
+    aTok = k;
+    nTok = (size_t)e->nKey - 5;
+    rc = ftsOpPush(&m, faktDecU32(k + nTok + 1), e->nVal>0 && k[e->nKey]==FTS_OP_DEL);
+  }
+  if( rc==FAKT_OK && m.nOp ) rc = ftsMergeToken(&m, aTok, nTok);
+  ftsMergeEnd(&m);
+  return rc;
+}
+
+/* Changing the postings of one doc. */
+typedef struct FtsCtx {
+  StoreTxn *t;               /* write txn */
+  uint32_t doc;              /* claim or source id */
+  int bDel;                  /* delete instead of put */
+} FtsCtx;
+
+/* Tokenizer callback: add or delete the posting (word, doc) through the
+** pending buffer (a delete is marked by its one-byte value). */
+static int ftsWord(void *pArg, const char *zTok, size_t nTok, size_t iOff){
+  FtsCtx *p = (FtsCtx*)pArg;
+  uint8_t a[FTS_KEY_MAX];
+  (void)iOff;
+  if( nTok==0 ) return 0;
+  if( nTok>ALIAS_MAX ) nTok = ALIAS_MAX;
+  ftsKey(a, (const uint8_t*)zTok, nTok, p->doc);
+  if( p->bDel ){
+    static const uint8_t aDel[1] = { FTS_OP_DEL };
+    return pendPut(p->t, DB_FTS, a, nTok+5, aDel, 1);
+  }
+  return pendPut(p->t, DB_FTS, a, nTok+5, "", 0);
+}
+
+/*
+** Index (or unindex) the words of z for doc. z must not point into the
+** map. Nested or not, the changes wait in the pending buffer and reach the
+** posting blocks through ftsFlush (a repeated word is one change).
+*/
 static int ftsDoc(StoreTxn *t, uint32_t doc, const char *z, size_t n, int bDel){
   FtsCtx ctx;
+  int rc = writable(t);
+  if( rc ) return rc;
   ctx.t = t; ctx.doc = doc; ctx.bDel = bDel;
   return faktTokenize(z, n, ftsWord, &ctx);
 }
 
-/* Index the words of dictionary string strId for doc (copied out of the map first). */
+/* ---------------------------------------------------------------- full-text readers */
+
+struct FtsCursor {
+  StoreCursor *pCur;         /* on fts, prefix token + 0x00 (owned) */
+  size_t nTok;               /* bytes of the token */
+  int eState;                /* 0 before the first doc, 1 on a doc, 2 done */
+  uint32_t cur;              /* the current doc (eState 1) */
+  int nDoc;                  /* docs in the loaded block (0: none loaded) */
+  int iDoc;                  /* index of the current doc in aDoc */
+  uint32_t aDoc[FTS_BLOCK_DOCS];
+};
+
+int faktFtsOpen(StoreTxn *t, const char *zTok, int nTok, FtsCursor **pp){
+  FtsCursor *c;
+  uint8_t aPrefix[ALIAS_MAX+1];
+  int rc;
+  *pp = NULL;
+  if( t==NULL || zTok==NULL || nTok<=0 ) return FAKT_MISUSE;
+  if( nTok>ALIAS_MAX ) nTok = ALIAS_MAX;      /* as ftsWord stores it */
+  memcpy(aPrefix, zTok, (size_t)nTok);
+  aPrefix[nTok] = 0;
+  c = calloc(1, sizeof(*c));
+  if( c==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+  rc = curAcquire(t, DB_FTS, aPrefix, nTok+1, &c->pCur);
+  if( rc ){ free(c); return rc; }
+  c->nTok = (size_t)nTok;
+  *pp = c;
+  return FAKT_OK;
+}
+
+void faktFtsClose(FtsCursor *c){
+  if( c==NULL ) return;
+  faktCursorClose(c->pCur);
+  free(c);
+}
+
+/*
+** Load the block the LMDB cursor landed on with result rc (key k, value
+** v): FAKT_ROW, FAKT_DONE past the token's blocks (the cursor is then
+** done), or an error such as FAKT_CORRUPT for a damaged block.
+*/
+static int ftsCurLoad(FtsCursor *c, int rc, const MDB_val *k, const MDB_val *v){
+  StoreCursor *p = c->pCur;
+  uint32_t first;
+  c->nDoc = 0;
+  if( rc==MDB_NOTFOUND || (rc==MDB_SUCCESS && !ftsOwns(k, p->aPrefix, c->nTok)) ){
+    c->eState = 2;
+    return FAKT_DONE;
+  }
+  c->eState = 2;                              /* unless the block is sound */
+  if( rc ) return xlate(p->t->s, rc, "fts");
+  if( !ftsKeyDoc(k, c->nTok, &first) || ftsDecode(first, v->mv_data, v->mv_size, c->aDoc, &c->nDoc) ){
+    c->nDoc = 0;
+    setErr(p->t->s, "fts block of \"%.*s\" is damaged", (int)c->nTok, (const char*)p->aPrefix);
+    return FAKT_CORRUPT;
+  }
+  return FAKT_ROW;
+}
+
+/*
+** Make the first doc >= min of the loaded block current: 1, or 0 if every
+** doc of the block is below min. Only a damaged file or a write in the
+** same transaction while the cursor is open makes blocks overlap; the
+** docs then still come out ascending, each once.
+*/
+static int ftsCurPick(FtsCursor *c, uint32_t min){
+  int lo = 0, hi = c->nDoc;
+  if( c->nDoc==0 || c->aDoc[c->nDoc-1]<min ) return 0;
+  while( lo<hi ){
+    int mid = lo + (hi-lo)/2;
+    if( c->aDoc[mid]<min ) lo = mid + 1; else hi = mid;
+  }
+  c->iDoc = lo;
+  c->cur = c->aDoc[lo];
+  c->eState = 1;
+  return 1;
+}
+
+/* From the LMDB result rc (k, v) on, the first block with a doc >= min:
+** step by step along the token's blocks. */
+static int ftsCurScan(FtsCursor *c, int rc, MDB_val *k, MDB_val *v, uint32_t min){
+  for(;;){
+    rc = ftsCurLoad(c, rc, k, v);
+    if( rc!=FAKT_ROW ) return rc;
+    if( ftsCurPick(c, min) ) return FAKT_ROW;
+    rc = mdb_cursor_get(c->pCur->mc, k, v, MDB_NEXT);
+  }
+}
+
+int faktFtsNext(FtsCursor *c, uint32_t *pDoc){
+  StoreCursor *p;
+  MDB_val k, v;
+  int rc;
+  if( c==NULL ) return FAKT_MISUSE;
+  p = c->pCur;
+  if( c->eState==2 ) return FAKT_DONE;
+  if( c->eState==0 ){
+    k.mv_data = p->aPrefix; k.mv_size = (size_t)p->nPrefix;
+    rc = mdb_cursor_get(p->mc, &k, &v, MDB_SET_RANGE);
+    rc = ftsCurScan(c, rc, &k, &v, 0);
+  }else if( c->cur==UINT32_MAX ){
+    c->eState = 2;
+    rc = FAKT_DONE;
+  }else if( c->iDoc+1<c->nDoc ){
+    c->cur = c->aDoc[++c->iDoc];
+    rc = FAKT_ROW;
+  }else{
+    rc = mdb_cursor_get(p->mc, &k, &v, MDB_NEXT);
+    rc = ftsCurScan(c, rc, &k, &v, c->cur + 1);
+  }
+  if( rc==FAKT_ROW ) *pDoc = c->cur;
+  return rc;
+}
+
+/*
+** Seek: in the loaded block if doc is in it; else the next block if doc
+** is there or before it (a step along the leaf page); else a descent to
+** the last block starting at or before doc, or the one after it.
+*/
+int faktFtsSeek(FtsCursor *c, uint32_t doc, uint32_t *pDoc){
+  StoreCursor *p;
+  MDB_val k, v;
+  uint8_t aKey[FTS_KEY_MAX];
+  int rc;
+  if( c==NULL ) return FAKT_MISUSE;
+  p = c->pCur;
+  if( c->eState==2 ) return FAKT_DONE;
+  if( c->eState==1 ){
+    if( c->cur>=doc || ftsCurPick(c, doc) ){ *pDoc = c->cur; return FAKT_ROW; }
+    rc = mdb_cursor_get(p->mc, &k, &v, MDB_NEXT);
+    rc = ftsCurLoad(c, rc, &k, &v);
+    if( rc!=FAKT_ROW ) return rc;
+    if( ftsCurPick(c, doc) ){ *pDoc = c->cur; return FAKT_ROW; }
+  }
+  /* descend: the block before the first key >= (token, doc) may hold doc */
+  k.mv_data = aKey;
+  k.mv_size = ftsKey(aKey, p->aPrefix, c->nTok, doc);
+  rc = mdb_cursor_get(p->mc, &k, &v, MDB_SET_RANGE);
+  if( rc==MDB_SUCCESS || rc==MDB_NOTFOUND ){
+    int rc2 = mdb_cursor_get(p->mc, &k, &v, rc==MDB_SUCCESS ? MDB_PREV : MDB_LAST);
+    if( rc2==MDB_SUCCESS && ftsOwns(&k, p->aPrefix, c->nTok) ){
+      rc = rc2;                               /* that block, then on from it */
+    }else if( rc2==MDB_SUCCESS || rc2==MDB_NOTFOUND ){
+      k.mv_data = aKey;                       /* none: the token's first block */
+      k.mv_size = ftsKey(aKey, p->aPrefix, c->nTok, doc);
+      rc = mdb_cursor_get(p->mc, &k, &v, MDB_SET_RANGE);
+    }else{
+      rc = rc2;
+    }
+  }
+  rc = ftsCurScan(c, rc, &k, &v, doc);
+  if( rc==FAKT_ROW ) *pDoc = c->cur;
+  return rc;
+}
+
 /* Write claim record r under key k (4 bytes), through a heap copy: r's
 ** quote may point into the map page the put rewrites. */
 static int claimPut(StoreTxn *t, const uint8_t *k, const ClaimRec *r, unsigned flags){
@@ -1862,7 +2443,8 @@ static int checkMeta(FaktStore *s, StoreTxn *t){
   }
   if( fmt==0 ){ setErr(s, "database is damaged: format 0"); return FAKT_CORRUPT; }
   if( fmt<FAKT_FORMAT_VERSION ){
-    /* format 1 interned quotes; format 2 keyed obj and i2s big-endian */
+    /* format 1 interned quotes; format 2 keyed obj and i2s big-endian and
+    ** kept one fts key per (word, doc), not posting blocks */
     setErr(s, "database format %u is older than this fakt (needs %d): rebuild it from its scripts or an export",
            fmt, FAKT_FORMAT_VERSION);
     return FAKT_FORMAT;
@@ -2346,9 +2928,9 @@ static int checkStats(StoreTxn *t, Report *r, StatList *p){
   return rc;
 }
 
-/* alias, geo, srcc, prop, fts, txlog, s2i and i2s entries point to real things. */
+/* alias, geo, srcc, prop, txlog, s2i and i2s entries point to real things. */
 static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
-  static const int aiDb[] = { DB_ALIAS, DB_GEO, DB_SRCC, DB_PROP, DB_FTS, DB_TXLOG, DB_S2I, DB_I2S };
+  static const int aiDb[] = { DB_ALIAS, DB_GEO, DB_SRCC, DB_PROP, DB_TXLOG, DB_S2I, DB_I2S };
   size_t j;
   int rc = FAKT_OK;
   for(j=0; rc==FAKT_OK && j<sizeof(aiDb)/sizeof(aiDb[0]); j++){
@@ -2364,14 +2946,10 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
       EntRec e;
       ClaimRec cr;
       switch( iDb ){
-        case DB_ALIAS: case DB_FTS:
+        case DB_ALIAS:
           if( n<6 || a[n-5]!=0 ){ problem(r, "%s: malformed key", azDbName[iDb]); break; }
           id = faktDecU32(a+n-4);
-          if( iDb==DB_ALIAS && faktEntGet(t, id, &e)!=FAKT_OK ){
-            problem(r, "alias entry for %u: no such entity", id);
-          }else if( iDb==DB_FTS && !hasObj(t, id) ){
-            problem(r, "fts entry for %u: no such claim or source", id);
-          }
+          if( faktEntGet(t, id, &e)!=FAKT_OK ) problem(r, "alias entry for %u: no such entity", id);
           break;
         case DB_GEO:
           if( n!=8 ){ problem(r, "geo: malformed key"); break; }
@@ -2456,6 +3034,113 @@ static int checkPages(FaktStore *s, Report *r){
   return rc;
 }
 
+/* Checking that the words of one doc have their postings. */
+typedef struct FtsCheck {
+  StoreTxn *t;               /* read txn of the check */
+  Report *r;                 /* where problems go */
+  uint32_t doc;              /* claim or source id */
+  const char *zWhat;         /* "claim" or "source" */
+  int bMissing;              /* a word without its posting was reported */
+} FtsCheck;
+
+/* Tokenizer callback: the posting (word, doc) exists. Reports the first
+** missing word of a doc; a non-zero return is an error that stops the check. */
+static int ftsCheckWord(void *pArg, const char *zTok, size_t nTok, size_t iOff){
+  FtsCheck *p = (FtsCheck*)pArg;
+  FtsCursor *c;
+  uint32_t d = 0;
+  int rc;
+  (void)iOff;
+  if( p->bMissing || nTok==0 ) return 0;
+  rc = faktFtsOpen(p->t, zTok, (int)nTok, &c);
+  if( rc ) return rc;
+  rc = faktFtsSeek(c, p->doc, &d);
+  faktFtsClose(c);
+  if( rc==FAKT_ROW && d==p->doc ) return 0;
+  if( rc!=FAKT_ROW && rc!=FAKT_DONE && rc!=FAKT_CORRUPT ) return rc;
+  problem(p->r, "%s %u: no fts posting for \"%.*s\"", p->zWhat, p->doc, (int)nTok, zTok);
+  p->bMissing = 1;
+  return 0;
+}
+
+/*
+** fts: every block decodes (key token + 0x00 + doc4, varints in bounds,
+** ascending, at most FTS_BLOCK_DOCS), starts after the previous block of
+** its token ends, and names existing objects; every claim's quote and
+** every source's text has the postings of all its words.
+*/
+static int checkFts(StoreTxn *t, Report *r){
+  StoreCursor *c;
+  MDB_val k, v;
+  uint8_t aPrev[ALIAS_MAX];  /* token of the previous block */
+  size_t nPrev = 0;
+  uint32_t prevLast = 0, aDoc[FTS_BLOCK_DOCS];
+  int bPrev = 0, rc, j;
+  rc = curAcquire(t, DB_FTS, NULL, 0, &c);
+  if( rc ) return rc;
+  while( (rc = curStep(c, &k, &v))==FAKT_ROW ){
+    const uint8_t *a = k.mv_data;
+    size_t nTok = k.mv_size - 5;
+    uint32_t first;
+    int nDoc, i;
+    if( k.mv_size<6 || k.mv_size-5>ALIAS_MAX || a[nTok]!=0 || memchr(a, 0, nTok)!=NULL ){
+      problem(r, "fts: malformed key");
+      bPrev = 0;
+      continue;
+    }
+    first = faktDecU32(a + nTok + 1);
+    if( ftsDecode(first, v.mv_data, v.mv_size, aDoc, &nDoc) ){
+      problem(r, "fts block of \"%.*s\" at %u: damaged (%zu bytes)", (int)nTok, (const char*)a, first, v.mv_size);
+      bPrev = 0;
+      continue;
+    }
+    if( bPrev && nPrev==nTok && memcmp(aPrev, a, nTok)==0 && first<=prevLast ){
+      problem(r, "fts block of \"%.*s\" at %u overlaps the one before (up to %u)",
+              (int)nTok, (const char*)a, first, prevLast);
+    }
+    for(i=0; i<nDoc; i++){
+      if( !hasObj(t, aDoc[i]) ){
+        problem(r, "fts posting of \"%.*s\" for %u: no such claim or source", (int)nTok, (const char*)a, aDoc[i]);
+      }
+    }
+    memcpy(aPrev, a, nTok);
+    nPrev = nTok;
+    prevLast = aDoc[nDoc-1];
+    bPrev = 1;
+  }
+  faktCursorClose(c);
+  if( rc!=FAKT_DONE ) return rc;
+  rc = FAKT_OK;
+  /* the other way: the words of quotes (obj) and texts (text) */
+  for(j=0; j<2 && rc==FAKT_OK; j++){
+    int iDb = j==0 ? DB_OBJ : DB_TEXT;
+    rc = curAcquire(t, iDb, NULL, 0, &c);
+    if( rc ) return rc;
+    while( (rc = curStep(c, &k, &v))==FAKT_ROW ){
+      FtsCheck chk;
+      ClaimRec cr;
+      const char *z;
+      size_t n;
+      if( k.mv_size!=4 ) continue;            /* reported by the other checks */
+      memset(&chk, 0, sizeof(chk));
+      chk.t = t; chk.r = r;
+      chk.doc = iDb==DB_OBJ ? faktObjKeyId(k.mv_data) : faktDecU32(k.mv_data);
+      if( iDb==DB_OBJ ){
+        if( v.mv_size<1 || ((const uint8_t*)v.mv_data)[0]!=K_CLAIM ) continue;
+        if( claimDecode(v.mv_data, v.mv_size, &cr) || cr.quote==0 ) continue;
+        chk.zWhat = "claim"; z = cr.zQuote; n = cr.quote;
+      }else{
+        chk.zWhat = "source"; z = v.mv_data; n = v.mv_size;
+      }
+      rc = faktTokenize(z, n, ftsCheckWord, &chk);
+      if( rc ) break;
+    }
+    faktCursorClose(c);
+    if( rc==FAKT_DONE ) rc = FAKT_OK;
+  }
+  return rc;
+}
+
 int faktStoreCheck(FaktStore *s, char **pzReport){
   StoreTxn *t = NULL;
   Report r;
@@ -2484,6 +3169,7 @@ int faktStoreCheck(FaktStore *s, char **pzReport){
   if( rc==FAKT_OK ) rc = checkObjects(t, &r, lastTx, nextId, &st);
   if( rc==FAKT_OK && !r.bOom ) rc = checkStats(t, &r, &st);
   if( rc==FAKT_OK ) rc = checkAux(t, &r, lastTx, nextId);
+  if( rc==FAKT_OK ) rc = checkFts(t, &r);
   faktStoreAbort(t);
 report:
   free(st.a);

@@ -15,7 +15,9 @@
 **   alias  folded text (<=400 bytes) + 0x00 + id4 -> ()
 **   srcc   source4 + claim4      -> ()
 **   prop   prop hash8 + claim4   -> ()
-**   fts    folded token + 0x00 + doc4 -> ()       (doc: claim or source id)
+**   fts    folded token + 0x00 + first doc4 -> the block's further doc ids,
+**          ascending, as LEB128 varint gaps (doc: claim or source id; a block
+**          holds at most 128 ids; see faktFtsOpen)
 **   geo    cell4 + id4           -> lat(8) lon(8) IEEE BE
 **   stat   kind(1) + id4         -> u64 BE count  ('S','P','O' + id; 'T' total)
 **   rule   name id4              -> rule text (statements, ';'-terminated)
@@ -30,7 +32,9 @@
 #include <stdint.h>
 
 #define FAKT_FORMAT_VERSION 3   /* 2: a claim's quote is stored in its record;
-                                ** 3: obj and i2s keys are native MDB_INTEGERKEY ids */
+                                ** 3: obj and i2s keys are native MDB_INTEGERKEY
+                                ** ids, and fts holds posting blocks, not one key
+                                ** per (word, doc) */
 
 /* Dictionary namespaces. */
 #define NS_NAME  'n'     /* identifiers: entities, claims, sources, predicates ... */
@@ -59,6 +63,7 @@
 typedef struct FaktStore FaktStore;
 typedef struct StoreTxn StoreTxn;
 typedef struct StoreCursor StoreCursor;
+typedef struct FtsCursor FtsCursor;
 
 /* Settings read at open. */
 typedef struct StoreConfig {
@@ -238,6 +243,21 @@ int  faktAuxNext(StoreCursor *c, const uint8_t **paKey, int *pnKey, const uint8_
 /* Put/delete in an auxiliary DB (write txn). */
 int  faktAuxPut(StoreTxn *t, const char *zDb, const uint8_t *aKey, int nKey, const uint8_t *aVal, int nVal);
 int  faktAuxDel(StoreTxn *t, const char *zDb, const uint8_t *aKey, int nKey);
+/* ---- full-text postings ---- */
+/* The docs (claim or source ids) whose quote or text holds the folded token
+** zTok[0..nTok), in ascending order. Open flushes pending index puts, like
+** every reader. Next and Seek return FAKT_ROW with *pDoc, FAKT_DONE at the
+** end, or FAKT_CORRUPT for a damaged block (then the cursor is done).
+** Blocks that overlap (a damaged file, or a write in the transaction while
+** the cursor is open) are read as their union: docs still come ascending.
+** Seek moves to the first doc >= doc, but never backwards: if the current
+** doc is already >= doc it stays. The cursor is malloc'd; close it (NULL
+** is a no-op) before its transaction ends. */
+int  faktFtsOpen(StoreTxn *t, const char *zTok, int nTok, FtsCursor **pp);
+int  faktFtsNext(FtsCursor *c, uint32_t *pDoc);
+int  faktFtsSeek(FtsCursor *c, uint32_t doc, uint32_t *pDoc);
+void faktFtsClose(FtsCursor *c);
+
 /* Store entries count and size on disk, for .schema / stats / tests. */
 int  faktStoreInfo(FaktStore *s, uint64_t *pnMapSize, uint64_t *pnUsed);
 
@@ -248,7 +268,9 @@ int  faktStoreInfo(FaktStore *s, uint64_t *pnMapSize, uint64_t *pnUsed);
 ** (same Vis), claim records match their index, srcc and prop entries,
 ** referenced ids exist in obj and i2s, stats equal a recount of live
 ** claims, tx ids <= last_tx, alias/geo/fts entries point to existing
-** objects, s2i and i2s agree. FAKT_OK with *pzReport = "ok", or
+** objects, fts posting blocks decode, ascend and do not overlap, every
+** word of a claim's quote or a source's text has its posting, s2i and
+** i2s agree. FAKT_OK with *pzReport = "ok", or
 ** FAKT_CORRUPT with one line per problem. *pzReport is malloc'd (caller
 ** frees with free()); pzReport may be NULL. */
 int  faktStoreCheck(FaktStore *s, char **pzReport);

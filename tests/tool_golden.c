@@ -6,9 +6,11 @@
 **
 ** Each file runs on a fresh scratch database in a temporary directory, or,
 ** when it starts with `use corpus`, on a copy of the corpus database, so a
-** test may write. Blocks (exec, query, ordered, error) run in file order on
-** the same database. A row is its column texts joined by "|", NULL as
-** "NULL"; a newline inside a value is shown as "\n" so a row stays one line.
+** test may write. Blocks (exec, query, ordered, error, check) run in file
+** order on the same database; a check block has no statements and compares
+** the report of the integrity check (fakt_check), "ok" when intact. A row
+** is its column texts joined by "|", NULL as "NULL"; a newline inside a
+** value is shown as "\n" so a row stays one line.
 ** --skip, --take and --filter choose which blocks are compared and counted;
 ** every block still runs, because later blocks see what earlier ones wrote.
 ** --filter matches "FILE:LABEL". --rewrite writes the actual output of the
@@ -109,8 +111,8 @@ static void bufAppendStr(Buf *p, const char *z) { bufAppend(p, z, strlen(z)); }
 
 /* ==== Parsing a test file ==== */
 
-enum { K_EXEC, K_QUERY, K_ORDERED, K_ERROR, K_LOAD };
-static const char *const azKind[] = { "exec", "query", "ordered", "error", "load" };
+enum { K_EXEC, K_QUERY, K_ORDERED, K_ERROR, K_CHECK, K_LOAD };
+static const char *const azKind[] = { "exec", "query", "ordered", "error", "check", "load" };
 
 typedef struct Block {
   int eKind;               /* K_* */
@@ -221,7 +223,7 @@ static int parseTestFile(Run *pRun, TestFile *pF) {
     if (*zt == '#') { i++; continue; }
     char *zWord = firstWord(z, &zRest);
     int eKind = -1;
-    for (int k = 0; k <= K_ERROR; k++) {
+    for (int k = 0; k <= K_CHECK; k++) {
       if (strcmp(zWord, azKind[k]) == 0) eKind = k;
     }
     if (strcmp(zWord, "use") == 0) {
@@ -270,7 +272,7 @@ static int parseTestFile(Run *pRun, TestFile *pF) {
     free(zWord);
     if (eKind < 0) {
       fileFail(pRun, pF->zPath, i + 1,
-               "parse error: expected exec, query, ordered, error, use or load");
+               "parse error: expected exec, query, ordered, error, check, use or load");
       return -1;
     }
     char *zLabel = firstWord(zRest, &zRest);
@@ -381,6 +383,18 @@ static int runText(fakt *db, const char *zText, Lines *pRows, char **pzErr) {
   return FAKT_OK;
 }
 
+/* A check block: the integrity check's report (fakt_check), one row per
+** line ("ok" when the database is intact). */
+static int runCheck(fakt *db, Lines *pRows, char **pzErr) {
+  char *zReport = NULL;
+  int rc = fakt_check(db, &zReport);
+  *pzErr = NULL;
+  if (zReport) linesAddSplit(pRows, zReport);
+  else if (rc != FAKT_OK) *pzErr = xstrdup(fakt_errmsg(db));
+  fakt_free(zReport);
+  return rc;
+}
+
 /* ==== Comparing and reporting ==== */
 
 /* At most this many diff lines are printed per failing block. */
@@ -472,7 +486,8 @@ static void runBlock(Run *pRun, TestFile *pF, fakt *db, Block *p) {
   char *zErr = NULL;
   gRunningDb = db;
   alarm(BLOCK_SECONDS);
-  runText(db, text.z ? text.z : "", &rows, &zErr);
+  if (p->eKind == K_CHECK) runCheck(db, &rows, &zErr);
+  else runText(db, text.z ? text.z : "", &rows, &zErr);
   alarm(0);
   gRunningDb = NULL;
 

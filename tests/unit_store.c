@@ -1,7 +1,8 @@
 /*
 ** unit_store.c -- unit tests of the LMDB storage layer (engine/store.c):
 ** open checks, dictionary, entities, claims, cursors, statistics, txlog,
-** map growth, FAKT_FULL, nested transactions and faktStoreCheck.
+** map growth, FAKT_FULL, nested transactions, full-text posting blocks and
+** faktStoreCheck.
 ** Prints "FAIL file:line: expr" per failed check, then "N passed, N failed".
 */
 #include <errno.h>
@@ -162,6 +163,59 @@ static int countAux(StoreTxn *t, const char *zDb, const void *a, int n){
   return rc==FAKT_DONE ? nRow : -1;
 }
 
+/* Docs of token zTok through the fts reader, the first nMax into a; the
+** count, or -1 after an error. */
+static int ftsList(StoreTxn *t, const char *zTok, uint32_t *a, int nMax){
+  FtsCursor *c;
+  uint32_t d = 0, prev = 0;
+  int n = 0, rc;
+  if( faktFtsOpen(t, zTok, (int)strlen(zTok), &c) ) return -1;
+  while( (rc = faktFtsNext(c, &d))==FAKT_ROW ){
+    if( n>0 && d<=prev ){ rc = -1; break; }   /* not ascending */
+    if( n<nMax ) a[n] = d;
+    prev = d;
+    n++;
+  }
+  faktFtsClose(c);
+  return rc==FAKT_DONE ? n : -1;
+}
+
+/* 1 if doc is among the docs of token zTok. */
+static int ftsHas(StoreTxn *t, const char *zTok, uint32_t doc){
+  FtsCursor *c;
+  uint32_t d = 0;
+  int rc;
+  if( faktFtsOpen(t, zTok, (int)strlen(zTok), &c) ) return -1;
+  rc = faktFtsSeek(c, doc, &d);
+  faktFtsClose(c);
+  return rc==FAKT_ROW && d==doc;
+}
+
+/* The raw fts DB as "key=value" hex lines (malloc'd), to compare layouts. */
+static char *ftsDump(StoreTxn *t){
+  StoreCursor *c;
+  const uint8_t *k, *v;
+  int nk, nv;
+  size_t n = 0, nAlloc = 1;
+  char *z = calloc(1, 1);
+  if( z==NULL || faktAuxOpen(t, "fts", NULL, 0, &c) ){ free(z); return NULL; }
+  while( faktAuxNext(c, &k, &nk, &v, &nv)==FAKT_ROW ){
+    size_t nNeed = n + 2*(size_t)(nk+nv) + 3;
+    if( nNeed>nAlloc ){
+      char *zNew = realloc(z, nNeed*2);
+      if( zNew==NULL ){ free(z); z = NULL; break; }
+      z = zNew; nAlloc = nNeed*2;
+    }
+    for(int i=0; i<nk; i++) n += (size_t)sprintf(z+n, "%02x", k[i]);
+    z[n++] = '=';
+    for(int i=0; i<nv; i++) n += (size_t)sprintf(z+n, "%02x", v[i]);
+    z[n++] = '\n';
+    z[n] = 0;
+  }
+  faktCursorClose(c);
+  return z;
+}
+
 /* Entity id found through the alias index for zText, or 0. */
 static uint32_t aliasFind(StoreTxn *t, const char *zText){
   char zF[512];
@@ -279,7 +333,7 @@ static void testMain(void){
   char *zErr = NULL, *zBig, *zRep = NULL;
   StoreTxn *t, *t2, *tn;
   uint32_t idAsserts, idStance, idPerson, idType, idLoc, idKim, idKim2, idVla, idPyo, idVisits, idSpeed;
-  uint32_t idSrc, c1, c2, c3, id, tx;
+  uint32_t idSrc, c1, c2, c3, id, tx, aDoc[4];
   const char *z;
   int n, ns, kind;
   uint8_t o[ENC_LEN], a[32];
@@ -369,8 +423,7 @@ static void testMain(void){
   CHECK( idPyo && idVisits && idSpeed && idSrc );
   CHECK( faktTextPut(t, idSrc, zText, strlen(zText))==FAKT_OK );
   CHECK( faktTextGet(t, idSrc, &z, &nz)==FAKT_OK && nz==strlen(zText) && memcmp(z, zText, nz)==0 );
-  memcpy(a, "zug\0", 4); faktEncU32(a+4, idSrc);
-  CHECK( countAux(t, "fts", a, 8)==1 );                  /* two occurrences, one entry */
+  CHECK( ftsList(t, "zug", aDoc, 4)==1 && aDoc[0]==idSrc );   /* two occurrences, one posting */
 
   /* claims (tx 1) */
   tx = faktStoreLastTx(t) + 1;
@@ -414,8 +467,7 @@ static void testMain(void){
   CHECK( faktClaimGet(t, c1, &cr)==FAKT_OK );
   faktEncU64(a, cr.prop);
   CHECK( countAux(t, "prop", a, 8)==1 );
-  memcpy(a, "gepanzerte\0", 11);
-  CHECK( countAux(t, "fts", a, 11)==2 );                  /* the source and claim c1 */
+  CHECK( ftsList(t, "gepanzerte", aDoc, 4)==2 && aDoc[0]==idSrc && aDoc[1]==c1 );   /* the source and claim c1 */
   CHECK( faktStoreGetTx(t, 1, &txr)==FAKT_OK && txr.nAdded==3 && txr.tMicros==1694300000000000LL );
   CHECK( faktStoreGetTx(t, 2, &txr)==FAKT_NOTFOUND );
   faktStoreAbort(t);
@@ -513,6 +565,234 @@ static void testMain(void){
 }
 
 /* Two strings in one s2i bucket: DUPSORT keeps both, lookup compares text. */
+/*
+** Posting blocks: one word in many claims (blocks split), a word repeated
+** in a quote, a source text put again (postings deleted, a middle insert
+** into a full block), the same writes buffered (top-level) and direct
+** (nested) giving the same bytes, Seek, and damaged blocks.
+*/
+static void checkOk(FaktStore *s, int iLine){
+  char *zRep = NULL;
+  int rc = faktStoreCheck(s, &zRep);
+  if( rc!=FAKT_OK ) printf("check at line %d: %d %s\n", iLine, rc, zRep ? zRep : "");
+  CHECK( rc==FAKT_OK );
+  free(zRep);
+}
+
+#define FTS_N 300
+static void ftsBuild(const char *zPath, int bNested, uint32_t *aClaim, char **pzDump){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL, *tn, *tw;
+  char *zErr = NULL, zQuote[64], zName[16];
+  uint32_t idS, idP, idSrc, aDoc[FTS_N+8];
+  uint8_t o[ENC_LEN];
+  int i;
+  *pzDump = NULL;
+  rmDb(zPath);
+  CHECK( openDb(zPath, 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  idS = mkEnt(t, "subj", K_ENTITY, 0, NULL);
+  idP = mkEnt(t, "pred", K_PREDICATE, 0, NULL);
+  idSrc = mkEnt(t, "src", K_SOURCE, 0, NULL);
+  CHECK( idS && idP && idSrc );
+  CHECK( faktTextPut(t, idSrc, "Alpha beta. Alpha!", 18)==FAKT_OK );
+  for(i=0; i<FTS_N; i++){
+    snprintf(zQuote, sizeof(zQuote), "common w%d%s%s", i, i%3==0 ? " rare" : "",
+             i==7 ? " echo Echo ECHO" : "");
+    encInt(o, i);
+    tw = t;
+    if( bNested ){ CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK ); tw = tn; }
+    snprintf(zName, sizeof(zName), "c%d", i);
+    aClaim[i] = mkClaim(tw, zName, idS, idP, o, 1, idSrc, zQuote);
+    CHECK( aClaim[i]!=0 );
+    if( bNested ) CHECK( faktStoreCommit(tn)==FAKT_OK );
+  }
+  CHECK( commitTx(t, FTS_N, 0, NULL)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( ftsList(t, "common", aDoc, FTS_N)==FTS_N && memcmp(aDoc, aClaim, sizeof(uint32_t)*FTS_N)==0 );
+  CHECK( countAux(t, "fts", "common", 7)==3 );            /* 128 + 128 + 44 */
+  CHECK( ftsList(t, "echo", aDoc, 4)==1 && aDoc[0]==aClaim[7] );   /* three times, one posting */
+  CHECK( ftsList(t, "rare", aDoc, FTS_N)==FTS_N/3 && aDoc[1]==aClaim[3] );
+  CHECK( ftsList(t, "alpha", aDoc, 4)==1 && aDoc[0]==idSrc );
+  CHECK( ftsList(t, "nothing", aDoc, 4)==0 );
+  faktStoreAbort(t);
+
+  /* the text again: "common" gets the source, before every claim (a full
+  ** first block splits), "alpha" loses it, then everything goes */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  tw = t;
+  if( bNested ){ CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK ); tw = tn; }
+  CHECK( faktTextPut(tw, idSrc, "beta common gamma", 17)==FAKT_OK );
+  if( bNested ) CHECK( faktStoreCommit(tn)==FAKT_OK );
+  CHECK( ftsList(t, "common", aDoc, FTS_N+1)==FTS_N+1 && aDoc[0]==idSrc && aDoc[1]==aClaim[0] );
+  CHECK( ftsList(t, "alpha", aDoc, 4)==0 );
+  CHECK( ftsList(t, "gamma", aDoc, 4)==1 && aDoc[0]==idSrc );
+  CHECK( countAux(t, "fts", "common", 7)==4 );            /* 65 + 64 + 128 + 44 */
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  checkOk(s, __LINE__);
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  tw = t;
+  if( bNested ){ CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK ); tw = tn; }
+  CHECK( faktTextPut(tw, idSrc, "Beta", 4)==FAKT_OK );     /* the first doc of a block goes */
+  if( bNested ) CHECK( faktStoreCommit(tn)==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( ftsList(t, "common", aDoc, FTS_N)==FTS_N && memcmp(aDoc, aClaim, sizeof(uint32_t)*FTS_N)==0 );
+  CHECK( ftsList(t, "gamma", aDoc, 4)==0 && ftsList(t, "beta", aDoc, 4)==1 );
+  CHECK( ftsHas(t, "common", aClaim[100])==1 && ftsHas(t, "common", idSrc)==0 );
+  *pzDump = ftsDump(t);
+  faktStoreAbort(t);
+  checkOk(s, __LINE__);
+  faktStoreClose(s);
+}
+
+static void testFts(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  FtsCursor *c = NULL, *c2 = NULL;
+  char *zErr = NULL, *zA = NULL, *zB = NULL, *zRep = NULL;
+  uint32_t aA[FTS_N], aB[FTS_N], d = 0, aDoc[8];
+  uint8_t k[16], v[16];
+  int i;
+  ftsBuild(path(0, "fts_a.fakt"), 0, aA, &zA);
+  ftsBuild(path(1, "fts_b.fakt"), 1, aB, &zB);
+  CHECK( memcmp(aA, aB, sizeof(aA))==0 );
+  CHECK( zA && zB && strcmp(zA, zB)==0 );                 /* buffered and nested: same blocks */
+  free(zA);
+  free(zB);
+
+  CHECK( openDb(path(0, "fts_a.fakt"), 0, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+
+  /* Seek: exact, between, never backwards, past the end */
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktFtsOpen(t, "common", 6, &c)==FAKT_OK );
+  CHECK( faktFtsSeek(c, aA[5], &d)==FAKT_ROW && d==aA[5] );
+  CHECK( faktFtsSeek(c, aA[2], &d)==FAKT_ROW && d==aA[5] );
+  CHECK( faktFtsNext(c, &d)==FAKT_ROW && d==aA[6] );
+  CHECK( faktFtsSeek(c, aA[200], &d)==FAKT_ROW && d==aA[200] );      /* another block */
+  CHECK( faktFtsSeek(c, aA[FTS_N-1], &d)==FAKT_ROW && d==aA[FTS_N-1] );
+  CHECK( faktFtsNext(c, &d)==FAKT_DONE );
+  CHECK( faktFtsSeek(c, 1, &d)==FAKT_DONE );
+  faktFtsClose(c);
+  CHECK( faktFtsOpen(t, "common", 6, &c)==FAKT_OK );
+  CHECK( faktFtsSeek(c, aA[FTS_N-1]+1, &d)==FAKT_DONE );
+  faktFtsClose(c);
+  CHECK( faktFtsOpen(t, "common", 6, &c)==FAKT_OK );
+  CHECK( faktFtsSeek(c, 1, &d)==FAKT_ROW && d==aA[0] );
+  faktFtsClose(c);
+  faktFtsClose(NULL);
+  CHECK( faktFtsOpen(t, "", 0, &c)==FAKT_MISUSE && c==NULL );
+  faktStoreAbort(t);
+
+  /* the block under an open cursor is re-keyed by a write in the same
+  ** transaction: the cursor goes on, ascending (aA[64] starts a block) */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktTextPut(t, aA[64], "common", 6)==FAKT_OK );
+  CHECK( faktFtsOpen(t, "common", 6, &c)==FAKT_OK );      /* flushes the pending puts */
+  CHECK( faktFtsSeek(c, aA[64], &d)==FAKT_ROW && d==aA[64] );
+  CHECK( faktTextPut(t, aA[64], "other", 5)==FAKT_OK );
+  CHECK( faktFtsOpen(t, "other", 5, &c2)==FAKT_OK );      /* flushes: aA[64] leaves "common" */
+  faktFtsClose(c2);
+  {
+    uint32_t prev = d;
+    int nMore = 0, rc;
+    while( (rc = faktFtsNext(c, &d))==FAKT_ROW ){
+      if( d<=prev ) nMore = -1000;
+      prev = d;
+      nMore++;
+    }
+    CHECK( rc==FAKT_DONE && nMore==FTS_N-65 );
+  }
+  faktFtsClose(c);
+  CHECK( ftsList(t, "common", aDoc, 8)==FTS_N-1 );
+  faktStoreAbort(t);
+
+  /* far apart docs (4-byte gaps): a block is full at 500 bytes, 126 docs */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  for(i=1; i<=300 && faktTextPut(t, (uint32_t)i*3000000u, "big", 3)==FAKT_OK; i++){}
+  CHECK( i==301 );
+  CHECK( countAux(t, "fts", "big", 4)==3 );
+  CHECK( ftsList(t, "big", aDoc, 8)==300 && aDoc[7]==24000000u );
+  CHECK( faktFtsOpen(t, "big", 3, &c)==FAKT_OK );
+  CHECK( faktFtsSeek(c, 3000000u*200 - 1, &d)==FAKT_ROW && d==3000000u*200 );
+  faktFtsClose(c);
+  faktStoreAbort(t);
+
+  /* gaps of several bytes, written raw: docs 1, 201, 70201, 2^32-1 */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  memcpy(k, "www\0", 4); faktEncU32(k+4, 1);
+  v[0] = 0xC8; v[1] = 0x01;                               /* 200 */
+  v[2] = 0xF0; v[3] = 0xA2; v[4] = 0x04;                  /* 70000 */
+  v[5] = 0xC6; v[6] = 0xDB; v[7] = 0xFB; v[8] = 0xFF; v[9] = 0x0F;   /* 4294897094 */
+  CHECK( faktAuxPut(t, "fts", k, 8, v, 10)==FAKT_OK );
+  CHECK( ftsList(t, "www", aDoc, 8)==4 && aDoc[0]==1 && aDoc[1]==201 && aDoc[2]==70201 && aDoc[3]==UINT32_MAX );
+  CHECK( faktFtsOpen(t, "www", 3, &c)==FAKT_OK );
+  CHECK( faktFtsSeek(c, 202, &d)==FAKT_ROW && d==70201 );
+  CHECK( faktFtsSeek(c, 70202, &d)==FAKT_ROW && d==UINT32_MAX );
+  faktFtsClose(c);
+  faktStoreAbort(t);
+
+  /* damaged blocks: FAKT_CORRUPT from the reader, a problem for the check */
+  {
+    static const struct { uint8_t a[6]; int n; } aBad[] = {
+      { {0x80}, 1 },                                      /* truncated varint */
+      { {0x00}, 1 },                                      /* gap 0 */
+      { {0xFF, 0xFF, 0xFF, 0xFF, 0x7F}, 5 },              /* past 32 bits */
+      { {0xFF, 0xFF, 0xFF, 0xFF, 0x0F}, 5 },              /* past 2^32-1 from doc 5 */
+      { {0x81, 0x80, 0x80, 0x80, 0x80, 0x01}, 6 },        /* six bytes */
+    };
+    for(i=0; i<(int)(sizeof(aBad)/sizeof(aBad[0])); i++){
+      CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+      memcpy(k, "zzz\0", 4); faktEncU32(k+4, 5);
+      CHECK( faktAuxPut(t, "fts", k, 8, aBad[i].a, aBad[i].n)==FAKT_OK );
+      CHECK( ftsList(t, "zzz", aDoc, 8)==-1 );
+      CHECK( faktFtsOpen(t, "zzz", 3, &c)==FAKT_OK );
+      CHECK( faktFtsSeek(c, 6, &d)==FAKT_CORRUPT );
+      CHECK( faktFtsNext(c, &d)==FAKT_DONE );
+      faktFtsClose(c);
+      CHECK( faktStoreCommit(t)==FAKT_OK );
+      CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep && strstr(zRep, "fts block of \"zzz\" at 5: damaged") );
+      free(zRep); zRep = NULL;
+      CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+      CHECK( faktAuxDel(t, "fts", k, 8)==FAKT_OK );
+      CHECK( faktStoreCommit(t)==FAKT_OK );
+    }
+    /* 129 docs in one block */
+    uint8_t aMany[128];
+    memset(aMany, 1, sizeof(aMany));
+    CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+    CHECK( faktAuxPut(t, "fts", k, 8, aMany, 127)==FAKT_OK );
+    CHECK( ftsList(t, "zzz", aDoc, 8)==128 );
+    CHECK( faktAuxPut(t, "fts", k, 8, aMany, 128)==FAKT_OK );
+    CHECK( ftsList(t, "zzz", aDoc, 8)==-1 );
+    CHECK( faktAuxDel(t, "fts", k, 8)==FAKT_OK );
+    CHECK( faktStoreCommit(t)==FAKT_OK );
+  }
+  /* overlapping blocks, a doc that is no object, a missing posting */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  memcpy(k, "common\0", 7); faktEncU32(k+7, aA[10]);
+  CHECK( faktAuxPut(t, "fts", k, 11, v, 0)==FAKT_OK );    /* inside the first block */
+  CHECK( ftsList(t, "common", aDoc, 8)==FTS_N );          /* read as the union, ascending */
+  memcpy(k, "yyy\0", 4); faktEncU32(k+4, 999999);
+  CHECK( faktAuxPut(t, "fts", k, 8, v, 0)==FAKT_OK );
+  memcpy(k, "rare\0", 5); faktEncU32(k+5, aA[0]);
+  CHECK( faktAuxDel(t, "fts", k, 9)==FAKT_OK );            /* the first block of "rare" */
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep );
+  if( zRep ){
+    char zWant[128];
+    snprintf(zWant, sizeof(zWant), "fts block of \"common\" at %u overlaps the one before", aA[10]);
+    CHECK( strstr(zRep, zWant)!=NULL );
+    CHECK( strstr(zRep, "fts posting of \"yyy\" for 999999: no such claim or source")!=NULL );
+    snprintf(zWant, sizeof(zWant), "claim %u: no fts posting for \"rare\"", aA[0]);
+    CHECK( strstr(zRep, zWant)!=NULL );
+  }
+  free(zRep);
+  faktStoreClose(s);
+}
+
 static void testCollision(void){
   FaktStore *s = NULL;
   char *zErr = NULL;
@@ -708,12 +988,13 @@ static void testResized(void){
 int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
-                       "full.fakt", "resize.fakt" };
+                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
   testOpenErrors();
   testMain();
+  testFts();
   testCollision();
   testGrowth();
   testFull();
