@@ -296,6 +296,12 @@ typedef struct Compile {
   const unsigned char *aSccRel; /* rules: relations of the rule's own SCC (1) */
   int nDepth;              /* sub-body nesting */
   int nParamSlot;          /* parameters 1..n live in slots 0..n-1 */
+  /* statistics the planner asked for, which it asks for again and again
+  ** while it tries orders: each looked up once per compile */
+  struct { const Expr *pE; int kind; double v; } aStat[16];
+  int nStat;
+  double rTotal;           /* faktStatGet 'T', once bTotal */
+  int bTotal;
 } Compile;
 
 FAKT_PRIVATE void faktCompileInit(Compile *c, fakt *db, StoreTxn *t, Arena *a, RuleSet *pRules, FaktErr *pErr);

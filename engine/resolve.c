@@ -341,9 +341,35 @@ static int allBound(Compile *c, const int *a, int n){
   return 1;
 }
 
-/* Statistic for a constant term in position kind ('S','P','O'), or -1. */
+/* All live claims (faktStatGet 'T'), looked up once per compile. */
+static double statTotal(Compile *c){
+  if( !c->bTotal ){
+    c->rTotal = (double)faktStatGet(c->t, 'T', 0);
+    c->bTotal = 1;
+  }
+  return c->rTotal;
+}
+
+static double statLookup(Compile *c, Expr *pE, int kind);
+
+/* Statistic for a constant term in position kind ('S','P','O'), or -1;
+** remembered for the rest of the compile. */
 static double statOf(Compile *c, Expr *pE, int kind){
   if( pE==NULL || !isConstOp(pE->op) ) return -1;
+  for(int i=0; i<c->nStat; i++){
+    if( c->aStat[i].pE==pE && c->aStat[i].kind==kind ) return c->aStat[i].v;
+  }
+  double v = statLookup(c, pE, kind);
+  if( c->nStat<(int)(sizeof(c->aStat)/sizeof(c->aStat[0])) ){
+    c->aStat[c->nStat].pE = pE;
+    c->aStat[c->nStat].kind = kind;
+    c->aStat[c->nStat].v = v;
+    c->nStat++;
+  }
+  return v;
+}
+
+static double statLookup(Compile *c, Expr *pE, int kind){
   Value v;
   FaktErr e; faktErrInit(&e);
   FaktErr *pSave = c->pErr; c->pErr = &e;
@@ -358,7 +384,7 @@ static double statOf(Compile *c, Expr *pE, int kind){
 
 /* Estimated rows of a stored pattern per input row, given what is bound. */
 static double estTriple(Compile *c, Literal *pLit){
-  double T = (double)faktStatGet(c->t, 'T', 0);
+  double T = statTotal(c);
   double est = T<1 ? 1 : T;
   if( pLit->pClaim && termBound(c, pLit->pClaim) ) return 1;
   Expr *aE[3] = { pLit->pS, pLit->pP, pLit->pO };
@@ -388,7 +414,7 @@ static double estCand(Compile *c, Cand *pc){
       int n = pc->pLit->pExpr->pArgs ? pc->pLit->pExpr->pArgs->n : 0;
       int b0 = n>0 && termBound(c, pc->pLit->pExpr->pArgs->a[0].p);
       if( b0 ) return 1;
-      double T = (double)faktStatGet(c->t, 'T', 0);
+      double T = statTotal(c);
       if( pc->pB->est>0 ) return pc->pB->est;
       /* an output-first call with a later argument bound reads an index */
       for(int i=1; i<n; i++){
@@ -957,6 +983,20 @@ static void *arenaCopy(Arena *a, const void *p, size_t n){
   return q;
 }
 
+/* Does body b (or a body inside it) call a stored rule? Only then does a
+** query need the rule set, whose loading is most of a prepare's work. */
+static int callsRule(StoreTxn *t, const Body *b){
+  for(const Literal *p=b ? b->pFirst : NULL; p; p=p->pNext){
+    if( p->pSub && callsRule(t, p->pSub) ) return 1;
+    if( p->kind==L_CALL && p->pExpr && p->pExpr->zName ){
+      uint32_t id;
+      if( faktDictLookup(t, NS_NAME, p->pExpr->zName, p->pExpr->nName, &id)==FAKT_OK
+       && faktRuleHas(t, id) ) return 1;
+    }
+  }
+  return 0;
+}
+
 /*
 ** Compile a find statement: body, projections, order, parameters. Sets
 ** p->pPlan, p->pFind, p->nReg and the column names.
@@ -967,8 +1007,10 @@ int faktResolveFind(fakt_stmt *p, StoreTxn *t){
   Compile c;
   int rc;
   RuleSet *pRules = NULL;
-  rc = faktRulesLoad(db, t, &pRules, &db->err);
-  if( rc ) return rc;
+  if( callsRule(t, pS->pWhere) ){
+    rc = faktRulesLoad(db, t, &pRules, &db->err);
+    if( rc ) return rc;
+  }
   p->pRules = pRules;
   faktCompileInit(&c, db, t, &p->arena, pRules, &db->err);
   FindInfo *f = faktArenaAlloc(&p->arena, sizeof(FindInfo));

@@ -2282,6 +2282,13 @@ int faktRulePut(StoreTxn *t, uint32_t nameId, const char *z, size_t n){
   return dbPut(t, DB_RULE, k, 4, z, n, 0);
 }
 
+int faktRuleHas(StoreTxn *t, uint32_t nameId){
+  uint8_t k[4];
+  MDB_val v;
+  faktEncU32(k, nameId);
+  return dbGet(t, DB_RULE, k, 4, &v)==FAKT_OK;
+}
+
 int faktRuleDel(StoreTxn *t, uint32_t nameId){
   uint8_t k[4];
   faktEncU32(k, nameId);

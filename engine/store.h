@@ -207,6 +207,7 @@ void faktStoreDoom(StoreTxn *t, int rc);
 /* ---- rules ---- */
 int  faktRulePut(StoreTxn *t, uint32_t nameId, const char *z, size_t n);   /* replaces */
 int  faktRuleDel(StoreTxn *t, uint32_t nameId);                            /* FAKT_NOTFOUND */
+int  faktRuleHas(StoreTxn *t, uint32_t nameId);   /* 1 if rules of that name are stored */
 /* Iterate all rules: callback gets name id and text; non-zero return stops. */
 int  faktRuleEach(StoreTxn *t, int (*x)(void*, uint32_t, const char*, size_t), void *pArg);
 
