@@ -211,6 +211,13 @@ static void answerInit(BenchAnswer *a, const char *zWork){
 }
 static void answerDone(BenchAnswer *a){ if( a->pDump ) fclose(a->pDump); }
 
+/*
+** Load d into the fakt database zDb (replacing it), then run every workload
+** on a fresh read-only handle, writing result lines to o. With BENCH_REUSE
+** set in the environment, skip the removal and the load and query the zDb
+** an earlier run left (no load or size lines then); BENCH_LOAD_ONLY stops
+** after the load. Returns 0, or 1 after a message on stderr.
+*/
 int benchRunFakt(const BenchData *d, const BenchParams *pp, const char *zDb, BenchOut *o){
   fakt *db = 0;
   fakt_stmt *st = 0;
