@@ -158,6 +158,14 @@ typedef struct ConflictState {
   StoreCursor *pCand;      /* candidates of the current phase */
 } ConflictState;
 
+/* Destructor of a ConflictState (StepState.xAuxFree): its cursor too, for a
+** step abandoned before its candidates ran out. */
+static void conflictFree(void *p){
+  ConflictState *cs = p;
+  if( cs->pCand ) faktCursorClose(cs->pCand);
+  free(cs);
+}
+
 static int conflictEmit(Exec *ex, Step *pS, uint32_t a, uint32_t b, const char *zKind){
   Value va = vId(a < b ? a : b), vb = vId(a < b ? b : a);
   if( !faktBindOut(ex, pS, 0, &va) || !faktBindOut(ex, pS, 1, &vb) ) return 0;
@@ -181,6 +189,7 @@ int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg){
     cs = calloc(1, sizeof(ConflictState));
     if( cs==NULL ) return -FAKT_NOMEM;
     st->pAux = cs;
+    st->xAuxFree = conflictFree;
     cs->idDenies = stanceId(ex, "denies");
   }
   for(;;){
