@@ -453,7 +453,8 @@ static int findBegin(fakt_stmt *p){
   ex->db = db;
   ex->pTxn = t;
   /* inside begin ... commit the open transaction's own changes are visible */
-  ex->txSnap = faktStoreLastTx(t) + (db->pTxn ? 1 : 0);
+  ex->txLast = faktStoreLastTx(t);
+  ex->txSnap = ex->txLast + (db->pTxn ? 1 : 0);
   ex->bAsOf = 0;
   ex->nReg = p->nReg;
   ex->aReg = calloc((size_t)(p->nReg ? p->nReg : 1), sizeof(Value));
@@ -471,7 +472,6 @@ static int findBegin(fakt_stmt *p){
     memset(ex->pDict, 0, sizeof(DictCache));   /* after 2^32 snapshots */
     ex->pDict->gen = 1;
   }
-  if( p->pRules ) faktRulesReset(p->pRules);
   if( ex->aReg==NULL ){ faktDbError(db, FAKT_NOMEM, "out of memory"); return FAKT_NOMEM; }
   return FAKT_OK;
 }
@@ -519,8 +519,14 @@ static int fakt_stepImpl(fakt_stmt *p){
   }
   if( rc==FAKT_DONE ){
     p->eState = 2;
+    if( p->pRules && db->pTxn==NULL && !faktRulesHavePtr(p->pRules) ){
+      p->pRules->bKeep = 1;
+      p->pRules->keepSnap = p->ex.txSnap;
+      p->pRules->keepLast = p->ex.txLast;
+    }
     return rc;
   }
+  if( p->pRules ) p->pRules->bKeep = 0;      /* a rule may have stopped half-way */
   if( db->err.rc==FAKT_OK ) faktDbError(db, rc, "%s", fakt_errstr(rc));
   rc = db->err.rc;
   /* keep the message; reset the execution */

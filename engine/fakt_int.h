@@ -124,6 +124,7 @@ struct Relation {
   int iFullHi;             /* rows visible as "full" in this iteration */
   int iStratum;            /* evaluation order */
   int bDone;               /* computed for this execution */
+  int bHasPtr;             /* a row holds text by pointer (not kept across executions) */
 };
 
 typedef struct RuleDef {
@@ -143,6 +144,12 @@ struct RuleSet {
   RuleDef *aRule;
   uint32_t txLoaded;       /* last_tx when loaded */
   int bValid;
+  /* The computed relations depend on the snapshot only, not on the query's
+  ** parameters: after an execution that ended cleanly outside a write
+  ** transaction they are kept for the next one with the same snapshot. */
+  int bKeep;               /* aRel rows are whole for keepSnap/keepLast */
+  uint32_t keepSnap;       /* Exec.txSnap they were computed for */
+  uint32_t keepLast;       /* last_tx of the database then */
 };
 
 /* ---------------------------------------------------------------- execution */
@@ -171,6 +178,7 @@ struct Exec {
   fakt *db;
   StoreTxn *pTxn;          /* read or write txn in use */
   uint32_t txSnap;         /* visibility: claims with txAdd <= txSnap and not retracted by then */
+  uint32_t txLast;         /* last_tx of the database in this snapshot */
   int bAsOf;               /* 1: as-of query (use txSnap for retraction too) */
   Value *aReg;             /* registers */
   int nReg;
@@ -334,6 +342,7 @@ FAKT_PRIVATE void faktRulesFree(RuleSet *r);
 FAKT_PRIVATE int  faktRulesFind(RuleSet *r, const char *zName, int n);
 FAKT_PRIVATE int  faktRulesEval(Exec *ex, int iRel);
 FAKT_PRIVATE void faktRulesReset(RuleSet *r);
+FAKT_PRIVATE int  faktRulesHavePtr(const RuleSet *rs);  /* a computed row holds text by pointer */
 FAKT_PRIVATE uint32_t *faktRowWhy(Exec *ex, Plan *pPlan);
 FAKT_PRIVATE int  faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr);
 

@@ -531,6 +531,13 @@ static int findStart(fakt_stmt *p){
     ex->txSnap = (uint32_t)tx;
     ex->bAsOf = 1;
   }
+  /* rule relations of an earlier execution serve this one only if they
+  ** were computed whole for the same snapshot (SPEC 11.3) */
+  RuleSet *rs = p->pRules;
+  if( rs && (!rs->bKeep || p->db->pTxn || rs->keepSnap!=ex->txSnap || rs->keepLast!=ex->txLast) ){
+    faktRulesReset(rs);
+    rs->bKeep = 0;
+  }
   if( pS->pLimit && (rc = evalCount(p, pS->pLimit, &p->nLimit, "limit"))!=0 ) return rc;
   if( pS->pOffset && (rc = evalCount(p, pS->pOffset, &p->nOffset, "offset"))!=0 ) return rc;
   if( pS->mode==F_EXPLAIN ){

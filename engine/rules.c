@@ -57,6 +57,7 @@ static int relInsert(Exec *ex, Relation *r, const Value *aRow, uint32_t *aWhy){
     r->nAlloc = nNew;
   }
   memcpy(&r->aRow[(size_t)r->nRow*(size_t)n], aRow, sizeof(Value)*(size_t)n);
+  for(int i=0; i<n; i++) if( aRow[i].z ) r->bHasPtr = 1;
   r->aWhy[r->nRow] = aWhy;
   r->aHash[j] = r->nRow+1;
   r->nRow++;
@@ -70,11 +71,19 @@ static void relClear(Relation *r){
   r->nRow = r->nAlloc = r->nHash = 0;
   r->iDeltaLo = r->iDeltaHi = r->iFullHi = 0;
   r->bDone = 0;
+  r->bHasPtr = 0;
 }
 
 /* Forget computed rows so the next execution recomputes them. */
 void faktRulesReset(RuleSet *rs){
   for(int i=0; rs && i<rs->nRel; i++) relClear(&rs->aRel[i]);
+}
+
+/* Does a computed row hold text by pointer (into the map or an arena)? Such
+** rows cannot outlive the execution that made them. */
+int faktRulesHavePtr(const RuleSet *rs){
+  for(int i=0; rs && i<rs->nRel; i++) if( rs->aRel[i].bHasPtr ) return 1;
+  return 0;
 }
 
 void faktRulesFree(RuleSet *rs){
