@@ -273,9 +273,31 @@ static int derivedNext(Exec *ex, Step *pS, StepState *st){
     st->iPos = pS->bDelta ? pRel->iDeltaLo : 0;
     st->iEnd = pS->bDelta ? pRel->iDeltaHi : (pRel->bDone==1 ? pRel->nRow : pRel->iFullHi);
     if( st->iEnd==0 ) st->iEnd = -1;
+    st->iChain = -1;
+    if( !pS->bDelta && pRel->bDone==1 ){
+      /* an argument bound to an entity: read its rows through an index */
+      for(int i=0; i<pS->nArg; i++){
+        Term *pT = &pS->aArg[i];
+        if( !(pT->iSlot<0 || pT->bBound || pT->bCheck==2) ) continue;
+        const Value *pV = termVal(ex, pT);
+        if( pV->t!=V_ID ) continue;
+        int rc = faktRelIndexFirst(ex, pRel, i, pV);
+        if( rc<0 ) return rc;
+        st->iChain = rc;
+        break;
+      }
+    }
   }
-  while( st->iPos < st->iEnd ){
-    int iRow = st->iPos++;
+  for(;;){
+    int iRow;
+    if( st->iChain>=0 ){
+      if( st->iChain==0 ) break;
+      iRow = st->iChain - 1;
+      st->iChain = faktRelIndexNext(pRel, iRow);
+    }else{
+      if( st->iPos >= st->iEnd ) break;
+      iRow = st->iPos++;
+    }
     int rc = tick(ex);
     if( rc ) return -rc;
     Value *aRow = &pRel->aRow[(size_t)iRow*(size_t)pRel->nArity];

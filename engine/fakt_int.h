@@ -125,6 +125,12 @@ struct Relation {
   int iStratum;            /* evaluation order */
   int bDone;               /* computed for this execution */
   int bHasPtr;             /* a row holds text by pointer (not kept across executions) */
+  /* rows by the entity in one argument, built when a query binds it
+  ** (faktRelIndexFirst); chains of row index + 1, 0 ends */
+  int iIdxArg;             /* argument indexed, -1 none */
+  int nIdxRow;             /* rows when it was built */
+  int nIdxHead;            /* buckets, a power of two */
+  int *aIdxHead, *aIdxNext;
 };
 
 typedef struct RuleDef {
@@ -163,6 +169,7 @@ typedef struct StepState {
   void (*xAuxFree)(void*); /* frees pAux when it owns more than itself; else free() */
   Value aKey[4];           /* scratch */
   uint8_t abSkip[3];       /* ST_SCAN: component fixed by the cursor's prefix */
+  int iChain;              /* ST_DERIVED through an index: next row + 1, 0 at the end, -1 not */
 } StepState;
 
 struct Run {
@@ -343,6 +350,8 @@ FAKT_PRIVATE int  faktRulesFind(RuleSet *r, const char *zName, int n);
 FAKT_PRIVATE int  faktRulesEval(Exec *ex, int iRel);
 FAKT_PRIVATE void faktRulesReset(RuleSet *r);
 FAKT_PRIVATE int  faktRulesHavePtr(const RuleSet *rs);  /* a computed row holds text by pointer */
+FAKT_PRIVATE int  faktRelIndexFirst(Exec *ex, Relation *r, int iArg, const Value *pKey); /* row+1, 0, or -rc */
+FAKT_PRIVATE int  faktRelIndexNext(const Relation *r, int iRow);                          /* row+1 or 0 */
 FAKT_PRIVATE uint32_t *faktRowWhy(Exec *ex, Plan *pPlan);
 FAKT_PRIVATE int  faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr);
 

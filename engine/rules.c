@@ -64,7 +64,45 @@ static int relInsert(Exec *ex, Relation *r, const Value *aRow, uint32_t *aWhy){
   return 1;
 }
 
+static void relIndexClear(Relation *r){
+  free(r->aIdxHead); free(r->aIdxNext);
+  r->aIdxHead = r->aIdxNext = NULL;
+  r->iIdxArg = -1;
+  r->nIdxRow = r->nIdxHead = 0;
+}
+
+/* The first row (+1) of r whose argument iArg may equal the entity pKey,
+** through a hash index on iArg built on first use; 0 if none, -rc on
+** error. Only for a whole relation; rows of the chain still need their
+** equality checked. */
+int faktRelIndexFirst(Exec *ex, Relation *r, int iArg, const Value *pKey){
+  if( r->iIdxArg!=iArg || r->nIdxRow!=r->nRow ){
+    relIndexClear(r);
+    int nHead = 64;
+    while( nHead < r->nRow ) nHead *= 2;
+    r->aIdxHead = calloc((size_t)nHead, sizeof(int));
+    r->aIdxNext = malloc(sizeof(int)*(size_t)(r->nRow ? r->nRow : 1));
+    if( r->aIdxHead==NULL || r->aIdxNext==NULL ){ relIndexClear(r); return -FAKT_NOMEM; }
+    ex->nHeap += (int64_t)sizeof(int)*(nHead + r->nRow);
+    for(int i=r->nRow-1; i>=0; i--){       /* chains in row order */
+      uint64_t h = faktValueHash(ex, &r->aRow[(size_t)i*(size_t)r->nArity + (size_t)iArg]);
+      int j = (int)(h & (uint64_t)(nHead-1));
+      r->aIdxNext[i] = r->aIdxHead[j];
+      r->aIdxHead[j] = i+1;
+    }
+    r->iIdxArg = iArg;
+    r->nIdxRow = r->nRow;
+    r->nIdxHead = nHead;
+  }
+  return r->aIdxHead[faktValueHash(ex, pKey) & (uint64_t)(r->nIdxHead-1)];
+}
+
+int faktRelIndexNext(const Relation *r, int iRow){
+  return r->aIdxNext[iRow];
+}
+
 static void relClear(Relation *r){
+  relIndexClear(r);
   for(int i=0; i<r->nRow; i++) free(r->aWhy ? r->aWhy[i] : NULL);
   free(r->aRow); free(r->aHash); free(r->aWhy);
   r->aRow = NULL; r->aHash = NULL; r->aWhy = NULL;
@@ -118,6 +156,7 @@ static int addRule(RuleSet *rs, Stmt *pS, FaktErr *pErr){
     memset(&rs->aRel[iRel], 0, sizeof(Relation));
     rs->aRel[iRel].zName = pS->zId;
     rs->aRel[iRel].nArity = nArity;
+    rs->aRel[iRel].iIdxArg = -1;
   }else if( rs->aRel[iRel].nArity!=nArity ){
     faktErrSet(pErr, FAKT_ERROR, &pS->id.pos, "rule %s has %d arguments here but %d elsewhere",
                pS->zId, nArity, rs->aRel[iRel].nArity);
