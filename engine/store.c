@@ -404,9 +404,9 @@ static int pendReady(StoreTxn *t, int iDb){
   return isPendDb(iDb) ? pendFlush(t) : FAKT_OK;
 }
 
-/* Append entry e of src (its bytes in aByte) to p. */
-static int pendAppend(Pending *p, const PendEnt *e, const uint8_t *aByte){
-  size_t nK = e->nKey, nV = e->nVal;
+/* Append the put (iDb, key pK[0..nK), value pV[0..nV)) to p, after every
+** entry already there. */
+static int pendAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *pV, size_t nV){
   if( p->n==p->nAlloc ){
     size_t nNew = p->nAlloc ? p->nAlloc*2 : 1024;
     PendEnt *aNew = realloc(p->a, nNew*sizeof(*aNew));
@@ -421,10 +421,13 @@ static int pendAppend(Pending *p, const PendEnt *e, const uint8_t *aByte){
     p->aByte = aNew; p->nByteAlloc = nNew;
   }
   PendEnt *d = &p->a[p->n];
-  *d = *e;
   d->iOff = (uint32_t)p->nByte;
   d->iSeq = (uint32_t)p->n;
-  memcpy(p->aByte + p->nByte, aByte + e->iOff, nK + nV);
+  d->nKey = (uint16_t)nK;
+  d->nVal = (uint8_t)nV;
+  d->iDb = (uint8_t)iDb;
+  memcpy(p->aByte + p->nByte, pK, nK);
+  if( nV ) memcpy(p->aByte + p->nByte + nK, pV, nV);
   p->nByte += nK + nV;
   p->n++;
   return FAKT_OK;
@@ -434,7 +437,6 @@ static int pendAppend(Pending *p, const PendEnt *e, const uint8_t *aByte){
 ** goes to its parent's when it commits). */
 static int pendPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *pV, size_t nV){
   Pending *p = &t->pend;
-  PendEnt e;
   int rc = writable(t);
   if( rc ) return rc;
   if( nK>CUR_PREFIX_MAX || nV>PEND_VAL_MAX ){
@@ -449,14 +451,7 @@ static int pendPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *
     t->rcErr = rc;
     return rc;
   }
-  uint8_t a[CUR_PREFIX_MAX + PEND_VAL_MAX];
-  memcpy(a, pK, nK);
-  if( nV ) memcpy(a + nK, pV, nV);
-  e.iOff = 0; e.iSeq = 0;
-  e.nKey = (uint16_t)nK;
-  e.nVal = (uint8_t)nV;
-  e.iDb = (uint8_t)iDb;
-  if( pendAppend(p, &e, a) ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+  if( pendAppend(p, iDb, pK, nK, pV, nV) ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
   t->nWrite++;
   if( p->nByte>PEND_FLUSH ) return pendFlush(t);
   return FAKT_OK;
@@ -983,7 +978,9 @@ int faktStoreCommit(StoreTxn *t){
     }else{
       if( pParent->pend.bInChild ) pendClear(&pParent->pend);   /* committed with the child */
       for(size_t i=0; i<pend.n && rc==FAKT_OK; i++){
-        if( pendAppend(&pParent->pend, &pend.a[i], pend.aByte) ){
+        const PendEnt *e = &pend.a[i];
+        const uint8_t *pK = pend.aByte + e->iOff;
+        if( pendAppend(&pParent->pend, e->iDb, pK, e->nKey, pK + e->nKey, e->nVal) ){
           setErr(pParent->s, "out of memory");
           pParent->rcErr = rc = FAKT_NOMEM;
         }
