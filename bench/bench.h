@@ -103,8 +103,9 @@ void benchParams(const BenchData *d, BenchParams *p);
 void benchParamsFree(BenchParams *p);
 
 /* ---- rendering (the canonical text of ids in every system) ---- */
-/* Writes "e12", "p7"/"located_in", "c3", "d4", a date; returns z. */
+/* Writes "e12", "p7"/"located_in", "_c4" (claim 3), "d4", a date; returns z. */
 char *benchEntName(char *z, uint32_t i);
+char *benchClaimName(char *z, uint32_t i);
 char *benchPredName(char *z, uint32_t i);
 char *benchDate(char *z, uint32_t ymd);
 

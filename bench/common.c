@@ -188,6 +188,10 @@ void benchParamsFree(BenchParams *p){
 
 char *benchEntName(char *z, uint32_t i){ sprintf(z, "e%u", i); return z; }
 
+/* Claim i of the data is loaded into fakt as the (i+1)-th claim without an
+** id, which fakt names _c<i+1> (SPEC.md 12.2); the other systems store i. */
+char *benchClaimName(char *z, uint32_t i){ sprintf(z, "_c%u", i+1); return z; }
+
 char *benchPredName(char *z, uint32_t i){
   if( i==PRED_LOCATED_IN ) strcpy(z, "located_in");
   else sprintf(z, "p%u", i);

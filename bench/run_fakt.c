@@ -3,10 +3,9 @@
 ** public API (fakt.h only) and runs every workload with prepared
 ** statements and bound parameters.
 **
-** The load generates statement text per claim: a `claim` statement takes
-** parameters for its subject, object and options (SPEC.md §4.4), but not
-** for its id or its predicate, and this data names every claim (c<i>) and
-** varies the predicate, so one prepared statement cannot carry the load.
+** Claims are loaded through prepared statements, one per predicate (the
+** predicate cannot be a parameter), without ids: fakt names the claims
+** _c1, _c2 ... in load order, as the other systems render theirs.
 */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -82,20 +81,73 @@ static int execBuf(fakt *db, Buf *b){
   return 0;
 }
 
-/* One claim statement. */
-static void addClaim(const BenchData *d, Buf *b, uint32_t i){
-  const BenchClaim *c = &d->aClaim[i];
-  char zP[32], zD1[16], zD2[16], zQ[MAXQW*8+1];
-  bufPrintf(b, "claim c%u: e%u %s ", i, c->s, benchPredName(zP, c->p));
-  if( c->o & OBJ_STR ) bufString(b, d->zPool + d->aStrVal[c->o & ~OBJ_STR]);
-  else bufPrintf(b, "e%u", c->o);
-  if( c->src ){
-    benchQuote(d, c, zQ);
-    bufPrintf(b, " from d%u by e%u stance %s holds @%.10s said @%.10s quote \"%s\"",
-              c->src, c->who, benchStanceName[c->stance],
-              benchDate(zD1, c->holds), benchDate(zD2, c->said), zQ);
+/*
+** Claims go through prepared statements with bound parameters (SPEC.md
+** 4.4): one statement per predicate, since the predicate cannot be a
+** parameter, for claims with provenance, and one for bare claims. The
+** claims carry no id, so fakt numbers them in load order: claim i of the
+** data becomes _c<i+1>, which Loader.iNext makes sure of.
+*/
+typedef struct Loader {
+  fakt *db;
+  const BenchData *d;
+  fakt_stmt **aFull;         /* [nPred]: claim with from, by, stance, holds, said, quote */
+  fakt_stmt **aBare;         /* [nPred]: claim without provenance */
+  uint32_t iNext;            /* the claim expected next */
+} Loader;
+
+static fakt_stmt *claimStmt(Loader *L, uint32_t p, int bFull){
+  fakt_stmt **pp = bFull ? &L->aFull[p] : &L->aBare[p];
+  if( *pp==0 ){
+    char z[256], zP[32];
+    snprintf(z, sizeof(z), bFull ? "claim $1 %s $2 from $3 by $4 stance $5 holds $6 said $7 quote $8;"
+                                 : "claim $1 %s $2;", benchPredName(zP, p));
+    if( fakt_prepare(L->db, z, -1, pp, 0)!=FAKT_OK ){
+      fprintf(stderr, "bench fakt: %s\n  in: %s\n", fakt_errmsg(L->db), z);
+      return 0;
+    }
   }
-  bufAdd(b, ";\n", 2);
+  return *pp;
+}
+
+static int bindEnt(fakt_stmt *st, int i, uint32_t e);
+static int bindObj(const BenchData *d, fakt_stmt *st, int i, uint32_t o);
+
+/* Store claim i. Returns 0, or 1 after a message. */
+static int putClaim(Loader *L, uint32_t i){
+  const BenchClaim *c = &L->d->aClaim[i];
+  char zSrc[16], zD1[16], zD2[16], zQ[MAXQW*8+1];
+  if( i!=L->iNext ){
+    fprintf(stderr, "bench fakt: claim %u loaded out of order (expected %u): its name would differ\n", i, L->iNext);
+    return 1;
+  }
+  fakt_stmt *st = claimStmt(L, c->p, c->src!=0);
+  if( st==0 ) return 1;
+  int rc = bindEnt(st, 1, c->s);
+  if( rc==FAKT_OK ) rc = bindObj(L->d, st, 2, c->o);
+  if( rc==FAKT_OK && c->src ){
+    snprintf(zSrc, sizeof(zSrc), "d%u", c->src);
+    benchQuote(L->d, c, zQ);
+    rc = fakt_bind_text(st, 3, zSrc, -1, FAKT_STATIC);
+    if( rc==FAKT_OK ) rc = bindEnt(st, 4, c->who);
+    if( rc==FAKT_OK ) rc = fakt_bind_text(st, 5, benchStanceName[c->stance], -1, FAKT_STATIC);
+    if( rc==FAKT_OK ) rc = fakt_bind_text(st, 6, benchDate(zD1, c->holds), -1, FAKT_STATIC);
+    if( rc==FAKT_OK ) rc = fakt_bind_text(st, 7, benchDate(zD2, c->said), -1, FAKT_STATIC);
+    if( rc==FAKT_OK ) rc = fakt_bind_text(st, 8, zQ, -1, FAKT_STATIC);
+  }
+  if( rc==FAKT_OK ) rc = fakt_step(st);
+  fakt_reset(st);
+  if( rc!=FAKT_DONE ){
+    fprintf(stderr, "bench fakt: claim %u: %s\n  in: %s\n", i, fakt_errmsg(L->db), fakt_sql(st));
+    return 1;
+  }
+  L->iNext++;
+  return 0;
+}
+
+static void loaderFree(Loader *L){
+  for(uint32_t p=0; p<L->d->h.nPred; p++){ fakt_finalize(L->aFull[p]); fakt_finalize(L->aBare[p]); }
+  free(L->aFull); free(L->aBare);
 }
 
 /* Sources per explicit transaction: 1,000,000 claims. fakt makes room in
@@ -106,8 +158,14 @@ static void addClaim(const BenchData *d, Buf *b, uint32_t i){
 /* Load everything, in explicit transactions of SRC_PER_TX sources. */
 static int load(fakt *db, const BenchData *d){
   Buf b = {0, 0, 0};
+  Loader L;
   uint32_t i;
   int rc = 0;
+  memset(&L, 0, sizeof(L));
+  L.db = db; L.d = d;
+  L.aFull = calloc(d->h.nPred, sizeof(fakt_stmt*));
+  L.aBare = calloc(d->h.nPred, sizeof(fakt_stmt*));
+  if( !L.aFull || !L.aBare ){ fprintf(stderr, "bench: out of memory\n"); exit(1); }
   bufAdd(&b, "begin;\n", 7);
   for(i=1; i<d->h.nPred; i++) bufPrintf(&b, "predicate p%u;\n", i);
   rc = execBuf(db, &b);
@@ -119,11 +177,8 @@ static int load(fakt *db, const BenchData *d){
     bufAdd(&b, ";\n", 2);
     if( b.n>65536 ) rc = execBuf(db, &b);
   }
-  for(i=0; i<d->h.nLocated && rc==0; i++){
-    addClaim(d, &b, i);
-    if( b.n>65536 ) rc = execBuf(db, &b);
-  }
   if( rc==0 ) rc = execBuf(db, &b);
+  for(i=0; i<d->h.nLocated && rc==0; i++) rc = putClaim(&L, i);
   for(uint32_t s=1; s<=d->h.nSrc && rc==0; s++){
     size_t nText;
     char *zText = benchSourceText(d, s, &nText);
@@ -131,10 +186,18 @@ static int load(fakt *db, const BenchData *d){
     bufString(&b, zText);
     bufAdd(&b, ";\n", 2);
     free(zText);
-    for(i=d->aSrcFirst[s]; i<d->aSrcFirst[s+1]; i++) addClaim(d, &b, i);
-    if( s%SRC_PER_TX==0 ) bufAdd(&b, "commit;\nbegin;\n", 15);
     rc = execBuf(db, &b);
+    for(i=d->aSrcFirst[s]; i<d->aSrcFirst[s+1] && rc==0; i++) rc = putClaim(&L, i);
+    if( rc==0 && s%SRC_PER_TX==0 ){
+      bufAdd(&b, "commit;\nbegin;\n", 15);
+      rc = execBuf(db, &b);
+    }
   }
+  if( rc==0 && L.iNext!=d->h.nClaim ){
+    fprintf(stderr, "bench fakt: %u of %u claims loaded\n", L.iNext, d->h.nClaim);
+    rc = 1;
+  }
+  loaderFree(&L);
   if( rc==0 ){
     const char *z = "commit;\nrule inside(?x, ?y) if ?x located_in ?y;\n"
                     "rule inside(?x, ?z) if ?x located_in ?y, inside(?y, ?z);\n";

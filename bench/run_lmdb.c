@@ -215,7 +215,7 @@ static int qPoint(Rd *r, uint32_t s, BenchAnswer *a){
     char zC[16], zP[32], zO[48], zS[16], zW[16], zH[16], zQ[MAXQW*8+1];
     size_t nQ = pv.mv_size-17 < sizeof(zQ)-1 ? pv.mv_size-17 : sizeof(zQ)-1;
     memcpy(zQ, v+17, nQ); zQ[nQ] = 0;
-    sprintf(zC, "c%u", get32(p+12));
+    benchClaimName(zC, get32(p+12));
     sprintf(zS, "d%u", get32(v));
     const char *az[8] = { zC, benchPredName(zP, get32(p+4)), objText(r, get32(p+8), zO), zS,
                           benchEntName(zW, get32(v+4)), benchStanceName[v[16]],
@@ -235,7 +235,7 @@ static int qPattern(Rd *r, uint32_t p, uint32_t o, BenchAnswer *a){
   for(rc = seek(r->aCur[1], pre, 8, &k); rc==0; rc = next(r->aCur[1], pre, 8, &k)){
     const uint8_t *q = k.mv_data;
     char zC[16], zS[16];
-    sprintf(zC, "c%u", get32(q+12));
+    benchClaimName(zC, get32(q+12));
     const char *az[2] = { zC, benchEntName(zS, get32(q+8)) };
     benchRow(a, 2, az);
   }
@@ -257,8 +257,8 @@ static int qJoin(Rd *r, uint32_t s, BenchAnswer *a){
     for(rc2 = seek(r->aCur[2], pre2, 4, &k2); rc2==0; rc2 = next(r->aCur[2], pre2, 4, &k2)){
       const uint8_t *q = k2.mv_data;
       char zC1[16], zX[16], zC2[16], zP[32], zY[48];
-      sprintf(zC1, "c%u", c1);
-      sprintf(zC2, "c%u", get32(q+12));
+      benchClaimName(zC1, c1);
+      benchClaimName(zC2, get32(q+12));
       const char *az[5] = { zC1, benchEntName(zX, x), zC2, benchPredName(zP, get32(q+4)),
                             objText(r, get32(q+8), zY) };
       benchRow(a, 5, az);
@@ -300,7 +300,7 @@ static int qTriple(Rd *r, uint32_t s, uint32_t p, uint32_t o, BenchAnswer *a){
   put32(pre, s); put32(pre+4, p); put32(pre+8, o);
   for(rc = seek(r->aCur[0], pre, 12, &k); rc==0; rc = next(r->aCur[0], pre, 12, &k)){
     char zC[16];
-    sprintf(zC, "c%u", get32((uint8_t*)k.mv_data+12));
+    benchClaimName(zC, get32((uint8_t*)k.mv_data+12));
     const char *az[1] = { zC };
     benchRow(a, 1, az);
   }

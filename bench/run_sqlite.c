@@ -177,7 +177,7 @@ static const char *render(sqlite3_stmt *st, int i, int k, char *z){
     case R_PRED:   return benchPredName(z, (uint32_t)v);
     case R_OBJ:    if( sqlite3_column_type(st, i)==SQLITE_TEXT ) return (const char*)sqlite3_column_text(st, i);
                    return benchEntName(z, (uint32_t)v);
-    case R_CLAIM:  sprintf(z, "c%lld", (long long)v); return z;
+    case R_CLAIM:  return benchClaimName(z, (uint32_t)v);
     case R_SRC:    sprintf(z, "d%lld", (long long)v); return z;
     case R_STANCE: return benchStanceName[v];
     case R_DATE:   return benchDate(z, (uint32_t)v);

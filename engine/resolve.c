@@ -172,14 +172,15 @@ int faktResolveConst(Compile *c, Expr *pE, Value *pV){
       if( rc==FAKT_OK && nMore ){
         /* name every candidate, ordered by id, so the user can pick one */
         char zList[600];
-        int nList = 0, ns, nz;
+        int nList = 0, nz;
         const char *zN;
+        char aGen[FAKT_GEN_NAME];
         uint32_t aAll[5];
         int nAll = 0;
         aAll[nAll++] = id;
         for(int i=0; i<nMore && i<4; i++) aAll[nAll++] = aMore[i];
         for(int i=0; i<nAll; i++){
-          if( faktDictText(c->t, aAll[i], &ns, &zN, &nz) ){ zN = "?"; nz = 1; }
+          if( faktIdName(c->t, aAll[i], aGen, &zN, &nz) ){ zN = "?"; nz = 1; }
           nList += snprintf(zList+nList, sizeof(zList)-(size_t)nList, "%s%.*s", i ? ", " : "", nz>100 ? 100 : nz, zN);
         }
         faktErrSet(c->pErr, FAKT_CONSTRAINT, &pE->pos, "ambiguous name \"%s\": %s%s", pE->zName, zList,

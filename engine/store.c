@@ -1033,11 +1033,58 @@ int faktStoreNewId(StoreTxn *t, uint32_t *pId){
   rc = metaGetU32(t, "next_id", &v);
   if( rc==FAKT_NOTFOUND ){ setErr(t->s, "meta record next_id is missing"); rc = FAKT_CORRUPT; }
   if( rc ) return rc;
-  if( v==0xFFFFFFFFu ){ setErr(t->s, "out of ids"); return FAKT_FULL; }
+  if( v>=FAKT_GEN_BIT-1 ){ setErr(t->s, "out of ids"); return FAKT_FULL; }
   rc = metaPutU32(t, "next_id", v+1);
   if( rc ) return rc;
   *pId = v;
   return FAKT_OK;
+}
+
+/* meta next_gen: the N of the next generated claim _cN. */
+static int nextGen(StoreTxn *t, uint32_t *pN){
+  int rc = metaGetU32(t, "next_gen", pN);
+  if( rc==FAKT_NOTFOUND ){ setErr(t->s, "meta record next_gen is missing"); rc = FAKT_CORRUPT; }
+  if( rc==FAKT_OK && (*pN==0 || *pN>FAKT_GEN_BIT) ){
+    setErr(t->s, "meta record next_gen is damaged"); rc = FAKT_CORRUPT;
+  }
+  return rc;
+}
+
+int faktStoreNewGenId(StoreTxn *t, uint32_t *pId){
+  uint32_t n;
+  int rc = writable(t);
+  if( rc ) return rc;
+  rc = nextGen(t, &n);
+  if( rc ) return rc;
+  if( n==FAKT_GEN_BIT ){ setErr(t->s, "out of generated claim ids"); return FAKT_FULL; }
+  rc = metaPutU32(t, "next_gen", n+1);
+  if( rc ) return rc;
+  *pId = FAKT_GEN_BIT | n;
+  return FAKT_OK;
+}
+
+int faktGenParse(const char *z, int n, uint32_t *pId){
+  uint32_t v = 0;
+  int i;
+  if( n<3 || n>12 || z[0]!='_' || z[1]!='c' || z[2]<'1' || z[2]>'9' ) return 0;
+  for(i=2; i<n; i++){
+    if( z[i]<'0' || z[i]>'9' ) return 0;
+    if( v > (FAKT_GEN_BIT-1 - (uint32_t)(z[i]-'0'))/10 ) return 0;   /* past 2^31-1 */
+    v = v*10 + (uint32_t)(z[i]-'0');
+  }
+  *pId = FAKT_GEN_BIT | v;
+  return 1;
+}
+
+int faktIdName(StoreTxn *t, uint32_t id, char aBuf[FAKT_GEN_NAME], const char **pz, int *pn){
+  if( id & FAKT_GEN_BIT ){
+    if( id==FAKT_GEN_BIT ) return FAKT_NOTFOUND;
+    *pn = snprintf(aBuf, FAKT_GEN_NAME, "_c%u", id & ~FAKT_GEN_BIT);
+    *pz = aBuf;
+    return FAKT_OK;
+  }
+  int ns;
+  return faktDictText(t, id, &ns, pz, pn);
 }
 
 #define TXREC_LEN 20   /* tMicros 8, nAdded 4, nRetracted 4, nOther 4 (BE) */
@@ -1090,6 +1137,7 @@ int faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn){
   MDB_val v;
   int rc;
   if( t==NULL ) return FAKT_MISUSE;
+  if( id & FAKT_GEN_BIT ) return FAKT_NOTFOUND;      /* generated claims: faktIdName */
   idKey(k, id);
   rc = dbGet(t, DB_I2S, k, 4, &v);
   if( rc ) return rc;
@@ -1109,6 +1157,12 @@ int faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
   int rc;
   if( t==NULL || (z==NULL && n>0) ) return FAKT_MISUSE;
   if( n<0 ) n = (int)strlen(z);
+  if( ns==NS_NAME && faktGenParse(z, n, pId) ){
+    uint8_t a[4];
+    idKey(a, *pId);
+    rc = dbGet(t, DB_OBJ, a, 4, &val);
+    return rc==FAKT_OK ? FAKT_OK : rc;
+  }
   s2iKey(k, ns, z, (size_t)n);
   rc = curAcquire(t, DB_S2I, k, 9, &c);
   if( rc ) return rc;
@@ -1138,6 +1192,16 @@ int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
   int rc;
   if( t==NULL || (z==NULL && n>0) ) return FAKT_MISUSE;
   if( n<0 ) n = (int)strlen(z);
+  if( ns==NS_NAME && faktGenParse(z, n, &id) ){
+    uint32_t next;
+    rc = writable(t);
+    if( rc==FAKT_OK ) rc = nextGen(t, &next);
+    if( rc==FAKT_OK && (id & ~FAKT_GEN_BIT)>=next ){
+      rc = metaPutU32(t, "next_gen", (id & ~FAKT_GEN_BIT) + 1);
+    }
+    if( rc==FAKT_OK ) *pId = id;
+    return rc;
+  }
   rc = faktDictLookup(t, ns, z, n, pId);
   if( rc!=FAKT_NOTFOUND ) return rc;
   rc = faktStoreNewId(t, &id);
@@ -2487,6 +2551,7 @@ static int bootstrap(StoreTxn *t){
   int rc = dbPut(t, DB_META, "magic", 5, "fakt", 4, 0);
   if( rc==FAKT_OK ) rc = metaPutU32(t, "format", FAKT_FORMAT_VERSION);
   if( rc==FAKT_OK ) rc = metaPutU32(t, "next_id", 1);
+  if( rc==FAKT_OK ) rc = metaPutU32(t, "next_gen", 1);
   if( rc==FAKT_OK ) rc = metaPutU32(t, "last_tx", 0);
   if( rc==FAKT_OK ) rc = faktDictIntern(t, NS_NAME, "type", 4, &typeId);
   if( rc==FAKT_OK ) rc = faktDictIntern(t, NS_NAME, "stance", 6, &stanceId);
@@ -2735,7 +2800,7 @@ static int hasStr(StoreTxn *t, uint32_t id){
 static void needObj(StoreTxn *t, Report *r, uint32_t owner, const char *zField, uint32_t id){
   if( id==0 ) return;
   if( !hasObj(t, id) ) problem(r, "object %u: %s %u is not an object", owner, zField, id);
-  if( !hasStr(t, id) ) problem(r, "object %u: %s %u has no name in i2s", owner, zField, id);
+  if( !(id & FAKT_GEN_BIT) && !hasStr(t, id) ) problem(r, "object %u: %s %u has no name in i2s", owner, zField, id);
 }
 static void needStr(StoreTxn *t, Report *r, uint32_t owner, const char *zField, uint32_t id){
   if( id && !hasStr(t, id) ) problem(r, "object %u: %s %u is not in the dictionary", owner, zField, id);
@@ -2870,7 +2935,7 @@ static int checkSpo(StoreTxn *t, Report *r){
 }
 
 /* obj: records decode, match their indexes, refer to existing ids. */
-static int checkObjects(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId, StatList *pStat){
+static int checkObjects(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId, uint32_t nextGen, StatList *pStat){
   StoreCursor *c;
   MDB_val k, v;
   int rc = curAcquire(t, DB_OBJ, NULL, 0, &c);
@@ -2879,8 +2944,16 @@ static int checkObjects(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId
     uint32_t id;
     if( k.mv_size!=4 || v.mv_size<1 ){ problem(r, "obj: entry of bad size"); continue; }
     id = faktObjKeyId(k.mv_data);
-    if( id>=nextId ) problem(r, "object %u: id not below next_id %u", id, nextId);
-    if( !hasStr(t, id) ) problem(r, "object %u has no name in i2s", id);
+    if( id & FAKT_GEN_BIT ){
+      /* a generated claim _cN: named by its id, not in the dictionary */
+      if( id==FAKT_GEN_BIT || (id & ~FAKT_GEN_BIT)>=nextGen ){
+        problem(r, "object %u: generated claim _c%u not below next_gen %u", id, id & ~FAKT_GEN_BIT, nextGen);
+      }
+      if( ((const uint8_t*)v.mv_data)[0]!=K_CLAIM ) problem(r, "object %u: a generated claim id on something else", id);
+    }else{
+      if( id>=nextId ) problem(r, "object %u: id not below next_id %u", id, nextId);
+      if( !hasStr(t, id) ) problem(r, "object %u has no name in i2s", id);
+    }
     if( ((const uint8_t*)v.mv_data)[0]==K_CLAIM ){
       ClaimRec cr;
       if( claimDecode(v.mv_data, v.mv_size, &cr) ){ problem(r, "claim %u: record is damaged", id); continue; }
@@ -3001,6 +3074,11 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
           if( n!=4 || v.mv_size<1 ){ problem(r, "i2s: malformed entry"); break; }
           id = faktObjKeyId(a);
           if( id>=nextId ) problem(r, "string %u: id not below next_id %u", id, nextId);
+          if( ((const uint8_t*)v.mv_data)[0]==NS_NAME
+           && faktGenParse((const char*)v.mv_data+1, (int)v.mv_size-1, &(uint32_t){0}) ){
+            problem(r, "string %u: the generated claim name %.*s is in the dictionary", id,
+                    (int)v.mv_size-1, (const char*)v.mv_data+1);
+          }
           s2iKey(sk, ((const uint8_t*)v.mv_data)[0], (const char*)v.mv_data+1, v.mv_size-1);
           faktEncU32(ida, id);
           if( curAcquire(t, DB_S2I, NULL, 0, &c2)==FAKT_OK ){
@@ -3149,7 +3227,7 @@ int faktStoreCheck(FaktStore *s, char **pzReport){
   StoreTxn *t = NULL;
   Report r;
   StatList st;
-  uint32_t lastTx = 0, nextId = 0;
+  uint32_t lastTx = 0, nextId = 0, nextGen = 0;
   int rc;
   memset(&r, 0, sizeof(r));
   memset(&st, 0, sizeof(st));
@@ -3167,10 +3245,14 @@ int faktStoreCheck(FaktStore *s, char **pzReport){
   if( rc ){ problem(&r, "%s", s->zErr); rc = FAKT_OK; }
   if( metaGetU32(t, "last_tx", &lastTx) ) problem(&r, "meta: last_tx missing");
   if( metaGetU32(t, "next_id", &nextId) ) problem(&r, "meta: next_id missing");
+  if( metaGetU32(t, "next_gen", &nextGen) || nextGen==0 || nextGen>FAKT_GEN_BIT ){
+    problem(&r, "meta: next_gen missing or damaged");
+    nextGen = FAKT_GEN_BIT;
+  }
   if( rc==FAKT_OK ) rc = checkSpo(t, &r);
   if( rc==FAKT_OK ) rc = checkIndexBack(t, &r, DB_POS);
   if( rc==FAKT_OK ) rc = checkIndexBack(t, &r, DB_OSP);
-  if( rc==FAKT_OK ) rc = checkObjects(t, &r, lastTx, nextId, &st);
+  if( rc==FAKT_OK ) rc = checkObjects(t, &r, lastTx, nextId, nextGen, &st);
   if( rc==FAKT_OK && !r.bOom ) rc = checkStats(t, &r, &st);
   if( rc==FAKT_OK ) rc = checkAux(t, &r, lastTx, nextId);
   if( rc==FAKT_OK ) rc = checkFts(t, &r);

@@ -5,7 +5,8 @@
 ** One database = one file (MDB_NOSUBDIR) plus "<path>-lock". Named
 ** databases inside it (see SPEC.md "On-disk layout"):
 **   meta   "format" -> u32 BE format version (FAKT_FORMAT_VERSION);
-**          "next_id" -> u32 BE; "last_tx" -> u32 BE; "magic" -> "fakt"
+**          "next_id" -> u32 BE; "next_gen" -> u32 BE; "last_tx" -> u32 BE;
+**          "magic" -> "fakt"
 **   s2i    ns(1) + hash64 BE(8)  -> id u32 BE   (MDB_DUPSORT: collisions)
 **   i2s    id u32 native (INTEGERKEY) -> ns(1) + text bytes
 **   obj    id u32 native (INTEGERKEY) -> ObjRec (entities, sources, claims, ...)
@@ -31,10 +32,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FAKT_FORMAT_VERSION 3   /* 2: a claim's quote is stored in its record;
+#define FAKT_FORMAT_VERSION 4   /* 2: a claim's quote is stored in its record;
                                 ** 3: obj and i2s keys are native MDB_INTEGERKEY
                                 ** ids, and fts holds posting blocks, not one key
-                                ** per (word, doc) */
+                                ** per (word, doc);
+                                ** 4: generated claims _cN have the id
+                                ** FAKT_GEN_BIT|N and no dictionary entry */
+
+/* Ids of generated claims: the claim _cN has the id FAKT_GEN_BIT | N
+** (1 <= N < 2^31), counted by meta next_gen. Its name is computed from the
+** id, so it costs no s2i/i2s entry and no lookup to show (format 4). */
+#define FAKT_GEN_BIT   0x80000000u
+#define FAKT_GEN_NAME  16          /* buffer for "_c2147483647" and a NUL */
 
 /* Dictionary namespaces. */
 #define NS_NAME  'n'     /* identifiers: entities, claims, sources, predicates ... */
@@ -164,17 +173,28 @@ int  faktStoreGrow(FaktStore *s);
 uint32_t faktStoreLastTx(StoreTxn *t);
 /* Allocate the next id (write txn). */
 int  faktStoreNewId(StoreTxn *t, uint32_t *pId);
+/* Allocate the id FAKT_GEN_BIT|N of the next generated claim _cN (write txn). */
+int  faktStoreNewGenId(StoreTxn *t, uint32_t *pId);
+/* 1 if z[0..n) is a generated claim name "_cN" (N in 1..2^31-1, no leading
+** zero), with *pId = FAKT_GEN_BIT|N; 0 for every other text. */
+int  faktGenParse(const char *z, int n, uint32_t *pId);
+/* Name of an id: "_cN" for a generated claim, written into aBuf, else the
+** dictionary text (pointing into the map, as faktDictText). FAKT_NOTFOUND. */
+int  faktIdName(StoreTxn *t, uint32_t id, char aBuf[FAKT_GEN_NAME], const char **pz, int *pn);
 /* Append a tx log record with id last_tx+1, set last_tx. */
 int  faktStoreLogTx(StoreTxn *t, const TxRec *pRec, uint32_t *pTx);
 int  faktStoreGetTx(StoreTxn *t, uint32_t tx, TxRec *pRec);   /* FAKT_NOTFOUND */
 
 /* ---- dictionary ---- */
-/* Lookup: FAKT_OK with *pId, or FAKT_NOTFOUND. */
+/* Lookup: FAKT_OK with *pId, or FAKT_NOTFOUND. A generated claim name _cN
+** in NS_NAME is found when the claim exists (it has no dictionary entry). */
 int  faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId);
-/* Intern (write txn): existing id or a new one. */
+/* Intern (write txn): existing id or a new one. A generated claim name _cN
+** in NS_NAME is not interned: its id is FAKT_GEN_BIT|N, and next_gen moves
+** past N; only a claim may be stored under it. */
 int  faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId);
 /* Text of id. *pz points into the map: valid until the txn ends or the next
-** write in it. FAKT_NOTFOUND. */
+** write in it. FAKT_NOTFOUND (always for a generated claim: see faktIdName). */
 int  faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn);
 
 /* ---- objects ---- */

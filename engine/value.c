@@ -102,9 +102,15 @@ int faktValueText(Exec *ex, const Value *v, const char **pz, int *pn){
   return rc;
 }
 
-/* Text of an id (its name), for ordering and rendering. */
-static void idText(StoreTxn *t, DictCache *pC, uint32_t id, const char **pz, int *pn){
-  if( t==NULL || faktDictTextC(t, pC, id, pz, pn) ){ *pz = "?"; *pn = 1; }
+/* Text of an id (its name), for ordering and rendering; a generated claim's
+** name is written into aBuf. */
+static void idText(StoreTxn *t, DictCache *pC, uint32_t id, char aBuf[FAKT_GEN_NAME], const char **pz, int *pn){
+  if( id & FAKT_GEN_BIT ){
+    if( faktIdName(t, id, aBuf, pz, pn)==FAKT_OK ) return;
+  }else if( t && faktDictTextC(t, pC, id, pz, pn)==FAKT_OK ){
+    return;
+  }
+  *pz = "?"; *pn = 1;
 }
 
 static int isNum(const Value *v){ return v->t==V_INT || v->t==V_FLOAT; }
@@ -159,8 +165,9 @@ int faktValueCmp(Exec *ex, const Value *a, const Value *b){
     default: {
       if( a->id==b->id ) return 0;
       const char *za, *zb; int na, nb;
-      idText(ex ? ex->pTxn : NULL, ex ? ex->pDict : NULL, a->id, &za, &na);
-      idText(ex ? ex->pTxn : NULL, ex ? ex->pDict : NULL, b->id, &zb, &nb);
+      char aGenA[FAKT_GEN_NAME], aGenB[FAKT_GEN_NAME];
+      idText(ex ? ex->pTxn : NULL, ex ? ex->pDict : NULL, a->id, aGenA, &za, &na);
+      idText(ex ? ex->pTxn : NULL, ex ? ex->pDict : NULL, b->id, aGenB, &zb, &nb);
       int c = cmpBytes(za, na, zb, nb);
       return c ? c : (a->id<b->id ? -1 : 1);
     }
@@ -281,7 +288,7 @@ int faktValueRender(StoreTxn *t, DictCache *pC, const Value *v, char **pz, size_
       }
       break;
     }
-    default: idText(t, pC, v->id, &z, &n); break;
+    default: idText(t, pC, v->id, zBuf, &z, &n); break;
   }
   return bufAppend(pz, pnAlloc, pn, z, n);
 }
@@ -298,6 +305,7 @@ int faktValueColType(StoreTxn *t, DictCache *pC, const Value *v){
     case V_STR: return FAKT_TEXT;
     default: {
       int k = 0;
+      if( v->id & FAKT_GEN_BIT ) return FAKT_CLAIM;   /* only claims have generated ids */
       if( t && faktObjKindC(t, pC, v->id, &k)==FAKT_OK && k==K_CLAIM ) return FAKT_CLAIM;
       return FAKT_ENTITY;
     }

@@ -55,6 +55,11 @@ static const char *kindName(int k){
 
 /* Intern a name and say what it already is (0: nothing yet). */
 static int nameId(WCtx *w, const char *z, const Pos *pPos, uint32_t *pId, int *pKind){
+  uint32_t idGen;
+  if( faktGenParse(z, (int)strlen(z), &idGen) ){
+    faktErrSet(w->pErr, FAKT_CONSTRAINT, pPos, "\"%s\" is the name of a generated claim: choose another", z);
+    return FAKT_CONSTRAINT;
+  }
   int rc = faktDictIntern(w->t, NS_NAME, z, (int)strlen(z), pId);
   if( rc ) return storeErr(w, rc, pPos);
   *pKind = 0;
@@ -172,18 +177,17 @@ static int addClaim(WCtx *w, uint32_t id, ClaimRec *r, const Pos *pPos){
   return FAKT_OK;
 }
 
+/* The id of a new generated claim _cN (FAKT_GEN_BIT|N, no dictionary entry). */
 static int newClaimId(WCtx *w, uint32_t *pId, const Pos *pPos){
   for(;;){
-    uint32_t n;
-    char zName[32];
-    int rc = faktStoreNewId(w->t, &n);
-    if( rc ) return storeErr(w, rc, pPos);
-    snprintf(zName, sizeof(zName), "_c%u", n);
-    /* an imported or hand-written claim may already carry this name */
-    uint32_t idOld;
-    if( faktDictLookup(w->t, NS_NAME, zName, (int)strlen(zName), &idOld)==FAKT_OK ) continue;
     int kind;
-    return nameId(w, zName, pPos, pId, &kind);
+    int rc = faktStoreNewGenId(w->t, pId);
+    if( rc ) return storeErr(w, rc, pPos);
+    /* next_gen moves past an imported or hand-written _cN, so this is a
+    ** safeguard only */
+    rc = faktObjGetKind(w->t, *pId, &kind);
+    if( rc==FAKT_NOTFOUND ) return FAKT_OK;
+    if( rc ) return storeErr(w, rc, pPos);
   }
 }
 
@@ -397,8 +401,9 @@ static int paramName(WCtx *w, const Expr *pE, const char **pz){
   if( v.t==V_NULL ){ *pz = NULL; return FAKT_OK; }
   if( v.t==V_STR ){ *pz = v.z; return FAKT_OK; }
   if( v.t==V_ID ){
-    const char *z; int n, ns;
-    rc = faktDictText(w->t, v.id, &ns, &z, &n);
+    const char *z; int n;
+    char aGen[FAKT_GEN_NAME];
+    rc = faktIdName(w->t, v.id, aGen, &z, &n);
     if( rc ) return storeErr(w, rc, &pE->pos);
     *pz = faktArenaStrdup(w->pArena, z, (size_t)n);
     return *pz ? FAKT_OK : storeErr(w, FAKT_NOMEM, &pE->pos);
@@ -708,7 +713,11 @@ static int defClaim(WCtx *w, Stmt *pS){
     if( vO.t==V_QTY ) r.unit = vO.id;
     w->zDefer = NULL;
   }
-  if( bNewName ){
+  if( bNewName && faktGenParse(pS->zId, (int)strlen(pS->zId), &id) ){
+    /* an exported generated claim _cN comes back under its own id */
+    rc = faktDictIntern(w->t, NS_NAME, pS->zId, (int)strlen(pS->zId), &id);
+    if( rc ) return storeErr(w, rc, &pS->id.pos);
+  }else if( bNewName ){
     rc = nameId(w, pS->zId, &pS->id.pos, &id, &kind);
     if( rc ) return rc;
   }else if( pS->zId==NULL ){

@@ -125,7 +125,7 @@ static uint32_t mkClaim(StoreTxn *t, const char *zName, uint32_t s, uint32_t p, 
                         uint32_t tx, uint32_t source, const char *zQuote){
   ClaimRec r;
   uint32_t id = 0;
-  int rc = zName ? faktDictIntern(t, NS_NAME, zName, -1, &id) : faktStoreNewId(t, &id);
+  int rc = zName ? faktDictIntern(t, NS_NAME, zName, -1, &id) : faktStoreNewGenId(t, &id);
   if( rc ) return 0;
   memset(&r, 0, sizeof(r));
   r.s = s; r.p = p;
@@ -310,7 +310,7 @@ static void testOpenErrors(void){
     faktStoreClose(s);
   }
   CHECK( openFails(path(0, "real.fakt"), 0, zMsg, sizeof(zMsg))==FAKT_FORMAT );
-  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 3)")==0 );
+  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 4)")==0 );
 
   /* an LMDB file whose magic is not ours */
   CHECK( openDb(path(0, "magic.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
@@ -852,6 +852,79 @@ static void setup(FaktStore *s, uint32_t *pSubj, uint32_t *pPred){
   if( faktStoreCommit(t) ) *pSubj = 0;
 }
 
+/*
+** Generated claims _cN (format 4): the name is parsed, not looked up; the
+** id is FAKT_GEN_BIT|N from next_gen; an explicit _cN moves next_gen past
+** N; nothing enters the dictionary; the check sees an id at or past next_gen.
+*/
+static void testGenerated(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  char *zErr = NULL, *zRep = NULL, aBuf[FAKT_GEN_NAME];
+  const char *z;
+  uint32_t id = 0, idE, idP, c1, c2, c3;
+  uint8_t o[ENC_LEN], a4[4];
+  int n = 0, ns;
+
+  CHECK( faktGenParse("_c1", 3, &id)==1 && id==(FAKT_GEN_BIT|1) );
+  CHECK( faktGenParse("_c2147483647", 12, &id)==1 && id==0xFFFFFFFFu );
+  CHECK( faktGenParse("_c2147483648", 12, &id)==0 );
+  CHECK( faktGenParse("_c9999999999", 12, &id)==0 );
+  CHECK( faktGenParse("_c0", 3, &id)==0 );
+  CHECK( faktGenParse("_c01", 4, &id)==0 );
+  CHECK( faktGenParse("_c", 2, &id)==0 );
+  CHECK( faktGenParse("_c1x", 4, &id)==0 );
+  CHECK( faktGenParse("c1", 2, &id)==0 );
+  CHECK( faktGenParse("_C1", 3, &id)==0 );
+
+  rmDb(path(0, "gen.fakt"));
+  CHECK( openDb(path(0, "gen.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  idE = mkEnt(t, "ent", K_ENTITY, 0, NULL);
+  idP = mkEnt(t, "pred", K_PREDICATE, 0, NULL);
+  TxRec rec;
+  memset(&rec, 0, sizeof(rec));
+  CHECK( faktStoreLogTx(t, &rec, &id)==FAKT_OK && id==1 );
+  encInt(o, 7);
+  c1 = mkClaim(t, NULL, idE, idP, o, 1, 0, NULL);
+  c2 = mkClaim(t, NULL, idE, idP, o, 1, 0, NULL);
+  CHECK( c1==(FAKT_GEN_BIT|1) && c2==(FAKT_GEN_BIT|2) );
+  CHECK( faktIdName(t, c2, aBuf, &z, &n)==FAKT_OK && n==3 && memcmp(z, "_c2", 3)==0 );
+  CHECK( faktIdName(t, idE, aBuf, &z, &n)==FAKT_OK && n==3 && memcmp(z, "ent", 3)==0 );
+  CHECK( faktDictText(t, c1, &ns, &z, &n)==FAKT_NOTFOUND );
+  CHECK( faktDictLookup(t, NS_NAME, "_c2", -1, &id)==FAKT_OK && id==c2 );
+  CHECK( faktDictLookup(t, NS_NAME, "_c3", -1, &id)==FAKT_NOTFOUND );
+  CHECK( faktDictLookup(t, NS_STR, "_c2", -1, &id)==FAKT_NOTFOUND );   /* only names */
+  /* an explicit _c40 is not interned and moves the counter past it */
+  c3 = mkClaim(t, "_c40", idE, idP, o, 1, 0, NULL);
+  CHECK( c3==(FAKT_GEN_BIT|40) );
+  CHECK( mkClaim(t, NULL, idE, idP, o, 1, 0, NULL)==(FAKT_GEN_BIT|41) );
+  CHECK( faktDictIntern(t, NS_NAME, "_c5", -1, &id)==FAKT_OK && id==(FAKT_GEN_BIT|5) );
+  CHECK( mkClaim(t, NULL, idE, idP, o, 1, 0, NULL)==(FAKT_GEN_BIT|42) );   /* 5 < 42: unchanged */
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  checkOk(s, __LINE__);
+
+  /* next_gen put back below a stored claim: the check says which */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  faktEncU32(a4, 42);
+  CHECK( faktAuxPut(t, "meta", (const uint8_t*)"next_gen", 8, a4, 4)==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep
+         && strstr(zRep, "generated claim _c42 not below next_gen 42")!=NULL
+         && strstr(zRep, "_c41 not")==NULL );
+  free(zRep); zRep = NULL;
+
+  /* a missing next_gen is damage, and no generated claim can be made */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktAuxDel(t, "meta", (const uint8_t*)"next_gen", 8)==FAKT_OK );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_CORRUPT );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep && strstr(zRep, "meta: next_gen missing")!=NULL );
+  free(zRep);
+  faktStoreClose(s);
+}
+
 static void testGrowth(void){
   FaktStore *s = NULL;
   char *zErr = NULL;
@@ -988,7 +1061,7 @@ static void testResized(void){
 int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
-                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt" };
+                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
@@ -996,6 +1069,7 @@ int main(void){
   testMain();
   testFts();
   testCollision();
+  testGenerated();
   testGrowth();
   testFull();
   testResized();
