@@ -62,6 +62,8 @@ struct FaktStore {
 ** are (DB, key, value, sequence): of equal keys the latest wins.
 */
 typedef struct PendEnt {
+  uint64_t k0, k1;           /* the key's first 16 bytes, big-endian, zero-padded:
+                             ** most comparisons end here, without memcmp */
   uint32_t iOff;             /* key bytes, then value bytes, at aByte+iOff */
   uint32_t iSeq;             /* order of arrival */
   uint16_t nKey;             /* key bytes */
@@ -286,9 +288,17 @@ static int pendCmp(const void *pA, const void *pB, void *pCtx){
   const PendEnt *a = (const PendEnt*)pA, *b = (const PendEnt*)pB;
   const uint8_t *aByte = (const uint8_t*)pCtx;
   if( a->iDb!=b->iDb ) return a->iDb<b->iDb ? -1 : 1;
+  if( a->k0!=b->k0 ) return a->k0<b->k0 ? -1 : 1;
+  if( a->k1!=b->k1 ) return a->k1<b->k1 ? -1 : 1;
   size_t n = a->nKey<b->nKey ? a->nKey : b->nKey;
-  int c = memcmp(aByte + a->iOff, aByte + b->iOff, n);
-  if( c ) return c;
+  if( n>16 ){
+    /* the first 16 bytes are equal; zero padding can only tie, never order */
+    int c = memcmp(aByte + a->iOff + 16, aByte + b->iOff + 16, n - 16);
+    if( c ) return c;
+  }else{
+    int c = memcmp(aByte + a->iOff, aByte + b->iOff, n);
+    if( c ) return c;
+  }
   if( a->nKey!=b->nKey ) return a->nKey<b->nKey ? -1 : 1;
   return a->iSeq<b->iSeq ? -1 : (a->iSeq>b->iSeq);
 }
@@ -349,6 +359,7 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
       continue;
     }
     if( i+1<p->n && p->a[i+1].iDb==e->iDb && p->a[i+1].nKey==e->nKey
+     && p->a[i+1].k0==e->k0 && p->a[i+1].k1==e->k1
      && memcmp(p->aByte + p->a[i+1].iOff, p->aByte + e->iOff, e->nKey)==0 ){
       continue;                               /* a later put of the key wins */
     }
@@ -421,6 +432,10 @@ static int pendAppend(Pending *p, int iDb, const void *pK, size_t nK, const void
     p->aByte = aNew; p->nByteAlloc = nNew;
   }
   PendEnt *d = &p->a[p->n];
+  uint8_t aPre[16] = {0};
+  memcpy(aPre, pK, nK<16 ? nK : 16);
+  d->k0 = faktDecU64(aPre);
+  d->k1 = faktDecU64(aPre+8);
   d->iOff = (uint32_t)p->nByte;
   d->iSeq = (uint32_t)p->n;
   d->nKey = (uint16_t)nK;

@@ -430,7 +430,12 @@ int faktFindQuote(const char *zText, size_t nText, const char *zQuote, size_t nQ
   if( nq<=iq ) return 0;
   for(i=0; i<nText; i++){
     size_t iEnd;
-    if( zText[i]!=zQuote[iq] ) continue;
+    /* the quote starts with a non-space byte: memchr skips to the next
+    ** place it occurs, and a second byte that differs ends it cheaply */
+    const char *p = memchr(zText+i, zQuote[iq], nText-i);
+    if( p==NULL ) break;
+    i = (size_t)(p - zText);
+    if( nq-iq>1 && i+1<nText && zText[i+1]!=zQuote[iq+1] && !wsLen(zQuote, nq, iq+1) ) continue;
     if( matchAt(zText, nText, i, zQuote+iq, nq-iq, &iEnd) ){
       *piStart = i;
       *piEnd = iEnd;

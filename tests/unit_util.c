@@ -215,6 +215,17 @@ static void testQuote(Tally *pT){
   CHECK( !quoteFound(z, "Ende. Mehr") );
   CHECK( !quoteFound(z, "   ") );
   CHECK( !quoteFound(z, "") );
+  /* candidates that share the first byte, or the first two: the search must
+  ** go on past them (a one-byte quote; a space as the second byte, matched
+  ** by NBSP or a newline in the text; the last byte of the text) */
+  const char *z2 = "a ab aab a\xC2\xA0" "b x\ny.";
+  CHECK( quoteAt(z2, "ab", 2, 4) );
+  CHECK( quoteAt(z2, "a b", 9, 13) );
+  CHECK( quoteAt(z2, "x y", 14, 17) );
+  CHECK( quoteAt(z2, ".", 17, 18) );
+  CHECK( quoteAt(z2, "aab", 5, 8) );
+  CHECK( !quoteFound(z2, "aac") );
+  CHECK( !quoteFound(z2, "y.z") );
 }
 
 /* ================================================================ geo */
