@@ -340,6 +340,12 @@ static int cmdReport(const char *zDir, const char *zJson){
   double wIn = median(aIn, rep.nRound), wScan = median(aScan, rep.nRound);
   printf("\nfakt within vs its own full scan: %.1fx\n", wScan>0 ? wIn/wScan : 0.0);
   fprintf(f, "  \"fakt_within_vs_scan\": "); jsonNum(f, wScan>0 ? wIn/wScan : 0.0); fputs(",\n", f);
+  double tVac = resNum(&rep.aRun[0][0], "vacuum", "seconds");
+  double nBefore = resNum(&rep.aRun[0][0], "vacuum", "size_before");
+  printf("fakt vacuum after the load: %.3f s (counted in its load), file %.0f -> %.0f bytes\n",
+         tVac, nBefore, resNum(&rep.aRun[0][0], "size", "bytes"));
+  fprintf(f, "  \"fakt_vacuum\": {\"seconds\": "); jsonNum(f, tVac);
+  fprintf(f, ", \"size_before_bytes\": "); jsonNum(f, nBefore); fputs("},\n", f);
   reportExtras(&rep, f);
   fprintf(f, "  \"answers_differ\": %d\n}\n", nBad);
   if( nBad ){

@@ -182,6 +182,15 @@ static int fakt_checkImpl(fakt *db, char **pzReport){
   return rc;
 }
 
+static int fakt_vacuum_intoImpl(fakt *db, const char *zPath){
+  if( db==NULL || db->pStore==NULL ) return misuse(db, "fakt_vacuum_into() on a closed handle");
+  if( zPath==NULL || zPath[0]==0 ) return misuse(db, "fakt_vacuum_into() needs a file name");
+  int rc = faktStoreVacuum(db->pStore, zPath);
+  if( rc==FAKT_MISUSE ) return misuse(db, "fakt_vacuum_into(): bad arguments");
+  if( rc ) faktDbError(db, rc, "%s", faktStoreErrmsg(db->pStore));
+  return rc;
+}
+
 /* ================================================================ prepare */
 
 static int isWriteKind(StmtKind k){
@@ -737,6 +746,14 @@ int fakt_check(fakt *db, char **pzReport){
   fakt *db_ = db;
   if( db_ ) pthread_mutex_lock(&db_->mutex);
   int r_ = fakt_checkImpl(db, pzReport);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
+}
+
+int fakt_vacuum_into(fakt *db, const char *zPath){
+  fakt *db_ = db;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int r_ = fakt_vacuum_intoImpl(db, zPath);
   if( db_ ) pthread_mutex_unlock(&db_->mutex);
   return r_;
 }

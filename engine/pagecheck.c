@@ -90,7 +90,12 @@ typedef struct Walk {
   uint8_t *aSeen;              /* one bit per page: reached already */
   char *zErr;                  /* message buffer, nErr bytes */
   size_t nErr;
+  size_t nMap;                 /* bytes mapped at a */
+  uint64_t nReached;           /* pages reached so far */
 } Walk;
+
+/* Pages reached between two drops of the mapped pages (16 MiB of 4 KiB pages). */
+#define WALK_DROP 4096
 
 /* Kinds of tree (Tree.eKind). */
 #define TREE_FREE  1        /* FREE_DBI: txnid -> list of free pages */
@@ -136,6 +141,12 @@ static int reached(Walk *w, uint64_t pgno){
   uint8_t m = (uint8_t)(1u << (pgno & 7));
   int bWas = (w->aSeen[pgno>>3] & m)!=0;
   w->aSeen[pgno>>3] |= m;
+  if( ++w->nReached % WALK_DROP==0 ){
+    /* the map is read-only: dropped pages stay in the page cache and come
+    ** back when touched again, but do not pile up in the resident set (a
+    ** walk over a file of gigabytes would otherwise count it all) */
+    madvise((void*)w->a, w->nMap, MADV_DONTNEED);
+  }
   return bWas;
 }
 
@@ -568,6 +579,7 @@ static int checkOnce(int fd, Walk *w){
     return e==ENOMEM ? FAKT_NOMEM : FAKT_IOERR;
   }
   w->a = pMap;
+  w->nMap = (size_t)nMap;
   reached(w, 0);
   reached(w, 1);
   rc = walkTree(w, TREE_MAIN, 0, &m->dbs[1], at, "main database");

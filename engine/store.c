@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <lmdb.h>
 #include "fakt.h"
 #include "pagecheck.h"
@@ -3236,6 +3237,146 @@ static int checkFts(StoreTxn *t, Report *r){
     if( rc==FAKT_DONE ) rc = FAKT_OK;
   }
   return rc;
+}
+
+/*
+** Write the last committed state of s to the new file zInto, rebuilt: every
+** table is read in key order and written with MDB_APPEND, so the copy has
+** no free pages and its leaf pages are full (pages that took random inserts
+** are about two thirds full, and a long load leaves freed copy-on-write
+** pages behind). s stays open and usable; zInto must not exist. On failure
+** nothing is left at zInto.
+*/
+#define VACUUM_BYTES ((size_t)16 << 20)   /* or bytes per write transaction */
+#define VACUUM_TXN 20000         /* puts per write transaction of the copy */
+
+/*
+** Let the pages of env's map leave this process's resident set. The map is
+** read-only and shared (no MDB_WRITEMAP), so the pages stay in the page
+** cache and come back on the next touch; but reading or writing a whole
+** file through the map would otherwise count all of it as this process's
+** memory. LMDB does not tell where its map is: p is a pointer LMDB gave out
+** from a committed page (inside the map), and the mapping that holds it is
+** looked up in /proc/self/maps. Linux only; elsewhere a no-op.
+*/
+static void dropMapped(const void *p){
+#ifdef __linux__
+  FILE *f;
+  char zLine[512];
+  if( p==NULL || (f = fopen("/proc/self/maps", "r"))==NULL ) return;
+  while( fgets(zLine, sizeof(zLine), f) ){
+    unsigned long long a, b;
+    char zPerm[8];
+    if( sscanf(zLine, "%llx-%llx %7s", &a, &b, zPerm)!=3 ) continue;
+    if( (uintptr_t)p<a || (uintptr_t)p>=b ) continue;
+    /* only a shared read-only file map, which is what LMDB makes */
+    if( zPerm[0]=='r' && zPerm[1]=='-' && zPerm[3]=='s' ){
+      madvise((void*)(uintptr_t)a, (size_t)(b-a), MADV_DONTNEED);
+    }
+    break;
+  }
+  fclose(f);
+#else
+  (void)p;
+#endif
+}
+
+/* A pointer into env's map: the data of the first key of its main DB. */
+static const void *mapPointer(MDB_env *env){
+  MDB_txn *txn;
+  MDB_cursor *c;
+  MDB_val k, v;
+  const void *p = NULL;
+  if( mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) ) return NULL;
+  if( mdb_cursor_open(txn, 1, &c)==0 ){      /* MAIN_DBI */
+    if( mdb_cursor_get(c, &k, &v, MDB_FIRST)==0 ) p = k.mv_data;
+    mdb_cursor_close(c);
+  }
+  mdb_txn_abort(txn);
+  return p;
+}
+
+int faktStoreVacuum(FaktStore *s, const char *zInto){
+  struct stat st;
+  MDB_env *env = NULL;
+  MDB_txn *rtxn = NULL, *wtxn = NULL;
+  MDB_cursor *rc_ = NULL, *wc = NULL;
+  MDB_dbi aDbi[DB_COUNT];
+  MDB_envinfo info;
+  MDB_stat mst;
+  char zLock[4096];
+  int rc, i, bMade = 0;
+  size_t nPut = 0, nBytes = 0;
+  const void *pSrcMap = NULL;          /* a pointer into the source's map */
+  if( s==NULL || zInto==NULL || zInto[0]==0 ) return FAKT_MISUSE;
+  if( snprintf(zLock, sizeof(zLock), "%s-lock", zInto)>=(int)sizeof(zLock) ){
+    setErr(s, "cannot vacuum: file name too long");
+    return FAKT_CANTOPEN;
+  }
+  if( stat(zInto, &st)==0 ){
+    setErr(s, "cannot vacuum into %s: the file exists", zInto);
+    return FAKT_CANTOPEN;
+  }
+  rc = mdb_env_info(s->env, &info);
+  if( rc==0 ) rc = mdb_env_stat(s->env, &mst);
+  if( rc==0 ) rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &rtxn);
+  if( rc ) return xlate(s, rc, "vacuum");
+  /* the copy is no larger than the pages the source uses */
+  uint64_t nMap = roundUp((uint64_t)(info.me_last_pgno + 1) * mst.ms_psize + ((uint64_t)64 << 20));
+  rc = mdb_env_create(&env);
+  if( rc==0 ) rc = mdb_env_set_maxdbs(env, 20);
+  if( rc==0 ) rc = mdb_env_set_mapsize(env, (size_t)nMap);
+  if( rc==0 ){
+    rc = mdb_env_open(env, zInto, MDB_NOSUBDIR | MDB_NOTLS | MDB_NOSYNC, 0644);
+    bMade = rc==0 || stat(zInto, &st)==0;
+  }
+  if( rc==0 ) rc = mdb_txn_begin(env, NULL, 0, &wtxn);
+  for(i=0; rc==0 && i<DB_COUNT; i++){
+    unsigned fl = 0;
+    rc = mdb_dbi_flags(rtxn, s->aDbi[i], &fl);
+    if( rc==0 ) rc = mdb_dbi_open(wtxn, azDbName[i], (fl & (MDB_DUPSORT|MDB_DUPFIXED|MDB_INTEGERKEY)) | MDB_CREATE, &aDbi[i]);
+  }
+  for(i=0; rc==0 && i<DB_COUNT; i++){
+    unsigned fl = 0;
+    MDB_val k, v;
+    mdb_dbi_flags(rtxn, s->aDbi[i], &fl);
+    rc = mdb_cursor_open(rtxn, s->aDbi[i], &rc_);
+    if( rc==0 ) rc = mdb_cursor_open(wtxn, aDbi[i], &wc);
+    if( rc==0 ) rc = mdb_cursor_get(rc_, &k, &v, MDB_FIRST);
+    if( rc==0 && pSrcMap==NULL ) pSrcMap = k.mv_data;
+    while( rc==0 ){
+      /* s2i keeps several ids under one hash (DUPSORT): plain puts there */
+      rc = mdb_cursor_put(wc, &k, &v, (fl & MDB_DUPSORT) ? 0 : MDB_APPEND);
+      nBytes += k.mv_size + v.mv_size;
+      if( rc==0 && (++nPut % VACUUM_TXN==0 || nBytes>VACUUM_BYTES) ){
+        nBytes = 0;
+        mdb_cursor_close(wc); wc = NULL;
+        rc = mdb_txn_commit(wtxn);
+        wtxn = NULL;
+        dropMapped(pSrcMap);
+        if( rc==0 ) rc = mdb_txn_begin(env, NULL, 0, &wtxn);
+        if( rc==0 ) rc = mdb_cursor_open(wtxn, aDbi[i], &wc);
+      }
+      if( rc==0 ) rc = mdb_cursor_get(rc_, &k, &v, MDB_NEXT);
+    }
+    if( rc==MDB_NOTFOUND ) rc = 0;
+    if( rc_ ){ mdb_cursor_close(rc_); rc_ = NULL; }
+    if( wc ){ mdb_cursor_close(wc); wc = NULL; }
+  }
+  if( rc==0 ){ rc = mdb_txn_commit(wtxn); wtxn = NULL; }
+  if( rc==0 ) rc = mdb_env_sync(env, 1);
+  dropMapped(pSrcMap);
+  if( rc==0 ) dropMapped(mapPointer(env));
+  if( wtxn ) mdb_txn_abort(wtxn);
+  mdb_txn_abort(rtxn);
+  if( env ) mdb_env_close(env);
+  if( rc ){
+    int r = xlate(s, rc, "vacuum");
+    if( bMade ){ unlink(zInto); unlink(zLock); }
+    return r;
+  }
+  unlink(zLock);
+  return FAKT_OK;
 }
 
 int faktStoreCheck(FaktStore *s, char **pzReport){

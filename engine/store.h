@@ -295,6 +295,9 @@ int  faktStoreInfo(FaktStore *s, uint64_t *pnMapSize, uint64_t *pnUsed);
 ** FAKT_CORRUPT with one line per problem. *pzReport is malloc'd (caller
 ** frees with free()); pzReport may be NULL. */
 int  faktStoreCheck(FaktStore *s, char **pzReport);
+/* Write a rebuilt, compact copy of the last committed state to the new
+** file zInto (FAKT_CANTOPEN if it exists). */
+int  faktStoreVacuum(FaktStore *s, const char *zInto);
 
 /* Last LMDB-level message (for errors that need detail), owned by the store. */
 const char *faktStoreErrmsg(FaktStore *s);

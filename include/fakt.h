@@ -272,6 +272,18 @@ FAKT_API int fakt_in_transaction(fakt *db);
 FAKT_API int fakt_check(fakt *db, char **pzReport);
 
 /*
+** Write a compact copy of the database to the new file zPath, from the last
+** committed transaction (like SQLite's VACUUM INTO). Every table is copied
+** in key order, so the copy has no free pages and full leaf pages: after a
+** bulk load it is typically a third to a half smaller. The handle stays
+** open and usable, other readers and writers are not stopped, and the copy
+** is an ordinary fakt database (open it, or rename it over the original
+** once nothing has that open). FAKT_CANTOPEN if zPath exists; on any
+** failure nothing is left at zPath.
+*/
+FAKT_API int fakt_vacuum_into(fakt *db, const char *zPath);
+
+/*
 ** ---------------------------------------------------------------- interoperability
 ** Export and import (SPEC.md section 14). Both work on the visible state of
 ** the database (the last committed transaction; retracted claims and rules

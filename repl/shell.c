@@ -866,6 +866,16 @@ static int cmdCheck(Shell *p, int nArg, char **azArg){
   return rc!=FAKT_OK;
 }
 
+/* .vacuum FILE: a compact copy of the database in the new FILE. */
+static int cmdVacuum(Shell *p, int nArg, char **azArg){
+  (void)nArg;
+  if( fakt_vacuum_into(p->db, azArg[1])!=FAKT_OK ){
+    dotErr(p, "%s", fakt_errmsg(p->db));
+    return 1;
+  }
+  return 0;
+}
+
 /* Progress of .import on a terminal: rows so far, on one line of stderr. */
 static void importProgress(void *pArg, int64_t nRows, int64_t nSkipped){
   (void)pArg;
@@ -1051,6 +1061,7 @@ static const DotCmd aDot[] = {
   { "schema",  1, 1, cmdSchema,  ".schema",               "entity types and predicates, with counts" },
   { "sources", 1, 1, cmdSources, ".sources",              "source documents: title, outlet, publication date" },
   { "timer",   2, 2, cmdTimer,   ".timer on|off",         "print the run time of each statement" },
+  { "vacuum",  2, 2, cmdVacuum,  ".vacuum FILE",          "write a compact copy of the database to the new FILE" },
   { "width",   1, 2, cmdWidth,   ".width [N]",            "cut table cells at N columns (default 60, 0: never)" },
 };
 #define N_DOT ((int)(sizeof(aDot)/sizeof(aDot[0])))

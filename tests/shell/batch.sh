@@ -203,6 +203,30 @@ run_in '.check
 ' "$DB"
 check ".check rc" 0 "$rc"
 
+# .vacuum FILE writes a compact copy that answers the same; an existing
+# FILE is refused and left as it was
+Qv='find ?c, ?s, ?p where ?c: ?s ?p ?o order by ?c;'
+run -c "$Qv" --mode csv "$DB"
+before=$out
+run_in ".vacuum $T/vac.fakt
+" "$DB"
+check ".vacuum rc" 0 "$rc"
+check ".vacuum quiet" "" "$out$err"
+run -c "$Qv" --mode csv "$T/vac.fakt"
+check ".vacuum copy answers the same" "$before" "$out"
+run_in '.check
+' "$T/vac.fakt"
+check ".vacuum copy .check" "0 ok" "$rc $out"
+echo keep > "$T/taken.fakt"
+run_in ".vacuum $T/taken.fakt
+" "$DB"
+check ".vacuum existing rc" 1 "$rc"
+check_match ".vacuum existing message" 'cannot vacuum into .*taken.fakt: the file exists' "$err"
+check ".vacuum existing untouched" "keep" "$(cat "$T/taken.fakt")"
+run_in '.vacuum
+' "$DB"
+check ".vacuum without FILE rc" 1 "$rc"
+
 # .explain on runs each find as explain find
 Qx='find ?e where ?e met putin;'
 run -c "explain $Qx" --mode csv "$DB"
