@@ -410,9 +410,10 @@ static int matchNextDoc(Exec *ex, MatchState *m, uint32_t *pDoc){
 /* 1 if doc may be an answer: a source, or a claim visible to the query. */
 static int matchVisible(Exec *ex, uint32_t doc){
   ClaimRec r;
-  int kind = 0;
-  faktObjGetKind(ex->pTxn, doc, &kind);
-  return kind!=K_CLAIM || getClaim(ex, doc, &r);
+  /* one fetch: the record stays cached for quote(), source() ... of the row */
+  if( faktExecClaim(ex, doc, &r)!=FAKT_OK ) return 1;     /* not a claim */
+  Vis vis = { r.txAdd, r.txRet };
+  return faktVisible(ex, &vis);
 }
 
 static int gMatch(Exec *ex, Step *pS, StepState *st, Value *aArg){

@@ -2107,6 +2107,14 @@ static int ftsCurLoad(FtsCursor *c, int rc, const MDB_val *k, const MDB_val *v){
 static int ftsCurPick(FtsCursor *c, uint32_t min){
   int lo = 0, hi = c->nDoc;
   if( c->nDoc==0 || c->aDoc[c->nDoc-1]<min ) return 0;
+  if( c->eState==1 && c->iDoc<c->nDoc && c->aDoc[c->iDoc]<min ){
+    /* seeks go forward and mostly land near: gallop from the current doc,
+    ** then search only the last stride */
+    int step = 1;
+    lo = c->iDoc + 1;
+    while( lo+step<hi && c->aDoc[lo+step-1]<min ){ lo += step; step *= 2; }
+    if( lo+step<hi ) hi = lo+step;
+  }
   while( lo<hi ){
     int mid = lo + (hi-lo)/2;
     if( c->aDoc[mid]<min ) lo = mid + 1; else hi = mid;
