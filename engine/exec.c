@@ -424,6 +424,54 @@ static int stepNext(Run *r, int k){
 }
 
 /* Next row of a run: FAKT_ROW with the registers set, FAKT_DONE, or an error. */
+/*
+** Count the rows of a fresh run without producing them, when its plan is
+** one pattern scan that compares nothing after its cursor prefix: each
+** component is fixed by the prefix or a variable seen nowhere else in the
+** pattern. Then a row is a visible index entry, and only the visibility of
+** each entry is read. The caller makes sure nothing reads the variables.
+** Returns 1 with *pn, 0 if the plan is not of that form (the run is as it
+** was), or -rc on an error.
+*/
+int faktRunCount(Run *r, int64_t *pn){
+  Exec *ex = r->pEx;
+  Plan *pPlan = r->pPlan;
+  *pn = 0;
+  if( r->k>=0 || r->bEof || pPlan->nStep!=1 ) return 0;
+  Step *pS = &pPlan->aStep[0];
+  if( pS->kind!=ST_SCAN || pS->aT[3].bBound ) return 0;
+  for(int i=0; i<4; i++) if( pS->aT[i].bCheck ) return 0;
+  StepState *st = &r->aState[0];
+  stepOpen(r, 0);
+  st->iPos = 1;
+  int rc = scanOpen(ex, pS, st);
+  if( rc<0 ){ stepClose(r, 0); return rc; }
+  if( rc>0 ){
+    for(int i=0; i<3; i++){
+      if( pS->aT[i].bBound && !st->abSkip[i] ){ stepClose(r, 0); return 0; }
+    }
+    int64_t n = 0;
+    for(;;){
+      const uint8_t *aKey;
+      Vis vis;
+      rc = faktCursorNext(st->pCur, &aKey, &vis);
+      if( rc==FAKT_DONE ) break;
+      if( rc!=FAKT_ROW ){
+        faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));
+        stepClose(r, 0);
+        return -rc;
+      }
+      rc = tick(ex);
+      if( rc ){ stepClose(r, 0); return -rc; }
+      n += faktVisible(ex, &vis);
+    }
+    *pn = n;
+  }
+  stepClose(r, 0);
+  r->bEof = 1;
+  return 1;
+}
+
 int faktRunNext(Run *r){
   Plan *pPlan = r->pPlan;
   int k;

@@ -331,6 +331,7 @@ FAKT_PRIVATE char *faktExprText(Arena *a, const Expr *pE);
 
 /* ---------------------------------------------------------------- execution (exec.c) */
 FAKT_PRIVATE Run *faktRunNew(Exec *ex, Plan *pPlan, Arena *a);
+FAKT_PRIVATE int  faktRunCount(Run *r, int64_t *pn);   /* 1 counted, 0 not a simple scan, -rc */
 FAKT_PRIVATE int  faktRunNext(Run *r);     /* FAKT_ROW, FAKT_DONE or error */
 FAKT_PRIVATE void faktRunClose(Run *r);
 FAKT_PRIVATE int  faktEval(Exec *ex, Expr *pE, Value *pOut);

@@ -479,6 +479,40 @@ static int whyRows(fakt_stmt *p, Value *aRow){
   return rc;
 }
 
+/*
+** find count() [, count() ...] over one pattern: the rows need not be made,
+** only counted (faktRunCount). 1 with the output row made, 0 if the query
+** is not of that form, or an error code (negated).
+*/
+static int countOnly(fakt_stmt *p, Value *aRow){
+  FindInfo *f = p->pFind;
+  Exec *ex = &p->ex;
+  if( f->nOrder || f->nWhy || p->pStmt->bDistinct || f->nAgg==0 ) return 0;
+  for(int i=0; i<f->nProj; i++) if( !isAggExpr(f->apProj[i]) ) return 0;
+  for(int j=0; j<f->nAgg; j++){
+    Expr *pA = f->apAgg[j];
+    if( strcmp(pA->zName, "count")!=0 || (pA->pArgs && pA->pArgs->n) ) return 0;
+  }
+  int64_t nRow = 0;
+  int rc = faktRunCount(p->pRun, &nRow);
+  if( rc<=0 ) return rc;
+  Acc *aAcc = calloc((size_t)f->nAgg, sizeof(Acc));
+  Value *aAgg = calloc((size_t)f->nAgg, sizeof(Value));
+  rc = (aAcc && aAgg) ? FAKT_OK : FAKT_NOMEM;
+  for(int j=0; rc==0 && j<f->nAgg; j++){
+    aAcc[j].nCount = nRow;
+    rc = accFinal(ex, f->apAgg[j], &aAcc[j], &aAgg[j]);
+  }
+  memset(ex->aReg, 0, sizeof(Value)*(size_t)p->nReg);
+  ex->aAgg = aAgg;
+  if( rc==0 ) rc = evalRow(p, aRow);
+  if( rc==0 ) rc = outAppend(p, aRow);
+  ex->aAgg = NULL;
+  free(aAcc);
+  free(aAgg);
+  return rc ? -rc : 1;
+}
+
 /* Materialise every row (sort, aggregation, distinct with sort). */
 static int materialise(fakt_stmt *p){
   FindInfo *f = p->pFind;
@@ -486,6 +520,14 @@ static int materialise(fakt_stmt *p){
   Value *aRow = calloc((size_t)(n ? n : 1), sizeof(Value));
   if( aRow==NULL ) return FAKT_NOMEM;
   int rc;
+  if( f->bAgg ){
+    rc = countOnly(p, aRow);
+    if( rc ){
+      free(aRow);
+      if( rc<0 && -rc==FAKT_NOMEM ) faktErrSet(&p->db->err, FAKT_NOMEM, NULL, "out of memory");
+      return rc<0 ? -rc : FAKT_OK;
+    }
+  }
   for(;;){
     rc = faktRunNext(p->pRun);
     if( rc==FAKT_DONE ){ rc = FAKT_OK; break; }
