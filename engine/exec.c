@@ -256,14 +256,33 @@ static int scanNext(Exec *ex, Step *pS, StepState *st){
 
 /* ================================================================ derived relations */
 
+/* The value of argument i of a derived step when it is bound before the
+** step runs (constant, earlier binding or evaluated expression), else NULL. */
+static const Value *derivedArg(Exec *ex, Step *pS, int i){
+  Term *pT = &pS->aArg[i];
+  if( !(pT->iSlot<0 || pT->bBound || pT->bCheck==2) ) return NULL;
+  return termVal(ex, pT);
+}
+
 static int derivedNext(Exec *ex, Step *pS, StepState *st){
-  Relation *pRel = &ex->pRules->aRel[pS->iRel];
+  Relation *pRel = st->pRelUse;
   if( st->iPos==0 && st->iEnd==0 ){
+    pRel = st->pRelUse = &ex->pRules->aRel[pS->iRel];
+    st->iSpec = 0;
     /* evaluate expression arguments */
     for(int i=0; i<pS->nArg; i++){
       if( pS->aArg[i].bCheck==2 ){
         int rc = faktEval(ex, pS->pLit->pExpr->pArgs->a[i].p, &ex->aReg[pS->aArg[i].iSlot]);
         if( rc ) return -rc;
+      }
+    }
+    if( !pRel->bDone && !pS->bDelta && pRel->iInv>=0 && pRel->iInv<pS->nArg ){
+      /* its invariant argument is bound: only the rows of that value */
+      const Value *pKey = derivedArg(ex, pS, pRel->iInv);
+      if( pKey && pKey->t==V_ID ){
+        int rc = faktRulesEvalSpec(ex, pS->iRel, pKey, &st->iSpec);
+        if( rc<0 ) return rc;
+        if( rc>0 ) pRel = st->pRelUse = &ex->pRules->aSpec[st->iSpec-1].rel;
       }
     }
     if( !pRel->bDone && !pS->bDelta ){
@@ -277,10 +296,9 @@ static int derivedNext(Exec *ex, Step *pS, StepState *st){
     if( !pS->bDelta && pRel->bDone==1 ){
       /* an argument bound to an entity: read its rows through an index */
       for(int i=0; i<pS->nArg; i++){
-        Term *pT = &pS->aArg[i];
-        if( !(pT->iSlot<0 || pT->bBound || pT->bCheck==2) ) continue;
-        const Value *pV = termVal(ex, pT);
-        if( pV->t!=V_ID ) continue;
+        const Value *pV = derivedArg(ex, pS, i);
+        if( pV==NULL || pV->t!=V_ID ) continue;
+        if( st->iSpec && i==pRel->iInv ) continue;      /* every row has it */
         int rc = faktRelIndexFirst(ex, pRel, i, pV);
         if( rc<0 ) return rc;
         st->iChain = rc;
@@ -310,6 +328,7 @@ static int derivedNext(Exec *ex, Step *pS, StepState *st){
     if( ok ){
       ex->aReg[pS->iRowSlot].t = V_INT;
       ex->aReg[pS->iRowSlot].u.i = iRow;
+      ex->aReg[pS->iRowSlot].id = (uint32_t)st->iSpec;    /* whose rows (why) */
       return 1;
     }
   }

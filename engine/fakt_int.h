@@ -131,7 +131,19 @@ struct Relation {
   int nIdxRow;             /* rows when it was built */
   int nIdxHead;            /* buckets, a power of two */
   int *aIdxHead, *aIdxNext;
+  /* an argument every rule passes unchanged to its recursive calls (-1
+  ** none): with it bound, the rows of that value alone can be computed
+  ** (RuleSet.aSpec), starting from it, as a recursive CTE would */
+  int iInv;
 };
+
+/* Rows of a relation for one value of its invariant argument. */
+typedef struct SpecRel {
+  int iRel;                /* relation, -1: slot free */
+  Value key;               /* the value of argument iInv (an entity) */
+  Relation rel;            /* its rows; rel.bDone once computed */
+} SpecRel;
+#define RULE_SPEC_MAX 64
 
 typedef struct RuleDef {
   Stmt *pStmt;             /* parsed rule (in the RuleSet arena) */
@@ -140,6 +152,11 @@ typedef struct RuleDef {
   Plan *pPlan;             /* compiled body, full */
   Plan **apDelta;          /* per recursive body literal: delta variant (or NULL) */
   int nDelta;
+  /* the same plans with the head's invariant variable bound in slot iSpecSlot
+  ** before they run (when the relation has one, Relation.iInv) */
+  Plan *pSpecPlan;
+  Plan **apSpecDelta;
+  int iSpecSlot;
 } RuleDef;
 
 struct RuleSet {
@@ -156,6 +173,7 @@ struct RuleSet {
   int bKeep;               /* aRel rows are whole for keepSnap/keepLast */
   uint32_t keepSnap;       /* Exec.txSnap they were computed for */
   uint32_t keepLast;       /* last_tx of the database then */
+  SpecRel *aSpec;          /* RULE_SPEC_MAX entries, allocated on first use */
 };
 
 /* ---------------------------------------------------------------- execution */
@@ -170,6 +188,8 @@ typedef struct StepState {
   Value aKey[4];           /* scratch */
   uint8_t abSkip[3];       /* ST_SCAN: component fixed by the cursor's prefix */
   int iChain;              /* ST_DERIVED through an index: next row + 1, 0 at the end, -1 not */
+  Relation *pRelUse;       /* ST_DERIVED: the relation read (the whole one, or a SpecRel's) */
+  int iSpec;               /* ST_DERIVED: 0, or 1 + the RuleSet.aSpec entry read */
 } StepState;
 
 struct Run {
@@ -308,6 +328,8 @@ typedef struct Compile {
   const char **azVar;
   unsigned char *aBound;   /* per slot: bound at this point of planning */
   const Literal *pDeltaLit;/* rules: the literal that reads the delta */
+  const Expr *pPreVar;     /* rules: a head variable bound before the body runs */
+  int iPreSlot;            /* its slot, set by the compile */
   const unsigned char *aSccRel; /* rules: relations of the rule's own SCC (1) */
   int nDepth;              /* sub-body nesting */
   int nParamSlot;          /* parameters 1..n live in slots 0..n-1 */
@@ -349,6 +371,10 @@ FAKT_PRIVATE int  faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pE
 FAKT_PRIVATE void faktRulesFree(RuleSet *r);
 FAKT_PRIVATE int  faktRulesFind(RuleSet *r, const char *zName, int n);
 FAKT_PRIVATE int  faktRulesEval(Exec *ex, int iRel);
+/* The rows of iRel whose invariant argument equals the entity *pKey, in
+** ex->pRules->aSpec[*piSpec-1] (computed now or earlier). 1 with *piSpec,
+** 0 when that cannot be done (no free entry): evaluate it whole; -rc. */
+FAKT_PRIVATE int  faktRulesEvalSpec(Exec *ex, int iRel, const Value *pKey, int *piSpec);
 FAKT_PRIVATE void faktRulesReset(RuleSet *r);
 FAKT_PRIVATE int  faktRulesHavePtr(const RuleSet *rs);  /* a computed row holds text by pointer */
 FAKT_PRIVATE int  faktRelIndexFirst(Exec *ex, Relation *r, int iArg, const Value *pKey); /* row+1, 0, or -rc */

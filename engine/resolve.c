@@ -775,6 +775,13 @@ static int planBody(Compile *c, Body *pBody, Plan **ppPlan){
   Cand *aCand = NULL;
   int nCand = 0;
   int rc = makeCands(c, pBody, &aCand, &nCand);
+  if( rc==0 && c->pPreVar && c->nDepth==0 ){
+    /* after makeCands, which gives slots in the order written: the same
+    ** numbering as the rule's other plans, whose head expressions share it */
+    int s = faktCompileSlot(c, c->pPreVar->zName, c->pPreVar->nName);
+    if( s<0 ) rc = oom(c);
+    else{ c->aBound[s] = 1; c->iPreSlot = s; }
+  }
   Plan *pPlan = faktArenaAlloc(c->a, sizeof(Plan));
   if( pPlan==NULL && rc==0 ) rc = oom(c);
   if( rc==0 ){

@@ -115,19 +115,27 @@ static void relClear(Relation *r){
 /* Forget computed rows so the next execution recomputes them. */
 void faktRulesReset(RuleSet *rs){
   for(int i=0; rs && i<rs->nRel; i++) relClear(&rs->aRel[i]);
+  for(int i=0; rs && rs->aSpec && i<RULE_SPEC_MAX; i++){
+    if( rs->aSpec[i].iRel>=0 ) relClear(&rs->aSpec[i].rel);
+    rs->aSpec[i].iRel = -1;
+  }
 }
 
 /* Does a computed row hold text by pointer (into the map or an arena)? Such
 ** rows cannot outlive the execution that made them. */
 int faktRulesHavePtr(const RuleSet *rs){
   for(int i=0; rs && i<rs->nRel; i++) if( rs->aRel[i].bHasPtr ) return 1;
+  for(int i=0; rs && rs->aSpec && i<RULE_SPEC_MAX; i++){
+    if( rs->aSpec[i].iRel>=0 && rs->aSpec[i].rel.bHasPtr ) return 1;
+  }
   return 0;
 }
 
 void faktRulesFree(RuleSet *rs){
   if( rs==NULL ) return;
   faktRulesReset(rs);
-  for(int i=0; i<rs->nRule; i++) free(rs->aRule[i].apDelta);
+  for(int i=0; i<rs->nRule; i++){ free(rs->aRule[i].apDelta); free(rs->aRule[i].apSpecDelta); }
+  free(rs->aSpec);
   free(rs->aRel);
   free(rs->aRule);
   faktArenaFree(&rs->arena);
@@ -157,6 +165,7 @@ static int addRule(RuleSet *rs, Stmt *pS, FaktErr *pErr){
     rs->aRel[iRel].zName = pS->zId;
     rs->aRel[iRel].nArity = nArity;
     rs->aRel[iRel].iIdxArg = -1;
+    rs->aRel[iRel].iInv = -1;
   }else if( rs->aRel[iRel].nArity!=nArity ){
     faktErrSet(pErr, FAKT_ERROR, &pS->id.pos, "rule %s has %d arguments here but %d elsewhere",
                pS->zId, nArity, rs->aRel[iRel].nArity);
@@ -346,13 +355,19 @@ static int stratify(RuleSet *rs, FaktErr *pErr){
 
 /* ================================================================ compiling */
 
+/* Compile the body of rule pR (with pDelta reading the delta), and check
+** its head. With pPre, that head variable is bound before the body runs,
+** in slot *piPreSlot. */
 static int compileRule(fakt *db, StoreTxn *t, RuleSet *rs, RuleDef *pR, const Literal *pDelta,
-                       Plan **ppPlan, FaktErr *pErr){
+                       const Expr *pPre, int *piPreSlot, Plan **ppPlan, FaktErr *pErr){
   Compile c;
   faktCompileInit(&c, db, t, &rs->arena, rs, pErr);
   c.pDeltaLit = pDelta;
   Stmt *pS = pR->pStmt;
+  c.pPreVar = pPre;
+  c.iPreSlot = -1;
   int rc = faktCompileBody(&c, pS->pBody, ppPlan);
+  if( pPre ) *piPreSlot = c.iPreSlot;
   for(int i=0; rc==0 && pS->pHead && i<pS->pHead->n; i++){
     Expr *pE = pS->pHead->a[i].p;
     if( pE->op==E_VAR ){
@@ -374,13 +389,79 @@ static int compileRule(fakt *db, StoreTxn *t, RuleSet *rs, RuleDef *pR, const Li
   return rc;
 }
 
+/* 1 if every call of relation iRel in pBody (top level) passes zVar as
+** argument j. */
+static int passesOn(RuleSet *rs, int iRel, Body *pBody, int j, const Expr *pVar, int *pnCall){
+  for(Literal *p=pBody ? pBody->pFirst : NULL; p; p=p->pNext){
+    if( p->kind==L_NOT || p->kind==L_OPTIONAL ){
+      if( !passesOn(rs, iRel, p->pSub, j, pVar, pnCall) ) return 0;
+      continue;
+    }
+    if( p->kind!=L_CALL || faktRulesFind(rs, p->pExpr->zName, p->pExpr->nName)!=iRel ) continue;
+    ExprList *pA = p->pExpr->pArgs;
+    if( pA==NULL || j>=pA->n ) return 0;
+    const Expr *pE = pA->a[j].p;
+    if( pE->op!=E_VAR || pE->nName!=pVar->nName || memcmp(pE->zName, pVar->zName, (size_t)pVar->nName)!=0 ) return 0;
+    (*pnCall)++;
+  }
+  return 1;
+}
+
+/*
+** Relation iRel, recursive and alone in its stratum, gets an invariant
+** argument j when every one of its rules has a variable X as head argument
+** j and passes X unchanged as argument j of each recursive call. Its rows
+** with argument j = v are then exactly what its rules give with X bound to
+** v from the start (no derivation of such a row uses a row with another
+** value there): plans compiled with X bound compute them from v outwards.
+** inside(?x, ?z) if ?x located_in ?y, inside(?y, ?z) passes ?z on.
+*/
+static int compileSpec(fakt *db, StoreTxn *t, RuleSet *rs, int iRel, FaktErr *pErr){
+  Relation *pRel = &rs->aRel[iRel];
+  for(int i=0; i<rs->nRel; i++){
+    if( i!=iRel && rs->aRel[i].iStratum==pRel->iStratum ) return FAKT_OK;
+  }
+  for(int j=0; j<pRel->nArity; j++){
+    int bOk = 1, nCall = 0;
+    for(int i=0; bOk && i<rs->nRule; i++){
+      RuleDef *pR = &rs->aRule[i];
+      if( pR->iRel!=iRel ) continue;
+      const Expr *pH = pR->pStmt->pHead && j<pR->pStmt->pHead->n ? pR->pStmt->pHead->a[j].p : NULL;
+      bOk = pH && pH->op==E_VAR && passesOn(rs, iRel, pR->pStmt->pBody, j, pH, &nCall);
+    }
+    if( !bOk || nCall==0 ) continue;            /* not recursive: nothing to gain */
+    int rc = FAKT_OK;
+    for(int i=0; rc==0 && i<rs->nRule; i++){
+      RuleDef *pR = &rs->aRule[i];
+      if( pR->iRel!=iRel ) continue;
+      const Expr *pH = pR->pStmt->pHead->a[j].p;
+      rc = compileRule(db, t, rs, pR, NULL, pH, &pR->iSpecSlot, &pR->pSpecPlan, pErr);
+      pR->apSpecDelta = calloc((size_t)(pR->nDelta+1), sizeof(Plan*));
+      if( rc==0 && pR->apSpecDelta==NULL ) rc = FAKT_NOMEM;
+      int k = 0;
+      for(Literal *p=pR->pStmt->pBody ? pR->pStmt->pBody->pFirst : NULL; rc==0 && p; p=p->pNext){
+        if( p->kind!=L_CALL ) continue;
+        int iCall = faktRulesFind(rs, p->pExpr->zName, p->pExpr->nName);
+        if( iCall<0 || rs->aRel[iCall].iStratum!=pRel->iStratum ) continue;
+        int iSlot = -1;
+        rc = compileRule(db, t, rs, pR, p, pH, &iSlot, &pR->apSpecDelta[k++], pErr);
+        if( rc==0 && iSlot!=pR->iSpecSlot ) rc = FAKT_INTERNAL;
+      }
+    }
+    if( rc ) return rc;
+    pRel->iInv = j;
+    return FAKT_OK;
+  }
+  return FAKT_OK;
+}
+
 /* Compile all rules: full plans and, for recursive literals, delta plans. */
 static int compileAll(fakt *db, StoreTxn *t, RuleSet *rs, FaktErr *pErr){
   int rc = stratify(rs, pErr);
   for(int i=0; rc==0 && i<rs->nRule; i++){
     RuleDef *pR = &rs->aRule[i];
     int iStr = rs->aRel[pR->iRel].iStratum;
-    rc = compileRule(db, t, rs, pR, NULL, &pR->pPlan, pErr);
+    rc = compileRule(db, t, rs, pR, NULL, NULL, NULL, &pR->pPlan, pErr);
     int nLit = 0;
     for(Literal *p=pR->pStmt->pBody ? pR->pStmt->pBody->pFirst : NULL; p; p=p->pNext) nLit++;
     pR->apDelta = calloc((size_t)(nLit+1), sizeof(Plan*));
@@ -390,10 +471,11 @@ static int compileAll(fakt *db, StoreTxn *t, RuleSet *rs, FaktErr *pErr){
       if( p->kind!=L_CALL ) continue;
       int iRel = faktRulesFind(rs, p->pExpr->zName, p->pExpr->nName);
       if( iRel<0 || rs->aRel[iRel].iStratum!=iStr ) continue;
-      rc = compileRule(db, t, rs, pR, p, &pR->apDelta[k++], pErr);
+      rc = compileRule(db, t, rs, pR, p, NULL, NULL, &pR->apDelta[k++], pErr);
     }
     pR->nDelta = k;
   }
+  for(int i=0; rc==0 && i<rs->nRel; i++) rc = compileSpec(db, t, rs, i, pErr);
   if( rc==FAKT_NOMEM ) faktErrSet(pErr, rc, NULL, "out of memory");
   return rc;
 }
@@ -463,7 +545,9 @@ static int whyCollect(Exec *ex, Plan *pPlan, uint32_t **pa, int *pn, int *pnAllo
       const Value *v = pS->aT[3].iSlot>=0 ? &ex->aReg[pS->aT[3].iSlot] : &pS->aT[3].v;
       if( v->t==V_ID ){ one = v->id; aAdd = &one; nAdd = 1; }
     }else if( pS->kind==ST_DERIVED ){
-      Relation *r = &ex->pRules->aRel[pS->iRel];
+      /* the row register says which rows: the whole relation's, or a SpecRel's */
+      uint32_t iSpec = ex->aReg[pS->iRowSlot].id;
+      Relation *r = iSpec && ex->pRules->aSpec ? &ex->pRules->aSpec[iSpec-1].rel : &ex->pRules->aRel[pS->iRel];
       int iRow = (int)ex->aReg[pS->iRowSlot].u.i;
       if( iRow>=0 && iRow<r->nRow && r->aWhy[iRow] ){
         aAdd = r->aWhy[iRow] + 1;
@@ -499,7 +583,7 @@ uint32_t *faktRowWhy(Exec *ex, Plan *pPlan){
 }
 
 /* Run one rule plan; insert the head tuples. *pnNew counts new rows. */
-static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int *pnNew){
+static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot, const Value *pPre, int *pnNew){
   Exec sub = *ex;
   Relation *pRel = &rs->aRel[pR->iRel];
   int rc;
@@ -508,6 +592,7 @@ static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int *pnNew){
   sub.nReg = pR->nSlot;
   sub.aAgg = NULL;
   if( sub.aReg==NULL ) return FAKT_NOMEM;
+  if( pPre && iPreSlot>=0 && iPreSlot<pR->nSlot ) sub.aReg[iPreSlot] = *pPre;
   Run *r = faktRunNew(&sub, pPlan, &sub.arena);
   Value aHead[32];
   int nArity = pRel->nArity<32 ? pRel->nArity : 32;
@@ -581,7 +666,7 @@ int faktRulesEval(Exec *ex, int iRel){
   int nNew = 0;
   for(int i=0; rc==0 && i<rs->nRule; i++){
     RuleDef *pR = &rs->aRule[i];
-    if( rs->aRel[pR->iRel].iStratum==iStr ) rc = runRule(ex, rs, pR, pR->pPlan, &nNew);
+    if( rs->aRel[pR->iRel].iStratum==iStr ) rc = runRule(ex, rs, pR, pR->pPlan, -1, NULL, &nNew);
   }
   for(int i=0; i<rs->nRel; i++){
     Relation *r = &rs->aRel[i];
@@ -594,7 +679,7 @@ int faktRulesEval(Exec *ex, int iRel){
     for(int i=0; rc==0 && i<rs->nRule; i++){
       RuleDef *pR = &rs->aRule[i];
       if( rs->aRel[pR->iRel].iStratum!=iStr ) continue;
-      for(int d=0; rc==0 && d<pR->nDelta; d++) rc = runRule(ex, rs, pR, pR->apDelta[d], &nNew);
+      for(int d=0; rc==0 && d<pR->nDelta; d++) rc = runRule(ex, rs, pR, pR->apDelta[d], -1, NULL, &nNew);
     }
     for(int i=0; i<rs->nRel; i++){
       Relation *r = &rs->aRel[i];
@@ -605,4 +690,71 @@ int faktRulesEval(Exec *ex, int iRel){
   }
   for(int i=0; i<rs->nRel; i++) if( rs->aRel[i].iStratum==iStr ) rs->aRel[i].bDone = rc ? 0 : 1;
   return rc;
+}
+
+/*
+** The rows of relation iRel whose invariant argument is the entity *pKey:
+** its rules run with that argument's variable bound (RuleDef.pSpecPlan),
+** semi-naive as in faktRulesEval, into a SpecRel that stands in for the
+** relation meanwhile (the recursive calls read it). Kept like the whole
+** relations (faktRulesReset clears them).
+*/
+int faktRulesEvalSpec(Exec *ex, int iRel, const Value *pKey, int *piSpec){
+  RuleSet *rs = ex->pRules;
+  Relation *pRel = &rs->aRel[iRel];
+  int iFree = -1, rc = FAKT_OK;
+  if( pRel->iInv<0 || pKey->t!=V_ID ) return 0;
+  if( rs->aSpec==NULL ){
+    rs->aSpec = calloc(RULE_SPEC_MAX, sizeof(SpecRel));
+    if( rs->aSpec==NULL ){ faktErrSet(ex->pErr, FAKT_NOMEM, NULL, "out of memory"); return -FAKT_NOMEM; }
+    for(int i=0; i<RULE_SPEC_MAX; i++) rs->aSpec[i].iRel = -1;
+  }
+  for(int i=0; i<RULE_SPEC_MAX; i++){
+    SpecRel *p = &rs->aSpec[i];
+    if( p->iRel==iRel && p->key.id==pKey->id && p->rel.bDone==1 ){ *piSpec = i+1; return 1; }
+    if( p->iRel<0 && iFree<0 ) iFree = i;
+  }
+  if( iFree<0 ) return 0;                       /* full: the whole relation instead */
+  SpecRel *pSpec = &rs->aSpec[iFree];
+  memset(pSpec, 0, sizeof(*pSpec));
+  pSpec->iRel = iRel;
+  pSpec->key = *pKey;
+  pSpec->rel.zName = pRel->zName;
+  pSpec->rel.nameId = pRel->nameId;
+  pSpec->rel.nArity = pRel->nArity;
+  pSpec->rel.iStratum = pRel->iStratum;
+  pSpec->rel.iIdxArg = -1;
+  pSpec->rel.iInv = pRel->iInv;
+  pSpec->rel.bDone = 2;
+  /* the SpecRel stands in for the relation while its rules run */
+  Relation tmp = *pRel;
+  *pRel = pSpec->rel;
+  int nNew = 0;
+  for(int i=0; rc==0 && i<rs->nRule; i++){
+    RuleDef *pR = &rs->aRule[i];
+    if( pR->iRel==iRel ) rc = runRule(ex, rs, pR, pR->pSpecPlan, pR->iSpecSlot, pKey, &nNew);
+  }
+  pRel->iDeltaLo = 0; pRel->iDeltaHi = pRel->nRow; pRel->iFullHi = pRel->nRow;
+  while( rc==0 && nNew>0 ){
+    nNew = 0;
+    for(int i=0; rc==0 && i<rs->nRule; i++){
+      RuleDef *pR = &rs->aRule[i];
+      if( pR->iRel!=iRel ) continue;
+      for(int d=0; rc==0 && d<pR->nDelta; d++){
+        rc = runRule(ex, rs, pR, pR->apSpecDelta[d], pR->iSpecSlot, pKey, &nNew);
+      }
+    }
+    pRel->iDeltaLo = pRel->iDeltaHi; pRel->iDeltaHi = pRel->nRow; pRel->iFullHi = pRel->nRow;
+    if( rc==0 ) rc = faktExecCheck(ex);
+  }
+  pRel->bDone = rc ? 0 : 1;
+  pSpec->rel = *pRel;
+  *pRel = tmp;
+  if( rc ){
+    relClear(&pSpec->rel);
+    pSpec->iRel = -1;
+    return -rc;
+  }
+  *piSpec = iFree+1;
+  return 1;
 }

@@ -645,6 +645,14 @@ static void testInterrupt(fakt *db) {
   free(zScript);
   CHECK(queryIs(db, "find count() where reach(k599, ?x);", "599"));
   CHECK(queryIs(db, "find ?x where reach(k2, ?x) order by ?x;", "k0,k1"));
+  /* the second argument is passed on unchanged: bound, only its rows are
+  ** computed; bound by a pattern once per row, the first 64 values get
+  ** their own rows (RULE_SPEC_MAX) and then the whole relation serves:
+  ** sum over b = k1..k599 of the 599-i nodes below k_i = 598*599/2 */
+  CHECK(queryIs(db, "find count() where reach(?x, k0);", "599"));
+  CHECK(queryIs(db, "find count() where reach(?x, k300);", "299"));
+  CHECK(queryIs(db, "find count() where ?b located_in ?z, reach(?x, ?b);", "179101"));
+  CHECK(queryIs(db, "find ?x where reach(?x, k597) order by ?x;", "k598,k599"));
 
   /* A safety net: if interrupt does not work the query ends by time limit. */
   CHECK(fakt_limits(db, 0, 0, 120000) == FAKT_OK);
