@@ -70,12 +70,8 @@ static int oom(Compile *c){
 
 /* Look a name up in the dictionary and the object table. */
 int faktLookupName(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pKind){
-  int rc = faktDictLookup(t, NS_NAME, z, n, pId);
-  if( rc ) return rc;
-  if( pKind ){
-    rc = faktObjGetKind(t, *pId, pKind);
-  }
-  return rc;
+  if( pKind ) return faktDictLookupKind(t, z, n, pId, pKind);
+  return faktDictLookup(t, NS_NAME, z, n, pId);
 }
 
 /* Entity by folded label or alias. FAKT_NOTFOUND if none; if several

@@ -95,6 +95,31 @@ typedef struct StatTab {
 } StatTab;
 
 /*
+** Names a write transaction looked up or interned: name -> id, and the
+** kind of the id's object once known. A loader names the same entities,
+** sources and predicates claim after claim; each lookup otherwise walks
+** s2i, i2s (to compare the text) and obj. Entries stay right while the
+** transaction lives: a name's id never changes, and an object's kind only
+** goes from none to one (cached only once there). A nested transaction
+** uses its root's cache and clears it when it aborts (what it added may be
+** gone).
+*/
+typedef struct NameEnt {
+  uint64_t h;                /* faktHash64 of the name; 0: empty slot */
+  uint32_t id;
+  int32_t kind;              /* object kind, or -1 not known */
+  uint32_t iOff;             /* the name's bytes in NameCache.zBuf */
+  uint32_t n;
+} NameEnt;
+typedef struct NameCache {
+  NameEnt *a;                /* nSlot slots, a power of two */
+  size_t nSlot, nUsed;
+  char *zBuf;
+  size_t nBuf, nBufAlloc;
+} NameCache;
+#define NAME_CACHE_MAX  ((size_t)1 << 22)   /* names at most, then no more are added */
+
+/*
 ** A transaction. Owns its cursors: each faktCursorOpen/faktAuxOpen takes a
 ** free one of the same DB from pCur or makes a new one; faktCursorClose
 ** only marks it free. Commit/abort closes and frees all of them, so a
@@ -114,6 +139,7 @@ struct StoreTxn {
   StatTab stat;              /* statistics deltas not yet in LMDB */
   uint32_t textSrc;          /* source whose text hash is cached, or 0 */
   uint64_t textHash;         /* that hash */
+  NameCache names;           /* top-level write txns only */
 };
 
 struct StoreCursor {
@@ -951,6 +977,62 @@ int faktStoreIsWrite(StoreTxn *t){
   return t ? t->bWrite : 0;
 }
 
+static void nameCacheClear(NameCache *c){
+  free(c->a);
+  free(c->zBuf);
+  memset(c, 0, sizeof(*c));
+}
+
+static NameCache *nameCacheOf(StoreTxn *t){
+  t = txnRoot(t);
+  return t->bWrite ? &t->names : NULL;
+}
+
+/* The entry of (h, z, n), or NULL. */
+static NameEnt *nameCacheFind(NameCache *c, uint64_t h, const char *z, int n){
+  if( c==NULL || c->nSlot==0 ) return NULL;
+  if( h==0 ) h = 1;
+  for(size_t j=(size_t)h & (c->nSlot-1); c->a[j].h; j=(j+1) & (c->nSlot-1)){
+    NameEnt *e = &c->a[j];
+    if( e->h==h && e->n==(uint32_t)n && memcmp(c->zBuf + e->iOff, z, (size_t)n)==0 ) return e;
+  }
+  return NULL;
+}
+
+/* Remember name -> id (kind -1: not known). Out of memory only means no entry. */
+static void nameCacheAdd(NameCache *c, uint64_t h, const char *z, int n, uint32_t id, int kind){
+  if( c==NULL || c->nUsed>=NAME_CACHE_MAX || n>255 ) return;
+  if( h==0 ) h = 1;
+  if( (c->nUsed+1)*2 > c->nSlot ){
+    size_t nNew = c->nSlot ? c->nSlot*2 : 4096;
+    NameEnt *a = calloc(nNew, sizeof(NameEnt));
+    if( a==NULL ) return;
+    for(size_t i=0; i<c->nSlot; i++){
+      if( c->a[i].h==0 ) continue;
+      size_t j = (size_t)c->a[i].h & (nNew-1);
+      while( a[j].h ) j = (j+1) & (nNew-1);
+      a[j] = c->a[i];
+    }
+    free(c->a);
+    c->a = a;
+    c->nSlot = nNew;
+  }
+  if( c->nBuf + (size_t)n > c->nBufAlloc ){
+    size_t nNew = c->nBufAlloc ? c->nBufAlloc*2 : 65536;
+    while( nNew < c->nBuf + (size_t)n ) nNew *= 2;
+    char *zNew = realloc(c->zBuf, nNew);
+    if( zNew==NULL ) return;
+    c->zBuf = zNew;
+    c->nBufAlloc = nNew;
+  }
+  size_t j = (size_t)h & (c->nSlot-1);
+  while( c->a[j].h ) j = (j+1) & (c->nSlot-1);
+  memcpy(c->zBuf + c->nBuf, z, (size_t)n);
+  c->a[j] = (NameEnt){ h, id, kind, (uint32_t)c->nBuf, (uint32_t)n };
+  c->nBuf += (size_t)n;
+  c->nUsed++;
+}
+
 void faktStoreAbort(StoreTxn *t){
   if( t==NULL ) return;
   if( t->pChild ) faktStoreAbort(t->pChild);
@@ -959,6 +1041,8 @@ void faktStoreAbort(StoreTxn *t){
   statTabClear(&t->stat);
   txnRoot(t)->textSrc = 0;
   if( t->pParent ) t->pParent->pend.bInChild = 0;   /* still pending */
+  nameCacheClear(&txnRoot(t)->names);                /* it may hold what t added */
+  nameCacheClear(&t->names);
   mdb_txn_abort(t->txn);
   txnUnlink(t);
   free(t);
@@ -1023,6 +1107,7 @@ int faktStoreCommit(StoreTxn *t){
   }
   statTabClear(&t->stat);
   curFreeAll(t);
+  nameCacheClear(&t->names);
   if( t->bWrite ){
     rc = xlate(t->s, mdb_txn_commit(t->txn), "commit");
   }else{
@@ -1179,7 +1264,13 @@ int faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
     rc = dbGet(t, DB_OBJ, a, 4, &val);
     return rc==FAKT_OK ? FAKT_OK : rc;
   }
-  s2iKey(k, ns, z, (size_t)n);
+  if( t->pChild ){ setErr(t->s, "transaction used while a nested transaction is open"); return FAKT_MISUSE; }
+  uint64_t h = faktHash64(z, (size_t)n);
+  NameCache *pNames = ns==NS_NAME ? nameCacheOf(t) : NULL;
+  NameEnt *e = nameCacheFind(pNames, h, z, n);
+  if( e ){ *pId = e->id; return FAKT_OK; }
+  k[0] = (uint8_t)ns;
+  faktEncU64(k+1, h);
   rc = curAcquire(t, DB_S2I, k, 9, &c);
   if( rc ) return rc;
   key.mv_data = k; key.mv_size = 9;
@@ -1193,6 +1284,7 @@ int faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
     if( faktDictText(t, id, &ns2, &z2, &n2)==FAKT_OK && ns2==ns && n2==n && memcmp(z2, z, (size_t)n)==0 ){
       *pId = id;
       faktCursorClose(c);
+      nameCacheAdd(pNames, h, z, n, id, -1);
       return FAKT_OK;
     }
     rc = mdb_cursor_get(c->mc, &key, &val, MDB_NEXT_DUP);
@@ -1232,7 +1324,22 @@ int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
   rc = dbPut(t, DB_S2I, k, 9, a, 4, 0);
   if( rc ) return rc;
   *pId = id;
+  if( ns==NS_NAME ) nameCacheAdd(nameCacheOf(t), faktDecU64(k+1), z, n, id, -1);
   return FAKT_OK;
+}
+
+int faktDictLookupKind(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pKind){
+  if( t==NULL || (z==NULL && n>0) ) return FAKT_MISUSE;
+  if( n<0 ) n = (int)strlen(z);
+  int rc = faktDictLookup(t, NS_NAME, z, n, pId);
+  if( rc ) return rc;
+  NameCache *pNames = nameCacheOf(t);
+  uint64_t h = pNames && pNames->nSlot ? faktHash64(z, (size_t)n) : 0;
+  NameEnt *e = h ? nameCacheFind(pNames, h, z, n) : NULL;
+  if( e && e->kind>=0 ){ *pKind = e->kind; return FAKT_OK; }
+  rc = faktObjGetKind(t, *pId, pKind);
+  if( rc==FAKT_OK && e ) e->kind = *pKind;     /* a kind, once there, stays */
+  return rc;
 }
 
 /* ================================================================ object records */

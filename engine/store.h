@@ -189,6 +189,9 @@ int  faktStoreGetTx(StoreTxn *t, uint32_t tx, TxRec *pRec);   /* FAKT_NOTFOUND *
 /* Lookup: FAKT_OK with *pId, or FAKT_NOTFOUND. A generated claim name _cN
 ** in NS_NAME is found when the claim exists (it has no dictionary entry). */
 int  faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId);
+/* faktDictLookup in NS_NAME, then faktObjGetKind of the id, both through
+** the write transaction's name cache. */
+int  faktDictLookupKind(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pKind);
 /* Intern (write txn): existing id or a new one. A generated claim name _cN
 ** in NS_NAME is not interned: its id is FAKT_GEN_BIT|N, and next_gen moves
 ** past N; only a claim may be stored under it. */

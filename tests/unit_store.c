@@ -925,6 +925,46 @@ static void testGenerated(void){
   faktStoreClose(s);
 }
 
+/*
+** The write transaction's name cache: what an aborted nested transaction
+** interned is gone (its id is given out again, to another name); a kind
+** looked up before the object existed is found once it does; a read sees
+** a name another transaction committed.
+*/
+static void testNameCache(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL, *tn = NULL;
+  char *zErr = NULL;
+  uint32_t idGone = 0, idNew = 0, id = 0;
+  int kind = 0;
+  rmDb(path(0, "names.fakt"));
+  CHECK( openDb(path(0, "names.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( faktDictIntern(tn, NS_NAME, "gone", -1, &idGone)==FAKT_OK );
+  CHECK( faktDictLookup(tn, NS_NAME, "gone", -1, &id)==FAKT_OK && id==idGone );
+  faktStoreAbort(tn);
+  CHECK( faktDictLookup(t, NS_NAME, "gone", -1, &id)==FAKT_NOTFOUND );
+  CHECK( faktDictIntern(t, NS_NAME, "fresh", -1, &idNew)==FAKT_OK && idNew==idGone );
+  CHECK( faktDictLookup(t, NS_NAME, "gone", -1, &id)==FAKT_NOTFOUND );
+  CHECK( faktDictLookupKind(t, "fresh", -1, &id, &kind)==FAKT_NOTFOUND && id==idNew );
+  CHECK( mkEnt(t, "fresh", K_ENTITY, 0, NULL)==idNew );
+  CHECK( faktDictLookupKind(t, "fresh", -1, &id, &kind)==FAKT_OK && id==idNew && kind==K_ENTITY );
+  /* a child that commits leaves its names with the parent */
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( mkEnt(tn, "kept", K_SOURCE, 0, NULL)!=0 );
+  CHECK( faktStoreCommit(tn)==FAKT_OK );
+  CHECK( faktDictLookupKind(t, "kept", -1, &id, &kind)==FAKT_OK && kind==K_SOURCE );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktDictLookupKind(t, "kept", -1, &id, &kind)==FAKT_OK && kind==K_SOURCE );
+  CHECK( faktDictLookup(t, NS_NAME, "gone", -1, &id)==FAKT_NOTFOUND );
+  faktStoreAbort(t);
+  checkOk(s, __LINE__);
+  faktStoreClose(s);
+}
+
 static void testGrowth(void){
   FaktStore *s = NULL;
   char *zErr = NULL;
@@ -1061,7 +1101,7 @@ static void testResized(void){
 int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
-                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt" };
+                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
@@ -1070,6 +1110,7 @@ int main(void){
   testFts();
   testCollision();
   testGenerated();
+  testNameCache();
   testGrowth();
   testFull();
   testResized();
