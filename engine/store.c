@@ -280,6 +280,9 @@ static int xlate(FaktStore *s, int rc, const char *zWhat){
 static int cmpU64(const void *a, const void *b);
 static int statFlush(StoreTxn *t);
 static StoreTxn *txnRoot(StoreTxn *t);
+static void dropMapped(const void *p);
+static const void *mapPointer(MDB_env *env);
+#define COMMIT_DROP 100000       /* writes after which a commit drops the mapped pages */
 
 /* ================================================================ raw DB access */
 
@@ -424,7 +427,11 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
     t->rcErr = rc;
     return rc;
   }
+  size_t nDone = p->n;
   if( t==tOwner ) pendClear(p); else p->bInChild = 1;
+  /* a big flush read many pages through the map; dirty copies are what
+  ** the transaction uses now: let the mapped ones leave the resident set */
+  if( nDone>=COMMIT_DROP ) dropMapped(mapPointer(t->s->env));
   return FAKT_OK;
 }
 
@@ -1108,6 +1115,8 @@ int faktStoreCommit(StoreTxn *t){
   statTabClear(&t->stat);
   curFreeAll(t);
   nameCacheClear(&t->names);
+  int bBig = t->bWrite && t->nWrite>=COMMIT_DROP;
+  FaktStore *s = t->s;
   if( t->bWrite ){
     rc = xlate(t->s, mdb_txn_commit(t->txn), "commit");
   }else{
@@ -1116,6 +1125,9 @@ int faktStoreCommit(StoreTxn *t){
   }
   txnUnlink(t);
   free(t);
+  /* a bulk load reads much of the file through the map: let those pages
+  ** go from the resident set (they stay in the page cache) */
+  if( bBig && rc==FAKT_OK ) dropMapped(mapPointer(s->env));
   return rc;
 }
 
