@@ -282,7 +282,7 @@ static int statFlush(StoreTxn *t);
 static StoreTxn *txnRoot(StoreTxn *t);
 static void dropMapped(const void *p);
 static const void *mapPointer(MDB_env *env);
-#define COMMIT_DROP 100000       /* writes after which a commit drops the mapped pages */
+#define COMMIT_DROP 131072       /* writes after which the mapped pages are dropped (2^17) */
 
 /* ================================================================ raw DB access */
 
@@ -377,9 +377,11 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   if( aTmp==NULL ){ setErr(t->s, "out of memory"); t->rcErr = FAKT_NOMEM; return FAKT_NOMEM; }
   pendSort(p->a, aTmp, p->n, p->aByte);
   free(aTmp);
+  const void *pMap = p->n>=COMMIT_DROP ? mapPointer(t->s->env) : NULL;
   for(i=0; i<p->n && rc==MDB_SUCCESS; i++){
     const PendEnt *e = &p->a[i];
     MDB_val k, v;
+    if( pMap && (i & (COMMIT_DROP-1))==COMMIT_DROP-1 ) dropMapped(pMap);
     if( e->iDb==DB_FTS ){                     /* the whole fts run at once */
       size_t j = i;
       while( j<p->n && p->a[j].iDb==DB_FTS ) j++;
@@ -427,11 +429,11 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
     t->rcErr = rc;
     return rc;
   }
-  size_t nDone = p->n;
   if( t==tOwner ) pendClear(p); else p->bInChild = 1;
-  /* a big flush read many pages through the map; dirty copies are what
-  ** the transaction uses now: let the mapped ones leave the resident set */
-  if( nDone>=COMMIT_DROP ) dropMapped(mapPointer(t->s->env));
+  /* a big flush reads many pages through the map; the dirty copies are
+  ** what the transaction uses now: let the mapped ones leave the resident
+  ** set, now and every COMMIT_DROP puts above */
+  if( pMap ) dropMapped(pMap);
   return FAKT_OK;
 }
 
