@@ -1365,16 +1365,16 @@ int faktDictLookupKind(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pK
 **   0 kind  1 type4  5 label4  9 bCoords1  10 lat8  18 lon8  26 outlet4
 **   30 published8  38 textHash8  46 flags4  50 objType1  51 nAlias1
 **   52 alias ids 4*nAlias
-** Claim (kind K_CLAIM), CLAIM_FIXED bytes + 4 per via + the quote's bytes:
-**   0 kind  1 s4  5 p4  9 o9  18 unit4  22 source4  26 by4  30 stance4
-**   34 holds8  42 until8  50 said8  58 quote length4  62 txAdd4  66 txRet4
-**   70 spanStart4  74 spanEnd4  78 textHash8  86 prop8  94 nVia1
-**   95 via ids 4*nVia, then the quote (UTF-8, not NUL-terminated).
+** Claim (kind K_CLAIM), varints (LEB128) in this order (format 5):
+**   kind1 flags1 s p o-tag1 o-payload(varint for ids and strings, else 8
+**   bytes) stance txAdd txRet prop8, then as the flags say: unit source by
+**   holds until said, [quote length, spanStart, spanEnd-spanStart,
+**   textHash8], [nVia1, via ids], and last the quote's bytes (UTF-8, not
+**   NUL-terminated), which must end the record exactly.
 **   Quotes are unique text: stored here, they cost no dictionary entry and
 **   no second lookup when a row shows them (format 2).
 */
 #define ENT_FIXED   52
-#define CLAIM_FIXED 95
 #define ENT_ALIAS_MAX ((int)(sizeof(((EntRec*)0)->aAlias)/sizeof(uint32_t)))
 #define CLAIM_VIA_MAX ((int)(sizeof(((ClaimRec*)0)->aVia)/sizeof(uint32_t)))
 /* the alias count is one byte: every count it can hold fits EntRec.aAlias */
@@ -1420,64 +1420,160 @@ static int entDecode(const uint8_t *a, size_t n, EntRec *r){
   return FAKT_OK;
 }
 
-static size_t claimEncode(const ClaimRec *r, uint8_t *a){
-  uint32_t i;
-  a[0] = K_CLAIM;
-  faktEncU32(a+1, r->s);
-  faktEncU32(a+5, r->p);
-  memcpy(a+9, r->o, ENC_LEN);
-  faktEncU32(a+18, r->unit);
-  faktEncU32(a+22, r->source);
-  faktEncU32(a+26, r->by);
-  faktEncU32(a+30, r->stance);
-  faktEncU64(a+34, r->holds);
-  faktEncU64(a+42, r->until);
-  faktEncU64(a+50, r->said);
-  faktEncU32(a+58, r->quote);
-  faktEncU32(a+62, r->txAdd);
-  faktEncU32(a+66, r->txRet);
-  faktEncU32(a+70, r->spanStart);
-  faktEncU32(a+74, r->spanEnd);
-  faktEncU64(a+78, r->textHash);
-  faktEncU64(a+86, r->prop);
-  a[94] = (uint8_t)r->nVia;
-  for(i=0; i<r->nVia; i++) faktEncU32(a + CLAIM_FIXED + 4*i, r->aVia[i]);
-  if( r->quote ) memcpy(a + CLAIM_FIXED + 4*(size_t)r->nVia, r->zQuote, r->quote);
-  return CLAIM_FIXED + 4*(size_t)r->nVia + r->quote;
+/*
+** Claim records are varints (format 5): small ids, transactions and dates
+** take one to five bytes instead of four or eight, and absent options take
+** none. See the comment above for the order.
+*/
+#define CF_UNIT   0x01
+#define CF_SOURCE 0x02
+#define CF_BY     0x04
+#define CF_HOLDS  0x08
+#define CF_UNTIL  0x10
+#define CF_SAID   0x20
+#define CF_QUOTE  0x40
+#define CF_VIA    0x80
+
+static size_t varLen(uint64_t v){
+  size_t n = 1;
+  while( v>=0x80 ){ v >>= 7; n++; }
+  return n;
+}
+static uint8_t *varPut(uint8_t *p, uint64_t v){
+  while( v>=0x80 ){ *p++ = (uint8_t)(v | 0x80); v >>= 7; }
+  *p++ = (uint8_t)v;
+  return p;
+}
+/* A varint of at most nMax bytes from p (before pEnd), or NULL. */
+static const uint8_t *varGet(const uint8_t *p, const uint8_t *pEnd, int nMax, uint64_t *pv){
+  uint64_t v = 0;
+  for(int i=0; i<nMax && p<pEnd; i++){
+    uint8_t c = *p++;
+    v |= (uint64_t)(c & 0x7f) << (7*i);
+    if( (c & 0x80)==0 ){ *pv = v; return p; }
+  }
+  return NULL;
+}
+static const uint8_t *var32(const uint8_t *p, const uint8_t *pEnd, uint32_t *pv){
+  uint64_t v = 0;
+  p = varGet(p, pEnd, 5, &v);
+  if( p==NULL || v>0xFFFFFFFFu ) return NULL;
+  *pv = (uint32_t)v;
+  return p;
+}
+
+/* The object's payload as a varint for ids and strings, else 8 raw bytes. */
+static int objCompact(const uint8_t *o){ return o[0]==T_ID || o[0]==T_STR; }
+
+static uint8_t claimFlags(const ClaimRec *r){
+  return (uint8_t)((r->unit ? CF_UNIT : 0) | (r->source ? CF_SOURCE : 0) | (r->by ? CF_BY : 0)
+      | (r->holds ? CF_HOLDS : 0) | (r->until ? CF_UNTIL : 0) | (r->said ? CF_SAID : 0)
+      | (r->quote ? CF_QUOTE : 0) | (r->nVia ? CF_VIA : 0));
 }
 
 /* Bytes claimEncode needs for r. */
 static size_t claimSize(const ClaimRec *r){
-  return CLAIM_FIXED + 4*(size_t)r->nVia + r->quote;
+  size_t n = 2 + varLen(r->s) + varLen(r->p) + 1;
+  n += objCompact(r->o) ? varLen(faktDecU64(r->o+1)) : 8;
+  n += varLen(r->stance) + varLen(r->txAdd) + varLen(r->txRet) + 8;
+  if( r->unit ) n += varLen(r->unit);
+  if( r->source ) n += varLen(r->source);
+  if( r->by ) n += varLen(r->by);
+  if( r->holds ) n += varLen(r->holds);
+  if( r->until ) n += varLen(r->until);
+  if( r->said ) n += varLen(r->said);
+  if( r->quote ){
+    n += varLen(r->quote) + varLen(r->spanStart) + varLen(r->spanEnd - r->spanStart) + 8 + r->quote;
+  }
+  if( r->nVia ){
+    n += 1;
+    for(uint32_t i=0; i<r->nVia; i++) n += varLen(r->aVia[i]);
+  }
+  return n;
 }
 
-static int claimDecode(const uint8_t *a, size_t n, ClaimRec *r){
-  uint32_t i;
-  memset(r, 0, sizeof(*r));
-  if( n<CLAIM_FIXED || a[0]!=K_CLAIM || a[94]>CLAIM_VIA_MAX
-   || n!=CLAIM_FIXED + 4*(size_t)a[94] + faktDecU32(a+58) ){
-    return FAKT_CORRUPT;
+static size_t claimEncode(const ClaimRec *r, uint8_t *a){
+  uint8_t *p = a;
+  *p++ = K_CLAIM;
+  *p++ = claimFlags(r);
+  p = varPut(p, r->s);
+  p = varPut(p, r->p);
+  *p++ = r->o[0];
+  if( objCompact(r->o) ){ p = varPut(p, faktDecU64(r->o+1)); }else{ memcpy(p, r->o+1, 8); p += 8; }
+  p = varPut(p, r->stance);
+  p = varPut(p, r->txAdd);
+  p = varPut(p, r->txRet);
+  faktEncU64(p, r->prop); p += 8;
+  if( r->unit ) p = varPut(p, r->unit);
+  if( r->source ) p = varPut(p, r->source);
+  if( r->by ) p = varPut(p, r->by);
+  if( r->holds ) p = varPut(p, r->holds);
+  if( r->until ) p = varPut(p, r->until);
+  if( r->said ) p = varPut(p, r->said);
+  if( r->quote ){
+    p = varPut(p, r->quote);
+    p = varPut(p, r->spanStart);
+    p = varPut(p, r->spanEnd - r->spanStart);
+    faktEncU64(p, r->textHash); p += 8;
   }
-  r->s = faktDecU32(a+1);
-  r->p = faktDecU32(a+5);
-  memcpy(r->o, a+9, ENC_LEN);
-  r->unit = faktDecU32(a+18);
-  r->source = faktDecU32(a+22);
-  r->by = faktDecU32(a+26);
-  r->stance = faktDecU32(a+30);
-  r->holds = faktDecU64(a+34);
-  r->until = faktDecU64(a+42);
-  r->said = faktDecU64(a+50);
-  r->quote = faktDecU32(a+58);
-  r->txAdd = faktDecU32(a+62);
-  r->txRet = faktDecU32(a+66);
-  r->spanStart = faktDecU32(a+70);
-  r->spanEnd = faktDecU32(a+74);
-  r->textHash = faktDecU64(a+78);
-  r->prop = faktDecU64(a+86);
-  r->nVia = a[94];
-  for(i=0; i<r->nVia; i++) r->aVia[i] = faktDecU32(a + CLAIM_FIXED + 4*i);
-  r->zQuote = r->quote ? (const char*)a + CLAIM_FIXED + 4*(size_t)r->nVia : NULL;
+  if( r->nVia ){
+    *p++ = (uint8_t)r->nVia;
+    for(uint32_t i=0; i<r->nVia; i++) p = varPut(p, r->aVia[i]);
+  }
+  if( r->quote ){ memcpy(p, r->zQuote, r->quote); p += r->quote; }
+  return (size_t)(p - a);
+}
+
+/* Decode a claim record; FAKT_CORRUPT for anything that does not parse to
+** exactly n bytes (never reads past a+n). */
+static int claimDecode(const uint8_t *a, size_t n, ClaimRec *r){
+  const uint8_t *p = a, *pEnd = a + n;
+  uint64_t v = 0;
+  memset(r, 0, sizeof(*r));
+  if( n<2 || a[0]!=K_CLAIM ) return FAKT_CORRUPT;
+  uint8_t fl = a[1];
+  p += 2;
+  if( (p = var32(p, pEnd, &r->s))==NULL ) return FAKT_CORRUPT;
+  if( (p = var32(p, pEnd, &r->p))==NULL ) return FAKT_CORRUPT;
+  if( p>=pEnd ) return FAKT_CORRUPT;
+  r->o[0] = *p++;
+  if( objCompact(r->o) ){
+    if( (p = varGet(p, pEnd, 10, &v))==NULL ) return FAKT_CORRUPT;
+    faktEncU64(r->o+1, v);
+  }else{
+    if( pEnd-p<8 ) return FAKT_CORRUPT;
+    memcpy(r->o+1, p, 8); p += 8;
+  }
+  if( (p = var32(p, pEnd, &r->stance))==NULL ) return FAKT_CORRUPT;
+  if( (p = var32(p, pEnd, &r->txAdd))==NULL ) return FAKT_CORRUPT;
+  if( (p = var32(p, pEnd, &r->txRet))==NULL ) return FAKT_CORRUPT;
+  if( pEnd-p<8 ) return FAKT_CORRUPT;
+  r->prop = faktDecU64(p); p += 8;
+  if( (fl & CF_UNIT) && (p = var32(p, pEnd, &r->unit))==NULL ) return FAKT_CORRUPT;
+  if( (fl & CF_SOURCE) && (p = var32(p, pEnd, &r->source))==NULL ) return FAKT_CORRUPT;
+  if( (fl & CF_BY) && (p = var32(p, pEnd, &r->by))==NULL ) return FAKT_CORRUPT;
+  if( (fl & CF_HOLDS) && (p = varGet(p, pEnd, 10, &r->holds))==NULL ) return FAKT_CORRUPT;
+  if( (fl & CF_UNTIL) && (p = varGet(p, pEnd, 10, &r->until))==NULL ) return FAKT_CORRUPT;
+  if( (fl & CF_SAID) && (p = varGet(p, pEnd, 10, &r->said))==NULL ) return FAKT_CORRUPT;
+  if( fl & CF_QUOTE ){
+    uint32_t nSpan = 0;
+    if( (p = var32(p, pEnd, &r->quote))==NULL || r->quote==0 ) return FAKT_CORRUPT;
+    if( (p = var32(p, pEnd, &r->spanStart))==NULL ) return FAKT_CORRUPT;
+    if( (p = var32(p, pEnd, &nSpan))==NULL || nSpan > 0xFFFFFFFFu - r->spanStart ) return FAKT_CORRUPT;
+    r->spanEnd = r->spanStart + nSpan;
+    if( pEnd-p<8 ) return FAKT_CORRUPT;
+    r->textHash = faktDecU64(p); p += 8;
+  }
+  if( fl & CF_VIA ){
+    if( p>=pEnd ) return FAKT_CORRUPT;
+    r->nVia = *p++;
+    if( r->nVia==0 || r->nVia>(uint32_t)CLAIM_VIA_MAX ) return FAKT_CORRUPT;
+    for(uint32_t i=0; i<r->nVia; i++){
+      if( (p = var32(p, pEnd, &r->aVia[i]))==NULL ) return FAKT_CORRUPT;
+    }
+  }
+  if( (size_t)(pEnd-p)!=r->quote ) return FAKT_CORRUPT;
+  r->zQuote = r->quote ? (const char*)p : NULL;
   return FAKT_OK;
 }
 

@@ -32,12 +32,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FAKT_FORMAT_VERSION 4   /* 2: a claim's quote is stored in its record;
+#define FAKT_FORMAT_VERSION 5   /* 2: a claim's quote is stored in its record;
                                 ** 3: obj and i2s keys are native MDB_INTEGERKEY
                                 ** ids, and fts holds posting blocks, not one key
                                 ** per (word, doc);
                                 ** 4: generated claims _cN have the id
-                                ** FAKT_GEN_BIT|N and no dictionary entry */
+                                ** FAKT_GEN_BIT|N and no dictionary entry;
+                                ** 5: claim records are varints */
 
 /* Ids of generated claims: the claim _cN has the id FAKT_GEN_BIT | N
 ** (1 <= N < 2^31), counted by meta next_gen. Its name is computed from the

@@ -310,7 +310,7 @@ static void testOpenErrors(void){
     faktStoreClose(s);
   }
   CHECK( openFails(path(0, "real.fakt"), 0, zMsg, sizeof(zMsg))==FAKT_FORMAT );
-  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 4)")==0 );
+  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 5)")==0 );
 
   /* an LMDB file whose magic is not ours */
   CHECK( openDb(path(0, "magic.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
@@ -965,6 +965,82 @@ static void testNameCache(void){
   faktStoreClose(s);
 }
 
+/*
+** Claim records (format 5, varints): every field round-trips at its
+** extremes; a record cut short or with a byte too many is damaged, never
+** read past.
+*/
+static void testClaimRecord(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  char *zErr = NULL;
+  ClaimRec r, g;
+  uint8_t o[ENC_LEN], k[4];
+  uint32_t idS, idP, idSrc, idC = 0, idC2 = 0;
+  TxRec rec;
+  rmDb(path(0, "rec.fakt"));
+  CHECK( openDb(path(0, "rec.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  memset(&rec, 0, sizeof(rec));
+  CHECK( faktStoreLogTx(t, &rec, &idC)==FAKT_OK );
+  idS = mkEnt(t, "rs", K_ENTITY, 0, NULL);
+  idP = mkEnt(t, "rp", K_PREDICATE, 0, NULL);
+  idSrc = mkEnt(t, "rsrc", K_SOURCE, 0, NULL);
+  encInt(o, -9223372036854775807LL - 1);          /* an 8-byte payload */
+  memset(&r, 0, sizeof(r));
+  r.s = idS; r.p = idP; memcpy(r.o, o, ENC_LEN);
+  CHECK( faktStoreNewGenId(t, &idC)==FAKT_OK );
+  uint32_t idUnit = 0;
+  CHECK( faktDictIntern(t, NS_STR, "km/h", -1, &idUnit)==FAKT_OK );
+  r.unit = idUnit; r.source = idSrc; r.by = idC; r.stance = 16;   /* by: a 5-byte varint */
+  r.holds = 0xFFFFFFFFFFFFFFFFULL; r.until = 1; r.said = (20230910ULL<<8)|3;
+  r.txAdd = 1; r.txRet = 0; r.prop = 0x7FFFFFFFFFFFFFFFULL;
+  r.zQuote = "Kim traf"; r.quote = 8; r.spanStart = 0xFFFFFFF0u; r.spanEnd = 0xFFFFFFFFu;
+  r.textHash = 0x0123456789ABCDEFULL;
+  r.nVia = 8;
+  for(int i=0; i<8; i++) r.aVia[i] = i%2 ? idC : idS;
+  CHECK( faktClaimAdd(t, idC, &r)==FAKT_OK );
+  CHECK( faktClaimGet(t, idC, &g)==FAKT_OK );
+  CHECK( g.s==r.s && g.p==r.p && memcmp(g.o, r.o, ENC_LEN)==0 && g.unit==r.unit && g.source==r.source
+         && g.by==r.by && g.stance==r.stance && g.holds==r.holds && g.until==r.until && g.said==r.said
+         && g.txAdd==1 && g.txRet==0 && g.prop==r.prop && g.quote==8 && memcmp(g.zQuote, "Kim traf", 8)==0
+         && g.spanStart==r.spanStart && g.spanEnd==r.spanEnd && g.textHash==r.textHash && g.nVia==8
+         && memcmp(g.aVia, r.aVia, sizeof(r.aVia))==0 );
+  /* nothing optional: the shortest record */
+  memset(&r, 0, sizeof(r));
+  r.s = idS; r.p = idP; encId(o, T_ID, idS); memcpy(r.o, o, ENC_LEN); r.stance = 15; r.txAdd = 1;
+  CHECK( faktStoreNewGenId(t, &idC2)==FAKT_OK && faktClaimAdd(t, idC2, &r)==FAKT_OK );
+  CHECK( faktClaimGet(t, idC2, &g)==FAKT_OK && g.source==0 && g.quote==0 && g.zQuote==NULL && g.nVia==0
+         && memcmp(g.o, o, ENC_LEN)==0 );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  checkOk(s, __LINE__);
+  /* damaged: the shortest record cut by one byte, and with one byte more */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  StoreCursor *c = NULL;
+  const uint8_t *aK, *aV; int nK, nV;
+  uint8_t aRec[64];
+  int nRec = 0;
+  memcpy(k, &idC2, 4);
+  CHECK( faktAuxOpen(t, "obj", k, 4, &c)==FAKT_OK );
+  if( c && faktAuxNext(c, &aK, &nK, &aV, &nV)==FAKT_ROW && nV<=(int)sizeof(aRec)-1 ){
+    nRec = nV;
+    memcpy(aRec, aV, (size_t)nV);
+  }
+  faktCursorClose(c);
+  CHECK( nRec>=16 && nRec<30 );
+  CHECK( faktAuxPut(t, "obj", k, 4, aRec, nRec-1)==FAKT_OK );
+  CHECK( faktClaimGet(t, idC2, &g)==FAKT_CORRUPT );
+  aRec[nRec] = 'x';
+  CHECK( faktAuxPut(t, "obj", k, 4, aRec, nRec+1)==FAKT_OK );
+  CHECK( faktClaimGet(t, idC2, &g)==FAKT_CORRUPT );
+  aRec[2] |= 0x80; aRec[3] = 0xFF; aRec[4] = 0xFF; aRec[5] = 0xFF; aRec[6] = 0xFF;  /* a varint past 5 bytes */
+  CHECK( faktAuxPut(t, "obj", k, 4, aRec, nRec)==FAKT_OK );
+  CHECK( faktClaimGet(t, idC2, &g)==FAKT_CORRUPT );
+  faktStoreAbort(t);
+  faktStoreClose(s);
+}
+
 static void testGrowth(void){
   FaktStore *s = NULL;
   char *zErr = NULL;
@@ -1101,7 +1177,7 @@ static void testResized(void){
 int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
-                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt" };
+                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
@@ -1111,6 +1187,7 @@ int main(void){
   testCollision();
   testGenerated();
   testNameCache();
+  testClaimRecord();
   testGrowth();
   testFull();
   testResized();
