@@ -183,6 +183,23 @@ uint64_t faktDecU64(const uint8_t *p){
   return ((uint64_t)faktDecU32(p)<<32) | faktDecU32(p+4);
 }
 
+/* An index entry's value: tx_add, then tx_ret only once the claim is
+** retracted (format 5; 4 bytes while live, 8 after). 1 if the value is
+** well formed. */
+static size_t visEncode(uint8_t *v, uint32_t txAdd, uint32_t txRet){
+  faktEncU32(v, txAdd);
+  if( txRet==0 ) return 4;
+  faktEncU32(v+4, txRet);
+  return 8;
+}
+static int visDecode(const void *pv, size_t n, uint32_t *pAdd, uint32_t *pRet){
+  const uint8_t *v = pv;
+  if( n!=4 && n!=8 ) return 0;
+  *pAdd = faktDecU32(v);
+  *pRet = n==8 ? faktDecU32(v+4) : 0;
+  return n==4 || *pRet!=0;               /* a retraction is never 0 */
+}
+
 /* FNV-1a 64, then the murmur3 fmix64 finaliser so that every input bit
 ** reaches every output bit. Byte-wise: same value on every platform. */
 uint64_t faktHash64(const void *p, size_t n){
@@ -742,16 +759,14 @@ int faktCursorNext(StoreCursor *c, const uint8_t **paKey, Vis *pVis){
   if( c==NULL || !c->bInUse ) return FAKT_MISUSE;
   rc = curStep(c, &k, &v);
   if( rc!=FAKT_ROW ) return rc;
-  if( v.mv_size!=8 || k.mv_size!=KEY_IX ){
+  Vis vis;
+  if( k.mv_size!=KEY_IX || !visDecode(v.mv_data, v.mv_size, &vis.txAdd, &vis.txRet) ){
     setErr(c->t->s, "%s entry with a %zu-byte key and %zu-byte value", azDbName[c->iDb], k.mv_size, v.mv_size);
     c->eState = 2;
     return FAKT_CORRUPT;
   }
   *paKey = (const uint8_t*)k.mv_data;
-  if( pVis ){
-    pVis->txAdd = faktDecU32((const uint8_t*)v.mv_data);
-    pVis->txRet = faktDecU32((const uint8_t*)v.mv_data + 4);
-  }
+  if( pVis ) *pVis = vis;
   return FAKT_ROW;
 }
 
@@ -2449,10 +2464,9 @@ int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
   if( rc==FAKT_CONSTRAINT ){ setErr(t->s, "object %u already exists", id); return rc; }
   if( rc ) return rc;
   ixKeys(pRec->s, pRec->p, pRec->o, id, aK);
-  faktEncU32(v, pRec->txAdd);
-  faktEncU32(v+4, pRec->txRet);
+  size_t nV = visEncode(v, pRec->txAdd, pRec->txRet);
   for(i=0; i<3; i++){
-    rc = pendPut(t, DB_SPO+i, aK[i], KEY_IX, v, 8);
+    rc = pendPut(t, DB_SPO+i, aK[i], KEY_IX, v, nV);
     if( rc ) return rc;
   }
   if( pRec->source ){
@@ -2487,10 +2501,9 @@ int faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx){
   rc = claimPut(t, k, &r, 0);
   if( rc ) return rc;
   ixKeys(r.s, r.p, r.o, id, aK);
-  faktEncU32(v, r.txAdd);
-  faktEncU32(v+4, r.txRet);
+  size_t nV = visEncode(v, r.txAdd, r.txRet);
   for(i=0; i<3; i++){
-    rc = pendPut(t, DB_SPO+i, aK[i], KEY_IX, v, 8);
+    rc = pendPut(t, DB_SPO+i, aK[i], KEY_IX, v, nV);
     if( rc ) return rc;
   }
   return statClaim(t, &r, -1);
@@ -3050,15 +3063,14 @@ static void needStr(StoreTxn *t, Report *r, uint32_t owner, const char *zField, 
 /* The three index entries of one claim agree with its record. */
 static void checkClaim(StoreTxn *t, Report *r, uint32_t id, const ClaimRec *c, uint32_t lastTx, StatList *pStat){
   uint8_t aK[3][KEY_IX], k[12];
-  uint32_t oid;
+  uint32_t oid, vAdd, vRet;
   MDB_val v;
   int i;
   ixKeys(c->s, c->p, c->o, id, aK);
   for(i=0; i<3; i++){
     if( !hasKey(t, DB_SPO+i, aK[i], KEY_IX, &v) ){
       problem(r, "claim %u: no %s entry", id, azDbName[DB_SPO+i]);
-    }else if( v.mv_size!=8 || faktDecU32(v.mv_data)!=c->txAdd
-           || faktDecU32((const uint8_t*)v.mv_data+4)!=c->txRet ){
+    }else if( !visDecode(v.mv_data, v.mv_size, &vAdd, &vRet) || vAdd!=c->txAdd || vRet!=c->txRet ){
       problem(r, "claim %u: %s visibility differs from the record", id, azDbName[DB_SPO+i]);
     }
   }
@@ -3126,7 +3138,11 @@ static int checkIndexBack(StoreTxn *t, Report *r, int iDb){
   while( (rc = curStep(c, &k, &v))==FAKT_ROW ){
     const uint8_t *a = k.mv_data;
     uint8_t s[KEY_IX];
-    if( k.mv_size!=KEY_IX || v.mv_size!=8 ){ problem(r, "%s: entry of bad size", azDbName[iDb]); continue; }
+    uint32_t vAdd, vRet;
+    if( k.mv_size!=KEY_IX || !visDecode(v.mv_data, v.mv_size, &vAdd, &vRet) ){
+      problem(r, "%s: entry of bad size", azDbName[iDb]);
+      continue;
+    }
     if( iDb==DB_POS ){
       memcpy(s, a+13, 4); memcpy(s+4, a, 4); memcpy(s+8, a+4, ENC_LEN);
     }else{
@@ -3135,7 +3151,7 @@ static int checkIndexBack(StoreTxn *t, Report *r, int iDb){
     memcpy(s+17, a+17, 4);
     if( !hasKey(t, DB_SPO, s, KEY_IX, &v2) ){
       problem(r, "%s entry of claim %u has no spo entry", azDbName[iDb], faktDecU32(a+17));
-    }else if( v2.mv_size!=8 || memcmp(v2.mv_data, v.mv_data, 8)!=0 ){
+    }else if( v2.mv_size!=v.mv_size || memcmp(v2.mv_data, v.mv_data, v.mv_size)!=0 ){
       problem(r, "%s entry of claim %u: visibility differs from spo", azDbName[iDb], faktDecU32(a+17));
     }
   }
@@ -3155,13 +3171,17 @@ static int checkSpo(StoreTxn *t, Report *r){
     ClaimRec cr;
     uint32_t id;
     int i;
-    if( k.mv_size!=KEY_IX || v.mv_size!=8 ){ problem(r, "spo: entry of bad size"); continue; }
+    uint32_t vAdd, vRet;
+    if( k.mv_size!=KEY_IX || !visDecode(v.mv_data, v.mv_size, &vAdd, &vRet) ){
+      problem(r, "spo: entry of bad size");
+      continue;
+    }
     id = faktDecU32(a+17);
     ixKeys(faktDecU32(a), faktDecU32(a+4), a+8, id, aK);
     for(i=1; i<3; i++){
       if( !hasKey(t, DB_SPO+i, aK[i], KEY_IX, &v2) ){
         problem(r, "spo entry of claim %u has no %s entry", id, azDbName[DB_SPO+i]);
-      }else if( v2.mv_size!=8 || memcmp(v2.mv_data, v.mv_data, 8)!=0 ){
+      }else if( v2.mv_size!=v.mv_size || memcmp(v2.mv_data, v.mv_data, v.mv_size)!=0 ){
         problem(r, "spo entry of claim %u: visibility differs in %s", id, azDbName[DB_SPO+i]);
       }
     }

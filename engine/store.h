@@ -10,7 +10,7 @@
 **   s2i    ns(1) + hash64 BE(8)  -> id u32 BE   (MDB_DUPSORT: collisions)
 **   i2s    id u32 native (INTEGERKEY) -> ns(1) + text bytes
 **   obj    id u32 native (INTEGERKEY) -> ObjRec (entities, sources, claims, ...)
-**   spo    s4 p4 o9 c4           -> Vis (tx_add u32 BE, tx_ret u32 BE)
+**   spo    s4 p4 o9 c4           -> Vis (tx_add u32 BE; then tx_ret u32 BE once retracted)
 **   pos    p4 o9 s4 c4           -> Vis
 **   osp    o9 s4 p4 c4           -> Vis
 **   alias  folded text (<=400 bytes) + 0x00 + id4 -> ()
