@@ -442,7 +442,6 @@ static int stepNext(Run *r, int k){
   return 0;
 }
 
-/* Next row of a run: FAKT_ROW with the registers set, FAKT_DONE, or an error. */
 /*
 ** Count the rows of a fresh run without producing them, when its plan is
 ** one pattern scan that compares nothing after its cursor prefix: each
@@ -491,6 +490,7 @@ int faktRunCount(Run *r, int64_t *pn){
   return 1;
 }
 
+/* Next row of a run: FAKT_ROW with the registers set, FAKT_DONE, or an error. */
 int faktRunNext(Run *r){
   Plan *pPlan = r->pPlan;
   int k;

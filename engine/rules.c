@@ -389,8 +389,8 @@ static int compileRule(fakt *db, StoreTxn *t, RuleSet *rs, RuleDef *pR, const Li
   return rc;
 }
 
-/* 1 if every call of relation iRel in pBody (top level) passes zVar as
-** argument j. */
+/* 1 if every call of relation iRel in pBody (and its not/optional parts)
+** has the variable pVar as argument j; *pnCall counts the calls. */
 static int passesOn(RuleSet *rs, int iRel, Body *pBody, int j, const Expr *pVar, int *pnCall){
   for(Literal *p=pBody ? pBody->pFirst : NULL; p; p=p->pNext){
     if( p->kind==L_NOT || p->kind==L_OPTIONAL ){
