@@ -1023,14 +1023,15 @@ static NameEnt *nameCacheFind(NameCache *c, uint64_t h, const char *z, int n){
   return NULL;
 }
 
-/* Remember name -> id (kind -1: not known). Out of memory only means no entry. */
-static void nameCacheAdd(NameCache *c, uint64_t h, const char *z, int n, uint32_t id, int kind){
-  if( c==NULL || c->nUsed>=NAME_CACHE_MAX || n>255 ) return;
+/* Remember name -> id (kind -1: not known); the entry, or NULL when there
+** is none (no cache, full, or out of memory, which only means no entry). */
+static NameEnt *nameCacheAdd(NameCache *c, uint64_t h, const char *z, int n, uint32_t id, int kind){
+  if( c==NULL || c->nUsed>=NAME_CACHE_MAX || n>255 ) return NULL;
   if( h==0 ) h = 1;
   if( (c->nUsed+1)*2 > c->nSlot ){
     size_t nNew = c->nSlot ? c->nSlot*2 : 4096;
     NameEnt *a = calloc(nNew, sizeof(NameEnt));
-    if( a==NULL ) return;
+    if( a==NULL ) return NULL;
     for(size_t i=0; i<c->nSlot; i++){
       if( c->a[i].h==0 ) continue;
       size_t j = (size_t)c->a[i].h & (nNew-1);
@@ -1045,7 +1046,7 @@ static void nameCacheAdd(NameCache *c, uint64_t h, const char *z, int n, uint32_
     size_t nNew = c->nBufAlloc ? c->nBufAlloc*2 : 65536;
     while( nNew < c->nBuf + (size_t)n ) nNew *= 2;
     char *zNew = realloc(c->zBuf, nNew);
-    if( zNew==NULL ) return;
+    if( zNew==NULL ) return NULL;
     c->zBuf = zNew;
     c->nBufAlloc = nNew;
   }
@@ -1055,6 +1056,7 @@ static void nameCacheAdd(NameCache *c, uint64_t h, const char *z, int n, uint32_
   c->a[j] = (NameEnt){ h, id, kind, (uint32_t)c->nBuf, (uint32_t)n };
   c->nBuf += (size_t)n;
   c->nUsed++;
+  return &c->a[j];
 }
 
 void faktStoreAbort(StoreTxn *t){
@@ -1280,13 +1282,16 @@ int faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn){
 
 /* The s2i key holds every id whose text hashes alike (DUPSORT): compare
 ** each candidate's full text through i2s. */
-int faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
+/* faktDictLookup; *ppEnt is the name cache's entry for a found NS_NAME
+** name (NULL when not cached), for faktDictLookupKind. */
+static int dictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId, NameEnt **ppEnt){
   uint8_t k[9];
   StoreCursor *c;
   MDB_val key, val;
   int rc;
   if( t==NULL || (z==NULL && n>0) ) return FAKT_MISUSE;
   if( n<0 ) n = (int)strlen(z);
+  *ppEnt = NULL;
   if( ns==NS_NAME && faktGenParse(z, n, pId) ){
     uint8_t a[4];
     idKey(a, *pId);
@@ -1297,7 +1302,7 @@ int faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
   uint64_t h = faktHash64(z, (size_t)n);
   NameCache *pNames = ns==NS_NAME ? nameCacheOf(t) : NULL;
   NameEnt *e = nameCacheFind(pNames, h, z, n);
-  if( e ){ *pId = e->id; return FAKT_OK; }
+  if( e ){ *pId = e->id; *ppEnt = e; return FAKT_OK; }
   k[0] = (uint8_t)ns;
   faktEncU64(k+1, h);
   rc = curAcquire(t, DB_S2I, k, 9, &c);
@@ -1313,7 +1318,7 @@ int faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
     if( faktDictText(t, id, &ns2, &z2, &n2)==FAKT_OK && ns2==ns && n2==n && memcmp(z2, z, (size_t)n)==0 ){
       *pId = id;
       faktCursorClose(c);
-      nameCacheAdd(pNames, h, z, n, id, -1);
+      *ppEnt = nameCacheAdd(pNames, h, z, n, id, -1);
       return FAKT_OK;
     }
     rc = mdb_cursor_get(c->mc, &key, &val, MDB_NEXT_DUP);
@@ -1321,6 +1326,11 @@ int faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
   faktCursorClose(c);
   if( rc==MDB_NOTFOUND ) return FAKT_NOTFOUND;
   return xlate(t->s, rc, "s2i");
+}
+
+int faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
+  NameEnt *e;
+  return dictLookup(t, ns, z, n, pId, &e);
 }
 
 int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
@@ -1360,11 +1370,9 @@ int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
 int faktDictLookupKind(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pKind){
   if( t==NULL || (z==NULL && n>0) ) return FAKT_MISUSE;
   if( n<0 ) n = (int)strlen(z);
-  int rc = faktDictLookup(t, NS_NAME, z, n, pId);
+  NameEnt *e;
+  int rc = dictLookup(t, NS_NAME, z, n, pId, &e);
   if( rc ) return rc;
-  NameCache *pNames = nameCacheOf(t);
-  uint64_t h = pNames && pNames->nSlot ? faktHash64(z, (size_t)n) : 0;
-  NameEnt *e = h ? nameCacheFind(pNames, h, z, n) : NULL;
   if( e && e->kind>=0 ){ *pKind = e->kind; return FAKT_OK; }
   rc = faktObjGetKind(t, *pId, pKind);
   if( rc==FAKT_OK && e ) e->kind = *pKind;     /* a kind, once there, stays */
