@@ -65,7 +65,8 @@ static int getClaim(Exec *ex, uint32_t id, ClaimRec *r){
 
 typedef enum { CM_SOURCE, CM_BY, CM_VIA, CM_STANCE, CM_HOLDS, CM_SAID, CM_QUOTE, CM_RECORDED } ClaimField;
 
-static int claimField(const ClaimRec *r, ClaimField f, int iVia, Value *pV){
+/* Field f of r into *pV: 1, 0 when r has none, or -rc on an error. */
+static int claimField(Exec *ex, const ClaimRec *r, ClaimField f, int iVia, Value *pV){
   switch( f ){
     case CM_SOURCE: if( !r->source ) return 0; *pV = vId(r->source); return 1;
     case CM_BY: if( !r->by ) return 0; *pV = vId(r->by); return 1;
@@ -73,11 +74,10 @@ static int claimField(const ClaimRec *r, ClaimField f, int iVia, Value *pV){
     case CM_STANCE: *pV = vId(r->stance); return 1;
     case CM_HOLDS: if( !r->holds ) return 0; *pV = vDate(r->holds); return 1;
     case CM_SAID: if( !r->said ) return 0; *pV = vDate(r->said); return 1;
-    case CM_QUOTE:
-      if( !r->quote ) return 0;
-      memset(pV, 0, sizeof(*pV));
-      pV->t = V_STR; pV->z = r->zQuote; pV->n = (int)r->quote;   /* from the record */
-      return 1;
+    case CM_QUOTE: {
+      int rc = faktExecQuote(ex, r, pV);     /* from the record or the source text */
+      return rc==FAKT_OK ? 1 : rc==FAKT_NOTFOUND ? 0 : -rc;
+    }
     case CM_RECORDED: *pV = vInt(r->txAdd); return 1;
   }
   return 0;
@@ -87,15 +87,16 @@ static int claimField(const ClaimRec *r, ClaimField f, int iVia, Value *pV){
 static int genClaimField(Exec *ex, Step *pS, StepState *st, Value *aArg, ClaimField f){
   ClaimRec r;
   Value v;
+  int got;
   if( argBound(pS, 0) ){
     if( aArg[0].t!=V_ID || !getClaim(ex, aArg[0].id, &r) ) return 0;
     if( f!=CM_VIA && st->iPos>0 ) return 0;
-    while( claimField(&r, f, st->iPos, &v) ){
+    while( (got = claimField(ex, &r, f, st->iPos, &v))>0 ){
       st->iPos++;
       if( faktBindOut(ex, pS, 1, &v) ) return 1;
       if( f!=CM_VIA ) return 0;
     }
-    return 0;
+    return got<0 ? got : 0;
   }
   /* claims of a source: use the source index */
   if( f==CM_SOURCE && argBound(pS, 1) ){
@@ -125,7 +126,8 @@ static int genClaimField(Exec *ex, Step *pS, StepState *st, Value *aArg, ClaimFi
       if( rc<=0 ) return rc;
       st->aKey[0] = vId(id);
     }
-    if( getClaim(ex, st->aKey[0].id, &r) && claimField(&r, f, st->iPos, &v) ){
+    if( getClaim(ex, st->aKey[0].id, &r) && (got = claimField(ex, &r, f, st->iPos, &v))!=0 ){
+      if( got<0 ) return got;
       st->iPos = f==CM_VIA ? st->iPos+1 : 0;
       if( faktBindOut(ex, pS, 1, &v) && faktBindOut(ex, pS, 0, &st->aKey[0]) ) return 1;
       continue;

@@ -43,7 +43,7 @@ int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ClaimRec r;
   if( bound(pS, 0) ){
     if( st->iPos++ || aArg[0].t!=V_ID || faktExecClaim(ex, aArg[0].id, &r) ) return 0;
-    Value v = vInt((int64_t)r.prop);
+    Value v = vInt((int64_t)faktClaimProp(&r));
     return faktBindOut(ex, pS, 1, &v);
   }
   if( bound(pS, 1) ){
@@ -71,7 +71,7 @@ int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aArg){
     int rc = nextClaimId(ex, st, &id);
     if( rc<=0 ) return rc;
     if( !liveClaim(ex, id, &r) ) continue;
-    Value vc = vId(id), vp = vInt((int64_t)r.prop);
+    Value vc = vId(id), vp = vInt((int64_t)faktClaimProp(&r));
     if( faktBindOut(ex, pS, 0, &vc) && faktBindOut(ex, pS, 1, &vp) ) return 1;
   }
 }
@@ -123,7 +123,7 @@ int faktGenCorroboration(Exec *ex, Step *pS, StepState *st, Value *aArg){
   uint32_t idDenies = stanceId(ex, "denies");
   IdSet aFor = { 0, 0, NULL }, aAgainst = { 0, 0, NULL };
   uint8_t aKey[8];
-  faktEncU64(aKey, r.prop);
+  faktEncU64(aKey, faktClaimProp(&r));
   StoreCursor *cur;
   int rc = faktAuxOpen(ex->pTxn, "prop", aKey, 8, &cur);
   if( rc ) return -rc;
@@ -232,7 +232,7 @@ int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg){
       if( cs->pCand ){ faktCursorClose(cs->pCand); cs->pCand = NULL; }
       cs->iPhase = 2;
       uint8_t aKey[8];
-      faktEncU64(aKey, cs->r1.prop);
+      faktEncU64(aKey, faktClaimProp(&cs->r1));
       if( faktAuxOpen(ex->pTxn, "prop", aKey, 8, &cs->pCand) ) cs->pCand = NULL;
     }
     if( cs->iPhase==2 ){
@@ -491,9 +491,11 @@ int faktVerifyStep(fakt_stmt *p){
       if( rc<=0 ){ rc = -rc; break; }
       if( !liveClaim(ex, id, &r) || !r.quote || !r.source ) continue;
       if( onlySrc && r.source!=onlySrc ) continue;
-      const char *zQ = r.zQuote, *zText; int nQ = (int)r.quote; size_t nText;
+      const char *zQ, *zText; int nQ; size_t nText;
       char zProblem[80];
-      if( faktTextGet(t, r.source, &zText, &nText) ){
+      if( faktClaimQuote(t, &r, &zQ, &nQ) ){
+        snprintf(zProblem, sizeof(zProblem), "source text missing");   /* a shared quote's text is gone */
+      }else if( faktTextGet(t, r.source, &zText, &nText) ){
         snprintf(zProblem, sizeof(zProblem), "source text missing");
       }else if( spanHolds(zText, nText, &r, zQ, nQ) ){
         continue;

@@ -61,6 +61,20 @@ int faktExecClaim(Exec *ex, uint32_t id, ClaimRec *r){
   return rc;
 }
 
+int faktExecQuote(Exec *ex, const ClaimRec *r, Value *pV){
+  const char *z;
+  int n;
+  if( r->quote==0 ) return FAKT_NOTFOUND;
+  int rc = faktClaimQuote(ex->pTxn, r, &z, &n);
+  if( rc ){
+    faktErrSet(ex->pErr, rc, NULL, "%s", faktStoreErrmsg(ex->db->pStore));
+    return rc;
+  }
+  memset(pV, 0, sizeof(*pV));
+  pV->t = V_STR; pV->z = z; pV->n = n;
+  return FAKT_OK;
+}
+
 int faktVisible(const Exec *ex, const Vis *pVis){
   if( pVis->txAdd > ex->txSnap ) return 0;
   if( pVis->txRet!=0 && pVis->txRet <= ex->txSnap ) return 0;

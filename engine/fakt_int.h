@@ -359,6 +359,9 @@ FAKT_PRIVATE void faktRunClose(Run *r);
 FAKT_PRIVATE int  faktEval(Exec *ex, Expr *pE, Value *pOut);
 FAKT_PRIVATE int  faktExecCheck(Exec *ex); /* interrupt and limits */
 FAKT_PRIVATE int  faktExecClaim(Exec *ex, uint32_t id, ClaimRec *r); /* cached faktClaimGet */
+/* r's quote as a string value (pointing into the map): FAKT_OK, FAKT_NOTFOUND
+** when r has none, or an error, set in ex. */
+FAKT_PRIVATE int  faktExecQuote(Exec *ex, const ClaimRec *r, Value *pV);
 FAKT_PRIVATE int  faktFindStep(fakt_stmt *p);
 FAKT_PRIVATE void faktFindReset(fakt_stmt *p);
 FAKT_PRIVATE int  faktBindOut(Exec *ex, Step *pS, int i, const Value *pV); /* 1 ok, 0 mismatch */

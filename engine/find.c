@@ -466,7 +466,10 @@ static int whyRows(fakt_stmt *p, Value *aRow){
       if( r.source ){ w[1].t = V_ID; w[1].id = r.source; }
       if( r.by ){ w[2].t = V_ID; w[2].id = r.by; }
       w[3].t = V_ID; w[3].id = r.stance;
-      if( r.quote ){ w[4].t = V_STR; w[4].z = r.zQuote; w[4].n = (int)r.quote; }
+      if( r.quote ){
+        rc = faktExecQuote(ex, &r, &w[4]);
+        if( rc ) break;
+      }
     }
     if( p->pStmt->bDistinct ){
       int bNew;

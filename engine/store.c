@@ -137,8 +137,8 @@ struct StoreTxn {
   uint64_t nWrite;           /* writes made through this txn (faktStoreWrites) */
   Pending pend;              /* index puts not yet in LMDB (top-level txns only) */
   StatTab stat;              /* statistics deltas not yet in LMDB */
-  uint32_t textSrc;          /* source whose text hash is cached, or 0 */
-  uint64_t textHash;         /* that hash */
+  uint32_t textSrc;          /* read txns: source whose text is cached, or 0 */
+  MDB_val textVal;           /* that text (in the map: a read txn never moves it) */
   NameCache names;           /* top-level write txns only */
 };
 
@@ -1065,7 +1065,6 @@ void faktStoreAbort(StoreTxn *t){
   curFreeAll(t);
   pendClear(&t->pend);
   statTabClear(&t->stat);
-  txnRoot(t)->textSrc = 0;
   if( t->pParent ) t->pParent->pend.bInChild = 0;   /* still pending */
   nameCacheClear(&txnRoot(t)->names);                /* it may hold what t added */
   nameCacheClear(&t->names);
@@ -1388,14 +1387,17 @@ int faktDictLookupKind(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pK
 **   0 kind  1 type4  5 label4  9 bCoords1  10 lat8  18 lon8  26 outlet4
 **   30 published8  38 textHash8  46 flags4  50 objType1  51 nAlias1
 **   52 alias ids 4*nAlias
-** Claim (kind K_CLAIM), varints (LEB128) in this order (format 5):
+** Claim (kind K_CLAIM), varints (LEB128) in this order (format 6):
 **   kind1 flags1 s p o-tag1 o-payload(varint for ids and strings, else 8
-**   bytes) stance txAdd txRet prop8, then as the flags say: unit source by
-**   holds until said, [quote length, spanStart, spanEnd-spanStart,
-**   textHash8], [nVia1, via ids], and last the quote's bytes (UTF-8, not
+**   bytes) stance txAdd txRet, then as the flags say: unit source by
+**   holds until said, [spanStart, spanEnd-spanStart, quote length],
+**   [nVia1, via ids], and last the quote's bytes (UTF-8, not
 **   NUL-terminated), which must end the record exactly.
-**   Quotes are unique text: stored here, they cost no dictionary entry and
-**   no second lookup when a row shows them (format 2).
+**   A quote length of 0 means the quote is the span's bytes in the source's
+**   stored text, shared, not copied (format 6): in the corpus and the
+**   benchmark nearly every quote is, and copies were a third of the file.
+**   A quote that differs from its span (other whitespace) is copied here.
+**   The proposition id is not stored: faktClaimProp computes it from s, p, o.
 */
 #define ENT_FIXED   52
 #define ENT_ALIAS_MAX ((int)(sizeof(((EntRec*)0)->aAlias)/sizeof(uint32_t)))
@@ -1498,7 +1500,7 @@ static uint8_t claimFlags(const ClaimRec *r){
 static size_t claimSize(const ClaimRec *r){
   size_t n = 2 + varLen(r->s) + varLen(r->p) + 1;
   n += objCompact(r->o) ? varLen(faktDecU64(r->o+1)) : 8;
-  n += varLen(r->stance) + varLen(r->txAdd) + varLen(r->txRet) + 8;
+  n += varLen(r->stance) + varLen(r->txAdd) + varLen(r->txRet);
   if( r->unit ) n += varLen(r->unit);
   if( r->source ) n += varLen(r->source);
   if( r->by ) n += varLen(r->by);
@@ -1506,7 +1508,8 @@ static size_t claimSize(const ClaimRec *r){
   if( r->until ) n += varLen(r->until);
   if( r->said ) n += varLen(r->said);
   if( r->quote ){
-    n += varLen(r->quote) + varLen(r->spanStart) + varLen(r->spanEnd - r->spanStart) + 8 + r->quote;
+    n += varLen(r->spanStart) + varLen(r->spanEnd - r->spanStart);
+    n += r->bQuoteRef ? 1 : varLen(r->quote) + r->quote;
   }
   if( r->nVia ){
     n += 1;
@@ -1526,7 +1529,6 @@ static size_t claimEncode(const ClaimRec *r, uint8_t *a){
   p = varPut(p, r->stance);
   p = varPut(p, r->txAdd);
   p = varPut(p, r->txRet);
-  faktEncU64(p, r->prop); p += 8;
   if( r->unit ) p = varPut(p, r->unit);
   if( r->source ) p = varPut(p, r->source);
   if( r->by ) p = varPut(p, r->by);
@@ -1534,16 +1536,15 @@ static size_t claimEncode(const ClaimRec *r, uint8_t *a){
   if( r->until ) p = varPut(p, r->until);
   if( r->said ) p = varPut(p, r->said);
   if( r->quote ){
-    p = varPut(p, r->quote);
     p = varPut(p, r->spanStart);
     p = varPut(p, r->spanEnd - r->spanStart);
-    faktEncU64(p, r->textHash); p += 8;
+    p = varPut(p, r->bQuoteRef ? 0 : r->quote);
   }
   if( r->nVia ){
     *p++ = (uint8_t)r->nVia;
     for(uint32_t i=0; i<r->nVia; i++) p = varPut(p, r->aVia[i]);
   }
-  if( r->quote ){ memcpy(p, r->zQuote, r->quote); p += r->quote; }
+  if( r->quote && !r->bQuoteRef ){ memcpy(p, r->zQuote, r->quote); p += r->quote; }
   return (size_t)(p - a);
 }
 
@@ -1570,22 +1571,26 @@ static int claimDecode(const uint8_t *a, size_t n, ClaimRec *r){
   if( (p = var32(p, pEnd, &r->stance))==NULL ) return FAKT_CORRUPT;
   if( (p = var32(p, pEnd, &r->txAdd))==NULL ) return FAKT_CORRUPT;
   if( (p = var32(p, pEnd, &r->txRet))==NULL ) return FAKT_CORRUPT;
-  if( pEnd-p<8 ) return FAKT_CORRUPT;
-  r->prop = faktDecU64(p); p += 8;
   if( (fl & CF_UNIT) && (p = var32(p, pEnd, &r->unit))==NULL ) return FAKT_CORRUPT;
   if( (fl & CF_SOURCE) && (p = var32(p, pEnd, &r->source))==NULL ) return FAKT_CORRUPT;
   if( (fl & CF_BY) && (p = var32(p, pEnd, &r->by))==NULL ) return FAKT_CORRUPT;
   if( (fl & CF_HOLDS) && (p = varGet(p, pEnd, 10, &r->holds))==NULL ) return FAKT_CORRUPT;
   if( (fl & CF_UNTIL) && (p = varGet(p, pEnd, 10, &r->until))==NULL ) return FAKT_CORRUPT;
   if( (fl & CF_SAID) && (p = varGet(p, pEnd, 10, &r->said))==NULL ) return FAKT_CORRUPT;
+  uint32_t nCopy = 0;                   /* bytes of the quote at the end */
   if( fl & CF_QUOTE ){
     uint32_t nSpan = 0;
-    if( (p = var32(p, pEnd, &r->quote))==NULL || r->quote==0 ) return FAKT_CORRUPT;
     if( (p = var32(p, pEnd, &r->spanStart))==NULL ) return FAKT_CORRUPT;
     if( (p = var32(p, pEnd, &nSpan))==NULL || nSpan > 0xFFFFFFFFu - r->spanStart ) return FAKT_CORRUPT;
     r->spanEnd = r->spanStart + nSpan;
-    if( pEnd-p<8 ) return FAKT_CORRUPT;
-    r->textHash = faktDecU64(p); p += 8;
+    if( (p = var32(p, pEnd, &nCopy))==NULL ) return FAKT_CORRUPT;
+    if( nCopy ){
+      r->quote = nCopy;
+    }else{
+      if( nSpan==0 ) return FAKT_CORRUPT;   /* a shared quote is never empty */
+      r->quote = nSpan;
+      r->bQuoteRef = 1;
+    }
   }
   if( fl & CF_VIA ){
     if( p>=pEnd ) return FAKT_CORRUPT;
@@ -1595,8 +1600,8 @@ static int claimDecode(const uint8_t *a, size_t n, ClaimRec *r){
       if( (p = var32(p, pEnd, &r->aVia[i]))==NULL ) return FAKT_CORRUPT;
     }
   }
-  if( (size_t)(pEnd-p)!=r->quote ) return FAKT_CORRUPT;
-  r->zQuote = r->quote ? (const char*)p : NULL;
+  if( (size_t)(pEnd-p)!=nCopy ) return FAKT_CORRUPT;
+  r->zQuote = nCopy ? (const char*)p : NULL;
   return FAKT_OK;
 }
 
@@ -2467,8 +2472,20 @@ int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
     setErr(t->s, "claim %u: a quote length without its text", id);
     return FAKT_MISUSE;
   }
+  /* share the quote with the source's text when its span holds exactly it */
+  ClaimRec rShare = *pRec;
+  rShare.bQuoteRef = 0;
+  if( pRec->quote && pRec->source ){
+    const char *zText;
+    size_t nText;
+    rc = faktTextGet(t, pRec->source, &zText, &nText);
+    if( rc && rc!=FAKT_NOTFOUND ) return rc;
+    rShare.bQuoteRef = rc==FAKT_OK && pRec->spanStart<=pRec->spanEnd && pRec->spanEnd<=nText
+        && pRec->spanEnd - pRec->spanStart==pRec->quote
+        && memcmp(zText + pRec->spanStart, pRec->zQuote, pRec->quote)==0;
+  }
   idKey(k, id);
-  rc = claimPut(t, k, pRec, MDB_NOOVERWRITE);
+  rc = claimPut(t, k, &rShare, MDB_NOOVERWRITE);
   if( rc==FAKT_CONSTRAINT ){ setErr(t->s, "object %u already exists", id); return rc; }
   if( rc ) return rc;
   ixKeys(pRec->s, pRec->p, pRec->o, id, aK);
@@ -2483,7 +2500,7 @@ int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
     rc = pendPut(t, DB_SRCC, k, 8, "", 0);
     if( rc ) return rc;
   }
-  faktEncU64(k, pRec->prop);
+  faktEncU64(k, faktClaimProp(pRec));
   faktEncU32(k+8, id);
   rc = pendPut(t, DB_PROP, k, 12, "", 0);
   if( rc ) return rc;
@@ -2517,22 +2534,41 @@ int faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx){
   return statClaim(t, &r, -1);
 }
 
-/* Only the span fields (spanStart, spanEnd, textHash) of pRec are used. */
-int faktClaimPut(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
-  ClaimRec r;
-  uint8_t k[4];
-  int rc = writable(t);
-  if( rc ) return rc;
-  rc = faktClaimGet(t, id, &r);
-  if( rc ) return rc;
-  r.spanStart = pRec->spanStart;
-  r.spanEnd = pRec->spanEnd;
-  r.textHash = pRec->textHash;
-  idKey(k, id);
-  return claimPut(t, k, &r, 0);
-}
-
 /* ================================================================ source text */
+
+/* Give every claim of srcId whose quote is shared with its stored text
+** zOld[0..nOld) a copy of its own, before that text is replaced. srcc lists
+** every claim of the source, retracted ones too: history keeps its quotes. */
+static int textDetach(StoreTxn *t, uint32_t srcId, const char *zOld, size_t nOld){
+  uint8_t aPre[4], k4[4];
+  StoreCursor *c;
+  MDB_val k, v;
+  ClaimRec r;
+  int rc;
+  faktEncU32(aPre, srcId);
+  rc = curAcquire(t, DB_SRCC, aPre, 4, &c);
+  if( rc ) return rc;
+  while( (rc = curStep(c, &k, &v))==FAKT_ROW ){
+    uint32_t id;
+    if( k.mv_size!=8 ){ setErr(t->s, "srcc: malformed key"); rc = FAKT_CORRUPT; break; }
+    id = faktDecU32((const uint8_t*)k.mv_data + 4);
+    rc = faktClaimGet(t, id, &r);
+    if( rc ) break;
+    if( !r.bQuoteRef ) continue;
+    if( r.source!=srcId || r.spanEnd>nOld ){
+      setErr(t->s, "claim %u: its quote's span is not in the text of source %u", id, srcId);
+      rc = FAKT_CORRUPT;
+      break;
+    }
+    r.zQuote = zOld + r.spanStart;
+    r.bQuoteRef = 0;
+    idKey(k4, id);
+    rc = claimPut(t, k4, &r, 0);
+    if( rc ) break;
+  }
+  faktCursorClose(c);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
 
 int faktTextPut(StoreTxn *t, uint32_t srcId, const char *z, size_t n){
   uint8_t k[4], *pOut;
@@ -2540,14 +2576,15 @@ int faktTextPut(StoreTxn *t, uint32_t srcId, const char *z, size_t n){
   int rc = writable(t);
   if( rc ) return rc;
   if( n>0xFFFFFFFFu ){ setErr(t->s, "text too large"); return FAKT_TOOBIG; }
-  txnRoot(t)->textSrc = 0;
   faktEncU32(k, srcId);
   rc = dbGet(t, DB_TEXT, k, 4, &v);
   if( rc==FAKT_OK ){
+    int bSame = v.mv_size==n && (n==0 || memcmp(v.mv_data, z, n)==0);
     char *zOld = malloc(v.mv_size + 1);
     if( zOld==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
     memcpy(zOld, v.mv_data, v.mv_size);
-    rc = ftsDoc(t, srcId, zOld, v.mv_size, 1);
+    rc = bSame ? FAKT_OK : textDetach(t, srcId, zOld, v.mv_size);
+    if( rc==FAKT_OK ) rc = ftsDoc(t, srcId, zOld, v.mv_size, 1);
     free(zOld);
     if( rc ) return rc;
   }else if( rc!=FAKT_NOTFOUND ){
@@ -2559,21 +2596,10 @@ int faktTextPut(StoreTxn *t, uint32_t srcId, const char *z, size_t n){
   return ftsDoc(t, srcId, z, n, 0);
 }
 
-/* The outermost transaction of t, which holds the text hash cache. */
+/* The outermost transaction of t, which holds the name cache. */
 static StoreTxn *txnRoot(StoreTxn *t){
   while( t->pParent ) t = t->pParent;
   return t;
-}
-
-uint64_t faktTextHash(StoreTxn *t, uint32_t srcId, const char *z, size_t n){
-  StoreTxn *r;
-  if( t==NULL ) return faktHash64(z, n);
-  r = txnRoot(t);
-  if( r->textSrc!=srcId || srcId==0 ){
-    r->textHash = faktHash64(z, n);
-    r->textSrc = srcId;
-  }
-  return r->textHash;
 }
 
 uint64_t faktStoreWrites(StoreTxn *t){
@@ -2589,12 +2615,49 @@ int faktTextGet(StoreTxn *t, uint32_t srcId, const char **pz, size_t *pn){
   MDB_val v;
   int rc;
   if( t==NULL ) return FAKT_MISUSE;
-  faktEncU32(k, srcId);
-  rc = dbGet(t, DB_TEXT, k, 4, &v);
-  if( rc ) return rc;
+  if( !t->bWrite && srcId!=0 && t->textSrc==srcId ){
+    v = t->textVal;                       /* rows of one source come together */
+  }else{
+    faktEncU32(k, srcId);
+    rc = dbGet(t, DB_TEXT, k, 4, &v);
+    if( rc ) return rc;
+    /* only a read txn caches: a write may move or spill the pages */
+    if( !t->bWrite ){ t->textSrc = srcId; t->textVal = v; }
+  }
   *pz = (const char*)v.mv_data;
   *pn = v.mv_size;
   return FAKT_OK;
+}
+
+int faktClaimQuote(StoreTxn *t, const ClaimRec *r, const char **pz, int *pn){
+  const char *zText;
+  size_t nText;
+  int rc;
+  if( t==NULL || r==NULL ) return FAKT_MISUSE;
+  if( r->quote==0 ) return FAKT_NOTFOUND;
+  if( !r->bQuoteRef ){
+    if( r->zQuote==NULL ) return FAKT_MISUSE;
+    *pz = r->zQuote;
+    *pn = (int)r->quote;
+    return FAKT_OK;
+  }
+  rc = faktTextGet(t, r->source, &zText, &nText);
+  if( rc==FAKT_OK && r->spanEnd<=nText && r->spanEnd-r->spanStart==r->quote ){
+    *pz = zText + r->spanStart;
+    *pn = (int)r->quote;
+    return FAKT_OK;
+  }
+  if( rc && rc!=FAKT_NOTFOUND ) return rc;
+  setErr(t->s, "a claim's quote is not in the stored text of source %u", r->source);
+  return FAKT_CORRUPT;
+}
+
+uint64_t faktClaimProp(const ClaimRec *r){
+  uint8_t a[4+4+ENC_LEN];
+  faktEncU32(a, r->s);
+  faktEncU32(a+4, r->p);
+  memcpy(a+8, r->o, ENC_LEN);
+  return faktHash64(a, sizeof(a)) >> 1;   /* 63 bits: a non-negative integer */
 }
 
 /* ================================================================ rules */
@@ -3090,7 +3153,16 @@ static void checkClaim(StoreTxn *t, Report *r, uint32_t id, const ClaimRec *c, u
   if( c->o[0]==T_ID ) needObj(t, r, id, "object", (uint32_t)faktDecU64(c->o+1));
   if( c->o[0]==T_STR ) needStr(t, r, id, "object string", (uint32_t)faktDecU64(c->o+1));
   needStr(t, r, id, "unit", c->unit);
-  if( c->quote && !faktUtf8Valid(c->zQuote, c->quote, NULL) ) problem(r, "claim %u: quote is not UTF-8", id);
+  if( c->quote ){
+    const char *zQ;
+    int nQ;
+    if( faktClaimQuote(t, c, &zQ, &nQ) ){
+      problem(r, "claim %u: its quote's span %u-%u is not in the stored text of source %u",
+              id, c->spanStart, c->spanEnd, c->source);
+    }else if( !faktUtf8Valid(zQ, (size_t)nQ, NULL) ){
+      problem(r, "claim %u: quote is not UTF-8", id);
+    }
+  }
   needObj(t, r, id, "source", c->source);
   needObj(t, r, id, "speaker", c->by);
   needObj(t, r, id, "stance", c->stance);
@@ -3099,7 +3171,7 @@ static void checkClaim(StoreTxn *t, Report *r, uint32_t id, const ClaimRec *c, u
     faktEncU32(k, c->source); faktEncU32(k+4, id);
     if( !hasKey(t, DB_SRCC, k, 8, NULL) ) problem(r, "claim %u: no srcc entry", id);
   }
-  faktEncU64(k, c->prop); faktEncU32(k+8, id);
+  faktEncU64(k, faktClaimProp(c)); faktEncU32(k+8, id);
   if( !hasKey(t, DB_PROP, k, 12, NULL) ) problem(r, "claim %u: no prop entry", id);
   if( c->txRet==0 ){
     int bOk = statPush(pStat, 'S', c->s)==FAKT_OK && statPush(pStat, 'P', c->p)==FAKT_OK
@@ -3316,7 +3388,7 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
         case DB_PROP:
           if( n!=12 ){ problem(r, "prop: malformed key"); break; }
           id = faktDecU32(a+8);
-          if( faktClaimGet(t, id, &cr)!=FAKT_OK || cr.prop!=faktDecU64(a) ){
+          if( faktClaimGet(t, id, &cr)!=FAKT_OK || faktClaimProp(&cr)!=faktDecU64(a) ){
             problem(r, "prop entry of %u: no such claim with that proposition", id);
           }
           break;
@@ -3478,8 +3550,10 @@ static int checkFts(StoreTxn *t, Report *r){
       chk.doc = iDb==DB_OBJ ? faktObjKeyId(k.mv_data) : faktDecU32(k.mv_data);
       if( iDb==DB_OBJ ){
         if( v.mv_size<1 || ((const uint8_t*)v.mv_data)[0]!=K_CLAIM ) continue;
+        int nQ;
         if( claimDecode(v.mv_data, v.mv_size, &cr) || cr.quote==0 ) continue;
-        chk.zWhat = "claim"; z = cr.zQuote; n = cr.quote;
+        if( faktClaimQuote(t, &cr, &z, &nQ) ) continue;   /* reported by the claim checks */
+        chk.zWhat = "claim"; n = (size_t)nQ;
       }else{
         chk.zWhat = "source"; z = v.mv_data; n = v.mv_size;
       }

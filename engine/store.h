@@ -32,13 +32,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FAKT_FORMAT_VERSION 5   /* 2: a claim's quote is stored in its record;
+#define FAKT_FORMAT_VERSION 6   /* 2: a claim's quote is stored in its record;
                                 ** 3: obj and i2s keys are native MDB_INTEGERKEY
                                 ** ids, and fts holds posting blocks, not one key
                                 ** per (word, doc);
                                 ** 4: generated claims _cN have the id
                                 ** FAKT_GEN_BIT|N and no dictionary entry;
-                                ** 5: claim records are varints */
+                                ** 5: claim records are varints;
+                                ** 6: a quote that is its span's exact bytes
+                                ** is not copied into the record, and records
+                                ** keep neither the proposition id nor a
+                                ** text hash */
 
 /* Ids of generated claims: the claim _cN has the id FAKT_GEN_BIT | N
 ** (1 <= N < 2^31), counted by meta next_gen. Its name is computed from the
@@ -96,13 +100,17 @@ typedef struct ClaimRec {
   uint32_t by;                 /* speaker id or 0 */
   uint32_t stance;             /* stance entity id */
   uint64_t holds, until, said; /* packed dates (T_DATE payload) or 0 */
-  uint32_t quote;              /* bytes of the quote (0: none); the text is zQuote */
-  const char *zQuote;          /* the quote, stored in the record: after faktClaimGet
-                               ** it points into the map (valid like any map data) */
+  uint32_t quote;              /* bytes of the quote (0: none) */
+  const char *zQuote;          /* the quote, when stored in the record: after
+                               ** faktClaimGet it points into the map (valid like any
+                               ** map data); NULL when bQuoteRef. Read it through
+                               ** faktClaimQuote, which handles both. */
+  int bQuoteRef;               /* the quote is the bytes [spanStart, spanEnd) of its
+                               ** source's stored text and is not copied (format 6).
+                               ** faktClaimAdd decides it: what a caller sets is
+                               ** ignored there. */
   uint32_t txAdd, txRet;       /* history */
   uint32_t spanStart, spanEnd; /* byte offsets of the quote in the source text */
-  uint64_t textHash;           /* hash64 of the source text when the span was found */
-  uint64_t prop;               /* proposition id: hash of s, p, o */
   uint32_t nVia;               /* number of via ids */
   uint32_t aVia[8];            /* via chain, nearest first (at most 8) */
 } ClaimRec;
@@ -207,19 +215,28 @@ int  faktEntGet(StoreTxn *t, uint32_t id, EntRec *pRec);        /* FAKT_NOTFOUND
 int  faktEntPut(StoreTxn *t, uint32_t id, const EntRec *pRec);  /* updates alias+geo indexes */
 int  faktClaimGet(StoreTxn *t, uint32_t id, ClaimRec *pRec);    /* FAKT_NOTFOUND, FAKT_MISMATCH */
 /* Store a new claim: obj record, spo/pos/osp entries with Vis{txAdd,0},
-** srcc, prop, stats. pRec->txAdd must be set. */
+** srcc, prop, stats. pRec->txAdd must be set, and zQuote when quote is not
+** 0; the record shares the quote with the source's text when the span
+** [spanStart, spanEnd) of that text is exactly the quote's bytes. */
 int  faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec);
 /* Mark retracted in tx (record + all three index entries + stats). */
 int  faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx);
-/* Update span fields of a claim (verify/relocate). */
-int  faktClaimPut(StoreTxn *t, uint32_t id, const ClaimRec *pRec);
+/* The text of r's quote (r as faktClaimGet gave it, or a new record with
+** zQuote set): *pz points into the record or into its source's stored text,
+** valid until the txn ends or its next write. FAKT_NOTFOUND if r has no
+** quote; FAKT_CORRUPT if a shared quote's source text is missing or too
+** short (the integrity check reports it too). */
+int  faktClaimQuote(StoreTxn *t, const ClaimRec *r, const char **pz, int *pn);
+/* The proposition id of (s, p, o): hash64(s4 p4 o9) shifted right by one,
+** a non-negative 63-bit integer. The prop index is keyed by it. */
+uint64_t faktClaimProp(const ClaimRec *r);
 
 /* ---- source text ---- */
+/* Store source srcId's text. When it replaces a different text, every claim
+** of the source whose quote was shared with the old text (bQuoteRef) gets
+** its own copy of the quote first: a quote never changes with the text. */
 int  faktTextPut(StoreTxn *t, uint32_t srcId, const char *z, size_t n);
 int  faktTextGet(StoreTxn *t, uint32_t srcId, const char **pz, size_t *pn);  /* FAKT_NOTFOUND */
-/* faktHash64 of source srcId's text z (as faktTextGet gave it), remembered
-** for the last source asked about until the transaction writes a text. */
-uint64_t faktTextHash(StoreTxn *t, uint32_t srcId, const char *z, size_t n);
 /* Writes made through t so far (a statement that failed without changing
 ** it left nothing behind). */
 uint64_t faktStoreWrites(StoreTxn *t);

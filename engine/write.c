@@ -164,11 +164,6 @@ static int hasPlainClaim(WCtx *w, uint32_t s, uint32_t p, const uint8_t *aO){
 
 /* Store a new claim under a generated name _cN. */
 static int addClaim(WCtx *w, uint32_t id, ClaimRec *r, const Pos *pPos){
-  uint8_t aProp[4+4+ENC_LEN];
-  faktEncU32(aProp, r->s);
-  faktEncU32(aProp+4, r->p);
-  memcpy(aProp+8, r->o, ENC_LEN);
-  r->prop = faktHash64(aProp, sizeof(aProp)) >> 1;   /* 63 bits: a non-negative integer */
   r->txAdd = w->tx;
   r->txRet = 0;
   int rc = faktClaimAdd(w->t, id, r);
@@ -558,12 +553,18 @@ static int typeOk(StoreTxn *t, int pt, const Value *v){
   return 0;
 }
 
-static int claimEq(const ClaimRec *a, const ClaimRec *b){
-  return a->s==b->s && a->p==b->p && memcmp(a->o, b->o, ENC_LEN)==0 && a->unit==b->unit
+/* Do a and b say the same, quotes included (either may share its quote
+** with the source's text)? */
+static int claimEq(StoreTxn *t, const ClaimRec *a, const ClaimRec *b){
+  const char *zA, *zB;
+  int nA, nB;
+  if( !(a->s==b->s && a->p==b->p && memcmp(a->o, b->o, ENC_LEN)==0 && a->unit==b->unit
       && a->source==b->source && a->by==b->by && a->stance==b->stance && a->holds==b->holds
-      && a->until==b->until && a->said==b->said && a->quote==b->quote
-      && (a->quote==0 || memcmp(a->zQuote, b->zQuote, a->quote)==0) && a->nVia==b->nVia
-      && memcmp(a->aVia, b->aVia, sizeof(uint32_t)*a->nVia)==0;
+      && a->until==b->until && a->said==b->said && a->quote==b->quote && a->nVia==b->nVia
+      && memcmp(a->aVia, b->aVia, sizeof(uint32_t)*a->nVia)==0) ) return 0;
+  if( a->quote==0 ) return 1;
+  return faktClaimQuote(t, a, &zA, &nA)==FAKT_OK && faktClaimQuote(t, b, &zB, &nB)==FAKT_OK
+      && nA==nB && memcmp(zA, zB, (size_t)nA)==0;
 }
 
 static int defClaim(WCtx *w, Stmt *pS){
@@ -666,7 +667,6 @@ static int defClaim(WCtx *w, Stmt *pS){
     if( rc ) return storeErr(w, rc, &pS->posQuote);
     r.spanStart = (uint32_t)iStart;
     r.spanEnd = (uint32_t)iEnd;
-    r.textHash = faktTextHash(w->t, r.source, zText, nText);
     size_t nQuote = strlen(zQuote);
     if( nQuote > FAKT_MAX_STRING ){
       faktErrSet(w->pErr, FAKT_TOOBIG, &pS->posQuote, "quote too long");
@@ -694,7 +694,7 @@ static int defClaim(WCtx *w, Stmt *pS){
       rc = faktClaimGet(w->t, id, &old);
       if( rc ) return storeErr(w, rc, &pS->id.pos);
       /* a text not yet interned cannot be the old claim's */
-      if( w->zDefer==NULL && claimEq(&old, &r) && visibleLive(&old) ) return FAKT_OK;
+      if( w->zDefer==NULL && claimEq(w->t, &old, &r) && visibleLive(&old) ) return FAKT_OK;
       faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
                  old.txRet ? "claim %s was retracted; give the new claim another id"
                            : "claim %s already exists with different content", pS->zId);

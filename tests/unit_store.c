@@ -101,10 +101,12 @@ static void encInt(uint8_t *o, int64_t i){
   faktEncU64(o+1, (uint64_t)i ^ 0x8000000000000000ULL);
 }
 
+/* The proposition id as SPEC 12.4 defines it, computed here independently
+** of faktClaimProp. */
 static uint64_t propOf(uint32_t s, uint32_t p, const uint8_t *o){
   uint8_t a[17];
   faktEncU32(a, s); faktEncU32(a+4, p); memcpy(a+8, o, ENC_LEN);
-  return faktHash64(a, 17);
+  return faktHash64(a, 17) >> 1;
 }
 
 /* A name id with an entity record. */
@@ -132,7 +134,6 @@ static uint32_t mkClaim(StoreTxn *t, const char *zName, uint32_t s, uint32_t p, 
   memcpy(r.o, o, ENC_LEN);
   r.source = source;
   r.txAdd = tx;
-  r.prop = propOf(s, p, o);
   if( zQuote ){ r.zQuote = zQuote; r.quote = (uint32_t)strlen(zQuote); }
   if( faktClaimAdd(t, id, &r) ) return 0;
   return id;
@@ -310,7 +311,7 @@ static void testOpenErrors(void){
     faktStoreClose(s);
   }
   CHECK( openFails(path(0, "real.fakt"), 0, zMsg, sizeof(zMsg))==FAKT_FORMAT );
-  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 5)")==0 );
+  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 6)")==0 );
 
   /* an LMDB file whose magic is not ours */
   CHECK( openDb(path(0, "magic.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
@@ -465,7 +466,8 @@ static void testMain(void){
   faktEncU32(a, idSrc);
   CHECK( countAux(t, "srcc", a, 4)==2 );
   CHECK( faktClaimGet(t, c1, &cr)==FAKT_OK );
-  faktEncU64(a, cr.prop);
+  CHECK( faktClaimProp(&cr)==propOf(idKim, idVisits, cr.o) );
+  faktEncU64(a, propOf(idKim, idVisits, cr.o));
   CHECK( countAux(t, "prop", a, 8)==1 );
   CHECK( ftsList(t, "gepanzerte", aDoc, 4)==2 && aDoc[0]==idSrc && aDoc[1]==c1 );   /* the source and claim c1 */
   CHECK( faktStoreGetTx(t, 1, &txr)==FAKT_OK && txr.nAdded==3 && txr.tMicros==1694300000000000LL );
@@ -477,8 +479,6 @@ static void testMain(void){
   CHECK( faktClaimRetract(t, c1, 2)==FAKT_OK );
   CHECK( faktClaimRetract(t, c1, 3)==FAKT_OK );          /* already retracted: no change */
   CHECK( faktClaimGet(t, c1, &cr)==FAKT_OK && cr.txRet==2 );
-  cr.spanStart = 4; cr.spanEnd = 22; cr.textHash = 77;
-  CHECK( faktClaimPut(t, c1, &cr)==FAKT_OK );
   CHECK( faktClaimRetract(t, 999999, 2)==FAKT_NOTFOUND );
   CHECK( commitTx(t, 0, 1, &tx)==FAKT_OK && tx==2 );
   CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
@@ -489,7 +489,7 @@ static void testMain(void){
   encId(a, T_ID, idVla);
   CHECK( countIx(t, IX_OSP, a, 9, &v)==1 && v.txRet==2 );
   CHECK( faktStatGet(t, 'T', 0)==2 && faktStatGet(t, 'S', idKim)==2 && faktStatGet(t, 'O', idVla)==0 );
-  CHECK( faktClaimGet(t, c1, &cr)==FAKT_OK && cr.spanStart==4 && cr.spanEnd==22 && cr.textHash==77 && cr.txRet==2 );
+  CHECK( faktClaimGet(t, c1, &cr)==FAKT_OK && cr.txRet==2 && cr.txAdd==1 );
   faktStoreAbort(t);
 
   /* rules */
@@ -834,7 +834,6 @@ static int insertBatch(FaktStore *s, uint32_t subj, uint32_t pred, int iFrom, in
   for(i=0; i<n && rc==FAKT_OK; i++){
     char zName[32];
     encInt(r.o, iFrom + i);
-    r.prop = propOf(subj, pred, r.o);
     snprintf(zName, sizeof(zName), "c%d", iFrom + i);
     rc = bNamed ? faktDictIntern(t, NS_NAME, zName, -1, &id) : faktStoreNewId(t, &id);
     if( rc==FAKT_OK ) rc = faktClaimAdd(t, id, &r);
@@ -995,17 +994,17 @@ static void testClaimRecord(void){
   CHECK( faktDictIntern(t, NS_STR, "km/h", -1, &idUnit)==FAKT_OK );
   r.unit = idUnit; r.source = idSrc; r.by = idC; r.stance = 16;   /* by: a 5-byte varint */
   r.holds = 0xFFFFFFFFFFFFFFFFULL; r.until = 1; r.said = (20230910ULL<<8)|3;
-  r.txAdd = 1; r.txRet = 0; r.prop = 0x7FFFFFFFFFFFFFFFULL;
+  r.txAdd = 1; r.txRet = 0;
   r.zQuote = "Kim traf"; r.quote = 8; r.spanStart = 0xFFFFFFF0u; r.spanEnd = 0xFFFFFFFFu;
-  r.textHash = 0x0123456789ABCDEFULL;
+  r.bQuoteRef = 1;                 /* ignored: the source has no text, so the quote is copied */
   r.nVia = 8;
   for(int i=0; i<8; i++) r.aVia[i] = i%2 ? idC : idS;
   CHECK( faktClaimAdd(t, idC, &r)==FAKT_OK );
   CHECK( faktClaimGet(t, idC, &g)==FAKT_OK );
   CHECK( g.s==r.s && g.p==r.p && memcmp(g.o, r.o, ENC_LEN)==0 && g.unit==r.unit && g.source==r.source
          && g.by==r.by && g.stance==r.stance && g.holds==r.holds && g.until==r.until && g.said==r.said
-         && g.txAdd==1 && g.txRet==0 && g.prop==r.prop && g.quote==8 && memcmp(g.zQuote, "Kim traf", 8)==0
-         && g.spanStart==r.spanStart && g.spanEnd==r.spanEnd && g.textHash==r.textHash && g.nVia==8
+         && g.txAdd==1 && g.txRet==0 && g.quote==8 && !g.bQuoteRef && g.zQuote && memcmp(g.zQuote, "Kim traf", 8)==0
+         && g.spanStart==r.spanStart && g.spanEnd==r.spanEnd && g.nVia==8
          && memcmp(g.aVia, r.aVia, sizeof(r.aVia))==0 );
   /* nothing optional: the shortest record */
   memset(&r, 0, sizeof(r));
@@ -1028,7 +1027,7 @@ static void testClaimRecord(void){
     memcpy(aRec, aV, (size_t)nV);
   }
   faktCursorClose(c);
-  CHECK( nRec>=16 && nRec<30 );
+  CHECK( nRec>=9 && nRec<22 );
   CHECK( faktAuxPut(t, "obj", k, 4, aRec, nRec-1)==FAKT_OK );
   CHECK( faktClaimGet(t, idC2, &g)==FAKT_CORRUPT );
   aRec[nRec] = 'x';
@@ -1038,6 +1037,118 @@ static void testClaimRecord(void){
   CHECK( faktAuxPut(t, "obj", k, 4, aRec, nRec)==FAKT_OK );
   CHECK( faktClaimGet(t, idC2, &g)==FAKT_CORRUPT );
   faktStoreAbort(t);
+  faktStoreClose(s);
+}
+
+/* Bytes of object id's record, or -1. */
+static int recLen(StoreTxn *t, uint32_t id){
+  StoreCursor *c = NULL;
+  const uint8_t *aK, *aV;
+  int nK, nV, n = -1;
+  uint8_t k[4];
+  memcpy(k, &id, 4);
+  if( faktAuxOpen(t, "obj", k, 4, &c)==FAKT_OK && faktAuxNext(c, &aK, &nK, &aV, &nV)==FAKT_ROW ) n = nV;
+  faktCursorClose(c);
+  return n;
+}
+
+/* A quote that is its span's exact bytes is shared with the source's text
+** (format 6); replacing the text gives every claim of the source, retracted
+** ones too, its own copy first, atomically with the new text. */
+static void testSharedQuote(void){
+  static const char zText[] = "Kim traf Putin in Wostotschny.";
+  static const char zNew[] = "Ein ganz anderer Text.";
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  char *zErr = NULL, *zRep = NULL;
+  ClaimRec r, g;
+  TxRec rec;
+  uint8_t o[ENC_LEN];
+  const char *z = NULL;
+  int n = 0;
+  uint32_t idS, idP, idSrc, idTx, aC[4] = {0, 0, 0, 0};
+  /* quote, span start, span end: shared; other whitespace; shared, then
+  ** retracted; a span that does not hold the quote (copied, not trusted) */
+  static const struct { const char *zQ; uint32_t a, b; int bShared; } aq[4] = {
+    { "Kim traf", 0, 8, 1 }, { "traf  Putin", 4, 14, 0 }, { "Putin", 9, 14, 1 }, { "Wostotsc", 0, 8, 0 },
+  };
+  rmDb(path(0, "share.fakt"));
+  CHECK( openDb(path(0, "share.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  memset(&rec, 0, sizeof(rec));
+  CHECK( faktStoreLogTx(t, &rec, &idTx)==FAKT_OK );
+  idS = mkEnt(t, "ss", K_ENTITY, 0, NULL);
+  idP = mkEnt(t, "sp", K_PREDICATE, 0, NULL);
+  idSrc = mkEnt(t, "ssrc", K_SOURCE, 0, NULL);
+  CHECK( faktTextPut(t, idSrc, zText, strlen(zText))==FAKT_OK );
+  for(int i=0; i<4; i++){
+    memset(&r, 0, sizeof(r));
+    r.s = idS; r.p = idP; encInt(o, i); memcpy(r.o, o, ENC_LEN); r.stance = 15; r.txAdd = 1;
+    r.source = idSrc; r.zQuote = aq[i].zQ; r.quote = (uint32_t)strlen(aq[i].zQ);
+    r.spanStart = aq[i].a; r.spanEnd = aq[i].b;
+    CHECK( faktStoreNewGenId(t, &aC[i])==FAKT_OK && faktClaimAdd(t, aC[i], &r)==FAKT_OK );
+  }
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  checkOk(s, __LINE__);
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  for(int i=0; i<4; i++){
+    CHECK( faktClaimGet(t, aC[i], &g)==FAKT_OK && g.bQuoteRef==aq[i].bShared
+           && (g.zQuote==NULL)==aq[i].bShared && g.quote==strlen(aq[i].zQ) );
+    CHECK( faktClaimQuote(t, &g, &z, &n)==FAKT_OK && n==(int)strlen(aq[i].zQ) && memcmp(z, aq[i].zQ, (size_t)n)==0 );
+  }
+  /* a shared quote costs none of its bytes: claims 0 and 3 differ only there */
+  CHECK( recLen(t, aC[0])>0 && recLen(t, aC[0]) + 8 == recLen(t, aC[3]) );
+  faktStoreAbort(t);
+
+  /* the same text again: nothing is copied; claim 2 is retracted */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktStoreLogTx(t, &rec, &idTx)==FAKT_OK );
+  CHECK( faktTextPut(t, idSrc, zText, strlen(zText))==FAKT_OK );
+  CHECK( faktClaimRetract(t, aC[2], 2)==FAKT_OK );
+  CHECK( faktClaimGet(t, aC[0], &g)==FAKT_OK && g.bQuoteRef );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  /* a new text, in a transaction that is rolled back: still shared */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktTextPut(t, idSrc, zNew, strlen(zNew))==FAKT_OK );
+  CHECK( faktClaimGet(t, aC[0], &g)==FAKT_OK && !g.bQuoteRef && g.zQuote && memcmp(g.zQuote, "Kim traf", 8)==0 );
+  faktStoreAbort(t);
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktClaimGet(t, aC[0], &g)==FAKT_OK && g.bQuoteRef );
+  faktStoreAbort(t);
+  /* committed: every claim keeps its quote, the retracted one too */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktStoreLogTx(t, &rec, &idTx)==FAKT_OK );
+  CHECK( faktTextPut(t, idSrc, zNew, strlen(zNew))==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  checkOk(s, __LINE__);
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  for(int i=0; i<4; i++){
+    CHECK( faktClaimGet(t, aC[i], &g)==FAKT_OK && !g.bQuoteRef && g.spanStart==aq[i].a && g.spanEnd==aq[i].b );
+    CHECK( faktClaimQuote(t, &g, &z, &n)==FAKT_OK && n==(int)strlen(aq[i].zQ) && memcmp(z, aq[i].zQ, (size_t)n)==0 );
+  }
+  CHECK( faktClaimGet(t, aC[2], &g)==FAKT_OK && g.txRet==2 );
+  faktStoreAbort(t);
+
+  /* a text cut short behind the store's back: the shared quote of a new
+  ** claim is reported, not read past the text */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktStoreLogTx(t, &rec, &idTx)==FAKT_OK );
+  memset(&r, 0, sizeof(r));
+  r.s = idS; r.p = idP; encInt(o, 9); memcpy(r.o, o, ENC_LEN); r.stance = 15; r.txAdd = 4;
+  r.source = idSrc; r.zQuote = "anderer Text"; r.quote = 12; r.spanStart = 9; r.spanEnd = 21;
+  uint32_t idLate = 0;
+  CHECK( faktStoreNewGenId(t, &idLate)==FAKT_OK && faktClaimAdd(t, idLate, &r)==FAKT_OK );
+  uint8_t kSrc[4];
+  faktEncU32(kSrc, idSrc);
+  CHECK( faktAuxPut(t, "text", kSrc, 4, (const uint8_t*)"Ein ganz", 8)==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktClaimGet(t, idLate, &g)==FAKT_OK && g.bQuoteRef );
+  CHECK( faktClaimQuote(t, &g, &z, &n)==FAKT_CORRUPT );
+  faktStoreAbort(t);
+  CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep && strstr(zRep, "span 9-21 is not in the stored text") );
+  free(zRep);
   faktStoreClose(s);
 }
 
@@ -1190,6 +1301,7 @@ int main(void){
   testGenerated();
   testNameCache();
   testClaimRecord();
+  testSharedQuote();
   testGrowth();
   testFull();
   testResized();
