@@ -475,11 +475,21 @@ static int findBegin(fakt_stmt *p){
   ex->nParam = p->nParam;
   ex->idCached = 0;
   ex->nHeap = 0;
-  /* a new snapshot: the texts of the last one are gone */
+  /* a new snapshot: the texts of the last one are gone, unless it is
+  ** the same committed state seen through the same map */
   if( ex->pDict==NULL ) ex->pDict = calloc(1, sizeof(DictCache));
-  if( ex->pDict && ++ex->pDict->gen==0 ){
-    memset(ex->pDict, 0, sizeof(DictCache));   /* after 2^32 snapshots */
-    ex->pDict->gen = 1;
+  if( ex->pDict ){
+    DictCache *pC = ex->pDict;
+    uint64_t aSnap[2];
+    int bSnap = faktStoreSnapshot(t, aSnap);
+    if( !bSnap || !pC->bSnap || aSnap[0]!=pC->aSnap[0] || aSnap[1]!=pC->aSnap[1] ){
+      if( ++pC->gen==0 ){
+        memset(pC, 0, sizeof(DictCache));   /* after 2^32 snapshots */
+        pC->gen = 1;
+      }
+      pC->bSnap = bSnap;
+      if( bSnap ){ pC->aSnap[0] = aSnap[0]; pC->aSnap[1] = aSnap[1]; }
+    }
   }
   if( ex->aReg==NULL ){ faktDbError(db, FAKT_NOMEM, "out of memory"); return FAKT_NOMEM; }
   return FAKT_OK;

@@ -39,7 +39,10 @@ typedef struct Value {
 
 /* A direct-mapped cache of dictionary texts and object kinds for one read
 ** snapshot: rendering rows looks the same ids up again and again. Texts
-** point into the map, valid while the snapshot's transaction lives. */
+** point into the map. A statement keeps its cache from one execution to the
+** next while each reads the same snapshot through the same map
+** (faktStoreSnapshot): re-running a prepared statement then finds the
+** predicates, stances and sources it showed before. */
 #define DICT_CACHE 2048
 typedef struct DictCacheEnt {
   uint32_t gen;            /* valid only when equal to the cache's gen */
@@ -50,6 +53,8 @@ typedef struct DictCacheEnt {
 } DictCacheEnt;
 typedef struct DictCache {
   uint32_t gen;            /* bumped for every new snapshot: clears in O(1) */
+  int bSnap;               /* aSnap holds the snapshot the entries are of */
+  uint64_t aSnap[2];       /* faktStoreSnapshot of it */
   DictCacheEnt a[DICT_CACHE];
 } DictCache;
 

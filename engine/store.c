@@ -49,6 +49,8 @@ struct FaktStore {
   int nTxn;                  /* top-level transactions open on this handle */
   StoreTxn *pTxnList;        /* those transactions (for faktStoreClose) */
   StoreTxn *pWriter;         /* the open top-level write transaction, or NULL */
+  uint64_t nRemap;           /* calls of mdb_env_set_mapsize after the open: each
+                             ** may move the map (faktStoreSnapshot) */
   char zErr[512];            /* last message */
 };
 
@@ -849,6 +851,7 @@ static int usedBytes(FaktStore *s, uint64_t *pUsed, uint64_t *pMap){
 
 static int setMap(FaktStore *s, uint64_t n){
   int rc = mdb_env_set_mapsize(s->env, (size_t)n);
+  s->nRemap++;
   return xlate(s, rc, "set map size");
 }
 
@@ -959,6 +962,7 @@ int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
       return FAKT_BUSY;
     }
     rc = mdb_env_set_mapsize(s->env, 0);
+    s->nRemap++;
     if( rc ) break;
   }
   if( rc ){
@@ -1150,6 +1154,13 @@ int faktStoreCommit(StoreTxn *t){
 }
 
 /* ================================================================ meta */
+
+int faktStoreSnapshot(StoreTxn *t, uint64_t aSnap[2]){
+  if( t==NULL || t->bWrite ) return 0;
+  aSnap[0] = (uint64_t)mdb_txn_id(t->txn);
+  aSnap[1] = t->s->nRemap;
+  return 1;
+}
 
 uint32_t faktStoreLastTx(StoreTxn *t){
   uint32_t v = 0;

@@ -179,6 +179,13 @@ int  faktStoreIsWrite(StoreTxn *t);
 int  faktStoreGrow(FaktStore *s);
 
 /* ---- meta ---- */
+/* The identity of read txn t's view of the map: the committed transaction
+** it reads and the mapping it reads it through. Two read txns of a handle
+** with the same identity see every byte of the map they share at the same
+** address, so pointers into the map taken in one stay good in the other:
+** no later commit freed those pages and no resize moved them. 0 for a write
+** txn (its pages move as it writes), else 1 with aSnap set. */
+int  faktStoreSnapshot(StoreTxn *t, uint64_t aSnap[2]);
 uint32_t faktStoreLastTx(StoreTxn *t);
 /* Allocate the next id (write txn). */
 int  faktStoreNewId(StoreTxn *t, uint32_t *pId);

@@ -1152,6 +1152,39 @@ static void testSharedQuote(void){
   faktStoreClose(s);
 }
 
+/* faktStoreSnapshot: what lets a statement keep the map pointers of its
+** dictionary cache from one execution to the next. Equal only for two read
+** txns of the same commit through the same mapping. */
+static void testSnapshot(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  char *zErr = NULL;
+  uint64_t a[2] = {0, 0}, b[2] = {0, 0}, c[2] = {0, 0}, d[2] = {0, 0};
+  TxRec rec;
+  uint32_t idTx = 0;
+  rmDb(path(0, "snap.fakt"));
+  CHECK( openDb(path(0, "snap.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK && faktStoreSnapshot(t, a)==1 );
+  faktStoreAbort(t);
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK && faktStoreSnapshot(t, b)==1 );
+  faktStoreAbort(t);
+  CHECK( a[0]==b[0] && a[1]==b[1] );                 /* nothing happened between */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktStoreSnapshot(t, c)==0 );                 /* a writer's pages move */
+  memset(&rec, 0, sizeof(rec));
+  CHECK( faktStoreLogTx(t, &rec, &idTx)==FAKT_OK && mkEnt(t, "snap_e", K_ENTITY, 0, NULL)!=0 );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK && faktStoreSnapshot(t, c)==1 );
+  faktStoreAbort(t);
+  CHECK( c[0]!=a[0] && c[1]==a[1] );                   /* a commit: another state */
+  CHECK( faktStoreGrow(s)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK && faktStoreSnapshot(t, d)==1 );
+  faktStoreAbort(t);
+  CHECK( d[0]==c[0] && d[1]!=c[1] );                   /* the same state, remapped */
+  faktStoreClose(s);
+}
+
 static void testGrowth(void){
   FaktStore *s = NULL;
   char *zErr = NULL;
@@ -1302,6 +1335,7 @@ int main(void){
   testNameCache();
   testClaimRecord();
   testSharedQuote();
+  testSnapshot();
   testGrowth();
   testFull();
   testResized();
