@@ -474,6 +474,7 @@ static int findBegin(fakt_stmt *p){
   ex->aParam = p->aParam;
   ex->nParam = p->nParam;
   ex->idCached = 0;
+  ex->idNotClaim = 0;
   ex->nHeap = 0;
   /* a new snapshot: the texts of the last one are gone, unless it is
   ** the same committed state seen through the same map */

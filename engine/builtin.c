@@ -65,8 +65,9 @@ static int getClaim(Exec *ex, uint32_t id, ClaimRec *r){
 
 typedef enum { CM_SOURCE, CM_BY, CM_VIA, CM_STANCE, CM_HOLDS, CM_SAID, CM_QUOTE, CM_RECORDED } ClaimField;
 
-/* Field f of r into *pV: 1, 0 when r has none, or -rc on an error. */
-static int claimField(Exec *ex, const ClaimRec *r, ClaimField f, int iVia, Value *pV){
+/* Field f of r into *pV: 1, 0 when r has none, or -rc on an error. With
+** bNoValue (an output nothing reads) the quote is only known to exist. */
+static int claimField(Exec *ex, const ClaimRec *r, ClaimField f, int iVia, int bNoValue, Value *pV){
   switch( f ){
     case CM_SOURCE: if( !r->source ) return 0; *pV = vId(r->source); return 1;
     case CM_BY: if( !r->by ) return 0; *pV = vId(r->by); return 1;
@@ -75,6 +76,12 @@ static int claimField(Exec *ex, const ClaimRec *r, ClaimField f, int iVia, Value
     case CM_HOLDS: if( !r->holds ) return 0; *pV = vDate(r->holds); return 1;
     case CM_SAID: if( !r->said ) return 0; *pV = vDate(r->said); return 1;
     case CM_QUOTE: {
+      if( bNoValue ){
+        if( !r->quote ) return 0;
+        memset(pV, 0, sizeof(*pV));
+        pV->t = V_STR; pV->z = ""; pV->n = 0;
+        return 1;
+      }
       int rc = faktExecQuote(ex, r, pV);     /* from the record or the source text */
       return rc==FAKT_OK ? 1 : rc==FAKT_NOTFOUND ? 0 : -rc;
     }
@@ -91,7 +98,7 @@ static int genClaimField(Exec *ex, Step *pS, StepState *st, Value *aArg, ClaimFi
   if( argBound(pS, 0) ){
     if( aArg[0].t!=V_ID || !getClaim(ex, aArg[0].id, &r) ) return 0;
     if( f!=CM_VIA && st->iPos>0 ) return 0;
-    while( (got = claimField(ex, &r, f, st->iPos, &v))>0 ){
+    while( (got = claimField(ex, &r, f, st->iPos, pS->aArg[1].bUnused, &v))>0 ){
       st->iPos++;
       if( faktBindOut(ex, pS, 1, &v) ) return 1;
       if( f!=CM_VIA ) return 0;
@@ -126,7 +133,7 @@ static int genClaimField(Exec *ex, Step *pS, StepState *st, Value *aArg, ClaimFi
       if( rc<=0 ) return rc;
       st->aKey[0] = vId(id);
     }
-    if( getClaim(ex, st->aKey[0].id, &r) && (got = claimField(ex, &r, f, st->iPos, &v))!=0 ){
+    if( getClaim(ex, st->aKey[0].id, &r) && (got = claimField(ex, &r, f, st->iPos, pS->aArg[1].bUnused, &v))!=0 ){
       if( got<0 ) return got;
       st->iPos = f==CM_VIA ? st->iPos+1 : 0;
       if( faktBindOut(ex, pS, 1, &v) && faktBindOut(ex, pS, 0, &st->aKey[0]) ) return 1;

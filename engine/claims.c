@@ -469,6 +469,7 @@ int faktVerifyStep(fakt_stmt *p){
     ex->txSnap = faktStoreLastTx(t) + (db->pTxn ? 1 : 0);
     ex->pErr = &db->err;
     ex->idCached = 0;
+    ex->idNotClaim = 0;
     ex->pDict = NULL;
     p->eState = 1;
     p->bHasRows = 1;

@@ -53,10 +53,13 @@ int faktExecClaim(Exec *ex, uint32_t id, ClaimRec *r){
     *r = ex->recCached;
     return FAKT_OK;
   }
+  if( id!=0 && id==ex->idNotClaim ) return FAKT_MISMATCH;
   int rc = faktClaimGet(ex->pTxn, id, r);
   if( rc==FAKT_OK ){
     ex->idCached = id;
     ex->recCached = *r;
+  }else if( rc==FAKT_MISMATCH ){
+    ex->idNotClaim = id;
   }
   return rc;
 }

@@ -73,6 +73,8 @@ typedef struct Term {
   int bBound;              /* bound before the step runs (constants: 1) */
   int bCheck;              /* register bound earlier in the same pattern: compare */
   int bParam;              /* a parameter: a text here may name an entity */
+  int bUnused;             /* an output of a built-in that nothing else in the
+                           ** statement mentions: its value need not be made */
 } Term;
 
 typedef enum StepKind {
@@ -228,6 +230,9 @@ struct Exec {
   DictCache *pDict;        /* id -> text/kind cache of this snapshot, or NULL */
   int64_t nHeap;           /* bytes held in result sets, hash sets, relations */
   uint32_t idCached;       /* claim whose record is in recCached (0: none) */
+  uint32_t idNotClaim;     /* the last id found to be an object other than a
+                           ** claim (0: none): match() meets sources, and
+                           ** quote(), source() ... then ask again */
   ClaimRec recCached;      /* provenance built-ins read one claim many times */
 };
 

@@ -1005,6 +1005,46 @@ static int callsRule(StoreTxn *t, const Body *b){
 ** Compile a find statement: body, projections, order, parameters. Sets
 ** p->pPlan, p->pFind, p->nReg and the column names.
 */
+/* Count the occurrences of every variable register in pE into aUse. */
+static void exprUses(const Expr *pE, int *aUse, int nVar){
+  if( pE==NULL ) return;
+  if( pE->op==E_VAR ){
+    if( pE->iSlot>=0 && pE->iSlot<nVar ) aUse[pE->iSlot]++;
+    return;
+  }
+  exprUses(pE->pLeft, aUse, nVar);
+  exprUses(pE->pRight, aUse, nVar);
+  if( pE->pArgs ){
+    for(int i=0; i<pE->pArgs->n; i++) exprUses(pE->pArgs->a[i].p, aUse, nVar);
+  }
+}
+static void bodyUses(const Body *pBody, int *aUse, int nVar){
+  for(const Literal *p=pBody ? pBody->pFirst : NULL; p; p=p->pNext){
+    exprUses(p->pClaim, aUse, nVar);
+    exprUses(p->pS, aUse, nVar);
+    exprUses(p->pP, aUse, nVar);
+    exprUses(p->pO, aUse, nVar);
+    exprUses(p->pExpr, aUse, nVar);
+    bodyUses(p->pSub, aUse, nVar);
+  }
+}
+/* Mark the outputs of built-ins whose variable occurs once in the whole
+** statement (there, and nowhere else): quote(?c, ?q) with ?q otherwise
+** unmentioned need only know that ?c has a quote, not read it. */
+static void markUnused(Plan *pPlan, const int *aUse, int nVar){
+  for(int i=0; pPlan && i<pPlan->nStep; i++){
+    Step *pS = &pPlan->aStep[i];
+    if( pS->kind==ST_BUILTIN ){
+      for(int j=0; j<pS->nArg; j++){
+        Term *pT = &pS->aArg[j];
+        if( pT->iSlot>=0 && pT->iSlot<nVar && !pT->bBound && !pT->bCheck && !pT->bParam
+         && aUse[pT->iSlot]==1 ) pT->bUnused = 1;
+      }
+    }
+    markUnused(pS->pSub, aUse, nVar);
+  }
+}
+
 int faktResolveFind(fakt_stmt *p, StoreTxn *t){
   fakt *db = p->db;
   Stmt *pS = p->pStmt;
@@ -1096,6 +1136,19 @@ int faktResolveFind(fakt_stmt *p, StoreTxn *t){
       rc = FAKT_ERROR;
     }
     f->nWhy = 5;
+  }
+  if( rc==0 && pPlan && c.nVar>0 ){
+    int *aUse = calloc((size_t)c.nVar, sizeof(int));
+    if( aUse==NULL ){
+      rc = oom(&c);
+    }else{
+      bodyUses(pS->pWhere, aUse, c.nVar);
+      for(int i=0; i<nProj; i++) exprUses(f->apProj[i], aUse, c.nVar);
+      for(int i=0; i<nOrder; i++) exprUses(f->apOrder[i], aUse, c.nVar);
+      for(int i=0; i<3; i++) exprUses(aNum[i], aUse, c.nVar);
+      markUnused(pPlan, aUse, c.nVar);
+      free(aUse);
+    }
   }
   p->nReg = c.nVar;
   p->pPlan = pPlan;
