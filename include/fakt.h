@@ -276,7 +276,7 @@ FAKT_API int fakt_check(fakt *db, char **pzReport);
 ** committed transaction (like SQLite's VACUUM INTO). Every table is copied
 ** in key order, so the copy has no free pages and full leaf pages: after a
 ** bulk load in several transactions it can be less than half the size (in
-** the 10M-claim benchmark, 3.3 GB against 7.6 GB). The handle stays
+** the 10M-claim benchmark, 2.8 GB against 7.1 GB). The handle stays
 ** open and usable, other readers and writers are not stopped, and the copy
 ** is an ordinary fakt database (open it, or rename it over the original
 ** once nothing has that open). FAKT_CANTOPEN if zPath exists; on any
