@@ -142,6 +142,8 @@ struct StoreTxn {
   uint32_t textSrc;          /* read txns: source whose text is cached, or 0 */
   MDB_val textVal;           /* that text (in the map: a read txn never moves it) */
   NameCache names;           /* top-level write txns only */
+  uint64_t nUndropped;       /* top-level: index puts since the mapped pages
+                             ** were last dropped, over all flushes */
 };
 
 struct StoreCursor {
@@ -396,16 +398,26 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   if( aTmp==NULL ){ setErr(t->s, "out of memory"); t->rcErr = FAKT_NOMEM; return FAKT_NOMEM; }
   pendSort(p->a, aTmp, p->n, p->aByte);
   free(aTmp);
-  const void *pMap = p->n>=COMMIT_DROP ? mapPointer(t->s->env) : NULL;
+  /* a flush reads many pages through the map, and many small flushes as
+  ** many as a big one; the dirty copies are what the transaction uses now:
+  ** every COMMIT_DROP puts, counted over the flushes of the transaction,
+  ** the mapped pages leave the resident set (they stay in the page cache) */
+  StoreTxn *pRoot = txnRoot(t);
+  const void *pMap = NULL;
   for(i=0; i<p->n && rc==MDB_SUCCESS; i++){
     const PendEnt *e = &p->a[i];
     MDB_val k, v;
-    if( pMap && (i & (COMMIT_DROP-1))==COMMIT_DROP-1 ) dropMapped(pMap);
+    if( ++pRoot->nUndropped>=COMMIT_DROP ){
+      if( pMap==NULL ) pMap = mapPointer(t->s->env);
+      dropMapped(pMap);
+      pRoot->nUndropped = 0;
+    }
     if( e->iDb==DB_FTS ){                     /* the whole fts run at once */
       size_t j = i;
       while( j<p->n && p->a[j].iDb==DB_FTS ) j++;
       rcFts = ftsFlush(t, e, j - i, p->aByte);
       if( rcFts ) break;
+      pRoot->nUndropped += j - i - 1;
       i = j - 1;
       continue;
     }
@@ -449,10 +461,6 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
     return rc;
   }
   if( t==tOwner ) pendClear(p); else p->bInChild = 1;
-  /* a big flush reads many pages through the map; the dirty copies are
-  ** what the transaction uses now: let the mapped ones leave the resident
-  ** set, now and every COMMIT_DROP puts above */
-  if( pMap ) dropMapped(pMap);
   return FAKT_OK;
 }
 
