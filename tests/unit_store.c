@@ -964,6 +964,31 @@ static void testNameCache(void){
   faktStoreClose(s);
 }
 
+/* A new database zFile with a write txn open that logged transaction 1
+** and made an entity, a predicate and a source named zPre + "s", "p",
+** "src". 0, or 1 when it could not be opened (*ps NULL). */
+static int openWithBasics(const char *zFile, const char *zPre, FaktStore **ps, StoreTxn **pt,
+                          uint32_t *pS, uint32_t *pP, uint32_t *pSrc){
+  char *zErr = NULL, zName[32];
+  TxRec rec;
+  uint32_t idTx = 0;
+  *ps = NULL;
+  *pt = NULL;
+  rmDb(path(0, zFile));
+  CHECK( openDb(path(0, zFile), 1, 0, 0, 0, ps, &zErr)==FAKT_OK );
+  if( *ps==NULL ){ free(zErr); return 1; }
+  CHECK( faktStoreBegin(*ps, 1, pt)==FAKT_OK );
+  memset(&rec, 0, sizeof(rec));
+  CHECK( faktStoreLogTx(*pt, &rec, &idTx)==FAKT_OK && idTx==1 );
+  snprintf(zName, sizeof(zName), "%ss", zPre);
+  *pS = mkEnt(*pt, zName, K_ENTITY, 0, NULL);
+  snprintf(zName, sizeof(zName), "%sp", zPre);
+  *pP = mkEnt(*pt, zName, K_PREDICATE, 0, NULL);
+  snprintf(zName, sizeof(zName), "%ssrc", zPre);
+  *pSrc = mkEnt(*pt, zName, K_SOURCE, 0, NULL);
+  return 0;
+}
+
 /*
 ** Claim records (format 5, varints): every field round-trips at its
 ** extremes; a record cut short or with a byte too many is damaged, never
@@ -972,20 +997,10 @@ static void testNameCache(void){
 static void testClaimRecord(void){
   FaktStore *s = NULL;
   StoreTxn *t = NULL;
-  char *zErr = NULL;
   ClaimRec r, g;
   uint8_t o[ENC_LEN], k[4];
   uint32_t idS, idP, idSrc, idC = 0, idC2 = 0;
-  TxRec rec;
-  rmDb(path(0, "rec.fakt"));
-  CHECK( openDb(path(0, "rec.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
-  if( s==NULL ){ free(zErr); return; }
-  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
-  memset(&rec, 0, sizeof(rec));
-  CHECK( faktStoreLogTx(t, &rec, &idC)==FAKT_OK );
-  idS = mkEnt(t, "rs", K_ENTITY, 0, NULL);
-  idP = mkEnt(t, "rp", K_PREDICATE, 0, NULL);
-  idSrc = mkEnt(t, "rsrc", K_SOURCE, 0, NULL);
+  if( openWithBasics("rec.fakt", "r", &s, &t, &idS, &idP, &idSrc) ) return;
   encInt(o, -9223372036854775807LL - 1);          /* an 8-byte payload */
   memset(&r, 0, sizeof(r));
   r.s = idS; r.p = idP; memcpy(r.o, o, ENC_LEN);
@@ -1060,7 +1075,7 @@ static void testSharedQuote(void){
   static const char zNew[] = "Ein ganz anderer Text.";
   FaktStore *s = NULL;
   StoreTxn *t = NULL;
-  char *zErr = NULL, *zRep = NULL;
+  char *zRep = NULL;
   ClaimRec r, g;
   TxRec rec;
   uint8_t o[ENC_LEN];
@@ -1072,15 +1087,8 @@ static void testSharedQuote(void){
   static const struct { const char *zQ; uint32_t a, b; int bShared; } aq[4] = {
     { "Kim traf", 0, 8, 1 }, { "traf  Putin", 4, 14, 0 }, { "Putin", 9, 14, 1 }, { "Wostotsc", 0, 8, 0 },
   };
-  rmDb(path(0, "share.fakt"));
-  CHECK( openDb(path(0, "share.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
-  if( s==NULL ){ free(zErr); return; }
-  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  if( openWithBasics("share.fakt", "s", &s, &t, &idS, &idP, &idSrc) ) return;
   memset(&rec, 0, sizeof(rec));
-  CHECK( faktStoreLogTx(t, &rec, &idTx)==FAKT_OK );
-  idS = mkEnt(t, "ss", K_ENTITY, 0, NULL);
-  idP = mkEnt(t, "sp", K_PREDICATE, 0, NULL);
-  idSrc = mkEnt(t, "ssrc", K_SOURCE, 0, NULL);
   CHECK( faktTextPut(t, idSrc, zText, strlen(zText))==FAKT_OK );
   for(int i=0; i<4; i++){
     memset(&r, 0, sizeof(r));
