@@ -416,11 +416,12 @@ static int matchNextDoc(Exec *ex, MatchState *m, uint32_t *pDoc){
   return 1;
 }
 
-/* 1 if doc may be an answer: a source, or a claim visible to the query. */
-static int matchVisible(Exec *ex, uint32_t doc){
+/* 1 if doc may be an answer: a source (unless bClaimsOnly), or a claim
+** visible to the query. */
+static int matchVisible(Exec *ex, uint32_t doc, int bClaimsOnly){
   ClaimRec r;
   /* one fetch: the record stays cached for quote(), source() ... of the row */
-  if( faktExecClaim(ex, doc, &r)!=FAKT_OK ) return 1;     /* not a claim */
+  if( faktExecClaim(ex, doc, &r)!=FAKT_OK ) return !bClaimsOnly;   /* not a claim */
   Vis vis = { r.txAdd, r.txRet };
   return faktVisible(ex, &vis);
 }
@@ -451,20 +452,24 @@ static int gMatch(Exec *ex, Step *pS, StepState *st, Value *aArg){
         if( rc<0 ) goto fail;
         if( rc==0 ) return 0;
       }
-      return matchVisible(ex, aArg[0].id);
+      return matchVisible(ex, aArg[0].id, 0);
     }
     for(int i=0; i<m->nTok; i++){
       rc = faktFtsOpen(ex->pTxn, m->aTok[i], m->anTok[i], &m->apCur[i]);
       if( rc ){ rc = -rc; goto fail; }   /* matchFree closes the open ones */
     }
     m->bEnd = 0;
+    /* only claims wanted, and every claim with words is generated (stat N,
+    ** named claims with a quote, ever): their ids are FAKT_GEN_BIT and up,
+    ** above every source's, so the walk starts there */
+    if( pS->bClaimsOnly && faktStatGet(ex->pTxn, 'N', 0)==0 ) m->next = FAKT_GEN_BIT;
   }
   for(;;){
     uint32_t doc = 0;
     rc = matchNextDoc(ex, m, &doc);
     if( rc<0 ) goto fail;
     if( rc==0 ) return 0;
-    if( !matchVisible(ex, doc) ) continue;
+    if( !matchVisible(ex, doc, pS->bClaimsOnly) ) continue;
     Value vd = vId(doc);
     if( faktBindOut(ex, pS, 0, &vd) ) return 1;
   }

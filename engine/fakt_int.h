@@ -105,6 +105,8 @@ typedef struct Step {
   int nArg;
   Term *aArg;
   int iRowSlot;            /* ST_DERIVED: hidden register with the matched row index */
+  int bClaimsOnly;         /* ST_BUILTIN match(): another step of the same body
+                           ** keeps only claims in its first argument's variable */
   /* ST_NOT, ST_OPT */
   Plan *pSub;
   int nNew;                /* ST_OPT: registers first bound inside */

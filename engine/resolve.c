@@ -1045,6 +1045,38 @@ static void markUnused(Plan *pPlan, const int *aUse, int nVar){
   }
 }
 
+/* Does a step of pPlan itself (not a sub-plan) keep only claims in
+** register s: a pattern's claim variable, or the first argument of a
+** built-in whose rows are those of claims? */
+static int claimsOnlySlot(const Plan *pPlan, int s){
+  static const char *azClaimRel[] = {
+    "source", "by", "via", "stance", "holds", "said", "quote", "recorded", "span"
+  };
+  for(int i=0; i<pPlan->nStep; i++){
+    const Step *pS = &pPlan->aStep[i];
+    if( pS->kind==ST_SCAN && pS->aT[3].iSlot==s ) return 1;
+    if( pS->kind==ST_BUILTIN && pS->nArg>0 && pS->aArg[0].iSlot==s && pS->aArg[0].bCheck==0 ){
+      for(size_t j=0; j<sizeof(azClaimRel)/sizeof(azClaimRel[0]); j++){
+        if( strcmp(pS->pB->zName, azClaimRel[j])==0 ) return 1;
+      }
+    }
+  }
+  return 0;
+}
+/* Mark each match() whose documents a conjunct of the same body narrows
+** to claims: it need not yield sources (SPEC 9.4). */
+static void markClaimsOnly(Plan *pPlan){
+  for(int i=0; pPlan && i<pPlan->nStep; i++){
+    Step *pS = &pPlan->aStep[i];
+    if( pS->kind==ST_BUILTIN && strcmp(pS->pB->zName, "match")==0 && pS->nArg==2
+     && pS->aArg[0].iSlot>=0 && !pS->aArg[0].bBound && !pS->aArg[0].bCheck
+     && claimsOnlySlot(pPlan, pS->aArg[0].iSlot) ){
+      pS->bClaimsOnly = 1;
+    }
+    markClaimsOnly(pS->pSub);
+  }
+}
+
 int faktResolveFind(fakt_stmt *p, StoreTxn *t){
   fakt *db = p->db;
   Stmt *pS = p->pStmt;
@@ -1147,6 +1179,7 @@ int faktResolveFind(fakt_stmt *p, StoreTxn *t){
       for(int i=0; i<nOrder; i++) exprUses(f->apOrder[i], aUse, c.nVar);
       for(int i=0; i<3; i++) exprUses(aNum[i], aUse, c.nVar);
       markUnused(pPlan, aUse, c.nVar);
+      markClaimsOnly(pPlan);
       free(aUse);
     }
   }
@@ -1207,7 +1240,7 @@ static const char *builtinIndex(const Step *pS){
   int b0 = pS->nArg>0 && (pS->aArg[0].iSlot<0 || pS->aArg[0].bBound);
   int b1 = pS->nArg>1 && (pS->aArg[1].iSlot<0 || pS->aArg[1].bBound);
   if( strcmp(z, "within")==0 ) return b0 ? " index=obj" : " index=geo";
-  if( strcmp(z, "match")==0 ) return " index=fts";
+  if( strcmp(z, "match")==0 ) return pS->bClaimsOnly ? " index=fts claims" : " index=fts";
   if( strcmp(z, "named")==0 ) return " index=alias";
   if( strcmp(z, "source")==0 && !b0 && b1 ) return " index=srcc";
   if( strcmp(z, "proposition")==0 && !b0 && b1 ) return " index=prop";

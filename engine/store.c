@@ -2524,6 +2524,9 @@ int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
     if( rc ) return rc;
   }
   if( pRec->txRet==0 ) rc = statClaim(t, pRec, 1);
+  /* named claims with a quote, retracted or not: while there are none,
+  ** every claim in the fts postings has a generated id (match() uses it) */
+  if( rc==FAKT_OK && pRec->quote && !(id & FAKT_GEN_BIT) ) rc = statAdd(t, 'N', 0, 1);
   return rc;
 }
 
@@ -3194,6 +3197,7 @@ static void checkClaim(StoreTxn *t, Report *r, uint32_t id, const ClaimRec *c, u
     if( bOk && objStatId(c->o, &oid) ) bOk = statPush(pStat, 'O', oid)==FAKT_OK;
     if( !bOk ) r->bOom = 1;
   }
+  if( c->quote && !(id & FAKT_GEN_BIT) && statPush(pStat, 'N', 0)!=FAKT_OK ) r->bOom = 1;
 }
 
 static void checkEnt(StoreTxn *t, Report *r, uint32_t id, const EntRec *e){

@@ -1105,6 +1105,7 @@ static void testSharedQuote(void){
            && (g.zQuote==NULL)==aq[i].bShared && g.quote==strlen(aq[i].zQ) );
     CHECK( faktClaimQuote(t, &g, &z, &n)==FAKT_OK && n==(int)strlen(aq[i].zQ) && memcmp(z, aq[i].zQ, (size_t)n)==0 );
   }
+  CHECK( faktStatGet(t, 'N', 0)==0 );       /* no named claim with a quote */
   /* a shared quote costs none of its bytes: claims 0 and 3 differ only there */
   CHECK( recLen(t, aC[0])>0 && recLen(t, aC[0]) + 8 == recLen(t, aC[3]) );
   faktStoreAbort(t);
@@ -1145,8 +1146,9 @@ static void testSharedQuote(void){
   memset(&r, 0, sizeof(r));
   r.s = idS; r.p = idP; encInt(o, 9); memcpy(r.o, o, ENC_LEN); r.stance = 15; r.txAdd = 4;
   r.source = idSrc; r.zQuote = "anderer Text"; r.quote = 12; r.spanStart = 9; r.spanEnd = 21;
-  uint32_t idLate = 0;
-  CHECK( faktStoreNewGenId(t, &idLate)==FAKT_OK && faktClaimAdd(t, idLate, &r)==FAKT_OK );
+  uint32_t idLate = 0;       /* a named claim: counted in stat N */
+  CHECK( faktDictIntern(t, NS_NAME, "late", -1, &idLate)==FAKT_OK && faktClaimAdd(t, idLate, &r)==FAKT_OK );
+  CHECK( faktStatGet(t, 'N', 0)==1 );
   uint8_t kSrc[4];
   faktEncU32(kSrc, idSrc);
   CHECK( faktAuxPut(t, "text", kSrc, 4, (const uint8_t*)"Ein ganz", 8)==FAKT_OK );
