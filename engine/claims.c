@@ -494,10 +494,11 @@ int faktVerifyStep(fakt_stmt *p){
       if( onlySrc && r.source!=onlySrc ) continue;
       const char *zQ, *zText; int nQ; size_t nText;
       char zProblem[80];
-      if( faktClaimQuote(t, &r, &zQ, &nQ) ){
-        snprintf(zProblem, sizeof(zProblem), "source text missing");   /* a shared quote's text is gone */
-      }else if( faktTextGet(t, r.source, &zText, &nText) ){
+      if( faktTextGet(t, r.source, &zText, &nText) ){
         snprintf(zProblem, sizeof(zProblem), "source text missing");
+      }else if( faktClaimQuote(t, &r, &zQ, &nQ) ){
+        /* a shared quote whose span is not in the text: a damaged file */
+        snprintf(zProblem, sizeof(zProblem), "quote not found");
       }else if( spanHolds(zText, nText, &r, zQ, nQ) ){
         continue;
       }else{

@@ -1160,6 +1160,22 @@ static void testSharedQuote(void){
   CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep && strstr(zRep, "span 9-21 is not in the stored text") );
   free(zRep);
   faktStoreClose(s);
+  /* verify names the claim; quote() says the file is damaged */
+  fakt *db = NULL;
+  fakt_stmt *st = NULL;
+  CHECK( fakt_open(path(0, "share.fakt"), FAKT_OPEN_READONLY, &db)==FAKT_OK );
+  CHECK( fakt_prepare(db, "verify ssrc;", -1, &st, NULL)==FAKT_OK );
+  int nRow = 0, bLate = 0;
+  while( st && fakt_step(st)==FAKT_ROW ){
+    nRow++;
+    if( strcmp(fakt_column_text(st, 0), "late")==0 && strcmp(fakt_column_text(st, 2), "quote not found")==0 ) bLate = 1;
+  }
+  CHECK( bLate && nRow==4 );     /* and the three live claims whose spans the cut text lost */
+  fakt_finalize(st); st = NULL;
+  CHECK( fakt_prepare(db, "find ?q where quote(late, ?q);", -1, &st, NULL)==FAKT_OK );
+  CHECK( st && fakt_step(st)==FAKT_CORRUPT && strstr(fakt_errmsg(db), "not in the stored text of source") );
+  fakt_finalize(st);
+  fakt_close(db);
 }
 
 /* faktStoreSnapshot: what lets a statement keep the map pointers of its
