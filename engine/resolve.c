@@ -1001,10 +1001,6 @@ static int callsRule(StoreTxn *t, const Body *b){
   return 0;
 }
 
-/*
-** Compile a find statement: body, projections, order, parameters. Sets
-** p->pPlan, p->pFind, p->nReg and the column names.
-*/
 /* Count the occurrences of every variable register in pE into aUse. */
 static void exprUses(const Expr *pE, int *aUse, int nVar){
   if( pE==NULL ) return;
@@ -1077,6 +1073,10 @@ static void markClaimsOnly(Plan *pPlan){
   }
 }
 
+/*
+** Compile a find statement: body, projections, order, parameters. Sets
+** p->pPlan, p->pFind, p->nReg and the column names.
+*/
 int faktResolveFind(fakt_stmt *p, StoreTxn *t){
   fakt *db = p->db;
   Stmt *pS = p->pStmt;
@@ -1179,10 +1179,10 @@ int faktResolveFind(fakt_stmt *p, StoreTxn *t){
       for(int i=0; i<nOrder; i++) exprUses(f->apOrder[i], aUse, c.nVar);
       for(int i=0; i<3; i++) exprUses(aNum[i], aUse, c.nVar);
       markUnused(pPlan, aUse, c.nVar);
-      markClaimsOnly(pPlan);
       free(aUse);
     }
   }
+  if( rc==0 && pPlan ) markClaimsOnly(pPlan);
   p->nReg = c.nVar;
   p->pPlan = pPlan;
   faktCompileFree(&c);
