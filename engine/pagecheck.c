@@ -9,7 +9,9 @@
 */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,15 +85,28 @@ _Static_assert(sizeof(PcDb)==8 + 5*PGNO_SZ, "MDB_db layout");
 
 /* ================================================================ walk state */
 
+/*
+** A file of at least this many pages is walked by two threads: the main
+** database first, putting off each named database it lists, and then the
+** named databases, largest first, shared between the calling thread and
+** one more. Below it everything is walked in one thread, in tree order.
+*/
+#define PAR_MIN_PAGES 16384          /* 64 MiB of 4 KiB pages */
+
+typedef struct Named Named;
+
 typedef struct Walk {
   const uint8_t *a;            /* pages 0..lastPg, mapped read-only */
   uint32_t psize;              /* page size */
   uint64_t lastPg;             /* last page of the snapshot */
-  uint8_t *aSeen;              /* one bit per page: reached already */
+  _Atomic uint8_t *aSeen;      /* one bit per page: reached already (shared by threads) */
   char *zErr;                  /* message buffer, nErr bytes */
   size_t nErr;
   size_t nMap;                 /* bytes mapped at a */
-  uint64_t nReached;           /* pages reached so far */
+  uint64_t nReached;           /* pages reached so far by this walk */
+  int bDefer;                  /* put named databases off into aNamed */
+  Named *aNamed;               /* the databases put off */
+  int nNamed, nNamedAlloc;
 } Walk;
 
 /* Pages reached between two drops of the mapped pages (16 MiB of 4 KiB pages). */
@@ -118,6 +133,13 @@ typedef struct Tree {
 */
 typedef struct Where { uint64_t pgno; int iSub; } Where;
 
+/* A named database whose walk was put off (Walk.bDefer). */
+struct Named {
+  PcDb db;                     /* its record, as the main database holds it */
+  Where at;                    /* the main-database page that holds the record */
+  char zWhat[80];              /* "node I: database "NAME"" for messages */
+};
+
 /* Set the message "page N: [node I: sub-page: ]what" and return FAKT_CORRUPT. */
 static int bad(Walk *w, Where at, const char *zFmt, ...){
   va_list ap;
@@ -139,8 +161,7 @@ static int bad(Walk *w, Where at, const char *zFmt, ...){
 /* Mark page pgno (<= lastPg) as reached; 1 if it was reached before. */
 static int reached(Walk *w, uint64_t pgno){
   uint8_t m = (uint8_t)(1u << (pgno & 7));
-  int bWas = (w->aSeen[pgno>>3] & m)!=0;
-  w->aSeen[pgno>>3] |= m;
+  int bWas = (atomic_fetch_or_explicit(&w->aSeen[pgno>>3], m, memory_order_relaxed) & m)!=0;
   if( ++w->nReached % WALK_DROP==0 ){
     /* the map is read-only: dropped pages stay in the page cache and come
     ** back when touched again, but do not pile up in the resident set (a
@@ -310,6 +331,24 @@ static int checkSubPage(Walk *w, Tree *t, Where at, int i, const uint8_t *p, siz
   return FAKT_OK;
 }
 
+/* Put the walk of named database db (at, zWhat: its place) off until the
+** main database is walked. FAKT_OK or FAKT_NOMEM. */
+static int deferNamed(Walk *w, const PcDb *db, Where at, const char *zWhat){
+  Named *p;
+  if( w->nNamed==w->nNamedAlloc ){
+    int nNew = w->nNamedAlloc ? 2*w->nNamedAlloc : 32;
+    Named *aNew = realloc(w->aNamed, (size_t)nNew*sizeof(Named));
+    if( aNew==NULL ){ snprintf(w->zErr, w->nErr, "out of memory"); return FAKT_NOMEM; }
+    w->aNamed = aNew;
+    w->nNamedAlloc = nNew;
+  }
+  p = &w->aNamed[w->nNamed++];
+  p->db = *db;
+  p->at = at;
+  snprintf(p->zWhat, sizeof(p->zWhat), "%s", zWhat);
+  return FAKT_OK;
+}
+
 /* Copy up to 40 bytes of a database name into z (printable ASCII, else '?'). */
 static void nameOf(const uint8_t *p, size_t n, char *z){
   size_t k;
@@ -371,8 +410,9 @@ static int checkLeaf(Walk *w, Tree *t, Where at, const uint8_t *pNode, size_t nR
     }else{
       nameOf(pNode + NODE_SZ, nd->ksize, zName);
       snprintf(zWhat, sizeof(zWhat), "node %d: database \"%s\"", i, zName);
-      rc = walkTree(w, TREE_NAMED, 0, &db, at, zWhat);
       t->nEntries++;
+      if( w->bDefer ) return deferNamed(w, &db, at, zWhat);
+      rc = walkTree(w, TREE_NAMED, 0, &db, at, zWhat);
     }
     return rc;
   }
@@ -410,6 +450,11 @@ static int walkPage(Walk *w, Tree *t, uint64_t pgno, int iLevel){
   }
   rc = checkBounds(w, at, w->psize, &h, bLeaf ? t->nFixed : 0, &nKey);
   if( rc ) return rc;
+  if( bLeaf && !t->nFixed ){
+    /* the nodes fill [upper, psize): ask for all their cache lines at once,
+    ** so that the loads below overlap instead of waiting one by one */
+    for(size_t k = h.upper & ~(size_t)63; k<w->psize; k += 64) __builtin_prefetch(p + k);
+  }
   if( !bLeaf ){
     t->nBranch++;
   }else{
@@ -530,13 +575,94 @@ static void metaBytes(int fd, uint8_t *a){
   if( pread(fd, a + META_SZ, META_SZ, (off_t)psize)<0 ) a[META_SZ] ^= 1;
 }
 
+/* ================================================================ two threads */
+
+/* The named databases put off by the walk of the main database, shared by
+** the walkers: each takes the next one not yet taken. */
+typedef struct Crew {
+  const Named *a;              /* the databases, largest first */
+  int n;
+  atomic_int iNext;            /* the next one to take */
+  atomic_int bStop;            /* a walker failed: the others stop taking */
+} Crew;
+
+typedef struct Walker {
+  Crew *pCrew;
+  Walk w;                      /* its own message buffer and drop count */
+  char zErr[256];
+  int rc;
+} Walker;
+
+static void *walkerMain(void *pArg){
+  Walker *k = pArg;
+  Crew *c = k->pCrew;
+  k->rc = FAKT_OK;
+  while( !atomic_load(&c->bStop) ){
+    int i = atomic_fetch_add(&c->iNext, 1);
+    if( i>=c->n ) break;
+    k->rc = walkTree(&k->w, TREE_NAMED, 0, &c->a[i].db, c->a[i].at, c->a[i].zWhat);
+    if( k->rc ){ atomic_store(&c->bStop, 1); break; }
+  }
+  return NULL;
+}
+
+/* Pages a named database's record says it has (only to order the work). */
+static uint64_t namedPages(const Named *p){ return p->db.branch + p->db.leaf + p->db.overflow; }
+
+static int cmpNamed(const void *a, const void *b){
+  uint64_t x = namedPages(a), y = namedPages(b);
+  return x<y ? 1 : x>y ? -1 : 0;
+}
+
+/*
+** Walk the named databases w->aNamed with two walkers: one more thread and
+** the calling one (only the calling one if no thread can be started).
+** Returns FAKT_OK or the first failure found; its message is in w->zErr.
+*/
+static int walkNamed(Walk *w){
+  Crew c;
+  Walker ak[2];
+  pthread_t th;
+  int i, bThread, rc = FAKT_OK;
+  qsort(w->aNamed, (size_t)w->nNamed, sizeof(Named), cmpNamed);
+  c.a = w->aNamed;
+  c.n = w->nNamed;
+  atomic_init(&c.iNext, 0);
+  atomic_init(&c.bStop, 0);
+  for(i=0; i<2; i++){
+    ak[i].pCrew = &c;
+    ak[i].w = *w;
+    ak[i].w.zErr = ak[i].zErr;
+    ak[i].w.nErr = sizeof(ak[i].zErr);
+    ak[i].w.nReached = 0;
+    ak[i].w.bDefer = 0;
+    ak[i].w.aNamed = NULL;
+    ak[i].w.nNamed = ak[i].w.nNamedAlloc = 0;
+    ak[i].zErr[0] = 0;
+    ak[i].rc = FAKT_OK;
+  }
+  bThread = pthread_create(&th, NULL, walkerMain, &ak[1])==0;
+  walkerMain(&ak[0]);
+  if( bThread ) pthread_join(th, NULL);
+  for(i=0; i<2 && rc==FAKT_OK; i++){
+    if( ak[i].rc ){
+      rc = ak[i].rc;
+      snprintf(w->zErr, w->nErr, "%s", ak[i].zErr);
+    }
+  }
+  return rc;
+}
+
 /*
 ** One walk of the file open on fd: pick the current meta page as LMDB
 ** does (both must be valid; the larger txnid wins, page 0 on a tie), map
 ** pages 0..last and walk the main database (with every named database
-** and duplicate tree) and then the free list.
+** and duplicate tree) and then the free list. A file of nParMin pages or
+** more has its named databases walked by two threads (PAR_MIN_PAGES);
+** what that finds wrong is found again by a walk in one thread, so that
+** the message is the one a walk in tree order gives.
 */
-static int checkOnce(int fd, Walk *w){
+static int checkOnce(int fd, Walk *w, uint64_t nParMin){
   struct stat st;
   PcMeta m0, m1, *m;
   const char *zWhy = "";
@@ -582,16 +708,26 @@ static int checkOnce(int fd, Walk *w){
   w->nMap = (size_t)nMap;
   reached(w, 0);
   reached(w, 1);
+  w->bDefer = w->lastPg>=nParMin;
+  w->nNamed = 0;
   rc = walkTree(w, TREE_MAIN, 0, &m->dbs[1], at, "main database");
+  if( rc==FAKT_OK && w->bDefer ) rc = walkNamed(w);
   if( rc==FAKT_OK ) rc = walkTree(w, TREE_FREE, 0, &m->dbs[0], at, "free list");
   munmap(pMap, (size_t)nMap);
   free(w->aSeen);
+  free(w->aNamed);
   w->aSeen = NULL;
+  w->aNamed = NULL;
+  w->nNamed = w->nNamedAlloc = 0;
   w->a = NULL;
+  if( rc==FAKT_CORRUPT && w->bDefer ){
+    w->bDefer = 0;
+    return checkOnce(fd, w, UINT64_MAX);
+  }
   return rc;
 }
 
-int faktPageCheck(const char *zPath, char *zErr, size_t nErr){
+int faktPageCheckPar(const char *zPath, char *zErr, size_t nErr, uint64_t nParMin){
   char zDummy[1];
   uint8_t aBefore[2*META_SZ], aAfter[2*META_SZ];
   Walk w;
@@ -608,7 +744,7 @@ int faktPageCheck(const char *zPath, char *zErr, size_t nErr){
   }
   for(iTry=0; iTry<MAX_TRY; iTry++){
     metaBytes(fd, aBefore);
-    rc = checkOnce(fd, &w);
+    rc = checkOnce(fd, &w, nParMin);
     if( rc!=FAKT_CORRUPT ) break;
     /* The damage is real only if no writer committed while the pages
     ** were read: LMDB reuses a snapshot's pages two commits later. */
@@ -622,4 +758,8 @@ int faktPageCheck(const char *zPath, char *zErr, size_t nErr){
   close(fd);
   if( rc==FAKT_OK ) w.zErr[0] = 0;
   return rc;
+}
+
+int faktPageCheck(const char *zPath, char *zErr, size_t nErr){
+  return faktPageCheckPar(zPath, zErr, nErr, PAR_MIN_PAGES);
 }

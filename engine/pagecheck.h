@@ -7,13 +7,15 @@
 #define FAKT_PAGECHECK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
 ** Walk every B-tree of the LMDB file zPath from its current meta page: the
 ** free list, the main database, each named database in it and each
 ** sorted-duplicate sub-tree or sub-page, checking every page's header,
 ** node offsets, key and data sizes, child and overflow page numbers, tree
-** depths and record counts, and that no page is reached twice. Reads the
+** depths and record counts, and that no page is reached twice (a file of
+** 64 MiB or more by two threads; see pagecheck.c). Reads the
 ** file through a private read-only map of its committed length, so a
 ** damaged file never faults. If a writer commits during the walk and the
 ** walk failed, the walk is repeated on the new snapshot (a few times).
@@ -25,5 +27,13 @@
 ** nErr is 0) always holds a NUL-terminated message, "" on success.
 */
 int faktPageCheck(const char *zPath, char *zErr, size_t nErr);
+
+/*
+** faktPageCheck, with the size from which the named databases are walked
+** by two threads given: a file of nParMin pages or more is (faktPageCheck
+** uses 16,384 pages). 0 walks every file so, UINT64_MAX none. The verdict
+** and the message do not depend on it. For tests.
+*/
+int faktPageCheckPar(const char *zPath, char *zErr, size_t nErr, uint64_t nParMin);
 
 #endif

@@ -189,6 +189,18 @@ static int buildDups(const char *zPath){
 
 /* ================================================================ damage */
 
+/* The walk of zPath by two threads (whatever its size) gives rc and the
+** message zErr holds, as the walk that gave them did. */
+static int walkParSays(const char *zPath, int rc){
+  char zPar[sizeof(zErr)];
+  int rcPar = faktPageCheckPar(zPath, zPar, sizeof(zPar), 0);
+  if( rcPar!=rc || strcmp(zPar, zErr)!=0 ){
+    printf("  two threads: rc %d \"%s\", one: rc %d \"%s\"\n", rcPar, zPar, rc, zErr);
+    return 0;
+  }
+  return 1;
+}
+
 /* Write the damaged copy f to "work.fakt" and walk it; 1 if the walk says
 ** FAKT_CORRUPT with zWant in its message (printed otherwise). */
 static int walkSays(File *f, const char *zWant){
@@ -201,7 +213,7 @@ static int walkSays(File *f, const char *zWant){
     printf("  walk: rc %d \"%s\", wanted \"%s\"\n", rc, zErr, zWant);
     return 0;
   }
-  return 1;
+  return walkParSays(zWork, rc);
 }
 
 /* Restore f from the pristine bytes a. */
@@ -217,6 +229,7 @@ static void testClaims(void){
 
   CHECK( buildClaims(zDb) );
   CHECK( faktPageCheck(zDb, zErr, sizeof(zErr))==FAKT_OK && zErr[0]==0 );
+  CHECK( walkParSays(zDb, FAKT_OK) );
   if( !loadFile(zDb, &f) ){ CHECK( 0 ); return; }
   aOrig = malloc(f.n);
   if( aOrig==NULL ){ free(f.a); CHECK( 0 ); return; }
@@ -431,6 +444,7 @@ static void testDups(void){
 
   CHECK( buildDups(zDb) );
   CHECK( faktPageCheck(zDb, zErr, sizeof(zErr))==FAKT_OK && zErr[0]==0 );
+  CHECK( walkParSays(zDb, FAKT_OK) );
   /* the store's open walks the duplicates too */
   memset(&cfg, 0, sizeof(cfg));
   cfg.bReadonly = 1;
