@@ -39,6 +39,36 @@ static const char *const azDbName[DB_COUNT] = {
 #define ALIAS_MAX    400                      /* folded text bytes in an alias key */
 #define KEY_IX       21                       /* spo/pos/osp key length */
 
+/*
+** Names a write transaction looked up or interned: name -> id, and the
+** kind of the id's object once known. A loader names the same entities,
+** sources and predicates claim after claim; each lookup otherwise walks
+** s2i, i2s (to compare the text) and obj. Entries stay right while the
+** transaction lives: a name's id never changes, and an object's kind only
+** goes from none to one (cached only once there). A nested transaction
+** uses its root's cache and clears it when it aborts (what it added may be
+** gone). A committed transaction leaves its cache to the handle
+** (FaktStore.keptNames), and the handle's next write transaction takes it
+** over if it follows that commit directly, with no other writer's commit
+** in between: names are never removed, so the entries are still right.
+*/
+typedef struct NameEnt {
+  uint64_t h;                /* faktHash64 of the name; 0: empty slot */
+  uint32_t id;
+  int32_t kind;              /* object kind, or -1 not known */
+  uint32_t iOff;             /* the name's bytes in NameCache.zBuf */
+  uint32_t n;
+} NameEnt;
+typedef struct NameCache {
+  NameEnt *a;                /* nSlot slots, a power of two */
+  size_t nSlot, nUsed;
+  char *zBuf;
+  size_t nBuf, nBufAlloc;
+  uint64_t *aKind;           /* id -> kind of objects other than claims, for ids
+                             ** bound by id: (id << 8) | kind, 0 empty; nKindSlot */
+  size_t nKindSlot, nKindUsed;
+} NameCache;
+
 struct FaktStore {
   MDB_env *env;              /* the environment (owned) */
   MDB_dbi aDbi[DB_COUNT];    /* named databases, valid for the env's life */
@@ -51,6 +81,8 @@ struct FaktStore {
   StoreTxn *pWriter;         /* the open top-level write transaction, or NULL */
   uint64_t nRemap;           /* calls of mdb_env_set_mapsize after the open: each
                              ** may move the map (faktStoreSnapshot) */
+  NameCache keptNames;       /* the name cache of the last write txn committed here */
+  size_t keptTxnId;          /* and that txn's LMDB id (keptNames valid for id+1) */
   char zErr[512];            /* last message */
 };
 
@@ -96,29 +128,6 @@ typedef struct StatTab {
   size_t nSlot, nUsed;
 } StatTab;
 
-/*
-** Names a write transaction looked up or interned: name -> id, and the
-** kind of the id's object once known. A loader names the same entities,
-** sources and predicates claim after claim; each lookup otherwise walks
-** s2i, i2s (to compare the text) and obj. Entries stay right while the
-** transaction lives: a name's id never changes, and an object's kind only
-** goes from none to one (cached only once there). A nested transaction
-** uses its root's cache and clears it when it aborts (what it added may be
-** gone).
-*/
-typedef struct NameEnt {
-  uint64_t h;                /* faktHash64 of the name; 0: empty slot */
-  uint32_t id;
-  int32_t kind;              /* object kind, or -1 not known */
-  uint32_t iOff;             /* the name's bytes in NameCache.zBuf */
-  uint32_t n;
-} NameEnt;
-typedef struct NameCache {
-  NameEnt *a;                /* nSlot slots, a power of two */
-  size_t nSlot, nUsed;
-  char *zBuf;
-  size_t nBuf, nBufAlloc;
-} NameCache;
 #define NAME_CACHE_MAX  ((size_t)1 << 22)   /* names at most, then no more are added */
 
 /*
@@ -935,6 +944,8 @@ static void txnUnlink(StoreTxn *t){
   if( s->pWriter==t ) s->pWriter = NULL;
 }
 
+static void nameCacheClear(NameCache *c);
+
 int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
   StoreTxn *t;
   MDB_txn *txn = NULL;
@@ -976,6 +987,14 @@ int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
   t->s = s;
   t->txn = txn;
   t->bWrite = bWrite!=0;
+  if( bWrite ){
+    if( s->keptNames.nSlot && mdb_txn_id(txn)==s->keptTxnId + 1 ){
+      t->names = s->keptNames;                  /* nobody committed since ours */
+      memset(&s->keptNames, 0, sizeof(s->keptNames));
+    }else{
+      nameCacheClear(&s->keptNames);
+    }
+  }
   t->pNextTxn = s->pTxnList;
   s->pTxnList = t;
   s->nTxn++;
@@ -1012,7 +1031,41 @@ int faktStoreIsWrite(StoreTxn *t){
 static void nameCacheClear(NameCache *c){
   free(c->a);
   free(c->zBuf);
+  free(c->aKind);
   memset(c, 0, sizeof(*c));
+}
+
+/* The kind of object id in c's id table, or -1. */
+static int kindCacheFind(const NameCache *c, uint32_t id){
+  if( c==NULL || c->nKindSlot==0 ) return -1;
+  for(size_t j=(size_t)faktHash64(&id, 4) & (c->nKindSlot-1); c->aKind[j]; j=(j+1) & (c->nKindSlot-1)){
+    if( (uint32_t)(c->aKind[j]>>8)==id ) return (int)(c->aKind[j] & 0xff);
+  }
+  return -1;
+}
+
+/* Remember that object id is of kind k (no entry when full or out of memory). */
+static void kindCacheAdd(NameCache *c, uint32_t id, int k){
+  if( c==NULL || c->nKindUsed>=NAME_CACHE_MAX ) return;
+  if( (c->nKindUsed+1)*2 > c->nKindSlot ){
+    size_t nNew = c->nKindSlot ? c->nKindSlot*2 : 4096;
+    uint64_t *a = calloc(nNew, sizeof(uint64_t));
+    if( a==NULL ) return;
+    for(size_t i=0; i<c->nKindSlot; i++){
+      if( c->aKind[i]==0 ) continue;
+      uint32_t idOld = (uint32_t)(c->aKind[i]>>8);
+      size_t j = (size_t)faktHash64(&idOld, 4) & (nNew-1);
+      while( a[j] ) j = (j+1) & (nNew-1);
+      a[j] = c->aKind[i];
+    }
+    free(c->aKind);
+    c->aKind = a;
+    c->nKindSlot = nNew;
+  }
+  size_t j = (size_t)faktHash64(&id, 4) & (c->nKindSlot-1);
+  while( c->aKind[j] ) j = (j+1) & (c->nKindSlot-1);
+  c->aKind[j] = ((uint64_t)id << 8) | (uint8_t)k;
+  c->nKindUsed++;
 }
 
 static NameCache *nameCacheOf(StoreTxn *t){
@@ -1140,11 +1193,18 @@ int faktStoreCommit(StoreTxn *t){
   }
   statTabClear(&t->stat);
   curFreeAll(t);
-  nameCacheClear(&t->names);
   int bBig = t->bWrite && t->nWrite>=COMMIT_DROP;
   FaktStore *s = t->s;
   if( t->bWrite ){
+    size_t txnId = mdb_txn_id(t->txn);
     rc = xlate(t->s, mdb_txn_commit(t->txn), "commit");
+    nameCacheClear(&s->keptNames);
+    if( rc==FAKT_OK ){
+      s->keptNames = t->names;                  /* for the next write txn */
+      s->keptTxnId = txnId;
+      memset(&t->names, 0, sizeof(t->names));
+    }
+    nameCacheClear(&t->names);
   }else{
     mdb_txn_abort(t->txn);
     rc = FAKT_OK;
@@ -1625,11 +1685,17 @@ int faktObjGetKind(StoreTxn *t, uint32_t id, int *pKind){
   MDB_val v;
   int rc;
   if( t==NULL ) return FAKT_MISUSE;
+  /* a write txn remembers the kinds of objects other than claims: a loader
+  ** binding ids asks for the same entities' kinds claim after claim */
+  NameCache *c = (id & FAKT_GEN_BIT) ? NULL : nameCacheOf(t);
+  int kind = kindCacheFind(c, id);
+  if( kind>=0 ){ *pKind = kind; return FAKT_OK; }
   idKey(k, id);
   rc = dbGet(t, DB_OBJ, k, 4, &v);
   if( rc ) return rc;
   if( v.mv_size<1 ){ setErr(t->s, "object %u is damaged", id); return FAKT_CORRUPT; }
   *pKind = ((const uint8_t*)v.mv_data)[0];
+  if( c && *pKind!=K_CLAIM ) kindCacheAdd(c, id, *pKind);
   return FAKT_OK;
 }
 
@@ -3056,6 +3122,7 @@ void faktStoreClose(FaktStore *s){
   if( s==NULL ) return;
   while( s->pTxnList ) faktStoreAbort(s->pTxnList);
   if( s->env ) mdb_env_close(s->env);
+  nameCacheClear(&s->keptNames);
   free(s);
 }
 

@@ -389,12 +389,25 @@ static void paramOptional(WCtx *w, const Expr *pE, Value *pV){
 /* A name given through a parameter: an id bound with fakt_bind_entity(), or
 ** a text; *pz NULL when the parameter is null (the option is not given).
 ** *pz is NUL-terminated and lives as long as the statement. */
+static int paramNameOrId(WCtx *w, const Expr *pE, const char **pz, uint32_t *pId);
+
 static int paramName(WCtx *w, const Expr *pE, const char **pz){
+  return paramNameOrId(w, pE, pz, NULL);
+}
+
+/*
+** paramName, except that with pId not NULL an id (fakt_bind_entity) is
+** given back in *pId as it is, with *pz NULL, instead of as its name;
+** *pId is 0 otherwise.
+*/
+static int paramNameOrId(WCtx *w, const Expr *pE, const char **pz, uint32_t *pId){
   Value v;
   int rc;
   paramOptional(w, pE, &v);
+  if( pId ) *pId = 0;
   if( v.t==V_NULL ){ *pz = NULL; return FAKT_OK; }
   if( v.t==V_STR ){ *pz = v.z; return FAKT_OK; }
+  if( v.t==V_ID && pId ){ *pz = NULL; *pId = v.id; return FAKT_OK; }
   if( v.t==V_ID ){
     const char *z; int n;
     char aGen[FAKT_GEN_NAME];
@@ -406,6 +419,22 @@ static int paramName(WCtx *w, const Expr *pE, const char **pz){
   faktErrSet(w->pErr, FAKT_MISMATCH, &pE->pos, "type error: parameter %s must name something, got a %s",
              pE->zName, faktTypeName(v.t));
   return FAKT_MISMATCH;
+}
+
+/*
+** needObj for an id bound to parameter pE: it must name an object (of kind
+** wantKind if that is not 0). On failure the message names it, and *pzName
+** is set to its name; left alone otherwise.
+*/
+static int needId(WCtx *w, uint32_t id, const Expr *pE, int wantKind, const char *zWhat, const char **pzName){
+  int kind = 0;
+  int rc = faktObjGetKind(w->t, id, &kind);
+  if( rc==FAKT_OK && (wantKind==0 || kind==wantKind) ) return FAKT_OK;
+  if( rc && rc!=FAKT_NOTFOUND ) return storeErr(w, rc, &pE->pos);
+  rc = paramName(w, pE, pzName);
+  if( rc ) return rc;
+  faktErrSet(w->pErr, FAKT_NOTFOUND, &pE->pos, "unknown %s \"%s\"", zWhat, *pzName ? *pzName : "?");
+  return FAKT_NOTFOUND;
 }
 
 /* A date given through a parameter: text such as "2023-09", "2023-09-10". */
@@ -422,8 +451,9 @@ static int paramDate(WCtx *w, const Expr *pE, uint64_t *pd){
 /* Resolve a claim's subject or object term into a value (strings interned). */
 /* bSubject: 1 for the subject, 0 for an object, 2 for an object whose
 ** predicate expects an entity or a claim (a bound text then names it). */
-static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
+static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject, int *pKind){
   memset(pV, 0, sizeof(*pV));
+  *pKind = 0;
   int rc;
   if( pE->op==E_PARAM ){
     Value v;
@@ -435,6 +465,8 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
       rc = faktLookupName(w->t, v.z, v.n, &pV->id, &kind);
       if( rc==FAKT_NOTFOUND || (rc==0 && kind!=K_ENTITY && kind!=K_CLAIM && kind!=K_SOURCE) ){
         rc = faktLookupLabelUnique(w->t, v.z, v.n, &pV->id);
+      }else if( rc==FAKT_OK ){
+        *pKind = kind;
       }
       if( rc ){
         faktErrSet(w->pErr, FAKT_NOTFOUND, &pE->pos, "unknown entity \"%s\"", v.z);
@@ -450,6 +482,7 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
         return FAKT_NOTFOUND;
       }
       *pV = v;
+      *pKind = kind;
       return FAKT_OK;
     }
     if( bSubject==1 ){
@@ -473,6 +506,7 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
       }
       if( rc ) return storeErr(w, rc, &pE->pos);
       pV->t = V_ID;
+      *pKind = kind;
       return FAKT_OK;
     }
     case E_LABEL:
@@ -507,7 +541,7 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
       return strId(w, pE->zUnit, (int)strlen(pE->zUnit), &pV->id);
     case E_NEG:
       if( pE->pLeft && (pE->pLeft->op==E_INT || pE->pLeft->op==E_FLOAT || pE->pLeft->op==E_QTY) ){
-        rc = claimTerm(w, pE->pLeft, pV, 0);
+        rc = claimTerm(w, pE->pLeft, pV, 0, pKind);
         if( pV->t==V_INT ) pV->u.i = -pV->u.i; else pV->u.r = -pV->u.r;
         return rc;
       }
@@ -539,16 +573,19 @@ static const char *valKindName(StoreTxn *t, const Value *v){
   }
 }
 
-static int typeOk(StoreTxn *t, int pt, const Value *v){
-  int k = 0;
+/* Does v fit a predicate's object type pt? kind: v's kind if claimTerm
+** learnt it, else 0. */
+static int typeOk(StoreTxn *t, int pt, const Value *v, int kind){
+  int k = kind;
+  if( (pt==PT_ENTITY || pt==PT_CLAIM) && v->t==V_ID && k==0 && faktObjGetKind(t, v->id, &k) ) return 0;
   switch( pt ){
     case PT_ANY: return 1;
     case PT_STRING: return v->t==V_STR;
     case PT_NUMBER: return v->t==V_INT || v->t==V_FLOAT;
     case PT_QUANTITY: return v->t==V_QTY || v->t==V_INT || v->t==V_FLOAT;
     case PT_DATE: return v->t==V_DATE;
-    case PT_ENTITY: return v->t==V_ID && faktObjGetKind(t, v->id, &k)==FAKT_OK && k!=K_CLAIM;
-    case PT_CLAIM: return v->t==V_ID && faktObjGetKind(t, v->id, &k)==FAKT_OK && k==K_CLAIM;
+    case PT_ENTITY: return v->t==V_ID && k!=K_CLAIM;
+    case PT_CLAIM: return v->t==V_ID && k==K_CLAIM;
   }
   return 0;
 }
@@ -579,8 +616,9 @@ static int defClaim(WCtx *w, Stmt *pS){
   uint64_t holds = pS->pHolds ? (uint64_t)pS->pHolds->iVal : 0;
   uint64_t said = pS->pSaid ? (uint64_t)pS->pSaid->iVal : 0;
   Expr **ap = pS->aOptParam;
-  if( ap[OPT_FROM] ){ rc = paramName(w, ap[OPT_FROM], &zFrom); posFrom = ap[OPT_FROM]->pos; if( rc ) return rc; }
-  if( ap[OPT_BY] ){ rc = paramName(w, ap[OPT_BY], &zBy); posBy = ap[OPT_BY]->pos; if( rc ) return rc; }
+  uint32_t idFrom = 0, idBy = 0;     /* from and by bound to an entity's id */
+  if( ap[OPT_FROM] ){ rc = paramNameOrId(w, ap[OPT_FROM], &zFrom, &idFrom); posFrom = ap[OPT_FROM]->pos; if( rc ) return rc; }
+  if( ap[OPT_BY] ){ rc = paramNameOrId(w, ap[OPT_BY], &zBy, &idBy); posBy = ap[OPT_BY]->pos; if( rc ) return rc; }
   if( ap[OPT_STANCE] ){ rc = paramName(w, ap[OPT_STANCE], &zStance); posStance = ap[OPT_STANCE]->pos; if( rc ) return rc; }
   if( ap[OPT_HOLDS] && (rc = paramDate(w, ap[OPT_HOLDS], &holds))!=0 ) return rc;
   if( ap[OPT_SAID] && (rc = paramDate(w, ap[OPT_SAID], &said))!=0 ) return rc;
@@ -593,7 +631,8 @@ static int defClaim(WCtx *w, Stmt *pS){
     }
     zQuote = vq.t==V_STR ? vq.z : NULL;
   }
-  rc = claimTerm(w, pS->pS, &vS, 1);
+  int kindS = 0, kindO = 0;
+  rc = claimTerm(w, pS->pS, &vS, 1, &kindS);
   if( rc ) return rc;
   r.s = vS.id;
   EntRec pred;
@@ -606,23 +645,27 @@ static int defClaim(WCtx *w, Stmt *pS){
   ** text in the object is interned at the end */
   w->bDefer = 1;
   w->zDefer = NULL;
-  rc = claimTerm(w, pS->pO, &vO, (pred.objType==PT_ENTITY || pred.objType==PT_CLAIM) ? 2 : 0);
+  rc = claimTerm(w, pS->pO, &vO, (pred.objType==PT_ENTITY || pred.objType==PT_CLAIM) ? 2 : 0, &kindO);
   w->bDefer = 0;
   if( rc ) return rc;
-  if( !typeOk(w->t, pred.objType, &vO) ){
+  if( !typeOk(w->t, pred.objType, &vO, kindO) ){
     faktErrSet(w->pErr, FAKT_MISMATCH, &pS->pO->pos, "type error: predicate %s expects %s, got %s",
                pS->pP->zName, ptName(pred.objType), valKindName(w->t, &vO));
     return FAKT_MISMATCH;
   }
   faktValueEncode(&vO, r.o);
   if( vO.t==V_QTY ) r.unit = vO.id;
-  if( zFrom ){
-    rc = needObj(w, zFrom, &posFrom, K_SOURCE, "source", &r.source);
+  if( zFrom || idFrom ){
+    rc = idFrom ? needId(w, idFrom, ap[OPT_FROM], K_SOURCE, "source", &zFrom)
+                : needObj(w, zFrom, &posFrom, K_SOURCE, "source", &r.source);
     if( rc ) return rc;
+    if( idFrom ) r.source = idFrom;
   }
-  if( zBy ){
-    rc = needObj(w, zBy, &posBy, 0, "entity", &r.by);
+  if( zBy || idBy ){
+    rc = idBy ? needId(w, idBy, ap[OPT_BY], 0, "entity", &zBy)
+              : needObj(w, zBy, &posBy, 0, "entity", &r.by);
     if( rc ) return rc;
+    if( idBy ) r.by = idBy;
   }
   if( pS->via.n>8 ){
     faktErrSet(w->pErr, FAKT_TOOBIG, &pS->via.a[8].pos, "a via chain has at most 8 links");
@@ -656,6 +699,10 @@ static int defClaim(WCtx *w, Stmt *pS){
     rc = faktTextGet(w->t, r.source, &zText, &nText);
     size_t iStart, iEnd;
     if( rc==FAKT_NOTFOUND || (rc==0 && !faktFindQuote(zText, nText, zQuote, strlen(zQuote), &iStart, &iEnd)) ){
+      if( zFrom==NULL ){
+        int rc2 = paramName(w, ap[OPT_FROM], &zFrom);    /* bound to an id: its name */
+        if( rc2 ) return rc2;
+      }
       if( pS->zId ){
         faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s (claim %s)",
                    zFrom, pS->zId);

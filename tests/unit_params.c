@@ -106,6 +106,36 @@ int main(void){
   CHECK(db, strcmp(fakt_errmsg(db), "line 1, col 7: parameter $s is not bound")==0);
   CHECK(db, rows(db, "find count() where ?c: ?s meets ?o;", z, sizeof(z))==FAKT_DONE && strcmp(z, "3;")==0);
 
+  /* from and by bound by id (fakt_bind_entity): taken as the ids they are */
+  fakt_reset(p);
+  CHECK(db, fakt_clear_bindings(p)==FAKT_OK);
+  CHECK(db, fakt_bind_entity(p, fakt_bind_parameter_index(p, "$s"), "putin")==FAKT_OK);
+  CHECK(db, fakt_bind_entity(p, fakt_bind_parameter_index(p, "$o"), "yonhap")==FAKT_OK);
+  CHECK(db, fakt_bind_entity(p, fakt_bind_parameter_index(p, "$src"), "a")==FAKT_OK);
+  CHECK(db, fakt_bind_entity(p, fakt_bind_parameter_index(p, "$who"), "kim")==FAKT_OK);
+  CHECK(db, fakt_bind_text(p, fakt_bind_parameter_index(p, "$q"), "Putin am Dienstag", -1, FAKT_STATIC)==FAKT_OK);
+  CHECK(db, fakt_step(p)==FAKT_DONE);
+  CHECK(db, rows(db, "find ?src, ?w, ?q where ?c: putin meets yonhap, source(?c, ?src), by(?c, ?w), "
+                     "quote(?c, ?q);", z, sizeof(z))==FAKT_DONE);
+  CHECK(db, strcmp(z, "a|kim|Putin am Dienstag;")==0);
+  /* ... and the messages of what fails name them */
+  fakt_reset(p);
+  CHECK(db, fakt_bind_text(p, fakt_bind_parameter_index(p, "$q"), "Putin am Freitag", -1, FAKT_STATIC)==FAKT_OK);
+  CHECK(db, fakt_step(p)==FAKT_CONSTRAINT);
+  CHECK(db, strcmp(fakt_errmsg(db), "line 1, col 63: quote not found in source a")==0);
+  fakt_reset(p);
+  CHECK(db, fakt_bind_null(p, fakt_bind_parameter_index(p, "$q"))==FAKT_OK);
+  CHECK(db, fakt_bind_entity(p, fakt_bind_parameter_index(p, "$src"), "kim")==FAKT_OK);
+  CHECK(db, fakt_step(p)==FAKT_NOTFOUND);
+  CHECK(db, strcmp(fakt_errmsg(db), "line 1, col 24: unknown source \"kim\"")==0);
+  fakt_reset(p);
+  CHECK(db, fakt_bind_entity(p, fakt_bind_parameter_index(p, "$src"), "a")==FAKT_OK);
+  CHECK(db, fakt_bind_entity(p, fakt_bind_parameter_index(p, "$who"), "a")==FAKT_OK);
+  CHECK(db, fakt_step(p)==FAKT_DONE);       /* by may name any object, a source too */
+  CHECK(db, rows(db, "find ?w where ?c: putin meets yonhap, by(?c, ?w);", z, sizeof(z))==FAKT_DONE);
+  CHECK(db, strcmp(z, "a;kim;")==0 || strcmp(z, "kim;a;")==0);
+  CHECK(db, rows(db, "find count() where ?c: ?s meets ?o;", z, sizeof(z))==FAKT_DONE && strcmp(z, "5;")==0);
+
   /* parameters are data: a quote holding statement text is a quote */
   CHECK(db, addClaim(p, "kim", "putin", "a", NULL, NULL, NULL, "Er sagt \"ja\"; drop rule x;")==FAKT_OK);
   CHECK(db, rows(db, "find ?q where ?c: kim meets putin, quote(?c, ?q), contains(?q, \"drop\");", z, sizeof(z))==FAKT_DONE);

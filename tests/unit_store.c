@@ -928,13 +928,14 @@ static void testGenerated(void){
 ** The write transaction's name cache: what an aborted nested transaction
 ** interned is gone (its id is given out again, to another name); a kind
 ** looked up before the object existed is found once it does; a read sees
-** a name another transaction committed.
+** a name another transaction committed; the cache a commit leaves to the
+** next write transaction holds nothing of one that aborted.
 */
 static void testNameCache(void){
   FaktStore *s = NULL;
   StoreTxn *t = NULL, *tn = NULL;
   char *zErr = NULL;
-  uint32_t idGone = 0, idNew = 0, id = 0;
+  uint32_t idGone = 0, idNew = 0, idOther = 0, id = 0;
   int kind = 0;
   rmDb(path(0, "names.fakt"));
   CHECK( openDb(path(0, "names.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
@@ -959,6 +960,40 @@ static void testNameCache(void){
   CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
   CHECK( faktDictLookupKind(t, "kept", -1, &id, &kind)==FAKT_OK && kind==K_SOURCE );
   CHECK( faktDictLookup(t, NS_NAME, "gone", -1, &id)==FAKT_NOTFOUND );
+  faktStoreAbort(t);
+  /* the next write txn takes the committed cache over; one that aborts
+  ** takes its own names with it, and their ids are given out again */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktDictLookupKind(t, "kept", -1, &id, &kind)==FAKT_OK && kind==K_SOURCE );
+  CHECK( faktDictLookupKind(t, "fresh", -1, &id, &kind)==FAKT_OK && id==idNew && kind==K_ENTITY );
+  CHECK( faktDictIntern(t, NS_NAME, "lost", -1, &idGone)==FAKT_OK );
+  faktStoreAbort(t);
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_NAME, "lost", -1, &id)==FAKT_NOTFOUND );
+  CHECK( faktDictIntern(t, NS_NAME, "other", -1, &idOther)==FAKT_OK && idOther==idGone );
+  CHECK( faktDictLookup(t, NS_NAME, "lost", -1, &id)==FAKT_NOTFOUND );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  /* a failed commit leaves no cache behind either: "late" is not there */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktDictIntern(t, NS_NAME, "late", -1, &idGone)==FAKT_OK );
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_MISUSE );     /* a child is open: aborted */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_NAME, "late", -1, &id)==FAKT_NOTFOUND );
+  CHECK( faktDictLookup(t, NS_NAME, "other", -1, &id)==FAKT_OK && id==idOther );
+  /* kinds looked up by id: those of an aborted child are forgotten with
+  ** it, and its ids, given out again, have their new objects' kinds */
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( (idGone = mkEnt(tn, "brief", K_ENTITY, 0, NULL))!=0 );
+  CHECK( faktObjGetKind(tn, idGone, &kind)==FAKT_OK && kind==K_ENTITY );
+  CHECK( faktObjGetKind(tn, idGone, &kind)==FAKT_OK && kind==K_ENTITY );
+  faktStoreAbort(tn);
+  CHECK( faktObjGetKind(t, idGone, &kind)==FAKT_NOTFOUND );
+  CHECK( mkEnt(t, "lasting", K_SOURCE, 0, NULL)==idGone );
+  CHECK( faktObjGetKind(t, idGone, &kind)==FAKT_OK && kind==K_SOURCE );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktObjGetKind(t, idGone, &kind)==FAKT_OK && kind==K_SOURCE );
   faktStoreAbort(t);
   checkOk(s, __LINE__);
   faktStoreClose(s);
