@@ -387,7 +387,110 @@ static void pendSort(PendEnt *a, PendEnt *aTmp, size_t n, const uint8_t *aByte){
   memcpy(a, aTmp, n*sizeof(*a));
 }
 
+/* The 8 bits of e's 128-bit key prefix (k0, then k1) from bit iBit on (0:
+** the first bit of k0), zero past the end. */
+static unsigned pendDigit(const PendEnt *e, int iBit){
+  if( iBit>=128 ) return 0;
+  if( iBit<=56 ) return (unsigned)(e->k0 >> (56 - iBit)) & 0xff;
+  if( iBit<64 ) return (unsigned)((e->k0 << (iBit - 56)) | (e->k1 >> (120 - iBit))) & 0xff;
+  if( iBit<=120 ) return (unsigned)(e->k1 >> (120 - iBit)) & 0xff;
+  return (unsigned)(e->k1 << (iBit - 120)) & 0xff;
+}
+
+/*
+** Sort a[0..n), whose entries are of one DB and share their key prefix's
+** bits before iBit, as pendCmp orders them: a radix sort from the most
+** significant end. The bits all entries share are skipped; the next 8
+** bits put the entries into 256 buckets (a counting pass and a stable
+** scatter through aTmp), which is pendCmp's order between buckets, and
+** each bucket is sorted the same way from 8 bits further on. Small runs,
+** and runs whose 16-byte prefixes are all equal, go to the merge sort.
+*/
+static void pendSortRadix(PendEnt *a, PendEnt *aTmp, size_t n, const uint8_t *aByte, int iBit){
+  uint64_t d0 = 0, d1 = 0;
+  size_t aEnd[256], i;
+  int b;
+  if( n<64 ){ pendSort(a, aTmp, n, aByte); return; }
+  for(i=1; i<n; i++){ d0 |= a[i].k0 ^ a[0].k0; d1 |= a[i].k1 ^ a[0].k1; }
+  /* the first bit at or after iBit where two entries differ */
+  while( iBit<128 && !((iBit<64 ? d0 >> (63-iBit) : d1 >> (127-iBit)) & 1) ) iBit++;
+  if( iBit>=128 ){ pendSort(a, aTmp, n, aByte); return; }
+  memset(aEnd, 0, sizeof(aEnd));
+  for(i=0; i<n; i++) aEnd[pendDigit(&a[i], iBit)]++;
+  size_t nSum = 0;
+  for(b=0; b<256; b++){ size_t c = aEnd[b]; aEnd[b] = nSum; nSum += c; }
+  for(i=0; i<n; i++) aTmp[aEnd[pendDigit(&a[i], iBit)]++] = a[i];   /* aEnd[b]: end of bucket b */
+  memcpy(a, aTmp, n*sizeof(*a));
+  size_t iStart = 0;
+  for(b=0; b<256; b++){
+    if( aEnd[b]-iStart>1 ) pendSortRadix(a+iStart, aTmp, aEnd[b]-iStart, aByte, iBit+8);
+    iStart = aEnd[b];
+  }
+}
+
+/* Sort a[0..n) as pendCmp orders it: by DB with a counting pass, then each
+** DB's run by pendSortRadix. aTmp: scratch for n entries. */
+static void pendSortAll(PendEnt *a, PendEnt *aTmp, size_t n, const uint8_t *aByte){
+  size_t aEnd[DB_COUNT], i, iStart = 0, nSum = 0;
+  int d;
+  memset(aEnd, 0, sizeof(aEnd));
+  for(i=0; i<n; i++) aEnd[a[i].iDb]++;
+  for(d=0; d<DB_COUNT; d++){ size_t c = aEnd[d]; aEnd[d] = nSum; nSum += c; }
+  for(i=0; i<n; i++) aTmp[aEnd[a[i].iDb]++] = a[i];
+  memcpy(a, aTmp, n*sizeof(*a));
+  for(d=0; d<DB_COUNT; d++){
+    if( aEnd[d]-iStart>1 ) pendSortRadix(a+iStart, aTmp, aEnd[d]-iStart, aByte, 0);
+    iStart = aEnd[d];
+  }
+}
+
 static int ftsFlush(StoreTxn *t, const PendEnt *a, size_t n, const uint8_t *aByte);
+static int pendAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *pV, size_t nV);
+
+int faktStorePendSortCheck(size_t n, uint64_t seed){
+  Pending p;
+  PendEnt *aA = NULL, *aB = NULL, *aTmp = NULL;
+  static const int aDb[] = { DB_SPO, DB_POS, DB_OSP, DB_SRCC, DB_PROP, DB_FTS };
+  uint8_t aKey[48];
+  size_t i;
+  int rc = FAKT_NOMEM;
+  memset(&p, 0, sizeof(p));
+  for(i=0; i<n; i++){
+    /* keys that share long prefixes, are all zero at the front, are equal,
+    ** or differ only past the first 16 bytes or in length */
+    uint64_t r;
+    seed = seed*6364136223846793005ull + 1442695040888963407ull;
+    r = seed >> 17;
+    size_t nKey = 1 + (size_t)(r % 40), k;
+    int eShape = (int)((r >> 8) % 4);
+    for(k=0; k<nKey; k++){
+      seed = seed*6364136223846793005ull + 1442695040888963407ull;
+      uint8_t c = (uint8_t)(seed >> 56);
+      if( eShape==0 && k<3 ) c = 0;                       /* small ids */
+      if( eShape==1 && k<16 ) c = (uint8_t)(k*7);          /* one 16-byte prefix */
+      if( eShape==2 ) c = (uint8_t)(c & 0x3);              /* few distinct keys: ties */
+      aKey[k] = c;
+    }
+    if( pendAppend(&p, aDb[(r >> 16) % 6], aKey, nKey, "v", 1) ) goto done;
+  }
+  aA = malloc((n ? n : 1)*sizeof(PendEnt));
+  aB = malloc((n ? n : 1)*sizeof(PendEnt));
+  aTmp = malloc((n ? n : 1)*sizeof(PendEnt));
+  if( aA==NULL || aB==NULL || aTmp==NULL ) goto done;
+  memcpy(aA, p.a, n*sizeof(PendEnt));
+  memcpy(aB, p.a, n*sizeof(PendEnt));
+  pendSort(aA, aTmp, n, p.aByte);
+  pendSortAll(aB, aTmp, n, p.aByte);
+  rc = FAKT_OK;
+  for(i=0; i<n && rc==FAKT_OK; i++){
+    if( aA[i].iSeq!=aB[i].iSeq ) rc = FAKT_INTERNAL;
+    if( i>0 && pendCmp(&aA[i-1], &aA[i], p.aByte)>=0 ) rc = FAKT_INTERNAL;
+  }
+done:
+  free(aA); free(aB); free(aTmp);
+  pendClear(&p);
+  return rc;
+}
 
 /*
 ** Write the pending puts of top-level txn tOwner into LMDB, sorted, through
@@ -407,7 +510,7 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   if( p->n==0 ) return t->rcErr;
   aTmp = malloc(p->n * sizeof(*aTmp));
   if( aTmp==NULL ){ setErr(t->s, "out of memory"); t->rcErr = FAKT_NOMEM; return FAKT_NOMEM; }
-  pendSort(p->a, aTmp, p->n, p->aByte);
+  pendSortAll(p->a, aTmp, p->n, p->aByte);
   free(aTmp);
   /* a flush reads many pages through the map, and many small flushes as
   ** many as a big one; the dirty copies are what the transaction uses now:

@@ -330,4 +330,12 @@ int  faktStoreVacuum(FaktStore *s, const char *zInto);
 /* Last LMDB-level message (for errors that need detail), owned by the store. */
 const char *faktStoreErrmsg(FaktStore *s);
 
+/*
+** For tests: n pending index puts made from seed (keys of 1..40 bytes,
+** many sharing prefixes or equal) are sorted by the radix sort the flush
+** uses and by the plain merge sort. FAKT_OK if both give pendCmp's strict
+** order, the same; FAKT_INTERNAL if not; FAKT_NOMEM.
+*/
+int faktStorePendSortCheck(size_t n, uint64_t seed);
+
 #endif /* FAKT_STORE_H */

@@ -1381,6 +1381,15 @@ static void testResized(void){
   faktStoreClose(s);
 }
 
+/* The flush's radix sort of pending puts orders them as the merge sort
+** does, from runs too small for it to large ones with long shared prefixes. */
+static void testPendSort(void){
+  static const size_t an[] = { 0, 1, 63, 64, 65, 500, 5000, 100000 };
+  for(size_t i=0; i<sizeof(an)/sizeof(an[0]); i++){
+    for(uint64_t seed=1; seed<=3; seed++) CHECK( faktStorePendSortCheck(an[i], seed*7919 + i)==FAKT_OK );
+  }
+}
+
 int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
@@ -1394,6 +1403,7 @@ int main(void){
   testCollision();
   testGenerated();
   testNameCache();
+  testPendSort();
   testClaimRecord();
   testSharedQuote();
   testSnapshot();
