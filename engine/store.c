@@ -114,6 +114,7 @@ typedef struct Pending {
                              ** commits they are done, if it aborts not */
 } Pending;
 #define PEND_FLUSH  ((size_t)32 << 20)   /* flush past this many bytes */
+#define PEND_AHEAD  8                    /* entries whose bytes a flush prefetches ahead */
 #define PEND_VAL_MAX 8
 
 /*
@@ -519,6 +520,9 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   for(i=0; i<p->n && rc==MDB_SUCCESS; i++){
     const PendEnt *e = &p->a[i];
     MDB_val k, v;
+    /* sorted, the entries' bytes are read in an order unlike the one they
+    ** were written in: ask for those a few entries ahead */
+    if( i+PEND_AHEAD<p->n ) __builtin_prefetch(p->aByte + p->a[i+PEND_AHEAD].iOff);
     dropTick(t, 1);
     if( e->iDb==DB_FTS ){                     /* the whole fts run at once */
       size_t j = i;
@@ -2418,6 +2422,7 @@ static int ftsFlush(StoreTxn *t, const PendEnt *a, size_t n, const uint8_t *aByt
   for(i=0; i<n && rc==FAKT_OK; i++){
     const PendEnt *e = &a[i];
     const uint8_t *k = aByte + e->iOff;
+    if( i+PEND_AHEAD<n ) __builtin_prefetch(aByte + a[i+PEND_AHEAD].iOff);
     if( i+1<n && a[i+1].nKey==e->nKey && memcmp(aByte + a[i+1].iOff, k, e->nKey)==0 ) continue;
     if( aTok && ((size_t)e->nKey-5!=nTok || memcmp(k, aTok, nTok)!=0) ){
       rc = ftsMergeToken(&m, aTok, nTok);
