@@ -478,8 +478,10 @@ int faktStorePendSortCheck(size_t n, uint64_t seed){
   aB = malloc((n ? n : 1)*sizeof(PendEnt));
   aTmp = malloc((n ? n : 1)*sizeof(PendEnt));
   if( aA==NULL || aB==NULL || aTmp==NULL ) goto done;
-  memcpy(aA, p.a, n*sizeof(PendEnt));
-  memcpy(aB, p.a, n*sizeof(PendEnt));
+  if( n ){
+    memcpy(aA, p.a, n*sizeof(PendEnt));
+    memcpy(aB, p.a, n*sizeof(PendEnt));
+  }
   pendSort(aA, aTmp, n, p.aByte);
   pendSortAll(aB, aTmp, n, p.aByte);
   rc = FAKT_OK;
