@@ -451,9 +451,8 @@ static int paramDate(WCtx *w, const Expr *pE, uint64_t *pd){
 /* Resolve a claim's subject or object term into a value (strings interned). */
 /* bSubject: 1 for the subject, 0 for an object, 2 for an object whose
 ** predicate expects an entity or a claim (a bound text then names it). */
-static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject, int *pKind){
+static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
   memset(pV, 0, sizeof(*pV));
-  *pKind = 0;
   int rc;
   if( pE->op==E_PARAM ){
     Value v;
@@ -465,8 +464,6 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject, int *pKind){
       rc = faktLookupName(w->t, v.z, v.n, &pV->id, &kind);
       if( rc==FAKT_NOTFOUND || (rc==0 && kind!=K_ENTITY && kind!=K_CLAIM && kind!=K_SOURCE) ){
         rc = faktLookupLabelUnique(w->t, v.z, v.n, &pV->id);
-      }else if( rc==FAKT_OK ){
-        *pKind = kind;
       }
       if( rc ){
         faktErrSet(w->pErr, FAKT_NOTFOUND, &pE->pos, "unknown entity \"%s\"", v.z);
@@ -482,7 +479,6 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject, int *pKind){
         return FAKT_NOTFOUND;
       }
       *pV = v;
-      *pKind = kind;
       return FAKT_OK;
     }
     if( bSubject==1 ){
@@ -506,7 +502,6 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject, int *pKind){
       }
       if( rc ) return storeErr(w, rc, &pE->pos);
       pV->t = V_ID;
-      *pKind = kind;
       return FAKT_OK;
     }
     case E_LABEL:
@@ -541,7 +536,7 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject, int *pKind){
       return strId(w, pE->zUnit, (int)strlen(pE->zUnit), &pV->id);
     case E_NEG:
       if( pE->pLeft && (pE->pLeft->op==E_INT || pE->pLeft->op==E_FLOAT || pE->pLeft->op==E_QTY) ){
-        rc = claimTerm(w, pE->pLeft, pV, 0, pKind);
+        rc = claimTerm(w, pE->pLeft, pV, 0);
         if( pV->t==V_INT ) pV->u.i = -pV->u.i; else pV->u.r = -pV->u.r;
         return rc;
       }
@@ -573,19 +568,16 @@ static const char *valKindName(StoreTxn *t, const Value *v){
   }
 }
 
-/* Does v fit a predicate's object type pt? kind: v's kind if claimTerm
-** learnt it, else 0. */
-static int typeOk(StoreTxn *t, int pt, const Value *v, int kind){
-  int k = kind;
-  if( (pt==PT_ENTITY || pt==PT_CLAIM) && v->t==V_ID && k==0 && faktObjGetKind(t, v->id, &k) ) return 0;
+static int typeOk(StoreTxn *t, int pt, const Value *v){
+  int k = 0;
   switch( pt ){
     case PT_ANY: return 1;
     case PT_STRING: return v->t==V_STR;
     case PT_NUMBER: return v->t==V_INT || v->t==V_FLOAT;
     case PT_QUANTITY: return v->t==V_QTY || v->t==V_INT || v->t==V_FLOAT;
     case PT_DATE: return v->t==V_DATE;
-    case PT_ENTITY: return v->t==V_ID && k!=K_CLAIM;
-    case PT_CLAIM: return v->t==V_ID && k==K_CLAIM;
+    case PT_ENTITY: return v->t==V_ID && faktObjGetKind(t, v->id, &k)==FAKT_OK && k!=K_CLAIM;
+    case PT_CLAIM: return v->t==V_ID && faktObjGetKind(t, v->id, &k)==FAKT_OK && k==K_CLAIM;
   }
   return 0;
 }
@@ -631,8 +623,7 @@ static int defClaim(WCtx *w, Stmt *pS){
     }
     zQuote = vq.t==V_STR ? vq.z : NULL;
   }
-  int kindS = 0, kindO = 0;
-  rc = claimTerm(w, pS->pS, &vS, 1, &kindS);
+  rc = claimTerm(w, pS->pS, &vS, 1);
   if( rc ) return rc;
   r.s = vS.id;
   EntRec pred;
@@ -645,10 +636,10 @@ static int defClaim(WCtx *w, Stmt *pS){
   ** text in the object is interned at the end */
   w->bDefer = 1;
   w->zDefer = NULL;
-  rc = claimTerm(w, pS->pO, &vO, (pred.objType==PT_ENTITY || pred.objType==PT_CLAIM) ? 2 : 0, &kindO);
+  rc = claimTerm(w, pS->pO, &vO, (pred.objType==PT_ENTITY || pred.objType==PT_CLAIM) ? 2 : 0);
   w->bDefer = 0;
   if( rc ) return rc;
-  if( !typeOk(w->t, pred.objType, &vO, kindO) ){
+  if( !typeOk(w->t, pred.objType, &vO) ){
     faktErrSet(w->pErr, FAKT_MISMATCH, &pS->pO->pos, "type error: predicate %s expects %s, got %s",
                pS->pP->zName, ptName(pred.objType), valKindName(w->t, &vO));
     return FAKT_MISMATCH;
