@@ -1447,20 +1447,134 @@ static void s2iKey(uint8_t *a, int ns, const char *z, size_t n){
   faktEncU64(a+1, faktHash64(z, n));
 }
 
+/*
+** i2s (format 7): the texts of I2S_SLOTS consecutive ids share one record,
+** keyed by id >> I2S_SHIFT (native, MDB_INTEGERKEY). One record per id
+** cost 14 bytes of LMDB node, key and pointer for a name of 8, and a
+** random read searched a leaf of 180 keys; a block is 2 bytes per id, and
+** the tree is 64 times smaller. The value:
+**   nSlot(1)  end offsets u16 BE [nSlot]  entries
+** Slot i is the id (key << I2S_SHIFT) + i; its entry is the bytes from the
+** end of entry i-1 (or the start of the entries) to end[i], empty when the
+** id has no text. An entry is ns(1) + text; a text longer than I2S_INLINE
+** bytes is out of line: the entry is the one byte ns|0x80, and the key
+** I2S_LONG|id holds ns + text. Ids are handed out in order, so interning
+** appends to the last block, which is rewritten each time.
+*/
+#define I2S_SHIFT   6
+#define I2S_SLOTS   (1u << I2S_SHIFT)
+#define I2S_INLINE  120
+#define I2S_LONG    0x80000000u
+#define I2S_MAXREC  (1 + 2*I2S_SLOTS + I2S_SLOTS*(1 + I2S_INLINE))
+
+/* Entry iSlot of the block a (n bytes): FAKT_OK with *ppE and *pnE (*pnE 0 when
+** the slot is empty), or FAKT_CORRUPT when the block is malformed. */
+static int i2sEntry(const uint8_t *a, size_t n, unsigned iSlot, const uint8_t **ppE, size_t *pnE){
+  size_t nHdr, iStart, iEnd;
+  *ppE = NULL; *pnE = 0;
+  if( n<3 || a[0]==0 || a[0]>I2S_SLOTS ) return FAKT_CORRUPT;
+  nHdr = 1 + 2*(size_t)a[0];
+  if( nHdr>n ) return FAKT_CORRUPT;
+  if( iSlot>=a[0] ) return FAKT_OK;
+  iStart = iSlot ? ((size_t)a[2*iSlot-1]<<8 | a[2*iSlot]) : 0;
+  iEnd = (size_t)a[2*iSlot+1]<<8 | a[2*iSlot+2];
+  if( iStart>iEnd || iEnd>n-nHdr ) return FAKT_CORRUPT;
+  *ppE = a + nHdr + iStart;
+  *pnE = iEnd - iStart;
+  return FAKT_OK;
+}
+
 int faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn){
   uint8_t k[4];
   MDB_val v;
+  const uint8_t *e;
+  size_t nE;
   int rc;
   if( t==NULL ) return FAKT_MISUSE;
   if( id & FAKT_GEN_BIT ) return FAKT_NOTFOUND;      /* generated claims: faktIdName */
-  idKey(k, id);
+  idKey(k, id >> I2S_SHIFT);
   rc = dbGet(t, DB_I2S, k, 4, &v);
   if( rc ) return rc;
-  if( v.mv_size<1 ){ setErr(t->s, "dictionary entry %u is damaged", id); return FAKT_CORRUPT; }
-  if( pNs ) *pNs = ((const uint8_t*)v.mv_data)[0];
-  if( pz ) *pz = (const char*)v.mv_data + 1;
-  if( pn ) *pn = (int)(v.mv_size - 1);
+  if( i2sEntry(v.mv_data, v.mv_size, id & (I2S_SLOTS-1), &e, &nE) ) goto damaged;
+  if( nE==0 ) return FAKT_NOTFOUND;
+  if( e[0] & 0x80 ){
+    if( nE!=1 ) goto damaged;
+    idKey(k, I2S_LONG | id);
+    rc = dbGet(t, DB_I2S, k, 4, &v);
+    if( rc==FAKT_NOTFOUND ) goto damaged;
+    if( rc ) return rc;
+    if( v.mv_size<1 || ((const uint8_t*)v.mv_data)[0]!=(e[0] & 0x7f) ) goto damaged;
+    e = v.mv_data;
+    nE = v.mv_size;
+  }
+  if( pNs ) *pNs = e[0];
+  if( pz ) *pz = (const char*)e + 1;
+  if( pn ) *pn = (int)(nE - 1);
   return FAKT_OK;
+damaged:
+  setErr(t->s, "dictionary entry %u is damaged", id);
+  return FAKT_CORRUPT;
+}
+
+/* Give the new id its text: it goes after every id of its block, which
+** is the last one (see faktStoreNewId). */
+static int i2sAppend(StoreTxn *t, uint32_t id, int ns, const char *z, int n){
+  uint8_t k[4], aRec[I2S_MAXREC], *pOut;
+  unsigned iSlot = id & (I2S_SLOTS-1), nOld = 0, i;
+  size_t nEnt = 0, nHdr, nNew;
+  const uint8_t *aOld = NULL, *e;
+  MDB_val v;
+  int rc, bLong = n>I2S_INLINE;
+  if( bLong ){
+    idKey(k, I2S_LONG | id);
+    rc = dbReserve(t, DB_I2S, k, 4, (size_t)n + 1, &pOut);
+    if( rc ) return rc;
+    pOut[0] = (uint8_t)ns;
+    memcpy(pOut+1, z, (size_t)n);
+  }
+  idKey(k, id >> I2S_SHIFT);
+  rc = dbGet(t, DB_I2S, k, 4, &v);
+  if( rc==FAKT_OK ){
+    aOld = v.mv_data;
+    if( i2sEntry(aOld, v.mv_size, 0, &e, &nEnt) ) goto damaged;
+    nOld = aOld[0];
+    nEnt = v.mv_size - 1 - 2*(size_t)nOld;
+    if( nEnt>I2S_SLOTS*(1 + I2S_INLINE) ) goto damaged;
+    if( iSlot<nOld ){
+      setErr(t->s, "dictionary block %u already holds id %u (next_id is damaged)", id >> I2S_SHIFT, id);
+      return FAKT_CORRUPT;
+    }
+  }else if( rc!=FAKT_NOTFOUND ){
+    return rc;
+  }
+  /* the old ends, empty slots up to the new id, its end, the old entries
+  ** and the new one */
+  aRec[0] = (uint8_t)(iSlot + 1);
+  nHdr = 1 + 2*(size_t)(iSlot + 1);
+  if( nOld ) memcpy(aRec+1, aOld+1, 2*(size_t)nOld);
+  for(i=nOld; i<iSlot; i++){ aRec[1+2*i] = (uint8_t)(nEnt>>8); aRec[2+2*i] = (uint8_t)nEnt; }
+  if( nEnt ) memcpy(aRec+nHdr, aOld + 1 + 2*(size_t)nOld, nEnt);
+  pOut = aRec + nHdr + nEnt;
+  if( bLong ){
+    pOut[0] = (uint8_t)(ns | 0x80);
+    nNew = nEnt + 1;
+  }else{
+    pOut[0] = (uint8_t)ns;
+    if( n ) memcpy(pOut+1, z, (size_t)n);
+    nNew = nEnt + 1 + (size_t)n;
+  }
+  aRec[1+2*iSlot] = (uint8_t)(nNew>>8);
+  aRec[2+2*iSlot] = (uint8_t)nNew;
+  /* delete and append: a replaced record that outgrows its page would
+  ** split it in half, leaving the full blocks before it half a page */
+  if( aOld && (rc = dbDel(t, DB_I2S, k, 4))!=FAKT_OK ) return rc;
+  rc = dbReserve(t, DB_I2S, k, 4, nHdr + nNew, &pOut);
+  if( rc ) return rc;
+  memcpy(pOut, aRec, nHdr + nNew);
+  return FAKT_OK;
+damaged:
+  setErr(t->s, "dictionary block %u is damaged", id >> I2S_SHIFT);
+  return FAKT_CORRUPT;
 }
 
 /* The s2i key holds every id whose text hashes alike (DUPSORT): compare
@@ -1517,7 +1631,7 @@ int faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
 }
 
 int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
-  uint8_t k[9], a[4], *pOut;
+  uint8_t k[9], a[4];
   uint32_t id;
   int rc;
   if( t==NULL || (z==NULL && n>0) ) return FAKT_MISUSE;
@@ -1536,11 +1650,8 @@ int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
   if( rc!=FAKT_NOTFOUND ) return rc;
   rc = faktStoreNewId(t, &id);
   if( rc ) return rc;
-  idKey(a, id);
-  rc = dbReserve(t, DB_I2S, a, 4, (size_t)n + 1, &pOut);
+  rc = i2sAppend(t, id, ns, z, n);
   if( rc ) return rc;
-  pOut[0] = (uint8_t)ns;
-  if( n ) memcpy(pOut+1, z, (size_t)n);
   s2iKey(k, ns, z, (size_t)n);
   faktEncU32(a, id);                     /* s2i values stay big-endian */
   rc = dbPut(t, DB_S2I, k, 9, a, 4, 0);
@@ -3311,9 +3422,7 @@ static int hasObj(StoreTxn *t, uint32_t id){
   return hasKey(t, DB_OBJ, k, 4, NULL);
 }
 static int hasStr(StoreTxn *t, uint32_t id){
-  uint8_t k[4];
-  idKey(k, id);
-  return hasKey(t, DB_I2S, k, 4, NULL);
+  return faktDictText(t, id, NULL, NULL, NULL)==FAKT_OK;
 }
 
 /* An id a record refers to must name an object. */
@@ -3542,10 +3651,86 @@ static int checkStats(StoreTxn *t, Report *r, StatList *p){
   return rc;
 }
 
+/* A dictionary string: not a generated claim's name, and found by its s2i entry. */
+static void checkStrText(StoreTxn *t, Report *r, uint32_t id, int ns, const char *z, size_t n){
+  uint8_t sk[9], ida[4];
+  MDB_val kk, vv;
+  StoreCursor *c;
+  if( ns==NS_NAME && faktGenParse(z, (int)n, &(uint32_t){0}) ){
+    problem(r, "string %u: the generated claim name %.*s is in the dictionary", id, (int)n, z);
+  }
+  s2iKey(sk, ns, z, n);
+  faktEncU32(ida, id);
+  if( curAcquire(t, DB_S2I, NULL, 0, &c)==FAKT_OK ){
+    kk.mv_data = sk; kk.mv_size = 9;
+    vv.mv_data = ida; vv.mv_size = 4;
+    if( mdb_cursor_get(c->mc, &kk, &vv, MDB_GET_BOTH)!=MDB_SUCCESS ){
+      problem(r, "string %u has no s2i entry", id);
+    }
+    faktCursorClose(c);
+  }
+}
+
+/*
+** One i2s record under key (see faktDictText): a block whose ends are in
+** order, whose ids are below nextId and follow *pIdStr without a gap, and
+** whose texts check out; or an out-of-line text its block points to.
+*/
+static void checkI2s(StoreTxn *t, Report *r, uint32_t key, const uint8_t *a, size_t n,
+                     uint32_t nextId, uint32_t *pIdStr){
+  const uint8_t *e;
+  size_t nE, nHdr, iEnd = 0;
+  unsigned i;
+  const char *z;
+  int ns, nz;
+  if( key & I2S_LONG ){
+    uint32_t id = key & ~I2S_LONG;
+    uint8_t k[4];
+    MDB_val v;
+    idKey(k, id >> I2S_SHIFT);
+    if( n<1 + I2S_INLINE + 1 || id>=FAKT_GEN_BIT ){
+      problem(r, "string %u: malformed out-of-line text", id);
+    }else if( dbGet(t, DB_I2S, k, 4, &v)!=FAKT_OK
+           || i2sEntry(v.mv_data, v.mv_size, id & (I2S_SLOTS-1), &e, &nE)!=FAKT_OK
+           || nE!=1 || e[0]!=(a[0] | 0x80) ){
+      problem(r, "string %u: out-of-line text its block does not point to", id);
+    }
+    return;                        /* its text is checked with its block */
+  }
+  if( i2sEntry(a, n, 0, &e, &nE)!=FAKT_OK ){ problem(r, "i2s block %u: malformed", key); return; }
+  nHdr = 1 + 2*(size_t)a[0];
+  for(i=0; i<a[0]; i++){
+    uint32_t id = (key << I2S_SHIFT) + i;
+    size_t iNext = (size_t)a[1+2*i]<<8 | a[2+2*i];
+    if( key > (FAKT_GEN_BIT-1) >> I2S_SHIFT || iNext<iEnd || iNext>n-nHdr ){
+      problem(r, "i2s block %u: malformed", key);
+      return;
+    }
+    e = a + nHdr + iEnd;
+    nE = iNext - iEnd;
+    iEnd = iNext;
+    if( nE==0 ) continue;
+    if( id>=nextId ) problem(r, "string %u: id not below next_id %u", id, nextId);
+    if( id!=*pIdStr+1 ){
+      if( id<=*pIdStr ) problem(r, "string %u: out of order", id);
+      else problem(r, "strings %u to %u have no text (next_id %u)", *pIdStr+1, id-1, nextId);
+    }
+    *pIdStr = id;
+    if( (e[0] & 0x80) && nE!=1 ){ problem(r, "string %u: malformed entry", id); continue; }
+    if( faktDictText(t, id, &ns, &z, &nz)!=FAKT_OK ){
+      problem(r, "string %u: its out-of-line text is missing or damaged", id);
+      continue;
+    }
+    checkStrText(t, r, id, ns, z, (size_t)nz);
+  }
+  if( iEnd!=n-nHdr ) problem(r, "i2s block %u: malformed", key);
+}
+
 /* alias, geo, srcc, prop, txlog, s2i and i2s entries point to real things. */
 static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
   static const int aiDb[] = { DB_ALIAS, DB_GEO, DB_SRCC, DB_PROP, DB_TXLOG, DB_S2I, DB_I2S };
   size_t j;
+  uint32_t idStr = 0;              /* the last string id of i2s seen */
   int rc = FAKT_OK;
   for(j=0; rc==FAKT_OK && j<sizeof(aiDb)/sizeof(aiDb[0]); j++){
     int iDb = aiDb[j];
@@ -3603,35 +3788,17 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
           }
           break;
         }
-        case DB_I2S: {
-          uint8_t sk[9];
-          MDB_val kk, vv;
-          uint8_t ida[4];
-          StoreCursor *c2;
-          if( n!=4 || v.mv_size<1 ){ problem(r, "i2s: malformed entry"); break; }
-          id = faktObjKeyId(a);
-          if( id>=nextId ) problem(r, "string %u: id not below next_id %u", id, nextId);
-          if( ((const uint8_t*)v.mv_data)[0]==NS_NAME
-           && faktGenParse((const char*)v.mv_data+1, (int)v.mv_size-1, &(uint32_t){0}) ){
-            problem(r, "string %u: the generated claim name %.*s is in the dictionary", id,
-                    (int)v.mv_size-1, (const char*)v.mv_data+1);
-          }
-          s2iKey(sk, ((const uint8_t*)v.mv_data)[0], (const char*)v.mv_data+1, v.mv_size-1);
-          faktEncU32(ida, id);
-          if( curAcquire(t, DB_S2I, NULL, 0, &c2)==FAKT_OK ){
-            kk.mv_data = sk; kk.mv_size = 9;
-            vv.mv_data = ida; vv.mv_size = 4;
-            if( mdb_cursor_get(c2->mc, &kk, &vv, MDB_GET_BOTH)!=MDB_SUCCESS ){
-              problem(r, "string %u has no s2i entry", id);
-            }
-            faktCursorClose(c2);
-          }
+        case DB_I2S:
+          if( n!=4 ){ problem(r, "i2s: malformed key"); break; }
+          checkI2s(t, r, faktObjKeyId(a), v.mv_data, v.mv_size, nextId, &idStr);
           break;
-        }
       }
     }
     faktCursorClose(c);
     if( rc==FAKT_DONE ) rc = FAKT_OK;
+  }
+  if( rc==FAKT_OK && idStr+1<nextId ){
+    problem(r, "strings %u to %u have no text (next_id %u)", idStr+1, nextId-1, nextId);
   }
   return rc;
 }

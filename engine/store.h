@@ -8,7 +8,9 @@
 **          "next_id" -> u32 BE; "next_gen" -> u32 BE; "last_tx" -> u32 BE;
 **          "magic" -> "fakt"
 **   s2i    ns(1) + hash64 BE(8)  -> id u32 BE   (MDB_DUPSORT: collisions)
-**   i2s    id u32 native (INTEGERKEY) -> ns(1) + text bytes
+**   i2s    id>>6 u32 native (INTEGERKEY) -> a block of the texts of 64 ids
+**          (ns(1) + text bytes each; see faktDictText); 0x80000000|id ->
+**          ns(1) + text of one longer than 120 bytes
 **   obj    id u32 native (INTEGERKEY) -> ObjRec (entities, sources, claims, ...)
 **   spo    s4 p4 o9 c4           -> Vis (tx_add u32 BE; then tx_ret u32 BE once retracted)
 **   pos    p4 o9 s4 c4           -> Vis
@@ -32,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FAKT_FORMAT_VERSION 6   /* 2: a claim's quote is stored in its record;
+#define FAKT_FORMAT_VERSION 7   /* 2: a claim's quote is stored in its record;
                                 ** 3: obj and i2s keys are native MDB_INTEGERKEY
                                 ** ids, and fts holds posting blocks, not one key
                                 ** per (word, doc);
@@ -42,7 +44,9 @@
                                 ** 6: a quote that is its span's exact bytes
                                 ** is not copied into the record, and records
                                 ** keep neither the proposition id nor a
-                                ** text hash */
+                                ** text hash;
+                                ** 7: i2s holds the texts of 64 ids to a
+                                ** record */
 
 /* Ids of generated claims: the claim _cN has the id FAKT_GEN_BIT | N
 ** (1 <= N < 2^31), counted by meta next_gen. Its name is computed from the

@@ -311,7 +311,7 @@ static void testOpenErrors(void){
     faktStoreClose(s);
   }
   CHECK( openFails(path(0, "real.fakt"), 0, zMsg, sizeof(zMsg))==FAKT_FORMAT );
-  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 6)")==0 );
+  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 7)")==0 );
 
   /* an LMDB file whose magic is not ours */
   CHECK( openDb(path(0, "magic.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
@@ -1383,6 +1383,174 @@ static void testResized(void){
 
 /* The flush's radix sort of pending puts orders them as the merge sort
 ** does, from runs too small for it to large ones with long shared prefixes. */
+/*
+** The dictionary's blocks (format 7): texts of 64 ids to an i2s record,
+** texts over 120 bytes out of line under 0x80000000|id. Strings across
+** several blocks, the 120/121-byte boundary, an empty text, an aborted
+** child's strings, the records i2s holds, and damage the check and
+** faktDictText must see: a block whose ends go backwards, a missing
+** out-of-line text, a missing block, an orphan out-of-line text, and
+** next_id moved back under an interned id.
+*/
+#define DICT_N 300
+static char *dictText(int i, int *pn){
+  static char z[600];
+  int n = -1;
+  if( i%37==5 ) n = 120;                       /* the longest inline text */
+  else if( i%37==6 ) n = 121;                  /* the shortest out of line */
+  else if( i%41==7 ) n = 200 + i;              /* long */
+  else if( i==50 ) n = 0;                      /* empty */
+  if( n<0 ){
+    n = snprintf(z, sizeof(z), "name%d", i);
+  }else{
+    for(int j=0; j<n; j++) z[j] = (char)('a' + (i + j)%26);
+    z[n] = 0;
+  }
+  *pn = n;
+  return z;
+}
+static int dictSays(StoreTxn *t, uint32_t id, int nsWant, const char *zWant, int nWant){
+  int ns, n;
+  const char *z;
+  if( faktDictText(t, id, &ns, &z, &n)!=FAKT_OK ) return 0;
+  return ns==nsWant && n==nWant && memcmp(z, zWant, (size_t)n)==0;
+}
+static void i2sKey(uint8_t *k, uint32_t u){ unsigned int x = u; memcpy(k, &x, 4); }
+
+static void testDictBlocks(void){
+  const char *zPath = path(0, "dict.fakt");
+  FaktStore *s = NULL;
+  char *zErr = NULL, *zRep = NULL;
+  StoreTxn *t, *tn;
+  uint32_t aId[DICT_N], id, idA, idB, nLong = 0, idLong = 0;
+  uint8_t k[8], aSave[8192];
+  const uint8_t *aK, *aV;
+  int nK, nV, i, n, nSave, ok;
+  StoreCursor *c;
+  rmDb(zPath);
+  CHECK( openDb(zPath, 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  for(i=0; i<DICT_N; i++){
+    const char *z = dictText(i, &n);
+    CHECK( faktDictIntern(t, i%2 ? NS_STR : NS_NAME, z, n, &aId[i])==FAKT_OK );
+    if( n>120 ){ nLong++; idLong = aId[i]; }
+  }
+  for(ok=1, i=0; i<DICT_N; i++){
+    const char *z = dictText(i, &n);
+    ok &= dictSays(t, aId[i], i%2 ? NS_STR : NS_NAME, z, n) && (i==0 || aId[i]==aId[i-1]+1);
+  }
+  CHECK( ok );
+  /* a child's strings go with it; their ids go to the parent's next ones */
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( faktDictIntern(tn, NS_NAME, "child_a", -1, &idA)==FAKT_OK && idA==aId[DICT_N-1]+1 );
+  CHECK( faktDictIntern(tn, NS_NAME, "child_b", -1, &idB)==FAKT_OK && idB==idA+1 );
+  faktStoreAbort(tn);
+  CHECK( faktDictText(t, idA, NULL, NULL, NULL)==FAKT_NOTFOUND );
+  CHECK( faktDictIntern(t, NS_STR, "parent", -1, &id)==FAKT_OK && id==idA );
+  CHECK( dictSays(t, idA, NS_STR, "parent", 6) && faktDictText(t, idB, NULL, NULL, NULL)==FAKT_NOTFOUND );
+  CHECK( faktDictLookup(t, NS_NAME, "child_a", -1, &id)==FAKT_NOTFOUND );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  checkOk(s, __LINE__);
+
+  /* what i2s holds: one record per 64 ids, and one per long text */
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( countAux(t, "i2s", NULL, 0)==(int)((idA>>6) + 1 + nLong) );
+  for(ok=1, i=0; i<DICT_N; i++){
+    const char *z = dictText(i, &n);
+    ok &= dictSays(t, aId[i], i%2 ? NS_STR : NS_NAME, z, n);
+    ok &= faktDictLookup(t, i%2 ? NS_STR : NS_NAME, z, n, &id)==FAKT_OK && id==aId[i];
+  }
+  CHECK( ok );
+  CHECK( faktDictText(t, 0, NULL, NULL, NULL)==FAKT_NOTFOUND );
+  CHECK( faktDictText(t, idA+1, NULL, NULL, NULL)==FAKT_NOTFOUND );
+  CHECK( faktDictText(t, idA+64*5, NULL, NULL, NULL)==FAKT_NOTFOUND );
+  /* block 1 as stored, to damage and put back */
+  i2sKey(k, 1);
+  nSave = -1;
+  if( faktAuxOpen(t, "i2s", k, 4, &c)==FAKT_OK ){
+    if( faktAuxNext(c, &aK, &nK, &aV, &nV)==FAKT_ROW && nV<=(int)sizeof(aSave) ){
+      memcpy(aSave, aV, (size_t)nV);
+      nSave = nV;
+    }
+    faktCursorClose(c);
+  }
+  faktStoreAbort(t);
+  CHECK( nSave>129 && aSave[0]==64 );
+  if( nSave<=129 ){ faktStoreClose(s); return; }
+
+  /* the ends of slots 3 and 4 swapped: the check and the reader see it */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  {
+    uint8_t aBad[8192];
+    memcpy(aBad, aSave, (size_t)nSave);
+    aBad[7] = aSave[9]; aBad[8] = aSave[10];
+    aBad[9] = aSave[7]; aBad[10] = aSave[8];
+    CHECK( faktAuxPut(t, "i2s", k, 4, aBad, nSave)==FAKT_OK );
+  }
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep && strstr(zRep, "i2s block 1: malformed") );
+  free(zRep); zRep = NULL;
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktDictText(t, 64+4, NULL, NULL, NULL)==FAKT_CORRUPT );
+  faktStoreAbort(t);
+
+  /* block 1 gone: its 64 ids have no text */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktAuxDel(t, "i2s", k, 4)==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep && strstr(zRep, "strings 64 to 127 have no text") );
+  free(zRep); zRep = NULL;
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktAuxPut(t, "i2s", k, 4, aSave, nSave)==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  checkOk(s, __LINE__);
+
+  /* a long text lost, then an orphan one for an inline id */
+  CHECK( nLong>0 );
+  i2sKey(k, 0x80000000u | idLong);
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  nSave = -1;
+  if( faktAuxOpen(t, "i2s", k, 4, &c)==FAKT_OK ){
+    if( faktAuxNext(c, &aK, &nK, &aV, &nV)==FAKT_ROW && nK==4 && memcmp(aK, k, 4)==0 && nV<=(int)sizeof(aSave) ){
+      memcpy(aSave, aV, (size_t)nV);
+      nSave = nV;
+    }
+    faktCursorClose(c);
+  }
+  faktStoreAbort(t);
+  CHECK( nSave>121 );
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktAuxDel(t, "i2s", k, 4)==FAKT_OK );
+  CHECK( faktDictText(t, idLong, NULL, NULL, NULL)==FAKT_CORRUPT );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep && strstr(zRep, "out-of-line text is missing or damaged") );
+  free(zRep); zRep = NULL;
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  if( nSave>0 ) CHECK( faktAuxPut(t, "i2s", k, 4, aSave, nSave)==FAKT_OK );
+  i2sKey(k, 0x80000000u | aId[1]);
+  CHECK( nSave>0 && faktAuxPut(t, "i2s", k, 4, aSave, nSave)==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep && strstr(zRep, "text its block does not point to") );
+  free(zRep); zRep = NULL;
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( faktAuxDel(t, "i2s", k, 4)==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  checkOk(s, __LINE__);
+
+  /* next_id moved back: interning refuses to overwrite a string */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  faktEncU32(k, aId[10]);
+  CHECK( faktAuxPut(t, "meta", (const uint8_t*)"next_id", 7, k, 4)==FAKT_OK );
+  CHECK( faktDictIntern(t, NS_NAME, "intruder", -1, &id)==FAKT_CORRUPT );
+  faktStoreAbort(t);
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( dictSays(t, aId[10], NS_NAME, "name10", 6) );
+  faktStoreAbort(t);
+  checkOk(s, __LINE__);
+  faktStoreClose(s);
+}
+
 static void testPendSort(void){
   static const size_t an[] = { 0, 1, 63, 64, 65, 500, 5000, 100000 };
   for(size_t i=0; i<sizeof(an)/sizeof(an[0]); i++){
@@ -1393,7 +1561,7 @@ static void testPendSort(void){
 int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
-                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt" };
+                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
@@ -1404,6 +1572,7 @@ int main(void){
   testGenerated();
   testNameCache();
   testPendSort();
+  testDictBlocks();
   testClaimRecord();
   testSharedQuote();
   testSnapshot();
