@@ -223,7 +223,7 @@ static void stmtFree(fakt_stmt *p){
   faktFindReset(p);
   if( p->pOwnTxn ){ faktStoreAbort(p->pOwnTxn); p->pOwnTxn = NULL; }
   free(p->ex.aReg);
-  free(p->ex.pDict);
+  faktDictCacheFree(p->ex.pDict);
   faktArenaFree(&p->ex.arena);
   colsFree(&p->cols);
   for(int i=0; p->azParamMem && i<p->nParam; i++) free(p->azParamMem[i]);
@@ -484,10 +484,7 @@ static int findBegin(fakt_stmt *p){
     uint64_t aSnap[2];
     int bSnap = faktStoreSnapshot(t, aSnap);
     if( !bSnap || !pC->bSnap || aSnap[0]!=pC->aSnap[0] || aSnap[1]!=pC->aSnap[1] ){
-      if( ++pC->gen==0 ){
-        memset(pC, 0, sizeof(DictCache));   /* after 2^32 snapshots */
-        pC->gen = 1;
-      }
+      faktDictCacheNewSnap(pC);
       pC->bSnap = bSnap;
       if( bSnap ){ pC->aSnap[0] = aSnap[0]; pC->aSnap[1] = aSnap[1]; }
     }

@@ -56,6 +56,10 @@ int faktExecClaim(Exec *ex, uint32_t id, ClaimRec *r){
   if( id!=0 && id==ex->idNotClaim ) return FAKT_MISMATCH;
   int rc = faktClaimGet(ex->pTxn, id, r);
   if( rc==FAKT_OK ){
+    /* the fields a row shows next: their texts load meanwhile */
+    if( r->o[0]==T_ID || r->o[0]==T_STR ) faktDictPrefetch(ex->pDict, (uint32_t)faktDecU64(r->o + 1));
+    faktDictPrefetch(ex->pDict, r->source);
+    faktDictPrefetch(ex->pDict, r->by);
     ex->idCached = id;
     ex->recCached = *r;
   }else if( rc==FAKT_MISMATCH ){

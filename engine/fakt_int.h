@@ -51,11 +51,22 @@ typedef struct DictCacheEnt {
   int kind;                /* object kind, -1: not looked up */
   const char *z;
 } DictCacheEnt;
+/* The dictionary's i2s records (64 ids each) by number, for the texts the
+** entry cache misses: the next id of a record already found needs no walk
+** down the tree. At most DICT_BLK_MAX records (16 MiB at 2^20). */
+#define DICT_BLK_MAX (1u << 20)
+typedef struct DictBlk {
+  const uint8_t *a;        /* the record in the map */
+  uint32_t n;              /* its bytes */
+  uint32_t gen;            /* valid only when equal to the cache's gen */
+} DictBlk;
 typedef struct DictCache {
   uint32_t gen;            /* bumped for every new snapshot: clears in O(1) */
   int bSnap;               /* aSnap holds the snapshot the entries are of */
   uint64_t aSnap[2];       /* faktStoreSnapshot of it */
   DictCacheEnt a[DICT_CACHE];
+  DictBlk *aBlk;           /* grown to cover the records looked up */
+  uint32_t nBlk;           /* entries of aBlk */
 } DictCache;
 
 /* ---------------------------------------------------------------- plans */
@@ -322,6 +333,9 @@ FAKT_PRIVATE uint64_t faktValueHash(Exec *ex, const Value *v);
 FAKT_PRIVATE int  faktValueText(Exec *ex, const Value *v, const char **pz, int *pn); /* V_STR text */
 FAKT_PRIVATE int  faktValueRender(StoreTxn *t, DictCache *pC, const Value *v, char **pz, size_t *pnAlloc, int *pn);
 FAKT_PRIVATE int  faktDictTextC(StoreTxn *t, DictCache *pC, uint32_t id, const char **pz, int *pn);
+FAKT_PRIVATE void faktDictCacheNewSnap(DictCache *pC);
+FAKT_PRIVATE void faktDictPrefetch(DictCache *pC, uint32_t id);
+FAKT_PRIVATE void faktDictCacheFree(DictCache *pC);
 FAKT_PRIVATE int  faktObjKindC(StoreTxn *t, DictCache *pC, uint32_t id, int *pKind);
 FAKT_PRIVATE void faktValueEncode(const Value *v, uint8_t *aOut);            /* 9 bytes */
 FAKT_PRIVATE void faktValueDecode(const uint8_t *a, Value *v);

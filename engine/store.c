@@ -43,7 +43,7 @@ static const char *const azDbName[DB_COUNT] = {
 ** Names a write transaction looked up or interned: name -> id, and the
 ** kind of the id's object once known. A loader names the same entities,
 ** sources and predicates claim after claim; each lookup otherwise walks
-** s2i, i2s (to compare the text) and obj. Entries stay right while the
+** s2i (and i2s, to compare a long text) and obj. Entries stay right while the
 ** transaction lives: a name's id never changes, and an object's kind only
 ** goes from none to one (cached only once there). A nested transaction
 ** uses its root's cache and clears it when it aborts (what it added may be
@@ -1442,9 +1442,24 @@ int faktStoreGetTx(StoreTxn *t, uint32_t tx, TxRec *pRec){
 
 /* ================================================================ dictionary */
 
-static void s2iKey(uint8_t *a, int ns, const char *z, size_t n){
-  a[0] = (uint8_t)ns;
+/*
+** s2i keys (format 7): a text of at most S2I_TEXT bytes is its own key,
+** ns + the bytes, so a lookup is one read and compares nothing more. A
+** longer text is keyed by ns|0x80 + hash64 (8, BE); the key holds every
+** id whose text hashes alike (DUPSORT), and a lookup compares each one's
+** text through i2s. Returns the key's length; a holds S2I_KEYMAX bytes.
+*/
+#define S2I_TEXT    64
+#define S2I_KEYMAX  (1 + S2I_TEXT)
+static size_t s2iKey(uint8_t *a, int ns, const char *z, size_t n){
+  if( n<=S2I_TEXT ){
+    a[0] = (uint8_t)ns;
+    if( n ) memcpy(a+1, z, n);
+    return 1 + n;
+  }
+  a[0] = (uint8_t)(ns | 0x80);
   faktEncU64(a+1, faktHash64(z, n));
+  return 9;
 }
 
 /*
@@ -1461,7 +1476,7 @@ static void s2iKey(uint8_t *a, int ns, const char *z, size_t n){
 ** I2S_LONG|id holds ns + text. Ids are handed out in order, so interning
 ** appends to the last block, which is rewritten each time.
 */
-#define I2S_SHIFT   6
+#define I2S_SHIFT   FAKT_DICT_SHIFT
 #define I2S_SLOTS   (1u << I2S_SHIFT)
 #define I2S_INLINE  120
 #define I2S_LONG    0x80000000u
@@ -1484,18 +1499,28 @@ static int i2sEntry(const uint8_t *a, size_t n, unsigned iSlot, const uint8_t **
   return FAKT_OK;
 }
 
-int faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn){
+int faktDictBlock(StoreTxn *t, uint32_t id, const uint8_t **pa, size_t *pn){
   uint8_t k[4];
   MDB_val v;
-  const uint8_t *e;
-  size_t nE;
   int rc;
   if( t==NULL ) return FAKT_MISUSE;
   if( id & FAKT_GEN_BIT ) return FAKT_NOTFOUND;      /* generated claims: faktIdName */
   idKey(k, id >> I2S_SHIFT);
   rc = dbGet(t, DB_I2S, k, 4, &v);
   if( rc ) return rc;
-  if( i2sEntry(v.mv_data, v.mv_size, id & (I2S_SLOTS-1), &e, &nE) ) goto damaged;
+  *pa = v.mv_data;
+  *pn = v.mv_size;
+  return FAKT_OK;
+}
+
+int faktDictBlockText(StoreTxn *t, const uint8_t *a, size_t nA, uint32_t id,
+                      int *pNs, const char **pz, int *pn){
+  uint8_t k[4];
+  MDB_val v;
+  const uint8_t *e;
+  size_t nE;
+  int rc;
+  if( i2sEntry(a, nA, id & (I2S_SLOTS-1), &e, &nE) ) goto damaged;
   if( nE==0 ) return FAKT_NOTFOUND;
   if( e[0] & 0x80 ){
     if( nE!=1 ) goto damaged;
@@ -1514,6 +1539,14 @@ int faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn){
 damaged:
   setErr(t->s, "dictionary entry %u is damaged", id);
   return FAKT_CORRUPT;
+}
+
+int faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn){
+  const uint8_t *a;
+  size_t nA;
+  int rc = faktDictBlock(t, id, &a, &nA);
+  if( rc ) return rc;
+  return faktDictBlockText(t, a, nA, id, pNs, pz, pn);
 }
 
 /* Give the new id its text: it goes after every id of its block, which
@@ -1577,12 +1610,11 @@ damaged:
   return FAKT_CORRUPT;
 }
 
-/* The s2i key holds every id whose text hashes alike (DUPSORT): compare
-** each candidate's full text through i2s. */
 /* faktDictLookup; *ppEnt is the name cache's entry for a found NS_NAME
 ** name (NULL when not cached), for faktDictLookupKind. */
 static int dictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId, NameEnt **ppEnt){
-  uint8_t k[9];
+  uint8_t k[S2I_KEYMAX];
+  size_t nK;
   StoreCursor *c;
   MDB_val key, val;
   int rc;
@@ -1600,8 +1632,15 @@ static int dictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId, 
   NameCache *pNames = ns==NS_NAME ? nameCacheOf(t) : NULL;
   NameEnt *e = nameCacheFind(pNames, h, z, n);
   if( e ){ *pId = e->id; *ppEnt = e; return FAKT_OK; }
-  k[0] = (uint8_t)ns;
-  faktEncU64(k+1, h);
+  nK = s2iKey(k, ns, z, (size_t)n);
+  if( (k[0] & 0x80)==0 ){                 /* the text is the key */
+    rc = dbGet(t, DB_S2I, k, nK, &val);
+    if( rc ) return rc;
+    if( val.mv_size!=4 ){ setErr(t->s, "s2i entry of \"%.*s\" is damaged", n, z); return FAKT_CORRUPT; }
+    *pId = faktDecU32((const uint8_t*)val.mv_data);
+    *ppEnt = nameCacheAdd(pNames, h, z, n, *pId, -1);
+    return FAKT_OK;
+  }
   rc = curAcquire(t, DB_S2I, k, 9, &c);
   if( rc ) return rc;
   key.mv_data = k; key.mv_size = 9;
@@ -1631,7 +1670,8 @@ int faktDictLookup(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
 }
 
 int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
-  uint8_t k[9], a[4];
+  uint8_t k[S2I_KEYMAX], a[4];
+  size_t nK;
   uint32_t id;
   int rc;
   if( t==NULL || (z==NULL && n>0) ) return FAKT_MISUSE;
@@ -1652,12 +1692,12 @@ int faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId){
   if( rc ) return rc;
   rc = i2sAppend(t, id, ns, z, n);
   if( rc ) return rc;
-  s2iKey(k, ns, z, (size_t)n);
+  nK = s2iKey(k, ns, z, (size_t)n);
   faktEncU32(a, id);                     /* s2i values stay big-endian */
-  rc = dbPut(t, DB_S2I, k, 9, a, 4, 0);
+  rc = dbPut(t, DB_S2I, k, nK, a, 4, 0);
   if( rc ) return rc;
   *pId = id;
-  if( ns==NS_NAME ) nameCacheAdd(nameCacheOf(t), faktDecU64(k+1), z, n, id, -1);
+  if( ns==NS_NAME ) nameCacheAdd(nameCacheOf(t), faktHash64(z, (size_t)n), z, n, id, -1);
   return FAKT_OK;
 }
 
@@ -3653,16 +3693,16 @@ static int checkStats(StoreTxn *t, Report *r, StatList *p){
 
 /* A dictionary string: not a generated claim's name, and found by its s2i entry. */
 static void checkStrText(StoreTxn *t, Report *r, uint32_t id, int ns, const char *z, size_t n){
-  uint8_t sk[9], ida[4];
+  uint8_t sk[S2I_KEYMAX], ida[4];
   MDB_val kk, vv;
   StoreCursor *c;
   if( ns==NS_NAME && faktGenParse(z, (int)n, &(uint32_t){0}) ){
     problem(r, "string %u: the generated claim name %.*s is in the dictionary", id, (int)n, z);
   }
-  s2iKey(sk, ns, z, n);
+  kk.mv_size = s2iKey(sk, ns, z, n);
   faktEncU32(ida, id);
   if( curAcquire(t, DB_S2I, NULL, 0, &c)==FAKT_OK ){
-    kk.mv_data = sk; kk.mv_size = 9;
+    kk.mv_data = sk;
     vv.mv_data = ida; vv.mv_size = 4;
     if( mdb_cursor_get(c->mc, &kk, &vv, MDB_GET_BOTH)!=MDB_SUCCESS ){
       problem(r, "string %u has no s2i entry", id);
@@ -3779,11 +3819,15 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
         case DB_S2I: {
           int ns, nz;
           const char *z;
-          if( n!=9 || v.mv_size!=4 ){ problem(r, "s2i: malformed entry"); break; }
+          uint8_t sk[S2I_KEYMAX];
+          if( n<1 || v.mv_size!=4 || ((a[0] & 0x80) ? n!=9 : n>S2I_KEYMAX) ){
+            problem(r, "s2i: malformed entry");
+            break;
+          }
           id = faktDecU32(v.mv_data);
           if( faktDictText(t, id, &ns, &z, &nz)!=FAKT_OK ){
             problem(r, "s2i entry points to %u, which is not in i2s", id);
-          }else if( ns!=a[0] || faktHash64(z, (size_t)nz)!=faktDecU64(a+1) ){
+          }else if( s2iKey(sk, ns, z, (size_t)nz)!=n || memcmp(sk, a, n)!=0 ){
             problem(r, "s2i entry for %u does not match its text", id);
           }
           break;

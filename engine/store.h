@@ -7,7 +7,8 @@
 **   meta   "format" -> u32 BE format version (FAKT_FORMAT_VERSION);
 **          "next_id" -> u32 BE; "next_gen" -> u32 BE; "last_tx" -> u32 BE;
 **          "magic" -> "fakt"
-**   s2i    ns(1) + hash64 BE(8)  -> id u32 BE   (MDB_DUPSORT: collisions)
+**   s2i    ns(1) + text (<= 64 bytes) -> id u32 BE; for a longer text,
+**          ns|0x80 + hash64 BE(8) -> id u32 BE (MDB_DUPSORT: collisions)
 **   i2s    id>>6 u32 native (INTEGERKEY) -> a block of the texts of 64 ids
 **          (ns(1) + text bytes each; see faktDictText); 0x80000000|id ->
 **          ns(1) + text of one longer than 120 bytes
@@ -46,7 +47,8 @@
                                 ** keep neither the proposition id nor a
                                 ** text hash;
                                 ** 7: i2s holds the texts of 64 ids to a
-                                ** record */
+                                ** record, and s2i keys a text of up to 64
+                                ** bytes by the text itself */
 
 /* Ids of generated claims: the claim _cN has the id FAKT_GEN_BIT | N
 ** (1 <= N < 2^31), counted by meta next_gen. Its name is computed from the
@@ -219,6 +221,13 @@ int  faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId);
 /* Text of id. *pz points into the map: valid until the txn ends or the next
 ** write in it. FAKT_NOTFOUND (always for a generated claim: see faktIdName). */
 int  faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn);
+/* faktDictText in two steps, for a cache of blocks (value.c): the i2s
+** record of the ids that share id >> FAKT_DICT_SHIFT (FAKT_NOTFOUND),
+** then id's text in it. */
+#define FAKT_DICT_SHIFT 6
+int  faktDictBlock(StoreTxn *t, uint32_t id, const uint8_t **pa, size_t *pn);
+int  faktDictBlockText(StoreTxn *t, const uint8_t *a, size_t nA, uint32_t id,
+                       int *pNs, const char **pz, int *pn);
 
 /* ---- objects ---- */
 int  faktObjGetKind(StoreTxn *t, uint32_t id, int *pKind);      /* FAKT_NOTFOUND */

@@ -64,13 +64,63 @@ static DictCacheEnt *cacheSlot(DictCache *pC, uint32_t id){
   return e;
 }
 
+/* Forget every entry: a new snapshot. */
+void faktDictCacheNewSnap(DictCache *pC){
+  if( ++pC->gen==0 ){                     /* after 2^32 snapshots */
+    memset(pC->a, 0, sizeof(pC->a));
+    if( pC->aBlk ) memset(pC->aBlk, 0, pC->nBlk*sizeof(DictBlk));
+    pC->gen = 1;
+  }
+}
+
+void faktDictCacheFree(DictCache *pC){
+  if( pC ) free(pC->aBlk);
+  free(pC);
+}
+
+/* The slot of record iBlk, grown to reach it; NULL past DICT_BLK_MAX or
+** without memory (the caller then walks the tree). */
+static DictBlk *blkSlot(DictCache *pC, uint32_t iBlk){
+  if( iBlk>=pC->nBlk ){
+    uint32_t nNew = pC->nBlk ? pC->nBlk : 1024;
+    while( nNew<=iBlk && nNew<DICT_BLK_MAX ) nNew *= 2;
+    if( iBlk>=nNew ) return NULL;
+    DictBlk *aNew = realloc(pC->aBlk, nNew*sizeof(DictBlk));
+    if( aNew==NULL ) return NULL;
+    memset(aNew + pC->nBlk, 0, (nNew - pC->nBlk)*sizeof(DictBlk));
+    pC->aBlk = aNew;
+    pC->nBlk = nNew;
+  }
+  return &pC->aBlk[iBlk];
+}
+
+/* About to show id: start loading the line of its record that says
+** where its text is, when the record is known and the text is not. */
+void faktDictPrefetch(DictCache *pC, uint32_t id){
+  if( pC==NULL || id==0 || (id & FAKT_GEN_BIT) ) return;
+  uint32_t iBlk = id >> FAKT_DICT_SHIFT;
+  if( iBlk>=pC->nBlk || pC->aBlk[iBlk].gen!=pC->gen ) return;
+  const DictCacheEnt *e = &pC->a[(id * 2654435761u) >> 21 & (DICT_CACHE-1)];
+  if( e->gen==pC->gen && e->id==id && e->n>=0 ) return;
+  __builtin_prefetch(pC->aBlk[iBlk].a + 1 + 2*(id & ((1u << FAKT_DICT_SHIFT) - 1)));
+}
+
 /* faktDictText through the snapshot's cache (pC may be NULL). */
 int faktDictTextC(StoreTxn *t, DictCache *pC, uint32_t id, const char **pz, int *pn){
-  int ns;
+  int ns, rc;
   if( pC==NULL ) return faktDictText(t, id, &ns, pz, pn);
   DictCacheEnt *e = cacheSlot(pC, id);
   if( e->id==id && e->n>=0 ){ *pz = e->z; *pn = e->n; return FAKT_OK; }
-  int rc = faktDictText(t, id, &ns, pz, pn);
+  DictBlk *b = (id & FAKT_GEN_BIT) ? NULL : blkSlot(pC, id >> FAKT_DICT_SHIFT);
+  if( b && b->gen==pC->gen ){
+    rc = faktDictBlockText(t, b->a, b->n, id, &ns, pz, pn);
+  }else{
+    const uint8_t *a;
+    size_t nA;
+    rc = faktDictBlock(t, id, &a, &nA);
+    if( rc==FAKT_OK && b ){ b->a = a; b->n = (uint32_t)nA; b->gen = pC->gen; }
+    if( rc==FAKT_OK ) rc = faktDictBlockText(t, a, nA, id, &ns, pz, pn);
+  }
   if( rc ) return rc;
   if( e->id!=id ){ e->id = id; e->kind = -1; }
   e->z = *pz;

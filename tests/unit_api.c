@@ -836,6 +836,69 @@ static void testVacuum(void) {
   snprintf(zLock, sizeof(zLock), "%s-lock", zCopy); unlink(zLock);
 }
 
+/*
+** The names a statement shows come through its cache of dictionary
+** records (value.c), kept while the snapshot is the same: every row must
+** name the right entities on the first run, on a second run of the same
+** snapshot, after a commit that appended names to the last record (which
+** moves it), and inside a write transaction that keeps adding them.
+*/
+static int dictRows(fakt_stmt *p, int nWant) {
+  int n = 0, ok = 1, rc;
+  while ((rc = fakt_step(p)) == FAKT_ROW) {
+    int s = -1, o = -1;
+    const char *zS = fakt_column_text(p, 0), *zO = fakt_column_text(p, 1);
+    ok &= zS && zO && sscanf(zS, "d%d", &s) == 1 && sscanf(zO, "d%d", &o) == 1;
+    ok &= s >= 0 && o == (s < 200 ? (s * 37) % 200 : 200 + (s * 11) % (s - 199));
+    n++;
+  }
+  fakt_reset(p);
+  return ok && rc == FAKT_DONE && n == nWant;
+}
+
+static void testDictCache(void) {
+  char zPath[4300], zLock[4400], zSql[200];
+  fakt *db = NULL;
+  fakt_stmt *p = NULL;
+  int bOk = 1, i;
+  snprintf(zPath, sizeof(zPath), "%s/dict.fakt", zDir);
+  CHECK(fakt_open(zPath, FAKT_OPEN_READWRITE | FAKT_OPEN_CREATE, &db) == FAKT_OK);
+  if (db == NULL) return;
+  gDb = db;
+  CHECK(run(db, "predicate dlink : entity; begin;"));
+  for (i = 0; i < 200 && bOk; i++) {
+    snprintf(zSql, sizeof(zSql), "entity d%d thing \"Label %d\";", i, i);
+    bOk = run(db, zSql);
+  }
+  for (i = 0; i < 200 && bOk; i++) {
+    snprintf(zSql, sizeof(zSql), "claim d%d dlink d%d;", i, (i * 37) % 200);
+    bOk = run(db, zSql);
+  }
+  CHECK(bOk && run(db, "commit;"));
+  CHECK(fakt_prepare(db, "find ?s, ?o where ?c: ?s dlink ?o;", -1, &p, NULL) == FAKT_OK);
+  if (p) {
+    CHECK(dictRows(p, 200));
+    CHECK(dictRows(p, 200));                    /* the same snapshot again */
+    /* names appended to the last record in a later commit */
+    CHECK(run(db, "begin;"));
+    for (i = 200; i < 264 && bOk; i++) {
+      snprintf(zSql, sizeof(zSql), "entity d%d thing \"Label %d\"; claim d%d dlink d%d;",
+               i, i, i, 200 + (i * 11) % (i - 199));
+      bOk = run(db, zSql);
+      if (i == 230) bOk &= dictRows(p, 231);    /* inside the write transaction */
+    }
+    CHECK(bOk && dictRows(p, 264));
+    CHECK(run(db, "commit;"));
+    CHECK(dictRows(p, 264));
+    fakt_finalize(p);
+  }
+  CHECK(fakt_close(db) == FAKT_OK);
+  gDb = NULL;
+  snprintf(zLock, sizeof(zLock), "%s-lock", zPath);
+  unlink(zLock);
+  unlink(zPath);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);   /* keep output if a test crashes */
   const char *zTmp = getenv("TMPDIR");
@@ -857,6 +920,7 @@ int main(void) {
     CHECK(fakt_close(db) == FAKT_OK);
   }
   testVacuum();
+  testDictCache();
   gDb = NULL;
 
   char z[4400];

@@ -564,7 +564,6 @@ static void testMain(void){
   }
 }
 
-/* Two strings in one s2i bucket: DUPSORT keeps both, lookup compares text. */
 /*
 ** Posting blocks: one word in many claims (blocks split), a word repeated
 ** in a quote, a source text put again (postings deleted, a middle insert
@@ -793,29 +792,59 @@ static void testFts(void){
   faktStoreClose(s);
 }
 
+/*
+** s2i (format 7): a text of up to 64 bytes is its own key; a longer one is
+** keyed by its hash, and two long texts in one hash bucket (DUPSORT) are
+** told apart by comparing their texts. The lengths 64 and 65 on either
+** side, and the keys i2s and s2i hold for them.
+*/
 static void testCollision(void){
   FaktStore *s = NULL;
-  char *zErr = NULL;
+  char *zErr = NULL, zAlpha[100], zBeta[100], z64[65], z65[66];
   StoreTxn *t;
-  uint32_t idA, idB, id;
-  uint8_t k[9], v[4];
+  uint32_t idA, idB, id, id64, id65;
+  uint8_t k[80], v[4];
   rmDb(path(2, "coll.fakt"));
   CHECK( openDb(path(2, "coll.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
   if( s==NULL ){ free(zErr); return; }
+  memset(zAlpha, 'a', 99); zAlpha[99] = 0;
+  memset(zBeta, 'b', 99); zBeta[99] = 0;
+  memset(z64, 'x', 64); z64[64] = 0;
+  memset(z65, 'x', 65); z65[65] = 0;
   CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
-  CHECK( faktDictIntern(t, NS_STR, "alpha", 5, &idA)==FAKT_OK );
-  /* pretend "alpha" hashes like "beta": its id joins beta's bucket */
-  k[0] = NS_STR;
-  faktEncU64(k+1, faktHash64("beta", 4));
+  CHECK( faktDictIntern(t, NS_STR, zAlpha, 99, &idA)==FAKT_OK );
+  /* pretend zAlpha hashes like zBeta: its id joins zBeta's bucket */
+  k[0] = NS_STR | 0x80;
+  faktEncU64(k+1, faktHash64(zBeta, 99));
   faktEncU32(v, idA);
   CHECK( faktAuxPut(t, "s2i", k, 9, v, 4)==FAKT_OK );
-  CHECK( faktDictLookup(t, NS_STR, "beta", 4, &id)==FAKT_NOTFOUND );
-  CHECK( faktDictIntern(t, NS_STR, "beta", 4, &idB)==FAKT_OK && idB!=idA );
+  CHECK( faktDictLookup(t, NS_STR, zBeta, 99, &id)==FAKT_NOTFOUND );
+  CHECK( faktDictIntern(t, NS_STR, zBeta, 99, &idB)==FAKT_OK && idB!=idA );
   CHECK( countAux(t, "s2i", k, 9)==2 );
-  CHECK( faktDictLookup(t, NS_STR, "beta", 4, &id)==FAKT_OK && id==idB );
-  CHECK( faktDictLookup(t, NS_STR, "alpha", 5, &id)==FAKT_OK && id==idA );
-  CHECK( faktDictLookup(t, NS_NAME, "beta", 4, &id)==FAKT_NOTFOUND );
+  CHECK( faktDictLookup(t, NS_STR, zBeta, 99, &id)==FAKT_OK && id==idB );
+  CHECK( faktDictLookup(t, NS_STR, zAlpha, 99, &id)==FAKT_OK && id==idA );
+  CHECK( faktDictLookup(t, NS_NAME, zBeta, 99, &id)==FAKT_NOTFOUND );
+  /* the text as the key up to 64 bytes, the hash from 65 */
+  CHECK( faktDictIntern(t, NS_STR, z64, 64, &id64)==FAKT_OK );
+  CHECK( faktDictIntern(t, NS_STR, z65, 65, &id65)==FAKT_OK && id65!=id64 );
+  k[0] = NS_STR; memcpy(k+1, z64, 64);
+  CHECK( countAux(t, "s2i", k, 65)==1 );
+  k[0] = NS_STR | 0x80; faktEncU64(k+1, faktHash64(z65, 65));
+  CHECK( countAux(t, "s2i", k, 9)==1 );
+  CHECK( faktDictLookup(t, NS_STR, z64, 63, &id)==FAKT_NOTFOUND );
+  CHECK( faktDictLookup(t, NS_STR, z65, 65, &id)==FAKT_OK && id==id65 );
+  CHECK( faktDictLookup(t, NS_STR, z64, 64, &id)==FAKT_OK && id==id64 );
+  CHECK( faktDictLookup(t, NS_STR, "", 0, &id)==FAKT_NOTFOUND );
+  CHECK( faktDictIntern(t, NS_STR, "", 0, &id)==FAKT_OK && faktDictLookup(t, NS_STR, "", 0, &idA)==FAKT_OK && idA==id );
+  k[0] = NS_STR; memcpy(k+1, "bad", 3);                 /* a damaged value */
+  CHECK( faktAuxPut(t, "s2i", k, 4, v, 3)==FAKT_OK );
+  CHECK( faktDictLookup(t, NS_STR, "bad", 3, &id)==FAKT_CORRUPT );
   CHECK( faktStoreCommit(t)==FAKT_OK );
+  /* the collision entry points to zAlpha under zBeta's hash: the check sees it */
+  char *zRep = NULL;
+  CHECK( faktStoreCheck(s, &zRep)==FAKT_CORRUPT && zRep && strstr(zRep, "does not match its text")
+         && strstr(zRep, "s2i: malformed entry") );
+  free(zRep);
   CHECK( faktHash64("beta", 4)!=faktHash64("betb", 4) && faktHash64("", 0)!=0 );
   faktStoreClose(s);
 }
