@@ -110,6 +110,7 @@ int fakt_close(fakt *db){
   }
   if( db->pTxn ){ faktStoreAbort(db->pTxn); db->pTxn = NULL; }
   if( db->pStore ) faktStoreClose(db->pStore);
+  faktDictCacheFree(db->pDictSpare);
   faktErrClear(&db->err);
   free(db->zOrigin);
   free(db->zPath);
@@ -223,7 +224,10 @@ static void stmtFree(fakt_stmt *p){
   faktFindReset(p);
   if( p->pOwnTxn ){ faktStoreAbort(p->pOwnTxn); p->pOwnTxn = NULL; }
   free(p->ex.aReg);
-  faktDictCacheFree(p->ex.pDict);
+  /* the handle keeps one cache for the next statement: the texts and
+  ** records it holds stay good while the snapshot does (findBegin) */
+  if( p->db && p->db->pDictSpare==NULL ) p->db->pDictSpare = p->ex.pDict;
+  else faktDictCacheFree(p->ex.pDict);
   faktArenaFree(&p->ex.arena);
   colsFree(&p->cols);
   for(int i=0; p->azParamMem && i<p->nParam; i++) free(p->azParamMem[i]);
@@ -478,6 +482,10 @@ static int findBegin(fakt_stmt *p){
   ex->nHeap = 0;
   /* a new snapshot: the texts of the last one are gone, unless it is
   ** the same committed state seen through the same map */
+  if( ex->pDict==NULL ){
+    ex->pDict = db->pDictSpare;
+    db->pDictSpare = NULL;
+  }
   if( ex->pDict==NULL ) ex->pDict = calloc(1, sizeof(DictCache));
   if( ex->pDict ){
     DictCache *pC = ex->pDict;

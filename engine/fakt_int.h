@@ -276,6 +276,7 @@ struct fakt {
   int nLoadDepth;          /* nested load statements */
   uint32_t nTxAdded, nTxRetracted, nTxOther;  /* changes in the explicit txn */
   char *zPath;             /* database file path */
+  DictCache *pDictSpare;   /* a finalized statement's cache, for the next one */
 };
 
 /* The compiled parts of a find statement. */

@@ -102,7 +102,8 @@ void faktDictPrefetch(DictCache *pC, uint32_t id){
   if( iBlk>=pC->nBlk || pC->aBlk[iBlk].gen!=pC->gen ) return;
   const DictCacheEnt *e = &pC->a[(id * 2654435761u) >> 21 & (DICT_CACHE-1)];
   if( e->gen==pC->gen && e->id==id && e->n>=0 ) return;
-  __builtin_prefetch(pC->aBlk[iBlk].a + 1 + 2*(id & ((1u << FAKT_DICT_SHIFT) - 1)));
+  uint32_t iOff = 1 + 2*(id & ((1u << FAKT_DICT_SHIFT) - 1));
+  if( iOff<pC->aBlk[iBlk].n ) __builtin_prefetch(pC->aBlk[iBlk].a + iOff);
 }
 
 /* faktDictText through the snapshot's cache (pC may be NULL). */

@@ -891,6 +891,17 @@ static void testDictCache(void) {
     CHECK(run(db, "commit;"));
     CHECK(dictRows(p, 264));
     fakt_finalize(p);
+    /* the next statement takes the finalized one's cache: the same
+    ** snapshot, and then one with a name appended after a commit */
+    p = NULL;
+    CHECK(fakt_prepare(db, "find ?s, ?o where ?c: ?s dlink ?o;", -1, &p, NULL) == FAKT_OK);
+    if (p) CHECK(dictRows(p, 264));
+    fakt_finalize(p);
+    CHECK(run(db, "entity d264 thing \"Label 264\"; claim d264 dlink d244;"));
+    p = NULL;
+    CHECK(fakt_prepare(db, "find ?s, ?o where ?c: ?s dlink ?o;", -1, &p, NULL) == FAKT_OK);
+    if (p) CHECK(dictRows(p, 265));
+    fakt_finalize(p);
   }
   CHECK(fakt_close(db) == FAKT_OK);
   gDb = NULL;
