@@ -271,7 +271,12 @@ static int scanNext(Exec *ex, Step *pS, StepState *st){
       if( i<3 && st->abSkip[i] ) continue;
       ok = scanUnify(ex, &pS->aT[i], &aV[i]);
     }
-    if( ok ) return 1;
+    if( ok ){
+      /* the subject and object a row may show: their texts load meanwhile */
+      if( !st->abSkip[0] ) faktDictPrefetch(ex->pDict, aV[0].id);
+      if( !st->abSkip[2] && (aV[2].t==V_ID || aV[2].t==V_STR) ) faktDictPrefetch(ex->pDict, aV[2].id);
+      return 1;
+    }
   }
 }
 
