@@ -174,6 +174,21 @@ static int scanUnify(Exec *ex, Term *pT, const Value *pV){
   return faktValueEq(ex, pCur, pV);
 }
 
+/* How many rows ahead a scan whose claims are read prefetches their
+** records: each is a random leaf of obj, and the loads overlap. */
+#define SCAN_AHEAD 6
+/* Step the look-ahead cursor once and prefetch its claim's record. */
+static void aheadStep(Exec *ex, StepState *st){
+  const uint8_t *aKey;
+  if( st->pAhead==NULL ) return;
+  if( faktCursorNext(st->pAhead, &aKey, NULL)!=FAKT_ROW ){
+    faktCursorClose(st->pAhead);
+    st->pAhead = NULL;
+    return;
+  }
+  faktObjPrefetch(ex->pTxn, faktDecU32(aKey + OFF_C));
+}
+
 /* Open the cursor of a scan step with the prefix of its bound components. */
 static int scanOpen(Exec *ex, Step *pS, StepState *st){
   uint8_t aKey[24];
@@ -206,6 +221,10 @@ static int scanOpen(Exec *ex, Step *pS, StepState *st){
   if( rc ){
     faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));
     return -rc;
+  }
+  if( pS->bReadsClaims && faktObjLeaf(ex->pTxn, 0)
+   && faktCursorOpen(ex->pTxn, pS->ix, aKey, n, &st->pAhead)==FAKT_OK ){
+    for(int i=0; i<SCAN_AHEAD; i++) aheadStep(ex, st);
   }
   return 1;
 }
@@ -248,6 +267,7 @@ static int scanNext(Exec *ex, Step *pS, StepState *st){
     const uint8_t *aKey;
     Vis vis;
     int rc = faktCursorNext(st->pCur, &aKey, &vis);
+    aheadStep(ex, st);
     if( rc==FAKT_DONE ) return 0;
     if( rc!=FAKT_ROW ){
       faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));
@@ -413,6 +433,7 @@ static void auxFree(StepState *st){
 static void stepClose(Run *r, int k){
   StepState *st = &r->aState[k];
   if( st->pCur ){ faktCursorClose(st->pCur); st->pCur = NULL; }
+  if( st->pAhead ){ faktCursorClose(st->pAhead); st->pAhead = NULL; }
   auxFree(st);
   if( st->pSub ) faktRunClose(st->pSub);
   st->iPos = 0;
@@ -555,6 +576,7 @@ void faktRunClose(Run *r){
   for(int i=0; i<r->pPlan->nStep; i++){
     StepState *st = &r->aState[i];
     if( st->pCur ){ faktCursorClose(st->pCur); st->pCur = NULL; }
+    if( st->pAhead ){ faktCursorClose(st->pAhead); st->pAhead = NULL; }
     auxFree(st);
     st->iPos = st->iEnd = st->bMatched = 0;
     if( st->pSub ) faktRunClose(st->pSub);

@@ -118,6 +118,8 @@ typedef struct Step {
   int iRowSlot;            /* ST_DERIVED: hidden register with the matched row index */
   int bClaimsOnly;         /* ST_BUILTIN match(): another step of the same body
                            ** keeps only claims in its first argument's variable */
+  int bReadsClaims;        /* ST_SCAN: a later step reads the records of the
+                           ** claims it yields (source, by, quote, ...) */
   /* ST_NOT, ST_OPT */
   Plan *pSub;
   int nNew;                /* ST_OPT: registers first bound inside */
@@ -199,6 +201,7 @@ struct RuleSet {
 /* ---------------------------------------------------------------- execution */
 typedef struct StepState {
   StoreCursor *pCur;       /* ST_SCAN */
+  StoreCursor *pAhead;     /* ST_SCAN with bReadsClaims: SCAN_AHEAD keys ahead */
   int iPos;                /* generic position / first-call flag */
   int iEnd;
   Run *pSub;               /* ST_NOT, ST_OPT */

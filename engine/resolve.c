@@ -1073,6 +1073,28 @@ static void markClaimsOnly(Plan *pPlan){
   }
 }
 
+/* Mark each scan whose claims a later step of the same body reads through
+** their records (source, by, stance, quote, ...): the scan then prefetches
+** the records of the rows ahead (exec.c). */
+static void markReadsClaims(Plan *pPlan){
+  static const char *azField[] = {
+    "source", "by", "via", "stance", "holds", "said", "quote", "recorded"
+  };
+  for(int i=0; pPlan && i<pPlan->nStep; i++){
+    Step *pS = &pPlan->aStep[i];
+    if( pS->kind==ST_SCAN && pS->aT[3].iSlot>=0 && !pS->aT[3].bBound ){
+      for(int j=i+1; j<pPlan->nStep && !pS->bReadsClaims; j++){
+        const Step *pB = &pPlan->aStep[j];
+        if( pB->kind!=ST_BUILTIN || pB->nArg<1 || pB->aArg[0].iSlot!=pS->aT[3].iSlot ) continue;
+        for(size_t k=0; k<sizeof(azField)/sizeof(azField[0]); k++){
+          if( strcmp(pB->pB->zName, azField[k])==0 ) pS->bReadsClaims = 1;
+        }
+      }
+    }
+    markReadsClaims(pS->pSub);
+  }
+}
+
 /*
 ** Compile a find statement: body, projections, order, parameters. Sets
 ** p->pPlan, p->pFind, p->nReg and the column names.
@@ -1182,7 +1204,10 @@ int faktResolveFind(fakt_stmt *p, StoreTxn *t){
       free(aUse);
     }
   }
-  if( rc==0 && pPlan ) markClaimsOnly(pPlan);
+  if( rc==0 && pPlan ){
+    markClaimsOnly(pPlan);
+    markReadsClaims(pPlan);
+  }
   p->nReg = c.nVar;
   p->pPlan = pPlan;
   faktCompileFree(&c);
@@ -1261,8 +1286,8 @@ static void explainPlan(ExplainCtx *x, Plan *pPlan, int iParent, double *pRows){
         Expr *aE[4] = { pLit->pS, pLit->pP, pLit->pO, pLit->pClaim };
         for(int k=0; k<4; k++) termText(x->p, &pS->aT[k], aE[k], a[k], sizeof(a[k]));
         *pRows *= pS->est;
-        snprintf(zD, sizeof(zD), "index=%s prefix=%d s=%s p=%s o=%s c=%s", ixName(pS->ix),
-                 pS->nPrefix, a[0], a[1], a[2], a[3]);
+        snprintf(zD, sizeof(zD), "index=%s prefix=%d s=%s p=%s o=%s c=%s%s", ixName(pS->ix),
+                 pS->nPrefix, a[0], a[1], a[2], a[3], pS->bReadsClaims ? " prefetch=claims" : "");
         explainRow(x, iParent, "scan", zD, *pRows);
         break;
       }

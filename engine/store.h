@@ -221,6 +221,11 @@ int  faktDictIntern(StoreTxn *t, int ns, const char *z, int n, uint32_t *pId);
 /* Text of id. *pz points into the map: valid until the txn ends or the next
 ** write in it. FAKT_NOTFOUND (always for a generated claim: see faktIdName). */
 int  faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn);
+/* The leaf page that holds obj record id, found without liblmdb (read
+** txns; NULL in write txns or when the walk fails), and a prefetch of it:
+** hints for a scan about to read claim records (exec.c). */
+const void *faktObjLeaf(StoreTxn *t, uint32_t id);
+void faktObjPrefetch(StoreTxn *t, uint32_t id);
 /* faktDictText in two steps, for a cache of blocks (value.c): the i2s
 ** record of the ids that share id >> FAKT_DICT_SHIFT (FAKT_NOTFOUND),
 ** then id's text in it. */

@@ -1580,6 +1580,51 @@ static void testDictBlocks(void){
   faktStoreClose(s);
 }
 
+/*
+** faktObjLeaf walks obj's branch pages without liblmdb: for every object
+** of a tree three levels deep, the leaf it finds is the page that holds
+** the record LMDB returns. Write transactions get NULL.
+*/
+static void testObjLeaf(void){
+  const char *zPath = path(0, "leaf.fakt");
+  FaktStore *s = NULL;
+  char *zErr = NULL, zName[32];
+  StoreTxn *t;
+  uint32_t aId[20000];
+  int i, n = 0, nSame = 0, nLeaf = 0;
+  rmDb(zPath);
+  CHECK( openDb(zPath, 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  for(i=0; i<20000; i++){
+    snprintf(zName, sizeof(zName), "leaf%d", i);
+    aId[n] = mkEnt(t, zName, K_ENTITY, 0, "A label long enough to fill pages faster");
+    if( aId[n] ) n++;
+  }
+  CHECK( n==20000 );
+  CHECK( faktObjLeaf(t, aId[0])==NULL );              /* write txn */
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  for(i=0; i<n; i++){
+    uint8_t k[4];
+    const uint8_t *aK, *aV;
+    int nK, nV;
+    StoreCursor *c;
+    unsigned int u = aId[i];
+    memcpy(k, &u, 4);
+    const uint8_t *pLeaf = faktObjLeaf(t, aId[i]);
+    nLeaf += pLeaf!=NULL;
+    if( faktAuxOpen(t, "obj", k, 4, &c)==FAKT_OK ){
+      if( faktAuxNext(c, &aK, &nK, &aV, &nV)==FAKT_ROW && pLeaf
+       && (uintptr_t)aV - (uintptr_t)pLeaf < 4096 ) nSame++;
+      faktCursorClose(c);
+    }
+  }
+  CHECK( nLeaf==n && nSame==n );
+  faktStoreAbort(t);
+  faktStoreClose(s);
+}
+
 static void testPendSort(void){
   static const size_t an[] = { 0, 1, 63, 64, 65, 500, 5000, 100000 };
   for(size_t i=0; i<sizeof(an)/sizeof(an[0]); i++){
@@ -1590,7 +1635,7 @@ static void testPendSort(void){
 int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
-                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt" };
+                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
@@ -1602,6 +1647,7 @@ int main(void){
   testNameCache();
   testPendSort();
   testDictBlocks();
+  testObjLeaf();
   testClaimRecord();
   testSharedQuote();
   testSnapshot();
