@@ -1041,21 +1041,27 @@ static void markUnused(Plan *pPlan, const int *aUse, int nVar){
   }
 }
 
+/* Is pS a built-in whose rows are those of the claims in its first
+** argument, read from their records? */
+static int isClaimField(const Step *pS){
+  static const char *azClaimRel[] = {
+    "source", "by", "via", "stance", "holds", "said", "quote", "recorded", "span"
+  };
+  if( pS->kind!=ST_BUILTIN || pS->nArg<1 ) return 0;
+  for(size_t j=0; j<sizeof(azClaimRel)/sizeof(azClaimRel[0]); j++){
+    if( strcmp(pS->pB->zName, azClaimRel[j])==0 ) return 1;
+  }
+  return 0;
+}
+
 /* Does a step of pPlan itself (not a sub-plan) keep only claims in
 ** register s: a pattern's claim variable, or the first argument of a
 ** built-in whose rows are those of claims? */
 static int claimsOnlySlot(const Plan *pPlan, int s){
-  static const char *azClaimRel[] = {
-    "source", "by", "via", "stance", "holds", "said", "quote", "recorded", "span"
-  };
   for(int i=0; i<pPlan->nStep; i++){
     const Step *pS = &pPlan->aStep[i];
     if( pS->kind==ST_SCAN && pS->aT[3].iSlot==s ) return 1;
-    if( pS->kind==ST_BUILTIN && pS->nArg>0 && pS->aArg[0].iSlot==s && pS->aArg[0].bCheck==0 ){
-      for(size_t j=0; j<sizeof(azClaimRel)/sizeof(azClaimRel[0]); j++){
-        if( strcmp(pS->pB->zName, azClaimRel[j])==0 ) return 1;
-      }
-    }
+    if( isClaimField(pS) && pS->aArg[0].iSlot==s && pS->aArg[0].bCheck==0 ) return 1;
   }
   return 0;
 }
@@ -1074,21 +1080,15 @@ static void markClaimsOnly(Plan *pPlan){
 }
 
 /* Mark each scan whose claims a later step of the same body reads through
-** their records (source, by, stance, quote, ...): the scan then prefetches
-** the records of the rows ahead (exec.c). */
+** their records (source, by, stance, quote, span, ...): the scan then
+** prefetches the records of the rows ahead (exec.c). */
 static void markReadsClaims(Plan *pPlan){
-  static const char *azField[] = {
-    "source", "by", "via", "stance", "holds", "said", "quote", "recorded"
-  };
   for(int i=0; pPlan && i<pPlan->nStep; i++){
     Step *pS = &pPlan->aStep[i];
     if( pS->kind==ST_SCAN && pS->aT[3].iSlot>=0 && !pS->aT[3].bBound ){
       for(int j=i+1; j<pPlan->nStep && !pS->bReadsClaims; j++){
         const Step *pB = &pPlan->aStep[j];
-        if( pB->kind!=ST_BUILTIN || pB->nArg<1 || pB->aArg[0].iSlot!=pS->aT[3].iSlot ) continue;
-        for(size_t k=0; k<sizeof(azField)/sizeof(azField[0]); k++){
-          if( strcmp(pB->pB->zName, azField[k])==0 ) pS->bReadsClaims = 1;
-        }
+        pS->bReadsClaims = isClaimField(pB) && pB->aArg[0].iSlot==pS->aT[3].iSlot;
       }
     }
     markReadsClaims(pS->pSub);
