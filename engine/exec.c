@@ -222,8 +222,7 @@ static int scanOpen(Exec *ex, Step *pS, StepState *st){
     faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));
     return -rc;
   }
-  /* faktObjLeaf answers NULL in a write txn, or when it cannot walk obj */
-  if( pS->bReadsClaims && faktObjLeaf(ex->pTxn, 0)
+  if( pS->bReadsClaims && faktObjWalkable(ex->pTxn)
    && faktCursorOpen(ex->pTxn, pS->ix, aKey, n, &st->pAhead)==FAKT_OK ){
     for(int i=0; i<SCAN_AHEAD; i++) aheadStep(ex, st);
   }

@@ -937,10 +937,14 @@ static void pfSetup(StoreTxn *t){
   t->ePf = 1;
 }
 
-const void *faktObjLeaf(StoreTxn *t, uint32_t id){
-  if( t==NULL || t->bWrite || t->ePf==2 ) return NULL;
+int faktObjWalkable(StoreTxn *t){
+  if( t==NULL || t->bWrite ) return 0;
   if( t->ePf==0 ) pfSetup(t);
-  if( t->ePf!=1 ) return NULL;
+  return t->ePf==1;
+}
+
+const void *faktObjLeaf(StoreTxn *t, uint32_t id){
+  if( !faktObjWalkable(t) ) return NULL;
   size_t pg = t->pgPfRoot, sz = t->szPfPage;
   for(int lvl=0; lvl<32; lvl++){
     if( pg>=t->nPfPage ) return NULL;

@@ -224,6 +224,7 @@ int  faktDictText(StoreTxn *t, uint32_t id, int *pNs, const char **pz, int *pn);
 /* The leaf page that holds obj record id, found without liblmdb (read
 ** txns; NULL in write txns or when the walk fails), and a prefetch of it:
 ** hints for a scan about to read claim records (exec.c). */
+int  faktObjWalkable(StoreTxn *t);        /* 1: faktObjLeaf can answer here */
 const void *faktObjLeaf(StoreTxn *t, uint32_t id);
 void faktObjPrefetch(StoreTxn *t, uint32_t id);
 /* faktDictText in two steps, for a cache of blocks (value.c): the i2s

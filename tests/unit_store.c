@@ -1602,9 +1602,10 @@ static void testObjLeaf(void){
     if( aId[n] ) n++;
   }
   CHECK( n==20000 );
-  CHECK( faktObjLeaf(t, aId[0])==NULL );              /* write txn */
+  CHECK( faktObjLeaf(t, aId[0])==NULL && !faktObjWalkable(t) );   /* write txn */
   CHECK( faktStoreCommit(t)==FAKT_OK );
   CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktObjWalkable(t) );
   for(i=0; i<n; i++){
     uint8_t k[4];
     const uint8_t *aK, *aV;
