@@ -188,6 +188,53 @@ static void getNode(const uint8_t *p, PcNode *nd){
   nd->ksize = get16(p+6);
 }
 
+/* The child page of branch node nd, as LMDB's NODEPGNO reads it. */
+static uint64_t childOf(const PcNode *nd){
+  uint64_t child = nd->lo | ((uint64_t)nd->hi << 16);
+  if( PGNO_SZ>4 ) child |= (uint64_t)nd->flags << 32;
+  return child;
+}
+
+/* ================================================================ one path down */
+
+int faktPageDbRoot(const void *pRec, size_t nRec, uint64_t *pRoot){
+  PcDb db;
+  if( nRec!=sizeof(PcDb) ) return 0;
+  memcpy(&db, pRec, sizeof(db));
+  *pRoot = db.root;
+  return db.root!=P_INVALID;
+}
+
+uint64_t faktPageNo(const void *pPage){
+  return getPgno(pPage);
+}
+
+const void *faktPageIntLeaf(const uint8_t *pMap, uint64_t nPage, size_t szPage, uint64_t root, uint32_t key){
+  uint64_t pg = root;
+  for(int lvl=0; lvl<MAX_DEPTH; lvl++){
+    if( pg>=nPage ) return NULL;
+    const uint8_t *p = pMap + pg*szPage;
+    PcPage h;
+    PcNode nd;
+    memcpy(&h, p, sizeof(h));
+    if( h.flags & P_LEAF ) return p;
+    if( !(h.flags & P_BRANCH) || h.lower<PAGEHDR + 2 || h.lower>szPage ) return NULL;
+    /* the last node whose key is <= key; node 0's key counts as the least */
+    unsigned n = (unsigned)(h.lower - PAGEHDR) >> 1, lo = 1, hi = n - 1, i = 0;
+    while( lo<=hi && hi<n ){
+      unsigned mid = (lo + hi) >> 1;
+      size_t off = get16(p + PAGEHDR + 2*(size_t)mid);
+      if( off + NODE_SZ + 4 > szPage ) return NULL;
+      if( get32(p + off + NODE_SZ)<=key ){ i = mid; lo = mid + 1; }else{ hi = mid - 1; }
+    }
+    size_t off = get16(p + PAGEHDR + 2*(size_t)i);
+    if( off + NODE_SZ > szPage ) return NULL;
+    getNode(p + off, &nd);
+    pg = childOf(&nd);
+  }
+  return NULL;
+}
+
 /* ================================================================ pages */
 
 /*
@@ -469,8 +516,7 @@ static int walkPage(Walk *w, Tree *t, uint64_t pgno, int iLevel){
     if( bLeaf ){
       rc = checkLeaf(w, t, at, p + off, w->psize - off, i, &nd);
     }else{
-      uint64_t child = nd.lo | ((uint64_t)nd.hi << 16);
-      if( PGNO_SZ>4 ) child |= (uint64_t)nd.flags << 32;
+      uint64_t child = childOf(&nd);
       if( t->eKind==TREE_FREE && i>0 && nd.ksize!=PGNO_SZ ){
         return bad(w, at, "node %d: a free-list key of %u bytes", i, nd.ksize);
       }

@@ -36,4 +36,21 @@ int faktPageCheck(const char *zPath, char *zErr, size_t nErr);
 */
 int faktPageCheckPar(const char *zPath, char *zErr, size_t nErr, uint64_t nParMin);
 
+/*
+** One path down a tree, for store.c's prefetch of claim records
+** (faktObjLeaf), read with the same mirrors of LMDB's structures as the
+** walk. None of them checks more than that what it reads lies inside the
+** pages given: their answers are hints.
+**   faktPageDbRoot: the root page of a named database from its MDB_db
+**     record (the main database's value for its name); 0 if there is none.
+**   faktPageNo: the number a page records for itself (mp_pgno).
+**   faktPageIntLeaf: the leaf of an MDB_INTEGERKEY tree (4-byte keys) that
+**     would hold key, found from page root through the branch pages of
+**     pMap (nPage pages of szPage bytes); NULL when a page is not a branch
+**     or leaf page or points outside.
+*/
+int faktPageDbRoot(const void *pRec, size_t nRec, uint64_t *pRoot);
+uint64_t faktPageNo(const void *pPage);
+const void *faktPageIntLeaf(const uint8_t *pMap, uint64_t nPage, size_t szPage, uint64_t root, uint32_t key);
+
 #endif

@@ -906,33 +906,31 @@ void faktCursorClose(StoreCursor *c){
 
 /*
 ** Finding the leaf page of an obj record outside liblmdb, to prefetch it
-** (read transactions): the walk reads obj's branch pages in the layout of
-** LMDB's data format 1, as pagecheck.c does. It is a hint only: every page
-** it reads lies inside the file, a surprise in the layout turns it off for
-** the transaction, and a wrong leaf costs time, never an answer.
+** (read transactions): faktPageIntLeaf (pagecheck.c, which owns LMDB's
+** page layout) reads obj's branch pages. It is a hint only: every page it
+** reads lies inside the file, a surprise in the layout turns it off for the
+** transaction, and a wrong leaf costs time, never an answer.
 */
 static void pfSetup(StoreTxn *t){
   MDB_envinfo info;
   MDB_stat st;
   MDB_dbi dbiMain;
   MDB_val k = { 3, "obj" }, v;
-  uint64_t root, pgno;
+  uint64_t root;
   t->ePf = 2;
-  if( sizeof(size_t)!=8 ) return;
   if( mdb_env_info(t->s->env, &info) || mdb_env_stat(t->s->env, &st) ) return;
   if( st.ms_psize<512 || (st.ms_psize & (st.ms_psize-1)) ) return;
-  if( mdb_dbi_open(t->txn, NULL, 0, &dbiMain) || mdb_get(t->txn, dbiMain, &k, &v) || v.mv_size!=48 ) return;
+  if( mdb_dbi_open(t->txn, NULL, 0, &dbiMain) || mdb_get(t->txn, dbiMain, &k, &v) ) return;
+  if( !faktPageDbRoot(v.mv_data, v.mv_size, &root) ) return;
   /* obj's MDB_db record lies in a page of the map, and every page starts
   ** with its own number: that gives the map's first byte */
   const uint8_t *pPage = (const uint8_t*)((uintptr_t)v.mv_data & ~(uintptr_t)(st.ms_psize-1));
-  memcpy(&pgno, pPage, 8);
-  memcpy(&root, (const uint8_t*)v.mv_data + 40, 8);     /* MDB_db.md_root */
+  uint64_t pgno = faktPageNo(pPage);
   t->nPfPage = (size_t)info.me_last_pgno + 1;
   if( pgno>=t->nPfPage || root>=t->nPfPage ) return;
   t->pPfMap = pPage - pgno*st.ms_psize;
   t->szPfPage = st.ms_psize;
-  memcpy(&pgno, t->pPfMap + root*st.ms_psize, 8);
-  if( pgno!=root ) return;
+  if( faktPageNo(t->pPfMap + root*st.ms_psize)!=root ) return;
   t->pgPfRoot = (size_t)root;
   t->ePf = 1;
 }
@@ -945,31 +943,7 @@ int faktObjWalkable(StoreTxn *t){
 
 const void *faktObjLeaf(StoreTxn *t, uint32_t id){
   if( !faktObjWalkable(t) ) return NULL;
-  size_t pg = t->pgPfRoot, sz = t->szPfPage;
-  for(int lvl=0; lvl<32; lvl++){
-    if( pg>=t->nPfPage ) return NULL;
-    const uint8_t *p = t->pPfMap + pg*sz;
-    uint16_t flags, lower, off, a[3];
-    memcpy(&flags, p + 10, 2);                 /* mp_flags, mp_lower */
-    memcpy(&lower, p + 12, 2);
-    if( flags & 0x02 ) return p;               /* P_LEAF */
-    if( !(flags & 0x01) || lower<18 || lower>sz ) return NULL;     /* P_BRANCH */
-    /* the last node whose key is <= id; node 0's key counts as the least */
-    unsigned n = (unsigned)(lower - 16) >> 1, lo = 1, hi = n - 1, i = 0;
-    while( lo<=hi && hi<n ){
-      unsigned mid = (lo + hi) >> 1;
-      unsigned int key;
-      memcpy(&off, p + 16 + 2*mid, 2);
-      if( (size_t)off + 12 > sz ) return NULL;
-      memcpy(&key, p + off + 8, 4);
-      if( key<=id ){ i = mid; lo = mid + 1; }else{ hi = mid - 1; }
-    }
-    memcpy(&off, p + 16 + 2*i, 2);
-    if( (size_t)off + 8 > sz ) return NULL;
-    memcpy(a, p + off, 6);                     /* the child's page number */
-    pg = (size_t)a[0] | (size_t)a[1] << 16 | (size_t)a[2] << 32;
-  }
-  return NULL;
+  return faktPageIntLeaf(t->pPfMap, t->nPfPage, t->szPfPage, t->pgPfRoot, id);
 }
 
 void faktObjPrefetch(StoreTxn *t, uint32_t id){
@@ -3816,12 +3790,15 @@ static void checkI2s(StoreTxn *t, Report *r, uint32_t key, const uint8_t *a, siz
     }
     return;                        /* its text is checked with its block */
   }
-  if( i2sEntry(a, n, 0, &e, &nE)!=FAKT_OK ){ problem(r, "i2s block %u: malformed", key); return; }
+  if( key > (FAKT_GEN_BIT-1) >> I2S_SHIFT || i2sEntry(a, n, 0, &e, &nE)!=FAKT_OK ){
+    problem(r, "i2s block %u: malformed", key);
+    return;
+  }
   nHdr = 1 + 2*(size_t)a[0];
   for(i=0; i<a[0]; i++){
     uint32_t id = (key << I2S_SHIFT) + i;
     size_t iNext = (size_t)a[1+2*i]<<8 | a[2+2*i];
-    if( key > (FAKT_GEN_BIT-1) >> I2S_SHIFT || iNext<iEnd || iNext>n-nHdr ){
+    if( iNext<iEnd || iNext>n-nHdr ){
       problem(r, "i2s block %u: malformed", key);
       return;
     }
@@ -3836,7 +3813,7 @@ static void checkI2s(StoreTxn *t, Report *r, uint32_t key, const uint8_t *a, siz
     }
     *pIdStr = id;
     if( (e[0] & 0x80) && nE!=1 ){ problem(r, "string %u: malformed entry", id); continue; }
-    if( faktDictText(t, id, &ns, &z, &nz)!=FAKT_OK ){
+    if( faktDictBlockText(t, a, n, id, &ns, &z, &nz)!=FAKT_OK ){
       problem(r, "string %u: its out-of-line text is missing or damaged", id);
       continue;
     }

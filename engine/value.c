@@ -57,9 +57,14 @@ void faktValueDecode(const uint8_t *a, Value *v){
 
 /* ================================================================ cache */
 
+/* Where id goes in the cache. */
+static DictCacheEnt *slotOf(DictCache *pC, uint32_t id){
+  return &pC->a[(id * 2654435761u) >> 21 & (DICT_CACHE-1)];
+}
+
 /* The slot of id; a slot of an older snapshot is emptied first. */
 static DictCacheEnt *cacheSlot(DictCache *pC, uint32_t id){
-  DictCacheEnt *e = &pC->a[(id * 2654435761u) >> 21 & (DICT_CACHE-1)];
+  DictCacheEnt *e = slotOf(pC, id);
   if( e->gen!=pC->gen ){ e->gen = pC->gen; e->id = 0; }
   return e;
 }
@@ -100,7 +105,7 @@ void faktDictPrefetch(DictCache *pC, uint32_t id){
   if( pC==NULL || id==0 || (id & FAKT_GEN_BIT) ) return;
   uint32_t iBlk = id >> FAKT_DICT_SHIFT;
   if( iBlk>=pC->nBlk || pC->aBlk[iBlk].gen!=pC->gen ) return;
-  const DictCacheEnt *e = &pC->a[(id * 2654435761u) >> 21 & (DICT_CACHE-1)];
+  const DictCacheEnt *e = slotOf(pC, id);
   if( e->gen==pC->gen && e->id==id && e->n>=0 ) return;
   uint32_t iOff = 1 + 2*(id & ((1u << FAKT_DICT_SHIFT) - 1));
   if( iOff<pC->aBlk[iBlk].n ) __builtin_prefetch(pC->aBlk[iBlk].a + iOff);
