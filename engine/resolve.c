@@ -643,7 +643,7 @@ static int stepOther(Compile *c, Cand *pc, Step *pS){
       unsigned char *aBefore = malloc((size_t)c->nVarAlloc + 1);
       if( aBefore==NULL ) return oom(c);
       int nBefore = c->nVar;
-      memcpy(aBefore, c->aBound, (size_t)c->nVar);
+      if( nBefore>0 ) memcpy(aBefore, c->aBound, (size_t)nBefore);
       pS->kind = ST_OPT;
       rc = compileSub(c, pLit->pSub, &pS->pSub, 0);
       if( rc==0 ){
@@ -861,11 +861,11 @@ static int compileSub(Compile *c, Body *pBody, Plan **ppPlan, int bRestore){
   if( bRestore ){
     aSave = malloc((size_t)c->nVar + 1);
     if( aSave==NULL ) return oom(c);
-    memcpy(aSave, c->aBound, (size_t)c->nVar);
+    if( c->nVar>0 ) memcpy(aSave, c->aBound, (size_t)c->nVar);
   }
   int rc = planBody(c, pBody, ppPlan);
   if( bRestore ){
-    memcpy(c->aBound, aSave, (size_t)nSave);
+    if( nSave>0 ) memcpy(c->aBound, aSave, (size_t)nSave);
     for(int i=nSave; i<c->nVar; i++) c->aBound[i] = 0;
     free(aSave);
   }
