@@ -174,19 +174,47 @@ static int scanUnify(Exec *ex, Term *pT, const Value *pV){
   return faktValueEq(ex, pCur, pV);
 }
 
-/* How many rows ahead a scan whose claims are read prefetches their
-** records: each is a random leaf of obj, and the loads overlap. */
+/* How many rows ahead a scan reads to prefetch: the records of the claims
+** it yields, when a later step reads them (each is a random leaf of obj),
+** and the texts of the subjects and objects it binds, when the query shows
+** them (each is a random record of i2s). The loads overlap. */
 #define SCAN_AHEAD 6
-/* Step the look-ahead cursor once and prefetch its claim's record. */
-static void aheadStep(Exec *ex, StepState *st){
+/* A text is prefetched in two steps: the offsets of its record at
+** SCAN_AHEAD rows ahead, and the text at TEXT_AHEAD rows ahead. */
+#define TEXT_AHEAD 3
+
+/* The second step for the ids of look-ahead row iRow. */
+static void aheadText(Exec *ex, StepState *st, unsigned iRow){
+  const uint32_t *a = st->aAheadId[iRow & 7];
+  faktDictPrefetchText(ex->pDict, a[0]);
+  faktDictPrefetchText(ex->pDict, a[1]);
+}
+
+/* Step the look-ahead cursor once and prefetch what its row will need. */
+static void aheadStep(Exec *ex, Step *pS, StepState *st){
   const uint8_t *aKey;
   if( st->pAhead==NULL ) return;
+  int bNames = pS->abShows[0] || pS->abShows[2];
   if( faktCursorNext(st->pAhead, &aKey, NULL)!=FAKT_ROW ){
     faktCursorClose(st->pAhead);
     st->pAhead = NULL;
+    /* the rows still between the two steps */
+    for(unsigned i=st->nAhead>TEXT_AHEAD ? st->nAhead-TEXT_AHEAD : 0; bNames && i<st->nAhead; i++){
+      aheadText(ex, st, i);
+    }
     return;
   }
-  faktObjPrefetch(ex->pTxn, faktDecU32(aKey + OFF_C));
+  if( pS->bReadsClaims ) faktObjPrefetch(ex->pTxn, faktDecU32(aKey + OFF_C));
+  if( bNames ){
+    uint32_t *a = st->aAheadId[st->nAhead & 7];
+    const uint8_t *pO = aKey + aOffO[pS->ix];
+    a[0] = pS->abShows[0] ? faktDecU32(aKey + aOffS[pS->ix]) : 0;
+    a[1] = pS->abShows[2] && (pO[0]==T_ID || pO[0]==T_STR) ? (uint32_t)faktDecU64(pO + 1) : 0;
+    faktDictPrefetch(ex->pDict, a[0]);
+    faktDictPrefetch(ex->pDict, a[1]);
+    if( st->nAhead>=TEXT_AHEAD ) aheadText(ex, st, st->nAhead - TEXT_AHEAD);
+    st->nAhead++;
+  }
 }
 
 /* Open the cursor of a scan step with the prefix of its bound components. */
@@ -222,9 +250,11 @@ static int scanOpen(Exec *ex, Step *pS, StepState *st){
     faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));
     return -rc;
   }
-  if( pS->bReadsClaims && faktObjWalkable(ex->pTxn)
-   && faktCursorOpen(ex->pTxn, pS->ix, aKey, n, &st->pAhead)==FAKT_OK ){
-    for(int i=0; i<SCAN_AHEAD; i++) aheadStep(ex, st);
+  int bAhead = (pS->bReadsClaims && faktObjWalkable(ex->pTxn))
+            || ((pS->abShows[0] || pS->abShows[2]) && ex->pDict);
+  if( bAhead && faktCursorOpen(ex->pTxn, pS->ix, aKey, n, &st->pAhead)==FAKT_OK ){
+    st->nAhead = 0;
+    for(int i=0; i<SCAN_AHEAD; i++) aheadStep(ex, pS, st);
   }
   return 1;
 }
@@ -267,7 +297,7 @@ static int scanNext(Exec *ex, Step *pS, StepState *st){
     const uint8_t *aKey;
     Vis vis;
     int rc = faktCursorNext(st->pCur, &aKey, &vis);
-    aheadStep(ex, st);
+    aheadStep(ex, pS, st);
     if( rc==FAKT_DONE ) return 0;
     if( rc!=FAKT_ROW ){
       faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));

@@ -67,6 +67,12 @@ typedef struct DictCache {
   DictCacheEnt a[DICT_CACHE];
   DictBlk *aBlk;           /* grown to cover the records looked up */
   uint32_t nBlk;           /* entries of aBlk */
+  /* of this snapshot (cleared with gen): records not in aBlk when looked
+  ** up, i2s's records (0: not asked yet), and whether aBlk was filled
+  ** whole by one walk of i2s (see dictMiss in value.c) */
+  uint32_t nMiss;
+  uint64_t nRec;
+  int bFilled;
 } DictCache;
 
 /* ---------------------------------------------------------------- plans */
@@ -120,6 +126,8 @@ typedef struct Step {
                            ** keeps only claims in its first argument's variable */
   int bReadsClaims;        /* ST_SCAN: a later step reads the records of the
                            ** claims it yields (source, by, quote, ...) */
+  uint8_t abShows[3];      /* ST_SCAN: the query shows the subject / -, object
+                           ** this step binds (their texts are prefetched) */
   /* ST_NOT, ST_OPT */
   Plan *pSub;
   int nNew;                /* ST_OPT: registers first bound inside */
@@ -201,7 +209,11 @@ struct RuleSet {
 /* ---------------------------------------------------------------- execution */
 typedef struct StepState {
   StoreCursor *pCur;       /* ST_SCAN */
-  StoreCursor *pAhead;     /* ST_SCAN with bReadsClaims: SCAN_AHEAD keys ahead */
+  StoreCursor *pAhead;     /* ST_SCAN with bReadsClaims or abShows: SCAN_AHEAD
+                           ** keys ahead */
+  uint32_t aAheadId[8][2]; /* the subject and object ids the look-ahead saw,
+                           ** by its row number & 7, for the text's prefetch */
+  unsigned nAhead;         /* rows the look-ahead has read */
   int iPos;                /* generic position / first-call flag */
   int iEnd;
   Run *pSub;               /* ST_NOT, ST_OPT */
@@ -339,6 +351,7 @@ FAKT_PRIVATE int  faktValueRender(StoreTxn *t, DictCache *pC, const Value *v, ch
 FAKT_PRIVATE int  faktDictTextC(StoreTxn *t, DictCache *pC, uint32_t id, const char **pz, int *pn);
 FAKT_PRIVATE void faktDictCacheNewSnap(DictCache *pC);
 FAKT_PRIVATE void faktDictPrefetch(DictCache *pC, uint32_t id);
+FAKT_PRIVATE void faktDictPrefetchText(DictCache *pC, uint32_t id);
 FAKT_PRIVATE void faktDictCacheFree(DictCache *pC);
 FAKT_PRIVATE int  faktObjKindC(StoreTxn *t, DictCache *pC, uint32_t id, int *pKind);
 FAKT_PRIVATE void faktValueEncode(const Value *v, uint8_t *aOut);            /* 9 bytes */

@@ -1095,6 +1095,22 @@ static void markReadsClaims(Plan *pPlan){
   }
 }
 
+/* Mark the scans that bind a subject or object the query shows as a
+** column of its own (abShown: per register), so that their texts are
+** prefetched while the scan reads ahead. */
+static void markShows(Plan *pPlan, const uint8_t *abShown, int nVar){
+  for(int i=0; pPlan && i<pPlan->nStep; i++){
+    Step *pS = &pPlan->aStep[i];
+    if( pS->kind==ST_SCAN && !pS->aT[3].bBound ){
+      for(int j=0; j<3; j+=2){
+        const Term *pT = &pS->aT[j];
+        pS->abShows[j] = pT->iSlot>=0 && pT->iSlot<nVar && !pT->bBound && abShown[pT->iSlot];
+      }
+    }
+    markShows(pS->pSub, abShown, nVar);
+  }
+}
+
 /*
 ** Compile a find statement: body, projections, order, parameters. Sets
 ** p->pPlan, p->pFind, p->nReg and the column names.
@@ -1201,6 +1217,14 @@ int faktResolveFind(fakt_stmt *p, StoreTxn *t){
       for(int i=0; i<nOrder; i++) exprUses(f->apOrder[i], aUse, c.nVar);
       for(int i=0; i<3; i++) exprUses(aNum[i], aUse, c.nVar);
       markUnused(pPlan, aUse, c.nVar);
+      /* the registers shown as they are, one to a column */
+      uint8_t *abShown = (uint8_t*)aUse;
+      memset(abShown, 0, (size_t)c.nVar);
+      for(int i=0; i<nProj && !f->bAgg; i++){
+        const Expr *pE = f->apProj[i];
+        if( pE->op==E_VAR && pE->iSlot>=0 && pE->iSlot<c.nVar ) abShown[pE->iSlot] = 1;
+      }
+      markShows(pPlan, abShown, c.nVar);
       free(aUse);
     }
   }
@@ -1286,8 +1310,12 @@ static void explainPlan(ExplainCtx *x, Plan *pPlan, int iParent, double *pRows){
         Expr *aE[4] = { pLit->pS, pLit->pP, pLit->pO, pLit->pClaim };
         for(int k=0; k<4; k++) termText(x->p, &pS->aT[k], aE[k], a[k], sizeof(a[k]));
         *pRows *= pS->est;
-        snprintf(zD, sizeof(zD), "index=%s prefix=%d s=%s p=%s o=%s c=%s%s", ixName(pS->ix),
-                 pS->nPrefix, a[0], a[1], a[2], a[3], pS->bReadsClaims ? " prefetch=claims" : "");
+        int bNames = pS->abShows[0] || pS->abShows[2];
+        snprintf(zD, sizeof(zD), "index=%s prefix=%d s=%s p=%s o=%s c=%s%s%s%s", ixName(pS->ix),
+                 pS->nPrefix, a[0], a[1], a[2], a[3],
+                 pS->bReadsClaims || bNames ? " prefetch=" : "",
+                 pS->bReadsClaims ? (bNames ? "claims,names" : "claims") : "",
+                 !pS->bReadsClaims && bNames ? "names" : "");
         explainRow(x, iParent, "scan", zD, *pRows);
         break;
       }

@@ -1566,6 +1566,38 @@ int faktDictBlock(StoreTxn *t, uint32_t id, const uint8_t **pa, size_t *pn){
   return FAKT_OK;
 }
 
+uint64_t faktDictRecords(StoreTxn *t){
+  MDB_stat st;
+  if( t==NULL || mdb_stat(t->txn, t->s->aDbi[DB_I2S], &st) ) return 0;
+  return st.ms_entries;
+}
+
+int faktDictBlockWalk(StoreTxn *t, void *pArg,
+                      int (*xBlock)(void*, uint32_t iBlk, const uint8_t *a, size_t n)){
+  StoreCursor *c;
+  const uint8_t *aK, *aV;
+  int nK, nV, rc;
+  if( t==NULL ) return FAKT_MISUSE;
+  rc = curAcquire(t, DB_I2S, NULL, 0, &c);
+  if( rc ) return rc;
+  while( (rc = faktAuxNext(c, &aK, &nK, &aV, &nV))==FAKT_ROW ){
+    uint32_t k;
+    if( nK!=4 ){ rc = FAKT_CORRUPT; break; }
+    memcpy(&k, aK, 4);
+    if( k & I2S_LONG ){ rc = FAKT_DONE; break; }     /* the long texts sort last */
+    if( xBlock(pArg, k, aV, (size_t)nV) ){ rc = FAKT_DONE; break; }
+  }
+  faktCursorClose(c);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+const uint8_t *faktDictBlockEntry(const uint8_t *a, size_t nA, uint32_t id){
+  const uint8_t *e;
+  size_t nE;
+  if( i2sEntry(a, nA, id & (I2S_SLOTS-1), &e, &nE) || nE==0 ) return NULL;
+  return e;
+}
+
 int faktDictBlockText(StoreTxn *t, const uint8_t *a, size_t nA, uint32_t id,
                       int *pNs, const char **pz, int *pn){
   uint8_t k[4];

@@ -234,6 +234,15 @@ void faktObjPrefetch(StoreTxn *t, uint32_t id);
 int  faktDictBlock(StoreTxn *t, uint32_t id, const uint8_t **pa, size_t *pn);
 int  faktDictBlockText(StoreTxn *t, const uint8_t *a, size_t nA, uint32_t id,
                        int *pNs, const char **pz, int *pn);
+/* Where id's entry lies in its block a (a hint: NULL when the block
+** has no entry for it or is damaged; faktDictBlockText says which). */
+const uint8_t *faktDictBlockEntry(const uint8_t *a, size_t nA, uint32_t id);
+/* The records of i2s (blocks and long texts), and a walk of the blocks
+** in order, through a cursor: xBlock(pArg, id >> FAKT_DICT_SHIFT, record)
+** for each until it returns nonzero. */
+uint64_t faktDictRecords(StoreTxn *t);
+int  faktDictBlockWalk(StoreTxn *t, void *pArg,
+                       int (*xBlock)(void*, uint32_t iBlk, const uint8_t *a, size_t n));
 
 /* ---- objects ---- */
 int  faktObjGetKind(StoreTxn *t, uint32_t id, int *pKind);      /* FAKT_NOTFOUND */

@@ -71,6 +71,9 @@ static DictCacheEnt *cacheSlot(DictCache *pC, uint32_t id){
 
 /* Forget every entry: a new snapshot. */
 void faktDictCacheNewSnap(DictCache *pC){
+  pC->nMiss = 0;
+  pC->nRec = 0;
+  pC->bFilled = 0;
   if( ++pC->gen==0 ){                     /* after 2^32 snapshots */
     memset(pC->a, 0, sizeof(pC->a));
     if( pC->aBlk ) memset(pC->aBlk, 0, pC->nBlk*sizeof(DictBlk));
@@ -107,8 +110,50 @@ void faktDictPrefetch(DictCache *pC, uint32_t id){
   if( iBlk>=pC->nBlk || pC->aBlk[iBlk].gen!=pC->gen ) return;
   const DictCacheEnt *e = slotOf(pC, id);
   if( e->gen==pC->gen && e->id==id && e->n>=0 ) return;
+  const DictBlk *b = &pC->aBlk[iBlk];
   uint32_t iOff = 1 + 2*(id & ((1u << FAKT_DICT_SHIFT) - 1));
-  if( iOff<pC->aBlk[iBlk].n ) __builtin_prefetch(pC->aBlk[iBlk].a + iOff);
+  __builtin_prefetch(b->a);                        /* its slot count */
+  if( iOff<b->n ) __builtin_prefetch(b->a + iOff);
+}
+
+/* The second step, a few rows after faktDictPrefetch(id) loaded the
+** record's offsets: start loading the text itself. */
+void faktDictPrefetchText(DictCache *pC, uint32_t id){
+  if( pC==NULL || id==0 || (id & FAKT_GEN_BIT) ) return;
+  uint32_t iBlk = id >> FAKT_DICT_SHIFT;
+  if( iBlk>=pC->nBlk || pC->aBlk[iBlk].gen!=pC->gen ) return;
+  const DictCacheEnt *e = slotOf(pC, id);
+  if( e->gen==pC->gen && e->id==id && e->n>=0 ) return;
+  const uint8_t *pEnt = faktDictBlockEntry(pC->aBlk[iBlk].a, pC->aBlk[iBlk].n, id);
+  if( pEnt ) __builtin_prefetch(pEnt);
+}
+
+/* A record found by faktDictBlockWalk: into the directory. */
+static int fillBlk(void *pArg, uint32_t iBlk, const uint8_t *a, size_t n){
+  DictCache *pC = pArg;
+  DictBlk *b = blkSlot(pC, iBlk);
+  if( b==NULL ) return 1;                          /* past DICT_BLK_MAX */
+  b->a = a;
+  b->n = (uint32_t)n;
+  b->gen = pC->gen;
+  return 0;
+}
+
+/*
+** A text's record was not in the directory and the tree was walked for it.
+** A query that shows many names walks for most of them while the directory
+** fills. In a committed snapshot, after DICT_FILL_MIN such walks and once
+** they number a sixteenth of i2s's records, the rest are read in one pass
+** of a cursor instead (per record about 16 times cheaper than a walk
+** down the tree): the pass costs no more than the walks it ends.
+*/
+#define DICT_FILL_MIN 256
+static void dictMiss(StoreTxn *t, DictCache *pC){
+  if( !pC->bSnap || pC->bFilled || ++pC->nMiss<DICT_FILL_MIN ) return;
+  if( pC->nRec==0 ) pC->nRec = faktDictRecords(t) + 1;
+  if( (uint64_t)pC->nMiss*16 < pC->nRec ) return;
+  pC->bFilled = 1;
+  (void)faktDictBlockWalk(t, pC, fillBlk);         /* a hint: a failure only costs walks */
 }
 
 /* faktDictText through the snapshot's cache (pC may be NULL). */
@@ -123,6 +168,10 @@ int faktDictTextC(StoreTxn *t, DictCache *pC, uint32_t id, const char **pz, int 
   }else{
     const uint8_t *a;
     size_t nA;
+    if( b ){
+      dictMiss(t, pC);
+      b = blkSlot(pC, id >> FAKT_DICT_SHIFT);      /* the walk may have moved aBlk */
+    }
     rc = faktDictBlock(t, id, &a, &nA);
     if( rc==FAKT_OK && b ){ b->a = a; b->n = (uint32_t)nA; b->gen = pC->gen; }
     if( rc==FAKT_OK ) rc = faktDictBlockText(t, a, nA, id, &ns, pz, pn);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "fakt.h"
 #include "store.h"
+#include "fakt_int.h"
 #include "util.h"
 
 static int nPass = 0, nFail = 0;
@@ -1413,6 +1414,65 @@ static void testResized(void){
 /* The flush's radix sort of pending puts orders them as the merge sort
 ** does, from runs too small for it to large ones with long shared prefixes. */
 /*
+** The statement's directory of i2s records (value.c): each record it has
+** not seen costs a walk down the tree, until DICT_FILL_MIN of them (and a
+** sixteenth of the records) have; then one cursor pass fills the rest. The
+** texts read through it must be those of the store, before and after the
+** pass, and a write transaction's view (no committed snapshot) never fills.
+*/
+#define FILL_BLK 400
+static void testDictFill(void){
+  const char *zPath = path(0, "fill.fakt");
+  FaktStore *s = NULL;
+  char *zErr = NULL, z[32];
+  StoreTxn *t;
+  static uint32_t aId[FILL_BLK*64];
+  const char *zT;
+  int i, n, ok;
+  DictCache *pC = calloc(1, sizeof(DictCache));
+  rmDb(zPath);
+  CHECK( pC!=NULL && openDb(zPath, 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL || pC==NULL ){ free(zErr); free(pC); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  for(ok=1, i=0; i<FILL_BLK*64; i++){
+    n = snprintf(z, sizeof(z), "fill%d", i);
+    ok &= faktDictIntern(t, NS_NAME, z, n, &aId[i])==FAKT_OK;
+  }
+  CHECK( ok );
+  /* a write transaction's view: no snapshot, so no pass however many miss */
+  faktDictCacheNewSnap(pC);
+  pC->bSnap = 0;
+  for(ok=1, i=0; i<FILL_BLK*64; i+=64){
+    n = snprintf(z, sizeof(z), "fill%d", i);
+    ok &= faktDictTextC(t, pC, aId[i], &zT, &n)==FAKT_OK && n==(int)strlen(z) && memcmp(zT, z, (size_t)n)==0;
+  }
+  CHECK( ok && pC->bFilled==0 );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  faktDictCacheNewSnap(pC);
+  pC->bSnap = 1;
+  /* one id of each record: every one a miss until the pass */
+  for(ok=1, i=0; i<FILL_BLK*64; i+=64){
+    n = snprintf(z, sizeof(z), "fill%d", i);
+    ok &= faktDictTextC(t, pC, aId[i], &zT, &n)==FAKT_OK && n==(int)strlen(z) && memcmp(zT, z, (size_t)n)==0;
+  }
+  CHECK( ok );
+  CHECK( pC->bFilled==1 && pC->nMiss==256 );
+  CHECK( pC->nRec>=FILL_BLK && pC->nRec<=FILL_BLK+2 );
+  /* every text, from the directory the pass filled */
+  for(ok=1, i=0; i<FILL_BLK*64; i++){
+    n = snprintf(z, sizeof(z), "fill%d", i);
+    ok &= faktDictTextC(t, pC, aId[i], &zT, &n)==FAKT_OK && n==(int)strlen(z) && memcmp(zT, z, (size_t)n)==0;
+  }
+  CHECK( ok && pC->nMiss==256 );
+  faktStoreAbort(t);
+  faktDictCacheFree(pC);
+  faktStoreClose(s);
+  rmDb(zPath);
+}
+
+/*
 ** The dictionary's blocks (format 7): texts of 64 ids to an i2s record,
 ** texts over 120 bytes out of line under 0x80000000|id. Strings across
 ** several blocks, the 120/121-byte boundary, an empty text, an aborted
@@ -1491,6 +1551,26 @@ static void testDictBlocks(void){
     ok &= faktDictLookup(t, i%2 ? NS_STR : NS_NAME, z, n, &id)==FAKT_OK && id==aId[i];
   }
   CHECK( ok );
+  /* the entry the prefetch loads is the one the reader reads: the text
+  ** after the ns byte, or the out-of-line mark (ns | 0x80) */
+  for(ok=1, i=0; i<DICT_N; i++){
+    const uint8_t *aB, *pE;
+    const char *z;
+    size_t nB;
+    int ns;
+    ok &= faktDictBlock(t, aId[i], &aB, &nB)==FAKT_OK
+       && faktDictBlockText(t, aB, nB, aId[i], &ns, &z, &n)==FAKT_OK
+       && (pE = faktDictBlockEntry(aB, nB, aId[i]))!=NULL
+       && (n>120 ? pE[0]==(ns|0x80) : (pE[0]==ns && (const char*)pE+1==z));
+  }
+  CHECK( ok );
+  {
+    const uint8_t *aB;
+    size_t nB;
+    CHECK( faktDictBlock(t, idA, &aB, &nB)==FAKT_OK && faktDictBlockEntry(aB, nB, idA)!=NULL );
+    CHECK( faktDictBlockEntry(aB, nB, idA+1)==NULL );     /* past the block's slots */
+    CHECK( faktDictBlockEntry(aB, 2, idA)==NULL );        /* too short to hold a header */
+  }
   CHECK( faktDictText(t, 0, NULL, NULL, NULL)==FAKT_NOTFOUND );
   CHECK( faktDictText(t, idA+1, NULL, NULL, NULL)==FAKT_NOTFOUND );
   CHECK( faktDictText(t, idA+64*5, NULL, NULL, NULL)==FAKT_NOTFOUND );
@@ -1648,6 +1728,7 @@ int main(void){
   testNameCache();
   testPendSort();
   testDictBlocks();
+  testDictFill();
   testObjLeaf();
   testClaimRecord();
   testSharedQuote();
