@@ -1447,7 +1447,16 @@ int faktGenParse(const char *z, int n, uint32_t *pId){
 int faktIdName(StoreTxn *t, uint32_t id, char aBuf[FAKT_GEN_NAME], const char **pz, int *pn){
   if( id & FAKT_GEN_BIT ){
     if( id==FAKT_GEN_BIT ) return FAKT_NOTFOUND;
-    *pn = snprintf(aBuf, FAKT_GEN_NAME, "_c%u", id & ~FAKT_GEN_BIT);
+    /* "_c" and the decimal number (a row shows many: no snprintf) */
+    char aDig[10];
+    uint32_t v = id & ~FAKT_GEN_BIT;
+    int nDig = 0, n = 0;
+    do{ aDig[nDig++] = (char)('0' + v%10); v /= 10; }while( v );
+    aBuf[n++] = '_';
+    aBuf[n++] = 'c';
+    while( nDig ) aBuf[n++] = aDig[--nDig];
+    aBuf[n] = 0;
+    *pn = n;
     *pz = aBuf;
     return FAKT_OK;
   }

@@ -904,6 +904,21 @@ static void testGenerated(void){
   CHECK( faktGenParse("_c", 2, &id)==0 );
   CHECK( faktGenParse("_c1x", 4, &id)==0 );
   CHECK( faktGenParse("c1", 2, &id)==0 );
+  /* a generated claim's name, made without the dictionary, parses back */
+  {
+    static const uint32_t aV[] = { 1, 9, 10, 99, 100, 1234567, 1000000000, 2147483647 };
+    int ok = 1;
+    for(size_t i=0; i<sizeof(aV)/sizeof(aV[0]); i++){
+      char zWant[32];
+      uint32_t idBack = 0;
+      snprintf(zWant, sizeof(zWant), "_c%u", aV[i]);
+      ok &= faktIdName(NULL, FAKT_GEN_BIT|aV[i], aBuf, &z, &n)==FAKT_OK
+         && n==(int)strlen(zWant) && strcmp(z, zWant)==0
+         && faktGenParse(z, n, &idBack)==1 && idBack==(FAKT_GEN_BIT|aV[i]);
+    }
+    CHECK( ok );
+    CHECK( faktIdName(NULL, FAKT_GEN_BIT, aBuf, &z, &n)==FAKT_NOTFOUND );
+  }
   CHECK( faktGenParse("_C1", 3, &id)==0 );
 
   rmDb(path(0, "gen.fakt"));
