@@ -103,6 +103,10 @@ typedef struct Walk {
   char *zErr;                  /* message buffer, nErr bytes */
   size_t nErr;
   size_t nMap;                 /* bytes mapped at a */
+  const uint8_t *pKeep;        /* a map the caller keeps (LMDB's), nKeep bytes:
+                               ** walked in place, its pages left mapped */
+  size_t nKeep;
+  int bDrop;                   /* a is the walk's own map: drop what it read */
   uint64_t nReached;           /* pages reached so far by this walk */
   int bDefer;                  /* put named databases off into aNamed */
   Named *aNamed;               /* the databases put off */
@@ -162,7 +166,7 @@ static int bad(Walk *w, Where at, const char *zFmt, ...){
 static int reached(Walk *w, uint64_t pgno){
   uint8_t m = (uint8_t)(1u << (pgno & 7));
   int bWas = (atomic_fetch_or_explicit(&w->aSeen[pgno>>3], m, memory_order_relaxed) & m)!=0;
-  if( ++w->nReached % WALK_DROP==0 ){
+  if( ++w->nReached % WALK_DROP==0 && w->bDrop ){
     /* the map is read-only: dropped pages stay in the page cache and come
     ** back when touched again, but do not pile up in the resident set (a
     ** walk over a file of gigabytes would otherwise count it all) */
@@ -742,7 +746,10 @@ static int checkOnce(int fd, Walk *w, uint64_t nParMin){
   if( (uint64_t)(size_t)nMap!=nMap ){ snprintf(w->zErr, w->nErr, "file too large to check"); return FAKT_NOMEM; }
   w->aSeen = calloc((size_t)(w->lastPg/8 + 1), 1);
   if( w->aSeen==NULL ){ snprintf(w->zErr, w->nErr, "out of memory"); return FAKT_NOMEM; }
-  pMap = mmap(NULL, (size_t)nMap, PROT_READ, MAP_PRIVATE, fd, 0);
+  /* LMDB's map when it covers the snapshot: the pages read stay mapped for
+  ** the queries that follow (the caller checks it is LMDB's map of fd) */
+  w->bDrop = !(w->pKeep && nMap<=w->nKeep);
+  pMap = w->bDrop ? mmap(NULL, (size_t)nMap, PROT_READ, MAP_PRIVATE, fd, 0) : (void*)w->pKeep;
   if( pMap==MAP_FAILED ){
     int e = errno;
     snprintf(w->zErr, w->nErr, "cannot map the file: %s", strerror(e));
@@ -759,7 +766,7 @@ static int checkOnce(int fd, Walk *w, uint64_t nParMin){
   rc = walkTree(w, TREE_MAIN, 0, &m->dbs[1], at, "main database");
   if( rc==FAKT_OK && w->bDefer ) rc = walkNamed(w);
   if( rc==FAKT_OK ) rc = walkTree(w, TREE_FREE, 0, &m->dbs[0], at, "free list");
-  munmap(pMap, (size_t)nMap);
+  if( w->bDrop ) munmap(pMap, (size_t)nMap);
   free(w->aSeen);
   free(w->aNamed);
   w->aSeen = NULL;
@@ -773,12 +780,15 @@ static int checkOnce(int fd, Walk *w, uint64_t nParMin){
   return rc;
 }
 
-int faktPageCheckPar(const char *zPath, char *zErr, size_t nErr, uint64_t nParMin){
+static int checkFile(const char *zPath, const void *pKeep, size_t nKeep,
+                     char *zErr, size_t nErr, uint64_t nParMin){
   char zDummy[1];
   uint8_t aBefore[2*META_SZ], aAfter[2*META_SZ];
   Walk w;
   int fd, rc = FAKT_OK, iTry;
   memset(&w, 0, sizeof(w));
+  w.pKeep = pKeep;
+  w.nKeep = pKeep ? nKeep : 0;
   w.zErr = nErr ? zErr : zDummy;
   w.nErr = nErr ? nErr : sizeof(zDummy);
   w.zErr[0] = 0;
@@ -806,6 +816,48 @@ int faktPageCheckPar(const char *zPath, char *zErr, size_t nErr, uint64_t nParMi
   return rc;
 }
 
+int faktPageCheckPar(const char *zPath, char *zErr, size_t nErr, uint64_t nParMin){
+  return checkFile(zPath, NULL, 0, zErr, nErr, nParMin);
+}
+
 int faktPageCheck(const char *zPath, char *zErr, size_t nErr){
-  return faktPageCheckPar(zPath, zErr, nErr, PAR_MIN_PAGES);
+  return checkFile(zPath, NULL, 0, zErr, nErr, PAR_MIN_PAGES);
+}
+
+int faktPageCheckIn(const char *zPath, const void *pMap, size_t nMap, char *zErr, size_t nErr){
+  return checkFile(zPath, pMap, nMap, zErr, nErr, PAR_MIN_PAGES);
+}
+
+int faktPageMainLeaf(const char *zPath, uint64_t *pRoot, uint32_t *pPsize){
+  PcMeta m0, m1, *m;
+  const char *zWhy;
+  int ok = 0;
+  int fd = open(zPath, O_RDONLY | O_CLOEXEC);
+  if( fd<0 ) return 0;
+  uint32_t psize = 0;
+  if( readMeta(fd, 0, &m0, &zWhy) ) psize = m0.dbs[0].pad;
+  if( psize>=512 && psize<=65536 && !(psize & (psize-1))
+   && readMeta(fd, (off_t)psize, &m1, &zWhy) && m1.dbs[0].pad==psize ){
+    m = m1.txnid>m0.txnid ? &m1 : &m0;
+    uint64_t root = m->dbs[1].root;
+    uint8_t *a = malloc(psize);
+    if( a && root>1 && root<=m->lastPg && root<=UINT64_MAX/psize
+     && pread(fd, a, psize, (off_t)(root*psize))==(ssize_t)psize ){
+      PcPage h;
+      memcpy(&h, a, sizeof(h));
+      if( h.pgno==root && h.flags==P_LEAF && h.lower>=PAGEHDR + 2 && !(h.lower & 1)
+       && h.lower<=h.upper && h.upper<=psize ){
+        size_t off = get16(a + PAGEHDR);
+        if( off>=h.upper && !(off & 1) && off + NODE_SZ<=psize ){
+          PcNode nd;
+          getNode(a + off, &nd);
+          ok = nd.ksize>0 && nd.ksize<=psize - off - NODE_SZ;
+        }
+      }
+    }
+    free(a);
+    if( ok ){ *pRoot = root; *pPsize = psize; }
+  }
+  close(fd);
+  return ok;
 }

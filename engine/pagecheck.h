@@ -37,6 +37,19 @@ int faktPageCheck(const char *zPath, char *zErr, size_t nErr);
 int faktPageCheckPar(const char *zPath, char *zErr, size_t nErr, uint64_t nParMin);
 
 /*
+** faktPageCheck through pMap (nMap bytes), LMDB's read-only map of the same
+** file, when it covers the snapshot walked (else through a map of its own,
+** as faktPageCheck): the pages the walk reads are then left mapped, and
+** the queries that follow do not fault on them. Before LMDB reads any page
+** but the meta pages, faktPageMainLeaf says whether the current snapshot's
+** main database is one leaf whose first node lies inside it (1, with its
+** page number and the page size), so that LMDB may read that node to give
+** away where its map lies (0: use faktPageCheck before LMDB opens).
+*/
+int faktPageCheckIn(const char *zPath, const void *pMap, size_t nMap, char *zErr, size_t nErr);
+int faktPageMainLeaf(const char *zPath, uint64_t *pRoot, uint32_t *pPsize);
+
+/*
 ** One path down a tree, for store.c's prefetch of claim records
 ** (faktObjLeaf), read with the same mirrors of LMDB's structures as the
 ** walk. None of them checks more than that what it reads lies inside the

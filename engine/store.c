@@ -3228,9 +3228,9 @@ done:
 ** changing under another process's writes is not judged: that writer
 ** opened it after the same walk.
 */
-static int walkFile(FaktStore *s, const char *zPath){
+static int walkFile(FaktStore *s, const char *zPath, const void *pMap, size_t nMap){
   char zWhy[256];
-  int rc = faktPageCheck(zPath, zWhy, sizeof(zWhy));
+  int rc = faktPageCheckIn(zPath, pMap, nMap, zWhy, sizeof(zWhy));
   if( rc==FAKT_BUSY ) return FAKT_OK;
   if( rc==FAKT_CORRUPT ) setErr(s, "database file is damaged (%s): %s", zWhy, zPath);
   else if( rc ) setErr(s, "cannot check database %s: %s", zPath, zWhy);
@@ -3254,6 +3254,31 @@ static int openDbis(FaktStore *s, MDB_txn *txn, int bCreate){
     if( rc ) return xlate(s, rc, azDbName[i]);
   }
   return FAKT_OK;
+}
+
+/*
+** LMDB's map of env and its size, found from the first key of the main
+** database on page root (which faktPageMainLeaf vetted): every page
+** records its own number. NULL when that page is not where it should be
+** (a writer committed meanwhile): the walk then maps the file itself.
+*/
+static const void *lmdbMap(MDB_env *env, uint64_t root, uint32_t psize, size_t *pnMap){
+  MDB_txn *txn;
+  MDB_cursor *c;
+  MDB_val k, v;
+  MDB_envinfo info;
+  const uint8_t *pMap = NULL;
+  if( mdb_env_info(env, &info) || mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) ) return NULL;
+  if( mdb_cursor_open(txn, 1, &c)==0 ){      /* MAIN_DBI */
+    if( mdb_cursor_get(c, &k, &v, MDB_FIRST)==0 ){
+      const uint8_t *pPage = (const uint8_t*)((uintptr_t)k.mv_data & ~(uintptr_t)(psize-1));
+      if( faktPageNo(pPage)==root && (uintptr_t)pPage>=root*psize ) pMap = pPage - root*psize;
+    }
+    mdb_cursor_close(c);
+  }
+  mdb_txn_abort(txn);
+  *pnMap = pMap ? info.me_mapsize : 0;
+  return pMap;
 }
 
 /* Magic and format of an existing database. */
@@ -3356,7 +3381,9 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   FaktStore *s;
   StoreTxn *t = NULL;
   struct stat st;
-  int bExists = 1, rc;
+  int bExists = 1, rc, bMapWalk = 0;
+  uint64_t mainRoot = 0;
+  uint32_t mainPsize = 0;
   uint64_t nMap;
   unsigned flags;
 
@@ -3399,7 +3426,10 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
       goto fail;
     }
     rc = vetFile(s, zPath, (uint64_t)st.st_size);
-    if( rc==FAKT_OK ) rc = walkFile(s, zPath);
+    /* the walk goes through LMDB's map when LMDB can show where it lies
+    ** by reading nothing but what faktPageMainLeaf read first */
+    if( rc==FAKT_OK ) bMapWalk = faktPageMainLeaf(zPath, &mainRoot, &mainPsize);
+    if( rc==FAKT_OK && !bMapWalk ) rc = walkFile(s, zPath, NULL, 0);
     if( rc ) goto fail;
   }
 
@@ -3417,6 +3447,12 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     goto fail;
   }
 
+  if( bMapWalk ){
+    size_t nLmdb = 0;
+    const void *pLmdb = lmdbMap(s->env, mainRoot, mainPsize, &nLmdb);
+    rc = walkFile(s, zPath, pLmdb, nLmdb);
+    if( rc ) goto fail;
+  }
   if( bExists ){
     /* A read transaction first: nothing is written to a file that is not ours. */
     MDB_txn *txn;

@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "fakt.h"
 #include "pagecheck.h"
@@ -201,6 +204,37 @@ static int walkParSays(const char *zPath, int rc){
   return 1;
 }
 
+/* A read-only shared map of zPath, as LMDB makes: *pn bytes, NULL if none. */
+static void *mapFile(const char *zPath, size_t *pn){
+  struct stat st;
+  void *p = NULL;
+  int fd = open(zPath, O_RDONLY);
+  *pn = 0;
+  if( fd<0 ) return NULL;
+  if( fstat(fd, &st)==0 && st.st_size>0 ){
+    p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    if( p==MAP_FAILED ) p = NULL; else *pn = (size_t)st.st_size;
+  }
+  close(fd);
+  return p;
+}
+
+/* The walk of zPath through a map the caller keeps (faktPageCheckIn, as
+** fakt_open walks LMDB's map) gives rc and zErr's message too. */
+static int walkInSays(const char *zPath, int rc){
+  char zIn[sizeof(zErr)];
+  size_t n;
+  void *p = mapFile(zPath, &n);
+  if( p==NULL ) return 0;
+  int rcIn = faktPageCheckIn(zPath, p, n, zIn, sizeof(zIn));
+  munmap(p, n);
+  if( rcIn!=rc || strcmp(zIn, zErr)!=0 ){
+    printf("  kept map: rc %d \"%s\", own map: rc %d \"%s\"\n", rcIn, zIn, rc, zErr);
+    return 0;
+  }
+  return 1;
+}
+
 /* Write the damaged copy f to "work.fakt" and walk it; 1 if the walk says
 ** FAKT_CORRUPT with zWant in its message (printed otherwise). */
 static int walkSays(File *f, const char *zWant){
@@ -213,7 +247,7 @@ static int walkSays(File *f, const char *zWant){
     printf("  walk: rc %d \"%s\", wanted \"%s\"\n", rc, zErr, zWant);
     return 0;
   }
-  return walkParSays(zWork, rc);
+  return walkParSays(zWork, rc) && walkInSays(zWork, rc);
 }
 
 /* Restore f from the pristine bytes a. */
@@ -519,6 +553,65 @@ done:
   rmDb(path(1, "work.fakt"));
 }
 
+/* Resident pages of this process (/proc/self/statm), -1 if unknown. */
+static long residentPages(void){
+  long nSize = -1, nRes = -1;
+  FILE *fp = fopen("/proc/self/statm", "r");
+  if( fp==NULL ) return -1;
+  if( fscanf(fp, "%ld %ld", &nSize, &nRes)!=2 ) nRes = -1;
+  fclose(fp);
+  return nRes;
+}
+
+/*
+** The walk through a kept map (fakt_open's, through LMDB's): the main
+** database's root is found as LMDB will find it, a walk in place leaves
+** the pages it read mapped (the resident set grows by about the pages in
+** use) where a walk through its own map does not, and a map too small for
+** the snapshot makes it use its own. A damaged main root, which LMDB would
+** read to show where its map is, is refused by faktPageMainLeaf.
+*/
+static void testKeptMap(void){
+  const char *zDb = path(0, "claims.fakt");
+  File f;
+  uint64_t root = 0;
+  uint32_t psize = 0;
+  size_t n;
+  long r0, r1, r2;
+  uint8_t *p;
+  if( !loadFile(zDb, &f) ){ CHECK( 0 ); return; }
+  long nUsed = (long)lastPg(&f) + 1;
+  CHECK( faktPageMainLeaf(zDb, &root, &psize)==1 );
+  CHECK( psize==PSIZE && root==dbRoot(coreDb(&f, 1)) );
+  CHECK( nUsed>=64 );
+  r0 = residentPages();
+  CHECK( faktPageCheck(zDb, zErr, sizeof(zErr))==FAKT_OK );
+  r1 = residentPages();
+  p = mapFile(zDb, &n);
+  CHECK( p!=NULL );
+  if( p ){
+    CHECK( faktPageCheckIn(zDb, p, PSIZE*2, zErr, sizeof(zErr))==FAKT_OK );   /* too small */
+    r2 = residentPages();
+    CHECK( r0>0 && r1 - r0 < nUsed/2 && r2 - r1 < nUsed/2 );
+    CHECK( faktPageCheckIn(zDb, p, n, zErr, sizeof(zErr))==FAKT_OK );
+    CHECK( residentPages() - r2 >= nUsed/2 );
+    munmap(p, n);
+  }
+  /* the main database's root made a branch page: LMDB must not read it */
+  const char *zWork = path(1, "work.fakt");
+  uint64_t mainRoot = dbRoot(coreDb(&f, 1));
+  wr16(page(&f, mainRoot) + 10, 0x01);
+  rmDb(zWork);
+  CHECK( saveFile(zWork, f.a, f.n) );
+  CHECK( faktPageMainLeaf(zWork, &root, &psize)==0 );
+  CHECK( faktPageCheck(zWork, zErr, sizeof(zErr))==FAKT_CORRUPT );
+  fakt *db = NULL;
+  CHECK( fakt_open(zWork, FAKT_OPEN_READONLY, &db)==FAKT_CORRUPT );
+  fakt_close(db);
+  rmDb(zWork);
+  free(f.a);
+}
+
 /* Files that are not databases, or not there. */
 static void testOther(void){
   const char *zJunk = path(0, "junk.fakt");
@@ -540,6 +633,7 @@ int main(void){
   }
   testClaims();
   testDups();
+  testKeptMap();
   testOther();
   rmDb(path(0, "claims.fakt"));
   rmDb(path(0, "dups.fakt"));
