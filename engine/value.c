@@ -102,15 +102,22 @@ static DictBlk *blkSlot(DictCache *pC, uint32_t iBlk){
   return &pC->aBlk[iBlk];
 }
 
+/* The record of id when the directory knows it and id's text is not in
+** the cache yet: what a prefetch can start loading; else NULL. */
+static const DictBlk *prefetchBlk(DictCache *pC, uint32_t id){
+  if( pC==NULL || id==0 || (id & FAKT_GEN_BIT) ) return NULL;
+  uint32_t iBlk = id >> FAKT_DICT_SHIFT;
+  if( iBlk>=pC->nBlk || pC->aBlk[iBlk].gen!=pC->gen ) return NULL;
+  const DictCacheEnt *e = slotOf(pC, id);
+  if( e->gen==pC->gen && e->id==id && e->n>=0 ) return NULL;
+  return &pC->aBlk[iBlk];
+}
+
 /* About to show id: start loading the line of its record that says
 ** where its text is, when the record is known and the text is not. */
 void faktDictPrefetch(DictCache *pC, uint32_t id){
-  if( pC==NULL || id==0 || (id & FAKT_GEN_BIT) ) return;
-  uint32_t iBlk = id >> FAKT_DICT_SHIFT;
-  if( iBlk>=pC->nBlk || pC->aBlk[iBlk].gen!=pC->gen ) return;
-  const DictCacheEnt *e = slotOf(pC, id);
-  if( e->gen==pC->gen && e->id==id && e->n>=0 ) return;
-  const DictBlk *b = &pC->aBlk[iBlk];
+  const DictBlk *b = prefetchBlk(pC, id);
+  if( b==NULL ) return;
   uint32_t iOff = 1 + 2*(id & ((1u << FAKT_DICT_SHIFT) - 1));
   __builtin_prefetch(b->a);                        /* its slot count */
   if( iOff<b->n ) __builtin_prefetch(b->a + iOff);
@@ -119,12 +126,8 @@ void faktDictPrefetch(DictCache *pC, uint32_t id){
 /* The second step, a few rows after faktDictPrefetch(id) loaded the
 ** record's offsets: start loading the text itself. */
 void faktDictPrefetchText(DictCache *pC, uint32_t id){
-  if( pC==NULL || id==0 || (id & FAKT_GEN_BIT) ) return;
-  uint32_t iBlk = id >> FAKT_DICT_SHIFT;
-  if( iBlk>=pC->nBlk || pC->aBlk[iBlk].gen!=pC->gen ) return;
-  const DictCacheEnt *e = slotOf(pC, id);
-  if( e->gen==pC->gen && e->id==id && e->n>=0 ) return;
-  const uint8_t *pEnt = faktDictBlockEntry(pC->aBlk[iBlk].a, pC->aBlk[iBlk].n, id);
+  const DictBlk *b = prefetchBlk(pC, id);
+  const uint8_t *pEnt = b ? faktDictBlockEntry(b->a, b->n, id) : NULL;
   if( pEnt ) __builtin_prefetch(pEnt);
 }
 
