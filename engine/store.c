@@ -3263,20 +3263,12 @@ static int openDbis(FaktStore *s, MDB_txn *txn, int bCreate){
 ** (a writer committed meanwhile): the walk then maps the file itself.
 */
 static const void *lmdbMap(MDB_env *env, uint64_t root, uint32_t psize, size_t *pnMap){
-  MDB_txn *txn;
-  MDB_cursor *c;
-  MDB_val k, v;
   MDB_envinfo info;
-  const uint8_t *pMap = NULL;
-  if( mdb_env_info(env, &info) || mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) ) return NULL;
-  if( mdb_cursor_open(txn, 1, &c)==0 ){      /* MAIN_DBI */
-    if( mdb_cursor_get(c, &k, &v, MDB_FIRST)==0 ){
-      const uint8_t *pPage = (const uint8_t*)((uintptr_t)k.mv_data & ~(uintptr_t)(psize-1));
-      if( faktPageNo(pPage)==root && (uintptr_t)pPage>=root*psize ) pMap = pPage - root*psize;
-    }
-    mdb_cursor_close(c);
+  const uint8_t *pKey = mapPointer(env), *pMap = NULL;
+  if( pKey && mdb_env_info(env, &info)==0 ){
+    const uint8_t *pPage = (const uint8_t*)((uintptr_t)pKey & ~(uintptr_t)(psize-1));
+    if( faktPageNo(pPage)==root && (uintptr_t)pPage>=root*psize ) pMap = pPage - root*psize;
   }
-  mdb_txn_abort(txn);
   *pnMap = pMap ? info.me_mapsize : 0;
   return pMap;
 }
