@@ -8,8 +8,12 @@
 ** number and run length, a meta page's root, a tree depth, a page number,
 ** a record count, a free-list entry, sub-page bounds, a sub-tree record --
 ** and faktPageCheck must return FAKT_CORRUPT naming the page; fakt_open
-** must refuse the file and fakt_check must report it. The test finds pages
-** with its own small reader of LMDB 0.9's format (64-bit layout).
+** must refuse the file and fakt_check must report it. Each damaged copy is
+** walked again through a map the caller keeps (faktPageCheckIn, the way
+** fakt_open walks LMDB's map), with the same verdict and message; and a
+** sound file's pages stay resident after such a walk and after fakt_open.
+** The test finds pages with its own small reader of LMDB 0.9's format
+** (64-bit layout).
 ** Prints "FAIL file:line: expr" per failed check, then "N passed, N failed".
 */
 #include <stdint.h>
@@ -612,6 +616,45 @@ static void testKeptMap(void){
   free(f.a);
 }
 
+/*
+** fakt_open walks a sound file through LMDB's map (SPEC §12.6): right after
+** the open, the resident set holds most of the file's pages in use. A
+** file of over 1,000 pages, so that the open's own allocations (a few
+** dozen pages) cannot pass for them.
+*/
+static void testOpenKeeps(void){
+  const char *zDb = path(2, "big.fakt");
+  fakt *db = NULL;
+  char z[400], *zMsg = NULL;
+  File f;
+  int rc, i;
+  rmDb(zDb);
+  rc = fakt_open(zDb, FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &db);
+  if( rc==FAKT_OK ) rc = fakt_exec(db, "begin;", NULL, NULL, &zMsg);
+  for(i=0; rc==FAKT_OK && i<8000; i++){
+    snprintf(z, sizeof(z), "entity big%d thing \"%0200d\";", i, i);
+    rc = fakt_exec(db, z, NULL, NULL, &zMsg);
+  }
+  if( rc==FAKT_OK ) rc = fakt_exec(db, "commit;", NULL, NULL, &zMsg);
+  if( rc ) printf("build big: %s\n", zMsg ? zMsg : fakt_errmsg(db));
+  fakt_free(zMsg);
+  fakt_close(db);
+  db = NULL;
+  CHECK( rc==FAKT_OK );
+  if( rc || !loadFile(zDb, &f) ){ rmDb(zDb); return; }
+  long nUsed = (long)lastPg(&f) + 1;
+  free(f.a);
+  CHECK( nUsed>=1000 );
+  if( nUsed<1000 ) printf("  %ld pages in use\n", nUsed);
+  long r0 = residentPages();
+  CHECK( fakt_open(zDb, FAKT_OPEN_READONLY, &db)==FAKT_OK );
+  long r1 = residentPages();
+  CHECK( r0>0 && r1 - r0 >= nUsed/2 );
+  if( r1 - r0 < nUsed/2 ) printf("  resident pages %ld -> %ld for %ld pages in use\n", r0, r1, nUsed);
+  fakt_close(db);
+  rmDb(zDb);
+}
+
 /* Files that are not databases, or not there. */
 static void testOther(void){
   const char *zJunk = path(0, "junk.fakt");
@@ -634,6 +677,7 @@ int main(void){
   testClaims();
   testDups();
   testKeptMap();
+  testOpenKeeps();
   testOther();
   rmDb(path(0, "claims.fakt"));
   rmDb(path(0, "dups.fakt"));
