@@ -31,6 +31,12 @@ static int execSql(sqlite3 *db, const char *zSql){
   return 0;
 }
 
+/* The point query (the open workload answers it once, the point workload
+** 2,000 times). */
+static const char zPointQuery[] =
+  "SELECT a.c, a.p, a.o, v.src, v.who, v.stance, v.holds, v.quote"
+  " FROM spo a JOIN prov v ON v.c=a.c WHERE a.s=?1";
+
 static sqlite3_stmt *prep(sqlite3 *db, const char *zSql){
   sqlite3_stmt *st = 0;
   if( sqlite3_prepare_v2(db, zSql, -1, &st, 0)!=SQLITE_OK ){
@@ -290,8 +296,7 @@ int benchRunSqlite(const BenchData *d, const BenchParams *pp, const char *zDb, B
   {
     static const int ak[] = {R_CLAIM, R_PRED, R_OBJ, R_SRC, R_ENT, R_STANCE, R_DATE, R_TEXT};
     answerInit(&a, "open");
-    st = prep(db, "SELECT a.c, a.p, a.o, v.src, v.who, v.stance, v.holds, v.quote"
-                  " FROM spo a JOIN prov v ON v.c=a.c WHERE a.s=?1");
+    st = prep(db, zPointQuery);
     if( !st ) goto done;
     sqlite3_bind_int64(st, 1, pp->aPoint[0]);
     if( drain(db, st, ak, 8, &a) ) goto done;
@@ -303,8 +308,7 @@ int benchRunSqlite(const BenchData *d, const BenchParams *pp, const char *zDb, B
   {
     static const int ak[] = {R_CLAIM, R_PRED, R_OBJ, R_SRC, R_ENT, R_STANCE, R_DATE, R_TEXT};
     answerInit(&a, "point");
-    st = prep(db, "SELECT a.c, a.p, a.o, v.src, v.who, v.stance, v.holds, v.quote"
-                  " FROM spo a JOIN prov v ON v.c=a.c WHERE a.s=?1");
+    st = prep(db, zPointQuery);
     if( !st ) goto done;
     t = benchNow();
     for(i=0; i<pp->nPoint; i++){
