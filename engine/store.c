@@ -55,12 +55,12 @@ static const char *const azDbName[DB_COUNT] = {
 typedef struct NameEnt {
   uint64_t h;                /* faktHash64 of the name; 0: empty slot */
   uint32_t id;
-  int32_t kind;              /* object kind, or -1 not known */
-  uint32_t iOff;             /* the name's bytes in NameCache.zBuf */
-  uint32_t n;
-} NameEnt;
+  uint32_t iOff;             /* at NameCache.zBuf+iOff: the name's length (a
+                             ** byte), its object kind + 1 (a byte, 0 not
+                             ** known), then the name's bytes */
+} NameEnt;                   /* 16 bytes: a 10M-claim load keeps 2^21 of them */
 typedef struct NameCache {
-  NameEnt *a;                /* nSlot slots, a power of two */
+  NameEnt *a;                /* nSlot slots, a power of two, at most 3/4 used */
   size_t nSlot, nUsed;
   char *zBuf;
   size_t nBuf, nBufAlloc;
@@ -76,6 +76,8 @@ struct FaktStore {
   int bNoLock;               /* opened with MDB_NOLOCK (read-only, lock not creatable) */
   uint64_t nMapMax;          /* hard limit of the map size */
   uint64_t nRoom;            /* least free map before a write txn (maybeGrow) */
+  uint64_t nMapped;          /* mapped file bytes a write txn keeps resident (dropTick) */
+  uint64_t nDropCheck;       /* reads and puts between two looks at them */
   int nTxn;                  /* top-level transactions open on this handle */
   StoreTxn *pTxnList;        /* those transactions (for faktStoreClose) */
   StoreTxn *pWriter;         /* the open top-level write transaction, or NULL */
@@ -110,6 +112,7 @@ typedef struct Pending {
   size_t n, nAlloc;
   uint8_t *aByte;            /* their keys and values */
   size_t nByte, nByteAlloc;
+  PendEnt *aTmp;             /* nAlloc entries: the radix sort's scratch */
   int bInChild;              /* also written into the open nested txn: if it
                              ** commits they are done, if it aborts not */
 } Pending;
@@ -152,8 +155,8 @@ struct StoreTxn {
   uint32_t textSrc;          /* read txns: source whose text is cached, or 0 */
   MDB_val textVal;           /* that text (in the map: a read txn never moves it) */
   NameCache names;           /* top-level write txns only */
-  uint64_t nUndropped;       /* top-level: index puts since its mapped pages
-                             ** were last dropped (dropTick) */
+  uint64_t nUndropped;       /* top-level: reads and index puts since the
+                             ** mapped pages were last looked at (dropTick) */
   int ePf;                   /* read txns, faktObjLeaf: 0 not set up, 1 on, 2 off */
   const uint8_t *pPfMap;     /* the map's first byte */
   size_t nPfPage;            /* pages inside the file */
@@ -318,6 +321,7 @@ static int statFlush(StoreTxn *t);
 static StoreTxn *txnRoot(StoreTxn *t);
 static void dropMapped(const void *p);
 static const void *mapPointer(MDB_env *env);
+#define MAPPED_DEFAULT ((uint64_t)48 << 20)   /* StoreConfig.nMapped by default */
 #define COMMIT_DROP 32768        /* index puts of a write txn after which the mapped
                                  ** pages are dropped (2^15) */
 static void dropTick(StoreTxn *t, uint64_t n);
@@ -348,7 +352,16 @@ static int isPendDb(int iDb){
 static void pendClear(Pending *p){
   free(p->a);
   free(p->aByte);
+  free(p->aTmp);
   memset(p, 0, sizeof(*p));
+}
+
+/* Empty p but keep its buffers: a load's next flush needs as much, and
+** memory given back and taken again costs a page fault per page. */
+static void pendEmpty(Pending *p){
+  p->n = 0;
+  p->nByte = 0;
+  p->bInChild = 0;
 }
 
 /* LMDB's default order: bytes, then the shorter first; then arrival. */
@@ -510,33 +523,31 @@ done:
 */
 static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   Pending *p = &tOwner->pend;
-  PendEnt *aTmp;
   MDB_cursor *mc = NULL;
   uint8_t aLast[CUR_PREFIX_MAX];
   size_t nLast = 0, i;
   int bLast = 0, iDbCur = -1, rc = MDB_SUCCESS, rcFts = FAKT_OK;
   if( p->n==0 ) return t->rcErr;
-  aTmp = malloc(p->n * sizeof(*aTmp));
-  if( aTmp==NULL ){ setErr(t->s, "out of memory"); t->rcErr = FAKT_NOMEM; return FAKT_NOMEM; }
-  pendSortAll(p->a, aTmp, p->n, p->aByte);
-  free(aTmp);
+  if( p->aTmp==NULL && (p->aTmp = malloc(p->nAlloc * sizeof(*p->aTmp)))==NULL ){
+    setErr(t->s, "out of memory");
+    t->rcErr = FAKT_NOMEM;
+    return FAKT_NOMEM;
+  }
+  pendSortAll(p->a, p->aTmp, p->n, p->aByte);
   /* a flush reads many pages through the map, and many small flushes as
   ** many as a big one; the dirty copies are what the transaction uses now:
-  ** every COMMIT_DROP puts, counted over the flushes of the transaction,
-  ** the mapped pages leave the resident set (they stay in the page cache) */
+  ** its puts count towards letting the mapped pages go (dropTick) */
   for(i=0; i<p->n && rc==MDB_SUCCESS; i++){
     const PendEnt *e = &p->a[i];
     MDB_val k, v;
     /* sorted, the entries' bytes are read in an order unlike the one they
     ** were written in: ask for those a few entries ahead */
     if( i+PEND_AHEAD<p->n ) __builtin_prefetch(p->aByte + p->a[i+PEND_AHEAD].iOff);
-    dropTick(t, 1);
     if( e->iDb==DB_FTS ){                     /* the whole fts run at once */
       size_t j = i;
       while( j<p->n && p->a[j].iDb==DB_FTS ) j++;
-      rcFts = ftsFlush(t, e, j - i, p->aByte);
+      rcFts = ftsFlush(t, e, j - i, p->aByte);   /* counts its own puts */
       if( rcFts ) break;
-      dropTick(t, j - i - 1);
       i = j - 1;
       continue;
     }
@@ -545,6 +556,7 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
      && memcmp(p->aByte + p->a[i+1].iOff, p->aByte + e->iOff, e->nKey)==0 ){
       continue;                               /* a later put of the key wins */
     }
+    dropTick(t, 1);
     if( e->iDb!=iDbCur ){
       if( mc ) mdb_cursor_close(mc);
       mc = NULL;
@@ -579,7 +591,7 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
     t->rcErr = rc;
     return rc;
   }
-  if( t==tOwner ) pendClear(p); else p->bInChild = 1;
+  if( t==tOwner ) pendEmpty(p); else p->bInChild = 1;
   return FAKT_OK;
 }
 
@@ -605,6 +617,8 @@ static int pendAppend(Pending *p, int iDb, const void *pK, size_t nK, const void
     PendEnt *aNew = realloc(p->a, nNew*sizeof(*aNew));
     if( aNew==NULL ) return FAKT_NOMEM;
     p->a = aNew; p->nAlloc = nNew;
+    free(p->aTmp);             /* made again, as large, at the next flush */
+    p->aTmp = NULL;
   }
   if( p->nByte + nK + nV > p->nByteAlloc ){
     size_t nNew = p->nByteAlloc ? p->nByteAlloc*2 : 65536;
@@ -713,6 +727,7 @@ static int dbGet(StoreTxn *t, int iDb, const void *pK, size_t nK, MDB_val *pV){
   MDB_val k;
   int rc;
   if( (rc = pendReady(t, iDb))!=FAKT_OK ) return rc;
+  dropTick(t, 1);
   k.mv_data = (void*)pK; k.mv_size = nK;
   rc = mdb_get(t->txn, t->s->aDbi[iDb], &k, pV);
   if( rc==MDB_NOTFOUND ) return FAKT_NOTFOUND;
@@ -1241,7 +1256,8 @@ static NameEnt *nameCacheFind(NameCache *c, uint64_t h, const char *z, int n){
   if( h==0 ) h = 1;
   for(size_t j=(size_t)h & (c->nSlot-1); c->a[j].h; j=(j+1) & (c->nSlot-1)){
     NameEnt *e = &c->a[j];
-    if( e->h==h && e->n==(uint32_t)n && memcmp(c->zBuf + e->iOff, z, (size_t)n)==0 ) return e;
+    const uint8_t *a = (const uint8_t*)c->zBuf + e->iOff;
+    if( e->h==h && a[0]==(unsigned)n && memcmp(a + 2, z, (size_t)n)==0 ) return e;
   }
   return NULL;
 }
@@ -1251,7 +1267,7 @@ static NameEnt *nameCacheFind(NameCache *c, uint64_t h, const char *z, int n){
 static NameEnt *nameCacheAdd(NameCache *c, uint64_t h, const char *z, int n, uint32_t id, int kind){
   if( c==NULL || c->nUsed>=NAME_CACHE_MAX || n>255 ) return NULL;
   if( h==0 ) h = 1;
-  if( (c->nUsed+1)*2 > c->nSlot ){
+  if( (c->nUsed+1)*4 > c->nSlot*3 ){
     size_t nNew = c->nSlot ? c->nSlot*2 : 4096;
     NameEnt *a = calloc(nNew, sizeof(NameEnt));
     if( a==NULL ) return NULL;
@@ -1265,9 +1281,9 @@ static NameEnt *nameCacheAdd(NameCache *c, uint64_t h, const char *z, int n, uin
     c->a = a;
     c->nSlot = nNew;
   }
-  if( c->nBuf + (size_t)n > c->nBufAlloc ){
+  if( c->nBuf + (size_t)n + 2 > c->nBufAlloc ){
     size_t nNew = c->nBufAlloc ? c->nBufAlloc*2 : 65536;
-    while( nNew < c->nBuf + (size_t)n ) nNew *= 2;
+    while( nNew < c->nBuf + (size_t)n + 2 ) nNew *= 2;
     char *zNew = realloc(c->zBuf, nNew);
     if( zNew==NULL ) return NULL;
     c->zBuf = zNew;
@@ -1275,9 +1291,11 @@ static NameEnt *nameCacheAdd(NameCache *c, uint64_t h, const char *z, int n, uin
   }
   size_t j = (size_t)h & (c->nSlot-1);
   while( c->a[j].h ) j = (j+1) & (c->nSlot-1);
-  memcpy(c->zBuf + c->nBuf, z, (size_t)n);
-  c->a[j] = (NameEnt){ h, id, kind, (uint32_t)c->nBuf, (uint32_t)n };
-  c->nBuf += (size_t)n;
+  c->zBuf[c->nBuf] = (char)n;
+  c->zBuf[c->nBuf+1] = (char)(kind<0 ? 0 : kind+1);
+  memcpy(c->zBuf + c->nBuf + 2, z, (size_t)n);
+  c->a[j] = (NameEnt){ h, id, (uint32_t)c->nBuf };
+  c->nBuf += (size_t)n + 2;
   c->nUsed++;
   return &c->a[j];
 }
@@ -1324,7 +1342,7 @@ int faktStoreCommit(StoreTxn *t){
     if( rc ){
       pParent->rcErr = rc;
     }else{
-      if( pParent->pend.bInChild ) pendClear(&pParent->pend);   /* committed with the child */
+      if( pParent->pend.bInChild ) pendEmpty(&pParent->pend);   /* committed with the child */
       for(size_t i=0; i<pend.n && rc==FAKT_OK; i++){
         const PendEnt *e = &pend.a[i];
         const uint8_t *pK = pend.aByte + e->iOff;
@@ -1354,6 +1372,7 @@ int faktStoreCommit(StoreTxn *t){
     }
   }
   statTabClear(&t->stat);
+  pendClear(&t->pend);
   curFreeAll(t);
   int bBig = t->bWrite && t->nWrite>=COMMIT_DROP;
   FaktStore *s = t->s;
@@ -1801,9 +1820,14 @@ int faktDictLookupKind(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pK
   NameEnt *e;
   int rc = dictLookup(t, NS_NAME, z, n, pId, &e);
   if( rc ) return rc;
-  if( e && e->kind>=0 ){ *pKind = e->kind; return FAKT_OK; }
+  /* e is in the cache of t's root: its kind byte follows its length */
+  NameCache *c = nameCacheOf(t);
+  size_t iKind = e ? (size_t)e->iOff + 1 : 0;
+  if( e && c->zBuf[iKind] ){ *pKind = (uint8_t)c->zBuf[iKind] - 1; return FAKT_OK; }
   rc = faktObjGetKind(t, *pId, pKind);
-  if( rc==FAKT_OK && e ) e->kind = *pKind;     /* a kind, once there, stays */
+  if( rc==FAKT_OK && e && *pKind>=0 && *pKind<255 ){
+    c->zBuf[iKind] = (char)(*pKind + 1);       /* a kind, once there, stays */
+  }
   return rc;
 }
 
@@ -2670,6 +2694,7 @@ static int ftsFlush(StoreTxn *t, const PendEnt *a, size_t n, const uint8_t *aByt
     const PendEnt *e = &a[i];
     const uint8_t *k = aByte + e->iOff;
     if( i+PEND_AHEAD<n ) __builtin_prefetch(aByte + a[i+PEND_AHEAD].iOff);
+    dropTick(t, 1);
     if( i+1<n && a[i+1].nKey==e->nKey && memcmp(aByte + a[i+1].iOff, k, e->nKey)==0 ) continue;
     if( aTok && ((size_t)e->nKey-5!=nTok || memcmp(k, aTok, nTok)!=0) ){
       rc = ftsMergeToken(&m, aTok, nTok);
@@ -3391,6 +3416,11 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   s->bReadonly = cfg.bReadonly!=0;
   s->nMapMax = cfg.nMapMax ? roundDown(cfg.nMapMax) : MAP_LIMIT;
   s->nRoom = cfg.nRoom ? cfg.nRoom : MAP_HEADROOM;
+  s->nMapped = cfg.nMapped ? cfg.nMapped : MAPPED_DEFAULT;
+  /* a read or put maps in a page or two: look four times per budget */
+  s->nDropCheck = s->nMapped >> 14;
+  if( s->nDropCheck<1 ) s->nDropCheck = 1;
+  if( s->nDropCheck>4096 ) s->nDropCheck = 4096;
   nMap = roundUp(cfg.nMapInit ? cfg.nMapInit : MAP_DEFAULT);
   if( nMap>s->nMapMax ) nMap = s->nMapMax;
   if( zPath==NULL || zPath[0]==0 ){
@@ -4140,20 +4170,41 @@ static void dropMapped(const void *p){
 #endif
 }
 
-/* Count n index puts of write txn t. Every COMMIT_DROP of them, over all
-** its flushes, the pages read through the map leave the resident set (they
-** stay in the page cache; a pointer into them stays good): a bulk load's
-** sorted puts read most index pages once, and without this its resident
-** set grew by all of them. Counting every read as well was tried: the 10M
-** load took 289 s instead of 236 (hot pages read again) for no lower peak. */
+/*
+** The bytes of file pages this process has mapped in (RssFile, with shared
+** memory: /proc/self/statm's third field), or 0 where that is not known.
+*/
+static uint64_t mappedResident(void){
+#ifdef __linux__
+  unsigned long long nSize, nRes, nShared;
+  FILE *f = fopen("/proc/self/statm", "r");
+  int n;
+  if( f==NULL ) return 0;
+  n = fscanf(f, "%llu %llu %llu", &nSize, &nRes, &nShared);
+  fclose(f);
+  return n==3 ? (uint64_t)nShared * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+#else
+  return 0;
+#endif
+}
+
+/* Count n reads or index puts of write txn t. Every nDropCheck of them,
+** over all its flushes, look at how much of the file is mapped in; past
+** StoreConfig.nMapped those pages leave the resident set (they stay in the
+** page cache; a pointer into them stays good). A bulk load's sorted puts
+** read most index pages once, its name and kind lookups most entity
+** records, and LMDB's own reads add to them: without this the resident set
+** grew by all of them. Dropping at a fixed count of index puts instead
+** (every 32,768) let the 10M load's mapped pages reach 630 MB, and the
+** reads it did not count 250 MB between two puts. */
 static void dropTick(StoreTxn *t, uint64_t n){
   StoreTxn *r;
   if( !t->bWrite ) return;
   r = txnRoot(t);
   r->nUndropped += n;
-  if( r->nUndropped>=COMMIT_DROP ){
+  if( r->nUndropped>=t->s->nDropCheck ){
     r->nUndropped = 0;
-    dropMapped(mapPointer(t->s->env));
+    if( mappedResident()>t->s->nMapped ) dropMapped(mapPointer(t->s->env));
   }
 }
 
@@ -4230,6 +4281,9 @@ int faktStoreVacuum(FaktStore *s, const char *zInto){
         rc = mdb_txn_commit(wtxn);
         wtxn = NULL;
         dropMapped(pSrcMap);
+        /* the copy's own map takes in a page in seven as LMDB appends
+        ** (the 10M copy's grew to 400 MB): let those go too */
+        if( rc==0 ) dropMapped(mapPointer(env));
         if( rc==0 ) rc = mdb_txn_begin(env, NULL, 0, &wtxn);
         if( rc==0 ) rc = mdb_cursor_open(wtxn, aDbi[i], &wc);
       }

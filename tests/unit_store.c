@@ -1044,6 +1044,82 @@ static void testNameCache(void){
   faktStoreClose(s);
 }
 
+/* Bytes of file pages this process has mapped in (/proc/self/statm's
+** third field), or -1 where that is not known. */
+static long long mappedIn(void){
+  unsigned long long nSize, nRes, nShared;
+  FILE *f = fopen("/proc/self/statm", "r");
+  int n;
+  if( f==NULL ) return -1;
+  n = fscanf(f, "%llu %llu %llu", &nSize, &nRes, &nShared);
+  fclose(f);
+  return n==3 ? (long long)(nShared * (unsigned long long)sysconf(_SC_PAGESIZE)) : -1;
+}
+
+/*
+** A write transaction keeps about StoreConfig.nMapped bytes of the file
+** mapped in, whatever reads them: the open leaves the file's pages
+** resident (its walk), and reads of records scattered over it in a write
+** transaction must let them go. Without the drop, or with reads that do
+** not count towards it, the mapped bytes stay at the file's size.
+*/
+static void testMappedBudget(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  StoreConfig cfg;
+  char *zErr = NULL, zName[32];
+  const uint32_t nEnt = 30000;
+  const uint64_t nBudget = (uint64_t)256 << 10;
+  uint32_t *aId = malloc(nEnt * sizeof(uint32_t));
+  long long m0, m1, mMax = 0;
+  uint32_t i;
+  int bOk = 1;
+  if( aId==NULL || mappedIn()<0 ){ free(aId); printf("  (no /proc/self/statm: budget not checked)\n"); return; }
+  rmDb(path(0, "mapped.fakt"));
+  CHECK( openDb(path(0, "mapped.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); free(aId); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  for(i=0; i<nEnt && bOk; i++){
+    snprintf(zName, sizeof(zName), "mapped_entity_%u", i);
+    bOk = (aId[i] = mkEnt(t, zName, K_ENTITY, 0, "a label long enough to fill the pages of obj"))!=0;
+  }
+  CHECK( bOk );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  faktStoreClose(s);
+  s = NULL;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.nMapped = nBudget;
+  m0 = mappedIn();
+  CHECK( faktStoreOpen(path(0, "mapped.fakt"), &cfg, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); free(aId); return; }
+  m1 = mappedIn();
+  uint64_t nUsed = 0, nMap = 0;
+  CHECK( faktStoreInfo(s, &nMap, &nUsed)==FAKT_OK );
+  /* the measure sees the file: the open's walk left most of it mapped in */
+  CHECK( m1 - m0 >= (long long)(nUsed/2) && nUsed >= 8*nBudget );
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  uint64_t x = 88172645463325252ull;
+  for(i=0; i<4*nEnt; i++){
+    EntRec r;
+    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+    if( faktEntGet(t, aId[x % nEnt], &r)!=FAKT_OK ){ bOk = 0; break; }
+    if( i>=nEnt && i%64==0 ){
+      long long m = mappedIn() - m0;
+      if( m>mMax ) mMax = m;
+    }
+  }
+  CHECK( bOk );
+  if( mMax > (long long)(4*nBudget) ){
+    printf("  mapped in during the reads: %lld bytes, budget %llu, file %llu\n",
+           mMax, (unsigned long long)nBudget, (unsigned long long)nUsed);
+  }
+  CHECK( mMax <= (long long)(4*nBudget) );
+  faktStoreAbort(t);
+  checkOk(s, __LINE__);
+  faktStoreClose(s);
+  free(aId);
+}
+
 /* A new database zFile with a write txn open that logged transaction 1
 ** and made an entity, a predicate and a source named zPre + "s", "p",
 ** "src". 0, or 1 when it could not be opened (*ps NULL). */
@@ -1731,7 +1807,7 @@ static void testPendSort(void){
 int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
-                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt" };
+                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
@@ -1741,6 +1817,7 @@ int main(void){
   testCollision();
   testGenerated();
   testNameCache();
+  testMappedBudget();
   testPendSort();
   testDictBlocks();
   testDictFill();
