@@ -64,9 +64,11 @@ typedef struct NameCache {
   size_t nSlot, nUsed;
   char *zBuf;
   size_t nBuf, nBufAlloc;
-  uint64_t *aKind;           /* id -> kind of objects other than claims, for ids
-                             ** bound by id: (id << 8) | kind, 0 empty; nKindSlot */
-  size_t nKindSlot, nKindUsed;
+  uint8_t *aKind;            /* id -> 1 + kind of objects other than claims, for
+                             ** ids bound by id, 0 not known: nKind bytes indexed
+                             ** by the id (ids are given out in sequence, so a
+                             ** load's entities fit a few MB that stay cached) */
+  size_t nKind;
 } NameCache;
 
 struct FaktStore {
@@ -1214,35 +1216,27 @@ static void nameCacheClear(NameCache *c){
 
 /* The kind of object id in c's id table, or -1. */
 static int kindCacheFind(const NameCache *c, uint32_t id){
-  if( c==NULL || c->nKindSlot==0 ) return -1;
-  for(size_t j=(size_t)faktHash64(&id, 4) & (c->nKindSlot-1); c->aKind[j]; j=(j+1) & (c->nKindSlot-1)){
-    if( (uint32_t)(c->aKind[j]>>8)==id ) return (int)(c->aKind[j] & 0xff);
-  }
-  return -1;
+  if( c==NULL || id>=c->nKind || c->aKind[id]==0 ) return -1;
+  return c->aKind[id] - 1;
 }
 
-/* Remember that object id is of kind k (no entry when full or out of memory). */
+#define KIND_CACHE_MAX ((size_t)1 << 26)   /* ids the kind table covers, at most */
+
+/* Remember that object id is of kind k (no entry past KIND_CACHE_MAX, for
+** a kind that does not fit a byte, or when out of memory). */
 static void kindCacheAdd(NameCache *c, uint32_t id, int k){
-  if( c==NULL || c->nKindUsed>=NAME_CACHE_MAX ) return;
-  if( (c->nKindUsed+1)*2 > c->nKindSlot ){
-    size_t nNew = c->nKindSlot ? c->nKindSlot*2 : 4096;
-    uint64_t *a = calloc(nNew, sizeof(uint64_t));
+  if( c==NULL || id>=KIND_CACHE_MAX || k<0 || k>=255 ) return;
+  if( id>=c->nKind ){
+    size_t nNew = c->nKind ? c->nKind : 4096;
+    while( nNew<=id ) nNew *= 2;
+    if( nNew>KIND_CACHE_MAX ) nNew = KIND_CACHE_MAX;
+    uint8_t *a = realloc(c->aKind, nNew);
     if( a==NULL ) return;
-    for(size_t i=0; i<c->nKindSlot; i++){
-      if( c->aKind[i]==0 ) continue;
-      uint32_t idOld = (uint32_t)(c->aKind[i]>>8);
-      size_t j = (size_t)faktHash64(&idOld, 4) & (nNew-1);
-      while( a[j] ) j = (j+1) & (nNew-1);
-      a[j] = c->aKind[i];
-    }
-    free(c->aKind);
+    memset(a + c->nKind, 0, nNew - c->nKind);
     c->aKind = a;
-    c->nKindSlot = nNew;
+    c->nKind = nNew;
   }
-  size_t j = (size_t)faktHash64(&id, 4) & (c->nKindSlot-1);
-  while( c->aKind[j] ) j = (j+1) & (c->nKindSlot-1);
-  c->aKind[j] = ((uint64_t)id << 8) | (uint8_t)k;
-  c->nKindUsed++;
+  c->aKind[id] = (uint8_t)(k + 1);
 }
 
 static NameCache *nameCacheOf(StoreTxn *t){

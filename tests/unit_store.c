@@ -1120,6 +1120,47 @@ static void testMappedBudget(void){
   free(aId);
 }
 
+/*
+** Kinds looked up by id in a write transaction are remembered in a table
+** indexed by the id, which grows as larger ids come: every kind read back
+** through it is the object's, before and after the table grew, and ids
+** never seen are still looked up in the file.
+*/
+static void testKindTable(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  char *zErr = NULL, zName[32];
+  const uint32_t nObj = 9000;
+  uint32_t *aId = malloc(nObj * sizeof(uint32_t));
+  int bOk = 1, kind = -1;
+  uint32_t i;
+  if( aId==NULL ) return;
+  rmDb(path(0, "kinds.fakt"));
+  CHECK( openDb(path(0, "kinds.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); free(aId); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  for(i=0; i<nObj && bOk; i++){
+    snprintf(zName, sizeof(zName), "k%u", i);
+    bOk = (aId[i] = mkEnt(t, zName, i%3==0 ? K_SOURCE : i%3==1 ? K_ENTITY : K_PREDICATE, 0, NULL))!=0;
+  }
+  CHECK( bOk && aId[nObj-1]>4096 );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  /* the first pass fills the table (small ids first, then past its first
+  ** size), the second reads it */
+  for(int iPass=0; iPass<2; iPass++){
+    for(i=0; i<nObj && bOk; i++){
+      int want = i%3==0 ? K_SOURCE : i%3==1 ? K_ENTITY : K_PREDICATE;
+      bOk = faktObjGetKind(t, aId[i], &kind)==FAKT_OK && kind==want;
+    }
+    CHECK( bOk );
+  }
+  CHECK( faktObjGetKind(t, aId[nObj-1] + 1000, &kind)==FAKT_NOTFOUND );
+  faktStoreAbort(t);
+  faktStoreClose(s);
+  free(aId);
+}
+
 /* A new database zFile with a write txn open that logged transaction 1
 ** and made an entity, a predicate and a source named zPre + "s", "p",
 ** "src". 0, or 1 when it could not be opened (*ps NULL). */
@@ -1807,7 +1848,7 @@ static void testPendSort(void){
 int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
-                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt" };
+                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt", "kinds.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
@@ -1818,6 +1859,7 @@ int main(void){
   testGenerated();
   testNameCache();
   testMappedBudget();
+  testKindTable();
   testPendSort();
   testDictBlocks();
   testDictFill();
