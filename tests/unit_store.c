@@ -1056,6 +1056,34 @@ static long long mappedIn(void){
   return n==3 ? (long long)(nShared * (unsigned long long)sysconf(_SC_PAGESIZE)) : -1;
 }
 
+/* A new database zFile holding n entities named zPre and their number, of
+** kind xKind(i) and label zLabel, committed and closed. Their ids
+** (malloc'd), or NULL after a failed check. */
+static uint32_t *fillEntities(const char *zFile, const char *zPre, uint32_t n,
+                              int (*xKind)(uint32_t), const char *zLabel){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  char *zErr = NULL, zName[64];
+  uint32_t *aId = malloc(n * sizeof(uint32_t));
+  int bOk = aId!=NULL;
+  rmDb(path(0, zFile));
+  CHECK( bOk && openDb(path(0, zFile), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); free(aId); return NULL; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  for(uint32_t i=0; i<n && bOk; i++){
+    snprintf(zName, sizeof(zName), "%s%u", zPre, i);
+    bOk = (aId[i] = mkEnt(t, zName, xKind(i), 0, zLabel))!=0;
+  }
+  CHECK( bOk );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  faktStoreClose(s);
+  if( !bOk ){ free(aId); return NULL; }
+  return aId;
+}
+
+static int kindEntity(uint32_t i){ (void)i; return K_ENTITY; }
+static int kindMixed(uint32_t i){ return i%3==0 ? K_SOURCE : i%3==1 ? K_ENTITY : K_PREDICATE; }
+
 /*
 ** A write transaction keeps about StoreConfig.nMapped bytes of the file
 ** mapped in, whatever reads them: the open leaves the file's pages
@@ -1067,26 +1095,17 @@ static void testMappedBudget(void){
   FaktStore *s = NULL;
   StoreTxn *t = NULL;
   StoreConfig cfg;
-  char *zErr = NULL, zName[32];
+  char *zErr = NULL;
   const uint32_t nEnt = 30000;
   const uint64_t nBudget = (uint64_t)256 << 10;
-  uint32_t *aId = malloc(nEnt * sizeof(uint32_t));
+  uint32_t *aId;
   long long m0, m1, mMax = 0;
   uint32_t i;
   int bOk = 1;
-  if( aId==NULL || mappedIn()<0 ){ free(aId); printf("  (no /proc/self/statm: budget not checked)\n"); return; }
-  rmDb(path(0, "mapped.fakt"));
-  CHECK( openDb(path(0, "mapped.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
-  if( s==NULL ){ free(zErr); free(aId); return; }
-  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
-  for(i=0; i<nEnt && bOk; i++){
-    snprintf(zName, sizeof(zName), "mapped_entity_%u", i);
-    bOk = (aId[i] = mkEnt(t, zName, K_ENTITY, 0, "a label long enough to fill the pages of obj"))!=0;
-  }
-  CHECK( bOk );
-  CHECK( faktStoreCommit(t)==FAKT_OK );
-  faktStoreClose(s);
-  s = NULL;
+  if( mappedIn()<0 ){ printf("  (no /proc/self/statm: budget not checked)\n"); return; }
+  aId = fillEntities("mapped.fakt", "mapped_entity_", nEnt, kindEntity,
+                     "a label long enough to fill the pages of obj");
+  if( aId==NULL ) return;
   memset(&cfg, 0, sizeof(cfg));
   cfg.nMapped = nBudget;
   m0 = mappedIn();
@@ -1129,29 +1148,21 @@ static void testMappedBudget(void){
 static void testKindTable(void){
   FaktStore *s = NULL;
   StoreTxn *t = NULL;
-  char *zErr = NULL, zName[32];
+  char *zErr = NULL;
   const uint32_t nObj = 9000;
-  uint32_t *aId = malloc(nObj * sizeof(uint32_t));
+  uint32_t *aId = fillEntities("kinds.fakt", "k", nObj, kindMixed, NULL);
   int bOk = 1, kind = -1;
   uint32_t i;
   if( aId==NULL ) return;
-  rmDb(path(0, "kinds.fakt"));
-  CHECK( openDb(path(0, "kinds.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  CHECK( aId[nObj-1]>4096 );
+  CHECK( openDb(path(0, "kinds.fakt"), 0, 0, 0, 0, &s, &zErr)==FAKT_OK );
   if( s==NULL ){ free(zErr); free(aId); return; }
-  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
-  for(i=0; i<nObj && bOk; i++){
-    snprintf(zName, sizeof(zName), "k%u", i);
-    bOk = (aId[i] = mkEnt(t, zName, i%3==0 ? K_SOURCE : i%3==1 ? K_ENTITY : K_PREDICATE, 0, NULL))!=0;
-  }
-  CHECK( bOk && aId[nObj-1]>4096 );
-  CHECK( faktStoreCommit(t)==FAKT_OK );
   CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
   /* the first pass fills the table (small ids first, then past its first
   ** size), the second reads it */
   for(int iPass=0; iPass<2; iPass++){
     for(i=0; i<nObj && bOk; i++){
-      int want = i%3==0 ? K_SOURCE : i%3==1 ? K_ENTITY : K_PREDICATE;
-      bOk = faktObjGetKind(t, aId[i], &kind)==FAKT_OK && kind==want;
+      bOk = faktObjGetKind(t, aId[i], &kind)==FAKT_OK && kind==kindMixed(i);
     }
     CHECK( bOk );
   }
