@@ -4,6 +4,7 @@
 ** match, and whitespace-tolerant quote search. Pure functions: no state,
 ** no allocation. The contract is engine/util.h.
 */
+#define _GNU_SOURCE        /* memmem(), in glibc only with this */
 #include <string.h>
 #include "util.h"
 
@@ -414,7 +415,7 @@ int faktFindQuote(const char *zText, size_t nText, const char *zQuote, size_t nQ
                   size_t *piStart, size_t *piEnd){
   size_t iq = skipWs(zQuote, nQuote, 0);
   size_t nq = nQuote;
-  size_t i;
+  size_t i, nw;
   /* trim trailing whitespace (NBSP is two bytes: C2 A0) */
   for(;;){
     if( nq>iq && (zQuote[nq-1]==' ' || zQuote[nq-1]=='\t'
@@ -428,14 +429,15 @@ int faktFindQuote(const char *zText, size_t nText, const char *zQuote, size_t nQ
     }
   }
   if( nq<=iq ) return 0;
+  /* a match starts with the quote's first word, byte for byte: memmem
+  ** skips to the next place the word occurs (glibc's skips by the word's
+  ** length where a byte at a time would stop at every like first byte) */
+  for(nw=0; iq+nw<nq && !wsLen(zQuote, nq, iq+nw); nw++){}
   for(i=0; i<nText; i++){
     size_t iEnd;
-    /* the quote starts with a non-space byte: memchr skips to the next
-    ** place it occurs, and a second byte that differs ends it cheaply */
-    const char *p = memchr(zText+i, zQuote[iq], nText-i);
+    const char *p = memmem(zText+i, nText-i, zQuote+iq, nw);
     if( p==NULL ) break;
     i = (size_t)(p - zText);
-    if( nq-iq>1 && i+1<nText && zText[i+1]!=zQuote[iq+1] && !wsLen(zQuote, nq, iq+1) ) continue;
     if( matchAt(zText, nText, i, zQuote+iq, nq-iq, &iEnd) ){
       *piStart = i;
       *piEnd = iEnd;

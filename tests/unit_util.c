@@ -226,6 +226,13 @@ static void testQuote(Tally *pT){
   CHECK( quoteAt(z2, "aab", 5, 8) );
   CHECK( !quoteFound(z2, "aac") );
   CHECK( !quoteFound(z2, "y.z") );
+  /* the first word found where the rest does not follow, or inside a
+  ** longer word: the search goes on to the match after it */
+  const char *z3 = "Rakete Raketen, Raketen flog weit";
+  CHECK( quoteAt(z3, "Raketen flog", 16, 28) );
+  CHECK( quoteAt(z3, "Rakete\nRaketen", 0, 14) );
+  CHECK( !quoteFound(z3, "ketenflog") );
+  CHECK( !quoteFound(z3, "Raketen flog nah") );
 }
 
 /* ================================================================ geo */
