@@ -290,10 +290,10 @@ static int reportWork(const Report *p, const Work *w, FILE *f, int bLast){
 ** table lines on stdout and JSON members on f.
 */
 static void reportExtras(const Report *p, FILE *f){
-  static const char *const azExtra[3][3] = {
-    {"size", "bytes", "size_bytes"}, {"load", "maxrss_kb", "peak_rss_load_kb"},
-    {"all", "maxrss_kb", "peak_rss_kb"} };
-  for(int e=0; e<3; e++){
+  static const char *const azExtra[4][3] = {
+    {"size", "bytes", "size_bytes"}, {"load", "written_bytes", "load_written_bytes"},
+    {"load", "maxrss_kb", "peak_rss_load_kb"}, {"all", "maxrss_kb", "peak_rss_kb"} };
+  for(int e=0; e<4; e++){
     printf("%-18s", azExtra[e][2]);
     fprintf(f, "  \"%s\": {", azExtra[e][2]);
     for(int s=0; s<N_SYS; s++){

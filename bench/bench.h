@@ -129,6 +129,7 @@ void benchPutAnswer(BenchOut *o, const char *zWork, const BenchAnswer *a);
 
 double benchNow(void);               /* monotonic seconds */
 long   benchMaxRssKb(void);          /* peak resident set of this process */
+double benchWritten(void);           /* bytes this process passed to write calls so far, or -1 */
 double benchHaversineKm(double lat1, double lon1, double lat2, double lon2);
 uint64_t benchHash(const void *p, size_t n);
 uint64_t benchFileSize(const char *zPath);   /* 0 if missing */

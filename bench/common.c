@@ -247,6 +247,22 @@ double benchNow(void){
   return (double)t.tv_sec + (double)t.tv_nsec*1e-9;
 }
 
+/* The "wchar" line of /proc/self/io: every byte handed to write(),
+** pwrite(), writev() and the like, whether or not it reached the disk yet.
+** -1 where there is no such file (not Linux). */
+double benchWritten(void){
+  FILE *f = fopen("/proc/self/io", "r");
+  char zLine[128];
+  double x = -1;
+  if( !f ) return -1;
+  while( fgets(zLine, sizeof(zLine), f) ){
+    unsigned long long n;
+    if( sscanf(zLine, "wchar: %llu", &n)==1 ){ x = (double)n; break; }
+  }
+  fclose(f);
+  return x;
+}
+
 long benchMaxRssKb(void){
   struct rusage u;
   getrusage(RUSAGE_SELF, &u);

@@ -323,6 +323,7 @@ int benchRunFakt(const BenchData *d, const BenchParams *pp, const char *zDb, Ben
       fprintf(stderr, "bench fakt: %s\n", fakt_errmsg(db));
       goto done;
     }
+    double w0 = benchWritten();
     t = benchNow();
     if( load(db, d) ) goto done;
     /* then what a user does after a bulk load: a compact copy in its place */
@@ -332,6 +333,7 @@ int benchRunFakt(const BenchData *d, const BenchParams *pp, const char *zDb, Ben
     t = benchNow()-t;
     benchPut(o, "load", "seconds", t);
     benchPut(o, "load", "qps", d->h.nClaim/t);
+    benchPut(o, "load", "written_bytes", w0<0 ? -1 : benchWritten()-w0);
     benchPut(o, "load", "maxrss_kb", (double)benchMaxRssKb());
     benchPut(o, "size", "bytes", (double)benchFileSize(zDb));
   }

@@ -337,11 +337,13 @@ int benchRunLmdb(const BenchData *d, const BenchParams *pp, const char *zDb, Ben
   if( bReuse ){
     if( openDbs(&l) ) goto done;
   }else{
+    double w0 = benchWritten();
     t = benchNow();
     if( load(&l, d) ) goto done;
     t = benchNow()-t;
     benchPut(o, "load", "seconds", t);
     benchPut(o, "load", "qps", d->h.nClaim/t);
+    benchPut(o, "load", "written_bytes", w0<0 ? -1 : benchWritten()-w0);
     benchPut(o, "load", "maxrss_kb", (double)benchMaxRssKb());
     MDB_envinfo ei;
     MDB_stat st;

@@ -276,11 +276,13 @@ int benchRunSqlite(const BenchData *d, const BenchParams *pp, const char *zDb, B
   if( !getenv("BENCH_REUSE") ){      /* BENCH_REUSE: query an already loaded zDb */
     remove(zDb);
     if( sqlite3_open(zDb, &db)!=SQLITE_OK ){ sqlFail(db, zDb); goto done; }
+    double w0 = benchWritten();
     t = benchNow();
     if( load(db, d) ) goto done;
     t = benchNow()-t;
     benchPut(o, "load", "seconds", t);
     benchPut(o, "load", "qps", d->h.nClaim/t);
+    benchPut(o, "load", "written_bytes", w0<0 ? -1 : benchWritten()-w0);
     benchPut(o, "load", "maxrss_kb", (double)benchMaxRssKb());
     benchPut(o, "size", "bytes", (double)benchFileSize(zDb));
   }
