@@ -177,7 +177,9 @@ static int scanUnify(Exec *ex, Term *pT, const Value *pV){
 /* How many rows ahead a scan reads to prefetch: the records of the claims
 ** it yields, when a later step reads them (each is a random leaf of obj),
 ** and the texts of the subjects and objects it binds, when the query shows
-** them (each is a random record of i2s). The loads overlap. */
+** them (each is a random record of i2s). The loads overlap. The rows read
+** ahead wait in a ring of their keys (StepState.aRingKey): one cursor
+** does both, so the index is searched once per scan, not twice. */
 #define SCAN_AHEAD 6
 /* A text is prefetched in two steps: the offsets of its record at
 ** SCAN_AHEAD rows ahead, and the text at TEXT_AHEAD rows ahead. */
@@ -190,20 +192,26 @@ static void aheadText(Exec *ex, StepState *st, unsigned iRow){
   faktDictPrefetchText(ex->pDict, a[1]);
 }
 
-/* Step the look-ahead cursor once and prefetch what its row will need. */
+/* Read one more row of the scan's cursor into the ring, and prefetch what
+** that row will need. At the cursor's end (or an error) rcRing says so. */
 static void aheadStep(Exec *ex, Step *pS, StepState *st){
   const uint8_t *aKey;
-  if( st->pAhead==NULL ) return;
+  Vis vis;
+  if( st->rcRing!=FAKT_ROW ) return;
   int bNames = pS->abShows[0] || pS->abShows[2];
-  if( faktCursorNext(st->pAhead, &aKey, NULL)!=FAKT_ROW ){
-    faktCursorClose(st->pAhead);
-    st->pAhead = NULL;
+  int rc = faktCursorNext(st->pCur, &aKey, &vis);
+  if( rc!=FAKT_ROW ){
+    st->rcRing = rc;
     /* the rows still between the two steps */
     for(unsigned i=st->nAhead>TEXT_AHEAD ? st->nAhead-TEXT_AHEAD : 0; bNames && i<st->nAhead; i++){
       aheadText(ex, st, i);
     }
     return;
   }
+  unsigned iSlot = (st->iRing + st->nRing) & 7;
+  memcpy(st->aRingKey[iSlot], aKey, KEY_IX);
+  st->aRingVis[iSlot] = vis;
+  st->nRing++;
   if( pS->bReadsClaims ) faktObjPrefetch(ex->pTxn, faktDecU32(aKey + OFF_C));
   if( bNames ){
     uint32_t *a = st->aAheadId[st->nAhead & 7];
@@ -215,6 +223,20 @@ static void aheadStep(Exec *ex, Step *pS, StepState *st){
     if( st->nAhead>=TEXT_AHEAD ) aheadText(ex, st, st->nAhead - TEXT_AHEAD);
     st->nAhead++;
   }
+}
+
+/* The scan's next key, from the ring when it reads ahead, else from its
+** cursor. The key stays good until the next call but one. */
+static int scanPull(Exec *ex, Step *pS, StepState *st, const uint8_t **paKey, Vis *pVis){
+  if( !st->bRing ) return faktCursorNext(st->pCur, paKey, pVis);
+  aheadStep(ex, pS, st);
+  if( st->nRing==0 ) return st->rcRing;
+  unsigned iSlot = st->iRing;
+  *paKey = st->aRingKey[iSlot];
+  *pVis = st->aRingVis[iSlot];
+  st->iRing = (iSlot + 1) & 7;
+  st->nRing--;
+  return FAKT_ROW;
 }
 
 /* Open the cursor of a scan step with the prefix of its bound components. */
@@ -250,12 +272,11 @@ static int scanOpen(Exec *ex, Step *pS, StepState *st){
     faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));
     return -rc;
   }
-  int bAhead = (pS->bReadsClaims && faktObjWalkable(ex->pTxn))
+  st->bRing = (pS->bReadsClaims && faktObjWalkable(ex->pTxn))
             || ((pS->abShows[0] || pS->abShows[2]) && ex->pDict);
-  if( bAhead && faktCursorOpen(ex->pTxn, pS->ix, aKey, n, &st->pAhead)==FAKT_OK ){
-    st->nAhead = 0;
-    for(int i=0; i<SCAN_AHEAD; i++) aheadStep(ex, pS, st);
-  }
+  st->rcRing = FAKT_ROW;
+  st->iRing = st->nRing = st->nAhead = 0;
+  for(int i=0; st->bRing && i<SCAN_AHEAD; i++) aheadStep(ex, pS, st);
   return 1;
 }
 
@@ -296,8 +317,7 @@ static int scanNext(Exec *ex, Step *pS, StepState *st){
   for(;;){
     const uint8_t *aKey;
     Vis vis;
-    int rc = faktCursorNext(st->pCur, &aKey, &vis);
-    aheadStep(ex, pS, st);
+    int rc = scanPull(ex, pS, st, &aKey, &vis);
     if( rc==FAKT_DONE ) return 0;
     if( rc!=FAKT_ROW ){
       faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));
@@ -463,7 +483,7 @@ static void auxFree(StepState *st){
 static void stepClose(Run *r, int k){
   StepState *st = &r->aState[k];
   if( st->pCur ){ faktCursorClose(st->pCur); st->pCur = NULL; }
-  if( st->pAhead ){ faktCursorClose(st->pAhead); st->pAhead = NULL; }
+  st->bRing = 0;
   auxFree(st);
   if( st->pSub ) faktRunClose(st->pSub);
   st->iPos = 0;
@@ -549,7 +569,7 @@ int faktRunCount(Run *r, int64_t *pn){
     for(;;){
       const uint8_t *aKey;
       Vis vis;
-      rc = faktCursorNext(st->pCur, &aKey, &vis);
+      rc = scanPull(ex, pS, st, &aKey, &vis);
       if( rc==FAKT_DONE ) break;
       if( rc!=FAKT_ROW ){
         faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));
@@ -606,7 +626,7 @@ void faktRunClose(Run *r){
   for(int i=0; i<r->pPlan->nStep; i++){
     StepState *st = &r->aState[i];
     if( st->pCur ){ faktCursorClose(st->pCur); st->pCur = NULL; }
-    if( st->pAhead ){ faktCursorClose(st->pAhead); st->pAhead = NULL; }
+    st->bRing = 0;
     auxFree(st);
     st->iPos = st->iEnd = st->bMatched = 0;
     if( st->pSub ) faktRunClose(st->pSub);

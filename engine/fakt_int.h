@@ -209,11 +209,16 @@ struct RuleSet {
 /* ---------------------------------------------------------------- execution */
 typedef struct StepState {
   StoreCursor *pCur;       /* ST_SCAN */
-  StoreCursor *pAhead;     /* ST_SCAN with bReadsClaims or abShows: SCAN_AHEAD
-                           ** keys ahead */
-  uint32_t aAheadId[8][2]; /* the subject and object ids the look-ahead saw,
-                           ** by its row number & 7, for the text's prefetch */
-  unsigned nAhead;         /* rows the look-ahead has read */
+  /* ST_SCAN with bReadsClaims or abShows: pCur is read SCAN_AHEAD rows
+  ** ahead of the rows the scan yields, into a ring of their keys */
+  int bRing;               /* the scan reads through the ring */
+  int rcRing;              /* FAKT_ROW while pCur has more, else how it ended */
+  unsigned iRing, nRing;   /* first row in the ring (& 7), rows in it */
+  uint8_t aRingKey[8][KEY_IX];
+  Vis aRingVis[8];
+  uint32_t aAheadId[8][2]; /* the subject and object ids of the rows read
+                           ** ahead, by row number & 7, for the text's prefetch */
+  unsigned nAhead;         /* rows read ahead */
   int iPos;                /* generic position / first-call flag */
   int iEnd;
   Run *pSub;               /* ST_NOT, ST_OPT */

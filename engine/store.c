@@ -37,7 +37,6 @@ static const char *const azDbName[DB_COUNT] = {
 #define MAP_GRAIN    ((uint64_t)64 << 10)     /* map sizes are multiples of this */
 #define CUR_PREFIX_MAX 512                    /* > LMDB's 511-byte key limit */
 #define ALIAS_MAX    400                      /* folded text bytes in an alias key */
-#define KEY_IX       21                       /* spo/pos/osp key length */
 
 /*
 ** Names a write transaction looked up or interned: name -> id, and the

@@ -79,6 +79,7 @@
 #define T_STR    6       /* payload: string id */
 #define T_ID     7       /* payload: id of an entity or claim */
 #define ENC_LEN  9
+#define KEY_IX   21      /* spo/pos/osp key: three components and the claim */
 
 typedef struct FaktStore FaktStore;
 typedef struct StoreTxn StoreTxn;
