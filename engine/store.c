@@ -84,6 +84,9 @@ struct FaktStore {
   StoreTxn *pWriter;         /* the open top-level write transaction, or NULL */
   uint64_t nRemap;           /* calls of mdb_env_set_mapsize after the open: each
                              ** may move the map (faktStoreSnapshot) */
+  MDB_txn *pSpare;           /* a read txn reset at its end, renewed by the next
+                             ** read: that keeps its slot in the reader table,
+                             ** so a read begins without the table's lock */
   NameCache keptNames;       /* the name cache of the last write txn committed here */
   size_t keptTxnId;          /* and that txn's LMDB id (keptNames valid for id+1) */
   char zErr[512];            /* last message */
@@ -1040,7 +1043,20 @@ static int usedBytes(FaktStore *s, uint64_t *pUsed, uint64_t *pMap){
   return FAKT_OK;
 }
 
+/* Let the spare read txn go (before the map changes, and at close). */
+static void spareFree(FaktStore *s){
+  if( s->pSpare ){ mdb_txn_abort(s->pSpare); s->pSpare = NULL; }
+}
+
+/* The end of read txn txn: kept as the spare if there is none. */
+static void readEnd(FaktStore *s, MDB_txn *txn){
+  if( s->pSpare ){ mdb_txn_abort(txn); return; }
+  mdb_txn_reset(txn);
+  s->pSpare = txn;
+}
+
 static int setMap(FaktStore *s, uint64_t n){
+  spareFree(s);
   int rc = mdb_env_set_mapsize(s->env, (size_t)n);
   s->nRemap++;
   return xlate(s, rc, "set map size");
@@ -1144,7 +1160,16 @@ int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
   }
   t = calloc(1, sizeof(*t));
   if( t==NULL ){ setErr(s, "out of memory"); return FAKT_NOMEM; }
-  for(nTry=0; ; nTry++){
+  rc = MDB_SUCCESS;
+  if( !bWrite && s->pSpare ){
+    txn = s->pSpare;
+    s->pSpare = NULL;
+    if( mdb_txn_renew(txn)!=MDB_SUCCESS ){   /* e.g. the map grew: begin anew */
+      mdb_txn_abort(txn);
+      txn = NULL;
+    }
+  }
+  for(nTry=0; txn==NULL; nTry++){
     rc = mdb_txn_begin(s->env, NULL, bWrite ? 0 : MDB_RDONLY, &txn);
     if( rc!=MDB_MAP_RESIZED || nTry>=3 ) break;
     /* Another process grew the map: adopt its size (only safe with no
@@ -1154,6 +1179,7 @@ int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
       free(t);
       return FAKT_BUSY;
     }
+    spareFree(s);
     rc = mdb_env_set_mapsize(s->env, 0);
     s->nRemap++;
     if( rc ) break;
@@ -1302,7 +1328,7 @@ void faktStoreAbort(StoreTxn *t){
   if( t->pParent ) t->pParent->pend.bInChild = 0;   /* still pending */
   nameCacheClear(&txnRoot(t)->names);                /* it may hold what t added */
   nameCacheClear(&t->names);
-  mdb_txn_abort(t->txn);
+  if( t->bWrite ) mdb_txn_abort(t->txn); else readEnd(t->s, t->txn);
   txnUnlink(t);
   free(t);
 }
@@ -1380,7 +1406,7 @@ int faktStoreCommit(StoreTxn *t){
     }
     nameCacheClear(&t->names);
   }else{
-    mdb_txn_abort(t->txn);
+    readEnd(s, t->txn);
     rc = FAKT_OK;
   }
   txnUnlink(t);
@@ -3527,6 +3553,7 @@ fail:
 void faktStoreClose(FaktStore *s){
   if( s==NULL ) return;
   while( s->pTxnList ) faktStoreAbort(s->pTxnList);
+  spareFree(s);
   if( s->env ) mdb_env_close(s->env);
   nameCacheClear(&s->keptNames);
   free(s);
