@@ -111,6 +111,7 @@ int fakt_close(fakt *db){
   if( db->pTxn ){ faktStoreAbort(db->pTxn); db->pTxn = NULL; }
   if( db->pStore ) faktStoreClose(db->pStore);
   faktDictCacheFree(db->pDictSpare);
+  free(db->aBind);
   faktErrClear(&db->err);
   free(db->zOrigin);
   free(db->zPath);
@@ -395,20 +396,44 @@ static int fakt_bind_entityImpl(fakt_stmt *p, int i, const char *zId){
   if( zId==NULL ) return misuse(p->db, "fakt_bind_entity() needs an id");
   fakt *db = p->db;
   StoreTxn *t = db->pTxn;
+  size_t n = strlen(zId);
+  uint32_t id;
+  BindName *e = NULL;
+  uint64_t h = 0;
+  /* outside a transaction a name found before needs no read at all (a
+  ** generated claim's name _cN is left to the lookup, which checks the
+  ** claim is there) */
+  if( t==NULL && n>0 && n<=BIND_NAME_MAX && !(zId[0]=='_' && zId[1]=='c') ){
+    if( db->aBind==NULL ) db->aBind = calloc(BIND_CACHE, sizeof(BindName));
+    if( db->aBind ){
+      h = faktHash64(zId, n) | 1;
+      e = &db->aBind[h & (BIND_CACHE-1)];
+      if( e->h==h && e->n==n && memcmp(e->z, zId, n)==0 ){
+        p->aParam[i-1].t = V_ID;
+        p->aParam[i-1].id = e->id;
+        return FAKT_OK;
+      }
+    }
+  }
   int bOwn = 0;
   if( t==NULL ){
     rc = faktStoreBegin(db->pStore, 0, &t);
     if( rc ) return rc;
     bOwn = 1;
   }
-  uint32_t id;
-  rc = faktLookupName(t, zId, (int)strlen(zId), &id, NULL);
+  rc = faktLookupName(t, zId, (int)n, &id, NULL);
   if( bOwn ) faktStoreAbort(t);
   if( rc==FAKT_NOTFOUND ){
     faktDbError(db, FAKT_NOTFOUND, "unknown entity \"%s\"", zId);
     return rc;
   }
   if( rc ) return rc;
+  if( e ){                                  /* found in a committed snapshot */
+    e->h = h;
+    e->id = id;
+    e->n = (uint8_t)n;
+    memcpy(e->z, zId, n);
+  }
   p->aParam[i-1].t = V_ID;
   p->aParam[i-1].id = id;
   return FAKT_OK;

@@ -297,7 +297,21 @@ struct fakt {
   uint32_t nTxAdded, nTxRetracted, nTxOther;  /* changes in the explicit txn */
   char *zPath;             /* database file path */
   DictCache *pDictSpare;   /* a finalized statement's cache, for the next one */
+  struct BindName *aBind;  /* BIND_CACHE names fakt_bind_entity() resolved
+                           ** outside a transaction, or NULL */
 };
+
+/* A name fakt_bind_entity() found in a committed snapshot, and its id: a
+** name, once committed, keeps its id and is never removed, so the entry
+** stays right whatever commits later. Direct-mapped by the name's hash. */
+#define BIND_CACHE    1024
+#define BIND_NAME_MAX 40
+typedef struct BindName {
+  uint64_t h;              /* faktHash64 of the name | 1; 0: empty */
+  uint32_t id;
+  uint8_t n;               /* bytes in z */
+  char z[BIND_NAME_MAX];
+} BindName;
 
 /* The compiled parts of a find statement. */
 typedef struct FindInfo {

@@ -910,6 +910,66 @@ static void testDictCache(void) {
   unlink(zPath);
 }
 
+/*
+** fakt_bind_entity() remembers names it found outside a transaction. More
+** names than it has room for, bound twice over: every one must still give
+** its own entity (names that share a slot must not be mixed up). A name
+** found inside a transaction that is then rolled back, and a name not found
+** before it is made, must be looked up again.
+*/
+static int bindValue(fakt_stmt *p, const char *zName, long long *pV) {
+  int rc = fakt_bind_entity(p, 1, zName);
+  *pV = -1;
+  if (rc != FAKT_OK) return rc;
+  if (fakt_step(p) == FAKT_ROW) *pV = fakt_column_int64(p, 0);
+  fakt_reset(p);
+  return FAKT_OK;
+}
+
+static void testBindNames(void) {
+  char zPath[4300], zLock[4400], zSql[200], zName[32];
+  fakt *db = NULL;
+  fakt_stmt *p = NULL;
+  int bOk = 1, i, nBad = 0;
+  long long v;
+  snprintf(zPath, sizeof(zPath), "%s/bind.fakt", zDir);
+  CHECK(fakt_open(zPath, FAKT_OPEN_READWRITE | FAKT_OPEN_CREATE, &db) == FAKT_OK);
+  if (db == NULL) return;
+  gDb = db;
+  CHECK(run(db, "predicate bval : number; begin;"));
+  for (i = 0; i < 3000 && bOk; i++) {
+    snprintf(zSql, sizeof(zSql), "entity bn%d thing \"B %d\"; claim bn%d bval %d;", i, i, i, i);
+    bOk = run(db, zSql);
+  }
+  CHECK(bOk && run(db, "commit;"));
+  CHECK(fakt_prepare(db, "find ?v where $e bval ?v;", -1, &p, NULL) == FAKT_OK);
+  if (p) {
+    for (int pass = 0; pass < 2; pass++) {
+      for (i = 0; i < 3000; i++) {
+        snprintf(zName, sizeof(zName), "bn%d", i);
+        if (bindValue(p, zName, &v) != FAKT_OK || v != i) nBad++;
+      }
+    }
+    CHECK(nBad == 0);
+    /* found inside a transaction, gone with its rollback */
+    CHECK(run(db, "begin; entity bgone thing \"Gone\"; claim bgone bval 7;"));
+    CHECK(bindValue(p, "bgone", &v) == FAKT_OK && v == 7);
+    CHECK(run(db, "rollback;"));
+    CHECK(bindValue(p, "bgone", &v) == FAKT_NOTFOUND);
+    /* not found, then made: found */
+    CHECK(bindValue(p, "blate", &v) == FAKT_NOTFOUND);
+    CHECK(run(db, "entity blate thing \"Late\"; claim blate bval 8;"));
+    CHECK(bindValue(p, "blate", &v) == FAKT_OK && v == 8);
+    CHECK(bindValue(p, "blate", &v) == FAKT_OK && v == 8);
+    fakt_finalize(p);
+  }
+  CHECK(fakt_close(db) == FAKT_OK);
+  gDb = NULL;
+  snprintf(zLock, sizeof(zLock), "%s-lock", zPath);
+  unlink(zLock);
+  unlink(zPath);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);   /* keep output if a test crashes */
   const char *zTmp = getenv("TMPDIR");
@@ -932,6 +992,7 @@ int main(void) {
   }
   testVacuum();
   testDictCache();
+  testBindNames();
   gDb = NULL;
 
   char z[4400];
