@@ -856,15 +856,31 @@ static int dictRows(fakt_stmt *p, int nWant) {
   return ok && rc == FAKT_DONE && n == nWant;
 }
 
-static void testDictCache(void) {
-  char zPath[4300], zLock[4400], zSql[200];
+/* Open (creating) the scratch database zDir/zName; its path goes to zPath. */
+static fakt *openScratch(const char *zName, char *zPath, size_t nPath) {
   fakt *db = NULL;
+  snprintf(zPath, nPath, "%s/%s", zDir, zName);
+  CHECK(fakt_open(zPath, FAKT_OPEN_READWRITE | FAKT_OPEN_CREATE, &db) == FAKT_OK);
+  gDb = db;
+  return db;
+}
+
+/* Close a scratch database and remove its files. */
+static void closeScratch(fakt *db, const char *zPath) {
+  char zLock[4400];
+  CHECK(fakt_close(db) == FAKT_OK);
+  gDb = NULL;
+  snprintf(zLock, sizeof(zLock), "%s-lock", zPath);
+  unlink(zLock);
+  unlink(zPath);
+}
+
+static void testDictCache(void) {
+  char zPath[4300], zSql[200];
   fakt_stmt *p = NULL;
   int bOk = 1, i;
-  snprintf(zPath, sizeof(zPath), "%s/dict.fakt", zDir);
-  CHECK(fakt_open(zPath, FAKT_OPEN_READWRITE | FAKT_OPEN_CREATE, &db) == FAKT_OK);
+  fakt *db = openScratch("dict.fakt", zPath, sizeof(zPath));
   if (db == NULL) return;
-  gDb = db;
   CHECK(run(db, "predicate dlink : entity; begin;"));
   for (i = 0; i < 200 && bOk; i++) {
     snprintf(zSql, sizeof(zSql), "entity d%d thing \"Label %d\";", i, i);
@@ -903,11 +919,7 @@ static void testDictCache(void) {
     if (p) CHECK(dictRows(p, 265));
     fakt_finalize(p);
   }
-  CHECK(fakt_close(db) == FAKT_OK);
-  gDb = NULL;
-  snprintf(zLock, sizeof(zLock), "%s-lock", zPath);
-  unlink(zLock);
-  unlink(zPath);
+  closeScratch(db, zPath);
 }
 
 /*
@@ -927,15 +939,12 @@ static int bindValue(fakt_stmt *p, const char *zName, long long *pV) {
 }
 
 static void testBindNames(void) {
-  char zPath[4300], zLock[4400], zSql[200], zName[32];
-  fakt *db = NULL;
+  char zPath[4300], zSql[200], zName[32];
   fakt_stmt *p = NULL;
   int bOk = 1, i, nBad = 0;
   long long v;
-  snprintf(zPath, sizeof(zPath), "%s/bind.fakt", zDir);
-  CHECK(fakt_open(zPath, FAKT_OPEN_READWRITE | FAKT_OPEN_CREATE, &db) == FAKT_OK);
+  fakt *db = openScratch("bind.fakt", zPath, sizeof(zPath));
   if (db == NULL) return;
-  gDb = db;
   CHECK(run(db, "predicate bval : number; begin;"));
   for (i = 0; i < 3000 && bOk; i++) {
     snprintf(zSql, sizeof(zSql), "entity bn%d thing \"B %d\"; claim bn%d bval %d;", i, i, i, i);
@@ -963,11 +972,7 @@ static void testBindNames(void) {
     CHECK(bindValue(p, "blate", &v) == FAKT_OK && v == 8);
     fakt_finalize(p);
   }
-  CHECK(fakt_close(db) == FAKT_OK);
-  gDb = NULL;
-  snprintf(zLock, sizeof(zLock), "%s-lock", zPath);
-  unlink(zLock);
-  unlink(zPath);
+  closeScratch(db, zPath);
 }
 
 int main(void) {
