@@ -209,6 +209,29 @@ static int containment(WCtx *w, uint32_t id, Stmt *pS){
   return rc;
 }
 
+/* 1 if name z is free, or names an object of kind k (a lookup, no write). */
+static int kindFree(WCtx *w, const char *z, int k){
+  uint32_t id;
+  int kind = 0;
+  int rc = faktLookupName(w->t, z, (int)strlen(z), &id, &kind);
+  if( rc==FAKT_NOTFOUND ) return 1;
+  return rc==FAKT_OK && (kind==0 || kind==k);
+}
+
+/*
+** The same for a source statement (SPEC 11.1): its text given inline (a
+** file can fail to be read), its id and the type "document" free or of
+** their kinds, its outlet (by) an existing object.
+*/
+static int sourcePlain(WCtx *w, Stmt *pS){
+  uint32_t id;
+  int kind = 0;
+  if( pS->zFile || faktGenParse(pS->zId, (int)strlen(pS->zId), &id) ) return 0;
+  if( !kindFree(w, pS->zId, K_SOURCE) || !kindFree(w, "document", K_TYPE) ) return 0;
+  return pS->zBy==NULL
+      || faktLookupName(w->t, pS->zBy, (int)strlen(pS->zBy), &id, &kind)==FAKT_OK;
+}
+
 /*
 ** 1 if entity statement pS can fail only in the store once it begins to
 ** write, so that it may run in the transaction itself, as a claim does
@@ -221,18 +244,13 @@ static int containment(WCtx *w, uint32_t id, Stmt *pS){
 ** in one transaction spent 73% of their time there.
 */
 static int entityPlain(WCtx *w, Stmt *pS){
-  uint32_t id, idGen;
-  int kind = 0;
+  uint32_t idGen;
   EntRec r;
   if( pS->in.n>0 || pS->aka.n > (int)(sizeof(r.aAlias)/sizeof(r.aAlias[0])) ) return 0;
   if( pS->bAt && (pS->rLat<-90 || pS->rLat>90 || pS->rLon<-180 || pS->rLon>180) ) return 0;
   if( faktGenParse(pS->zId, (int)strlen(pS->zId), &idGen) ) return 0;
-  int rc = faktLookupName(w->t, pS->zId, (int)strlen(pS->zId), &id, &kind);
-  if( rc==FAKT_OK ? (kind!=0 && kind!=K_ENTITY) : rc!=FAKT_NOTFOUND ) return 0;
-  kind = 0;
-  rc = faktLookupName(w->t, pS->zType, (int)strlen(pS->zType), &id, &kind);
-  if( rc==FAKT_OK ? (kind!=0 && kind!=K_TYPE) : rc!=FAKT_NOTFOUND ) return 0;
-  return faktGenParse(pS->zType, (int)strlen(pS->zType), &idGen)==0;
+  if( faktGenParse(pS->zType, (int)strlen(pS->zType), &idGen) ) return 0;
+  return kindFree(w, pS->zId, K_ENTITY) && kindFree(w, pS->zType, K_TYPE);
 }
 
 static int defEntity(WCtx *w, Stmt *pS){
@@ -1089,9 +1107,11 @@ int faktWriteStep(fakt_stmt *p){
   w.nParam = p->nParam;
   w.pArena = &p->arena;
   if( db->pTxn ){ w.t = db->pTxn; }
-  if( db->pTxn && (pS->kind==S_CLAIM || (pS->kind==S_ENTITY && entityPlain(&w, pS))) ){
+  if( db->pTxn && (pS->kind==S_CLAIM || (pS->kind==S_ENTITY && entityPlain(&w, pS))
+                   || (pS->kind==S_SOURCE && sourcePlain(&w, pS))) ){
     /* A claim validates everything before it writes, and so does an entity
-    ** that entityPlain passed: it runs in the transaction itself, without
+    ** or a source that entityPlain or sourcePlain passed: it runs in the
+    ** transaction itself, without
     ** the cost of a nested one (which copies every page it touches, and
     ** whose commit grows with the dirty pages of the transaction). Should
     ** the store fail it after a write (full, out of memory, I/O), the
