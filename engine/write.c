@@ -219,20 +219,6 @@ static int kindFree(WCtx *w, const char *z, int k){
 }
 
 /*
-** The same for a source statement (SPEC 11.1): its text given inline (a
-** file can fail to be read), its id and the type "document" free or of
-** their kinds, its outlet (by) an existing object.
-*/
-static int sourcePlain(WCtx *w, Stmt *pS){
-  uint32_t id;
-  int kind = 0;
-  if( pS->zFile || faktGenParse(pS->zId, (int)strlen(pS->zId), &id) ) return 0;
-  if( !kindFree(w, pS->zId, K_SOURCE) || !kindFree(w, "document", K_TYPE) ) return 0;
-  return pS->zBy==NULL
-      || faktLookupName(w->t, pS->zBy, (int)strlen(pS->zBy), &id, &kind)==FAKT_OK;
-}
-
-/*
 ** 1 if entity statement pS can fail only in the store once it begins to
 ** write, so that it may run in the transaction itself, as a claim does
 ** (SPEC 11.1): the checks defEntity makes after its first write (the id's
@@ -251,6 +237,20 @@ static int entityPlain(WCtx *w, Stmt *pS){
   if( faktGenParse(pS->zId, (int)strlen(pS->zId), &idGen) ) return 0;
   if( faktGenParse(pS->zType, (int)strlen(pS->zType), &idGen) ) return 0;
   return kindFree(w, pS->zId, K_ENTITY) && kindFree(w, pS->zType, K_TYPE);
+}
+
+/*
+** The same for a source statement (SPEC 11.1): its text given inline (a
+** file can fail to be read), its id and the type "document" free or of
+** their kinds, its outlet (by) an existing object.
+*/
+static int sourcePlain(WCtx *w, Stmt *pS){
+  uint32_t id;
+  int kind = 0;
+  if( pS->zFile || faktGenParse(pS->zId, (int)strlen(pS->zId), &id) ) return 0;
+  if( !kindFree(w, pS->zId, K_SOURCE) || !kindFree(w, "document", K_TYPE) ) return 0;
+  return pS->zBy==NULL
+      || faktLookupName(w->t, pS->zBy, (int)strlen(pS->zBy), &id, &kind)==FAKT_OK;
 }
 
 static int defEntity(WCtx *w, Stmt *pS){
@@ -1117,7 +1117,6 @@ int faktWriteStep(fakt_stmt *p){
     ** the store fail it after a write (full, out of memory, I/O), the
     ** whole transaction is rolled back. */
     uint64_t nBefore = faktStoreWrites(db->pTxn);
-    w.t = db->pTxn;
     w.tx = faktStoreLastTx(w.t) + 1;
     rc = doStmt(&w, pS, p->zSql, p->nSql);
     if( rc ){
