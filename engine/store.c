@@ -33,7 +33,7 @@ static const char *const azDbName[DB_COUNT] = {
 
 #define MAP_DEFAULT  ((uint64_t)64 << 20)     /* initial map: 64 MiB */
 #define MAP_LIMIT    ((uint64_t)1 << 40)      /* default max: 1 TiB */
-#define MAP_HEADROOM ((uint64_t)1 << 30)      /* free map before a write txn: 1 GiB */
+#define MAP_HEADROOM ((uint64_t)1 << 34)      /* free map before a write txn: 16 GiB */
 #define MAP_GRAIN    ((uint64_t)64 << 10)     /* map sizes are multiples of this */
 #define CUR_PREFIX_MAX 512                    /* > LMDB's 511-byte key limit */
 #define ALIAS_MAX    400                      /* folded text bytes in an alias key */

@@ -92,7 +92,7 @@ typedef struct StoreConfig {
   int bCreate;               /* create if missing */
   uint64_t nMapInit;         /* initial map size (0: 64 MiB) */
   uint64_t nMapMax;          /* hard limit (0: 1 TiB) */
-  uint64_t nRoom;            /* free map ensured before a write txn (0: 1 GiB) */
+  uint64_t nRoom;            /* free map ensured before a write txn (0: 16 GiB) */
   uint64_t nMapped;          /* file bytes a write txn leaves mapped in, about
                              ** (0: 48 MiB; dropTick) */
 } StoreConfig;

@@ -133,7 +133,7 @@ FAKT_API int fakt_limits(fakt *db, int64_t nMaxRows, int64_t nMaxMem, int64_t nM
 ** Set the largest size in bytes the database file may grow to (0: no limit
 ** beyond the address space). A write that would pass it fails with FAKT_FULL
 ** and changes nothing. Below the limit the map grows by itself: before each
-** write transaction it makes room for max(used, 1 GiB) more (address space,
+** write transaction it makes room for max(used, 16 GiB) more (address space,
 ** not disk). Inside begin ... commit a claim that runs out of room after it
 ** began to write dooms the transaction: its commit fails with FAKT_FULL.
 */
