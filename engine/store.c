@@ -4,6 +4,7 @@
 ** through xlate() and leaves as a FAKT_* code with a message on the store.
 */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,8 @@ struct FaktStore {
   MDB_txn *pSpare;           /* a read txn reset at its end, renewed by the next
                              ** read: that keeps its slot in the reader table,
                              ** so a read begins without the table's lock */
+  char *zRunDir;             /* where a write txn spills its sorted runs (Pending) */
+  size_t nPendFlush;         /* pending bytes that make a sorted run (PEND_FLUSH) */
   NameCache keptNames;       /* the name cache of the last write txn committed here */
   size_t keptTxnId;          /* and that txn's LMDB id (keptNames valid for id+1) */
   char zErr[512];            /* last message */
@@ -101,7 +104,18 @@ struct FaktStore {
 ** at commit. Sorted puts touch each leaf page once per flush instead of once
 ** per key, and appended pages are left full instead of half full. Entries
 ** are (DB, key, value, sequence): of equal keys the latest wins.
+**
+** When the buffer of a top-level transaction is large, it does not go
+** into the trees: it is sorted and appended to a temporary file as a run
+** (pendSpill), and the buffer starts again. The next flush merges all runs
+** and the buffer in one pass (pendMerge), so that each leaf page is
+** changed once per flush, not once per run, and a bulk load into empty
+** trees is nothing but appends. A transaction that cannot make or write
+** its run file flushes the old way from then on.
 */
+typedef struct PendRun {
+  uint64_t iOff, nByte;      /* bytes [iOff, iOff+nByte) of the run file */
+} PendRun;
 typedef struct PendEnt {
   uint64_t k0, k1;           /* the key's first 16 bytes, big-endian, zero-padded:
                              ** most comparisons end here, without memcmp */
@@ -119,8 +133,16 @@ typedef struct Pending {
   PendEnt *aTmp;             /* nAlloc entries: the radix sort's scratch */
   int bInChild;              /* also written into the open nested txn: if it
                              ** commits they are done, if it aborts not */
+  PendRun *aRun;             /* runs in the run file, oldest first */
+  size_t nRun, nRunAlloc;
+  uint64_t nRunByte;         /* bytes of the run file in use */
+  int fdRun;                 /* the run file's descriptor + 1 (0: none yet) */
+  int bNoRun;                /* no run file: flush instead */
 } Pending;
-#define PEND_FLUSH  ((size_t)32 << 20)   /* flush past this many bytes */
+#define PEND_FLUSH  ((size_t)8 << 20)    /* spill or flush past this many bytes */
+#define PEND_CHUNK  ((size_t)4 << 20)    /* a merge writes the trees this much at a time */
+#define RUN_HDR     4                    /* run record: DB, key bytes (2), value bytes */
+#define RUN_BUF_ALL ((size_t)16 << 20)   /* read buffers of all runs of a merge, about */
 #define PEND_AHEAD  8                    /* entries whose bytes a flush prefetches ahead */
 #define PEND_VAL_MAX 8
 
@@ -357,15 +379,29 @@ static void pendClear(Pending *p){
   free(p->a);
   free(p->aByte);
   free(p->aTmp);
+  free(p->aRun);
+  if( p->fdRun ) close(p->fdRun - 1);
   memset(p, 0, sizeof(*p));
 }
 
 /* Empty p but keep its buffers: a load's next flush needs as much, and
-** memory given back and taken again costs a page fault per page. */
+** memory given back and taken again costs a page fault per page. The run
+** file stays open, emptied. */
 static void pendEmpty(Pending *p){
   p->n = 0;
   p->nByte = 0;
   p->bInChild = 0;
+  p->nRun = 0;
+  if( p->nRunByte && ftruncate(p->fdRun - 1, 0) ){ /* the space is reused anyway */ }
+  p->nRunByte = 0;
+}
+
+/* Entry i of p's sorted buffer is followed by a later put of its key
+** (which wins). */
+static int pendShadowed(const Pending *p, size_t i){
+  const PendEnt *e = &p->a[i], *f = e + 1;
+  return i+1<p->n && f->iDb==e->iDb && f->nKey==e->nKey && f->k0==e->k0 && f->k1==e->k1
+      && memcmp(p->aByte + f->iOff, p->aByte + e->iOff, e->nKey)==0;
 }
 
 /* LMDB's default order: bytes, then the shorter first; then arrival. */
@@ -468,6 +504,7 @@ static void pendSortAll(PendEnt *a, PendEnt *aTmp, size_t n, const uint8_t *aByt
 }
 
 static int ftsFlush(StoreTxn *t, const PendEnt *a, size_t n, const uint8_t *aByte);
+static int pendFlush(StoreTxn *t);
 static int pendAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *pV, size_t nV);
 
 int faktStorePendSortCheck(size_t n, uint64_t seed){
@@ -518,26 +555,15 @@ done:
 }
 
 /*
-** Write the pending puts of top-level txn tOwner into LMDB, sorted, through
-** tInto: tOwner itself (the buffer is emptied) or its open nested txn (the
-** buffer stays until the nested txn ends: its commit empties it, its abort
-** leaves the puts pending). A key past the DB's last key goes in with
-** MDB_APPEND; fts entries are merged into posting blocks instead
-** (ftsFlush). An error dooms tInto.
+** Put the sorted entries of p into LMDB through t. A key past the DB's
+** last key goes in with MDB_APPEND; fts entries are merged into posting
+** blocks instead (ftsFlush). An error dooms t.
 */
-static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
-  Pending *p = &tOwner->pend;
+static int pendApply(const Pending *p, StoreTxn *t){
   MDB_cursor *mc = NULL;
   uint8_t aLast[CUR_PREFIX_MAX];
   size_t nLast = 0, i;
   int bLast = 0, iDbCur = -1, rc = MDB_SUCCESS, rcFts = FAKT_OK;
-  if( p->n==0 ) return t->rcErr;
-  if( p->aTmp==NULL && (p->aTmp = malloc(p->nAlloc * sizeof(*p->aTmp)))==NULL ){
-    setErr(t->s, "out of memory");
-    t->rcErr = FAKT_NOMEM;
-    return FAKT_NOMEM;
-  }
-  pendSortAll(p->a, p->aTmp, p->n, p->aByte);
   /* a flush reads many pages through the map, and many small flushes as
   ** many as a big one; the dirty copies are what the transaction uses now:
   ** its puts count towards letting the mapped pages go (dropTick) */
@@ -555,11 +581,7 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
       i = j - 1;
       continue;
     }
-    if( i+1<p->n && p->a[i+1].iDb==e->iDb && p->a[i+1].nKey==e->nKey
-     && p->a[i+1].k0==e->k0 && p->a[i+1].k1==e->k1
-     && memcmp(p->aByte + p->a[i+1].iOff, p->aByte + e->iOff, e->nKey)==0 ){
-      continue;                               /* a later put of the key wins */
-    }
+    if( pendShadowed(p, i) ) continue;        /* a later put of the key wins */
     dropTick(t, 1);
     if( e->iDb!=iDbCur ){
       if( mc ) mdb_cursor_close(mc);
@@ -595,6 +617,300 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
     t->rcErr = rc;
     return rc;
   }
+  return FAKT_OK;
+}
+
+/* Sort p's buffer (pendCmp's order). */
+static int pendSortBuf(Pending *p, FaktStore *s){
+  if( p->n==0 ) return FAKT_OK;
+  if( p->aTmp==NULL && (p->aTmp = malloc(p->nAlloc * sizeof(*p->aTmp)))==NULL ){
+    setErr(s, "out of memory");
+    return FAKT_NOMEM;
+  }
+  pendSortAll(p->a, p->aTmp, p->n, p->aByte);
+  return FAKT_OK;
+}
+
+/* ---------------------------------------------------------------- sorted runs */
+
+/* A new, unlinked file in directory zDir for runs, or -1. */
+static int runFileOpen(const char *zDir){
+  size_t n = strlen(zDir) + 32;
+  char *z = malloc(n);
+  int fd;
+  if( z==NULL ) return -1;
+  snprintf(z, n, "%s/.fakt-run-XXXXXX", zDir);
+  fd = mkstemp(z);
+  if( fd>=0 ){
+    unlink(z);
+    if( fcntl(fd, F_SETFD, FD_CLOEXEC) ){ /* only matters across exec */ }
+  }
+  free(z);
+  return fd;
+}
+
+/* Write or read all n bytes at file offset iOff. 0, or -1 (errno set). */
+static int runWrite(int fd, const uint8_t *a, size_t n, uint64_t iOff){
+  while( n ){
+    ssize_t k = pwrite(fd, a, n, (off_t)iOff);
+    if( k<0 && errno==EINTR ) continue;
+    if( k<=0 ){ if( k==0 ) errno = EIO; return -1; }
+    a += k; n -= (size_t)k; iOff += (uint64_t)k;
+  }
+  return 0;
+}
+static int runRead(int fd, uint8_t *a, size_t n, uint64_t iOff){
+  while( n ){
+    ssize_t k = pread(fd, a, n, (off_t)iOff);
+    if( k<0 && errno==EINTR ) continue;
+    if( k<=0 ){ if( k==0 ) errno = EIO; return -1; }
+    a += k; n -= (size_t)k; iOff += (uint64_t)k;
+  }
+  return 0;
+}
+
+/*
+** The buffer of top-level txn t is full: sort it and append it to the run
+** file as a run of records (DB, key bytes as 2 bytes big-endian, value
+** bytes, key, value), a key's latest put only; then empty the buffer. If
+** the file cannot be made or written, flush instead, now and from then on
+** in this transaction.
+*/
+static int pendSpill(StoreTxn *t){
+  Pending *p = &t->pend;
+  FaktStore *s = t->s;
+  const size_t nBuf = (size_t)1 << 20;
+  uint8_t *aBuf = NULL;
+  uint64_t iOff;
+  size_t nUsed = 0, i;
+  int rc;
+  if( p->bNoRun || s->zRunDir==NULL ) return pendFlush(t);
+  if( p->nRun==p->nRunAlloc ){
+    size_t nNew = p->nRunAlloc ? p->nRunAlloc*2 : 16;
+    PendRun *aNew = realloc(p->aRun, nNew*sizeof(*aNew));
+    if( aNew==NULL ){ p->bNoRun = 1; return pendFlush(t); }
+    p->aRun = aNew; p->nRunAlloc = nNew;
+  }
+  if( p->fdRun==0 ){
+    int fd = runFileOpen(s->zRunDir);
+    if( fd<0 ){ p->bNoRun = 1; return pendFlush(t); }
+    p->fdRun = fd + 1;
+  }
+  if( (aBuf = malloc(nBuf))==NULL ){ p->bNoRun = 1; return pendFlush(t); }
+  if( (rc = pendSortBuf(p, s))!=FAKT_OK ){ free(aBuf); t->rcErr = rc; return rc; }
+  iOff = p->nRunByte;
+  for(i=0; i<p->n; i++){
+    const PendEnt *e = &p->a[i];
+    if( pendShadowed(p, i) ) continue;
+    if( nUsed + RUN_HDR + e->nKey + e->nVal > nBuf ){
+      if( runWrite(p->fdRun - 1, aBuf, nUsed, iOff) ) break;
+      iOff += nUsed;
+      nUsed = 0;
+    }
+    aBuf[nUsed] = e->iDb;
+    aBuf[nUsed+1] = (uint8_t)(e->nKey >> 8);
+    aBuf[nUsed+2] = (uint8_t)e->nKey;
+    aBuf[nUsed+3] = e->nVal;
+    memcpy(aBuf + nUsed + RUN_HDR, p->aByte + e->iOff, (size_t)e->nKey + e->nVal);
+    nUsed += RUN_HDR + e->nKey + e->nVal;
+  }
+  if( i<p->n || runWrite(p->fdRun - 1, aBuf, nUsed, iOff) ){
+    free(aBuf);                  /* what was written past nRunByte is not used */
+    p->bNoRun = 1;
+    return pendFlush(t);
+  }
+  free(aBuf);
+  iOff += nUsed;
+  p->aRun[p->nRun].iOff = p->nRunByte;
+  p->aRun[p->nRun].nByte = iOff - p->nRunByte;
+  p->nRun++;
+  p->nRunByte = iOff;
+  p->n = 0;
+  p->nByte = 0;
+  return FAKT_OK;
+}
+
+/* One input of a merge: a run read through a buffer, or the sorted buffer
+** of puts (iRun==-1), with its current entry. */
+typedef struct MergeIn {
+  int iDb;                   /* the current entry: DB, -1 at the end */
+  uint64_t k0, k1;           /* its key's first 16 bytes as in PendEnt */
+  const uint8_t *pKey;       /* its key, then its value */
+  size_t nKey, nVal;
+  int iAge;                  /* older inputs first: a later one's put wins */
+  /* a run */
+  uint8_t *aBuf;             /* bytes [i, n) read, not yet taken */
+  size_t i, n, nBuf;
+  uint64_t iOff, iEnd;       /* the file bytes still to read */
+  /* the buffer */
+  const Pending *p;
+  size_t iEnt;
+} MergeIn;
+
+/* Step m to its next entry (iDb -1 at the end). 0, or -1 on a read error
+** or a damaged record. */
+static int mergeNext(MergeIn *m, int fd){
+  if( m->p ){
+    const Pending *p = m->p;
+    while( m->iEnt<p->n && pendShadowed(p, m->iEnt) ) m->iEnt++;
+    if( m->iEnt>=p->n ){ m->iDb = -1; return 0; }
+    const PendEnt *e = &p->a[m->iEnt++];
+    m->iDb = e->iDb;
+    m->k0 = e->k0;
+    m->k1 = e->k1;
+    m->pKey = p->aByte + e->iOff;
+    m->nKey = e->nKey;
+    m->nVal = e->nVal;
+    return 0;
+  }
+  if( m->n - m->i < RUN_HDR + CUR_PREFIX_MAX + PEND_VAL_MAX && m->iOff<m->iEnd ){
+    size_t nKeep = m->n - m->i, nGet = m->nBuf - nKeep;
+    memmove(m->aBuf, m->aBuf + m->i, nKeep);
+    if( nGet > m->iEnd - m->iOff ) nGet = (size_t)(m->iEnd - m->iOff);
+    if( runRead(fd, m->aBuf + nKeep, nGet, m->iOff) ) return -1;
+    m->iOff += nGet;
+    m->i = 0;
+    m->n = nKeep + nGet;
+  }
+  if( m->i==m->n ){ m->iDb = -1; return 0; }
+  errno = 0;                                 /* below: a damaged record */
+  if( m->n - m->i < RUN_HDR ) return -1;
+  const uint8_t *a = m->aBuf + m->i;
+  size_t nKey = ((size_t)a[1] << 8) | a[2], nVal = a[3];
+  if( a[0]>=DB_COUNT || !isPendDb(a[0]) || nKey>CUR_PREFIX_MAX || nVal>PEND_VAL_MAX
+   || m->n - m->i < RUN_HDR + nKey + nVal ) return -1;
+  m->iDb = a[0];
+  if( nKey>=16 ){
+    m->k0 = faktDecU64(a + RUN_HDR);
+    m->k1 = faktDecU64(a + RUN_HDR + 8);
+  }else{
+    uint8_t aPre[16] = {0};
+    memcpy(aPre, a + RUN_HDR, nKey);
+    m->k0 = faktDecU64(aPre);
+    m->k1 = faktDecU64(aPre + 8);
+  }
+  m->pKey = a + RUN_HDR;
+  m->nKey = nKey;
+  m->nVal = nVal;
+  m->i += RUN_HDR + nKey + nVal;
+  return 0;
+}
+
+/* pendCmp's order of the current entries of a and b, then age. */
+static int mergeCmp(const MergeIn *a, const MergeIn *b){
+  if( a->iDb!=b->iDb ) return a->iDb<b->iDb ? -1 : 1;
+  if( a->k0!=b->k0 ) return a->k0<b->k0 ? -1 : 1;
+  if( a->k1!=b->k1 ) return a->k1<b->k1 ? -1 : 1;
+  size_t n = a->nKey<b->nKey ? a->nKey : b->nKey;
+  int c = n>16 ? memcmp(a->pKey + 16, b->pKey + 16, n - 16) : 0;
+  if( c ) return c;
+  if( a->nKey!=b->nKey ) return a->nKey<b->nKey ? -1 : 1;
+  return a->iAge<b->iAge ? -1 : (a->iAge>b->iAge);
+}
+
+/* Restore the heap order of aHeap[0..n) below position i. */
+static void mergeSift(MergeIn **aHeap, size_t n, size_t i){
+  for(;;){
+    size_t l = 2*i + 1, m = i;
+    if( l<n && mergeCmp(aHeap[l], aHeap[m])<0 ) m = l;
+    if( l+1<n && mergeCmp(aHeap[l+1], aHeap[m])<0 ) m = l + 1;
+    if( m==i ) return;
+    MergeIn *x = aHeap[i]; aHeap[i] = aHeap[m]; aHeap[m] = x;
+    i = m;
+  }
+}
+
+/*
+** Merge p's runs and its sorted buffer and put the result into LMDB
+** through t, PEND_CHUNK bytes at a time (pendApply); of equal keys the
+** latest put wins. The runs and the buffer are left as they are.
+*/
+static int pendMerge(const Pending *p, StoreTxn *t){
+  size_t nIn = p->nRun + 1, nHeap = 0, i;
+  size_t nBuf = RUN_BUF_ALL / nIn;
+  MergeIn *aIn = calloc(nIn, sizeof(*aIn));
+  MergeIn **aHeap = calloc(nIn, sizeof(*aHeap));
+  Pending out;
+  uint8_t aHeld[CUR_PREFIX_MAX + PEND_VAL_MAX];
+  size_t nHeldKey = 0, nHeldVal = 0;
+  int iHeldDb = -1, rc = FAKT_OK, fd = p->fdRun - 1;
+  memset(&out, 0, sizeof(out));
+  if( nBuf<((size_t)64 << 10) ) nBuf = (size_t)64 << 10;
+  if( nBuf>((size_t)1 << 20) ) nBuf = (size_t)1 << 20;
+  if( aIn==NULL || aHeap==NULL ) rc = FAKT_NOMEM;
+  for(i=0; i<nIn && rc==FAKT_OK; i++){
+    MergeIn *m = &aIn[i];
+    m->iAge = (int)i;
+    if( i<p->nRun ){
+      m->nBuf = nBuf;
+      m->iOff = p->aRun[i].iOff;
+      m->iEnd = p->aRun[i].iOff + p->aRun[i].nByte;
+      if( (m->aBuf = malloc(nBuf))==NULL ){ rc = FAKT_NOMEM; break; }
+    }else{
+      m->p = p;
+    }
+    if( mergeNext(m, fd) ){ rc = FAKT_IOERR; break; }
+    if( m->iDb>=0 ) aHeap[nHeap++] = m;
+  }
+  for(i=nHeap; i-->0; ) mergeSift(aHeap, nHeap, i);
+  while( rc==FAKT_OK && (nHeap || iHeldDb>=0) ){
+    MergeIn *m = nHeap ? aHeap[0] : NULL;
+    /* the held entry is final once the smallest entry left has another key */
+    if( iHeldDb>=0 && (m==NULL || m->iDb!=iHeldDb || m->nKey!=nHeldKey
+                       || memcmp(m->pKey, aHeld, nHeldKey)!=0) ){
+      if( pendAppend(&out, iHeldDb, aHeld, nHeldKey, aHeld + nHeldKey, nHeldVal) ){
+        rc = FAKT_NOMEM;
+        break;
+      }
+      iHeldDb = -1;
+      if( out.nByte>=PEND_CHUNK ){
+        if( (rc = pendApply(&out, t))!=FAKT_OK ) break;
+        pendEmpty(&out);
+      }
+    }
+    if( m==NULL ) break;
+    iHeldDb = m->iDb;
+    nHeldKey = m->nKey;
+    nHeldVal = m->nVal;
+    memcpy(aHeld, m->pKey, nHeldKey + nHeldVal);
+    if( mergeNext(m, fd) ){ rc = FAKT_IOERR; break; }
+    if( m->iDb<0 ) aHeap[0] = aHeap[--nHeap];
+    mergeSift(aHeap, nHeap, 0);
+  }
+  if( rc==FAKT_OK && out.n ) rc = pendApply(&out, t);
+  if( rc==FAKT_NOMEM ){
+    setErr(t->s, "out of memory");
+  }else if( rc==FAKT_IOERR ){
+    setErr(t->s, "sorted run of pending index puts: %s", errno ? strerror(errno) : "damaged record");
+  }
+  if( rc && t->rcErr==FAKT_OK ) t->rcErr = rc;
+  for(i=0; aIn && i<nIn; i++) free(aIn[i].aBuf);
+  free(aIn);
+  free(aHeap);
+  pendClear(&out);
+  return rc;
+}
+
+/*
+** Write the pending puts of top-level txn tOwner, its runs and its buffer,
+** into LMDB, sorted, through tInto: tOwner itself (they are emptied) or its
+** open nested txn (they stay until the nested txn ends: its commit empties
+** them, its abort leaves the puts pending). An error dooms tInto.
+*/
+static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
+  Pending *p = &tOwner->pend;
+  int rc;
+  if( p->n==0 && p->nRun==0 ) return t->rcErr;
+  if( (rc = pendSortBuf(p, t->s))!=FAKT_OK ){ t->rcErr = rc; return rc; }
+  errno = 0;
+  if( p->nRun ){
+    free(p->aTmp);               /* sorted: what the merge needs is memory */
+    p->aTmp = NULL;
+    rc = pendMerge(p, t);
+  }else{
+    rc = pendApply(p, t);
+  }
+  if( rc ) return rc;
   if( t==tOwner ) pendEmpty(p); else p->bInChild = 1;
   return FAKT_OK;
 }
@@ -603,8 +919,9 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
 ** older), then its own. */
 static int pendFlush(StoreTxn *t){
   int rc = FAKT_OK;
-  if( t->pParent && t->pParent->pend.n && !t->pParent->pend.bInChild ) rc = pendWrite(t->pParent, t);
-  if( rc==FAKT_OK && t->pend.n ) rc = pendWrite(t, t);
+  Pending *pUp = t->pParent ? &t->pParent->pend : NULL;
+  if( pUp && (pUp->n || pUp->nRun) && !pUp->bInChild ) rc = pendWrite(t->pParent, t);
+  if( rc==FAKT_OK && (t->pend.n || t->pend.nRun) ) rc = pendWrite(t, t);
   return rc;
 }
 
@@ -668,7 +985,7 @@ static int pendPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *
   }
   if( pendAppend(p, iDb, pK, nK, pV, nV) ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
   t->nWrite++;
-  if( p->nByte>PEND_FLUSH ) return pendFlush(t);
+  if( p->nByte>t->s->nPendFlush ) return t->pParent ? pendFlush(t) : pendSpill(t);
   return FAKT_OK;
 }
 
@@ -3436,6 +3753,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   s->nMapMax = cfg.nMapMax ? roundDown(cfg.nMapMax) : MAP_LIMIT;
   s->nRoom = cfg.nRoom ? cfg.nRoom : MAP_HEADROOM;
   s->nMapped = cfg.nMapped ? cfg.nMapped : MAPPED_DEFAULT;
+  s->nPendFlush = cfg.nPendFlush ? cfg.nPendFlush : PEND_FLUSH;
   /* a read or put maps in a page or two: look four times per budget */
   s->nDropCheck = s->nMapped >> 14;
   if( s->nDropCheck<1 ) s->nDropCheck = 1;
@@ -3447,6 +3765,16 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     rc = FAKT_CANTOPEN;
     goto fail;
   }
+  if( cfg.zRunDir ){
+    s->zRunDir = strdup(cfg.zRunDir);
+  }else{
+    const char *zSlash = strrchr(zPath, '/');
+    size_t n = zSlash==NULL ? 1 : zSlash==zPath ? 1 : (size_t)(zSlash - zPath);
+    if( (s->zRunDir = malloc(n + 1))!=NULL ){
+      memcpy(s->zRunDir, zSlash==NULL ? "." : zPath, n);
+      s->zRunDir[n] = 0;
+    }
+  }                          /* none (out of memory): a write txn flushes, spills no runs */
 
   bExists = stat(zPath, &st)==0;
   if( !bExists ){
@@ -3545,6 +3873,7 @@ fail:
       }
     }
   }
+  free(s->zRunDir);
   free(s);
   return rc;
 }
@@ -3556,6 +3885,7 @@ void faktStoreClose(FaktStore *s){
   spareFree(s);
   if( s->env ) mdb_env_close(s->env);
   nameCacheClear(&s->keptNames);
+  free(s->zRunDir);
   free(s);
 }
 

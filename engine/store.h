@@ -95,6 +95,10 @@ typedef struct StoreConfig {
   uint64_t nRoom;            /* free map ensured before a write txn (0: 16 GiB) */
   uint64_t nMapped;          /* file bytes a write txn leaves mapped in, about
                              ** (0: 48 MiB; dropTick) */
+  size_t nPendFlush;         /* index puts a write txn buffers before it spills
+                             ** them as a sorted run (0: 8 MiB) */
+  const char *zRunDir;       /* where the runs' temporary file goes (NULL: the
+                             ** database file's directory) */
 } StoreConfig;
 
 /* Visibility of an index entry: added in tx_add, retracted in tx_ret (0 = live). */

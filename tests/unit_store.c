@@ -193,14 +193,14 @@ static int ftsHas(StoreTxn *t, const char *zTok, uint32_t doc){
   return rc==FAKT_ROW && d==doc;
 }
 
-/* The raw fts DB as "key=value" hex lines (malloc'd), to compare layouts. */
-static char *ftsDump(StoreTxn *t){
+/* The raw DB zDb as "key=value" hex lines (malloc'd), to compare layouts. */
+static char *dbDump(StoreTxn *t, const char *zDb){
   StoreCursor *c;
   const uint8_t *k, *v;
   int nk, nv;
   size_t n = 0, nAlloc = 1;
   char *z = calloc(1, 1);
-  if( z==NULL || faktAuxOpen(t, "fts", NULL, 0, &c) ){ free(z); return NULL; }
+  if( z==NULL || faktAuxOpen(t, zDb, NULL, 0, &c) ){ free(z); return NULL; }
   while( faktAuxNext(c, &k, &nk, &v, &nv)==FAKT_ROW ){
     size_t nNeed = n + 2*(size_t)(nk+nv) + 3;
     if( nNeed>nAlloc ){
@@ -641,7 +641,7 @@ static void ftsBuild(const char *zPath, int bNested, uint32_t *aClaim, char **pz
   CHECK( ftsList(t, "common", aDoc, FTS_N)==FTS_N && memcmp(aDoc, aClaim, sizeof(uint32_t)*FTS_N)==0 );
   CHECK( ftsList(t, "gamma", aDoc, 4)==0 && ftsList(t, "beta", aDoc, 4)==1 );
   CHECK( ftsHas(t, "common", aClaim[100])==1 && ftsHas(t, "common", idSrc)==0 );
-  *pzDump = ftsDump(t);
+  *pzDump = dbDump(t, "fts");
   faktStoreAbort(t);
   checkOk(s, __LINE__);
   faktStoreClose(s);
@@ -1849,6 +1849,140 @@ static void testObjLeaf(void){
   faktStoreClose(s);
 }
 
+/* Descriptors this process has open on unlinked run files (.fakt-run-*). */
+static int runFilesOpen(void){
+  char zLink[64], zTarget[512];
+  int n = 0;
+  for(int fd=0; fd<1024; fd++){
+    snprintf(zLink, sizeof(zLink), "/proc/self/fd/%d", fd);
+    ssize_t k = readlink(zLink, zTarget, sizeof(zTarget)-1);
+    if( k<=0 ) continue;
+    zTarget[k] = 0;
+    if( strstr(zTarget, "/.fakt-run-") && strstr(zTarget, "(deleted)") ) n++;
+  }
+  return n;
+}
+
+/*
+** One script of writes for testRuns, into a new database zFile whose write
+** transactions spill a sorted run each nFlush bytes of index puts (0: 32
+** MiB, so never here) into directory zRunDir (NULL: the database's). The
+** script reads the indexes halfway (a merge inside the transaction), merges
+** into a nested transaction that aborts and into one that commits, and
+** retracts claims whose index entries are in older runs. Returns the six
+** index DBs as hex lines (malloc'd), or NULL; *pnRunFd: the run files
+** open just before the commit.
+*/
+#define RUNS_N 1200
+static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, int *pnRunFd){
+  static const char *azIx[] = { "spo", "pos", "osp", "srcc", "prop", "fts" };
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL, *tn = NULL;
+  StoreConfig cfg;
+  char *zErr = NULL, zQuote[64], *zAll = NULL;
+  uint32_t aSubj[16], idP, idSrc, aClaim[RUNS_N], idTx = 0;
+  uint8_t o[ENC_LEN];
+  TxRec rec;
+  int i, nLive = 0;
+  *pnRunFd = -1;
+  rmDb(path(0, zFile));
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.bCreate = 1;
+  cfg.nPendFlush = nFlush;
+  cfg.zRunDir = zRunDir;
+  CHECK( faktStoreOpen(path(0, zFile), &cfg, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return NULL; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  memset(&rec, 0, sizeof(rec));
+  CHECK( faktStoreLogTx(t, &rec, &idTx)==FAKT_OK && idTx==1 );
+  for(i=0; i<16; i++){
+    char zName[16];
+    snprintf(zName, sizeof(zName), "s%d", i);
+    aSubj[i] = mkEnt(t, zName, K_ENTITY, 0, NULL);
+  }
+  idP = mkEnt(t, "p", K_PREDICATE, 0, NULL);
+  idSrc = mkEnt(t, "src", K_SOURCE, 0, NULL);
+  for(i=0; i<RUNS_N; i++){
+    encInt(o, (int64_t)((i*7919) % 997));
+    snprintf(zQuote, sizeof(zQuote), "common w%d k%d", i, i%13);
+    aClaim[i] = mkClaim(t, NULL, aSubj[(i*5)%16], idP, o, 1, idSrc, zQuote);
+    CHECK( aClaim[i]!=0 );
+    nLive++;
+    if( i%200==199 ){                           /* its entries are in an older run */
+      CHECK( faktClaimRetract(t, aClaim[i-150], 1)==FAKT_OK );
+    }
+    if( i==500 ){                               /* read: everything so far is there */
+      CHECK( countAux(t, "spo", NULL, 0)==i+1 );
+      CHECK( countAux(t, "pos", NULL, 0)==i+1 );
+    }
+    if( i==800 || i==1000 ){                    /* merged into a child, which aborts, then commits */
+      CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+      CHECK( countAux(tn, "osp", NULL, 0)==i+1 );
+      encInt(o, -1);
+      CHECK( mkClaim(tn, NULL, aSubj[0], idP, o, 1, 0, NULL)!=0 );
+      CHECK( countAux(tn, "osp", NULL, 0)==i+2 );
+      if( i==800 ){
+        faktStoreAbort(tn);
+      }else{
+        CHECK( faktStoreCommit(tn)==FAKT_OK );
+        nLive++;
+      }
+    }
+  }
+  *pnRunFd = runFilesOpen();
+  CHECK( commitTx(t, (uint32_t)nLive, RUNS_N/200, NULL)==FAKT_OK );
+  CHECK( runFilesOpen()==0 );
+  checkOk(s, __LINE__);
+  /* a transaction that aborts leaves nothing of its runs */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  for(i=0; i<300; i++){
+    encInt(o, 5000 + i);
+    CHECK( mkClaim(t, NULL, aSubj[i%16], idP, o, 1, idSrc, "common abort") != 0 );
+  }
+  faktStoreAbort(t);
+  CHECK( runFilesOpen()==0 );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( countAux(t, "spo", NULL, 0)==nLive );
+  size_t nAll = 0;
+  for(i=0; i<6; i++){
+    char *z = dbDump(t, azIx[i]);
+    CHECK( z!=NULL && z[0]!=0 );
+    if( z==NULL ) continue;
+    size_t n = strlen(z);
+    char *zNew = realloc(zAll, nAll + n + 8);
+    if( zNew ){
+      zAll = zNew;
+      nAll += (size_t)sprintf(zAll + nAll, "%s:\n", azIx[i]);
+      memcpy(zAll + nAll, z, n + 1);
+      nAll += n;
+    }
+    free(z);
+  }
+  faktStoreAbort(t);
+  faktStoreClose(s);
+  return zAll;
+}
+
+/* A write transaction spills its buffered index puts as sorted runs to a
+** temporary file and merges them: the same index DBs as without runs, with
+** a run directory that cannot be used (it flushes instead), no file left
+** open after a commit or an abort, and none left behind on disk. */
+static void testRuns(void){
+  int nFd0 = -1, nFd1 = -1, nFd2 = -1;
+  char *z0 = runsBuild("runs0.fakt", 0, NULL, &nFd0);
+  char *z1 = runsBuild("runs1.fakt", 1024, NULL, &nFd1);
+  char *z2 = runsBuild("runs2.fakt", 1024, "/nonexistent/fakt-runs", &nFd2);
+  CHECK( z0 && z1 && z2 );
+  CHECK( nFd0==0 && nFd1==1 && nFd2==0 );
+  CHECK( z0 && z1 && strcmp(z0, z1)==0 );
+  CHECK( z0 && z2 && strcmp(z0, z2)==0 );
+  CHECK( z0 && strstr(z0, "fts:\n") && strlen(strstr(z0, "fts:\n"))>100 );
+  free(z0); free(z1); free(z2);
+  char zCmd[200];
+  snprintf(zCmd, sizeof(zCmd), "ls -a %s | grep -q fakt-run", zDir);
+  CHECK( system(zCmd)!=0 );                     /* no run file on disk */
+}
+
 static void testPendSort(void){
   static const size_t an[] = { 0, 1, 63, 64, 65, 500, 5000, 100000 };
   for(size_t i=0; i<sizeof(an)/sizeof(an[0]); i++){
@@ -1859,7 +1993,8 @@ static void testPendSort(void){
 int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
-                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt", "kinds.fakt" };
+                       "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt", "kinds.fakt",
+                       "runs0.fakt", "runs1.fakt", "runs2.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
@@ -1872,6 +2007,7 @@ int main(void){
   testMappedBudget();
   testKindTable();
   testPendSort();
+  testRuns();
   testDictBlocks();
   testDictFill();
   testObjLeaf();
