@@ -90,6 +90,7 @@ struct FaktStore {
                              ** so a read begins without the table's lock */
   char *zRunDir;             /* where a write txn spills its sorted runs (Pending) */
   size_t nPendFlush;         /* pending bytes that make a sorted run (PEND_FLUSH) */
+  uint64_t nRunMax;          /* most bytes of runs a txn spills (0: no limit) */
   NameCache keptNames;       /* the name cache of the last write txn committed here */
   size_t keptTxnId;          /* and that txn's LMDB id (keptNames valid for id+1) */
   char zErr[512];            /* last message */
@@ -685,6 +686,10 @@ static int pendSpill(StoreTxn *t){
   size_t nUsed = 0, i;
   int rc;
   if( p->bNoRun || s->zRunDir==NULL ) return pendFlush(t);
+  if( s->nRunMax && p->nRunByte + p->nByte + RUN_HDR*p->n > s->nRunMax ){
+    p->bNoRun = 1;               /* the run would pass the limit */
+    return pendFlush(t);
+  }
   if( p->nRun==p->nRunAlloc ){
     size_t nNew = p->nRunAlloc ? p->nRunAlloc*2 : 16;
     PendRun *aNew = realloc(p->aRun, nNew*sizeof(*aNew));
@@ -3754,6 +3759,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   s->nRoom = cfg.nRoom ? cfg.nRoom : MAP_HEADROOM;
   s->nMapped = cfg.nMapped ? cfg.nMapped : MAPPED_DEFAULT;
   s->nPendFlush = cfg.nPendFlush ? cfg.nPendFlush : PEND_FLUSH;
+  s->nRunMax = cfg.nRunMax;
   /* a read or put maps in a page or two: look four times per budget */
   s->nDropCheck = s->nMapped >> 14;
   if( s->nDropCheck<1 ) s->nDropCheck = 1;

@@ -99,6 +99,8 @@ typedef struct StoreConfig {
                              ** them as a sorted run (0: 8 MiB) */
   const char *zRunDir;       /* where the runs' temporary file goes (NULL: the
                              ** database file's directory) */
+  uint64_t nRunMax;          /* most bytes a txn's runs may take on disk; past
+                             ** that it flushes instead (0: no limit) */
 } StoreConfig;
 
 /* Visibility of an index entry: added in tx_add, retracted in tx_ret (0 = live). */

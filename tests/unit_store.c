@@ -1874,7 +1874,8 @@ static int runFilesOpen(void){
 ** open just before the commit.
 */
 #define RUNS_N 1200
-static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, int *pnRunFd){
+static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, uint64_t nRunMax,
+                       int *pnRunFd){
   static const char *azIx[] = { "spo", "pos", "osp", "srcc", "prop", "fts" };
   FaktStore *s = NULL;
   StoreTxn *t = NULL, *tn = NULL;
@@ -1890,6 +1891,7 @@ static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, in
   cfg.bCreate = 1;
   cfg.nPendFlush = nFlush;
   cfg.zRunDir = zRunDir;
+  cfg.nRunMax = nRunMax;
   CHECK( faktStoreOpen(path(0, zFile), &cfg, &s, &zErr)==FAKT_OK );
   if( s==NULL ){ free(zErr); return NULL; }
   CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
@@ -1965,19 +1967,23 @@ static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, in
 
 /* A write transaction spills its buffered index puts as sorted runs to a
 ** temporary file and merges them: the same index DBs as without runs, with
-** a run directory that cannot be used (it flushes instead), no file left
-** open after a commit or an abort, and none left behind on disk. */
+** a run directory that cannot be used (it flushes instead), with runs
+** that reach their limit (the runs written so far are merged, then it
+** flushes), no file left open after a commit or an abort, and none left
+** behind on disk. */
 static void testRuns(void){
-  int nFd0 = -1, nFd1 = -1, nFd2 = -1;
-  char *z0 = runsBuild("runs0.fakt", 0, NULL, &nFd0);
-  char *z1 = runsBuild("runs1.fakt", 1024, NULL, &nFd1);
-  char *z2 = runsBuild("runs2.fakt", 1024, "/nonexistent/fakt-runs", &nFd2);
-  CHECK( z0 && z1 && z2 );
-  CHECK( nFd0==0 && nFd1==1 && nFd2==0 );
+  int nFd0 = -1, nFd1 = -1, nFd2 = -1, nFd3 = -1;
+  char *z0 = runsBuild("runs0.fakt", 0, NULL, 0, &nFd0);
+  char *z1 = runsBuild("runs1.fakt", 1024, NULL, 0, &nFd1);
+  char *z2 = runsBuild("runs2.fakt", 1024, "/nonexistent/fakt-runs", 0, &nFd2);
+  char *z3 = runsBuild("runs3.fakt", 1024, NULL, 20000, &nFd3);
+  CHECK( z0 && z1 && z2 && z3 );
+  CHECK( nFd0==0 && nFd1==1 && nFd2==0 && nFd3==1 );
   CHECK( z0 && z1 && strcmp(z0, z1)==0 );
   CHECK( z0 && z2 && strcmp(z0, z2)==0 );
+  CHECK( z0 && z3 && strcmp(z0, z3)==0 );
   CHECK( z0 && strstr(z0, "fts:\n") && strlen(strstr(z0, "fts:\n"))>100 );
-  free(z0); free(z1); free(z2);
+  free(z0); free(z1); free(z2); free(z3);
   char zCmd[200];
   snprintf(zCmd, sizeof(zCmd), "ls -a %s | grep -q fakt-run", zDir);
   CHECK( system(zCmd)!=0 );                     /* no run file on disk */
@@ -1994,7 +2000,7 @@ int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
                        "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt", "kinds.fakt",
-                       "runs0.fakt", "runs1.fakt", "runs2.fakt" };
+                       "runs0.fakt", "runs1.fakt", "runs2.fakt", "runs3.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
