@@ -52,17 +52,22 @@ static const char *const azDbName[DB_COUNT] = {
 ** over if it follows that commit directly, with no other writer's commit
 ** in between: names are never removed, so the entries are still right.
 */
+#define NAME_INLINE 10
 typedef struct NameEnt {
-  uint64_t h;                /* faktHash64 of the name; 0: empty slot */
+  uint32_t h;                /* faktHash64 of the name, its low 32 bits (1 for
+                             ** 0), which also place it; 0: empty slot */
   uint32_t id;
-  uint32_t iOff;             /* at NameCache.zBuf+iOff: the name's length (a
-                             ** byte), its object kind + 1 (a byte, 0 not
-                             ** known), then the name's bytes */
-} NameEnt;                   /* 16 bytes: a 10M-claim load keeps 2^21 of them */
+  uint32_t iOff;             /* its bytes past the first NAME_INLINE, at
+                             ** NameCache.zBuf+iOff */
+  uint8_t n;                 /* its length */
+  uint8_t kind;              /* its object's kind + 1 (0: not known) */
+  char aPre[NAME_INLINE];    /* its first bytes, zero-padded: a lookup of a
+                             ** short name reads nothing but its slot */
+} NameEnt;                   /* 24 bytes: a 10M-claim load keeps 2^21 of them */
 typedef struct NameCache {
   NameEnt *a;                /* nSlot slots, a power of two, at most 3/4 used */
   size_t nSlot, nUsed;
-  char *zBuf;
+  char *zBuf;                /* the bytes of long names past NAME_INLINE */
   size_t nBuf, nBufAlloc;
   uint8_t *aKind;            /* id -> 1 + kind of objects other than claims, for
                              ** ids bound by id, 0 not known: nKind bytes indexed
@@ -1591,23 +1596,33 @@ static NameCache *nameCacheOf(StoreTxn *t){
   return t->bWrite ? &t->names : NULL;
 }
 
-/* The entry of (h, z, n), or NULL. */
-static NameEnt *nameCacheFind(NameCache *c, uint64_t h, const char *z, int n){
+/* The slot hash of a name whose faktHash64 is h64: never 0. */
+static uint32_t nameHash(uint64_t h64){
+  uint32_t h = (uint32_t)h64;
+  return h ? h : 1;
+}
+
+/* The entry of (h64, z, n), or NULL. */
+static NameEnt *nameCacheFind(NameCache *c, uint64_t h64, const char *z, int n){
+  uint32_t h = nameHash(h64);
+  size_t nPre = n<NAME_INLINE ? (size_t)n : NAME_INLINE;
   if( c==NULL || c->nSlot==0 ) return NULL;
-  if( h==0 ) h = 1;
   for(size_t j=(size_t)h & (c->nSlot-1); c->a[j].h; j=(j+1) & (c->nSlot-1)){
     NameEnt *e = &c->a[j];
-    const uint8_t *a = (const uint8_t*)c->zBuf + e->iOff;
-    if( e->h==h && a[0]==(unsigned)n && memcmp(a + 2, z, (size_t)n)==0 ) return e;
+    if( e->h==h && e->n==(unsigned)n && memcmp(e->aPre, z, nPre)==0
+     && (n<=NAME_INLINE || memcmp(c->zBuf + e->iOff, z + NAME_INLINE, (size_t)n - NAME_INLINE)==0) ){
+      return e;
+    }
   }
   return NULL;
 }
 
 /* Remember name -> id (kind -1: not known); the entry, or NULL when there
 ** is none (no cache, full, or out of memory, which only means no entry). */
-static NameEnt *nameCacheAdd(NameCache *c, uint64_t h, const char *z, int n, uint32_t id, int kind){
+static NameEnt *nameCacheAdd(NameCache *c, uint64_t h64, const char *z, int n, uint32_t id, int kind){
+  uint32_t h = nameHash(h64);
+  size_t nTail = n>NAME_INLINE ? (size_t)n - NAME_INLINE : 0;
   if( c==NULL || c->nUsed>=NAME_CACHE_MAX || n>255 ) return NULL;
-  if( h==0 ) h = 1;
   if( (c->nUsed+1)*4 > c->nSlot*3 ){
     size_t nNew = c->nSlot ? c->nSlot*2 : 4096;
     NameEnt *a = calloc(nNew, sizeof(NameEnt));
@@ -1622,9 +1637,10 @@ static NameEnt *nameCacheAdd(NameCache *c, uint64_t h, const char *z, int n, uin
     c->a = a;
     c->nSlot = nNew;
   }
-  if( c->nBuf + (size_t)n + 2 > c->nBufAlloc ){
+  if( nTail && c->nBuf + nTail > c->nBufAlloc ){
     size_t nNew = c->nBufAlloc ? c->nBufAlloc*2 : 65536;
-    while( nNew < c->nBuf + (size_t)n + 2 ) nNew *= 2;
+    while( nNew < c->nBuf + nTail ) nNew *= 2;
+    if( nNew>UINT32_MAX ) return NULL;
     char *zNew = realloc(c->zBuf, nNew);
     if( zNew==NULL ) return NULL;
     c->zBuf = zNew;
@@ -1632,13 +1648,18 @@ static NameEnt *nameCacheAdd(NameCache *c, uint64_t h, const char *z, int n, uin
   }
   size_t j = (size_t)h & (c->nSlot-1);
   while( c->a[j].h ) j = (j+1) & (c->nSlot-1);
-  c->zBuf[c->nBuf] = (char)n;
-  c->zBuf[c->nBuf+1] = (char)(kind<0 ? 0 : kind+1);
-  memcpy(c->zBuf + c->nBuf + 2, z, (size_t)n);
-  c->a[j] = (NameEnt){ h, id, (uint32_t)c->nBuf };
-  c->nBuf += (size_t)n + 2;
+  NameEnt *e = &c->a[j];
+  memset(e, 0, sizeof(*e));
+  e->h = h;
+  e->id = id;
+  e->iOff = (uint32_t)c->nBuf;
+  e->n = (uint8_t)n;
+  e->kind = (uint8_t)(kind<0 ? 0 : kind+1);
+  memcpy(e->aPre, z, n<NAME_INLINE ? (size_t)n : NAME_INLINE);
+  if( nTail ) memcpy(c->zBuf + c->nBuf, z + NAME_INLINE, nTail);
+  c->nBuf += nTail;
   c->nUsed++;
-  return &c->a[j];
+  return e;
 }
 
 void faktStoreAbort(StoreTxn *t){
@@ -2161,13 +2182,11 @@ int faktDictLookupKind(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pK
   NameEnt *e;
   int rc = dictLookup(t, NS_NAME, z, n, pId, &e);
   if( rc ) return rc;
-  /* e is in the cache of t's root: its kind byte follows its length */
-  NameCache *c = nameCacheOf(t);
-  size_t iKind = e ? (size_t)e->iOff + 1 : 0;
-  if( e && c->zBuf[iKind] ){ *pKind = (uint8_t)c->zBuf[iKind] - 1; return FAKT_OK; }
+  /* e is in the cache of t's root */
+  if( e && e->kind ){ *pKind = e->kind - 1; return FAKT_OK; }
   rc = faktObjGetKind(t, *pId, pKind);
   if( rc==FAKT_OK && e && *pKind>=0 && *pKind<255 ){
-    c->zBuf[iKind] = (char)(*pKind + 1);       /* a kind, once there, stays */
+    e->kind = (uint8_t)(*pKind + 1);           /* a kind, once there, stays */
   }
   return rc;
 }
