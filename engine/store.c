@@ -655,19 +655,11 @@ static int runFileOpen(const char *zDir){
   return fd;
 }
 
-/* Write or read all n bytes at file offset iOff. 0, or -1 (errno set). */
-static int runWrite(int fd, const uint8_t *a, size_t n, uint64_t iOff){
+/* Write (bWrite) or read all n bytes at file offset iOff. 0, or -1 (errno
+** set; EIO for an end of file). */
+static int runIo(int fd, int bWrite, uint8_t *a, size_t n, uint64_t iOff){
   while( n ){
-    ssize_t k = pwrite(fd, a, n, (off_t)iOff);
-    if( k<0 && errno==EINTR ) continue;
-    if( k<=0 ){ if( k==0 ) errno = EIO; return -1; }
-    a += k; n -= (size_t)k; iOff += (uint64_t)k;
-  }
-  return 0;
-}
-static int runRead(int fd, uint8_t *a, size_t n, uint64_t iOff){
-  while( n ){
-    ssize_t k = pread(fd, a, n, (off_t)iOff);
+    ssize_t k = bWrite ? pwrite(fd, a, n, (off_t)iOff) : pread(fd, a, n, (off_t)iOff);
     if( k<0 && errno==EINTR ) continue;
     if( k<=0 ){ if( k==0 ) errno = EIO; return -1; }
     a += k; n -= (size_t)k; iOff += (uint64_t)k;
@@ -713,7 +705,7 @@ static int pendSpill(StoreTxn *t){
     const PendEnt *e = &p->a[i];
     if( pendShadowed(p, i) ) continue;
     if( nUsed + RUN_HDR + e->nKey + e->nVal > nBuf ){
-      if( runWrite(p->fdRun - 1, aBuf, nUsed, iOff) ) break;
+      if( runIo(p->fdRun - 1, 1, aBuf, nUsed, iOff) ) break;
       iOff += nUsed;
       nUsed = 0;
     }
@@ -724,7 +716,7 @@ static int pendSpill(StoreTxn *t){
     memcpy(aBuf + nUsed + RUN_HDR, p->aByte + e->iOff, (size_t)e->nKey + e->nVal);
     nUsed += RUN_HDR + e->nKey + e->nVal;
   }
-  if( i<p->n || runWrite(p->fdRun - 1, aBuf, nUsed, iOff) ){
+  if( i<p->n || runIo(p->fdRun - 1, 1, aBuf, nUsed, iOff) ){
     free(aBuf);                  /* what was written past nRunByte is not used */
     p->bNoRun = 1;
     return pendFlush(t);
@@ -777,7 +769,7 @@ static int mergeNext(MergeIn *m, int fd){
     size_t nKeep = m->n - m->i, nGet = m->nBuf - nKeep;
     memmove(m->aBuf, m->aBuf + m->i, nKeep);
     if( nGet > m->iEnd - m->iOff ) nGet = (size_t)(m->iEnd - m->iOff);
-    if( runRead(fd, m->aBuf + nKeep, nGet, m->iOff) ) return -1;
+    if( runIo(fd, 0, m->aBuf + nKeep, nGet, m->iOff) ) return -1;
     m->iOff += nGet;
     m->i = 0;
     m->n = nKeep + nGet;
