@@ -267,6 +267,8 @@ install: all $(DB)
 	ln -sf libfakt.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libfakt.so
 	$(FAKT_PC) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/fakt.pc
 	install -m 644 $(DB) $(DESTDIR)$(PREFIX)/share/fakt/corpus.fakt
+	install -d $(DESTDIR)$(PREFIX)/share/doc/fakt
+	install -m 644 LICENSE facts/articles/NOTICE.md $(DESTDIR)$(PREFIX)/share/doc/fakt/
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -DFAKT_DEFAULT_DB='"$(PREFIX)/share/fakt/corpus.fakt"' \
 	  -o $(B)/fakt-install repl/shell.c $(B)/libfakt.a -ledit $(LIBS)
 	install -m 755 $(B)/fakt-install $(DESTDIR)$(PREFIX)/bin/fakt

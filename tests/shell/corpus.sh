@@ -37,6 +37,14 @@ mdb_dump -n -a "$T/c.fakt" > "$T/after"
 if cmp -s "$T/before" "$T/after"; then npass=$((npass+1)); else nfail=$((nfail+1)); echo "FAIL broken quote changed the database"; fi
 check "bq_01 not loaded either" "" "$("$FAKT" --mode tsv --no-headers -c 'find ?c where ?c: summit ?p ?o;' "$T/c.fakt" 2>/dev/null)"
 
+# 3b. the articles' notice names every article with its size and hash, so it
+# cannot silently go stale when an article is added or changed
+for a in facts/articles/*.txt; do
+  n=$(basename "$a"); sz=$(wc -c < "$a" | tr -d ' '); h=$(sha256sum "$a" | cut -c1-16)
+  check_match "NOTICE.md lists $n" "^\| $n \| $sz \| $h \|" "$(grep -F "| $n |" facts/articles/NOTICE.md)"
+done
+check "LICENSE is MIT" "MIT License" "$(head -n 1 LICENSE)"
+
 # 4. no database argument: the default database is the corpus (make run)
 check "default database is the corpus" "286" "$(echo 'find count() where source(?c, ?s);' | "$FAKT" --mode tsv --no-headers)"
 

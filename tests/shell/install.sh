@@ -51,7 +51,7 @@ fi
 npass=$((npass+1))
 
 for f in include/fakt.h lib/libfakt.a lib/$LIBV lib/pkgconfig/fakt.pc \
-         bin/fakt share/fakt/corpus.fakt; do
+         bin/fakt share/fakt/corpus.fakt share/doc/fakt/LICENSE share/doc/fakt/NOTICE.md; do
   check "installed $f" yes "$([ -f "$P/$f" ] && [ ! -L "$P/$f" ] && echo yes || echo no)"
 done
 check "bin/fakt executable" yes "$([ -x "$P/bin/fakt" ] && echo yes || echo no)"
