@@ -206,7 +206,12 @@ def _literal(value):
             raise DataError("not a unit fakt can write: %r" % (unit,), MISMATCH)
         if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
             raise DataError("number out of range: %r" % (value,), RANGE)
-        return "%s%s" % (repr(v) if isinstance(v, float) else str(v), unit)
+        if unit[0] in "eE" and unit[1:2].isdigit():
+            raise DataError("not a unit fakt can write after a number: %r" % (unit,), MISMATCH)
+        text = repr(v) if isinstance(v, float) else str(v)
+        if "e" in text and "." not in text:
+            text = text.replace("e", ".0e")        # 1e-05% would read as 1 e-05%
+        return text + unit
     return None
 
 
