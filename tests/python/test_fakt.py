@@ -195,7 +195,7 @@ class TestParameters(unittest.TestCase):
                               {"a": 41, "b": 2.5, "c": "x\"; retract a000_08; \"", "d": None,
                                "e": fakt.ClaimId("a000_08")}).fetchone()
         self.assertEqual(row, (41, 2.5, "x\"; retract a000_08; \"", None, "a000_08", 42))
-        self.assertIs(type(row[4]), fakt.ClaimId)
+        self.assertEqual([type(v) for v in row], [int, float, str, type(None), fakt.ClaimId, int])
         self.assertEqual(self.db.execute("find $2, $1;", [1, 2]).fetchone(), (2, 1))
 
     def test_parameter_mistakes(self):
@@ -302,6 +302,10 @@ class TestErrors(TempDir):
         self.assertEqual(names, [("a",)])            # the first statement ran
         self.assertEqual(db.execute('find ?e where named(?e, "C");').fetchall(), [])
         self.assertEqual(found, ["c1"])
+        # an error on the line where a later statement starts
+        with self.assertRaises(fakt.ProgrammingError) as cm:
+            db.executescript('entity d person "D"; find +;')
+        self.assertEqual((cm.exception.line, cm.exception.column), (1, 27))   # the +, as in "find +;" at 1:6
         # and the next execute counts from its own text again
         with self.assertRaises(fakt.Error) as cm:
             db.execute("find +;")
