@@ -11,6 +11,7 @@ CC       ?= cc
 LEMON    ?= lemon
 LEMPAR   ?= /usr/share/lemon/lempar.c
 RE2C     ?= re2c
+PYTHON   ?= python3
 OPT      ?= -O2 -g
 SAN      ?=
 VERSION   = 0.1.0
@@ -272,6 +273,14 @@ install: all $(DB)
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -DFAKT_DEFAULT_DB='"$(PREFIX)/share/fakt/corpus.fakt"' \
 	  -o $(B)/fakt-install repl/shell.c $(B)/libfakt.a -ledit $(LIBS)
 	install -m 755 $(B)/fakt-install $(DESTDIR)$(PREFIX)/bin/fakt
+	@# the Python module, told where the library and the corpus were installed
+	pydir=$$($(PYTHON) python/sitedir.py '$(PREFIX)') && \
+	install -d "$(DESTDIR)$$pydir/fakt" && \
+	sed -e "s|^_INSTALLED_LIBRARY = None\$$|_INSTALLED_LIBRARY = '$(PREFIX)/lib/libfakt.so.$(SOMAJOR)'|" \
+	    -e "s|^_INSTALLED_DB = None\$$|_INSTALLED_DB = '$(PREFIX)/share/fakt/corpus.fakt'|" \
+	    python/fakt/__init__.py > "$(DESTDIR)$$pydir/fakt/__init__.py" && \
+	grep -q "^_INSTALLED_LIBRARY = '" "$(DESTDIR)$$pydir/fakt/__init__.py" && \
+	echo "python module: $$pydir/fakt"
 
 clean:
 	rm -rf $(B) build

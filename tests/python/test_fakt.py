@@ -1,0 +1,511 @@
+"""tests/python/test_fakt.py -- the Python module fakt (python/fakt).
+
+Run from the top of the tree after `make all build/corpus.fakt`:
+    FAKT_LIBRARY=build/libfakt.so PYTHONPATH=python python3 -m unittest tests/python/test_fakt.py
+(tests/shell/python.sh does this). FAKT_CORPUS names the corpus database
+(default: build/corpus.fakt beside the library). Writes go to a copy of the
+corpus or a new database in a temporary directory.
+"""
+
+import datetime
+import gc
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+from unittest import mock
+
+import fakt
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CORPUS = os.environ.get("FAKT_CORPUS") or os.path.join(
+    os.path.dirname(os.path.abspath(fakt.library_path)), "corpus.fakt")
+
+FIXTURE = """
+entity nordkorea country "Nordkorea" aka "North Korea";
+entity kim person "Kim Jong Un" aka "Kim Jong-un";
+entity putin person "Wladimir Putin";
+entity reuters agency "Reuters";
+source s1 "Kim reist nach Russland" by reuters published @2023-09-12
+  text "Kim Jong Un ist mit dem Zug nach Russland gereist.";
+predicate met : entity "met in person";
+predicate speed : quantity;
+predicate on_day : date;
+claim c1: kim met putin from s1 quote "mit dem Zug nach Russland";
+"""
+
+
+def corpus_connection():
+    return fakt.connect(CORPUS, readonly=True)
+
+
+class TempDir(unittest.TestCase):
+    """A temporary directory per test, and connections closed at the end."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="fakt-py.")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def fresh(self, name="t.fakt", fixture=True):
+        db = fakt.connect(os.path.join(self.dir, name))
+        self.addCleanup(db.close)
+        if fixture:
+            db.executescript(FIXTURE)
+        return db
+
+
+# ---------------------------------------------------------------- library
+
+class TestLibrary(unittest.TestCase):
+
+    def test_codes_match_the_header(self):
+        with open(os.path.join(TOP, "include", "fakt.h"), encoding="utf-8") as f:
+            header = f.read()
+        block = header[header.index("#define FAKT_OK"):header.index("/* Flags for fakt_open")]
+        expected = {int(m.group(2)): m.group(1) for m in
+                    re.finditer(r"^#define (FAKT_[A-Z]+)\s+(\d+)\s", block, re.M)}
+        self.assertIn(27, expected)
+        self.assertEqual(expected, fakt._CODENAMES)
+
+    def test_version(self):
+        self.assertRegex(fakt.libversion(), r"^\d+\.\d+\.\d+$")
+
+    def run_python(self, env_library, code="import fakt; print(fakt.library_path)"):
+        env = dict(os.environ, PYTHONPATH=os.path.join(TOP, "python"))
+        env.pop("FAKT_LIBRARY", None)
+        if env_library is not None:
+            env["FAKT_LIBRARY"] = env_library
+        return subprocess.run([sys.executable, "-c", code], env=env, cwd=tempfile.gettempdir(),
+                              capture_output=True, text=True, timeout=60)
+
+    def test_fakt_library_wins(self):
+        with tempfile.TemporaryDirectory() as d:
+            copy = os.path.join(d, "libcopy.so")
+            shutil.copy(os.path.realpath(fakt.library_path), copy)
+            r = self.run_python(copy)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout.strip(), copy)
+
+    def test_tree_library_without_fakt_library(self):
+        tree = os.path.join(TOP, "build", "libfakt.so")
+        if not os.path.exists(tree):
+            self.skipTest("no build/libfakt.so in the tree")
+        r = self.run_python(None)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.strip(), tree)
+
+    def test_bad_fakt_library_is_a_clear_import_error(self):
+        for bad in ("/nonexistent/libfakt.so", os.path.abspath(__file__)):
+            r = self.run_python(bad)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("ImportError: fakt: cannot load the library FAKT_LIBRARY=%s names" % bad,
+                          r.stderr)
+
+
+# ---------------------------------------------------------------- values
+
+class TestValues(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = corpus_connection()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.db.close()
+
+    def test_every_type(self):
+        cur = self.db.execute('find true, false, 7, -9223372036854775807, 1.5, 60km/h, -2.5km,'
+                              ' @2023-09-10, @2023-09, @2019, "s\u00e4tze", kim_jong_un, a000_08, null;')
+        row = cur.fetchone()
+        expected = (True, False, 7, -9223372036854775807, 1.5, fakt.Quantity(60.0, "km/h"),
+                    fakt.Quantity(-2.5, "km"), datetime.date(2023, 9, 10),
+                    fakt.PartialDate(2023, 9), fakt.PartialDate(2019), "s\u00e4tze",
+                    "kim_jong_un", "a000_08", None)
+        self.assertEqual(row, expected)
+        types = (bool, bool, int, int, float, fakt.Quantity, fakt.Quantity, datetime.date,
+                 fakt.PartialDate, fakt.PartialDate, str, fakt.Entity, fakt.ClaimId, type(None))
+        self.assertEqual(tuple(type(v) for v in row), types)
+        self.assertEqual(type(row[11]), fakt.Entity)
+        self.assertIsNone(cur.fetchone())
+
+    def test_value_text_forms(self):
+        self.assertEqual(str(fakt.Quantity(60.0, "km/h")), "60 km/h")
+        self.assertEqual(str(fakt.Quantity(2.5, "km")), "2.5 km")
+        self.assertEqual(str(fakt.PartialDate(2023, 9)), "2023-09")
+        self.assertEqual(str(fakt.PartialDate(2019)), "2019")
+        self.assertEqual(repr(fakt.Entity("kim")), "Entity('kim')")
+        self.assertEqual(repr(fakt.ClaimId("a1")), "ClaimId('a1')")
+
+    def test_stored_values_and_description(self):
+        cur = self.db.execute("find ?c, ?d, ?who where ?c: summit_2023 summit_date ?d,"
+                              " by(?c, ?who) order by ?d, ?c;")
+        self.assertEqual(cur.columns, ["c", "d", "who"])
+        self.assertEqual([d[0] for d in cur.description], ["c", "d", "who"])
+        self.assertEqual(len(cur.description[0]), 7)
+        rows = cur.fetchall()
+        self.assertEqual(rows[0], ("a000_08", datetime.date(2023, 9, 12), "chosun_ilbo"))
+        self.assertEqual(len(rows), 5)
+        self.assertTrue(all(type(c) is fakt.ClaimId and type(w) is fakt.Entity for c, _, w in rows))
+        self.assertEqual(sorted({d for _, d, _ in rows}),
+                         [datetime.date(2023, 9, 12), datetime.date(2023, 9, 13)])
+
+    def test_fetchmany_and_iteration(self):
+        q = "find ?src, count() as n where ?c: ?s ?p ?o, source(?c, ?src) order by ?src;"
+        all_rows = self.db.execute(q).fetchall()
+        self.assertEqual([r[0] for r in all_rows], ["art000", "art001", "art002", "art003", "art004"])
+        self.assertEqual(sum(r[1] for r in all_rows), self.db.execute(
+            "find count() where ?c: ?s ?p ?o, source(?c, ?src);").fetchone()[0])
+        cur = self.db.execute(q)
+        self.assertEqual(cur.fetchmany(2), all_rows[:2])
+        self.assertEqual(cur.fetchmany(), all_rows[2:3])          # arraysize 1
+        self.assertEqual(list(cur), all_rows[3:])
+        self.assertEqual(cur.fetchmany(5), [])
+
+
+# ---------------------------------------------------------------- parameters
+
+class TestParameters(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = corpus_connection()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.db.close()
+
+    Q = "find ?p, ?o where ?c: %s ?p ?o, source(?c, art002) order by ?p, ?o;"
+
+    def test_by_name_position_and_entity(self):
+        by_id = self.db.execute(self.Q % "dmitry_peskov").fetchall()
+        self.assertGreater(len(by_id), 0)
+        self.assertEqual(self.db.execute(self.Q % "$who", {"who": "Peskow"}).fetchall(), by_id)
+        self.assertEqual(self.db.execute(self.Q % "$who", {"$who": "dmitry_peskov"}).fetchall(), by_id)
+        self.assertEqual(self.db.execute(self.Q % "$1", ["Peskow"]).fetchall(), by_id)
+        self.assertEqual(self.db.execute(self.Q % "?", (fakt.Entity("dmitry_peskov"),)).fetchall(), by_id)
+        self.assertEqual(self.db.execute(self.Q % "$1", ["nobody at all"]).fetchall(), [])
+
+    def test_scalar_parameters(self):
+        row = self.db.execute("find $a, $b, $c, $d, $e, $a + 1;",
+                              {"a": 41, "b": 2.5, "c": "x\"; retract a000_08; \"", "d": None,
+                               "e": fakt.ClaimId("a000_08")}).fetchone()
+        self.assertEqual(row, (41, 2.5, "x\"; retract a000_08; \"", None, "a000_08", 42))
+        self.assertEqual([type(v) for v in row], [int, float, str, type(None), fakt.ClaimId, int])
+        self.assertEqual(self.db.execute("find $2, $1;", [1, 2]).fetchone(), (2, 1))
+
+    def test_parameter_mistakes(self):
+        with self.assertRaisesRegex(fakt.ProgrammingError, r"no value for parameter \$b"):
+            self.db.execute("find $a, $b;", {"a": 1})
+        with self.assertRaisesRegex(fakt.ProgrammingError, r"no parameter \$c"):
+            self.db.execute("find $a;", {"a": 1, "c": 2})
+        with self.assertRaisesRegex(fakt.ProgrammingError, "has 2 parameters, 1 given"):
+            self.db.execute("find ?, ?;", [1])
+        with self.assertRaisesRegex(fakt.ProgrammingError, "dict or a sequence"):
+            self.db.execute("find $1;", "a")
+        with self.assertRaisesRegex(fakt.DataError, "integer out of range"):
+            self.db.execute("find $1;", [2**63])
+        with self.assertRaises(fakt.DataError) as cm:
+            self.db.execute("find $1;", [fakt.Entity("no_such_entity")])
+        self.assertEqual(cm.exception.codename, "FAKT_NOTFOUND")
+        self.assertIn('unknown entity "no_such_entity"', cm.exception.message)
+        for v in (b"bytes", object(), 1j):
+            with self.assertRaisesRegex(fakt.NotSupportedError, "cannot bind a value of type"):
+                self.db.execute("find $1;", [v])
+
+
+class TestLiterals(unittest.TestCase):
+    """Booleans, dates and quantities are bound through fakt_bind_literal."""
+
+    VALUES = [True, False, datetime.date(2023, 9, 10), fakt.PartialDate(2023, 9),
+              fakt.PartialDate(2019), fakt.Quantity(60, "km/h"), fakt.Quantity(2.5, "km"),
+              fakt.Quantity(-3, "m"), fakt.Quantity(1e-05, "%"), fakt.Quantity(7, "times"),
+              fakt.Quantity(5, "eur"), fakt.Quantity(1e20, "km")]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = corpus_connection()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.db.close()
+
+    def test_literal_text_reads_back_as_the_value(self):
+        # the text given to fakt_bind_literal, read by the query parser
+        for v in self.VALUES:
+            lit = fakt._literal(v)
+            got = self.db.execute("find %s;" % lit).fetchone()[0]
+            self.assertEqual((lit, got, type(got)), (lit, v, type(v)))
+
+    def test_literal_refusals(self):
+        with self.assertRaisesRegex(fakt.DataError, "not a unit"):
+            fakt._literal(fakt.Quantity(1, "km; retract a000_08"))
+        with self.assertRaisesRegex(fakt.DataError, "not a unit"):
+            fakt._literal(fakt.Quantity(2, "e3x"))          # 2e3x reads as 2000 x
+        with self.assertRaisesRegex(fakt.DataError, "invalid date"):
+            fakt._literal(fakt.PartialDate(2023, 13))
+        with self.assertRaisesRegex(fakt.ProgrammingError, "datetime"):
+            fakt._literal(datetime.datetime(2023, 9, 10, 12, 0))
+
+    @unittest.skipIf(fakt._bind_literal is None,
+                     "the library has no fakt_bind_literal (issue 21): the missing path is tested")
+    def test_bind_literal(self):
+        for v in self.VALUES:
+            got = self.db.execute("find $1;", [v]).fetchone()[0]
+            self.assertEqual((got, type(got)), (v, type(v)))
+        rows = self.db.execute("find ?c where ?c: summit_2023 summit_date ?d, ?d = $day"
+                               " order by ?c;", {"day": datetime.date(2023, 9, 13)}).fetchall()
+        self.assertEqual(rows, [("a000_12",), ("a001_21",)])
+
+    def test_without_bind_literal(self):
+        with mock.patch.object(fakt, "_bind_literal", None):
+            for v in self.VALUES:
+                with self.assertRaises(fakt.NotSupportedError) as cm:
+                    self.db.execute("find $x;", {"x": v})
+                self.assertIn("needs fakt_bind_literal()", cm.exception.message)
+                self.assertIn("parameter $x", cm.exception.message)
+            # the others still bind
+            self.assertEqual(self.db.execute("find $1, $2;", [1, None]).fetchone(), (1, None))
+
+
+# ---------------------------------------------------------------- errors
+
+class TestErrors(TempDir):
+
+    def test_syntax_error_position(self):
+        with corpus_connection() as db:
+            with self.assertRaises(fakt.ProgrammingError) as cm:
+                db.execute("find 1,\n  2 +;")
+        e = cm.exception
+        self.assertEqual((e.code, e.codename, e.line, e.column), (27, "FAKT_SYNTAX", 2, 6))
+        self.assertTrue(e.message.startswith('line 2, col 6: near ";": syntax error'), e.message)
+        self.assertEqual(str(e), e.message)
+
+    def test_unknown_entity_in_text(self):
+        with corpus_connection() as db:
+            with self.assertRaises(fakt.Error) as cm:
+                db.execute("find ?p where ?c: nobody_here ?p ?o;")
+        self.assertEqual(cm.exception.codename, "FAKT_NOTFOUND")
+        self.assertEqual((cm.exception.line, cm.exception.column), (1, 19))
+
+    def test_script_error_positions_count_from_the_script(self):
+        db = self.fresh()
+        with self.assertRaises(fakt.ProgrammingError) as cm:
+            db.executescript('entity a person "A";\n\n  entity b person "B"\n   + ;\nentity c person "C";')
+        self.assertEqual((cm.exception.line, cm.exception.column), (4, 4))
+        found = [r[0] for r in db.execute("find ?e where ?e: ?x ?y ?z;")]
+        names = db.execute('find ?e where named(?e, "A");').fetchall()
+        self.assertEqual(names, [("a",)])            # the first statement ran
+        self.assertEqual(db.execute('find ?e where named(?e, "C");').fetchall(), [])
+        self.assertEqual(found, ["c1"])
+        # an error on the line where a later statement starts
+        with self.assertRaises(fakt.ProgrammingError) as cm:
+            db.executescript('entity d person "D"; find +;')
+        self.assertEqual((cm.exception.line, cm.exception.column), (1, 27))   # the +, as in "find +;" at 1:6
+        # and the next execute counts from its own text again
+        with self.assertRaises(fakt.Error) as cm:
+            db.execute("find +;")
+        self.assertEqual((cm.exception.line, cm.exception.column), (1, 6))
+
+    def test_failed_statement_changes_nothing(self):
+        db = self.fresh()
+        before = db.last_tx
+        with self.assertRaises(fakt.IntegrityError) as cm:
+            db.execute('claim c2: kim met putin from s1 quote "not in the article";')
+        self.assertEqual(cm.exception.codename, "FAKT_CONSTRAINT")
+        self.assertEqual(db.last_tx, before)
+        self.assertEqual(db.execute("find ?c where ?c: kim met putin;").fetchall(), [("c1",)])
+
+    def test_readonly(self):
+        path = os.path.join(self.dir, "ro.fakt")
+        self.fresh("ro.fakt").close()
+        with fakt.connect(path, readonly=True) as db:
+            with self.assertRaises(fakt.OperationalError) as cm:
+                db.execute('entity x person "X";')
+        self.assertEqual(cm.exception.codename, "FAKT_READONLY")
+
+    def test_cannot_open(self):
+        with self.assertRaises(fakt.Error) as cm:
+            fakt.connect(os.path.join(self.dir, "no", "such", "dir.fakt"))
+        self.assertEqual(cm.exception.codename, "FAKT_CANTOPEN")
+        junk = os.path.join(self.dir, "junk")
+        with open(junk, "wb") as f:
+            f.write(b"not a database" * 1000)
+        with self.assertRaises(fakt.Error) as cm:
+            fakt.connect(junk, readonly=True)
+        self.assertIn(cm.exception.codename, ("FAKT_NOTADB", "FAKT_CORRUPT"))
+
+
+# ---------------------------------------------------------------- writes and transactions
+
+class TestWrites(TempDir):
+
+    def test_executescript_and_rowcount(self):
+        db = self.fresh()
+        self.assertEqual(db.execute("find ?s, ?o where ?c: ?s met ?o;").fetchall(), [("kim", "putin")])
+        cur = db.execute('claim c2: kim speed 60km/h from s1 quote "mit dem Zug";')
+        self.assertEqual(cur.rowcount, 1)
+        self.assertIsNone(cur.description)
+        self.assertEqual(db.execute("find ?v where ?c: kim speed ?v;").fetchone(),
+                         (fakt.Quantity(60.0, "km/h"),))
+        self.assertEqual(db.execute("find ?s where ?c: ?s met ?o;").rowcount, -1)
+
+    def test_transaction_commits(self):
+        path = os.path.join(self.dir, "t.fakt")
+        db = self.fresh()
+        tx = db.last_tx
+        with db.transaction():
+            self.assertTrue(db.in_transaction)
+            db.execute('entity lee person "Lee";')
+            db.execute('claim c3: lee met kim from s1 quote "Kim Jong Un";')
+            self.assertEqual(db.execute("find ?o where ?c: lee met ?o;").fetchall(), [("kim",)])
+        self.assertFalse(db.in_transaction)
+        self.assertEqual(db.last_tx, tx + 1)
+        db.close()
+        with fakt.connect(path, readonly=True) as again:
+            self.assertEqual(again.execute("find ?o where ?c: lee met ?o;").fetchall(), [("kim",)])
+
+    def test_transaction_rolls_back_on_exception(self):
+        db = self.fresh()
+        tx = db.last_tx
+        with self.assertRaisesRegex(KeyError, "boom"):
+            with db.transaction():
+                db.execute('entity lee person "Lee";')
+                raise KeyError("boom")
+        self.assertFalse(db.in_transaction)
+        self.assertEqual(db.last_tx, tx)
+        self.assertEqual(db.execute('find ?e where named(?e, "Lee");').fetchall(), [])
+        # a failing statement inside: its error propagates, and all is undone
+        with self.assertRaises(fakt.DataError):
+            with db.transaction():
+                db.execute('entity lee person "Lee";')
+                db.execute("claim c4: lee met nobody_known;")
+        self.assertEqual(db.execute('find ?e where named(?e, "Lee");').fetchall(), [])
+
+    def test_commit_and_rollback_methods(self):
+        db = self.fresh()
+        db.commit()                                   # nothing open: nothing to do
+        db.rollback()
+        db.begin()
+        with self.assertRaisesRegex(fakt.Error, "already open"):
+            db.begin()
+        db.execute('entity lee person "Lee";')
+        db.rollback()
+        self.assertEqual(db.execute('find ?e where named(?e, "Lee");').fetchall(), [])
+        db.begin()
+        db.execute('entity lee person "Lee";')
+        db.commit()
+        self.assertEqual(db.execute('find ?e where named(?e, "Lee");').fetchall(), [("lee",)])
+
+    def test_corpus_copy(self):
+        path = os.path.join(self.dir, "corpus.fakt")
+        shutil.copy(CORPUS, path)
+        with fakt.connect(path) as db:
+            n = db.execute("find count() where ?c: ?s ?p ?o;").fetchone()[0]
+            db.execute("retract a000_08;")
+            self.assertEqual(db.execute("find count() where ?c: ?s ?p ?o;").fetchone()[0], n - 1)
+        with corpus_connection() as db:
+            self.assertEqual(db.execute("find count() where ?c: ?s ?p ?o;").fetchone()[0], n)
+
+
+# ---------------------------------------------------------------- lifetime
+
+class TestLifetime(TempDir):
+
+    def test_close_finalizes_open_cursors(self):
+        db = self.fresh()
+        cur = db.execute("find ?a, ?b where ?a: ?s ?p ?o, ?b: ?s2 ?p2 ?o2;")
+        cur2 = db.execute("find ?e where ?e: ?x ?y ?z;")
+        self.assertEqual(len(db._cursors), 2)
+        db.close()                                    # fakt_close would be FAKT_BUSY
+        self.assertTrue(db.closed)
+        with self.assertRaisesRegex(fakt.ProgrammingError, "closed"):
+            cur.fetchone()
+        with self.assertRaisesRegex(fakt.ProgrammingError, "closed"):
+            db.execute("find 1;")
+        with self.assertRaisesRegex(fakt.ProgrammingError, "closed"):
+            cur2.fetchall()
+        db.close()                                    # twice is fine
+
+    def test_cursors_are_finalized_when_done_or_dropped(self):
+        db = self.fresh()
+        cur = db.execute("find ?e where ?e: ?x ?y ?z;")
+        self.assertIn(cur, db._cursors)
+        cur.fetchall()
+        self.assertNotIn(cur, db._cursors)            # exhausted: finalized
+        cur = db.execute("find ?s where ?c: ?s ?p ?o;")
+        with cur:
+            pass
+        self.assertEqual(len(db._cursors), 0)         # closed by with
+        db.execute("find ?s where ?c: ?s ?p ?o;")    # dropped unread
+        gc.collect()
+        self.assertEqual(len(db._cursors), 0)
+        db.close()
+
+    def test_one_connection_per_file(self):
+        db = self.fresh()
+        with self.assertRaisesRegex(fakt.ProgrammingError, "already open in this process"):
+            fakt.connect(db.path)
+        db.close()
+        fakt.connect(db.path).close()
+
+    def test_one_statement_per_execute(self):
+        db = self.fresh()
+        with self.assertRaisesRegex(fakt.ProgrammingError, "executescript"):
+            db.execute('entity a person "A"; entity b person "B";')
+        self.assertEqual(db.execute('find ?e where named(?e, "A");').fetchall(), [])
+        self.assertEqual(db.execute("find 1; # a comment\n").fetchall(), [(1,)])
+
+    def test_default_database(self):
+        if os.path.realpath(CORPUS) != os.path.realpath(
+                os.path.join(os.path.dirname(fakt.library_path), "corpus.fakt")):
+            self.skipTest("the corpus is not beside the library")
+        with fakt.connect(readonly=True) as db:
+            self.assertEqual(os.path.realpath(db.path), os.path.realpath(CORPUS))
+            self.assertEqual(db.execute("find ?c where ?c: summit_2023 summit_date ?d"
+                                        " order by ?c limit 1;").fetchall(), [("a000_08",)])
+
+
+class TestInterrupt(unittest.TestCase):
+
+    def setUp(self):
+        self.db = corpus_connection()
+        self.addCleanup(self.db.close)
+
+    def test_interrupt_a_running_cursor(self):
+        cur = self.db.execute("find ?a, ?b where ?a: ?s ?p ?o, ?b: ?s2 ?p2 ?o2;")
+        self.assertIsNotNone(cur.fetchone())
+        self.db.interrupt()
+        with self.assertRaises(fakt.OperationalError) as cm:
+            cur.fetchmany(100000)
+        self.assertEqual(cm.exception.codename, "FAKT_INTERRUPT")
+        # the next statement runs normally
+        self.assertEqual(self.db.execute("find 1;").fetchone(), (1,))
+
+    def test_interrupt_from_another_thread(self):
+        done = threading.Event()
+
+        def keep_interrupting():
+            while not done.is_set():
+                self.db.interrupt()
+                done.wait(0.005)
+
+        t = threading.Thread(target=keep_interrupting)
+        t.start()
+        try:
+            # 26 million combinations: it runs until interrupted
+            with self.assertRaises(fakt.OperationalError) as cm:
+                self.db.execute("find count() where ?a: ?s ?p ?o, ?b: ?s2 ?p2 ?o2,"
+                                " ?c: ?s3 ?p3 ?o3;")
+        finally:
+            done.set()
+            t.join()
+        self.assertEqual(cm.exception.code, fakt.INTERRUPT)
+
+
+if __name__ == "__main__":
+    unittest.main()
