@@ -1847,6 +1847,12 @@ int faktStoreLogTx(StoreTxn *t, const TxRec *pRec, uint32_t *pTx){
   rc = metaGetU32(t, "last_tx", &tx);
   if( rc==FAKT_NOTFOUND ){ tx = 0; rc = FAKT_OK; }
   if( rc ) return rc;
+  if( tx>=STORE_TX_MAX ){
+    /* a wrapped id would put new claims before every old one and hide them */
+    setErr(t->s, "transaction ids are exhausted: the last is %u, and ids never wrap;"
+           " copy the claims into a new database with .export and .import", tx);
+    return FAKT_FULL;
+  }
   tx++;
   faktEncU32(k, tx);
   faktEncU64(v, (uint64_t)pRec->tMicros);
@@ -4011,6 +4017,7 @@ static void checkClaim(StoreTxn *t, Report *r, uint32_t id, const ClaimRec *c, u
   if( c->txAdd>lastTx || c->txRet>lastTx ){
     problem(r, "claim %u: transaction %u/%u after last_tx %u", id, c->txAdd, c->txRet, lastTx);
   }
+  if( c->o[0]>T_ID ) problem(r, "claim %u: object of unknown type %u", id, c->o[0]);
   needObj(t, r, id, "subject", c->s);
   needObj(t, r, id, "predicate", c->p);
   if( c->o[0]==T_ID ) needObj(t, r, id, "object", (uint32_t)faktDecU64(c->o+1));
@@ -4050,6 +4057,8 @@ static void checkEnt(StoreTxn *t, Report *r, uint32_t id, const EntRec *e){
   size_t n;
   uint32_t i;
   MDB_val v;
+  if( e->kind<K_ENTITY || e->kind>K_STANCE ) problem(r, "object %u: unknown kind %u", id, e->kind);
+  if( e->objType>PT_CLAIM ) problem(r, "object %u: unknown object type %u", id, e->objType);
   needObj(t, r, id, "type", e->type);
   needObj(t, r, id, "outlet", e->outlet);
   for(i=0; i<=e->nAlias; i++){
@@ -4293,6 +4302,7 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
   static const int aiDb[] = { DB_ALIAS, DB_GEO, DB_SRCC, DB_PROP, DB_TXLOG, DB_S2I, DB_I2S };
   size_t j;
   uint32_t idStr = 0;              /* the last string id of i2s seen */
+  uint32_t txNext = 1;             /* the txlog record expected next */
   int rc = FAKT_OK;
   for(j=0; rc==FAKT_OK && j<sizeof(aiDb)/sizeof(aiDb[0]); j++){
     int iDb = aiDb[j];
@@ -4336,7 +4346,14 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
           }
           break;
         case DB_TXLOG:
-          if( n!=4 || faktDecU32(a)>lastTx ) problem(r, "txlog entry beyond last_tx %u", lastTx);
+          if( n!=4 ){ problem(r, "txlog: malformed key"); break; }
+          id = faktDecU32(a);
+          if( id>lastTx ){ problem(r, "txlog entry %u beyond last_tx %u", id, lastTx); break; }
+          if( v.mv_size!=TXREC_LEN ){
+            problem(r, "txlog record %u is damaged (%zu bytes, not %d)", id, v.mv_size, TXREC_LEN);
+          }
+          if( id>txNext ) problem(r, "txlog: transactions %u to %u are missing", txNext, id-1);
+          if( id>=txNext ) txNext = id+1;
           break;
         case DB_S2I: {
           int ns, nz;
@@ -4362,6 +4379,10 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
     }
     faktCursorClose(c);
     if( rc==FAKT_DONE ) rc = FAKT_OK;
+  }
+  /* every commit from 1 to last_tx logged its record (faktStoreLogTx) */
+  if( rc==FAKT_OK && txNext<=lastTx && lastTx<=STORE_TX_MAX ){
+    problem(r, "txlog: transactions %u to %u are missing (last_tx %u)", txNext, lastTx, lastTx);
   }
   if( rc==FAKT_OK && idStr+1<nextId ){
     problem(r, "strings %u to %u have no text (next_id %u)", idStr+1, nextId-1, nextId);
@@ -4692,9 +4713,11 @@ int faktStoreCheck(FaktStore *s, char **pzReport){
   Report r;
   StatList st;
   uint32_t lastTx = 0, nextId = 0, nextGen = 0;
+  char zWarn[200];             /* a warning that is not damage, or "" */
   int rc;
   memset(&r, 0, sizeof(r));
   memset(&st, 0, sizeof(st));
+  zWarn[0] = 0;
   if( pzReport ) *pzReport = NULL;
   if( s==NULL ) return FAKT_MISUSE;
   rc = faktStoreBegin(s, 0, &t);
@@ -4707,7 +4730,15 @@ int faktStoreCheck(FaktStore *s, char **pzReport){
   }
   rc = checkMeta(s, t);
   if( rc ){ problem(&r, "%s", s->zErr); rc = FAKT_OK; }
-  if( metaGetU32(t, "last_tx", &lastTx) ) problem(&r, "meta: last_tx missing");
+  if( metaGetU32(t, "last_tx", &lastTx) ){
+    problem(&r, "meta: last_tx missing");
+  }else if( lastTx>STORE_TX_MAX ){
+    problem(&r, "meta: last_tx %u is past the last transaction id %u (damaged or wrapped)",
+            lastTx, STORE_TX_MAX);
+  }else if( STORE_TX_MAX-lastTx<STORE_TX_WARN ){
+    snprintf(zWarn, sizeof(zWarn), "warning: last_tx is %u: only %u transaction ids are left;"
+             " commits are refused after %u", lastTx, STORE_TX_MAX-lastTx, STORE_TX_MAX);
+  }
   if( metaGetU32(t, "next_id", &nextId) ) problem(&r, "meta: next_id missing");
   if( metaGetU32(t, "next_gen", &nextGen) || nextGen==0 || nextGen>FAKT_GEN_BIT ){
     problem(&r, "meta: next_gen missing or damaged");
@@ -4732,12 +4763,22 @@ report:
     r.nProb = nAll;
   }
   if( r.nProb==0 ){
+    /* "ok", then any warning on a line of its own */
     if( pzReport ){
-      *pzReport = strdup("ok");
+      size_t nW = strlen(zWarn);
+      *pzReport = malloc(4 + nW);
       if( *pzReport==NULL ){ free(r.z); return FAKT_NOMEM; }
+      memcpy(*pzReport, "ok\n", 3);
+      memcpy(*pzReport + (nW ? 3 : 2), zWarn, nW + 1);
     }
     free(r.z);
     return FAKT_OK;
+  }
+  if( zWarn[0] ){
+    int nProb = r.nProb;
+    r.nProb = 0;                 /* listed, not counted */
+    problem(&r, "%s", zWarn);
+    r.nProb = nProb;
   }
   if( r.n && r.z[r.n-1]=='\n' ) r.z[--r.n] = 0;
   if( pzReport ) *pzReport = r.z; else free(r.z);
