@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -4612,6 +4613,28 @@ static const void *mapPointer(MDB_env *env){
   return p;
 }
 
+/* Make the rename of a file in zPath's directory durable. */
+static void syncDir(const char *zPath){
+  char zDir[4096];
+  const char *zSlash = strrchr(zPath, '/');
+  size_t n = zSlash==NULL ? 0 : zSlash==zPath ? 1 : (size_t)(zSlash - zPath);
+  int fd;
+  if( n>=sizeof(zDir) ) return;
+  if( n ) memcpy(zDir, zPath, n); else zDir[n++] = '.';
+  zDir[n] = 0;
+  fd = open(zDir, O_RDONLY | O_CLOEXEC);
+  if( fd>=0 ){ fsync(fd); close(fd); }
+}
+
+/*
+** The copy is written to zInto-vacuum beside zInto (locked with flock, so
+** two vacuums into one name do not mix; a stale one, left by a killed
+** vacuum, is emptied and reused) and gets the meta record "magic" only in
+** its last transaction: until then fakt refuses it as "not a fakt
+** database". After an fsync it is linked to zInto, which must not exist
+** (link, unlike rename, never replaces a file made meanwhile), and the
+** temporary name is removed.
+*/
 int faktStoreVacuum(FaktStore *s, const char *zInto){
   struct stat st;
   MDB_env *env = NULL;
@@ -4620,13 +4643,14 @@ int faktStoreVacuum(FaktStore *s, const char *zInto){
   MDB_dbi aDbi[DB_COUNT];
   MDB_envinfo info;
   MDB_stat mst;
-  char zLock[4096];
-  int rc, i, bMade = 0;
+  MDB_val mk, mv;
+  char zTmp[4096];
+  int rc, i, fd = -1;
   size_t nPut = 0, nBytes = 0, nWin = 0;
   uintptr_t iWinK = 0, iWinV = 0;
   const void *pSrcMap = NULL;          /* a pointer into the source's map */
   if( s==NULL || zInto==NULL || zInto[0]==0 ) return FAKT_MISUSE;
-  if( snprintf(zLock, sizeof(zLock), "%s-lock", zInto)>=(int)sizeof(zLock) ){
+  if( snprintf(zTmp, sizeof(zTmp), "%s-vacuum", zInto)>=(int)sizeof(zTmp) ){
     setErr(s, "cannot vacuum: file name too long");
     return FAKT_CANTOPEN;
   }
@@ -4634,19 +4658,37 @@ int faktStoreVacuum(FaktStore *s, const char *zInto){
     setErr(s, "cannot vacuum into %s: the file exists", zInto);
     return FAKT_CANTOPEN;
   }
+  fd = open(zTmp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if( fd<0 ){
+    setErr(s, "cannot vacuum into %s: cannot create %s: %s", zInto, zTmp, strerror(errno));
+    return errno==EACCES ? FAKT_PERM : FAKT_CANTOPEN;
+  }
+  if( flock(fd, LOCK_EX | LOCK_NB) ){
+    setErr(s, "cannot vacuum into %s: another vacuum into it is running", zInto);
+    close(fd);
+    return FAKT_BUSY;
+  }
+  if( ftruncate(fd, 0) ){              /* what a killed vacuum left */
+    setErr(s, "cannot vacuum into %s: cannot empty %s: %s", zInto, zTmp, strerror(errno));
+    close(fd);
+    unlink(zTmp);
+    return FAKT_IOERR;
+  }
   rc = mdb_env_info(s->env, &info);
   if( rc==0 ) rc = mdb_env_stat(s->env, &mst);
   if( rc==0 ) rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &rtxn);
-  if( rc ) return xlate(s, rc, "vacuum");
+  if( rc ){
+    close(fd);
+    unlink(zTmp);
+    return xlate(s, rc, "vacuum");
+  }
   /* the copy is no larger than the pages the source uses */
   uint64_t nMap = roundUp((uint64_t)(info.me_last_pgno + 1) * mst.ms_psize + ((uint64_t)64 << 20));
   rc = mdb_env_create(&env);
   if( rc==0 ) rc = mdb_env_set_maxdbs(env, 20);
   if( rc==0 ) rc = mdb_env_set_mapsize(env, (size_t)nMap);
-  if( rc==0 ){
-    rc = mdb_env_open(env, zInto, MDB_NOSUBDIR | MDB_NOTLS | MDB_NOSYNC, 0644);
-    bMade = rc==0 || stat(zInto, &st)==0;
-  }
+  /* no lock file: nothing else opens the temporary */
+  if( rc==0 ) rc = mdb_env_open(env, zTmp, MDB_NOSUBDIR | MDB_NOTLS | MDB_NOSYNC | MDB_NOLOCK, 0644);
   if( rc==0 ) rc = mdb_txn_begin(env, NULL, 0, &wtxn);
   for(i=0; rc==0 && i<DB_COUNT; i++){
     unsigned fl = 0;
@@ -4662,6 +4704,11 @@ int faktStoreVacuum(FaktStore *s, const char *zInto){
     if( rc==0 ) rc = mdb_cursor_get(rc_, &k, &v, MDB_FIRST);
     if( rc==0 && pSrcMap==NULL ) pSrcMap = k.mv_data;
     while( rc==0 ){
+      /* the magic comes last: a copy cut short is no fakt database */
+      if( i==DB_META && k.mv_size==5 && memcmp(k.mv_data, "magic", 5)==0 ){
+        rc = mdb_cursor_get(rc_, &k, &v, MDB_NEXT);
+        continue;
+      }
       /* s2i keeps several ids under one hash (DUPSORT): plain puts there */
       rc = mdb_cursor_put(wc, &k, &v, (fl & MDB_DUPSORT) ? 0 : MDB_APPEND);
       nBytes += k.mv_size + v.mv_size;
@@ -4692,6 +4739,9 @@ int faktStoreVacuum(FaktStore *s, const char *zInto){
     if( rc_ ){ mdb_cursor_close(rc_); rc_ = NULL; }
     if( wc ){ mdb_cursor_close(wc); wc = NULL; }
   }
+  mk.mv_size = 5; mk.mv_data = "magic";
+  mv.mv_size = 4; mv.mv_data = "fakt";
+  if( rc==0 ) rc = mdb_put(wtxn, aDbi[DB_META], &mk, &mv, 0);
   if( rc==0 ){ rc = mdb_txn_commit(wtxn); wtxn = NULL; }
   if( rc==0 ) rc = mdb_env_sync(env, 1);
   dropMapped(pSrcMap);
@@ -4701,10 +4751,26 @@ int faktStoreVacuum(FaktStore *s, const char *zInto){
   if( env ) mdb_env_close(env);
   if( rc ){
     int r = xlate(s, rc, "vacuum");
-    if( bMade ){ unlink(zInto); unlink(zLock); }
+    unlink(zTmp);
+    close(fd);
     return r;
   }
-  unlink(zLock);
+  if( link(zTmp, zInto) ){
+    int e = errno;
+    /* a file system without hard links: rename, having looked first */
+    if( e!=EEXIST && stat(zInto, &st)!=0 && rename(zTmp, zInto)==0 ) e = 0;
+    if( e ){
+      if( e==EEXIST ) setErr(s, "cannot vacuum into %s: the file exists", zInto);
+      else setErr(s, "cannot vacuum into %s: %s", zInto, strerror(e));
+      unlink(zTmp);
+      close(fd);
+      return FAKT_CANTOPEN;
+    }
+  }else{
+    unlink(zTmp);
+  }
+  syncDir(zInto);
+  close(fd);
   return FAKT_OK;
 }
 
