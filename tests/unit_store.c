@@ -1553,6 +1553,35 @@ static void testCheckDamage(void){
   faktStoreClose(s);
 }
 
+/*
+** A garbage stored rule (issue 25, point 16) is reported as damage of that
+** rule, by name, not as an error at a column of the user's new statement.
+*/
+static void testRuleDamage(void){
+  fakt *db = NULL;
+  char *zErr = NULL, *zE = NULL;
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  uint32_t id = 0;
+  const char *zPath = path(0, "ruledmg.fakt");
+  rmDb(zPath);
+  CHECK( fakt_open(zPath, FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &db)==FAKT_OK );
+  CHECK( fakt_exec(db, "entity a place \"A\"; rule near(?x) if ?x located_in ?y;", NULL, NULL, &zErr)==FAKT_OK );
+  fakt_free(zErr); zErr = NULL;
+  fakt_close(db); db = NULL;
+  CHECK( openDb(zPath, 0, 0, 0, 0, &s, &zE)==FAKT_OK );
+  free(zE);
+  if( s==NULL ) return;
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK && faktDictLookup(t, NS_NAME, "near", 4, &id)==FAKT_OK );
+  CHECK( faktRulePut(t, id, "rule near(?x) if ?x ) garbage", 29)==FAKT_OK && faktStoreCommit(t)==FAKT_OK );
+  faktStoreClose(s);
+  CHECK( fakt_open(zPath, FAKT_OPEN_READWRITE, &db)==FAKT_OK );
+  int rc = fakt_exec(db, "rule far(?x) if ?x located_in ?y;", NULL, NULL, &zErr);
+  CHECK( rc==FAKT_CORRUPT && zErr && strstr(zErr, "stored rule near is damaged")!=NULL );
+  fakt_free(zErr);
+  fakt_close(db);
+}
+
 static void testSnapshot(void){
   FaktStore *s = NULL;
   StoreTxn *t = NULL;
@@ -2165,7 +2194,7 @@ int main(void){
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
                        "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt", "kinds.fakt",
                        "runs0.fakt", "runs1.fakt", "runs2.fakt", "runs3.fakt",
-                       "txid.fakt", "txapi.fakt", "damage.fakt", "txlog.fakt" };
+                       "txid.fakt", "txapi.fakt", "damage.fakt", "txlog.fakt", "ruledmg.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
@@ -2187,6 +2216,7 @@ int main(void){
   testSnapshot();
   testTxIds();
   testCheckDamage();
+  testRuleDamage();
   testGrowth();
   testFull();
   testResized();
