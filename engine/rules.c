@@ -151,7 +151,7 @@ int faktRulesFind(RuleSet *rs, const char *zName, int n){
 
 /* ================================================================ loading */
 
-typedef struct LoadCtx { RuleSet *rs; FaktErr *pErr; int rc; } LoadCtx;
+typedef struct LoadCtx { RuleSet *rs; FaktErr *pErr; int rc; StoreTxn *t; } LoadCtx;
 
 static int addRule(RuleSet *rs, Stmt *pS, FaktErr *pErr){
   int iRel = faktRulesFind(rs, pS->zId, (int)strlen(pS->zId));
@@ -206,8 +206,20 @@ static int parseRules(RuleSet *rs, const char *z, size_t n, FaktErr *pErr){
 
 static int eachRule(void *pArg, uint32_t id, const char *z, size_t n){
   LoadCtx *x = pArg;
-  (void)id;
   x->rc = parseRules(x->rs, z, n, x->pErr);
+  if( x->rc && x->rc!=FAKT_NOMEM ){
+    /* damage of the stored text, not an error of the statement being run:
+    ** no position (it would point into the user's text), and the name */
+    char aBuf[FAKT_GEN_NAME], *zWhy = x->pErr->zMsg ? strdup(x->pErr->zMsg) : NULL;
+    const char *zName = "?";
+    int nName = 1;
+    faktIdName(x->t, id, aBuf, &zName, &nName);
+    faktErrClear(x->pErr);
+    faktErrSet(x->pErr, FAKT_CORRUPT, NULL, "stored rule %.*s is damaged: %s",
+               nName, zName, zWhy ? zWhy : fakt_errstr(x->rc));
+    free(zWhy);
+    x->rc = FAKT_CORRUPT;
+  }
   return x->rc;
 }
 
@@ -484,7 +496,7 @@ static int loadSet(fakt *db, StoreTxn *t, Stmt *pExtra, RuleSet **pp, FaktErr *p
   RuleSet *rs = calloc(1, sizeof(RuleSet));
   if( rs==NULL ) return FAKT_NOMEM;
   faktArenaInit(&rs->arena);
-  LoadCtx x = { rs, pErr, FAKT_OK };
+  LoadCtx x = { rs, pErr, FAKT_OK, t };
   int rc = faktRuleEach(t, eachRule, &x);
   if( rc==0 ) rc = x.rc;
   if( rc==0 && pExtra ) rc = addRule(rs, pExtra, pErr);

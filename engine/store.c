@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -1847,6 +1848,12 @@ int faktStoreLogTx(StoreTxn *t, const TxRec *pRec, uint32_t *pTx){
   rc = metaGetU32(t, "last_tx", &tx);
   if( rc==FAKT_NOTFOUND ){ tx = 0; rc = FAKT_OK; }
   if( rc ) return rc;
+  if( tx>=STORE_TX_MAX ){
+    /* a wrapped id would put new claims before every old one and hide them */
+    setErr(t->s, "transaction ids are exhausted: the last is %u, and ids never wrap;"
+           " copy the claims into a new database with .export and .import", tx);
+    return FAKT_FULL;
+  }
   tx++;
   faktEncU32(k, tx);
   faktEncU64(v, (uint64_t)pRec->tMicros);
@@ -4011,6 +4018,7 @@ static void checkClaim(StoreTxn *t, Report *r, uint32_t id, const ClaimRec *c, u
   if( c->txAdd>lastTx || c->txRet>lastTx ){
     problem(r, "claim %u: transaction %u/%u after last_tx %u", id, c->txAdd, c->txRet, lastTx);
   }
+  if( c->o[0]>T_ID ) problem(r, "claim %u: object of unknown type %u", id, c->o[0]);
   needObj(t, r, id, "subject", c->s);
   needObj(t, r, id, "predicate", c->p);
   if( c->o[0]==T_ID ) needObj(t, r, id, "object", (uint32_t)faktDecU64(c->o+1));
@@ -4050,6 +4058,8 @@ static void checkEnt(StoreTxn *t, Report *r, uint32_t id, const EntRec *e){
   size_t n;
   uint32_t i;
   MDB_val v;
+  if( e->kind<K_ENTITY || e->kind>K_STANCE ) problem(r, "object %u: unknown kind %u", id, e->kind);
+  if( e->objType>PT_CLAIM ) problem(r, "object %u: unknown object type %u", id, e->objType);
   needObj(t, r, id, "type", e->type);
   needObj(t, r, id, "outlet", e->outlet);
   for(i=0; i<=e->nAlias; i++){
@@ -4293,6 +4303,7 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
   static const int aiDb[] = { DB_ALIAS, DB_GEO, DB_SRCC, DB_PROP, DB_TXLOG, DB_S2I, DB_I2S };
   size_t j;
   uint32_t idStr = 0;              /* the last string id of i2s seen */
+  uint32_t txNext = 1;             /* the txlog record expected next */
   int rc = FAKT_OK;
   for(j=0; rc==FAKT_OK && j<sizeof(aiDb)/sizeof(aiDb[0]); j++){
     int iDb = aiDb[j];
@@ -4336,7 +4347,14 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
           }
           break;
         case DB_TXLOG:
-          if( n!=4 || faktDecU32(a)>lastTx ) problem(r, "txlog entry beyond last_tx %u", lastTx);
+          if( n!=4 ){ problem(r, "txlog: malformed key"); break; }
+          id = faktDecU32(a);
+          if( id>lastTx ){ problem(r, "txlog entry %u beyond last_tx %u", id, lastTx); break; }
+          if( v.mv_size!=TXREC_LEN ){
+            problem(r, "txlog record %u is damaged (%zu bytes, not %d)", id, v.mv_size, TXREC_LEN);
+          }
+          if( id>txNext ) problem(r, "txlog: transactions %u to %u are missing", txNext, id-1);
+          if( id>=txNext ) txNext = id+1;
           break;
         case DB_S2I: {
           int ns, nz;
@@ -4362,6 +4380,10 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
     }
     faktCursorClose(c);
     if( rc==FAKT_DONE ) rc = FAKT_OK;
+  }
+  /* every commit from 1 to last_tx logged its record (faktStoreLogTx) */
+  if( rc==FAKT_OK && txNext<=lastTx && lastTx<=STORE_TX_MAX ){
+    problem(r, "txlog: transactions %u to %u are missing (last_tx %u)", txNext, lastTx, lastTx);
   }
   if( rc==FAKT_OK && idStr+1<nextId ){
     problem(r, "strings %u to %u have no text (next_id %u)", idStr+1, nextId-1, nextId);
@@ -4591,6 +4613,28 @@ static const void *mapPointer(MDB_env *env){
   return p;
 }
 
+/* Make the rename of a file in zPath's directory durable. */
+static void syncDir(const char *zPath){
+  char zDir[4096];
+  const char *zSlash = strrchr(zPath, '/');
+  size_t n = zSlash==NULL ? 0 : zSlash==zPath ? 1 : (size_t)(zSlash - zPath);
+  int fd;
+  if( n>=sizeof(zDir) ) return;
+  if( n ) memcpy(zDir, zPath, n); else zDir[n++] = '.';
+  zDir[n] = 0;
+  fd = open(zDir, O_RDONLY | O_CLOEXEC);
+  if( fd>=0 ){ fsync(fd); close(fd); }
+}
+
+/*
+** The copy is written to zInto-vacuum beside zInto (locked with flock, so
+** two vacuums into one name do not mix; a stale one, left by a killed
+** vacuum, is emptied and reused) and gets the meta record "magic" only in
+** its last transaction: until then fakt refuses it as "not a fakt
+** database". After an fsync it is linked to zInto, which must not exist
+** (link, unlike rename, never replaces a file made meanwhile), and the
+** temporary name is removed.
+*/
 int faktStoreVacuum(FaktStore *s, const char *zInto){
   struct stat st;
   MDB_env *env = NULL;
@@ -4599,13 +4643,14 @@ int faktStoreVacuum(FaktStore *s, const char *zInto){
   MDB_dbi aDbi[DB_COUNT];
   MDB_envinfo info;
   MDB_stat mst;
-  char zLock[4096];
-  int rc, i, bMade = 0;
+  MDB_val mk, mv;
+  char zTmp[4096];
+  int rc, i, fd = -1;
   size_t nPut = 0, nBytes = 0, nWin = 0;
   uintptr_t iWinK = 0, iWinV = 0;
   const void *pSrcMap = NULL;          /* a pointer into the source's map */
   if( s==NULL || zInto==NULL || zInto[0]==0 ) return FAKT_MISUSE;
-  if( snprintf(zLock, sizeof(zLock), "%s-lock", zInto)>=(int)sizeof(zLock) ){
+  if( snprintf(zTmp, sizeof(zTmp), "%s-vacuum", zInto)>=(int)sizeof(zTmp) ){
     setErr(s, "cannot vacuum: file name too long");
     return FAKT_CANTOPEN;
   }
@@ -4613,19 +4658,37 @@ int faktStoreVacuum(FaktStore *s, const char *zInto){
     setErr(s, "cannot vacuum into %s: the file exists", zInto);
     return FAKT_CANTOPEN;
   }
+  fd = open(zTmp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if( fd<0 ){
+    setErr(s, "cannot vacuum into %s: cannot create %s: %s", zInto, zTmp, strerror(errno));
+    return errno==EACCES ? FAKT_PERM : FAKT_CANTOPEN;
+  }
+  if( flock(fd, LOCK_EX | LOCK_NB) ){
+    setErr(s, "cannot vacuum into %s: another vacuum into it is running", zInto);
+    close(fd);
+    return FAKT_BUSY;
+  }
+  if( ftruncate(fd, 0) ){              /* what a killed vacuum left */
+    setErr(s, "cannot vacuum into %s: cannot empty %s: %s", zInto, zTmp, strerror(errno));
+    close(fd);
+    unlink(zTmp);
+    return FAKT_IOERR;
+  }
   rc = mdb_env_info(s->env, &info);
   if( rc==0 ) rc = mdb_env_stat(s->env, &mst);
   if( rc==0 ) rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &rtxn);
-  if( rc ) return xlate(s, rc, "vacuum");
+  if( rc ){
+    close(fd);
+    unlink(zTmp);
+    return xlate(s, rc, "vacuum");
+  }
   /* the copy is no larger than the pages the source uses */
   uint64_t nMap = roundUp((uint64_t)(info.me_last_pgno + 1) * mst.ms_psize + ((uint64_t)64 << 20));
   rc = mdb_env_create(&env);
   if( rc==0 ) rc = mdb_env_set_maxdbs(env, 20);
   if( rc==0 ) rc = mdb_env_set_mapsize(env, (size_t)nMap);
-  if( rc==0 ){
-    rc = mdb_env_open(env, zInto, MDB_NOSUBDIR | MDB_NOTLS | MDB_NOSYNC, 0644);
-    bMade = rc==0 || stat(zInto, &st)==0;
-  }
+  /* no lock file: nothing else opens the temporary */
+  if( rc==0 ) rc = mdb_env_open(env, zTmp, MDB_NOSUBDIR | MDB_NOTLS | MDB_NOSYNC | MDB_NOLOCK, 0644);
   if( rc==0 ) rc = mdb_txn_begin(env, NULL, 0, &wtxn);
   for(i=0; rc==0 && i<DB_COUNT; i++){
     unsigned fl = 0;
@@ -4641,6 +4704,11 @@ int faktStoreVacuum(FaktStore *s, const char *zInto){
     if( rc==0 ) rc = mdb_cursor_get(rc_, &k, &v, MDB_FIRST);
     if( rc==0 && pSrcMap==NULL ) pSrcMap = k.mv_data;
     while( rc==0 ){
+      /* the magic comes last: a copy cut short is no fakt database */
+      if( i==DB_META && k.mv_size==5 && memcmp(k.mv_data, "magic", 5)==0 ){
+        rc = mdb_cursor_get(rc_, &k, &v, MDB_NEXT);
+        continue;
+      }
       /* s2i keeps several ids under one hash (DUPSORT): plain puts there */
       rc = mdb_cursor_put(wc, &k, &v, (fl & MDB_DUPSORT) ? 0 : MDB_APPEND);
       nBytes += k.mv_size + v.mv_size;
@@ -4671,6 +4739,9 @@ int faktStoreVacuum(FaktStore *s, const char *zInto){
     if( rc_ ){ mdb_cursor_close(rc_); rc_ = NULL; }
     if( wc ){ mdb_cursor_close(wc); wc = NULL; }
   }
+  mk.mv_size = 5; mk.mv_data = "magic";
+  mv.mv_size = 4; mv.mv_data = "fakt";
+  if( rc==0 ) rc = mdb_put(wtxn, aDbi[DB_META], &mk, &mv, 0);
   if( rc==0 ){ rc = mdb_txn_commit(wtxn); wtxn = NULL; }
   if( rc==0 ) rc = mdb_env_sync(env, 1);
   dropMapped(pSrcMap);
@@ -4680,10 +4751,26 @@ int faktStoreVacuum(FaktStore *s, const char *zInto){
   if( env ) mdb_env_close(env);
   if( rc ){
     int r = xlate(s, rc, "vacuum");
-    if( bMade ){ unlink(zInto); unlink(zLock); }
+    unlink(zTmp);
+    close(fd);
     return r;
   }
-  unlink(zLock);
+  if( link(zTmp, zInto) ){
+    int e = errno;
+    /* a file system without hard links: rename, having looked first */
+    if( e!=EEXIST && stat(zInto, &st)!=0 && rename(zTmp, zInto)==0 ) e = 0;
+    if( e ){
+      if( e==EEXIST ) setErr(s, "cannot vacuum into %s: the file exists", zInto);
+      else setErr(s, "cannot vacuum into %s: %s", zInto, strerror(e));
+      unlink(zTmp);
+      close(fd);
+      return FAKT_CANTOPEN;
+    }
+  }else{
+    unlink(zTmp);
+  }
+  syncDir(zInto);
+  close(fd);
   return FAKT_OK;
 }
 
@@ -4692,9 +4779,11 @@ int faktStoreCheck(FaktStore *s, char **pzReport){
   Report r;
   StatList st;
   uint32_t lastTx = 0, nextId = 0, nextGen = 0;
+  char zWarn[200];             /* a warning that is not damage, or "" */
   int rc;
   memset(&r, 0, sizeof(r));
   memset(&st, 0, sizeof(st));
+  zWarn[0] = 0;
   if( pzReport ) *pzReport = NULL;
   if( s==NULL ) return FAKT_MISUSE;
   rc = faktStoreBegin(s, 0, &t);
@@ -4707,7 +4796,15 @@ int faktStoreCheck(FaktStore *s, char **pzReport){
   }
   rc = checkMeta(s, t);
   if( rc ){ problem(&r, "%s", s->zErr); rc = FAKT_OK; }
-  if( metaGetU32(t, "last_tx", &lastTx) ) problem(&r, "meta: last_tx missing");
+  if( metaGetU32(t, "last_tx", &lastTx) ){
+    problem(&r, "meta: last_tx missing");
+  }else if( lastTx>STORE_TX_MAX ){
+    problem(&r, "meta: last_tx %u is past the last transaction id %u (damaged or wrapped)",
+            lastTx, STORE_TX_MAX);
+  }else if( STORE_TX_MAX-lastTx<STORE_TX_WARN ){
+    snprintf(zWarn, sizeof(zWarn), "warning: last_tx is %u: only %u transaction ids are left;"
+             " commits are refused after %u", lastTx, STORE_TX_MAX-lastTx, STORE_TX_MAX);
+  }
   if( metaGetU32(t, "next_id", &nextId) ) problem(&r, "meta: next_id missing");
   if( metaGetU32(t, "next_gen", &nextGen) || nextGen==0 || nextGen>FAKT_GEN_BIT ){
     problem(&r, "meta: next_gen missing or damaged");
@@ -4732,12 +4829,22 @@ report:
     r.nProb = nAll;
   }
   if( r.nProb==0 ){
+    /* "ok", then any warning on a line of its own */
     if( pzReport ){
-      *pzReport = strdup("ok");
+      size_t nW = strlen(zWarn);
+      *pzReport = malloc(4 + nW);
       if( *pzReport==NULL ){ free(r.z); return FAKT_NOMEM; }
+      memcpy(*pzReport, "ok\n", 3);
+      memcpy(*pzReport + (nW ? 3 : 2), zWarn, nW + 1);
     }
     free(r.z);
     return FAKT_OK;
+  }
+  if( zWarn[0] ){
+    int nProb = r.nProb;
+    r.nProb = 0;                 /* listed, not counted */
+    problem(&r, "%s", zWarn);
+    r.nProb = nProb;
   }
   if( r.n && r.z[r.n-1]=='\n' ) r.z[--r.n] = 0;
   if( pzReport ) *pzReport = r.z; else free(r.z);

@@ -212,7 +212,14 @@ int  faktGenParse(const char *z, int n, uint32_t *pId);
 /* Name of an id: "_cN" for a generated claim, written into aBuf, else the
 ** dictionary text (pointing into the map, as faktDictText). FAKT_NOTFOUND. */
 int  faktIdName(StoreTxn *t, uint32_t id, char aBuf[FAKT_GEN_NAME], const char **pz, int *pn);
-/* Append a tx log record with id last_tx+1, set last_tx. */
+/* The last transaction id a commit may take. Ids are 32 bits on disk and
+** never wrap: a statement works with last_tx+1 and a transaction's reads
+** with last_tx+1, so the last id stays below 2^32-1. */
+#define STORE_TX_MAX   0xfffffffeu
+/* .check warns when fewer than this many transaction ids are left. */
+#define STORE_TX_WARN  ((uint32_t)1 << 24)
+/* Append a tx log record with id last_tx+1, set last_tx. FAKT_FULL ("transaction
+** ids are exhausted"), nothing written, when last_tx is STORE_TX_MAX or more. */
 int  faktStoreLogTx(StoreTxn *t, const TxRec *pRec, uint32_t *pTx);
 int  faktStoreGetTx(StoreTxn *t, uint32_t tx, TxRec *pRec);   /* FAKT_NOTFOUND */
 

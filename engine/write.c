@@ -1037,7 +1037,7 @@ static int logTx(fakt *db, StoreTxn *t, const Counts *n){
   rec.nRetracted = n->nRetracted;
   rec.nOther = n->nOther;
   int rc = faktStoreLogTx(t, &rec, &tx);
-  if( rc ) faktErrSet(&db->err, rc, NULL, "%s", fakt_errstr(rc));
+  if( rc ) faktErrSet(&db->err, rc, NULL, "%s", faktStoreErrmsg(db->pStore));
   return rc;
 }
 
@@ -1166,13 +1166,16 @@ int faktWriteStep(fakt_stmt *p){
     }else{
       faktStoreAbort(w.t);
     }
-    if( rc==FAKT_FULL && nTry<30 && faktStoreGrow(db->pStore)==FAKT_OK ){
+    /* out of transaction ids (w.tx past STORE_TX_MAX, or wrapped to 0):
+    ** no bigger map helps */
+    int bTxOut = w.tx==0 || w.tx>STORE_TX_MAX;
+    if( rc==FAKT_FULL && !bTxOut && nTry<30 && faktStoreGrow(db->pStore)==FAKT_OK ){
       faktErrClear(&db->err);
       continue;
     }
     if( rc==FAKT_FULL ){
-      faktErrReplace(&db->err, FAKT_FULL, &pS->pos, "database is full: %s; nothing was changed",
-                     faktStoreErrmsg(db->pStore));
+      faktErrReplace(&db->err, FAKT_FULL, &pS->pos, "%s%s; nothing was changed",
+                     bTxOut ? "" : "database is full: ", faktStoreErrmsg(db->pStore));
     }else if( rc && db->err.rc==FAKT_OK ){
       storeErr(&w, rc, &pS->pos);
     }

@@ -280,7 +280,10 @@ FAKT_API int fakt_check(fakt *db, char **pzReport);
 ** open and usable, other readers and writers are not stopped, and the copy
 ** is an ordinary fakt database (open it, or rename it over the original
 ** once nothing has that open). FAKT_CANTOPEN if zPath exists; on any
-** failure nothing is left at zPath.
+** failure nothing is left at zPath. The copy is written to zPath-vacuum and
+** appears at zPath only whole and synced: a vacuum killed midway leaves at
+** most zPath-vacuum, which fakt_open refuses (FAKT_NOTADB) and the next
+** vacuum into zPath reuses.
 */
 FAKT_API int fakt_vacuum_into(fakt *db, const char *zPath);
 

@@ -1389,6 +1389,199 @@ static void testSharedQuote(void){
 /* faktStoreSnapshot: what lets a statement keep the map pointers of its
 ** dictionary cache from one execution to the next. Equal only for two read
 ** txns of the same commit through the same mapping. */
+/* The report of faktStoreCheck (malloc'd), with its code in *pRc. */
+static char *checkReport(FaktStore *s, int *pRc){
+  char *zRep = NULL;
+  *pRc = faktStoreCheck(s, &zRep);
+  return zRep ? zRep : strdup("");
+}
+
+/* Write meta/last_tx = v in a write txn of its own. */
+static int setLastTx(FaktStore *s, uint32_t v){
+  StoreTxn *t = NULL;
+  uint8_t a4[4];
+  faktEncU32(a4, v);
+  if( faktStoreBegin(s, 1, &t) ) return 0;
+  if( faktAuxPut(t, "meta", (const uint8_t*)"last_tx", 7, a4, 4) ){ faktStoreAbort(t); return 0; }
+  return faktStoreCommit(t)==FAKT_OK;
+}
+
+/*
+** Transaction ids never wrap (issue 25, point 10): with last_tx one short
+** of STORE_TX_MAX one commit still takes STORE_TX_MAX, the next is
+** FAKT_FULL "transaction ids are exhausted" and changes nothing; the claims
+** stay readable; .check warns near the end and flags 2^32-1. Through the
+** API too: the statement fails with the message, and no map growth retries.
+*/
+static void testTxIds(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  ClaimRec r, g;
+  uint8_t o[ENC_LEN];
+  uint32_t idS, idP, idSrc, idC = 0, tx = 0;
+  char *zRep;
+  int rc;
+  if( openWithBasics("txid.fakt", "x", &s, &t, &idS, &idP, &idSrc) ) return;
+  memset(&r, 0, sizeof(r));
+  r.s = idS; r.p = idP; encInt(o, 7); memcpy(r.o, o, ENC_LEN); r.stance = 15; r.txAdd = 1;
+  CHECK( faktStoreNewGenId(t, &idC)==FAKT_OK && faktClaimAdd(t, idC, &r)==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  checkOk(s, __LINE__);
+  CHECK( setLastTx(s, STORE_TX_MAX-1) );
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK && commitTx(t, 1, 0, &tx)==FAKT_OK && tx==STORE_TX_MAX );
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  rc = commitTx(t, 1, 0, &tx);
+  CHECK( rc==FAKT_FULL && strstr(faktStoreErrmsg(s), "transaction ids are exhausted")!=NULL );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( faktStoreLastTx(t)==STORE_TX_MAX );
+  CHECK( faktClaimGet(t, idC, &g)==FAKT_OK && g.txAdd==1 );
+  faktStoreAbort(t);
+  zRep = checkReport(s, &rc);
+  /* the ids 2 .. STORE_TX_MAX-1 were skipped here: their log records are missing */
+  CHECK( rc==FAKT_CORRUPT && strstr(zRep, "warning: last_tx is 4294967294: only 0 transaction ids are left")!=NULL );
+  CHECK( strstr(zRep, "txlog: transactions 2 to 4294967293 are missing")!=NULL );
+  free(zRep);
+  CHECK( setLastTx(s, 0xffffffffu) );
+  zRep = checkReport(s, &rc);
+  CHECK( rc==FAKT_CORRUPT && strstr(zRep, "meta: last_tx 4294967295 is past the last transaction id")!=NULL );
+  free(zRep);
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK && commitTx(t, 1, 0, &tx)==FAKT_FULL );
+  faktStoreClose(s);
+
+  /* through the API: a statement and a begin ... commit both fail, nothing changes */
+  {
+    fakt *db = NULL;
+    char *zErr = NULL;
+    const char *zPath = path(0, "txapi.fakt");
+    rmDb(zPath);
+    CHECK( fakt_open(zPath, FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &db)==FAKT_OK );
+    CHECK( fakt_exec(db, "predicate num : number; entity x thing \"X\"; claim a1: x num 1;", NULL, NULL, &zErr)==FAKT_OK );
+    fakt_free(zErr); zErr = NULL;
+    fakt_close(db); db = NULL;
+    s = NULL;
+    char *zE = NULL;
+    CHECK( openDb(zPath, 0, 0, 0, 0, &s, &zE)==FAKT_OK );
+    free(zE);
+    if( s ){ CHECK( setLastTx(s, STORE_TX_MAX-1) ); faktStoreClose(s); }
+    CHECK( fakt_open(zPath, FAKT_OPEN_READWRITE, &db)==FAKT_OK );
+    CHECK( fakt_exec(db, "claim a2: x num 2;", NULL, NULL, &zErr)==FAKT_OK );
+    fakt_free(zErr); zErr = NULL;
+    CHECK( fakt_last_tx(db)==(int64_t)STORE_TX_MAX );
+    rc = fakt_exec(db, "claim a3: x num 3;", NULL, NULL, &zErr);
+    CHECK( rc==FAKT_FULL && zErr && strstr(zErr, "transaction ids are exhausted")!=NULL );
+    fakt_free(zErr); zErr = NULL;
+    rc = fakt_exec(db, "begin; claim a4: x num 4; commit;", NULL, NULL, &zErr);
+    CHECK( rc==FAKT_FULL && zErr && strstr(zErr, "transaction ids are exhausted")!=NULL );
+    fakt_free(zErr); zErr = NULL;
+    if( fakt_in_transaction(db) ) fakt_exec(db, "rollback;", NULL, NULL, NULL);
+    CHECK( fakt_last_tx(db)==(int64_t)STORE_TX_MAX );
+    /* every committed claim, old and new, answers; none of the refused */
+    fakt_stmt *st = NULL;
+    long long sum = 0;
+    int nRow = 0;
+    CHECK( fakt_prepare(db, "find ?n where x num ?n;", -1, &st, NULL)==FAKT_OK );
+    while( st && fakt_step(st)==FAKT_ROW ){ sum += fakt_column_int64(st, 0); nRow++; }
+    fakt_finalize(st);
+    CHECK( nRow==2 && sum==3 );
+    fakt_close(db);
+  }
+}
+
+/*
+** .check finds damage that stays well-formed (issue 25, point 16): a claim
+** object of unknown type, a predicate's unknown object type, txlog records
+** missing (inside, at the end, all) or short.
+*/
+static void testCheckDamage(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  ClaimRec r;
+  EntRec e;
+  uint8_t o[ENC_LEN], k[4], v[20];
+  uint32_t idS, idP, idSrc, idC = 0, idP2, tx = 0;
+  char *zRep;
+  int rc;
+  if( openWithBasics("damage.fakt", "d", &s, &t, &idS, &idP, &idSrc) ) return;
+  memset(&r, 0, sizeof(r));
+  r.s = idS; r.p = idP; encInt(o, 7); o[0] = 127; memcpy(r.o, o, ENC_LEN); r.stance = 15; r.txAdd = 1;
+  CHECK( faktStoreNewGenId(t, &idC)==FAKT_OK && faktClaimAdd(t, idC, &r)==FAKT_OK );
+  idP2 = mkEnt(t, "dp2", K_PREDICATE, 0, NULL);
+  CHECK( idP2!=0 && faktEntGet(t, idP2, &e)==FAKT_OK );
+  e.objType = 9;
+  CHECK( faktEntPut(t, idP2, &e)==FAKT_OK );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  zRep = checkReport(s, &rc);
+  CHECK( rc==FAKT_CORRUPT && strstr(zRep, "object of unknown type 127")!=NULL );
+  CHECK( strstr(zRep, "unknown object type 9")!=NULL );
+  free(zRep);
+  faktStoreClose(s);
+
+  if( openWithBasics("txlog.fakt", "l", &s, &t, &idS, &idP, &idSrc) ) return;
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  for(int i=0; i<3; i++){
+    CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK && commitTx(t, 0, 0, &tx)==FAKT_OK );
+  }
+  CHECK( tx==4 );
+  checkOk(s, __LINE__);
+  /* record 2 gone */
+  faktEncU32(k, 2);
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK && faktStoreGetTx(t, 2, &(TxRec){0})==FAKT_OK );
+  CHECK( faktAuxDel(t, "txlog", k, 4)==FAKT_OK && faktStoreCommit(t)==FAKT_OK );
+  zRep = checkReport(s, &rc);
+  CHECK( rc==FAKT_CORRUPT && strstr(zRep, "txlog: transactions 2 to 2 are missing")!=NULL );
+  free(zRep);
+  /* record 4 (the last) short, record 2 back */
+  memset(v, 0, sizeof(v));
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK && faktAuxPut(t, "txlog", k, 4, v, 20)==FAKT_OK );
+  faktEncU32(k, 4);
+  CHECK( faktAuxPut(t, "txlog", k, 4, v, 10)==FAKT_OK && faktStoreCommit(t)==FAKT_OK );
+  zRep = checkReport(s, &rc);
+  CHECK( rc==FAKT_CORRUPT && strstr(zRep, "txlog record 4 is damaged (10 bytes, not 20)")!=NULL );
+  CHECK( strstr(zRep, "missing")==NULL );
+  free(zRep);
+  /* the log's end gone, then the whole log */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK && faktAuxDel(t, "txlog", k, 4)==FAKT_OK && faktStoreCommit(t)==FAKT_OK );
+  zRep = checkReport(s, &rc);
+  CHECK( rc==FAKT_CORRUPT && strstr(zRep, "txlog: transactions 4 to 4 are missing (last_tx 4)")!=NULL );
+  free(zRep);
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  for(uint32_t i=1; i<=3; i++){ faktEncU32(k, i); CHECK( faktAuxDel(t, "txlog", k, 4)==FAKT_OK ); }
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  zRep = checkReport(s, &rc);
+  CHECK( rc==FAKT_CORRUPT && strstr(zRep, "txlog: transactions 1 to 4 are missing (last_tx 4)")!=NULL );
+  free(zRep);
+  faktStoreClose(s);
+}
+
+/*
+** A garbage stored rule (issue 25, point 16) is reported as damage of that
+** rule, by name, not as an error at a column of the user's new statement.
+*/
+static void testRuleDamage(void){
+  fakt *db = NULL;
+  char *zErr = NULL, *zE = NULL;
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  uint32_t id = 0;
+  const char *zPath = path(0, "ruledmg.fakt");
+  rmDb(zPath);
+  CHECK( fakt_open(zPath, FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &db)==FAKT_OK );
+  CHECK( fakt_exec(db, "entity a place \"A\"; rule near(?x) if ?x located_in ?y;", NULL, NULL, &zErr)==FAKT_OK );
+  fakt_free(zErr); zErr = NULL;
+  fakt_close(db); db = NULL;
+  CHECK( openDb(zPath, 0, 0, 0, 0, &s, &zE)==FAKT_OK );
+  free(zE);
+  if( s==NULL ) return;
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK && faktDictLookup(t, NS_NAME, "near", 4, &id)==FAKT_OK );
+  CHECK( faktRulePut(t, id, "rule near(?x) if ?x ) garbage", 29)==FAKT_OK && faktStoreCommit(t)==FAKT_OK );
+  faktStoreClose(s);
+  CHECK( fakt_open(zPath, FAKT_OPEN_READWRITE, &db)==FAKT_OK );
+  int rc = fakt_exec(db, "rule far(?x) if ?x located_in ?y;", NULL, NULL, &zErr);
+  CHECK( rc==FAKT_CORRUPT && zErr && strstr(zErr, "stored rule near is damaged")!=NULL );
+  fakt_free(zErr);
+  fakt_close(db);
+}
+
 static void testSnapshot(void){
   FaktStore *s = NULL;
   StoreTxn *t = NULL;
@@ -2000,7 +2193,8 @@ int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
                        "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt", "kinds.fakt",
-                       "runs0.fakt", "runs1.fakt", "runs2.fakt", "runs3.fakt" };
+                       "runs0.fakt", "runs1.fakt", "runs2.fakt", "runs3.fakt",
+                       "txid.fakt", "txapi.fakt", "damage.fakt", "txlog.fakt", "ruledmg.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ printf("FAIL %s:%d: mkdtemp\n0 passed, 1 failed\n", __FILE__, __LINE__); return 1; }
@@ -2020,6 +2214,9 @@ int main(void){
   testClaimRecord();
   testSharedQuote();
   testSnapshot();
+  testTxIds();
+  testCheckDamage();
+  testRuleDamage();
   testGrowth();
   testFull();
   testResized();

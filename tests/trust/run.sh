@@ -72,6 +72,7 @@ sub concurrency sh "$HERE/concurrency.sh"
 sub growth sh "$HERE/growth.sh"
 sub regress sh "$HERE/regress.sh"
 sub corrupt sh "$HERE/corrupt.sh"
+sub vacuum_kill sh "$HERE/vacuum_kill.sh"
 fuzz parse
 fuzz exec
 
