@@ -173,11 +173,68 @@ int fakt_complete(const char *zSql){
   return zSql ? faktComplete(zSql, (int)strlen(zSql)) : 0;
 }
 
+/*
+** The stored rules, as the engine reads them: NULL if they all parse and
+** compile, else a malloc'd line for the check's report. The store checks
+** the rule table's keys; whether a text is a rule only the parser knows.
+*/
+static char *checkRules(fakt *db, int *pRc){
+  StoreTxn *t = NULL;
+  RuleSet *rs = NULL;
+  FaktErr e;
+  char *z = NULL;
+  faktErrInit(&e);
+  *pRc = faktStoreBegin(db->pStore, 0, &t);
+  if( *pRc ) return NULL;
+  int rc = faktRulesLoad(db, t, &rs, &e);
+  faktRulesFree(rs);
+  faktStoreAbort(t);
+  if( rc==FAKT_NOMEM ){
+    *pRc = rc;
+  }else if( rc ){
+    const char *zMsg = e.zMsg ? e.zMsg : fakt_errstr(rc);
+    size_t n = strlen(zMsg) + 16;
+    if( (z = malloc(n))!=NULL ) snprintf(z, n, "rules: %s", zMsg);
+    else *pRc = FAKT_NOMEM;
+  }
+  faktErrClear(&e);
+  return z;
+}
+
+/* zReport plus the line zLine: "ok" and its warnings become a problem. */
+static char *reportAdd(char *zReport, const char *zLine){
+  size_t nR = zReport ? strlen(zReport) : 0, nL = strlen(zLine);
+  const char *zKeep = zReport ? zReport : "";
+  if( strncmp(zKeep, "ok", 2)==0 && (zKeep[2]==0 || zKeep[2]=='\n') ){
+    zKeep += zKeep[2] ? 3 : 2;                  /* drop "ok", keep warnings */
+    nR = strlen(zKeep);
+  }
+  char *z = malloc(nL + 1 + nR + 1);
+  if( z==NULL ) return NULL;
+  memcpy(z, zLine, nL);
+  if( nR ){ z[nL] = '\n'; memcpy(z + nL + 1, zKeep, nR + 1); }
+  else z[nL] = 0;
+  free(zReport);
+  return z;
+}
+
 static int fakt_checkImpl(fakt *db, char **pzReport){
   if( pzReport ) *pzReport = NULL;
   if( db==NULL || db->pStore==NULL ) return misuse(db, "fakt_check() on a closed handle");
   char *z = NULL;
   int rc = faktStoreCheck(db->pStore, &z);
+  if( rc==FAKT_OK || rc==FAKT_CORRUPT ){
+    int rc2 = FAKT_OK;
+    char *zRules = checkRules(db, &rc2);
+    if( zRules ){
+      char *zNew = reportAdd(z, zRules);
+      free(zRules);
+      if( zNew==NULL ){ free(z); z = NULL; rc = FAKT_NOMEM; }
+      else{ z = zNew; rc = FAKT_CORRUPT; }
+    }else if( rc2 ){
+      free(z); z = NULL; rc = rc2;
+    }
+  }
   if( rc && rc!=FAKT_CORRUPT ) faktDbError(db, rc, "%s", z ? z : fakt_errstr(rc));
   else if( rc==FAKT_CORRUPT ) faktDbError(db, rc, "integrity check failed");
   if( pzReport ) *pzReport = z; else free(z);

@@ -215,8 +215,8 @@ static int eachRule(void *pArg, uint32_t id, const char *z, size_t n){
     int nName = 1;
     faktIdName(x->t, id, aBuf, &zName, &nName);
     faktErrClear(x->pErr);
-    faktErrSet(x->pErr, FAKT_CORRUPT, NULL, "stored rule %.*s is damaged: %s",
-               nName, zName, zWhy ? zWhy : fakt_errstr(x->rc));
+    faktErrSet(x->pErr, FAKT_CORRUPT, NULL, "stored rule %.*s is damaged: %s (drop rule %.*s removes it)",
+               nName, zName, zWhy ? zWhy : fakt_errstr(x->rc), nName, zName);
     free(zWhy);
     x->rc = FAKT_CORRUPT;
   }

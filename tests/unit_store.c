@@ -1578,7 +1578,17 @@ static void testRuleDamage(void){
   CHECK( fakt_open(zPath, FAKT_OPEN_READWRITE, &db)==FAKT_OK );
   int rc = fakt_exec(db, "rule far(?x) if ?x located_in ?y;", NULL, NULL, &zErr);
   CHECK( rc==FAKT_CORRUPT && zErr && strstr(zErr, "stored rule near is damaged")!=NULL );
-  fakt_free(zErr);
+  fakt_free(zErr); zErr = NULL;
+  /* fakt_check() finds it too (the store alone cannot: it is a text) */
+  char *zRep = NULL;
+  CHECK( fakt_check(db, &zRep)==FAKT_CORRUPT );
+  CHECK( zRep && strncmp(zRep, "rules: stored rule near is damaged", 34)==0 );
+  fakt_free(zRep);
+  /* and the way out the message names works: drop it, then rules work again */
+  CHECK( fakt_exec(db, "drop rule near; rule far(?x) if ?x located_in ?y;", NULL, NULL, &zErr)==FAKT_OK );
+  fakt_free(zErr); zErr = NULL;
+  CHECK( fakt_check(db, &zRep)==FAKT_OK && zRep && strcmp(zRep, "ok")==0 );
+  fakt_free(zRep);
   fakt_close(db);
 }
 
