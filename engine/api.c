@@ -19,6 +19,7 @@ const char *fakt_errstr(int rc){
     case FAKT_ERROR: return "error";
     case FAKT_INTERNAL: return "internal error";
     case FAKT_PERM: return "permission denied";
+    case FAKT_ABORT: return "statement aborted: its transaction ended";
     case FAKT_BUSY: return "database is busy";
     case FAKT_NOMEM: return "out of memory";
     case FAKT_READONLY: return "attempt to write a read-only database";
@@ -59,6 +60,20 @@ int faktTxnForeign(fakt *db){
   if( db->pTxn==NULL || pthread_equal(db->txOwner, pthread_self()) ) return 0;
   faktDbError(db, FAKT_MISUSE, "misuse: a transaction begun by another thread is open on this handle");
   return 1;
+}
+
+void faktTxnEnding(fakt *db, const char *zHow){
+  for(fakt_stmt *p=db->pStmtList; p; p=p->pStmtNext){
+    if( p->ex.pTxn==NULL || p->ex.pTxn!=db->pTxn ) continue;
+    /* cursors first: they belong to the transaction about to be freed */
+    faktFindReset(p);
+    p->ex.pTxn = NULL;
+    faktArenaFree(&p->ex.arena);
+    if( p->eState==1 ){
+      p->eState = 3;
+      p->zAbort = zHow;
+    }
+  }
 }
 
 static int misuse(fakt *db, const char *zWhat){
@@ -324,6 +339,10 @@ static int fakt_prepareImpl(fakt *db, const char *zSql, int nByte, fakt_stmt **p
     if( rc ){ stmtFree(p); return rc; }
   }
   db->nStmt++;
+  p->pStmtNext = db->pStmtList;
+  if( p->pStmtNext ) p->pStmtNext->ppStmtPrev = &p->pStmtNext;
+  p->ppStmtPrev = &db->pStmtList;
+  db->pStmtList = p;
   *ppStmt = p;
   return FAKT_OK;
 }
@@ -531,6 +550,14 @@ static int fakt_stepImpl(fakt_stmt *p){
   fakt *db = p->db;
   int rc;
   if( p->eState==2 ) return FAKT_DONE;
+  if( p->eState==3 ){
+    /* its transaction ended under it (faktTxnEnding): report it once; the
+    ** statement is reset, so the next step runs it again from the start */
+    faktDbError(db, FAKT_ABORT, "statement aborted: the transaction it was reading in was %s"
+                "; it has been reset, and the next step runs it again", p->zAbort);
+    fakt_reset(p);
+    return FAKT_ABORT;
+  }
   if( p->eState==0 ){
     faktErrClear(&db->err);
     db->bInterrupt = 0;
@@ -678,6 +705,8 @@ static int fakt_resetImpl(fakt_stmt *p){
 static int fakt_finalizeImpl(fakt_stmt *p){
   if( p==NULL ) return FAKT_OK;
   p->db->nStmt--;
+  *p->ppStmtPrev = p->pStmtNext;
+  if( p->pStmtNext ) p->pStmtNext->ppStmtPrev = p->ppStmtPrev;
   stmtFree(p);
   return FAKT_OK;
 }

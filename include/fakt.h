@@ -52,6 +52,7 @@ typedef struct fakt_stmt fakt_stmt;     /* a prepared statement */
 #define FAKT_ERROR       1   /* generic error (see the message) */
 #define FAKT_INTERNAL    2   /* an internal invariant failed: a bug */
 #define FAKT_PERM        3   /* write attempted on a read-only database */
+#define FAKT_ABORT       4   /* the transaction a running statement read in ended */
 #define FAKT_BUSY        5   /* another writer holds the write lock */
 #define FAKT_NOMEM       7   /* out of memory */
 #define FAKT_READONLY    8   /* database opened read-only */
@@ -191,6 +192,12 @@ FAKT_API const char *fakt_bind_parameter_name(fakt_stmt *p, int i);
 ** FAKT_DONE when finished, or an error code (the statement is then reset).
 ** A write statement does all its work in the first call, which returns
 ** FAKT_DONE (or, for a statement that reports something, FAKT_ROW).
+** A statement never outlives the transaction it reads in: when commit or
+** rollback ends the explicit transaction a statement began stepping in
+** while it still has rows to give, its row and cursors are dropped, and
+** its next fakt_step returns FAKT_ABORT and resets it (so the step after
+** that runs it again, from the start, in a fresh snapshot). fakt_reset
+** and fakt_finalize on such a statement are safe.
 */
 FAKT_API int fakt_step(fakt_stmt *p);
 
