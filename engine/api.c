@@ -3,6 +3,7 @@
 ** binding, stepping, columns, fakt_exec and errors. The work is done by
 ** resolve.c / exec.c / find.c (queries) and write.c (changes).
 */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -362,26 +363,36 @@ static int bindCheck(fakt_stmt *p, int i){
   return FAKT_OK;
 }
 
+/* fakt_bind_text owns the caller's text from the call on: it is freed with
+** xDel on success and on every failure alike (as sqlite3 does). */
+static void bindDel(const char *z, fakt_destructor xDel){
+  if( z && xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
+}
+
 int fakt_bind_text(fakt_stmt *p, int i, const char *z, int n, fakt_destructor xDel){
   int rc = bindCheck(p, i);
-  if( rc ) return rc;
+  if( rc ){ bindDel(z, xDel); return rc; }
   if( z==NULL ) return FAKT_OK;
   if( n<0 ) n = (int)strlen(z);
   if( n>FAKT_MAX_STRING ){
     faktDbError(p->db, FAKT_TOOBIG, "bound text is too long (%d bytes, at most %d)", n, FAKT_MAX_STRING);
-    if( xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
+    bindDel(z, xDel);
     return FAKT_TOOBIG;
   }
   if( !faktUtf8Valid(z, (size_t)n, NULL) ){
     faktDbError(p->db, FAKT_MISMATCH, "bound text is not valid UTF-8");
-    if( xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
+    bindDel(z, xDel);
     return FAKT_MISMATCH;
   }
   char *zCopy = malloc((size_t)n + 1);
-  if( zCopy==NULL ) return FAKT_NOMEM;
+  if( zCopy==NULL ){
+    faktDbError(p->db, FAKT_NOMEM, "out of memory");
+    bindDel(z, xDel);
+    return FAKT_NOMEM;
+  }
   memcpy(zCopy, z, (size_t)n);
   zCopy[n] = 0;
-  if( xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
+  bindDel(z, xDel);
   p->azParamMem[i-1] = zCopy;
   p->aParam[i-1].t = V_STR;
   p->aParam[i-1].z = zCopy;
@@ -400,6 +411,12 @@ int fakt_bind_int64(fakt_stmt *p, int i, int64_t v){
 int fakt_bind_double(fakt_stmt *p, int i, double v){
   int rc = bindCheck(p, i);
   if( rc ) return rc;
+  /* NaN and infinities have no literal form, no order and no export form */
+  if( !isfinite(v) ){
+    faktDbError(p->db, FAKT_RANGE, "bound number for parameter %d is not finite (%s)", i,
+                isnan(v) ? "NaN" : "infinity");
+    return FAKT_RANGE;
+  }
   p->aParam[i-1].t = V_FLOAT;
   p->aParam[i-1].u.r = v;
   return FAKT_OK;

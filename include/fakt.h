@@ -164,11 +164,16 @@ FAKT_API int fakt_set_origin(fakt *db, const char *zName, int iLine, int iCol);
 
 /*
 ** Bind a value to parameter i (1-based). Parameters are $name, $N or ?.
-** Binds persist across fakt_reset(). fakt_bind_text copies the text unless
-** xDel is FAKT_STATIC; otherwise a non-NULL xDel other than FAKT_TRANSIENT is
-** called to free it when the statement no longer needs it.
-** Returns FAKT_OK, FAKT_RANGE (no such parameter), FAKT_MISUSE (statement is
-** running: reset it first), FAKT_NOMEM, FAKT_TOOBIG.
+** Binds persist across fakt_reset(). fakt_bind_text copies the text; an
+** xDel other than FAKT_STATIC (NULL) and FAKT_TRANSIENT is called once on
+** z before fakt_bind_text returns, whatever it returns: on success and on
+** every failure (p NULL, FAKT_RANGE, FAKT_MISUSE, FAKT_TOOBIG,
+** FAKT_MISMATCH, FAKT_NOMEM), as in sqlite3, so the caller never frees z.
+** fakt_bind_double refuses NaN and infinities with FAKT_RANGE (no value of
+** fakt is NaN or infinite; the parameter is left null).
+** Returns FAKT_OK, FAKT_RANGE (no such parameter; a non-finite double),
+** FAKT_MISUSE (statement is running: reset it first), FAKT_NOMEM,
+** FAKT_TOOBIG, FAKT_MISMATCH (text not UTF-8).
 ** A bound text is always a value: it is never parsed as query text.
 */
 FAKT_API int fakt_bind_text(fakt_stmt *p, int i, const char *z, int n, fakt_destructor xDel);
