@@ -126,8 +126,14 @@ static void testNonFinite(fakt *db) {
 
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);   /* keep output if a test crashes */
+  char zDir[4096], zPath[4200], zLock[4300];
+  const char *zTmp = getenv("TMPDIR");
+  snprintf(zDir, sizeof(zDir), "%s/fakt-unit-bind-XXXXXX", zTmp && *zTmp ? zTmp : "/tmp");
+  if (mkdtemp(zDir) == NULL) { perror("mkdtemp"); return 2; }
+  snprintf(zPath, sizeof(zPath), "%s/bind.fakt", zDir);
+  snprintf(zLock, sizeof(zLock), "%s-lock", zPath);
   fakt *db = NULL;
-  CHECK(fakt_open(":memory:", 0, &db) == FAKT_OK);
+  CHECK(fakt_open(zPath, 0, &db) == FAKT_OK);
   gDb = db;
   if (db) {
     testDestructor(db);
@@ -135,6 +141,9 @@ int main(void) {
   }
   CHECK(fakt_close(db) == FAKT_OK);
   gDb = NULL;
+  unlink(zLock);
+  unlink(zPath);
+  rmdir(zDir);
   printf("%d passed, %d failed\n", nPass, nFail);
   return nFail > 0 ? 1 : 0;
 }
