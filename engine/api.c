@@ -3,6 +3,7 @@
 ** binding, stepping, columns, fakt_exec and errors. The work is done by
 ** resolve.c / exec.c / find.c (queries) and write.c (changes).
 */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ const char *fakt_errstr(int rc){
     case FAKT_ERROR: return "error";
     case FAKT_INTERNAL: return "internal error";
     case FAKT_PERM: return "permission denied";
+    case FAKT_ABORT: return "statement aborted: its transaction ended";
     case FAKT_BUSY: return "database is busy";
     case FAKT_NOMEM: return "out of memory";
     case FAKT_READONLY: return "attempt to write a read-only database";
@@ -59,6 +61,20 @@ int faktTxnForeign(fakt *db){
   if( db->pTxn==NULL || pthread_equal(db->txOwner, pthread_self()) ) return 0;
   faktDbError(db, FAKT_MISUSE, "misuse: a transaction begun by another thread is open on this handle");
   return 1;
+}
+
+void faktTxnEnding(fakt *db, const char *zHow){
+  for(fakt_stmt *p=db->pStmtList; p; p=p->pStmtNext){
+    if( p->ex.pTxn==NULL || p->ex.pTxn!=db->pTxn ) continue;
+    /* cursors first: they belong to the transaction about to be freed */
+    faktFindReset(p);
+    p->ex.pTxn = NULL;
+    faktArenaFree(&p->ex.arena);
+    if( p->eState==1 ){
+      p->eState = 3;
+      p->zAbort = zHow;
+    }
+  }
 }
 
 static int misuse(fakt *db, const char *zWhat){
@@ -381,6 +397,10 @@ static int fakt_prepareImpl(fakt *db, const char *zSql, int nByte, fakt_stmt **p
     if( rc ){ stmtFree(p); return rc; }
   }
   db->nStmt++;
+  p->pStmtNext = db->pStmtList;
+  if( p->pStmtNext ) p->pStmtNext->ppStmtPrev = &p->pStmtNext;
+  p->ppStmtPrev = &db->pStmtList;
+  db->pStmtList = p;
   *ppStmt = p;
   return FAKT_OK;
 }
@@ -400,26 +420,36 @@ static int bindCheck(fakt_stmt *p, int i){
   return FAKT_OK;
 }
 
+/* fakt_bind_text owns the caller's text from the call on: it is freed with
+** xDel on success and on every failure alike (as sqlite3 does). */
+static void bindDel(const char *z, fakt_destructor xDel){
+  if( z && xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
+}
+
 int fakt_bind_text(fakt_stmt *p, int i, const char *z, int n, fakt_destructor xDel){
   int rc = bindCheck(p, i);
-  if( rc ) return rc;
+  if( rc ){ bindDel(z, xDel); return rc; }
   if( z==NULL ) return FAKT_OK;
   if( n<0 ) n = (int)strlen(z);
   if( n>FAKT_MAX_STRING ){
     faktDbError(p->db, FAKT_TOOBIG, "bound text is too long (%d bytes, at most %d)", n, FAKT_MAX_STRING);
-    if( xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
+    bindDel(z, xDel);
     return FAKT_TOOBIG;
   }
   if( !faktUtf8Valid(z, (size_t)n, NULL) ){
     faktDbError(p->db, FAKT_MISMATCH, "bound text is not valid UTF-8");
-    if( xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
+    bindDel(z, xDel);
     return FAKT_MISMATCH;
   }
   char *zCopy = malloc((size_t)n + 1);
-  if( zCopy==NULL ) return FAKT_NOMEM;
+  if( zCopy==NULL ){
+    faktDbError(p->db, FAKT_NOMEM, "out of memory");
+    bindDel(z, xDel);
+    return FAKT_NOMEM;
+  }
   memcpy(zCopy, z, (size_t)n);
   zCopy[n] = 0;
-  if( xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
+  bindDel(z, xDel);
   p->azParamMem[i-1] = zCopy;
   p->aParam[i-1].t = V_STR;
   p->aParam[i-1].z = zCopy;
@@ -438,6 +468,12 @@ int fakt_bind_int64(fakt_stmt *p, int i, int64_t v){
 int fakt_bind_double(fakt_stmt *p, int i, double v){
   int rc = bindCheck(p, i);
   if( rc ) return rc;
+  /* NaN and infinities have no literal form, no order and no export form */
+  if( !isfinite(v) ){
+    faktDbError(p->db, FAKT_RANGE, "bound number for parameter %d is not finite (%s)", i,
+                isnan(v) ? "NaN" : "infinity");
+    return FAKT_RANGE;
+  }
   p->aParam[i-1].t = V_FLOAT;
   p->aParam[i-1].u.r = v;
   return FAKT_OK;
@@ -588,6 +624,14 @@ static int fakt_stepImpl(fakt_stmt *p){
   fakt *db = p->db;
   int rc;
   if( p->eState==2 ) return FAKT_DONE;
+  if( p->eState==3 ){
+    /* its transaction ended under it (faktTxnEnding): report it once; the
+    ** statement is reset, so the next step runs it again from the start */
+    faktDbError(db, FAKT_ABORT, "statement aborted: the transaction it was reading in was %s"
+                "; it has been reset, and the next step runs it again", p->zAbort);
+    fakt_reset(p);
+    return FAKT_ABORT;
+  }
   if( p->eState==0 ){
     faktErrClear(&db->err);
     db->bInterrupt = 0;
@@ -735,6 +779,8 @@ static int fakt_resetImpl(fakt_stmt *p){
 static int fakt_finalizeImpl(fakt_stmt *p){
   if( p==NULL ) return FAKT_OK;
   p->db->nStmt--;
+  *p->ppStmtPrev = p->pStmtNext;
+  if( p->pStmtNext ) p->pStmtNext->ppStmtPrev = p->ppStmtPrev;
   stmtFree(p);
   return FAKT_OK;
 }

@@ -622,8 +622,23 @@ static int fRound(Exec *ex, Expr *pE, int n, Value *a, Value *pOut){
   if( anyNull(n, a) ){ pOut->t = V_NULL; return FAKT_OK; }
   if( !numArg(&a[0], &r) ) return argErr(ex, pE, 0, "a number", &a[0]);
   if( n>1 && !numArg(&a[1], &k) ) return argErr(ex, pE, 1, "a number", &a[1]);
-  double f = pow(10, floor(k));
-  *pOut = vFloat(round(r*f)/f);
+  /* never NaN or infinite: past a double's digits a number is its own
+  ** rounding; far left of them it rounds to 0 */
+  double d = floor(k), x;
+  if( d>=0 ){
+    double f = pow(10, d);
+    x = r*f;
+    if( !isfinite(f) || !(fabs(x) < 4503599627370496.0) ) x = r;   /* 2^52: no fraction left */
+    else x = round(x)/f;
+  }else{
+    double f = pow(10, -d);
+    x = isfinite(f) ? round(r/f)*f : 0.0;
+  }
+  if( !isfinite(x) ){
+    faktErrSet(ex->pErr, FAKT_ERROR, &pE->pos, "float overflow: round() is not a finite number");
+    return FAKT_ERROR;
+  }
+  *pOut = vFloat(x == 0 ? 0.0 : x);
   return FAKT_OK;
 }
 

@@ -663,6 +663,14 @@ static int sameUnit(Exec *ex, const Value *a, const Value *b){
   return na==nb && memcmp(za, zb, (size_t)na)==0;
 }
 
+/* A float or quantity result must be finite: no value is NaN or infinite
+** (they have no literal, no order and no export form). */
+static int finiteOut(Exec *ex, Expr *pE, const Value *pOut){
+  if( isfinite(pOut->u.r) ) return FAKT_OK;
+  faktErrSet(ex->pErr, FAKT_ERROR, opPos(pE), "float overflow: the result is not a finite number");
+  return FAKT_ERROR;
+}
+
 static int evalArith(Exec *ex, Expr *pE, const Value *a, const Value *b, Value *pOut){
   static const char *azVerb[] = { "add", "subtract", "multiply", "divide", "take the remainder of" };
   const char *zVerb = azVerb[pE->op - E_ADD];
@@ -673,7 +681,7 @@ static int evalArith(Exec *ex, Expr *pE, const Value *a, const Value *b, Value *
     if( a->t==V_QTY && b->t==V_QTY && (pE->op==E_ADD || pE->op==E_SUB) && sameUnit(ex, a, b) ){
       *pOut = *a;
       pOut->u.r = pE->op==E_ADD ? a->u.r + b->u.r : a->u.r - b->u.r;
-      return FAKT_OK;
+      return finiteOut(ex, pE, pOut);
     }
     if( a->t==V_QTY && isNum(b) && (pE->op==E_MUL || pE->op==E_DIV) ){
       if( pE->op==E_DIV && numOf(b)==0 ){
@@ -682,12 +690,12 @@ static int evalArith(Exec *ex, Expr *pE, const Value *a, const Value *b, Value *
       }
       *pOut = *a;
       pOut->u.r = pE->op==E_MUL ? a->u.r*numOf(b) : a->u.r/numOf(b);
-      return FAKT_OK;
+      return finiteOut(ex, pE, pOut);
     }
     if( b->t==V_QTY && isNum(a) && pE->op==E_MUL ){
       *pOut = *b;
       pOut->u.r = b->u.r*numOf(a);
-      return FAKT_OK;
+      return finiteOut(ex, pE, pOut);
     }
     return typeErr(ex, pE, zVerb, a, b);
   }
@@ -733,7 +741,7 @@ static int evalArith(Exec *ex, Expr *pE, const Value *a, const Value *b, Value *
   }
   pOut->t = V_FLOAT;
   pOut->u.r = z;
-  return FAKT_OK;
+  return finiteOut(ex, pE, pOut);
 }
 
 /* Comparison; sets *pRes to 0/1. */

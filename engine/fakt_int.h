@@ -286,6 +286,7 @@ struct fakt {
   StoreTxn *pTxn;          /* explicit transaction (begin ... commit) */
   pthread_t txOwner;       /* the thread that opened pTxn */
   int nStmt;               /* unfinalized statements */
+  fakt_stmt *pStmtList;    /* the unfinalized statements, linked by pStmtNext */
   volatile sig_atomic_t bInterrupt;
   char *zOrigin;           /* file the current text came from, or NULL */
   ParseOrigin origin;      /* position of the next text's first byte */
@@ -349,7 +350,11 @@ struct fakt_stmt {
   FindInfo *pFind;         /* S_FIND: compiled parts */
   RuleSet *pRules;         /* rules the statement was compiled against (owned) */
   /* execution state */
-  int eState;              /* 0 ready, 1 running, 2 done */
+  int eState;              /* 0 ready, 1 running, 2 done, 3 aborted: the
+                           ** transaction it read in ended (zAbort says how) */
+  const char *zAbort;      /* eState 3: "committed" or "rolled back" */
+  fakt_stmt *pStmtNext;    /* the handle's list of statements */
+  fakt_stmt **ppStmtPrev;  /* the pointer that points at this one */
   Exec ex;
   Run *pRun;
   StoreTxn *pOwnTxn;       /* read txn this statement opened */
@@ -496,5 +501,9 @@ FAKT_PRIVATE int  faktRunScript(fakt *db, const char *zText, int nText, const ch
                                 FaktErr *pErr);
 FAKT_PRIVATE int64_t faktNowMillis(void);
 FAKT_PRIVATE int faktTxnForeign(fakt *db);  /* 1: pTxn belongs to another thread (error set) */
+/* Before the explicit transaction db->pTxn commits or rolls back: every
+** statement reading in it drops its cursors and rows; one that was running
+** is aborted (its next fakt_step returns FAKT_ABORT, zHow in the message). */
+FAKT_PRIVATE void faktTxnEnding(fakt *db, const char *zHow);
 
 #endif /* FAKT_INT_H */

@@ -202,6 +202,10 @@ static int accFinal(Exec *ex, Expr *pAgg, Acc *a, Value *pOut){
   memset(pOut, 0, sizeof(*pOut));
   if( strcmp(z, "count")==0 ){ pOut->t = V_INT; pOut->u.i = a->nCount; return FAKT_OK; }
   if( a->nCount==0 ){ pOut->t = V_NULL; return FAKT_OK; }
+  if( (strcmp(z, "sum")==0 || strcmp(z, "avg")==0) && a->bFloat && !isfinite(a->rSum) ){
+    faktErrSet(ex->pErr, FAKT_ERROR, &pAgg->pos, "float overflow: %s() is not a finite number", z);
+    return FAKT_ERROR;
+  }
   if( strcmp(z, "sum")==0 ){
     if( a->bFloat ){
       if( a->bHas ){ *pOut = a->vMin; pOut->u.r = a->rSum; }

@@ -1067,6 +1067,7 @@ static int txnStmt(fakt_stmt *p){
       }
       Counts n = { db->nTxAdded, db->nTxRetracted, db->nTxOther };
       rc = FAKT_OK;
+      faktTxnEnding(db, "committed");
       if( n.nAdded + n.nRetracted + n.nOther ) rc = logTx(db, db->pTxn, &n);
       if( rc==0 ){
         rc = faktStoreCommit(db->pTxn);
@@ -1082,6 +1083,7 @@ static int txnStmt(fakt_stmt *p){
         faktErrSet(&db->err, FAKT_ERROR, &pS->pos, "no transaction is open");
         return FAKT_ERROR;
       }
+      faktTxnEnding(db, "rolled back");
       faktStoreAbort(db->pTxn);
       db->pTxn = NULL;
       return FAKT_OK;

@@ -52,6 +52,7 @@ typedef struct fakt_stmt fakt_stmt;     /* a prepared statement */
 #define FAKT_ERROR       1   /* generic error (see the message) */
 #define FAKT_INTERNAL    2   /* an internal invariant failed: a bug */
 #define FAKT_PERM        3   /* write attempted on a read-only database */
+#define FAKT_ABORT       4   /* the transaction a running statement read in ended */
 #define FAKT_BUSY        5   /* another writer holds the write lock */
 #define FAKT_NOMEM       7   /* out of memory */
 #define FAKT_READONLY    8   /* database opened read-only */
@@ -163,11 +164,16 @@ FAKT_API int fakt_set_origin(fakt *db, const char *zName, int iLine, int iCol);
 
 /*
 ** Bind a value to parameter i (1-based). Parameters are $name, $N or ?.
-** Binds persist across fakt_reset(). fakt_bind_text copies the text unless
-** xDel is FAKT_STATIC; otherwise a non-NULL xDel other than FAKT_TRANSIENT is
-** called to free it when the statement no longer needs it.
-** Returns FAKT_OK, FAKT_RANGE (no such parameter), FAKT_MISUSE (statement is
-** running: reset it first), FAKT_NOMEM, FAKT_TOOBIG.
+** Binds persist across fakt_reset(). fakt_bind_text copies the text; an
+** xDel other than FAKT_STATIC (NULL) and FAKT_TRANSIENT is called once on
+** z before fakt_bind_text returns, whatever it returns: on success and on
+** every failure (p NULL, FAKT_RANGE, FAKT_MISUSE, FAKT_TOOBIG,
+** FAKT_MISMATCH, FAKT_NOMEM), as in sqlite3, so the caller never frees z.
+** fakt_bind_double refuses NaN and infinities with FAKT_RANGE (no value of
+** fakt is NaN or infinite; the parameter is left null).
+** Returns FAKT_OK, FAKT_RANGE (no such parameter; a non-finite double),
+** FAKT_MISUSE (statement is running: reset it first), FAKT_NOMEM,
+** FAKT_TOOBIG, FAKT_MISMATCH (text not UTF-8).
 ** A bound text is always a value: it is never parsed as query text.
 */
 FAKT_API int fakt_bind_text(fakt_stmt *p, int i, const char *z, int n, fakt_destructor xDel);
@@ -191,6 +197,12 @@ FAKT_API const char *fakt_bind_parameter_name(fakt_stmt *p, int i);
 ** FAKT_DONE when finished, or an error code (the statement is then reset).
 ** A write statement does all its work in the first call, which returns
 ** FAKT_DONE (or, for a statement that reports something, FAKT_ROW).
+** A statement never outlives the transaction it reads in: when commit or
+** rollback ends the explicit transaction a statement began stepping in
+** while it still has rows to give, its row and cursors are dropped, and
+** its next fakt_step returns FAKT_ABORT and resets it (so the step after
+** that runs it again, from the start, in a fresh snapshot). fakt_reset
+** and fakt_finalize on such a statement are safe.
 */
 FAKT_API int fakt_step(fakt_stmt *p);
 

@@ -256,19 +256,23 @@ mixed:
 
 /* ================================================================ expressions */
 
-/* Split a quantity token into number and unit; fills e. */
+/* Split a quantity token into number and unit; fills e. The number is
+** the lexer's decimal or digits (lex.re): an exponent, with or without a
+** point, is part of it and makes it a float (1e3km is 1000 km, 1e-3km is
+** 0.001 km); an "e" not followed by digits begins the unit (5eur). */
 static void quantity(Parse *p, Expr *e, const Token *t){
   int i = 0, bInt = 1;
   while( i<t->n && t->z[i]>='0' && t->z[i]<='9' ) i++;
   if( i+1<t->n && t->z[i]=='.' && t->z[i+1]>='0' && t->z[i+1]<='9' ){
     bInt = 0;
     for(i++; i<t->n && t->z[i]>='0' && t->z[i]<='9'; i++){}
-    if( i<t->n && (t->z[i]=='e' || t->z[i]=='E') ){
-      int k = i + 1;
-      if( k<t->n && (t->z[k]=='+' || t->z[k]=='-') ) k++;
-      if( k<t->n && t->z[k]>='0' && t->z[k]<='9' ){
-        for(i=k; i<t->n && t->z[i]>='0' && t->z[i]<='9'; i++){}
-      }
+  }
+  if( i<t->n && (t->z[i]=='e' || t->z[i]=='E') ){
+    int k = i + 1;
+    if( k<t->n && (t->z[k]=='+' || t->z[k]=='-') ) k++;
+    if( k<t->n && t->z[k]>='0' && t->z[k]<='9' ){
+      bInt = 0;
+      for(i=k; i<t->n && t->z[i]>='0' && t->z[i]<='9'; i++){}
     }
   }
   e->rVal = parseDouble(t->z, i);
