@@ -483,6 +483,104 @@ int fakt_bind_null(fakt_stmt *p, int i){
   return bindCheck(p, i);
 }
 
+/* 1 if pE is a literal a parameter can stand for: a constant, not an
+** expression (a negative number is folded into its literal by the parser). */
+static int isLiteralExpr(const Expr *pE){
+  switch( pE->op ){
+    case E_INT: case E_FLOAT: case E_BOOL: case E_NULL: case E_DATE:
+    case E_QTY: case E_STR: case E_ID: case E_LABEL:
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/*
+** fakt_bind_literal: the text is read as `find TEXT;` and must come out as
+** exactly that one statement with one constant projection and nothing else,
+** so no text can run as a statement or reach past the value. The constant
+** is resolved as the query resolves its own literals (entity ids and labels
+** to their entities, in the transaction open on the handle or a snapshot).
+*/
+static int fakt_bind_literalImpl(fakt_stmt *p, int i, const char *z, int n){
+  int rc = bindCheck(p, i);
+  if( rc ) return rc;
+  fakt *db = p->db;
+  if( z==NULL ) return misuse(db, "fakt_bind_literal() needs a text");
+  if( n<0 ) n = (int)strlen(z);
+  if( n>FAKT_MAX_STRING + 64 ){
+    faktDbError(db, FAKT_TOOBIG, "bound literal is too long (%d bytes)", n);
+    return FAKT_TOOBIG;
+  }
+  size_t nText = (size_t)n + 6;
+  char *zText = malloc(nText + 1);
+  if( zText==NULL ){ faktDbError(db, FAKT_NOMEM, "out of memory"); return FAKT_NOMEM; }
+  memcpy(zText, "find ", 5);
+  memcpy(zText + 5, z, (size_t)n);
+  zText[5 + n] = ';';
+  zText[6 + n] = 0;
+  Arena arena;
+  faktArenaInit(&arena);
+  ParseOrigin org = { 1, -4 };              /* the literal's first byte is column 1 */
+  Stmt *pS = NULL;
+  int nUsed = 0;
+  FaktErr e;
+  faktErrInit(&e);
+  rc = faktParse(zText, (int)nText, &org, &arena, &pS, &nUsed, &e);
+  if( rc==FAKT_OK && (pS==NULL || nUsed!=(int)nText || pS->kind!=S_FIND || pS->mode!=F_PLAIN
+                      || pS->bDistinct || pS->pWhere || pS->pOrder || pS->pLimit || pS->pOffset
+                      || pS->pAsOf || pS->nParam || pS->pProj==NULL || pS->pProj->n!=1
+                      || pS->pProj->a[0].zAlias || !isLiteralExpr(pS->pProj->a[0].p)) ){
+    rc = FAKT_MISMATCH;
+  }
+  Value v;
+  memset(&v, 0, sizeof(v));
+  if( rc==FAKT_OK ){
+    StoreTxn *t = db->pTxn;
+    int bOwn = 0;
+    if( t==NULL ){
+      rc = faktStoreBegin(db->pStore, 0, &t);
+      if( rc ) faktErrSet(&e, rc, NULL, "%s", faktStoreErrmsg(db->pStore));
+      else bOwn = 1;
+    }
+    if( rc==FAKT_OK ){
+      Compile c;
+      faktCompileInit(&c, db, t, &arena, NULL, &e);
+      rc = faktResolveConst(&c, pS->pProj->a[0].p, &v);
+      faktCompileFree(&c);
+      if( bOwn ) faktStoreAbort(t);
+    }
+  }
+  if( rc==FAKT_OK && (v.t==V_STR || v.t==V_QTY) && v.z ){
+    /* the text lives in the parse arena: the parameter keeps its own copy */
+    char *zCopy = malloc((size_t)v.n + 1);
+    if( zCopy==NULL ){ rc = FAKT_NOMEM; faktErrSet(&e, rc, NULL, "out of memory"); }
+    else{
+      memcpy(zCopy, v.z, (size_t)v.n);
+      zCopy[v.n] = 0;
+      p->azParamMem[i-1] = zCopy;
+      v.z = zCopy;
+    }
+  }
+  if( rc==FAKT_OK ){
+    p->aParam[i-1] = v;
+  }else if( rc==FAKT_MISMATCH || rc==FAKT_SYNTAX ){
+    /* a syntax error's position is the column in the literal's own text */
+    faktDbError(db, FAKT_MISMATCH, "parameter %d: not one literal: %.*s%s%s%s", i,
+                n>60 ? 60 : n, z, n>60 ? "..." : "",
+                rc==FAKT_SYNTAX && e.zMsg ? ": " : "",
+                rc==FAKT_SYNTAX && e.zMsg ? e.zMsg
+                  : " (a number, quantity, @date, string, true, false, null, id or ~\"label\")");
+    rc = FAKT_MISMATCH;
+  }else{
+    faktDbError(db, rc, "parameter %d: %s", i, e.zMsg ? e.zMsg : fakt_errstr(rc));
+  }
+  faktErrClear(&e);
+  faktArenaFree(&arena);
+  free(zText);
+  return rc;
+}
+
 static int fakt_bind_entityImpl(fakt_stmt *p, int i, const char *zId){
   int rc = bindCheck(p, i);
   if( rc ) return rc;
@@ -623,7 +721,7 @@ static int fakt_stepImpl(fakt_stmt *p){
   if( p==NULL ) return FAKT_MISUSE;
   fakt *db = p->db;
   int rc;
-  if( p->eState==2 ) return FAKT_DONE;
+  if( p->eState==2 ) fakt_reset(p);          /* as sqlite3: run it again */
   if( p->eState==3 ){
     /* its transaction ended under it (faktTxnEnding): report it once; the
     ** statement is reset, so the next step runs it again from the start */
@@ -898,6 +996,22 @@ int fakt_vacuum_into(fakt *db, const char *zPath){
   fakt *db_ = db;
   if( db_ ) pthread_mutex_lock(&db_->mutex);
   int r_ = fakt_vacuum_intoImpl(db, zPath);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
+}
+
+const char *fakt_last_claim(fakt *db){
+  if( db==NULL ) return NULL;
+  pthread_mutex_lock(&db->mutex);
+  const char *z = db->zLastClaim[0] ? db->zLastClaim : NULL;
+  pthread_mutex_unlock(&db->mutex);
+  return z;
+}
+
+int fakt_bind_literal(fakt_stmt *p, int i, const char *zText, int n){
+  fakt *db_ = p ? p->db : NULL;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int r_ = fakt_bind_literalImpl(p, i, zText, n);
   if( db_ ) pthread_mutex_unlock(&db_->mutex);
   return r_;
 }

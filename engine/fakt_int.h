@@ -298,6 +298,7 @@ struct fakt {
   uint32_t nTxAdded, nTxRetracted, nTxOther;  /* changes in the explicit txn */
   char *zPath;             /* database file path */
   DictCache *pDictSpare;   /* a finalized statement's cache, for the next one */
+  char zLastClaim[FAKT_MAX_IDENT + 1];  /* fakt_last_claim(), "" if none */
   struct BindName *aBind;  /* BIND_CACHE names fakt_bind_entity() resolved
                            ** outside a transaction, or NULL */
 };

@@ -28,6 +28,8 @@ typedef struct WCtx {
   int bDefer;              /* strId only looks up; a new text waits in zDefer */
   const char *zDefer;      /* the text to intern once the statement is valid */
   int nDefer;
+  int bLast;               /* a claim statement named zLast */
+  char zLast[FAKT_MAX_IDENT + 1];   /* its id, for fakt_last_claim() */
 } WCtx;
 
 static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText);
@@ -160,6 +162,25 @@ static int hasPlainClaim(WCtx *w, uint32_t s, uint32_t p, const uint8_t *aO){
   }
   faktCursorClose(cur);
   return bFound;
+}
+
+/* Remember claim id (named zId, or NULL: a generated _cN) as the
+** statement's claim; the handle takes it when the statement succeeds. */
+static void lastClaim(WCtx *w, uint32_t id, const char *zId){
+  char aBuf[FAKT_GEN_NAME];
+  const char *z = zId;
+  int n = z ? (int)strlen(z) : 0;
+  if( z==NULL && faktIdName(w->t, id, aBuf, &z, &n) ) return;
+  if( n>FAKT_MAX_IDENT ) return;
+  memcpy(w->zLast, z, (size_t)n);
+  w->zLast[n] = 0;
+  w->bLast = 1;
+}
+
+/* The statement succeeded: its last claim is the handle's (as sqlite3's
+** last_insert_rowid, a later rollback does not take it back). */
+static void lastClaimKeep(WCtx *w){
+  if( w->bLast ) memcpy(w->db->zLastClaim, w->zLast, strlen(w->zLast) + 1);
 }
 
 /* Store a new claim under a generated name _cN. */
@@ -776,7 +797,10 @@ static int defClaim(WCtx *w, Stmt *pS){
       rc = faktClaimGet(w->t, id, &old);
       if( rc ) return storeErr(w, rc, &pS->id.pos);
       /* a text not yet interned cannot be the old claim's */
-      if( w->zDefer==NULL && claimEq(w->t, &old, &r) && visibleLive(&old) ) return FAKT_OK;
+      if( w->zDefer==NULL && claimEq(w->t, &old, &r) && visibleLive(&old) ){
+        lastClaim(w, id, pS->zId);            /* the same claim again: it is the one */
+        return FAKT_OK;
+      }
       faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
                  old.txRet ? "claim %s was retracted; give the new claim another id"
                            : "claim %s already exists with different content", pS->zId);
@@ -806,7 +830,9 @@ static int defClaim(WCtx *w, Stmt *pS){
     rc = newClaimId(w, &id, &pS->pos);
     if( rc ) return rc;
   }
-  return addClaim(w, id, &r, &pS->pos);
+  rc = addClaim(w, id, &r, &pS->pos);
+  if( rc==FAKT_OK ) lastClaim(w, id, pS->zId);
+  return rc;
 }
 
 /* ================================================================ retract */
@@ -1137,6 +1163,7 @@ int faktWriteStep(fakt_stmt *p){
     db->nTxRetracted += w.n.nRetracted;
     db->nTxOther += w.n.nOther;
     db->nChanges = w.n.nAdded + w.n.nRetracted;
+    lastClaimKeep(&w);
     return FAKT_OK;
   }
   if( db->pTxn ){
@@ -1154,6 +1181,7 @@ int faktWriteStep(fakt_stmt *p){
     db->nTxRetracted += w.n.nRetracted;
     db->nTxOther += w.n.nOther;
     db->nChanges = w.n.nAdded + w.n.nRetracted;
+    lastClaimKeep(&w);
     return FAKT_OK;
   }
   for(int nTry=0; ; nTry++){
@@ -1183,6 +1211,9 @@ int faktWriteStep(fakt_stmt *p){
     }
     break;
   }
-  if( rc==0 ) db->nChanges = w.n.nAdded + w.n.nRetracted;
+  if( rc==0 ){
+    db->nChanges = w.n.nAdded + w.n.nRetracted;
+    lastClaimKeep(&w);
+  }
   return rc;
 }

@@ -182,6 +182,24 @@ FAKT_API int fakt_bind_double(fakt_stmt *p, int i, double v);
 FAKT_API int fakt_bind_null(fakt_stmt *p, int i);
 /* Bind an entity or claim by its id (e.g. "kim_jong_un"); FAKT_NOTFOUND if none. */
 FAKT_API int fakt_bind_entity(fakt_stmt *p, int i, const char *zId);
+/*
+** Bind one value written as a fakt literal (SPEC.md section 2.7): a number
+** (-3, 2.5, 1e3), a quantity (60km/h, 1500 km), a date (@2023-09-10,
+** @2023-09, @2019), a string ("text", with escapes), true, false, null, an
+** entity or claim id (kim_jong_un, a000_06) or a label (~"Wladiwostok").
+** zText[0..n) (n<0: up to the NUL) must be exactly one literal: anything
+** else, a statement, an expression or a second value included, is refused
+** with FAKT_MISMATCH and a message naming the text (and, for a syntax
+** error, its column); no text is ever run. Ids and labels are resolved at
+** once, in the open transaction or the last committed snapshot: an unknown
+** id is FAKT_NOTFOUND, an ambiguous label FAKT_CONSTRAINT. fakt copies what
+** it keeps; zText may be freed on return. On failure the parameter is NULL.
+** Returns FAKT_OK, FAKT_MISMATCH, FAKT_NOTFOUND, FAKT_CONSTRAINT,
+** FAKT_TOOBIG, FAKT_RANGE (index), FAKT_MISUSE (NULL statement or text, or
+** a running statement), FAKT_NOMEM or FAKT_IOERR.
+*/
+FAKT_API int fakt_bind_literal(fakt_stmt *p, int i, const char *zText, int n);
+
 /* Clear every binding back to NULL. */
 FAKT_API int fakt_clear_bindings(fakt_stmt *p);
 
@@ -195,6 +213,9 @@ FAKT_API const char *fakt_bind_parameter_name(fakt_stmt *p, int i);
 /*
 ** Run the statement to its next row. Returns FAKT_ROW when a row is ready,
 ** FAKT_DONE when finished, or an error code (the statement is then reset).
+** A step after FAKT_DONE resets the statement and runs it again, with the
+** same bindings, in a new snapshot (as sqlite3_step does); for a write
+** statement that means writing again.
 ** A write statement does all its work in the first call, which returns
 ** FAKT_DONE (or, for a statement that reports something, FAKT_ROW).
 ** A statement never outlives the transaction it reads in: when commit or
@@ -266,6 +287,17 @@ FAKT_API void fakt_free(void *p);
 */
 FAKT_API void fakt_interrupt(fakt *db);
 
+/*
+** The id of the last claim a claim statement on this handle wrote, as
+** text ("a000_06", or "_c17" for a claim written without an id), or NULL
+** if none has yet. A claim statement that finds the same claim already
+** there counts as writing it; one that fails changes nothing, and a later
+** rollback does not take it back (as sqlite3_last_insert_rowid). Statements
+** inside `load` count; fakt_import does not. The text belongs to the handle
+** and stays valid until the next write statement on it or fakt_close;
+** copy it to keep it, and to share the handle between writing threads.
+*/
+FAKT_API const char *fakt_last_claim(fakt *db);
 /* Id of the last committed transaction (0 for an empty database). */
 FAKT_API int64_t fakt_last_tx(fakt *db);
 /* Number of claims changed (added or retracted) by the last write statement. */

@@ -53,14 +53,14 @@ _TREE_LIBRARY = os.path.join(os.path.dirname(os.path.dirname(_HERE)), "build", "
 
 # ---------------------------------------------------------------- result codes
 # The FAKT_* codes of include/fakt.h (tests/python checks they agree).
-OK, ERROR, INTERNAL, PERM, BUSY, NOMEM, READONLY, INTERRUPT = 0, 1, 2, 3, 5, 7, 8, 9
+OK, ERROR, INTERNAL, PERM, ABORT, BUSY, NOMEM, READONLY, INTERRUPT = 0, 1, 2, 3, 4, 5, 7, 8, 9
 IOERR, CORRUPT, NOTFOUND, FULL, CANTOPEN, TOOBIG, CONSTRAINT = 10, 11, 12, 13, 14, 18, 19
 MISMATCH, MISUSE, RANGE, NOTADB, SYNTAX, FORMAT, LIMIT = 20, 21, 25, 26, 27, 28, 29
 ROW, DONE = 100, 101
 
 _CODENAMES = {
     0: "FAKT_OK", 1: "FAKT_ERROR", 2: "FAKT_INTERNAL", 3: "FAKT_PERM",
-    5: "FAKT_BUSY", 7: "FAKT_NOMEM", 8: "FAKT_READONLY", 9: "FAKT_INTERRUPT",
+    4: "FAKT_ABORT", 5: "FAKT_BUSY", 7: "FAKT_NOMEM", 8: "FAKT_READONLY", 9: "FAKT_INTERRUPT",
     10: "FAKT_IOERR", 11: "FAKT_CORRUPT", 12: "FAKT_NOTFOUND", 13: "FAKT_FULL",
     14: "FAKT_CANTOPEN", 18: "FAKT_TOOBIG", 19: "FAKT_CONSTRAINT",
     20: "FAKT_MISMATCH", 21: "FAKT_MISUSE", 25: "FAKT_RANGE", 26: "FAKT_NOTADB",
@@ -307,6 +307,12 @@ if hasattr(_lib, "fakt_bind_literal"):
 else:
     _bind_literal = None
 
+# fakt_last_claim(db): the id of the last claim written on the handle.
+if hasattr(_lib, "fakt_last_claim"):
+    _fakt_last_claim = _proto("fakt_last_claim", _c_char_p, _vp)
+else:
+    _fakt_last_claim = None
+
 _TRANSIENT = _vp(-1)
 
 
@@ -534,6 +540,17 @@ class Connection:
         """Id of the last committed transaction."""
         with self._lock:
             return _fakt_last_tx(self._check())
+
+    @property
+    def last_claim(self):
+        """Id of the last claim a claim statement on this connection wrote
+        (a ClaimId such as '_c17' for a claim written without an id), or
+        None. Like sqlite3's lastrowid, a rollback does not take it back."""
+        if _fakt_last_claim is None:
+            raise NotSupportedError("the loaded library (%s) has no fakt_last_claim()" % library_path)
+        with self._lock:
+            z = _fakt_last_claim(self._check())
+        return None if z is None else ClaimId(z.decode("utf-8"))
 
     @property
     def changes(self):

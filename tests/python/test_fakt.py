@@ -365,9 +365,18 @@ class TestWrites(TempDir):
             self.assertEqual(db.execute("find ?o where ?c: lee met ?o;").fetchall(), [("kim",)])
         self.assertFalse(db.in_transaction)
         self.assertEqual(db.last_tx, tx + 1)
+        self.assertEqual(db.last_claim, "c3")
+        self.assertIsInstance(db.last_claim, fakt.ClaimId)
+        db.execute('claim lee met kim;')
+        gen = db.last_claim
+        self.assertTrue(gen.startswith("_c"), gen)
+        self.assertEqual(db.execute("find ?o where ?c: lee met ?o, ?c = $c;", {"c": gen}).fetchall(),
+                         [("kim",)])
         db.close()
         with fakt.connect(path, readonly=True) as again:
-            self.assertEqual(again.execute("find ?o where ?c: lee met ?o;").fetchall(), [("kim",)])
+            # c3 from the transaction and the generated claim after it
+            self.assertEqual(again.execute("find ?c where ?c: lee met ?o, ?c = c3;").fetchall(), [("c3",)])
+            self.assertEqual(again.execute("find count() where ?c: lee met kim;").fetchall(), [(2,)])
 
     def test_transaction_rolls_back_on_exception(self):
         db = self.fresh()
