@@ -36,6 +36,7 @@ static const char *const azDbName[DB_COUNT] = {
 #define MAP_LIMIT    ((uint64_t)1 << 40)      /* default max: 1 TiB */
 #define MAP_HEADROOM ((uint64_t)1 << 34)      /* free map before a write txn: 16 GiB */
 #define MAP_GRAIN    ((uint64_t)64 << 10)     /* map sizes are multiples of this */
+#define MAP_TRIES    8                        /* begins of a txn after MDB_MAP_RESIZED */
 #define CUR_PREFIX_MAX 512                    /* > LMDB's 511-byte key limit */
 #define ALIAS_MAX    400                      /* folded text bytes in an alias key */
 
@@ -81,6 +82,8 @@ struct FaktStore {
   MDB_dbi aDbi[DB_COUNT];    /* named databases, valid for the env's life */
   int bReadonly;             /* opened read-only */
   int bNoLock;               /* opened with MDB_NOLOCK (read-only, lock not creatable) */
+  int bAsLimit;              /* the address space kept the map from growing (mapFit) */
+  int bMapLost;              /* a remap failed: LMDB has no map, the handle is dead */
   uint64_t nMapMax;          /* hard limit of the map size */
   uint64_t nRoom;            /* least free map before a write txn (maybeGrow) */
   uint64_t nMapped;          /* mapped file bytes a write txn keeps resident (dropTick) */
@@ -338,6 +341,9 @@ static int xlate(FaktStore *s, int rc, const char *zWhat){
       uint64_t n = mapSize(s);
       if( n>=s->nMapMax ){
         setErr(s, "database is full (max size %llu bytes)", (unsigned long long)s->nMapMax);
+      }else if( s->bAsLimit ){
+        setErr(s, "database map is full (%llu bytes; the address space limit (ulimit -v) kept it from growing)",
+               (unsigned long long)n);
       }else{
         setErr(s, "database map is full (%llu bytes): grow it and retry", (unsigned long long)n);
       }
@@ -1354,7 +1360,12 @@ static uint64_t roundDown(uint64_t n){
 static int usedBytes(FaktStore *s, uint64_t *pUsed, uint64_t *pMap){
   MDB_envinfo info;
   MDB_stat st;
-  int rc = mdb_env_info(s->env, &info);
+  int rc;
+  if( s->bMapLost ){
+    setErr(s, "the database map was lost when it was resized: close the database and open it again");
+    return FAKT_IOERR;
+  }
+  rc = mdb_env_info(s->env, &info);
   if( rc==0 ) rc = mdb_env_stat(s->env, &st);
   if( rc ) return xlate(s, rc, "env info");
   *pUsed = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
@@ -1374,10 +1385,49 @@ static void readEnd(FaktStore *s, MDB_txn *txn){
   s->pSpare = txn;
 }
 
+/*
+** Whether n more bytes of address space can be mapped now: under an
+** address-space limit (RLIMIT_AS, `ulimit -v`) a map of many GiB fails.
+** A reservation that maps nothing is made and undone at once.
+*/
+static int mapRoom(uint64_t n){
+  void *p;
+  if( n==0 ) return 1;
+  if( n>(uint64_t)SIZE_MAX/2 ) return 0;
+  p = mmap(NULL, (size_t)n, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE, -1, 0);
+  if( p==MAP_FAILED ) return 0;
+  munmap(p, (size_t)n);
+  return 1;
+}
+
+/*
+** The map size to set instead of nWant when the map is nCur now: nWant if
+** the address space has room for it, else the largest of nCur plus half,
+** a quarter ... of the growth that does (nCur if none does). LMDB unmaps
+** the old map before it maps the new one, so only the growth is probed.
+*/
+static uint64_t mapFit(uint64_t nCur, uint64_t nWant){
+  uint64_t n = nWant;
+  while( n>nCur && !mapRoom(n - nCur) ){
+    uint64_t d = (n - nCur)/2/MAP_GRAIN*MAP_GRAIN;
+    n = nCur + d;
+  }
+  return n;
+}
+
+/* Resize the map to n bytes (no txn open). A failed mmap leaves LMDB
+** without a map: the handle is dead from then on (bMapLost). */
 static int setMap(FaktStore *s, uint64_t n){
+  int rc;
   spareFree(s);
-  int rc = mdb_env_set_mapsize(s->env, (size_t)n);
+  rc = mdb_env_set_mapsize(s->env, (size_t)n);
   s->nRemap++;
+  if( rc && rc!=EINVAL ){
+    s->bMapLost = 1;
+    setErr(s, "cannot map %llu bytes of the database: %s (the handle can no longer be used: close it)",
+           (unsigned long long)n, mdb_strerror(rc));
+    return rc==ENOMEM ? FAKT_NOMEM : FAKT_IOERR;
+  }
   return xlate(s, rc, "set map size");
 }
 
@@ -1386,7 +1436,8 @@ static int setMap(FaktStore *s, uint64_t n){
 ** map doubles while less than max(used, nRoom) of it is free, up to
 ** the max; it shrinks to the max if the max was lowered (LMDB keeps it >=
 ** the used pages). The map is address space, not disk: the file grows only
-** as pages are written. */
+** as pages are written. Where the address space is limited, the map grows
+** as far as it allows (mapFit), and the txn has the room there is. */
 static int maybeGrow(FaktStore *s){
   uint64_t nUsed, nMap, nNew, nRoom;
   int rc = usedBytes(s, &nUsed, &nMap);
@@ -1399,11 +1450,14 @@ static int maybeGrow(FaktStore *s){
   nNew = nMap;
   while( nNew<nUsed+nRoom && nNew<s->nMapMax ) nNew *= 2;
   if( nNew>s->nMapMax ) nNew = s->nMapMax;
-  return setMap(s, nNew);
+  nRoom = mapFit(nMap, nNew);
+  if( nRoom<nNew ) s->bAsLimit = 1;
+  if( nRoom<=nMap ) return FAKT_OK;
+  return setMap(s, nRoom);
 }
 
 int faktStoreGrow(FaktStore *s){
-  uint64_t nUsed, nMap, nNew;
+  uint64_t nUsed, nMap, nNew, nFit;
   int rc;
   if( s==NULL ) return FAKT_MISUSE;
   if( s->nTxn ){
@@ -1418,7 +1472,76 @@ int faktStoreGrow(FaktStore *s){
   }
   nNew = nMap*2;
   if( nNew>s->nMapMax ) nNew = s->nMapMax;
-  return setMap(s, nNew);
+  nFit = mapFit(nMap, nNew);
+  if( nFit<nNew ) s->bAsLimit = 1;
+  if( nFit<=nMap ){
+    setErr(s, "the address space limit (ulimit -v) kept the database map from growing past %llu bytes",
+           (unsigned long long)nMap);
+    return FAKT_FULL;
+  }
+  return setMap(s, nFit);
+}
+
+/* Another process grew the file past this handle's map (MDB_MAP_RESIZED;
+** no txn of this handle open): map the used pages and as much again, or
+** as much of that as the address space allows. */
+static int adoptMap(FaktStore *s){
+  uint64_t nUsed, nMap, nWant, nFit;
+  int rc = usedBytes(s, &nUsed, &nMap);
+  if( rc ) return rc;
+  nUsed = roundUp(nUsed);
+  nWant = nUsed*2>s->nMapMax ? (nUsed>s->nMapMax ? nUsed : s->nMapMax) : nUsed*2;
+  if( nWant<nMap ) nWant = nMap;
+  nFit = mapFit(nMap, nWant);
+  if( nFit<nUsed ){
+    setErr(s, "the address space limit (ulimit -v) leaves no room to map the %llu bytes of the database",
+           (unsigned long long)nUsed);
+    return FAKT_NOMEM;
+  }
+  return setMap(s, nFit);
+}
+
+/* Free the reader slots of processes that died holding them (their
+** snapshots would keep every page they saw from being reused). */
+static void readerCheck(FaktStore *s){
+  int nDead = 0;
+  if( s->env && !s->bNoLock && !s->bMapLost ) mdb_reader_check(s->env, &nDead);
+}
+
+/*
+** Begin a top-level LMDB txn. When another process grew the file past
+** this handle's map (MDB_MAP_RESIZED) the map is adopted and the begin
+** retried, if no other txn of the handle is open; when the reader table
+** is full, the slots of dead processes are freed and the begin retried.
+*/
+static int beginTop(FaktStore *s, unsigned flags, MDB_txn **ppTxn){
+  int rc = MDB_SUCCESS, nTry, bChecked = 0;
+  *ppTxn = NULL;
+  if( s->bMapLost ){
+    setErr(s, "the database map was lost when it was resized: close the database and open it again");
+    return FAKT_IOERR;
+  }
+  for(nTry=0; nTry<MAP_TRIES; nTry++){
+    rc = mdb_txn_begin(s->env, NULL, flags, ppTxn);
+    if( rc==MDB_READERS_FULL && !bChecked ){
+      bChecked = 1;
+      readerCheck(s);
+      continue;
+    }
+    if( rc!=MDB_MAP_RESIZED ) break;
+    if( s->nTxn ){
+      setErr(s, "the database map was grown by another process: end open transactions and retry");
+      return FAKT_BUSY;
+    }
+    rc = adoptMap(s);
+    if( rc ) return rc;
+    rc = MDB_MAP_RESIZED;
+  }
+  if( rc ){
+    *ppTxn = NULL;
+    return xlate(s, rc, "begin transaction");
+  }
+  return FAKT_OK;
 }
 
 int faktStoreSetMaxSize(FaktStore *s, uint64_t nMax){
@@ -1462,7 +1585,7 @@ static void nameCacheClear(NameCache *c);
 int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
   StoreTxn *t;
   MDB_txn *txn = NULL;
-  int rc, nTry;
+  int rc;
   *ppTxn = NULL;
   if( s==NULL ) return FAKT_MISUSE;
   if( bWrite && s->bReadonly ){
@@ -1474,12 +1597,12 @@ int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
     return FAKT_BUSY;
   }
   if( bWrite && s->nTxn==0 ){
+    readerCheck(s);
     rc = maybeGrow(s);
     if( rc ) return rc;
   }
   t = calloc(1, sizeof(*t));
   if( t==NULL ){ setErr(s, "out of memory"); return FAKT_NOMEM; }
-  rc = MDB_SUCCESS;
   if( !bWrite && s->pSpare ){
     txn = s->pSpare;
     s->pSpare = NULL;
@@ -1488,24 +1611,12 @@ int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
       txn = NULL;
     }
   }
-  for(nTry=0; txn==NULL; nTry++){
-    rc = mdb_txn_begin(s->env, NULL, bWrite ? 0 : MDB_RDONLY, &txn);
-    if( rc!=MDB_MAP_RESIZED || nTry>=3 ) break;
-    /* Another process grew the map: adopt its size (only safe with no
-    ** other transaction of this handle open). */
-    if( s->nTxn ){
-      setErr(s, "the database map was grown by another process: end open transactions and retry");
+  if( txn==NULL ){
+    rc = beginTop(s, bWrite ? 0 : MDB_RDONLY, &txn);
+    if( rc ){
       free(t);
-      return FAKT_BUSY;
+      return rc;
     }
-    spareFree(s);
-    rc = mdb_env_set_mapsize(s->env, 0);
-    s->nRemap++;
-    if( rc ) break;
-  }
-  if( rc ){
-    free(t);
-    return xlate(s, rc, "begin transaction");
   }
   t->s = s;
   t->txn = txn;
@@ -3739,11 +3850,62 @@ static int envOpen(FaktStore *s, const char *zPath, uint64_t nMap, unsigned flag
 }
 
 /*
+** The path LMDB opens, so that the lock file "<it>-lock" belongs to the
+** file, not to one of its names: a symbolic link (or a path through a
+** linked directory) to an existing file resolves to the file's real path;
+** a new file's directory is resolved and its name appended. NULL with a
+** message on s when out of memory or when zPath is a symbolic link to
+** nothing (a malloc'd string otherwise; zPath itself when it cannot be
+** resolved, and the open reports why).
+*/
+static char *lockPath(FaktStore *s, const char *zPath){
+  struct stat st;
+  const char *zSlash, *zBase;
+  char *zDir, *zReal, *zOut;
+  size_t n;
+  zOut = realpath(zPath, NULL);
+  if( zOut ) return zOut;
+  if( lstat(zPath, &st)==0 && S_ISLNK(st.st_mode) ){
+    setErr(s, "cannot open database %s: a symbolic link to a missing file", zPath);
+    return NULL;
+  }
+  zSlash = strrchr(zPath, '/');
+  zBase = zSlash ? zSlash + 1 : zPath;
+  n = zSlash==NULL ? 1 : zSlash==zPath ? 1 : (size_t)(zSlash - zPath);
+  zDir = malloc(n + 1);
+  if( zDir==NULL ) goto oom;
+  memcpy(zDir, zSlash==NULL ? "." : zPath, n);
+  zDir[n] = 0;
+  zReal = realpath(zDir, NULL);
+  free(zDir);
+  if( zReal==NULL || zBase[0]==0 ){
+    free(zReal);
+    zOut = strdup(zPath);
+    if( zOut==NULL ) goto oom;
+    return zOut;
+  }
+  n = strlen(zReal);
+  zOut = malloc(n + strlen(zBase) + 2);
+  if( zOut==NULL ){ free(zReal); goto oom; }
+  memcpy(zOut, zReal, n);
+  if( n==0 || zReal[n-1]!='/' ) zOut[n++] = '/';
+  strcpy(zOut + n, zBase);
+  free(zReal);
+  return zOut;
+oom:
+  setErr(s, "out of memory");
+  return NULL;
+}
+
+/*
 ** Read-only: MDB_RDONLY. If the lock file cannot be created or opened for
 ** writing (read-only directory or lock file), the database is opened with
 ** MDB_NOLOCK: reads then take no reader slot, so a writer in another
 ** process could reuse pages under a long read; acceptable for a read-only
-** copy, which is the case this serves.
+** copy, which is the case this serves. LMDB opens the file by its real
+** path (lockPath), so every name of it shares one lock file; a file with
+** several hard links is not opened for writing, since each name would
+** have its own lock file.
 */
 int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStore, char **pzErr){
   StoreConfig cfg;
@@ -3755,6 +3917,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   uint32_t mainPsize = 0;
   uint64_t nMap;
   unsigned flags;
+  char *zReal = NULL;        /* the path LMDB opens (lockPath) */
 
   *ppStore = NULL;
   if( pzErr ) *pzErr = NULL;
@@ -3793,6 +3956,11 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     }
   }                          /* none (out of memory): a write txn flushes, spills no runs */
 
+  zReal = lockPath(s, zPath);
+  if( zReal==NULL ){
+    rc = s->zErr[0] && strncmp(s->zErr, "out of memory", 13)!=0 ? FAKT_CANTOPEN : FAKT_NOMEM;
+    goto fail;
+  }
   bExists = stat(zPath, &st)==0;
   if( !bExists ){
     if( errno!=ENOENT ){
@@ -3811,6 +3979,13 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
       rc = FAKT_CANTOPEN;
       goto fail;
     }
+    if( st.st_nlink>1 && !s->bReadonly ){
+      setErr(s, "cannot open database %s for writing: the file has %lu hard links, and each name "
+             "would have its own lock file (open it by one name: remove the other links)",
+             zPath, (unsigned long)st.st_nlink);
+      rc = FAKT_CANTOPEN;
+      goto fail;
+    }
     rc = vetFile(s, zPath, (uint64_t)st.st_size);
     /* the walk goes through LMDB's map when LMDB can show where it lies
     ** by reading nothing but what faktPageMainLeaf read first */
@@ -3820,10 +3995,10 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   }
 
   flags = MDB_NOSUBDIR | MDB_NOTLS | (s->bReadonly ? MDB_RDONLY : 0);
-  rc = envOpen(s, zPath, nMap, flags);
+  rc = envOpen(s, zReal, nMap, flags);
   if( rc==EACCES && s->bReadonly ){
     s->bNoLock = 1;
-    rc = envOpen(s, zPath, nMap, flags | MDB_NOLOCK);
+    rc = envOpen(s, zReal, nMap, flags | MDB_NOLOCK);
   }
   if( rc ){
     const char *zWhy = rc==ENOENT ? "no such file" : mdb_strerror(rc);
@@ -3833,6 +4008,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     goto fail;
   }
 
+  readerCheck(s);             /* slots of readers that were killed */
   if( bMapWalk ){
     size_t nLmdb = 0;
     const void *pLmdb = lmdbMap(s->env, mainRoot, mainPsize, &nLmdb);
@@ -3842,8 +4018,8 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   if( bExists ){
     /* A read transaction first: nothing is written to a file that is not ours. */
     MDB_txn *txn;
-    rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-    if( rc ){ rc = xlate(s, rc, "begin transaction"); goto fail; }
+    rc = beginTop(s, MDB_RDONLY, &txn);
+    if( rc ) goto fail;
     rc = openDbis(s, txn, 0);
     if( rc==FAKT_OK ){
       StoreTxn tmp;
@@ -3856,8 +4032,8 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     if( rc ){ rc = xlate(s, rc, "open tables"); goto fail; }
   }else{
     MDB_txn *txn;
-    rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-    if( rc ){ rc = xlate(s, rc, "begin transaction"); goto fail; }
+    rc = beginTop(s, 0, &txn);
+    if( rc ) goto fail;
     rc = openDbis(s, txn, 1);
     if( rc ){ mdb_txn_abort(txn); goto fail; }
     rc = mdb_txn_commit(txn);
@@ -3869,6 +4045,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     rc = faktStoreCommit(t);
     if( rc ) goto fail;
   }
+  free(zReal);
   *ppStore = s;
   return FAKT_OK;
 
@@ -3879,17 +4056,18 @@ fail:
     s->env = NULL;
     if( !bExists ){
       /* Leave no half-made database behind. */
-      size_t n = strlen(zPath);
+      size_t n = strlen(zReal);
       char *zLock = malloc(n + 6);
-      unlink(zPath);
+      unlink(zReal);
       if( zLock ){
-        memcpy(zLock, zPath, n);
+        memcpy(zLock, zReal, n);
         memcpy(zLock + n, "-lock", 6);
         unlink(zLock);
         free(zLock);
       }
     }
   }
+  free(zReal);
   free(s->zRunDir);
   free(s);
   return rc;
