@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -36,6 +37,7 @@ static const char *const azDbName[DB_COUNT] = {
 #define MAP_LIMIT    ((uint64_t)1 << 40)      /* default max: 1 TiB */
 #define MAP_HEADROOM ((uint64_t)1 << 34)      /* free map before a write txn: 16 GiB */
 #define MAP_GRAIN    ((uint64_t)64 << 10)     /* map sizes are multiples of this */
+#define MAP_KEEP     ((uint64_t)64 << 20)     /* address space a grown map leaves free, at least */
 #define MAP_TRIES    8                        /* begins of a txn after MDB_MAP_RESIZED */
 #define CUR_PREFIX_MAX 512                    /* > LMDB's 511-byte key limit */
 #define ALIAS_MAX    400                      /* folded text bytes in an alias key */
@@ -84,6 +86,8 @@ struct FaktStore {
   int bNoLock;               /* opened with MDB_NOLOCK (read-only, lock not creatable) */
   int bAsLimit;              /* the address space kept the map from growing (mapFit) */
   int bMapLost;              /* a remap failed: LMDB has no map, the handle is dead */
+  int bDiskFull;             /* the last write failed for want of disk (xlate) */
+  char *zPath;               /* the file's name as given, for messages */
   uint64_t nMapMax;          /* hard limit of the map size */
   uint64_t nRoom;            /* least free map before a write txn (maybeGrow) */
   uint64_t nMapped;          /* mapped file bytes a write txn keeps resident (dropTick) */
@@ -298,6 +302,14 @@ static uint64_t mapSize(FaktStore *s){
   return (uint64_t)info.me_mapsize;
 }
 
+/* Whether the file system of the database has (almost) no room left: a
+** write LMDB could do only in part is EIO, not ENOSPC. */
+static int diskFull(FaktStore *s){
+  struct statvfs sv;
+  if( s->zPath==NULL || statvfs(s->zPath, &sv)!=0 ) return 0;
+  return (uint64_t)sv.f_bavail * sv.f_frsize < ((uint64_t)1 << 20);
+}
+
 /*
 ** Translate an LMDB or errno code into a FAKT_* code and set the message
 ** "zWhat: text". Never returns an MDB_* value.
@@ -310,7 +322,9 @@ static int xlate(FaktStore *s, int rc, const char *zWhat){
     case MDB_KEYEXIST:         code = FAKT_CONSTRAINT; break;
     case MDB_MAP_FULL:
     case MDB_TXN_FULL:
-    case ENOSPC:               code = FAKT_FULL; break;
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:                code = FAKT_FULL; break;
     case MDB_CORRUPTED:
     case MDB_PAGE_NOTFOUND:    code = FAKT_CORRUPT; break;
     case MDB_INVALID:
@@ -336,8 +350,15 @@ static int xlate(FaktStore *s, int rc, const char *zWhat){
     case ENOMEM:               code = FAKT_NOMEM; break;
     default:                   code = FAKT_IOERR; break;   /* MDB_PANIC, EIO ... */
   }
+  if( s && rc==EIO && diskFull(s) ) rc = ENOSPC;   /* LMDB: a short write is EIO */
+  if( s ) s->bDiskFull = 0;
   if( s ){
-    if( rc==MDB_MAP_FULL ){
+    if( rc==ENOSPC || rc==EDQUOT || rc==EFBIG ){
+      s->bDiskFull = 1;
+      code = FAKT_FULL;
+      setErr(s, "disk is full: cannot write %s (%s)", s->zPath ? s->zPath : "the database",
+             rc==EFBIG ? "the file size limit (ulimit -f) was reached" : strerror(rc));
+    }else if( rc==MDB_MAP_FULL ){
       uint64_t n = mapSize(s);
       if( n>=s->nMapMax ){
         setErr(s, "database is full (max size %llu bytes)", (unsigned long long)s->nMapMax);
@@ -1402,13 +1423,14 @@ static int mapRoom(uint64_t n){
 
 /*
 ** The map size to set instead of nWant when the map is nCur now: nWant if
-** the address space has room for it, else the largest of nCur plus half,
-** a quarter ... of the growth that does (nCur if none does). LMDB unmaps
-** the old map before it maps the new one, so only the growth is probed.
+** the address space has room for its growth and as much again (at least
+** nKeep) left to memory, else the largest of nCur plus half, a quarter
+** ... of the growth that has (nCur if none has). LMDB unmaps the old map
+** before it maps the new one, so only the growth counts.
 */
-static uint64_t mapFit(uint64_t nCur, uint64_t nWant){
+static uint64_t mapFit(uint64_t nCur, uint64_t nWant, uint64_t nKeep){
   uint64_t n = nWant;
-  while( n>nCur && !mapRoom(n - nCur) ){
+  while( n>nCur && !mapRoom(n - nCur + (n - nCur>nKeep ? n - nCur : nKeep)) ){
     uint64_t d = (n - nCur)/2/MAP_GRAIN*MAP_GRAIN;
     n = nCur + d;
   }
@@ -1437,7 +1459,8 @@ static int setMap(FaktStore *s, uint64_t n){
 ** the max; it shrinks to the max if the max was lowered (LMDB keeps it >=
 ** the used pages). The map is address space, not disk: the file grows only
 ** as pages are written. Where the address space is limited, the map grows
-** as far as it allows (mapFit), and the txn has the room there is. */
+** as far as it allows (mapFit), once; past that only faktStoreGrow grows
+** it, when a write ran out of room. */
 static int maybeGrow(FaktStore *s){
   uint64_t nUsed, nMap, nNew, nRoom;
   int rc = usedBytes(s, &nUsed, &nMap);
@@ -1450,7 +1473,8 @@ static int maybeGrow(FaktStore *s){
   nNew = nMap;
   while( nNew<nUsed+nRoom && nNew<s->nMapMax ) nNew *= 2;
   if( nNew>s->nMapMax ) nNew = s->nMapMax;
-  nRoom = mapFit(nMap, nNew);
+  if( s->bAsLimit ) return FAKT_OK;       /* grown as far as it went: faktStoreGrow */
+  nRoom = mapFit(nMap, nNew, 0);
   if( nRoom<nNew ) s->bAsLimit = 1;
   if( nRoom<=nMap ) return FAKT_OK;
   return setMap(s, nRoom);
@@ -1464,6 +1488,7 @@ int faktStoreGrow(FaktStore *s){
     setErr(s, "cannot grow the map while transactions are open");
     return FAKT_BUSY;
   }
+  if( s->bDiskFull ) return FAKT_FULL;    /* a larger map does not help: keep the message */
   rc = usedBytes(s, &nUsed, &nMap);
   if( rc ) return rc;
   if( nMap>=s->nMapMax ){
@@ -1472,7 +1497,7 @@ int faktStoreGrow(FaktStore *s){
   }
   nNew = nMap*2;
   if( nNew>s->nMapMax ) nNew = s->nMapMax;
-  nFit = mapFit(nMap, nNew);
+  nFit = mapFit(nMap, nNew, MAP_KEEP);
   if( nFit<nNew ) s->bAsLimit = 1;
   if( nFit<=nMap ){
     setErr(s, "the address space limit (ulimit -v) kept the database map from growing past %llu bytes",
@@ -1492,7 +1517,8 @@ static int adoptMap(FaktStore *s){
   nUsed = roundUp(nUsed);
   nWant = nUsed*2>s->nMapMax ? (nUsed>s->nMapMax ? nUsed : s->nMapMax) : nUsed*2;
   if( nWant<nMap ) nWant = nMap;
-  nFit = mapFit(nMap, nWant);
+  nFit = mapFit(nMap, nWant, 0);
+  if( nFit<nUsed ) nFit = mapFit(nMap, nUsed, MAP_GRAIN);
   if( nFit<nUsed ){
     setErr(s, "the address space limit (ulimit -v) leaves no room to map the %llu bytes of the database",
            (unsigned long long)nUsed);
@@ -3898,6 +3924,43 @@ oom:
 }
 
 /*
+** After the open of zReal failed with code rc: if the lock file is to
+** blame, say so and name it (a directory or other non-file in its place,
+** one that cannot be opened, one that holds no LMDB lock table); else
+** leave rc and the message as they are.
+*/
+static int lockBlame(FaktStore *s, const char *zReal, int rc){
+  struct stat st;
+  char zLock[4096];
+  const char *zWhy = NULL;
+  int fd, e = 0, bNew;
+  if( snprintf(zLock, sizeof(zLock), "%s-lock", zReal)>=(int)sizeof(zLock) ) return rc;
+  bNew = lstat(zLock, &st)!=0;
+  if( !bNew && S_ISDIR(st.st_mode) ){
+    e = EISDIR;
+  }else if( !bNew && !S_ISREG(st.st_mode) ){
+    zWhy = "not a regular file";
+  }else if( (fd = open(zLock, s->bReadonly ? O_RDONLY : O_RDWR|O_CREAT, 0644))<0 ){
+    e = errno;
+  }else{
+    uint32_t magic = 0;
+    ssize_t n = read(fd, &magic, sizeof(magic));
+    close(fd);
+    if( bNew ) unlink(zLock);
+    if( n>0 && (n!=(ssize_t)sizeof(magic) || magic!=0xBEEFC0DE) && (rc==FAKT_NOTADB || rc==FAKT_FORMAT) ){
+      zWhy = "it is damaged (no LMDB lock table): remove it while no process has the database open";
+    }else{
+      return rc;
+    }
+  }
+  setErr(s, "cannot open lock file %s: %s", zLock, zWhy ? zWhy : strerror(e));
+  if( e==EACCES || e==EPERM ) return FAKT_PERM;
+  if( e==EROFS ) return FAKT_READONLY;
+  if( e==ENOSPC ) return FAKT_FULL;
+  return FAKT_CANTOPEN;
+}
+
+/*
 ** Read-only: MDB_RDONLY. If the lock file cannot be created or opened for
 ** writing (read-only directory or lock file), the database is opened with
 ** MDB_NOLOCK: reads then take no reader slot, so a writer in another
@@ -3956,6 +4019,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     }
   }                          /* none (out of memory): a write txn flushes, spills no runs */
 
+  s->zPath = strdup(zPath);
   zReal = lockPath(s, zPath);
   if( zReal==NULL ){
     rc = s->zErr[0] && strncmp(s->zErr, "out of memory", 13)!=0 ? FAKT_CANTOPEN : FAKT_NOMEM;
@@ -4005,6 +4069,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     int code = xlate(NULL, rc, "open");
     setErr(s, "cannot open database %s: %s", zPath, zWhy);
     rc = code==FAKT_NOTFOUND ? FAKT_CANTOPEN : code;
+    if( !s->bNoLock ) rc = lockBlame(s, zReal, rc);
     goto fail;
   }
 
@@ -4068,6 +4133,7 @@ fail:
     }
   }
   free(zReal);
+  free(s->zPath);
   free(s->zRunDir);
   free(s);
   return rc;
@@ -4080,6 +4146,7 @@ void faktStoreClose(FaktStore *s){
   spareFree(s);
   if( s->env ) mdb_env_close(s->env);
   nameCacheClear(&s->keptNames);
+  free(s->zPath);
   free(s->zRunDir);
   free(s);
 }

@@ -142,6 +142,9 @@ FAKT_API int fakt_limits(fakt *db, int64_t nMaxRows, int64_t nMaxMem, int64_t nM
 ** write transaction it makes room for max(used, 16 GiB) more (address space,
 ** not disk). Inside begin ... commit a claim that runs out of room after it
 ** began to write dooms the transaction: its commit fails with FAKT_FULL.
+** Under an address-space limit (ulimit -v) the map grows only as far as
+** it allows, and a write past that fails with FAKT_FULL saying so; a full
+** disk fails a write with FAKT_FULL and "disk is full: cannot write PATH".
 */
 FAKT_API int fakt_set_max_size(fakt *db, int64_t nBytes);
 

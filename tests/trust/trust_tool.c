@@ -29,6 +29,8 @@
 **                                       create READY, wait to be killed
 **   trust_tool blobs DB FIRST N PER [STARTED]  N transactions of PER 60 KB claims
 **   trust_tool opener DB DONE N         open read-only and read until DONE exists
+**   trust_tool aslimit DB MB            address space limited to now + MB MiB:
+**                                       writes until one does not fit (FAKT_FULL)
 **
 ** Every mode except query ends with "N passed, N failed" where that makes sense;
 ** exit status 0 on success, 1 on failure, 2 on a usage error.
@@ -41,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -516,6 +519,49 @@ static int cmdOpener(const char *zDb, const char *zDone, int nMax) {
   return finish();
 }
 
+/* Under an address-space limit of what the process maps now plus MB MiB
+** (RLIMIT_AS, as `ulimit -v`), set before the open: 60 KB claims, one per statement, until one
+** does not fit; it must fail with FAKT_FULL saying the address space
+** limited the map, and every claim before it must stay readable. */
+static int cmdAsLimit(const char *zDb, int nMb) {
+  fakt *db = NULL;
+  char *zErr = NULL;
+  const int SZ = 60000;
+  char *zBuf = malloc(SZ + 200), *zStmt = malloc(SZ + 300);   /* before the limit */
+  unsigned long nPages = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (!f || fscanf(f, "%lu", &nPages) != 1) { printf("note: no /proc/self/statm: skipped\n"); if (f) fclose(f); free(zBuf); free(zStmt); return finish(); }
+  fclose(f);
+  struct rlimit lim;
+  lim.rlim_cur = lim.rlim_max = (rlim_t)nPages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)nMb << 20);
+  if (setrlimit(RLIMIT_AS, &lim) != 0) { printf("note: setrlimit(RLIMIT_AS): %s: skipped\n", strerror(errno)); free(zBuf); free(zStmt); return finish(); }
+  int rc = fakt_open(zDb, 0, &db);
+  CHECK(rc == FAKT_OK, "open (create) under the limit: %s", fakt_errmsg(db));
+  if (rc != FAKT_OK) { fakt_close(db); free(zBuf); free(zStmt); return finish(); }
+  rc = fakt_exec(db, "predicate blob : string; entity x thing \"X\";", NULL, NULL, &zErr);
+  CHECK(rc == FAKT_OK, "schema: %s", zErr ? zErr : "");
+  int nOk = 0, bFull = 0;
+  for (int i = 0; i < 2000 && !bFull; i++) {
+    bigString(zBuf, SZ, i);
+    sprintf(zStmt, "claim b%d: x blob \"%s\";", i, zBuf);
+    rc = fakt_exec(db, zStmt, NULL, NULL, &zErr);
+    if (rc == FAKT_OK) { nOk++; continue; }
+    bFull = 1;
+    CHECK(rc == FAKT_FULL, "the write that does not fit: FAKT_FULL, got %d: %s", rc, zErr ? zErr : "");
+    CHECK(zErr && strstr(zErr, "address space") && strstr(zErr, "nothing was changed"),
+          "the message says the address space limited the map: %s", zErr ? zErr : "(none)");
+    printf("aslimit: after %d claims: %s\n", nOk, zErr ? zErr : "");
+    fakt_free(zErr);
+    zErr = NULL;
+  }
+  CHECK(bFull, "a write did not fit %d MiB of address space (%d claims of 60 KB)", nMb, nOk);
+  CHECK(nOk > 100, "writes worked under the limit: %d claims", nOk);
+  CHECK(count(db, "find count() where x blob ?s;") == nOk, "every committed claim reads back");
+  free(zBuf); free(zStmt);
+  fakt_close(db);
+  return finish();
+}
+
 /* ==== files for the hostile corpus ==== */
 
 static int cmdRandFile(const char *zPath, long n, unsigned long long seed) {
@@ -556,6 +602,7 @@ int main(int argc, char **argv) {
   if (argc == 5 && !strcmp(argv[1], "hold")) return cmdHold(argv[2], argv[3], atoi(argv[4]));
   if (argc >= 6 && !strcmp(argv[1], "blobs")) return cmdBlobs(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), argc > 6 ? argv[6] : NULL);
   if (argc == 5 && !strcmp(argv[1], "opener")) return cmdOpener(argv[2], argv[3], atoi(argv[4]));
-  fprintf(stderr, "usage: trust_tool check|query|setformat|writer|verify|cwriter|reader|grow|full|hold|blobs|opener ...\n");
+  if (argc == 4 && !strcmp(argv[1], "aslimit")) return cmdAsLimit(argv[2], atoi(argv[3]));
+  fprintf(stderr, "usage: trust_tool check|query|setformat|writer|verify|cwriter|reader|grow|full|hold|blobs|opener|aslimit ...\n");
   return 2;
 }
