@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/time.h>
 #include <unistd.h>
 #include <sys/mman.h>
@@ -37,6 +38,8 @@ static const char *const azDbName[DB_COUNT] = {
 #define MAP_LIMIT    ((uint64_t)1 << 40)      /* default max: 1 TiB */
 #define MAP_HEADROOM ((uint64_t)1 << 34)      /* free map before a write txn: 16 GiB */
 #define MAP_GRAIN    ((uint64_t)64 << 10)     /* map sizes are multiples of this */
+#define MAP_KEEP     ((uint64_t)64 << 20)     /* address space a grown map leaves free, at least */
+#define MAP_TRIES    8                        /* begins of a txn after MDB_MAP_RESIZED */
 #define CUR_PREFIX_MAX 512                    /* > LMDB's 511-byte key limit */
 #define ALIAS_MAX    400                      /* folded text bytes in an alias key */
 
@@ -82,6 +85,10 @@ struct FaktStore {
   MDB_dbi aDbi[DB_COUNT];    /* named databases, valid for the env's life */
   int bReadonly;             /* opened read-only */
   int bNoLock;               /* opened with MDB_NOLOCK (read-only, lock not creatable) */
+  int bAsLimit;              /* the address space kept the map from growing (mapFit) */
+  int bMapLost;              /* a remap failed: LMDB has no map, the handle is dead */
+  int bDiskFull;             /* the last write failed for want of disk (xlate) */
+  char *zPath;               /* the file's name as given, for messages */
   uint64_t nMapMax;          /* hard limit of the map size */
   uint64_t nRoom;            /* least free map before a write txn (maybeGrow) */
   uint64_t nMapped;          /* mapped file bytes a write txn keeps resident (dropTick) */
@@ -296,6 +303,14 @@ static uint64_t mapSize(FaktStore *s){
   return (uint64_t)info.me_mapsize;
 }
 
+/* Whether the file system of the database has (almost) no room left: a
+** write LMDB could do only in part is EIO, not ENOSPC. */
+static int diskFull(FaktStore *s){
+  struct statvfs sv;
+  if( s->zPath==NULL || statvfs(s->zPath, &sv)!=0 ) return 0;
+  return (uint64_t)sv.f_bavail * sv.f_frsize < ((uint64_t)1 << 20);
+}
+
 /*
 ** Translate an LMDB or errno code into a FAKT_* code and set the message
 ** "zWhat: text". Never returns an MDB_* value.
@@ -308,7 +323,9 @@ static int xlate(FaktStore *s, int rc, const char *zWhat){
     case MDB_KEYEXIST:         code = FAKT_CONSTRAINT; break;
     case MDB_MAP_FULL:
     case MDB_TXN_FULL:
-    case ENOSPC:               code = FAKT_FULL; break;
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:                code = FAKT_FULL; break;
     case MDB_CORRUPTED:
     case MDB_PAGE_NOTFOUND:    code = FAKT_CORRUPT; break;
     case MDB_INVALID:
@@ -334,11 +351,21 @@ static int xlate(FaktStore *s, int rc, const char *zWhat){
     case ENOMEM:               code = FAKT_NOMEM; break;
     default:                   code = FAKT_IOERR; break;   /* MDB_PANIC, EIO ... */
   }
+  if( s && rc==EIO && diskFull(s) ) rc = ENOSPC;   /* LMDB: a short write is EIO */
+  if( s ) s->bDiskFull = 0;
   if( s ){
-    if( rc==MDB_MAP_FULL ){
+    if( rc==ENOSPC || rc==EDQUOT || rc==EFBIG ){
+      s->bDiskFull = 1;
+      code = FAKT_FULL;
+      setErr(s, "disk is full: cannot write %s (%s)", s->zPath ? s->zPath : "the database",
+             rc==EFBIG ? "the file size limit (ulimit -f) was reached" : strerror(rc));
+    }else if( rc==MDB_MAP_FULL ){
       uint64_t n = mapSize(s);
       if( n>=s->nMapMax ){
         setErr(s, "database is full (max size %llu bytes)", (unsigned long long)s->nMapMax);
+      }else if( s->bAsLimit ){
+        setErr(s, "database map is full (%llu bytes; the address space limit (ulimit -v) kept it from growing)",
+               (unsigned long long)n);
       }else{
         setErr(s, "database map is full (%llu bytes): grow it and retry", (unsigned long long)n);
       }
@@ -1355,7 +1382,12 @@ static uint64_t roundDown(uint64_t n){
 static int usedBytes(FaktStore *s, uint64_t *pUsed, uint64_t *pMap){
   MDB_envinfo info;
   MDB_stat st;
-  int rc = mdb_env_info(s->env, &info);
+  int rc;
+  if( s->bMapLost ){
+    setErr(s, "the database map was lost when it was resized: close the database and open it again");
+    return FAKT_IOERR;
+  }
+  rc = mdb_env_info(s->env, &info);
   if( rc==0 ) rc = mdb_env_stat(s->env, &st);
   if( rc ) return xlate(s, rc, "env info");
   *pUsed = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
@@ -1375,10 +1407,50 @@ static void readEnd(FaktStore *s, MDB_txn *txn){
   s->pSpare = txn;
 }
 
+/*
+** Whether n more bytes of address space can be mapped now: under an
+** address-space limit (RLIMIT_AS, `ulimit -v`) a map of many GiB fails.
+** A reservation that maps nothing is made and undone at once.
+*/
+static int mapRoom(uint64_t n){
+  void *p;
+  if( n==0 ) return 1;
+  if( n>(uint64_t)SIZE_MAX/2 ) return 0;
+  p = mmap(NULL, (size_t)n, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE, -1, 0);
+  if( p==MAP_FAILED ) return 0;
+  munmap(p, (size_t)n);
+  return 1;
+}
+
+/*
+** The map size to set instead of nWant when the map is nCur now: nWant if
+** the address space has room for its growth and as much again (at least
+** nKeep) left to memory, else the largest of nCur plus half, a quarter
+** ... of the growth that has (nCur if none has). LMDB unmaps the old map
+** before it maps the new one, so only the growth counts.
+*/
+static uint64_t mapFit(uint64_t nCur, uint64_t nWant, uint64_t nKeep){
+  uint64_t n = nWant;
+  while( n>nCur && !mapRoom(n - nCur + (n - nCur>nKeep ? n - nCur : nKeep)) ){
+    uint64_t d = (n - nCur)/2/MAP_GRAIN*MAP_GRAIN;
+    n = nCur + d;
+  }
+  return n;
+}
+
+/* Resize the map to n bytes (no txn open). A failed mmap leaves LMDB
+** without a map: the handle is dead from then on (bMapLost). */
 static int setMap(FaktStore *s, uint64_t n){
+  int rc;
   spareFree(s);
-  int rc = mdb_env_set_mapsize(s->env, (size_t)n);
+  rc = mdb_env_set_mapsize(s->env, (size_t)n);
   s->nRemap++;
+  if( rc && rc!=EINVAL ){
+    s->bMapLost = 1;
+    setErr(s, "cannot map %llu bytes of the database: %s (the handle can no longer be used: close it)",
+           (unsigned long long)n, mdb_strerror(rc));
+    return rc==ENOMEM ? FAKT_NOMEM : FAKT_IOERR;
+  }
   return xlate(s, rc, "set map size");
 }
 
@@ -1387,7 +1459,9 @@ static int setMap(FaktStore *s, uint64_t n){
 ** map doubles while less than max(used, nRoom) of it is free, up to
 ** the max; it shrinks to the max if the max was lowered (LMDB keeps it >=
 ** the used pages). The map is address space, not disk: the file grows only
-** as pages are written. */
+** as pages are written. Where the address space is limited, the map grows
+** as far as it allows (mapFit), once; past that only faktStoreGrow grows
+** it, when a write ran out of room. */
 static int maybeGrow(FaktStore *s){
   uint64_t nUsed, nMap, nNew, nRoom;
   int rc = usedBytes(s, &nUsed, &nMap);
@@ -1400,17 +1474,22 @@ static int maybeGrow(FaktStore *s){
   nNew = nMap;
   while( nNew<nUsed+nRoom && nNew<s->nMapMax ) nNew *= 2;
   if( nNew>s->nMapMax ) nNew = s->nMapMax;
-  return setMap(s, nNew);
+  if( s->bAsLimit ) return FAKT_OK;       /* grown as far as it went: faktStoreGrow */
+  nRoom = mapFit(nMap, nNew, 0);
+  if( nRoom<nNew ) s->bAsLimit = 1;
+  if( nRoom<=nMap ) return FAKT_OK;
+  return setMap(s, nRoom);
 }
 
 int faktStoreGrow(FaktStore *s){
-  uint64_t nUsed, nMap, nNew;
+  uint64_t nUsed, nMap, nNew, nFit;
   int rc;
   if( s==NULL ) return FAKT_MISUSE;
   if( s->nTxn ){
     setErr(s, "cannot grow the map while transactions are open");
     return FAKT_BUSY;
   }
+  if( s->bDiskFull ) return FAKT_FULL;    /* a larger map does not help: keep the message */
   rc = usedBytes(s, &nUsed, &nMap);
   if( rc ) return rc;
   if( nMap>=s->nMapMax ){
@@ -1419,7 +1498,77 @@ int faktStoreGrow(FaktStore *s){
   }
   nNew = nMap*2;
   if( nNew>s->nMapMax ) nNew = s->nMapMax;
-  return setMap(s, nNew);
+  nFit = mapFit(nMap, nNew, MAP_KEEP);
+  if( nFit<nNew ) s->bAsLimit = 1;
+  if( nFit<=nMap ){
+    setErr(s, "the address space limit (ulimit -v) kept the database map from growing past %llu bytes",
+           (unsigned long long)nMap);
+    return FAKT_FULL;
+  }
+  return setMap(s, nFit);
+}
+
+/* Another process grew the file past this handle's map (MDB_MAP_RESIZED;
+** no txn of this handle open): map the used pages and as much again, or
+** as much of that as the address space allows. */
+static int adoptMap(FaktStore *s){
+  uint64_t nUsed, nMap, nWant, nFit;
+  int rc = usedBytes(s, &nUsed, &nMap);
+  if( rc ) return rc;
+  nUsed = roundUp(nUsed);
+  nWant = nUsed*2>s->nMapMax ? (nUsed>s->nMapMax ? nUsed : s->nMapMax) : nUsed*2;
+  if( nWant<nMap ) nWant = nMap;
+  nFit = mapFit(nMap, nWant, 0);
+  if( nFit<nUsed ) nFit = mapFit(nMap, nUsed, MAP_GRAIN);
+  if( nFit<nUsed ){
+    setErr(s, "the address space limit (ulimit -v) leaves no room to map the %llu bytes of the database",
+           (unsigned long long)nUsed);
+    return FAKT_NOMEM;
+  }
+  return setMap(s, nFit);
+}
+
+/* Free the reader slots of processes that died holding them (their
+** snapshots would keep every page they saw from being reused). */
+static void readerCheck(FaktStore *s){
+  int nDead = 0;
+  if( s->env && !s->bNoLock && !s->bMapLost ) mdb_reader_check(s->env, &nDead);
+}
+
+/*
+** Begin a top-level LMDB txn. When another process grew the file past
+** this handle's map (MDB_MAP_RESIZED) the map is adopted and the begin
+** retried, if no other txn of the handle is open; when the reader table
+** is full, the slots of dead processes are freed and the begin retried.
+*/
+static int beginTop(FaktStore *s, unsigned flags, MDB_txn **ppTxn){
+  int rc = MDB_SUCCESS, nTry, bChecked = 0;
+  *ppTxn = NULL;
+  if( s->bMapLost ){
+    setErr(s, "the database map was lost when it was resized: close the database and open it again");
+    return FAKT_IOERR;
+  }
+  for(nTry=0; nTry<MAP_TRIES; nTry++){
+    rc = mdb_txn_begin(s->env, NULL, flags, ppTxn);
+    if( rc==MDB_READERS_FULL && !bChecked ){
+      bChecked = 1;
+      readerCheck(s);
+      continue;
+    }
+    if( rc!=MDB_MAP_RESIZED ) break;
+    if( s->nTxn ){
+      setErr(s, "the database map was grown by another process: end open transactions and retry");
+      return FAKT_BUSY;
+    }
+    rc = adoptMap(s);
+    if( rc ) return rc;
+    rc = MDB_MAP_RESIZED;
+  }
+  if( rc ){
+    *ppTxn = NULL;
+    return xlate(s, rc, "begin transaction");
+  }
+  return FAKT_OK;
 }
 
 int faktStoreSetMaxSize(FaktStore *s, uint64_t nMax){
@@ -1463,7 +1612,7 @@ static void nameCacheClear(NameCache *c);
 int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
   StoreTxn *t;
   MDB_txn *txn = NULL;
-  int rc, nTry;
+  int rc;
   *ppTxn = NULL;
   if( s==NULL ) return FAKT_MISUSE;
   if( bWrite && s->bReadonly ){
@@ -1475,12 +1624,12 @@ int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
     return FAKT_BUSY;
   }
   if( bWrite && s->nTxn==0 ){
+    readerCheck(s);
     rc = maybeGrow(s);
     if( rc ) return rc;
   }
   t = calloc(1, sizeof(*t));
   if( t==NULL ){ setErr(s, "out of memory"); return FAKT_NOMEM; }
-  rc = MDB_SUCCESS;
   if( !bWrite && s->pSpare ){
     txn = s->pSpare;
     s->pSpare = NULL;
@@ -1489,24 +1638,12 @@ int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
       txn = NULL;
     }
   }
-  for(nTry=0; txn==NULL; nTry++){
-    rc = mdb_txn_begin(s->env, NULL, bWrite ? 0 : MDB_RDONLY, &txn);
-    if( rc!=MDB_MAP_RESIZED || nTry>=3 ) break;
-    /* Another process grew the map: adopt its size (only safe with no
-    ** other transaction of this handle open). */
-    if( s->nTxn ){
-      setErr(s, "the database map was grown by another process: end open transactions and retry");
+  if( txn==NULL ){
+    rc = beginTop(s, bWrite ? 0 : MDB_RDONLY, &txn);
+    if( rc ){
       free(t);
-      return FAKT_BUSY;
+      return rc;
     }
-    spareFree(s);
-    rc = mdb_env_set_mapsize(s->env, 0);
-    s->nRemap++;
-    if( rc ) break;
-  }
-  if( rc ){
-    free(t);
-    return xlate(s, rc, "begin transaction");
   }
   t->s = s;
   t->txn = txn;
@@ -3746,11 +3883,99 @@ static int envOpen(FaktStore *s, const char *zPath, uint64_t nMap, unsigned flag
 }
 
 /*
+** The path LMDB opens, so that the lock file "<it>-lock" belongs to the
+** file, not to one of its names: a symbolic link (or a path through a
+** linked directory) to an existing file resolves to the file's real path;
+** a new file's directory is resolved and its name appended. NULL with a
+** message on s when out of memory or when zPath is a symbolic link to
+** nothing (a malloc'd string otherwise; zPath itself when it cannot be
+** resolved, and the open reports why).
+*/
+static char *lockPath(FaktStore *s, const char *zPath){
+  struct stat st;
+  const char *zSlash, *zBase;
+  char *zDir, *zReal, *zOut;
+  size_t n;
+  zOut = realpath(zPath, NULL);
+  if( zOut ) return zOut;
+  if( lstat(zPath, &st)==0 && S_ISLNK(st.st_mode) ){
+    setErr(s, "cannot open database %s: a symbolic link to a missing file", zPath);
+    return NULL;
+  }
+  zSlash = strrchr(zPath, '/');
+  zBase = zSlash ? zSlash + 1 : zPath;
+  n = zSlash==NULL ? 1 : zSlash==zPath ? 1 : (size_t)(zSlash - zPath);
+  zDir = malloc(n + 1);
+  if( zDir==NULL ) goto oom;
+  memcpy(zDir, zSlash==NULL ? "." : zPath, n);
+  zDir[n] = 0;
+  zReal = realpath(zDir, NULL);
+  free(zDir);
+  if( zReal==NULL || zBase[0]==0 ){
+    free(zReal);
+    zOut = strdup(zPath);
+    if( zOut==NULL ) goto oom;
+    return zOut;
+  }
+  n = strlen(zReal);
+  zOut = malloc(n + strlen(zBase) + 2);
+  if( zOut==NULL ){ free(zReal); goto oom; }
+  memcpy(zOut, zReal, n);
+  if( n==0 || zReal[n-1]!='/' ) zOut[n++] = '/';
+  strcpy(zOut + n, zBase);
+  free(zReal);
+  return zOut;
+oom:
+  setErr(s, "out of memory");
+  return NULL;
+}
+
+/*
+** After the open of zReal failed with code rc: if the lock file is to
+** blame, say so and name it (a directory or other non-file in its place,
+** one that cannot be opened, one that holds no LMDB lock table); else
+** leave rc and the message as they are.
+*/
+static int lockBlame(FaktStore *s, const char *zReal, int rc){
+  struct stat st;
+  char zLock[4096];
+  const char *zWhy = NULL;
+  int fd, e = 0, bNew;
+  if( snprintf(zLock, sizeof(zLock), "%s-lock", zReal)>=(int)sizeof(zLock) ) return rc;
+  bNew = lstat(zLock, &st)!=0;
+  if( !bNew && S_ISDIR(st.st_mode) ){
+    e = EISDIR;
+  }else if( !bNew && !S_ISREG(st.st_mode) ){
+    zWhy = "not a regular file";
+  }else if( (fd = open(zLock, s->bReadonly ? O_RDONLY : O_RDWR|O_CREAT, 0644))<0 ){
+    e = errno;
+  }else{
+    uint32_t magic = 0;
+    ssize_t n = read(fd, &magic, sizeof(magic));
+    close(fd);
+    if( bNew ) unlink(zLock);
+    if( n>0 && (n!=(ssize_t)sizeof(magic) || magic!=0xBEEFC0DE) && (rc==FAKT_NOTADB || rc==FAKT_FORMAT) ){
+      zWhy = "it is damaged (no LMDB lock table): remove it while no process has the database open";
+    }else{
+      return rc;
+    }
+  }
+  setErr(s, "cannot open lock file %s: %s", zLock, zWhy ? zWhy : strerror(e));
+  if( e==EACCES || e==EPERM ) return FAKT_PERM;
+  if( e==EROFS ) return FAKT_READONLY;
+  if( e==ENOSPC ) return FAKT_FULL;
+  return FAKT_CANTOPEN;
+}
+
+/*
 ** Read-only: MDB_RDONLY. If the lock file cannot be created or opened for
 ** writing (read-only directory or lock file), the database is opened with
 ** MDB_NOLOCK: reads then take no reader slot, so a writer in another
 ** process could reuse pages under a long read; acceptable for a read-only
-** copy, which is the case this serves.
+** copy, which is the case this serves. LMDB opens the file by its real
+** path (lockPath), so every name of it shares one lock file; a file with
+** several hard links is not opened for writing, since each name would
+** have its own lock file.
 */
 int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStore, char **pzErr){
   StoreConfig cfg;
@@ -3762,6 +3987,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   uint32_t mainPsize = 0;
   uint64_t nMap;
   unsigned flags;
+  char *zReal = NULL;        /* the path LMDB opens (lockPath) */
 
   *ppStore = NULL;
   if( pzErr ) *pzErr = NULL;
@@ -3800,6 +4026,12 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     }
   }                          /* none (out of memory): a write txn flushes, spills no runs */
 
+  s->zPath = strdup(zPath);
+  zReal = lockPath(s, zPath);
+  if( zReal==NULL ){
+    rc = s->zErr[0] && strncmp(s->zErr, "out of memory", 13)!=0 ? FAKT_CANTOPEN : FAKT_NOMEM;
+    goto fail;
+  }
   bExists = stat(zPath, &st)==0;
   if( !bExists ){
     if( errno!=ENOENT ){
@@ -3818,6 +4050,13 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
       rc = FAKT_CANTOPEN;
       goto fail;
     }
+    if( st.st_nlink>1 && !s->bReadonly ){
+      setErr(s, "cannot open database %s for writing: the file has %lu hard links, and each name "
+             "would have its own lock file (open it by one name: remove the other links)",
+             zPath, (unsigned long)st.st_nlink);
+      rc = FAKT_CANTOPEN;
+      goto fail;
+    }
     rc = vetFile(s, zPath, (uint64_t)st.st_size);
     /* the walk goes through LMDB's map when LMDB can show where it lies
     ** by reading nothing but what faktPageMainLeaf read first */
@@ -3827,19 +4066,21 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   }
 
   flags = MDB_NOSUBDIR | MDB_NOTLS | (s->bReadonly ? MDB_RDONLY : 0);
-  rc = envOpen(s, zPath, nMap, flags);
+  rc = envOpen(s, zReal, nMap, flags);
   if( rc==EACCES && s->bReadonly ){
     s->bNoLock = 1;
-    rc = envOpen(s, zPath, nMap, flags | MDB_NOLOCK);
+    rc = envOpen(s, zReal, nMap, flags | MDB_NOLOCK);
   }
   if( rc ){
     const char *zWhy = rc==ENOENT ? "no such file" : mdb_strerror(rc);
     int code = xlate(NULL, rc, "open");
     setErr(s, "cannot open database %s: %s", zPath, zWhy);
     rc = code==FAKT_NOTFOUND ? FAKT_CANTOPEN : code;
+    if( !s->bNoLock ) rc = lockBlame(s, zReal, rc);
     goto fail;
   }
 
+  readerCheck(s);             /* slots of readers that were killed */
   if( bMapWalk ){
     size_t nLmdb = 0;
     const void *pLmdb = lmdbMap(s->env, mainRoot, mainPsize, &nLmdb);
@@ -3849,8 +4090,8 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   if( bExists ){
     /* A read transaction first: nothing is written to a file that is not ours. */
     MDB_txn *txn;
-    rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-    if( rc ){ rc = xlate(s, rc, "begin transaction"); goto fail; }
+    rc = beginTop(s, MDB_RDONLY, &txn);
+    if( rc ) goto fail;
     rc = openDbis(s, txn, 0);
     if( rc==FAKT_OK ){
       StoreTxn tmp;
@@ -3863,8 +4104,8 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     if( rc ){ rc = xlate(s, rc, "open tables"); goto fail; }
   }else{
     MDB_txn *txn;
-    rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-    if( rc ){ rc = xlate(s, rc, "begin transaction"); goto fail; }
+    rc = beginTop(s, 0, &txn);
+    if( rc ) goto fail;
     rc = openDbis(s, txn, 1);
     if( rc ){ mdb_txn_abort(txn); goto fail; }
     rc = mdb_txn_commit(txn);
@@ -3876,6 +4117,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     rc = faktStoreCommit(t);
     if( rc ) goto fail;
   }
+  free(zReal);
   *ppStore = s;
   return FAKT_OK;
 
@@ -3886,17 +4128,19 @@ fail:
     s->env = NULL;
     if( !bExists ){
       /* Leave no half-made database behind. */
-      size_t n = strlen(zPath);
+      size_t n = strlen(zReal);
       char *zLock = malloc(n + 6);
-      unlink(zPath);
+      unlink(zReal);
       if( zLock ){
-        memcpy(zLock, zPath, n);
+        memcpy(zLock, zReal, n);
         memcpy(zLock + n, "-lock", 6);
         unlink(zLock);
         free(zLock);
       }
     }
   }
+  free(zReal);
+  free(s->zPath);
   free(s->zRunDir);
   free(s);
   return rc;
@@ -3909,6 +4153,7 @@ void faktStoreClose(FaktStore *s){
   spareFree(s);
   if( s->env ) mdb_env_close(s->env);
   nameCacheClear(&s->keptNames);
+  free(s->zPath);
   free(s->zRunDir);
   free(s);
 }

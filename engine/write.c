@@ -37,6 +37,8 @@ static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText);
 static int storeErr(WCtx *w, int rc, const Pos *pPos){
   if( rc==FAKT_FULL ){
     faktErrSet(w->pErr, rc, pPos, "database is full: %s", faktStoreErrmsg(w->db->pStore));
+  }else if( rc==FAKT_IOERR ){
+    faktErrSet(w->pErr, rc, pPos, "%s", faktStoreErrmsg(w->db->pStore));
   }else{
     faktErrSet(w->pErr, rc, pPos, "%s", fakt_errstr(rc));
   }
@@ -1097,7 +1099,8 @@ static int txnStmt(fakt_stmt *p){
       if( n.nAdded + n.nRetracted + n.nOther ) rc = logTx(db, db->pTxn, &n);
       if( rc==0 ){
         rc = faktStoreCommit(db->pTxn);
-        if( rc ) faktErrSet(&db->err, rc, &pS->pos, "commit failed: %s", fakt_errstr(rc));
+        if( rc ) faktErrSet(&db->err, rc, &pS->pos, "commit failed: %s",
+                            rc==FAKT_FULL || rc==FAKT_IOERR ? faktStoreErrmsg(db->pStore) : fakt_errstr(rc));
       }else{
         faktStoreAbort(db->pTxn);
       }

@@ -23,6 +23,9 @@
 ** Processes: any number of processes may read one database while one of
 ** them writes; readers see the last committed state as of the start of each
 ** statement (or of their explicit transaction) and never block the writer.
+** The reader slots of processes that died are freed at the next open and
+** at the next write transaction of any process, and a reader adopts the
+** map of a file another process grew.
 */
 #ifndef FAKT_H
 #define FAKT_H
@@ -107,7 +110,10 @@ FAKT_API const char *fakt_libversion(void);
 FAKT_API const char *fakt_errstr(int rc);
 
 /*
-** Open the database file at zPath (one file, plus "<zPath>-lock"). flags is a
+** Open the database file at zPath (one file, plus a lock file "<real path>-lock"
+** named after zPath with symbolic links resolved, so that every path to the
+** file shares it; a file with several hard links is refused for writing,
+** FAKT_CANTOPEN, as each name would have its own lock file). flags is a
 ** combination of FAKT_OPEN_*; 0 means READWRITE|CREATE. On success *ppDb is a
 ** new handle; on failure *ppDb is still a handle (unless out of memory, then
 ** NULL) whose fakt_errmsg() tells why; close it with fakt_close() either way.
@@ -137,6 +143,9 @@ FAKT_API int fakt_limits(fakt *db, int64_t nMaxRows, int64_t nMaxMem, int64_t nM
 ** write transaction it makes room for max(used, 16 GiB) more (address space,
 ** not disk). Inside begin ... commit a claim that runs out of room after it
 ** began to write dooms the transaction: its commit fails with FAKT_FULL.
+** Under an address-space limit (ulimit -v) the map grows only as far as
+** it allows, and a write past that fails with FAKT_FULL saying so; a full
+** disk fails a write with FAKT_FULL and "disk is full: cannot write PATH".
 */
 FAKT_API int fakt_set_max_size(fakt *db, int64_t nBytes);
 

@@ -25,6 +25,12 @@
 **   trust_tool full DB                  fakt_set_max_size: FAKT_FULL, nothing lost
 **   trust_tool randfile PATH N SEED     N pseudo-random bytes (seeded)
 **   trust_tool flip PATH OFFSET N       XOR N bytes at OFFSET with 0x5a
+**   trust_tool hold DB READY SNAP       open read-only (SNAP 1: hold a snapshot),
+**                                       create READY, wait to be killed
+**   trust_tool blobs DB FIRST N PER [STARTED]  N transactions of PER 60 KB claims
+**   trust_tool opener DB DONE N         open read-only and read until DONE exists
+**   trust_tool aslimit DB MB            address space limited to now + MB MiB:
+**                                       writes until one does not fit (FAKT_FULL)
 **
 ** Every mode except query ends with "N passed, N failed" where that makes sense;
 ** exit status 0 on success, 1 on failure, 2 on a usage error.
@@ -37,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -438,6 +445,123 @@ static int cmdFull(const char *zDb) {
   return finish();
 }
 
+/* ==== several processes on one file (multiproc.sh, issue 25) ==== */
+
+/* Open DB read-only; with bSnap hold a snapshot (a statement stepped once);
+** create READY; then wait to be killed (at most 120 s). */
+static int cmdHold(const char *zDb, const char *zReady, int bSnap) {
+  fakt *db = NULL;
+  fakt_stmt *st = NULL;
+  int rc = fakt_open(zDb, FAKT_OPEN_READONLY, &db);
+  if (rc != FAKT_OK) { fprintf(stderr, "hold: %s (%d)\n", fakt_errmsg(db), rc); fakt_close(db); return 1; }
+  if (bSnap) {
+    rc = fakt_prepare(db, "find ?c where ?c: ?s ?p ?o;", -1, &st, NULL);
+    if (rc == FAKT_OK) rc = fakt_step(st);
+    if (rc != FAKT_ROW && rc != FAKT_DONE) { fprintf(stderr, "hold: %s (%d)\n", fakt_errmsg(db), rc); return 1; }
+  }
+  int fd = open(zReady, O_WRONLY | O_CREAT, 0644);
+  if (fd < 0) { perror(zReady); return 2; }
+  close(fd);
+  for (int i = 0; i < 1200; i++) usleep(100000);
+  fakt_finalize(st);
+  fakt_close(db);
+  return 0;
+}
+
+/* N transactions from FIRST on, PER claims each, of a 60,000-byte string:
+** the file grows by about 60 KB a claim. Creates STARTED (if given) after
+** the first commit. */
+static int cmdBlobs(const char *zDb, int nFirst, int n, int nPer, const char *zStarted) {
+  fakt *db = NULL;
+  char *zErr = NULL;
+  const int SZ = 60000;
+  if (fakt_open(zDb, 0, &db) != FAKT_OK) { fprintf(stderr, "blobs: %s\n", fakt_errmsg(db)); return 1; }
+  if (fakt_exec(db, "predicate blob : string; entity x thing \"X\";", NULL, NULL, &zErr) != FAKT_OK) {
+    fprintf(stderr, "blobs: %s\n", zErr); return 1;
+  }
+  char *zBuf = malloc(SZ + 200), *zStmt = malloc((size_t)(SZ + 100) * (size_t)nPer + 100);
+  int bad = 0;
+  for (int t = 0; t < n && !bad; t++) {
+    size_t k = (size_t)sprintf(zStmt, "begin;");
+    for (int j = 0; j < nPer; j++) {
+      int i = nFirst + t * nPer + j;
+      bigString(zBuf, SZ, i);
+      k += (size_t)sprintf(zStmt + k, " claim b%d: x blob \"%s\";", i, zBuf);
+    }
+    sprintf(zStmt + k, " commit;");
+    if (fakt_exec(db, zStmt, NULL, NULL, &zErr) != FAKT_OK) { fprintf(stderr, "blobs: tx %d: %s\n", t, zErr); bad = 1; }
+    if (t == 0 && zStarted) { int fd = open(zStarted, O_WRONLY | O_CREAT, 0644); if (fd >= 0) close(fd); }
+  }
+  fakt_free(zErr);
+  free(zBuf); free(zStmt);
+  fakt_close(db);
+  return bad;
+}
+
+/* Until DONE exists (at most nMax times): open DB read-only, count its
+** claims, close. Every open and read must succeed. */
+static int cmdOpener(const char *zDb, const char *zDone, int nMax) {
+  int nOpen = 0, nBad = 0;
+  for (int i = 0; i < nMax && access(zDone, F_OK) != 0; i++) {
+    fakt *db = NULL;
+    int rc = fakt_open(zDb, FAKT_OPEN_READONLY, &db);
+    nOpen++;
+    if (rc != FAKT_OK) {
+      if (nBad++ < 3) printf("opener: open %d: %s (%d)\n", i, fakt_errmsg(db), rc);
+    } else if (count(db, "find count() where x blob ?s;") < 0) {
+      if (nBad++ < 3) printf("opener: read %d: %s\n", i, fakt_errmsg(db));
+    }
+    fakt_close(db);
+  }
+  CHECK(nBad == 0, "%d of %d read-only opens (and a read) while a writer grew the file failed", nBad, nOpen);
+  CHECK(nOpen > 0, "opened at least once while the writer ran");
+  printf("opener: %d opens, %d failed\n", nOpen, nBad);
+  return finish();
+}
+
+/* Under an address-space limit of what the process maps now plus MB MiB
+** (RLIMIT_AS, as `ulimit -v`), set before the open: 60 KB claims, one per statement, until one
+** does not fit; it must fail with FAKT_FULL saying the address space
+** limited the map, and every claim before it must stay readable. */
+static int cmdAsLimit(const char *zDb, int nMb) {
+  fakt *db = NULL;
+  char *zErr = NULL;
+  const int SZ = 60000;
+  char *zBuf = malloc(SZ + 200), *zStmt = malloc(SZ + 300);   /* before the limit */
+  unsigned long nPages = 0;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (!f || fscanf(f, "%lu", &nPages) != 1) { printf("note: no /proc/self/statm: skipped\n"); if (f) fclose(f); free(zBuf); free(zStmt); return finish(); }
+  fclose(f);
+  struct rlimit lim;
+  lim.rlim_cur = lim.rlim_max = (rlim_t)nPages * (rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)nMb << 20);
+  if (setrlimit(RLIMIT_AS, &lim) != 0) { printf("note: setrlimit(RLIMIT_AS): %s: skipped\n", strerror(errno)); free(zBuf); free(zStmt); return finish(); }
+  int rc = fakt_open(zDb, 0, &db);
+  CHECK(rc == FAKT_OK, "open (create) under the limit: %s", fakt_errmsg(db));
+  if (rc != FAKT_OK) { fakt_close(db); free(zBuf); free(zStmt); return finish(); }
+  rc = fakt_exec(db, "predicate blob : string; entity x thing \"X\";", NULL, NULL, &zErr);
+  CHECK(rc == FAKT_OK, "schema: %s", zErr ? zErr : "");
+  int nOk = 0, bFull = 0;
+  for (int i = 0; i < 2000 && !bFull; i++) {
+    bigString(zBuf, SZ, i);
+    sprintf(zStmt, "claim b%d: x blob \"%s\";", i, zBuf);
+    rc = fakt_exec(db, zStmt, NULL, NULL, &zErr);
+    if (rc == FAKT_OK) { nOk++; continue; }
+    bFull = 1;
+    CHECK(rc == FAKT_FULL, "the write that does not fit: FAKT_FULL, got %d: %s", rc, zErr ? zErr : "");
+    CHECK(zErr && strstr(zErr, "address space") && strstr(zErr, "nothing was changed"),
+          "the message says the address space limited the map: %s", zErr ? zErr : "(none)");
+    printf("aslimit: after %d claims: %s\n", nOk, zErr ? zErr : "");
+    fakt_free(zErr);
+    zErr = NULL;
+  }
+  CHECK(bFull, "a write did not fit %d MiB of address space (%d claims of 60 KB)", nMb, nOk);
+  CHECK(nOk > 100, "writes worked under the limit: %d claims", nOk);
+  CHECK(count(db, "find count() where x blob ?s;") == nOk, "every committed claim reads back");
+  free(zBuf); free(zStmt);
+  fakt_close(db);
+  return finish();
+}
+
 /* ==== files for the hostile corpus ==== */
 
 static int cmdRandFile(const char *zPath, long n, unsigned long long seed) {
@@ -475,6 +599,10 @@ int main(int argc, char **argv) {
   if (argc == 4 && !strcmp(argv[1], "reader")) return cmdReader(argv[2], argv[3]);
   if (argc == 3 && !strcmp(argv[1], "grow")) return cmdGrow(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "full")) return cmdFull(argv[2]);
-  fprintf(stderr, "usage: trust_tool check|query|setformat|writer|verify|cwriter|reader|grow|full ...\n");
+  if (argc == 5 && !strcmp(argv[1], "hold")) return cmdHold(argv[2], argv[3], atoi(argv[4]));
+  if (argc >= 6 && !strcmp(argv[1], "blobs")) return cmdBlobs(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]), argc > 6 ? argv[6] : NULL);
+  if (argc == 5 && !strcmp(argv[1], "opener")) return cmdOpener(argv[2], argv[3], atoi(argv[4]));
+  if (argc == 4 && !strcmp(argv[1], "aslimit")) return cmdAsLimit(argv[2], atoi(argv[3]));
+  fprintf(stderr, "usage: trust_tool check|query|setformat|writer|verify|cwriter|reader|grow|full|hold|blobs|opener|aslimit ...\n");
   return 2;
 }
