@@ -34,9 +34,18 @@ typedef struct WCtx {
 
 static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText);
 
+/* "database is full: " before a store message that does not already say
+** what is full (the disk, the address space, the transaction ids). */
+static const char *fullPrefix(const char *zStore){
+  if( strncmp(zStore, "disk is full", 12)==0 || strstr(zStore, "address space")
+   || strncmp(zStore, "transaction ids", 15)==0 ) return "";
+  return "database is full: ";
+}
+
 static int storeErr(WCtx *w, int rc, const Pos *pPos){
   if( rc==FAKT_FULL ){
-    faktErrSet(w->pErr, rc, pPos, "database is full: %s", faktStoreErrmsg(w->db->pStore));
+    const char *zStore = faktStoreErrmsg(w->db->pStore);
+    faktErrSet(w->pErr, rc, pPos, "%s%s", fullPrefix(zStore), zStore);
   }else if( rc==FAKT_IOERR ){
     faktErrSet(w->pErr, rc, pPos, "%s", faktStoreErrmsg(w->db->pStore));
   }else{
@@ -1207,8 +1216,9 @@ int faktWriteStep(fakt_stmt *p){
       continue;
     }
     if( rc==FAKT_FULL ){
+      const char *zStore = faktStoreErrmsg(db->pStore);
       faktErrReplace(&db->err, FAKT_FULL, &pS->pos, "%s%s; nothing was changed",
-                     bTxOut ? "" : "database is full: ", faktStoreErrmsg(db->pStore));
+                     bTxOut ? "" : fullPrefix(zStore), zStore);
     }else if( rc && db->err.rc==FAKT_OK ){
       storeErr(&w, rc, &pS->pos);
     }
