@@ -149,6 +149,14 @@ int fakt_set_max_size(fakt *db, int64_t nBytes){
   return faktStoreSetMaxSize(db->pStore, (uint64_t)nBytes);
 }
 
+int fakt_busy_timeout(fakt *db, int nMs){
+  if( db==NULL || db->pStore==NULL ) return misuse(db, "fakt_busy_timeout() on a closed handle");
+  pthread_mutex_lock(&db->mutex);
+  int rc = faktStoreBusyTimeout(db->pStore, nMs);
+  pthread_mutex_unlock(&db->mutex);
+  return rc;
+}
+
 int fakt_set_origin(fakt *db, const char *zName, int iLine, int iCol){
   if( db==NULL || iLine<1 || iCol<1 ) return misuse(db, "fakt_set_origin()");
   free(db->zOrigin);

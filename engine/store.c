@@ -3,6 +3,7 @@
 ** the only file that includes lmdb.h: every MDB_* or errno code goes
 ** through xlate() and leaves as a FAKT_* code with a message on the store.
 */
+#define _GNU_SOURCE          /* F_OFD_SETLK: locks of an open file, not of a process */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <lmdb.h>
@@ -35,6 +37,7 @@ static const char *const azDbName[DB_COUNT] = {
 };
 
 #define MAP_DEFAULT  ((uint64_t)64 << 20)     /* initial map: 64 MiB */
+#define FAKT_BUSY_DEFAULT 5000                /* ms a writer waits for the writer lock */
 #define MAP_LIMIT    ((uint64_t)1 << 40)      /* default max: 1 TiB */
 #define MAP_HEADROOM ((uint64_t)1 << 34)      /* free map before a write txn: 16 GiB */
 #define MAP_GRAIN    ((uint64_t)64 << 10)     /* map sizes are multiples of this */
@@ -106,6 +109,9 @@ struct FaktStore {
   uint64_t nRunMax;          /* most bytes of runs a txn spills (0: no limit) */
   NameCache keptNames;       /* the name cache of the last write txn committed here */
   size_t keptTxnId;          /* and that txn's LMDB id (keptNames valid for id+1) */
+  int fdLock;                /* the data file, for fakt's own locks (ofdLock), or -1 */
+  int bWLocked;              /* this handle holds the writer lock */
+  int nBusyMs;               /* how long a writer waits for the lock (faktStoreBusyTimeout) */
   char zErr[512];            /* last message */
 };
 
@@ -1593,6 +1599,125 @@ int faktStoreInfo(FaktStore *s, uint64_t *pnMapSize, uint64_t *pnUsed){
   return rc;
 }
 
+/* ================================================================ fakt's own locks */
+
+/*
+** Locks of fakt's own, beside LMDB's: byte ranges of the data file far past
+** any data, locked with open-file-description locks (F_OFD_SETLK). Unlike
+** POSIX record locks they belong to one open file, not to the process, so
+** they conflict between two handles of one process too, and closing some
+** other descriptor of the file does not drop them. LMDB itself locks only
+** the lock file (its reader slots' pids), never the data file.
+**   LK_WRITER       the writer lock: held by the handle whose top-level
+**                   write transaction is open, so that a second writer
+**                   waits with a timeout instead of in LMDB's mutex
+**   LK_WPID + pid   beside it, the writing process's pid, for the message
+**   LK_OPEN + pid   every handle, for as long as it is open: a second
+**                   handle on the file in the same process is refused
+*/
+#define LK_BASE   ((off_t)1 << 62)
+#define LK_PIDS   ((off_t)1 << 31)             /* room for any pid */
+#define LK_WRITER LK_BASE
+#define LK_WPID   (LK_BASE + ((off_t)1 << 32))
+#define LK_OPEN   (LK_BASE + ((off_t)1 << 33))
+
+/* One OFD lock call on fd: F_OFD_SETLK, or F_OFD_GETLK (*pFl then says
+** who holds a conflicting lock). 0 or the errno. */
+static int ofdLock(int fd, int cmd, short type, off_t start, off_t len, struct flock *pFl){
+  struct flock fl;
+  memset(&fl, 0, sizeof(fl));
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = start;
+  fl.l_len = len;
+  if( fcntl(fd, cmd, &fl)!=0 ) return errno;
+  if( pFl ) *pFl = fl;
+  return 0;
+}
+
+static int64_t monoMs(void){
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec*1000 + ts.tv_nsec/1000000;
+}
+
+/*
+** Take the writer lock, waiting up to s->nBusyMs (polling, with a backoff
+** of 1 to 25 ms): FAKT_BUSY with the holder's pid when it stays taken.
+** Without OFD locks (an old kernel, a file system without them) fakt
+** falls back to LMDB's own mutex, which waits without a limit.
+*/
+static int writeLock(FaktStore *s){
+  int64_t tEnd, tNow;
+  int nSleep = 1, e;
+  if( s->fdLock<0 || s->bWLocked ) return FAKT_OK;
+  tEnd = monoMs() + (s->nBusyMs>0 ? s->nBusyMs : 0);
+  for(;;){
+    e = ofdLock(s->fdLock, F_OFD_SETLK, F_WRLCK, LK_WRITER, 1, NULL);
+    if( e==0 ) break;
+    if( e!=EAGAIN && e!=EACCES ) return FAKT_OK;       /* no OFD locks: LMDB's mutex */
+    tNow = monoMs();
+    if( tNow>=tEnd ){
+      struct flock fl;
+      char zPid[48] = "";
+      memset(&fl, 0, sizeof(fl));
+      if( ofdLock(s->fdLock, F_OFD_GETLK, F_WRLCK, LK_WPID, LK_PIDS, &fl)==0 && fl.l_type!=F_UNLCK ){
+        snprintf(zPid, sizeof(zPid), " (pid %lld)", (long long)(fl.l_start - LK_WPID));
+      }
+      setErr(s, "database is locked: another %s%s is writing to %s (waited %d ms; "
+             "fakt_busy_timeout() or .timeout sets how long)",
+             zPid[0] ? "process" : "handle or process", zPid,
+             s->zPath ? s->zPath : "it", s->nBusyMs>0 ? s->nBusyMs : 0);
+      return FAKT_BUSY;
+    }
+    if( nSleep>tEnd - tNow ) nSleep = (int)(tEnd - tNow);
+    struct timespec ts = { 0, (long)nSleep * 1000000L };
+    nanosleep(&ts, NULL);
+    if( nSleep<25 ) nSleep *= 2;
+  }
+  ofdLock(s->fdLock, F_OFD_SETLK, F_WRLCK, LK_WPID + getpid(), 1, NULL);
+  s->bWLocked = 1;
+  return FAKT_OK;
+}
+
+static void writeUnlock(FaktStore *s){
+  if( !s->bWLocked ) return;
+  ofdLock(s->fdLock, F_OFD_SETLK, F_UNLCK, LK_WPID + getpid(), 1, NULL);
+  ofdLock(s->fdLock, F_OFD_SETLK, F_UNLCK, LK_WRITER, 1, NULL);
+  s->bWLocked = 0;
+}
+
+/*
+** Open the data file zReal for fakt's own locks and mark it open by this
+** process: FAKT_MISUSE if another handle of this process has it open (a
+** second LMDB environment on one file in one process would reset the
+** first one's reader table and drop its locks when it closes). A handle
+** that cannot open the file for writing marks it with a read lock, which
+** only a writable handle of the same process sees.
+*/
+static int openLocks(FaktStore *s, const char *zReal, int bCreate){
+  int bRw = 1, e;
+  s->fdLock = open(zReal, O_RDWR | O_CLOEXEC | (bCreate ? O_CREAT : 0), 0644);
+  if( s->fdLock<0 && !bCreate ){
+    bRw = 0;
+    s->fdLock = open(zReal, O_RDONLY | O_CLOEXEC);
+  }
+  if( s->fdLock<0 ) return FAKT_OK;         /* the open itself will say why */
+  e = ofdLock(s->fdLock, F_OFD_SETLK, bRw ? F_WRLCK : F_RDLCK, LK_OPEN + getpid(), 1, NULL);
+  if( e==EAGAIN || e==EACCES ){
+    setErr(s, "database %s is already open in this process: share that handle "
+           "(a second one on the same file would break LMDB's locks)", s->zPath ? s->zPath : zReal);
+    return FAKT_MISUSE;
+  }
+  return FAKT_OK;
+}
+
+int faktStoreBusyTimeout(FaktStore *s, int nMs){
+  if( s==NULL ) return FAKT_MISUSE;
+  s->nBusyMs = nMs<0 ? 0 : nMs;
+  return FAKT_OK;
+}
+
 static void txnUnlink(StoreTxn *t){
   FaktStore *s = t->s;
   if( t->pParent ){
@@ -1604,7 +1729,10 @@ static void txnUnlink(StoreTxn *t){
     if( *pp==t ){ *pp = t->pNextTxn; break; }
   }
   s->nTxn--;
-  if( s->pWriter==t ) s->pWriter = NULL;
+  if( s->pWriter==t ){
+    s->pWriter = NULL;
+    writeUnlock(s);
+  }
 }
 
 static void nameCacheClear(NameCache *c);
@@ -1623,13 +1751,21 @@ int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
     setErr(s, "a write transaction is already open on this database handle");
     return FAKT_BUSY;
   }
+  if( bWrite ){
+    rc = writeLock(s);
+    if( rc ) return rc;
+  }
   if( bWrite && s->nTxn==0 ){
     readerCheck(s);
     rc = maybeGrow(s);
-    if( rc ) return rc;
+    if( rc ){ writeUnlock(s); return rc; }
   }
   t = calloc(1, sizeof(*t));
-  if( t==NULL ){ setErr(s, "out of memory"); return FAKT_NOMEM; }
+  if( t==NULL ){
+    if( bWrite ) writeUnlock(s);
+    setErr(s, "out of memory");
+    return FAKT_NOMEM;
+  }
   if( !bWrite && s->pSpare ){
     txn = s->pSpare;
     s->pSpare = NULL;
@@ -1641,6 +1777,7 @@ int faktStoreBegin(FaktStore *s, int bWrite, StoreTxn **ppTxn){
   if( txn==NULL ){
     rc = beginTop(s, bWrite ? 0 : MDB_RDONLY, &txn);
     if( rc ){
+      if( bWrite ) writeUnlock(s);
       free(t);
       return rc;
     }
@@ -3999,6 +4136,8 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     return FAKT_NOMEM;
   }
   s->bReadonly = cfg.bReadonly!=0;
+  s->fdLock = -1;
+  s->nBusyMs = FAKT_BUSY_DEFAULT;
   s->nMapMax = cfg.nMapMax ? roundDown(cfg.nMapMax) : MAP_LIMIT;
   s->nRoom = cfg.nRoom ? cfg.nRoom : MAP_HEADROOM;
   s->nMapped = cfg.nMapped ? cfg.nMapped : MAPPED_DEFAULT;
@@ -4065,6 +4204,8 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
     if( rc ) goto fail;
   }
 
+  rc = openLocks(s, zReal, !bExists);
+  if( rc ) goto fail;
   flags = MDB_NOSUBDIR | MDB_NOTLS | (s->bReadonly ? MDB_RDONLY : 0);
   rc = envOpen(s, zReal, nMap, flags);
   if( rc==EACCES && s->bReadonly ){
@@ -4138,7 +4279,10 @@ fail:
         free(zLock);
       }
     }
+  }else if( !bExists && s->fdLock>=0 && zReal ){
+    unlink(zReal);                      /* openLocks made it; LMDB never did */
   }
+  if( s->fdLock>=0 ) close(s->fdLock);
   free(zReal);
   free(s->zPath);
   free(s->zRunDir);
@@ -4152,6 +4296,7 @@ void faktStoreClose(FaktStore *s){
   while( s->pTxnList ) faktStoreAbort(s->pTxnList);
   spareFree(s);
   if( s->env ) mdb_env_close(s->env);
+  if( s->fdLock>=0 ) close(s->fdLock);
   nameCacheClear(&s->keptNames);
   free(s->zPath);
   free(s->zRunDir);

@@ -177,6 +177,9 @@ typedef enum StoreIndex { IX_SPO = 0, IX_POS = 1, IX_OSP = 2 } StoreIndex;
 int  faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStore, char **pzErr);
 void faktStoreClose(FaktStore *s);
 int  faktStoreSetMaxSize(FaktStore *s, uint64_t nMax);
+/* How long (ms, 0: not at all) a top-level write transaction waits for the
+** writer lock another handle holds; then FAKT_BUSY naming its pid. */
+int  faktStoreBusyTimeout(FaktStore *s, int nMs);
 
 /* ---- transactions ---- */
 /* Begin a read or write transaction. A write transaction grows the map first

@@ -46,7 +46,7 @@ static int storeErr(WCtx *w, int rc, const Pos *pPos){
   if( rc==FAKT_FULL ){
     const char *zStore = faktStoreErrmsg(w->db->pStore);
     faktErrSet(w->pErr, rc, pPos, "%s%s", fullPrefix(zStore), zStore);
-  }else if( rc==FAKT_IOERR ){
+  }else if( rc==FAKT_IOERR || rc==FAKT_BUSY ){
     faktErrSet(w->pErr, rc, pPos, "%s", faktStoreErrmsg(w->db->pStore));
   }else{
     faktErrSet(w->pErr, rc, pPos, "%s", fakt_errstr(rc));
@@ -1092,7 +1092,7 @@ static int txnStmt(fakt_stmt *p){
       if( rc==0 ) db->txOwner = pthread_self();
       if( rc ){
         db->pTxn = NULL;
-        faktErrSet(&db->err, rc, &pS->pos, "cannot begin: %s", fakt_errstr(rc));
+        faktErrSet(&db->err, rc, &pS->pos, "cannot begin: %s", faktStoreErrmsg(db->pStore));
         return rc;
       }
       db->nTxAdded = db->nTxRetracted = db->nTxOther = 0;

@@ -15,10 +15,13 @@
 ** read it right after the call that failed. fakt_interrupt() may be called
 ** from any thread, or a signal handler, at any time; it stops every running
 ** statement of the handle.
-** Do not open the same database file twice in one process (share the handle
-** instead): LMDB's locks are per process, and a second environment on the
-** same file would reset the first one's reader table. Handles on different
-** files are independent. The library has no global mutable state.
+** One handle per database file in a process: share it. fakt_open of a
+** file this process already has open (by any name) fails with FAKT_MISUSE
+** ("already open in this process"): LMDB's locks are per process, and a
+** second environment on the same file would reset the first one's reader
+** table. (Two handles that could only open the file read-only are not
+** told apart.) Handles on different files are independent. The library
+** has no global mutable state.
 **
 ** Processes: any number of processes may read one database while one of
 ** them writes; readers see the last committed state as of the start of each
@@ -117,8 +120,10 @@ FAKT_API const char *fakt_errstr(int rc);
 ** combination of FAKT_OPEN_*; 0 means READWRITE|CREATE. On success *ppDb is a
 ** new handle; on failure *ppDb is still a handle (unless out of memory, then
 ** NULL) whose fakt_errmsg() tells why; close it with fakt_close() either way.
-** Returns FAKT_OK, FAKT_CANTOPEN, FAKT_NOTADB, FAKT_CORRUPT, FAKT_FORMAT,
-** FAKT_NOMEM or FAKT_IOERR.
+** Returns FAKT_OK, FAKT_CANTOPEN, FAKT_PERM (no permission), FAKT_NOTADB,
+** FAKT_CORRUPT, FAKT_FORMAT, FAKT_MISUSE (no path, or the file is already
+** open in this process), FAKT_FULL (no room to map it), FAKT_NOMEM or
+** FAKT_IOERR.
 */
 FAKT_API int fakt_open(const char *zPath, int flags, fakt **ppDb);
 
@@ -137,8 +142,9 @@ FAKT_API int fakt_close(fakt *db);
 FAKT_API int fakt_limits(fakt *db, int64_t nMaxRows, int64_t nMaxMem, int64_t nMaxMillis);
 
 /*
-** Set the largest size in bytes the database file may grow to (0: no limit
-** beyond the address space). A write that would pass it fails with FAKT_FULL
+** Set the largest size in bytes the database file may grow to (0: the
+** default, 1 TiB; larger values are taken as given, up to what the address
+** space allows). A write that would pass it fails with FAKT_FULL
 ** and changes nothing. Below the limit the map grows by itself: before each
 ** write transaction it makes room for max(used, 16 GiB) more (address space,
 ** not disk). Inside begin ... commit a claim that runs out of room after it
@@ -148,6 +154,21 @@ FAKT_API int fakt_limits(fakt *db, int64_t nMaxRows, int64_t nMaxMem, int64_t nM
 ** disk fails a write with FAKT_FULL and "disk is full: cannot write PATH".
 */
 FAKT_API int fakt_set_max_size(fakt *db, int64_t nBytes);
+
+/*
+** How long a write waits for another writer. One handle at a time, in any
+** process, may write to a database; a write statement (or `begin`) of
+** another waits up to nMs milliseconds for it to finish, then fails with
+** FAKT_BUSY and the message "database is locked: another process (pid N)
+** is writing to FILE ...", and changes nothing. The default is 5000 ms;
+** 0 (or a negative value) fails at once. Readers never wait: a read sees
+** the last committed state while the other writes. The wait is a poll
+** (1 to 25 ms between tries) and is not stopped by fakt_interrupt(). On a
+** file system without open-file-description locks the wait falls back to
+** LMDB's own, which has no limit.
+** Returns FAKT_OK, or FAKT_MISUSE for a NULL or closed handle.
+*/
+FAKT_API int fakt_busy_timeout(fakt *db, int nMs);
 
 /*
 ** Compile the first statement of zSql (nByte bytes, or up to the NUL if nByte

@@ -215,6 +215,7 @@ typedef struct Shell {
   int bBail;             /* stop at the first error */
   int bChanges;          /* .changes on */
   int nWidth;            /* table cell cut-off (0: none) */
+  int nBusyMs;           /* .timeout: how long a write waits (-1: the library's default) */
   int bInteractive;      /* running the REPL */
   int nErr;              /* failed statements and commands so far */
   int bQuit;             /* .quit seen */
@@ -796,6 +797,7 @@ static int openDb(Shell *p, const char *zPath, int flags){
   }
   free(p->zDbPath);
   p->db = db;
+  if( p->nBusyMs>=0 ) fakt_busy_timeout(db, p->nBusyMs);
   p->zDbPath = xstrdup(zPath);
   p->bReadonly = (flags & FAKT_OPEN_READONLY)!=0;
   p->bCompValid = 0;
@@ -846,6 +848,21 @@ static int cmdWidth(Shell *p, int nArg, char **azArg){
     return 1;
   }
   p->nWidth = (int)(n==1 ? 2 : n);
+  return 0;
+}
+
+/* .timeout [MS]: how long a write waits for another process's write. */
+static int cmdTimeout(Shell *p, int nArg, char **azArg){
+  char *zEnd;
+  long n;
+  if( nArg<2 ){ printf("%d\n", p->nBusyMs<0 ? 5000 : p->nBusyMs); return 0; }
+  n = strtol(azArg[1], &zEnd, 10);
+  if( *zEnd || zEnd==azArg[1] || n<0 || n>INT32_MAX ){
+    dotErr(p, ".timeout wants milliseconds (0: fail at once)");
+    return 1;
+  }
+  p->nBusyMs = (int)n;
+  if( p->db ) fakt_busy_timeout(p->db, p->nBusyMs);
   return 0;
 }
 
@@ -1060,6 +1077,7 @@ static const DotCmd aDot[] = {
   { "read",    2, 2, 0,          ".read FILE",            "run the statements and commands in FILE" },
   { "schema",  1, 1, cmdSchema,  ".schema",               "entity types and predicates, with counts" },
   { "sources", 1, 1, cmdSources, ".sources",              "source documents: title, outlet, publication date" },
+  { "timeout", 1, 2, cmdTimeout, ".timeout [MS]",         "a write waits MS for another writer (default 5000, 0: not at all)" },
   { "timer",   2, 2, cmdTimer,   ".timer on|off",         "print the run time of each statement" },
   { "vacuum",  2, 2, cmdVacuum,  ".vacuum FILE",          "write a compact copy of the database to the new FILE" },
   { "width",   1, 2, cmdWidth,   ".width [N]",            "cut table cells at N columns (default 60, 0: never)" },
@@ -1640,6 +1658,7 @@ int main(int argc, char **argv){
   s.mode = MODE_TABLE;
   s.bHeaders = 1;
   s.nWidth = DEFAULT_WIDTH;
+  s.nBusyMs = -1;
   aAction = xmalloc(sizeof(Action)*(size_t)(argc>0 ? argc : 1));
   for(i=1; i<argc; i++){
     const char *z = argv[i], *zVal = 0;

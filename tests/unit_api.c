@@ -528,9 +528,27 @@ static void testMisuseAndLifecycle(fakt *db) {
   CHECK(fakt_last_tx(db) == iTx + 2);
   CHECK(queryIs(db, "find ?c where ?c: kim met wladiwostok;", ""));
 
-  /* fakt_close refuses while a statement is alive. */
+  /* A second handle on the same file in this process is refused, read-write
+  ** or read-only (it would reset the first one's LMDB reader table), and
+  ** the first handle is unharmed. */
   fakt *db2 = NULL;
-  CHECK(fakt_open(zDbPath, 0, &db2) == FAKT_OK);
+  CHECK(fakt_open(zDbPath, 0, &db2) == FAKT_MISUSE);
+  CHECK(db2 && strstr(fakt_errmsg(db2), "already open in this process") != NULL);
+  CHECK(fakt_close(db2) == FAKT_OK);
+  db2 = NULL;
+  CHECK(fakt_open(zDbPath, FAKT_OPEN_READONLY, &db2) == FAKT_MISUSE);
+  CHECK(fakt_close(db2) == FAKT_OK);
+  CHECK(queryIs(db, "find ?o where kim met ?o;", "putin"));
+  CHECK(run(db, "claim w3: kim met wladiwostok; retract w3;"));
+
+  /* The rest on a copy of the file: fakt_close refuses while a statement
+  ** is alive. */
+  char zCopy[4300];
+  snprintf(zCopy, sizeof(zCopy), "%s-copy", zDbPath);
+  unlink(zCopy);
+  CHECK(fakt_vacuum_into(db, zCopy) == FAKT_OK);
+  db2 = NULL;
+  CHECK(fakt_open(zCopy, 0, &db2) == FAKT_OK);
   if (db2) {
     fakt_stmt *q = NULL;
     CHECK(fakt_prepare(db2, "find ?o where kim met ?o;", -1, &q, NULL) == FAKT_OK && q);
@@ -541,7 +559,7 @@ static void testMisuseAndLifecycle(fakt *db) {
 
   /* A read-only handle refuses writes. */
   db2 = NULL;
-  CHECK(fakt_open(zDbPath, FAKT_OPEN_READONLY, &db2) == FAKT_OK);
+  CHECK(fakt_open(zCopy, FAKT_OPEN_READONLY, &db2) == FAKT_OK);
   if (db2) {
     char *zErr = NULL;
     int rc = fakt_exec(db2, "claim w2: kim met wladiwostok;", NULL, NULL, &zErr);
@@ -550,6 +568,12 @@ static void testMisuseAndLifecycle(fakt *db) {
     fakt_free(zErr);
     CHECK(queryIs(db2, "find ?o where kim met ?o;", "putin"));
     CHECK(fakt_close(db2) == FAKT_OK);
+  }
+  unlink(zCopy);
+  {
+    char zLock[4400];
+    snprintf(zLock, sizeof(zLock), "%s-lock", zCopy);
+    unlink(zLock);
   }
 
   char *zReport = NULL;
@@ -593,12 +617,10 @@ static void *workerMain(void *pArg) {
   return NULL;
 }
 
-static void testThreads(void) {
+static void testThreads(fakt *db) {
   Worker a[4];
-  fakt *db = NULL;
   memset(a, 0, sizeof(a));
   int nStarted = 0;
-  CHECK(fakt_open(zDbPath, FAKT_OPEN_READONLY, &db) == FAKT_OK);
   for (int i = 0; i < 4; i++) {
     a[i].db = db;
     a[i].iWorker = i;
@@ -610,7 +632,6 @@ static void testThreads(void) {
     if (a[i].rc != FAKT_OK) printf("  thread %d: %s\n", i, a[i].zErr);
     CHECK(a[i].rc == FAKT_OK && a[i].nQuery == 300);
   }
-  CHECK(fakt_close(db) == FAKT_OK);
 }
 
 typedef struct Long {
@@ -990,7 +1011,7 @@ int main(void) {
     testHostile(db);
     testExecAndErrors(db);
     testMisuseAndLifecycle(db);
-    testThreads();
+    testThreads(db);          /* the one handle, shared by four threads */
     testInterrupt(db);
     testRuleReuse(db);
     CHECK(fakt_close(db) == FAKT_OK);

@@ -75,6 +75,7 @@ sub corrupt sh "$HERE/corrupt.sh"
 sub vacuum_kill sh "$HERE/vacuum_kill.sh"
 sub multiproc sh "$HERE/multiproc.sh"
 sub limits sh "$HERE/limits.sh"
+sub busy sh "$HERE/busy.sh"
 fuzz parse
 fuzz exec
 
