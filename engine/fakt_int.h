@@ -287,6 +287,8 @@ struct fakt {
   pthread_t txOwner;       /* the thread that opened pTxn */
   int nStmt;               /* unfinalized statements */
   volatile sig_atomic_t bInterrupt;
+  volatile sig_atomic_t nInterrupt; /* calls of fakt_interrupt(), never cleared:
+                           ** fakt_import() compares it with its value at the start */
   char *zOrigin;           /* file the current text came from, or NULL */
   ParseOrigin origin;      /* position of the next text's first byte */
   int64_t nChanges;

@@ -4,7 +4,7 @@
 #                                         builds the programs first)
 # Sub-runs: difftest (DIFFTEST_N queries, default 20,000, over 10 databases),
 # hostile.sh, crash.sh (24 kills), concurrency.sh, growth.sh, regress.sh,
-# corrupt.sh, and each libFuzzer target for FUZZTIME seconds (default 60)
+# corrupt.sh, io.sh, and each libFuzzer target for FUZZTIME seconds (default 60)
 # when $B/fuzz/fuzz_* were built (clang present), else a printed note.
 # Known failures (tests/trust/KNOWN_BUGS) are reported apart and not counted.
 # Ends with "N passed, N failed"; exit 1 on failure.
@@ -72,6 +72,7 @@ sub concurrency sh "$HERE/concurrency.sh"
 sub growth sh "$HERE/growth.sh"
 sub regress sh "$HERE/regress.sh"
 sub corrupt sh "$HERE/corrupt.sh"
+sub io sh "$HERE/io.sh"
 fuzz parse
 fuzz exec
 
