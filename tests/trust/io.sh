@@ -6,7 +6,9 @@
 # quotes and long fields; JSON Lines and GeoNames input without line ends
 # (/dev/zero, a 20 MB line) under a 1 GB memory limit: each must end with a
 # clear error (or import), never a crash or an endless read, and a failed
-# import leaves the database as it was.
+# import leaves the database as it was. Exports to a symbolic link, a FIFO,
+# a device node and /dev/stdout write through them (the link, FIFO and node
+# stay what they were); a write error (a full device) is an error.
 # Ends with "N passed, N failed"; exit 1 on failure.
 
 B=${B:-build}
@@ -116,5 +118,48 @@ mkdir -p "$tmp/yes" && mkfifo "$tmp/yes/entities.csv"
 { printf 'id,type,label\nc9,place,"'; yes 2>/dev/null; } > "$tmp/yes/entities.csv" &
 fails "csv endless quoted field" 'entities.csv:2: (CSV record|line) longer than 16 MiB' sh -c "$lim" lim "$FAKT" -c ".import csv $tmp/yes" "$db"
 kill $! 2>/dev/null; wait 2>/dev/null
+
+# ---------------------------------------------------------------- export targets
+# a symbolic link to a regular file: the file gets the export, the link stays
+echo old > "$tmp/real.jsonl" && ln -s real.jsonl "$tmp/link.jsonl"
+if "$FAKT" -c ".export jsonl $tmp/link.jsonl" "$db" > "$tmp/out" 2>&1; then ok; else bad "export to a symlink failed:"; cat "$tmp/out"; fi
+if [ -L "$tmp/link.jsonl" ]; then ok; else bad "export replaced the symbolic link"; fi
+if grep -q '"kind":"entity"' "$tmp/real.jsonl"; then ok; else bad "export through a symlink: the target was not written"; fi
+[ ! -e "$tmp/link.jsonl.tmp" ] && [ ! -e "$tmp/real.jsonl.tmp" ] && ok || bad "export through a symlink left a .tmp"
+# a symbolic link to nothing: refused, nothing created
+ln -s missing.jsonl "$tmp/dangling.jsonl"
+fails "export to a dangling symlink" 'a symbolic link to a missing file' "$FAKT" -c ".export jsonl $tmp/dangling.jsonl" "$db"
+if [ -L "$tmp/dangling.jsonl" ] && [ ! -e "$tmp/missing.jsonl" ]; then ok; else bad "export to a dangling symlink changed it"; fi
+# a FIFO: a reader gets the export, the FIFO stays
+mkfifo "$tmp/pipe"
+cat "$tmp/pipe" > "$tmp/piped" &
+rpid=$!
+if timeout 60 "$FAKT" -c ".export jsonl $tmp/pipe" "$db" > "$tmp/out" 2>&1; then ok; else bad "export to a FIFO failed:"; cat "$tmp/out"; fi
+[ -p "$tmp/pipe" ] || { bad "export replaced the FIFO"; echo x > "$tmp/pipe" & }
+wait $rpid
+if grep -q '"kind":"entity"' "$tmp/piped"; then ok; else bad "export to a FIFO: the reader got nothing"; fi
+# stdout as a pipe and as a file: /proc/self/fd/1, then /dev/stdout (tried
+# only when the first works: an export that replaces its target would
+# replace /dev/stdout itself when run as root)
+if "$FAKT" -c '.export jsonl /proc/self/fd/1' "$db" 2>&1 | grep -q '"kind":"entity"'; then
+  ok
+  if "$FAKT" -c '.export jsonl /dev/stdout' "$db" 2>&1 | grep -q '"kind":"entity"'; then ok; else bad "export to /dev/stdout (a pipe) wrote nothing"; fi
+  "$FAKT" -c '.export jsonl /dev/stdout' "$db" > "$tmp/stdout.jsonl" 2>&1
+  if grep -q '"kind":"entity"' "$tmp/stdout.jsonl"; then ok; else bad "export to /dev/stdout (a file) wrote nothing"; fi
+  [ -c /dev/null ] && ok || bad "/dev/null is no longer a device"
+else
+  bad "export to /proc/self/fd/1 (a pipe) wrote nothing"
+fi
+# a full device (a node of /dev/full made here when root, else /dev/full):
+# ENOSPC is an error, and the node stays a device
+full=/dev/full
+if [ "$(id -u)" = 0 ] && mknod "$tmp/full" c 1 7 2>/dev/null; then full=$tmp/full; fi
+fails "export to a full device" 'No space left on device' "$FAKT" -c ".export jsonl $full" "$db"
+if [ -c "$full" ]; then ok; else bad "export replaced the device node $full"; fi
+[ ! -e "$full.tmp" ] && ok || bad "export to a device left $full.tmp"
+# csv into a directory whose entities.csv is a symlink
+mkdir -p "$tmp/csvout" && echo old > "$tmp/ent-real.csv" && ln -s ../ent-real.csv "$tmp/csvout/entities.csv"
+if "$FAKT" -c ".export csv $tmp/csvout" "$db" > "$tmp/out" 2>&1; then ok; else bad "csv export with a symlink failed:"; cat "$tmp/out"; fi
+if [ -L "$tmp/csvout/entities.csv" ] && grep -q '^e0,' "$tmp/ent-real.csv"; then ok; else bad "csv export replaced its symlink or missed the target"; fi
 
 finish
