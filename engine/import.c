@@ -730,12 +730,13 @@ static int readCsvDir(Imp *p, const char *zDir){
     "predicates.csv", "entities.csv", "aliases.csv", "sources.csv", "claims.csv"
   };
   static const Kind aKind[] = { R_PRED, R_ENT, R_N, R_SRC, R_CLAIM };
-  FILE *f;
+  struct stat st;
   char *zProbe = faktMprintf("%s/entities.csv", zDir);
-  if( zProbe && (f = fopen(zProbe, "rb"))==NULL ){
+  /* stat, not open: opening a FIFO twice would lose its writer */
+  if( zProbe==NULL ){
+    impErr(p, FAKT_NOMEM, "out of memory");
+  }else if( stat(zProbe, &st)!=0 ){
     impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", zProbe, strerror(errno));
-  }else if( zProbe ){
-    fclose(f);
   }
   free(zProbe);
   for(int i=0; i<5 && p->rc==FAKT_OK; i++){
