@@ -631,6 +631,11 @@ static int csvNext(Imp *p, LineIn *pIn, char ***paz, int *pnF, int *piStart){
   }
   size_t i = 0;
   int iLine = *piStart;
+  if( pIn->n==0 ){                   /* an empty line: one empty field */
+    if( (*paz = calloc(1, sizeof(char*)))==NULL ) return impErr(p, FAKT_NOMEM, "out of memory"), -1;
+    *pnF = 1;
+    return 1;
+  }
   rc = csvRecord(pIn->z, pIn->n, &i, &iLine, paz, pnF);
   if( rc==-2 ) return impErr(p, FAKT_NOMEM, "out of memory"), -1;
   if( rc<=0 || i!=pIn->n ){

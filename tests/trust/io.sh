@@ -88,6 +88,8 @@ csvdir headonly 'id,type,label\n'
 imports "csv header only" "$tmp/headonly"
 csvdir crlf 'id,type,label\r\nc3,place,C3\r\nc4,place,"C\r\n4"\r\n'
 imports "csv with CRLF" "$tmp/crlf" c3 c4
+csvdir blank 'id,type,label\n\nc10,place,C10\n\n'
+imports "csv with empty lines" "$tmp/blank" c10
 csvdir multiline 'id,type,label\nc5,place,"C5, ""five""\nsecond line"\nc6,place,C6\n'
 imports "csv quoted line break" "$tmp/multiline" c5 c6
 if "$FAKT" --mode csv -c 'find ?l where label(c5, ?l);' "$db" 2>&1 | grep -q 'second line'; then ok
