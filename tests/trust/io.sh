@@ -106,6 +106,12 @@ imports "csv 60 KB field" "$tmp/long" c7
 # which that shared mapping does not count.
 lim="ulimit -v 1000000 && exec \"\$@\""
 limd="ulimit -d 1000000 && exec \"\$@\""
+# a sanitizer build cannot start under a memory limit (its shadow memory):
+# then these run without one (the line limit still bounds them)
+if ! sh -c "$lim" lim "$FAKT" --version > /dev/null 2>&1; then
+  echo "note: $FAKT does not start under ulimit -v (a sanitizer build?): no memory limit"
+  lim='exec "$@"' limd='exec "$@"'
+fi
 fails "jsonl /dev/zero" 'a NUL byte in the line' sh -c "$lim" lim "$FAKT" -c '.import jsonl /dev/zero' "$db"
 fails "geonames /dev/zero" 'a NUL byte in the line' sh -c "$limd" lim "$FAKT" -c '.import geonames /dev/zero' "$db"
 mkdir -p "$tmp/zero" && ln -s /dev/zero "$tmp/zero/entities.csv"
