@@ -40,7 +40,8 @@ DEPS = re2c:re2c lemon:lemon /usr/include/lmdb.h:liblmdb-dev \
        /usr/include/histedit.h:libedit-dev pkg-config:pkg-config \
        valgrind:valgrind tmux:tmux python3:python3 \
        /usr/include/sqlite3.h:libsqlite3-dev mdb_dump:lmdb-utils npm:npm \
-       node:nodejs rapper:raptor2-utils dot:graphviz
+       node:nodejs rapper:raptor2-utils dot:graphviz clang:clang \
+       /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
@@ -191,9 +192,9 @@ bench-smoke: $(BENCHDIR)/bench $(BENCHDIR)/data-100000.bin
 
 # ---- trust tests (issue 6)
 # tests/trust/: the differential test against SQLite, the hostile-input corpus,
-# crash, concurrency and growth tests (trust_tool), and two libFuzzer targets.
+# crash, concurrency and growth tests (trust_tool), and three libFuzzer targets.
 #   make difftest [N=queries]       more differential queries (default 200000)
-#   make fuzz T=parse|exec [FUZZTIME=seconds]   one fuzz target (default 60 s)
+#   make fuzz T=parse|exec|import [FUZZTIME=seconds]   one fuzz target (default 60 s)
 # tests/run.sh runs tests/trust/run.sh, which builds nothing: `test` depends
 # on the programs below, and on the fuzz targets when clang is there.
 TRUSTBIN  = $(B)/trust/difftest $(B)/trust/trust_tool
@@ -205,7 +206,7 @@ DIFFN     = $(if $(filter command line environment,$(origin N)),$(N),200000)
 FUZZSAN   = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZOBJ   = $(patsubst %.c,$(B)/fuzz/%.o,$(LIBSRC)) $(B)/fuzz/gen/gram.o $(B)/fuzz/gen/lex.o
 HAVE_FUZZCC := $(shell command -v $(FUZZCC) >/dev/null 2>&1 && echo yes)
-FUZZBIN   = $(if $(HAVE_FUZZCC),$(B)/fuzz/fuzz_parse $(B)/fuzz/fuzz_exec)
+FUZZBIN   = $(if $(HAVE_FUZZCC),$(B)/fuzz/fuzz_parse $(B)/fuzz/fuzz_exec $(B)/fuzz/fuzz_import)
 .PHONY: trust difftest fuzz fuzz-build
 
 $(B)/trust/difftest: tests/trust/difftest.c $(B)/libfakt.a
@@ -226,13 +227,13 @@ $(B)/fuzz/%.o: %.c | $(B)/gen/gram.h
 -include $(FUZZOBJ:.o=.d)
 $(B)/fuzz/fuzz_%: tests/trust/fuzz_%.c $(FUZZOBJ)
 	$(FUZZCC) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer $(FUZZSAN) $(WARN) -o $@ $< $(FUZZOBJ) $(LIBS)
-$(B)/fuzz/corpus/.done: tests/trust/fuzz_corpus.sh $(wildcard tests/lang/*.test tests/questions/*.test tests/trust/hostile/*.case)
-	@rm -rf $(B)/fuzz/corpus
+$(B)/fuzz/corpus/.done: tests/trust/fuzz_corpus.sh $(wildcard tests/lang/*.test tests/questions/*.test tests/trust/hostile/*.case tests/trust/regress/*.import)
+	@rm -rf $(B)/fuzz/corpus $(B)/fuzz/corpus-import
 	@sh tests/trust/fuzz_corpus.sh $(B)/fuzz/corpus && touch $@
 
 trust: $(TRUSTBIN) $(FUZZBIN) $(if $(FUZZBIN),$(B)/fuzz/corpus/.done)
 test: trust
-fuzz-build: $(B)/fuzz/fuzz_parse $(B)/fuzz/fuzz_exec $(B)/fuzz/corpus/.done
+fuzz-build: $(B)/fuzz/fuzz_parse $(B)/fuzz/fuzz_exec $(B)/fuzz/fuzz_import $(B)/fuzz/corpus/.done
 
 difftest: $(B)/trust/difftest
 	$(B)/trust/difftest -n $(DIFFN) -d $$(( $(DIFFN) / 2000 + 1 ))
@@ -241,7 +242,7 @@ fuzz: $(B)/fuzz/fuzz_$(T) $(B)/fuzz/corpus/.done
 	@mkdir -p $(B)/fuzz/work-$(T) $(B)/fuzz/crashes
 	$(B)/fuzz/fuzz_$(T) -max_total_time=$(FUZZTIME) -timeout=20 -rss_limit_mb=4096 \
 	  -artifact_prefix=$(B)/fuzz/crashes/$(T)- -print_final_stats=1 \
-	  $(B)/fuzz/work-$(T) $(B)/fuzz/corpus
+	  $(B)/fuzz/work-$(T) $(if $(filter import,$(T)),$(B)/fuzz/corpus-import,$(B)/fuzz/corpus)
 # ---- end issue 6
 
 # ---- interoperability (issue 8)

@@ -167,7 +167,10 @@ int fakt_set_origin(fakt *db, const char *zName, int iLine, int iCol){
 }
 
 void fakt_interrupt(fakt *db){
-  if( db ) db->bInterrupt = 1;
+  if( db ){
+    db->bInterrupt = 1;
+    db->nInterrupt = db->nInterrupt + 1;
+  }
 }
 
 static int64_t fakt_last_txImpl(fakt *db){

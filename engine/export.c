@@ -100,37 +100,81 @@ static int exStep(Ex *x, fakt_stmt *p){
 
 static const char *colText(fakt_stmt *p, int i){ return fakt_column_text(p, i); }
 
-/* Open zPath.tmp for writing. */
-static FILE *openOut(Ex *x, const char *zPath, char **pzTmp){
-  char *zTmp = faktMprintf("%s.tmp", zPath);
-  if( zTmp==NULL ){ exErr(x, FAKT_NOMEM, "out of memory"); return NULL; }
-  FILE *f = fopen(zTmp, "wb");
-  if( f==NULL ){
+/*
+** Open the output zPath. A regular file, a symbolic link to one (resolved:
+** the link stays) or a new file is written to a temporary beside it,
+** FINAL.tmp, renamed over it when complete (*pzTmp, *pzFinal). Anything
+** else -- a FIFO, a device, a path in /dev or /proc such as /dev/stdout --
+** is written straight (*pzTmp NULL): it is never replaced.
+*/
+static FILE *openOut(Ex *x, const char *zPath, char **pzTmp, char **pzFinal){
+  struct stat st;
+  char *zFinal = NULL, *zTmp = NULL;
+  FILE *f = NULL;
+  int bStraight = strncmp(zPath, "/dev/", 5)==0 || strncmp(zPath, "/proc/", 6)==0;
+  *pzTmp = *pzFinal = NULL;
+  if( stat(zPath, &st)==0 ){
+    if( S_ISDIR(st.st_mode) ){
+      exErr(x, FAKT_CANTOPEN, "cannot export to \"%s\": it is a directory", zPath);
+      return NULL;
+    }
+    if( !S_ISREG(st.st_mode) ) bStraight = 1;
+    else if( !bStraight && lstat(zPath, &st)==0 && S_ISLNK(st.st_mode) ){
+      zFinal = realpath(zPath, NULL);
+      if( zFinal==NULL ){
+        exErr(x, FAKT_CANTOPEN, "cannot resolve \"%s\": %s", zPath, strerror(errno));
+        return NULL;
+      }
+    }
+  }else if( errno==ENOENT && lstat(zPath, &st)==0 && S_ISLNK(st.st_mode) ){
+    exErr(x, FAKT_CANTOPEN, "cannot export to \"%s\": a symbolic link to a missing file", zPath);
+    return NULL;
+  }
+  if( zFinal==NULL && (zFinal = strdup(zPath))==NULL ){
+    exErr(x, FAKT_NOMEM, "out of memory");
+    return NULL;
+  }
+  if( bStraight ){
+    f = fopen(zFinal, "wb");
+    if( f==NULL ) exErr(x, FAKT_CANTOPEN, "cannot open \"%s\": %s", zFinal, strerror(errno));
+  }else if( (zTmp = faktMprintf("%s.tmp", zFinal))==NULL ){
+    exErr(x, FAKT_NOMEM, "out of memory");
+  }else if( (f = fopen(zTmp, "wb"))==NULL ){
     exErr(x, FAKT_CANTOPEN, "cannot create \"%s\": %s", zTmp, strerror(errno));
+  }
+  if( f==NULL ){
     free(zTmp);
+    free(zFinal);
     return NULL;
   }
   *pzTmp = zTmp;
+  *pzFinal = zFinal;
   return f;
 }
 
-/* Close every output; rename the temporaries on success, else remove them. */
+/* Close every output; rename the temporaries on success, else remove them.
+** An output written straight (a FIFO, a device) keeps what was written. */
 static void closeOuts(Ex *x){
   for(int i=0; i<x->nOut; i++){
     FILE *f = x->eFmt==F_CSV ? x->aCsv[i] : x->f;
     if( f==NULL ) continue;
-    if( ferror(f) || fclose(f)!=0 ){
-      exErr(x, FAKT_IOERR, "cannot write \"%s\": %s", x->azTmp[i], strerror(errno));
+    int bErr = ferror(f);
+    if( fclose(f)!=0 || bErr ){
+      exErr(x, FAKT_IOERR, "cannot write \"%s\": %s", x->azTmp[i] ? x->azTmp[i] : x->azFinal[i],
+            strerror(bErr && errno==0 ? EIO : errno));
     }
     if( x->eFmt==F_CSV ) x->aCsv[i] = NULL; else x->f = NULL;
   }
   for(int i=0; i<x->nOut; i++){
-    if( x->rc==FAKT_OK && rename(x->azTmp[i], x->azFinal[i])!=0 ){
-      exErr(x, FAKT_IOERR, "cannot rename \"%s\": %s", x->azTmp[i], strerror(errno));
+    if( x->azTmp[i] ){
+      if( x->rc==FAKT_OK && rename(x->azTmp[i], x->azFinal[i])!=0 ){
+        exErr(x, FAKT_IOERR, "cannot rename \"%s\": %s", x->azTmp[i], strerror(errno));
+      }
+      if( x->rc ) remove(x->azTmp[i]);
     }
-    if( x->rc ) remove(x->azTmp[i]);
     free(x->azTmp[i]);
     free(x->azFinal[i]);
+    x->azTmp[i] = x->azFinal[i] = NULL;
   }
   x->nOut = 0;
 }
@@ -1235,9 +1279,8 @@ static int parseFormat(const char *z, Fmt *pFmt){
 /* Open the outputs: one file, or the five CSV files of a directory. */
 static int openOutputs(Ex *x, const char *zPath){
   if( x->eFmt!=F_CSV ){
-    x->f = openOut(x, zPath, &x->azTmp[0]);
+    x->f = openOut(x, zPath, &x->azTmp[0], &x->azFinal[0]);
     if( x->f==NULL ) return x->rc;
-    x->azFinal[0] = strdup(zPath);
     x->nOut = 1;
     return FAKT_OK;
   }
@@ -1247,9 +1290,9 @@ static int openOutputs(Ex *x, const char *zPath){
   for(int i=0; i<CSV_N; i++){
     char *zFile = faktMprintf("%s/%s", zPath, azCsvFile[i]);
     if( zFile==NULL ) return exErr(x, FAKT_NOMEM, "out of memory");
-    x->aCsv[i] = openOut(x, zFile, &x->azTmp[i]);
-    if( x->aCsv[i]==NULL ){ free(zFile); return x->rc; }
-    x->azFinal[i] = zFile;
+    x->aCsv[i] = openOut(x, zFile, &x->azTmp[i], &x->azFinal[i]);
+    free(zFile);
+    if( x->aCsv[i]==NULL ) return x->rc;
     x->nOut = i+1;
     fprintf(x->aCsv[i], "%s\n", azCsvHead[i]);
   }

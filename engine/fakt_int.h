@@ -288,6 +288,8 @@ struct fakt {
   int nStmt;               /* unfinalized statements */
   fakt_stmt *pStmtList;    /* the unfinalized statements, linked by pStmtNext */
   volatile sig_atomic_t bInterrupt;
+  volatile sig_atomic_t nInterrupt; /* calls of fakt_interrupt(), never cleared:
+                           ** fakt_import() compares it with its value at the start */
   char *zOrigin;           /* file the current text came from, or NULL */
   ParseOrigin origin;      /* position of the next text's first byte */
   int64_t nChanges;

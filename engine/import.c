@@ -1,7 +1,8 @@
 /*
 ** import.c -- fakt_import(): JSON Lines and CSV as written by fakt_export(),
-** and GeoNames' tab-separated dumps (SPEC.md section 14). Records are read
-** into memory, turned into fakt statements with escaped literals (claim
+** and GeoNames' tab-separated dumps (SPEC.md section 14). Input is read
+** line by line, each line at most IMPORT_MAX_LINE bytes; records are kept
+** in memory, turned into fakt statements with escaped literals (claim
 ** statements take no parameters) and run through fakt_exec() between
 ** `begin` and `commit`, so an import is one transaction: all or nothing.
 */
@@ -18,6 +19,10 @@
 ** 2.10). A GeoNames row with more distinct names keeps the first ones. */
 #define IMPORT_MAX_ALIAS 255
 #define PROGRESS_EVERY 4096
+/* The longest line (a CSV record: with its quoted line breaks) an import
+** reads, 16 MiB: a longer one is an error naming the line, so that input
+** without line ends (/dev/zero) cannot take all memory (SPEC 14.1). */
+#define IMPORT_MAX_LINE (16<<20)
 
 /* ================================================================ strings */
 /* Str and faktStr* are in strbuf.c. */
@@ -196,6 +201,7 @@ typedef struct Imp {
   void *pArg;
   int64_t nRows, nSkipped;
   Str sql;                   /* statement being built */
+  sig_atomic_t nInterrupt;   /* db->nInterrupt when the import began */
 } Imp;
 
 static int impErr(Imp *p, int rc, const char *zFmt, ...) __attribute__((format(printf, 3, 4)));
@@ -217,6 +223,14 @@ static int recErr(Imp *p, const Rec *r, int rc, const char *zFmt, ...){
   return impErr(p, rc, "%s:%d: %s", p->azFile[r->iFile], r->iLine, zBuf);
 }
 
+/* FAKT_INTERRUPT if fakt_interrupt() was called since the import began. The
+** statements the import runs clear db->bInterrupt as they start, so the
+** import watches the count of calls instead. */
+static int impInterrupted(Imp *p){
+  if( p->db->nInterrupt!=p->nInterrupt ) return impErr(p, FAKT_INTERRUPT, "interrupted");
+  return FAKT_OK;
+}
+
 static void recFree(Rec *r){
   for(int i=0; i<r->nField; i++){ free(r->azName[i]); free(r->azVal[i]); }
   for(int i=0; i<r->nList; i++) free(r->azList[i]);
@@ -230,6 +244,7 @@ static const char *recGet(const Rec *r, const char *zName){
 
 /* Add a field (takes ownership of zName and zVal). */
 static int recSet(Imp *p, Rec *r, char *zName, char *zVal){
+  if( zName==NULL ){ free(zVal); return impErr(p, FAKT_NOMEM, "out of memory"); }
   if( r->nField>=MAX_FIELD ){
     free(zName); free(zVal);
     return recErr(p, r, FAKT_SYNTAX, "too many fields");
@@ -406,53 +421,116 @@ bad:
                 (int)j.i+1);
 }
 
-static int readFile(Imp *p, const char *zPath, char **pz, size_t *pn){
-  FILE *f = fopen(zPath, "rb");
-  if( f==NULL ) return impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", zPath, strerror(errno));
-  Str s = {0};
-  char aBuf[65536];
-  size_t n;
-  while( (n = fread(aBuf, 1, sizeof(aBuf), f))>0 ) faktStrAppend(&s, aBuf, n);
-  int bErr = ferror(f);
-  fclose(f);
-  if( bErr ){ faktStrFree(&s); return impErr(p, FAKT_IOERR, "cannot read \"%s\"", zPath); }
-  if( s.bOom ){ faktStrFree(&s); return impErr(p, FAKT_NOMEM, "out of memory"); }
-  *pz = s.z ? s.z : strdup("");
-  *pn = s.n;
-  return FAKT_OK;
+/* ================================================================ lines */
+
+/* An input file read line by line. */
+typedef struct LineIn {
+  FILE *f;
+  int iFile;                 /* index into Imp.azFile */
+  int iLine;                 /* number of the last line read (1-based) */
+  char *z;                   /* that line, without its "\n"; NUL-terminated */
+  size_t n, nAlloc;
+} LineIn;
+
+/*
+** Read the next line into pIn->z (bAppend: after what is there, for a CSV
+** record that goes on). Returns 1 for a line, 0 at the end of the file, or
+** -1 with p->rc set: a line longer than IMPORT_MAX_LINE, a NUL byte, a read
+** error, out of memory.
+*/
+static int lineRead(Imp *p, LineIn *pIn, int bAppend){
+  FILE *f = pIn->f;
+  int c = EOF, bAny = 0;
+  if( !bAppend ) pIn->n = 0;
+  pIn->iLine++;
+  for(;;){
+    c = getc_unlocked(f);
+    if( c==EOF ){
+      /* a signal (Ctrl-C in the shell) ends a read of a pipe or terminal:
+      ** stop if it was an interrupt, else read on */
+      if( ferror(f) && errno==EINTR ){
+        if( impInterrupted(p) ) return -1;
+        clearerr(f);
+        continue;
+      }
+      break;
+    }
+    bAny = 1;
+    if( c=='\n' ) break;
+    if( c==0 ){
+      return impErr(p, FAKT_SYNTAX, "%s:%d: a NUL byte in the line", p->azFile[pIn->iFile], pIn->iLine), -1;
+    }
+    if( pIn->n+2 > pIn->nAlloc ){
+      if( pIn->n >= IMPORT_MAX_LINE ){
+        return impErr(p, FAKT_TOOBIG, "%s:%d: line longer than %d MiB", p->azFile[pIn->iFile], pIn->iLine,
+                      IMPORT_MAX_LINE>>20), -1;
+      }
+      size_t nNew = pIn->nAlloc ? pIn->nAlloc*2 : 4096;
+      if( nNew > IMPORT_MAX_LINE+2 ) nNew = IMPORT_MAX_LINE+2;
+      char *zNew = realloc(pIn->z, nNew);
+      if( zNew==NULL ) return impErr(p, FAKT_NOMEM, "out of memory"), -1;
+      pIn->z = zNew;
+      pIn->nAlloc = nNew;
+    }
+    pIn->z[pIn->n++] = (char)c;
+  }
+  if( ferror(f) ){
+    return impErr(p, FAKT_IOERR, "cannot read \"%s\": %s", p->azFile[pIn->iFile], strerror(errno)), -1;
+  }
+  if( pIn->z ) pIn->z[pIn->n] = 0;
+  if( !bAny ){ pIn->iLine--; return 0; }
+  return 1;
 }
 
+/* Add zPath to the file names; -1 (p->rc set) if out of memory. */
 static int addFile(Imp *p, const char *zPath){
+  if( p->nFile >= (int)(sizeof(p->azFile)/sizeof(p->azFile[0])) ){
+    return impErr(p, FAKT_MISUSE, "too many import files"), -1;
+  }
   p->azFile[p->nFile] = strdup(zPath);
+  if( p->azFile[p->nFile]==NULL ) return impErr(p, FAKT_NOMEM, "out of memory"), -1;
   return p->nFile++;
 }
 
-static int readJsonl(Imp *p, const char *zPath){
-  char *z;
-  size_t n, i = 0;
-  int iLine = 0, iFile = addFile(p, zPath);
-  if( readFile(p, zPath, &z, &n) ) return p->rc;
-  while( i<n && p->rc==FAKT_OK ){
-    size_t e = i;
-    while( e<n && z[e]!='\n' ) e++;
-    iLine++;
-    size_t k = i;
-    while( k<e && (z[k]==' ' || z[k]=='\t' || z[k]=='\r') ) k++;
-    if( k<e ) parseJsonLine(p, z+i, e-i, iFile, iLine);
-    i = e+1;
+/* Open zPath as input file iFile. FAKT_OK, or FAKT_CANTOPEN. */
+static int lineOpen(Imp *p, LineIn *pIn, int iFile){
+  memset(pIn, 0, sizeof(*pIn));
+  pIn->iFile = iFile;
+  pIn->f = fopen(p->azFile[iFile], "rb");
+  if( pIn->f==NULL ){
+    return impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", p->azFile[iFile], strerror(errno));
   }
-  free(z);
+  return FAKT_OK;
+}
+
+static void lineClose(LineIn *pIn){
+  if( pIn->f ) fclose(pIn->f);
+  free(pIn->z);
+  memset(pIn, 0, sizeof(*pIn));
+}
+
+static int readJsonl(Imp *p, const char *zPath){
+  LineIn in;
+  int iFile = addFile(p, zPath);
+  if( iFile<0 || lineOpen(p, &in, iFile) ) return p->rc;
+  while( p->rc==FAKT_OK && impInterrupted(p)==FAKT_OK && lineRead(p, &in, 0)==1 ){
+    size_t k = 0;
+    while( k<in.n && (in.z[k]==' ' || in.z[k]=='\t' || in.z[k]=='\r') ) k++;
+    if( k<in.n ) parseJsonLine(p, in.z, in.n, iFile, in.iLine);
+  }
+  lineClose(&in);
   return p->rc;
 }
 
 /* ================================================================ CSV */
 
 /* The next record of CSV text z[*pi..n): fields into *paz (malloc'd; NULL for
-** an empty unquoted field). Returns 1 for a record, 0 at the end, -1 bad. */
+** an empty unquoted field). Returns 1 for a record, 0 at the end, -1 bad,
+** -2 out of memory. */
 static int csvRecord(const char *z, size_t n, size_t *pi, int *piLine, char ***paz, int *pnField){
   size_t i = *pi;
   char **az = NULL;
-  int nF = 0;
+  int nF = 0, rc = -1;
   if( i>=n ) return 0;
   for(;;){
     Str s = {0};
@@ -477,11 +555,12 @@ static int csvRecord(const char *z, size_t n, size_t *pi, int *piLine, char ***p
       faktStrAppend(&s, z+i, k-i);
       i = k;
     }
-    char **azNew = realloc(az, sizeof(char*)*(size_t)(nF+1));
-    if( azNew==NULL ){ faktStrFree(&s); goto bad; }
+    char **azNew = s.bOom ? NULL : realloc(az, sizeof(char*)*(size_t)(nF+1));
+    if( azNew==NULL ){ faktStrFree(&s); rc = -2; goto bad; }
     az = azNew;
     az[nF++] = (s.n || bQuoted) ? (s.z ? s.z : strdup("")) : NULL;
     if( !(s.n || bQuoted) ) faktStrFree(&s);
+    else if( az[nF-1]==NULL ){ rc = -2; goto bad; }
     if( i<n && z[i]==',' ){ i++; continue; }
     if( i<n && z[i]=='\r' ) i++;
     if( i<n && z[i]=='\n' ){ i++; (*piLine)++; break; }
@@ -495,38 +574,120 @@ static int csvRecord(const char *z, size_t n, size_t *pi, int *piLine, char ***p
 bad:
   for(int k=0; k<nF; k++) free(az[k]);
   free(az);
-  return -1;
+  return rc;
+}
+
+/* Free the nF fields of az, and az. */
+static void csvFree(char **az, int nF){
+  for(int k=0; k<nF; k++) free(az[k]);
+  free(az);
+}
+
+/*
+** The next CSV record of pIn: one line, and the lines after it while a
+** quoted field is open (its line breaks are kept). Fields as csvRecord()
+** gives them; *piStart is the record's first line. Returns 1 for a record,
+** 0 at the end, -1 with p->rc set.
+*/
+static int csvNext(Imp *p, LineIn *pIn, char ***paz, int *pnF, int *piStart){
+  int eState = 0;            /* 0 field start, 1 unquoted, 2 quoted, 3 '"' in quoted */
+  size_t iScan = 0;
+  int rc = lineRead(p, pIn, 0);
+  if( rc<=0 ) return rc;
+  *piStart = pIn->iLine;
+  for(;;){
+    for(; iScan<pIn->n; iScan++){
+      char c = pIn->z[iScan];
+      switch( eState ){
+        case 0: eState = c=='"' ? 2 : c==',' ? 0 : 1; break;
+        case 1: if( c==',' ) eState = 0; break;
+        case 2: if( c=='"' ) eState = 3; break;
+        default: eState = c=='"' ? 2 : c==',' ? 0 : 1; break;
+      }
+    }
+    if( eState!=2 ) break;
+    if( pIn->n+1 > IMPORT_MAX_LINE ){
+      return impErr(p, FAKT_TOOBIG, "%s:%d: CSV record longer than %d MiB", p->azFile[pIn->iFile],
+                    *piStart, IMPORT_MAX_LINE>>20), -1;
+    }
+    /* the quoted field goes on: keep the line break, read the next line */
+    size_t n0 = pIn->n;
+    rc = lineRead(p, pIn, 1);
+    if( rc<0 ) return -1;
+    if( rc==0 ){
+      return impErr(p, FAKT_SYNTAX, "%s:%d: bad CSV (an unclosed quote)", p->azFile[pIn->iFile], *piStart), -1;
+    }
+    /* lineRead() appended the line at n0; put the "\n" in front of it */
+    if( pIn->n+2 > pIn->nAlloc ){
+      char *zNew = realloc(pIn->z, pIn->n+2);
+      if( zNew==NULL ) return impErr(p, FAKT_NOMEM, "out of memory"), -1;
+      pIn->z = zNew;
+      pIn->nAlloc = pIn->n+2;
+    }
+    memmove(pIn->z+n0+1, pIn->z+n0, pIn->n-n0+1);
+    pIn->z[n0] = '\n';
+    pIn->n++;
+    iScan = n0;
+  }
+  size_t i = 0;
+  int iLine = *piStart;
+  if( pIn->n==0 ){                   /* an empty line: one empty field */
+    if( (*paz = calloc(1, sizeof(char*)))==NULL ) return impErr(p, FAKT_NOMEM, "out of memory"), -1;
+    *pnF = 1;
+    return 1;
+  }
+  rc = csvRecord(pIn->z, pIn->n, &i, &iLine, paz, pnF);
+  if( rc==-2 ) return impErr(p, FAKT_NOMEM, "out of memory"), -1;
+  if( rc<=0 || i!=pIn->n ){
+    if( rc>0 ) csvFree(*paz, *pnF);
+    return impErr(p, FAKT_SYNTAX, "%s:%d: bad CSV: a quoted field must end at a comma or the line end",
+                  p->azFile[pIn->iFile], *piStart), -1;
+  }
+  return 1;
 }
 
 /* Read DIR/FILE (kind eKind, or aliases when eKind==R_N) into records. A
 ** missing file is an empty table. */
 static int readCsv(Imp *p, const char *zDir, const char *zName, Kind eKind, Map *pEnt){
-  char *zPath = faktMprintf("%s/%s", zDir, zName), *z = NULL;
-  size_t n, i = 0;
+  char *zPath = faktMprintf("%s/%s", zDir, zName);
   char **azHead = NULL, **az;
-  int nHead = 0, nF, iLine = 1, iFile, rc;
+  int nHead = 0, nF, iFile, rc, iStart = 1;
+  LineIn in;
   if( zPath==NULL ) return impErr(p, FAKT_NOMEM, "out of memory");
   iFile = addFile(p, zPath);
-  FILE *f = fopen(zPath, "rb");
   free(zPath);
-  if( f==NULL ) return errno==ENOENT ? FAKT_OK : impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", p->azFile[iFile], strerror(errno));
-  fclose(f);
-  if( readFile(p, p->azFile[iFile], &z, &n) ) return p->rc;
-  rc = csvRecord(z, n, &i, &iLine, &azHead, &nHead);
-  if( rc<=0 ){
-    free(z);
-    return rc==0 ? FAKT_OK : impErr(p, FAKT_SYNTAX, "%s:1: bad CSV header", p->azFile[iFile]);
+  if( iFile<0 ) return p->rc;
+  memset(&in, 0, sizeof(in));
+  in.iFile = iFile;
+  in.f = fopen(p->azFile[iFile], "rb");
+  if( in.f==NULL ){
+    return errno==ENOENT ? FAKT_OK : impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", p->azFile[iFile], strerror(errno));
   }
-  for(;;){
-    int iStart = iLine;
-    rc = csvRecord(z, n, &i, &iLine, &az, &nF);
-    if( rc==0 ) break;
-    if( rc<0 ){ impErr(p, FAKT_SYNTAX, "%s:%d: bad CSV (an unclosed quote?)", p->azFile[iFile], iStart); break; }
+  rc = csvNext(p, &in, &azHead, &nHead, &iStart);
+  if( rc<=0 ){
+    lineClose(&in);
+    return p->rc;
+  }
+  for(int k=0; k<nHead; k++){
+    if( azHead[k]==NULL || azHead[k][0]==0 ){
+      impErr(p, FAKT_SYNTAX, "%s:%d: column %d of the CSV header has no name", p->azFile[iFile], iStart, k+1);
+      break;
+    }
+    for(int k2=0; k2<k; k2++){
+      if( strcmp(azHead[k], azHead[k2])==0 ){
+        impErr(p, FAKT_SYNTAX, "%s:%d: column \"%s\" twice in the CSV header", p->azFile[iFile], iStart, azHead[k]);
+        break;
+      }
+    }
+    if( p->rc ) break;
+  }
+  while( p->rc==FAKT_OK && impInterrupted(p)==FAKT_OK ){
+    rc = csvNext(p, &in, &az, &nF, &iStart);
+    if( rc<=0 ) break;
     if( nF==1 && az[0]==NULL ){ free(az); continue; }       /* empty line */
     if( nF!=nHead ){
       impErr(p, FAKT_SYNTAX, "%s:%d: %d fields, the header has %d", p->azFile[iFile], iStart, nF, nHead);
-      for(int k=0; k<nF; k++) free(az[k]);
-      free(az);
+      csvFree(az, nF);
       break;
     }
     if( eKind==R_N ){                              /* aliases.csv: entity,alias */
@@ -537,15 +698,15 @@ static int readCsv(Imp *p, const char *zDir, const char *zName, Kind eKind, Map 
         listAdd(p, &p->aRec[iEnt].azList, &p->aRec[iEnt].nList, az[1]);
         az[1] = NULL;
       }
-      for(int k=0; k<nF; k++) free(az[k]);
-      free(az);
+      csvFree(az, nF);
     }else{
       Rec *r = recNew(p, iFile, iStart);
       if( r ){
         r->eKind = eKind;
         for(int k=0; k<nF && p->rc==0; k++){
           if( strcmp(azHead[k], "via")==0 && az[k] ){        /* space-separated ids */
-            for(char *t = strtok(az[k], " "); t && p->rc==0; t = strtok(NULL, " ")){
+            char *zSave = NULL;
+            for(char *t = strtok_r(az[k], " ", &zSave); t && p->rc==0; t = strtok_r(NULL, " ", &zSave)){
               char *zT = strdup(t);
               if( zT==NULL ) impErr(p, FAKT_NOMEM, "out of memory");
               else listAdd(p, &r->azList, &r->nList, zT);
@@ -560,14 +721,11 @@ static int readCsv(Imp *p, const char *zDir, const char *zName, Kind eKind, Map 
           if( mapSet(pEnt, recGet(r, "id"), p->nRec-1) ) impErr(p, FAKT_NOMEM, "out of memory");
         }
       }
-      for(int k=0; k<nF; k++) free(az[k]);
-      free(az);
+      csvFree(az, nF);
     }
-    if( p->rc ) break;
   }
-  for(int k=0; k<nHead; k++) free(azHead[k]);
-  free(azHead);
-  free(z);
+  csvFree(azHead, nHead);
+  lineClose(&in);
   return p->rc;
 }
 
@@ -577,12 +735,13 @@ static int readCsvDir(Imp *p, const char *zDir){
     "predicates.csv", "entities.csv", "aliases.csv", "sources.csv", "claims.csv"
   };
   static const Kind aKind[] = { R_PRED, R_ENT, R_N, R_SRC, R_CLAIM };
-  FILE *f;
+  struct stat st;
   char *zProbe = faktMprintf("%s/entities.csv", zDir);
-  if( zProbe && (f = fopen(zProbe, "rb"))==NULL ){
+  /* stat, not open: opening a FIFO twice would lose its writer */
+  if( zProbe==NULL ){
+    impErr(p, FAKT_NOMEM, "out of memory");
+  }else if( stat(zProbe, &st)!=0 ){
     impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", zProbe, strerror(errno));
-  }else if( zProbe ){
-    fclose(f);
   }
   free(zProbe);
   for(int i=0; i<5 && p->rc==FAKT_OK; i++){
@@ -757,6 +916,7 @@ static int runRecords(Imp *p){
     for(int i=0; i<p->nRec && p->rc==0; i++){
       Rec *r = &p->aRec[i];
       if( r->eKind!=aOrder[k] ) continue;
+      if( impInterrupted(p) ) break;
       if( r->eKind==R_PRED ) stmtPredicate(p, r);
       else if( r->eKind==R_ENT ) stmtEntity(p, r);
       else stmtSource(p, r);
@@ -784,6 +944,7 @@ static int runRecords(Imp *p){
         bLeft = 1;
         continue;
       }
+      if( impInterrupted(p) ) break;
       stmtClaim(p, r);
       r->bDone = 1;
       bProgress = 1;
@@ -898,31 +1059,26 @@ static int geoRow(Imp *p, char *zLine, int iFile, int iLine){
 }
 
 static int importGeonames(Imp *p, const char *zPath){
-  FILE *f = fopen(zPath, "rb");
-  if( f==NULL ) return impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", zPath, strerror(errno));
-  int iFile = addFile(p, zPath), iLine = 0;
+  LineIn in;
+  int iFile = addFile(p, zPath);
+  if( iFile<0 || lineOpen(p, &in, iFile) ) return p->rc;
   if( geoPredicate(p, "population", "predicate population : number \"number of inhabitants (GeoNames)\";")
       || geoPredicate(p, "country_code", "predicate country_code : string single \"ISO 3166 country code (GeoNames)\";") ){
-    fclose(f);
+    lineClose(&in);
     return p->rc;
   }
-  char *zLine = NULL;
-  size_t nAlloc = 0;
-  ssize_t n;
-  while( p->rc==FAKT_OK && (n = getline(&zLine, &nAlloc, f))>=0 ){
-    iLine++;
-    while( n>0 && (zLine[n-1]=='\n' || zLine[n-1]=='\r') ) zLine[--n] = 0;
-    if( n==0 || zLine[0]=='#' ) continue;
-    int rc = geoRow(p, zLine, iFile, iLine);
+  while( p->rc==FAKT_OK && impInterrupted(p)==FAKT_OK && lineRead(p, &in, 0)==1 ){
+    size_t n = in.n;
+    while( n>0 && in.z[n-1]=='\r' ) in.z[--n] = 0;
+    if( n==0 || in.z[0]=='#' ) continue;
+    int rc = geoRow(p, in.z, iFile, in.iLine);
     if( rc<0 ) break;
     if( rc ) p->nRows++; else p->nSkipped++;
     if( (p->nRows + p->nSkipped) % PROGRESS_EVERY==0 && p->xProgress ){
       p->xProgress(p->pArg, p->nRows, p->nSkipped);
     }
   }
-  if( p->rc==FAKT_OK && ferror(f) ) impErr(p, FAKT_IOERR, "cannot read \"%s\"", zPath);
-  free(zLine);
-  fclose(f);
+  lineClose(&in);
   return p->rc;
 }
 
@@ -970,6 +1126,7 @@ int fakt_import(fakt *db, const char *zFormat, const char *zPath,
   if( pnRows ) *pnRows = 0;
   if( pnSkipped ) *pnSkipped = 0;
   if( db==NULL ) return FAKT_MISUSE;
+  imp.nInterrupt = db->nInterrupt;
   int eFmt = -1;
   if( zFormat ){
     if( strcmp(zFormat, "jsonl")==0 ) eFmt = 0;

@@ -1010,7 +1010,12 @@ static int doLoad(WCtx *w, Stmt *pS){
     org = (ParseOrigin){ faktPosAt(zText, iOff, &(ParseOrigin){1,1}).iLine,
                          faktPosAt(zText, iOff, &(ParseOrigin){1,1}).iCol };
     rc = faktParse(zText + iOff, (int)nText - iOff, &org, &a, &pSub, &nUsed, &e);
-    if( rc==0 && pSub ){
+    if( rc==0 && pSub && db->bInterrupt ){
+      /* fakt_interrupt(): stop between statements; the load's statement
+      ** fails, so nothing of the file is stored */
+      faktErrSet(&e, FAKT_INTERRUPT, &pSub->pos, "interrupted");
+      rc = FAKT_INTERRUPT;
+    }else if( rc==0 && pSub ){
       if( pSub->kind==S_FIND || pSub->kind==S_BEGIN || pSub->kind==S_COMMIT || pSub->kind==S_ROLLBACK ){
         faktErrSet(&e, FAKT_ERROR, &pSub->pos, "a loaded file may only define and change facts");
         rc = FAKT_ERROR;

@@ -312,8 +312,10 @@ FAKT_API void fakt_free(void *p);
 
 /*
 ** Make the running statement(s) of db stop with FAKT_INTERRUPT at the next
-** row or loop iteration. Safe to call from another thread or a signal
-** handler. The flag is cleared when the next statement starts.
+** row or loop iteration (a `load`: before the next statement of its file;
+** fakt_import: before the next record or statement). Safe to call from
+** another thread or a signal handler. The flag is cleared when the next
+** statement starts; an interrupted load or import stores nothing.
 */
 FAKT_API void fakt_interrupt(fakt *db);
 
@@ -394,7 +396,7 @@ FAKT_API int fakt_vacuum_into(fakt *db, const char *zPath);
 ** Return FAKT_OK, or: FAKT_MISUSE (NULL db or path, unknown format, an
 ** explicit transaction is open during an import), FAKT_CANTOPEN (a file
 ** cannot be opened or created), FAKT_IOERR (a write failed), FAKT_SYNTAX (a
-** malformed line of an import file), FAKT_NOTFOUND (dot: no such entity),
+** malformed line of an import file), FAKT_TOOBIG (a line over 16 MiB), FAKT_NOTFOUND (dot: no such entity),
 ** FAKT_READONLY, FAKT_INTERRUPT, or the code of a statement the import ran.
 ** On error, if pzErr is not NULL, *pzErr is a message to free with
 ** fakt_free() ("PATH:LINE: MESSAGE" for errors in an import file); on
@@ -407,7 +409,11 @@ FAKT_API int fakt_vacuum_into(fakt *db, const char *zPath);
 ** rows and once at the end, with the rows taken and skipped so far. On
 ** return *pnRows and *pnSkipped (either may be NULL) hold the final counts.
 ** An export writes to zPath.tmp and renames it when complete, so a failed
-** export leaves no partial file (csv: each file of the directory).
+** export leaves no partial file (csv: each file of the directory); through
+** a symbolic link it writes the file the link points to that way. A FIFO,
+** a device or a path in /dev or /proc (/dev/stdout) is written straight,
+** never replaced. An import reads lines of at most 16 MiB (longer:
+** FAKT_TOOBIG, naming the line).
 */
 typedef void (*fakt_progress)(void *pArg, int64_t nRows, int64_t nSkipped);
 

@@ -906,8 +906,10 @@ static int cmdImport(Shell *p, int nArg, char **azArg){
   char *zErr = 0;
   int bTty = isatty(2), rc;
   (void)nArg;
+  pInterruptDb = p->db;            /* Ctrl-C stops the import: nothing stored */
   rc = fakt_import(p->db, azArg[1], azArg[2], bTty ? importProgress : 0, 0,
                    &nRows, &nSkipped, &zErr);
+  pInterruptDb = 0;
   if( bTty ) fputs("\r\033[K", stderr);
   if( rc!=FAKT_OK ){
     dotErr(p, "%s", zErr ? zErr : fakt_errstr(rc));

@@ -4,7 +4,8 @@
 #                                         builds the programs first)
 # Sub-runs: difftest (DIFFTEST_N queries, default 20,000, over 10 databases),
 # hostile.sh, crash.sh (24 kills), concurrency.sh, growth.sh, regress.sh,
-# corrupt.sh, multiproc.sh, limits.sh, and each libFuzzer target for FUZZTIME seconds (default 60)
+# corrupt.sh, vacuum_kill.sh, multiproc.sh, limits.sh, busy.sh, io.sh, and
+# each libFuzzer target for FUZZTIME seconds (default 60)
 # when $B/fuzz/fuzz_* were built (clang present), else a printed note.
 # Known failures (tests/trust/KNOWN_BUGS) are reported apart and not counted.
 # Ends with "N passed, N failed"; exit 1 on failure.
@@ -45,9 +46,11 @@ fuzz() {
     return
   fi
   mkdir -p "$tmp/work-$1" "$B/fuzz/crashes"
+  corpus=$B/fuzz/corpus
+  [ -d "$B/fuzz/corpus-$1" ] && corpus=$B/fuzz/corpus-$1
   "$bin" -max_total_time="$FUZZTIME" -timeout=30 -rss_limit_mb=4096 -max_len=4096 \
     -artifact_prefix="$B/fuzz/crashes/$1-" -print_final_stats=1 \
-    "$tmp/work-$1" "$B/fuzz/corpus" > "$tmp/fuzz.log" 2>&1
+    "$tmp/work-$1" "$corpus" > "$tmp/fuzz.log" 2>&1
   st=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$tmp/fuzz.log")
   if [ $st -eq 0 ]; then
@@ -56,7 +59,11 @@ fuzz() {
   else
     echo "FAIL trust/fuzz_$1: status $st after ${runs:-?} inputs:"
     grep -E '^(==[0-9]+==|SUMMARY|artifact_prefix|Test unit written|Base64|    #[0-9])' "$tmp/fuzz.log" | head -n 30
-    echo "(make it a regression test: cp $B/fuzz/crashes/$1-crash-* tests/trust/regress/NAME.fk)"
+    if [ "$1" = import ]; then
+      echo "(make it a regression test: cp $B/fuzz/crashes/$1-crash-* tests/trust/regress/NAME.import)"
+    else
+      echo "(make it a regression test: cp $B/fuzz/crashes/$1-crash-* tests/trust/regress/NAME.fk)"
+    fi
     fail=$((fail + 1))
   fi
 }
@@ -76,8 +83,10 @@ sub vacuum_kill sh "$HERE/vacuum_kill.sh"
 sub multiproc sh "$HERE/multiproc.sh"
 sub limits sh "$HERE/limits.sh"
 sub busy sh "$HERE/busy.sh"
+sub io sh "$HERE/io.sh"
 fuzz parse
 fuzz exec
+fuzz import
 
 [ "$known" -gt 0 ] && echo "trust: $known known failures, not counted (tests/trust/KNOWN_BUGS)"
 echo "$pass passed, $fail failed"
