@@ -320,6 +320,7 @@ static void stmtFree(fakt_stmt *p){
   free(p->aParam);
   if( p->pRules ) faktRulesFree(p->pRules);
   free(p->zSql);
+  free(p->zErrMsg);
   faktArenaFree(&p->arena);
   free(p);
 }
@@ -418,6 +419,20 @@ static int fakt_prepareImpl(fakt *db, const char *zSql, int nByte, fakt_stmt **p
 
 /* ================================================================ bind */
 
+/* A call on statement p ended with rc: keep its error on the statement
+** too (fakt_stmt_errmsg), where no other thread's call replaces it. */
+static int stmtNote(fakt_stmt *p, int rc){
+  if( p==NULL ) return rc;
+  if( rc==FAKT_OK || rc==FAKT_ROW || rc==FAKT_DONE ){
+    if( rc!=FAKT_OK || p->errRc ){ p->errRc = FAKT_OK; free(p->zErrMsg); p->zErrMsg = NULL; }
+    return rc;
+  }
+  free(p->zErrMsg);
+  p->errRc = rc;
+  p->zErrMsg = strdup(p->db->err.rc==rc && p->db->err.zMsg ? p->db->err.zMsg : fakt_errstr(rc));
+  return rc;
+}
+
 static int bindCheck(fakt_stmt *p, int i){
   if( p==NULL ) return FAKT_MISUSE;
   if( p->eState!=0 ) return misuse(p->db, "bind on a running statement (reset it first)");
@@ -437,7 +452,7 @@ static void bindDel(const char *z, fakt_destructor xDel){
   if( z && xDel && xDel!=FAKT_TRANSIENT ) xDel((void*)z);
 }
 
-int fakt_bind_text(fakt_stmt *p, int i, const char *z, int n, fakt_destructor xDel){
+static int fakt_bind_textImpl(fakt_stmt *p, int i, const char *z, int n, fakt_destructor xDel){
   int rc = bindCheck(p, i);
   if( rc ){ bindDel(z, xDel); return rc; }
   if( z==NULL ) return FAKT_OK;
@@ -468,7 +483,7 @@ int fakt_bind_text(fakt_stmt *p, int i, const char *z, int n, fakt_destructor xD
   return FAKT_OK;
 }
 
-int fakt_bind_int64(fakt_stmt *p, int i, int64_t v){
+static int fakt_bind_int64Impl(fakt_stmt *p, int i, int64_t v){
   int rc = bindCheck(p, i);
   if( rc ) return rc;
   p->aParam[i-1].t = V_INT;
@@ -476,7 +491,7 @@ int fakt_bind_int64(fakt_stmt *p, int i, int64_t v){
   return FAKT_OK;
 }
 
-int fakt_bind_double(fakt_stmt *p, int i, double v){
+static int fakt_bind_doubleImpl(fakt_stmt *p, int i, double v){
   int rc = bindCheck(p, i);
   if( rc ) return rc;
   /* NaN and infinities have no literal form, no order and no export form */
@@ -490,7 +505,7 @@ int fakt_bind_double(fakt_stmt *p, int i, double v){
   return FAKT_OK;
 }
 
-int fakt_bind_null(fakt_stmt *p, int i){
+static int fakt_bind_nullImpl(fakt_stmt *p, int i){
   return bindCheck(p, i);
 }
 
@@ -641,7 +656,7 @@ static int fakt_bind_entityImpl(fakt_stmt *p, int i, const char *zId){
   return FAKT_OK;
 }
 
-int fakt_clear_bindings(fakt_stmt *p){
+static int fakt_clear_bindingsImpl(fakt_stmt *p){
   if( p==NULL ) return FAKT_MISUSE;
   for(int i=1; i<=p->nParam; i++){
     int rc = bindCheck(p, i);
@@ -966,10 +981,32 @@ int fakt_prepare(fakt *db, const char *zSql, int nByte, fakt_stmt **ppStmt, cons
 int fakt_step(fakt_stmt *p){
   fakt *db_ = p ? p->db : NULL;
   if( db_ ) pthread_mutex_lock(&db_->mutex);
-  int r_ = fakt_stepImpl(p);
+  int r_ = stmtNote(p, fakt_stepImpl(p));
   if( db_ ) pthread_mutex_unlock(&db_->mutex);
   return r_;
 }
+
+/* The binds: under the handle's mutex, as they may set its message. */
+#define BIND_WRAP(CALL) \
+  fakt *db_ = p ? p->db : NULL; \
+  if( db_ ) pthread_mutex_lock(&db_->mutex); \
+  int r_ = stmtNote(p, CALL); \
+  if( db_ ) pthread_mutex_unlock(&db_->mutex); \
+  return r_
+
+int fakt_bind_text(fakt_stmt *p, int i, const char *z, int n, fakt_destructor xDel){
+  BIND_WRAP(fakt_bind_textImpl(p, i, z, n, xDel));
+}
+int fakt_bind_int64(fakt_stmt *p, int i, int64_t v){ BIND_WRAP(fakt_bind_int64Impl(p, i, v)); }
+int fakt_bind_double(fakt_stmt *p, int i, double v){ BIND_WRAP(fakt_bind_doubleImpl(p, i, v)); }
+int fakt_bind_null(fakt_stmt *p, int i){ BIND_WRAP(fakt_bind_nullImpl(p, i)); }
+int fakt_clear_bindings(fakt_stmt *p){ BIND_WRAP(fakt_clear_bindingsImpl(p)); }
+
+const char *fakt_stmt_errmsg(fakt_stmt *p){
+  if( p==NULL ) return "misuse: no statement";
+  return p->errRc ? (p->zErrMsg ? p->zErrMsg : fakt_errstr(p->errRc)) : "not an error";
+}
+int fakt_stmt_errcode(fakt_stmt *p){ return p ? p->errRc : FAKT_MISUSE; }
 
 int fakt_reset(fakt_stmt *p){
   fakt *db_ = p ? p->db : NULL;
@@ -1022,7 +1059,7 @@ const char *fakt_last_claim(fakt *db){
 int fakt_bind_literal(fakt_stmt *p, int i, const char *zText, int n){
   fakt *db_ = p ? p->db : NULL;
   if( db_ ) pthread_mutex_lock(&db_->mutex);
-  int r_ = fakt_bind_literalImpl(p, i, zText, n);
+  int r_ = stmtNote(p, fakt_bind_literalImpl(p, i, zText, n));
   if( db_ ) pthread_mutex_unlock(&db_->mutex);
   return r_;
 }
@@ -1030,7 +1067,7 @@ int fakt_bind_literal(fakt_stmt *p, int i, const char *zText, int n){
 int fakt_bind_entity(fakt_stmt *p, int i, const char *zId){
   fakt *db_ = p ? p->db : NULL;
   if( db_ ) pthread_mutex_lock(&db_->mutex);
-  int r_ = fakt_bind_entityImpl(p, i, zId);
+  int r_ = stmtNote(p, fakt_bind_entityImpl(p, i, zId));
   if( db_ ) pthread_mutex_unlock(&db_->mutex);
   return r_;
 }

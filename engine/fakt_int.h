@@ -367,6 +367,8 @@ struct fakt_stmt {
   void *pDistinct;         /* hash set of emitted rows */
   /* write statements that report rows (verify, explain) */
   int bHasRows;
+  int errRc;               /* the last error of a call on this statement */
+  char *zErrMsg;           /* and its message (malloc'd), for fakt_stmt_errmsg */
 };
 
 /* ---------------------------------------------------------------- values (value.c) */

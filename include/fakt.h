@@ -12,7 +12,8 @@
 ** at a time. An explicit transaction (begin ... commit) must be opened,
 ** used and closed by one thread (LMDB ties write transactions to a thread).
 ** fakt_errmsg() describes the last failed call on the handle by any thread:
-** read it right after the call that failed. fakt_interrupt() may be called
+** read it right after the call that failed; a thread sharing the handle
+** reads the errors of its own statements with fakt_stmt_errmsg(). fakt_interrupt() may be called
 ** from any thread, or a signal handler, at any time; it stops every running
 ** statement of the handle.
 ** One handle per database file in a process: share it. fakt_open of a
@@ -307,6 +308,17 @@ FAKT_API const char *fakt_errmsg(fakt *db);
 FAKT_API int fakt_errcode(fakt *db);
 /* Byte offset in the prepared text of the last error, or -1. */
 FAKT_API int fakt_error_offset(fakt *db);
+/*
+** The error of the last call on statement p (fakt_step, a fakt_bind_*,
+** fakt_clear_bindings) that failed, kept on the statement: "not an error"
+** and FAKT_OK after a call that succeeded. Unlike fakt_errmsg(), which
+** any thread's next call on the handle replaces, this is the statement's
+** own, so a thread that steps its own statement reads its own error. The
+** text belongs to the statement, valid until its next call or finalize.
+** fakt_stmt_errcode(NULL) is FAKT_MISUSE.
+*/
+FAKT_API const char *fakt_stmt_errmsg(fakt_stmt *p);
+FAKT_API int fakt_stmt_errcode(fakt_stmt *p);
 /* Free memory returned by fakt (fakt_exec messages, fakt_mprintf ...). NULL is fine. */
 FAKT_API void fakt_free(void *p);
 

@@ -223,6 +223,33 @@ static void testLastClaim(void) {
   CHECK(fakt_last_claim(NULL) == NULL);
 }
 
+/* ==== fakt_stmt_errmsg ==== */
+
+static void testStmtErr(void) {
+  fakt_stmt *pA = NULL, *pB = NULL;
+  char z[256];
+  CHECK(fakt_prepare(gDb, "find ?c where ?c: m1 on ?d, ?d < $d;", -1, &pA, NULL) == FAKT_OK);
+  CHECK(fakt_prepare(gDb, "find ?c where ?c: m1 on ?d order by ?c;", -1, &pB, NULL) == FAKT_OK);
+  CHECK(fakt_stmt_errcode(pA) == FAKT_OK && strcmp(fakt_stmt_errmsg(pA), "not an error") == 0);
+  /* A fails to bind; B then runs, and the handle's message is B's (none) */
+  CHECK(fakt_bind_literal(pA, 1, "1 +", -1) == FAKT_MISMATCH);
+  CHECK(rows(pB, z, sizeof(z)) == FAKT_DONE);
+  CHECK(strcmp(fakt_errmsg(gDb), "not an error") == 0);
+  CHECK(fakt_stmt_errcode(pA) == FAKT_MISMATCH && strstr(fakt_stmt_errmsg(pA), "not one literal") != NULL);
+  CHECK(fakt_stmt_errcode(pB) == FAKT_OK);
+  /* a step that fails: a date compared with a number is a type error */
+  CHECK(fakt_bind_int64(pA, 1, 5) == FAKT_OK);
+  CHECK(fakt_stmt_errcode(pA) == FAKT_OK);       /* the bind that worked cleared it */
+  int rc = rows(pA, z, sizeof(z));
+  CHECK(rc == FAKT_MISMATCH && fakt_stmt_errcode(pA) == FAKT_MISMATCH);
+  CHECK(rows(pB, z, sizeof(z)) == FAKT_DONE);
+  CHECK(strstr(fakt_stmt_errmsg(pA), "compare") != NULL);
+  if (strstr(fakt_stmt_errmsg(pA), "compare") == NULL) printf("  step error: %s\n", fakt_stmt_errmsg(pA));
+  fakt_finalize(pA);
+  fakt_finalize(pB);
+  CHECK(fakt_stmt_errcode(NULL) == FAKT_MISUSE);
+}
+
 int main(void) {
   const char *zTmp = getenv("TMPDIR");
   snprintf(zPath, sizeof(zPath), "%s/fakt-unit-api21-%d.fakt", zTmp && zTmp[0] ? zTmp : "/tmp", (int)getpid());
@@ -237,6 +264,7 @@ int main(void) {
   testBindLiteral();
   testStepAgain();
   testLastClaim();
+  testStmtErr();
   fakt_close(gDb);
   rmDb();
   printf("%d passed, %d failed\n", nPass, nFail);
