@@ -260,6 +260,12 @@ static void dotErr(Shell *p, const char *zFmt, ...){
   fflush(stderr);
 }
 
+/* 1 if a failure in pIn must stop all input: .bail on applies to scripts,
+** -f, -c and stdin, never to lines typed at the REPL prompt. */
+static int bailOn(Shell *p, Input *pIn){
+  return p->bBail && pIn->in!=0;
+}
+
 /* ==================================================================== */
 /* Output: one writer per mode, fed column names then rows of text.      */
 /* ==================================================================== */
@@ -662,7 +668,8 @@ static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iL
   if( nText>INT_MAX ){
     fprintf(stderr, "%s:%d:1: error: statement text too long\n", pIn->zName, iLine);
     p->nErr++;
-    return p->bBail;
+    if( bailOn(p, pIn) ) p->bStop = 1;
+    return p->bStop;
   }
   while( z < zText+nText ){
     const char *zStmt = skipSpace(z), *zTail = 0;
@@ -679,7 +686,7 @@ static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iL
     if( rc!=FAKT_OK ){
       reportError(p, pIn, zText, iLine, zStmt, line, col, 1);
       p->nErr++;
-      if( p->bBail ){ p->bStop = 1; break; }
+      if( bailOn(p, pIn) ){ p->bStop = 1; break; }
       if( zTail==0 || zTail<=zStmt ) break;
     }else if( pStmt ){
       if( p->bExplain ){
@@ -697,8 +704,8 @@ static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iL
       }
       afterStmt(p, pStmt, t0);
       fakt_finalize(pStmt);
-      if( rc!=FAKT_OK && (p->bBail || rc==FAKT_INTERRUPT) ){
-        if( p->bBail ) p->bStop = 1;
+      if( rc!=FAKT_OK && (bailOn(p, pIn) || rc==FAKT_INTERRUPT) ){
+        if( bailOn(p, pIn) ) p->bStop = 1;
         break;
       }
     }
@@ -780,6 +787,24 @@ static int parseMode(const char *z, Mode *pm){
   return 1;
 }
 
+/* Close p->db (if open). A transaction left open is rolled back by
+** fakt_close(): say so on stderr and count it as a failure, so that a
+** script, .quit, .open or Ctrl-D inside begin ... never loses work
+** silently. */
+static void closeDb(Shell *p){
+  if( p->db==0 ) return;
+  if( fakt_in_transaction(p->db) ){
+    fprintf(stderr, "fakt: %s: the open transaction was rolled back (no commit)\n",
+            p->zDbPath);
+    p->nErr++;
+  }
+  if( fakt_close(p->db)!=FAKT_OK ){
+    fprintf(stderr, "fakt: closing \"%s\": %s\n", p->zDbPath, fakt_errmsg(p->db));
+    p->nErr++;
+  }
+  p->db = 0;
+}
+
 /* Open zPath into p (closing what was open). Returns 0 or 1 (error shown). */
 static int openDb(Shell *p, const char *zPath, int flags){
   fakt *db = 0;
@@ -791,9 +816,7 @@ static int openDb(Shell *p, const char *zPath, int flags){
     fakt_close(db);
     return 1;
   }
-  if( p->db && fakt_close(p->db)!=FAKT_OK ){
-    fprintf(stderr, "fakt: closing \"%s\": %s\n", p->zDbPath, fakt_errmsg(p->db));
-  }
+  closeDb(p);
   free(p->zDbPath);
   p->db = db;
   p->zDbPath = xstrdup(zPath);
@@ -1045,7 +1068,7 @@ typedef struct DotCmd {
 } DotCmd;
 
 static const DotCmd aDot[] = {
-  { "bail",    2, 2, cmdBail,    ".bail on|off",          "stop at the first failed statement" },
+  { "bail",    2, 2, cmdBail,    ".bail on|off",          "stop at the first failed statement (not in the REPL)" },
   { "changes", 1, 2, cmdChanges, ".changes [on|off]",     "claims changed by the last write (on: after each)" },
   { "check",   1, 1, cmdCheck,   ".check",                "check the integrity of the database" },
   { "exit",    1, 2, cmdQuit,    ".exit",                 "leave fakt (also .quit and Ctrl-D)" },
@@ -1474,8 +1497,9 @@ static int processInput(Shell *p, Input *pIn){
       if( pIn->in==0 ) editRemember(p, line.z);
       if( doDotCommand(p, pIn, line.z) ){
         p->nErr++;
-        if( p->bBail ) p->bStop = 1;
+        if( bailOn(p, pIn) ) p->bStop = 1;
       }
+      if( pIn->in==0 ) p->bStop = 0;   /* a bail in .read ends that file only */
       continue;
     }
     if( acc.n==0 ) iStart = pIn->iLine;
@@ -1530,13 +1554,15 @@ static void usage(FILE *f){
 "      --headers on|off  column names in table, csv and tsv output (default on)\n"
 "      --no-headers      the same as --headers off\n"
 "      --readonly        open the database read-only\n"
-"      --bail            stop at the first failed statement\n"
+"      --bail            stop at the first failed statement of a script\n"
 "      --version         print the version and exit\n"
 "  -h, --help            print this help and exit\n"
 "\n"
 "-c and -f run in the order given, and then fakt exits. Errors are reported\n"
 "as FILE:LINE:COL: error: MESSAGE (FILE is -c for -c text, <stdin> for stdin).\n"
-"Exit status: 0 if all went well, 1 if a statement failed, 2 on a usage error.\n"
+"Exit status: 0 if all went well, 1 if a statement failed or the input ended\n"
+"inside a transaction (begin without commit: it is rolled back), 2 on a usage\n"
+"error.\n"
 "Environment: FAKT_HISTORY names the REPL history file (default ~/.fakt_history).\n",
   FAKT_DEFAULT_DB);
 }
@@ -1702,10 +1728,7 @@ usage_done:
     processInput(&s, &in);
   }
   compClear(&s);
-  if( fakt_close(s.db)!=FAKT_OK ){
-    fprintf(stderr, "fakt: %s\n", fakt_errmsg(s.db));
-    s.nErr++;
-  }
+  closeDb(&s);
   free(s.zDbPath);
   free(aAction);
   fflush(stdout);
