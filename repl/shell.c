@@ -25,7 +25,10 @@
 # define FAKT_DEFAULT_DB "corpus.fakt"
 #endif
 
-#define DEFAULT_WIDTH 60   /* table cells are cut at this display width */
+#define DEFAULT_WIDTH 60   /* on a terminal, table cells are cut at this width */
+#define TABLE_ROWS 1000    /* table mode sizes its columns on this many rows */
+#define TABLE_BYTES (1<<20)  /* ... or on this many bytes of cells, if fewer */
+#define WRITE_FAILED (-1)  /* runStmt(): stdout failed (a closed pipe, a full disk) */
 #define MAX_READ_DEPTH 16  /* .read nesting limit */
 
 /* ==================================================================== */
@@ -214,7 +217,9 @@ typedef struct Shell {
   int bExplain;          /* .explain on */
   int bBail;             /* stop at the first error */
   int bChanges;          /* .changes on */
-  int nWidth;            /* table cell cut-off (0: none) */
+  int nWidth;            /* table cell cut-off (0: none, -1: auto) */
+  int bTty;              /* stdout is a terminal */
+  int eWrite;            /* errno of a failed write to stdout */
   int bInteractive;      /* running the REPL */
   int nErr;              /* failed statements and commands so far */
   int bQuit;             /* .quit seen */
@@ -277,9 +282,19 @@ typedef struct Out {
   const char *const *azName; /* column names (borrowed) */
   long nRow;               /* rows written or collected */
   Buf cells;               /* table: collected cell pointers (char*) */
+  size_t nCellByte;        /* table: bytes of text in cells */
+  int bStream;             /* table: widths fixed, rows printed as they come */
   int *aiWidth;            /* table: display width per column */
   int *abNum;              /* table: column is all numbers */
 } Out;
+
+/* The width table cells are cut at: as set by --width or .width, else
+** DEFAULT_WIDTH on a terminal and no limit (0) otherwise, so that output
+** to a file or a pipe is never cut. */
+static int cellMax(Shell *p){
+  if( p->nWidth>=0 ) return p->nWidth;
+  return p->bTty ? DEFAULT_WIDTH : 0;
+}
 
 static int isNumType(int t){
   return t==FAKT_INTEGER || t==FAKT_FLOAT || t==FAKT_QUANTITY;
@@ -407,6 +422,54 @@ static void outBegin(Out *o, Shell *p, int nCol, const char *const *azName){
   }
 }
 
+static void padTo(FILE *f, int n){ while( n-- > 0 ) fputc(' ', f); }
+
+/* Table cell i of a row: padded to width, numbers to the right. */
+static void tableCell(Out *o, int i, const char *z, int w){
+  int bLast = i==o->nCol-1;
+  if( i ) fputs(" | ", o->f);
+  if( o->abNum[i] ) padTo(o->f, o->aiWidth[i]-w);
+  if( z ) fputs(z, o->f);
+  if( !o->abNum[i] && !bLast ) padTo(o->f, o->aiWidth[i]-w);
+}
+
+/* Print the header (if on) and the rows collected so far, and free them. */
+static void tableFlush(Out *o){
+  char **az = (char**)o->cells.z;
+  char **azHead = xmalloc(sizeof(char*)*(size_t)o->nCol);
+  int *aiHead = xmalloc(sizeof(int)*(size_t)o->nCol);
+  long r, nRow = (long)(o->cells.n/sizeof(char*))/o->nCol;
+  int i;
+  for(i=0; i<o->nCol; i++){
+    azHead[i] = cellText(o->azName[i] ? o->azName[i] : "", cellMax(o->p), &aiHead[i]);
+    if( o->nRow==0 ) o->abNum[i] = 0;
+    if( o->p->bHeaders && aiHead[i]>o->aiWidth[i] ) o->aiWidth[i] = aiHead[i];
+  }
+  if( o->p->bHeaders ){
+    for(i=0; i<o->nCol; i++) tableCell(o, i, azHead[i], aiHead[i]);
+    fputc('\n', o->f);
+    for(i=0; i<o->nCol; i++){
+      int k;
+      if( i ) fputs("-+-", o->f);
+      for(k=0; k<o->aiWidth[i]; k++) fputc('-', o->f);
+    }
+    fputc('\n', o->f);
+  }
+  for(r=0; r<nRow; r++){
+    for(i=0; i<o->nCol; i++){
+      char *z = az[r*o->nCol+i];
+      tableCell(o, i, z, z ? strWidth(z, strlen(z)) : 0);
+      free(z);
+    }
+    fputc('\n', o->f);
+  }
+  bufReset(&o->cells);
+  o->nCellByte = 0;
+  for(i=0; i<o->nCol; i++) free(azHead[i]);
+  free(azHead);
+  free(aiHead);
+}
+
 /* One row: azVal[i] is the text (NULL for null), aType[i] its FAKT_ type,
 ** aReal[i] (may be NULL) its number. */
 static void outRow(Out *o, const char *const *azVal, const int *aType,
@@ -415,13 +478,32 @@ static void outRow(Out *o, const char *const *azVal, const int *aType,
   if( o->nCol<=0 ) return;
   switch( o->p->mode ){
     case MODE_TABLE:
+      if( o->bStream ){
+        for(i=0; i<o->nCol; i++){
+          int w;
+          char *z = azVal[i] ? cellText(azVal[i], cellMax(o->p), &w) : 0;
+          tableCell(o, i, z, z ? w : 0);
+          free(z);
+        }
+        fputc('\n', o->f);
+        break;
+      }
       for(i=0; i<o->nCol; i++){
         int w;
-        char *z = azVal[i] ? cellText(azVal[i], o->p->nWidth, &w) : 0;
+        char *z = azVal[i] ? cellText(azVal[i], cellMax(o->p), &w) : 0;
         if( z==0 ) w = 0;
+        else o->nCellByte += strlen(z);
         if( w>o->aiWidth[i] ) o->aiWidth[i] = w;
         if( azVal[i] && !isNumType(aType[i]) ) o->abNum[i] = 0;
         bufAppend(&o->cells, (const char*)&z, sizeof(z));
+      }
+      if( o->nRow+1>=TABLE_ROWS || o->nCellByte>=TABLE_BYTES ){
+        /* enough to size the columns: print them, stream the rest with
+        ** these widths (a wider cell later overflows its column) */
+        o->nRow++;
+        tableFlush(o);
+        o->bStream = 1;
+        return;
       }
       break;
     case MODE_CSV: case MODE_TSV:
@@ -439,57 +521,19 @@ static void outRow(Out *o, const char *const *azVal, const int *aType,
   o->nRow++;
 }
 
-static void padTo(FILE *f, int n){ while( n-- > 0 ) fputc(' ', f); }
-
-/* Table cell i of a row: padded to width, numbers to the right. */
-static void tableCell(Out *o, int i, const char *z, int w){
-  int bLast = i==o->nCol-1;
-  if( i ) fputs(" | ", o->f);
-  if( o->abNum[i] ) padTo(o->f, o->aiWidth[i]-w);
-  if( z ) fputs(z, o->f);
-  if( !o->abNum[i] && !bLast ) padTo(o->f, o->aiWidth[i]-w);
-}
-
-static void tableFlush(Out *o, int bOk){
-  char **az = (char**)o->cells.z;
-  char **azHead = xmalloc(sizeof(char*)*(size_t)o->nCol);
-  int *aiHead = xmalloc(sizeof(int)*(size_t)o->nCol);
-  long r;
-  int i;
-  for(i=0; i<o->nCol; i++){
-    azHead[i] = cellText(o->azName[i] ? o->azName[i] : "", o->p->nWidth, &aiHead[i]);
-    if( o->nRow==0 ) o->abNum[i] = 0;
-    if( o->p->bHeaders && aiHead[i]>o->aiWidth[i] ) o->aiWidth[i] = aiHead[i];
-  }
-  if( o->p->bHeaders ){
-    for(i=0; i<o->nCol; i++) tableCell(o, i, azHead[i], aiHead[i]);
-    fputc('\n', o->f);
-    for(i=0; i<o->nCol; i++){
-      int k;
-      if( i ) fputs("-+-", o->f);
-      for(k=0; k<o->aiWidth[i]; k++) fputc('-', o->f);
+/* Finish the output. rc: FAKT_DONE when the statement ran to the end;
+** after an error a table shows the rows it got, without the row count;
+** after an interrupt (Ctrl-C) or a failed write it shows no more rows. */
+static void outEnd(Out *o, int rc){
+  int bOk = rc==FAKT_DONE;
+  int bShow = bOk || (rc!=FAKT_INTERRUPT && rc!=WRITE_FAILED && o->nRow>0);
+  if( o->nCol>0 && bShow ){
+    if( o->p->mode==MODE_TABLE ){
+      if( !o->bStream ) tableFlush(o);
+      if( bOk ) fprintf(o->f, "(%ld row%s)\n", o->nRow, o->nRow==1 ? "" : "s");
+    }else if( o->p->mode==MODE_JSON ){
+      fputs(o->nRow ? "]\n" : "[]\n", o->f);
     }
-    fputc('\n', o->f);
-  }
-  for(r=0; r<o->nRow; r++){
-    for(i=0; i<o->nCol; i++){
-      const char *z = az[r*o->nCol+i];
-      tableCell(o, i, z, z ? strWidth(z, strlen(z)) : 0);
-    }
-    fputc('\n', o->f);
-  }
-  if( bOk ) fprintf(o->f, "(%ld row%s)\n", o->nRow, o->nRow==1 ? "" : "s");
-  for(i=0; i<o->nCol; i++) free(azHead[i]);
-  free(azHead);
-  free(aiHead);
-}
-
-/* Finish the output. bOk: the statement ran to the end; after an error a
-** table shows the rows it got, without the row count. */
-static void outEnd(Out *o, int bOk){
-  if( o->nCol>0 && (bOk || o->nRow>0) ){
-    if( o->p->mode==MODE_TABLE ) tableFlush(o, bOk);
-    else if( o->p->mode==MODE_JSON ) fputs(o->nRow ? "]\n" : "[]\n", o->f);
   }
   if( o->cells.z ){
     char **az = (char**)o->cells.z;
@@ -506,8 +550,20 @@ static void outEnd(Out *o, int bOk){
 /* Running statements                                                    */
 /* ==================================================================== */
 
+/* 1 if writing to o->f failed for good. A write cut short by Ctrl-C (EINTR:
+** the handler is installed without SA_RESTART) is forgiven: the statement
+** stops with FAKT_INTERRUPT at its next step anyway. */
+static int writeFailed(Out *o){
+  if( !ferror(o->f) ) return 0;
+  if( errno==EINTR || seenInterrupt ){ clearerr(o->f); return 0; }
+  o->p->eWrite = errno;
+  return 1;
+}
+
 /* Step pStmt to the end, writing its rows in the current mode. Returns the
-** fakt result code (FAKT_OK when it ran to FAKT_DONE). */
+** fakt result code (FAKT_OK when it ran to FAKT_DONE), or WRITE_FAILED when
+** stdout failed (EPIPE from a closed pipe: `fakt ... | head -2`), which
+** stops the statement at once. */
 static int runStmt(Shell *p, fakt_stmt *pStmt){
   int nCol = fakt_column_count(pStmt);
   const char **azName = 0, **azVal = 0;
@@ -530,8 +586,10 @@ static int runStmt(Shell *p, fakt_stmt *pStmt){
       aReal[i] = aType[i]==FAKT_FLOAT ? fakt_column_double(pStmt, i) : 0.0;
     }
     outRow(&o, azVal, aType, aReal);
+    if( writeFailed(&o) ){ rc = WRITE_FAILED; break; }
   }
-  outEnd(&o, rc==FAKT_DONE);
+  outEnd(&o, rc);
+  if( rc!=WRITE_FAILED && writeFailed(&o) ) rc = WRITE_FAILED;
   free(azName);
   free(azVal);
   free(aType);
@@ -694,6 +752,16 @@ static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iL
                             pIn->zOrigin, line, col);
       }
       rc = runStmt(p, pStmt);
+      if( rc==WRITE_FAILED ){
+        /* the output is gone: stop all input (sqlite3 dies of SIGPIPE) */
+        if( p->eWrite!=EPIPE ){
+          fprintf(stderr, "fakt: cannot write the output: %s\n", strerror(p->eWrite));
+        }
+        p->nErr++;
+        p->bStop = 1;
+        fakt_finalize(pStmt);
+        break;
+      }
       if( rc!=FAKT_OK ){
         if( rc==FAKT_INTERRUPT && pIn->in==0 ){
           fputs("\nerror: interrupted\n", stderr);
@@ -859,16 +927,29 @@ static int cmdBail(Shell *p, int nArg, char **azArg){
   return onOff(p, azArg[1], &p->bBail);
 }
 
-static int cmdWidth(Shell *p, int nArg, char **azArg){
+/* Parse a width for --width or .width: N columns, 0 (no limit) or "auto".
+** Returns -1 (auto), the width, or -2 if z is neither. */
+static int parseWidth(const char *z){
   char *zEnd;
   long n;
-  if( nArg<2 ){ printf("%d\n", p->nWidth); return 0; }
-  n = strtol(azArg[1], &zEnd, 10);
-  if( *zEnd || n<0 || n>100000 || zEnd==azArg[1] ){
-    dotErr(p, ".width wants a number of columns (0: no limit)");
+  if( strcmp(z, "auto")==0 ) return -1;
+  n = strtol(z, &zEnd, 10);
+  if( *zEnd || n<0 || n>100000 || zEnd==z ) return -2;
+  return (int)(n==1 ? 2 : n);     /* one column would hold only the "…" */
+}
+
+static int cmdWidth(Shell *p, int nArg, char **azArg){
+  int n;
+  if( nArg<2 ){
+    printf("%d%s\n", cellMax(p), p->nWidth<0 ? " (auto)" : "");
+    return 0;
+  }
+  n = parseWidth(azArg[1]);
+  if( n==-2 ){
+    dotErr(p, ".width wants a number of columns (0: no limit) or auto");
     return 1;
   }
-  p->nWidth = (int)(n==1 ? 2 : n);
+  p->nWidth = n;
   return 0;
 }
 
@@ -1042,7 +1123,7 @@ static int cmdSchema(Shell *p, int nArg, char **azArg){
       azV[2] = findIn(azSingle, nSingle, azP[i])>=0 ? "true" : "false";
       outRow(&o, azV, aT, 0);
     }
-    outEnd(&o, 1);
+    outEnd(&o, FAKT_DONE);
   }
   freeList(azP, nP);
   freeList(azN, nP);
@@ -1085,7 +1166,7 @@ static const DotCmd aDot[] = {
   { "sources", 1, 1, cmdSources, ".sources",              "source documents: title, outlet, publication date" },
   { "timer",   2, 2, cmdTimer,   ".timer on|off",         "print the run time of each statement" },
   { "vacuum",  2, 2, cmdVacuum,  ".vacuum FILE",          "write a compact copy of the database to the new FILE" },
-  { "width",   1, 2, cmdWidth,   ".width [N]",            "cut table cells at N columns (default 60, 0: never)" },
+  { "width",   1, 2, cmdWidth,   ".width [N|auto]",            "cut table cells at N columns (0: never; auto: 60 on a terminal, else never)" },
 };
 #define N_DOT ((int)(sizeof(aDot)/sizeof(aDot[0])))
 
@@ -1548,11 +1629,15 @@ static void usage(FILE *f){
 "otherwise it runs the statements it reads from stdin.\n"
 "\n"
 "Options:\n"
-"  -c TEXT               run the statements in TEXT (may be repeated)\n"
+"  -c TEXT               run the statements and dot-commands in TEXT (may be\n"
+"                        repeated)\n"
 "  -f FILE               run the script FILE (may be repeated)\n"
 "  -m, --mode MODE       output mode: table (default), csv, tsv, json, jsonl\n"
 "      --headers on|off  column names in table, csv and tsv output (default on)\n"
 "      --no-headers      the same as --headers off\n"
+"      --width N|auto    cut table cells at N columns (0: never); auto, the\n"
+"                        default, cuts at %d on a terminal and never in a file\n"
+"                        or a pipe\n"
 "      --readonly        open the database read-only\n"
 "      --bail            stop at the first failed statement of a script\n"
 "      --version         print the version and exit\n"
@@ -1564,7 +1649,7 @@ static void usage(FILE *f){
 "inside a transaction (begin without commit: it is rolled back), 2 on a usage\n"
 "error.\n"
 "Environment: FAKT_HISTORY names the REPL history file (default ~/.fakt_history).\n",
-  FAKT_DEFAULT_DB);
+  FAKT_DEFAULT_DB, DEFAULT_WIDTH);
 }
 
 static int usageError(const char *zFmt, const char *zArg){
@@ -1665,7 +1750,8 @@ int main(int argc, char **argv){
   memset(&s, 0, sizeof(s));
   s.mode = MODE_TABLE;
   s.bHeaders = 1;
-  s.nWidth = DEFAULT_WIDTH;
+  s.nWidth = -1;
+  s.bTty = isatty(1);
   aAction = xmalloc(sizeof(Action)*(size_t)(argc>0 ? argc : 1));
   for(i=1; i<argc; i++){
     const char *z = argv[i], *zVal = 0;
@@ -1685,6 +1771,13 @@ int main(int argc, char **argv){
       if( zVal==0 ){ rc = usageError("%s needs a mode", z); goto usage_done; }
       if( parseMode(zVal, &s.mode) ){
         rc = usageError("unknown mode \"%s\": use table, csv, tsv, json or jsonl", zVal);
+        goto usage_done;
+      }
+      continue;
+    }
+    if( optValue(argc, argv, &i, "--width", 0, &zVal) ){
+      if( zVal==0 || (s.nWidth = parseWidth(zVal))==-2 ){
+        rc = usageError("%s needs a number of columns (0: no limit) or auto", "--width");
         goto usage_done;
       }
       continue;
