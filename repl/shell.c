@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -211,6 +212,9 @@ typedef struct Shell {
   fakt *db;              /* the open database */
   char *zDbPath;         /* its path (owned) */
   int bReadonly;         /* opened read-only */
+  int bPending;          /* zDbPath does not exist yet: db is a private
+                         ** :memory: stand-in, and the first statement that
+                         ** writes creates the file (pendingCreate()) */
   Mode mode;             /* output mode */
   int bHeaders;          /* column names in table, csv, tsv */
   int bTimer;            /* .timer on */
@@ -235,6 +239,8 @@ typedef struct Shell {
   int nComp;             /* entries in azComp */
   int bCompValid;        /* azComp reflects the database */
 } Shell;
+
+static int pendingCreate(Shell *p);
 
 /* SIGINT: the database a running statement belongs to, and a flag. */
 static fakt *volatile pInterruptDb = 0;
@@ -717,6 +723,15 @@ static void afterStmt(Shell *p, fakt_stmt *pStmt, double t0){
   fflush(stdout);
 }
 
+/* A statement at iLine:iCol of pIn needs the database, which does not
+** exist (p->bPending): report it and count the failure. */
+static void noSuchDb(Shell *p, Input *pIn, int iLine, int iCol){
+  if( pIn->in==0 ) fprintf(stderr, "error: no such database: %s\n", p->zDbPath);
+  else fprintf(stderr, "%s:%d:%d: error: no such database: %s\n", pIn->zName, iLine, iCol, p->zDbPath);
+  fflush(stderr);
+  p->nErr++;
+}
+
 /* Run every statement of zText (nText bytes: it may hold NUL bytes, which
 ** fakt reports as errors), which starts at line iLine, column 1 of its
 ** input. Returns 1 if processing must stop (bail or interrupt), else 0. */
@@ -741,12 +756,40 @@ static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iL
     pInterruptDb = p->db;
     t0 = nowSeconds();
     rc = fakt_prepare(p->db, zStmt, (int)(zText+nText-zStmt), &pStmt, &zTail);
-    if( rc!=FAKT_OK ){
+    if( rc!=FAKT_OK && p->bPending && rc!=FAKT_SYNTAX && rc!=FAKT_NOMEM ){
+      /* it names what only a database can hold, and there is none */
+      noSuchDb(p, pIn, line, col);
+      if( bailOn(p, pIn) ){ p->bStop = 1; break; }
+      if( zTail==0 || zTail<=zStmt ) break;
+    }else if( rc!=FAKT_OK ){
       reportError(p, pIn, zText, iLine, zStmt, line, col, 1);
       p->nErr++;
       if( bailOn(p, pIn) ){ p->bStop = 1; break; }
       if( zTail==0 || zTail<=zStmt ) break;
+    }else if( pStmt && p->bPending && fakt_stmt_readonly(pStmt)
+              && fakt_column_count(pStmt)>0 ){
+      /* a query of a database that does not exist: an error, not an empty
+      ** answer from the stand-in */
+      fakt_finalize(pStmt);
+      noSuchDb(p, pIn, line, col);
+      if( bailOn(p, pIn) ){ p->bStop = 1; break; }
     }else if( pStmt ){
+      if( p->bPending ){
+        /* the first statement that writes (or begin) creates the file */
+        fakt_finalize(pStmt);
+        pStmt = 0;
+        if( pendingCreate(p) ){ p->nErr++; p->bStop = 1; break; }
+        pInterruptDb = p->db;
+        fakt_set_origin(p->db, pIn->zOrigin, line, col);
+        rc = fakt_prepare(p->db, zStmt, (int)(zText+nText-zStmt), &pStmt, &zTail);
+        if( rc!=FAKT_OK || pStmt==0 ){    /* it parsed a moment ago */
+          reportError(p, pIn, zText, iLine, zStmt, line, col, 1);
+          p->nErr++;
+          fakt_finalize(pStmt);
+          p->bStop = 1;
+          break;
+        }
+      }
       if( p->bExplain ){
         pStmt = explainStmt(p, pStmt, zStmt, zTail ? zTail : zStmt+strlen(zStmt),
                             pIn->zOrigin, line, col);
@@ -873,10 +916,28 @@ static void closeDb(Shell *p){
   p->db = 0;
 }
 
+/* 1 if the directory that would hold file zPath exists: only then can a
+** missing zPath wait to be created (Shell.bPending); otherwise fakt_open()
+** tells at once that it cannot be. */
+static int dirExists(const char *zPath){
+  const char *zSlash = strrchr(zPath, '/');
+  struct stat st;
+  char *zDir;
+  int rc;
+  if( zSlash==0 ) return 1;
+  zDir = xstrndup(zPath, zSlash==zPath ? 1 : (size_t)(zSlash-zPath));
+  rc = stat(zDir, &st)==0 && S_ISDIR(st.st_mode);
+  free(zDir);
+  return rc;
+}
+
 /* Open zPath into p (closing what was open). Returns 0 or 1 (error shown). */
 static int openDb(Shell *p, const char *zPath, int flags){
   fakt *db = 0;
-  int rc = fakt_open(zPath, flags, &db);
+  struct stat st;
+  int bPending = (flags & FAKT_OPEN_CREATE)!=0 && strcmp(zPath, ":memory:")!=0
+              && stat(zPath, &st)!=0 && errno==ENOENT && dirExists(zPath);
+  int rc = fakt_open(bPending ? ":memory:" : zPath, flags, &db);
   if( rc!=FAKT_OK ){
     const char *zWhy = db ? fakt_errmsg(db) : fakt_errstr(rc);
     if( p->pIn ) dotErr(p, "cannot open \"%s\": %s", zPath, zWhy);
@@ -889,6 +950,25 @@ static int openDb(Shell *p, const char *zPath, int flags){
   p->db = db;
   p->zDbPath = xstrdup(zPath);
   p->bReadonly = (flags & FAKT_OPEN_READONLY)!=0;
+  p->bPending = bPending;
+  p->bCompValid = 0;
+  return 0;
+}
+
+/* The database p->zDbPath did not exist when it was opened: create it now,
+** for a statement that writes. Returns 0, or 1 with the error shown. */
+static int pendingCreate(Shell *p){
+  fakt *db = 0;
+  int rc = fakt_open(p->zDbPath, FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &db);
+  if( rc!=FAKT_OK ){
+    const char *zWhy = db ? fakt_errmsg(db) : fakt_errstr(rc);
+    dotErr(p, "cannot create \"%s\": %s", p->zDbPath, zWhy);
+    fakt_close(db);
+    return 1;
+  }
+  fakt_close(p->db);           /* the stand-in: nothing was written to it */
+  p->db = db;
+  p->bPending = 0;
   p->bCompValid = 0;
   return 0;
 }
@@ -1200,6 +1280,15 @@ static int splitArgs(char *z, char **azArg, int nMax){
 }
 
 /* Run the dot-command in zLine. Returns 0 on success, 1 on error. */
+/* 1 if dot-command zName reads the database, so that it is an error while
+** the database does not exist (Shell.bPending). */
+static int pendingNeedsDb(const char *zName){
+  static const char *const az[] = { "check", "export", "schema", "sources", "vacuum" };
+  int i;
+  for(i=0; i<(int)(sizeof(az)/sizeof(az[0])); i++) if( strcmp(zName, az[i])==0 ) return 1;
+  return 0;
+}
+
 static int doDotCommand(Shell *p, Input *pIn, const char *zLine){
   char *zCopy = xstrdup(zLine);
   char *azArg[10];
@@ -1219,6 +1308,10 @@ static int doDotCommand(Shell *p, Input *pIn, const char *zLine){
     dotErr(p, "unknown command \".%s\"; try .help", azArg[0]);
   }else if( nArg<pCmd->nMin || nArg>pCmd->nMax ){
     dotErr(p, "usage: %s", pCmd->zUsage);
+  }else if( p->bPending && pendingNeedsDb(azArg[0]) ){
+    dotErr(p, "no such database: %s", p->zDbPath);
+  }else if( p->bPending && strcmp(azArg[0], "import")==0 && pendingCreate(p) ){
+    /* error shown: the import writes, so it creates the file first */
   }else if( pCmd->xCmd==0 ){
     rc = cmdRead(p, nArg, azArg, pIn);
   }else{
@@ -1625,8 +1718,12 @@ static void usage(FILE *f){
 "Query and change a fakt database. With no DB, opens the corpus database\n"
 "  %s\n"
 "read-write if you may write to it, read-only otherwise. A DB that does not\n"
-"exist is created. On a terminal fakt starts a REPL (enter .help there);\n"
-"otherwise it runs the statements it reads from stdin.\n"
+"exist is created by the first statement that writes (or begin); a query or\n"
+"a .schema before that is an error, \"no such database: DB\", and the file is\n"
+"not created. DB :memory: is a private database that lives in memory (a\n"
+"temporary file that is never visible) and is gone when fakt ends. On a\n"
+"terminal fakt starts a REPL (enter .help there); otherwise it runs the\n"
+"statements it reads from stdin.\n"
 "\n"
 "Options:\n"
 "  -c TEXT               run the statements and dot-commands in TEXT (may be\n"
@@ -1729,6 +1826,9 @@ static void runRepl(Shell *p){
   }
   printf("fakt %s \xE2\x80\x94 enter .help for help\n", fakt_libversion());
   if( p->bReadonly ) printf("%s is open read-only\n", p->zDbPath);
+  if( p->bPending ){
+    printf("%s does not exist yet: the first statement that writes creates it\n", p->zDbPath);
+  }
   fflush(stdout);
   memset(&in, 0, sizeof(in));
   in.zName = "<stdin>";

@@ -93,6 +93,60 @@ for mode in table csv json; do
   check "EPIPE: no message, $mode" "" "$(cat "$T/pipe.err")"
 done
 
+# ---- a database that does not exist is not created by a run that reads
+mkdir "$T/cwd" "$T/tmp"
+cd "$T/cwd" || exit 1
+run -c 'find ?q where quote(kim, ?q);' missing.fakt
+check "missing db: read rc" 1 "$rc"
+check "missing db: read error" "-c:1:1: error: no such database: missing.fakt" "$err"
+check "missing db: read prints nothing" "" "$out"
+check "missing db: not created" "" "$(ls)"
+run -c 'find 1 as one;
+.schema' missing.fakt
+check "missing db: .schema rc" 1 "$rc"
+check "missing db: each read is an error" "-c:1:1: error: no such database: missing.fakt
+-c:2:1: error: no such database: missing.fakt" "$err"
+run -c 'fnd 1;' missing.fakt
+check "missing db: syntax error rc" 1 "$rc"
+check_match "missing db: a syntax error is still one" '^-c:1:1: error: near "fnd": syntax error' "$err"
+check "missing db: still not created" "" "$(ls)"
+# ---- a run whose statements write creates it, as before
+run --mode csv --no-headers -c 'find 2 as two;
+entity a1 person "A One";
+find ?e where type(?e, person);' new.fakt
+check "missing db: write rc" 1 "$rc"
+check "missing db: the read before the write fails" "-c:1:1: error: no such database: new.fakt" "$err"
+check "missing db: the write creates it" "$(printf 'a1\r')" "$out"
+check "missing db: created" "new.fakt
+new.fakt-lock" "$(ls)"
+run --mode csv --no-headers -c 'begin;
+entity b1 person "B One";
+commit;
+find ?e where type(?e, person);' new2.fakt
+check "missing db: begin creates it, rc" 0 "$rc"
+check "missing db: begin creates it" "$(printf 'b1\r')" "$out"
+rm -f new.fakt* new2.fakt*
+
+# ---- :memory: is private and never appears on disk
+run_in 'entity m1 person "Memory One";
+find ?e where type(?e, person);
+.vacuum copy.fakt
+' --mode csv --no-headers :memory:
+check ":memory: rc" 0 "$rc"
+check ":memory: holds what was written" "$(printf 'm1\r')" "$out"
+run --mode csv --no-headers -c 'find ?e where type(?e, person);' :memory:
+check ":memory: starts empty" "" "$out"
+check ":memory: leaves no file" "copy.fakt" "$(ls -A)"
+run --mode csv --no-headers -c 'find ?e where type(?e, person);' copy.fakt
+check ":memory: .vacuum copies it" "$(printf 'm1\r')" "$out"
+export TMPDIR="$T/tmp"
+run -c 'entity m2 person "Memory Two";' :memory:
+check ":memory: in TMPDIR: rc" 0 "$rc"
+check ":memory: leaves nothing in TMPDIR" "" "$(ls -A "$T/tmp")"
+unset TMPDIR
+rm -f copy.fakt*
+cd - >/dev/null || exit 1
+
 # ---- a transaction left open at the end of a script is rolled back, said
 # on stderr, exit 1
 run -c 'begin;
@@ -150,6 +204,29 @@ if have_tmux; then
   key C-d
   wait_for "Ctrl-D in txn reported" 'transaction was rolled back'
   wait_for "Ctrl-D in txn exit 1" '^\[exit 1\]$'
+  # ---- :memory: in the REPL: no file in the working directory or TMPDIR
+  # while it is open
+  start :memory:
+  wait_for "memory prompt" '^fakt>$'
+  type_text 'entity m3 person "Memory Three";'; key Enter
+  type_text 'find ?e where type(?e, person);'; key Enter
+  wait_for ":memory: in the REPL" '^m3$'
+  check ":memory: open: nothing in TMPDIR" "" "$(ls -A "$T/tmp")"
+  check ":memory: open: no file named :memory:" "" "$(ls -A "$T" | grep -F ':memory:')"
+  type_text '.quit'; key Enter
+  wait_for ":memory: .quit" '^\[exit 0\]$'
+  # ---- a missing database in the REPL: said at the start, a query fails
+  start "$T/later.fakt"
+  wait_for "missing db: banner" 'later\.fakt does not exist yet'
+  type_text 'find 1 as one;'; key Enter
+  wait_for "missing db: REPL error" '^error: no such database: .*later\.fakt$'
+  check "missing db: REPL does not create it" "" "$(ls -A "$T" | grep later)"
+  type_text 'entity r1 person "R One";'; key Enter
+  type_text 'find ?e where type(?e, person);'; key Enter
+  wait_for "missing db: REPL write creates it" '^r1$'
+  check "missing db: REPL created it" "later.fakt" "$(ls "$T" | grep later | head -n 1)"
+  type_text '.quit'; key Enter
+  wait_for "missing db: .quit" '^\[exit 1\]$'
   run --mode csv --no-headers -c 'find count() as n where type(?e, person);' "$DB"
   check "Ctrl-D in txn: nothing written" "$(printf '3\r')" "$out"
 else

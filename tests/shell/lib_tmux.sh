@@ -18,7 +18,7 @@ start() {
   _args=
   for _a in "$@"; do _args="$_args '$_a'"; done
   $TM new-session -d -s t -x 120 -y 50 \
-    "cd '$T'; env LC_ALL=C.UTF-8 TERM=xterm FAKT_HISTORY='$T/history' '$FAKT' $_args; echo \"[exit \$?]\"; read x"
+    "mkdir -p '$T/tmp'; cd '$T'; env LC_ALL=C.UTF-8 TERM=xterm TMPDIR='$T/tmp' FAKT_HISTORY='$T/history' '$FAKT' $_args; echo \"[exit \$?]\"; read x"
 }
 # the screen and its scrollback, trailing blanks removed
 screen() { $TM capture-pane -p -J -t t -S - 2>/dev/null | sed 's/ *$//'; }
