@@ -118,8 +118,8 @@ FAKT_API const char *fakt_errstr(int rc);
 ** removed, with its lock file, right after the open, so it never appears in
 ** the file system and no other handle can open it; its pages are in memory
 ** or in that unlinked file. With FAKT_OPEN_READONLY it stays empty.
-** fakt_vacuum_into() copies it to a real file; fakt_check() cannot check it
-** (it reads the file by its name) and fails with FAKT_CANTOPEN.
+** fakt_vacuum_into() copies it to a real file; fakt_check() reads it
+** through its open descriptor (/proc/self/fd, Linux).
 */
 FAKT_API int fakt_open(const char *zPath, int flags, fakt **ppDb);
 

@@ -156,9 +156,10 @@ rm -f new.fakt* new2.fakt*
 run_in 'entity m1 person "Memory One";
 find ?e where type(?e, person);
 .vacuum copy.fakt
+.check
 ' --mode csv --no-headers :memory:
 check ":memory: rc" 0 "$rc"
-check ":memory: holds what was written" "$(printf 'm1\r')" "$out"
+check ":memory: holds what was written, .check reads it" "$(printf 'm1\r\nok')" "$out"
 run --mode csv --no-headers -c 'find ?e where type(?e, person);' :memory:
 check ":memory: starts empty" "" "$out"
 check ":memory: leaves no file" "copy.fakt" "$(ls -A)"
@@ -223,6 +224,13 @@ if have_tmux; then
   wait_for "bail: error reported" '^error: '
   type_text 'find 41 + 1 as answer;'; key Enter
   wait_for "bail: the REPL stays" '^ *42$'
+  # a .read script still stops at its first error, and the REPL stays
+  printf 'find 100 + 1 as a;\nfind nosuchthing;\nfind 100 + 2 as b;\n' > "$T/bail.fk"
+  type_text ".read $T/bail.fk"; key Enter
+  wait_for "bail: .read reports the error" 'bail\.fk:2:[0-9]+: error: '
+  type_text 'find 40 + 3 as after;'; key Enter
+  wait_for "bail: the REPL stays after .read" '^ *43$'
+  check "bail: the .read script stopped at its error" 0 "$(count_of '^ *102$')"
   # ---- Ctrl-D inside a transaction: rolled back, said so, exit 1
   type_text 'begin;'; key Enter
   type_text 'entity extra5 person "Extra Five";'; key Enter
