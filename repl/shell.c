@@ -1246,7 +1246,7 @@ static const DotCmd aDot[] = {
   { "sources", 1, 1, cmdSources, ".sources",              "source documents: title, outlet, publication date" },
   { "timer",   2, 2, cmdTimer,   ".timer on|off",         "print the run time of each statement" },
   { "vacuum",  2, 2, cmdVacuum,  ".vacuum FILE",          "write a compact copy of the database to the new FILE" },
-  { "width",   1, 2, cmdWidth,   ".width [N|auto]",            "cut table cells at N columns (0: never; auto: 60 on a terminal, else never)" },
+  { "width",   1, 2, cmdWidth,   ".width [N|auto]",       "cut table cells at N columns (0: never; auto: 60 on a terminal, else never)" },
 };
 #define N_DOT ((int)(sizeof(aDot)/sizeof(aDot[0])))
 
