@@ -935,7 +935,7 @@ static int dirExists(const char *zPath){
 static int openDb(Shell *p, const char *zPath, int flags){
   fakt *db = 0;
   struct stat st;
-  int bPending = (flags & FAKT_OPEN_CREATE)!=0 && strcmp(zPath, ":memory:")!=0
+  int bPending = (flags & FAKT_OPEN_CREATE)!=0 && zPath[0] && strcmp(zPath, ":memory:")!=0
               && stat(zPath, &st)!=0 && errno==ENOENT && dirExists(zPath);
   int rc = fakt_open(bPending ? ":memory:" : zPath, flags, &db);
   if( rc!=FAKT_OK ){

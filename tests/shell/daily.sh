@@ -135,6 +135,9 @@ run -c 'fnd 1;' missing.fakt
 check "missing db: syntax error rc" 1 "$rc"
 check_match "missing db: a syntax error is still one" '^-c:1:1: error: near "fnd": syntax error' "$err"
 check "missing db: still not created" "" "$(ls)"
+run -c 'find 1;' ''
+check "empty db name rc" 1 "$rc"
+check_match "empty db name: cannot open, at once" '^fakt: cannot open ""' "$err"
 # ---- a run whose statements write creates it, as before
 run --mode csv --no-headers -c 'find 2 as two;
 entity a1 person "A One";
