@@ -3,11 +3,13 @@
 ** binding, stepping, columns, fakt_exec and errors. The work is done by
 ** resolve.c / exec.c / find.c (queries) and write.c (changes).
 */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "fakt_int.h"
 
 /* ================================================================ basics */
@@ -84,6 +86,54 @@ static int misuse(fakt *db, const char *zWhat){
 
 /* ================================================================ open, close */
 
+/*
+** Open ":memory:": a new database in a private directory made by mkdtemp()
+** under $TMPDIR (or /tmp), whose file, lock file and directory are removed
+** right after the open. LMDB keeps using the open descriptors and the map,
+** so the database lives exactly as long as the handle and never appears in
+** the file system; its spilled runs go to the same temporary directory.
+*/
+/* zA followed by zB in new memory (NULL when out of memory). */
+static char *strCat2(const char *zA, const char *zB){
+  size_t nA = strlen(zA), nB = strlen(zB);
+  char *z = malloc(nA + nB + 1);
+  if( z ){ memcpy(z, zA, nA); memcpy(z+nA, zB, nB+1); }
+  return z;
+}
+
+static int openMemory(fakt *db, StoreConfig *pCfg){
+  const char *zTmp = getenv("TMPDIR");
+  char *zDir = NULL, *zFile = NULL, *zErr = NULL;
+  int rc = FAKT_NOMEM;
+  if( zTmp==NULL || zTmp[0]==0 ) zTmp = "/tmp";
+  zDir = strCat2(zTmp, "/fakt-memory-XXXXXX");
+  if( zDir==NULL ) goto done;
+  if( mkdtemp(zDir)==NULL ){
+    faktDbError(db, FAKT_CANTOPEN, ":memory:: cannot make a temporary directory in %s: %s",
+                zTmp, strerror(errno));
+    rc = FAKT_CANTOPEN;
+    goto done;
+  }
+  zFile = strCat2(zDir, "/db");
+  if( zFile ){
+    pCfg->bCreate = 1;
+    pCfg->zRunDir = zTmp;
+    rc = faktStoreOpen(zFile, pCfg, &db->pStore, &zErr);
+    if( rc ) faktDbError(db, rc, ":memory:: %s", zErr ? zErr : fakt_errstr(rc));
+    unlink(zFile);
+    free(zFile);
+    zFile = strCat2(zDir, "/db-lock");
+    if( zFile ) unlink(zFile);
+  }
+  rmdir(zDir);
+done:
+  if( rc==FAKT_NOMEM && zErr==NULL ) faktDbError(db, rc, "out of memory");
+  free(zErr);
+  free(zFile);
+  free(zDir);
+  return rc;
+}
+
 int fakt_open(const char *zPath, int flags, fakt **ppDb){
   if( ppDb==NULL ) return FAKT_MISUSE;
   *ppDb = NULL;
@@ -106,6 +156,10 @@ int fakt_open(const char *zPath, int flags, fakt **ppDb){
   cfg.bCreate = (flags & FAKT_OPEN_CREATE)!=0 && !cfg.bReadonly;
   db->bReadonly = cfg.bReadonly;
   db->zPath = strdup(zPath);
+  if( strcmp(zPath, ":memory:")==0 ){
+    cfg.bReadonly = 0;               /* made writable; db->bReadonly guards it */
+    return openMemory(db, &cfg);
+  }
   char *zErr = NULL;
   int rc = faktStoreOpen(zPath, &cfg, &db->pStore, &zErr);
   if( rc ){

@@ -4789,8 +4789,16 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
 static int checkPages(FaktStore *s, Report *r){
   const char *zPath = NULL;
   char zWhy[256];
+  char zFd[64];
+  mdb_filehandle_t fd;
   int rc = mdb_env_get_path(s->env, &zPath);
   if( rc ) return xlate(s, rc, "check");
+  if( access(zPath, F_OK)!=0 && mdb_env_get_fd(s->env, &fd)==0 ){
+    /* the file was unlinked after the open (":memory:"): read it through
+    ** the descriptor LMDB holds */
+    snprintf(zFd, sizeof(zFd), "/proc/self/fd/%d", (int)fd);
+    zPath = zFd;
+  }
   rc = faktPageCheck(zPath, zWhy, sizeof(zWhy));
   if( rc==FAKT_CORRUPT ){ problem(r, "%s", zWhy); return FAKT_OK; }
   if( rc==FAKT_BUSY ) return FAKT_OK;

@@ -125,6 +125,14 @@ FAKT_API const char *fakt_errstr(int rc);
 ** FAKT_CORRUPT, FAKT_FORMAT, FAKT_MISUSE (no path, or the file is already
 ** open in this process), FAKT_FULL (no room to map it), FAKT_NOMEM or
 ** FAKT_IOERR.
+**
+** zPath ":memory:" opens a new, empty, private database that is gone when
+** the handle is closed. It lives in a file under $TMPDIR (or /tmp) that is
+** removed, with its lock file, right after the open, so it never appears in
+** the file system and no other handle can open it; its pages are in memory
+** or in that unlinked file. With FAKT_OPEN_READONLY it stays empty.
+** fakt_vacuum_into() copies it to a real file; fakt_check() reads it
+** through its open descriptor (/proc/self/fd, Linux).
 */
 FAKT_API int fakt_open(const char *zPath, int flags, fakt **ppDb);
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
@@ -25,7 +26,10 @@
 # define FAKT_DEFAULT_DB "corpus.fakt"
 #endif
 
-#define DEFAULT_WIDTH 60   /* table cells are cut at this display width */
+#define DEFAULT_WIDTH 60   /* on a terminal, table cells are cut at this width */
+#define TABLE_ROWS 1000    /* table mode sizes its columns on this many rows */
+#define TABLE_BYTES (1<<20)  /* ... or on this many bytes of cells, if fewer */
+#define WRITE_FAILED (-1)  /* runStmt(): stdout failed (a closed pipe, a full disk) */
 #define MAX_READ_DEPTH 16  /* .read nesting limit */
 
 /* ==================================================================== */
@@ -208,13 +212,18 @@ typedef struct Shell {
   fakt *db;              /* the open database */
   char *zDbPath;         /* its path (owned) */
   int bReadonly;         /* opened read-only */
+  int bPending;          /* zDbPath does not exist yet: db is a private
+                         ** :memory: stand-in, and the first statement that
+                         ** writes creates the file (pendingCreate()) */
   Mode mode;             /* output mode */
   int bHeaders;          /* column names in table, csv, tsv */
   int bTimer;            /* .timer on */
   int bExplain;          /* .explain on */
   int bBail;             /* stop at the first error */
   int bChanges;          /* .changes on */
-  int nWidth;            /* table cell cut-off (0: none) */
+  int nWidth;            /* table cell cut-off (0: none, -1: auto) */
+  int bTty;              /* stdout is a terminal */
+  int eWrite;            /* errno of a failed write to stdout */
   int nBusyMs;           /* .timeout: how long a write waits (-1: the library's default) */
   int bInteractive;      /* running the REPL */
   int nErr;              /* failed statements and commands so far */
@@ -231,6 +240,8 @@ typedef struct Shell {
   int nComp;             /* entries in azComp */
   int bCompValid;        /* azComp reflects the database */
 } Shell;
+
+static int pendingCreate(Shell *p);
 
 /* SIGINT: the database a running statement belongs to, and a flag. */
 static fakt *volatile pInterruptDb = 0;
@@ -261,6 +272,12 @@ static void dotErr(Shell *p, const char *zFmt, ...){
   fflush(stderr);
 }
 
+/* 1 if a failure in pIn must stop all input: .bail on applies to scripts,
+** -f, -c and stdin, never to lines typed at the REPL prompt. */
+static int bailOn(Shell *p, Input *pIn){
+  return p->bBail && pIn->in!=0;
+}
+
 /* ==================================================================== */
 /* Output: one writer per mode, fed column names then rows of text.      */
 /* ==================================================================== */
@@ -272,9 +289,19 @@ typedef struct Out {
   const char *const *azName; /* column names (borrowed) */
   long nRow;               /* rows written or collected */
   Buf cells;               /* table: collected cell pointers (char*) */
+  size_t nCellByte;        /* table: bytes of text in cells */
+  int bStream;             /* table: widths fixed, rows printed as they come */
   int *aiWidth;            /* table: display width per column */
   int *abNum;              /* table: column is all numbers */
 } Out;
+
+/* The width table cells are cut at: as set by --width or .width, else
+** DEFAULT_WIDTH on a terminal and no limit (0) otherwise, so that output
+** to a file or a pipe is never cut. */
+static int cellMax(Shell *p){
+  if( p->nWidth>=0 ) return p->nWidth;
+  return p->bTty ? DEFAULT_WIDTH : 0;
+}
 
 static int isNumType(int t){
   return t==FAKT_INTEGER || t==FAKT_FLOAT || t==FAKT_QUANTITY;
@@ -402,6 +429,54 @@ static void outBegin(Out *o, Shell *p, int nCol, const char *const *azName){
   }
 }
 
+static void padTo(FILE *f, int n){ while( n-- > 0 ) fputc(' ', f); }
+
+/* Table cell i of a row: padded to width, numbers to the right. */
+static void tableCell(Out *o, int i, const char *z, int w){
+  int bLast = i==o->nCol-1;
+  if( i ) fputs(" | ", o->f);
+  if( o->abNum[i] ) padTo(o->f, o->aiWidth[i]-w);
+  if( z ) fputs(z, o->f);
+  if( !o->abNum[i] && !bLast ) padTo(o->f, o->aiWidth[i]-w);
+}
+
+/* Print the header (if on) and the rows collected so far, and free them. */
+static void tableFlush(Out *o){
+  char **az = (char**)o->cells.z;
+  char **azHead = xmalloc(sizeof(char*)*(size_t)o->nCol);
+  int *aiHead = xmalloc(sizeof(int)*(size_t)o->nCol);
+  long r, nRow = (long)(o->cells.n/sizeof(char*))/o->nCol;
+  int i;
+  for(i=0; i<o->nCol; i++){
+    azHead[i] = cellText(o->azName[i] ? o->azName[i] : "", cellMax(o->p), &aiHead[i]);
+    if( o->nRow==0 ) o->abNum[i] = 0;
+    if( o->p->bHeaders && aiHead[i]>o->aiWidth[i] ) o->aiWidth[i] = aiHead[i];
+  }
+  if( o->p->bHeaders ){
+    for(i=0; i<o->nCol; i++) tableCell(o, i, azHead[i], aiHead[i]);
+    fputc('\n', o->f);
+    for(i=0; i<o->nCol; i++){
+      int k;
+      if( i ) fputs("-+-", o->f);
+      for(k=0; k<o->aiWidth[i]; k++) fputc('-', o->f);
+    }
+    fputc('\n', o->f);
+  }
+  for(r=0; r<nRow; r++){
+    for(i=0; i<o->nCol; i++){
+      char *z = az[r*o->nCol+i];
+      tableCell(o, i, z, z ? strWidth(z, strlen(z)) : 0);
+      free(z);
+    }
+    fputc('\n', o->f);
+  }
+  bufReset(&o->cells);
+  o->nCellByte = 0;
+  for(i=0; i<o->nCol; i++) free(azHead[i]);
+  free(azHead);
+  free(aiHead);
+}
+
 /* One row: azVal[i] is the text (NULL for null), aType[i] its FAKT_ type,
 ** aReal[i] (may be NULL) its number. */
 static void outRow(Out *o, const char *const *azVal, const int *aType,
@@ -410,13 +485,32 @@ static void outRow(Out *o, const char *const *azVal, const int *aType,
   if( o->nCol<=0 ) return;
   switch( o->p->mode ){
     case MODE_TABLE:
+      if( o->bStream ){
+        for(i=0; i<o->nCol; i++){
+          int w;
+          char *z = azVal[i] ? cellText(azVal[i], cellMax(o->p), &w) : 0;
+          tableCell(o, i, z, z ? w : 0);
+          free(z);
+        }
+        fputc('\n', o->f);
+        break;
+      }
       for(i=0; i<o->nCol; i++){
         int w;
-        char *z = azVal[i] ? cellText(azVal[i], o->p->nWidth, &w) : 0;
+        char *z = azVal[i] ? cellText(azVal[i], cellMax(o->p), &w) : 0;
         if( z==0 ) w = 0;
+        else o->nCellByte += strlen(z);
         if( w>o->aiWidth[i] ) o->aiWidth[i] = w;
         if( azVal[i] && !isNumType(aType[i]) ) o->abNum[i] = 0;
         bufAppend(&o->cells, (const char*)&z, sizeof(z));
+      }
+      if( o->nRow+1>=TABLE_ROWS || o->nCellByte>=TABLE_BYTES ){
+        /* enough to size the columns: print them, stream the rest with
+        ** these widths (a wider cell later overflows its column) */
+        o->nRow++;
+        tableFlush(o);
+        o->bStream = 1;
+        return;
       }
       break;
     case MODE_CSV: case MODE_TSV:
@@ -434,57 +528,19 @@ static void outRow(Out *o, const char *const *azVal, const int *aType,
   o->nRow++;
 }
 
-static void padTo(FILE *f, int n){ while( n-- > 0 ) fputc(' ', f); }
-
-/* Table cell i of a row: padded to width, numbers to the right. */
-static void tableCell(Out *o, int i, const char *z, int w){
-  int bLast = i==o->nCol-1;
-  if( i ) fputs(" | ", o->f);
-  if( o->abNum[i] ) padTo(o->f, o->aiWidth[i]-w);
-  if( z ) fputs(z, o->f);
-  if( !o->abNum[i] && !bLast ) padTo(o->f, o->aiWidth[i]-w);
-}
-
-static void tableFlush(Out *o, int bOk){
-  char **az = (char**)o->cells.z;
-  char **azHead = xmalloc(sizeof(char*)*(size_t)o->nCol);
-  int *aiHead = xmalloc(sizeof(int)*(size_t)o->nCol);
-  long r;
-  int i;
-  for(i=0; i<o->nCol; i++){
-    azHead[i] = cellText(o->azName[i] ? o->azName[i] : "", o->p->nWidth, &aiHead[i]);
-    if( o->nRow==0 ) o->abNum[i] = 0;
-    if( o->p->bHeaders && aiHead[i]>o->aiWidth[i] ) o->aiWidth[i] = aiHead[i];
-  }
-  if( o->p->bHeaders ){
-    for(i=0; i<o->nCol; i++) tableCell(o, i, azHead[i], aiHead[i]);
-    fputc('\n', o->f);
-    for(i=0; i<o->nCol; i++){
-      int k;
-      if( i ) fputs("-+-", o->f);
-      for(k=0; k<o->aiWidth[i]; k++) fputc('-', o->f);
+/* Finish the output. rc: FAKT_DONE when the statement ran to the end;
+** after an error a table shows the rows it got, without the row count;
+** after an interrupt (Ctrl-C) or a failed write it shows no more rows. */
+static void outEnd(Out *o, int rc){
+  int bOk = rc==FAKT_DONE;
+  int bShow = bOk || (rc!=FAKT_INTERRUPT && rc!=WRITE_FAILED && o->nRow>0);
+  if( o->nCol>0 && bShow ){
+    if( o->p->mode==MODE_TABLE ){
+      if( !o->bStream ) tableFlush(o);
+      if( bOk ) fprintf(o->f, "(%ld row%s)\n", o->nRow, o->nRow==1 ? "" : "s");
+    }else if( o->p->mode==MODE_JSON ){
+      fputs(o->nRow ? "]\n" : "[]\n", o->f);
     }
-    fputc('\n', o->f);
-  }
-  for(r=0; r<o->nRow; r++){
-    for(i=0; i<o->nCol; i++){
-      const char *z = az[r*o->nCol+i];
-      tableCell(o, i, z, z ? strWidth(z, strlen(z)) : 0);
-    }
-    fputc('\n', o->f);
-  }
-  if( bOk ) fprintf(o->f, "(%ld row%s)\n", o->nRow, o->nRow==1 ? "" : "s");
-  for(i=0; i<o->nCol; i++) free(azHead[i]);
-  free(azHead);
-  free(aiHead);
-}
-
-/* Finish the output. bOk: the statement ran to the end; after an error a
-** table shows the rows it got, without the row count. */
-static void outEnd(Out *o, int bOk){
-  if( o->nCol>0 && (bOk || o->nRow>0) ){
-    if( o->p->mode==MODE_TABLE ) tableFlush(o, bOk);
-    else if( o->p->mode==MODE_JSON ) fputs(o->nRow ? "]\n" : "[]\n", o->f);
   }
   if( o->cells.z ){
     char **az = (char**)o->cells.z;
@@ -501,8 +557,20 @@ static void outEnd(Out *o, int bOk){
 /* Running statements                                                    */
 /* ==================================================================== */
 
+/* 1 if writing to o->f failed for good. A write cut short by Ctrl-C (EINTR:
+** the handler is installed without SA_RESTART) is forgiven: the statement
+** stops with FAKT_INTERRUPT at its next step anyway. */
+static int writeFailed(Out *o){
+  if( !ferror(o->f) ) return 0;
+  if( errno==EINTR || seenInterrupt ){ clearerr(o->f); return 0; }
+  o->p->eWrite = errno;
+  return 1;
+}
+
 /* Step pStmt to the end, writing its rows in the current mode. Returns the
-** fakt result code (FAKT_OK when it ran to FAKT_DONE). */
+** fakt result code (FAKT_OK when it ran to FAKT_DONE), or WRITE_FAILED when
+** stdout failed (EPIPE from a closed pipe: `fakt ... | head -2`), which
+** stops the statement at once. */
 static int runStmt(Shell *p, fakt_stmt *pStmt){
   int nCol = fakt_column_count(pStmt);
   const char **azName = 0, **azVal = 0;
@@ -525,8 +593,10 @@ static int runStmt(Shell *p, fakt_stmt *pStmt){
       aReal[i] = aType[i]==FAKT_FLOAT ? fakt_column_double(pStmt, i) : 0.0;
     }
     outRow(&o, azVal, aType, aReal);
+    if( writeFailed(&o) ){ rc = WRITE_FAILED; break; }
   }
-  outEnd(&o, rc==FAKT_DONE);
+  outEnd(&o, rc);
+  if( rc!=WRITE_FAILED && writeFailed(&o) ) rc = WRITE_FAILED;
   free(azName);
   free(azVal);
   free(aType);
@@ -654,6 +724,15 @@ static void afterStmt(Shell *p, fakt_stmt *pStmt, double t0){
   fflush(stdout);
 }
 
+/* A statement at iLine:iCol of pIn needs the database, which does not
+** exist (p->bPending): report it and count the failure. */
+static void noSuchDb(Shell *p, Input *pIn, int iLine, int iCol){
+  if( pIn->in==0 ) fprintf(stderr, "error: no such database: %s\n", p->zDbPath);
+  else fprintf(stderr, "%s:%d:%d: error: no such database: %s\n", pIn->zName, iLine, iCol, p->zDbPath);
+  fflush(stderr);
+  p->nErr++;
+}
+
 /* Run every statement of zText (nText bytes: it may hold NUL bytes, which
 ** fakt reports as errors), which starts at line iLine, column 1 of its
 ** input. Returns 1 if processing must stop (bail or interrupt), else 0. */
@@ -663,7 +742,8 @@ static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iL
   if( nText>INT_MAX ){
     fprintf(stderr, "%s:%d:1: error: statement text too long\n", pIn->zName, iLine);
     p->nErr++;
-    return p->bBail;
+    if( bailOn(p, pIn) ) p->bStop = 1;
+    return p->bStop;
   }
   while( z < zText+nText ){
     const char *zStmt = skipSpace(z), *zTail = 0;
@@ -677,17 +757,55 @@ static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iL
     pInterruptDb = p->db;
     t0 = nowSeconds();
     rc = fakt_prepare(p->db, zStmt, (int)(zText+nText-zStmt), &pStmt, &zTail);
-    if( rc!=FAKT_OK ){
+    if( rc!=FAKT_OK && p->bPending && rc!=FAKT_SYNTAX && rc!=FAKT_NOMEM ){
+      /* it names what only a database can hold, and there is none */
+      noSuchDb(p, pIn, line, col);
+      if( bailOn(p, pIn) ){ p->bStop = 1; break; }
+      if( zTail==0 || zTail<=zStmt ) break;
+    }else if( rc!=FAKT_OK ){
       reportError(p, pIn, zText, iLine, zStmt, line, col, 1);
       p->nErr++;
-      if( p->bBail ){ p->bStop = 1; break; }
+      if( bailOn(p, pIn) ){ p->bStop = 1; break; }
       if( zTail==0 || zTail<=zStmt ) break;
+    }else if( pStmt && p->bPending && fakt_stmt_readonly(pStmt)
+              && fakt_column_count(pStmt)>0 ){
+      /* a query of a database that does not exist: an error, not an empty
+      ** answer from the stand-in */
+      fakt_finalize(pStmt);
+      noSuchDb(p, pIn, line, col);
+      if( bailOn(p, pIn) ){ p->bStop = 1; break; }
     }else if( pStmt ){
+      if( p->bPending ){
+        /* the first statement that writes (or begin) creates the file */
+        fakt_finalize(pStmt);
+        pStmt = 0;
+        if( pendingCreate(p) ){ p->nErr++; p->bStop = 1; break; }
+        pInterruptDb = p->db;
+        fakt_set_origin(p->db, pIn->zOrigin, line, col);
+        rc = fakt_prepare(p->db, zStmt, (int)(zText+nText-zStmt), &pStmt, &zTail);
+        if( rc!=FAKT_OK || pStmt==0 ){    /* it parsed a moment ago */
+          reportError(p, pIn, zText, iLine, zStmt, line, col, 1);
+          p->nErr++;
+          fakt_finalize(pStmt);
+          p->bStop = 1;
+          break;
+        }
+      }
       if( p->bExplain ){
         pStmt = explainStmt(p, pStmt, zStmt, zTail ? zTail : zStmt+strlen(zStmt),
                             pIn->zOrigin, line, col);
       }
       rc = runStmt(p, pStmt);
+      if( rc==WRITE_FAILED ){
+        /* the output is gone: stop all input (sqlite3 dies of SIGPIPE) */
+        if( p->eWrite!=EPIPE ){
+          fprintf(stderr, "fakt: cannot write the output: %s\n", strerror(p->eWrite));
+        }
+        p->nErr++;
+        p->bStop = 1;
+        fakt_finalize(pStmt);
+        break;
+      }
       if( rc!=FAKT_OK ){
         if( rc==FAKT_INTERRUPT && pIn->in==0 ){
           fputs("\nerror: interrupted\n", stderr);
@@ -698,8 +816,8 @@ static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iL
       }
       afterStmt(p, pStmt, t0);
       fakt_finalize(pStmt);
-      if( rc!=FAKT_OK && (p->bBail || rc==FAKT_INTERRUPT) ){
-        if( p->bBail ) p->bStop = 1;
+      if( rc!=FAKT_OK && (bailOn(p, pIn) || rc==FAKT_INTERRUPT) ){
+        if( bailOn(p, pIn) ) p->bStop = 1;
         break;
       }
     }
@@ -781,10 +899,67 @@ static int parseMode(const char *z, Mode *pm){
   return 1;
 }
 
+/* Close p->db (if open). A transaction left open is rolled back by
+** fakt_close(): say so on stderr and count it as a failure, so that a
+** script, .quit, .open or Ctrl-D inside begin ... never loses work
+** silently. */
+static void closeDb(Shell *p){
+  if( p->db==0 ) return;
+  if( fakt_in_transaction(p->db) ){
+    fprintf(stderr, "fakt: %s: the open transaction was rolled back (no commit)\n",
+            p->zDbPath);
+    p->nErr++;
+  }
+  if( fakt_close(p->db)!=FAKT_OK ){
+    fprintf(stderr, "fakt: closing \"%s\": %s\n", p->zDbPath, fakt_errmsg(p->db));
+    p->nErr++;
+  }
+  p->db = 0;
+}
+
+/* 1 if the directory that would hold file zPath exists: only then can a
+** missing zPath wait to be created (Shell.bPending); otherwise fakt_open()
+** tells at once that it cannot be. */
+static int dirExists(const char *zPath){
+  const char *zSlash = strrchr(zPath, '/');
+  struct stat st;
+  char *zDir;
+  int rc;
+  if( zSlash==0 ) return 1;
+  zDir = xstrndup(zPath, zSlash==zPath ? 1 : (size_t)(zSlash-zPath));
+  rc = stat(zDir, &st)==0 && S_ISDIR(st.st_mode);
+  free(zDir);
+  return rc;
+}
+
 /* Open zPath into p (closing what was open). Returns 0 or 1 (error shown). */
 static int openDb(Shell *p, const char *zPath, int flags){
   fakt *db = 0;
-  int rc = fakt_open(zPath, flags, &db);
+  struct stat st;
+  int bPending = (flags & FAKT_OPEN_CREATE)!=0 && zPath[0] && strcmp(zPath, ":memory:")!=0
+              && stat(zPath, &st)!=0 && errno==ENOENT && dirExists(zPath);
+  int rc = fakt_open(bPending ? ":memory:" : zPath, flags, &db);
+  if( rc==FAKT_MISUSE && p->db && db && strstr(fakt_errmsg(db), "already open in this process") ){
+    /* .open of the file that is open (by this or another name): a process
+    ** has one handle per file, so close it first, then open it anew (or,
+    ** should that fail, the old one again) */
+    char *zOld = xstrdup(p->zDbPath);
+    int oldFlags = p->bReadonly ? FAKT_OPEN_READONLY : FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE;
+    fakt_close(db);
+    db = 0;
+    closeDb(p);
+    rc = fakt_open(zPath, flags, &db);
+    if( rc!=FAKT_OK ){
+      fakt *dbOld = 0;
+      if( fakt_open(zOld, oldFlags, &dbOld)==FAKT_OK ){
+        p->db = dbOld;
+        if( p->nBusyMs>=0 ) fakt_busy_timeout(dbOld, p->nBusyMs);
+      }else{
+        fakt_close(dbOld);
+      }
+    }
+    free(zOld);
+  }
   if( rc!=FAKT_OK ){
     const char *zWhy = db ? fakt_errmsg(db) : fakt_errstr(rc);
     if( p->pIn ) dotErr(p, "cannot open \"%s\": %s", zPath, zWhy);
@@ -792,14 +967,32 @@ static int openDb(Shell *p, const char *zPath, int flags){
     fakt_close(db);
     return 1;
   }
-  if( p->db && fakt_close(p->db)!=FAKT_OK ){
-    fprintf(stderr, "fakt: closing \"%s\": %s\n", p->zDbPath, fakt_errmsg(p->db));
-  }
+  closeDb(p);
   free(p->zDbPath);
   p->db = db;
   if( p->nBusyMs>=0 ) fakt_busy_timeout(db, p->nBusyMs);
   p->zDbPath = xstrdup(zPath);
   p->bReadonly = (flags & FAKT_OPEN_READONLY)!=0;
+  p->bPending = bPending;
+  p->bCompValid = 0;
+  return 0;
+}
+
+/* The database p->zDbPath did not exist when it was opened: create it now,
+** for a statement that writes. Returns 0, or 1 with the error shown. */
+static int pendingCreate(Shell *p){
+  fakt *db = 0;
+  int rc = fakt_open(p->zDbPath, FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &db);
+  if( rc!=FAKT_OK ){
+    const char *zWhy = db ? fakt_errmsg(db) : fakt_errstr(rc);
+    dotErr(p, "cannot create \"%s\": %s", p->zDbPath, zWhy);
+    fakt_close(db);
+    return 1;
+  }
+  fakt_close(p->db);           /* the stand-in: nothing was written to it */
+  p->db = db;
+  if( p->nBusyMs>=0 ) fakt_busy_timeout(db, p->nBusyMs);
+  p->bPending = 0;
   p->bCompValid = 0;
   return 0;
 }
@@ -838,16 +1031,29 @@ static int cmdBail(Shell *p, int nArg, char **azArg){
   return onOff(p, azArg[1], &p->bBail);
 }
 
-static int cmdWidth(Shell *p, int nArg, char **azArg){
+/* Parse a width for --width or .width: N columns, 0 (no limit) or "auto".
+** Returns -1 (auto), the width, or -2 if z is neither. */
+static int parseWidth(const char *z){
   char *zEnd;
   long n;
-  if( nArg<2 ){ printf("%d\n", p->nWidth); return 0; }
-  n = strtol(azArg[1], &zEnd, 10);
-  if( *zEnd || n<0 || n>100000 || zEnd==azArg[1] ){
-    dotErr(p, ".width wants a number of columns (0: no limit)");
+  if( strcmp(z, "auto")==0 ) return -1;
+  n = strtol(z, &zEnd, 10);
+  if( *zEnd || n<0 || n>100000 || zEnd==z ) return -2;
+  return (int)(n==1 ? 2 : n);     /* one column would hold only the "…" */
+}
+
+static int cmdWidth(Shell *p, int nArg, char **azArg){
+  int n;
+  if( nArg<2 ){
+    printf("%d%s\n", cellMax(p), p->nWidth<0 ? " (auto)" : "");
+    return 0;
+  }
+  n = parseWidth(azArg[1]);
+  if( n==-2 ){
+    dotErr(p, ".width wants a number of columns (0: no limit) or auto");
     return 1;
   }
-  p->nWidth = (int)(n==1 ? 2 : n);
+  p->nWidth = n;
   return 0;
 }
 
@@ -1038,7 +1244,7 @@ static int cmdSchema(Shell *p, int nArg, char **azArg){
       azV[2] = findIn(azSingle, nSingle, azP[i])>=0 ? "true" : "false";
       outRow(&o, azV, aT, 0);
     }
-    outEnd(&o, 1);
+    outEnd(&o, FAKT_DONE);
   }
   freeList(azP, nP);
   freeList(azN, nP);
@@ -1064,7 +1270,7 @@ typedef struct DotCmd {
 } DotCmd;
 
 static const DotCmd aDot[] = {
-  { "bail",    2, 2, cmdBail,    ".bail on|off",          "stop at the first failed statement" },
+  { "bail",    2, 2, cmdBail,    ".bail on|off",          "stop at the first failed statement (not in the REPL)" },
   { "changes", 1, 2, cmdChanges, ".changes [on|off]",     "claims changed by the last write (on: after each)" },
   { "check",   1, 1, cmdCheck,   ".check",                "check the integrity of the database" },
   { "exit",    1, 2, cmdQuit,    ".exit",                 "leave fakt (also .quit and Ctrl-D)" },
@@ -1082,7 +1288,7 @@ static const DotCmd aDot[] = {
   { "timeout", 1, 2, cmdTimeout, ".timeout [MS]",         "a write waits MS for another writer (default 5000, 0: not at all)" },
   { "timer",   2, 2, cmdTimer,   ".timer on|off",         "print the run time of each statement" },
   { "vacuum",  2, 2, cmdVacuum,  ".vacuum FILE",          "write a compact copy of the database to the new FILE" },
-  { "width",   1, 2, cmdWidth,   ".width [N]",            "cut table cells at N columns (default 60, 0: never)" },
+  { "width",   1, 2, cmdWidth,   ".width [N|auto]",       "cut table cells at N columns (0: never; auto: 60 on a terminal, else never)" },
 };
 #define N_DOT ((int)(sizeof(aDot)/sizeof(aDot[0])))
 
@@ -1116,6 +1322,15 @@ static int splitArgs(char *z, char **azArg, int nMax){
 }
 
 /* Run the dot-command in zLine. Returns 0 on success, 1 on error. */
+/* 1 if dot-command zName reads the database, so that it is an error while
+** the database does not exist (Shell.bPending). */
+static int pendingNeedsDb(const char *zName){
+  static const char *const az[] = { "check", "export", "schema", "sources", "vacuum" };
+  int i;
+  for(i=0; i<(int)(sizeof(az)/sizeof(az[0])); i++) if( strcmp(zName, az[i])==0 ) return 1;
+  return 0;
+}
+
 static int doDotCommand(Shell *p, Input *pIn, const char *zLine){
   char *zCopy = xstrdup(zLine);
   char *azArg[10];
@@ -1135,6 +1350,10 @@ static int doDotCommand(Shell *p, Input *pIn, const char *zLine){
     dotErr(p, "unknown command \".%s\"; try .help", azArg[0]);
   }else if( nArg<pCmd->nMin || nArg>pCmd->nMax ){
     dotErr(p, "usage: %s", pCmd->zUsage);
+  }else if( p->bPending && pendingNeedsDb(azArg[0]) ){
+    dotErr(p, "no such database: %s", p->zDbPath);
+  }else if( p->bPending && strcmp(azArg[0], "import")==0 && pendingCreate(p) ){
+    /* error shown: the import writes, so it creates the file first */
   }else if( pCmd->xCmd==0 ){
     rc = cmdRead(p, nArg, azArg, pIn);
   }else{
@@ -1494,8 +1713,9 @@ static int processInput(Shell *p, Input *pIn){
       if( pIn->in==0 ) editRemember(p, line.z);
       if( doDotCommand(p, pIn, line.z) ){
         p->nErr++;
-        if( p->bBail ) p->bStop = 1;
+        if( bailOn(p, pIn) ) p->bStop = 1;
       }
+      if( pIn->in==0 ) p->bStop = 0;   /* a bail in .read ends that file only */
       continue;
     }
     if( acc.n==0 ) iStart = pIn->iLine;
@@ -1540,25 +1760,35 @@ static void usage(FILE *f){
 "Query and change a fakt database. With no DB, opens the corpus database\n"
 "  %s\n"
 "read-write if you may write to it, read-only otherwise. A DB that does not\n"
-"exist is created. On a terminal fakt starts a REPL (enter .help there);\n"
-"otherwise it runs the statements it reads from stdin.\n"
+"exist is created by the first statement that writes (or begin); a query or\n"
+"a .schema before that is an error, \"no such database: DB\", and the file is\n"
+"not created. DB :memory: is a private database that lives in memory (a\n"
+"temporary file that is never visible) and is gone when fakt ends. On a\n"
+"terminal fakt starts a REPL (enter .help there); otherwise it runs the\n"
+"statements it reads from stdin.\n"
 "\n"
 "Options:\n"
-"  -c TEXT               run the statements in TEXT (may be repeated)\n"
+"  -c TEXT               run the statements and dot-commands in TEXT (may be\n"
+"                        repeated)\n"
 "  -f FILE               run the script FILE (may be repeated)\n"
 "  -m, --mode MODE       output mode: table (default), csv, tsv, json, jsonl\n"
 "      --headers on|off  column names in table, csv and tsv output (default on)\n"
 "      --no-headers      the same as --headers off\n"
+"      --width N|auto    cut table cells at N columns (0: never); auto, the\n"
+"                        default, cuts at %d on a terminal and never in a file\n"
+"                        or a pipe\n"
 "      --readonly        open the database read-only\n"
-"      --bail            stop at the first failed statement\n"
+"      --bail            stop at the first failed statement of a script\n"
 "      --version         print the version and exit\n"
 "  -h, --help            print this help and exit\n"
 "\n"
 "-c and -f run in the order given, and then fakt exits. Errors are reported\n"
 "as FILE:LINE:COL: error: MESSAGE (FILE is -c for -c text, <stdin> for stdin).\n"
-"Exit status: 0 if all went well, 1 if a statement failed, 2 on a usage error.\n"
+"Exit status: 0 if all went well, 1 if a statement failed or the input ended\n"
+"inside a transaction (begin without commit: it is rolled back), 2 on a usage\n"
+"error.\n"
 "Environment: FAKT_HISTORY names the REPL history file (default ~/.fakt_history).\n",
-  FAKT_DEFAULT_DB);
+  FAKT_DEFAULT_DB, DEFAULT_WIDTH);
 }
 
 static int usageError(const char *zFmt, const char *zArg){
@@ -1638,6 +1868,9 @@ static void runRepl(Shell *p){
   }
   printf("fakt %s \xE2\x80\x94 enter .help for help\n", fakt_libversion());
   if( p->bReadonly ) printf("%s is open read-only\n", p->zDbPath);
+  if( p->bPending ){
+    printf("%s does not exist yet: the first statement that writes creates it\n", p->zDbPath);
+  }
   fflush(stdout);
   memset(&in, 0, sizeof(in));
   in.zName = "<stdin>";
@@ -1659,7 +1892,8 @@ int main(int argc, char **argv){
   memset(&s, 0, sizeof(s));
   s.mode = MODE_TABLE;
   s.bHeaders = 1;
-  s.nWidth = DEFAULT_WIDTH;
+  s.nWidth = -1;
+  s.bTty = isatty(1);
   s.nBusyMs = -1;
   aAction = xmalloc(sizeof(Action)*(size_t)(argc>0 ? argc : 1));
   for(i=1; i<argc; i++){
@@ -1680,6 +1914,13 @@ int main(int argc, char **argv){
       if( zVal==0 ){ rc = usageError("%s needs a mode", z); goto usage_done; }
       if( parseMode(zVal, &s.mode) ){
         rc = usageError("unknown mode \"%s\": use table, csv, tsv, json or jsonl", zVal);
+        goto usage_done;
+      }
+      continue;
+    }
+    if( optValue(argc, argv, &i, "--width", 0, &zVal) ){
+      if( zVal==0 || (s.nWidth = parseWidth(zVal))==-2 ){
+        rc = usageError("%s needs a number of columns (0: no limit) or auto", "--width");
         goto usage_done;
       }
       continue;
@@ -1723,10 +1964,7 @@ usage_done:
     processInput(&s, &in);
   }
   compClear(&s);
-  if( fakt_close(s.db)!=FAKT_OK ){
-    fprintf(stderr, "fakt: %s\n", fakt_errmsg(s.db));
-    s.nErr++;
-  }
+  closeDb(&s);
   free(s.zDbPath);
   free(aAction);
   fflush(stdout);

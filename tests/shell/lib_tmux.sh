@@ -1,0 +1,46 @@
+# tests/shell/lib_tmux.sh -- drive the fakt REPL in tmux. Sourced after
+# lib.sh by tests that need a terminal; the caller skips when tmux is
+# missing (have_tmux).
+
+nsession=0
+TM=true
+trap '$TM kill-server 2>/dev/null; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
+
+have_tmux() { command -v tmux >/dev/null 2>&1; }
+
+# start ARGS...: a new REPL `fakt ARGS` in a new tmux server (one socket per
+# start); when fakt ends the pane shows "[exit N]".
+start() {
+  $TM kill-server 2>/dev/null
+  nsession=$((nsession+1))
+  TM="tmux -L fakt-test-$$-$nsession -f /dev/null"
+  _args=
+  for _a in "$@"; do _args="$_args '$_a'"; done
+  $TM new-session -d -s t -x 120 -y 50 \
+    "mkdir -p '$T/tmp'; cd '$T'; env LC_ALL=C.UTF-8 TERM=xterm TMPDIR='$T/tmp' FAKT_HISTORY='$T/history' '$FAKT' $_args; echo \"[exit \$?]\"; read x"
+}
+# the screen and its scrollback, trailing blanks removed
+screen() { $TM capture-pane -p -J -t t -S - 2>/dev/null | sed 's/ *$//'; }
+# wait_for NAME ERE: poll the screen for a matching line (up to 10 s, a
+# hang guard, not a speed bound); counts a failure if it never comes.
+wait_for() {
+  _i=0
+  while [ $_i -lt 100 ]; do
+    if screen | grep -Eq -- "$2"; then npass=$((npass+1)); return 0; fi
+    sleep 0.1
+    _i=$((_i+1))
+  done
+  nfail=$((nfail+1))
+  echo "FAIL $1 (waited for: $2)"
+  screen | sed 's/^/    | /'
+  return 1
+}
+# count_of ERE: number of matching screen lines
+count_of() { screen | grep -Ec -- "$1"; }
+# type_text TEXT: send TEXT literally (a final ; is escaped for tmux)
+type_text() {
+  case $1 in *\;) set -- "${1%;}\\;" ;; esac
+  $TM send-keys -t t -l -- "$1"
+}
+key() { $TM send-keys -t t "$@"; }
