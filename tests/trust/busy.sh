@@ -8,6 +8,7 @@
 # 2. a reader in another process answers at once (readers never wait);
 # 3. with .timeout 0 a writer fails at once, with the same message;
 # 4. a writer whose timeout outlasts the holder waits, then succeeds;
+# 5. .open of the file that is open (by another name too) reopens it.
 
 # Every wait is bounded by timeout(1): a hang is a failure, not a stall.
 # Ends with "N passed, N failed"; exit 1 on failure.
@@ -81,5 +82,11 @@ out=$("$FAKT" --mode tsv --no-headers -c 'find ?e where type(?e, person) order b
 want=$(printf 'a\nh\nw2')
 if [ "$out" = "$want" ]; then ok; else bad "after the commit: want a h w2 (w never written), got: $out"; fi
 
+# 5. a process has one handle per file: .open of the open file (by another
+#    name too) closes it and opens it anew, instead of a second handle
+ln -s "$db" "$tmp/link.fakt"
+out=$(printf '.open %s\nentity o1 person "O";\n.open --readonly %s\nfind ?e where ?e = o1;\n' "$db" "$tmp/link.fakt" \
+      | timeout 60 "$FAKT" --mode tsv --no-headers "$db" 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ "$out" = "o1" ]; then ok; else bad ".open of the open file: status $rc, got: $out"; fi
 
 finish
