@@ -140,6 +140,7 @@ FAKT_API int fakt_open(const char *zPath, int flags, fakt **ppDb);
 ** Close a handle. Finalizes nothing on its own: it returns FAKT_BUSY (and
 ** closes nothing) while statements are unfinalized. An open explicit
 ** transaction is rolled back. fakt_close(NULL) is a harmless no-op.
+** Returns FAKT_OK or FAKT_BUSY.
 */
 FAKT_API int fakt_close(fakt *db);
 
@@ -161,6 +162,8 @@ FAKT_API int fakt_limits(fakt *db, int64_t nMaxRows, int64_t nMaxMem, int64_t nM
 ** Under an address-space limit (ulimit -v) the map grows only as far as
 ** it allows, and a write past that fails with FAKT_FULL saying so; a full
 ** disk fails a write with FAKT_FULL and "disk is full: cannot write PATH".
+** Returns FAKT_OK, FAKT_MISUSE (NULL or closed handle, a negative size),
+** FAKT_NOMEM or FAKT_IOERR (the map could not be changed).
 */
 FAKT_API int fakt_set_max_size(fakt *db, int64_t nBytes);
 
@@ -187,8 +190,12 @@ FAKT_API int fakt_busy_timeout(fakt *db, int nMs);
 ** *pzTail points past the failing statement (to resynchronise a script), the
 ** code is returned and fakt_errmsg() gives "line L, col C: ..." text; line and
 ** column count from the start of zSql (see fakt_set_origin()).
-** Returns FAKT_OK, FAKT_SYNTAX, FAKT_NOTFOUND, FAKT_MISMATCH, FAKT_TOOBIG,
-** FAKT_NOMEM, FAKT_MISUSE.
+** Returns FAKT_OK, FAKT_SYNTAX, FAKT_NOTFOUND (an unknown name),
+** FAKT_MISMATCH (a type error), FAKT_CONSTRAINT (an ambiguous label),
+** FAKT_RANGE (a date or number out of range), FAKT_TOOBIG, FAKT_ERROR (a
+** rule that does not stratify or whose arity differs), FAKT_READONLY (a
+** write statement on a read-only handle), FAKT_CORRUPT (a damaged stored
+** rule), FAKT_NOMEM, FAKT_IOERR or FAKT_MISUSE (NULL arguments).
 */
 FAKT_API int fakt_prepare(fakt *db, const char *zSql, int nByte,
                           fakt_stmt **ppStmt, const char **pzTail);
@@ -198,6 +205,7 @@ FAKT_API int fakt_prepare(fakt *db, const char *zSql, int nByte,
 ** from: zName (a file name, copied; NULL for none) is used as the base for
 ** relative `file` and `load` paths, and iLine/iCol (1-based) are the position
 ** of the first byte of the text, so positions in messages match the file.
+** Returns FAKT_OK or FAKT_MISUSE (NULL handle, iLine or iCol below 1).
 */
 FAKT_API int fakt_set_origin(fakt *db, const char *zName, int iLine, int iCol);
 
@@ -219,7 +227,11 @@ FAKT_API int fakt_bind_text(fakt_stmt *p, int i, const char *z, int n, fakt_dest
 FAKT_API int fakt_bind_int64(fakt_stmt *p, int i, int64_t v);
 FAKT_API int fakt_bind_double(fakt_stmt *p, int i, double v);
 FAKT_API int fakt_bind_null(fakt_stmt *p, int i);
-/* Bind an entity or claim by its id (e.g. "kim_jong_un"); FAKT_NOTFOUND if none. */
+/*
+** Bind an entity or claim by its id (e.g. "kim_jong_un"), looked up at once.
+** Returns FAKT_OK, FAKT_NOTFOUND (no such id), FAKT_RANGE, FAKT_MISUSE (NULL
+** id, running statement), FAKT_NOMEM, FAKT_IOERR or FAKT_CORRUPT.
+*/
 FAKT_API int fakt_bind_entity(fakt_stmt *p, int i, const char *zId);
 /*
 ** Bind one value written as a fakt literal (SPEC.md section 2.7): a number
@@ -239,7 +251,8 @@ FAKT_API int fakt_bind_entity(fakt_stmt *p, int i, const char *zId);
 */
 FAKT_API int fakt_bind_literal(fakt_stmt *p, int i, const char *zText, int n);
 
-/* Clear every binding back to NULL. */
+/* Clear every binding back to NULL. Returns FAKT_OK or FAKT_MISUSE (NULL or
+** running statement). */
 FAKT_API int fakt_clear_bindings(fakt_stmt *p);
 
 /* Number of parameters (the largest index). */
@@ -251,7 +264,15 @@ FAKT_API const char *fakt_bind_parameter_name(fakt_stmt *p, int i);
 
 /*
 ** Run the statement to its next row. Returns FAKT_ROW when a row is ready,
-** FAKT_DONE when finished, or an error code (the statement is then reset).
+** FAKT_DONE when finished, or an error code (the statement is then reset):
+** FAKT_MISMATCH (a type error in a value), FAKT_CONSTRAINT (a claim that
+** exists with other content, a quote not in its source, a redefinition),
+** FAKT_NOTFOUND, FAKT_ERROR (`commit` with no transaction open ...),
+** FAKT_READONLY, FAKT_LIMIT (fakt_limits), FAKT_INTERRUPT, FAKT_ABORT (see
+** below), FAKT_BUSY (another writer, fakt_busy_timeout), FAKT_FULL,
+** FAKT_CANTOPEN or FAKT_PERM (a `load` file), FAKT_SYNTAX (in a `load`
+** file), FAKT_RANGE, FAKT_TOOBIG, FAKT_CORRUPT, FAKT_NOMEM, FAKT_IOERR, or
+** FAKT_MISUSE (NULL statement, a transaction of another thread).
 ** A step after FAKT_DONE resets the statement and runs it again, with the
 ** same bindings, in a new snapshot (as sqlite3_step does); for a write
 ** statement that means writing again.
@@ -285,7 +306,7 @@ FAKT_API const char *fakt_column_unit(fakt_stmt *p, int i);
 
 /* Reset a statement to run again; bindings stay. Returns FAKT_OK. */
 FAKT_API int fakt_reset(fakt_stmt *p);
-/* Destroy a statement. fakt_finalize(NULL) is a no-op returning FAKT_OK. */
+/* Destroy a statement. fakt_finalize(NULL) is a no-op. Returns FAKT_OK. */
 FAKT_API int fakt_finalize(fakt_stmt *p);
 /* The text the statement was prepared from (owned by the statement). */
 FAKT_API const char *fakt_sql(fakt_stmt *p);
@@ -302,7 +323,14 @@ typedef int (*fakt_callback)(void *pArg, int nCol, char **azVal, char **azCol);
 /*
 ** Run every statement of zSql in turn. On error stops, returns the code and,
 ** if pzErrMsg is not NULL, sets *pzErrMsg to a copy of the message which the
-** caller frees with fakt_free() (NULL on success).
+** caller frees with fakt_free() (NULL on success). A callback that returns
+** non-zero stops the statement: fakt_exec then returns FAKT_INTERRUPT.
+** Returns FAKT_OK, FAKT_MISUSE (NULL handle or text), FAKT_INTERRUPT, or
+** the failing statement's code from fakt_prepare or fakt_step: FAKT_ERROR,
+** FAKT_SYNTAX, FAKT_NOTFOUND, FAKT_MISMATCH, FAKT_CONSTRAINT, FAKT_RANGE,
+** FAKT_TOOBIG, FAKT_READONLY, FAKT_LIMIT, FAKT_BUSY, FAKT_FULL,
+** FAKT_CANTOPEN, FAKT_PERM, FAKT_CORRUPT, FAKT_ABORT, FAKT_NOMEM or
+** FAKT_IOERR.
 */
 FAKT_API int fakt_exec(fakt *db, const char *zSql, fakt_callback xCallback,
                        void *pArg, char **pzErrMsg);
@@ -361,9 +389,10 @@ FAKT_API int fakt_in_transaction(fakt *db);
 ** Check the integrity of the whole database: first the structure of every
 ** page in use (the walk fakt_open does, SPEC.md 12.6; a damaged page is then
 ** the only problem reported), then that every index agrees with the others,
-** with the dictionary and with the transaction log. Returns FAKT_OK or
-** FAKT_CORRUPT; if pzReport is not NULL it receives a report (free with
-** fakt_free) listing each problem, or "ok".
+** with the dictionary and with the transaction log. Returns FAKT_OK,
+** FAKT_CORRUPT, FAKT_MISUSE (a closed handle), FAKT_NOMEM or FAKT_IOERR;
+** if pzReport is not NULL it receives a report (free with fakt_free)
+** listing each problem, or "ok".
 */
 FAKT_API int fakt_check(fakt *db, char **pzReport);
 
@@ -380,6 +409,9 @@ FAKT_API int fakt_check(fakt *db, char **pzReport);
 ** appears at zPath only whole and synced: a vacuum killed midway leaves at
 ** most zPath-vacuum, which fakt_open refuses (FAKT_NOTADB) and the next
 ** vacuum into zPath reuses.
+** Returns FAKT_OK, FAKT_MISUSE (NULL arguments), FAKT_CANTOPEN (zPath
+** exists, or its directory does not), FAKT_BUSY (another vacuum into zPath
+** is running), FAKT_PERM, FAKT_FULL (the disk), FAKT_NOMEM or FAKT_IOERR.
 */
 FAKT_API int fakt_vacuum_into(fakt *db, const char *zPath);
 
