@@ -1025,7 +1025,8 @@ static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iL
   return p->bStop;
 }
 
-/* Run zQuery and collect column 0 (and column 1 if aSecond) of each row.
+/* Run zQuery and collect column 0 (and column 1, NULL where it is null,
+** if pazSecond) of each row.
 ** Returns FAKT_OK or the error code (nothing printed). */
 static int collect(Shell *p, const char *zQuery, char ***pazOut, int *pn,
                    char ***pazSecond){
@@ -1042,7 +1043,7 @@ static int collect(Shell *p, const char *zQuery, char ***pazOut, int *pn,
     az[n] = xstrdup(z0 ? z0 : "");
     if( pazSecond ){
       az2 = xrealloc(az2, sizeof(char*)*(size_t)(n+1));
-      az2[n] = xstrdup(z1 ? z1 : "");
+      az2[n] = z1 ? xstrdup(z1) : 0;     /* NULL for null */
     }
     n++;
   }
@@ -1403,7 +1404,8 @@ static int findIn(char **az, int n, const char *zKey){
 
 static int cmdSchema(Shell *p, int nArg, char **azArg){
   char **azP = 0, **azN = 0, **azDecl = 0, **azSingle = 0;
-  int nP = 0, nDecl = 0, nSingle = 0, i, rc, bSingle;
+  char **azTP = 0, **azT = 0, **azDP = 0, **azD = 0, **azR = 0, **azRT = 0;
+  int nP = 0, nDecl = 0, nSingle = 0, nT = 0, nD = 0, nR = 0, i, rc, bSingle;
   (void)nArg; (void)azArg;
   rc = printQuery(p, "find ?t as type, count(?e) as entities "
                      "where type(?e, ?t) order by ?t;");
@@ -1421,6 +1423,13 @@ static int cmdSchema(Shell *p, int nArg, char **azArg){
     nDecl = 0;
   }
   bSingle = collect(p, "find ?p where single(?p);", &azSingle, &nSingle, 0)==FAKT_OK;
+  /* each predicate's object type and description (its label) */
+  if( collect(p, "find ?p, ?t where objtype(?p, ?t);", &azTP, &nT, &azT) ){
+    freeList(azTP, nT); freeList(azT, nT); azTP = azT = 0; nT = 0;
+  }
+  if( collect(p, "find ?p, label(?p) where predicate(?p);", &azDP, &nD, &azD) ){
+    freeList(azDP, nD); freeList(azD, nD); azDP = azD = 0; nD = 0;
+  }
   for(i=0; i<nDecl; i++){
     if( findIn(azP, nP, azDecl[i])<0 ){
       azP = xrealloc(azP, sizeof(char*)*(size_t)(nP+1));
@@ -1431,19 +1440,46 @@ static int cmdSchema(Shell *p, int nArg, char **azArg){
     }
   }
   {
-    static const char *const azName[] = { "predicate", "claims", "single" };
+    static const char *const azName[] = { "predicate", "claims", "single", "type", "doc" };
     Out o;
-    outBegin(&o, p, bSingle ? 3 : 2, azName);   /* no single column without single(?p) */
+    outBegin(&o, p, 5, azName);
     for(i=0; i<nP; i++){
-      const char *azV[3];
-      int aT[3] = { FAKT_ENTITY, FAKT_INTEGER, FAKT_BOOL };
+      const char *azV[5];
+      int aT[5] = { FAKT_ENTITY, FAKT_INTEGER, FAKT_BOOL, FAKT_TEXT, FAKT_TEXT };
+      int k;
       azV[0] = azP[i];
       azV[1] = azN[i];
-      azV[2] = findIn(azSingle, nSingle, azP[i])>=0 ? "true" : "false";
+      azV[2] = !bSingle ? 0 : findIn(azSingle, nSingle, azP[i])>=0 ? "true" : "false";
+      azV[3] = (k = findIn(azTP, nT, azP[i]))>=0 ? azT[k] : 0;
+      azV[4] = (k = findIn(azDP, nD, azP[i]))>=0 ? azD[k] : 0;
+      if( azV[2]==0 ) aT[2] = FAKT_NULL;
+      if( azV[3]==0 ) aT[3] = FAKT_NULL;
+      if( azV[4]==0 ) aT[4] = FAKT_NULL;
       outRow(&o, azV, aT, 0);
     }
     outEnd(&o, FAKT_DONE);
   }
+  /* the stored rules, each name with the text of all its alternatives */
+  if( collect(p, "find ?r, ?t where rule_text(?r, ?t) order by ?r;", &azR, &nR, &azRT)==FAKT_OK
+      && nR>0 ){
+    static const char *const azName[] = { "rule", "text" };
+    Out o;
+    outBegin(&o, p, 2, azName);
+    for(i=0; i<nR; i++){
+      const char *azV[2];
+      int aT[2] = { FAKT_TEXT, FAKT_TEXT };
+      azV[0] = azR[i];
+      azV[1] = azRT[i];
+      outRow(&o, azV, aT, 0);
+    }
+    outEnd(&o, FAKT_DONE);
+  }
+  freeList(azTP, nT);
+  freeList(azT, nT);
+  freeList(azDP, nD);
+  freeList(azD, nD);
+  freeList(azR, nR);
+  freeList(azRT, nR);
   freeList(azP, nP);
   freeList(azN, nP);
   freeList(azDecl, nDecl);

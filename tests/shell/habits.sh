@@ -243,4 +243,17 @@ run -c '.help nosuch' "$DB"
 check ".help unknown rc" 1 "$rc"
 check ".help unknown" '-c:1:1: error: no command matches "nosuch"; try .help' "$err"
 
+# ---- .schema: predicates with their type and doc, and the stored rules
+run --mode csv -c 'rule inside(?x, ?y) if ?x located_in ?y;' -c 'rule inside(?x, ?z) if ?x located_in ?y, inside(?y, ?z);' -c '.schema' "$DB"
+check ".schema rc" 0 "$rc"
+check_match ".schema predicate type and doc" '^met,1,false,entity,met in person.?$' "$out"
+check_match ".schema predicate type of speed" '^speed,0,true,quantity,.?$' "$out"
+check ".schema rules" 'rule,text
+inside,"rule inside(?x, ?y) if ?x located_in ?y;
+rule inside(?x, ?z) if ?x located_in ?y, inside(?y, ?z);"' "$(printf '%s' "$out" | tr -d '\r' | sed -n '/^rule,text/,$p')"
+run --mode csv -c 'find ?t where objtype(met, ?t);' -c 'find ?r where rule_text(?r, ?t);' "$DB"
+check "objtype and rule_text" 'entity
+r
+inside' "$(printf '%s' "$out" | tr -d '\r' | sed 1d)"
+
 finish
