@@ -247,6 +247,104 @@ static int genPredicate(Exec *ex, Step *pS, StepState *st, Value *aArg, int bSin
 static int gPredicate(Exec *e, Step *s, StepState *st, Value *a){ return genPredicate(e, s, st, a, 0); }
 static int gSingle(Exec *e, Step *s, StepState *st, Value *a){ return genPredicate(e, s, st, a, 1); }
 
+/* A string value pointing at z[0..n), which must outlive the row. */
+static Value vText(const char *z, int n){
+  Value v;
+  memset(&v, 0, sizeof(v));
+  v.t = V_STR; v.z = z; v.n = n;
+  return v;
+}
+
+/* objtype(?p, ?t): each predicate with the type its objects must have, as
+** declared (SPEC 4.3): "entity", "string", "number", "quantity", "date",
+** "claim", or "any" when none was declared. */
+static int gObjtype(Exec *ex, Step *pS, StepState *st, Value *aArg){
+  static const char *const azType[] = { "any", "entity", "string", "number", "quantity", "date", "claim" };
+  for(;;){
+    EntRec r;
+    uint32_t id;
+    int rc;
+    if( argBound(pS, 0) ){
+      if( st->iPos++ || aArg[0].t!=V_ID ) return 0;
+      id = aArg[0].id;
+    }else{
+      rc = faktNextObj(ex, st, K_PREDICATE, &id);
+      if( rc<=0 ) return rc;
+    }
+    if( faktEntGet(ex->pTxn, id, &r) || r.kind!=K_PREDICATE || r.objType>6 ) continue;
+    Value vp = vId(id), vt = vText(azType[r.objType], (int)strlen(azType[r.objType]));
+    if( faktBindOut(ex, pS, 0, &vp) && faktBindOut(ex, pS, 1, &vt) ) return 1;
+  }
+}
+
+/* rule_text(?r, ?text): each stored rule name (a string) with its stored
+** text, every alternative of the name (SPEC 4.5). Read whole at the first
+** call into st->pAux; each row gets copies in the exec arena. */
+typedef struct RuleTexts {
+  int n, nAlloc, i;
+  char **azName, **azText;
+} RuleTexts;
+
+static void ruleTextsFree(void *p){
+  RuleTexts *r = p;
+  if( r==NULL ) return;
+  for(int i=0; i<r->n; i++){ free(r->azName[i]); free(r->azText[i]); }
+  free(r->azName);
+  free(r->azText);
+  free(r);
+}
+
+typedef struct RuleTextsCtx { RuleTexts *r; StoreTxn *t; } RuleTextsCtx;
+
+static int ruleTextsAdd(void *pArg, uint32_t id, const char *z, size_t n){
+  RuleTextsCtx *c = pArg;
+  RuleTexts *r = c->r;
+  char aGen[FAKT_GEN_NAME];
+  const char *zName = "?";
+  int nName = 1;
+  faktIdName(c->t, id, aGen, &zName, &nName);
+  if( r->n==r->nAlloc ){
+    int nNew = r->nAlloc ? r->nAlloc*2 : 16;
+    char **a1 = realloc(r->azName, sizeof(char*)*(size_t)nNew);
+    if( a1 ) r->azName = a1;
+    char **a2 = realloc(r->azText, sizeof(char*)*(size_t)nNew);
+    if( a2 ) r->azText = a2;
+    if( a1==NULL || a2==NULL ) return FAKT_NOMEM;
+    r->nAlloc = nNew;
+  }
+  char *zN = strndup(zName, (size_t)nName), *zT = strndup(z, n);
+  if( zN==NULL || zT==NULL ){ free(zN); free(zT); return FAKT_NOMEM; }
+  r->azName[r->n] = zN;
+  r->azText[r->n] = zT;
+  r->n++;
+  return FAKT_OK;
+}
+
+static int gRuleText(Exec *ex, Step *pS, StepState *st, Value *aArg){
+  RuleTexts *r = st->pAux;
+  (void)aArg;
+  if( r==NULL ){
+    if( st->iEnd ) return 0;
+    st->iEnd = 1;
+    r = calloc(1, sizeof(RuleTexts));
+    if( r==NULL ) return -FAKT_NOMEM;
+    st->pAux = r;
+    st->xAuxFree = ruleTextsFree;
+    RuleTextsCtx c = { r, ex->pTxn };
+    int rc = faktRuleEach(ex->pTxn, ruleTextsAdd, &c);
+    if( rc ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
+  }
+  while( r->i < r->n ){
+    int i = r->i++, rc;
+    Value vn, vt;          /* copied into the exec arena: rows may outlive pAux */
+    rc = faktStrValue(ex, r->azName[i], (int)strlen(r->azName[i]), &vn);
+    if( rc==0 ) rc = faktStrValue(ex, r->azText[i], (int)strlen(r->azText[i]), &vt);
+    if( rc ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
+    if( faktBindOut(ex, pS, 0, &vn) && faktBindOut(ex, pS, 1, &vt) ) return 1;
+  }
+  return 0;
+}
+
 /* named(?e, TEXT): entities whose label or an alias folds to TEXT. */
 static int gNamed(Exec *ex, Step *pS, StepState *st, Value *aArg){
   if( st->pCur==NULL ){
@@ -675,6 +773,8 @@ static const Builtin aBuiltin[] = {
   { "named",       B_REL,  2, 2, 2, 2, gNamed,      NULL },
   { "predicate",   B_REL,  1, 1, 0, 50, gPredicate, NULL },
   { "single",      B_REL,  1, 1, 0, 20, gSingle,    NULL },
+  { "objtype",     B_REL,  2, 2, 0, 50, gObjtype,   NULL },
+  { "rule_text",   B_REL,  2, 2, 0, 20, gRuleText,  NULL },
   { "within",      B_REL,  3, 3, 6, 20, gWithin,    NULL },
   { "match",       B_REL,  2, 2, 2, 20, gMatch,     NULL },
   { "proposition", B_REL,  2, 2, 0, 0, faktGenProposition, NULL },

@@ -85,7 +85,27 @@ static int nameId(WCtx *w, const char *z, const Pos *pPos, uint32_t *pId, int *p
 /* An existing object of the given kind, by name. */
 static int needObj(WCtx *w, const char *z, const Pos *pPos, int wantKind, const char *zWhat, uint32_t *pId){
   int kind = 0;
-  int rc = faktLookupName(w->t, z, (int)strlen(z), pId, &kind);
+  int rc;
+  if( z[0]=='~' ){
+    /* by, via or from ~"LABEL" (ast.c entName): the one entity so named */
+    EntRec e;
+    rc = faktLookupLabelUnique(w->t, z+1, (int)strlen(z+1), pId);
+    if( rc==FAKT_NOTFOUND ){
+      faktErrSet(w->pErr, FAKT_NOTFOUND, pPos, "no entity named \"%s\"", z+1);
+      return rc;
+    }
+    if( rc==FAKT_CONSTRAINT ){
+      faktErrSet(w->pErr, rc, pPos, "ambiguous name \"%s\": use the entity's id", z+1);
+      return rc;
+    }
+    if( rc==0 && wantKind && (rc = faktEntGet(w->t, *pId, &e))==0 && e.kind!=wantKind ){
+      faktErrSet(w->pErr, FAKT_NOTFOUND, pPos, "unknown %s ~\"%s\"", zWhat, z+1);
+      return FAKT_NOTFOUND;
+    }
+    if( rc ) return storeErr(w, rc, pPos);
+    return FAKT_OK;
+  }
+  rc = faktLookupName(w->t, z, (int)strlen(z), pId, &kind);
   if( rc==FAKT_NOTFOUND || (rc==0 && wantKind && kind!=wantKind) ){
     faktErrSet(w->pErr, FAKT_NOTFOUND, pPos, "unknown %s \"%s\"", zWhat, z);
     return FAKT_NOTFOUND;
@@ -770,11 +790,13 @@ static int defClaim(WCtx *w, Stmt *pS){
         int rc2 = paramName(w, ap[OPT_FROM], &zFrom);    /* bound to an id: its name */
         if( rc2 ) return rc2;
       }
+      const char *zQ = zFrom[0]=='~' ? "~\"" : "", *zQEnd = zFrom[0]=='~' ? "\"" : "";
+      if( zFrom[0]=='~' ) zFrom++;             /* from ~"LABEL": say it so */
       if( pS->zId ){
-        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s (claim %s)",
-                   zFrom, pS->zId);
+        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s%s%s (claim %s)",
+                   zQ, zFrom, zQEnd, pS->zId);
       }else{
-        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s", zFrom);
+        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s%s%s", zQ, zFrom, zQEnd);
       }
       return FAKT_CONSTRAINT;
     }

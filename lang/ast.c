@@ -510,10 +510,25 @@ Body *faktBodyAppend(Parse *p, Body *pBody, Literal *pLit){
   return pBody;
 }
 
+/* Arena copy of an entity named after by, via or from (gram.y ename):
+** the id as written, or for a label token ("Putin", from ~"Putin") the
+** label unescaped behind a "~", which no id can start with (ast.h). */
+static const char *entName(Parse *p, const Token *pTok){
+  if( pTok->n<2 || pTok->z[0]!='"' ) return copyText(p, pTok->z, pTok->n);
+  int n = 0;
+  char *z = unescapeTok(p, pTok, &n);
+  if( z==NULL ) return NULL;
+  char *zOut = alloc(p, (size_t)n + 2);
+  if( zOut==NULL ) return NULL;
+  zOut[0] = '~';
+  memcpy(zOut+1, z, (size_t)n + 1);
+  return zOut;
+}
+
 /* Append an identifier (bString 0) or a string literal (unescaped). */
 void faktIdListAppend(Parse *p, IdList *pList, const Token *pTok, int bString){
   if( p->pErr->rc || !idListReserve(p, pList, pList->n + 1) ) return;
-  const char *z = bString ? unescapeTok(p, pTok, NULL) : copyText(p, pTok->z, pTok->n);
+  const char *z = bString ? unescapeTok(p, pTok, NULL) : entName(p, pTok);
   if( z==NULL ) return;
   pList->a[pList->n] = *pTok;
   pList->az[pList->n++] = z;
@@ -625,7 +640,7 @@ void faktStmtOption(Parse *p, StmtOpt eOpt, const Token *pKw, const Token *pVal)
     case OPT_BY:
       if( duplicate(p, s->by.n>0, pKw) ) return;
       s->by = *pVal;
-      s->zBy = copyText(p, pVal->z, pVal->n);
+      s->zBy = entName(p, pVal);
       break;
     case OPT_PUBLISHED:
       if( duplicate(p, s->pPublished!=0, pKw) ) return;
@@ -659,7 +674,7 @@ void faktStmtOption(Parse *p, StmtOpt eOpt, const Token *pKw, const Token *pVal)
     case OPT_FROM:
       if( duplicate(p, s->from.n>0, pKw) ) return;
       s->from = *pVal;
-      s->zFrom = copyText(p, pVal->z, pVal->n);
+      s->zFrom = entName(p, pVal);
       break;
     case OPT_STANCE:
       if( duplicate(p, s->stance.n>0, pKw) ) return;

@@ -152,7 +152,7 @@ typedef struct Stmt {
 
   /* S_SOURCE */
   Token by;                   /* outlet (source) / speaker (claim) */
-  const char *zBy;
+  const char *zBy;            /* an id, or "~LABEL" for ~"LABEL" (also zFrom, via) */
   Expr *pPublished;           /* E_DATE */
   const char *zFile;          /* file PATH */
   Pos posFile;

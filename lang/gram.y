@@ -110,7 +110,7 @@ snum(A) ::= MINUS FLOAT(X).           {A = -faktTokenNumber(pParse, &X);}
 cmd ::= SOURCE nm(N) STRING(T) srcopts. {faktStmtSource(pParse, &N, &T);}
 srcopts ::= .
 srcopts ::= srcopts srcopt.
-srcopt ::= BY(K) nm(X).                 {faktStmtOption(pParse, OPT_BY, &K, &X);}
+srcopt ::= BY(K) ename(X).              {faktStmtOption(pParse, OPT_BY, &K, &X);}
 srcopt ::= PUBLISHED(K) DATE(X).        {faktStmtOption(pParse, OPT_PUBLISHED, &K, &X);}
 srcopt ::= FILE(K) STRING(X).           {faktStmtOption(pParse, OPT_FILE, &K, &X);}
 srcopt ::= TEXT(K) STRING(X).           {faktStmtOption(pParse, OPT_TEXT, &K, &X);}
@@ -135,8 +135,8 @@ carg(A) ::= cterm(X).                   {A = X;}
 carg(A) ::= PARAM(X).                   {A = faktExpr(pParse, E_PARAM, &X);}
 claimopts ::= .
 claimopts ::= claimopts claimopt.
-claimopt ::= FROM(K) nm(X).             {faktStmtOption(pParse, OPT_FROM, &K, &X);}
-claimopt ::= BY(K) nm(X).               {faktStmtOption(pParse, OPT_BY, &K, &X);}
+claimopt ::= FROM(K) ename(X).          {faktStmtOption(pParse, OPT_FROM, &K, &X);}
+claimopt ::= BY(K) ename(X).            {faktStmtOption(pParse, OPT_BY, &K, &X);}
 claimopt ::= VIA vialist.
 claimopt ::= STANCE(K) nm(X).           {faktStmtOption(pParse, OPT_STANCE, &K, &X);}
 claimopt ::= HOLDS(K) DATE(X).          {faktStmtOption(pParse, OPT_HOLDS, &K, &X);}
@@ -150,8 +150,13 @@ claimopt ::= STANCE(K) PARAM(X).        {faktStmtOptionParam(pParse, OPT_STANCE,
 claimopt ::= HOLDS(K) PARAM(X).         {faktStmtOptionParam(pParse, OPT_HOLDS, &K, &X);}
 claimopt ::= SAID(K) PARAM(X).          {faktStmtOptionParam(pParse, OPT_SAID, &K, &X);}
 claimopt ::= QUOTE(K) PARAM(X).         {faktStmtOptionParam(pParse, OPT_QUOTE, &K, &X);}
-vialist ::= nm(N).                      {faktIdListAppend(pParse, &pParse->pStmt->via, &N, 0);}
-vialist ::= vialist COMMA nm(N).        {faktIdListAppend(pParse, &pParse->pStmt->via, &N, 0);}
+vialist ::= ename(N).                   {faktIdListAppend(pParse, &pParse->pStmt->via, &N, 0);}
+vialist ::= vialist COMMA ename(N).     {faktIdListAppend(pParse, &pParse->pStmt->via, &N, 0);}
+/* an entity after by, via or from: its id, or its label ~"Putin" (the
+** token is then the string, quotes included, positioned at the "~") */
+%type ename {Token}
+ename(A) ::= nm(X).                     {A = X;}
+ename(A) ::= TILDE(K) STRING(X).        {A = X; A.pos = K.pos;}
 
 ////////////////////////////// rule NAME(ARG, ...) if BODY; drop rule NAME
 cmd ::= RULE nm(N) LP termlist(H) RP IF body(B).   {faktStmtRule(pParse, &N, H, B);}

@@ -197,8 +197,18 @@ static char *cellText(const char *z, int nMax, int *pW){
 /* Shell state                                                           */
 /* ==================================================================== */
 
-typedef enum Mode { MODE_TABLE, MODE_CSV, MODE_TSV, MODE_JSON, MODE_JSONL } Mode;
-static const char *const azModeName[] = { "table", "csv", "tsv", "json", "jsonl" };
+typedef enum Mode {
+  MODE_TABLE, MODE_CSV, MODE_TSV, MODE_JSON, MODE_JSONL,
+  MODE_BOX, MODE_MARKDOWN, MODE_LINE, MODE_LIST
+} Mode;
+static const char *const azModeName[] = {
+  "table", "csv", "tsv", "json", "jsonl", "box", "markdown", "line", "list"
+};
+#define MODE_NAMES "table, box, markdown, csv, tsv, json, jsonl, line or list"
+
+/* Limits of .limit, in the order of fakt_limits()'s arguments. */
+static const char *const azLimitName[] = { "rows", "memory", "time" };
+#define N_LIMIT 3
 
 /* Where lines come from: a FILE, or the line editor when in is NULL. */
 typedef struct Input {
@@ -235,6 +245,17 @@ typedef struct Shell {
   EditLine *el;          /* line editor (REPL only) */
   History *hist;         /* its history */
   char *zHistFile;       /* history file (owned) */
+  FILE *out;             /* where results go: stdout, or the .output/.once file */
+  char *zOutFile;        /* its name (owned), NULL for stdout */
+  int bOutPipe;          /* out is a pipe to a command (.output |CMD) */
+  int bOnce;             /* .once: back to stdout after the next statement or command */
+  int iOnce;             /* counts .once commands */
+  char *zNull;           /* .nullvalue: the text shown for null (owned) */
+  int bEcho;             /* -echo, .echo on: print each input before running it */
+  int64_t aLimit[N_LIMIT]; /* .limit rows, memory (bytes), time (ms); 0: none */
+  char **azParamName;    /* .parameter: names ("$who", "$1") (owned) */
+  char **azParamValue;   /* ... and values, as fakt literals (owned) */
+  int nParam;            /* entries in azParamName */
   char **azComp;         /* completion words from the database (owned) */
   char *abLabel;         /* abLabel[i]: azComp[i] is a label or alias */
   int nComp;             /* entries in azComp */
@@ -305,6 +326,13 @@ static int cellMax(Shell *p){
 
 static int isNumType(int t){
   return t==FAKT_INTEGER || t==FAKT_FLOAT || t==FAKT_QUANTITY;
+}
+
+static void padTo(FILE *f, int n){ while( n-- > 0 ) fputc(' ', f); }
+
+/* 1 for the modes drawn as a grid of padded columns. */
+static int isTableMode(Mode m){
+  return m==MODE_TABLE || m==MODE_BOX || m==MODE_MARKDOWN;
 }
 
 /* Write z as a JSON string (RFC 8259). */
@@ -398,46 +426,106 @@ static void tsvField(FILE *f, const char *z){
   }
 }
 
-static void delimRow(Out *o, const char *const *azVal){
+/* A row of csv, tsv or list output (bHead: the column names). A null
+** is written as the .nullvalue text (empty by default); in csv an empty
+** string is written "" so that it differs from a null. */
+static void delimRow(Out *o, const char *const *azVal, int bHead){
   int i;
+  Mode m = o->p->mode;
   for(i=0; i<o->nCol; i++){
-    if( o->p->mode==MODE_CSV ){
+    const char *z = azVal[i] ? azVal[i] : o->p->zNull;
+    if( m==MODE_CSV ){
       if( i ) fputc(',', o->f);
-      csvField(o->f, azVal[i]);
-    }else{
+      if( azVal[i] && z[0]==0 && !bHead ) fputs("\"\"", o->f);
+      else csvField(o->f, z);
+    }else if( m==MODE_TSV ){
       if( i ) fputc('\t', o->f);
-      tsvField(o->f, azVal[i]);
+      tsvField(o->f, z);
+    }else{
+      if( i ) fputc('|', o->f);
+      fputs(z, o->f);
     }
   }
-  fputs(o->p->mode==MODE_CSV ? "\r\n" : "\n", o->f);
+  fputs(m==MODE_CSV ? "\r\n" : "\n", o->f);
+}
+
+/* line mode: one "name = value" line per column, a blank line between
+** rows; names right-aligned to the longest (at least 5), as in sqlite3. */
+static void lineRow(Out *o, const char *const *azVal){
+  int i, w = 5;
+  for(i=0; i<o->nCol; i++){
+    const char *zN = o->azName[i] ? o->azName[i] : "";
+    int wn = strWidth(zN, strlen(zN));
+    if( wn>w ) w = wn;
+  }
+  if( o->nRow>0 ) fputc('\n', o->f);
+  for(i=0; i<o->nCol; i++){
+    const char *zN = o->azName[i] ? o->azName[i] : "";
+    padTo(o->f, w-strWidth(zN, strlen(zN)));
+    fprintf(o->f, "%s = %s\n", zN, azVal[i] ? azVal[i] : o->p->zNull);
+  }
 }
 
 static void outBegin(Out *o, Shell *p, int nCol, const char *const *azName){
   int i;
   memset(o, 0, sizeof(*o));
   o->p = p;
-  o->f = stdout;
+  o->f = p->out;
   o->nCol = nCol;
   o->azName = azName;
   if( nCol<=0 ) return;
-  if( p->mode==MODE_TABLE ){
+  if( isTableMode(p->mode) ){
     o->aiWidth = xmalloc(sizeof(int)*(size_t)nCol);
     o->abNum = xmalloc(sizeof(int)*(size_t)nCol);
     for(i=0; i<nCol; i++){ o->aiWidth[i] = 0; o->abNum[i] = 1; }
-  }else if( (p->mode==MODE_CSV || p->mode==MODE_TSV) && p->bHeaders ){
-    delimRow(o, azName);
+  }else if( (p->mode==MODE_CSV || p->mode==MODE_TSV || p->mode==MODE_LIST) && p->bHeaders ){
+    delimRow(o, azName, 1);
   }
 }
 
-static void padTo(FILE *f, int n){ while( n-- > 0 ) fputc(' ', f); }
+#define BOX_V "\xE2\x94\x82"     /* U+2502 vertical line of box mode */
+#define BOX_H "\xE2\x94\x80"     /* U+2500 horizontal line */
 
-/* Table cell i of a row: padded to width, numbers to the right. */
+/* Table cell i of a row: padded to width, numbers to the right. table
+** mode has no outer border; box and markdown have one, as in sqlite3. */
 static void tableCell(Out *o, int i, const char *z, int w){
+  Mode m = o->p->mode;
   int bLast = i==o->nCol-1;
-  if( i ) fputs(" | ", o->f);
+  const char *zV = m==MODE_BOX ? BOX_V : "|";
+  if( m==MODE_TABLE ){
+    if( i ) fputs(" | ", o->f);
+  }else{
+    if( i ) fputc(' ', o->f);
+    fputs(zV, o->f);
+    fputc(' ', o->f);
+  }
   if( o->abNum[i] ) padTo(o->f, o->aiWidth[i]-w);
   if( z ) fputs(z, o->f);
-  if( !o->abNum[i] && !bLast ) padTo(o->f, o->aiWidth[i]-w);
+  if( !o->abNum[i] && (!bLast || m!=MODE_TABLE) ) padTo(o->f, o->aiWidth[i]-w);
+  if( bLast && m!=MODE_TABLE ){
+    fputc(' ', o->f);
+    fputs(zV, o->f);
+  }
+}
+
+/* A horizontal rule of box or markdown mode: zL, then each column's
+** width (plus its two spaces) of zH, joined by zMid, then zR. */
+static void tableRule(Out *o, const char *zL, const char *zH, const char *zMid,
+                      const char *zR){
+  int i, k;
+  fputs(zL, o->f);
+  for(i=0; i<o->nCol; i++){
+    if( i ) fputs(zMid, o->f);
+    for(k=0; k<o->aiWidth[i]+2; k++) fputs(zH, o->f);
+  }
+  fputs(zR, o->f);
+  fputc('\n', o->f);
+}
+
+/* 1 if the mode shows the column names: box and markdown always do, as in
+** sqlite3; table, csv, tsv and list as .headers says. */
+static int showHeaders(Shell *p){
+  return p->bHeaders || p->mode==MODE_BOX || p->mode==MODE_MARKDOWN;
 }
 
 /* Print the header (if on) and the rows collected so far, and free them. */
@@ -450,17 +538,26 @@ static void tableFlush(Out *o){
   for(i=0; i<o->nCol; i++){
     azHead[i] = cellText(o->azName[i] ? o->azName[i] : "", cellMax(o->p), &aiHead[i]);
     if( o->nRow==0 ) o->abNum[i] = 0;
-    if( o->p->bHeaders && aiHead[i]>o->aiWidth[i] ) o->aiWidth[i] = aiHead[i];
+    if( showHeaders(o->p) && aiHead[i]>o->aiWidth[i] ) o->aiWidth[i] = aiHead[i];
   }
-  if( o->p->bHeaders ){
+  if( o->p->mode==MODE_BOX ){
+    tableRule(o, "\xE2\x94\x8C", BOX_H, "\xE2\x94\xAC", "\xE2\x94\x90");   /* top */
+  }
+  if( showHeaders(o->p) ){
     for(i=0; i<o->nCol; i++) tableCell(o, i, azHead[i], aiHead[i]);
     fputc('\n', o->f);
-    for(i=0; i<o->nCol; i++){
-      int k;
-      if( i ) fputs("-+-", o->f);
-      for(k=0; k<o->aiWidth[i]; k++) fputc('-', o->f);
+    if( o->p->mode==MODE_BOX ){
+      tableRule(o, "\xE2\x94\x9C", BOX_H, "\xE2\x94\xBC", "\xE2\x94\xA4");
+    }else if( o->p->mode==MODE_MARKDOWN ){
+      tableRule(o, "|", "-", "|", "|");
+    }else{
+      for(i=0; i<o->nCol; i++){
+        int k;
+        if( i ) fputs("-+-", o->f);
+        for(k=0; k<o->aiWidth[i]; k++) fputc('-', o->f);
+      }
+      fputc('\n', o->f);
     }
-    fputc('\n', o->f);
   }
   for(r=0; r<nRow; r++){
     for(i=0; i<o->nCol; i++){
@@ -484,12 +581,12 @@ static void outRow(Out *o, const char *const *azVal, const int *aType,
   int i;
   if( o->nCol<=0 ) return;
   switch( o->p->mode ){
-    case MODE_TABLE:
+    case MODE_TABLE: case MODE_BOX: case MODE_MARKDOWN:
       if( o->bStream ){
         for(i=0; i<o->nCol; i++){
           int w;
-          char *z = azVal[i] ? cellText(azVal[i], cellMax(o->p), &w) : 0;
-          tableCell(o, i, z, z ? w : 0);
+          char *z = cellText(azVal[i] ? azVal[i] : o->p->zNull, cellMax(o->p), &w);
+          tableCell(o, i, z, w);
           free(z);
         }
         fputc('\n', o->f);
@@ -497,9 +594,8 @@ static void outRow(Out *o, const char *const *azVal, const int *aType,
       }
       for(i=0; i<o->nCol; i++){
         int w;
-        char *z = azVal[i] ? cellText(azVal[i], cellMax(o->p), &w) : 0;
-        if( z==0 ) w = 0;
-        else o->nCellByte += strlen(z);
+        char *z = cellText(azVal[i] ? azVal[i] : o->p->zNull, cellMax(o->p), &w);
+        o->nCellByte += strlen(z);
         if( w>o->aiWidth[i] ) o->aiWidth[i] = w;
         if( azVal[i] && !isNumType(aType[i]) ) o->abNum[i] = 0;
         bufAppend(&o->cells, (const char*)&z, sizeof(z));
@@ -513,8 +609,11 @@ static void outRow(Out *o, const char *const *azVal, const int *aType,
         return;
       }
       break;
-    case MODE_CSV: case MODE_TSV:
-      delimRow(o, azVal);
+    case MODE_CSV: case MODE_TSV: case MODE_LIST:
+      delimRow(o, azVal, 0);
+      break;
+    case MODE_LINE:
+      lineRow(o, azVal);
       break;
     case MODE_JSON:
       fputs(o->nRow ? ",\n" : "[", o->f);
@@ -535,9 +634,14 @@ static void outEnd(Out *o, int rc){
   int bOk = rc==FAKT_DONE;
   int bShow = bOk || (rc!=FAKT_INTERRUPT && rc!=WRITE_FAILED && o->nRow>0);
   if( o->nCol>0 && bShow ){
-    if( o->p->mode==MODE_TABLE ){
+    if( isTableMode(o->p->mode) ){
       if( !o->bStream ) tableFlush(o);
-      if( bOk ) fprintf(o->f, "(%ld row%s)\n", o->nRow, o->nRow==1 ? "" : "s");
+      if( o->p->mode==MODE_BOX ){
+        tableRule(o, "\xE2\x94\x94", BOX_H, "\xE2\x94\xB4", "\xE2\x94\x98");  /* bottom */
+      }
+      if( bOk && o->p->mode==MODE_TABLE ){
+        fprintf(o->f, "(%ld row%s)\n", o->nRow, o->nRow==1 ? "" : "s");
+      }
     }else if( o->p->mode==MODE_JSON ){
       fputs(o->nRow ? "]\n" : "[]\n", o->f);
     }
@@ -551,6 +655,54 @@ static void outEnd(Out *o, int rc){
   free(o->aiWidth);
   free(o->abNum);
   fflush(o->f);
+}
+
+/* Send results back to stdout, closing the .output/.once file (or
+** waiting for the .output |CMD pipe). Returns 0, or 1 if the file could
+** not be written completely (reported). */
+static int outputReset(Shell *p){
+  int rc = 0;
+  if( p->out && p->out!=stdout ){
+    int bErr = ferror(p->out);
+    int rcClose = p->bOutPipe ? pclose(p->out) : fclose(p->out);
+    if( bErr || (!p->bOutPipe && rcClose!=0) ){
+      fprintf(stderr, "fakt: cannot write \"%s\"\n", p->zOutFile);
+      rc = 1;
+    }
+  }
+  free(p->zOutFile);
+  p->zOutFile = 0;
+  p->out = stdout;
+  p->bOutPipe = 0;
+  p->bOnce = 0;
+  p->bTty = isatty(1);
+  return rc;
+}
+
+/* Send results to zFile: "stdout" (or NULL) for stdout, "|CMD" for the
+** input of a shell command, else a file, created or truncated. Returns 0,
+** or 1 with the error shown (results then go to stdout). */
+static int outputSet(Shell *p, const char *zFile, int bOnce){
+  int rc = outputReset(p);
+  FILE *f;
+  if( zFile==0 || strcmp(zFile, "stdout")==0 ) return rc;
+  fflush(stdout);
+  if( zFile[0]=='|' ){
+    f = popen(zFile+1, "w");
+    p->bOutPipe = 1;
+  }else{
+    f = fopen(zFile, "w");
+  }
+  if( f==0 ){
+    dotErr(p, "cannot open \"%s\": %s", zFile, strerror(errno));
+    p->bOutPipe = 0;
+    return 1;
+  }
+  p->out = f;
+  p->zOutFile = xstrdup(zFile);
+  p->bOnce = bOnce;
+  p->bTty = !p->bOutPipe && isatty(fileno(f));
+  return rc;
 }
 
 /* ==================================================================== */
@@ -718,10 +870,40 @@ static fakt_stmt *explainStmt(Shell *p, fakt_stmt *pStmt, const char *zStmt,
 static void afterStmt(Shell *p, fakt_stmt *pStmt, double t0){
   if( !fakt_stmt_readonly(pStmt) ){
     p->bCompValid = 0;
-    if( p->bChanges ) printf("changes: %lld\n", (long long)fakt_changes(p->db));
+    if( p->bChanges ) fprintf(p->out, "changes: %lld\n", (long long)fakt_changes(p->db));
   }
-  if( p->bTimer ) printf("Run time: %.3f s\n", nowSeconds()-t0);
-  fflush(stdout);
+  if( p->bTimer ) fprintf(p->out, "Run time: %.3f s\n", nowSeconds()-t0);
+  fflush(p->out);
+}
+
+/* A message of fakt_bind_literal() without its "parameter N: " prefix. */
+static const char *bindMsg(const char *zMsg){
+  int n = 0;
+  if( sscanf(zMsg, "parameter %*d: %n", &n)==0 && n>0 ) return zMsg+n;
+  return zMsg;
+}
+
+/* Bind the .parameter values to the parameters of pStmt that have their
+** names ("$who", "$1"); the others stay null. Each value is a fakt
+** literal, bound with fakt_bind_literal() (as sqlite3's shell binds the
+** values of its parameter table). Returns FAKT_OK or the error code,
+** with *pzErr the message (owned by the statement). */
+static int bindParams(Shell *p, fakt_stmt *pStmt, const char **pzName, const char **pzErr){
+  int i, n = fakt_bind_parameter_count(pStmt);
+  for(i=1; i<=n && p->nParam>0; i++){
+    const char *zName = fakt_bind_parameter_name(pStmt, i);
+    int k, rc;
+    if( zName==0 ) continue;
+    for(k=0; k<p->nParam && strcmp(p->azParamName[k], zName)!=0; k++){}
+    if( k==p->nParam ) continue;
+    rc = fakt_bind_literal(pStmt, i, p->azParamValue[k], -1);
+    if( rc!=FAKT_OK ){
+      *pzName = p->azParamName[k];
+      *pzErr = bindMsg(fakt_stmt_errmsg(pStmt));
+      return rc;
+    }
+  }
+  return FAKT_OK;
 }
 
 /* A statement at iLine:iCol of pIn needs the database, which does not
@@ -795,6 +977,20 @@ static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iL
         pStmt = explainStmt(p, pStmt, zStmt, zTail ? zTail : zStmt+strlen(zStmt),
                             pIn->zOrigin, line, col);
       }
+      {
+        const char *zPName = 0, *zPErr = 0;
+        if( bindParams(p, pStmt, &zPName, &zPErr)!=FAKT_OK ){
+          if( pIn->in==0 ) fprintf(stderr, "error: parameter %s: %s\n", zPName, zPErr);
+          else fprintf(stderr, "%s:%d:%d: error: parameter %s: %s\n", pIn->zName, line, col, zPName, zPErr);
+          p->nErr++;
+          fakt_finalize(pStmt);
+          if( bailOn(p, pIn) ){ p->bStop = 1; break; }
+          if( zTail==0 || zTail<=zStmt ) break;
+          advancePos(zStmt, zTail, &line, &col);
+          z = zTail;
+          continue;
+        }
+      }
       rc = runStmt(p, pStmt);
       if( rc==WRITE_FAILED ){
         /* the output is gone: stop all input (sqlite3 dies of SIGPIPE) */
@@ -829,7 +1025,8 @@ static int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iL
   return p->bStop;
 }
 
-/* Run zQuery and collect column 0 (and column 1 if aSecond) of each row.
+/* Run zQuery and collect column 0 (and column 1, NULL where it is null,
+** if pazSecond) of each row.
 ** Returns FAKT_OK or the error code (nothing printed). */
 static int collect(Shell *p, const char *zQuery, char ***pazOut, int *pn,
                    char ***pazSecond){
@@ -846,7 +1043,7 @@ static int collect(Shell *p, const char *zQuery, char ***pazOut, int *pn,
     az[n] = xstrdup(z0 ? z0 : "");
     if( pazSecond ){
       az2 = xrealloc(az2, sizeof(char*)*(size_t)(n+1));
-      az2[n] = xstrdup(z1 ? z1 : "");
+      az2[n] = z1 ? xstrdup(z1) : 0;     /* NULL for null */
     }
     n++;
   }
@@ -971,6 +1168,7 @@ static int openDb(Shell *p, const char *zPath, int flags){
   free(p->zDbPath);
   p->db = db;
   if( p->nBusyMs>=0 ) fakt_busy_timeout(db, p->nBusyMs);
+  fakt_limits(db, p->aLimit[0], p->aLimit[1], p->aLimit[2]);
   p->zDbPath = xstrdup(zPath);
   p->bReadonly = (flags & FAKT_OPEN_READONLY)!=0;
   p->bPending = bPending;
@@ -992,6 +1190,7 @@ static int pendingCreate(Shell *p){
   fakt_close(p->db);           /* the stand-in: nothing was written to it */
   p->db = db;
   if( p->nBusyMs>=0 ) fakt_busy_timeout(db, p->nBusyMs);
+  fakt_limits(db, p->aLimit[0], p->aLimit[1], p->aLimit[2]);
   p->bPending = 0;
   p->bCompValid = 0;
   return 0;
@@ -1006,9 +1205,9 @@ static int cmdQuit(Shell *p, int nArg, char **azArg){
 }
 
 static int cmdMode(Shell *p, int nArg, char **azArg){
-  if( nArg<2 ){ printf("%s\n", azModeName[p->mode]); return 0; }
+  if( nArg<2 ){ fprintf(p->out, "%s\n", azModeName[p->mode]); return 0; }
   if( parseMode(azArg[1], &p->mode) ){
-    dotErr(p, "unknown mode \"%s\": use table, csv, tsv, json or jsonl", azArg[1]);
+    dotErr(p, "unknown mode \"%s\": use " MODE_NAMES, azArg[1]);
     return 1;
   }
   return 0;
@@ -1045,7 +1244,7 @@ static int parseWidth(const char *z){
 static int cmdWidth(Shell *p, int nArg, char **azArg){
   int n;
   if( nArg<2 ){
-    printf("%d%s\n", cellMax(p), p->nWidth<0 ? " (auto)" : "");
+    fprintf(p->out, "%d%s\n", cellMax(p), p->nWidth<0 ? " (auto)" : "");
     return 0;
   }
   n = parseWidth(azArg[1]);
@@ -1061,7 +1260,7 @@ static int cmdWidth(Shell *p, int nArg, char **azArg){
 static int cmdTimeout(Shell *p, int nArg, char **azArg){
   char *zEnd;
   long n;
-  if( nArg<2 ){ printf("%d\n", p->nBusyMs<0 ? 5000 : p->nBusyMs); return 0; }
+  if( nArg<2 ){ fprintf(p->out, "%d\n", p->nBusyMs<0 ? 5000 : p->nBusyMs); return 0; }
   n = strtol(azArg[1], &zEnd, 10);
   if( *zEnd || zEnd==azArg[1] || n<0 || n>INT32_MAX ){
     dotErr(p, ".timeout wants milliseconds (0: fail at once)");
@@ -1074,7 +1273,7 @@ static int cmdTimeout(Shell *p, int nArg, char **azArg){
 
 static int cmdChanges(Shell *p, int nArg, char **azArg){
   if( nArg>=2 ) return onOff(p, azArg[1], &p->bChanges);
-  printf("changes: %lld, last transaction: %lld\n",
+  fprintf(p->out, "changes: %lld, last transaction: %lld\n",
          (long long)fakt_changes(p->db), (long long)fakt_last_tx(p->db));
   return 0;
 }
@@ -1083,7 +1282,7 @@ static int cmdCheck(Shell *p, int nArg, char **azArg){
   char *zReport = 0;
   int rc = fakt_check(p->db, &zReport);
   (void)nArg; (void)azArg;
-  if( zReport ) printf("%s\n", zReport);
+  if( zReport ) fprintf(p->out, "%s\n", zReport);
   else if( rc!=FAKT_OK ) dotErr(p, "%s", fakt_errmsg(p->db));
   fakt_free(zReport);
   return rc!=FAKT_OK;
@@ -1122,7 +1321,7 @@ static int cmdImport(Shell *p, int nArg, char **azArg){
     fakt_free(zErr);
     return 1;
   }
-  printf("%lld rows, %lld skipped\n", (long long)nRows, (long long)nSkipped);
+  fprintf(p->out, "%lld rows, %lld skipped\n", (long long)nRows, (long long)nSkipped);
   return 0;
 }
 
@@ -1205,7 +1404,8 @@ static int findIn(char **az, int n, const char *zKey){
 
 static int cmdSchema(Shell *p, int nArg, char **azArg){
   char **azP = 0, **azN = 0, **azDecl = 0, **azSingle = 0;
-  int nP = 0, nDecl = 0, nSingle = 0, i, rc, bSingle;
+  char **azTP = 0, **azT = 0, **azDP = 0, **azD = 0, **azR = 0, **azRT = 0;
+  int nP = 0, nDecl = 0, nSingle = 0, nT = 0, nD = 0, nR = 0, i, rc, bSingle;
   (void)nArg; (void)azArg;
   rc = printQuery(p, "find ?t as type, count(?e) as entities "
                      "where type(?e, ?t) order by ?t;");
@@ -1223,6 +1423,13 @@ static int cmdSchema(Shell *p, int nArg, char **azArg){
     nDecl = 0;
   }
   bSingle = collect(p, "find ?p where single(?p);", &azSingle, &nSingle, 0)==FAKT_OK;
+  /* each predicate's object type and description (its label) */
+  if( collect(p, "find ?p, ?t where objtype(?p, ?t);", &azTP, &nT, &azT) ){
+    freeList(azTP, nT); freeList(azT, nT); azTP = azT = 0; nT = 0;
+  }
+  if( collect(p, "find ?p, label(?p) where predicate(?p);", &azDP, &nD, &azD) ){
+    freeList(azDP, nD); freeList(azD, nD); azDP = azD = 0; nD = 0;
+  }
   for(i=0; i<nDecl; i++){
     if( findIn(azP, nP, azDecl[i])<0 ){
       azP = xrealloc(azP, sizeof(char*)*(size_t)(nP+1));
@@ -1233,19 +1440,46 @@ static int cmdSchema(Shell *p, int nArg, char **azArg){
     }
   }
   {
-    static const char *const azName[] = { "predicate", "claims", "single" };
+    static const char *const azName[] = { "predicate", "claims", "single", "type", "doc" };
     Out o;
-    outBegin(&o, p, bSingle ? 3 : 2, azName);   /* no single column without single(?p) */
+    outBegin(&o, p, 5, azName);
     for(i=0; i<nP; i++){
-      const char *azV[3];
-      int aT[3] = { FAKT_ENTITY, FAKT_INTEGER, FAKT_BOOL };
+      const char *azV[5];
+      int aT[5] = { FAKT_ENTITY, FAKT_INTEGER, FAKT_BOOL, FAKT_TEXT, FAKT_TEXT };
+      int k;
       azV[0] = azP[i];
       azV[1] = azN[i];
-      azV[2] = findIn(azSingle, nSingle, azP[i])>=0 ? "true" : "false";
+      azV[2] = !bSingle ? 0 : findIn(azSingle, nSingle, azP[i])>=0 ? "true" : "false";
+      azV[3] = (k = findIn(azTP, nT, azP[i]))>=0 ? azT[k] : 0;
+      azV[4] = (k = findIn(azDP, nD, azP[i]))>=0 ? azD[k] : 0;
+      if( azV[2]==0 ) aT[2] = FAKT_NULL;
+      if( azV[3]==0 ) aT[3] = FAKT_NULL;
+      if( azV[4]==0 ) aT[4] = FAKT_NULL;
       outRow(&o, azV, aT, 0);
     }
     outEnd(&o, FAKT_DONE);
   }
+  /* the stored rules, each name with the text of all its alternatives */
+  if( collect(p, "find ?r, ?t where rule_text(?r, ?t) order by ?r;", &azR, &nR, &azRT)==FAKT_OK
+      && nR>0 ){
+    static const char *const azName[] = { "rule", "text" };
+    Out o;
+    outBegin(&o, p, 2, azName);
+    for(i=0; i<nR; i++){
+      const char *azV[2];
+      int aT[2] = { FAKT_TEXT, FAKT_TEXT };
+      azV[0] = azR[i];
+      azV[1] = azRT[i];
+      outRow(&o, azV, aT, 0);
+    }
+    outEnd(&o, FAKT_DONE);
+  }
+  freeList(azTP, nT);
+  freeList(azT, nT);
+  freeList(azDP, nD);
+  freeList(azD, nD);
+  freeList(azR, nR);
+  freeList(azRT, nR);
   freeList(azP, nP);
   freeList(azN, nP);
   freeList(azDecl, nDecl);
@@ -1261,42 +1495,254 @@ static int cmdSources(Shell *p, int nArg, char **azArg){
                        "order by ?s;");
 }
 
+static int cmdEcho(Shell *p, int nArg, char **azArg){
+  (void)nArg;
+  return onOff(p, azArg[1], &p->bEcho);
+}
+
+/* .output [FILE|stdout|'|CMD'] and .once FILE|'|CMD'. */
+static int cmdOutput(Shell *p, int nArg, char **azArg){
+  return outputSet(p, nArg>1 ? azArg[1] : 0, 0);
+}
+static int cmdOnce(Shell *p, int nArg, char **azArg){
+  (void)nArg;
+  if( outputSet(p, azArg[1], 1) ) return 1;
+  p->iOnce++;
+  return 0;
+}
+
+/* .nullvalue TEXT: how null is shown in the text modes (default: empty). */
+static int cmdNullvalue(Shell *p, int nArg, char **azArg){
+  (void)nArg;
+  free(p->zNull);
+  p->zNull = xstrdup(azArg[1]);
+  return 0;
+}
+
+/* .print TEXT ...: the arguments, separated by spaces, on one line. */
+static int cmdPrint(Shell *p, int nArg, char **azArg){
+  int i;
+  for(i=1; i<nArg; i++) fprintf(p->out, "%s%s", i>1 ? " " : "", azArg[i]);
+  fputc('\n', p->out);
+  return 0;
+}
+
+/* .show: the current settings, one per line, as sqlite3 shows them. */
+static int cmdShow(Shell *p, int nArg, char **azArg){
+  FILE *f = p->out;
+  char aW[32];
+  (void)nArg; (void)azArg;
+  if( p->nWidth<0 ) snprintf(aW, sizeof(aW), "auto (%d)", cellMax(p));
+  else snprintf(aW, sizeof(aW), "%d", p->nWidth);
+  fprintf(f, "%12s: %s\n", "bail", p->bBail ? "on" : "off");
+  fprintf(f, "%12s: %s\n", "changes", p->bChanges ? "on" : "off");
+  fprintf(f, "%12s: %s\n", "echo", p->bEcho ? "on" : "off");
+  fprintf(f, "%12s: %s\n", "explain", p->bExplain ? "on" : "off");
+  fprintf(f, "%12s: %s\n", "headers", p->bHeaders ? "on" : "off");
+  fprintf(f, "%12s: rows %lld, memory %lld, time %lld\n", "limit",
+          (long long)p->aLimit[0], (long long)p->aLimit[1], (long long)p->aLimit[2]);
+  fprintf(f, "%12s: %s\n", "mode", azModeName[p->mode]);
+  fprintf(f, "%12s: ", "nullvalue");
+  jsonString(f, p->zNull);
+  fputc('\n', f);
+  fprintf(f, "%12s: %s%s\n", "output", p->zOutFile ? p->zOutFile : "stdout",
+          p->bOnce ? " (once)" : "");
+  fprintf(f, "%12s: %d\n", "parameters", p->nParam);
+  fprintf(f, "%12s: %d\n", "timeout", p->nBusyMs<0 ? 5000 : p->nBusyMs);
+  fprintf(f, "%12s: %s\n", "timer", p->bTimer ? "on" : "off");
+  fprintf(f, "%12s: %s\n", "width", aW);
+  fprintf(f, "%12s: %s%s\n", "filename", p->zDbPath ? p->zDbPath : "",
+          p->bReadonly ? " (read-only)" : "");
+  return 0;
+}
+
+/* .limit [NAME [N]]: the per-query limits of fakt_limits(): rows a query
+** may produce or hold, memory (bytes) it may hold, time (ms) it may run;
+** 0 is no limit. With no argument lists all three; with NAME shows one. */
+static int cmdLimit(Shell *p, int nArg, char **azArg){
+  int i, iLim = -1;
+  if( nArg==1 ){
+    for(i=0; i<N_LIMIT; i++) fprintf(p->out, "%-8s %lld\n", azLimitName[i], (long long)p->aLimit[i]);
+    return 0;
+  }
+  for(i=0; i<N_LIMIT; i++) if( strcmp(azArg[1], azLimitName[i])==0 ) iLim = i;
+  if( iLim<0 ){
+    dotErr(p, "unknown limit \"%s\": use rows, memory or time", azArg[1]);
+    return 1;
+  }
+  if( nArg==3 ){
+    char *zEnd;
+    long long n;
+    errno = 0;
+    n = strtoll(azArg[2], &zEnd, 10);
+    if( *zEnd || zEnd==azArg[2] || n<0 || errno ){
+      dotErr(p, ".limit %s wants a number (0: no limit)", azLimitName[iLim]);
+      return 1;
+    }
+    p->aLimit[iLim] = (int64_t)n;
+    if( p->db && fakt_limits(p->db, p->aLimit[0], p->aLimit[1], p->aLimit[2])!=FAKT_OK ){
+      dotErr(p, "%s", fakt_errmsg(p->db));
+      return 1;
+    }
+  }
+  fprintf(p->out, "%-8s %lld\n", azLimitName[iLim], (long long)p->aLimit[iLim]);
+  return 0;
+}
+
+/* The parameter name zName as statements name it: "$who" for "who". */
+static char *paramName(const char *zName){
+  Buf b = {0};
+  if( zName[0]!='$' ) bufPuts(&b, "$");
+  bufPuts(&b, zName);
+  return b.z;
+}
+
+/* .parameter set NAME VALUE | unset NAME | list | clear: values bound to
+** the parameter NAME ($NAME) of every statement run afterwards. VALUE is
+** one fakt literal, the rest of the line: 42, "text", @2023-09-10, 60
+** km/h, kim_jong_un, ~"Putin". Its syntax is checked now; an id or label
+** is looked up when a statement uses it. */
+static int cmdParameter(Shell *p, int nArg, char **azArg){
+  const char *zOp = azArg[1];
+  int k;
+  if( strcmp(zOp, "list")==0 && nArg==2 ){
+    for(k=0; k<p->nParam; k++) fprintf(p->out, "%s %s\n", p->azParamName[k], p->azParamValue[k]);
+    return 0;
+  }
+  if( strcmp(zOp, "clear")==0 && nArg==2 ){
+    freeList(p->azParamName, p->nParam);
+    freeList(p->azParamValue, p->nParam);
+    p->azParamName = p->azParamValue = 0;
+    p->nParam = 0;
+    return 0;
+  }
+  if( (strcmp(zOp, "unset")==0 && nArg==3) || (strcmp(zOp, "set")==0 && nArg==4) ){
+    char *zName = paramName(azArg[2]);
+    int bSet = zOp[0]=='s', rc = 0;
+    for(k=0; k<p->nParam && strcmp(p->azParamName[k], zName)!=0; k++){}
+    if( bSet ){
+      fakt_stmt *pStmt = 0;
+      int rcB;
+      fakt_set_origin(p->db, 0, 1, 1);
+      if( fakt_prepare(p->db, "find $v;", -1, &pStmt, 0)!=FAKT_OK ){
+        dotErr(p, "%s", fakt_errmsg(p->db));
+        free(zName);
+        return 1;
+      }
+      rcB = fakt_bind_literal(pStmt, 1, azArg[3], -1);
+      if( rcB==FAKT_MISMATCH || rcB==FAKT_TOOBIG || rcB==FAKT_NOMEM ){
+        dotErr(p, "parameter %s: %s", zName, bindMsg(fakt_stmt_errmsg(pStmt)));
+        rc = 1;
+      }
+      fakt_finalize(pStmt);
+      if( rc==0 && k<p->nParam ){
+        free(p->azParamValue[k]);
+        p->azParamValue[k] = xstrdup(azArg[3]);
+      }else if( rc==0 ){
+        p->azParamName = xrealloc(p->azParamName, sizeof(char*)*(size_t)(p->nParam+1));
+        p->azParamValue = xrealloc(p->azParamValue, sizeof(char*)*(size_t)(p->nParam+1));
+        p->azParamName[p->nParam] = zName;
+        p->azParamValue[p->nParam] = xstrdup(azArg[3]);
+        p->nParam++;
+        zName = 0;
+      }
+    }else if( k<p->nParam ){
+      free(p->azParamName[k]);
+      free(p->azParamValue[k]);
+      p->nParam--;
+      memmove(&p->azParamName[k], &p->azParamName[k+1], sizeof(char*)*(size_t)(p->nParam-k));
+      memmove(&p->azParamValue[k], &p->azParamValue[k+1], sizeof(char*)*(size_t)(p->nParam-k));
+    }
+    free(zName);
+    return rc;
+  }
+  dotErr(p, "usage: .parameter set NAME VALUE | unset NAME | list | clear");
+  return 1;
+}
+
 typedef struct DotCmd {
   const char *zName;     /* without the dot */
   int nMin, nMax;        /* argument count range, the name included */
   int (*xCmd)(Shell*, int, char**);
   const char *zUsage;    /* for .help */
   const char *zHelp;
+  const char *zMore;     /* for .help NAME: more lines, or NULL */
 } DotCmd;
 
 static const DotCmd aDot[] = {
-  { "bail",    2, 2, cmdBail,    ".bail on|off",          "stop at the first failed statement (not in the REPL)" },
-  { "changes", 1, 2, cmdChanges, ".changes [on|off]",     "claims changed by the last write (on: after each)" },
-  { "check",   1, 1, cmdCheck,   ".check",                "check the integrity of the database" },
-  { "exit",    1, 2, cmdQuit,    ".exit",                 "leave fakt (also .quit and Ctrl-D)" },
-  { "explain", 2, 2, cmdExplain, ".explain on|off",       "show the plan of each find instead of its rows" },
-  { "export",  3, 4, cmdExport,  ".export FORMAT PATH",   "nquads|jsonl FILE [\"QUERY\"], geojson|csv, dot ENTITY FILE" },
-  { "headers", 2, 2, cmdHeaders, ".headers on|off",       "column names in table, csv and tsv output" },
-  { "help",    1, 2, cmdHelp,    ".help",                 "show this list" },
-  { "import",  3, 3, cmdImport,  ".import FORMAT PATH",   "jsonl FILE, csv DIR or geonames FILE (one transaction)" },
-  { "mode",    1, 2, cmdMode,    ".mode [MODE]",          "output mode: table, csv, tsv, json or jsonl" },
-  { "open",    2, 3, cmdOpen,    ".open [--readonly] DB", "close this database and open DB" },
-  { "quit",    1, 1, cmdQuit,    ".quit",                 "leave fakt" },
-  { "read",    2, 2, 0,          ".read FILE",            "run the statements and commands in FILE" },
-  { "schema",  1, 1, cmdSchema,  ".schema",               "entity types and predicates, with counts" },
-  { "sources", 1, 1, cmdSources, ".sources",              "source documents: title, outlet, publication date" },
-  { "timeout", 1, 2, cmdTimeout, ".timeout [MS]",         "a write waits MS for another writer (default 5000, 0: not at all)" },
-  { "timer",   2, 2, cmdTimer,   ".timer on|off",         "print the run time of each statement" },
-  { "vacuum",  2, 2, cmdVacuum,  ".vacuum FILE",          "write a compact copy of the database to the new FILE" },
-  { "width",   1, 2, cmdWidth,   ".width [N|auto]",       "cut table cells at N columns (0: never; auto: 60 on a terminal, else never)" },
+  { "bail",    2, 2, cmdBail,    ".bail on|off",          "stop at the first failed statement (not in the REPL)", 0 },
+  { "changes", 1, 2, cmdChanges, ".changes [on|off]",     "claims changed by the last write (on: after each)", 0 },
+  { "check",   1, 1, cmdCheck,   ".check",                "check the integrity of the database", 0 },
+  { "echo",    2, 2, cmdEcho,    ".echo on|off",          "print each statement and command before running it", 0 },
+  { "exit",    1, 2, cmdQuit,    ".exit",                 "leave fakt (also .quit and Ctrl-D)", 0 },
+  { "explain", 2, 2, cmdExplain, ".explain on|off",       "show the plan of each find instead of its rows", 0 },
+  { "export",  3, 4, cmdExport,  ".export FORMAT PATH",   "nquads|jsonl FILE [\"QUERY\"], geojson|csv, dot ENTITY FILE", 0 },
+  { "headers", 2, 2, cmdHeaders, ".headers on|off",       "column names in table, csv, tsv and list output", 0 },
+  { "help",    1, 2, cmdHelp,    ".help [COMMAND]",       "show this list, or more on COMMAND", 0 },
+  { "import",  3, 3, cmdImport,  ".import FORMAT PATH",   "jsonl FILE, csv DIR or geonames FILE (one transaction)", 0 },
+  { "limit",   1, 3, cmdLimit,   ".limit [NAME [N]]",     "per-query limits: rows, memory (bytes), time (ms); 0: none",
+    "  .limit              show the three limits\n"
+    "  .limit rows 1000    a query that produces or holds more rows fails\n"
+    "  .limit memory N     ... that holds more than N bytes\n"
+    "  .limit time MS      ... that runs longer than MS milliseconds\n"
+    "  A query over a limit fails with \"limit reached\" and shows no rows." },
+  { "mode",    1, 2, cmdMode,    ".mode [MODE]",          "output mode: table, box, markdown, csv, tsv, json, jsonl, line, list",
+    "  table     columns padded, \" | \" between them, then (N rows)\n"
+    "  box       the same with box-drawing lines around\n"
+    "  markdown  a Markdown table (| a | b |)\n"
+    "  csv       RFC 4180; null is empty, an empty string is \"\"\n"
+    "  tsv       tab-separated, \\t \\n \\r \\\\ escaped\n"
+    "  json      one array of objects per statement\n"
+    "  jsonl     one object per line\n"
+    "  line      one \"name = value\" line per column, a blank line between rows\n"
+    "  list      values separated by \"|\"\n"
+    "  .nullvalue sets the text of null in every mode but json and jsonl." },
+  { "nullvalue", 2, 2, cmdNullvalue, ".nullvalue TEXT",    "show null as TEXT (default: empty)", 0 },
+  { "once",    2, 2, cmdOnce,    ".once FILE",            "send the output of the next statement or command to FILE", 0 },
+  { "open",    2, 3, cmdOpen,    ".open [--readonly] DB", "close this database and open DB", 0 },
+  { "output",  1, 2, cmdOutput,  ".output [FILE]",        "send output to FILE (\"|CMD\": to a command), or to stdout again",
+    "  .output FILE    results of statements and commands go to FILE (truncated)\n"
+    "  .output '|CMD'  ... to the input of the shell command CMD\n"
+    "  .output         back to stdout (closes FILE)\n"
+    "  Errors stay on stderr; a FILE is never cut at a width." },
+  { "parameter", 2, 4, cmdParameter, ".parameter CMD ...", "set NAME VALUE, unset NAME, list, clear: bind $NAME",
+    "  .parameter set NAME VALUE  bind VALUE to $NAME in every statement run after\n"
+    "                             (VALUE: one literal: 42, \"text\", @2023-09-10,\n"
+    "                             60 km/h, kim_jong_un, ~\"Putin\")\n"
+    "  .parameter unset NAME      forget $NAME (it is then null)\n"
+    "  .parameter list            the parameters and their values\n"
+    "  .parameter clear           forget them all" },
+  { "print",   1, 31, cmdPrint,  ".print TEXT ...",       "print TEXT", 0 },
+  { "quit",    1, 1, cmdQuit,    ".quit",                 "leave fakt", 0 },
+  { "read",    2, 2, 0,          ".read FILE",            "run the statements and commands in FILE", 0 },
+  { "schema",  1, 1, cmdSchema,  ".schema",               "entity types, predicates (type, doc) and rules", 0 },
+  { "show",    1, 1, cmdShow,    ".show",                 "show the current settings", 0 },
+  { "sources", 1, 1, cmdSources, ".sources",              "source documents: title, outlet, publication date", 0 },
+  { "timeout", 1, 2, cmdTimeout, ".timeout [MS]",         "a write waits MS for another writer (default 5000, 0: not at all)", 0 },
+  { "timer",   2, 2, cmdTimer,   ".timer on|off",         "print the run time of each statement", 0 },
+  { "vacuum",  2, 2, cmdVacuum,  ".vacuum FILE",          "write a compact copy of the database to the new FILE", 0 },
+  { "width",   1, 2, cmdWidth,   ".width [N|auto]",       "cut table cells at N columns (0: never; auto: 60 on a terminal, else never)", 0 },
 };
 #define N_DOT ((int)(sizeof(aDot)/sizeof(aDot[0])))
 
+/* .help: every command; .help NAME: the commands whose name starts with
+** NAME (a leading dot is allowed), with more lines where there are. */
 static int cmdHelp(Shell *p, int nArg, char **azArg){
-  int i;
-  (void)p; (void)nArg; (void)azArg;
-  for(i=0; i<N_DOT; i++) printf("%-23s %s\n", aDot[i].zUsage, aDot[i].zHelp);
-  printf("Statements end with \";\" and may span lines; see doc/LANG.md.\n");
+  int i, nFound = 0;
+  const char *zTopic = nArg>1 ? azArg[1] : 0;
+  if( zTopic && zTopic[0]=='.' ) zTopic++;
+  for(i=0; i<N_DOT; i++){
+    if( zTopic && strncmp(aDot[i].zName, zTopic, strlen(zTopic))!=0 ) continue;
+    fprintf(p->out, "%-23s %s\n", aDot[i].zUsage, aDot[i].zHelp);
+    if( zTopic && aDot[i].zMore ) fprintf(p->out, "%s\n", aDot[i].zMore);
+    nFound++;
+  }
+  if( zTopic==0 ){
+    fprintf(p->out, "Statements end with \";\" and may span lines; see SPEC.md.\n");
+  }else if( nFound==0 ){
+    dotErr(p, "no command matches \"%s\"; try .help", azArg[1]);
+    return 1;
+  }
   return 0;
 }
 
@@ -1331,14 +1777,33 @@ static int pendingNeedsDb(const char *zName){
   return 0;
 }
 
+/* The text of zLine after its first nWord words, white space trimmed
+** (new string): the VALUE of .parameter set NAME VALUE, taken as written. */
+static char *restOfLine(const char *z, int nWord){
+  size_t n;
+  while( nWord-- > 0 ){
+    while( *z==' ' || *z=='\t' ) z++;
+    while( *z && *z!=' ' && *z!='\t' && *z!='\r' && *z!='\n' ) z++;
+  }
+  while( *z==' ' || *z=='\t' ) z++;
+  n = strlen(z);
+  while( n>0 && (z[n-1]==' ' || z[n-1]=='\t' || z[n-1]=='\r' || z[n-1]=='\n') ) n--;
+  return xstrndup(z, n);
+}
+
 static int doDotCommand(Shell *p, Input *pIn, const char *zLine){
-  char *zCopy = xstrdup(zLine);
-  char *azArg[10];
+  char *zCopy = xstrdup(zLine), *zRest = 0;
+  char *azArg[32];
   int nArg, i, rc = 1;
   const DotCmd *pCmd = 0;
   const char *z = zLine;
   while( *z==' ' || *z=='\t' ) z++;
-  nArg = splitArgs(zCopy + (z-zLine) + 1, azArg, 9);
+  nArg = splitArgs(zCopy + (z-zLine) + 1, azArg, 31);
+  if( nArg>=4 && strcmp(azArg[0], "parameter")==0 && strcmp(azArg[1], "set")==0 ){
+    zRest = restOfLine(z, 3);    /* the value may hold spaces and quotes */
+    azArg[3] = zRest;
+    nArg = 4;
+  }
   if( nArg==0 ){
     dotErr(p, "a dot-command needs a name; try .help");
     goto done;
@@ -1361,7 +1826,8 @@ static int doDotCommand(Shell *p, Input *pIn, const char *zLine){
   }
 done:
   free(zCopy);
-  fflush(stdout);
+  free(zRest);
+  fflush(p->out);
   return rc;
 }
 
@@ -1710,11 +2176,14 @@ static int processInput(Shell *p, Input *pIn){
     if( n==LINE_INTR ){ bufReset(&acc); p->bCont = 0; continue; }
     pIn->iLine++;
     if( acc.n==0 && isDotLine(line.z) ){
+      int iOnce = p->iOnce, bOnce = p->bOnce;
       if( pIn->in==0 ) editRemember(p, line.z);
+      if( p->bEcho ) fprintf(p->out, "%s%s", line.z, line.n && line.z[line.n-1]=='\n' ? "" : "\n");
       if( doDotCommand(p, pIn, line.z) ){
         p->nErr++;
         if( bailOn(p, pIn) ) p->bStop = 1;
       }
+      if( bOnce && p->bOnce && p->iOnce==iOnce ) outputReset(p);   /* .once used up */
       if( pIn->in==0 ) p->bStop = 0;   /* a bail in .read ends that file only */
       continue;
     }
@@ -1728,6 +2197,7 @@ static int processInput(Shell *p, Input *pIn){
     ** fakt reports the NUL instead of the rest being dropped */
     if( fakt_complete(acc.z) || memchr(acc.z, 0, acc.n) ){
       p->bCont = 0;
+      if( p->bEcho ) fprintf(p->out, "%s%s", acc.z, acc.n && acc.z[acc.n-1]=='\n' ? "" : "\n");
       if( pIn->in==0 ){
         editRemember(p, acc.z);
         runText(p, pIn, acc.z, acc.n, 1);
@@ -1735,12 +2205,14 @@ static int processInput(Shell *p, Input *pIn){
         runText(p, pIn, acc.z, acc.n, iStart);
       }
       bufReset(&acc);
+      if( p->bOnce ) outputReset(p);       /* .once: this was the next statement */
     }else{
       p->bCont = 1;
     }
   }
   if( acc.n>0 && !p->bQuit && !p->bStop ){   /* unfinished last statement */
     if( pIn->in==0 ) editRemember(p, acc.z);
+    if( p->bEcho ) fprintf(p->out, "%s\n", acc.z);
     runText(p, pIn, acc.z, acc.n, pIn->in ? iStart : 1);
   }
   p->bCont = 0;
@@ -1771,7 +2243,12 @@ static void usage(FILE *f){
 "  -c TEXT               run the statements and dot-commands in TEXT (may be\n"
 "                        repeated)\n"
 "  -f FILE               run the script FILE (may be repeated)\n"
-"  -m, --mode MODE       output mode: table (default), csv, tsv, json, jsonl\n"
+"  -cmd COMMAND          run COMMAND (a statement or dot-command) before the\n"
+"                        input, after the init file (may be repeated)\n"
+"  -init FILE            run FILE at start instead of ~/.faktrc\n"
+"  -echo                 print each statement and command before running it\n"
+"  -m, --mode MODE       output mode: table (default), box, markdown, csv, tsv,\n"
+"                        json, jsonl, line, list\n"
 "      --headers on|off  column names in table, csv and tsv output (default on)\n"
 "      --no-headers      the same as --headers off\n"
 "      --width N|auto    cut table cells at N columns (0: never); auto, the\n"
@@ -1787,6 +2264,8 @@ static void usage(FILE *f){
 "Exit status: 0 if all went well, 1 if a statement failed or the input ended\n"
 "inside a transaction (begin without commit: it is rolled back), 2 on a usage\n"
 "error.\n"
+"At start fakt runs ~/.faktrc, if it exists (dot-commands such as .mode box,\n"
+"statements), unless -init FILE names another file (-init /dev/null: none).\n"
 "Environment: FAKT_HISTORY names the REPL history file (default ~/.fakt_history).\n",
   FAKT_DEFAULT_DB, DEFAULT_WIDTH);
 }
@@ -1844,6 +2323,51 @@ static int runActions(Shell *p, const Action *a, int nAction){
   return 0;
 }
 
+/* Run the init file: zInit (-init FILE; an error if it cannot be read),
+** else ~/.faktrc if there is one, as sqlite3 runs ~/.sqliterc. */
+static void runInitFile(Shell *p, const char *zInit){
+  Input in;
+  Buf path = {0};
+  const char *zHome = getenv("HOME");
+  memset(&in, 0, sizeof(in));
+  if( zInit ){
+    bufPuts(&path, zInit);
+  }else{
+    if( zHome==0 || zHome[0]==0 ) return;
+    bufPuts(&path, zHome);
+    bufPuts(&path, "/.faktrc");
+  }
+  in.in = fopen(path.z, "rb");
+  if( in.in==0 ){
+    if( zInit || errno!=ENOENT ){
+      fprintf(stderr, "fakt: cannot open \"%s\": %s\n", path.z, strerror(errno));
+      p->nErr++;
+    }
+    bufFree(&path);
+    return;
+  }
+  if( p->bInteractive ) printf("Loading resources from %s\n", path.z);
+  in.zName = path.z;
+  in.zOrigin = path.z;
+  processInput(p, &in);
+  fclose(in.in);
+  bufFree(&path);
+}
+
+/* Run each -cmd COMMAND (a statement or a dot-command), in order. */
+static void runCmds(Shell *p, char **azCmd, int nCmd){
+  int i;
+  for(i=0; i<nCmd && !p->bQuit && !p->bStop; i++){
+    Input in;
+    memset(&in, 0, sizeof(in));
+    in.zName = "-cmd";
+    in.in = fmemopen((void*)azCmd[i], strlen(azCmd[i]), "r");
+    if( in.in==0 ) oom();
+    processInput(p, &in);
+    fclose(in.in);
+  }
+}
+
 static void setUtf8Locale(void){
   const char *zSet = setlocale(LC_CTYPE, "");
   if( zSet==0 || strcmp(nl_langinfo(CODESET), "UTF-8")!=0 ){
@@ -1887,15 +2411,19 @@ static void runRepl(Shell *p){
 int main(int argc, char **argv){
   Shell s;
   Action *aAction;
-  int nAction = 0, i, bReadonly = 0, bOpts = 1, flags;
-  const char *zDb = 0;
+  char **azCmd;
+  int nAction = 0, nCmd = 0, i, bReadonly = 0, bOpts = 1, flags, bRepl, bEcho = 0;
+  const char *zDb = 0, *zInit = 0;
   memset(&s, 0, sizeof(s));
+  s.out = stdout;
+  s.zNull = xstrdup("");
   s.mode = MODE_TABLE;
   s.bHeaders = 1;
   s.nWidth = -1;
   s.bTty = isatty(1);
   s.nBusyMs = -1;
   aAction = xmalloc(sizeof(Action)*(size_t)(argc>0 ? argc : 1));
+  azCmd = xmalloc(sizeof(char*)*(size_t)(argc>0 ? argc : 1));
   for(i=1; i<argc; i++){
     const char *z = argv[i], *zVal = 0;
     int rc = -1;
@@ -1905,15 +2433,26 @@ int main(int argc, char **argv){
       continue;
     }
     if( strcmp(z, "--")==0 ){ bOpts = 0; continue; }
-    if( strcmp(z, "--help")==0 || strcmp(z, "-h")==0 ){ usage(stdout); free(aAction); return 0; }
-    if( strcmp(z, "--version")==0 ){ printf("fakt %s\n", fakt_libversion()); free(aAction); return 0; }
+    if( strcmp(z, "--help")==0 || strcmp(z, "-h")==0 ){ usage(stdout); rc = 0; goto usage_done; }
+    if( strcmp(z, "--version")==0 ){ printf("fakt %s\n", fakt_libversion()); rc = 0; goto usage_done; }
+    if( strcmp(z, "-echo")==0 || strcmp(z, "--echo")==0 ){ bEcho = 1; continue; }
+    if( optValue(argc, argv, &i, "--cmd", "-cmd", &zVal) ){
+      if( zVal==0 ){ rc = usageError("%s needs a command", z); goto usage_done; }
+      azCmd[nCmd++] = (char*)zVal;
+      continue;
+    }
+    if( optValue(argc, argv, &i, "--init", "-init", &zVal) ){
+      if( zVal==0 ){ rc = usageError("%s needs a file", z); goto usage_done; }
+      zInit = zVal;
+      continue;
+    }
     if( strcmp(z, "--readonly")==0 ){ bReadonly = 1; continue; }
     if( strcmp(z, "--bail")==0 ){ s.bBail = 1; continue; }
     if( strcmp(z, "--no-headers")==0 ){ s.bHeaders = 0; continue; }
     if( optValue(argc, argv, &i, "--mode", "-m", &zVal) ){
       if( zVal==0 ){ rc = usageError("%s needs a mode", z); goto usage_done; }
       if( parseMode(zVal, &s.mode) ){
-        rc = usageError("unknown mode \"%s\": use table, csv, tsv, json or jsonl", zVal);
+        rc = usageError("unknown mode \"%s\": use " MODE_NAMES, zVal);
         goto usage_done;
       }
       continue;
@@ -1940,7 +2479,7 @@ int main(int argc, char **argv){
     }
     rc = usageError("unknown option \"%s\"", z);
 usage_done:
-    if( rc>=0 ){ free(aAction); return rc; }
+    if( rc>=0 ){ free(aAction); free(azCmd); free(s.zNull); return rc; }
   }
 
   if( bReadonly ) flags = FAKT_OPEN_READONLY;
@@ -1949,12 +2488,22 @@ usage_done:
   if( openDb(&s, zDb ? zDb : FAKT_DEFAULT_DB, flags) ){
     if( !zDb ) fprintf(stderr, "fakt: build it with `make corpus`, or name a database: fakt FILE\n");
     free(aAction);
+    free(azCmd);
+    free(s.zNull);
     return 1;
   }
 
-  if( nAction>0 ){
+  bRepl = nAction==0 && isatty(0) && isatty(1);
+  s.bInteractive = bRepl;
+  runInitFile(&s, zInit);          /* -init FILE or ~/.faktrc, then -cmd */
+  if( bEcho ) s.bEcho = 1;         /* as in sqlite3: after the init file */
+  if( !s.bStop && !s.bQuit ) runCmds(&s, azCmd, nCmd);
+  if( bRepl ) s.bStop = 0;         /* the REPL reports failures and stays */
+  if( s.bQuit || s.bStop ){
+    /* .quit or a bail in the init file or a -cmd: no more input */
+  }else if( nAction>0 ){
     runActions(&s, aAction, nAction);
-  }else if( isatty(0) && isatty(1) ){
+  }else if( bRepl ){
     runRepl(&s);
   }else{
     Input in;
@@ -1963,10 +2512,15 @@ usage_done:
     in.in = stdin;
     processInput(&s, &in);
   }
+  if( outputReset(&s) ) s.nErr++;
   compClear(&s);
   closeDb(&s);
   free(s.zDbPath);
+  free(s.zNull);
+  freeList(s.azParamName, s.nParam);
+  freeList(s.azParamValue, s.nParam);
   free(aAction);
+  free(azCmd);
   fflush(stdout);
   return s.nErr ? 1 : 0;
 }

@@ -246,7 +246,7 @@ run_in '.schema
 ' --mode csv "$DB"
 check ".schema rc" 0 "$rc"
 check_match ".schema types" '^person,2' "$out"
-check_match ".schema predicates" '^met,1(,false)?.?$' "$out"
+check_match ".schema predicates" '^met,1,false,entity,met in person.?$' "$out"
 run_in '.sources
 ' --mode csv "$DB"
 check ".sources" "$(printf 'source,title,outlet,published\r\ns1,Kim reist nach Russland,reuters,2023-09-12\r')" "$out"

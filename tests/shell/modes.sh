@@ -85,7 +85,7 @@ assert len(rows) == 2, rows
 print("ok")'
 check_match "csv quotes doubled" '^"say ""hi""","a,b","line1$' "$out"
 run --mode csv --no-headers -c 'find null as n, "" as e, "x" as x;' "$DB"
-check "csv null is empty" "$(printf ',,x\r')" "$out"
+check "csv null is empty, an empty string is \"\"" "$(printf ',"",x\r')" "$out"
 
 # ---- tsv: \t \n \\ escaped, one line per row
 run --mode tsv -c "$Q" "$DB"
