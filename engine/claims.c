@@ -313,15 +313,18 @@ typedef struct AboutState {
   uint32_t cFree;          /* both free: the current C */
 } AboutState;
 
-/* Claims a claim is about: its subject and object if they are claims. */
+/* Claims a claim is about: its subject and object if they are visible
+** claims (a retracted claim is neither reached nor walked through). */
 static int aboutOut(Exec *ex, uint32_t c, IdSet *s){
-  ClaimRec r;
+  ClaimRec r, r2;
   int k = 0;
   if( !liveClaim(ex, c, &r) ) return FAKT_OK;
-  if( faktObjGetKind(ex->pTxn, r.s, &k)==FAKT_OK && k==K_CLAIM && idSetAdd(s, r.s) ) return FAKT_NOMEM;
+  if( faktObjGetKind(ex->pTxn, r.s, &k)==FAKT_OK && k==K_CLAIM
+   && liveClaim(ex, r.s, &r2) && idSetAdd(s, r.s) ) return FAKT_NOMEM;
   Value v;
   faktValueDecode(r.o, &v);
-  if( v.t==V_ID && faktObjGetKind(ex->pTxn, v.id, &k)==FAKT_OK && k==K_CLAIM && idSetAdd(s, v.id) ) return FAKT_NOMEM;
+  if( v.t==V_ID && faktObjGetKind(ex->pTxn, v.id, &k)==FAKT_OK && k==K_CLAIM
+   && liveClaim(ex, v.id, &r2) && idSetAdd(s, v.id) ) return FAKT_NOMEM;
   return FAKT_OK;
 }
 
@@ -349,10 +352,14 @@ static int aboutIn(Exec *ex, uint32_t d, IdSet *s){
   return FAKT_OK;
 }
 
-/* Breadth-first closure from one claim; seen[0] is the start (not emitted). */
+/* Breadth-first closure from one claim; seen[0] is the start (not emitted).
+** A start that is not a visible claim reaches nothing. */
 static int aboutClosure(Exec *ex, AboutState *as, uint32_t start){
+  ClaimRec r;
   as->seen.n = 0;
   if( idSetAdd(&as->seen, start) ) return FAKT_NOMEM;
+  as->iNext = 1;
+  if( !liveClaim(ex, start, &r) ) return FAKT_OK;
   for(int i=0; i<as->seen.n; i++){
     int rc = as->bInward ? aboutIn(ex, as->seen.a[i], &as->seen) : aboutOut(ex, as->seen.a[i], &as->seen);
     if( rc ) return rc;
