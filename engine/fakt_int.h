@@ -472,6 +472,7 @@ struct Builtin {
 };
 FAKT_PRIVATE const Builtin *faktBuiltinFind(const char *zName, int n);
 FAKT_PRIVATE int faktNextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId);
+FAKT_PRIVATE int faktNamedIds(StoreTxn *t, const char *z, int n, uint32_t **paId, int *pnId);
 
 /* ---------------------------------------------------------------- text buffers (strbuf.c) */
 typedef struct Str { char *z; size_t n, nAlloc; int bOom; } Str;   /* z NUL-terminated once used */

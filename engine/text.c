@@ -5,6 +5,7 @@
 ** no allocation. The contract is engine/util.h.
 */
 #define _GNU_SOURCE        /* memmem(), in glibc only with this */
+#include <stdlib.h>
 #include <string.h>
 #include "util.h"
 
@@ -293,6 +294,61 @@ size_t faktFold(const char *z, size_t n, char *zOut, size_t nOut){
   }
   zOut[j] = 0;
   return j;
+}
+
+/*
+** Fold z[0..n) as faktFold does, except that a, o and u with a diaeresis
+** (precomposed, either case, or followed by the combining U+0308) become
+** ae, oe and ue: the German spelling without umlauts ("Göthe" -> "goethe").
+** *pbUmlaut (if not NULL) is set to 1 when the text had such a letter,
+** else 0 (then the result equals faktFold's). Allocates a scratch copy;
+** returns (size_t)-1 when out of memory. nOut >= 2*n+1 suffices.
+*/
+size_t faktFoldUmlaut(const char *z, size_t n, char *zOut, size_t nOut, int *pbUmlaut){
+  const unsigned char *p = (const unsigned char*)z;
+  char *zCopy = malloc(n + 1);         /* the text with umlauts spelled out */
+  size_t i = 0, j = 0, nF;
+  int bUmlaut = 0;
+  if( zCopy==NULL ) return (size_t)-1;
+  while( i<n ){
+    int c2 = i+1<n ? p[i+1] : -1;
+    if( p[i]==0xC3 && (c2==0xA4 || c2==0x84 || c2==0xB6 || c2==0x96 || c2==0xBC || c2==0x9C) ){
+      zCopy[j++] = (c2==0xA4 || c2==0x84) ? 'a' : (c2==0xB6 || c2==0x96) ? 'o' : 'u';
+      zCopy[j++] = 'e';
+      i += 2;
+      bUmlaut = 1;
+      continue;
+    }
+    if( strchr("aouAOU", p[i]) && p[i] && c2==0xCC && i+2<n && p[i+2]==0x88 ){
+      zCopy[j++] = (char)p[i];
+      zCopy[j++] = 'e';
+      i += 3;
+      bUmlaut = 1;
+      continue;
+    }
+    zCopy[j++] = (char)p[i++];
+  }
+  nF = faktFold(zCopy, j, zOut, nOut);
+  free(zCopy);
+  if( pbUmlaut ) *pbUmlaut = bUmlaut;
+  return nF;
+}
+
+/*
+** Byte offsets in the folded text zF[0..nF) of the digraphs ae, oe and ue
+** (which German spells for ä, ö and ü), at most nMax of them, into aPos.
+** Returns the number found (capped at nMax).
+*/
+int faktFoldDigraphs(const char *zF, size_t nF, size_t *aPos, int nMax){
+  int nPos = 0;
+  size_t i;
+  for(i=0; i+1<nF && nPos<nMax; i++){
+    if( zF[i+1]=='e' && (zF[i]=='a' || zF[i]=='o' || zF[i]=='u') ){
+      aPos[nPos++] = i;
+      i++;
+    }
+  }
+  return nPos;
 }
 
 /* ================================================================ tokenizer */

@@ -33,6 +33,12 @@ size_t faktUtf8Fit(const char *z, size_t n, size_t nCols);
 ** Writes at most nOut-1 bytes plus a NUL; returns the folded length (bytes).
 ** nOut >= 2*n+1 always suffices. */
 size_t faktFold(const char *z, size_t n, char *zOut, size_t nOut);
+/* Fold like faktFold, but with ä ö ü (also a o u + U+0308) as ae oe ue;
+** *pbUmlaut = 1 if any occurred. Returns the length, or (size_t)-1 when
+** out of memory (it allocates a scratch copy of z). */
+size_t faktFoldUmlaut(const char *z, size_t n, char *zOut, size_t nOut, int *pbUmlaut);
+/* Offsets of the digraphs ae, oe, ue in folded text, at most nMax; the count. */
+int faktFoldDigraphs(const char *zF, size_t nF, size_t *aPos, int nMax);
 /* Split z into words (letters/digits runs, after folding) and call x for each
 ** with the folded word and the byte offset of the word in z. A non-zero return
 ** from x stops and is returned. Words longer than 64 bytes are cut to 64. */
