@@ -45,11 +45,18 @@ int faktFoldDigraphs(const char *zF, size_t nF, size_t *aPos, int nMax);
 int faktTokenize(const char *z, size_t n,
                  int (*x)(void *pArg, const char *zTok, size_t nTok, size_t iOff),
                  void *pArg);
-/* Find zQuote in zText, treating every run of whitespace (space, tab, CR, LF,
-** U+00A0) on either side as one space, and ignoring leading/trailing space of
-** the quote. Returns 1 and the byte span [*piStart, *piEnd) in zText, or 0. */
+/* Find zQuote in zText, treating every run of whitespace (that of folding,
+** SPEC 7.2) on either side as one space, any quotation mark (" ' „ “ ” ‚ ‘ ’
+** « » ‹ ›) as any other and any dash (- ‐ ‑ ‒ – — −) as any other, and
+** ignoring leading/trailing space of the quote. Returns 1 and the byte span
+** [*piStart, *piEnd) in zText, or 0. */
 int faktFindQuote(const char *zText, size_t nText, const char *zQuote, size_t nQuote,
                   size_t *piStart, size_t *piEnd);
+/* The passage of zText closest to zQuote: the run of as many words as the
+** quote has sharing the most (folded) words with it, first such run. 1 and
+** its byte span, 0 if no word is shared, -1 when out of memory. */
+int faktClosestPassage(const char *zText, size_t nText, const char *zQuote, size_t nQuote,
+                       size_t *piStart, size_t *piEnd);
 
 /* ---------- geography (geo.c) ---------- */
 #define FAKT_EARTH_RADIUS_KM 6371.0088
