@@ -779,6 +779,7 @@ static const Builtin aBuiltin[] = {
   { "origin",      B_REL,  2, 2, 1, 1, faktGenOrigin,      NULL },
   { "corroboration", B_REL, 3, 3, 1, 1, faktGenCorroboration, NULL },
   { "conflict",    B_REL,  2, 3, 0, 0, faktGenConflict,    NULL },
+  { "stance_change", B_REL, 2, 3, 0, 0, faktGenStanceChange, NULL },
   { "about",       B_REL,  2, 2, 0, 0, faktGenAbout,       NULL },
   { "retracted",   B_REL,  2, 2, 0, 0, faktGenRetracted,   NULL },
   { "until",       B_REL,  2, 2, 1, 1, faktGenUntil,       NULL },

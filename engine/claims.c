@@ -302,6 +302,96 @@ fail:
   return -FAKT_IOERR;
 }
 
+/* ================================================================ stance_change(C1, C2 [, WHO]) */
+/* A speaker who changed sides on a statement: C1 and C2 are visible claims
+** of the same proposition by the same speaker (by, else the source), one
+** denies and the other does not, their valid times overlap, and C1 was
+** said before C2 (said date, else the source's publication date; "before"
+** as dates' < of SPEC 6.2, so 2023-09 is not before 2023-09-11). */
+typedef struct ChangeState {
+  uint32_t c1;             /* the current earlier claim (or the fixed one) */
+  ClaimRec r1;
+  uint32_t who1;           /* its speaker */
+  uint64_t t1;             /* its time, 0 if none */
+  uint32_t idDenies;
+  StoreCursor *pCand;      /* the claims of c1's proposition */
+} ChangeState;
+
+static void changeFree(void *p){
+  ChangeState *cs = p;
+  if( cs->pCand ) faktCursorClose(cs->pCand);
+  free(cs);
+}
+
+/* The speaker of a claim: by, else its source. */
+static uint32_t speakerOf(const ClaimRec *r){
+  return r->by ? r->by : r->source;
+}
+
+/* When a claim was said: its said date, else its source's publication date,
+** else 0. */
+static uint64_t saidTime(Exec *ex, const ClaimRec *r){
+  EntRec e;
+  if( r->said ) return r->said;
+  if( r->source && faktEntGet(ex->pTxn, r->source, &e)==FAKT_OK ) return e.published;
+  return 0;
+}
+
+int faktGenStanceChange(Exec *ex, Step *pS, StepState *st, Value *aArg){
+  ChangeState *cs = st->pAux;
+  int bFirst = bound(pS, 0), bSecond = !bFirst && bound(pS, 1);
+  uint32_t idFixed = 0;
+  if( bFirst && aArg[0].t==V_ID ) idFixed = aArg[0].id;
+  if( bSecond && aArg[1].t==V_ID ) idFixed = aArg[1].id;
+  if( cs==NULL ){
+    if( (bFirst || bSecond) && idFixed==0 ) return 0;
+    cs = calloc(1, sizeof(ChangeState));
+    if( cs==NULL ) return -FAKT_NOMEM;
+    st->pAux = cs;
+    st->xAuxFree = changeFree;
+    cs->idDenies = stanceId(ex, "denies");
+  }
+  for(;;){
+    if( cs->pCand==NULL ){
+      /* the next claim to pair: the fixed one, or every visible claim */
+      uint32_t id;
+      if( bFirst || bSecond ){
+        if( cs->c1 ) return 0;
+        id = idFixed;
+      }else{
+        int rc = nextClaimId(ex, st, &id);
+        if( rc<=0 ) return rc;
+      }
+      cs->c1 = id;
+      if( !liveClaim(ex, id, &cs->r1) ){ if( bFirst || bSecond ) return 0; continue; }
+      cs->who1 = speakerOf(&cs->r1);
+      cs->t1 = saidTime(ex, &cs->r1);
+      if( cs->who1==0 || cs->t1==0 ){ if( bFirst || bSecond ) return 0; continue; }
+      uint8_t aKey[8];
+      faktEncU64(aKey, faktClaimProp(&cs->r1));
+      int rc = faktAuxOpen(ex->pTxn, "prop", aKey, 8, &cs->pCand);
+      if( rc ){ cs->pCand = NULL; return -rc; }
+    }
+    const uint8_t *k, *v; int nk, nv;
+    while( faktAuxNext(cs->pCand, &k, &nk, &v, &nv)==FAKT_ROW ){
+      if( nk!=12 ) continue;                     /* a damaged key */
+      uint32_t c2 = faktDecU32(k+8);
+      ClaimRec r2;
+      uint64_t t2;
+      if( c2==cs->c1 || !liveClaim(ex, c2, &r2) || speakerOf(&r2)!=cs->who1 ) continue;
+      if( (r2.stance==cs->idDenies)==(cs->r1.stance==cs->idDenies) ) continue;
+      if( !claimTimesOverlap(&cs->r1, &r2) || (t2 = saidTime(ex, &r2))==0 ) continue;
+      /* c1 is the earlier claim, unless only C2 is bound: then c1 is the later */
+      if( bSecond ? !faktDateCompare(t2, cs->t1, 2) : !faktDateCompare(cs->t1, t2, 2) ) continue;
+      Value va = vId(bSecond ? c2 : cs->c1), vb = vId(bSecond ? cs->c1 : c2), vw = vId(cs->who1);
+      if( faktBindOut(ex, pS, 0, &va) && faktBindOut(ex, pS, 1, &vb)
+       && (pS->nArg<3 || faktBindOut(ex, pS, 2, &vw)) ) return 1;
+    }
+    faktCursorClose(cs->pCand);
+    cs->pCand = NULL;
+  }
+}
+
 /* ================================================================ about(C, D) */
 /* Claim C is about claim D: D is C's subject or object, directly or through
 ** a chain of claims about claims (any depth). With C bound: walk outwards;

@@ -488,6 +488,7 @@ FAKT_PRIVATE int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aA
 FAKT_PRIVATE int faktGenOrigin(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenCorroboration(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg);
+FAKT_PRIVATE int faktGenStanceChange(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenAbout(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenRetracted(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenUntil(Exec *ex, Step *pS, StepState *st, Value *aArg);
