@@ -345,32 +345,130 @@ static int gRuleText(Exec *ex, Step *pS, StepState *st, Value *aArg){
   return 0;
 }
 
-/* named(?e, TEXT): entities whose label or an alias folds to TEXT. */
+/* ---------------------------------------------------------------- names */
+
+/* Folded text bytes of an alias key (ALIAS_MAX of store.c, SPEC 7.2). */
+#define NAMED_KEY_MAX 400
+
+/* The ids found so far by faktNamedIds. */
+typedef struct NamedIds { uint32_t *a; int n, nAlloc; } NamedIds;
+
+/* Add the entities of one alias key zKey[0..nKey) (a folded text) to pIds,
+** each once. */
+static int namedKey(StoreTxn *t, const char *zKey, size_t nKey, NamedIds *pIds){
+  char aKey[NAMED_KEY_MAX+1];
+  StoreCursor *cur;
+  const uint8_t *k, *v; int nk, nv, rc;
+  if( nKey==0 ) return FAKT_OK;
+  if( nKey>NAMED_KEY_MAX ) nKey = NAMED_KEY_MAX;
+  memcpy(aKey, zKey, nKey);
+  aKey[nKey] = 0;
+  rc = faktAuxOpen(t, "alias", (const uint8_t*)aKey, (int)nKey+1, &cur);
+  if( rc ) return rc;
+  while( (rc = faktAuxNext(cur, &k, &nk, &v, &nv))==FAKT_ROW ){
+    if( nk!=(int)nKey+5 ) continue;
+    uint32_t id = faktDecU32(k + nKey + 1);
+    int i;
+    for(i=0; i<pIds->n && pIds->a[i]!=id; i++){}
+    if( i<pIds->n ) continue;
+    if( pIds->n>=pIds->nAlloc ){
+      int nNew = pIds->nAlloc ? pIds->nAlloc*2 : 8;
+      uint32_t *a = realloc(pIds->a, sizeof(uint32_t)*(size_t)nNew);
+      if( a==NULL ){ faktCursorClose(cur); return FAKT_NOMEM; }
+      pIds->a = a;
+      pIds->nAlloc = nNew;
+    }
+    pIds->a[pIds->n++] = id;
+  }
+  faktCursorClose(cur);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
+
+/* At most this many digraphs of a name are tried both ways (2^6 keys). */
+#define NAMED_DIGRAPH_MAX 6
+
+/*
+** The entities whose label or an alias matches the name z[0..n) (SPEC 7.1):
+** whose folded text (the alias index key) equals the fold of z, or the fold
+** of z with ä ö ü spelled ae oe ue, or the fold of z with any of its
+** digraphs ae oe ue (the first 6) read as the umlaut's base letter. So
+** "Pjoengjang" finds the label "Pjöngjang" (key "pjongjang") and "Göthe" an
+** alias "Goethe". The variants are tried only when the plain fold finds
+** nobody: the spelling as typed wins. The index is unchanged: the variants
+** are made here, at lookup. The ids, each once, in *paId (malloc'd; the
+** caller frees it) and *pnId.
+*/
+int faktNamedIds(StoreTxn *t, const char *z, int n, uint32_t **paId, int *pnId){
+  NamedIds ids = { NULL, 0, 0 };
+  size_t nOut = (size_t)n*2 + 2, nF, nU, aPos[NAMED_DIGRAPH_MAX];
+  char *zF = malloc(nOut*2);         /* the fold, then a variant */
+  char *zV = zF ? zF + nOut : NULL;
+  int rc = FAKT_NOMEM, bUmlaut = 0, nPos;
+  unsigned mask;
+  *paId = NULL;
+  *pnId = 0;
+  if( zF==NULL ) goto done;
+  nF = faktFold(z, (size_t)n, zF, nOut);
+  rc = namedKey(t, zF, nF, &ids);
+  if( rc || ids.n ) goto done;         /* the spelling as typed wins */
+  nU = faktFoldUmlaut(z, (size_t)n, zV, nOut, &bUmlaut);
+  if( nU==(size_t)-1 ){ rc = FAKT_NOMEM; goto done; }
+  if( bUmlaut ){
+    rc = namedKey(t, zV, nU, &ids);
+    if( rc ) goto done;
+  }
+  nPos = faktFoldDigraphs(zF, nF, aPos, NAMED_DIGRAPH_MAX);
+  for(mask=1; mask < (1u<<nPos); mask++){
+    size_t i, j = 0;
+    int iPos = 0;
+    for(i=0; i<nF; i++){
+      if( iPos<nPos && aPos[iPos]==i ){
+        zV[j++] = zF[i];
+        if( mask & (1u<<iPos) ) i++;       /* ae -> a: skip the e */
+        iPos++;
+        continue;
+      }
+      zV[j++] = zF[i];
+    }
+    rc = namedKey(t, zV, j, &ids);
+    if( rc ) goto done;
+  }
+  rc = FAKT_OK;
+done:
+  free(zF);
+  if( rc ){ free(ids.a); return rc; }
+  *paId = ids.a;
+  *pnId = ids.n;
+  return FAKT_OK;
+}
+
+/* The state of named(): the ids found, the next to emit. */
+typedef struct NamedState { uint32_t *a; int n, i; } NamedState;
+static void namedFree(void *p){
+  NamedState *ns = p;
+  free(ns->a);
+  free(ns);
+}
+
+/* named(?e, TEXT): entities whose label or an alias matches TEXT. */
 static int gNamed(Exec *ex, Step *pS, StepState *st, Value *aArg){
-  if( st->pCur==NULL ){
+  NamedState *ns = st->pAux;
+  if( ns==NULL ){
+    const char *z; int n;
     if( st->iEnd ) return 0;
     st->iEnd = 1;
-    const char *z; int n;
     if( aArg[1].t!=V_STR ) return 0;
     faktValueText(ex, &aArg[1], &z, &n);
-    char *zF = malloc((size_t)n*2 + 2);
-    if( zF==NULL ) return -FAKT_NOMEM;
-    size_t nF = faktFold(z, (size_t)n, zF, (size_t)n*2 + 2);
-    if( nF>400 ) nF = 400;
-    zF[nF] = 0;
-    int rc = faktAuxOpen(ex->pTxn, "alias", (const uint8_t*)zF, (int)nF+1, &st->pCur);
-    st->iPos = (int)nF;
-    free(zF);
+    ns = calloc(1, sizeof(NamedState));
+    if( ns==NULL ) return -FAKT_NOMEM;
+    st->pAux = ns;
+    st->xAuxFree = namedFree;
+    int rc = faktNamedIds(ex->pTxn, z, n, &ns->a, &ns->n);
     if( rc ) return -rc;
   }
-  const uint8_t *k, *v; int nk, nv;
-  uint32_t last = (uint32_t)st->aKey[0].id;
-  while( faktAuxNext(st->pCur, &k, &nk, &v, &nv)==FAKT_ROW ){
-    if( nk!=st->iPos + 5 ) continue;
-    uint32_t id = faktDecU32(k + st->iPos + 1);
-    if( id==last ) continue;
-    st->aKey[0].id = id;
-    Value ve = vId(id);
+  while( ns->i < ns->n ){
+    Value ve = vId(ns->a[ns->i++]);
     if( faktBindOut(ex, pS, 0, &ve) ) return 1;
   }
   return 0;
@@ -781,6 +879,7 @@ static const Builtin aBuiltin[] = {
   { "origin",      B_REL,  2, 2, 1, 1, faktGenOrigin,      NULL },
   { "corroboration", B_REL, 3, 3, 1, 1, faktGenCorroboration, NULL },
   { "conflict",    B_REL,  2, 3, 0, 0, faktGenConflict,    NULL },
+  { "stance_change", B_REL, 2, 3, 0, 0, faktGenStanceChange, NULL },
   { "about",       B_REL,  2, 2, 0, 0, faktGenAbout,       NULL },
   { "retracted",   B_REL,  2, 2, 0, 0, faktGenRetracted,   NULL },
   { "until",       B_REL,  2, 2, 1, 1, faktGenUntil,       NULL },

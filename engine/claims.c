@@ -99,6 +99,35 @@ int faktGenOrigin(Exec *ex, Step *pS, StepState *st, Value *aArg){
   return faktBindOut(ex, pS, 1, &v);
 }
 
+/* ================================================================ valid time */
+/* The interval of days a claim holds: from the first day of its holds date
+** to the last day of its until date (else of its holds date). A claim with
+** neither is not placed in time: its interval is unbounded and overlaps
+** every other. Partial dates denote their whole month or year (SPEC 6.1). */
+static void claimInterval(const ClaimRec *r, int64_t *pFirst, int64_t *pLast){
+  int64_t f, l;
+  *pFirst = INT64_MIN;
+  *pLast = INT64_MAX;
+  if( r->holds ){
+    faktDateRange(r->holds, &f, &l);
+    *pFirst = f;
+    *pLast = l;
+  }
+  if( r->until ){
+    faktDateRange(r->until, &f, &l);
+    *pLast = l;
+  }
+}
+
+/* 1 if the times two claims hold overlap (share at least one day), or if
+** either is not placed in time; 0 if they are disjoint. */
+static int claimTimesOverlap(const ClaimRec *a, const ClaimRec *b){
+  int64_t aFirst, aLast, bFirst, bLast;
+  claimInterval(a, &aFirst, &aLast);
+  claimInterval(b, &bFirst, &bLast);
+  return aFirst<=bLast && bFirst<=aLast;
+}
+
 /* A small set of ids. */
 typedef struct IdSet { int n, nAlloc; uint32_t *a; } IdSet;
 static int idSetAdd(IdSet *s, uint32_t id){
@@ -115,7 +144,8 @@ static int idSetAdd(IdSet *s, uint32_t id){
 
 /* corroboration(C, FOR, AGAINST): for the proposition of claim C, the number
 ** of distinct independent origins whose claims support it (any stance but
-** denies) and of those that deny it. */
+** denies) and of those that deny it. Only claims whose valid time overlaps
+** C's count: a meeting in 2019 does not corroborate one in 2023. */
 int faktGenCorroboration(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ClaimRec r, r2;
   if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID ) return 0;
@@ -131,7 +161,7 @@ int faktGenCorroboration(Exec *ex, Step *pS, StepState *st, Value *aArg){
   while( rc==FAKT_OK && faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW ){
     if( nk!=12 ) continue;                       /* a damaged key */
     uint32_t cid = faktDecU32(k+8);
-    if( !liveClaim(ex, cid, &r2) ) continue;
+    if( !liveClaim(ex, cid, &r2) || !claimTimesOverlap(&r, &r2) ) continue;
     uint32_t o = originOf(ex, &r2);
     if( o==0 ) continue;
     rc = idSetAdd(r2.stance==idDenies ? &aAgainst : &aFor, o);
@@ -145,10 +175,14 @@ int faktGenCorroboration(Exec *ex, Step *pS, StepState *st, Value *aArg){
 }
 
 /* ================================================================ conflict(C1, C2 [, KIND]) */
-/* Pairs of visible claims that disagree, C1 < C2 by id:
-**   "value":  same subject and single-valued predicate, different objects;
+/* Pairs of visible claims that disagree, whose valid times overlap
+** (claimTimesOverlap):
+**   "value":  same subject and single-valued predicate, different objects,
+**             neither denies (denying one value says nothing of another);
 **   "denial": same proposition, one denies, the other does not.
-** State: st->aKey[0] = current c1, st->pCur walks its candidates. */
+** The relation is symmetric: each pair comes in both orders. The fixed
+** claim (C1 or C2 bound) or the current claim of the scan is cs->c1; its
+** candidates are walked by cs->pCand. */
 typedef struct ConflictState {
   int iPhase;              /* 0: next c1, 1: value candidates, 2: denial candidates */
   uint32_t c1;
@@ -166,8 +200,9 @@ static void conflictFree(void *p){
   free(cs);
 }
 
+/* Bind one pair: C1 = a, C2 = b, and the kind. */
 static int conflictEmit(Exec *ex, Step *pS, uint32_t a, uint32_t b, const char *zKind){
-  Value va = vId(a < b ? a : b), vb = vId(a < b ? b : a);
+  Value va = vId(a), vb = vId(b);
   if( !faktBindOut(ex, pS, 0, &va) || !faktBindOut(ex, pS, 1, &vb) ) return 0;
   if( pS->nArg>2 ){
     Value vk;
@@ -180,9 +215,13 @@ static int conflictEmit(Exec *ex, Step *pS, uint32_t a, uint32_t b, const char *
 int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ConflictState *cs = st->pAux;
   int bFixed = bound(pS, 0) || bound(pS, 1);
+  int bFixedSecond = !bound(pS, 0);      /* only C2 is bound: emit (cand, fixed) */
   uint32_t idFixed = 0;
-  if( bound(pS, 0) && aArg[0].t==V_ID ) idFixed = aArg[0].id;
-  else if( bound(pS, 1) && aArg[1].t==V_ID ) idFixed = aArg[1].id;
+  if( bound(pS, 0) ){
+    if( aArg[0].t==V_ID ) idFixed = aArg[0].id;
+  }else if( bound(pS, 1) && aArg[1].t==V_ID ){
+    idFixed = aArg[1].id;
+  }
   if( cs==NULL ){
     /* st->iEnd stays 0: nextClaimId uses it for its own cursor */
     if( bFixed && idFixed==0 ) return 0;
@@ -207,7 +246,8 @@ int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg){
       cs->c1 = id;
       if( !liveClaim(ex, id, &cs->r1) ){ if( bFixed ) goto done; continue; }
       EntRec pr;
-      cs->bSingle = faktEntGet(ex->pTxn, cs->r1.p, &pr)==FAKT_OK && (pr.flags & PRED_SINGLE);
+      cs->bSingle = faktEntGet(ex->pTxn, cs->r1.p, &pr)==FAKT_OK && (pr.flags & PRED_SINGLE)
+                    && cs->r1.stance!=cs->idDenies;
       cs->iPhase = 1;
       if( cs->pCand ){ faktCursorClose(cs->pCand); cs->pCand = NULL; }
       if( cs->bSingle ){
@@ -222,11 +262,13 @@ int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg){
       Vis vis;
       while( cs->pCand && faktCursorNext(cs->pCand, &k, &vis)==FAKT_ROW ){
         uint32_t c2 = faktDecU32(k+17);
+        ClaimRec r2;
         if( c2==cs->c1 || !faktVisible(ex, &vis) ) continue;
         if( memcmp(k+8, cs->r1.o, ENC_LEN)==0 ) continue;
-        /* each pair once: unless c1 is fixed, report it from the smaller id */
-        if( !bFixed && c2<cs->c1 ) continue;
-        int rc = conflictEmit(ex, pS, cs->c1, c2, "value");
+        if( !liveClaim(ex, c2, &r2) || r2.stance==cs->idDenies ) continue;
+        if( !claimTimesOverlap(&cs->r1, &r2) ) continue;
+        int rc = bFixedSecond ? conflictEmit(ex, pS, c2, cs->c1, "value")
+                              : conflictEmit(ex, pS, cs->c1, c2, "value");
         if( rc ) return rc;
       }
       if( cs->pCand ){ faktCursorClose(cs->pCand); cs->pCand = NULL; }
@@ -241,9 +283,11 @@ int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg){
         if( nk!=12 ) continue;                   /* a damaged key */
         uint32_t c2 = faktDecU32(k+8);
         ClaimRec r2;
-        if( c2==cs->c1 || (!bFixed && c2<cs->c1) || !liveClaim(ex, c2, &r2) ) continue;
+        if( c2==cs->c1 || !liveClaim(ex, c2, &r2) ) continue;
         if( (r2.stance==cs->idDenies)==(cs->r1.stance==cs->idDenies) ) continue;
-        int rc = conflictEmit(ex, pS, cs->c1, c2, "denial");
+        if( !claimTimesOverlap(&cs->r1, &r2) ) continue;
+        int rc = bFixedSecond ? conflictEmit(ex, pS, c2, cs->c1, "denial")
+                              : conflictEmit(ex, pS, cs->c1, c2, "denial");
         if( rc ) return rc;
       }
       if( cs->pCand ){ faktCursorClose(cs->pCand); cs->pCand = NULL; }
@@ -258,6 +302,96 @@ fail:
   return -FAKT_IOERR;
 }
 
+/* ================================================================ stance_change(C1, C2 [, WHO]) */
+/* A speaker who changed sides on a statement: C1 and C2 are visible claims
+** of the same proposition by the same speaker (by, else the source), one
+** denies and the other does not, their valid times overlap, and C1 was
+** said before C2 (said date, else the source's publication date; "before"
+** as dates' < of SPEC 6.2, so 2023-09 is not before 2023-09-11). */
+typedef struct ChangeState {
+  uint32_t c1;             /* the current earlier claim (or the fixed one) */
+  ClaimRec r1;
+  uint32_t who1;           /* its speaker */
+  uint64_t t1;             /* its time, 0 if none */
+  uint32_t idDenies;
+  StoreCursor *pCand;      /* the claims of c1's proposition */
+} ChangeState;
+
+static void changeFree(void *p){
+  ChangeState *cs = p;
+  if( cs->pCand ) faktCursorClose(cs->pCand);
+  free(cs);
+}
+
+/* The speaker of a claim: by, else its source. */
+static uint32_t speakerOf(const ClaimRec *r){
+  return r->by ? r->by : r->source;
+}
+
+/* When a claim was said: its said date, else its source's publication date,
+** else 0. */
+static uint64_t saidTime(Exec *ex, const ClaimRec *r){
+  EntRec e;
+  if( r->said ) return r->said;
+  if( r->source && faktEntGet(ex->pTxn, r->source, &e)==FAKT_OK ) return e.published;
+  return 0;
+}
+
+int faktGenStanceChange(Exec *ex, Step *pS, StepState *st, Value *aArg){
+  ChangeState *cs = st->pAux;
+  int bFirst = bound(pS, 0), bSecond = !bFirst && bound(pS, 1);
+  uint32_t idFixed = 0;
+  if( bFirst && aArg[0].t==V_ID ) idFixed = aArg[0].id;
+  if( bSecond && aArg[1].t==V_ID ) idFixed = aArg[1].id;
+  if( cs==NULL ){
+    if( (bFirst || bSecond) && idFixed==0 ) return 0;
+    cs = calloc(1, sizeof(ChangeState));
+    if( cs==NULL ) return -FAKT_NOMEM;
+    st->pAux = cs;
+    st->xAuxFree = changeFree;
+    cs->idDenies = stanceId(ex, "denies");
+  }
+  for(;;){
+    if( cs->pCand==NULL ){
+      /* the next claim to pair: the fixed one, or every visible claim */
+      uint32_t id;
+      if( bFirst || bSecond ){
+        if( cs->c1 ) return 0;
+        id = idFixed;
+      }else{
+        int rc = nextClaimId(ex, st, &id);
+        if( rc<=0 ) return rc;
+      }
+      cs->c1 = id;
+      if( !liveClaim(ex, id, &cs->r1) ){ if( bFirst || bSecond ) return 0; continue; }
+      cs->who1 = speakerOf(&cs->r1);
+      cs->t1 = saidTime(ex, &cs->r1);
+      if( cs->who1==0 || cs->t1==0 ){ if( bFirst || bSecond ) return 0; continue; }
+      uint8_t aKey[8];
+      faktEncU64(aKey, faktClaimProp(&cs->r1));
+      int rc = faktAuxOpen(ex->pTxn, "prop", aKey, 8, &cs->pCand);
+      if( rc ){ cs->pCand = NULL; return -rc; }
+    }
+    const uint8_t *k, *v; int nk, nv;
+    while( faktAuxNext(cs->pCand, &k, &nk, &v, &nv)==FAKT_ROW ){
+      if( nk!=12 ) continue;                     /* a damaged key */
+      uint32_t c2 = faktDecU32(k+8);
+      ClaimRec r2;
+      uint64_t t2;
+      if( c2==cs->c1 || !liveClaim(ex, c2, &r2) || speakerOf(&r2)!=cs->who1 ) continue;
+      if( (r2.stance==cs->idDenies)==(cs->r1.stance==cs->idDenies) ) continue;
+      if( !claimTimesOverlap(&cs->r1, &r2) || (t2 = saidTime(ex, &r2))==0 ) continue;
+      /* c1 is the earlier claim, unless only C2 is bound: then c1 is the later */
+      if( bSecond ? !faktDateCompare(t2, cs->t1, 2) : !faktDateCompare(cs->t1, t2, 2) ) continue;
+      Value va = vId(bSecond ? c2 : cs->c1), vb = vId(bSecond ? cs->c1 : c2), vw = vId(cs->who1);
+      if( faktBindOut(ex, pS, 0, &va) && faktBindOut(ex, pS, 1, &vb)
+       && (pS->nArg<3 || faktBindOut(ex, pS, 2, &vw)) ) return 1;
+    }
+    faktCursorClose(cs->pCand);
+    cs->pCand = NULL;
+  }
+}
+
 /* ================================================================ about(C, D) */
 /* Claim C is about claim D: D is C's subject or object, directly or through
 ** a chain of claims about claims (any depth). With C bound: walk outwards;
@@ -269,15 +403,18 @@ typedef struct AboutState {
   uint32_t cFree;          /* both free: the current C */
 } AboutState;
 
-/* Claims a claim is about: its subject and object if they are claims. */
+/* Claims a claim is about: its subject and object if they are visible
+** claims (a retracted claim is neither reached nor walked through). */
 static int aboutOut(Exec *ex, uint32_t c, IdSet *s){
-  ClaimRec r;
+  ClaimRec r, r2;
   int k = 0;
   if( !liveClaim(ex, c, &r) ) return FAKT_OK;
-  if( faktObjGetKind(ex->pTxn, r.s, &k)==FAKT_OK && k==K_CLAIM && idSetAdd(s, r.s) ) return FAKT_NOMEM;
+  if( faktObjGetKind(ex->pTxn, r.s, &k)==FAKT_OK && k==K_CLAIM
+   && liveClaim(ex, r.s, &r2) && idSetAdd(s, r.s) ) return FAKT_NOMEM;
   Value v;
   faktValueDecode(r.o, &v);
-  if( v.t==V_ID && faktObjGetKind(ex->pTxn, v.id, &k)==FAKT_OK && k==K_CLAIM && idSetAdd(s, v.id) ) return FAKT_NOMEM;
+  if( v.t==V_ID && faktObjGetKind(ex->pTxn, v.id, &k)==FAKT_OK && k==K_CLAIM
+   && liveClaim(ex, v.id, &r2) && idSetAdd(s, v.id) ) return FAKT_NOMEM;
   return FAKT_OK;
 }
 
@@ -305,10 +442,14 @@ static int aboutIn(Exec *ex, uint32_t d, IdSet *s){
   return FAKT_OK;
 }
 
-/* Breadth-first closure from one claim; seen[0] is the start (not emitted). */
+/* Breadth-first closure from one claim; seen[0] is the start (not emitted).
+** A start that is not a visible claim reaches nothing. */
 static int aboutClosure(Exec *ex, AboutState *as, uint32_t start){
+  ClaimRec r;
   as->seen.n = 0;
   if( idSetAdd(&as->seen, start) ) return FAKT_NOMEM;
+  as->iNext = 1;
+  if( !liveClaim(ex, start, &r) ) return FAKT_OK;
   for(int i=0; i<as->seen.n; i++){
     int rc = as->bInward ? aboutIn(ex, as->seen.a[i], &as->seen) : aboutOut(ex, as->seen.a[i], &as->seen);
     if( rc ) return rc;

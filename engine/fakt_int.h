@@ -472,6 +472,7 @@ struct Builtin {
 };
 FAKT_PRIVATE const Builtin *faktBuiltinFind(const char *zName, int n);
 FAKT_PRIVATE int faktNextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId);
+FAKT_PRIVATE int faktNamedIds(StoreTxn *t, const char *z, int n, uint32_t **paId, int *pnId);
 
 /* ---------------------------------------------------------------- text buffers (strbuf.c) */
 typedef struct Str { char *z; size_t n, nAlloc; int bOom; } Str;   /* z NUL-terminated once used */
@@ -487,6 +488,7 @@ FAKT_PRIVATE int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aA
 FAKT_PRIVATE int faktGenOrigin(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenCorroboration(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg);
+FAKT_PRIVATE int faktGenStanceChange(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenAbout(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenRetracted(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenUntil(Exec *ex, Step *pS, StepState *st, Value *aArg);

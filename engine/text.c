@@ -5,6 +5,7 @@
 ** no allocation. The contract is engine/util.h.
 */
 #define _GNU_SOURCE        /* memmem(), in glibc only with this */
+#include <stdlib.h>
 #include <string.h>
 #include "util.h"
 
@@ -295,6 +296,61 @@ size_t faktFold(const char *z, size_t n, char *zOut, size_t nOut){
   return j;
 }
 
+/*
+** Fold z[0..n) as faktFold does, except that a, o and u with a diaeresis
+** (precomposed, either case, or followed by the combining U+0308) become
+** ae, oe and ue: the German spelling without umlauts ("Göthe" -> "goethe").
+** *pbUmlaut (if not NULL) is set to 1 when the text had such a letter,
+** else 0 (then the result equals faktFold's). Allocates a scratch copy;
+** returns (size_t)-1 when out of memory. nOut >= 2*n+1 suffices.
+*/
+size_t faktFoldUmlaut(const char *z, size_t n, char *zOut, size_t nOut, int *pbUmlaut){
+  const unsigned char *p = (const unsigned char*)z;
+  char *zCopy = malloc(n + 1);         /* the text with umlauts spelled out */
+  size_t i = 0, j = 0, nF;
+  int bUmlaut = 0;
+  if( zCopy==NULL ) return (size_t)-1;
+  while( i<n ){
+    int c2 = i+1<n ? p[i+1] : -1;
+    if( p[i]==0xC3 && (c2==0xA4 || c2==0x84 || c2==0xB6 || c2==0x96 || c2==0xBC || c2==0x9C) ){
+      zCopy[j++] = (c2==0xA4 || c2==0x84) ? 'a' : (c2==0xB6 || c2==0x96) ? 'o' : 'u';
+      zCopy[j++] = 'e';
+      i += 2;
+      bUmlaut = 1;
+      continue;
+    }
+    if( strchr("aouAOU", p[i]) && p[i] && c2==0xCC && i+2<n && p[i+2]==0x88 ){
+      zCopy[j++] = (char)p[i];
+      zCopy[j++] = 'e';
+      i += 3;
+      bUmlaut = 1;
+      continue;
+    }
+    zCopy[j++] = (char)p[i++];
+  }
+  nF = faktFold(zCopy, j, zOut, nOut);
+  free(zCopy);
+  if( pbUmlaut ) *pbUmlaut = bUmlaut;
+  return nF;
+}
+
+/*
+** Byte offsets in the folded text zF[0..nF) of the digraphs ae, oe and ue
+** (which German spells for ä, ö and ü), at most nMax of them, into aPos.
+** Returns the number found (capped at nMax).
+*/
+int faktFoldDigraphs(const char *zF, size_t nF, size_t *aPos, int nMax){
+  int nPos = 0;
+  size_t i;
+  for(i=0; i+1<nF && nPos<nMax; i++){
+    if( zF[i+1]=='e' && (zF[i]=='a' || zF[i]=='o' || zF[i]=='u') ){
+      aPos[nPos++] = i;
+      i++;
+    }
+  }
+  return nPos;
+}
+
 /* ================================================================ tokenizer */
 
 /* 1 if c (not ASCII, not a fold separator) is part of a word. */
@@ -369,12 +425,45 @@ int faktTokenize(const char *z, size_t n,
 
 /* ================================================================ quotes */
 
-/* Length of the whitespace character at z[i] (space, tab, CR, LF, NBSP), or 0. */
-static size_t wsLen(const char *z, size_t n, size_t i){
+/* Classes of characters a quote matches loosely (SPEC 4.4). */
+#define QC_BYTE  0         /* anything else: byte for byte */
+#define QC_SPACE 1         /* whitespace: a run matches a run */
+#define QC_QUOTE 2         /* quotation marks: " ' „ “ ” ‚ ‘ ’ « » ‹ › */
+#define QC_DASH  3         /* hyphens and dashes: - ‐ ‑ ‒ – — − */
+
+/* The class of the character at z[i] and its length in bytes (*pn; 1 for
+** QC_BYTE, which compares one byte at a time). */
+static int quoteClass(const char *z, size_t n, size_t i, size_t *pn){
   unsigned char c = (unsigned char)z[i];
-  if( c==' ' || c=='\t' || c=='\r' || c=='\n' ) return 1;
-  if( c==0xC2 && i+1<n && (unsigned char)z[i+1]==0xA0 ) return 2;
-  return 0;
+  uint32_t cp;
+  int k;
+  *pn = 1;
+  if( c<0x80 ){
+    if( c==' ' || c=='\t' || c=='\r' || c=='\n' || c=='\f' || c=='\v' ) return QC_SPACE;
+    if( c=='"' || c=='\'' ) return QC_QUOTE;
+    if( c=='-' ) return QC_DASH;
+    return QC_BYTE;
+  }
+  if( c!=0xC2 && c!=0xE2 && c!=0xE3 ) return QC_BYTE;
+  k = faktUtf8Decode((const unsigned char*)z+i, (const unsigned char*)z+n, &cp);
+  if( k==0 ) return QC_BYTE;
+  if( isSpaceCp(cp) ){ *pn = (size_t)k; return QC_SPACE; }
+  switch( cp ){
+    case 0xAB: case 0xBB: case 0x2018: case 0x2019: case 0x201A:
+    case 0x201C: case 0x201D: case 0x201E: case 0x2039: case 0x203A:
+      *pn = (size_t)k;
+      return QC_QUOTE;
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2212:
+      *pn = (size_t)k;
+      return QC_DASH;
+  }
+  return QC_BYTE;
+}
+
+/* Length of the whitespace character at z[i], or 0. */
+static size_t wsLen(const char *z, size_t n, size_t i){
+  size_t k;
+  return quoteClass(z, n, i, &k)==QC_SPACE ? k : 0;
 }
 
 /* Skip a run of whitespace starting at z[i]; returns the offset after it. */
@@ -392,14 +481,21 @@ static int matchAt(const char *zText, size_t nText, size_t i,
                    const char *q, size_t nq, size_t *piEnd){
   size_t j = 0;
   while( j<nq ){
-    if( wsLen(q, nq, j) ){
-      if( i>=nText || wsLen(zText, nText, i)==0 ) return 0;
-      j = skipWs(q, nq, j);
-      i = skipWs(zText, nText, i);
-    }else{
+    size_t kq, kt;
+    int cq = quoteClass(q, nq, j, &kq);
+    if( cq==QC_BYTE ){
       if( i>=nText || zText[i]!=q[j] ) return 0;
       i++;
       j++;
+      continue;
+    }
+    if( i>=nText || quoteClass(zText, nText, i, &kt)!=cq ) return 0;
+    if( cq==QC_SPACE ){
+      j = skipWs(q, nq, j);
+      i = skipWs(zText, nText, i);
+    }else{
+      j += kq;
+      i += kt;
     }
   }
   *piEnd = i;
@@ -407,37 +503,36 @@ static int matchAt(const char *zText, size_t nText, size_t i,
 }
 
 /*
-** Find the quote in the text, runs of whitespace on either side counting
-** as one space. An empty (or all-space) quote is never found. The span
+** Find the quote in the text: runs of whitespace on either side count as
+** one space, any quotation mark matches any other, any dash any other
+** (quoteClass). An empty (or all-space) quote is never found. The span
 ** returned starts and ends on non-space bytes of zText.
 */
 int faktFindQuote(const char *zText, size_t nText, const char *zQuote, size_t nQuote,
                   size_t *piStart, size_t *piEnd){
   size_t iq = skipWs(zQuote, nQuote, 0);
   size_t nq = nQuote;
-  size_t i, nw;
-  /* trim trailing whitespace (NBSP is two bytes: C2 A0) */
-  for(;;){
-    if( nq>iq && (zQuote[nq-1]==' ' || zQuote[nq-1]=='\t'
-               || zQuote[nq-1]=='\n' || zQuote[nq-1]=='\r') ){
-      nq--;
-    }else if( nq>=iq+2 && (unsigned char)zQuote[nq-1]==0xA0
-                       && (unsigned char)zQuote[nq-2]==0xC2 ){
-      nq -= 2;
-    }else{
-      break;
-    }
+  size_t i, nw, k;
+  /* trim trailing whitespace: step back over whole characters */
+  while( nq>iq ){
+    size_t j = nq - 1;
+    while( j>iq && ((unsigned char)zQuote[j] & 0xC0)==0x80 ) j--;
+    if( quoteClass(zQuote, nq, j, &k)!=QC_SPACE ) break;
+    nq = j;
   }
   if( nq<=iq ) return 0;
-  /* a match starts with the quote's first word, byte for byte: memmem
-  ** skips to the next place the word occurs (glibc's skips by the word's
-  ** length where a byte at a time would stop at every like first byte) */
-  for(nw=0; iq+nw<nq && !wsLen(zQuote, nq, iq+nw); nw++){}
+  /* a match starts with the quote's leading run of plain bytes, byte for
+  ** byte: memmem skips to the next place it occurs (glibc's skips by the
+  ** run's length where a byte at a time would stop at every like first
+  ** byte). A quote that starts with a loose character tries every byte. */
+  for(nw=0; iq+nw<nq && quoteClass(zQuote, nq, iq+nw, &k)==QC_BYTE; nw++){}
   for(i=0; i<nText; i++){
     size_t iEnd;
-    const char *p = memmem(zText+i, nText-i, zQuote+iq, nw);
-    if( p==NULL ) break;
-    i = (size_t)(p - zText);
+    if( nw ){
+      const char *p = memmem(zText+i, nText-i, zQuote+iq, nw);
+      if( p==NULL ) break;
+      i = (size_t)(p - zText);
+    }
     if( matchAt(zText, nText, i, zQuote+iq, nq-iq, &iEnd) ){
       *piStart = i;
       *piEnd = iEnd;
@@ -445,4 +540,105 @@ int faktFindQuote(const char *zText, size_t nText, const char *zQuote, size_t nQ
     }
   }
   return 0;
+}
+
+/* ================================================================ closest passage */
+
+/* One word of a text: its folded hash and byte range in the text. */
+typedef struct PassWord { uint64_t h; size_t iStart, iEnd; } PassWord;
+typedef struct PassWords { PassWord *a; size_t n, nAlloc; int bOom; } PassWords;
+
+/* FNV-1a of a folded word. */
+static uint64_t wordHash(const char *z, size_t n){
+  uint64_t h = 0xcbf29ce484222325ULL;
+  size_t i;
+  for(i=0; i<n; i++){ h ^= (unsigned char)z[i]; h *= 0x100000001b3ULL; }
+  return h;
+}
+
+/* faktTokenize callback: append the word (its end is found later). */
+static int passAdd(void *pArg, const char *zTok, size_t nTok, size_t iOff){
+  PassWords *pw = pArg;
+  if( pw->n>=pw->nAlloc ){
+    size_t nNew = pw->nAlloc ? pw->nAlloc*2 : 64;
+    PassWord *a = realloc(pw->a, sizeof(PassWord)*nNew);
+    if( a==NULL ){ pw->bOom = 1; return 1; }
+    pw->a = a;
+    pw->nAlloc = nNew;
+  }
+  pw->a[pw->n].h = wordHash(zTok, nTok);
+  pw->a[pw->n].iStart = iOff;
+  pw->a[pw->n].iEnd = iOff;
+  pw->n++;
+  return 0;
+}
+
+/* Words of a run compared place by place to break a tie (a bound on the
+** work per run). */
+#define PASSAGE_ALIGN 32
+
+/* qsort and bsearch order of word hashes. */
+static int cmpU64(const void *a, const void *b){
+  uint64_t x = *(const uint64_t*)a, y = *(const uint64_t*)b;
+  return x<y ? -1 : x>y;
+}
+
+/* Byte offset after the word that starts at z[i]. */
+static size_t wordEnd(const char *z, size_t n, size_t i){
+  while( i<n ){
+    uint32_t c;
+    int k = faktUtf8Decode((const unsigned char*)z+i, (const unsigned char*)z+n, &c);
+    if( k==0 || isFoldSep(c) || !isWordCp(c) ) break;
+    i += (size_t)k;
+  }
+  return i;
+}
+
+/*
+** The passage of zText[0..nText) closest to the quote: the run of as many
+** words as the quote has that shares the most words with it; of those, the
+** one with most words in the quote's own places; of those, the first. Returns 1 and its byte range, from its first word's start to
+** its last word's end, or 0 when no word of the text is in the quote, and
+** -1 when out of memory.
+*/
+int faktClosestPassage(const char *zText, size_t nText, const char *zQuote, size_t nQuote,
+                       size_t *piStart, size_t *piEnd){
+  PassWords q = { NULL, 0, 0, 0 }, t = { NULL, 0, 0, 0 };
+  unsigned char *aIn = NULL;         /* aIn[i]: text word i occurs in the quote */
+  uint64_t *aQh = NULL;              /* the quote's word hashes, sorted */
+  size_t i, j, nWin, nBest = 0, nBestAt = 0, iBest = 0, nSum = 0;
+  int rc = 0;
+  faktTokenize(zQuote, nQuote, passAdd, &q);
+  faktTokenize(zText, nText, passAdd, &t);
+  if( q.bOom || t.bOom ){ rc = -1; goto done; }
+  if( q.n==0 || t.n==0 ) goto done;
+  aIn = malloc(t.n);
+  if( aIn==NULL ){ rc = -1; goto done; }
+  aQh = malloc(sizeof(uint64_t)*q.n);
+  if( aQh==NULL ){ rc = -1; goto done; }
+  for(j=0; j<q.n; j++) aQh[j] = q.a[j].h;
+  qsort(aQh, q.n, sizeof(uint64_t), cmpU64);
+  for(i=0; i<t.n; i++){
+    aIn[i] = bsearch(&t.a[i].h, aQh, q.n, sizeof(uint64_t), cmpU64)!=NULL;
+  }
+  nWin = q.n < t.n ? q.n : t.n;
+  for(i=0; i<t.n; i++){
+    nSum += aIn[i];
+    if( i>=nWin ) nSum -= aIn[i-nWin];
+    if( i+1<nWin || nSum==0 || nSum<nBest ) continue;
+    /* ties go to the run with more words in the quote's own places */
+    size_t iWin = i+1-nWin, nAt = 0;
+    for(j=0; j<nWin && j<PASSAGE_ALIGN; j++) nAt += t.a[iWin+j].h==q.a[j].h;
+    if( nSum>nBest || nAt>nBestAt ){ nBest = nSum; nBestAt = nAt; iBest = iWin; }
+  }
+  if( nBest==0 ) goto done;
+  *piStart = t.a[iBest].iStart;
+  *piEnd = wordEnd(zText, nText, t.a[iBest+nWin-1].iStart);
+  rc = 1;
+done:
+  free(aQh);
+  free(aIn);
+  free(q.a);
+  free(t.a);
+  return rc;
 }

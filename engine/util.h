@@ -33,17 +33,30 @@ size_t faktUtf8Fit(const char *z, size_t n, size_t nCols);
 ** Writes at most nOut-1 bytes plus a NUL; returns the folded length (bytes).
 ** nOut >= 2*n+1 always suffices. */
 size_t faktFold(const char *z, size_t n, char *zOut, size_t nOut);
+/* Fold like faktFold, but with ä ö ü (also a o u + U+0308) as ae oe ue;
+** *pbUmlaut = 1 if any occurred. Returns the length, or (size_t)-1 when
+** out of memory (it allocates a scratch copy of z). */
+size_t faktFoldUmlaut(const char *z, size_t n, char *zOut, size_t nOut, int *pbUmlaut);
+/* Offsets of the digraphs ae, oe, ue in folded text, at most nMax; the count. */
+int faktFoldDigraphs(const char *zF, size_t nF, size_t *aPos, int nMax);
 /* Split z into words (letters/digits runs, after folding) and call x for each
 ** with the folded word and the byte offset of the word in z. A non-zero return
 ** from x stops and is returned. Words longer than 64 bytes are cut to 64. */
 int faktTokenize(const char *z, size_t n,
                  int (*x)(void *pArg, const char *zTok, size_t nTok, size_t iOff),
                  void *pArg);
-/* Find zQuote in zText, treating every run of whitespace (space, tab, CR, LF,
-** U+00A0) on either side as one space, and ignoring leading/trailing space of
-** the quote. Returns 1 and the byte span [*piStart, *piEnd) in zText, or 0. */
+/* Find zQuote in zText, treating every run of whitespace (that of folding,
+** SPEC 7.2) on either side as one space, any quotation mark (" ' „ “ ” ‚ ‘ ’
+** « » ‹ ›) as any other and any dash (- ‐ ‑ ‒ – — −) as any other, and
+** ignoring leading/trailing space of the quote. Returns 1 and the byte span
+** [*piStart, *piEnd) in zText, or 0. */
 int faktFindQuote(const char *zText, size_t nText, const char *zQuote, size_t nQuote,
                   size_t *piStart, size_t *piEnd);
+/* The passage of zText closest to zQuote: the run of as many words as the
+** quote has sharing the most (folded) words with it, first such run. 1 and
+** its byte span, 0 if no word is shared, -1 when out of memory. */
+int faktClosestPassage(const char *zText, size_t nText, const char *zQuote, size_t nQuote,
+                       size_t *piStart, size_t *piEnd);
 
 /* ---------- geography (geo.c) ---------- */
 #define FAKT_EARTH_RADIUS_KM 6371.0088

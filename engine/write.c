@@ -692,7 +692,48 @@ static int claimEq(StoreTxn *t, const ClaimRec *a, const ClaimRec *b){
       && nA==nB && memcmp(zA, zB, (size_t)nA)==0;
 }
 
+/* The error for a quote not found in its source: the closest passage of the
+** text (faktClosestPassage), when it shares a word with the quote, cut to
+** 160 bytes at a character boundary, newlines as spaces. */
+static void quoteNotFound(WCtx *w, Stmt *pS, const char *zFrom, const char *zText, size_t nText,
+                          const char *zQuote){
+  char zIn[FAKT_MAX_IDENT + 16];
+  char zNear[200];
+  size_t iStart, iEnd, i, n;
+  const char *zDots = "";
+  zIn[0] = 0;
+  if( pS->zId ) snprintf(zIn, sizeof(zIn), " (claim %s)", pS->zId);
+  if( zText==NULL || faktClosestPassage(zText, nText, zQuote, strlen(zQuote), &iStart, &iEnd)!=1 ){
+    faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s%s", zFrom, zIn);
+    return;
+  }
+  n = iEnd - iStart;
+  if( n>160 ){
+    n = 160;
+    while( n>0 && ((unsigned char)zText[iStart+n] & 0xC0)==0x80 ) n--;
+    zDots = "...";
+  }
+  memcpy(zNear, zText+iStart, n);
+  zNear[n] = 0;
+  for(i=0; i<n; i++) if( zNear[i]=='\n' || zNear[i]=='\r' || zNear[i]=='\t' ) zNear[i] = ' ';
+  faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote,
+             "quote not found in source %s%s; closest passage (bytes %zu-%zu): \"%s%s\"",
+             zFrom, zIn, iStart, iEnd, zNear, zDots);
+}
+
+static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy);
+
+/* claim: defClaimQ, and free the copy of the article's bytes it took. */
 static int defClaim(WCtx *w, Stmt *pS){
+  char *zCopy = NULL;
+  int rc = defClaimQ(w, pS, &zCopy);
+  free(zCopy);
+  return rc;
+}
+
+/* claim, with *pzCopy the malloc'd copy of the quote's bytes in the article
+** (stored instead of the quote as written), freed by the caller. */
+static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy){
   ClaimRec r;
   Value vS, vO;
   int rc, kind = 0;
@@ -790,25 +831,31 @@ static int defClaim(WCtx *w, Stmt *pS){
         int rc2 = paramName(w, ap[OPT_FROM], &zFrom);    /* bound to an id: its name */
         if( rc2 ) return rc2;
       }
-      const char *zQ = zFrom[0]=='~' ? "~\"" : "", *zQEnd = zFrom[0]=='~' ? "\"" : "";
-      if( zFrom[0]=='~' ) zFrom++;             /* from ~"LABEL": say it so */
-      if( pS->zId ){
-        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s%s%s (claim %s)",
-                   zQ, zFrom, zQEnd, pS->zId);
-      }else{
-        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "quote not found in source %s%s%s", zQ, zFrom, zQEnd);
-      }
+      char zShow[FAKT_MAX_IDENT + 8];          /* from ~"LABEL": say it so */
+      if( zFrom[0]=='~' ) snprintf(zShow, sizeof(zShow), "~\"%s\"", zFrom + 1);
+      else snprintf(zShow, sizeof(zShow), "%s", zFrom);
+      quoteNotFound(w, pS, zShow, rc==FAKT_NOTFOUND ? NULL : zText, nText, zQuote);
       return FAKT_CONSTRAINT;
     }
     if( rc ) return storeErr(w, rc, &pS->posQuote);
     r.spanStart = (uint32_t)iStart;
     r.spanEnd = (uint32_t)iEnd;
-    size_t nQuote = strlen(zQuote);
+    /* the article's exact bytes are stored, not the quote as written (its
+    ** quotation marks, dashes and spaces may differ); copied, as later
+    ** writes of this statement may move the text's pages */
+    size_t nQuote = iEnd - iStart;
     if( nQuote > FAKT_MAX_STRING ){
       faktErrSet(w->pErr, FAKT_TOOBIG, &pS->posQuote, "quote too long");
       return FAKT_TOOBIG;
     }
-    r.zQuote = zQuote;
+    *pzCopy = malloc(nQuote + 1);
+    if( *pzCopy==NULL ){
+      faktErrSet(w->pErr, FAKT_NOMEM, &pS->posQuote, "out of memory");
+      return FAKT_NOMEM;
+    }
+    memcpy(*pzCopy, zText + iStart, nQuote);
+    (*pzCopy)[nQuote] = 0;
+    r.zQuote = *pzCopy;
     r.quote = (uint32_t)nQuote;
   }
   int bNewName = 0;

@@ -99,7 +99,8 @@ int main(void){
   CHECK(db, strcmp(fakt_errmsg(db), "line 1, col 54: type error: parameter $h must be a date such as \"2023-09-10\"")==0);
   CHECK(db, addClaim(p, "kim", "putin", "a", NULL, "maybe", NULL, NULL)==FAKT_NOTFOUND);
   CHECK(db, addClaim(p, "kim", "putin", "a", NULL, NULL, NULL, "Kim trifft Putin am Mittwoch")==FAKT_CONSTRAINT);
-  CHECK(db, strcmp(fakt_errmsg(db), "line 1, col 63: quote not found in source a")==0);
+  CHECK(db, strcmp(fakt_errmsg(db), "line 1, col 63: quote not found in source a; "
+                                    "closest passage (bytes 0-28): \"Kim trifft Putin am Dienstag\"")==0);
   fakt_reset(p);
   CHECK(db, fakt_clear_bindings(p)==FAKT_OK);
   CHECK(db, fakt_step(p)==FAKT_MISUSE);
@@ -122,7 +123,8 @@ int main(void){
   fakt_reset(p);
   CHECK(db, fakt_bind_text(p, fakt_bind_parameter_index(p, "$q"), "Putin am Freitag", -1, FAKT_STATIC)==FAKT_OK);
   CHECK(db, fakt_step(p)==FAKT_CONSTRAINT);
-  CHECK(db, strcmp(fakt_errmsg(db), "line 1, col 63: quote not found in source a")==0);
+  CHECK(db, strcmp(fakt_errmsg(db), "line 1, col 63: quote not found in source a; "
+                                    "closest passage (bytes 11-28): \"Putin am Dienstag\"")==0);
   fakt_reset(p);
   CHECK(db, fakt_bind_null(p, fakt_bind_parameter_index(p, "$q"))==FAKT_OK);
   CHECK(db, fakt_bind_entity(p, fakt_bind_parameter_index(p, "$src"), "kim")==FAKT_OK);

@@ -233,6 +233,45 @@ static void testQuote(Tally *pT){
   CHECK( quoteAt(z3, "Rakete\nRaketen", 0, 14) );
   CHECK( !quoteFound(z3, "ketenflog") );
   CHECK( !quoteFound(z3, "Raketen flog nah") );
+  /* typographic quotation marks and dashes match their plain forms and each
+  ** other, other spaces (thin U+2009, narrow no-break U+202F) any space
+  ** (issue 23 point 6); the span is the text's */
+  const char *z4 = "Die \xE2\x80\x9E" "Chosun Ilbo\xE2\x80\x9C berichtete \xE2\x80\x93 am\xE2\x80\xAF" "Montag.";
+  size_t iQ = (size_t)(strstr(z4, "\xE2\x80\x9E")-z4);
+  size_t iEnd4 = strlen(z4);
+  CHECK( quoteAt(z4, "\"Chosun Ilbo\" berichtete - am Montag.", iQ, iEnd4) );
+  CHECK( quoteAt(z4, "'Chosun Ilbo' berichtete \xE2\x80\x94 am\xE2\x80\x89Montag.", iQ, iEnd4) );
+  CHECK( quoteAt(z4, "\xC2\xBB" "Chosun Ilbo\xC2\xAB", iQ, iQ+17) );
+  CHECK( !quoteFound(z4, "Chosun Ilbo berichtete") );               /* a mark is not nothing */
+  CHECK( !quoteFound(z4, "berichtete \" am") );                     /* a mark is not a dash */
+  CHECK( !quoteFound(z4, "berichtete - amMontag") );
+  CHECK( quoteFound(z4, "am Montag. \xE2\x80\x89") );               /* trailing thin space trimmed */
+}
+
+/* The passage closest to q in z, as text; "" when none. */
+static const char *closest(const char *z, const char *q, char *zOut){
+  size_t s, e;
+  zOut[0] = 0;
+  if( faktClosestPassage(z, strlen(z), q, strlen(q), &s, &e)==1 ){
+    memcpy(zOut, z+s, e-s);
+    zOut[e-s] = 0;
+  }
+  return zOut;
+}
+
+static void testClosest(Tally *pT){
+  char zBuf[200];
+  const char *z = "Kim reist nach Russland. Das Treffen ist am Dienstag in Wladiwostok. Putin wartet.";
+  /* a typo in one word: the run of as many words sharing the most */
+  CHECK( strcmp(closest(z, "Das Treffen ist am Mittwoch", zBuf), "Das Treffen ist am Dienstag")==0 );
+  /* case and accents do not count against a word */
+  CHECK( strcmp(closest(z, "das treffen IST", zBuf), "Das Treffen ist")==0 );
+  /* words out of order still share */
+  CHECK( strcmp(closest(z, "wartet Putin", zBuf), "Putin wartet")==0 );
+  /* no word in common, an empty quote, a quote longer than the text */
+  CHECK( strcmp(closest(z, "Moskau Pjongjang", zBuf), "")==0 );
+  CHECK( strcmp(closest(z, "", zBuf), "")==0 );
+  CHECK( strcmp(closest("Kim reist", "Kim reist heute nach Moskau", zBuf), "Kim reist")==0 );
 }
 
 /* ================================================================ geo */
@@ -426,6 +465,7 @@ int main(void){
   testFold(&t);
   testTokenize(&t);
   testQuote(&t);
+  testClosest(&t);
   testGeo(&t);
   testDate(&t);
   printf("%d passed, %d failed\n", t.nPass, t.nFail);
