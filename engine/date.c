@@ -1,5 +1,5 @@
 /*
-** date.c -- dates of year, month or day precision (LANG.md section 4):
+** date.c -- dates of year, month or day precision (SPEC.md section 6):
 ** validation (Gregorian leap years), the packed stored form, the interval
 ** of days a date denotes, comparison, sort order, format and parse.
 ** Pure functions; see util.h.
@@ -87,7 +87,7 @@ static int dateBefore(uint64_t a, uint64_t b){
 }
 
 /*
-** Compare as LANG.md section 4 says: '=' is same precision and value,
+** Compare as SPEC.md section 6.2 says: '=' is same precision and value,
 ** '<' is "a ends before b starts", '>' is b < a, '<=' is not '>', '>=' is
 ** not '<'. So overlapping dates of different precision are <= and >= each
 ** other but neither < nor >. An unknown op gives 0.

@@ -1,6 +1,6 @@
 /*
 ** text.c -- UTF-8 validation and coding, display width, folding for
-** lookups (LANG.md section 5), the word tokenizer used by full-text
+** lookups (SPEC.md section 7), the word tokenizer used by full-text
 ** match, and whitespace-tolerant quote search. Pure functions: no state,
 ** no allocation. The contract is engine/util.h.
 */

@@ -79,7 +79,7 @@ uint64_t faktDatePack(int y, int m, int d, int prec);
 void faktDateUnpack(uint64_t v, int *py, int *pm, int *pd, int *pPrec);
 /* First and last day of the interval the date denotes, as days since 1970-01-01. */
 void faktDateRange(uint64_t v, int64_t *pFirst, int64_t *pLast);
-/* Comparisons of LANG.md section 4. op: 0 '=', 1 '!=', 2 '<', 3 '<=', 4 '>', 5 '>='. */
+/* Comparisons of SPEC.md section 6.2. op: 0 '=', 1 '!=', 2 '<', 3 '<=', 4 '>', 5 '>='. */
 int faktDateCompare(uint64_t a, uint64_t b, int op);
 /* Total order for sorting: by first day, then coarser precision first. -1/0/1. */
 int faktDateOrder(uint64_t a, uint64_t b);

@@ -1,6 +1,6 @@
 /*
 ** value.c -- runtime values: comparison, hashing, the 9-byte index
-** encoding and rendering as text (LANG.md section 6).
+** encoding and rendering as text (SPEC.md section 5.2).
 */
 #include <math.h>
 #include <stdio.h>
@@ -351,7 +351,7 @@ static int bufAppend(char **pz, size_t *pnAlloc, int *pn, const char *zAdd, int 
   return FAKT_OK;
 }
 
-/* Format a double per LANG.md section 6. */
+/* Format a double per SPEC.md section 5.2. */
 static int fmtDouble(double r, char *z){
   int n = snprintf(z, 40, "%.15g", r);
   if( strspn(z, "-0123456789")==(size_t)n ){ memcpy(z+n, ".0", 3); n += 2; }

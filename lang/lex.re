@@ -1,5 +1,5 @@
 /*
-** lex.re -- the re2c tokenizer of the fakt language (doc/LANG.md section 1).
+** lex.re -- the re2c tokenizer of the fakt language (SPEC.md section 2).
 **
 ** faktLexToken() returns the length and type of the token at z, reading no
 ** byte at or past zEnd (the text need not end in NUL). Token codes are the

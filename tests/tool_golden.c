@@ -1,5 +1,5 @@
 /*
-** tool_golden.c -- runs the golden tests (*.test files, doc/LANG.md §7).
+** tool_golden.c -- runs the golden tests (*.test files, tests/README.md).
 **
 **   tool_golden [--corpus DB] [--skip N] [--take N] [--filter SUBSTR]
 **               [--rewrite] [-v] FILE.test...

@@ -70,7 +70,7 @@ run_in() {
 }
 
 # The fixture: a few entities, a source, predicates and a claim, written in
-# the language of doc/LANG.md so the tests do not depend on the corpus.
+# the language of SPEC.md so the tests do not depend on the corpus.
 write_fixture() {
   cat > "$1" <<'FIXTURE'
 # fixture for tests/shell
