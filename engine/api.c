@@ -331,6 +331,15 @@ static int fakt_vacuum_intoImpl(fakt *db, const char *zPath){
   return rc;
 }
 
+static int fakt_backupImpl(fakt *db, const char *zPath){
+  if( db==NULL || db->pStore==NULL ) return misuse(db, "fakt_backup() on a closed handle");
+  if( zPath==NULL || zPath[0]==0 ) return misuse(db, "fakt_backup() needs a file name");
+  int rc = faktStoreVacuum(db->pStore, zPath);
+  if( rc==FAKT_MISUSE ) return misuse(db, "fakt_backup(): bad arguments");
+  if( rc ) faktDbError(db, rc, "backup: %s", faktStoreErrmsg(db->pStore));
+  return rc;
+}
+
 /* ================================================================ prepare */
 
 static int isWriteKind(StmtKind k){
@@ -1098,6 +1107,14 @@ int fakt_vacuum_into(fakt *db, const char *zPath){
   fakt *db_ = db;
   if( db_ ) pthread_mutex_lock(&db_->mutex);
   int r_ = fakt_vacuum_intoImpl(db, zPath);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
+}
+
+int fakt_backup(fakt *db, const char *zPath){
+  fakt *db_ = db;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int r_ = fakt_backupImpl(db, zPath);
   if( db_ ) pthread_mutex_unlock(&db_->mutex);
   return r_;
 }

@@ -1099,6 +1099,16 @@ static int cmdVacuum(Shell *p, int nArg, char **azArg){
   return 0;
 }
 
+/* .backup FILE: an online, consistent copy (a read replica) in the new FILE. */
+static int cmdBackup(Shell *p, int nArg, char **azArg){
+  (void)nArg;
+  if( fakt_backup(p->db, azArg[1])!=FAKT_OK ){
+    dotErr(p, "%s", fakt_errmsg(p->db));
+    return 1;
+  }
+  return 0;
+}
+
 /* Progress of .import on a terminal: rows so far, on one line of stderr. */
 static void importProgress(void *pArg, int64_t nRows, int64_t nSkipped){
   (void)pArg;
@@ -1270,6 +1280,7 @@ typedef struct DotCmd {
 } DotCmd;
 
 static const DotCmd aDot[] = {
+  { "backup",  2, 2, cmdBackup,  ".backup FILE",          "an online, consistent copy of the database in the new FILE" },
   { "bail",    2, 2, cmdBail,    ".bail on|off",          "stop at the first failed statement (not in the REPL)" },
   { "changes", 1, 2, cmdChanges, ".changes [on|off]",     "claims changed by the last write (on: after each)" },
   { "check",   1, 1, cmdCheck,   ".check",                "check the integrity of the database" },
@@ -1325,7 +1336,7 @@ static int splitArgs(char *z, char **azArg, int nMax){
 /* 1 if dot-command zName reads the database, so that it is an error while
 ** the database does not exist (Shell.bPending). */
 static int pendingNeedsDb(const char *zName){
-  static const char *const az[] = { "check", "export", "schema", "sources", "vacuum" };
+  static const char *const az[] = { "backup", "check", "export", "schema", "sources", "vacuum" };
   int i;
   for(i=0; i<(int)(sizeof(az)/sizeof(az[0])); i++) if( strcmp(zName, az[i])==0 ) return 1;
   return 0;
