@@ -347,9 +347,9 @@ static void aggSql(SqlCtx *c, const Expr *e, SqlExpr *x){
     int bMax = strcmp(e->zName, "max")==0;
     Str k = {0};
     sortKey(&k, a.val.z, a.type.z, a.num.z, bMax);
-    faktStrPrintf(&x->val, "(array_agg(%s ORDER BY %s) FILTER (WHERE %s IS NOT NULL))[1]", a.val.z, k.z, a.val.z);
-    faktStrPrintf(&x->type, "(array_agg(%s ORDER BY %s) FILTER (WHERE %s IS NOT NULL))[1]", a.type.z, k.z, a.val.z);
-    faktStrPrintf(&x->num, "(array_agg(%s ORDER BY %s) FILTER (WHERE %s IS NOT NULL))[1]", a.num.z, k.z, a.val.z);
+    faktStrPrintf(&x->val, "(array_agg(CAST(%s AS text) ORDER BY %s) FILTER (WHERE %s IS NOT NULL))[1]", a.val.z, k.z, a.val.z);
+    faktStrPrintf(&x->type, "(array_agg(CAST(%s AS text) ORDER BY %s) FILTER (WHERE %s IS NOT NULL))[1]", a.type.z, k.z, a.val.z);
+    faktStrPrintf(&x->num, "(array_agg(CAST(%s AS double precision) ORDER BY %s) FILTER (WHERE %s IS NOT NULL))[1]", a.num.z, k.z, a.val.z);
     faktStrFree(&k);
   }
   faktStrFree(&s);
