@@ -896,7 +896,7 @@ static void ruleCte(SqlTr *t, int iRel, const Pos *pPos){
     t->nSelfRef = 0;
     bodySql(&c, pR->pBody);
     if( t->rc==0 && t->nSelfRef>1 ){
-      trErr(t, &pR->pos, "explain sql: a body of rule %s uses %s twice: SQL's recursive CTEs take one self-reference", r->zName, r->zName);
+      trErr(t, pPos, "explain sql: a body of rule %s uses %s twice: SQL's recursive CTEs take one self-reference", r->zName, r->zName);
     }
     if( t->rc==0 ){
       faktStrPuts(&cte, nBody++ ? " UNION SELECT " : "SELECT ");

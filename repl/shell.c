@@ -1146,7 +1146,7 @@ static int cmdExport(Shell *p, int nArg, char **azArg){
     zArg = azArg[2];
     zPath = azArg[3];
   }else if( nArg>4 || (nArg>3 && strcmp(azArg[1], "csv")==0) ){
-    dotErr(p, "usage: .export nquads|jsonl FILE [\"QUERY\"], .export geojson FILE [ENTITY], .export csv DIR, .export dot ENTITY FILE");
+    dotErr(p, "usage: .export nquads|jsonl FILE [\"QUERY\"], .export geojson FILE [ENTITY], .export csv DIR, .export sql FILE, .export dot ENTITY FILE");
     return 1;
   }
   rc = fakt_export(p->db, azArg[1], zPath, zArg, &zErr);
@@ -1286,7 +1286,7 @@ static const DotCmd aDot[] = {
   { "check",   1, 1, cmdCheck,   ".check",                "check the integrity of the database" },
   { "exit",    1, 2, cmdQuit,    ".exit",                 "leave fakt (also .quit and Ctrl-D)" },
   { "explain", 2, 2, cmdExplain, ".explain on|off",       "show the plan of each find instead of its rows" },
-  { "export",  3, 4, cmdExport,  ".export FORMAT PATH",   "nquads|jsonl FILE [\"QUERY\"], geojson|csv, dot ENTITY FILE" },
+  { "export",  3, 4, cmdExport,  ".export FORMAT PATH",   "nquads|jsonl FILE [\"QUERY\"], geojson|csv|sql, dot ENTITY FILE" },
   { "headers", 2, 2, cmdHeaders, ".headers on|off",       "column names in table, csv and tsv output" },
   { "help",    1, 2, cmdHelp,    ".help",                 "show this list" },
   { "import",  3, 3, cmdImport,  ".import FORMAT PATH",   "jsonl FILE, csv DIR or geonames FILE (one transaction)" },
