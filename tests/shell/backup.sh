@@ -74,6 +74,7 @@ done
 touch "$T/stop"
 wait $wpid
 check "writer rc" 0 "$?"
+echo "  backups during which the writer committed: $moved of 5; last copy: $na pairs"
 [ $moved -ge 1 ] && ok=yes || ok=no
 check "commits went on during at least one of 5 backups ($moved)" yes "$ok"
 
