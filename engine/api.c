@@ -331,6 +331,15 @@ static int fakt_vacuum_intoImpl(fakt *db, const char *zPath){
   return rc;
 }
 
+static int fakt_backupImpl(fakt *db, const char *zPath){
+  if( db==NULL || db->pStore==NULL ) return misuse(db, "fakt_backup() on a closed handle");
+  if( zPath==NULL || zPath[0]==0 ) return misuse(db, "fakt_backup() needs a file name");
+  int rc = faktStoreVacuum(db->pStore, zPath);
+  if( rc==FAKT_MISUSE ) return misuse(db, "fakt_backup(): bad arguments");
+  if( rc ) faktDbError(db, rc, "backup: %s", faktStoreErrmsg(db->pStore));
+  return rc;
+}
+
 /* ================================================================ prepare */
 
 static int isWriteKind(StmtKind k){
@@ -374,6 +383,7 @@ static void stmtFree(fakt_stmt *p){
   free(p->aParam);
   if( p->pRules ) faktRulesFree(p->pRules);
   free(p->zSql);
+  free(p->zSqlOut);
   free(p->zErrMsg);
   faktArenaFree(&p->arena);
   free(p);
@@ -437,9 +447,27 @@ static int fakt_prepareImpl(fakt *db, const char *zSql, int nByte, fakt_stmt **p
       bOwn = 1;
     }
     rc = faktResolveFind(p, t);
+    char *zSqlErr = NULL;
+    Pos sqlPos;
+    memset(&sqlPos, 0, sizeof(sqlPos));
+    if( rc==0 && pS->mode==F_SQL ){
+      /* explain sql: translated now, while the names resolve (SPEC 14.7) */
+      rc = faktSqlTranslate(db, t, pS, (const char *const*)p->cols.azName, p->pRules, &p->zSqlOut, &zSqlErr, &sqlPos);
+      if( rc ){
+        faktErrSet(&db->err, rc, sqlPos.iLine ? &sqlPos : NULL, "%s", zSqlErr ? zSqlErr : "out of memory");
+        free(zSqlErr);
+      }
+    }
     if( bOwn ) faktStoreAbort(t);
     if( rc==0 ){
-      if( pS->mode==F_EXPLAIN ){
+      if( pS->mode==F_SQL ){
+        /* explain sql: one row, one column "sql" (SPEC 14.7) */
+        colsFree(&p->cols);
+        rc = colsAlloc(p, 1);
+        p->cols.azName = faktArenaAlloc(&p->arena, sizeof(char*));
+        if( p->cols.azName ) p->cols.azName[0] = "sql";
+        else rc = FAKT_NOMEM;
+      }else if( pS->mode==F_EXPLAIN ){
         static const char *azName[] = { "id", "parent", "op", "detail", "est" };
         rc = colsAlloc(p, 5);
         p->cols.azName = faktArenaAlloc(&p->arena, sizeof(char*)*5);
@@ -1098,6 +1126,14 @@ int fakt_vacuum_into(fakt *db, const char *zPath){
   fakt *db_ = db;
   if( db_ ) pthread_mutex_lock(&db_->mutex);
   int r_ = fakt_vacuum_intoImpl(db, zPath);
+  if( db_ ) pthread_mutex_unlock(&db_->mutex);
+  return r_;
+}
+
+int fakt_backup(fakt *db, const char *zPath){
+  fakt *db_ = db;
+  if( db_ ) pthread_mutex_lock(&db_->mutex);
+  int r_ = fakt_backupImpl(db, zPath);
   if( db_ ) pthread_mutex_unlock(&db_->mutex);
   return r_;
 }

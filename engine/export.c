@@ -38,7 +38,7 @@ static void fmtDecimal(double r, char *z, size_t n){
 
 /* ================================================================ the context */
 
-typedef enum Fmt { F_NQUADS, F_JSONL, F_CSV, F_DOT, F_GEOJSON } Fmt;
+typedef enum Fmt { F_NQUADS, F_JSONL, F_CSV, F_DOT, F_GEOJSON, F_SQLX } Fmt;
 
 /* Column indexes of the CSV files (F_CSV opens one file per kind). */
 enum { CSV_PRED, CSV_ENT, CSV_ALIAS, CSV_SRC, CSV_CLAIM, CSV_N };
@@ -64,6 +64,7 @@ typedef struct Ex {
   char *azFinal[CSV_N];
   int nOut;                  /* outputs in use */
   Str line;                  /* scratch */
+  Str line2;                 /* sql: alias and via rows, written after their table */
   int nBlank;                /* N-Quads: blank node counter */
   fakt_stmt *pClaimInfo;     /* prepared per-claim queries */
   fakt_stmt *pClaimVia;
@@ -628,8 +629,14 @@ static int nqClaim(Ex *x, const ClaimInfo *c){
 
 /* ================================================================ JSONL and CSV records */
 
+static int sqlPredicate(Ex *x, const PredInfo *p);
+static int sqlEntity(Ex *x, const EntInfo *e);
+static int sqlSource(Ex *x, const SrcInfo *src);
+static int sqlClaim(Ex *x, const ClaimInfo *c);
+
 static int recPredicate(Ex *x, const PredInfo *p){
   if( x->eFmt==F_NQUADS ) return nqPredicate(x, p);
+  if( x->eFmt==F_SQLX ) return sqlPredicate(x, p);
   Str *s = &x->line;
   const char *zType = azObjType[p->objType<=PT_CLAIM ? p->objType : 0];
   faktStrReset(s);
@@ -651,6 +658,7 @@ static int recPredicate(Ex *x, const PredInfo *p){
 
 static int recEntity(Ex *x, const EntInfo *e){
   if( x->eFmt==F_NQUADS ) return nqEntity(x, e);
+  if( x->eFmt==F_SQLX ) return sqlEntity(x, e);
   Str *s = &x->line;
   char zLat[64] = "", zLon[64] = "";
   if( e->bCoords ){
@@ -685,6 +693,7 @@ static int recEntity(Ex *x, const EntInfo *e){
 
 static int recSource(Ex *x, const SrcInfo *src){
   if( x->eFmt==F_NQUADS ) return nqSource(x, src);
+  if( x->eFmt==F_SQLX ) return sqlSource(x, src);
   Str *s = &x->line;
   faktStrReset(s);
   if( x->eFmt==F_JSONL ){
@@ -707,6 +716,7 @@ static int recSource(Ex *x, const SrcInfo *src){
 
 static int recClaim(Ex *x, const ClaimInfo *c){
   if( x->eFmt==F_NQUADS ) return nqClaim(x, c);
+  if( x->eFmt==F_SQLX ) return sqlClaim(x, c);
   Str *s = &x->line;
   char zTx[32];
   snprintf(zTx, sizeof(zTx), "%lld", (long long)c->iTx);
@@ -1263,12 +1273,233 @@ static int exportGeojson(Ex *x, const char *zArg){
   return rc;
 }
 
+/* ================================================================ SQL (PostgreSQL) */
+
+/*
+** The schema of the "sql" export (SPEC.md 14.7). Every value is text in
+** fakt's text form, with its type name beside it where a column can hold
+** several types, and its number where it has one; explain sql (sql.c)
+** translates queries against exactly these names.
+*/
+static const char zSqlSchema[] =
+  "-- fakt export for PostgreSQL (SPEC.md 14.7): psql -v ON_ERROR_STOP=1 -f FILE\n"
+  "BEGIN;\n"
+  "-- predicates: id, object type (any, entity, string, number, quantity, date, claim), single-valued, description\n"
+  "CREATE TABLE predicates (id text PRIMARY KEY, type text NOT NULL, single boolean NOT NULL, doc text);\n"
+  "-- entities (not sources): id, type, label, coordinates (WGS84 degrees) or NULL\n"
+  "CREATE TABLE entities (id text PRIMARY KEY, type text NOT NULL, label text NOT NULL,\n"
+  "  lat double precision, lon double precision);\n"
+  "-- aliases: one row per alias of an entity\n"
+  "CREATE TABLE aliases (entity text NOT NULL, alias text NOT NULL);\n"
+  "-- sources (articles): id, title, outlet (entity id), publication date, the stored text\n"
+  "CREATE TABLE sources (id text PRIMARY KEY, title text NOT NULL, outlet text, published text, text text);\n"
+  "-- claims: subject, predicate, object with all provenance. stype: entity or claim;\n"
+  "-- o: the object in fakt's text form; otype: entity, claim, string, integer, float,\n"
+  "-- quantity (o is 'NUMBER UNIT'), date (YYYY, YYYY-MM or YYYY-MM-DD), boolean;\n"
+  "-- onum: the number of an integer, float or quantity, else NULL\n"
+  "CREATE TABLE claims (id text PRIMARY KEY, s text NOT NULL, stype text NOT NULL, p text NOT NULL,\n"
+  "  o text NOT NULL, otype text NOT NULL, onum double precision, unit text,\n"
+  "  source text, attributed_to text, stance text NOT NULL, holds text, holds_until text,\n"
+  "  said text, quote text, recorded bigint NOT NULL);\n"
+  "-- the via chain of a claim: pos 1 is the nearest link\n"
+  "CREATE TABLE claim_via (claim text NOT NULL, pos integer NOT NULL, entity text NOT NULL,\n"
+  "  PRIMARY KEY (claim, pos));\n";
+
+static const char zSqlIndexes[] =
+  "CREATE INDEX claims_sp ON claims (s, p);\n"
+  "CREATE INDEX claims_po ON claims (p, o);\n"
+  "CREATE INDEX claims_o ON claims (o);\n"
+  "CREATE INDEX claims_source ON claims (source);\n"
+  "CREATE INDEX aliases_entity ON aliases (entity);\n"
+  "-- objects: every named entity and source with its type and label (type(), label())\n"
+  "CREATE VIEW objects (id, type, label) AS\n"
+  "  SELECT id, type, label FROM entities UNION ALL SELECT id, 'document', title FROM sources;\n";
+
+/* A field of a COPY text-format row: \N for NULL, \\ \t \n \r escaped. */
+static void copyField(Str *s, const char *z, int bFirst){
+  if( !bFirst ) faktStrAppend(s, "\t", 1);
+  if( z==NULL ){ faktStrAppend(s, "\\N", 2); return; }
+  for(; *z; z++){
+    switch( *z ){
+      case '\\': faktStrAppend(s, "\\\\", 2); break;
+      case '\t': faktStrAppend(s, "\\t", 2); break;
+      case '\n': faktStrAppend(s, "\\n", 2); break;
+      case '\r': faktStrAppend(s, "\\r", 2); break;
+      default: faktStrAppend(s, z, 1);
+    }
+  }
+}
+
+static int sqlCopyBegin(Ex *x, const char *zHead){
+  if( fputs(zHead, x->f)<0 ) return exErr(x, FAKT_IOERR, "write failed: %s", strerror(errno));
+  return FAKT_OK;
+}
+
+static int sqlPredicate(Ex *x, const PredInfo *p){
+  Str *s = &x->line;
+  faktStrReset(s);
+  copyField(s, p->zId, 1);
+  copyField(s, azObjType[p->objType<=PT_CLAIM ? p->objType : 0], 0);
+  copyField(s, p->bSingle ? "t" : "f", 0);
+  copyField(s, p->zDoc, 0);
+  return putLine(x, x->f, s);
+}
+
+/* entities go to the file, their aliases to x->line2 (written after) */
+static int sqlEntity(Ex *x, const EntInfo *e){
+  Str *s = &x->line;
+  char zLat[64], zLon[64];
+  faktStrReset(s);
+  copyField(s, e->zId, 1);
+  copyField(s, e->zType, 0);
+  copyField(s, e->zLabel, 0);
+  if( e->bCoords ){
+    snprintf(zLat, sizeof(zLat), "%.17g", e->lat);
+    snprintf(zLon, sizeof(zLon), "%.17g", e->lon);
+  }
+  copyField(s, e->bCoords ? zLat : NULL, 0);
+  copyField(s, e->bCoords ? zLon : NULL, 0);
+  for(int i=0; i<e->nAlias; i++){
+    copyField(&x->line2, e->zId, 1);
+    copyField(&x->line2, e->azAlias[i], 0);
+    faktStrAppend(&x->line2, "\n", 1);
+  }
+  return putLine(x, x->f, s);
+}
+
+static int sqlSource(Ex *x, const SrcInfo *src){
+  Str *s = &x->line;
+  faktStrReset(s);
+  copyField(s, src->zId, 1);
+  copyField(s, src->zTitle, 0);
+  copyField(s, src->zOutlet, 0);
+  copyField(s, src->zPublished, 0);
+  copyField(s, src->zText, 0);
+  return putLine(x, x->f, s);
+}
+
+/* claims go to the file, their via links to x->line2 */
+static int sqlClaim(Ex *x, const ClaimInfo *c){
+  Str *s = &x->line;
+  char zTx[32], zNum[64];
+  Str o = {0};
+  int bNum = c->oType==FAKT_INTEGER || c->oType==FAKT_FLOAT || c->oType==FAKT_QUANTITY;
+  faktStrPuts(&o, c->zO ? c->zO : "");
+  if( c->oType==FAKT_QUANTITY && c->zUnit ){ faktStrAppend(&o, " ", 1); faktStrPuts(&o, c->zUnit); }
+  if( c->oType==FAKT_INTEGER ) snprintf(zNum, sizeof(zNum), "%s", c->zO ? c->zO : "0");
+  else snprintf(zNum, sizeof(zNum), "%.17g", c->rO);
+  snprintf(zTx, sizeof(zTx), "%lld", (long long)c->iTx);
+  faktStrReset(s);
+  copyField(s, c->zId, 1);
+  copyField(s, c->zS, 0);
+  copyField(s, c->bSClaim ? "claim" : "entity", 0);
+  copyField(s, c->zP, 0);
+  copyField(s, o.z ? o.z : "", 0);
+  copyField(s, otypeName(c->oType), 0);
+  copyField(s, bNum ? zNum : NULL, 0);
+  copyField(s, c->zUnit, 0);
+  copyField(s, c->zSource, 0);
+  copyField(s, c->zBy, 0);
+  copyField(s, c->zStance ? c->zStance : "asserts", 0);
+  copyField(s, c->zHolds, 0);
+  copyField(s, c->zUntil, 0);
+  copyField(s, c->zSaid, 0);
+  copyField(s, c->zQuote, 0);
+  copyField(s, zTx, 0);
+  faktStrFree(&o);
+  for(int i=0; i<c->nVia; i++){
+    char zPos[16];
+    snprintf(zPos, sizeof(zPos), "%d", i+1);
+    copyField(&x->line2, c->zId, 1);
+    copyField(&x->line2, zPos, 0);
+    copyField(&x->line2, c->azVia[i], 0);
+    faktStrAppend(&x->line2, "\n", 1);
+  }
+  return putLine(x, x->f, s);
+}
+
+/* Write the text of x->line2 (whole COPY rows) and forget it. */
+static int sqlFlush2(Ex *x){
+  if( x->line2.n && fwrite(x->line2.z, 1, x->line2.n, x->f)!=x->line2.n ){
+    return exErr(x, FAKT_IOERR, "write failed: %s", strerror(errno));
+  }
+  faktStrReset(&x->line2);
+  return FAKT_OK;
+}
+
+/* Each stored rule as a view, through explain sql; rules that do not
+** translate are a comment naming the reason. */
+static int sqlRules(Ex *x){
+  RuleSet *rs = NULL;
+  StoreTxn *t = NULL;
+  fakt *db = x->db;
+  int rc;
+  pthread_mutex_lock(&db->mutex);
+  rc = faktStoreBegin(db->pStore, 0, &t);
+  if( rc==0 ){
+    rc = faktRulesLoad(db, t, &rs, &db->err);
+    faktStoreAbort(t);
+  }
+  pthread_mutex_unlock(&db->mutex);
+  if( rc ) return exDbErr(x, rc);
+  for(int i=0; rs && i<rs->nRel && rc==0; i++){
+    const Relation *r = &rs->aRel[i];
+    Str q = {0}, v = {0};
+    fakt_stmt *p = NULL;
+    faktStrPrintf(&q, "explain sql find ");
+    for(int j=0; j<r->nArity; j++) faktStrPrintf(&q, "%s?a%d", j ? ", " : "", j);
+    faktStrPrintf(&q, " where %s(", r->zName);
+    for(int j=0; j<r->nArity; j++) faktStrPrintf(&q, "%s?a%d", j ? ", " : "", j);
+    faktStrPuts(&q, ");");
+    if( fakt_prepare(db, q.z, -1, &p, NULL)==FAKT_OK && fakt_step(p)==FAKT_ROW ){
+      faktStrPrintf(&v, "-- rule %s, arguments a0..a%d (their text forms)\nCREATE VIEW \"%s\" AS\n%s;\n",
+                    r->zName, r->nArity-1, r->zName, colText(p, 0));
+    }else{
+      faktStrPrintf(&v, "-- rule %s has no view: %s\n", r->zName, fakt_errmsg(db));
+    }
+    fakt_finalize(p);
+    if( fputs(v.z, x->f)<0 ) rc = exErr(x, FAKT_IOERR, "write failed: %s", strerror(errno));
+    faktStrFree(&q);
+    faktStrFree(&v);
+  }
+  if( rs ) faktRulesFree(rs);
+  return rc;
+}
+
+/*
+** The "sql" export: a PostgreSQL script that creates the schema, loads
+** every table with COPY ... FROM stdin, adds indexes and a view per rule,
+** in one transaction.
+*/
+static int exportSql(Ex *x){
+  int rc = sqlCopyBegin(x, zSqlSchema);
+  x->eFmt = F_SQLX;
+  if( rc==0 ) rc = sqlCopyBegin(x, "COPY predicates (id, type, single, doc) FROM stdin;\n");
+  if( rc==0 ) rc = walkPredicates(x);
+  if( rc==0 ) rc = sqlCopyBegin(x, "\\.\nCOPY entities (id, type, label, lat, lon) FROM stdin;\n");
+  if( rc==0 ) rc = walkEntities(x, recEntity);
+  if( rc==0 ) rc = sqlCopyBegin(x, "\\.\nCOPY aliases (entity, alias) FROM stdin;\n");
+  if( rc==0 ) rc = sqlFlush2(x);
+  if( rc==0 ) rc = sqlCopyBegin(x, "\\.\nCOPY sources (id, title, outlet, published, text) FROM stdin;\n");
+  if( rc==0 ) rc = walkSources(x);
+  if( rc==0 ) rc = sqlCopyBegin(x, "\\.\nCOPY claims (id, s, stype, p, o, otype, onum, unit, source, attributed_to, "
+                                   "stance, holds, holds_until, said, quote, recorded) FROM stdin;\n");
+  if( rc==0 ) rc = walkClaims(x, "find ?c, ?s, ?p, ?o where ?c: ?s ?p ?o order by ?c;", NULL, recClaim);
+  if( rc==0 ) rc = sqlCopyBegin(x, "\\.\nCOPY claim_via (claim, pos, entity) FROM stdin;\n");
+  if( rc==0 ) rc = sqlFlush2(x);
+  if( rc==0 ) rc = sqlCopyBegin(x, "\\.\n");
+  if( rc==0 ) rc = sqlCopyBegin(x, zSqlIndexes);
+  if( rc==0 ) rc = sqlRules(x);
+  if( rc==0 ) rc = sqlCopyBegin(x, "COMMIT;\n");
+  return rc;
+}
+
 /* ================================================================ fakt_export */
 
 static int parseFormat(const char *z, Fmt *pFmt){
   static const struct { const char *z; Fmt e; } a[] = {
     { "nquads", F_NQUADS }, { "jsonl", F_JSONL }, { "csv", F_CSV },
-    { "dot", F_DOT }, { "geojson", F_GEOJSON },
+    { "dot", F_DOT }, { "geojson", F_GEOJSON }, { "sql", F_SQLX },
   };
   for(size_t i=0; i<sizeof(a)/sizeof(a[0]); i++){
     if( strcmp(z, a[i].z)==0 ){ *pFmt = a[i].e; return 1; }
@@ -1309,11 +1540,15 @@ int fakt_export(fakt *db, const char *zFormat, const char *zPath, const char *zA
   if( zFormat==NULL || zPath==NULL ){
     exErr(&x, FAKT_MISUSE, "misuse: fakt_export needs a format and a path");
   }else if( !parseFormat(zFormat, &x.eFmt) ){
-    exErr(&x, FAKT_MISUSE, "unknown export format \"%s\" (use nquads, jsonl, csv, dot or geojson)", zFormat);
+    exErr(&x, FAKT_MISUSE, "unknown export format \"%s\" (use nquads, jsonl, csv, dot, geojson or sql)", zFormat);
   }else if( openOutputs(&x, zPath)==FAKT_OK ){
     switch( x.eFmt ){
       case F_DOT: rc = exportDot(&x, zArg); break;
       case F_GEOJSON: rc = exportGeojson(&x, zArg); break;
+      case F_SQLX:
+        if( zArg ) rc = exErr(&x, FAKT_MISUSE, "a query can narrow only the nquads and jsonl exports");
+        else rc = exportSql(&x);
+        break;
       default:
         if( zArg && (x.eFmt==F_NQUADS || x.eFmt==F_JSONL) ) rc = exportQuery(&x, zArg);
         else if( zArg ) rc = exErr(&x, FAKT_MISUSE, "a query can narrow only the nquads and jsonl exports");
@@ -1326,6 +1561,7 @@ int fakt_export(fakt *db, const char *zFormat, const char *zPath, const char *zA
   fakt_finalize(x.pClaimVia);
   closeOuts(&x);
   faktStrFree(&x.line);
+  faktStrFree(&x.line2);
   rc = x.rc;
   if( rc ){
     pthread_mutex_lock(&db->mutex);

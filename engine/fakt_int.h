@@ -337,6 +337,7 @@ struct fakt_stmt {
   fakt *db;
   Arena arena;             /* AST, plan, names */
   char *zSql;              /* copy of the statement text */
+  char *zSqlOut;           /* explain sql: the translation (malloc'd) */
   int nSql;
   Stmt *pStmt;             /* tree */
   int bReadonly;
@@ -442,6 +443,8 @@ FAKT_PRIVATE int  faktTruthy(const Value *v);
 FAKT_PRIVATE int  faktStrValue(Exec *ex, const char *z, int n, Value *pOut); /* copy into the exec arena */
 
 /* ---------------------------------------------------------------- rules (rules.c) */
+FAKT_PRIVATE int  faktSqlTranslate(fakt *db, StoreTxn *pTxn, const Stmt *pS, const char *const *azName, RuleSet *pRules,
+                                   char **pzSql, char **pzErr, Pos *pPos);   /* sql.c */
 FAKT_PRIVATE int  faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pErr);
 FAKT_PRIVATE void faktRulesFree(RuleSet *r);
 FAKT_PRIVATE int  faktRulesFind(RuleSet *r, const char *zName, int n);

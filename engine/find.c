@@ -589,6 +589,19 @@ static int findStart(fakt_stmt *p){
   }
   if( pS->pLimit && (rc = evalCount(p, pS->pLimit, &p->nLimit, "limit"))!=0 ) return rc;
   if( pS->pOffset && (rc = evalCount(p, pS->pOffset, &p->nOffset, "offset"))!=0 ) return rc;
+  if( pS->mode==F_SQL ){
+    /* explain sql: the translation made at prepare, one row */
+    p->nLimit = -1;
+    p->nOffset = 0;
+    p->aOut = calloc(1, sizeof(Value));
+    if( p->aOut==NULL ) return FAKT_NOMEM;
+    p->aOut[0].t = V_STR;
+    p->aOut[0].z = p->zSqlOut;
+    p->aOut[0].n = (int)strlen(p->zSqlOut);
+    p->nOut = 1;
+    p->bHasRows = 1;
+    return FAKT_OK;
+  }
   if( pS->mode==F_EXPLAIN ){
     /* the plan is shown whole: limit and offset belong to the query */
     p->nLimit = -1;
@@ -621,7 +634,7 @@ int faktFindStep(fakt_stmt *p){
     rc = findStart(p);
     if( rc ) return rc;
   }
-  int nCol = p->pStmt->mode==F_EXPLAIN ? 5 : nOutCol(p);
+  int nCol = p->pStmt->mode==F_EXPLAIN ? 5 : p->pStmt->mode==F_SQL ? 1 : nOutCol(p);
   for(;;){
     if( p->nLimit>=0 && p->nEmitted>=p->nLimit ) return FAKT_DONE;
     if( p->bHasRows ){

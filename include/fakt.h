@@ -416,6 +416,22 @@ FAKT_API int fakt_check(fakt *db, char **pzReport);
 FAKT_API int fakt_vacuum_into(fakt *db, const char *zPath);
 
 /*
+** Take an online backup of the database into the new file zPath: the same
+** compact copy as fakt_vacuum_into(), named for its use, a read replica
+** (SPEC.md 11.6). The copy is one snapshot, the last transaction committed
+** when the backup begins (one LMDB read transaction spans the whole copy),
+** so it is consistent while other handles and processes keep writing:
+** their later commits are simply not in it, and none of them waits for the
+** backup. A transaction this handle has open (begin without commit) is
+** not in the copy either. The copy passes fakt_check(), keeps the last
+** transaction id, and opens like any fakt database (read-only on the
+** machines it is shipped to). FAKT_CANTOPEN if zPath exists (a backup never
+** replaces a file: another process could have the old one open); on any
+** failure nothing is left at zPath.
+*/
+FAKT_API int fakt_backup(fakt *db, const char *zPath);
+
+/*
 ** ---------------------------------------------------------------- interoperability
 ** Export and import (SPEC.md section 14). Both work on the visible state of
 ** the database (the last committed transaction; retracted claims and rules

@@ -125,7 +125,7 @@ typedef enum StmtKind {
   S_RETRACT, S_BEGIN, S_COMMIT, S_ROLLBACK, S_LOAD, S_FIND, S_VERIFY
 } StmtKind;
 
-typedef enum FindMode { F_PLAIN = 0, F_EXPLAIN, F_WHY } FindMode;
+typedef enum FindMode { F_PLAIN = 0, F_EXPLAIN, F_WHY, F_SQL } FindMode;  /* F_SQL: explain sql */
 
 typedef struct IdList {       /* a list of identifiers or strings */
   int n, nAlloc;

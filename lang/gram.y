@@ -181,6 +181,12 @@ cmd ::= VERIFY nm(N).                   {faktStmtName(pParse, S_VERIFY, &N);}
 cmd ::= findmode(M) FIND distinct(D) projlist(P) where_opt(W) order_opt(O) limit_opt asof_opt.  {faktStmtFind(pParse, M, D, P, W, O);}
 findmode(A) ::= .                       {A = F_PLAIN;}
 findmode(A) ::= EXPLAIN.                {A = F_EXPLAIN;}
+findmode(A) ::= EXPLAIN ID(X).          {
+  A = F_SQL;
+  if( X.n!=3 || strncmp(X.z, "sql", 3)!=0 ){
+    faktErrSet(pParse->pErr, FAKT_SYNTAX, &X.pos, "near \"%.*s\": syntax error, expected \"find\" or \"sql\"", X.n, X.z);
+  }
+}
 findmode(A) ::= WHY.                    {A = F_WHY;}
 distinct(A) ::= .                       {A = 0;}
 distinct(A) ::= DISTINCT.               {A = 1;}

@@ -1298,6 +1298,16 @@ static int cmdVacuum(Shell *p, int nArg, char **azArg){
   return 0;
 }
 
+/* .backup FILE: an online, consistent copy (a read replica) in the new FILE. */
+static int cmdBackup(Shell *p, int nArg, char **azArg){
+  (void)nArg;
+  if( fakt_backup(p->db, azArg[1])!=FAKT_OK ){
+    dotErr(p, "%s", fakt_errmsg(p->db));
+    return 1;
+  }
+  return 0;
+}
+
 /* Progress of .import on a terminal: rows so far, on one line of stderr. */
 static void importProgress(void *pArg, int64_t nRows, int64_t nSkipped){
   (void)pArg;
@@ -1335,7 +1345,7 @@ static int cmdExport(Shell *p, int nArg, char **azArg){
     zArg = azArg[2];
     zPath = azArg[3];
   }else if( nArg>4 || (nArg>3 && strcmp(azArg[1], "csv")==0) ){
-    dotErr(p, "usage: .export nquads|jsonl FILE [\"QUERY\"], .export geojson FILE [ENTITY], .export csv DIR, .export dot ENTITY FILE");
+    dotErr(p, "usage: .export nquads|jsonl FILE [\"QUERY\"], .export geojson FILE [ENTITY], .export csv DIR, .export sql FILE, .export dot ENTITY FILE");
     return 1;
   }
   rc = fakt_export(p->db, azArg[1], zPath, zArg, &zErr);
@@ -1670,13 +1680,14 @@ typedef struct DotCmd {
 } DotCmd;
 
 static const DotCmd aDot[] = {
+  { "backup",  2, 2, cmdBackup,  ".backup FILE",          "an online, consistent copy of the database in the new FILE", 0 },
   { "bail",    2, 2, cmdBail,    ".bail on|off",          "stop at the first failed statement (not in the REPL)", 0 },
   { "changes", 1, 2, cmdChanges, ".changes [on|off]",     "claims changed by the last write (on: after each)", 0 },
   { "check",   1, 1, cmdCheck,   ".check",                "check the integrity of the database", 0 },
   { "echo",    2, 2, cmdEcho,    ".echo on|off",          "print each statement and command before running it", 0 },
   { "exit",    1, 2, cmdQuit,    ".exit",                 "leave fakt (also .quit and Ctrl-D)", 0 },
   { "explain", 2, 2, cmdExplain, ".explain on|off",       "show the plan of each find instead of its rows", 0 },
-  { "export",  3, 4, cmdExport,  ".export FORMAT PATH",   "nquads|jsonl FILE [\"QUERY\"], geojson|csv, dot ENTITY FILE", 0 },
+  { "export",  3, 4, cmdExport,  ".export FORMAT PATH",   "nquads|jsonl FILE [\"QUERY\"], geojson|csv|sql, dot ENTITY FILE", 0 },
   { "headers", 2, 2, cmdHeaders, ".headers on|off",       "column names in table, csv, tsv and list output", 0 },
   { "help",    1, 2, cmdHelp,    ".help [COMMAND]",       "show this list, or more on COMMAND", 0 },
   { "import",  3, 3, cmdImport,  ".import FORMAT PATH",   "jsonl FILE, csv DIR or geonames FILE (one transaction)", 0 },
@@ -1771,7 +1782,7 @@ static int splitArgs(char *z, char **azArg, int nMax){
 /* 1 if dot-command zName reads the database, so that it is an error while
 ** the database does not exist (Shell.bPending). */
 static int pendingNeedsDb(const char *zName){
-  static const char *const az[] = { "check", "export", "schema", "sources", "vacuum" };
+  static const char *const az[] = { "backup", "check", "export", "schema", "sources", "vacuum" };
   int i;
   for(i=0; i<(int)(sizeof(az)/sizeof(az[0])); i++) if( strcmp(zName, az[i])==0 ) return 1;
   return 0;

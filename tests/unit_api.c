@@ -772,6 +772,49 @@ static void answer(fakt *db, const char *zSql, char *z, size_t n) {
 ** the copy answers every query the same, passes fakt_check, keeps its
 ** history and counters, and the original stays usable.
 */
+/* The integer in the first row of zQuery on db, or -1. */
+static int64_t countOf(fakt *db, const char *zQuery) {
+  fakt_stmt *p = NULL;
+  int64_t n = -1;
+  if (fakt_prepare(db, zQuery, -1, &p, NULL) == FAKT_OK && fakt_step(p) == FAKT_ROW) n = fakt_column_int64(p, 0);
+  fakt_finalize(p);
+  return n;
+}
+
+/* fakt_backup: the committed state only, an ordinary database that passes
+** fakt_check, never over a file; misuse. (Under a writer in another
+** process: tests/shell/backup.sh.) */
+static void testBackup(void) {
+  char zSrc[4300], zCopy[4300];
+  fakt *db = NULL, *db2 = NULL;
+  snprintf(zSrc, sizeof(zSrc), "%s/bk_src.fakt", zDir);
+  snprintf(zCopy, sizeof(zCopy), "%s/bk_copy.fakt", zDir);
+  CHECK(fakt_open(zSrc, FAKT_OPEN_READWRITE | FAKT_OPEN_CREATE, &db) == FAKT_OK);
+  if (db == NULL) return;
+  gDb = db;
+  CHECK(run(db, "predicate bn : number; entity bx thing \"X\"; begin; claim bx bn 1; claim bx bn 2; commit;"));
+  CHECK(run(db, "begin; claim bx bn 3;"));                  /* not committed */
+  CHECK(fakt_backup(db, zCopy) == FAKT_OK);
+  CHECK(run(db, "commit;"));
+  CHECK(fakt_backup(db, zCopy) == FAKT_CANTOPEN);
+  CHECK(strstr(fakt_errmsg(db), "backup: ") == fakt_errmsg(db));
+  CHECK(fakt_backup(db, "") == FAKT_MISUSE);
+  CHECK(fakt_backup(db, NULL) == FAKT_MISUSE);
+  CHECK(fakt_backup(NULL, zCopy) == FAKT_MISUSE);
+  CHECK(fakt_open(zCopy, FAKT_OPEN_READONLY, &db2) == FAKT_OK);
+  if (db2) {
+    char *zRep = NULL;
+    CHECK(fakt_check(db2, &zRep) == FAKT_OK && zRep && strcmp(zRep, "ok") == 0);
+    fakt_free(zRep);
+    CHECK(countOf(db2, "find count() where bx bn ?n;") == 2);
+    CHECK(countOf(db, "find count() where bx bn ?n;") == 3);
+    CHECK(fakt_last_tx(db2) == fakt_last_tx(db) - 1);
+  }
+  fakt_close(db2);
+  fakt_close(db);
+  gDb = NULL;
+}
+
 static void testVacuum(void) {
   char zSrc[4300], zCopy[4300], zBad[4300], zLock[4400], zA[4096], zB[4096];
   fakt *db = NULL, *db2 = NULL;
@@ -1017,6 +1060,7 @@ int main(void) {
     CHECK(fakt_close(db) == FAKT_OK);
   }
   testVacuum();
+  testBackup();
   testDictCache();
   testBindNames();
   gDb = NULL;

@@ -9,7 +9,7 @@
 ** case prints its seed, both texts and both results, then shrinks the query
 ** to a minimal reproduction. Ends with "N passed, N failed".
 **
-**   difftest [-n QUERIES] [-d DATABASES] [-s SEED] [-q DB:QUERY] [-v]
+**   difftest [-n QUERIES] [-d DATABASES] [-s SEED] [-q DB:QUERY] [-w SCRIPT] [-E PREFIX] [-v]
 **
 ** ==== The mapping (why each translation means the same in both) ====
 **
@@ -949,20 +949,52 @@ static int runDb(uint64_t seed, int iDb, int nQuery, int iOnly, const char *zDir
   return 1;
 }
 
+/* -E PREFIX: write database i's script to PREFIX-dbI.fk and print one line
+** "PREFIX-dbI.fk<TAB>QUERY" per query (the same queries a run compares),
+** for other engines to compare against fakt (tests/shell/postgres.sh). */
+static int emitDb(uint64_t seed, int iDb, int nQuery, const char *zPrefix) {
+  gRng = seed * 1000003ULL + (uint64_t)iDb;
+  Data d;
+  genData(&d);
+  Str script = { 0 }, qs = { 0 };
+  dataScript(&d, &script);
+  char zPath[4200];
+  snprintf(zPath, sizeof zPath, "%s-db%d.fk", zPrefix, iDb);
+  FILE *f = fopen(zPath, "w");
+  if (!f || fputs(sZ(&script), f) < 0 || fclose(f) != 0) { perror(zPath); free(d.a); free(script.z); return 0; }
+  for (int iq = 0; iq < nQuery; iq++) {
+    gRng = (seed * 1000003ULL + (uint64_t)iDb) * 7919ULL + (uint64_t)iq * 104729ULL + 17;
+    Query q;
+    do genQuery(&d, &q); while (!valid(&q));
+    sReset(&qs);
+    queryFakt(&q, &qs);
+    for (char *z = qs.z; z && *z; z++) if (*z == '\n' || *z == '\t') *z = ' ';
+    printf("%s\t%s\n", zPath, sZ(&qs));
+  }
+  free(d.a); free(script.z); free(qs.z);
+  return 1;
+}
+
 int main(int argc, char **argv) {
   int nQuery = 10000, nDb = 10, iOnlyDb = -1, iOnlyQ = -1, bVerbose = 0;
   uint64_t seed = 20230913;
-  const char *zWrite = NULL;
+  const char *zWrite = NULL, *zEmit = NULL;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "-n") && i + 1 < argc) nQuery = atoi(argv[++i]);
     else if (!strcmp(argv[i], "-d") && i + 1 < argc) nDb = atoi(argv[++i]);
     else if (!strcmp(argv[i], "-s") && i + 1 < argc) seed = strtoull(argv[++i], 0, 10);
     else if (!strcmp(argv[i], "-q") && i + 1 < argc) { if (sscanf(argv[++i], "%d:%d", &iOnlyDb, &iOnlyQ) != 2) iOnlyDb = -1; }
     else if (!strcmp(argv[i], "-w") && i + 1 < argc) zWrite = argv[++i];
+    else if (!strcmp(argv[i], "-E") && i + 1 < argc) zEmit = argv[++i];
     else if (!strcmp(argv[i], "-v")) bVerbose = 1;
-    else { fprintf(stderr, "usage: difftest [-n QUERIES] [-d DATABASES] [-s SEED] [-q DB:QUERY] [-w SCRIPT] [-v]\n"); return 2; }
+    else { fprintf(stderr, "usage: difftest [-n QUERIES] [-d DATABASES] [-s SEED] [-q DB:QUERY] [-w SCRIPT] [-E PREFIX] [-v]\n"); return 2; }
   }
   if (nDb < 1) nDb = 1;
+  if (zEmit) {
+    int nEach = (nQuery + nDb - 1) / nDb;
+    for (int i = 0; i < nDb; i++) if (!emitDb(seed, i, nEach, zEmit)) return 2;
+    return 0;
+  }
   char zDir[] = "/tmp/fakt-difftest.XXXXXX";
   if (!mkdtemp(zDir)) { perror("mkdtemp"); return 2; }
   int nPer = (nQuery + nDb - 1) / nDb;
