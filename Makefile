@@ -270,7 +270,8 @@ install: all $(DB)
 	ln -sf libfakt.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libfakt.so
 	$(FAKT_PC) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/fakt.pc
 	install -m 644 $(DB) $(DESTDIR)$(PREFIX)/share/fakt/corpus.fakt
-	install -d $(DESTDIR)$(PREFIX)/share/doc/fakt
+	install -d $(DESTDIR)$(PREFIX)/share/doc/fakt $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 doc/fakt.1 $(DESTDIR)$(PREFIX)/share/man/man1/fakt.1
 	install -m 644 LICENSE facts/articles/NOTICE.md $(DESTDIR)$(PREFIX)/share/doc/fakt/
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -DFAKT_DEFAULT_DB='"$(PREFIX)/share/fakt/corpus.fakt"' \
 	  -o $(B)/fakt-install repl/shell.c $(B)/libfakt.a -ledit $(LIBS)

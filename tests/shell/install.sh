@@ -51,8 +51,14 @@ fi
 npass=$((npass+1))
 
 for f in include/fakt.h lib/libfakt.a lib/$LIBV lib/pkgconfig/fakt.pc \
-         bin/fakt share/fakt/corpus.fakt share/doc/fakt/LICENSE share/doc/fakt/NOTICE.md; do
+         bin/fakt share/fakt/corpus.fakt share/doc/fakt/LICENSE share/doc/fakt/NOTICE.md \
+         share/man/man1/fakt.1; do
   check "installed $f" yes "$([ -f "$P/$f" ] && [ ! -L "$P/$f" ] && echo yes || echo no)"
+done
+# the manual page names every option that --help lists
+man_text=$(sed 's/\\-/-/g; s/\\f[BIR]//g' "$P/share/man/man1/fakt.1")
+for o in $("$P/bin/fakt" --help | grep -E '^ +-' | grep -oE '(^| )--?[a-z][a-z-]*' | tr -d ' ' | sort -u); do
+  case $man_text in *"$o"*) check "fakt.1 names $o" yes yes ;; *) check "fakt.1 names $o" yes no ;; esac
 done
 check "bin/fakt executable" yes "$([ -x "$P/bin/fakt" ] && echo yes || echo no)"
 check "installed header is include/fakt.h" yes "$(cmp -s include/fakt.h "$P/include/fakt.h" && echo yes || echo no)"
