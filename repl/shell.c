@@ -394,8 +394,19 @@ static void jsonObject(Out *o, const char *const *azVal, const int *aType,
   int i;
   fputc('{', o->f);
   for(i=0; i<o->nCol; i++){
+    const char *zName = o->azName[i] ? o->azName[i] : "";
+    int j, nSame = 1;
     if( i ) fputc(',', o->f);
-    jsonString(o->f, o->azName[i] ? o->azName[i] : "");
+    /* a name that repeats gets ":2", ":3" ...: keys of an object are unique */
+    for(j=0; j<i; j++) if( strcmp(o->azName[j] ? o->azName[j] : "", zName)==0 ) nSame++;
+    if( nSame>1 ){
+      char *zKey = xmalloc(strlen(zName) + 16);
+      sprintf(zKey, "%s:%d", zName, nSame);
+      jsonString(o->f, zKey);
+      free(zKey);
+    }else{
+      jsonString(o->f, zName);
+    }
     fputc(':', o->f);
     jsonValue(o->f, azVal[i], aType[i], aReal ? aReal[i] : 0.0);
   }

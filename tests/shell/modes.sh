@@ -143,4 +143,11 @@ run --no-headers --width 60 -c "find \"$long\" as s;" "$DB"
 check "table --width 60" "$(printf '%059d' 0)…
 (1 row)" "$out"
 
+# json: 64-bit integers exact (no rounding through a double), and a column
+# name that repeats gets a key of its own, so no value is lost to a parser
+run --mode json -c 'find 9007199254740993 as a, 2 as a, "x" as b, 3 as a;' "$DB"
+check "json keys unique, integers exact" '[{"a":9007199254740993,"a:2":2,"b":"x","a:3":3}]' "$out"
+out=$(printf '%s\n' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin)[0]; print(len(d), d["a"], d["a:3"])')
+check "json parses to four keys" "4 9007199254740993 3" "$out"
+
 finish
