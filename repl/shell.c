@@ -2141,6 +2141,8 @@ static void editRemember(Shell *p, const char *z){
   for(q=zCopy; *q; q++) if( *q=='\n' || *q=='\r' ) *q = ' ';
   history(p->hist, &ev, H_ENTER, zCopy);
   free(zCopy);
+  /* saved at once, so a killed or crashed shell keeps what was typed */
+  if( p->zHistFile ) history(p->hist, &ev, H_SAVE, p->zHistFile);
 }
 
 /* ==================================================================== */

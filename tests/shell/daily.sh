@@ -265,6 +265,17 @@ if have_tmux; then
   wait_for "missing db: .quit" '^\[exit 1\]$'
   run --mode csv --no-headers -c 'find count() as n where type(?e, person);' "$DB"
   check "Ctrl-D in txn: nothing written" "$(printf '3\r')" "$out"
+
+  # the history is saved as lines are entered: a shell killed (its
+  # terminal gone: SIGHUP, no clean exit) keeps what was typed
+  rm -f "$T/history"
+  start "$DB"
+  wait_for "history: prompt" '^fakt>$'
+  type_text 'find 4242 as kept;'; key Enter
+  wait_for "history: ran" '^ *4242$'
+  $TM kill-server 2>/dev/null
+  sleep 0.3
+  check_match "history: kept after a kill" "find.*4242.*kept" "$(cat "$T/history" 2>/dev/null)"
 else
   echo "tmux not installed: REPL tests skipped"
 fi
