@@ -843,7 +843,43 @@ static void reportError(Shell *p, Input *pIn, const char *zText, int iBase,
     if( off>=0 && (size_t)off<=strlen(zStmt) ) advancePos(zStmt, zStmt+off, &l, &c);
     else bPos = 0;
   }
-  if( pIn->in==0 ){
+  /* an error inside a loaded file ("in FILE:L:C: ...", nested for nested
+  ** loads) is reported at its own place first, then the loads that ran it,
+  ** innermost first */
+  const char *azIn[8], *zAt = zRest;
+  int anIn[8], nChain = 0;
+  for(;;){
+    const char *q = zAt, *zColon = 0;
+    if( strncmp(q, "in ", 3)!=0 || nChain==8 ) break;
+    q += 3;
+    for(const char *r=q; *r && r[1]; r++){
+      /* PATH:L:C: with L and C digits */
+      if( r[0]==':' && r[1]>='0' && r[1]<='9' ){
+        const char *t = r + 1;
+        while( *t>='0' && *t<='9' ) t++;
+        if( *t!=':' || t[1]<'0' || t[1]>'9' ) continue;
+        t++;
+        while( *t>='0' && *t<='9' ) t++;
+        if( t[0]==':' && t[1]==' ' ){ zColon = t; break; }
+      }
+    }
+    if( zColon==0 ) break;
+    azIn[nChain] = q;
+    anIn[nChain++] = (int)(zColon - q);
+    zAt = zColon + 2;
+  }
+  if( nChain ){
+    int k;
+    fprintf(stderr, "%s%.*s: %s%s\n", pIn->in==0 ? "error: " : "", anIn[nChain-1], azIn[nChain-1],
+            pIn->in==0 ? "" : "error: ", zAt);
+    for(k=nChain-2; k>=0; k--) fprintf(stderr, "  (in the load at %.*s)\n", anIn[k], azIn[k]);
+    if( pIn->in==0 ){
+      fprintf(stderr, "  (in the load at line %d, col %d)\n", l, c);
+      if( bPos ) showCaret(zText, iBase, l, c);
+    }else{
+      fprintf(stderr, "  (in the load at %s:%d:%d)\n", pIn->zName, l, c);
+    }
+  }else if( pIn->in==0 ){
     fprintf(stderr, "error: %s\n", zRest);
     if( bPos ) showCaret(zText, iBase, l, c);
   }else{

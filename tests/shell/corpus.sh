@@ -32,10 +32,19 @@ mdb_dump -n -a "$T/c.fakt" > "$T/before"
 err=$("$FAKT" -c 'load "tests/fixtures/broken_quote.facts";' "$T/c.fakt" 2>&1 >/dev/null)
 rc=$?
 check "broken quote exit status" "1" "$rc"
-check "broken quote message" '-c:1:6: error: in tests/fixtures/broken_quote.facts:18:9: quote not found in source bq (claim bq_02); closest passage (bytes 0-46): "Das Gipfeltreffen soll am Dienstag stattfinden"' "$err"
+check "broken quote message" 'tests/fixtures/broken_quote.facts:18:9: error: quote not found in source bq (claim bq_02); closest passage (bytes 0-46): "Das Gipfeltreffen soll am Dienstag stattfinden"
+  (in the load at -c:1:6)' "$err"
 mdb_dump -n -a "$T/c.fakt" > "$T/after"
 if cmp -s "$T/before" "$T/after"; then npass=$((npass+1)); else nfail=$((nfail+1)); echo "FAIL broken quote changed the database"; fi
 check "bq_01 not loaded either" "" "$("$FAKT" --mode tsv --no-headers -c 'find ?c where ?c: summit ?p ?o;' "$T/c.fakt" 2>/dev/null)"
+
+# 3a. nested loads: the error is named at its own file first, then each load
+printf 'entity na person "A";\nload "nb.facts";\n' > "$T/na.facts"
+printf 'entity nb person "B";\nclaim na knows nobody;\n' > "$T/nb.facts"
+err=$(cd "$T" && "$FAKT" -c 'load "na.facts";' :memory: 2>&1 >/dev/null)
+check "nested load message" 'nb.facts:2:10: error: unknown predicate "knows"
+  (in the load at na.facts:2:6)
+  (in the load at -c:1:6)' "$err"
 
 # 3b. the articles' notice names every article with its size and hash, so it
 # cannot silently go stale when an article is added or changed
