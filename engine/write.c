@@ -972,12 +972,12 @@ static int dropRule(WCtx *w, Stmt *pS){
 #define MAX_LOAD_DEPTH 16
 
 /* Move *pOrg, the position of z[0], to that of z[n], and count the n bytes
-** in db->nLoadScan: each byte of a loaded file is positioned once. */
+** in db->nTextScan: each byte of a loaded file is positioned once. */
 static void loadAdvance(fakt *db, const char *z, int n, ParseOrigin *pOrg){
   Pos next = faktPosAt(z, n, pOrg);
   pOrg->iLine = next.iLine;
   pOrg->iCol = next.iCol;
-  db->nLoadScan += n;
+  db->nTextScan += n;
 }
 
 static int doLoad(WCtx *w, Stmt *pS){
@@ -1031,7 +1031,7 @@ static int doLoad(WCtx *w, Stmt *pS){
       }
     }
     faktArenaFree(&a);
-    db->nLoadScan += nUsed;             /* the parser read the statement */
+    db->nTextScan += nUsed;             /* the parser read the statement */
     /* the next statement's position: from this one's, over its bytes only
     ** (counting from byte 0 each time made the load quadratic) */
     loadAdvance(db, zText + iOff, nUsed, &org);
