@@ -1001,14 +1001,19 @@ static int fakt_execImpl(fakt *db, const char *zSql, fakt_callback xCallback, vo
   if( db==NULL || zSql==NULL ) return misuse(db, "fakt_exec() arguments");
   const char *z = zSql, *zEnd = zSql + strlen(zSql);
   ParseOrigin base = db->origin;
+  ParseOrigin org = base;        /* position of z, carried forward (counting
+                                 ** from zSql each time was quadratic) */
   int rc = FAKT_OK;
   while( rc==FAKT_OK && z<zEnd ){
     fakt_stmt *p = NULL;
     const char *zTail = NULL;
-    db->origin = faktPosAt(zSql, (int)(z - zSql), &base).iLine ? (ParseOrigin){
-      faktPosAt(zSql, (int)(z - zSql), &base).iLine, faktPosAt(zSql, (int)(z - zSql), &base).iCol } : base;
+    db->origin = org;
     rc = fakt_prepare(db, z, (int)(zEnd - z), &p, &zTail);
     if( rc ) break;
+    Pos next = faktPosAt(z, (int)(zTail - z), &org);
+    org.iLine = next.iLine;
+    org.iCol = next.iCol;
+    db->nTextScan += 2*(int64_t)(zTail - z);   /* parsed, then positioned */
     z = zTail;
     if( p==NULL ) continue;
     int nCol = fakt_column_count(p);

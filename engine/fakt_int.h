@@ -297,6 +297,9 @@ struct fakt {
   int64_t nMaxRows, nMaxMem, nMaxMillis;
   RuleSet *pRules;         /* cached rules */
   int nLoadDepth;          /* nested load statements */
+  int64_t nTextScan;       /* bytes load and fakt_exec() scanned to parse
+                           ** and place their statements, never cleared
+                           ** (tests check it grows linearly with the text) */
   uint32_t nTxAdded, nTxRetracted, nTxOther;  /* changes in the explicit txn */
   char *zPath;             /* database file path */
   DictCache *pDictSpare;   /* a finalized statement's cache, for the next one */

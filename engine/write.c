@@ -1040,6 +1040,15 @@ static int dropRule(WCtx *w, Stmt *pS){
 
 #define MAX_LOAD_DEPTH 16
 
+/* Move *pOrg, the position of z[0], to that of z[n], and count the n bytes
+** in db->nTextScan: each byte of a loaded file is positioned once. */
+static void loadAdvance(fakt *db, const char *z, int n, ParseOrigin *pOrg){
+  Pos next = faktPosAt(z, n, pOrg);
+  pOrg->iLine = next.iLine;
+  pOrg->iCol = next.iCol;
+  db->nTextScan += n;
+}
+
 static int doLoad(WCtx *w, Stmt *pS){
   fakt *db = w->db;
   if( db->nLoadDepth>=MAX_LOAD_DEPTH ){
@@ -1069,15 +1078,13 @@ static int doLoad(WCtx *w, Stmt *pS){
   w->zBase = zPath;
   w->pErr = &e;
   db->nLoadDepth++;
-  ParseOrigin org = { 1, 1 };
+  ParseOrigin org = { 1, 1 };    /* position of zText[iOff], carried forward */
   int iOff = 0;
   while( rc==FAKT_OK && iOff<(int)nText ){
     Arena a;
     faktArenaInit(&a);
     Stmt *pSub = NULL;
     int nUsed = 0;
-    org = (ParseOrigin){ faktPosAt(zText, iOff, &(ParseOrigin){1,1}).iLine,
-                         faktPosAt(zText, iOff, &(ParseOrigin){1,1}).iCol };
     rc = faktParse(zText + iOff, (int)nText - iOff, &org, &a, &pSub, &nUsed, &e);
     if( rc==0 && pSub && db->bInterrupt ){
       /* fakt_interrupt(): stop between statements; the load's statement
@@ -1093,6 +1100,10 @@ static int doLoad(WCtx *w, Stmt *pS){
       }
     }
     faktArenaFree(&a);
+    db->nTextScan += nUsed;             /* the parser read the statement */
+    /* the next statement's position: from this one's, over its bytes only
+    ** (counting from byte 0 each time made the load quadratic) */
+    loadAdvance(db, zText + iOff, nUsed, &org);
     iOff += nUsed;
     if( nUsed==0 ) break;
   }

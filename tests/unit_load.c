@@ -1,0 +1,265 @@
+/*
+** unit_load.c -- the load statement is linear in the file (issue 20, point 2).
+**
+** doLoad() parses a file statement by statement and gives each its line and
+** column. It used to compute each statement's position from byte 0 of the
+** file, so a file of n statements cost n*n/2 statements' worth of bytes.
+** The handle counts the bytes the load scans (fakt->nTextScan: bytes parsed
+** and bytes positioned); the test loads files of 500 and 8,000 claims and
+** checks that the bytes per statement do not grow with the file: a count,
+** not a time. fakt_exec() of a long text had the same fault and is
+** checked the same way. It also checks that the positions carried forward are right
+** (errors deep in a file, after multi-byte characters, in nested files).
+** Ends with "N passed, N failed"; exit status 1 on any failure.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fakt.h"
+#include "fakt_int.h"
+
+static int nPass, nFail;
+static fakt *gDb;            /* the handle whose message CHECK prints */
+
+#define CHECK(x) do{ if( x ){ nPass++; }else{ nFail++; \
+  printf("FAIL %s:%d: %s; errmsg: %s\n", __FILE__, __LINE__, #x, \
+         gDb ? fakt_errmsg(gDb) : "(no handle)"); } }while(0)
+
+/* ==== Helpers ==== */
+
+static char zDir[64];        /* scratch directory */
+
+/* Path of zName in the scratch directory (static buffer per slot). */
+static const char *path(int iSlot, const char *zName){
+  static char az[4][256];
+  snprintf(az[iSlot], sizeof(az[iSlot]), "%s/%s", zDir, zName);
+  return az[iSlot];
+}
+
+/* A fresh database zName in the scratch directory, open in gDb. */
+static int openFresh(const char *zName){
+  char z[300];
+  snprintf(z, sizeof(z), "%s", path(0, zName));
+  unlink(z);
+  strcat(z, "-lock");
+  unlink(z);
+  fakt_close(gDb);
+  gDb = NULL;
+  return fakt_open(path(0, zName), FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &gDb);
+}
+
+/* Write zText to file zName of the scratch directory; 0 on success. */
+static int writeFile(const char *zName, const char *zText){
+  FILE *f = fopen(path(1, zName), "w");
+  if( f==NULL ) return 1;
+  fputs(zText, f);
+  return fclose(f)!=0;
+}
+
+/* A .facts file of nClaim claims over 50 entities, every claim line the
+** same length; returns its size in bytes and sets *pnStmt. */
+static long writeClaims(const char *zName, int nClaim, int *pnStmt){
+  FILE *f = fopen(path(1, zName), "w");
+  long n;
+  if( f==NULL ) return -1;
+  fprintf(f, "predicate knows : entity;\n");
+  for(int i=0; i<50; i++) fprintf(f, "entity e%02d person \"Person %02d\";\n", i, i);
+  for(int i=0; i<nClaim; i++){
+    fprintf(f, "claim c%06d: e%02d knows e%02d;\n", i, i%50, (i*7+3)%50);
+  }
+  n = ftell(f);
+  fclose(f);
+  *pnStmt = 1 + 50 + nClaim;
+  return n;
+}
+
+/* Run zSql on gDb; the code, and the message in zErr (or ""). */
+static int run(const char *zSql, char *zErr, size_t nErr){
+  char *z = NULL;
+  int rc = fakt_exec(gDb, zSql, NULL, NULL, &z);
+  snprintf(zErr, nErr, "%s", z ? z : "");
+  fakt_free(z);
+  return rc;
+}
+
+/* Bytes the load of zName scanned, loading it into a fresh database; -1 on
+** failure. */
+static int64_t loadScan(const char *zName){
+  char zSql[300], zErr[300];
+  if( openFresh("scan.fakt") ) return -1;
+  int64_t n0 = gDb->nTextScan;
+  snprintf(zSql, sizeof(zSql), "load \"%s\";", path(1, zName));
+  if( run(zSql, zErr, sizeof(zErr)) ){
+    printf("  load %s: %s\n", zName, zErr);
+    return -1;
+  }
+  return gDb->nTextScan - n0;
+}
+
+/* ==== Linear ==== */
+
+static void testLinear(void){
+  int nSmall = 0, nLarge = 0;
+  long szSmall = writeClaims("small.facts", 500, &nSmall);
+  long szLarge = writeClaims("large.facts", 8000, &nLarge);
+  CHECK( szSmall>0 && szLarge>0 );
+  int64_t nScanSmall = loadScan("small.facts");
+  int64_t nScanLarge = loadScan("large.facts");
+  printf("  load: %d statements, %ld bytes: %lld bytes scanned (%.1f per statement)\n",
+         nSmall, szSmall, (long long)nScanSmall, (double)nScanSmall/nSmall);
+  printf("  load: %d statements, %ld bytes: %lld bytes scanned (%.1f per statement)\n",
+         nLarge, szLarge, (long long)nScanLarge, (double)nScanLarge/nLarge);
+  /* every byte is read (the counter counts), and a bounded number of times
+  ** (the load statement's own text, run by fakt_exec(), counts too) */
+  CHECK( nScanSmall>=szSmall && nScanSmall<=2*(int64_t)szSmall + 300 );
+  CHECK( nScanLarge>=szLarge && nScanLarge<=2*(int64_t)szLarge + 300 );
+  /* 16 times the statements: the bytes per statement stay (within 5%) */
+  CHECK( nScanLarge*nSmall <= nScanSmall*nLarge*105/100 );
+
+  /* the claims are all there */
+  fakt_stmt *p = NULL;
+  CHECK( fakt_prepare(gDb, "find count(?c) where ?c: ?s knows ?o;", -1, &p, NULL)==FAKT_OK );
+  CHECK( fakt_step(p)==FAKT_ROW && fakt_column_int64(p, 0)==8000 );
+  fakt_finalize(p);
+}
+
+/* ==== fakt_exec ==== */
+
+/* "begin;\n", the text of file zName, zLast and "commit;\n", malloc'd, or
+** NULL: one transaction, so that the test does not wait for a commit per
+** statement. */
+static char *readText(const char *zName, const char *zLast){
+  FILE *f = fopen(path(1, zName), "rb");
+  char *z = NULL;
+  long n;
+  if( f==NULL ) return NULL;
+  if( fseek(f, 0, SEEK_END)==0 && (n = ftell(f))>=0 && fseek(f, 0, SEEK_SET)==0 ){
+    z = malloc((size_t)n + strlen(zLast) + 16);
+    if( z ){
+      strcpy(z, "begin;\n");
+      if( fread(z + 7, 1, (size_t)n, f)!=(size_t)n ){ free(z); z = NULL; }
+    }
+    if( z ){
+      z[7 + n] = 0;
+      strcat(z, zLast);
+      strcat(z, "commit;\n");
+    }
+  }
+  fclose(f);
+  return z;
+}
+
+/* Bytes fakt_exec() scanned running the text of file zName into a fresh
+** database; -1 on failure. */
+static int64_t execScan(const char *zName){
+  char *zText = readText(zName, ""), *zErr = NULL;
+  int64_t n = -1;
+  if( zText && openFresh("exec.fakt")==FAKT_OK ){
+    int64_t n0 = gDb->nTextScan;
+    if( fakt_exec(gDb, zText, NULL, NULL, &zErr)==FAKT_OK ) n = gDb->nTextScan - n0;
+    else printf("  exec of %s: %s\n", zName, zErr ? zErr : "?");
+  }
+  fakt_free(zErr);
+  free(zText);
+  return n;
+}
+
+/* fakt_exec() of a long text, like load, scans each byte a bounded number
+** of times, and gives the right position to an error deep in it. */
+static void testExec(void){
+  int nSmall = 0, nLarge = 0;
+  long szSmall = writeClaims("small.facts", 500, &nSmall);
+  long szLarge = writeClaims("large.facts", 8000, &nLarge);
+  int64_t nScanSmall = execScan("small.facts");
+  int64_t nScanLarge = execScan("large.facts");
+  printf("  exec: %d statements, %ld bytes: %lld bytes scanned (%.1f per statement)\n",
+         nSmall, szSmall, (long long)nScanSmall, (double)nScanSmall/nSmall);
+  printf("  exec: %d statements, %ld bytes: %lld bytes scanned (%.1f per statement)\n",
+         nLarge, szLarge, (long long)nScanLarge, (double)nScanLarge/nLarge);
+  /* begin and commit are 15 bytes */
+  CHECK( nScanSmall>=szSmall && nScanSmall<=2*(int64_t)(szSmall + 15) );
+  CHECK( nScanLarge>=szLarge && nScanLarge<=2*(int64_t)(szLarge + 15) );
+  CHECK( nScanLarge*nSmall <= nScanSmall*nLarge*105/100 );
+
+  /* an error on line 8053 (begin, then the 8,051 good statements) at
+  ** column 43, after a two-byte character */
+  char *zText = readText("large.facts",
+      "entity \xc3\xa4 person \"\xc3\x84\"; claim zz1: e01 knows nobody;\n");
+  char *zErr = NULL;
+  CHECK( zText!=NULL && openFresh("exec.fakt")==FAKT_OK );
+  if( zText ){
+    const char *zWant = "line 8053, col 43: unknown entity \"nobody\"";
+    CHECK( fakt_exec(gDb, zText, NULL, NULL, &zErr)!=FAKT_OK );
+    CHECK( zErr && strcmp(zErr, zWant)==0 );
+    if( zErr && strcmp(zErr, zWant)!=0 ) printf("  got: %s\n  want: %s\n", zErr, zWant);
+  }
+  fakt_free(zErr);
+  free(zText);
+}
+
+/* ==== Positions carried forward ==== */
+
+static void testPositions(void){
+  char zSql[400], zErr[400], zWant[400];
+  int nStmt = 0;
+  /* an error at the end of a large file: its line, counted from the start */
+  writeClaims("tail.facts", 3000, &nStmt);
+  FILE *f = fopen(path(1, "tail.facts"), "a");
+  CHECK( f!=NULL );
+  if( f ){
+    fprintf(f, "# \xc3\xa4\xc3\xb6 two code points, four bytes\n");
+    fprintf(f, "entity \xc3\xa4x person \"\xc3\x84\"; claim z1: e01 knows\n  nobody;\n");
+    fclose(f);
+  }
+  CHECK( openFresh("pos.fakt")==FAKT_OK );
+  snprintf(zSql, sizeof(zSql), "load \"%s\";", path(1, "tail.facts"));
+  CHECK( run(zSql, zErr, sizeof(zErr))!=FAKT_OK );
+  /* line 1 predicate, 50 entities, 3000 claims, the comment, then the
+  ** entity line (3053) and "nobody" at line 3054, column 3 */
+  snprintf(zWant, sizeof(zWant), "in %s:3054:3: unknown entity \"nobody\"", path(1, "tail.facts"));
+  CHECK( strstr(zErr, zWant)!=NULL );
+  if( strstr(zErr, zWant)==NULL ) printf("  got: %s\n  want: %s\n", zErr, zWant);
+
+  /* several statements on one line, after multi-byte characters */
+  CHECK( writeFile("line.facts",
+    "predicate knows : entity;\n"
+    "entity \xc3\xa4 person \"\xc3\x84\xc3\x84\"; entity b person \"B\"; claim y: b knows zz;\n")==0 );
+  CHECK( openFresh("pos.fakt")==FAKT_OK );
+  snprintf(zSql, sizeof(zSql), "load \"%s\";", path(1, "line.facts"));
+  CHECK( run(zSql, zErr, sizeof(zErr))!=FAKT_OK );
+  snprintf(zWant, sizeof(zWant), "in %s:2:61: unknown entity \"zz\"", path(1, "line.facts"));
+  CHECK( strstr(zErr, zWant)!=NULL );
+  if( strstr(zErr, zWant)==NULL ) printf("  got: %s\n  want: %s\n", zErr, zWant);
+
+  /* a nested load: positions in the inner file, then in the outer one
+  ** after it */
+  CHECK( writeFile("inner.facts", "predicate knows : entity;\n\nentity a person \"A\";\n")==0 );
+  CHECK( writeFile("outer.facts",
+    "load \"inner.facts\";\nentity b person \"B\";\n  claim q: a knows b; claim r: a knows none;\n")==0 );
+  CHECK( openFresh("pos.fakt")==FAKT_OK );
+  snprintf(zSql, sizeof(zSql), "load \"%s\";", path(1, "outer.facts"));
+  CHECK( run(zSql, zErr, sizeof(zErr))!=FAKT_OK );
+  snprintf(zWant, sizeof(zWant), "in %s:3:40: unknown entity \"none\"", path(1, "outer.facts"));
+  CHECK( strstr(zErr, zWant)!=NULL );
+  if( strstr(zErr, zWant)==NULL ) printf("  got: %s\n  want: %s\n", zErr, zWant);
+  CHECK( writeFile("inner.facts", "predicate knows : entity;\n\n  entity a person \"A\" junk;\n")==0 );
+  CHECK( run(zSql, zErr, sizeof(zErr))!=FAKT_OK );
+  CHECK( strstr(zErr, "inner.facts:3:23:")!=NULL );
+  if( strstr(zErr, "inner.facts:3:23:")==NULL ) printf("  got: %s\n", zErr);
+}
+
+int main(void){
+  snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_load_XXXXXX");
+  if( mkdtemp(zDir)==NULL ){ perror("mkdtemp"); return 1; }
+  testLinear();
+  testExec();
+  testPositions();
+  fakt_close(gDb);
+  gDb = NULL;
+  char zCmd[128];
+  snprintf(zCmd, sizeof(zCmd), "rm -rf %s", zDir);
+  if( system(zCmd)!=0 ) printf("  (could not remove %s)\n", zDir);
+  printf("%d passed, %d failed\n", nPass, nFail);
+  return nFail>0;
+}
