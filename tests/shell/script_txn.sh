@@ -67,7 +67,8 @@ tx0=$(lasttx "$DB")
 run -c "load \"$T/claims.facts\";" "$DB"
 check "load rc" 1 "$rc"
 check "load error names the file's line" \
-  "-c:1:6: error: in $T/claims.facts:$BAD:22: unknown entity \"nobody\"" "$err"
+  "$T/claims.facts:$BAD:22: error: unknown entity \"nobody\"
+  (in the load at -c:1:6)" "$err"
 check "load: no transaction" "$tx0" "$(lasttx "$DB")"
 check "load: no claim" 1 "$(nclaims "$DB")"
 # without the bad statement it is one transaction
