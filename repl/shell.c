@@ -6,6 +6,7 @@
 */
 #include "fakt.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <histedit.h>
 #include <langinfo.h>
@@ -2031,6 +2032,93 @@ static void candList(Cand *a, int n){
   fflush(stdout);
 }
 
+/* Tab after a dot-command's name: its arguments. Fills *pCand with
+** candidates for the word at zKey[0..nKey) (their texts in *pOwn, which
+** the caller frees) and returns 1, or 0 when the line is not a dot-command
+** argument. File names are listed from the word's directory, a directory
+** with a trailing "/". */
+typedef struct OwnList { char **az; int n; } OwnList;
+static const char *ownAdd(OwnList *o, char *z){
+  o->az = xrealloc(o->az, sizeof(char*)*(size_t)(o->n+1));
+  o->az[o->n++] = z;
+  return z;
+}
+static void fileCands(Buf *pCand, OwnList *pOwn, const char *zKey, size_t nKey){
+  const char *zSlash = 0;
+  size_t i, nDir;
+  char *zDir;
+  DIR *d;
+  struct dirent *e;
+  for(i=0; i<nKey; i++) if( zKey[i]=='/' ) zSlash = zKey + i;
+  nDir = zSlash ? (size_t)(zSlash - zKey) + 1 : 0;
+  zDir = nDir ? xstrndup(zKey, nDir) : xstrdup(".");
+  d = opendir(zDir);
+  if( d ){
+    while( (e = readdir(d))!=0 ){
+      const char *zBase = zKey + nDir;
+      size_t nBase = nKey - nDir;
+      struct stat st;
+      char *zFull, *zCand;
+      if( strncmp(e->d_name, zBase, nBase)!=0 ) continue;
+      if( e->d_name[0]=='.' && (nBase==0 || zBase[0]!='.') ) continue;
+      zFull = xmalloc(strlen(zDir) + strlen(e->d_name) + 2);
+      sprintf(zFull, "%s%s%s", zDir, nDir ? "" : "/", e->d_name);
+      zCand = xmalloc(nDir + strlen(e->d_name) + 2);
+      sprintf(zCand, "%.*s%s%s", (int)nDir, zKey, e->d_name,
+              stat(zFull, &st)==0 && S_ISDIR(st.st_mode) ? "/" : "");
+      free(zFull);
+      candAdd(pCand, ownAdd(pOwn, zCand), 0);
+    }
+    closedir(d);
+  }
+  free(zDir);
+}
+static int dotArgCands(const char *zBuf, const char *zKey, size_t nKey, Buf *pCand, OwnList *pOwn){
+  static const char *const azOnOff[] = { "on", "off" };
+  static const char *const azImport[] = { "jsonl", "csv", "geonames" };
+  static const char *const azExport[] = { "nquads", "jsonl", "csv", "dot", "geojson", "sql" };
+  static const char *const azFileCmd[] = { "read", "open", "output", "once", "backup", "vacuum" };
+  static const char *const azBool[] = { "bail", "changes", "echo", "explain", "headers", "timer" };
+  const char *q = zBuf, *zName;
+  size_t nName, i;
+  int iArg = 0;
+  while( *q==' ' || *q=='\t' ) q++;
+  if( *q!='.' ) return 0;
+  zName = ++q;
+  while( *q && *q!=' ' && *q!='\t' ) q++;
+  nName = (size_t)(q - zName);
+  if( q>=zKey ) return 0;                        /* still in the name */
+  while( q<zKey ){                               /* count the words before */
+    while( q<zKey && (*q==' ' || *q=='\t') ) q++;
+    if( q>=zKey ) break;
+    iArg++;
+    while( q<zKey && *q!=' ' && *q!='\t' ) q++;
+  }
+#define IS(Z) (nName==strlen(Z) && strncmp(zName, Z, nName)==0)
+  if( IS("mode") ){
+    for(i=0; i<sizeof(azModeName)/sizeof(azModeName[0]); i++) if( hasPrefix(azModeName[i], zKey, nKey) ) candAdd(pCand, azModeName[i], 0);
+  }else if( IS("help") ){
+    for(i=0; i<(size_t)N_DOT; i++) if( hasPrefix(aDot[i].zName, zKey, nKey) ) candAdd(pCand, aDot[i].zName, 0);
+  }else if( IS("import") && iArg==0 ){
+    for(i=0; i<sizeof(azImport)/sizeof(azImport[0]); i++) if( hasPrefix(azImport[i], zKey, nKey) ) candAdd(pCand, azImport[i], 0);
+  }else if( IS("export") && iArg==0 ){
+    for(i=0; i<sizeof(azExport)/sizeof(azExport[0]); i++) if( hasPrefix(azExport[i], zKey, nKey) ) candAdd(pCand, azExport[i], 0);
+  }else if( IS("import") || IS("export") ){
+    fileCands(pCand, pOwn, zKey, nKey);
+  }else{
+    for(i=0; i<sizeof(azBool)/sizeof(azBool[0]); i++){
+      if( !IS(azBool[i]) ) continue;
+      for(size_t j=0; j<2; j++) if( hasPrefix(azOnOff[j], zKey, nKey) ) candAdd(pCand, azOnOff[j], 0);
+      return 1;
+    }
+    for(i=0; i<sizeof(azFileCmd)/sizeof(azFileCmd[0]); i++){
+      if( IS(azFileCmd[i]) ){ fileCands(pCand, pOwn, zKey, nKey); return 1; }
+    }
+  }
+#undef IS
+  return 1;
+}
+
 /* Tab: complete the word before the cursor. A word after `~` or `~"`
 ** completes labels and aliases, inserted as ~"Label"; a `.` at the start
 ** of a statement completes dot-commands; other words complete keywords,
@@ -2047,6 +2135,40 @@ static unsigned char editComplete(EditLine *el, int ch){
   const char *q;
   (void)ch;
   el_get(el, EL_CLIENTDATA, &p);
+  if( !p->bCont ){
+    /* a dot-command's argument: the word back to the last blank */
+    OwnList own = {0, 0};
+    const char *zW = zCur;
+    while( zW>zBuf && zW[-1]!=' ' && zW[-1]!='\t' ) zW--;
+    if( dotArgCands(zBuf, zW, (size_t)(zCur-zW), &cand, &own) ){
+      a = (const Cand*)cand.z;
+      nCand = (int)(cand.n/sizeof(Cand));
+      nKey = (size_t)(zCur-zW);
+      if( nCand==0 ){
+        rc = CC_ERROR;
+      }else if( nCand==1 ){
+        size_t n = strlen(a[0].zKey);
+        bufPuts(&ins, a[0].zKey + nKey);
+        if( n==0 || a[0].zKey[n-1]!='/' ) bufPuts(&ins, " ");
+        if( el_insertstr(el, ins.z)!=0 ) rc = CC_ERROR;
+      }else{
+        nCommon = strlen(a[0].zKey);
+        for(i=1; i<nCand; i++) nCommon = commonLen(a[0].zKey, a[i].zKey, nCommon);
+        if( nCommon>nKey ){
+          bufAppend(&ins, a[0].zKey + nKey, nCommon - nKey);
+          if( el_insertstr(el, ins.z)!=0 ) rc = CC_ERROR;
+        }else{
+          candList((Cand*)cand.z, nCand);
+          rc = CC_REDISPLAY;
+        }
+      }
+      for(i=0; i<own.n; i++) free(own.az[i]);
+      free(own.az);
+      bufFree(&cand);
+      bufFree(&ins);
+      return rc;
+    }
+  }
   for(q=zBuf; q<zCur; q++) if( *q=='"' ) nQuote++;
   if( nQuote%2 ){
     const char *zQ = zCur;
@@ -2082,6 +2204,17 @@ static unsigned char editComplete(EditLine *el, int ch){
   }
   a = (const Cand*)cand.z;
   nCand = (int)(cand.n/sizeof(Cand));
+  if( !bLabelOnly && nCand>1 ){
+    /* a bare word completes ids first: the labels of those entities (and
+    ** others) only when no id, keyword or name matches */
+    int j, k = 0, bId = 0;
+    Cand *aw = (Cand*)cand.z;
+    for(j=0; j<nCand; j++) if( !aw[j].bLabel ) bId = 1;
+    if( bId ){
+      for(j=0; j<nCand; j++) if( !aw[j].bLabel ) aw[k++] = aw[j];
+      nCand = k;
+    }
+  }
   if( nCand>1 ){     /* drop duplicates (an id that is also a keyword ...) */
     int j, k = 0;
     Cand *aw = (Cand*)cand.z;

@@ -266,6 +266,25 @@ if have_tmux; then
   run --mode csv --no-headers -c 'find count() as n where type(?e, person);' "$DB"
   check "Ctrl-D in txn: nothing written" "$(printf '3\r')" "$out"
 
+  # completion: a bare word completes the id (not offered beside its own
+  # label "Kim Jong Un"), a dot-command's argument its values, file commands
+  # file names (the screen's trailing blanks are cut: the space is not seen)
+  mkdir -p "$T/cdir/sub"; : > "$T/cdir/sub/script.fakt"
+  start "$DB"
+  wait_for "completion: prompt" '^fakt>$'
+  type_text 'find ?x where ?x = ki'; key Tab
+  wait_for "completion: id" '^fakt> find \?x where \?x = kim$'
+  key C-u
+  type_text '.mode bo'; key Tab
+  wait_for "completion: .mode value" '^fakt> \.mode box$'
+  key C-u
+  type_text '.read cdir/s'; key Tab
+  wait_for "completion: directory" '^fakt> \.read cdir/sub/$'
+  type_text 'scr'; key Tab
+  wait_for "completion: file" '^fakt> \.read cdir/sub/script\.fakt$'
+  key C-u
+  type_text '.quit'; key Enter
+
   # the history is saved as lines are entered: a shell killed (its
   # terminal gone: SIGHUP, no clean exit) keeps what was typed
   rm -f "$T/history"
