@@ -402,6 +402,10 @@ typedef struct Compile {
   const Literal *pDeltaLit;/* rules: the literal that reads the delta */
   const Expr *pPreVar;     /* rules: a head variable bound before the body runs */
   int iPreSlot;            /* its slot, set by the compile */
+  int iHeldSlot;           /* rules: the pre-bound slot while no generator that
+                           ** would bind it without the binding has run: no
+                           ** filter, assignment or not reads it meanwhile
+                           ** (-1 none) */
   const unsigned char *aSccRel; /* rules: relations of the rule's own SCC (1) */
   int nDepth;              /* sub-body nesting */
   int nParamSlot;          /* parameters 1..n live in slots 0..n-1 */
