@@ -225,7 +225,7 @@ static int eachRule(void *pArg, uint32_t id, const char *z, size_t n){
 
 /* ================================================================ stratification */
 
-typedef struct Edge { int from, to, bNeg; } Edge;
+typedef struct Edge { int from, to, bNeg; } Edge;   /* bNeg: 0, L_NOT or L_OPTIONAL */
 typedef struct Graph {
   int nEdge, nAlloc;
   Edge *a;
@@ -249,7 +249,7 @@ static int bodyEdges(RuleSet *rs, Graph *g, int iHead, Body *pBody, int bNeg){
       int iRel = faktRulesFind(rs, p->pExpr->zName, p->pExpr->nName);
       if( iRel>=0 ) rc = addEdge(g, iHead, iRel, bNeg);
     }else if( p->kind==L_NOT || p->kind==L_OPTIONAL ){
-      rc = bodyEdges(rs, g, iHead, p->pSub, 1);
+      rc = bodyEdges(rs, g, iHead, p->pSub, bNeg ? bNeg : (int)p->kind);
     }
     if( rc ) return rc;
   }
@@ -320,14 +320,16 @@ static int cycleError(RuleSet *rs, Graph *g, const int *aScc, const Edge *pNeg, 
   if( pNeg->from!=pNeg->to ){
     for(int v=pNeg->from; v>=0 && nNode<64; v=aPrev[v]) aPath[nNode++] = v;
   }
-  nPath = snprintf(zPath, sizeof(zPath), "%s -> not %s", rs->aRel[pNeg->from].zName, rs->aRel[pNeg->to].zName);
+  const char *zHow = pNeg->bNeg==L_OPTIONAL ? "optional" : "not";
+  nPath = snprintf(zPath, sizeof(zPath), "%s -> %s %s", rs->aRel[pNeg->from].zName, zHow, rs->aRel[pNeg->to].zName);
   for(int i=nNode-2; i>=0 && nPath<(int)sizeof(zPath)-80; i--){
     nPath += snprintf(zPath+nPath, sizeof(zPath)-(size_t)nPath, " -> %s", rs->aRel[aPath[i]].zName);
   }
   free(aPrev);
   free(aQueue);
-  faktErrSet(pErr, FAKT_ERROR, NULL, "rule %s is not stratifiable: it depends negatively on itself via %s",
-             rs->aRel[pNeg->from].zName, zPath);
+  faktErrSet(pErr, FAKT_ERROR, NULL, "rule %s is not stratifiable: it depends %s itself%s via %s",
+             rs->aRel[pNeg->from].zName, pNeg->bNeg==L_OPTIONAL ? "on" : "negatively on",
+             pNeg->bNeg==L_OPTIONAL ? " under optional" : "", zPath);
   return FAKT_ERROR;
 }
 
@@ -518,10 +520,42 @@ int faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pErr){
   return loadSet(db, t, NULL, pp, pErr);
 }
 
-/* Check that the stored rules plus pNew (may be NULL) compile and stratify. */
+/* The first aggregate in an expression, or NULL. */
+static const Expr *exprAgg(const Expr *pE){
+  if( pE==NULL ) return NULL;
+  if( pE->op==E_AGG ) return pE;
+  const Expr *p = exprAgg(pE->pLeft);
+  if( p==NULL ) p = exprAgg(pE->pRight);
+  for(int i=0; p==NULL && pE->pArgs && i<pE->pArgs->n; i++) p = exprAgg(pE->pArgs->a[i].p);
+  return p;
+}
+
+/* The first aggregate in a body (its not and optional parts too), or NULL. */
+static const Expr *bodyAgg(const Body *pBody){
+  for(const Literal *l=pBody ? pBody->pFirst : NULL; l; l=l->pNext){
+    const Expr *p = exprAgg(l->pExpr);
+    if( p==NULL ) p = exprAgg(l->pS);
+    if( p==NULL ) p = exprAgg(l->pO);
+    if( p==NULL ) p = bodyAgg(l->pSub);
+    if( p ) return p;
+  }
+  return NULL;
+}
+
+/* Check that the stored rules plus pNew (may be NULL) compile and stratify.
+** A new rule may not aggregate: a relation is a set of tuples closed under
+** its rules, and an aggregate in a body has no group to run over. */
 int faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr){
   RuleSet *rs = NULL;
   FaktErr e;
+  const Expr *pAgg = NULL;
+  for(int i=0; pNew && pNew->pHead && pAgg==NULL && i<pNew->pHead->n; i++) pAgg = exprAgg(pNew->pHead->a[i].p);
+  if( pNew && pAgg==NULL ) pAgg = bodyAgg(pNew->pBody);
+  if( pAgg ){
+    faktErrSet(pErr, FAKT_ERROR, &pAgg->pos, "aggregate %s() is not allowed in rule %s: "
+               "aggregate in the find that calls the rule", pAgg->zName, pNew->zId);
+    return FAKT_ERROR;
+  }
   faktErrInit(&e);
   int rc = loadSet(db, t, pNew, &rs, &e);
   faktRulesFree(rs);
@@ -606,12 +640,13 @@ static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot
   if( sub.aReg==NULL ) return FAKT_NOMEM;
   if( pPre && iPreSlot>=0 && iPreSlot<pR->nSlot ) sub.aReg[iPreSlot] = *pPre;
   Run *r = faktRunNew(&sub, pPlan, &sub.arena);
-  Value aHead[32];
-  int nArity = pRel->nArity<32 ? pRel->nArity : 32;
-  if( r==NULL ) rc = FAKT_NOMEM;
+  int nArity = pRel->nArity;
+  Value *aHead = faktArenaAlloc(&sub.arena, sizeof(Value)*(size_t)(nArity ? nArity : 1));
+  if( r==NULL || aHead==NULL ) rc = FAKT_NOMEM;
   else for(;;){
     rc = faktRunNext(r);
     if( rc!=FAKT_ROW ){ if( rc==FAKT_DONE ) rc = FAKT_OK; break; }
+    rc = FAKT_OK;
     for(int i=0; i<nArity; i++){
       rc = faktEval(&sub, pR->pStmt->pHead->a[i].p, &aHead[i]);
       if( rc ) break;
