@@ -155,6 +155,7 @@ struct Relation {
   int iStratum;            /* evaluation order */
   int bDone;               /* computed for this execution */
   int bHasPtr;             /* a row holds text by pointer (not kept across executions) */
+  int bWhyRows;            /* rows were computed with aWhy (for a why query) */
   /* rows by the entity in one argument, built when a query binds it
   ** (faktRelIndexFirst); chains of row index + 1, 0 ends */
   int iIdxArg;             /* argument indexed, -1 none */
@@ -256,7 +257,8 @@ struct Exec {
   int64_t tStart;          /* start time (ms) for the time limit */
   uint32_t *aWhy;          /* why-tracking: claim ids of the current row */
   int nWhy, nWhyAlloc;
-  int bWhy;                /* track claims for why */
+  int bWhy;                /* a why query: derived rows keep the claims
+                           ** beneath them (Relation.aWhy); else they do not */
   Value *aAgg;             /* current aggregate values (group output) */
   Value *aParam;           /* bound parameters */
   int nParam;
@@ -450,6 +452,7 @@ FAKT_PRIVATE int  faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pE
 FAKT_PRIVATE void faktRulesFree(RuleSet *r);
 FAKT_PRIVATE int  faktRulesFind(RuleSet *r, const char *zName, int n);
 FAKT_PRIVATE int  faktRulesEval(Exec *ex, int iRel);
+FAKT_PRIVATE int  faktRulesWhyReady(const RuleSet *rs);
 /* The rows of iRel whose invariant argument equals the entity *pKey, in
 ** ex->pRules->aSpec[*piSpec-1] (computed now or earlier). 1 with *piSpec,
 ** 0 when that cannot be done (no free entry): evaluate it whole; -rc. */

@@ -110,6 +110,7 @@ static void relClear(Relation *r){
   r->iDeltaLo = r->iDeltaHi = r->iFullHi = 0;
   r->bDone = 0;
   r->bHasPtr = 0;
+  r->bWhyRows = 0;
 }
 
 /* Forget computed rows so the next execution recomputes them. */
@@ -129,6 +130,16 @@ int faktRulesHavePtr(const RuleSet *rs){
     if( rs->aSpec[i].iRel>=0 && rs->aSpec[i].rel.bHasPtr ) return 1;
   }
   return 0;
+}
+
+/* 1 if every computed relation kept its rows' claims (a why query may
+** use them), 0 if some were computed for a query that did not ask why. */
+int faktRulesWhyReady(const RuleSet *rs){
+  for(int i=0; rs && i<rs->nRel; i++) if( rs->aRel[i].bDone && !rs->aRel[i].bWhyRows ) return 0;
+  for(int i=0; rs && rs->aSpec && i<RULE_SPEC_MAX; i++){
+    if( rs->aSpec[i].iRel>=0 && rs->aSpec[i].rel.bDone && !rs->aSpec[i].rel.bWhyRows ) return 0;
+  }
+  return 1;
 }
 
 void faktRulesFree(RuleSet *rs){
@@ -657,7 +668,8 @@ static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot
       }
     }
     if( rc ) break;
-    uint32_t *aWhy = faktRowWhy(&sub, pPlan);
+    uint32_t *aWhy = NULL;
+    if( ex->bWhy && (aWhy = faktRowWhy(&sub, pPlan))==NULL ){ rc = FAKT_NOMEM; break; }
     int k = relInsert(&sub, pRel, aHead, aWhy);
     if( k<0 ){ free(aWhy); rc = -k; break; }
     if( k==0 ) free(aWhy);
@@ -678,35 +690,35 @@ static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot
   return rc;
 }
 
-/* Compute relation iRel (and everything it depends on) for this execution. */
+/* Compute the relations of other strata that pPlan (and its sub-plans)
+** calls, before the stratum iStr that calls them runs. */
+static int evalCalled(Exec *ex, Plan *pPlan, int iStr){
+  RuleSet *rs = ex->pRules;
+  int rc = FAKT_OK;
+  for(int s=0; rc==0 && pPlan && s<pPlan->nStep; s++){
+    Step *pS = &pPlan->aStep[s];
+    if( pS->kind==ST_NOT || pS->kind==ST_OPT ){
+      rc = evalCalled(ex, pS->pSub, iStr);
+    }else if( pS->kind==ST_DERIVED && rs->aRel[pS->iRel].iStratum!=iStr && !rs->aRel[pS->iRel].bDone ){
+      rc = faktRulesEval(ex, pS->iRel);
+    }
+  }
+  return rc;
+}
+
+/* Compute relation iRel (and the relations it calls) for this execution. */
 int faktRulesEval(Exec *ex, int iRel){
   RuleSet *rs = ex->pRules;
   Relation *pRel = &rs->aRel[iRel];
   int iStr = pRel->iStratum;
   int rc = FAKT_OK;
   if( pRel->bDone ) return FAKT_OK;
-  /* dependencies in lower strata first */
+  /* the relations its rules call in lower strata first, and only those
+  ** (in not and optional parts too): a query computes what it needs */
   for(int i=0; i<rs->nRel; i++) if( rs->aRel[i].iStratum==iStr ) rs->aRel[i].bDone = 2;
   for(int i=0; rc==0 && i<rs->nRule; i++){
     RuleDef *pR = &rs->aRule[i];
-    if( rs->aRel[pR->iRel].iStratum!=iStr ) continue;
-    for(int s=0; rc==0 && s<pR->pPlan->nStep; s++){
-      Step *pS = &pR->pPlan->aStep[s];
-      if( pS->kind==ST_DERIVED && rs->aRel[pS->iRel].iStratum!=iStr && !rs->aRel[pS->iRel].bDone ){
-        rc = faktRulesEval(ex, pS->iRel);
-      }
-    }
-  }
-  /* sub-plans (not, optional) may use lower strata too */
-  for(int i=0; rc==0 && i<rs->nRel; i++){
-    if( rs->aRel[i].iStratum<iStr && !rs->aRel[i].bDone ){
-      /* evaluate any lower stratum that has not been computed (conservative) */
-      int bUsed = 0;
-      for(int j=0; j<rs->nRule && !bUsed; j++){
-        if( rs->aRel[rs->aRule[j].iRel].iStratum==iStr ) bUsed = 1;
-      }
-      if( bUsed ) rc = faktRulesEval(ex, i);
-    }
+    if( rs->aRel[pR->iRel].iStratum==iStr ) rc = evalCalled(ex, pR->pPlan, iStr);
   }
   if( rc ) return rc;
   /* initial round: full plans over empty relations of this stratum */
@@ -735,7 +747,11 @@ int faktRulesEval(Exec *ex, int iRel){
     }
     if( rc==0 ) rc = faktExecCheck(ex);
   }
-  for(int i=0; i<rs->nRel; i++) if( rs->aRel[i].iStratum==iStr ) rs->aRel[i].bDone = rc ? 0 : 1;
+  for(int i=0; i<rs->nRel; i++){
+    if( rs->aRel[i].iStratum!=iStr ) continue;
+    rs->aRel[i].bDone = rc ? 0 : 1;
+    rs->aRel[i].bWhyRows = ex->bWhy;
+  }
   return rc;
 }
 
@@ -795,6 +811,7 @@ int faktRulesEvalSpec(Exec *ex, int iRel, const Value *pKey, int *piSpec){
     if( rc==0 ) rc = faktExecCheck(ex);
   }
   pRel->bDone = rc ? 0 : 1;
+  pRel->bWhyRows = ex->bWhy;
   pSpec->rel = *pRel;
   *pRel = tmp;
   if( rc ){
