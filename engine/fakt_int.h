@@ -147,7 +147,9 @@ struct Relation {
   int nArity;
   int nRow, nAlloc;        /* rows */
   Value *aRow;             /* nRow * nArity */
-  uint32_t **aWhy;         /* per row: claim ids that produced it (n, ids...) */
+  uint32_t **aWhy;         /* per row, for why: what its body matched, {nClaim,
+                           ** nRef, claim ids..., nRef pairs (relation, row)};
+                           ** a relation is iRel+1 | iSpec<<24 (faktRowWhy) */
   int *aHash;              /* open-addressing table of row index + 1 */
   int nHash;
   int iDeltaLo, iDeltaHi;  /* rows of the last iteration */
@@ -156,6 +158,8 @@ struct Relation {
   int bDone;               /* computed for this execution */
   int bHasPtr;             /* a row holds text by pointer (not kept across executions) */
   int bWhyRows;            /* rows were computed with aWhy (for a why query) */
+  int iStandIn;            /* 1 + the SpecRel whose rows these are while its
+                           ** rules run in the relation's place, else 0 */
   /* rows by the entity in one argument, built when a query binds it
   ** (faktRelIndexFirst); chains of row index + 1, 0 ends */
   int iIdxArg;             /* argument indexed, -1 none */

@@ -587,56 +587,113 @@ int faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr){
 
 /* ================================================================ evaluation */
 
-/* Add the claims behind the current registers of pPlan to *pa. */
-static int whyCollect(Exec *ex, Plan *pPlan, uint32_t **pa, int *pn, int *pnAlloc){
+/* A growing array of uint32_t. */
+typedef struct U32s { uint32_t *a; int n, nAlloc; } U32s;
+
+static int u32Add(U32s *p, uint32_t v){
+  if( p->n>=p->nAlloc ){
+    int nNew = p->nAlloc ? p->nAlloc*2 : 16;
+    uint32_t *a = realloc(p->a, sizeof(uint32_t)*(size_t)nNew);
+    if( a==NULL ) return FAKT_NOMEM;
+    p->a = a; p->nAlloc = nNew;
+  }
+  p->a[p->n++] = v;
+  return FAKT_OK;
+}
+
+/* What the current registers of pPlan matched: claims scanned into
+** pClaim, derived rows read into pRef as (iRel+1 | iSpec<<24, row). */
+static int whyDirect(Exec *ex, Plan *pPlan, U32s *pClaim, U32s *pRef){
   for(int i=0; i<pPlan->nStep; i++){
     Step *pS = &pPlan->aStep[i];
-    const uint32_t *aAdd = NULL;
-    uint32_t one;
-    int nAdd = 0;
+    int rc = FAKT_OK;
     if( pS->kind==ST_OPT ){
-      if( whyCollect(ex, pS->pSub, pa, pn, pnAlloc) ) return FAKT_NOMEM;
-      continue;
-    }
-    if( pS->kind==ST_SCAN ){
+      rc = whyDirect(ex, pS->pSub, pClaim, pRef);
+    }else if( pS->kind==ST_SCAN ){
       const Value *v = pS->aT[3].iSlot>=0 ? &ex->aReg[pS->aT[3].iSlot] : &pS->aT[3].v;
-      if( v->t==V_ID ){ one = v->id; aAdd = &one; nAdd = 1; }
-    }else if( pS->kind==ST_DERIVED ){
-      /* the row register says which rows: the whole relation's, or a SpecRel's */
+      if( v->t==V_ID ) rc = u32Add(pClaim, v->id);
+    }else if( pS->kind==ST_DERIVED && ex->aReg[pS->iRowSlot].t==V_INT ){
       uint32_t iSpec = ex->aReg[pS->iRowSlot].id;
-      Relation *r = iSpec && ex->pRules->aSpec ? &ex->pRules->aSpec[iSpec-1].rel : &ex->pRules->aRel[pS->iRel];
-      int iRow = (int)ex->aReg[pS->iRowSlot].u.i;
-      if( iRow>=0 && iRow<r->nRow && r->aWhy[iRow] ){
-        aAdd = r->aWhy[iRow] + 1;
-        nAdd = (int)r->aWhy[iRow][0];
-      }
+      rc = u32Add(pRef, (uint32_t)(pS->iRel+1) | (iSpec<<24));
+      if( rc==0 ) rc = u32Add(pRef, (uint32_t)ex->aReg[pS->iRowSlot].u.i);
     }
-    for(int j=0; j<nAdd; j++){
-      uint32_t *a = *pa;
-      int bHave = 0;
-      for(int k=0; k<*pn && !bHave; k++) bHave = a[k+1]==aAdd[j];
-      if( bHave ) continue;
-      if( *pn>=*pnAlloc ){
-        *pnAlloc *= 2;
-        uint32_t *b = realloc(a, sizeof(uint32_t)*(size_t)(*pnAlloc+1));
-        if( b==NULL ) return FAKT_NOMEM;
-        *pa = a = b;
-      }
-      a[++*pn] = aAdd[j];
-    }
+    if( rc ) return rc;
   }
   return FAKT_OK;
 }
 
-/* Claim ids behind the current body row: scanned claims and the why of
-** derived rows used. Returns a malloc'd array {n, ids...} or NULL. */
-uint32_t *faktRowWhy(Exec *ex, Plan *pPlan){
-  int n = 0, nAlloc = 8;
-  uint32_t *a = malloc(sizeof(uint32_t)*(size_t)(nAlloc+1));
-  if( a==NULL ) return NULL;
-  if( whyCollect(ex, pPlan, &a, &n, &nAlloc) ){ free(a); return NULL; }
-  a[0] = (uint32_t)n;
+/* The why record of a row about to be inserted: {nClaim, nRef, claims,
+** refs}. Its size is that of one body match, whatever lies beneath. */
+static uint32_t *whyRecord(Exec *ex, Plan *pPlan){
+  U32s c = { NULL, 0, 0 }, r = { NULL, 0, 0 };
+  uint32_t *a = NULL;
+  if( whyDirect(ex, pPlan, &c, &r)==FAKT_OK ){
+    a = malloc(sizeof(uint32_t)*(size_t)(2 + c.n + r.n));
+    if( a ){
+      a[0] = (uint32_t)c.n; a[1] = (uint32_t)(r.n/2);
+      if( c.n ) memcpy(a+2, c.a, sizeof(uint32_t)*(size_t)c.n);
+      if( r.n ) memcpy(a+2+c.n, r.a, sizeof(uint32_t)*(size_t)r.n);
+      ex->nHeap += (int64_t)sizeof(uint32_t)*(2 + c.n + r.n);
+    }
+  }
+  free(c.a); free(r.a);
   return a;
+}
+
+/* Open-addressing set of 64-bit keys (never 0). 1 added, 0 there, <0 oom. */
+typedef struct Set64 { uint64_t *a; int n, nSlot; } Set64;
+static int setAdd(Set64 *p, uint64_t k){
+  if( (p->n+1)*2 > p->nSlot ){
+    int nNew = p->nSlot ? p->nSlot*2 : 64;
+    uint64_t *a = calloc((size_t)nNew, sizeof(uint64_t));
+    if( a==NULL ) return -1;
+    for(int i=0; i<p->nSlot; i++){
+      if( p->a[i]==0 ) continue;
+      int j = (int)((p->a[i]*0x9E3779B97F4A7C15ULL)>>40) & (nNew-1);
+      while( a[j] ) j = (j+1) & (nNew-1);
+      a[j] = p->a[i];
+    }
+    free(p->a); p->a = a; p->nSlot = nNew;
+  }
+  int j = (int)((k*0x9E3779B97F4A7C15ULL)>>40) & (p->nSlot-1);
+  while( p->a[j] ){ if( p->a[j]==k ) return 0; j = (j+1) & (p->nSlot-1); }
+  p->a[j] = k; p->n++;
+  return 1;
+}
+
+/* Claim ids behind the current body row: the claims it scanned and,
+** walking the why records of the derived rows it read (each row once),
+** the claims beneath them. Returns a malloc'd array {n, ids...} or NULL. */
+uint32_t *faktRowWhy(Exec *ex, Plan *pPlan){
+  RuleSet *rs = ex->pRules;
+  U32s c = { NULL, 0, 0 }, stack = { NULL, 0, 0 }, out = { NULL, 0, 0 };
+  Set64 seenRow = { NULL, 0, 0 }, seenClaim = { NULL, 0, 0 };
+  int rc = u32Add(&out, 0);
+  if( rc==0 ) rc = whyDirect(ex, pPlan, &c, &stack);
+  for(int i=0; rc==0 && i<c.n; i++){
+    int k = setAdd(&seenClaim, (uint64_t)c.a[i]+1);
+    if( k<0 ) rc = FAKT_NOMEM; else if( k ) rc = u32Add(&out, c.a[i]);
+  }
+  while( rc==0 && stack.n>=2 ){
+    uint32_t iRow = stack.a[--stack.n], w = stack.a[--stack.n];
+    int k = setAdd(&seenRow, ((uint64_t)w<<32) | iRow);
+    if( k<0 ){ rc = FAKT_NOMEM; break; }
+    if( k==0 ) continue;
+    uint32_t iSpec = w>>24, iRel = (w & 0xffffff) - 1;
+    if( rs==NULL || (int)iRel>=rs->nRel ) continue;
+    Relation *r = iSpec && rs->aSpec ? &rs->aSpec[iSpec-1].rel : &rs->aRel[iRel];
+    if( (int)iRow>=r->nRow || r->aWhy==NULL || r->aWhy[iRow]==NULL ) continue;
+    const uint32_t *a = r->aWhy[iRow];
+    for(uint32_t j=0; rc==0 && j<a[0]; j++){
+      k = setAdd(&seenClaim, (uint64_t)a[2+j]+1);
+      if( k<0 ) rc = FAKT_NOMEM; else if( k ) rc = u32Add(&out, a[2+j]);
+    }
+    for(uint32_t j=0; rc==0 && j<2*a[1]; j++) rc = u32Add(&stack, a[2+a[0]+j]);
+  }
+  free(c.a); free(stack.a); free(seenRow.a); free(seenClaim.a);
+  if( rc ){ free(out.a); return NULL; }
+  out.a[0] = (uint32_t)(out.n-1);
+  return out.a;
 }
 
 /* Run one rule plan; insert the head tuples. *pnNew counts new rows. */
@@ -669,7 +726,7 @@ static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot
     }
     if( rc ) break;
     uint32_t *aWhy = NULL;
-    if( ex->bWhy && (aWhy = faktRowWhy(&sub, pPlan))==NULL ){ rc = FAKT_NOMEM; break; }
+    if( ex->bWhy && (aWhy = whyRecord(&sub, pPlan))==NULL ){ rc = FAKT_NOMEM; break; }
     int k = relInsert(&sub, pRel, aHead, aWhy);
     if( k<0 ){ free(aWhy); rc = -k; break; }
     if( k==0 ) free(aWhy);
@@ -789,6 +846,7 @@ int faktRulesEvalSpec(Exec *ex, int iRel, const Value *pKey, int *piSpec){
   pSpec->rel.iIdxArg = -1;
   pSpec->rel.iInv = pRel->iInv;
   pSpec->rel.bDone = 2;
+  pSpec->rel.iStandIn = iFree+1;
   /* the SpecRel stands in for the relation while its rules run */
   Relation tmp = *pRel;
   *pRel = pSpec->rel;
