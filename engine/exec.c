@@ -424,7 +424,7 @@ static int derivedNext(Exec *ex, Step *pS, StepState *st){
     if( ok ){
       ex->aReg[pS->iRowSlot].t = V_INT;
       ex->aReg[pS->iRowSlot].u.i = iRow;
-      ex->aReg[pS->iRowSlot].id = (uint32_t)st->iSpec;    /* whose rows (why) */
+      ex->aReg[pS->iRowSlot].id = (uint32_t)(st->iSpec ? st->iSpec : pRel->iStandIn); /* whose rows (why) */
       return 1;
     }
   }

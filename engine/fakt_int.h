@@ -147,7 +147,9 @@ struct Relation {
   int nArity;
   int nRow, nAlloc;        /* rows */
   Value *aRow;             /* nRow * nArity */
-  uint32_t **aWhy;         /* per row: claim ids that produced it (n, ids...) */
+  uint32_t **aWhy;         /* per row, for why: what its body matched, {nClaim,
+                           ** nRef, claim ids..., nRef pairs (relation, row)};
+                           ** a relation is iRel+1 | iSpec<<24 (faktRowWhy) */
   int *aHash;              /* open-addressing table of row index + 1 */
   int nHash;
   int iDeltaLo, iDeltaHi;  /* rows of the last iteration */
@@ -155,6 +157,9 @@ struct Relation {
   int iStratum;            /* evaluation order */
   int bDone;               /* computed for this execution */
   int bHasPtr;             /* a row holds text by pointer (not kept across executions) */
+  int bWhyRows;            /* rows were computed with aWhy (for a why query) */
+  int iStandIn;            /* 1 + the SpecRel whose rows these are while its
+                           ** rules run in the relation's place, else 0 */
   /* rows by the entity in one argument, built when a query binds it
   ** (faktRelIndexFirst); chains of row index + 1, 0 ends */
   int iIdxArg;             /* argument indexed, -1 none */
@@ -256,7 +261,8 @@ struct Exec {
   int64_t tStart;          /* start time (ms) for the time limit */
   uint32_t *aWhy;          /* why-tracking: claim ids of the current row */
   int nWhy, nWhyAlloc;
-  int bWhy;                /* track claims for why */
+  int bWhy;                /* a why query: derived rows keep the claims
+                           ** beneath them (Relation.aWhy); else they do not */
   Value *aAgg;             /* current aggregate values (group output) */
   Value *aParam;           /* bound parameters */
   int nParam;
@@ -406,6 +412,10 @@ typedef struct Compile {
   const Literal *pDeltaLit;/* rules: the literal that reads the delta */
   const Expr *pPreVar;     /* rules: a head variable bound before the body runs */
   int iPreSlot;            /* its slot, set by the compile */
+  int iHeldSlot;           /* rules: the pre-bound slot while no generator that
+                           ** would bind it without the binding has run: no
+                           ** filter, assignment or not reads it meanwhile
+                           ** (-1 none) */
   const unsigned char *aSccRel; /* rules: relations of the rule's own SCC (1) */
   int nDepth;              /* sub-body nesting */
   int nParamSlot;          /* parameters 1..n live in slots 0..n-1 */
@@ -452,6 +462,7 @@ FAKT_PRIVATE int  faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pE
 FAKT_PRIVATE void faktRulesFree(RuleSet *r);
 FAKT_PRIVATE int  faktRulesFind(RuleSet *r, const char *zName, int n);
 FAKT_PRIVATE int  faktRulesEval(Exec *ex, int iRel);
+FAKT_PRIVATE int  faktRulesWhyReady(const RuleSet *rs);
 /* The rows of iRel whose invariant argument equals the entity *pKey, in
 ** ex->pRules->aSpec[*piSpec-1] (computed now or earlier). 1 with *piSpec,
 ** 0 when that cannot be done (no free entry): evaluate it whole; -rc. */

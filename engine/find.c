@@ -583,7 +583,9 @@ static int findStart(fakt_stmt *p){
   /* rule relations of an earlier execution serve this one only if they
   ** were computed whole for the same snapshot (SPEC 11.3) */
   RuleSet *rs = p->pRules;
-  if( rs && (!rs->bKeep || p->db->pTxn || rs->keepSnap!=ex->txSnap || rs->keepLast!=ex->txLast) ){
+  ex->bWhy = f->nWhy>0;
+  if( rs && (!rs->bKeep || p->db->pTxn || rs->keepSnap!=ex->txSnap || rs->keepLast!=ex->txLast
+             || (ex->bWhy && !faktRulesWhyReady(rs))) ){
     faktRulesReset(rs);
     rs->bKeep = 0;
   }

@@ -19,6 +19,7 @@ void faktCompileInit(Compile *c, fakt *db, StoreTxn *t, Arena *a, RuleSet *pRule
   c->a = a;
   c->pRules = pRules;
   c->pErr = pErr;
+  c->iHeldSlot = -1;
 }
 
 void faktCompileFree(Compile *c){
@@ -439,6 +440,7 @@ static int candReady(Compile *c, Cand *pc){
       return 1;
     }
     case ST_ASSIGN: case ST_FILTER: {
+      if( c->iHeldSlot>=0 && hasVar(pc->aVar, pc->nVar, c->iHeldSlot) ) return 0;
       if( pc->pLit->kind==L_CMP && pc->pLit->pExpr->op==E_EQ ){
         Expr *pL = pc->pLit->pExpr->pLeft, *pR = pc->pLit->pExpr->pRight;
         if( pL->op==E_VAR && !c->aBound[pL->iSlot] && termBound(c, pR) ) return 1;
@@ -446,7 +448,9 @@ static int candReady(Compile *c, Cand *pc){
       }
       return allBound(c, pc->aVar, pc->nVar);
     }
-    case ST_NOT: return allBound(c, pc->aNeed, pc->nNeed);
+    case ST_NOT:
+      if( c->iHeldSlot>=0 && hasVar(pc->aVar, pc->nVar, c->iHeldSlot) ) return 0;
+      return allBound(c, pc->aNeed, pc->nNeed);
     default: return 0;
   }
 }
@@ -776,7 +780,7 @@ static int planBody(Compile *c, Body *pBody, Plan **ppPlan){
     ** numbering as the rule's other plans, whose head expressions share it */
     int s = faktCompileSlot(c, c->pPreVar->zName, c->pPreVar->nName);
     if( s<0 ) rc = oom(c);
-    else{ c->aBound[s] = 1; c->iPreSlot = s; }
+    else{ c->aBound[s] = 1; c->iPreSlot = s; c->iHeldSlot = s; }
   }
   Plan *pPlan = faktArenaAlloc(c->a, sizeof(Plan));
   if( pPlan==NULL && rc==0 ) rc = oom(c);
@@ -803,6 +807,16 @@ static int planBody(Compile *c, Body *pBody, Plan **ppPlan){
         double e = estCand(c, pc);
         if( iBest<0 || e<best ){ iBest = i; best = e; }
       }
+    }
+    /* A head variable bound before a rule's body runs (pPreVar) is held
+    ** back from filters, assignments and negations until a generator that
+    ** would bind it in the unbound body has checked it: those then see
+    ** only values the unbound body would give them, so a bound argument
+    ** never raises an error (`?b >= 8` on an entity) the unbound rule
+    ** would not. When no generator mentions it, it is let go here. */
+    if( iBest<0 && c->iHeldSlot>=0 ){
+      c->iHeldSlot = -1;
+      continue;
     }
     /* 3. optional parts, in the order written */
     if( iBest<0 ){
@@ -841,6 +855,8 @@ static int planBody(Compile *c, Body *pBody, Plan **ppPlan){
     if( pc->kind==ST_SCAN ) rc = stepScan(c, pc, pS);
     else if( pc->kind==ST_DERIVED || pc->kind==ST_BUILTIN ) rc = stepCall(c, pc, pS);
     else rc = stepOther(c, pc, pS);
+    if( (pc->kind==ST_SCAN || pc->kind==ST_DERIVED || pc->kind==ST_BUILTIN)
+        && c->iHeldSlot>=0 && hasVar(pc->aVar, pc->nVar, c->iHeldSlot) ) c->iHeldSlot = -1;
     pc->bPlaced = 1;
     pPlan->nStep++;
     nPlaced++;

@@ -110,6 +110,7 @@ static void relClear(Relation *r){
   r->iDeltaLo = r->iDeltaHi = r->iFullHi = 0;
   r->bDone = 0;
   r->bHasPtr = 0;
+  r->bWhyRows = 0;
 }
 
 /* Forget computed rows so the next execution recomputes them. */
@@ -129,6 +130,16 @@ int faktRulesHavePtr(const RuleSet *rs){
     if( rs->aSpec[i].iRel>=0 && rs->aSpec[i].rel.bHasPtr ) return 1;
   }
   return 0;
+}
+
+/* 1 if every computed relation kept its rows' claims (a why query may
+** use them), 0 if some were computed for a query that did not ask why. */
+int faktRulesWhyReady(const RuleSet *rs){
+  for(int i=0; rs && i<rs->nRel; i++) if( rs->aRel[i].bDone && !rs->aRel[i].bWhyRows ) return 0;
+  for(int i=0; rs && rs->aSpec && i<RULE_SPEC_MAX; i++){
+    if( rs->aSpec[i].iRel>=0 && rs->aSpec[i].rel.bDone && !rs->aSpec[i].rel.bWhyRows ) return 0;
+  }
+  return 1;
 }
 
 void faktRulesFree(RuleSet *rs){
@@ -225,7 +236,7 @@ static int eachRule(void *pArg, uint32_t id, const char *z, size_t n){
 
 /* ================================================================ stratification */
 
-typedef struct Edge { int from, to, bNeg; } Edge;
+typedef struct Edge { int from, to, bNeg; } Edge;   /* bNeg: 0, L_NOT or L_OPTIONAL */
 typedef struct Graph {
   int nEdge, nAlloc;
   Edge *a;
@@ -249,7 +260,7 @@ static int bodyEdges(RuleSet *rs, Graph *g, int iHead, Body *pBody, int bNeg){
       int iRel = faktRulesFind(rs, p->pExpr->zName, p->pExpr->nName);
       if( iRel>=0 ) rc = addEdge(g, iHead, iRel, bNeg);
     }else if( p->kind==L_NOT || p->kind==L_OPTIONAL ){
-      rc = bodyEdges(rs, g, iHead, p->pSub, 1);
+      rc = bodyEdges(rs, g, iHead, p->pSub, bNeg ? bNeg : (int)p->kind);
     }
     if( rc ) return rc;
   }
@@ -320,14 +331,16 @@ static int cycleError(RuleSet *rs, Graph *g, const int *aScc, const Edge *pNeg, 
   if( pNeg->from!=pNeg->to ){
     for(int v=pNeg->from; v>=0 && nNode<64; v=aPrev[v]) aPath[nNode++] = v;
   }
-  nPath = snprintf(zPath, sizeof(zPath), "%s -> not %s", rs->aRel[pNeg->from].zName, rs->aRel[pNeg->to].zName);
+  const char *zHow = pNeg->bNeg==L_OPTIONAL ? "optional" : "not";
+  nPath = snprintf(zPath, sizeof(zPath), "%s -> %s %s", rs->aRel[pNeg->from].zName, zHow, rs->aRel[pNeg->to].zName);
   for(int i=nNode-2; i>=0 && nPath<(int)sizeof(zPath)-80; i--){
     nPath += snprintf(zPath+nPath, sizeof(zPath)-(size_t)nPath, " -> %s", rs->aRel[aPath[i]].zName);
   }
   free(aPrev);
   free(aQueue);
-  faktErrSet(pErr, FAKT_ERROR, NULL, "rule %s is not stratifiable: it depends negatively on itself via %s",
-             rs->aRel[pNeg->from].zName, zPath);
+  faktErrSet(pErr, FAKT_ERROR, NULL, "rule %s is not stratifiable: it depends %s itself%s via %s",
+             rs->aRel[pNeg->from].zName, pNeg->bNeg==L_OPTIONAL ? "on" : "negatively on",
+             pNeg->bNeg==L_OPTIONAL ? " under optional" : "", zPath);
   return FAKT_ERROR;
 }
 
@@ -518,10 +531,42 @@ int faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pErr){
   return loadSet(db, t, NULL, pp, pErr);
 }
 
-/* Check that the stored rules plus pNew (may be NULL) compile and stratify. */
+/* The first aggregate in an expression, or NULL. */
+static const Expr *exprAgg(const Expr *pE){
+  if( pE==NULL ) return NULL;
+  if( pE->op==E_AGG ) return pE;
+  const Expr *p = exprAgg(pE->pLeft);
+  if( p==NULL ) p = exprAgg(pE->pRight);
+  for(int i=0; p==NULL && pE->pArgs && i<pE->pArgs->n; i++) p = exprAgg(pE->pArgs->a[i].p);
+  return p;
+}
+
+/* The first aggregate in a body (its not and optional parts too), or NULL. */
+static const Expr *bodyAgg(const Body *pBody){
+  for(const Literal *l=pBody ? pBody->pFirst : NULL; l; l=l->pNext){
+    const Expr *p = exprAgg(l->pExpr);
+    if( p==NULL ) p = exprAgg(l->pS);
+    if( p==NULL ) p = exprAgg(l->pO);
+    if( p==NULL ) p = bodyAgg(l->pSub);
+    if( p ) return p;
+  }
+  return NULL;
+}
+
+/* Check that the stored rules plus pNew (may be NULL) compile and stratify.
+** A new rule may not aggregate: a relation is a set of tuples closed under
+** its rules, and an aggregate in a body has no group to run over. */
 int faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr){
   RuleSet *rs = NULL;
   FaktErr e;
+  const Expr *pAgg = NULL;
+  for(int i=0; pNew && pNew->pHead && pAgg==NULL && i<pNew->pHead->n; i++) pAgg = exprAgg(pNew->pHead->a[i].p);
+  if( pNew && pAgg==NULL ) pAgg = bodyAgg(pNew->pBody);
+  if( pAgg ){
+    faktErrSet(pErr, FAKT_ERROR, &pAgg->pos, "aggregate %s() is not allowed in rule %s: "
+               "aggregate in the find that calls the rule", pAgg->zName, pNew->zId);
+    return FAKT_ERROR;
+  }
   faktErrInit(&e);
   int rc = loadSet(db, t, pNew, &rs, &e);
   faktRulesFree(rs);
@@ -542,56 +587,113 @@ int faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr){
 
 /* ================================================================ evaluation */
 
-/* Add the claims behind the current registers of pPlan to *pa. */
-static int whyCollect(Exec *ex, Plan *pPlan, uint32_t **pa, int *pn, int *pnAlloc){
+/* A growing array of uint32_t. */
+typedef struct U32s { uint32_t *a; int n, nAlloc; } U32s;
+
+static int u32Add(U32s *p, uint32_t v){
+  if( p->n>=p->nAlloc ){
+    int nNew = p->nAlloc ? p->nAlloc*2 : 16;
+    uint32_t *a = realloc(p->a, sizeof(uint32_t)*(size_t)nNew);
+    if( a==NULL ) return FAKT_NOMEM;
+    p->a = a; p->nAlloc = nNew;
+  }
+  p->a[p->n++] = v;
+  return FAKT_OK;
+}
+
+/* What the current registers of pPlan matched: claims scanned into
+** pClaim, derived rows read into pRef as (iRel+1 | iSpec<<24, row). */
+static int whyDirect(Exec *ex, Plan *pPlan, U32s *pClaim, U32s *pRef){
   for(int i=0; i<pPlan->nStep; i++){
     Step *pS = &pPlan->aStep[i];
-    const uint32_t *aAdd = NULL;
-    uint32_t one;
-    int nAdd = 0;
+    int rc = FAKT_OK;
     if( pS->kind==ST_OPT ){
-      if( whyCollect(ex, pS->pSub, pa, pn, pnAlloc) ) return FAKT_NOMEM;
-      continue;
-    }
-    if( pS->kind==ST_SCAN ){
+      rc = whyDirect(ex, pS->pSub, pClaim, pRef);
+    }else if( pS->kind==ST_SCAN ){
       const Value *v = pS->aT[3].iSlot>=0 ? &ex->aReg[pS->aT[3].iSlot] : &pS->aT[3].v;
-      if( v->t==V_ID ){ one = v->id; aAdd = &one; nAdd = 1; }
-    }else if( pS->kind==ST_DERIVED ){
-      /* the row register says which rows: the whole relation's, or a SpecRel's */
+      if( v->t==V_ID ) rc = u32Add(pClaim, v->id);
+    }else if( pS->kind==ST_DERIVED && ex->aReg[pS->iRowSlot].t==V_INT ){
       uint32_t iSpec = ex->aReg[pS->iRowSlot].id;
-      Relation *r = iSpec && ex->pRules->aSpec ? &ex->pRules->aSpec[iSpec-1].rel : &ex->pRules->aRel[pS->iRel];
-      int iRow = (int)ex->aReg[pS->iRowSlot].u.i;
-      if( iRow>=0 && iRow<r->nRow && r->aWhy[iRow] ){
-        aAdd = r->aWhy[iRow] + 1;
-        nAdd = (int)r->aWhy[iRow][0];
-      }
+      rc = u32Add(pRef, (uint32_t)(pS->iRel+1) | (iSpec<<24));
+      if( rc==0 ) rc = u32Add(pRef, (uint32_t)ex->aReg[pS->iRowSlot].u.i);
     }
-    for(int j=0; j<nAdd; j++){
-      uint32_t *a = *pa;
-      int bHave = 0;
-      for(int k=0; k<*pn && !bHave; k++) bHave = a[k+1]==aAdd[j];
-      if( bHave ) continue;
-      if( *pn>=*pnAlloc ){
-        *pnAlloc *= 2;
-        uint32_t *b = realloc(a, sizeof(uint32_t)*(size_t)(*pnAlloc+1));
-        if( b==NULL ) return FAKT_NOMEM;
-        *pa = a = b;
-      }
-      a[++*pn] = aAdd[j];
-    }
+    if( rc ) return rc;
   }
   return FAKT_OK;
 }
 
-/* Claim ids behind the current body row: scanned claims and the why of
-** derived rows used. Returns a malloc'd array {n, ids...} or NULL. */
-uint32_t *faktRowWhy(Exec *ex, Plan *pPlan){
-  int n = 0, nAlloc = 8;
-  uint32_t *a = malloc(sizeof(uint32_t)*(size_t)(nAlloc+1));
-  if( a==NULL ) return NULL;
-  if( whyCollect(ex, pPlan, &a, &n, &nAlloc) ){ free(a); return NULL; }
-  a[0] = (uint32_t)n;
+/* The why record of a row about to be inserted: {nClaim, nRef, claims,
+** refs}. Its size is that of one body match, whatever lies beneath. */
+static uint32_t *whyRecord(Exec *ex, Plan *pPlan){
+  U32s c = { NULL, 0, 0 }, r = { NULL, 0, 0 };
+  uint32_t *a = NULL;
+  if( whyDirect(ex, pPlan, &c, &r)==FAKT_OK ){
+    a = malloc(sizeof(uint32_t)*(size_t)(2 + c.n + r.n));
+    if( a ){
+      a[0] = (uint32_t)c.n; a[1] = (uint32_t)(r.n/2);
+      if( c.n ) memcpy(a+2, c.a, sizeof(uint32_t)*(size_t)c.n);
+      if( r.n ) memcpy(a+2+c.n, r.a, sizeof(uint32_t)*(size_t)r.n);
+      ex->nHeap += (int64_t)sizeof(uint32_t)*(2 + c.n + r.n);
+    }
+  }
+  free(c.a); free(r.a);
   return a;
+}
+
+/* Open-addressing set of 64-bit keys (never 0). 1 added, 0 there, <0 oom. */
+typedef struct Set64 { uint64_t *a; int n, nSlot; } Set64;
+static int setAdd(Set64 *p, uint64_t k){
+  if( (p->n+1)*2 > p->nSlot ){
+    int nNew = p->nSlot ? p->nSlot*2 : 64;
+    uint64_t *a = calloc((size_t)nNew, sizeof(uint64_t));
+    if( a==NULL ) return -1;
+    for(int i=0; i<p->nSlot; i++){
+      if( p->a[i]==0 ) continue;
+      int j = (int)((p->a[i]*0x9E3779B97F4A7C15ULL)>>40) & (nNew-1);
+      while( a[j] ) j = (j+1) & (nNew-1);
+      a[j] = p->a[i];
+    }
+    free(p->a); p->a = a; p->nSlot = nNew;
+  }
+  int j = (int)((k*0x9E3779B97F4A7C15ULL)>>40) & (p->nSlot-1);
+  while( p->a[j] ){ if( p->a[j]==k ) return 0; j = (j+1) & (p->nSlot-1); }
+  p->a[j] = k; p->n++;
+  return 1;
+}
+
+/* Claim ids behind the current body row: the claims it scanned and,
+** walking the why records of the derived rows it read (each row once),
+** the claims beneath them. Returns a malloc'd array {n, ids...} or NULL. */
+uint32_t *faktRowWhy(Exec *ex, Plan *pPlan){
+  RuleSet *rs = ex->pRules;
+  U32s c = { NULL, 0, 0 }, stack = { NULL, 0, 0 }, out = { NULL, 0, 0 };
+  Set64 seenRow = { NULL, 0, 0 }, seenClaim = { NULL, 0, 0 };
+  int rc = u32Add(&out, 0);
+  if( rc==0 ) rc = whyDirect(ex, pPlan, &c, &stack);
+  for(int i=0; rc==0 && i<c.n; i++){
+    int k = setAdd(&seenClaim, (uint64_t)c.a[i]+1);
+    if( k<0 ) rc = FAKT_NOMEM; else if( k ) rc = u32Add(&out, c.a[i]);
+  }
+  while( rc==0 && stack.n>=2 ){
+    uint32_t iRow = stack.a[--stack.n], w = stack.a[--stack.n];
+    int k = setAdd(&seenRow, ((uint64_t)w<<32) | iRow);
+    if( k<0 ){ rc = FAKT_NOMEM; break; }
+    if( k==0 ) continue;
+    uint32_t iSpec = w>>24, iRel = (w & 0xffffff) - 1;
+    if( rs==NULL || (int)iRel>=rs->nRel ) continue;
+    Relation *r = iSpec && rs->aSpec ? &rs->aSpec[iSpec-1].rel : &rs->aRel[iRel];
+    if( (int)iRow>=r->nRow || r->aWhy==NULL || r->aWhy[iRow]==NULL ) continue;
+    const uint32_t *a = r->aWhy[iRow];
+    for(uint32_t j=0; rc==0 && j<a[0]; j++){
+      k = setAdd(&seenClaim, (uint64_t)a[2+j]+1);
+      if( k<0 ) rc = FAKT_NOMEM; else if( k ) rc = u32Add(&out, a[2+j]);
+    }
+    for(uint32_t j=0; rc==0 && j<2*a[1]; j++) rc = u32Add(&stack, a[2+a[0]+j]);
+  }
+  free(c.a); free(stack.a); free(seenRow.a); free(seenClaim.a);
+  if( rc ){ free(out.a); return NULL; }
+  out.a[0] = (uint32_t)(out.n-1);
+  return out.a;
 }
 
 /* Run one rule plan; insert the head tuples. *pnNew counts new rows. */
@@ -606,12 +708,13 @@ static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot
   if( sub.aReg==NULL ) return FAKT_NOMEM;
   if( pPre && iPreSlot>=0 && iPreSlot<pR->nSlot ) sub.aReg[iPreSlot] = *pPre;
   Run *r = faktRunNew(&sub, pPlan, &sub.arena);
-  Value aHead[32];
-  int nArity = pRel->nArity<32 ? pRel->nArity : 32;
-  if( r==NULL ) rc = FAKT_NOMEM;
+  int nArity = pRel->nArity;
+  Value *aHead = faktArenaAlloc(&sub.arena, sizeof(Value)*(size_t)(nArity ? nArity : 1));
+  if( r==NULL || aHead==NULL ) rc = FAKT_NOMEM;
   else for(;;){
     rc = faktRunNext(r);
     if( rc!=FAKT_ROW ){ if( rc==FAKT_DONE ) rc = FAKT_OK; break; }
+    rc = FAKT_OK;
     for(int i=0; i<nArity; i++){
       rc = faktEval(&sub, pR->pStmt->pHead->a[i].p, &aHead[i]);
       if( rc ) break;
@@ -622,7 +725,8 @@ static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot
       }
     }
     if( rc ) break;
-    uint32_t *aWhy = faktRowWhy(&sub, pPlan);
+    uint32_t *aWhy = NULL;
+    if( ex->bWhy && (aWhy = whyRecord(&sub, pPlan))==NULL ){ rc = FAKT_NOMEM; break; }
     int k = relInsert(&sub, pRel, aHead, aWhy);
     if( k<0 ){ free(aWhy); rc = -k; break; }
     if( k==0 ) free(aWhy);
@@ -643,35 +747,35 @@ static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot
   return rc;
 }
 
-/* Compute relation iRel (and everything it depends on) for this execution. */
+/* Compute the relations of other strata that pPlan (and its sub-plans)
+** calls, before the stratum iStr that calls them runs. */
+static int evalCalled(Exec *ex, Plan *pPlan, int iStr){
+  RuleSet *rs = ex->pRules;
+  int rc = FAKT_OK;
+  for(int s=0; rc==0 && pPlan && s<pPlan->nStep; s++){
+    Step *pS = &pPlan->aStep[s];
+    if( pS->kind==ST_NOT || pS->kind==ST_OPT ){
+      rc = evalCalled(ex, pS->pSub, iStr);
+    }else if( pS->kind==ST_DERIVED && rs->aRel[pS->iRel].iStratum!=iStr && !rs->aRel[pS->iRel].bDone ){
+      rc = faktRulesEval(ex, pS->iRel);
+    }
+  }
+  return rc;
+}
+
+/* Compute relation iRel (and the relations it calls) for this execution. */
 int faktRulesEval(Exec *ex, int iRel){
   RuleSet *rs = ex->pRules;
   Relation *pRel = &rs->aRel[iRel];
   int iStr = pRel->iStratum;
   int rc = FAKT_OK;
   if( pRel->bDone ) return FAKT_OK;
-  /* dependencies in lower strata first */
+  /* the relations its rules call in lower strata first, and only those
+  ** (in not and optional parts too): a query computes what it needs */
   for(int i=0; i<rs->nRel; i++) if( rs->aRel[i].iStratum==iStr ) rs->aRel[i].bDone = 2;
   for(int i=0; rc==0 && i<rs->nRule; i++){
     RuleDef *pR = &rs->aRule[i];
-    if( rs->aRel[pR->iRel].iStratum!=iStr ) continue;
-    for(int s=0; rc==0 && s<pR->pPlan->nStep; s++){
-      Step *pS = &pR->pPlan->aStep[s];
-      if( pS->kind==ST_DERIVED && rs->aRel[pS->iRel].iStratum!=iStr && !rs->aRel[pS->iRel].bDone ){
-        rc = faktRulesEval(ex, pS->iRel);
-      }
-    }
-  }
-  /* sub-plans (not, optional) may use lower strata too */
-  for(int i=0; rc==0 && i<rs->nRel; i++){
-    if( rs->aRel[i].iStratum<iStr && !rs->aRel[i].bDone ){
-      /* evaluate any lower stratum that has not been computed (conservative) */
-      int bUsed = 0;
-      for(int j=0; j<rs->nRule && !bUsed; j++){
-        if( rs->aRel[rs->aRule[j].iRel].iStratum==iStr ) bUsed = 1;
-      }
-      if( bUsed ) rc = faktRulesEval(ex, i);
-    }
+    if( rs->aRel[pR->iRel].iStratum==iStr ) rc = evalCalled(ex, pR->pPlan, iStr);
   }
   if( rc ) return rc;
   /* initial round: full plans over empty relations of this stratum */
@@ -700,7 +804,11 @@ int faktRulesEval(Exec *ex, int iRel){
     }
     if( rc==0 ) rc = faktExecCheck(ex);
   }
-  for(int i=0; i<rs->nRel; i++) if( rs->aRel[i].iStratum==iStr ) rs->aRel[i].bDone = rc ? 0 : 1;
+  for(int i=0; i<rs->nRel; i++){
+    if( rs->aRel[i].iStratum!=iStr ) continue;
+    rs->aRel[i].bDone = rc ? 0 : 1;
+    rs->aRel[i].bWhyRows = ex->bWhy;
+  }
   return rc;
 }
 
@@ -738,6 +846,7 @@ int faktRulesEvalSpec(Exec *ex, int iRel, const Value *pKey, int *piSpec){
   pSpec->rel.iIdxArg = -1;
   pSpec->rel.iInv = pRel->iInv;
   pSpec->rel.bDone = 2;
+  pSpec->rel.iStandIn = iFree+1;
   /* the SpecRel stands in for the relation while its rules run */
   Relation tmp = *pRel;
   *pRel = pSpec->rel;
@@ -760,6 +869,7 @@ int faktRulesEvalSpec(Exec *ex, int iRel, const Value *pKey, int *piSpec){
     if( rc==0 ) rc = faktExecCheck(ex);
   }
   pRel->bDone = rc ? 0 : 1;
+  pRel->bWhyRows = ex->bWhy;
   pSpec->rel = *pRel;
   *pRel = tmp;
   if( rc ){

@@ -160,6 +160,7 @@ ename(A) ::= TILDE(K) STRING(X).        {A = X; A.pos = K.pos;}
 
 ////////////////////////////// rule NAME(ARG, ...) if BODY; drop rule NAME
 cmd ::= RULE nm(N) LP termlist(H) RP IF body(B).   {faktStmtRule(pParse, &N, H, B);}
+cmd ::= RULE nm(N) LP RP IF body(B).    {faktStmtRule(pParse, &N, 0, B);}
 cmd ::= DROP RULE nm(N).                {faktStmtName(pParse, S_DROP_RULE, &N);}
 termlist(A) ::= term(X).                {A = faktExprListAppend(pParse, 0, X, 0);}
 termlist(A) ::= termlist(L) COMMA term(X).  {A = faktExprListAppend(pParse, L, X, 0);}
