@@ -105,6 +105,23 @@ static int lookupLabelAll(StoreTxn *t, const char *z, int n, uint32_t *pId, int 
   }
   faktCursorClose(cur);
   if( rc!=FAKT_DONE && rc!=FAKT_ROW ) return rc;
+  if( nFound==0 ){
+    /* as named(): umlauts typed as oe/ae/ue (SPEC 7.1), tried only when the
+    ** spelling as typed finds nobody */
+    uint32_t *a = NULL;
+    int nA = 0;
+    rc = faktNamedIds(t, z, n, &a, &nA);
+    if( rc ) return rc;
+    if( nA>0 ){
+      *pId = a[0];
+      nFound = 1;
+      for(int i=1; pnMore && i<nA; i++){
+        if( *pnMore<4 ) aMore[*pnMore] = a[i];
+        (*pnMore)++;
+      }
+    }
+    free(a);
+  }
   return nFound ? FAKT_OK : FAKT_NOTFOUND;
 }
 
