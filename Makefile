@@ -116,7 +116,7 @@ $(DB): $(B)/fakt $(wildcard facts/*.facts facts/articles/*)
 	mv $@.tmp $@ && mv $@.tmp-lock $@-lock
 
 run: deps all $(DB)
-	$(B)/fakt $(DB)
+	$(B)/fakt
 
 # ---------------------------------------------------------------- tests
 $(B)/tests/%: tests/%.c $(B)/libfakt.a

@@ -182,6 +182,9 @@ int fakt_close(fakt *db){
   if( db->pStore ) faktStoreClose(db->pStore);
   faktDictCacheFree(db->pDictSpare);
   free(db->aBind);
+  for(int i=0; i<db->nSessRule; i++){ free(db->azSessName[i]); free(db->azSessText[i]); }
+  free(db->azSessName);
+  free(db->azSessText);
   faktErrClear(&db->err);
   free(db->zOrigin);
   free(db->zPath);
@@ -425,7 +428,7 @@ static int fakt_prepareImpl(fakt *db, const char *zSql, int nByte, fakt_stmt **p
     faktDbError(db, FAKT_NOMEM, "out of memory");
     return FAKT_NOMEM;
   }
-  if( !p->bReadonly && db->bReadonly ){
+  if( !p->bReadonly && db->bReadonly && pS->kind!=S_RULE && pS->kind!=S_DROP_RULE ){
     faktErrSet(&db->err, FAKT_READONLY, &pS->pos, "attempt to write a read-only database");
     stmtFree(p);
     return FAKT_READONLY;

@@ -310,6 +310,9 @@ struct fakt {
   char *zPath;             /* database file path */
   DictCache *pDictSpare;   /* a finalized statement's cache, for the next one */
   char zLastClaim[FAKT_MAX_IDENT + 1];  /* fakt_last_claim(), "" if none */
+  int nSessRule;           /* rules defined on a read-only handle: they live */
+  char **azSessName;       /* for the session (names, and their texts, each */
+  char **azSessText;       /* a rule statement), never stored */
   struct BindName *aBind;  /* BIND_CACHE names fakt_bind_entity() resolved
                            ** outside a transaction, or NULL */
 };
@@ -473,6 +476,8 @@ FAKT_PRIVATE int  faktRelIndexFirst(Exec *ex, Relation *r, int iArg, const Value
 FAKT_PRIVATE int  faktRelIndexNext(const Relation *r, int iRow);                          /* row+1 or 0 */
 FAKT_PRIVATE uint32_t *faktRowWhy(Exec *ex, Plan *pPlan);
 FAKT_PRIVATE int  faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr);
+/* Session rules of a read-only handle (write.c): 1 if zName[0..n) is one. */
+FAKT_PRIVATE int  faktSessionRuleHas(fakt *db, const char *zName, int n);
 
 /* ---------------------------------------------------------------- built-ins (builtin.c) */
 typedef enum BKind { B_REL = 1, B_FUNC, B_TEST } BKind;

@@ -1022,11 +1022,12 @@ static void *arenaCopy(Arena *a, const void *p, size_t n){
 
 /* Does body b (or a body inside it) call a stored rule? Only then does a
 ** query need the rule set, whose loading is most of a prepare's work. */
-static int callsRule(StoreTxn *t, const Body *b){
+static int callsRule(fakt *db, StoreTxn *t, const Body *b){
   for(const Literal *p=b ? b->pFirst : NULL; p; p=p->pNext){
-    if( p->pSub && callsRule(t, p->pSub) ) return 1;
+    if( p->pSub && callsRule(db, t, p->pSub) ) return 1;
     if( p->kind==L_CALL && p->pExpr && p->pExpr->zName ){
       uint32_t id;
+      if( faktSessionRuleHas(db, p->pExpr->zName, p->pExpr->nName) ) return 1;
       if( faktDictLookup(t, NS_NAME, p->pExpr->zName, p->pExpr->nName, &id)==FAKT_OK
        && faktRuleHas(t, id) ) return 1;
     }
@@ -1154,7 +1155,7 @@ int faktResolveFind(fakt_stmt *p, StoreTxn *t){
   Compile c;
   int rc;
   RuleSet *pRules = NULL;
-  if( callsRule(t, pS->pWhere) ){
+  if( callsRule(db, t, pS->pWhere) ){
     rc = faktRulesLoad(db, t, &pRules, &db->err);
     if( rc ) return rc;
   }

@@ -512,6 +512,10 @@ static int loadSet(fakt *db, StoreTxn *t, Stmt *pExtra, RuleSet **pp, FaktErr *p
   LoadCtx x = { rs, pErr, FAKT_OK, t };
   int rc = faktRuleEach(t, eachRule, &x);
   if( rc==0 ) rc = x.rc;
+  /* then the rules this handle keeps for its session (a read-only one) */
+  for(int i=0; rc==0 && i<db->nSessRule; i++){
+    rc = parseRules(rs, db->azSessText[i], strlen(db->azSessText[i]), pErr);
+  }
   if( rc==0 && pExtra ) rc = addRule(rs, pExtra, pErr);
   if( rc==0 ) rc = compileAll(db, t, rs, pErr);
   if( rc ){

@@ -1213,6 +1213,100 @@ static int txnStmt(fakt_stmt *p){
   }
 }
 
+/* ================================================================ session rules */
+
+int faktSessionRuleHas(fakt *db, const char *zName, int n){
+  for(int i=0; i<db->nSessRule; i++){
+    if( (int)strlen(db->azSessName[i])==n && memcmp(db->azSessName[i], zName, (size_t)n)==0 ) return 1;
+  }
+  return 0;
+}
+
+/*
+** `rule` and `drop rule` on a read-only handle: the rule lives for the
+** session, in the handle, and the file is not touched (SPEC 4.5). It must
+** compile with the stored rules and the session's others, as a stored one
+** must. A stored rule cannot be dropped from a read-only handle.
+*/
+static int sessionRule(fakt_stmt *p){
+  fakt *db = p->db;
+  Stmt *pS = p->pStmt;
+  StoreTxn *t = NULL;
+  int rc = faktStoreBegin(db->pStore, 0, &t);
+  if( rc ){
+    faktErrSet(&db->err, rc, &pS->pos, "%s", faktStoreErrmsg(db->pStore));
+    return rc;
+  }
+  int nName = (int)strlen(pS->zId);
+  if( pS->kind==S_DROP_RULE ){
+    int nKeep = 0, nOld = db->nSessRule;
+    char **azN = db->azSessName, **azT = db->azSessText;
+    char **azN2 = malloc(sizeof(char*)*(size_t)(nOld + 1)), **azT2 = malloc(sizeof(char*)*(size_t)(nOld + 1));
+    if( azN2==NULL || azT2==NULL ){
+      free(azN2); free(azT2); faktStoreAbort(t);
+      faktErrSet(&db->err, FAKT_NOMEM, &pS->pos, "out of memory");
+      return FAKT_NOMEM;
+    }
+    for(int i=0; i<nOld; i++){
+      if( strcmp(azN[i], pS->zId)!=0 ){ azN2[nKeep] = azN[i]; azT2[nKeep++] = azT[i]; }
+    }
+    if( nKeep==nOld ){
+      uint32_t id;
+      int bStored = faktDictLookup(t, NS_NAME, pS->zId, nName, &id)==FAKT_OK && faktRuleHas(t, id);
+      free(azN2); free(azT2); faktStoreAbort(t);
+      if( bStored ){
+        faktErrSet(&db->err, FAKT_READONLY, &pS->id.pos,
+                   "rule %s is stored in the database, which is open read-only", pS->zId);
+        return FAKT_READONLY;
+      }
+      faktErrSet(&db->err, FAKT_NOTFOUND, &pS->id.pos, "no rule named \"%s\"", pS->zId);
+      return FAKT_NOTFOUND;
+    }
+    db->azSessName = azN2; db->azSessText = azT2; db->nSessRule = nKeep;
+    rc = faktRulesCheck(db, t, NULL, &db->err);
+    faktStoreAbort(t);
+    if( rc ){                                   /* the others need it: keep it */
+      db->azSessName = azN; db->azSessText = azT; db->nSessRule = nOld;
+      free(azN2); free(azT2);
+      char *zMsg = strdup(db->err.zMsg ? db->err.zMsg : "");
+      faktErrReplace(&db->err, rc, &pS->id.pos, "cannot drop rule %s: %s", pS->zId, zMsg ? zMsg : "");
+      free(zMsg);
+      return rc;
+    }
+    for(int i=0; i<nOld; i++){
+      if( strcmp(azN[i], pS->zId)==0 ){ free(azN[i]); free(azT[i]); }
+    }
+    free(azN); free(azT);
+    return FAKT_OK;
+  }
+  if( faktBuiltinFind(pS->zId, nName) ){
+    faktStoreAbort(t);
+    faktErrSet(&db->err, FAKT_CONSTRAINT, &pS->id.pos, "\"%s\" is a built-in relation", pS->zId);
+    return FAKT_CONSTRAINT;
+  }
+  rc = faktRulesCheck(db, t, pS, &db->err);
+  faktStoreAbort(t);
+  if( rc ) return rc;
+  const char *zText = p->zSql;
+  int nText = p->nSql;
+  while( nText>0 && (zText[0]==' ' || zText[0]=='\n' || zText[0]=='\t' || zText[0]=='\r') ){ zText++; nText--; }
+  char *zN = strdup(pS->zId), *zT = malloc((size_t)nText + 1);
+  char **azN = realloc(db->azSessName, sizeof(char*)*(size_t)(db->nSessRule + 1));
+  if( azN ) db->azSessName = azN;
+  char **azT = realloc(db->azSessText, sizeof(char*)*(size_t)(db->nSessRule + 1));
+  if( azT ) db->azSessText = azT;
+  if( zN==NULL || zT==NULL || azN==NULL || azT==NULL ){
+    free(zN); free(zT);
+    faktErrSet(&db->err, FAKT_NOMEM, &pS->pos, "out of memory");
+    return FAKT_NOMEM;
+  }
+  memcpy(zT, zText, (size_t)nText);
+  zT[nText] = 0;
+  db->azSessName[db->nSessRule] = zN;
+  db->azSessText[db->nSessRule++] = zT;
+  return FAKT_OK;
+}
+
 /* Run a write statement: all of it or nothing. */
 int faktWriteStep(fakt_stmt *p){
   fakt *db = p->db;
@@ -1220,6 +1314,7 @@ int faktWriteStep(fakt_stmt *p){
   int rc;
   if( pS->kind==S_BEGIN || pS->kind==S_COMMIT || pS->kind==S_ROLLBACK ) return txnStmt(p);
   if( db->bReadonly ){
+    if( pS->kind==S_RULE || pS->kind==S_DROP_RULE ) return sessionRule(p);
     faktErrSet(&db->err, FAKT_READONLY, &pS->pos, "attempt to write a read-only database");
     return FAKT_READONLY;
   }

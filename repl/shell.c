@@ -2424,7 +2424,8 @@ static void usage(FILE *f){
 "Usage: fakt [OPTIONS] [DB]\n"
 "Query and change a fakt database. With no DB, opens the corpus database\n"
 "  %s\n"
-"read-write if you may write to it, read-only otherwise. A DB that does not\n"
+"read-only: rules defined in the session live until it ends, and to change\n"
+"the corpus, name its file (or a copy) as DB. A DB that does not\n"
 "exist is created by the first statement that writes (or begin); a query or\n"
 "a .schema before that is an error, \"no such database: DB\", and the file is\n"
 "not created. DB :memory: is a private database that lives in memory (a\n"
@@ -2677,7 +2678,7 @@ usage_done:
 
   if( bReadonly ) flags = FAKT_OPEN_READONLY;
   else if( zDb ) flags = FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE;
-  else flags = access(FAKT_DEFAULT_DB, W_OK)==0 ? FAKT_OPEN_READWRITE : FAKT_OPEN_READONLY;
+  else flags = FAKT_OPEN_READONLY;        /* the shipped corpus is not changed */
   if( openDb(&s, zDb ? zDb : FAKT_DEFAULT_DB, flags) ){
     if( !zDb ) fprintf(stderr, "fakt: build it with `make corpus`, or name a database: fakt FILE\n");
     free(aAction);

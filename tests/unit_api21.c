@@ -250,6 +250,37 @@ static void testStmtErr(void) {
   CHECK(fakt_stmt_errcode(NULL) == FAKT_MISUSE);
 }
 
+/* ==== rules on a read-only handle live for the session ==== */
+
+static void testSessionRules(void) {
+  fakt *ro = NULL;
+  char z[256];
+  CHECK(run("rule near(?x, ?y) if ?x speed ?y;") == FAKT_OK);
+  fakt *rw = gDb;
+  fakt_close(gDb);
+  gDb = NULL;
+  CHECK(fakt_open(zPath, FAKT_OPEN_READONLY, &ro) == FAKT_OK);
+  gDb = ro;
+  CHECK(run("rule fast(?x) if near(?x, ?v), ?v > 50km/h;") == FAKT_OK);   /* calls a stored rule */
+  fakt_stmt *p = NULL;
+  CHECK(fakt_prepare(ro, "find ?x where fast(?x);", -1, &p, NULL) == FAKT_OK);
+  CHECK(rows(p, z, sizeof(z)) == FAKT_DONE && strcmp(z, "train") == 0);
+  fakt_finalize(p);
+  CHECK(run("drop rule near;") == FAKT_READONLY);         /* stored: not from here */
+  CHECK(strstr(fakt_errmsg(ro), "stored in the database") != NULL);
+  CHECK(run("drop rule nosuch;") == FAKT_NOTFOUND);
+  CHECK(run("drop rule fast;") == FAKT_OK);
+  CHECK(fakt_prepare(ro, "find ?x where fast(?x);", -1, &p, NULL) == FAKT_NOTFOUND);
+  CHECK(run("entity e77 person \"E\";") == FAKT_READONLY);
+  CHECK(run("rule fast(?x) if near(?x, ?v), ?v > 50km/h;") == FAKT_OK);
+  fakt_close(ro);
+  (void)rw;
+  /* gone with the session, and never stored */
+  CHECK(fakt_open(zPath, FAKT_OPEN_READWRITE, &gDb) == FAKT_OK);
+  CHECK(fakt_prepare(gDb, "find ?x where fast(?x);", -1, &p, NULL) == FAKT_NOTFOUND);
+  fakt_finalize(p);
+}
+
 int main(void) {
   const char *zTmp = getenv("TMPDIR");
   snprintf(zPath, sizeof(zPath), "%s/fakt-unit-api21-%d.fakt", zTmp && zTmp[0] ? zTmp : "/tmp", (int)getpid());
@@ -265,6 +296,7 @@ int main(void) {
   testStepAgain();
   testLastClaim();
   testStmtErr();
+  testSessionRules();
   fakt_close(gDb);
   rmDb();
   printf("%d passed, %d failed\n", nPass, nFail);

@@ -17,7 +17,7 @@ check_match "help usage line" '^Usage: fakt \[OPTIONS\] \[DB\]' "$out"
 for opt in -c -f --mode --headers --no-headers --readonly --bail --version --help; do
   check_match "help mentions $opt" "$opt" "$out"
 done
-check_match "help states the default DB rule" 'read-write if you may write to it' "$out"
+check_match "help states the default DB rule" 'read-only: rules defined in the session live until it ends' "$out"
 
 # ---- usage errors: status 2, message on stderr, nothing on stdout
 run --bogus "$DB"

@@ -54,8 +54,21 @@ for a in facts/articles/*.txt; do
 done
 check "LICENSE is MIT" "MIT License" "$(head -n 1 LICENSE)"
 
-# 4. no database argument: the default database is the corpus (make run)
+# 4. no database argument: the default database is the corpus (make run),
+# read-only for everyone: the tour's rules live for the session, the file
+# stays as built, and a write is refused
 check "default database is the corpus" "286" "$(echo 'find count() where source(?c, ?s);' | "$FAKT" --mode tsv --no-headers)"
+sum_before=$(cksum < "$CORPUS")
+out=$(printf '%s\n' 'rule inside(?a, ?b) if ?a located_in ?b;' \
+  'rule inside(?a, ?c) if ?a located_in ?b, inside(?b, ?c);' \
+  'find count() where inside(chassan, ?p);' | "$FAKT" --mode tsv --no-headers 2>&1)
+check "tour rules on the read-only corpus" "3" "$out"
+check "the corpus file is unchanged" "$sum_before" "$(cksum < "$CORPUS")"
+out=$(echo 'find count() where inside(chassan, ?p);' | "$FAKT" 2>&1)
+check_match "session rules are gone with the session" 'unknown relation "inside"' "$out"
+out=$(echo 'entity z1 person "Z";' | "$FAKT" 2>&1); rc=$?
+check "a write to the default corpus fails" "1" "$rc"
+check_match "a write to the default corpus: message" 'attempt to write a read-only database' "$out"
 
 echo "$npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]
