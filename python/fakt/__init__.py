@@ -347,9 +347,13 @@ def _default_db():
 def connect(path=None, readonly=False):
     """Open the database file at path (created if missing unless readonly).
     With no path: the corpus database beside the library (build/corpus.fakt
-    in the source tree, PREFIX/share/fakt/corpus.fakt when installed).
+    in the source tree, PREFIX/share/fakt/corpus.fakt when installed),
+    always read-only, as the fakt shell opens it: rules defined on it live
+    for the connection, and the shipped file is never changed.
     A file may be open once per process: share the Connection."""
-    return Connection(_default_db() if path is None else path, readonly)
+    if path is None:
+        return Connection(_default_db(), True)
+    return Connection(path, readonly)
 
 
 class Connection:

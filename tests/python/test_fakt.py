@@ -473,10 +473,19 @@ class TestLifetime(TempDir):
         if os.path.realpath(CORPUS) != os.path.realpath(
                 os.path.join(os.path.dirname(fakt.library_path), "corpus.fakt")):
             self.skipTest("the corpus is not beside the library")
-        with fakt.connect(readonly=True) as db:
+        with fakt.connect() as db:
             self.assertEqual(os.path.realpath(db.path), os.path.realpath(CORPUS))
+            self.assertTrue(db.readonly)      # the shipped corpus is never changed
             self.assertEqual(db.execute("find ?c where ?c: summit_2023 summit_date ?d"
                                         " order by ?c limit 1;").fetchall(), [("a000_08",)])
+            # a rule lives for the connection; a write is refused
+            db.execute("rule inside(?a, ?b) if ?a located_in ?b;")
+            n = db.execute("find count() where chassan located_in ?p;").fetchall()
+            self.assertGreater(n[0][0], 0)
+            self.assertEqual(db.execute("find count() where inside(chassan, ?p);").fetchall(), n)
+            with self.assertRaises(fakt.Error) as cm:
+                db.execute('entity z9 person "Z";')
+            self.assertEqual(cm.exception.codename, "FAKT_READONLY")
 
 
 class TestInterrupt(unittest.TestCase):
