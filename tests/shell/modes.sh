@@ -143,6 +143,19 @@ run --no-headers --width 60 -c "find \"$long\" as s;" "$DB"
 check "table --width 60" "$(printf '%059d' 0)…
 (1 row)" "$out"
 
+# wide characters (Hangul) count two columns: the bars line up in table mode
+cp "$DB" "$T/hangul.fakt"
+run -c 'entity hg person "김정은";' -c 'find ?l, ?e where label(?e, ?l), type(?e, person);' "$T/hangul.fakt"
+out=$(printf '%s\n' "$out" | python3 -c '
+import sys, unicodedata
+w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+cols = set()
+for line in sys.stdin:
+    line = line.rstrip("\n")
+    if "|" in line: cols.add(w(line[:line.index("|")]))
+print(sorted(cols))')
+check "table: wide characters keep the columns aligned" "[15]" "$out"
+
 # json: 64-bit integers exact (no rounding through a double), and a column
 # name that repeats gets a key of its own, so no value is lost to a parser
 run --mode json -c 'find 9007199254740993 as a, 2 as a, "x" as b, 3 as a;' "$DB"
