@@ -428,6 +428,10 @@ FAKT_API int fakt_vacuum_into(fakt *db, const char *zPath);
 ** machines it is shipped to). FAKT_CANTOPEN if zPath exists (a backup never
 ** replaces a file: another process could have the old one open); on any
 ** failure nothing is left at zPath.
+** Returns FAKT_OK, FAKT_MISUSE (NULL arguments), FAKT_CANTOPEN (zPath
+** exists, or its directory does not), FAKT_BUSY (a vacuum or backup into
+** zPath is running), FAKT_PERM, FAKT_FULL (the disk), FAKT_NOMEM or
+** FAKT_IOERR.
 */
 FAKT_API int fakt_backup(fakt *db, const char *zPath);
 

@@ -168,6 +168,8 @@ static void writeFile(const char *zPath, const char *z, size_t n) {
   FILE *f = fopen(zPath, "wb");
   if (f) { fwrite(z, 1, n, f); fclose(f); }
 }
+/* writeFile of the NUL-terminated z */
+static void writeText(const char *zPath, const char *z) { writeFile(zPath, z, strlen(z)); }
 
 static int cbStop(void *p, int n, char **a, char **b) { (void)p; (void)n; (void)a; (void)b; return 1; }
 
@@ -178,7 +180,7 @@ static void callOpenClose(void) {
   SAW(fakt_open, (path("none.fakt"), FAKT_OPEN_READONLY, &db)); fakt_close(db); db = NULL;
   mkdir(path("dir.fakt"), 0755);
   SAW(fakt_open, (path("dir.fakt"), 0, &db)); fakt_close(db); db = NULL;
-  writeFile(path("text.fakt"), "hello, I am not a database\n", 27);
+  writeText(path("text.fakt"), "hello, I am not a database\n");
   SAW(fakt_open, (path("text.fakt"), 0, &db)); fakt_close(db); db = NULL;
   writeFile(path("empty.fakt"), "", 0);
   SAW(fakt_open, (path("empty.fakt"), 0, &db)); fakt_close(db); db = NULL;
@@ -356,6 +358,11 @@ static void callCheckVacuum(void) {
   SAW(fakt_vacuum_into, (gDb, path("v.fakt")));
   SAW(fakt_vacuum_into, (gDb, path("v.fakt")));          /* it exists now */
   SAW(fakt_vacuum_into, (gDb, path("nodir/v.fakt")));
+  SAW(fakt_backup, (NULL, path("b.fakt")));
+  SAW(fakt_backup, (gDb, NULL));
+  SAW(fakt_backup, (gDb, path("b.fakt")));
+  SAW(fakt_backup, (gDb, path("b.fakt")));               /* it exists now */
+  SAW(fakt_backup, (gDb, path("nodir/b.fakt")));
 }
 
 static void callExportImport(void) {
@@ -370,9 +377,9 @@ static void callExportImport(void) {
   SAW(fakt_import, (NULL, "jsonl", path("e.jsonl"), NULL, NULL, &nR, &nS, &z)); fakt_free(z); z = NULL;
   SAW(fakt_import, (gDb, "nosuch", path("e.jsonl"), NULL, NULL, &nR, &nS, &z)); fakt_free(z); z = NULL;
   SAW(fakt_import, (gDb, "jsonl", path("none.jsonl"), NULL, NULL, &nR, &nS, &z)); fakt_free(z); z = NULL;
-  writeFile(path("bad.jsonl"), "{\"kind\": \n", 10);
+  writeText(path("bad.jsonl"), "{\"kind\": \n");
   SAW(fakt_import, (gDb, "jsonl", path("bad.jsonl"), NULL, NULL, &nR, &nS, &z)); fakt_free(z); z = NULL;
-  writeFile(path("clash.jsonl"), "{\"kind\":\"entity\",\"id\":\"kim\",\"type\":\"place\",\"label\":\"K\"}\n", 58);
+  writeText(path("clash.jsonl"), "{\"kind\":\"entity\",\"id\":\"kim\",\"type\":\"place\",\"label\":\"K\"}\n");
   SAW(fakt_import, (gDb, "jsonl", path("clash.jsonl"), NULL, NULL, &nR, &nS, &z)); fakt_free(z); z = NULL;
   fakt_exec(gDb, "begin;", NULL, NULL, NULL);
   SAW(fakt_import, (gDb, "jsonl", path("e.jsonl"), NULL, NULL, &nR, &nS, &z)); fakt_free(z); z = NULL;
