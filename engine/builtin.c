@@ -61,6 +61,13 @@ static int getClaim(Exec *ex, uint32_t id, ClaimRec *r){
   return faktVisible(ex, &vis);
 }
 
+/* The claim with id, recorded at or before the snapshot: a retracted one
+** (or an old version, §4.4a) too. Provenance with the claim given. */
+static int pastClaim(Exec *ex, uint32_t id, ClaimRec *r){
+  if( faktExecClaim(ex, id, r) ) return 0;
+  return r->txAdd <= ex->txSnap;
+}
+
 /* ================================================================ claim metadata */
 
 typedef enum { CM_SOURCE, CM_BY, CM_VIA, CM_STANCE, CM_HOLDS, CM_SAID, CM_QUOTE, CM_RECORDED } ClaimField;
@@ -96,7 +103,7 @@ static int genClaimField(Exec *ex, Step *pS, StepState *st, Value *aArg, ClaimFi
   Value v;
   int got;
   if( argBound(pS, 0) ){
-    if( aArg[0].t!=V_ID || !getClaim(ex, aArg[0].id, &r) ) return 0;
+    if( aArg[0].t!=V_ID || !pastClaim(ex, aArg[0].id, &r) ) return 0;
     if( f!=CM_VIA && st->iPos>0 ) return 0;
     while( (got = claimField(ex, &r, f, st->iPos, pS->aArg[1].bUnused, &v))>0 ){
       st->iPos++;

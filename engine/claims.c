@@ -22,6 +22,13 @@ static int liveClaim(Exec *ex, uint32_t id, ClaimRec *r){
   return faktVisible(ex, &vis);
 }
 
+/* The claim with id, recorded at or before the snapshot, retracted or not:
+** the provenance of a given claim (until, span). */
+static int pastClaim(Exec *ex, uint32_t id, ClaimRec *r){
+  if( faktExecClaim(ex, id, r) ) return 0;
+  return r->txAdd <= ex->txSnap;
+}
+
 /* Next claim id of the whole database (any visibility), via the obj table. */
 static int nextClaimId(Exec *ex, StepState *st, uint32_t *pId){
   return faktNextObj(ex, st, K_CLAIM, pId);
@@ -524,7 +531,7 @@ int faktGenRetracted(Exec *ex, Step *pS, StepState *st, Value *aArg){
 /* until(C, D): the end of the time the claim holds. */
 int faktGenUntil(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ClaimRec r;
-  if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID || !liveClaim(ex, aArg[0].id, &r) || !r.until ) return 0;
+  if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID || !pastClaim(ex, aArg[0].id, &r) || !r.until ) return 0;
   Value v;
   memset(&v, 0, sizeof(v));
   v.t = V_DATE;
@@ -535,7 +542,7 @@ int faktGenUntil(Exec *ex, Step *pS, StepState *st, Value *aArg){
 /* span(C, START, END): byte offsets of the claim's quote in its source text. */
 int faktGenSpan(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ClaimRec r;
-  if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID || !liveClaim(ex, aArg[0].id, &r) || !r.quote ) return 0;
+  if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID || !pastClaim(ex, aArg[0].id, &r) || !r.quote ) return 0;
   Value a = vInt(r.spanStart), b = vInt(r.spanEnd);
   return faktBindOut(ex, pS, 1, &a) && faktBindOut(ex, pS, 2, &b);
 }

@@ -721,6 +721,51 @@ static void quoteNotFound(WCtx *w, Stmt *pS, const char *zFrom, const char *zTex
              zFrom, zIn, iStart, iEnd, zNear, zDots);
 }
 
+/*
+** A new version of claim id (§4.4a): the old one moves to a new generated
+** id _cN, retracted in this transaction unless it was already, and the
+** sourceless claim `_cN replaced_by id` links it to its successor. The
+** predicate replaced_by is made on first use.
+*/
+static int replaceClaim(WCtx *w, uint32_t id, ClaimRec *r, int bWasLive, const Pos *pPos){
+  uint32_t idOld, idPred, idLink;
+  int kind = 0;
+  int rc = nameId(w, "replaced_by", pPos, &idPred, &kind);
+  if( rc ) return rc;
+  if( kind==0 ){
+    EntRec e;
+    memset(&e, 0, sizeof(e));
+    e.kind = K_PREDICATE;
+    e.objType = PT_CLAIM;
+    rc = strId(w, "the claim that corrected this one: its next version", 51, &e.label);
+    if( rc ) return rc;
+    rc = putEnt(w, idPred, 0, &e, pPos);
+    if( rc ) return rc;
+  }
+  rc = newClaimId(w, &idOld, pPos);
+  if( rc ) return rc;
+  r->txAdd = w->tx;
+  r->txRet = 0;
+  rc = faktClaimReplace(w->t, id, idOld, r, w->tx);
+  if( rc ) return storeErr(w, rc, pPos);
+  w->n.nAdded++;
+  if( bWasLive ) w->n.nRetracted++;
+  ClaimRec l;
+  memset(&l, 0, sizeof(l));
+  l.s = idOld;
+  l.p = idPred;
+  Value vO;
+  memset(&vO, 0, sizeof(vO));
+  vO.t = V_ID;
+  vO.id = id;
+  faktValueEncode(&vO, l.o);
+  rc = faktLookupName(w->t, "asserts", 7, &l.stance, &kind);
+  if( rc ) return storeErr(w, rc, pPos);
+  rc = newClaimId(w, &idLink, pPos);
+  if( rc ) return rc;
+  return addClaim(w, idLink, &l, pPos);
+}
+
 static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy);
 
 /* claim: defClaimQ, and free the copy of the article's bytes it took. */
@@ -858,7 +903,7 @@ static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy){
     r.zQuote = *pzCopy;
     r.quote = (uint32_t)nQuote;
   }
-  int bNewName = 0;
+  int bNewName = 0, bReplace = 0, bWasLive = 0;
   kind = 0;
   if( pS->zId ){
     int nId = (int)strlen(pS->zId);
@@ -881,12 +926,31 @@ static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy){
         lastClaim(w, id, pS->zId);            /* the same claim again: it is the one */
         return FAKT_OK;
       }
-      faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
-                 old.txRet ? "claim %s was retracted; give the new claim another id"
-                           : "claim %s already exists with different content", pS->zId);
-      return FAKT_CONSTRAINT;
+      if( old.txRet==0 && !pS->bCorrect ){
+        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
+                   "claim %s already exists with different content (correct %s: … replaces it)",
+                   pS->zId, pS->zId);
+        return FAKT_CONSTRAINT;
+      }
+      /* a retracted claim written again, or a correction: a new version */
+      bReplace = 1;
+      bWasLive = old.txRet==0;
+      int kLink = 0;
+      uint32_t idLink;
+      rc = faktLookupName(w->t, "replaced_by", 11, &idLink, &kLink);
+      if( rc==FAKT_OK && kLink!=K_PREDICATE ){
+        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
+                   "cannot correct claim %s: \"replaced_by\" is %s, not the predicate of corrections",
+                   pS->zId, kindName(kLink));
+        return FAKT_CONSTRAINT;
+      }
+      if( rc && rc!=FAKT_NOTFOUND ) return storeErr(w, rc, &pS->id.pos);
+    }else if( pS->bCorrect && !kind ){
+      faktErrSet(w->pErr, FAKT_NOTFOUND, &pS->id.pos,
+                 "no claim %s to correct (claim %s: … adds it)", pS->zId, pS->zId);
+      return FAKT_NOTFOUND;
     }
-    if( kind ){
+    if( kind && kind!=K_CLAIM ){
       faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos, "\"%s\" is already defined as %s", pS->zId, kindName(kind));
       return FAKT_CONSTRAINT;
     }
@@ -898,6 +962,11 @@ static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy){
     faktValueEncode(&vO, r.o);
     if( vO.t==V_QTY ) r.unit = vO.id;
     w->zDefer = NULL;
+  }
+  if( bReplace ){
+    rc = replaceClaim(w, id, &r, bWasLive, &pS->pos);
+    if( rc==FAKT_OK ) lastClaim(w, id, pS->zId);
+    return rc;
   }
   if( bNewName && faktGenParse(pS->zId, (int)strlen(pS->zId), &id) ){
     /* an exported generated claim _cN comes back under its own id */
