@@ -29,6 +29,8 @@ static int pastClaim(Exec *ex, uint32_t id, ClaimRec *r){
   return r->txAdd <= ex->txSnap;
 }
 
+static int spanHolds(const char *zText, size_t nText, const ClaimRec *r, const char *zQ, int nQ);
+
 /* Next claim id of the whole database (any visibility), via the obj table. */
 static int nextClaimId(Exec *ex, StepState *st, uint32_t *pId){
   return faktNextObj(ex, st, K_CLAIM, pId);
@@ -542,7 +544,7 @@ int faktGenUntil(Exec *ex, Step *pS, StepState *st, Value *aArg){
 /* span(C, START, END): byte offsets of the claim's quote in its source text. */
 int faktGenSpan(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ClaimRec r;
-  if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID || !pastClaim(ex, aArg[0].id, &r) || !r.quote ) return 0;
+  if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID || !pastClaim(ex, aArg[0].id, &r) || !r.quote || r.spanStart>=r.spanEnd ) return 0;
   Value a = vInt(r.spanStart), b = vInt(r.spanEnd);
   return faktBindOut(ex, pS, 1, &a) && faktBindOut(ex, pS, 2, &b);
 }
@@ -563,7 +565,10 @@ int faktFnContext(Exec *ex, Expr *pE, int nArg, Value *aArg, Value *pOut){
     nSide = aArg[1].u.i > 100000 ? 100000 : aArg[1].u.i;
   }
   if( aArg[0].t!=V_ID || faktExecClaim(ex, aArg[0].id, &r) || !r.quote || !r.source ) return FAKT_OK;
-  if( faktTextGet(ex->pTxn, r.source, &zText, &nText) || r.spanEnd > nText || r.spanStart > r.spanEnd ) return FAKT_OK;
+  if( faktTextGet(ex->pTxn, r.source, &zText, &nText) || r.spanEnd > nText || r.spanStart >= r.spanEnd ) return FAKT_OK;
+  /* never the text's bytes for a quote they do not hold (a stale span) */
+  Value vQ;
+  if( faktExecQuote(ex, &r, &vQ) || !spanHolds(zText, nText, &r, vQ.z, vQ.n) ) return FAKT_OK;
   size_t a = r.spanStart > (size_t)nSide ? r.spanStart - (size_t)nSide : 0;
   size_t b = r.spanEnd + (size_t)nSide < nText ? r.spanEnd + (size_t)nSide : nText;
   while( a>0 && a<nText && (zText[a] & 0xC0)==0x80 ) a--;   /* character boundaries */

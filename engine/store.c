@@ -3691,6 +3691,48 @@ int faktClaimReplace(StoreTxn *t, uint32_t id, uint32_t idOld, const ClaimRec *p
   return rc;
 }
 
+/*
+** Move claim id's quote span to [start, end) of its source's stored text
+** (write.c, after the text changed): the quote is shared with the text
+** again when the span holds exactly its bytes. An empty span (start==end)
+** marks a quote the text no longer holds (stale); it keeps its own copy.
+*/
+int faktClaimSpan(StoreTxn *t, uint32_t id, uint32_t start, uint32_t end){
+  ClaimRec r;
+  uint8_t k[4];
+  const char *z, *zText;
+  char *zQ;
+  size_t nText;
+  int rc, nQ;
+  rc = writable(t);
+  if( rc ) return rc;
+  rc = faktClaimGet(t, id, &r);
+  if( rc ) return rc;
+  if( r.quote==0 ) return FAKT_OK;
+  rc = faktClaimQuote(t, &r, &z, &nQ);
+  if( rc ) return rc;
+  zQ = malloc((size_t)nQ + 1);
+  if( zQ==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+  memcpy(zQ, z, (size_t)nQ);
+  r.zQuote = zQ;
+  r.quote = (uint32_t)nQ;
+  r.spanStart = start;
+  r.spanEnd = end;
+  r.bQuoteRef = 0;
+  rc = faktTextGet(t, r.source, &zText, &nText);
+  if( rc==FAKT_OK ){
+    r.bQuoteRef = start<end && end<=nText && end-start==(uint32_t)nQ && memcmp(zText+start, zQ, (size_t)nQ)==0;
+  }else if( rc==FAKT_NOTFOUND ){
+    rc = FAKT_OK;
+  }
+  if( rc==FAKT_OK ){
+    idKey(k, id);
+    rc = claimPut(t, k, &r, 0);
+  }
+  free(zQ);
+  return rc;
+}
+
 /* ================================================================ source text */
 
 /* Give every claim of srcId whose quote is shared with its stored text

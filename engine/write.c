@@ -378,6 +378,56 @@ static int readFile(const char *zPath, char **pz, size_t *pn, char *zWhy, size_t
   return FAKT_OK;
 }
 
+/*
+** The text of source srcId changed to zText[0..nText): each of its claims
+** with a quote (retracted ones too) follows it. A quote the new text still
+** holds (as §4.4 matches it) is re-anchored at its occurrence nearest the
+** old span; one it does not is marked stale (an empty span), so that
+** context() and span() never show the new text's bytes for it.
+*/
+static int reanchor(WCtx *w, uint32_t srcId, const char *zText, size_t nText, const Pos *pPos){
+  uint8_t aKey[4];
+  StoreCursor *cur;
+  uint32_t *aId = NULL;
+  int nId = 0, rc;
+  faktEncU32(aKey, srcId);
+  rc = faktAuxOpen(w->t, "srcc", aKey, 4, &cur);
+  if( rc ) return storeErr(w, rc, pPos);
+  const uint8_t *k, *v; int nk, nv;
+  while( faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW ){
+    if( nk!=8 ) continue;                    /* a damaged key */
+    uint32_t *a = realloc(aId, sizeof(uint32_t)*(size_t)(nId+1));
+    if( a==NULL ){ rc = FAKT_NOMEM; break; }
+    aId = a;
+    aId[nId++] = faktDecU32(k+4);
+  }
+  faktCursorClose(cur);
+  for(int j=0; rc==FAKT_OK && j<nId; j++){
+    ClaimRec r;
+    const char *zQ;
+    int nQ;
+    rc = faktClaimGet(w->t, aId[j], &r);
+    if( rc || r.quote==0 || r.source!=srcId ) continue;
+    rc = faktClaimQuote(w->t, &r, &zQ, &nQ);
+    if( rc ) break;
+    size_t iBest = 0, eBest = 0, iAt = 0, s, e;
+    int bFound = 0;
+    while( iAt<nText && faktFindQuote(zText+iAt, nText-iAt, zQ, (size_t)nQ, &s, &e) ){
+      size_t d = iAt+s > r.spanStart ? iAt+s - r.spanStart : r.spanStart - (iAt+s);
+      size_t dBest = iBest > r.spanStart ? iBest - r.spanStart : r.spanStart - iBest;
+      if( !bFound || d<dBest ){ iBest = iAt+s; eBest = iAt+e; }
+      bFound = 1;
+      iAt += s + 1;
+    }
+    if( !bFound ){ iBest = 0; eBest = 0; }
+    if( iBest==r.spanStart && eBest==r.spanEnd ) continue;
+    rc = faktClaimSpan(w->t, aId[j], (uint32_t)iBest, (uint32_t)eBest);
+  }
+  free(aId);
+  if( rc ) return storeErr(w, rc, pPos);
+  return FAKT_OK;
+}
+
 static int defSource(WCtx *w, Stmt *pS){
   uint32_t id;
   int kind, rc;
@@ -427,6 +477,7 @@ static int defSource(WCtx *w, Stmt *pS){
     if( rc==0 && zText ){
       rc = faktTextPut(w->t, id, zText, nText);
       if( rc ) storeErr(w, rc, &pS->pos);
+      else if( kind ) rc = reanchor(w, id, zText, nText, &pS->pos);
     }
   }
   free(zText);
