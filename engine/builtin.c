@@ -159,6 +159,14 @@ static int gSaid(Exec *e, Step *s, StepState *st, Value *a){ return genClaimFiel
 static int gQuote(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_QUOTE); }
 static int gRecorded(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_RECORDED); }
 
+/* A string value pointing at z[0..n), which must outlive the row. */
+static Value vText(const char *z, int n){
+  Value v;
+  memset(&v, 0, sizeof(v));
+  v.t = V_STR; v.z = z; v.n = n;
+  return v;
+}
+
 /* ================================================================ entity metadata */
 
 typedef enum { EM_TYPE, EM_LABEL, EM_ALIAS, EM_COORDS, EM_PUBLISHED, EM_OUTLET, EM_TITLE } EntField;
@@ -166,7 +174,16 @@ typedef enum { EM_TYPE, EM_LABEL, EM_ALIAS, EM_COORDS, EM_PUBLISHED, EM_OUTLET, 
 /* Values of a field of an entity record; iK selects among aliases. nOut values. */
 static int entField(const EntRec *r, EntField f, int iK, Value *aV){
   switch( f ){
-    case EM_TYPE: if( !r->type ) return 0; aV[0] = vId(r->type); return 1;  /* see typeOfKind */
+    case EM_TYPE:
+      if( r->kind==K_PREDICATE && r->objType<=PT_CLAIM ){
+        /* a predicate's type is the type of its objects, as objtype() says */
+        static const char *const azObj[] = { "any", "entity", "string", "number", "quantity", "date", "claim" };
+        aV[0] = vText(azObj[r->objType], (int)strlen(azObj[r->objType]));
+        return 1;
+      }
+      if( !r->type ) return 0;
+      aV[0] = vId(r->type);
+      return 1;                                /* see typeOfKind */
     case EM_LABEL: if( !r->label ) return 0; aV[0] = vStrId(r->label); return 1;
     case EM_TITLE: if( r->kind!=K_SOURCE || !r->label ) return 0; aV[0] = vStrId(r->label); return 1;
     case EM_ALIAS: if( iK>=(int)r->nAlias ) return 0; aV[0] = vStrId(r->aAlias[iK]); return 1;
@@ -254,13 +271,6 @@ static int genPredicate(Exec *ex, Step *pS, StepState *st, Value *aArg, int bSin
 static int gPredicate(Exec *e, Step *s, StepState *st, Value *a){ return genPredicate(e, s, st, a, 0); }
 static int gSingle(Exec *e, Step *s, StepState *st, Value *a){ return genPredicate(e, s, st, a, 1); }
 
-/* A string value pointing at z[0..n), which must outlive the row. */
-static Value vText(const char *z, int n){
-  Value v;
-  memset(&v, 0, sizeof(v));
-  v.t = V_STR; v.z = z; v.n = n;
-  return v;
-}
 
 /* objtype(?p, ?t): each predicate with the type its objects must have, as
 ** declared (SPEC 4.3): "entity", "string", "number", "quantity", "date",
