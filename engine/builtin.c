@@ -901,6 +901,7 @@ static const Builtin aBuiltin[] = {
   { "retracted",   B_REL,  2, 2, 0, 0, faktGenRetracted,   NULL },
   { "until",       B_REL,  2, 2, 1, 1, faktGenUntil,       NULL },
   { "span",        B_REL,  3, 3, 1, 1, faktGenSpan,        NULL },
+  { "sentence",    B_REL,  4, 4, 1, 30, faktGenSentence,   NULL },
   { "context",     B_FUNC, 1, 2, 0, 0, NULL,               faktFnContext },
   { "contains",    B_TEST, 2, 2, 0, 0, NULL,        fStrTest },
   { "starts_with", B_TEST, 2, 2, 0, 0, NULL,        fStrTest },
