@@ -61,6 +61,13 @@ static int getClaim(Exec *ex, uint32_t id, ClaimRec *r){
   return faktVisible(ex, &vis);
 }
 
+/* The claim with id, recorded at or before the snapshot: a retracted one
+** (or an old version, §4.4a) too. Provenance with the claim given. */
+static int pastClaim(Exec *ex, uint32_t id, ClaimRec *r){
+  if( faktExecClaim(ex, id, r) ) return 0;
+  return r->txAdd <= ex->txSnap;
+}
+
 /* ================================================================ claim metadata */
 
 typedef enum { CM_SOURCE, CM_BY, CM_VIA, CM_STANCE, CM_HOLDS, CM_SAID, CM_QUOTE, CM_RECORDED } ClaimField;
@@ -96,7 +103,7 @@ static int genClaimField(Exec *ex, Step *pS, StepState *st, Value *aArg, ClaimFi
   Value v;
   int got;
   if( argBound(pS, 0) ){
-    if( aArg[0].t!=V_ID || !getClaim(ex, aArg[0].id, &r) ) return 0;
+    if( aArg[0].t!=V_ID || !pastClaim(ex, aArg[0].id, &r) ) return 0;
     if( f!=CM_VIA && st->iPos>0 ) return 0;
     while( (got = claimField(ex, &r, f, st->iPos, pS->aArg[1].bUnused, &v))>0 ){
       st->iPos++;
@@ -152,6 +159,14 @@ static int gSaid(Exec *e, Step *s, StepState *st, Value *a){ return genClaimFiel
 static int gQuote(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_QUOTE); }
 static int gRecorded(Exec *e, Step *s, StepState *st, Value *a){ return genClaimField(e, s, st, a, CM_RECORDED); }
 
+/* A string value pointing at z[0..n), which must outlive the row. */
+static Value vText(const char *z, int n){
+  Value v;
+  memset(&v, 0, sizeof(v));
+  v.t = V_STR; v.z = z; v.n = n;
+  return v;
+}
+
 /* ================================================================ entity metadata */
 
 typedef enum { EM_TYPE, EM_LABEL, EM_ALIAS, EM_COORDS, EM_PUBLISHED, EM_OUTLET, EM_TITLE } EntField;
@@ -159,7 +174,16 @@ typedef enum { EM_TYPE, EM_LABEL, EM_ALIAS, EM_COORDS, EM_PUBLISHED, EM_OUTLET, 
 /* Values of a field of an entity record; iK selects among aliases. nOut values. */
 static int entField(const EntRec *r, EntField f, int iK, Value *aV){
   switch( f ){
-    case EM_TYPE: if( !r->type ) return 0; aV[0] = vId(r->type); return 1;  /* see typeOfKind */
+    case EM_TYPE:
+      if( r->kind==K_PREDICATE && r->objType<=PT_CLAIM ){
+        /* a predicate's type is the type of its objects, as objtype() says */
+        static const char *const azObj[] = { "any", "entity", "string", "number", "quantity", "date", "claim" };
+        aV[0] = vText(azObj[r->objType], (int)strlen(azObj[r->objType]));
+        return 1;
+      }
+      if( !r->type ) return 0;
+      aV[0] = vId(r->type);
+      return 1;                                /* see typeOfKind */
     case EM_LABEL: if( !r->label ) return 0; aV[0] = vStrId(r->label); return 1;
     case EM_TITLE: if( r->kind!=K_SOURCE || !r->label ) return 0; aV[0] = vStrId(r->label); return 1;
     case EM_ALIAS: if( iK>=(int)r->nAlias ) return 0; aV[0] = vStrId(r->aAlias[iK]); return 1;
@@ -247,13 +271,6 @@ static int genPredicate(Exec *ex, Step *pS, StepState *st, Value *aArg, int bSin
 static int gPredicate(Exec *e, Step *s, StepState *st, Value *a){ return genPredicate(e, s, st, a, 0); }
 static int gSingle(Exec *e, Step *s, StepState *st, Value *a){ return genPredicate(e, s, st, a, 1); }
 
-/* A string value pointing at z[0..n), which must outlive the row. */
-static Value vText(const char *z, int n){
-  Value v;
-  memset(&v, 0, sizeof(v));
-  v.t = V_STR; v.z = z; v.n = n;
-  return v;
-}
 
 /* objtype(?p, ?t): each predicate with the type its objects must have, as
 ** declared (SPEC 4.3): "entity", "string", "number", "quantity", "date",
@@ -884,6 +901,7 @@ static const Builtin aBuiltin[] = {
   { "retracted",   B_REL,  2, 2, 0, 0, faktGenRetracted,   NULL },
   { "until",       B_REL,  2, 2, 1, 1, faktGenUntil,       NULL },
   { "span",        B_REL,  3, 3, 1, 1, faktGenSpan,        NULL },
+  { "sentence",    B_REL,  4, 4, 1, 30, faktGenSentence,   NULL },
   { "context",     B_FUNC, 1, 2, 0, 0, NULL,               faktFnContext },
   { "contains",    B_TEST, 2, 2, 0, 0, NULL,        fStrTest },
   { "starts_with", B_TEST, 2, 2, 0, 0, NULL,        fStrTest },

@@ -22,6 +22,15 @@ static int liveClaim(Exec *ex, uint32_t id, ClaimRec *r){
   return faktVisible(ex, &vis);
 }
 
+/* The claim with id, recorded at or before the snapshot, retracted or not:
+** the provenance of a given claim (until, span). */
+static int pastClaim(Exec *ex, uint32_t id, ClaimRec *r){
+  if( faktExecClaim(ex, id, r) ) return 0;
+  return r->txAdd <= ex->txSnap;
+}
+
+static int spanHolds(const char *zText, size_t nText, const ClaimRec *r, const char *zQ, int nQ);
+
 /* Next claim id of the whole database (any visibility), via the obj table. */
 static int nextClaimId(Exec *ex, StepState *st, uint32_t *pId){
   return faktNextObj(ex, st, K_CLAIM, pId);
@@ -524,7 +533,7 @@ int faktGenRetracted(Exec *ex, Step *pS, StepState *st, Value *aArg){
 /* until(C, D): the end of the time the claim holds. */
 int faktGenUntil(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ClaimRec r;
-  if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID || !liveClaim(ex, aArg[0].id, &r) || !r.until ) return 0;
+  if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID || !pastClaim(ex, aArg[0].id, &r) || !r.until ) return 0;
   Value v;
   memset(&v, 0, sizeof(v));
   v.t = V_DATE;
@@ -535,9 +544,71 @@ int faktGenUntil(Exec *ex, Step *pS, StepState *st, Value *aArg){
 /* span(C, START, END): byte offsets of the claim's quote in its source text. */
 int faktGenSpan(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ClaimRec r;
-  if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID || !liveClaim(ex, aArg[0].id, &r) || !r.quote ) return 0;
+  if( !bound(pS, 0) || st->iPos++ || aArg[0].t!=V_ID || !pastClaim(ex, aArg[0].id, &r) || !r.quote || r.spanStart>=r.spanEnd ) return 0;
   Value a = vInt(r.spanStart), b = vInt(r.spanEnd);
   return faktBindOut(ex, pS, 1, &a) && faktBindOut(ex, pS, 2, &b);
+}
+
+/* Is c a byte that ends a sentence's closing run (quotation marks and
+** brackets after the full stop)? ASCII only; UTF-8 closers are skipped by
+** sentenceEnd. */
+static int isSpace(char c){ return c==' ' || c=='\t' || c=='\r' || c=='\f' || c=='\v'; }
+
+/*
+** The end of the sentence that starts at z[i] of z[0..n) (a paragraph ends
+** at a newline): after '.', '!' or '?' (and any closing quotation marks or
+** brackets) that is followed by a space and then by neither a lower-case
+** ASCII letter nor a digit, and not after a digit ("11. September") or a
+** single capital ("W. Putin"). Returns the end offset (exclusive).
+*/
+static size_t sentenceEnd(const char *z, size_t n, size_t i){
+  size_t j;
+  for(j=i; j<n && z[j]!='\n'; j++){
+    char c = z[j];
+    if( c!='.' && c!='!' && c!='?' ) continue;
+    if( c=='.' && j>i && z[j-1]>='0' && z[j-1]<='9' ) continue;
+    if( c=='.' && j>i && z[j-1]>='A' && z[j-1]<='Z' && (j-1==i || isSpace(z[j-2])) ) continue;
+    size_t k = j + 1;
+    for(;;){                                   /* closing quotes and brackets */
+      if( k<n && (z[k]=='"' || z[k]=='\'' || z[k]==')') ){ k++; continue; }
+      if( k+1<n && (uint8_t)z[k]==0xC2 && ((uint8_t)z[k+1]==0xAB || (uint8_t)z[k+1]==0xBB) ){ k += 2; continue; }
+      if( k+2<n && (uint8_t)z[k]==0xE2 && (uint8_t)z[k+1]==0x80
+       && ((uint8_t)z[k+2]==0x9C || (uint8_t)z[k+2]==0x9D || (uint8_t)z[k+2]==0x98 || (uint8_t)z[k+2]==0x99) ){ k += 3; continue; }
+      break;
+    }
+    if( k>=n || z[k]=='\n' ) return k;
+    if( !isSpace(z[k]) ) continue;
+    size_t m = k;
+    while( m<n && isSpace(z[m]) ) m++;
+    if( m<n && ((z[m]>='a' && z[m]<='z') || (z[m]>='0' && z[m]<='9')) ) continue;
+    return k;
+  }
+  return j;
+}
+
+/*
+** sentence(S, START, END, TEXT): the sentences of source S's stored text,
+** in order: byte offsets [START, END) and the text (§8.1a). st->iPos is the
+** offset to go on from.
+*/
+int faktGenSentence(Exec *ex, Step *pS, StepState *st, Value *aArg){
+  const char *z;
+  size_t n;
+  if( !bound(pS, 0) || aArg[0].t!=V_ID || faktTextGet(ex->pTxn, aArg[0].id, &z, &n) ) return 0;
+  for(;;){
+    size_t i = (size_t)st->iPos;
+    while( i<n && (isSpace(z[i]) || z[i]=='\n') ) i++;
+    if( i>=n ) return 0;
+    size_t e = sentenceEnd(z, n, i);
+    st->iPos = (int)e;
+    size_t t = e;
+    while( t>i && isSpace(z[t-1]) ) t--;
+    if( t==i ) continue;
+    Value a = vInt((int64_t)i), b = vInt((int64_t)t), v;
+    int rc = faktStrValue(ex, z + i, (int)(t - i), &v);
+    if( rc ) return -rc;
+    if( faktBindOut(ex, pS, 1, &a) && faktBindOut(ex, pS, 2, &b) && faktBindOut(ex, pS, 3, &v) ) return 1;
+  }
 }
 
 /* context(C [, N]): the quote in its source text with up to N (default 60)
@@ -556,7 +627,10 @@ int faktFnContext(Exec *ex, Expr *pE, int nArg, Value *aArg, Value *pOut){
     nSide = aArg[1].u.i > 100000 ? 100000 : aArg[1].u.i;
   }
   if( aArg[0].t!=V_ID || faktExecClaim(ex, aArg[0].id, &r) || !r.quote || !r.source ) return FAKT_OK;
-  if( faktTextGet(ex->pTxn, r.source, &zText, &nText) || r.spanEnd > nText || r.spanStart > r.spanEnd ) return FAKT_OK;
+  if( faktTextGet(ex->pTxn, r.source, &zText, &nText) || r.spanEnd > nText || r.spanStart >= r.spanEnd ) return FAKT_OK;
+  /* never the text's bytes for a quote they do not hold (a stale span) */
+  Value vQ;
+  if( faktExecQuote(ex, &r, &vQ) || !spanHolds(zText, nText, &r, vQ.z, vQ.n) ) return FAKT_OK;
   size_t a = r.spanStart > (size_t)nSide ? r.spanStart - (size_t)nSide : 0;
   size_t b = r.spanEnd + (size_t)nSide < nText ? r.spanEnd + (size_t)nSide : nText;
   while( a>0 && a<nText && (zText[a] & 0xC0)==0x80 ) a--;   /* character boundaries */

@@ -515,6 +515,7 @@ FAKT_PRIVATE int faktGenAbout(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenRetracted(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenUntil(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktGenSpan(Exec *ex, Step *pS, StepState *st, Value *aArg);
+FAKT_PRIVATE int faktGenSentence(Exec *ex, Step *pS, StepState *st, Value *aArg);
 FAKT_PRIVATE int faktFnContext(Exec *ex, Expr *pE, int nArg, Value *aArg, Value *pOut);
 FAKT_PRIVATE int faktVerifyStep(fakt_stmt *p);
 

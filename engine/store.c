@@ -3631,6 +3631,108 @@ int faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx){
   return statClaim(t, &r, -1);
 }
 
+/*
+** Correction (write.c): the record of claim id moves, with its index,
+** source, proposition and full-text entries, to the new generated id
+** idOld, retracted in tx (or when it was, if it was); id then holds pNew.
+** Only existing puts and deletes, so the integrity check sees two ordinary
+** claims.
+*/
+int faktClaimReplace(StoreTxn *t, uint32_t id, uint32_t idOld, const ClaimRec *pNew, uint32_t tx){
+  ClaimRec old;
+  uint8_t k[12], aK[3][KEY_IX];
+  char *zQ = NULL;
+  int rc, i, nQ = 0;
+  rc = writable(t);
+  if( rc ) return rc;
+  rc = faktClaimGet(t, id, &old);
+  if( rc ) return rc;
+  if( old.quote ){
+    const char *z;
+    rc = faktClaimQuote(t, &old, &z, &nQ);
+    if( rc ) return rc;
+    zQ = malloc((size_t)nQ + 1);
+    if( zQ==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+    memcpy(zQ, z, (size_t)nQ);
+    old.zQuote = zQ;
+    old.quote = (uint32_t)nQ;
+    old.bQuoteRef = 0;
+  }
+  ixKeys(old.s, old.p, old.o, id, aK);
+  for(i=0; rc==FAKT_OK && i<3; i++){
+    rc = dbDel(t, DB_SPO+i, aK[i], KEY_IX);
+    if( rc==FAKT_NOTFOUND ) rc = FAKT_OK;
+  }
+  if( rc==FAKT_OK && old.source ){
+    faktEncU32(k, old.source);
+    faktEncU32(k+4, id);
+    rc = dbDel(t, DB_SRCC, k, 8);
+    if( rc==FAKT_NOTFOUND ) rc = FAKT_OK;
+  }
+  if( rc==FAKT_OK ){
+    faktEncU64(k, faktClaimProp(&old));
+    faktEncU32(k+8, id);
+    rc = dbDel(t, DB_PROP, k, 12);
+    if( rc==FAKT_NOTFOUND ) rc = FAKT_OK;
+  }
+  if( rc==FAKT_OK && old.quote ) rc = ftsDoc(t, id, zQ, (size_t)nQ, 1);
+  if( rc==FAKT_OK && old.txRet==0 ) rc = statClaim(t, &old, -1);
+  if( rc==FAKT_OK && old.quote && !(id & FAKT_GEN_BIT) ) rc = statAdd(t, 'N', 0, -1);
+  if( rc==FAKT_OK ){
+    idKey(k, id);
+    rc = dbDel(t, DB_OBJ, k, 4);
+  }
+  if( rc==FAKT_OK ){
+    if( old.txRet==0 ) old.txRet = tx;
+    rc = faktClaimAdd(t, idOld, &old);
+  }
+  if( rc==FAKT_OK ) rc = faktClaimAdd(t, id, pNew);
+  free(zQ);
+  return rc;
+}
+
+/*
+** Move claim id's quote span to [start, end) of its source's stored text
+** (write.c, after the text changed): the quote is shared with the text
+** again when the span holds exactly its bytes. An empty span (start==end)
+** marks a quote the text no longer holds (stale); it keeps its own copy.
+*/
+int faktClaimSpan(StoreTxn *t, uint32_t id, uint32_t start, uint32_t end){
+  ClaimRec r;
+  uint8_t k[4];
+  const char *z, *zText;
+  char *zQ;
+  size_t nText;
+  int rc, nQ;
+  rc = writable(t);
+  if( rc ) return rc;
+  rc = faktClaimGet(t, id, &r);
+  if( rc ) return rc;
+  if( r.quote==0 ) return FAKT_OK;
+  rc = faktClaimQuote(t, &r, &z, &nQ);
+  if( rc ) return rc;
+  zQ = malloc((size_t)nQ + 1);
+  if( zQ==NULL ){ setErr(t->s, "out of memory"); return FAKT_NOMEM; }
+  memcpy(zQ, z, (size_t)nQ);
+  r.zQuote = zQ;
+  r.quote = (uint32_t)nQ;
+  r.spanStart = start;
+  r.spanEnd = end;
+  r.bQuoteRef = 0;
+  rc = faktTextGet(t, r.source, &zText, &nText);
+  if( rc==FAKT_OK ){
+    r.bQuoteRef = start<end && end<=nText && end-start==(uint32_t)nQ && memcmp(zText+start, zQ, (size_t)nQ)==0;
+  }else if( rc==FAKT_NOTFOUND ){
+    rc = FAKT_OK;
+  }
+  if( rc==FAKT_OK ){
+    idKey(k, id);
+    rc = claimPut(t, k, &r, 0);
+  }
+  free(zQ);
+  return rc;
+}
+
 /* ================================================================ source text */
 
 /* Give every claim of srcId whose quote is shared with its stored text

@@ -275,6 +275,11 @@ int  faktClaimGet(StoreTxn *t, uint32_t id, ClaimRec *pRec);    /* FAKT_NOTFOUND
 int  faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec);
 /* Mark retracted in tx (record + all three index entries + stats). */
 int  faktClaimRetract(StoreTxn *t, uint32_t id, uint32_t tx);
+/* A correction: id's record moves to idOld (a new generated id), retracted
+** in tx unless it was already; id then holds pNew. */
+/* Move claim id's quote span (an empty one: stale, the text lost it). */
+int  faktClaimSpan(StoreTxn *t, uint32_t id, uint32_t start, uint32_t end);
+int  faktClaimReplace(StoreTxn *t, uint32_t id, uint32_t idOld, const ClaimRec *pNew, uint32_t tx);
 /* The text of r's quote (r as faktClaimGet gave it, or a new record with
 ** zQuote set): *pz points into the record or into its source's stored text,
 ** valid until the txn ends or its next write. FAKT_NOTFOUND if r has no

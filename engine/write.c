@@ -378,6 +378,56 @@ static int readFile(const char *zPath, char **pz, size_t *pn, char *zWhy, size_t
   return FAKT_OK;
 }
 
+/*
+** The text of source srcId changed to zText[0..nText): each of its claims
+** with a quote (retracted ones too) follows it. A quote the new text still
+** holds (as §4.4 matches it) is re-anchored at its occurrence nearest the
+** old span; one it does not is marked stale (an empty span), so that
+** context() and span() never show the new text's bytes for it.
+*/
+static int reanchor(WCtx *w, uint32_t srcId, const char *zText, size_t nText, const Pos *pPos){
+  uint8_t aKey[4];
+  StoreCursor *cur;
+  uint32_t *aId = NULL;
+  int nId = 0, rc;
+  faktEncU32(aKey, srcId);
+  rc = faktAuxOpen(w->t, "srcc", aKey, 4, &cur);
+  if( rc ) return storeErr(w, rc, pPos);
+  const uint8_t *k, *v; int nk, nv;
+  while( faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW ){
+    if( nk!=8 ) continue;                    /* a damaged key */
+    uint32_t *a = realloc(aId, sizeof(uint32_t)*(size_t)(nId+1));
+    if( a==NULL ){ rc = FAKT_NOMEM; break; }
+    aId = a;
+    aId[nId++] = faktDecU32(k+4);
+  }
+  faktCursorClose(cur);
+  for(int j=0; rc==FAKT_OK && j<nId; j++){
+    ClaimRec r;
+    const char *zQ;
+    int nQ;
+    rc = faktClaimGet(w->t, aId[j], &r);
+    if( rc || r.quote==0 || r.source!=srcId ) continue;
+    rc = faktClaimQuote(w->t, &r, &zQ, &nQ);
+    if( rc ) break;
+    size_t iBest = 0, eBest = 0, iAt = 0, s, e;
+    int bFound = 0;
+    while( iAt<nText && faktFindQuote(zText+iAt, nText-iAt, zQ, (size_t)nQ, &s, &e) ){
+      size_t d = iAt+s > r.spanStart ? iAt+s - r.spanStart : r.spanStart - (iAt+s);
+      size_t dBest = iBest > r.spanStart ? iBest - r.spanStart : r.spanStart - iBest;
+      if( !bFound || d<dBest ){ iBest = iAt+s; eBest = iAt+e; }
+      bFound = 1;
+      iAt += s + 1;
+    }
+    if( !bFound ){ iBest = 0; eBest = 0; }
+    if( iBest==r.spanStart && eBest==r.spanEnd ) continue;
+    rc = faktClaimSpan(w->t, aId[j], (uint32_t)iBest, (uint32_t)eBest);
+  }
+  free(aId);
+  if( rc ) return storeErr(w, rc, pPos);
+  return FAKT_OK;
+}
+
 static int defSource(WCtx *w, Stmt *pS){
   uint32_t id;
   int kind, rc;
@@ -427,6 +477,7 @@ static int defSource(WCtx *w, Stmt *pS){
     if( rc==0 && zText ){
       rc = faktTextPut(w->t, id, zText, nText);
       if( rc ) storeErr(w, rc, &pS->pos);
+      else if( kind ) rc = reanchor(w, id, zText, nText, &pS->pos);
     }
   }
   free(zText);
@@ -721,6 +772,51 @@ static void quoteNotFound(WCtx *w, Stmt *pS, const char *zFrom, const char *zTex
              zFrom, zIn, iStart, iEnd, zNear, zDots);
 }
 
+/*
+** A new version of claim id (§4.4a): the old one moves to a new generated
+** id _cN, retracted in this transaction unless it was already, and the
+** sourceless claim `_cN replaced_by id` links it to its successor. The
+** predicate replaced_by is made on first use.
+*/
+static int replaceClaim(WCtx *w, uint32_t id, ClaimRec *r, int bWasLive, const Pos *pPos){
+  uint32_t idOld, idPred, idLink;
+  int kind = 0;
+  int rc = nameId(w, "replaced_by", pPos, &idPred, &kind);
+  if( rc ) return rc;
+  if( kind==0 ){
+    EntRec e;
+    memset(&e, 0, sizeof(e));
+    e.kind = K_PREDICATE;
+    e.objType = PT_CLAIM;
+    rc = strId(w, "the claim that corrected this one: its next version", 51, &e.label);
+    if( rc ) return rc;
+    rc = putEnt(w, idPred, 0, &e, pPos);
+    if( rc ) return rc;
+  }
+  rc = newClaimId(w, &idOld, pPos);
+  if( rc ) return rc;
+  r->txAdd = w->tx;
+  r->txRet = 0;
+  rc = faktClaimReplace(w->t, id, idOld, r, w->tx);
+  if( rc ) return storeErr(w, rc, pPos);
+  w->n.nAdded++;
+  if( bWasLive ) w->n.nRetracted++;
+  ClaimRec l;
+  memset(&l, 0, sizeof(l));
+  l.s = idOld;
+  l.p = idPred;
+  Value vO;
+  memset(&vO, 0, sizeof(vO));
+  vO.t = V_ID;
+  vO.id = id;
+  faktValueEncode(&vO, l.o);
+  rc = faktLookupName(w->t, "asserts", 7, &l.stance, &kind);
+  if( rc ) return storeErr(w, rc, pPos);
+  rc = newClaimId(w, &idLink, pPos);
+  if( rc ) return rc;
+  return addClaim(w, idLink, &l, pPos);
+}
+
 static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy);
 
 /* claim: defClaimQ, and free the copy of the article's bytes it took. */
@@ -858,7 +954,7 @@ static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy){
     r.zQuote = *pzCopy;
     r.quote = (uint32_t)nQuote;
   }
-  int bNewName = 0;
+  int bNewName = 0, bReplace = 0, bWasLive = 0;
   kind = 0;
   if( pS->zId ){
     int nId = (int)strlen(pS->zId);
@@ -881,12 +977,31 @@ static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy){
         lastClaim(w, id, pS->zId);            /* the same claim again: it is the one */
         return FAKT_OK;
       }
-      faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
-                 old.txRet ? "claim %s was retracted; give the new claim another id"
-                           : "claim %s already exists with different content", pS->zId);
-      return FAKT_CONSTRAINT;
+      if( old.txRet==0 && !pS->bCorrect ){
+        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
+                   "claim %s already exists with different content (correct %s: … replaces it)",
+                   pS->zId, pS->zId);
+        return FAKT_CONSTRAINT;
+      }
+      /* a retracted claim written again, or a correction: a new version */
+      bReplace = 1;
+      bWasLive = old.txRet==0;
+      int kLink = 0;
+      uint32_t idLink;
+      rc = faktLookupName(w->t, "replaced_by", 11, &idLink, &kLink);
+      if( rc==FAKT_OK && kLink!=K_PREDICATE ){
+        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
+                   "cannot correct claim %s: \"replaced_by\" is %s, not the predicate of corrections",
+                   pS->zId, kindName(kLink));
+        return FAKT_CONSTRAINT;
+      }
+      if( rc && rc!=FAKT_NOTFOUND ) return storeErr(w, rc, &pS->id.pos);
+    }else if( pS->bCorrect && !kind ){
+      faktErrSet(w->pErr, FAKT_NOTFOUND, &pS->id.pos,
+                 "no claim %s to correct (claim %s: … adds it)", pS->zId, pS->zId);
+      return FAKT_NOTFOUND;
     }
-    if( kind ){
+    if( kind && kind!=K_CLAIM ){
       faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos, "\"%s\" is already defined as %s", pS->zId, kindName(kind));
       return FAKT_CONSTRAINT;
     }
@@ -898,6 +1013,11 @@ static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy){
     faktValueEncode(&vO, r.o);
     if( vO.t==V_QTY ) r.unit = vO.id;
     w->zDefer = NULL;
+  }
+  if( bReplace ){
+    rc = replaceClaim(w, id, &r, bWasLive, &pS->pos);
+    if( rc==FAKT_OK ) lastClaim(w, id, pS->zId);
+    return rc;
   }
   if( bNewName && faktGenParse(pS->zId, (int)strlen(pS->zId), &id) ){
     /* an exported generated claim _cN comes back under its own id */

@@ -952,7 +952,7 @@ char *faktAstDump(const Stmt *s){
       put(&o, ")", 1);
       break;
     case S_CLAIM:
-      puts0(&o, "(claim ");
+      puts0(&o, s->bCorrect ? "(correct " : "(claim ");
       if( s->zId ){ puts0(&o, s->zId); puts0(&o, ": "); }
       dumpExpr(&o, s->pS); put(&o, " ", 1);
       dumpExpr(&o, s->pP); put(&o, " ", 1);

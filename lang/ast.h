@@ -163,6 +163,7 @@ typedef struct Stmt {
 
   /* S_CLAIM */
   Expr *pS, *pP, *pO;         /* pP is E_ID */
+  int bCorrect;               /* correct ID: …: a new version of claim ID */
   Token from;                 /* source */
   const char *zFrom;
   IdList via;

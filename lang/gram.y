@@ -58,7 +58,7 @@ void faktParserFeed(void *pEngine, int iMajor, Token sMinor);
 /* Soft keywords: identifiers wherever the keyword cannot stand. `source` is
 ** soft too, so that the built-in relation source(?c, ?s) can be called. */
 %fallback ID BY FILE TEXT QUOTE COUNT SUM MIN MAX AVG LIST SINGLE AT UNTIL
-  SAID HOLDS PUBLISHED STANCE VIA FROM AKA ASC DESC OFFSET SOURCE PREDICATE VERIFY.
+  SAID HOLDS PUBLISHED STANCE VIA FROM AKA ASC DESC OFFSET SOURCE PREDICATE VERIFY CORRECT.
 
 /* Reserved words the grammar does not use (yet). */
 %token AND OF.
@@ -129,6 +129,8 @@ ptype(A) ::= CLAIM(X).                  {A = X;}
 ////////////////////////////// claim [ID :] SUBJECT PRED OBJECT {option}
 cmd ::= CLAIM carg(S) nm(P) carg(O) claimopts.         {faktStmtClaim(pParse, 0, S, &P, O);}
 cmd ::= CLAIM ID(N) COLON carg(S) nm(P) carg(O) claimopts.  {faktStmtClaim(pParse, &N, S, &P, O);}
+/* correct ID: SUBJECT PRED OBJECT {option}: a new version of claim ID */
+cmd ::= CORRECT ID(N) COLON carg(S) nm(P) carg(O) claimopts.  {faktStmtClaim(pParse, &N, S, &P, O); pParse->pStmt->bCorrect = 1;}
 /* a claim's subject and object: a constant, or a parameter bound through the API */
 %type carg {Expr*}
 carg(A) ::= cterm(X).                   {A = X;}
@@ -331,7 +333,7 @@ static const char *tokenName(int t){
     case TK_OPTIONAL: return "\"optional\"";  case TK_TRUE: return "\"true\"";
     case TK_FALSE: return "\"false\"";     case TK_NULL: return "\"null\"";
     case TK_AND: return "\"and\"";         case TK_OF: return "\"of\"";
-    case TK_VERIFY: return "\"verify\"";
+    case TK_VERIFY: return "\"verify\"";  case TK_CORRECT: return "\"correct\"";
     default: return 0;
   }
 }

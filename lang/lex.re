@@ -75,6 +75,7 @@ int faktLexToken(const unsigned char *z, const unsigned char *zEnd, int *pType){
     "entity"              { return TOK(TK_ENTITY); }
     "source"              { return TOK(TK_SOURCE); }
     "claim"               { return TOK(TK_CLAIM); }
+    "correct"             { return TOK(TK_CORRECT); }
     "predicate"           { return TOK(TK_PREDICATE); }
     "rule"                { return TOK(TK_RULE); }
     "drop"                { return TOK(TK_DROP); }

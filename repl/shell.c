@@ -1553,6 +1553,67 @@ static int cmdSources(Shell *p, int nArg, char **azArg){
                        "order by ?s;");
 }
 
+/* One statement with $s bound to the source id zSrc; 1 on an error (shown). */
+static int prepareSrc(Shell *p, const char *zQuery, const char *zSrc, fakt_stmt **ppStmt){
+  int rc = fakt_prepare(p->db, zQuery, -1, ppStmt, 0);
+  if( rc==FAKT_OK ) rc = fakt_bind_entity(*ppStmt, fakt_bind_parameter_index(*ppStmt, "$s"), zSrc);
+  if( rc==FAKT_NOTFOUND ){
+    dotErr(p, "unknown source \"%s\"", zSrc);
+  }else if( rc!=FAKT_OK ){
+    dotErr(p, "%s", fakt_errmsg(p->db));
+  }
+  if( rc!=FAKT_OK ){
+    fakt_finalize(*ppStmt);
+    *ppStmt = 0;
+    return 1;
+  }
+  return 0;
+}
+
+/*
+** .coverage SOURCE: the sentences of SOURCE's text (sentence(), SPEC 8.1a)
+** that no visible claim of it quotes (no span overlaps them), in text
+** order, then "N of M sentences of SOURCE have no claim". What a curator
+** has left to do; tests/corpus_paragraphs.py did it by paragraph.
+*/
+static int cmdCoverage(Shell *p, int nArg, char **azArg){
+  static const char zRows[] =
+    "find ?b as start, ?e as end, ?t as sentence where sentence($s, ?b, ?e, ?t), "
+    "not { source(?c, $s), span(?c, ?x, ?y), ?x < ?e, ?y > ?b } order by ?b;";
+  static const char zCount[] =
+    "find count() where sentence($s, ?b, ?e, ?t), title($s, ?n);";
+  fakt_stmt *pStmt = 0;
+  int64_t nAll = 0, nOpen = 0;
+  int rc;
+  (void)nArg;
+  fakt_set_origin(p->db, 0, 1, 1);
+  if( prepareSrc(p, zCount, azArg[1], &pStmt) ) return 1;
+  rc = fakt_step(pStmt);
+  if( rc==FAKT_ROW ) nAll = fakt_column_int64(pStmt, 0);
+  fakt_finalize(pStmt);
+  if( rc!=FAKT_ROW ){
+    dotErr(p, "%s", fakt_errmsg(p->db));
+    return 1;
+  }
+  if( nAll==0 ){
+    dotErr(p, "\"%s\" is not a source with a stored text", azArg[1]);
+    return 1;
+  }
+  if( prepareSrc(p, zRows, azArg[1], &pStmt) ) return 1;
+  rc = runStmt(p, pStmt);
+  fakt_finalize(pStmt);
+  if( rc!=FAKT_OK ){
+    dotErr(p, "%s", fakt_errmsg(p->db));
+    return 1;
+  }
+  if( prepareSrc(p, "find count() where sentence($s, ?b, ?e, ?t), "
+                    "not { source(?c, $s), span(?c, ?x, ?y), ?x < ?e, ?y > ?b };", azArg[1], &pStmt) ) return 1;
+  if( fakt_step(pStmt)==FAKT_ROW ) nOpen = fakt_column_int64(pStmt, 0);
+  fakt_finalize(pStmt);
+  fprintf(p->out, "%lld of %lld sentences of %s have no claim\n", (long long)nOpen, (long long)nAll, azArg[1]);
+  return 0;
+}
+
 static int cmdEcho(Shell *p, int nArg, char **azArg){
   (void)nArg;
   return onOff(p, azArg[1], &p->bEcho);
@@ -1732,6 +1793,7 @@ static const DotCmd aDot[] = {
   { "bail",    2, 2, cmdBail,    ".bail on|off",          "stop at the first failed statement (not in the REPL)", 0 },
   { "changes", 1, 2, cmdChanges, ".changes [on|off]",     "claims changed by the last write (on: after each)", 0 },
   { "check",   1, 1, cmdCheck,   ".check",                "check the integrity of the database", 0 },
+  { "coverage", 2, 2, cmdCoverage, ".coverage SOURCE",    "the sentences of SOURCE that no claim quotes yet", 0 },
   { "echo",    2, 2, cmdEcho,    ".echo on|off",          "print each statement and command before running it", 0 },
   { "exit",    1, 2, cmdQuit,    ".exit",                 "leave fakt (also .quit and Ctrl-D)", 0 },
   { "explain", 2, 2, cmdExplain, ".explain on|off",       "show the plan of each find instead of its rows", 0 },
