@@ -796,7 +796,7 @@ static int walkPredicates(Ex *x){
 /* Every entity that is not a source, type or stance, ordered by id; x(e). */
 static int walkEntities(Ex *x, int (*xEnt)(Ex*, const EntInfo*)){
   fakt_stmt *pAll = NULL, *pAlias = NULL, *pCoords = NULL;
-  int rc = exPrepare(x, "find ?e, ?t, ?l where type(?e, ?t), label(?e, ?l) order by ?e;", &pAll);
+  int rc = exPrepare(x, "find ?e, ?t, ?l where type(?e, ?t), label(?e, ?l), not predicate(?e) order by ?e;", &pAll);
   if( rc==0 ) rc = exPrepare(x, "find ?a where alias($e, ?a);", &pAlias);
   if( rc==0 ) rc = exPrepare(x, "find ?la, ?lo where coords($e, ?la, ?lo);", &pCoords);
   while( rc==0 && (rc = exStep(x, pAll))==FAKT_ROW ){
@@ -906,11 +906,30 @@ static int exportQuery(Ex *x, const char *zQuery){
   return rc;
 }
 
+/* JSON Lines: each stored rule name with its text (its rule statements),
+** after the claims, so that an import defines them last (SPEC 14.3). */
+static int walkRules(Ex *x){
+  fakt_stmt *pAll = NULL;
+  int rc = exPrepare(x, "find ?r, ?t where rule_text(?r, ?t) order by ?r;", &pAll);
+  while( rc==0 && (rc = exStep(x, pAll))==FAKT_ROW ){
+    Str *s = &x->line;
+    faktStrReset(s);
+    faktStrPuts(s, "{\"kind\":\"rule\"");
+    jField(s, "name", colText(pAll, 0));
+    jField(s, "text", colText(pAll, 1));
+    faktStrAppend(s, "}", 1);
+    rc = putLine(x, x->f, s);
+  }
+  fakt_finalize(pAll);
+  return rc==FAKT_DONE ? FAKT_OK : rc;
+}
+
 static int exportData(Ex *x){
   int rc = walkPredicates(x);
   if( rc==0 ) rc = walkEntities(x, recEntity);
   if( rc==0 ) rc = walkSources(x);
   if( rc==0 ) rc = walkClaims(x, "find ?c, ?s, ?p, ?o where ?c: ?s ?p ?o order by ?c;", NULL, recClaim);
+  if( rc==0 && x->eFmt==F_JSONL ) rc = walkRules(x);
   return rc;
 }
 

@@ -173,8 +173,8 @@ static void mapFree(Map *m){ free(m->azKey); free(m->aVal); memset(m, 0, sizeof(
 
 /* ================================================================ records */
 
-typedef enum Kind { R_PRED = 0, R_ENT, R_SRC, R_CLAIM, R_N } Kind;
-static const char *const azKind[R_N] = { "predicate", "entity", "source", "claim" };
+typedef enum Kind { R_PRED = 0, R_ENT, R_SRC, R_CLAIM, R_RULE, R_N } Kind;
+static const char *const azKind[R_N] = { "predicate", "entity", "source", "claim", "rule" };
 
 #define MAX_FIELD 24
 typedef struct Rec {
@@ -413,7 +413,7 @@ static int parseJsonLine(Imp *p, const char *z, size_t n, int iFile, int iLine){
   if( j.i!=j.n ) goto bad;
   zKind = recGet(r, "kind");
   if( !kindOf(zKind, &r->eKind) ){
-    return recErr(p, r, FAKT_SYNTAX, "\"kind\" must be predicate, entity, source or claim");
+    return recErr(p, r, FAKT_SYNTAX, "\"kind\" must be predicate, entity, source, claim or rule");
   }
   return FAKT_OK;
 bad:
@@ -899,6 +899,35 @@ static int stmtClaim(Imp *p, const Rec *r){
   return runSql(p, r);
 }
 
+/*
+** A rule record: its text must be rule statements of its name and nothing
+** else (checked one statement at a time, so an import never runs another
+** kind of statement from a "rule" line), each run as it is.
+*/
+static int stmtRule(Imp *p, const Rec *r, const char *zName, const char *zText){
+  const char *zAt = zText;
+  while( *zAt ){
+    fakt_stmt *pStmt = NULL;
+    const char *zTail = NULL;
+    int rc = fakt_prepare(p->db, zAt, -1, &pStmt, &zTail);
+    if( rc ) return recErr(p, r, rc, "rule %s: %s", zName, fakt_errmsg(p->db));
+    if( pStmt==NULL ) break;
+    const char *zSql = fakt_sql(pStmt);
+    size_t nName = strlen(zName);
+    while( *zSql==' ' || *zSql=='\n' || *zSql=='\t' || *zSql=='\r' ) zSql++;
+    if( strncmp(zSql, "rule ", 5)!=0 || strncmp(zSql+5, zName, nName)!=0
+     || (zSql[5+nName]!='(' && zSql[5+nName]!=' ') ){
+      fakt_finalize(pStmt);
+      return recErr(p, r, FAKT_SYNTAX, "the text of rule %s holds another statement", zName);
+    }
+    rc = fakt_step(pStmt);
+    fakt_finalize(pStmt);
+    if( rc!=FAKT_DONE ) return recErr(p, r, rc, "rule %s: %s", zName, fakt_errmsg(p->db));
+    zAt = zTail;
+  }
+  return FAKT_OK;
+}
+
 static void progress(Imp *p, int bFinal){
   if( p->xProgress && (bFinal || p->nRows % PROGRESS_EVERY==0) ){
     p->xProgress(p->pArg, p->nRows, p->nSkipped);
@@ -963,6 +992,18 @@ static int runRecords(Imp *p){
     }
   }
   mapFree(&pending);
+  /* rules last: their bodies may name any predicate of the file */
+  for(int i=0; i<p->nRec && p->rc==0; i++){
+    Rec *r = &p->aRec[i];
+    if( r->eKind!=R_RULE ) continue;
+    const char *zName = recGet(r, "name"), *zText = recGet(r, "text");
+    if( zName==NULL || !isIdent(zName) ) return recErr(p, r, FAKT_SYNTAX, "rule has no \"name\" identifier");
+    if( zText==NULL ) return recErr(p, r, FAKT_SYNTAX, "rule %s has no \"text\"", zName);
+    if( impInterrupted(p) ) break;
+    if( stmtRule(p, r, zName, zText) ) break;
+    p->nRows++;
+    progress(p, 0);
+  }
   return p->rc;
 }
 

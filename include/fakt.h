@@ -438,8 +438,8 @@ FAKT_API int fakt_backup(fakt *db, const char *zPath);
 /*
 ** ---------------------------------------------------------------- interoperability
 ** Export and import (SPEC.md section 14). Both work on the visible state of
-** the database (the last committed transaction; retracted claims and rules
-** are not exported). Formats:
+** the database (the last committed transaction; retracted claims are not
+** exported; stored rules only by "jsonl", and by "sql" as views). Formats:
 **
 **   export  "nquads"   zPath: a file. RDF 1.1 N-Quads: each claim's triple
 **                      in the named graph of the claim's IRI, its
