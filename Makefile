@@ -93,7 +93,7 @@ $(LIBOBJ) $(B)/repl/shell.o: | $(B)/gen/gram.h $(B)/lmdb/lmdb.h
 # release Debian's liblmdb0 is), fetched by apt-get into build/lmdb-src
 # with a private list of sources (the system's apt set-up is not touched)
 # and checked against the .orig tarball's SHA-256, then engine/lmdb.patch
-# adds a page-check hook (SPEC.md 11.4). Its symbols stay hidden in libfakt.
+# adds a page-check hook (SPEC.md 12.7). Its symbols stay hidden in libfakt.
 LMDB_VER    = 0.9.24
 LMDB_DEB    = 0.9.24-1
 LMDB_SHA256 = 8e7200fdc9bb09b0cfad1d4eee8b20d539e43fe05c7ef9406247d64659c4a480

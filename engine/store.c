@@ -4183,7 +4183,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
       goto fail;
     }
     /* the meta pages and the file's length; every other page is checked
-    ** the first time LMDB reads it (s->pGuard, SPEC.md 11.4) */
+    ** the first time LMDB reads it (s->pGuard, SPEC.md 12.7) */
     rc = vetFile(s, zPath, (uint64_t)st.st_size);
     if( rc ) goto fail;
   }

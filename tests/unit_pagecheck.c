@@ -626,7 +626,7 @@ static void testKeptMap(void){
 
 /*
 ** fakt_open reads a bounded number of pages whatever the file's size
-** (SPEC §11.4): the store checks the same few pages opening a file of 4
+** (SPEC §12.7): the store checks the same few pages opening a file of 4
 ** pages and one of over 1,000, and the resident set grows by far fewer
 ** pages than the file has (counted, not timed).
 */

@@ -1114,7 +1114,7 @@ static void testMappedBudget(void){
   m1 = mappedIn();
   uint64_t nUsed = 0, nMap = 0;
   CHECK( faktStoreInfo(s, &nMap, &nUsed)==FAKT_OK );
-  /* the open maps in a few pages of the file (SPEC 11.4), the reads
+  /* the open maps in a few pages of the file (SPEC 12.7), the reads
   ** below most of it */
   CHECK( m1 - m0 < (long long)(nUsed/8) && nUsed >= 8*nBudget );
   CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
