@@ -21,13 +21,14 @@ WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wno-missing-field-initializers
 GENWARN  = -std=c11 -Wall -Wno-unused-parameter -Wno-unused-variable \
            -Wno-unused-but-set-variable
-CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilang -Iengine -I$(B)/gen
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilang -Iengine -I$(B)/gen -I$(B)/lmdb
 CFLAGS_ALL = $(OPT) $(SAN) -fPIC -fvisibility=hidden $(CFLAGS)
-LIBS     = -llmdb -lm -lpthread
+LIBS     = -lm -lpthread
 
 LIBSRC   = $(wildcard lang/*.c engine/*.c)
 GEN      = $(B)/gen/gram.c $(B)/gen/lex.c
-LIBOBJ   = $(patsubst %.c,$(B)/%.o,$(LIBSRC)) $(GEN:.c=.o)
+LMDBOBJ  = $(B)/lmdb/mdb.o $(B)/lmdb/midl.o
+LIBOBJ   = $(patsubst %.c,$(B)/%.o,$(LIBSRC)) $(GEN:.c=.o) $(LMDBOBJ)
 UNITSRC  = $(wildcard tests/unit_*.c)
 UNITBIN  = $(patsubst tests/%.c,$(B)/tests/%,$(UNITSRC))
 TOOLSRC  = $(wildcard tests/tool_*.c)
@@ -36,7 +37,7 @@ DB       = $(B)/corpus.fakt
 ABSB     = $(abspath $(B))
 
 # Debian packages the build and the tests use (command or file -> package).
-DEPS = re2c:re2c lemon:lemon /usr/include/lmdb.h:liblmdb-dev \
+DEPS = re2c:re2c lemon:lemon patch:patch \
        /usr/include/histedit.h:libedit-dev pkg-config:pkg-config \
        valgrind:valgrind tmux:tmux python3:python3 \
        /usr/include/sqlite3.h:libsqlite3-dev mdb_dump:lmdb-utils npm:npm \
@@ -85,7 +86,41 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -MMD -MP -c -o $@ $<
 
-$(LIBOBJ) $(B)/repl/shell.o: | $(B)/gen/gram.h
+$(LIBOBJ) $(B)/repl/shell.o: | $(B)/gen/gram.h $(B)/lmdb/lmdb.h
+
+# ---------------------------------------------------------------- LMDB (issue 20)
+# LMDB is built from Debian's source package lmdb 0.9.24-1 (bookworm; the
+# release Debian's liblmdb0 is), fetched by apt-get into build/lmdb-src
+# with a private list of sources (the system's apt set-up is not touched)
+# and checked against the .orig tarball's SHA-256, then engine/lmdb.patch
+# adds a page-check hook (SPEC.md 12.7). Its symbols stay hidden in libfakt.
+LMDB_VER    = 0.9.24
+LMDB_DEB    = 0.9.24-1
+LMDB_SHA256 = 8e7200fdc9bb09b0cfad1d4eee8b20d539e43fe05c7ef9406247d64659c4a480
+LMDB_MIRROR = http://deb.debian.org/debian bookworm main
+LMDB_DL     = build/lmdb-src
+LMDB_TGZ    = $(LMDB_DL)/lmdb_$(LMDB_VER).orig.tar.gz
+LMDB_APT    = apt-get -q -o Dir::Etc::SourceList=$(abspath $(LMDB_DL))/apt/sources.list \
+              -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=$(abspath $(LMDB_DL))/apt/lists \
+              -o Dir::Cache=$(abspath $(LMDB_DL))/apt/cache -o Debug::NoLocking=1
+LMDBWARN    = -Wall -Wno-unused-parameter -Wno-unused-but-set-variable -Wno-format-extra-args
+
+$(LMDB_TGZ):
+	@mkdir -p $(LMDB_DL)/apt/lists/partial $(LMDB_DL)/apt/cache/archives/partial
+	echo 'deb-src $(LMDB_MIRROR)' > $(LMDB_DL)/apt/sources.list
+	$(LMDB_APT) update >/dev/null
+	cd $(LMDB_DL) && $(LMDB_APT) source --download-only lmdb=$(LMDB_DEB) >/dev/null
+	echo '$(LMDB_SHA256)  $@' | sha256sum -c --quiet
+
+$(B)/lmdb/mdb.c $(B)/lmdb/midl.c $(B)/lmdb/lmdb.h $(B)/lmdb/midl.h &: $(LMDB_TGZ) engine/lmdb.patch
+	@rm -rf $(B)/lmdb && mkdir -p $(B)/lmdb
+	tar -xzf $(LMDB_TGZ) -C $(B)/lmdb --strip-components=3 \
+	  $(addprefix lmdb-$(LMDB_VER)/libraries/liblmdb/,mdb.c midl.c lmdb.h midl.h)
+	patch -s -p1 -d $(B)/lmdb < engine/lmdb.patch
+	@touch $(B)/lmdb/*
+
+$(B)/lmdb/%.o: $(B)/lmdb/%.c $(B)/lmdb/lmdb.h
+	$(CC) -I$(B)/lmdb $(CFLAGS_ALL) -DNDEBUG $(LMDBWARN) -c -o $@ $<
 
 # ---------------------------------------------------------------- library and program
 $(B)/libfakt.a: $(LIBOBJ)
@@ -103,7 +138,7 @@ $(B)/fakt: $(B)/repl/shell.o $(B)/libfakt.a
 $(B)/repl/shell.o: CPPFLAGS += -DFAKT_DEFAULT_DB='"$(ABSB)/corpus.fakt"'
 
 # fakt.pc for PREFIX; `make install` writes it again for the PREFIX it installs to.
-FAKT_PC = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: fakt\nDescription: embedded fact database with provenance\nVersion: %s\nLibs: -L$${libdir} -lfakt\nLibs.private: -llmdb -lm -lpthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)'
+FAKT_PC = printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: fakt\nDescription: embedded fact database with provenance\nVersion: %s\nLibs: -L$${libdir} -lfakt\nLibs.private: -lm -lpthread\nCflags: -I$${includedir}\n' '$(PREFIX)' '$(VERSION)'
 $(B)/fakt.pc: Makefile
 	@mkdir -p $(B)
 	$(FAKT_PC) > $@
@@ -205,7 +240,8 @@ T        ?= parse
 # N is also issue 7's (bench) variable, default 10,000,000: use it only when given
 DIFFN     = $(if $(filter command line environment,$(origin N)),$(N),200000)
 FUZZSAN   = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZOBJ   = $(patsubst %.c,$(B)/fuzz/%.o,$(LIBSRC)) $(B)/fuzz/gen/gram.o $(B)/fuzz/gen/lex.o
+FUZZOBJ   = $(patsubst %.c,$(B)/fuzz/%.o,$(LIBSRC)) $(B)/fuzz/gen/gram.o $(B)/fuzz/gen/lex.o \
+            $(B)/fuzz/lmdb/mdb.o $(B)/fuzz/lmdb/midl.o
 HAVE_FUZZCC := $(shell command -v $(FUZZCC) >/dev/null 2>&1 && echo yes)
 FUZZBIN   = $(if $(HAVE_FUZZCC),$(B)/fuzz/fuzz_parse $(B)/fuzz/fuzz_exec $(B)/fuzz/fuzz_import)
 .PHONY: trust difftest fuzz fuzz-build
@@ -221,7 +257,10 @@ $(B)/trust/trust_tool: tests/trust/trust_tool.c $(B)/libfakt.a
 $(B)/fuzz/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(@D)
 	$(FUZZCC) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer-no-link $(FUZZSAN) -DNDEBUG $(GENWARN) -MMD -MP -c -o $@ $<
-$(B)/fuzz/%.o: %.c | $(B)/gen/gram.h
+$(B)/fuzz/lmdb/%.o: $(B)/lmdb/%.c $(B)/lmdb/lmdb.h
+	@mkdir -p $(@D)
+	$(FUZZCC) -I$(B)/lmdb -g -O1 -fsanitize=fuzzer-no-link $(FUZZSAN) -DNDEBUG $(LMDBWARN) -c -o $@ $<
+$(B)/fuzz/%.o: %.c | $(B)/gen/gram.h $(B)/lmdb/lmdb.h
 	@mkdir -p $(@D)
 	$(FUZZCC) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer-no-link $(FUZZSAN) $(WARN) -MMD -MP -c -o $@ $<
 .SECONDARY: $(FUZZOBJ)

@@ -1068,10 +1068,23 @@ int fakt_prepare(fakt *db, const char *zSql, int nByte, fakt_stmt **ppStmt, cons
   return r_;
 }
 
+/*
+** A page that failed its check while the step ran (pagecheck.c) makes the
+** step fail with that damage and its message, even where the reader took
+** the failure for "nothing there" or reported it as something else.
+*/
+static int stepDamage(fakt_stmt *p, int rc){
+  char zMsg[600];
+  if( p==NULL || p->db==NULL ) return rc;
+  if( !faktStoreDamage(p->db->pStore, zMsg, sizeof(zMsg)) ) return rc;
+  faktDbError(p->db, FAKT_CORRUPT, "%s", zMsg);
+  return FAKT_CORRUPT;
+}
+
 int fakt_step(fakt_stmt *p){
   fakt *db_ = p ? p->db : NULL;
   if( db_ ) pthread_mutex_lock(&db_->mutex);
-  int r_ = stmtNote(p, fakt_stepImpl(p));
+  int r_ = stmtNote(p, stepDamage(p, fakt_stepImpl(p)));
   if( db_ ) pthread_mutex_unlock(&db_->mutex);
   return r_;
 }

@@ -861,3 +861,283 @@ int faktPageMainLeaf(const char *zPath, uint64_t *pRoot, uint32_t *pPsize){
   close(fd);
   return ok;
 }
+
+/* ================================================================ pages checked as they are read */
+/*
+** The page guard: LMDB (built from source with engine/lmdb.patch) calls
+** faktPageGuardCheck for what it reads from its map, and a page is checked
+** by itself the first time it is read, then remembered in a bitmap of the
+** environment. The checks are those of the walk that need nothing but the
+** page (and the last page of the snapshot); what links pages (levels,
+** overflow runs, free-list records) is checked where LMDB follows the link.
+** Whole-file facts (a page reached twice, a tree's counts) are left to the
+** walk of .check.
+*/
+#define GUARD_CHUNK_BITS 19            /* pages per bitmap chunk: 2^19, 64 KiB of bits */
+#define GUARD_CHUNK_WORDS ((1u << GUARD_CHUNK_BITS)/64)
+
+struct FaktPageGuard {
+  uint32_t psize;                      /* page size of the file */
+  size_t nTop;                         /* chunks aTop can hold */
+  _Atomic(_Atomic uint64_t*) *aTop;    /* chunk i: pages i<<19 .. ; NULL until needed */
+  atomic_ullong nChecked;              /* pages checked (bitmap misses) */
+  pthread_mutex_t mu;                  /* guards zWhy */
+  char zWhy[256];                      /* the last failure, "page N: what" */
+};
+
+FaktPageGuard *faktPageGuardNew(uint32_t psize, uint64_t nMapMax){
+  FaktPageGuard *g;
+  if( psize<512 || (psize & (psize-1)) ) return NULL;
+  g = calloc(1, sizeof(*g));
+  if( g==NULL ) return NULL;
+  g->psize = psize;
+  g->nTop = (size_t)((nMapMax/psize) >> GUARD_CHUNK_BITS) + 1;
+  g->aTop = calloc(g->nTop, sizeof(g->aTop[0]));
+  if( g->aTop==NULL || pthread_mutex_init(&g->mu, NULL) ){ free(g->aTop); free(g); return NULL; }
+  atomic_init(&g->nChecked, 0);
+  return g;
+}
+
+void faktPageGuardFree(FaktPageGuard *g){
+  if( g==NULL ) return;
+  for(size_t i=0; i<g->nTop; i++) free((void*)atomic_load(&g->aTop[i]));
+  free(g->aTop);
+  pthread_mutex_destroy(&g->mu);
+  free(g);
+}
+
+uint64_t faktPageGuardCount(FaktPageGuard *g){
+  return g ? (uint64_t)atomic_load(&g->nChecked) : 0;
+}
+
+int faktPageGuardWhy(FaktPageGuard *g, char *z, size_t n, int bTake){
+  int bAny;
+  if( g==NULL || n==0 ) return 0;
+  pthread_mutex_lock(&g->mu);
+  bAny = g->zWhy[0]!=0;
+  snprintf(z, n, "%s", g->zWhy);
+  if( bTake ) g->zWhy[0] = 0;          /* taken: reported once */
+  pthread_mutex_unlock(&g->mu);
+  return bAny;
+}
+
+/* The bitmap word of page pgno, its chunk made if need be; NULL when the
+** page lies beyond the largest map or no memory is left (then the page is
+** checked each time it is read). */
+static _Atomic uint64_t *guardWord(FaktPageGuard *g, uint64_t pgno){
+  size_t iTop = (size_t)(pgno >> GUARD_CHUNK_BITS);
+  _Atomic uint64_t *a;
+  if( iTop>=g->nTop ) return NULL;
+  a = atomic_load_explicit(&g->aTop[iTop], memory_order_acquire);
+  if( a==NULL ){
+    _Atomic uint64_t *aNew = calloc(GUARD_CHUNK_WORDS, sizeof(uint64_t)), *aOld = NULL;
+    if( aNew==NULL ) return NULL;
+    if( atomic_compare_exchange_strong(&g->aTop[iTop], &aOld, aNew) ){
+      a = aNew;
+    }else{
+      free((void*)aNew);                /* another thread made it first */
+      a = aOld;
+    }
+  }
+  return &a[(pgno & ((1u << GUARD_CHUNK_BITS) - 1)) >> 6];
+}
+
+/* Keep the message of w (a failed check) as the guard's last failure. */
+static int guardFail(FaktPageGuard *g, const char *zWhy){
+  pthread_mutex_lock(&g->mu);
+  snprintf(g->zWhy, sizeof(g->zWhy), "%s", zWhy);
+  pthread_mutex_unlock(&g->mu);
+  return FAKT_CORRUPT;
+}
+
+/*
+** The sub-page (F_DUPDATA) in node i of page at: a leaf of n bytes whose
+** nodes hold keys only, or P_LEAF2 values of mp_pad bytes that fit.
+*/
+static int subPageAlone(Walk *w, Where at, int i, const uint8_t *p, size_t n){
+  Where sub;
+  PcPage h;
+  int nKey, j, rc;
+  sub.pgno = at.pgno;
+  sub.iSub = i;
+  if( n<PAGEHDR ) return bad(w, at, "node %d: a sub-page of %zu bytes", i, n);
+  memcpy(&h, p, sizeof(h));
+  if( (h.flags & ~(P_DIRTY|P_LEAF2))!=(P_LEAF|P_SUBP) ) return bad(w, sub, "flags 0x%x", h.flags);
+  if( (h.flags & P_LEAF2) && (h.pad==0 || h.pad>MAX_KEY) ) return bad(w, sub, "values of %u bytes", h.pad);
+  rc = checkBounds(w, sub, n, &h, (h.flags & P_LEAF2) ? h.pad : 0, &nKey);
+  for(j=0; rc==FAKT_OK && j<nKey && !(h.flags & P_LEAF2); j++){
+    PcNode nd;
+    size_t off;
+    rc = nodeAt(w, sub, p, n, &h, j, &nd, &off);
+    if( rc==FAKT_OK && (nd.flags || nd.lo || nd.hi) ){
+      rc = bad(w, sub, "node %d: flags 0x%x and data where a duplicate has none", j, nd.flags);
+    }
+  }
+  return rc;
+}
+
+/* Leaf node i of page at (pNode its header, nRoom bytes to the page's end):
+** the data fits, or its overflow page or database record is in range. */
+static int leafAlone(Walk *w, Where at, const uint8_t *pNode, size_t nRoom, int i, const PcNode *nd){
+  size_t nData = nd->lo | ((size_t)nd->hi << 16);
+  size_t nInline = nRoom - NODE_SZ - nd->ksize;
+  const uint8_t *pData = pNode + NODE_SZ + nd->ksize;
+  uint16_t f = nd->flags;
+  if( f!=0 && f!=F_BIGDATA && f!=F_SUBDATA && f!=F_DUPDATA && f!=(F_DUPDATA|F_SUBDATA) ){
+    return bad(w, at, "node %d: flags 0x%x and %zu bytes of data do not belong here", i, f, nData);
+  }
+  if( f & F_BIGDATA ){
+    uint64_t pg;
+    if( nInline<PGNO_SZ ) return bad(w, at, "node %d: its overflow page number runs past the end of the page", i);
+    pg = getPgno(pData);
+    if( pg<2 || pg>w->lastPg ){
+      return bad(w, at, "node %d: overflow page %llu is out of range (2..%llu)", i,
+                 (unsigned long long)pg, (unsigned long long)w->lastPg);
+    }
+    return FAKT_OK;
+  }
+  if( nData>nInline ) return bad(w, at, "node %d: its %zu bytes of data run past the end of the page", i, nData);
+  if( f & F_SUBDATA ){
+    PcDb db;
+    if( nData!=sizeof(PcDb) ) return bad(w, at, "node %d: a database record of %zu bytes", i, nData);
+    memcpy(&db, pData, sizeof(db));
+    if( (uint64_t)db.root!=P_INVALID && (db.root<2 || db.root>w->lastPg) ){
+      return bad(w, at, "node %d: root page %llu is out of range (2..%llu)", i,
+                 (unsigned long long)db.root, (unsigned long long)w->lastPg);
+    }
+    if( db.depth>MAX_DEPTH ) return bad(w, at, "node %d: depth %u", i, db.depth);
+    return FAKT_OK;
+  }
+  if( f & F_DUPDATA ) return subPageAlone(w, at, i, pData, nData);
+  return FAKT_OK;
+}
+
+int faktPageCheckOne(const void *pPage, uint64_t pgno, uint32_t psize, uint64_t lastPg,
+                     char *zErr, size_t nErr){
+  const uint8_t *p = pPage;
+  Walk w;
+  Where at;
+  PcPage h;
+  int nKey, i, rc;
+  memset(&w, 0, sizeof(w));
+  w.psize = psize;
+  w.lastPg = lastPg;
+  w.zErr = zErr;
+  w.nErr = nErr;
+  at.pgno = pgno;
+  at.iSub = -1;
+  memcpy(&h, p, sizeof(h));
+  if( h.pgno!=pgno ) return bad(&w, at, "its header names page %llu", (unsigned long long)h.pgno);
+  if( h.flags==P_OVERFLOW ){
+    uint64_t nPages = get32(p + offsetof(PcPage, lower));
+    if( nPages<1 || nPages-1 > lastPg-pgno ){
+      return bad(&w, at, "overflow run of %llu pages does not fit before the last page %llu",
+                 (unsigned long long)nPages, (unsigned long long)lastPg);
+    }
+    return FAKT_OK;
+  }
+  if( h.flags!=P_BRANCH && h.flags!=P_LEAF && h.flags!=(P_LEAF|P_LEAF2) ){
+    return bad(&w, at, "flags 0x%x: not a branch, leaf or overflow page", h.flags);
+  }
+  rc = checkBounds(&w, at, psize, &h, 0, &nKey);
+  if( rc || (h.flags & P_LEAF2) ) return rc;
+  for(i=0; i<nKey; i++){
+    PcNode nd;
+    size_t off;
+    rc = nodeAt(&w, at, p, psize, &h, i, &nd, &off);
+    if( rc ) return rc;
+    if( h.flags==P_LEAF ){
+      rc = leafAlone(&w, at, p + off, psize - off, i, &nd);
+    }else{
+      uint64_t child = childOf(&nd);
+      if( child<2 || child>lastPg ){
+        rc = bad(&w, at, "node %d: child page %llu is out of range (2..%llu)", i,
+                 (unsigned long long)child, (unsigned long long)lastPg);
+      }
+    }
+    if( rc ) return rc;
+  }
+  return FAKT_OK;
+}
+
+/* Page p (pgno) at level iLevel of a tree of depth nDepth whose leaves
+** hold nFixed-byte P_LEAF2 values (0: nodes). */
+static int levelCheck(Walk *w, const uint8_t *p, uint64_t pgno, unsigned iLevel, unsigned nDepth, uint32_t nFixed){
+  Where at;
+  PcPage h;
+  int nKey;
+  uint16_t want = iLevel<nDepth ? P_BRANCH : nFixed ? (P_LEAF|P_LEAF2) : P_LEAF;
+  at.pgno = pgno;
+  at.iSub = -1;
+  memcpy(&h, p, sizeof(h));
+  if( iLevel>nDepth ) return bad(w, at, "a page at level %u of a tree of depth %u", iLevel, nDepth);
+  if( h.flags!=want ){
+    int bBranch = h.flags==P_BRANCH;
+    return bad(w, at, "a %s page at level %u of a tree of depth %u", bBranch ? "branch" : "leaf",
+               iLevel, nDepth);
+  }
+  if( nFixed>MAX_KEY ) return bad(w, at, "values of %u bytes", nFixed);
+  return nFixed ? checkBounds(w, at, w->psize, &h, nFixed, &nKey) : FAKT_OK;
+}
+
+int faktPageGuardCheck(void *pCtx, int eKind, const void *p, size_t pgno, size_t a, size_t b){
+  FaktPageGuard *g = pCtx;
+  char zWhy[256];
+  Walk w;
+  Where at;
+  int rc = FAKT_OK;
+  zWhy[0] = 0;
+  memset(&w, 0, sizeof(w));
+  w.psize = g->psize;
+  w.zErr = zWhy;
+  w.nErr = sizeof(zWhy);
+  at.pgno = pgno;
+  at.iSub = -1;
+  switch( eKind ){
+    case FAKT_PC_PAGE: {
+      _Atomic uint64_t *pWord = guardWord(g, pgno);
+      uint64_t m = (uint64_t)1 << (pgno & 63);
+      if( pWord && (atomic_load_explicit(pWord, memory_order_relaxed) & m) ) return 0;
+      atomic_fetch_add(&g->nChecked, 1);
+      rc = faktPageCheckOne(p, pgno, g->psize, a, zWhy, sizeof(zWhy));
+      if( rc==FAKT_OK && pWord ) atomic_fetch_or_explicit(pWord, m, memory_order_relaxed);
+      break;
+    }
+    case FAKT_PC_LEVEL:
+      rc = levelCheck(&w, p, pgno, (unsigned)a, (unsigned)(b & 0xffff), (uint32_t)(b >> 16));
+      break;
+    case FAKT_PC_OVER: {
+      uint64_t nPages = get32((const uint8_t*)p + offsetof(PcPage, lower));
+      uint64_t nNeed = (PAGEHDR - 1 + (uint64_t)a)/g->psize + 1;
+      if( ((const PcPage*)p)->flags!=P_OVERFLOW ){
+        rc = bad(&w, at, "not an overflow page (flags 0x%x)", ((const PcPage*)p)->flags);
+      }else if( nPages<nNeed ){
+        rc = bad(&w, at, "overflow run of %llu pages does not hold %zu bytes", (unsigned long long)nPages, a);
+      }
+      break;
+    }
+    case FAKT_PC_FREE: {
+      const uint8_t *pRec = p;
+      uint64_t nId, k, pg, prev = 0;
+      if( a<PGNO_SZ || a%PGNO_SZ ){ rc = bad(&w, at, "a free-list record of %zu bytes", a); break; }
+      nId = getPgno(pRec);
+      if( nId!=a/PGNO_SZ - 1 ){
+        rc = bad(&w, at, "free-list record counts %llu pages but holds %zu", (unsigned long long)nId, a/PGNO_SZ - 1);
+        break;
+      }
+      for(k=1; k<=nId && rc==FAKT_OK; k++){
+        pg = getPgno(pRec + k*PGNO_SZ);
+        if( pg<2 || pg>b ){
+          rc = bad(&w, at, "free page %llu is out of range (2..%llu)", (unsigned long long)pg, (unsigned long long)b);
+        }else if( k>1 && pg>=prev ){
+          rc = bad(&w, at, "free-list record is not in order");
+        }
+        prev = pg;
+      }
+      break;
+    }
+    default: rc = bad(&w, at, "unknown check %d", eKind); break;
+  }
+  if( rc ) return guardFail(g, zWhy);
+  return 0;
+}

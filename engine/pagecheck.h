@@ -66,4 +66,28 @@ int faktPageDbRoot(const void *pRec, size_t nRec, uint64_t *pRoot);
 uint64_t faktPageNo(const void *pPage);
 const void *faktPageIntLeaf(const uint8_t *pMap, uint64_t nPage, size_t szPage, uint64_t root, uint32_t key);
 
+/*
+** Pages checked as LMDB reads them (LMDB built with engine/lmdb.patch):
+** the guard of one environment. faktPageGuardCheck is its
+** MDB_pagecheck_func (ctx = the guard); eKind is one of FAKT_PC_* (the
+** values of lmdb.h's MDB_PC_*). A page passes FAKT_PC_PAGE once: a bitmap
+** of 64 KiB chunks, made as pages are first read, remembers it for the
+** environment's life. Non-zero when something is wrong; the message
+** "page N: what" is then kept for faktPageGuardWhy (1 if there is one),
+** which with bTake clears it.
+** faktPageGuardCount: pages checked so far (each once). faktPageCheckOne:
+** the checks of one page by itself, the last page of the snapshot given.
+*/
+#define FAKT_PC_PAGE  0
+#define FAKT_PC_LEVEL 1
+#define FAKT_PC_OVER  2
+#define FAKT_PC_FREE  3
+typedef struct FaktPageGuard FaktPageGuard;
+FaktPageGuard *faktPageGuardNew(uint32_t psize, uint64_t nMapMax);
+void faktPageGuardFree(FaktPageGuard *g);
+int faktPageGuardCheck(void *pCtx, int eKind, const void *p, size_t pgno, size_t a, size_t b);
+int faktPageGuardWhy(FaktPageGuard *g, char *z, size_t n, int bTake);
+uint64_t faktPageGuardCount(FaktPageGuard *g);
+int faktPageCheckOne(const void *pPage, uint64_t pgno, uint32_t psize, uint64_t lastPg, char *zErr, size_t nErr);
+
 #endif

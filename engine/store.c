@@ -85,6 +85,7 @@ typedef struct NameCache {
 
 struct FaktStore {
   MDB_env *env;              /* the environment (owned) */
+  FaktPageGuard *pGuard;     /* pages LMDB read and found sound (owned; pagecheck.c) */
   MDB_dbi aDbi[DB_COUNT];    /* named databases, valid for the env's life */
   int bReadonly;             /* opened read-only */
   int bNoLock;               /* opened with MDB_NOLOCK (read-only, lock not creatable) */
@@ -322,6 +323,7 @@ static int diskFull(FaktStore *s){
 ** "zWhat: text". Never returns an MDB_* value.
 */
 static int xlate(FaktStore *s, int rc, const char *zWhat){
+  char zWhy[256];
   int code;
   switch( rc ){
     case MDB_SUCCESS:          return FAKT_OK;
@@ -375,12 +377,19 @@ static int xlate(FaktStore *s, int rc, const char *zWhat){
       }else{
         setErr(s, "database map is full (%llu bytes): grow it and retry", (unsigned long long)n);
       }
+    }else if( (rc==MDB_CORRUPTED || rc==MDB_BAD_TXN) && faktPageGuardWhy(s->pGuard, zWhy, sizeof(zWhy), 0) ){
+      /* a page failed its check (MDB_BAD_TXN: in an earlier call of this
+      ** transaction whose error was not reported) */
+      code = FAKT_CORRUPT;
+      setErr(s, "database file is damaged (%s): %s", zWhy, s->zPath ? s->zPath : "the database");
     }else{
       setErr(s, "%s: %s", zWhat, mdb_strerror(rc));
     }
   }
   return code;
 }
+_Static_assert(MDB_PC_PAGE==FAKT_PC_PAGE && MDB_PC_LEVEL==FAKT_PC_LEVEL
+               && MDB_PC_OVER==FAKT_PC_OVER && MDB_PC_FREE==FAKT_PC_FREE, "page check kinds");
 
 static int cmpU64(const void *a, const void *b);
 static int statFlush(StoreTxn *t);
@@ -3982,21 +3991,6 @@ done:
   return rc;
 }
 
-/*
-** Walk every page of an existing file before LMDB maps it (pagecheck.c),
-** so that a damaged page is refused instead of followed. A file that kept
-** changing under another process's writes is not judged: that writer
-** opened it after the same walk.
-*/
-static int walkFile(FaktStore *s, const char *zPath, const void *pMap, size_t nMap){
-  char zWhy[256];
-  int rc = faktPageCheckIn(zPath, pMap, nMap, zWhy, sizeof(zWhy));
-  if( rc==FAKT_BUSY ) return FAKT_OK;
-  if( rc==FAKT_CORRUPT ) setErr(s, "database file is damaged (%s): %s", zWhy, zPath);
-  else if( rc ) setErr(s, "cannot check database %s: %s", zPath, zWhy);
-  return rc;
-}
-
 static int openDbis(FaktStore *s, MDB_txn *txn, int bCreate){
   int i, rc;
   for(i=0; i<DB_COUNT; i++){
@@ -4014,23 +4008,6 @@ static int openDbis(FaktStore *s, MDB_txn *txn, int bCreate){
     if( rc ) return xlate(s, rc, azDbName[i]);
   }
   return FAKT_OK;
-}
-
-/*
-** LMDB's map of env and its size, found from the first key of the main
-** database on page root (which faktPageMainLeaf vetted): every page
-** records its own number. NULL when that page is not where it should be
-** (a writer committed meanwhile): the walk then maps the file itself.
-*/
-static const void *lmdbMap(MDB_env *env, uint64_t root, uint32_t psize, size_t *pnMap){
-  MDB_envinfo info;
-  const uint8_t *pKey = mapPointer(env), *pMap = NULL;
-  if( pKey && mdb_env_info(env, &info)==0 ){
-    const uint8_t *pPage = (const uint8_t*)((uintptr_t)pKey & ~(uintptr_t)(psize-1));
-    if( faktPageNo(pPage)==root && (uintptr_t)pPage>=root*psize ) pMap = pPage - root*psize;
-  }
-  *pnMap = pMap ? info.me_mapsize : 0;
-  return pMap;
 }
 
 /* Magic and format of an existing database. */
@@ -4114,6 +4091,17 @@ static int envOpen(FaktStore *s, const char *zPath, uint64_t nMap, unsigned flag
   rc = mdb_env_set_maxdbs(s->env, 20);
   if( rc==0 ) rc = mdb_env_set_mapsize(s->env, (size_t)nMap);
   if( rc==0 ) rc = mdb_env_open(s->env, zPath, flags, 0644);
+  if( rc==0 ){
+    /* LMDB reads no page but the meta pages before its first transaction:
+    ** from here on each page is checked the first time it is read */
+    MDB_stat st;
+    rc = mdb_env_stat(s->env, &st);
+    if( rc==0 && s->pGuard==NULL ){
+      s->pGuard = faktPageGuardNew(st.ms_psize, s->nMapMax);
+      if( s->pGuard==NULL ) rc = ENOMEM;
+    }
+    if( rc==0 ) rc = mdb_env_set_pagecheck(s->env, faktPageGuardCheck, s->pGuard);
+  }
   if( rc ){
     mdb_env_close(s->env);
     s->env = NULL;
@@ -4221,9 +4209,7 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   FaktStore *s;
   StoreTxn *t = NULL;
   struct stat st;
-  int bExists = 1, rc, bMapWalk = 0;
-  uint64_t mainRoot = 0;
-  uint32_t mainPsize = 0;
+  int bExists = 1, rc;
   uint64_t nMap;
   unsigned flags;
   char *zReal = NULL;        /* the path LMDB opens (lockPath) */
@@ -4298,11 +4284,9 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
       rc = FAKT_CANTOPEN;
       goto fail;
     }
+    /* the meta pages and the file's length; every other page is checked
+    ** the first time LMDB reads it (s->pGuard, SPEC.md 12.7) */
     rc = vetFile(s, zPath, (uint64_t)st.st_size);
-    /* the walk goes through LMDB's map when LMDB can show where it lies
-    ** by reading nothing but what faktPageMainLeaf read first */
-    if( rc==FAKT_OK ) bMapWalk = faktPageMainLeaf(zPath, &mainRoot, &mainPsize);
-    if( rc==FAKT_OK && !bMapWalk ) rc = walkFile(s, zPath, NULL, 0);
     if( rc ) goto fail;
   }
 
@@ -4324,12 +4308,6 @@ int faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStor
   }
 
   readerCheck(s);             /* slots of readers that were killed */
-  if( bMapWalk ){
-    size_t nLmdb = 0;
-    const void *pLmdb = lmdbMap(s->env, mainRoot, mainPsize, &nLmdb);
-    rc = walkFile(s, zPath, pLmdb, nLmdb);
-    if( rc ) goto fail;
-  }
   if( bExists ){
     /* A read transaction first: nothing is written to a file that is not ours. */
     MDB_txn *txn;
@@ -4385,11 +4363,23 @@ fail:
     unlink(zReal);                      /* openLocks made it; LMDB never did */
   }
   if( s->fdLock>=0 ) close(s->fdLock);
+  faktPageGuardFree(s->pGuard);
   free(zReal);
   free(s->zPath);
   free(s->zRunDir);
   free(s);
   return rc;
+}
+
+int faktStoreDamage(FaktStore *s, char *z, size_t n){
+  char zWhy[256];
+  if( s==NULL || !faktPageGuardWhy(s->pGuard, zWhy, sizeof(zWhy), 1) ) return 0;
+  snprintf(z, n, "database file is damaged (%s): %s", zWhy, s->zPath ? s->zPath : "the database");
+  return 1;
+}
+
+uint64_t faktStorePagesChecked(FaktStore *s){
+  return s ? faktPageGuardCount(s->pGuard) : 0;
 }
 
 /* Aborts any transaction still open, then closes. NULL is a no-op. */
@@ -4398,6 +4388,7 @@ void faktStoreClose(FaktStore *s){
   while( s->pTxnList ) faktStoreAbort(s->pTxnList);
   spareFree(s);
   if( s->env ) mdb_env_close(s->env);
+  faktPageGuardFree(s->pGuard);          /* after LMDB: its last reads use it */
   if( s->fdLock>=0 ) close(s->fdLock);
   nameCacheClear(&s->keptNames);
   free(s->zPath);

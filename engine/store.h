@@ -381,6 +381,12 @@ int  faktStoreVacuum(FaktStore *s, const char *zInto);
 
 /* Last LMDB-level message (for errors that need detail), owned by the store. */
 const char *faktStoreErrmsg(FaktStore *s);
+/* A page that failed its check since the last call (pagecheck.c's guard):
+** 1 and "database file is damaged (page N: what): PATH" in z (n bytes);
+** the damage is then reported. 0 when there is none. */
+int faktStoreDamage(FaktStore *s, char *z, size_t n);
+/* Pages checked so far as LMDB read them, each once (for tests). */
+uint64_t faktStorePagesChecked(FaktStore *s);
 
 /*
 ** For tests: n pending index puts made from seed (keys of 1..40 bytes,

@@ -1114,8 +1114,9 @@ static void testMappedBudget(void){
   m1 = mappedIn();
   uint64_t nUsed = 0, nMap = 0;
   CHECK( faktStoreInfo(s, &nMap, &nUsed)==FAKT_OK );
-  /* the measure sees the file: the open's walk left most of it mapped in */
-  CHECK( m1 - m0 >= (long long)(nUsed/2) && nUsed >= 8*nBudget );
+  /* the open maps in a few pages of the file (SPEC 12.7), the reads
+  ** below most of it */
+  CHECK( m1 - m0 < (long long)(nUsed/8) && nUsed >= 8*nBudget );
   CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
   uint64_t x = 88172645463325252ull;
   for(i=0; i<4*nEnt; i++){
