@@ -91,23 +91,29 @@ $(LIBOBJ) $(B)/repl/shell.o: | $(B)/gen/gram.h $(B)/lmdb/lmdb.h
 # ---------------------------------------------------------------- LMDB (issue 20)
 # LMDB is built from Debian's source package lmdb 0.9.24-1 (bookworm; the
 # release Debian's liblmdb0 is), fetched by apt-get into build/lmdb-src
-# with a private list of sources (the system's apt set-up is not touched)
-# and checked against the .orig tarball's SHA-256, then engine/lmdb.patch
-# adds a page-check hook (SPEC.md 12.7). Its symbols stay hidden in libfakt.
+# with a private list of sources: the machine's own Debian archives (its
+# /etc/apt sources), read as deb-src, so the system's apt set-up is not
+# touched; the .orig tarball is checked against its SHA-256, then
+# engine/lmdb.patch adds a page-check hook (SPEC.md 12.7). Its symbols stay
+# hidden in libfakt.
 LMDB_VER    = 0.9.24
 LMDB_DEB    = 0.9.24-1
 LMDB_SHA256 = 8e7200fdc9bb09b0cfad1d4eee8b20d539e43fe05c7ef9406247d64659c4a480
-LMDB_MIRROR = http://deb.debian.org/debian bookworm main
 LMDB_DL     = build/lmdb-src
 LMDB_TGZ    = $(LMDB_DL)/lmdb_$(LMDB_VER).orig.tar.gz
 LMDB_APT    = apt-get -q -o Dir::Etc::SourceList=$(abspath $(LMDB_DL))/apt/sources.list \
-              -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists=$(abspath $(LMDB_DL))/apt/lists \
+              -o Dir::Etc::SourceParts=$(abspath $(LMDB_DL))/apt/parts -o Dir::State::Lists=$(abspath $(LMDB_DL))/apt/lists \
               -o Dir::Cache=$(abspath $(LMDB_DL))/apt/cache -o Debug::NoLocking=1
 LMDBWARN    = -Wall -Wno-unused-parameter -Wno-unused-but-set-variable -Wno-format-extra-args
 
 $(LMDB_TGZ):
-	@mkdir -p $(LMDB_DL)/apt/lists/partial $(LMDB_DL)/apt/cache/archives/partial
-	echo 'deb-src $(LMDB_MIRROR)' > $(LMDB_DL)/apt/sources.list
+	@mkdir -p $(LMDB_DL)/apt/lists/partial $(LMDB_DL)/apt/cache/archives/partial $(LMDB_DL)/apt/parts
+	@# the machine's Debian archives as source archives: one-line and deb822 entries
+	sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list > $(LMDB_DL)/apt/sources.list 2>/dev/null || : > $(LMDB_DL)/apt/sources.list
+	for f in /etc/apt/sources.list.d/*.sources; do [ -f "$$f" ] && \
+	  sed 's/^Types:.*/Types: deb-src/' "$$f" > $(LMDB_DL)/apt/parts/$$(basename "$$f"); done; true
+	for f in /etc/apt/sources.list.d/*.list; do [ -f "$$f" ] && \
+	  sed -n 's/^deb \(.*\)/deb-src \1/p' "$$f" >> $(LMDB_DL)/apt/sources.list; done; true
 	$(LMDB_APT) update >/dev/null
 	cd $(LMDB_DL) && $(LMDB_APT) source --download-only lmdb=$(LMDB_DEB) >/dev/null
 	echo '$(LMDB_SHA256)  $@' | sha256sum -c --quiet
