@@ -1082,6 +1082,18 @@ static int levelCheck(Walk *w, const uint8_t *p, uint64_t pgno, unsigned iLevel,
 
 int faktPageGuardCheck(void *pCtx, int eKind, const void *p, size_t pgno, size_t a, size_t b){
   FaktPageGuard *g = pCtx;
+  /* The two calls every page read makes, first and without any set-up:
+  ** a page checked before, and a page of the kind its level wants (the
+  ** messages are only built when something is wrong). */
+  if( eKind==FAKT_PC_PAGE ){
+    _Atomic uint64_t *pWord = guardWord(g, pgno);
+    if( pWord && (atomic_load_explicit(pWord, memory_order_relaxed) & ((uint64_t)1 << (pgno & 63))) ) return 0;
+  }else if( eKind==FAKT_PC_LEVEL && (b>>16)==0 ){
+    unsigned iLevel = (unsigned)a, nDepth = (unsigned)(b & 0xffff);
+    uint16_t flags;
+    memcpy(&flags, (const uint8_t*)p + offsetof(PcPage, flags), sizeof(flags));
+    if( iLevel<=nDepth && flags==(iLevel<nDepth ? P_BRANCH : P_LEAF) ) return 0;
+  }
   char zWhy[256];
   Walk w;
   Where at;
