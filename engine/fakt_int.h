@@ -170,12 +170,16 @@ struct Relation {
   ** none): with it bound, the rows of that value alone can be computed
   ** (RuleSet.aSpec), starting from it, as a recursive CTE would */
   int iInv;
+  /* bit j: argument j may be pushed in when bound (faktRulesEvalReach):
+  ** every recursive rule is linear and passes its other arguments on */
+  uint64_t mReach;
 };
 
 /* Rows of a relation for one value of its invariant argument. */
 typedef struct SpecRel {
   int iRel;                /* relation, -1: slot free */
-  Value key;               /* the value of argument iInv (an entity) */
+  int iArg;                /* the argument bound: iInv, or one of mReach */
+  Value key;               /* the value of argument iArg (an entity) */
   Relation rel;            /* its rows; rel.bDone once computed */
 } SpecRel;
 #define RULE_SPEC_MAX 64
@@ -192,6 +196,13 @@ typedef struct RuleDef {
   Plan *pSpecPlan;
   Plan **apSpecDelta;
   int iSpecSlot;
+  /* per argument j of Relation.mReach (else NULL): the plan with head
+  ** argument j bound in aiReachSlot[j]; for the recursive rule, its body
+  ** without the recursive call, and apReachNext[j] the call's argument j
+  ** (the next value to visit); for the others the rule's own body */
+  Plan **apReach;
+  int *aiReachSlot;
+  ExprList **apReachNext;
 } RuleDef;
 
 struct RuleSet {
@@ -470,6 +481,10 @@ FAKT_PRIVATE int  faktRulesWhyReady(const RuleSet *rs);
 ** ex->pRules->aSpec[*piSpec-1] (computed now or earlier). 1 with *piSpec,
 ** 0 when that cannot be done (no free entry): evaluate it whole; -rc. */
 FAKT_PRIVATE int  faktRulesEvalSpec(Exec *ex, int iRel, const Value *pKey, int *piSpec);
+/* The same for argument iArg of Relation.mReach bound to the entity *pKey:
+** the values reachable from it through the recursive rules, then the rows
+** the other rules give them (not for why: 0 then). */
+FAKT_PRIVATE int  faktRulesEvalReach(Exec *ex, int iRel, int iArg, const Value *pKey, int *piSpec);
 FAKT_PRIVATE void faktRulesReset(RuleSet *r);
 FAKT_PRIVATE int  faktRulesHavePtr(const RuleSet *rs);  /* a computed row holds text by pointer */
 FAKT_PRIVATE int  faktRelIndexFirst(Exec *ex, Relation *r, int iArg, const Value *pKey); /* row+1, 0, or -rc */
