@@ -42,7 +42,7 @@ DEPS = re2c:re2c lemon:lemon /usr/include/lmdb.h:liblmdb-dev \
        /usr/include/sqlite3.h:libsqlite3-dev mdb_dump:lmdb-utils npm:npm \
        node:nodejs rapper:raptor2-utils dot:graphviz clang:clang \
        /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev \
-       /usr/lib/postgresql:postgresql
+       /usr/lib/postgresql:postgresql clingo:gringo
 
 .DELETE_ON_ERROR:
 .SUFFIXES:

@@ -406,6 +406,7 @@ static int derivedNext(Exec *ex, Step *pS, StepState *st){
         int rc = faktRelIndexFirst(ex, pRel, i, pV);
         if( rc<0 ) return rc;
         st->iChain = rc;
+        st->iChainArg = i;
         break;
       }
     }
@@ -415,7 +416,7 @@ static int derivedNext(Exec *ex, Step *pS, StepState *st){
     if( st->iChain>=0 ){
       if( st->iChain==0 ) break;
       iRow = st->iChain - 1;
-      st->iChain = faktRelIndexNext(pRel, iRow);
+      st->iChain = faktRelIndexNext(pRel, st->iChainArg, iRow);
     }else{
       if( st->iPos >= st->iEnd ) break;
       iRow = st->iPos++;

@@ -65,10 +65,9 @@ static int relInsert(Exec *ex, Relation *r, const Value *aRow, uint32_t *aWhy){
 }
 
 static void relIndexClear(Relation *r){
-  free(r->aIdxHead); free(r->aIdxNext);
-  r->aIdxHead = r->aIdxNext = NULL;
-  r->iIdxArg = -1;
-  r->nIdxRow = r->nIdxHead = 0;
+  for(int i=0; r->aIdx && i<r->nArity; i++){ free(r->aIdx[i].aHead); free(r->aIdx[i].aNext); }
+  free(r->aIdx);
+  r->aIdx = NULL;
 }
 
 /* The first row (+1) of r whose argument iArg may equal the entity pKey,
@@ -76,29 +75,37 @@ static void relIndexClear(Relation *r){
 ** error. Only for a whole relation; rows of the chain still need their
 ** equality checked. */
 int faktRelIndexFirst(Exec *ex, Relation *r, int iArg, const Value *pKey){
-  if( r->iIdxArg!=iArg || r->nIdxRow!=r->nRow ){
-    relIndexClear(r);
+  if( r->aIdx==NULL ){
+    r->aIdx = calloc((size_t)r->nArity, sizeof(struct RelIndex));
+    if( r->aIdx==NULL ) return -FAKT_NOMEM;
+  }
+  struct RelIndex *x = &r->aIdx[iArg];
+  if( x->nRow!=r->nRow || x->aHead==NULL ){
+    free(x->aHead); free(x->aNext);
     int nHead = 64;
     while( nHead < r->nRow ) nHead *= 2;
-    r->aIdxHead = calloc((size_t)nHead, sizeof(int));
-    r->aIdxNext = malloc(sizeof(int)*(size_t)(r->nRow ? r->nRow : 1));
-    if( r->aIdxHead==NULL || r->aIdxNext==NULL ){ relIndexClear(r); return -FAKT_NOMEM; }
+    x->aHead = calloc((size_t)nHead, sizeof(int));
+    x->aNext = malloc(sizeof(int)*(size_t)(r->nRow ? r->nRow : 1));
+    if( x->aHead==NULL || x->aNext==NULL ){
+      free(x->aHead); free(x->aNext);
+      x->aHead = x->aNext = NULL;
+      return -FAKT_NOMEM;
+    }
     ex->nHeap += (int64_t)sizeof(int)*(nHead + r->nRow);
     for(int i=r->nRow-1; i>=0; i--){       /* chains in row order */
       uint64_t h = faktValueHash(ex, &r->aRow[(size_t)i*(size_t)r->nArity + (size_t)iArg]);
       int j = (int)(h & (uint64_t)(nHead-1));
-      r->aIdxNext[i] = r->aIdxHead[j];
-      r->aIdxHead[j] = i+1;
+      x->aNext[i] = x->aHead[j];
+      x->aHead[j] = i+1;
     }
-    r->iIdxArg = iArg;
-    r->nIdxRow = r->nRow;
-    r->nIdxHead = nHead;
+    x->nRow = r->nRow;
+    x->nHead = nHead;
   }
-  return r->aIdxHead[faktValueHash(ex, pKey) & (uint64_t)(r->nIdxHead-1)];
+  return x->aHead[faktValueHash(ex, pKey) & (uint64_t)(x->nHead-1)];
 }
 
-int faktRelIndexNext(const Relation *r, int iRow){
-  return r->aIdxNext[iRow];
+int faktRelIndexNext(const Relation *r, int iArg, int iRow){
+  return r->aIdx[iArg].aNext[iRow];
 }
 
 static void relClear(Relation *r){
@@ -175,7 +182,6 @@ static int addRule(RuleSet *rs, Stmt *pS, FaktErr *pErr){
     memset(&rs->aRel[iRel], 0, sizeof(Relation));
     rs->aRel[iRel].zName = pS->zId;
     rs->aRel[iRel].nArity = nArity;
-    rs->aRel[iRel].iIdxArg = -1;
     rs->aRel[iRel].iInv = -1;
   }else if( rs->aRel[iRel].nArity!=nArity ){
     faktErrSet(pErr, FAKT_ERROR, &pS->id.pos, "rule %s has %d arguments here but %d elsewhere",
@@ -661,7 +667,9 @@ static int compileReach(fakt *db, StoreTxn *t, RuleSet *rs, int iRel){
     faktErrClear(&e);
     if( rc==FAKT_NOMEM ) return rc;
     if( rc ){                                  /* cannot be planned so: the whole relation */
-      for(int i=0; i<rs->nRule; i++) if( rs->aRule[i].apReach ) rs->aRule[i].apReach[j] = NULL;
+      for(int i=0; i<rs->nRule; i++){
+        if( rs->aRule[i].iRel==iRel && rs->aRule[i].apReach ) rs->aRule[i].apReach[j] = NULL;
+      }
       continue;
     }
     pRel->mReach |= (uint64_t)1<<j;
@@ -1046,7 +1054,6 @@ int faktRulesEvalSpec(Exec *ex, int iRel, const Value *pKey, int *piSpec){
   pSpec->rel.nameId = pRel->nameId;
   pSpec->rel.nArity = pRel->nArity;
   pSpec->rel.iStratum = pRel->iStratum;
-  pSpec->rel.iIdxArg = -1;
   pSpec->rel.iInv = pRel->iInv;
   pSpec->rel.bDone = 2;
   pSpec->rel.iStandIn = iFree+1;
@@ -1118,7 +1125,6 @@ int faktRulesEvalReach(Exec *ex, int iRel, int j, const Value *pKey, int *piSpec
   pOut->nameId = pRel->nameId;
   pOut->nArity = pRel->nArity;
   pOut->iStratum = pRel->iStratum;
-  pOut->iIdxArg = -1;
   pOut->iInv = -1;
   pOut->bDone = 2;
   pOut->iStandIn = iFree+1;
@@ -1127,7 +1133,6 @@ int faktRulesEvalReach(Exec *ex, int iRel, int j, const Value *pKey, int *piSpec
   memset(&seen, 0, sizeof(seen));
   seen.zName = pRel->zName;
   seen.nArity = 1;
-  seen.iIdxArg = -1;
   seen.iInv = -1;
   int nNew = 0;
   int k = relInsert(ex, &seen, pKey, NULL);
