@@ -898,30 +898,54 @@ uint32_t *faktRowWhy(Exec *ex, Plan *pPlan){
   return out.a;
 }
 
-/* Run one plan of rule pR (pPre bound in slot iPreSlot first) and insert
-** the tuples of pHead into pOut, argument iOver replaced by *pOver when
-** iOver>=0. *pnNew counts new rows. */
-static int runPlan(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot, const Value *pPre,
-                   const ExprList *pHead, Relation *pOut, int iOver, const Value *pOver, int *pnNew){
-  Exec sub = *ex;
-  int rc;
-  faktArenaInit(&sub.arena);
-  sub.aReg = calloc((size_t)(pR->nSlot ? pR->nSlot : 1), sizeof(Value));
-  sub.nReg = pR->nSlot;
-  sub.aAgg = NULL;
-  if( sub.aReg==NULL ) return FAKT_NOMEM;
-  if( pPre && iPreSlot>=0 && iPreSlot<pR->nSlot ) sub.aReg[iPreSlot] = *pPre;
-  Run *r = faktRunNew(&sub, pPlan, &sub.arena);
-  int nArity = pOut->nArity;
-  Value *aHead = faktArenaAlloc(&sub.arena, sizeof(Value)*(size_t)(nArity ? nArity : 1));
-  if( r==NULL || aHead==NULL ) rc = FAKT_NOMEM;
-  else for(;;){
-    rc = faktRunNext(r);
+/* A plan of rule pR ready to run, again and again: its registers and the
+** state of its steps, in an Exec of its own. */
+typedef struct PlanRun {
+  Exec sub;                /* a copy of the execution, its own registers */
+  Run *r;
+  Value *aHead;            /* the head tuple being built */
+} PlanRun;
+
+static int planRunInit(Exec *ex, RuleDef *pR, Plan *pPlan, int nArity, PlanRun *p){
+  p->sub = *ex;
+  faktArenaInit(&p->sub.arena);
+  p->sub.aReg = calloc((size_t)(pR->nSlot ? pR->nSlot : 1), sizeof(Value));
+  p->sub.nReg = pR->nSlot;
+  p->sub.aAgg = NULL;
+  p->r = NULL;
+  p->aHead = NULL;
+  if( p->sub.aReg==NULL ) return FAKT_NOMEM;
+  p->r = faktRunNew(&p->sub, pPlan, &p->sub.arena);
+  p->aHead = faktArenaAlloc(&p->sub.arena, sizeof(Value)*(size_t)(nArity ? nArity : 1));
+  return p->r && p->aHead ? FAKT_OK : FAKT_NOMEM;
+}
+
+static void planRunFree(PlanRun *p){
+  if( p->r ) faktRunClose(p->r);
+  free(p->sub.aReg);
+  faktArenaFree(&p->sub.arena);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Run it once (pPre bound in slot iPreSlot first) and insert the tuples
+** of pHead into pOut, argument iOver replaced by *pOver when iOver>=0.
+** *pnNew counts new rows. */
+static int planRunGo(Exec *ex, RuleSet *rs, RuleDef *pR, PlanRun *p, int iPreSlot, const Value *pPre,
+                     const ExprList *pHead, Relation *pOut, int iOver, const Value *pOver, int *pnNew){
+  Exec *sub = &p->sub;
+  Value *aHead = p->aHead;
+  int nArity = pOut->nArity, rc;
+  sub->nWork = ex->nWork;
+  sub->nHeap = ex->nHeap;
+  memset(sub->aReg, 0, sizeof(Value)*(size_t)(pR->nSlot ? pR->nSlot : 1));
+  if( pPre && iPreSlot>=0 && iPreSlot<pR->nSlot ) sub->aReg[iPreSlot] = *pPre;
+  for(;;){
+    rc = faktRunNext(p->r);
     if( rc!=FAKT_ROW ){ if( rc==FAKT_DONE ) rc = FAKT_OK; break; }
     rc = FAKT_OK;
     for(int i=0; i<nArity; i++){
       if( i==iOver ){ aHead[i] = *pOver; continue; }
-      rc = faktEval(&sub, pHead->a[i].p, &aHead[i]);
+      rc = faktEval(sub, pHead->a[i].p, &aHead[i]);
       if( rc ) break;
       /* strings made during the body must outlive it */
       if( aHead[i].t==V_STR && aHead[i].id==0 && aHead[i].z ){
@@ -931,8 +955,8 @@ static int runPlan(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot
     }
     if( rc ) break;
     uint32_t *aWhy = NULL;
-    if( ex->bWhy && (aWhy = whyRecord(&sub, pPlan))==NULL ){ rc = FAKT_NOMEM; break; }
-    int k = relInsert(&sub, pOut, aHead, aWhy);
+    if( ex->bWhy && (aWhy = whyRecord(sub, p->r->pPlan))==NULL ){ rc = FAKT_NOMEM; break; }
+    int k = relInsert(sub, pOut, aHead, aWhy);
     if( k<0 ){ free(aWhy); rc = -k; break; }
     if( k==0 ) free(aWhy);
     *pnNew += k;
@@ -943,12 +967,21 @@ static int runPlan(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot
       break;
     }
   }
-  if( r ) faktRunClose(r);
-  free(sub.aReg);
-  ex->nWork = sub.nWork;
-  ex->nHeap = sub.nHeap;
-  faktArenaFree(&sub.arena);
+  faktRunClose(p->r);
+  ex->nWork = sub->nWork;
+  ex->nHeap = sub->nHeap;
   if( rc==FAKT_NOMEM ) faktErrSet(ex->pErr, rc, NULL, "out of memory");
+  return rc;
+}
+
+/* Run one plan of rule pR once: planRunGo in a PlanRun of its own. */
+static int runPlan(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot, const Value *pPre,
+                   const ExprList *pHead, Relation *pOut, int iOver, const Value *pOver, int *pnNew){
+  PlanRun pr;
+  int rc = planRunInit(ex, pR, pPlan, pOut->nArity, &pr);
+  if( rc==FAKT_OK ) rc = planRunGo(ex, rs, pR, &pr, iPreSlot, pPre, pHead, pOut, iOver, pOver, pnNew);
+  else faktErrSet(ex->pErr, rc, NULL, "out of memory");
+  planRunFree(&pr);
   return rc;
 }
 
@@ -1137,19 +1170,31 @@ int faktRulesEvalReach(Exec *ex, int iRel, int j, const Value *pKey, int *piSpec
   int nNew = 0;
   int k = relInsert(ex, &seen, pKey, NULL);
   if( k<0 ) rc = -k;
+  /* each rule's plan is set up once and run for every value */
+  PlanRun *aRun = calloc((size_t)rs->nRule, sizeof(PlanRun));
+  if( aRun==NULL ) rc = FAKT_NOMEM;
+  for(int i=0; rc==0 && i<rs->nRule; i++){
+    RuleDef *pR = &rs->aRule[i];
+    if( pR->iRel!=iRel ) continue;
+    rc = planRunInit(ex, pR, pR->apReach[j], pR->apReachNext[j] ? 1 : pRel->nArity, &aRun[i]);
+  }
+  if( rc==FAKT_NOMEM ) faktErrSet(ex->pErr, rc, NULL, "out of memory");
   for(int v=0; rc==0 && v<seen.nRow; v++){
     Value m = seen.aRow[v];                     /* seen.aRow moves as it grows */
     for(int i=0; rc==0 && i<rs->nRule; i++){
       RuleDef *pR = &rs->aRule[i];
       if( pR->iRel!=iRel ) continue;
       if( pR->apReachNext[j] ){
-        rc = runPlan(ex, rs, pR, pR->apReach[j], pR->aiReachSlot[j], &m, pR->apReachNext[j], &seen, -1, NULL, &nNew);
+        rc = planRunGo(ex, rs, pR, &aRun[i], pR->aiReachSlot[j], &m, pR->apReachNext[j], &seen, -1, NULL, &nNew);
       }else{
-        rc = runPlan(ex, rs, pR, pR->apReach[j], pR->aiReachSlot[j], &m, pR->pStmt->pHead, pOut, j, pKey, &nNew);
+        rc = planRunGo(ex, rs, pR, &aRun[i], pR->aiReachSlot[j], &m, pR->pStmt->pHead, pOut, j, pKey, &nNew);
       }
     }
-    if( rc==0 ) rc = faktExecCheck(ex);
+    if( rc==0 && (v & 63)==63 ) rc = faktExecCheck(ex);
   }
+  if( rc==0 ) rc = faktExecCheck(ex);
+  for(int i=0; aRun && i<rs->nRule; i++) planRunFree(&aRun[i]);
+  free(aRun);
   relClear(&seen);
   pOut->bDone = rc ? 0 : 1;
   pOut->bWhyRows = 0;
