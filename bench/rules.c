@@ -19,8 +19,9 @@
 **   sg_tree        same generation on sgtree (pairs of one depth > 0)
 ** Every system runs every workload in a process of its own (fork, or
 ** clingo's own): the time is the query's wall time from a database or
-** program already loaded (clingo: the whole run, parsing its facts
-** included, as it has no other way), the memory that process's peak RSS.
+** program already loaded, prepared once and run once per source with it
+** bound (clingo: the whole run, parsing its facts included, as it has no
+** other way), the memory that process's peak RSS.
 ** Each answer is a count of rows; the systems must agree, else exit 1.
 ** Medians of ROUNDS rounds (default 1).
 */
@@ -129,21 +130,24 @@ static int64_t runFakt(const Work *w, const Graph *g, const char *zDir, double *
                        "rule tc(?a, ?b) if ?a next ?c, tc(?c, ?b);", NULL, NULL, &zErr);
   }
   if( rc ){ fprintf(stderr, "fakt: %s\n", zErr ? zErr : "?"); fakt_free(zErr); fakt_close(db); return -1; }
+  /* prepared once, a source bound per execution, as for SQLite */
+  const char *zQ = w->bSg ? "find count(?y) where sg(?x, ?y);" : w->nSrc ?
+    "find count(?b) where tc($s, ?b);" : "find count(?b) where tc(?a, ?b);";
   int64_t nRow = 0;
   double t0 = now();
+  fakt_stmt *p = NULL;
+  if( fakt_prepare(db, zQ, -1, &p, NULL) ){ fprintf(stderr, "fakt: %s\n", fakt_errmsg(db)); fakt_close(db); return -1; }
   for(int s=0; s<(w->nSrc ? w->nSrc : 1); s++){
-    char zQ[200];
-    if( w->bSg ) snprintf(zQ, sizeof(zQ), "find count(?y) where sg(?x, ?y);");
-    else if( w->nSrc ) snprintf(zQ, sizeof(zQ), "find count(?b) where tc(n%d, ?b);", s);
-    else snprintf(zQ, sizeof(zQ), "find count(?b) where tc(?a, ?b);");
-    fakt_stmt *p = NULL;
-    if( fakt_prepare(db, zQ, -1, &p, NULL) || fakt_step(p)!=FAKT_ROW ){
+    char zSrc[32];
+    snprintf(zSrc, sizeof(zSrc), "n%d", s);
+    if( (w->nSrc && fakt_bind_entity(p, 1, zSrc)) || fakt_step(p)!=FAKT_ROW ){
       fprintf(stderr, "fakt: %s\n", fakt_errmsg(db));
       fakt_finalize(p); fakt_close(db); return -1;
     }
     nRow += fakt_column_int64(p, 0);
-    fakt_finalize(p);
+    fakt_reset(p);
   }
+  fakt_finalize(p);
   *pSec = now() - t0;
   fakt_close(db);
   return nRow;

@@ -174,8 +174,9 @@ struct Relation {
   ** (RuleSet.aSpec), starting from it, as a recursive CTE would */
   int iInv;
   /* bit j: argument j may be pushed in when bound (faktRulesEvalReach):
-  ** every recursive rule is linear and passes its other arguments on */
-  uint64_t mReach;
+  ** every recursive rule is linear and passes its other arguments on;
+  ** mReachPlanned: its plans are compiled (on first use) */
+  uint64_t mReach, mReachPlanned;
 };
 
 /* Rows of a relation for one value of its invariant argument. */

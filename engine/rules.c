@@ -613,7 +613,7 @@ static int compileStep(fakt *db, StoreTxn *t, RuleSet *rs, RuleDef *pR, int j, L
 ** r(m, Y): the work is the values reached plus their rows, as a
 ** recursive CTE from v would do, not the rows of every value reached.
 */
-static int compileReach(fakt *db, StoreTxn *t, RuleSet *rs, int iRel){
+static int compileReach(RuleSet *rs, int iRel){
   Relation *pRel = &rs->aRel[iRel];
   for(int i=0; i<rs->nRel; i++){
     if( i!=iRel && rs->aRel[i].iStratum==pRel->iStratum ) return FAKT_OK;
@@ -642,39 +642,41 @@ static int compileReach(fakt *db, StoreTxn *t, RuleSet *rs, int iRel){
         }
       }
     }
-    if( !bOk || nRec==0 ) continue;
-    FaktErr e;
-    faktErrInit(&e);
-    int rc = FAKT_OK;
-    for(int i=0; rc==0 && i<rs->nRule; i++){
-      RuleDef *pR = &rs->aRule[i];
-      if( pR->iRel!=iRel ) continue;
-      if( pR->apReach==NULL ){
-        int n = pRel->nArity;
-        pR->apReach = faktArenaAlloc(&rs->arena, sizeof(Plan*)*(size_t)n);
-        pR->aiReachSlot = faktArenaAlloc(&rs->arena, sizeof(int)*(size_t)n);
-        pR->apReachNext = faktArenaAlloc(&rs->arena, sizeof(ExprList*)*(size_t)n);
-        if( !pR->apReach || !pR->aiReachSlot || !pR->apReachNext ){ rc = FAKT_NOMEM; break; }
-      }
-      int nTop = 0;
-      Literal *pCall = NULL;
-      if( bodyCalls(rs, iRel, pR->pStmt->pBody, &nTop, &pCall) ){
-        rc = compileStep(db, t, rs, pR, j, pCall, &e);
-      }else{
-        rc = compileRule(db, t, rs, pR, NULL, pR->pStmt->pHead->a[j].p, &pR->aiReachSlot[j], &pR->apReach[j], &e);
-      }
-    }
-    faktErrClear(&e);
-    if( rc==FAKT_NOMEM ) return rc;
-    if( rc ){                                  /* cannot be planned so: the whole relation */
-      for(int i=0; i<rs->nRule; i++){
-        if( rs->aRule[i].iRel==iRel && rs->aRule[i].apReach ) rs->aRule[i].apReach[j] = NULL;
-      }
-      continue;
-    }
-    pRel->mReach |= (uint64_t)1<<j;
+    if( bOk && nRec>0 ) pRel->mReach |= (uint64_t)1<<j;
   }
   return FAKT_OK;
+}
+
+/* The plans of argument j of Relation.mReach, compiled on first use (a
+** query that binds it): FAKT_OK, FAKT_NOMEM, or another code when they
+** cannot be planned so (then the whole relation is computed). */
+static int compileReachPlans(fakt *db, StoreTxn *t, RuleSet *rs, int iRel, int j){
+  Relation *pRel = &rs->aRel[iRel];
+  FaktErr e;
+  faktErrInit(&e);
+  int rc = FAKT_OK;
+  for(int i=0; rc==0 && i<rs->nRule; i++){
+    RuleDef *pR = &rs->aRule[i];
+    if( pR->iRel!=iRel ) continue;
+    if( pR->apReach==NULL ){
+      int n = pRel->nArity;
+      pR->apReach = faktArenaAlloc(&rs->arena, sizeof(Plan*)*(size_t)n);
+      pR->aiReachSlot = faktArenaAlloc(&rs->arena, sizeof(int)*(size_t)n);
+      pR->apReachNext = faktArenaAlloc(&rs->arena, sizeof(ExprList*)*(size_t)n);
+      if( !pR->apReach || !pR->aiReachSlot || !pR->apReachNext ){ rc = FAKT_NOMEM; break; }
+    }
+    int nTop = 0;
+    Literal *pCall = NULL;
+    if( bodyCalls(rs, iRel, pR->pStmt->pBody, &nTop, &pCall) ){
+      rc = compileStep(db, t, rs, pR, j, pCall, &e);
+    }else{
+      rc = compileRule(db, t, rs, pR, NULL, pR->pStmt->pHead->a[j].p, &pR->aiReachSlot[j], &pR->apReach[j], &e);
+    }
+  }
+  faktErrClear(&e);
+  if( rc==FAKT_OK ) pRel->mReachPlanned |= (uint64_t)1<<j;
+  else pRel->mReach &= ~((uint64_t)1<<j);
+  return rc;
 }
 
 /* Compile all rules: full plans and, for recursive literals, delta plans. */
@@ -698,7 +700,7 @@ static int compileAll(fakt *db, StoreTxn *t, RuleSet *rs, FaktErr *pErr){
     pR->nDelta = k;
   }
   for(int i=0; rc==0 && i<rs->nRel; i++) rc = compileSpec(db, t, rs, i, pErr);
-  for(int i=0; rc==0 && i<rs->nRel; i++) rc = compileReach(db, t, rs, i);
+  for(int i=0; rc==0 && i<rs->nRel; i++) rc = compileReach(rs, i);
   if( rc==FAKT_NOMEM ) faktErrSet(pErr, rc, NULL, "out of memory");
   return rc;
 }
@@ -1137,6 +1139,11 @@ int faktRulesEvalReach(Exec *ex, int iRel, int j, const Value *pKey, int *piSpec
   Relation *pRel = &rs->aRel[iRel];
   int iFree = -1, rc = FAKT_OK;
   if( j<0 || j>=64 || !((pRel->mReach>>j)&1) || pKey->t!=V_ID || ex->bWhy ) return 0;
+  if( !((pRel->mReachPlanned>>j)&1) ){
+    rc = compileReachPlans(ex->db, ex->pTxn, rs, iRel, j);
+    if( rc==FAKT_NOMEM ){ faktErrSet(ex->pErr, rc, NULL, "out of memory"); return -rc; }
+    if( rc ) return 0;
+  }
   if( rs->aSpec==NULL ){
     rs->aSpec = calloc(RULE_SPEC_MAX, sizeof(SpecRel));
     if( rs->aSpec==NULL ){ faktErrSet(ex->pErr, FAKT_NOMEM, NULL, "out of memory"); return -FAKT_NOMEM; }
