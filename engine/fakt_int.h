@@ -161,21 +161,29 @@ struct Relation {
   int iStandIn;            /* 1 + the SpecRel whose rows these are while its
                            ** rules run in the relation's place, else 0 */
   /* rows by the entity in one argument, built when a query binds it
-  ** (faktRelIndexFirst); chains of row index + 1, 0 ends */
-  int iIdxArg;             /* argument indexed, -1 none */
-  int nIdxRow;             /* rows when it was built */
-  int nIdxHead;            /* buckets, a power of two */
-  int *aIdxHead, *aIdxNext;
+  ** (faktRelIndexFirst); chains of row index + 1, 0 ends. One per
+  ** argument: two steps of a plan may read the relation through
+  ** different arguments at once (nArity entries, or NULL) */
+  struct RelIndex {
+    int nRow;              /* rows when it was built, 0: not built */
+    int nHead;             /* buckets, a power of two */
+    int *aHead, *aNext;
+  } *aIdx;
   /* an argument every rule passes unchanged to its recursive calls (-1
   ** none): with it bound, the rows of that value alone can be computed
   ** (RuleSet.aSpec), starting from it, as a recursive CTE would */
   int iInv;
+  /* bit j: argument j may be pushed in when bound (faktRulesEvalReach):
+  ** every recursive rule is linear and passes its other arguments on;
+  ** mReachPlanned: its plans are compiled (on first use) */
+  uint64_t mReach, mReachPlanned;
 };
 
 /* Rows of a relation for one value of its invariant argument. */
 typedef struct SpecRel {
   int iRel;                /* relation, -1: slot free */
-  Value key;               /* the value of argument iInv (an entity) */
+  int iArg;                /* the argument bound: iInv, or one of mReach */
+  Value key;               /* the value of argument iArg (an entity) */
   Relation rel;            /* its rows; rel.bDone once computed */
 } SpecRel;
 #define RULE_SPEC_MAX 64
@@ -192,6 +200,13 @@ typedef struct RuleDef {
   Plan *pSpecPlan;
   Plan **apSpecDelta;
   int iSpecSlot;
+  /* per argument j of Relation.mReach (else NULL): the plan with head
+  ** argument j bound in aiReachSlot[j]; for the recursive rule, its body
+  ** without the recursive call, and apReachNext[j] the call's argument j
+  ** (the next value to visit); for the others the rule's own body */
+  Plan **apReach;
+  int *aiReachSlot;
+  ExprList **apReachNext;
 } RuleDef;
 
 struct RuleSet {
@@ -233,6 +248,7 @@ typedef struct StepState {
   Value aKey[4];           /* scratch */
   uint8_t abSkip[3];       /* ST_SCAN: component fixed by the cursor's prefix */
   int iChain;              /* ST_DERIVED through an index: next row + 1, 0 at the end, -1 not */
+  int iChainArg;           /* ST_DERIVED: the argument of that index */
   Relation *pRelUse;       /* ST_DERIVED: the relation read (the whole one, or a SpecRel's) */
   int iSpec;               /* ST_DERIVED: 0, or 1 + the RuleSet.aSpec entry read */
 } StepState;
@@ -415,10 +431,10 @@ typedef struct Compile {
   const Literal *pDeltaLit;/* rules: the literal that reads the delta */
   const Expr *pPreVar;     /* rules: a head variable bound before the body runs */
   int iPreSlot;            /* its slot, set by the compile */
-  int iHeldSlot;           /* rules: the pre-bound slot while no generator that
-                           ** would bind it without the binding has run: no
-                           ** filter, assignment or not reads it meanwhile
-                           ** (-1 none) */
+  int iHeldSlot;           /* rules: the pre-bound slot while some generator
+                           ** that would bind it without the binding has not
+                           ** run: no filter, assignment or not reads it
+                           ** meanwhile (-1 none) */
   const unsigned char *aSccRel; /* rules: relations of the rule's own SCC (1) */
   int nDepth;              /* sub-body nesting */
   int nParamSlot;          /* parameters 1..n live in slots 0..n-1 */
@@ -470,10 +486,14 @@ FAKT_PRIVATE int  faktRulesWhyReady(const RuleSet *rs);
 ** ex->pRules->aSpec[*piSpec-1] (computed now or earlier). 1 with *piSpec,
 ** 0 when that cannot be done (no free entry): evaluate it whole; -rc. */
 FAKT_PRIVATE int  faktRulesEvalSpec(Exec *ex, int iRel, const Value *pKey, int *piSpec);
+/* The same for argument iArg of Relation.mReach bound to the entity *pKey:
+** the values reachable from it through the recursive rules, then the rows
+** the other rules give them (not for why: 0 then). */
+FAKT_PRIVATE int  faktRulesEvalReach(Exec *ex, int iRel, int iArg, const Value *pKey, int *piSpec);
 FAKT_PRIVATE void faktRulesReset(RuleSet *r);
 FAKT_PRIVATE int  faktRulesHavePtr(const RuleSet *rs);  /* a computed row holds text by pointer */
 FAKT_PRIVATE int  faktRelIndexFirst(Exec *ex, Relation *r, int iArg, const Value *pKey); /* row+1, 0, or -rc */
-FAKT_PRIVATE int  faktRelIndexNext(const Relation *r, int iRow);                          /* row+1 or 0 */
+FAKT_PRIVATE int  faktRelIndexNext(const Relation *r, int iArg, int iRow);                /* row+1 or 0 */
 FAKT_PRIVATE uint32_t *faktRowWhy(Exec *ex, Plan *pPlan);
 FAKT_PRIVATE int  faktRulesCheck(fakt *db, StoreTxn *t, Stmt *pNew, FaktErr *pErr);
 /* Session rules of a read-only handle (write.c): 1 if zName[0..n) is one. */

@@ -872,9 +872,19 @@ static int planBody(Compile *c, Body *pBody, Plan **ppPlan){
     if( pc->kind==ST_SCAN ) rc = stepScan(c, pc, pS);
     else if( pc->kind==ST_DERIVED || pc->kind==ST_BUILTIN ) rc = stepCall(c, pc, pS);
     else rc = stepOther(c, pc, pS);
-    if( (pc->kind==ST_SCAN || pc->kind==ST_DERIVED || pc->kind==ST_BUILTIN)
-        && c->iHeldSlot>=0 && hasVar(pc->aVar, pc->nVar, c->iHeldSlot) ) c->iHeldSlot = -1;
     pc->bPlaced = 1;
+    if( c->iHeldSlot>=0 ){
+      /* let it go once every generator that mentions it has checked it:
+      ** after one only, ?a > 5 would meet the entity ?a p0 ?b let through
+      ** where ?b val ?a, placed first in the unbound body, lets none */
+      int bLeft = 0;
+      for(int i=0; i<nCand && !bLeft; i++){
+        Cand *pd = &aCand[i];
+        bLeft = !pd->bPlaced && (pd->kind==ST_SCAN || pd->kind==ST_DERIVED || pd->kind==ST_BUILTIN)
+                && hasVar(pd->aVar, pd->nVar, c->iHeldSlot);
+      }
+      if( !bLeft ) c->iHeldSlot = -1;
+    }
     pPlan->nStep++;
     nPlaced++;
   }

@@ -65,10 +65,9 @@ static int relInsert(Exec *ex, Relation *r, const Value *aRow, uint32_t *aWhy){
 }
 
 static void relIndexClear(Relation *r){
-  free(r->aIdxHead); free(r->aIdxNext);
-  r->aIdxHead = r->aIdxNext = NULL;
-  r->iIdxArg = -1;
-  r->nIdxRow = r->nIdxHead = 0;
+  for(int i=0; r->aIdx && i<r->nArity; i++){ free(r->aIdx[i].aHead); free(r->aIdx[i].aNext); }
+  free(r->aIdx);
+  r->aIdx = NULL;
 }
 
 /* The first row (+1) of r whose argument iArg may equal the entity pKey,
@@ -76,29 +75,37 @@ static void relIndexClear(Relation *r){
 ** error. Only for a whole relation; rows of the chain still need their
 ** equality checked. */
 int faktRelIndexFirst(Exec *ex, Relation *r, int iArg, const Value *pKey){
-  if( r->iIdxArg!=iArg || r->nIdxRow!=r->nRow ){
-    relIndexClear(r);
+  if( r->aIdx==NULL ){
+    r->aIdx = calloc((size_t)r->nArity, sizeof(struct RelIndex));
+    if( r->aIdx==NULL ) return -FAKT_NOMEM;
+  }
+  struct RelIndex *x = &r->aIdx[iArg];
+  if( x->nRow!=r->nRow || x->aHead==NULL ){
+    free(x->aHead); free(x->aNext);
     int nHead = 64;
     while( nHead < r->nRow ) nHead *= 2;
-    r->aIdxHead = calloc((size_t)nHead, sizeof(int));
-    r->aIdxNext = malloc(sizeof(int)*(size_t)(r->nRow ? r->nRow : 1));
-    if( r->aIdxHead==NULL || r->aIdxNext==NULL ){ relIndexClear(r); return -FAKT_NOMEM; }
+    x->aHead = calloc((size_t)nHead, sizeof(int));
+    x->aNext = malloc(sizeof(int)*(size_t)(r->nRow ? r->nRow : 1));
+    if( x->aHead==NULL || x->aNext==NULL ){
+      free(x->aHead); free(x->aNext);
+      x->aHead = x->aNext = NULL;
+      return -FAKT_NOMEM;
+    }
     ex->nHeap += (int64_t)sizeof(int)*(nHead + r->nRow);
     for(int i=r->nRow-1; i>=0; i--){       /* chains in row order */
       uint64_t h = faktValueHash(ex, &r->aRow[(size_t)i*(size_t)r->nArity + (size_t)iArg]);
       int j = (int)(h & (uint64_t)(nHead-1));
-      r->aIdxNext[i] = r->aIdxHead[j];
-      r->aIdxHead[j] = i+1;
+      x->aNext[i] = x->aHead[j];
+      x->aHead[j] = i+1;
     }
-    r->iIdxArg = iArg;
-    r->nIdxRow = r->nRow;
-    r->nIdxHead = nHead;
+    x->nRow = r->nRow;
+    x->nHead = nHead;
   }
-  return r->aIdxHead[faktValueHash(ex, pKey) & (uint64_t)(r->nIdxHead-1)];
+  return x->aHead[faktValueHash(ex, pKey) & (uint64_t)(x->nHead-1)];
 }
 
-int faktRelIndexNext(const Relation *r, int iRow){
-  return r->aIdxNext[iRow];
+int faktRelIndexNext(const Relation *r, int iArg, int iRow){
+  return r->aIdx[iArg].aNext[iRow];
 }
 
 static void relClear(Relation *r){
@@ -175,7 +182,6 @@ static int addRule(RuleSet *rs, Stmt *pS, FaktErr *pErr){
     memset(&rs->aRel[iRel], 0, sizeof(Relation));
     rs->aRel[iRel].zName = pS->zId;
     rs->aRel[iRel].nArity = nArity;
-    rs->aRel[iRel].iIdxArg = -1;
     rs->aRel[iRel].iInv = -1;
   }else if( rs->aRel[iRel].nArity!=nArity ){
     faktErrSet(pErr, FAKT_ERROR, &pS->id.pos, "rule %s has %d arguments here but %d elsewhere",
@@ -480,6 +486,199 @@ static int compileSpec(fakt *db, StoreTxn *t, RuleSet *rs, int iRel, FaktErr *pE
   return FAKT_OK;
 }
 
+/* Occurrences of the variable pVar in an expression / a body. */
+static int exprVarCount(const Expr *pE, const Expr *pVar){
+  if( pE==NULL ) return 0;
+  int n = pE->op==E_VAR && pE->nName==pVar->nName && memcmp(pE->zName, pVar->zName, (size_t)pVar->nName)==0;
+  n += exprVarCount(pE->pLeft, pVar) + exprVarCount(pE->pRight, pVar);
+  for(int i=0; pE->pArgs && i<pE->pArgs->n; i++) n += exprVarCount(pE->pArgs->a[i].p, pVar);
+  return n;
+}
+static int bodyVarCount(const Body *pBody, const Expr *pVar){
+  int n = 0;
+  for(const Literal *l=pBody ? pBody->pFirst : NULL; l; l=l->pNext){
+    n += exprVarCount(l->pClaim, pVar) + exprVarCount(l->pS, pVar) + exprVarCount(l->pP, pVar);
+    n += exprVarCount(l->pO, pVar) + exprVarCount(l->pExpr, pVar) + bodyVarCount(l->pSub, pVar);
+  }
+  return n;
+}
+
+/* Calls of relation iRel in a body: *pnTop at its top level, the return
+** value in all (not and optional parts too); *ppCall the last top one. */
+static int bodyCalls(RuleSet *rs, int iRel, Body *pBody, int *pnTop, Literal **ppCall){
+  int n = 0;
+  for(Literal *l=pBody ? pBody->pFirst : NULL; l; l=l->pNext){
+    if( l->kind==L_NOT || l->kind==L_OPTIONAL ){ int x = 0; n += bodyCalls(rs, iRel, l->pSub, &x, ppCall); }
+    if( l->kind==L_CALL && faktRulesFind(rs, l->pExpr->zName, l->pExpr->nName)==iRel ){
+      n++;
+      if( pnTop ){ (*pnTop)++; *ppCall = l; }
+    }
+  }
+  return n;
+}
+
+/* Deep copies for a plan of its own: compiling writes slots into the
+** expressions, and the rule's other plans keep theirs. */
+static Expr *cloneExpr(Arena *a, const Expr *p);
+static ExprList *cloneList(Arena *a, const ExprList *p){
+  if( p==NULL ) return NULL;
+  ExprList *q = faktArenaAlloc(a, sizeof(ExprList));
+  if( q==NULL ) return NULL;
+  q->n = q->nAlloc = p->n;
+  q->a = faktArenaAlloc(a, sizeof(ExprItem)*(size_t)(p->n ? p->n : 1));
+  if( q->a==NULL ) return NULL;
+  for(int i=0; i<p->n; i++){
+    q->a[i] = p->a[i];
+    if( (q->a[i].p = cloneExpr(a, p->a[i].p))==NULL && p->a[i].p ) return NULL;
+  }
+  return q;
+}
+static Expr *cloneExpr(Arena *a, const Expr *p){
+  if( p==NULL ) return NULL;
+  Expr *q = faktArenaAlloc(a, sizeof(Expr));
+  if( q==NULL ) return NULL;
+  *q = *p;
+  q->iSlot = -1;
+  q->pAux = NULL;
+  if( p->pLeft && (q->pLeft = cloneExpr(a, p->pLeft))==NULL ) return NULL;
+  if( p->pRight && (q->pRight = cloneExpr(a, p->pRight))==NULL ) return NULL;
+  if( p->pArgs && (q->pArgs = cloneList(a, p->pArgs))==NULL ) return NULL;
+  return q;
+}
+/* A copy of pBody without the literal pSkip. */
+static Body *cloneBody(Arena *a, const Body *p, const Literal *pSkip){
+  if( p==NULL ) return NULL;
+  Body *q = faktArenaAlloc(a, sizeof(Body));
+  if( q==NULL ) return NULL;
+  for(const Literal *l=p->pFirst; l; l=l->pNext){
+    if( l==pSkip ) continue;
+    Literal *m = faktArenaAlloc(a, sizeof(Literal));
+    if( m==NULL ) return NULL;
+    *m = *l;
+    m->pNext = NULL;
+    if( (l->pClaim && (m->pClaim = cloneExpr(a, l->pClaim))==NULL)
+     || (l->pS && (m->pS = cloneExpr(a, l->pS))==NULL)
+     || (l->pP && (m->pP = cloneExpr(a, l->pP))==NULL)
+     || (l->pO && (m->pO = cloneExpr(a, l->pO))==NULL)
+     || (l->pExpr && (m->pExpr = cloneExpr(a, l->pExpr))==NULL)
+     || (l->pSub && (m->pSub = cloneBody(a, l->pSub, NULL))==NULL) ) return NULL;
+    if( q->pLast ) q->pLast->pNext = m; else q->pFirst = m;
+    q->pLast = m;
+    q->n++;
+  }
+  return q;
+}
+
+/* The step of recursive rule pR for argument j: its body without the
+** recursive call pCall, head variable j bound, yielding the call's
+** argument j (a copy, compiled here). 0, or an error: not pushed in. */
+static int compileStep(fakt *db, StoreTxn *t, RuleSet *rs, RuleDef *pR, int j, Literal *pCall, FaktErr *pErr){
+  Stmt *pS = pR->pStmt;
+  Body *pBody = cloneBody(&rs->arena, pS->pBody, pCall);
+  ExprList *pNext = faktArenaAlloc(&rs->arena, sizeof(ExprList));
+  Expr *pArg = cloneExpr(&rs->arena, pCall->pExpr->pArgs->a[j].p);
+  if( pNext ) pNext->a = faktArenaAlloc(&rs->arena, sizeof(ExprItem));
+  if( (pBody==NULL && pS->pBody) || pNext==NULL || pNext->a==NULL || pArg==NULL ) return FAKT_NOMEM;
+  pNext->n = pNext->nAlloc = 1;
+  pNext->a[0].p = pArg;
+  Compile c;
+  faktCompileInit(&c, db, t, &rs->arena, rs, pErr);
+  c.pPreVar = pS->pHead->a[j].p;
+  c.iPreSlot = -1;
+  int rc = faktCompileBody(&c, pBody, &pR->apReach[j]);
+  pR->aiReachSlot[j] = c.iPreSlot;
+  if( rc==0 && pArg->op==E_VAR ){
+    int s = faktCompileSlot(&c, pArg->zName, pArg->nName);
+    if( s<0 ) rc = FAKT_NOMEM;
+    else if( !c.aBound[s] ) rc = FAKT_ERROR;       /* only the call binds it */
+    pArg->iSlot = s;
+  }else if( rc==0 ){
+    rc = faktCompileExpr(&c, pArg, 1);
+  }
+  if( c.nVar > pR->nSlot ) pR->nSlot = c.nVar;
+  faktCompileFree(&c);
+  pR->apReachNext[j] = pNext;
+  return rc;
+}
+
+/*
+** Relation iRel, recursive and alone in its stratum, may have its argument
+** j pushed in when a query binds it (Relation.mReach): when every rule has
+** a variable X as head argument j, and every recursive rule calls iRel
+** once, passing each other head argument (distinct variables found
+** nowhere else in the rule) on unchanged, as tc(?a, ?b) if ?a next ?c,
+** tc(?c, ?b) does with ?b. Then r(v, Y) holds exactly when some value m
+** is reachable from v through the recursive rules' bodies (X = v gives
+** the call's argument j, the next value) and a non-recursive rule gives
+** r(m, Y): the work is the values reached plus their rows, as a
+** recursive CTE from v would do, not the rows of every value reached.
+*/
+static int compileReach(RuleSet *rs, int iRel){
+  Relation *pRel = &rs->aRel[iRel];
+  for(int i=0; i<rs->nRel; i++){
+    if( i!=iRel && rs->aRel[i].iStratum==pRel->iStratum ) return FAKT_OK;
+  }
+  for(int j=0; j<pRel->nArity && j<64; j++){
+    int bOk = 1, nRec = 0;
+    for(int i=0; bOk && i<rs->nRule; i++){
+      RuleDef *pR = &rs->aRule[i];
+      if( pR->iRel!=iRel ) continue;
+      ExprList *pH = pR->pStmt->pHead;
+      if( pH->a[j].p->op!=E_VAR ){ bOk = 0; break; }
+      int nTop = 0;
+      Literal *pCall = NULL;
+      int nAll = bodyCalls(rs, iRel, pR->pStmt->pBody, &nTop, &pCall);
+      if( nAll==0 ) continue;
+      if( nAll!=1 || nTop!=1 || pCall->pExpr->pArgs==NULL || pCall->pExpr->pArgs->n!=pH->n ){ bOk = 0; break; }
+      nRec++;
+      for(int k=0; bOk && k<pH->n; k++){
+        if( k==j ) continue;
+        const Expr *pY = pH->a[k].p, *pA = pCall->pExpr->pArgs->a[k].p;
+        bOk = pY->op==E_VAR && pA->op==E_VAR && pA->nName==pY->nName
+              && memcmp(pA->zName, pY->zName, (size_t)pY->nName)==0
+              && bodyVarCount(pR->pStmt->pBody, pY)==1;
+        for(int m=0; bOk && m<pH->n; m++){
+          if( m!=k && exprVarCount(pH->a[m].p, pY) ) bOk = 0;    /* distinct, and not X */
+        }
+      }
+    }
+    if( bOk && nRec>0 ) pRel->mReach |= (uint64_t)1<<j;
+  }
+  return FAKT_OK;
+}
+
+/* The plans of argument j of Relation.mReach, compiled on first use (a
+** query that binds it): FAKT_OK, FAKT_NOMEM, or another code when they
+** cannot be planned so (then the whole relation is computed). */
+static int compileReachPlans(fakt *db, StoreTxn *t, RuleSet *rs, int iRel, int j){
+  Relation *pRel = &rs->aRel[iRel];
+  FaktErr e;
+  faktErrInit(&e);
+  int rc = FAKT_OK;
+  for(int i=0; rc==0 && i<rs->nRule; i++){
+    RuleDef *pR = &rs->aRule[i];
+    if( pR->iRel!=iRel ) continue;
+    if( pR->apReach==NULL ){
+      int n = pRel->nArity;
+      pR->apReach = faktArenaAlloc(&rs->arena, sizeof(Plan*)*(size_t)n);
+      pR->aiReachSlot = faktArenaAlloc(&rs->arena, sizeof(int)*(size_t)n);
+      pR->apReachNext = faktArenaAlloc(&rs->arena, sizeof(ExprList*)*(size_t)n);
+      if( !pR->apReach || !pR->aiReachSlot || !pR->apReachNext ){ rc = FAKT_NOMEM; break; }
+    }
+    int nTop = 0;
+    Literal *pCall = NULL;
+    if( bodyCalls(rs, iRel, pR->pStmt->pBody, &nTop, &pCall) ){
+      rc = compileStep(db, t, rs, pR, j, pCall, &e);
+    }else{
+      rc = compileRule(db, t, rs, pR, NULL, pR->pStmt->pHead->a[j].p, &pR->aiReachSlot[j], &pR->apReach[j], &e);
+    }
+  }
+  faktErrClear(&e);
+  if( rc==FAKT_OK ) pRel->mReachPlanned |= (uint64_t)1<<j;
+  else pRel->mReach &= ~((uint64_t)1<<j);
+  return rc;
+}
+
 /* Compile all rules: full plans and, for recursive literals, delta plans. */
 static int compileAll(fakt *db, StoreTxn *t, RuleSet *rs, FaktErr *pErr){
   int rc = stratify(rs, pErr);
@@ -501,6 +700,7 @@ static int compileAll(fakt *db, StoreTxn *t, RuleSet *rs, FaktErr *pErr){
     pR->nDelta = k;
   }
   for(int i=0; rc==0 && i<rs->nRel; i++) rc = compileSpec(db, t, rs, i, pErr);
+  for(int i=0; rc==0 && i<rs->nRel; i++) rc = compileReach(rs, i);
   if( rc==FAKT_NOMEM ) faktErrSet(pErr, rc, NULL, "out of memory");
   return rc;
 }
@@ -700,27 +900,54 @@ uint32_t *faktRowWhy(Exec *ex, Plan *pPlan){
   return out.a;
 }
 
-/* Run one rule plan; insert the head tuples. *pnNew counts new rows. */
-static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot, const Value *pPre, int *pnNew){
-  Exec sub = *ex;
-  Relation *pRel = &rs->aRel[pR->iRel];
-  int rc;
-  faktArenaInit(&sub.arena);
-  sub.aReg = calloc((size_t)(pR->nSlot ? pR->nSlot : 1), sizeof(Value));
-  sub.nReg = pR->nSlot;
-  sub.aAgg = NULL;
-  if( sub.aReg==NULL ) return FAKT_NOMEM;
-  if( pPre && iPreSlot>=0 && iPreSlot<pR->nSlot ) sub.aReg[iPreSlot] = *pPre;
-  Run *r = faktRunNew(&sub, pPlan, &sub.arena);
-  int nArity = pRel->nArity;
-  Value *aHead = faktArenaAlloc(&sub.arena, sizeof(Value)*(size_t)(nArity ? nArity : 1));
-  if( r==NULL || aHead==NULL ) rc = FAKT_NOMEM;
-  else for(;;){
-    rc = faktRunNext(r);
+/* A plan of rule pR ready to run, again and again: its registers and the
+** state of its steps, in an Exec of its own. */
+typedef struct PlanRun {
+  Exec sub;                /* a copy of the execution, its own registers */
+  Run *r;
+  Value *aHead;            /* the head tuple being built */
+} PlanRun;
+
+static int planRunInit(Exec *ex, RuleDef *pR, Plan *pPlan, int nArity, PlanRun *p){
+  p->sub = *ex;
+  faktArenaInit(&p->sub.arena);
+  p->sub.aReg = calloc((size_t)(pR->nSlot ? pR->nSlot : 1), sizeof(Value));
+  p->sub.nReg = pR->nSlot;
+  p->sub.aAgg = NULL;
+  p->r = NULL;
+  p->aHead = NULL;
+  if( p->sub.aReg==NULL ) return FAKT_NOMEM;
+  p->r = faktRunNew(&p->sub, pPlan, &p->sub.arena);
+  p->aHead = faktArenaAlloc(&p->sub.arena, sizeof(Value)*(size_t)(nArity ? nArity : 1));
+  return p->r && p->aHead ? FAKT_OK : FAKT_NOMEM;
+}
+
+static void planRunFree(PlanRun *p){
+  if( p->r ) faktRunClose(p->r);
+  free(p->sub.aReg);
+  faktArenaFree(&p->sub.arena);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Run it once (pPre bound in slot iPreSlot first) and insert the tuples
+** of pHead into pOut, argument iOver replaced by *pOver when iOver>=0.
+** *pnNew counts new rows. */
+static int planRunGo(Exec *ex, RuleSet *rs, RuleDef *pR, PlanRun *p, int iPreSlot, const Value *pPre,
+                     const ExprList *pHead, Relation *pOut, int iOver, const Value *pOver, int *pnNew){
+  Exec *sub = &p->sub;
+  Value *aHead = p->aHead;
+  int nArity = pOut->nArity, rc;
+  sub->nWork = ex->nWork;
+  sub->nHeap = ex->nHeap;
+  memset(sub->aReg, 0, sizeof(Value)*(size_t)(pR->nSlot ? pR->nSlot : 1));
+  if( pPre && iPreSlot>=0 && iPreSlot<pR->nSlot ) sub->aReg[iPreSlot] = *pPre;
+  for(;;){
+    rc = faktRunNext(p->r);
     if( rc!=FAKT_ROW ){ if( rc==FAKT_DONE ) rc = FAKT_OK; break; }
     rc = FAKT_OK;
     for(int i=0; i<nArity; i++){
-      rc = faktEval(&sub, pR->pStmt->pHead->a[i].p, &aHead[i]);
+      if( i==iOver ){ aHead[i] = *pOver; continue; }
+      rc = faktEval(sub, pHead->a[i].p, &aHead[i]);
       if( rc ) break;
       /* strings made during the body must outlive it */
       if( aHead[i].t==V_STR && aHead[i].id==0 && aHead[i].z ){
@@ -730,25 +957,39 @@ static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot
     }
     if( rc ) break;
     uint32_t *aWhy = NULL;
-    if( ex->bWhy && (aWhy = whyRecord(&sub, pPlan))==NULL ){ rc = FAKT_NOMEM; break; }
-    int k = relInsert(&sub, pRel, aHead, aWhy);
+    if( ex->bWhy && (aWhy = whyRecord(sub, p->r->pPlan))==NULL ){ rc = FAKT_NOMEM; break; }
+    int k = relInsert(sub, pOut, aHead, aWhy);
     if( k<0 ){ free(aWhy); rc = -k; break; }
     if( k==0 ) free(aWhy);
     *pnNew += k;
-    if( ex->db->nMaxRows>0 && pRel->nRow > ex->db->nMaxRows ){
+    if( ex->db->nMaxRows>0 && pOut->nRow > ex->db->nMaxRows ){
       faktErrSet(ex->pErr, FAKT_LIMIT, &pR->pStmt->pos,
-                 "rule %s produced more than %lld rows: stopped", pRel->zName, (long long)ex->db->nMaxRows);
+                 "rule %s produced more than %lld rows: stopped", pOut->zName, (long long)ex->db->nMaxRows);
       rc = FAKT_LIMIT;
       break;
     }
   }
-  if( r ) faktRunClose(r);
-  free(sub.aReg);
-  ex->nWork = sub.nWork;
-  ex->nHeap = sub.nHeap;
-  faktArenaFree(&sub.arena);
+  faktRunClose(p->r);
+  ex->nWork = sub->nWork;
+  ex->nHeap = sub->nHeap;
   if( rc==FAKT_NOMEM ) faktErrSet(ex->pErr, rc, NULL, "out of memory");
   return rc;
+}
+
+/* Run one plan of rule pR once: planRunGo in a PlanRun of its own. */
+static int runPlan(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot, const Value *pPre,
+                   const ExprList *pHead, Relation *pOut, int iOver, const Value *pOver, int *pnNew){
+  PlanRun pr;
+  int rc = planRunInit(ex, pR, pPlan, pOut->nArity, &pr);
+  if( rc==FAKT_OK ) rc = planRunGo(ex, rs, pR, &pr, iPreSlot, pPre, pHead, pOut, iOver, pOver, pnNew);
+  else faktErrSet(ex->pErr, rc, NULL, "out of memory");
+  planRunFree(&pr);
+  return rc;
+}
+
+/* Run one rule plan; insert the head tuples. *pnNew counts new rows. */
+static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot, const Value *pPre, int *pnNew){
+  return runPlan(ex, rs, pR, pPlan, iPreSlot, pPre, pR->pStmt->pHead, &rs->aRel[pR->iRel], -1, NULL, pnNew);
 }
 
 /* Compute the relations of other strata that pPlan (and its sub-plans)
@@ -835,19 +1076,19 @@ int faktRulesEvalSpec(Exec *ex, int iRel, const Value *pKey, int *piSpec){
   }
   for(int i=0; i<RULE_SPEC_MAX; i++){
     SpecRel *p = &rs->aSpec[i];
-    if( p->iRel==iRel && p->key.id==pKey->id && p->rel.bDone==1 ){ *piSpec = i+1; return 1; }
+    if( p->iRel==iRel && p->iArg==pRel->iInv && p->key.id==pKey->id && p->rel.bDone==1 ){ *piSpec = i+1; return 1; }
     if( p->iRel<0 && iFree<0 ) iFree = i;
   }
   if( iFree<0 ) return 0;                       /* full: the whole relation instead */
   SpecRel *pSpec = &rs->aSpec[iFree];
   memset(pSpec, 0, sizeof(*pSpec));
   pSpec->iRel = iRel;
+  pSpec->iArg = pRel->iInv;
   pSpec->key = *pKey;
   pSpec->rel.zName = pRel->zName;
   pSpec->rel.nameId = pRel->nameId;
   pSpec->rel.nArity = pRel->nArity;
   pSpec->rel.iStratum = pRel->iStratum;
-  pSpec->rel.iIdxArg = -1;
   pSpec->rel.iInv = pRel->iInv;
   pSpec->rel.bDone = 2;
   pSpec->rel.iStandIn = iFree+1;
@@ -878,6 +1119,94 @@ int faktRulesEvalSpec(Exec *ex, int iRel, const Value *pKey, int *piSpec){
   *pRel = tmp;
   if( rc ){
     relClear(&pSpec->rel);
+    pSpec->iRel = -1;
+    return -rc;
+  }
+  *piSpec = iFree+1;
+  return 1;
+}
+
+/*
+** The rows of relation iRel whose argument j (one of Relation.mReach) is
+** the entity *pKey (compileReach says why this is sound): the values
+** reachable from it, breadth-first through the recursive rules' steps
+** (RuleDef.apReach with apReachNext), each visited once; then, for each,
+** the rows its non-recursive rules give, with argument j set to *pKey.
+** Not for why (the rows would not say what their body matched): 0.
+*/
+int faktRulesEvalReach(Exec *ex, int iRel, int j, const Value *pKey, int *piSpec){
+  RuleSet *rs = ex->pRules;
+  Relation *pRel = &rs->aRel[iRel];
+  int iFree = -1, rc = FAKT_OK;
+  if( j<0 || j>=64 || !((pRel->mReach>>j)&1) || pKey->t!=V_ID || ex->bWhy ) return 0;
+  if( !((pRel->mReachPlanned>>j)&1) ){
+    rc = compileReachPlans(ex->db, ex->pTxn, rs, iRel, j);
+    if( rc==FAKT_NOMEM ){ faktErrSet(ex->pErr, rc, NULL, "out of memory"); return -rc; }
+    if( rc ) return 0;
+  }
+  if( rs->aSpec==NULL ){
+    rs->aSpec = calloc(RULE_SPEC_MAX, sizeof(SpecRel));
+    if( rs->aSpec==NULL ){ faktErrSet(ex->pErr, FAKT_NOMEM, NULL, "out of memory"); return -FAKT_NOMEM; }
+    for(int i=0; i<RULE_SPEC_MAX; i++) rs->aSpec[i].iRel = -1;
+  }
+  for(int i=0; i<RULE_SPEC_MAX; i++){
+    SpecRel *p = &rs->aSpec[i];
+    if( p->iRel==iRel && p->iArg==j && p->key.id==pKey->id && p->rel.bDone==1 ){ *piSpec = i+1; return 1; }
+    if( p->iRel<0 && iFree<0 ) iFree = i;
+  }
+  if( iFree<0 ) return 0;                       /* full: the whole relation instead */
+  SpecRel *pSpec = &rs->aSpec[iFree];
+  memset(pSpec, 0, sizeof(*pSpec));
+  pSpec->iRel = iRel;
+  pSpec->iArg = j;
+  pSpec->key = *pKey;
+  Relation *pOut = &pSpec->rel;
+  pOut->zName = pRel->zName;
+  pOut->nameId = pRel->nameId;
+  pOut->nArity = pRel->nArity;
+  pOut->iStratum = pRel->iStratum;
+  pOut->iInv = -1;
+  pOut->bDone = 2;
+  pOut->iStandIn = iFree+1;
+  /* the values visited: a relation of one argument */
+  Relation seen;
+  memset(&seen, 0, sizeof(seen));
+  seen.zName = pRel->zName;
+  seen.nArity = 1;
+  seen.iInv = -1;
+  int nNew = 0;
+  int k = relInsert(ex, &seen, pKey, NULL);
+  if( k<0 ) rc = -k;
+  /* each rule's plan is set up once and run for every value */
+  PlanRun *aRun = calloc((size_t)rs->nRule, sizeof(PlanRun));
+  if( aRun==NULL ) rc = FAKT_NOMEM;
+  for(int i=0; rc==0 && i<rs->nRule; i++){
+    RuleDef *pR = &rs->aRule[i];
+    if( pR->iRel!=iRel ) continue;
+    rc = planRunInit(ex, pR, pR->apReach[j], pR->apReachNext[j] ? 1 : pRel->nArity, &aRun[i]);
+  }
+  if( rc==FAKT_NOMEM ) faktErrSet(ex->pErr, rc, NULL, "out of memory");
+  for(int v=0; rc==0 && v<seen.nRow; v++){
+    Value m = seen.aRow[v];                     /* seen.aRow moves as it grows */
+    for(int i=0; rc==0 && i<rs->nRule; i++){
+      RuleDef *pR = &rs->aRule[i];
+      if( pR->iRel!=iRel ) continue;
+      if( pR->apReachNext[j] ){
+        rc = planRunGo(ex, rs, pR, &aRun[i], pR->aiReachSlot[j], &m, pR->apReachNext[j], &seen, -1, NULL, &nNew);
+      }else{
+        rc = planRunGo(ex, rs, pR, &aRun[i], pR->aiReachSlot[j], &m, pR->pStmt->pHead, pOut, j, pKey, &nNew);
+      }
+    }
+    if( rc==0 && (v & 63)==63 ) rc = faktExecCheck(ex);
+  }
+  if( rc==0 ) rc = faktExecCheck(ex);
+  for(int i=0; aRun && i<rs->nRule; i++) planRunFree(&aRun[i]);
+  free(aRun);
+  relClear(&seen);
+  pOut->bDone = rc ? 0 : 1;
+  pOut->bWhyRows = 0;
+  if( rc ){
+    relClear(pOut);
     pSpec->iRel = -1;
     return -rc;
   }

@@ -50,7 +50,7 @@ static const char *path(const char *zName) {
 static long long countEntities(fakt *db) {
   fakt_stmt *p = NULL;
   long long n = -1;
-  if (fakt_prepare(db, "find count() where type(?e, ?t);", -1, &p, NULL) == FAKT_OK &&
+  if (fakt_prepare(db, "find count() where type(?e, ?t), not predicate(?e);", -1, &p, NULL) == FAKT_OK &&
       fakt_step(p) == FAKT_ROW) {
     n = fakt_column_int64(p, 0);
   }

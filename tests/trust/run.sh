@@ -4,7 +4,9 @@
 #                                         builds the programs first)
 # Sub-runs: difftest (DIFFTEST_N queries, default 20,000, over 10 databases),
 # hostile.sh, crash.sh (24 kills), concurrency.sh, growth.sh, regress.sh,
-# corrupt.sh, vacuum_kill.sh, multiproc.sh, limits.sh, busy.sh, io.sh, and
+# corrupt.sh, vacuum_kill.sh, multiproc.sh, limits.sh, busy.sh, io.sh,
+# rulecheck.py (RULECHECK_N random rule programs, default 300, against
+# clingo and SQLite), and
 # each libFuzzer target for FUZZTIME seconds (default 60)
 # when $B/fuzz/fuzz_* were built (clang present), else a printed note.
 # Known failures (tests/trust/KNOWN_BUGS) are reported apart and not counted.
@@ -13,6 +15,7 @@
 B=${B:-build}
 export B
 DIFFTEST_N=${DIFFTEST_N:-20000}
+RULECHECK_N=${RULECHECK_N:-300}
 FUZZTIME=${FUZZTIME:-60}
 HERE=$(dirname "$0")
 pass=0 fail=0 known=0
@@ -84,6 +87,7 @@ sub multiproc sh "$HERE/multiproc.sh"
 sub limits sh "$HERE/limits.sh"
 sub busy sh "$HERE/busy.sh"
 sub io sh "$HERE/io.sh"
+sub rulecheck "${PYTHON:-python3}" "$HERE/rulecheck.py" -n "$RULECHECK_N"
 fuzz parse
 fuzz exec
 fuzz import
