@@ -385,11 +385,18 @@ static int readFile(const char *zPath, char **pz, size_t *pn, char *zWhy, size_t
 ** old span; one it does not is marked stale (an empty span), so that
 ** context() and span() never show the new text's bytes for it.
 */
-static int reanchor(WCtx *w, uint32_t srcId, const char *zText, size_t nText, const Pos *pPos){
+/*
+** The ids of source srcId's claims (its srcc entries, retracted ones too)
+** in *paId (malloc'd; the caller frees it) and *pnId. FAKT_OK, or the
+** code with the message set.
+*/
+static int sourceClaims(WCtx *w, uint32_t srcId, const Pos *pPos, uint32_t **paId, int *pnId){
   uint8_t aKey[4];
   StoreCursor *cur;
   uint32_t *aId = NULL;
   int nId = 0, rc;
+  *paId = NULL;
+  *pnId = 0;
   faktEncU32(aKey, srcId);
   rc = faktAuxOpen(w->t, "srcc", aKey, 4, &cur);
   if( rc ) return storeErr(w, rc, pPos);
@@ -402,6 +409,17 @@ static int reanchor(WCtx *w, uint32_t srcId, const char *zText, size_t nText, co
     aId[nId++] = faktDecU32(k+4);
   }
   faktCursorClose(cur);
+  if( rc ){ free(aId); return storeErr(w, rc, pPos); }
+  *paId = aId;
+  *pnId = nId;
+  return FAKT_OK;
+}
+
+static int reanchor(WCtx *w, uint32_t srcId, const char *zText, size_t nText, const Pos *pPos){
+  uint32_t *aId = NULL;
+  int nId = 0;
+  int rc = sourceClaims(w, srcId, pPos, &aId, &nId);
+  if( rc ) return rc;
   for(int j=0; rc==FAKT_OK && j<nId; j++){
     ClaimRec r;
     const char *zQ;
@@ -1062,22 +1080,10 @@ static int doRetract(WCtx *w, Stmt *pS){
     if( kind==K_CLAIM ){
       rc = retractClaim(w, id, pPos);
     }else if( kind==K_SOURCE ){
-      uint8_t aKey[4];
-      faktEncU32(aKey, id);
-      StoreCursor *cur;
       uint32_t *aId = NULL;
       int nId = 0;
-      rc = faktAuxOpen(w->t, "srcc", aKey, 4, &cur);
-      if( rc ) return storeErr(w, rc, pPos);
-      const uint8_t *k, *v; int nk, nv;
-      while( faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW ){
-        if( nk!=8 ) continue;                    /* a damaged key */
-        uint32_t *a = realloc(aId, sizeof(uint32_t)*(size_t)(nId+1));
-        if( a==NULL ){ rc = FAKT_NOMEM; break; }
-        aId = a;
-        aId[nId++] = faktDecU32(k+4);
-      }
-      faktCursorClose(cur);
+      rc = sourceClaims(w, id, pPos, &aId, &nId);
+      if( rc ) return rc;
       for(int j=0; rc==0 && j<nId; j++) rc = retractClaim(w, aId[j], pPos);
       free(aId);
       if( rc==FAKT_NOMEM ) return storeErr(w, rc, pPos);
