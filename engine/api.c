@@ -509,7 +509,7 @@ static int fakt_prepareImpl(fakt *db, const char *zSql, int nByte, fakt_stmt **p
 static int stmtNote(fakt_stmt *p, int rc){
   if( p==NULL ) return rc;
   if( rc==FAKT_OK || rc==FAKT_ROW || rc==FAKT_DONE ){
-    if( rc!=FAKT_OK || p->errRc ){ p->errRc = FAKT_OK; free(p->zErrMsg); p->zErrMsg = NULL; }
+    if( p->errRc ){ p->errRc = FAKT_OK; free(p->zErrMsg); p->zErrMsg = NULL; }
     return rc;
   }
   free(p->zErrMsg);

@@ -881,6 +881,7 @@ struct FaktPageGuard {
   size_t nTop;                         /* chunks aTop can hold */
   _Atomic(_Atomic uint64_t*) *aTop;    /* chunk i: pages i<<19 .. ; NULL until needed */
   atomic_ullong nChecked;              /* pages checked (bitmap misses) */
+  atomic_int bFailed;                  /* zWhy holds a failure not yet taken */
   pthread_mutex_t mu;                  /* guards zWhy */
   char zWhy[256];                      /* the last failure, "page N: what" */
 };
@@ -913,10 +914,15 @@ uint64_t faktPageGuardCount(FaktPageGuard *g){
 int faktPageGuardWhy(FaktPageGuard *g, char *z, size_t n, int bTake){
   int bAny;
   if( g==NULL || n==0 ) return 0;
+  /* every fakt_step asks: no lock while nothing failed */
+  if( !atomic_load_explicit(&g->bFailed, memory_order_acquire) ) return 0;
   pthread_mutex_lock(&g->mu);
   bAny = g->zWhy[0]!=0;
   snprintf(z, n, "%s", g->zWhy);
-  if( bTake ) g->zWhy[0] = 0;          /* taken: reported once */
+  if( bTake ){                         /* taken: reported once */
+    g->zWhy[0] = 0;
+    atomic_store_explicit(&g->bFailed, 0, memory_order_release);
+  }
   pthread_mutex_unlock(&g->mu);
   return bAny;
 }
@@ -946,6 +952,7 @@ static _Atomic uint64_t *guardWord(FaktPageGuard *g, uint64_t pgno){
 static int guardFail(FaktPageGuard *g, const char *zWhy){
   pthread_mutex_lock(&g->mu);
   snprintf(g->zWhy, sizeof(g->zWhy), "%s", zWhy);
+  atomic_store_explicit(&g->bFailed, 1, memory_order_release);
   pthread_mutex_unlock(&g->mu);
   return FAKT_CORRUPT;
 }
