@@ -285,6 +285,23 @@ if have_tmux; then
   key C-u
   type_text '.quit'; key Enter
 
+  # Ctrl-C stops an .import that waits for input (issue 25 point 9): the
+  # prompt comes back, "interrupted", and nothing of the import is stored
+  cp "$DB" "$T/imp.fakt"
+  rm -f "$T/imp.fifo"; mkfifo "$T/imp.fifo"
+  ( printf '{"kind":"entity","id":"zz1","type":"person","label":"Z"}\n'; sleep 30 ) > "$T/imp.fifo" &
+  feeder=$!
+  start imp.fakt
+  wait_for "import: prompt" '^fakt>$'
+  type_text '.import jsonl imp.fifo'; key Enter
+  sleep 0.5
+  key C-c
+  wait_for "import: Ctrl-C stops it" '^error: interrupted$'
+  type_text 'find count() as n where type(?e, person), ?e = zz1;'; key Enter
+  wait_for "import: nothing stored" 'unknown entity "zz1"'
+  kill "$feeder" 2>/dev/null
+  type_text '.quit'; key Enter
+
   # the history is saved as lines are entered: a shell killed (its
   # terminal gone: SIGHUP, no clean exit) keeps what was typed
   rm -f "$T/history"
