@@ -23,50 +23,13 @@ if ! fakt -f "$T/chain.facts" "$DB" > "$T/chain.out" 2>&1; then
   echo "cannot load the chain:"; cat "$T/chain.out"; exit 1
 fi
 
-HIST=$T/history
-nsession=0
-TM=true
-trap '$TM kill-server 2>/dev/null; rm -rf "$T"' EXIT
-trap 'exit 1' INT TERM
-
-# start: a new REPL in a new tmux server (one socket per start, so that a
-# server still shutting down cannot swallow the next session)
-start() {
-  $TM kill-server 2>/dev/null
-  nsession=$((nsession+1))
-  TM="tmux -L fakt-test-$$-$nsession -f /dev/null"
-  $TM new-session -d -s t -x 120 -y 50 \
-    "env LC_ALL=C.UTF-8 TERM=xterm FAKT_HISTORY='$HIST' '$FAKT' '$DB'; echo \"[exit \$?]\"; read x"
-}
-# the screen and its scrollback, trailing blanks removed (so the prompt
-# "fakt> " reads "fakt>")
-screen() { $TM capture-pane -p -J -t t -S - 2>/dev/null | sed 's/ *$//'; }
-# wait_for NAME ERE: poll the screen for a matching line (up to 10 s);
-# counts a failure (with the screen) if it never comes.
-wait_for() {
-  _i=0
-  while [ $_i -lt 100 ]; do
-    if screen | grep -Eq -- "$2"; then npass=$((npass+1)); return 0; fi
-    sleep 0.1
-    _i=$((_i+1))
-  done
-  nfail=$((nfail+1))
-  echo "FAIL $1 (waited for: $2)"
-  screen | sed 's/^/    | /'
-  return 1
-}
-# count_of ERE: number of matching screen lines
-count_of() { screen | grep -Ec -- "$1"; }
+# start, screen, wait_for, count_of, type_text and key: the REPL in tmux
+. tests/shell/lib_tmux.sh
+HIST=$T/history                # where lib_tmux's start keeps the history
 # last line on the screen that is not empty
 last_line() { screen | grep -v '^$' | tail -n 1; }
-# type TEXT: send TEXT literally (a final ; is escaped for tmux)
-type_text() {
-  case $1 in *\;) set -- "${1%;}\\;" ;; esac
-  $TM send-keys -t t -l -- "$1"
-}
-key() { $TM send-keys -t t "$@"; }
 
-start
+start "$DB"
 wait_for "banner" '^fakt [0-9.]+ — enter \.help for help$'
 wait_for "prompt" '^fakt>$'
 
@@ -136,7 +99,7 @@ check "no leftover from the cleared line" 0 "$(count_of 'nnfind')"
 key C-d
 wait_for "Ctrl-D leaves, status 1 after the failed statements" '^\[exit 1\]$'
 check_match "history file written" 'seven' "$(cat "$HIST" 2>/dev/null)"
-start
+start "$DB"
 wait_for "restart" '^fakt>$'
 key Up
 wait_for "history recalled" '^fakt> find 7 as seven;$'
