@@ -164,7 +164,7 @@ run: deps all $(DB)
 	$(B)/fakt
 
 # ---------------------------------------------------------------- tests
-$(B)/tests/%: tests/%.c $(B)/libfakt.a
+$(B)/tests/%: tests/%.c tests/check.h $(B)/libfakt.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ $< $(B)/libfakt.a $(LIBS)
 

@@ -16,17 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int nPass, nFail;
-static fakt *gDb;            /* the handle whose message CHECK prints */
-
-#define CHECK(x) do { \
-  if (x) nPass++; \
-  else { \
-    nFail++; \
-    printf("%s:%d: CHECK(%s) failed; errmsg: %s\n", __FILE__, __LINE__, #x, \
-           gDb ? fakt_errmsg(gDb) : "(no handle)"); \
-  } \
-} while (0)
+#include "check.h"
 
 /* ==== Helpers ==== */
 

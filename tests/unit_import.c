@@ -21,17 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int nPass, nFail;
-static fakt *gDb;            /* the handle whose message CHECK prints */
-
-#define CHECK(x) do { \
-  if (x) nPass++; \
-  else { \
-    nFail++; \
-    printf("%s:%d: CHECK(%s) failed; errmsg: %s\n", __FILE__, __LINE__, #x, \
-           gDb ? fakt_errmsg(gDb) : "(no handle)"); \
-  } \
-} while (0)
+#include "check.h"
 
 static char zDir[4096];      /* the scratch directory */
 
