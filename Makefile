@@ -21,18 +21,32 @@ WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wno-missing-field-initializers
 GENWARN  = -std=c11 -Wall -Wno-unused-parameter -Wno-unused-variable \
            -Wno-unused-but-set-variable
-CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Ilang -Iengine -I$(B)/gen -I$(B)/lmdb
+CPPFLAGS = -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+# The layers (README "Layout"): each folder is compiled with only the -I
+# paths of what it may use, so a forbidden include fails the build;
+# check-layers checks the calls between the objects too.
+#   base < {lang, store} < engine < {io, repl}
+INC_base   = -Iinclude -Ibase
+INC_lang   = $(INC_base) -Ilang -I$(B)/gen
+INC_store  = $(INC_base) -Istore -I$(B)/lmdb
+INC_engine = $(INC_base) -Ilang -Istore -Iengine
+INC_io     = $(INC_engine) -Iio
+INC_repl   = -Iinclude
+INC_tests  = $(INC_io) -I$(B)/gen -I$(B)/lmdb -Itests/unit
+INC_bench  = -Iinclude -Ibench
+# the -I paths of a source file's folder (its first path component)
+INC        = $(INC_$(firstword $(subst /, ,$<)))
 CFLAGS_ALL = $(OPT) $(SAN) -fPIC -fvisibility=hidden $(CFLAGS)
 LIBS     = -lm -lpthread
 
-LIBSRC   = $(wildcard lang/*.c engine/*.c)
+LIBSRC   = $(wildcard base/*.c lang/*.c store/*.c engine/*.c io/*.c)
 GEN      = $(B)/gen/gram.c $(B)/gen/lex.c
 LMDBOBJ  = $(B)/lmdb/mdb.o $(B)/lmdb/midl.o
 LIBOBJ   = $(patsubst %.c,$(B)/%.o,$(LIBSRC)) $(GEN:.c=.o) $(LMDBOBJ)
-UNITSRC  = $(wildcard tests/unit_*.c)
-UNITBIN  = $(patsubst tests/%.c,$(B)/tests/%,$(UNITSRC))
-TOOLSRC  = $(wildcard tests/tool_*.c)
-TOOLBIN  = $(patsubst tests/%.c,$(B)/tests/%,$(TOOLSRC))
+UNITSRC  = $(wildcard tests/unit/unit_*.c)
+UNITBIN  = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNITSRC))
+TOOLSRC  = $(wildcard tests/unit/tool_*.c)
+TOOLBIN  = $(patsubst tests/unit/%.c,$(B)/tests/%,$(TOOLSRC))
 DB       = $(B)/corpus.fakt
 ABSB     = $(abspath $(B))
 
@@ -80,11 +94,11 @@ $(B)/gen/lex.c: lang/lex.re $(B)/gen/gram.h
 	$(RE2C) -W -Werror --no-generation-date --utf8 -o $@ $<
 
 $(B)/gen/%.o: $(B)/gen/%.c
-	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -DNDEBUG $(GENWARN) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(INC_lang) $(CFLAGS_ALL) -DNDEBUG $(GENWARN) -MMD -MP -c -o $@ $<
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(INC) $(CFLAGS_ALL) $(WARN) -MMD -MP -c -o $@ $<
 
 $(LIBOBJ) $(B)/repl/shell.o: | $(B)/gen/gram.h $(B)/lmdb/lmdb.h
 
@@ -94,7 +108,7 @@ $(LIBOBJ) $(B)/repl/shell.o: | $(B)/gen/gram.h $(B)/lmdb/lmdb.h
 # with a private list of sources: the machine's own Debian archives (its
 # /etc/apt sources), read as deb-src, so the system's apt set-up is not
 # touched; the .orig tarball is checked against its SHA-256, then
-# engine/lmdb.patch adds a page-check hook (SPEC.md 12.7). Its symbols stay
+# store/lmdb.patch adds a page-check hook (SPEC.md 12.7). Its symbols stay
 # hidden in libfakt.
 LMDB_VER    = 0.9.24
 LMDB_DEB    = 0.9.24-1
@@ -118,11 +132,11 @@ $(LMDB_TGZ):
 	cd $(LMDB_DL) && $(LMDB_APT) source --download-only lmdb=$(LMDB_DEB) >/dev/null
 	echo '$(LMDB_SHA256)  $@' | sha256sum -c --quiet
 
-$(B)/lmdb/mdb.c $(B)/lmdb/midl.c $(B)/lmdb/lmdb.h $(B)/lmdb/midl.h &: $(LMDB_TGZ) engine/lmdb.patch
+$(B)/lmdb/mdb.c $(B)/lmdb/midl.c $(B)/lmdb/lmdb.h $(B)/lmdb/midl.h &: $(LMDB_TGZ) store/lmdb.patch
 	@rm -rf $(B)/lmdb && mkdir -p $(B)/lmdb
 	tar -xzf $(LMDB_TGZ) -C $(B)/lmdb --strip-components=3 \
 	  $(addprefix lmdb-$(LMDB_VER)/libraries/liblmdb/,mdb.c midl.c lmdb.h midl.h)
-	patch -s -p1 -d $(B)/lmdb < engine/lmdb.patch
+	patch -s -p1 -d $(B)/lmdb < store/lmdb.patch
 	@touch $(B)/lmdb/*
 
 # LMDB reads sub-pages (DUPSORT nodes) and node fields at addresses that
@@ -164,9 +178,9 @@ run: deps all $(DB)
 	$(B)/fakt
 
 # ---------------------------------------------------------------- tests
-$(B)/tests/%: tests/%.c tests/check.h $(B)/libfakt.a
+$(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libfakt.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ $< $(B)/libfakt.a $(LIBS)
+	$(CC) $(CPPFLAGS) $(INC) $(CFLAGS_ALL) $(WARN) -o $@ $< $(B)/libfakt.a $(LIBS)
 
 test: all $(DB) $(UNITBIN) $(TOOLBIN)
 	@B=$(B) sh tests/run.sh
@@ -221,10 +235,10 @@ $(CITIES): node_modules/.package-lock.json
 
 $(BENCHDIR)/gen: bench/gen.c bench/common.c bench/bench.h
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ bench/gen.c bench/common.c -lm
+	$(CC) $(CPPFLAGS) $(INC_bench) $(CFLAGS_ALL) $(WARN) -o $@ bench/gen.c bench/common.c -lm
 $(BENCHDIR)/bench: $(BENCHSRC) bench/bench.h include/fakt.h $(B)/libfakt.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ $(BENCHSRC) $(B)/libfakt.a -lsqlite3 $(LIBS)
+	$(CC) $(CPPFLAGS) $(INC_bench) $(CFLAGS_ALL) $(WARN) -o $@ $(BENCHSRC) $(B)/libfakt.a -lsqlite3 $(LIBS)
 $(BENCHDIR)/data-%.bin: $(BENCHDIR)/gen $(CITIES)
 	$(BENCHDIR)/gen -n $* -c $(CITIES) -o $@
 
@@ -235,7 +249,7 @@ bench: $(BENCHDIR)/bench $(BENCHDIR)/data-$(N).bin
 # SQLite's WITH RECURSIVE and clingo on chains, trees and a DAG; ROUNDS as above.
 $(BENCHDIR)/rules: bench/rules.c include/fakt.h $(B)/libfakt.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ bench/rules.c $(B)/libfakt.a -lsqlite3 $(LIBS)
+	$(CC) $(CPPFLAGS) $(INC_bench) $(CFLAGS_ALL) $(WARN) -o $@ bench/rules.c $(B)/libfakt.a -lsqlite3 $(LIBS)
 bench-rules: $(BENCHDIR)/rules
 	$(BENCHDIR)/rules -r $(or $(ROUNDS),3) -o $(B)/bench-rules.json
 bench-smoke: $(BENCHDIR)/bench $(BENCHDIR)/data-100000.bin
@@ -265,25 +279,25 @@ FUZZBIN   = $(if $(HAVE_FUZZCC),$(B)/fuzz/fuzz_parse $(B)/fuzz/fuzz_exec $(B)/fu
 
 $(B)/trust/difftest: tests/trust/difftest.c $(B)/libfakt.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ $< $(B)/libfakt.a -lsqlite3 $(LIBS)
+	$(CC) $(CPPFLAGS) $(INC_tests) $(CFLAGS_ALL) $(WARN) -o $@ $< $(B)/libfakt.a -lsqlite3 $(LIBS)
 
 $(B)/trust/trust_tool: tests/trust/trust_tool.c $(B)/libfakt.a
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -o $@ $< $(B)/libfakt.a $(LIBS)
+	$(CC) $(CPPFLAGS) $(INC_tests) $(CFLAGS_ALL) $(WARN) -o $@ $< $(B)/libfakt.a $(LIBS)
 
 $(B)/fuzz/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(@D)
-	$(FUZZCC) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer-no-link $(FUZZSAN) -DNDEBUG $(GENWARN) -MMD -MP -c -o $@ $<
+	$(FUZZCC) $(CPPFLAGS) $(INC_lang) -g -O1 -fsanitize=fuzzer-no-link $(FUZZSAN) -DNDEBUG $(GENWARN) -MMD -MP -c -o $@ $<
 $(B)/fuzz/lmdb/%.o: $(B)/lmdb/%.c $(B)/lmdb/lmdb.h
 	@mkdir -p $(@D)
 	$(FUZZCC) -I$(B)/lmdb -g -O1 -fsanitize=fuzzer-no-link $(FUZZSAN) -fno-sanitize=alignment -DNDEBUG $(LMDBWARN) -c -o $@ $<
 $(B)/fuzz/%.o: %.c | $(B)/gen/gram.h $(B)/lmdb/lmdb.h
 	@mkdir -p $(@D)
-	$(FUZZCC) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer-no-link $(FUZZSAN) $(WARN) -MMD -MP -c -o $@ $<
+	$(FUZZCC) $(CPPFLAGS) $(INC) -g -O1 -fsanitize=fuzzer-no-link $(FUZZSAN) $(WARN) -MMD -MP -c -o $@ $<
 .SECONDARY: $(FUZZOBJ)
 -include $(FUZZOBJ:.o=.d)
 $(B)/fuzz/fuzz_%: tests/trust/fuzz_%.c $(FUZZOBJ)
-	$(FUZZCC) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer $(FUZZSAN) $(WARN) -o $@ $< $(FUZZOBJ) $(LIBS)
+	$(FUZZCC) $(CPPFLAGS) $(INC_tests) -g -O1 -fsanitize=fuzzer $(FUZZSAN) $(WARN) -o $@ $< $(FUZZOBJ) $(LIBS)
 $(B)/fuzz/corpus/.done: tests/trust/fuzz_corpus.sh $(wildcard tests/lang/*.test tests/questions/*.test tests/trust/hostile/*.case tests/trust/regress/*.import)
 	@rm -rf $(B)/fuzz/corpus $(B)/fuzz/corpus-import
 	@sh tests/trust/fuzz_corpus.sh $(B)/fuzz/corpus && touch $@
@@ -329,7 +343,7 @@ install: all $(DB)
 	install -d $(DESTDIR)$(PREFIX)/share/doc/fakt $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 doc/fakt.1 $(DESTDIR)$(PREFIX)/share/man/man1/fakt.1
 	install -m 644 LICENSE facts/articles/NOTICE.md $(DESTDIR)$(PREFIX)/share/doc/fakt/
-	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(WARN) -DFAKT_DEFAULT_DB='"$(PREFIX)/share/fakt/corpus.fakt"' \
+	$(CC) $(CPPFLAGS) $(INC_repl) $(CFLAGS_ALL) $(WARN) -DFAKT_DEFAULT_DB='"$(PREFIX)/share/fakt/corpus.fakt"' \
 	  -o $(B)/fakt-install repl/shell.c $(B)/libfakt.a -ledit $(LIBS)
 	install -m 755 $(B)/fakt-install $(DESTDIR)$(PREFIX)/bin/fakt
 	@# the Python module, told where the library and the corpus were installed

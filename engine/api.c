@@ -16,37 +16,6 @@
 
 const char *fakt_libversion(void){ return FAKT_VERSION; }
 
-const char *fakt_errstr(int rc){
-  switch( rc ){
-    case FAKT_OK: return "not an error";
-    case FAKT_ERROR: return "error";
-    case FAKT_INTERNAL: return "internal error";
-    case FAKT_PERM: return "permission denied";
-    case FAKT_ABORT: return "statement aborted: its transaction ended";
-    case FAKT_BUSY: return "database is busy";
-    case FAKT_NOMEM: return "out of memory";
-    case FAKT_READONLY: return "attempt to write a read-only database";
-    case FAKT_INTERRUPT: return "interrupted";
-    case FAKT_IOERR: return "disk I/O error";
-    case FAKT_CORRUPT: return "database disk image is malformed";
-    case FAKT_NOTFOUND: return "not found";
-    case FAKT_FULL: return "database is full";
-    case FAKT_CANTOPEN: return "unable to open database file";
-    case FAKT_TOOBIG: return "string or identifier too big";
-    case FAKT_CONSTRAINT: return "constraint failed";
-    case FAKT_MISMATCH: return "type error";
-    case FAKT_MISUSE: return "bad parameter or other API misuse";
-    case FAKT_RANGE: return "index out of range";
-    case FAKT_NOTADB: return "file is not a fakt database";
-    case FAKT_SYNTAX: return "syntax error";
-    case FAKT_FORMAT: return "unsupported database format version";
-    case FAKT_LIMIT: return "query limit reached";
-    case FAKT_ROW: return "another row available";
-    case FAKT_DONE: return "no more rows available";
-    default: return "unknown error";
-  }
-}
-
 /* Set the handle's error with a message and no position. */
 void faktDbError(fakt *db, int rc, const char *zFmt, ...){
   va_list ap;

@@ -15,9 +15,7 @@
 #include "ast.h"
 #include "parse.h"
 #include "store.h"
-#include "util.h"
-
-#define FAKT_PRIVATE __attribute__((visibility("hidden")))
+#include "base.h"
 
 /* ---------------------------------------------------------------- values */
 typedef enum VType {
@@ -517,13 +515,6 @@ FAKT_PRIVATE int faktNextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pI
 FAKT_PRIVATE int faktNamedIds(StoreTxn *t, const char *z, int n, uint32_t **paId, int *pnId);
 
 /* ---------------------------------------------------------------- text buffers (strbuf.c) */
-typedef struct Str { char *z; size_t n, nAlloc; int bOom; } Str;   /* z NUL-terminated once used */
-FAKT_PRIVATE void faktStrAppend(Str *s, const char *z, size_t n);
-FAKT_PRIVATE void faktStrPuts(Str *s, const char *z);
-FAKT_PRIVATE void faktStrPrintf(Str *s, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
-FAKT_PRIVATE void faktStrReset(Str *s);
-FAKT_PRIVATE void faktStrFree(Str *s);
-FAKT_PRIVATE int  faktFirstErrV(int *pRc, char **pzErr, int rc, const char *zFmt, va_list ap);
 
 /* ---------------------------------------------------------------- claim layer (claims.c) */
 FAKT_PRIVATE int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aArg);

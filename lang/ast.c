@@ -11,7 +11,7 @@
 #include <string.h>
 #include "fakt.h"
 #include "parse.h"
-#include "util.h"
+#include "base.h"
 
 #define MAX_PARAM 32767          /* largest $N */
 

@@ -10,26 +10,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "base.h"
 
-/* ---------- arena ---------- */
-typedef struct ArenaBlock ArenaBlock;
-typedef struct Arena {
-  ArenaBlock *pHead;       /* newest block first */
-  size_t nUsed;            /* bytes handed out, for memory limits */
-} Arena;
-
-void  faktArenaInit(Arena *a);
-void *faktArenaAlloc(Arena *a, size_t n);              /* zeroed; NULL on OOM */
-char *faktArenaStrdup(Arena *a, const char *z, size_t n); /* NUL-terminated copy */
-void  faktArenaFree(Arena *a);                         /* frees every block */
-
-/* ---------- positions and tokens ---------- */
-typedef struct Pos {
-  int iOff;                /* byte offset from the start of the text */
-  int iLine;               /* 1-based line */
-  int iCol;                /* 1-based column, in characters */
-} Pos;
-
+/* ---------- tokens ---------- */
 typedef struct Token {
   const char *z;           /* points into the query text; never copied */
   int n;                   /* length in bytes */

@@ -10,26 +10,6 @@
 
 #include "ast.h"
 
-/* An error: the first one reported wins; later ones are ignored. */
-typedef struct FaktErr {
-  int rc;                  /* FAKT_OK when there is no error */
-  int iOff;                /* byte offset in the text, -1 if none */
-  int iLine, iCol;         /* 1-based position, 0 if none */
-  char *zMsg;              /* malloc'd full message, with the position prefix */
-} FaktErr;
-
-void faktErrInit(FaktErr *e);
-void faktErrClear(FaktErr *e);           /* frees zMsg, back to FAKT_OK */
-/* Record an error unless one is already set. pPos may be NULL. The message
-** becomes "line L, col C: <formatted text>" when pPos is given. */
-void faktErrSet(FaktErr *e, int rc, const Pos *pPos, const char *zFmt, ...)
-  __attribute__((format(printf, 4, 5)));
-/* Like faktErrSet, but always replaces a previous error. */
-void faktErrReplace(FaktErr *e, int rc, const Pos *pPos, const char *zFmt, ...)
-  __attribute__((format(printf, 4, 5)));
-/* printf into malloc'd memory (free with free()); NULL on OOM. */
-char *faktMprintf(const char *zFmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* Where the text came from, so positions match the user's file. */
 typedef struct ParseOrigin {
   int iLine;               /* line of the text's first byte (1 for a fresh text) */

@@ -59,7 +59,7 @@ missing() {
   bad_suites="$bad_suites $1"
 }
 
-for src in tests/unit_*.c; do
+for src in tests/unit/unit_*.c; do
   [ -f "$src" ] || continue
   name=$(basename "$src" .c)
   bin=$B/tests/$name

@@ -5,7 +5,7 @@
 . tests/shell/lib.sh
 
 n=0
-for o in "$B"/engine/*.o "$B"/lang/*.o "$B"/gen/*.o; do
+for o in "$B"/base/*.o "$B"/lang/*.o "$B"/store/*.o "$B"/engine/*.o "$B"/io/*.o "$B"/gen/*.o; do
   [ -f "$o" ] || continue
   n=$((n+1))
   bad=$(objdump -t "$o" | awk '($4==".data" || $4==".bss") && $NF!=".data" && $NF!=".bss" {print $NF}')

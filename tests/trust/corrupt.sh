@@ -8,7 +8,7 @@
 # a sanitizer report).
 #   corrupt/page    every page scrambled after its 16-byte header (XOR 0x5a):
 #                   node offsets, sizes and page numbers are garbage; the
-#                   open-time page walk (engine/pagecheck.c) must refuse it.
+#                   open-time page walk (store/pagecheck.c) must refuse it.
 #   corrupt/value   the last 2, then the last 9 bytes of every page flipped:
 #                   the end of the data of one node, so the structure mostly
 #                   stands and fakt's decoders see garbage values.

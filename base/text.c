@@ -2,12 +2,12 @@
 ** text.c -- UTF-8 validation and coding, display width, folding for
 ** lookups (SPEC.md section 7), the word tokenizer used by full-text
 ** match, and whitespace-tolerant quote search. Pure functions: no state,
-** no allocation. The contract is engine/util.h.
+** no allocation. The contract is base/base.h.
 */
 #define _GNU_SOURCE        /* memmem(), in glibc only with this */
 #include <stdlib.h>
 #include <string.h>
-#include "util.h"
+#include "base.h"
 
 /* ================================================================ UTF-8 */
 
@@ -263,7 +263,7 @@ static int foldCp(uint32_t c, char *z){
 }
 
 /*
-** Fold z[0..n) into zOut (see util.h). Output stops at a character
+** Fold z[0..n) into zOut (see base.h). Output stops at a character
 ** boundary when nOut is too small; the return value is the number of bytes
 ** written (not counting the NUL). Each invalid byte becomes '?'. No input
 ** character folds to more bytes than it has, so nOut >= n+1 suffices.

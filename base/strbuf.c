@@ -1,13 +1,13 @@
 /*
-** strbuf.c -- a growable, NUL-terminated string buffer for the engine's
-** text producers (exports, imports). An allocation failure sets bOom and
+** strbuf.c -- a growable, NUL-terminated string buffer for the text
+** producers (exports, imports, EXPLAIN). An allocation failure sets bOom and
 ** turns later appends into no-ops; the caller checks bOom once at the end.
 */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fakt_int.h"
+#include "base.h"
 
 /* Append n bytes of z. */
 void faktStrAppend(Str *s, const char *z, size_t n){
@@ -43,20 +43,6 @@ void faktStrPrintf(Str *s, const char *zFmt, ...){
   if( n>=0 && (z = malloc((size_t)n+1))!=NULL ) vsnprintf(z, (size_t)n+1, zFmt, ap);
   va_end(ap);
   if( z ){ faktStrAppend(s, z, (size_t)n); free(z); } else s->bOom = 1;
-}
-
-/*
-** Keep the first error of a longer operation (an export, an import):
-** if *pRc is still FAKT_OK, set it to rc and *pzErr to the formatted
-** message (malloc'd). Returns the error that stands.
-*/
-int faktFirstErrV(int *pRc, char **pzErr, int rc, const char *zFmt, va_list ap){
-  if( *pRc ) return *pRc;
-  char zBuf[700];
-  vsnprintf(zBuf, sizeof(zBuf), zFmt, ap);
-  *pRc = rc;
-  *pzErr = strdup(zBuf);
-  return rc;
 }
 
 /* Empty the buffer, keeping its memory. */

@@ -1,6 +1,6 @@
 /*
 ** pagecheck.h -- a structural check of an LMDB 0.9 data file, made without
-** liblmdb (engine/pagecheck.c). store.c runs it before LMDB maps a file, so
+** liblmdb (store/pagecheck.c). store.c runs it before LMDB maps a file, so
 ** that a damaged page is reported instead of followed.
 */
 #ifndef FAKT_PAGECHECK_H
@@ -67,7 +67,7 @@ uint64_t faktPageNo(const void *pPage);
 const void *faktPageIntLeaf(const uint8_t *pMap, uint64_t nPage, size_t szPage, uint64_t root, uint32_t key);
 
 /*
-** Pages checked as LMDB reads them (LMDB built with engine/lmdb.patch):
+** Pages checked as LMDB reads them (LMDB built with store/lmdb.patch):
 ** the guard of one environment. faktPageGuardCheck is its
 ** MDB_pagecheck_func (ctx = the guard); eKind is one of FAKT_PC_* (the
 ** values of lmdb.h's MDB_PC_*). A page passes FAKT_PC_PAGE once: a bitmap

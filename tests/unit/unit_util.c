@@ -1,5 +1,5 @@
 /*
-** unit_util.c -- unit tests of engine/util.h: UTF-8, width, folding,
+** unit_util.c -- unit tests of base/base.h: UTF-8, width, folding,
 ** tokenizer, quote search (text.c), distances and geo cells (geo.c), dates
 ** (date.c). Expected values are computed independently (python3 math and
 ** datetime), not copied from this code's output. Prints "N passed, N failed".
@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "util.h"
+#include "base.h"
 
 /* Counters of one run, passed to every check. */
 typedef struct Tally { int nPass, nFail; } Tally;

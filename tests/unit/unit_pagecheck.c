@@ -1,5 +1,5 @@
 /*
-** unit_pagecheck.c -- tests of the open-time page walk (engine/pagecheck.c).
+** unit_pagecheck.c -- tests of the open-time page walk (store/pagecheck.c).
 ** A database built through the public API (claims deep enough for branch
 ** pages, a source text on overflow pages, a free list) and one with sorted
 ** duplicates made through the store layer (an inline LEAF2 sub-page and a

@@ -1,13 +1,74 @@
 /*
-** util.h -- pure helper functions: UTF-8, folding, tokenising, quote
-** search, geography and dates. No state, no allocation unless stated.
-** Implemented in text.c, geo.c and date.c.
+** base.h -- the floor every other layer stands on: libc only, no state.
+**
+** base/ owns the arena (arena.c), error values and fakt_errstr (err.c),
+** the growable string (strbuf.c), UTF-8, folding, tokenising and quote
+** search (text.c), geography (geo.c) and dates (date.c). It may call libc
+** and nothing else of fakt; it may include fakt.h for the result codes.
+** Every other folder (lang/, store/, engine/, io/) may use it.
 */
-#ifndef FAKT_UTIL_H
-#define FAKT_UTIL_H
+#ifndef FAKT_BASE_H
+#define FAKT_BASE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#define FAKT_PRIVATE __attribute__((visibility("hidden")))
+
+/* ---------- arena (arena.c) ---------- */
+/* Bump allocation in 8 KiB blocks, freed all at once. */
+typedef struct ArenaBlock ArenaBlock;
+typedef struct Arena {
+  ArenaBlock *pHead;       /* newest block first */
+  size_t nUsed;            /* bytes handed out, for memory limits */
+} Arena;
+
+void  faktArenaInit(Arena *a);
+void *faktArenaAlloc(Arena *a, size_t n);              /* zeroed; NULL on OOM */
+char *faktArenaStrdup(Arena *a, const char *z, size_t n); /* NUL-terminated copy */
+void  faktArenaFree(Arena *a);                         /* frees every block */
+
+/* ---------- positions (in the text of a statement) ---------- */
+typedef struct Pos {
+  int iOff;                /* byte offset from the start of the text */
+  int iLine;               /* 1-based line */
+  int iCol;                /* 1-based column, in characters */
+} Pos;
+
+/* ---------- errors (err.c) ---------- */
+/* An error: the first one reported wins; later ones are ignored. */
+typedef struct FaktErr {
+  int rc;                  /* FAKT_OK when there is no error */
+  int iOff;                /* byte offset in the text, -1 if none */
+  int iLine, iCol;         /* 1-based position, 0 if none */
+  char *zMsg;              /* malloc'd full message, with the position prefix */
+} FaktErr;
+
+void faktErrInit(FaktErr *e);
+void faktErrClear(FaktErr *e);           /* frees zMsg, back to FAKT_OK */
+/* Record an error unless one is already set. pPos may be NULL. The message
+** becomes "line L, col C: <formatted text>" when pPos is given. */
+void faktErrSet(FaktErr *e, int rc, const Pos *pPos, const char *zFmt, ...)
+  __attribute__((format(printf, 4, 5)));
+/* Like faktErrSet, but always replaces a previous error. */
+void faktErrReplace(FaktErr *e, int rc, const Pos *pPos, const char *zFmt, ...)
+  __attribute__((format(printf, 4, 5)));
+/* printf into malloc'd memory (free with free()); NULL on OOM. */
+char *faktMprintf(const char *zFmt, ...) __attribute__((format(printf, 1, 2)));
+/* Keep the first error of a longer operation (an export, an import): if
+** *pRc is FAKT_OK, set it to rc and *pzErr to the message (malloc'd).
+** Returns the error that stands. */
+int faktFirstErrV(int *pRc, char **pzErr, int rc, const char *zFmt, va_list ap);
+
+/* ---------- growable string (strbuf.c) ---------- */
+/* An allocation failure sets bOom and turns later appends into no-ops. */
+typedef struct Str { char *z; size_t n, nAlloc; int bOom; } Str;   /* z NUL-terminated once used */
+void faktStrAppend(Str *s, const char *z, size_t n);
+void faktStrPuts(Str *s, const char *z);
+void faktStrPrintf(Str *s, const char *zFmt, ...) __attribute__((format(printf, 2, 3)));
+void faktStrReset(Str *s);
+void faktStrFree(Str *s);
 
 /* ---------- UTF-8 (text.c) ---------- */
 /* 1 if z[0..n) is valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF);
@@ -92,4 +153,4 @@ int faktDateParse(const char *z, size_t n, uint64_t *pv);
 /* Days since 1970-01-01 of a civil date. */
 int64_t faktDaysFromCivil(int y, int m, int d);
 
-#endif /* FAKT_UTIL_H */
+#endif /* FAKT_BASE_H */

@@ -1,10 +1,10 @@
 /*
 ** geo.c -- great-circle distance (haversine, R = 6371.0088 km, the IUGG
 ** mean radius) and the 1-degree cells of the geo index: the cell of a
-** point and the cells that cover a circle. Pure functions; see util.h.
+** point and the cells that cover a circle. Pure functions; see base.h.
 */
 #include <math.h>
-#include "util.h"
+#include "base.h"
 
 #define GEO_PI 3.14159265358979323846
 #define GEO_RAD(x) ((x)*(GEO_PI/180.0))

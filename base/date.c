@@ -2,9 +2,9 @@
 ** date.c -- dates of year, month or day precision (SPEC.md section 6):
 ** validation (Gregorian leap years), the packed stored form, the interval
 ** of days a date denotes, comparison, sort order, format and parse.
-** Pure functions; see util.h.
+** Pure functions; see base.h.
 */
-#include "util.h"
+#include "base.h"
 
 /* 1 if y is a Gregorian leap year. */
 static int isLeap(int y){

@@ -1,5 +1,5 @@
 /*
-** unit_store.c -- unit tests of the LMDB storage layer (engine/store.c):
+** unit_store.c -- unit tests of the LMDB storage layer (store/):
 ** open checks, dictionary, entities, claims, cursors, statistics, txlog,
 ** map growth, FAKT_FULL, nested transactions, full-text posting blocks and
 ** faktStoreCheck.
@@ -15,7 +15,7 @@
 #include "fakt.h"
 #include "store.h"
 #include "fakt_int.h"
-#include "util.h"
+#include "base.h"
 
 static int nPass = 0, nFail = 0;
 #define CHECK(x) do{ if( x ){ nPass++; }else{ nFail++; \

@@ -864,7 +864,7 @@ int faktPageMainLeaf(const char *zPath, uint64_t *pRoot, uint32_t *pPsize){
 
 /* ================================================================ pages checked as they are read */
 /*
-** The page guard: LMDB (built from source with engine/lmdb.patch) calls
+** The page guard: LMDB (built from source with store/lmdb.patch) calls
 ** faktPageGuardCheck for what it reads from its map, and a page is checked
 ** by itself the first time it is read, then remembered in a bitmap of the
 ** environment. The checks are those of the walk that need nothing but the

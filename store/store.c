@@ -21,7 +21,7 @@
 #include "fakt.h"
 #include "pagecheck.h"
 #include "store.h"
-#include "util.h"
+#include "base.h"
 
 /* ================================================================ types */
 
