@@ -450,6 +450,11 @@ FAKT_PRIVATE int  faktCompileSlot(Compile *c, const char *zName, int nName); /* 
 FAKT_PRIVATE int  faktCompileBody(Compile *c, Body *pBody, Plan **ppPlan);
 FAKT_PRIVATE int  faktCompileExpr(Compile *c, Expr *pE, int bNeedBound); /* resolve vars/consts */
 FAKT_PRIVATE int  faktResolveConst(Compile *c, Expr *pE, Value *pV);
+FAKT_PRIVATE int  faktIsConstOp(int op);                                 /* a literal value */
+FAKT_PRIVATE int  faktVarSlot(Compile *c, Expr *pE);                     /* -1: out of memory */
+FAKT_PRIVATE int  faktExprVars(Compile *c, Expr *pE, int **paVar, int *pnVar); /* plan.c */
+FAKT_PRIVATE int  faktCompileOom(Compile *c);                            /* FAKT_NOMEM, noted */
+FAKT_PRIVATE int  faktArityErr(Compile *c, const Expr *pE, int nMin, int nMax, int nGot);
 FAKT_PRIVATE int  faktResolveFind(fakt_stmt *p, StoreTxn *t);
 FAKT_PRIVATE int  faktExplainRows(fakt_stmt *p);
 FAKT_PRIVATE char *faktExprText(Arena *a, const Expr *pE);
