@@ -845,26 +845,28 @@ static int defClaim(WCtx *w, Stmt *pS){
   return rc;
 }
 
-/* claim, with *pzCopy the malloc'd copy of the quote's bytes in the article
-** (stored instead of the quote as written), freed by the caller. */
-static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy){
-  ClaimRec r;
-  Value vS, vO;
-  int rc, kind = 0;
-  uint32_t id = 0;
-  memset(&r, 0, sizeof(r));
-  /* options written in the text, or bound to parameters */
-  const char *zFrom = pS->zFrom, *zBy = pS->zBy, *zStance = pS->zStance, *zQuote = pS->zQuote;
-  Pos posFrom = pS->from.pos, posBy = pS->by.pos, posStance = pS->stance.pos;
-  uint64_t holds = pS->pHolds ? (uint64_t)pS->pHolds->iVal : 0;
-  uint64_t said = pS->pSaid ? (uint64_t)pS->pSaid->iVal : 0;
+/* The options of a claim statement, written in the text or bound to
+** parameters. */
+typedef struct ClaimOpts {
+  const char *zFrom, *zBy, *zStance, *zQuote;
+  Pos posFrom, posBy, posStance;
+  uint64_t holds, said;
+  uint32_t idFrom, idBy;         /* from and by bound to an entity's id */
+} ClaimOpts;
+
+static int claimOptions(WCtx *w, Stmt *pS, ClaimOpts *o){
+  int rc;
   Expr **ap = pS->aOptParam;
-  uint32_t idFrom = 0, idBy = 0;     /* from and by bound to an entity's id */
-  if( ap[OPT_FROM] ){ rc = paramNameOrId(w, ap[OPT_FROM], &zFrom, &idFrom); posFrom = ap[OPT_FROM]->pos; if( rc ) return rc; }
-  if( ap[OPT_BY] ){ rc = paramNameOrId(w, ap[OPT_BY], &zBy, &idBy); posBy = ap[OPT_BY]->pos; if( rc ) return rc; }
-  if( ap[OPT_STANCE] ){ rc = paramName(w, ap[OPT_STANCE], &zStance); posStance = ap[OPT_STANCE]->pos; if( rc ) return rc; }
-  if( ap[OPT_HOLDS] && (rc = paramDate(w, ap[OPT_HOLDS], &holds))!=0 ) return rc;
-  if( ap[OPT_SAID] && (rc = paramDate(w, ap[OPT_SAID], &said))!=0 ) return rc;
+  memset(o, 0, sizeof(*o));
+  o->zFrom = pS->zFrom; o->zBy = pS->zBy; o->zStance = pS->zStance; o->zQuote = pS->zQuote;
+  o->posFrom = pS->from.pos; o->posBy = pS->by.pos; o->posStance = pS->stance.pos;
+  o->holds = pS->pHolds ? (uint64_t)pS->pHolds->iVal : 0;
+  o->said = pS->pSaid ? (uint64_t)pS->pSaid->iVal : 0;
+  if( ap[OPT_FROM] ){ rc = paramNameOrId(w, ap[OPT_FROM], &o->zFrom, &o->idFrom); o->posFrom = ap[OPT_FROM]->pos; if( rc ) return rc; }
+  if( ap[OPT_BY] ){ rc = paramNameOrId(w, ap[OPT_BY], &o->zBy, &o->idBy); o->posBy = ap[OPT_BY]->pos; if( rc ) return rc; }
+  if( ap[OPT_STANCE] ){ rc = paramName(w, ap[OPT_STANCE], &o->zStance); o->posStance = ap[OPT_STANCE]->pos; if( rc ) return rc; }
+  if( ap[OPT_HOLDS] && (rc = paramDate(w, ap[OPT_HOLDS], &o->holds))!=0 ) return rc;
+  if( ap[OPT_SAID] && (rc = paramDate(w, ap[OPT_SAID], &o->said))!=0 ) return rc;
   if( ap[OPT_QUOTE] ){
     Value vq;
     paramOptional(w, ap[OPT_QUOTE], &vq);
@@ -872,157 +874,210 @@ static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy){
       faktErrSet(w->pErr, FAKT_MISMATCH, &ap[OPT_QUOTE]->pos, "type error: a quote must be text");
       return FAKT_MISMATCH;
     }
-    zQuote = vq.t==V_STR ? vq.z : NULL;
+    o->zQuote = vq.t==V_STR ? vq.z : NULL;
   }
-  rc = claimTerm(w, pS->pS, &vS, 1);
+  return FAKT_OK;
+}
+
+/* Subject, predicate and object, the object checked against the
+** predicate's type. A new text in the object is left in w->zDefer, to be
+** interned once the statement is known to be valid. */
+static int claimTriple(WCtx *w, Stmt *pS, ClaimRec *r, Value *pvO){
+  Value vS;
+  int rc = claimTerm(w, pS->pS, &vS, 1);
   if( rc ) return rc;
-  r.s = vS.id;
+  r->s = vS.id;
   EntRec pred;
   uint32_t pid;
   rc = needObj(w, pS->pP->zName, &pS->pP->pos, K_PREDICATE, "predicate", &pid);
   if( rc ) return rc;
-  r.p = pid;
+  r->p = pid;
   if( faktEntGet(w->t, pid, &pred) ) return storeErr(w, FAKT_CORRUPT, &pS->pP->pos);
   /* nothing is written until the statement is known to be valid: a new
   ** text in the object is interned at the end */
   w->bDefer = 1;
   w->zDefer = NULL;
-  rc = claimTerm(w, pS->pO, &vO, (pred.objType==PT_ENTITY || pred.objType==PT_CLAIM) ? 2 : 0);
+  rc = claimTerm(w, pS->pO, pvO, (pred.objType==PT_ENTITY || pred.objType==PT_CLAIM) ? 2 : 0);
   w->bDefer = 0;
   if( rc ) return rc;
-  if( !typeOk(w->t, pred.objType, &vO) ){
+  if( !typeOk(w->t, pred.objType, pvO) ){
     faktErrSet(w->pErr, FAKT_MISMATCH, &pS->pO->pos, "type error: predicate %s expects %s, got %s",
-               pS->pP->zName, ptName(pred.objType), valKindName(w->t, &vO));
+               pS->pP->zName, ptName(pred.objType), valKindName(w->t, pvO));
     return FAKT_MISMATCH;
   }
-  faktValueEncode(&vO, r.o);
-  if( vO.t==V_QTY ) r.unit = vO.id;
-  if( zFrom || idFrom ){
-    rc = idFrom ? needId(w, idFrom, ap[OPT_FROM], K_SOURCE, "source", &zFrom)
-                : needObj(w, zFrom, &posFrom, K_SOURCE, "source", &r.source);
+  faktValueEncode(pvO, r->o);
+  if( pvO->t==V_QTY ) r->unit = pvO->id;
+  return FAKT_OK;
+}
+
+/* Source, speaker, via chain, stance and the dates of a claim. */
+static int claimProvenance(WCtx *w, Stmt *pS, ClaimOpts *o, ClaimRec *r){
+  int rc, kind = 0;
+  Expr **ap = pS->aOptParam;
+  if( o->zFrom || o->idFrom ){
+    rc = o->idFrom ? needId(w, o->idFrom, ap[OPT_FROM], K_SOURCE, "source", &o->zFrom)
+                   : needObj(w, o->zFrom, &o->posFrom, K_SOURCE, "source", &r->source);
     if( rc ) return rc;
-    if( idFrom ) r.source = idFrom;
+    if( o->idFrom ) r->source = o->idFrom;
   }
-  if( zBy || idBy ){
-    rc = idBy ? needId(w, idBy, ap[OPT_BY], 0, "entity", &zBy)
-              : needObj(w, zBy, &posBy, 0, "entity", &r.by);
+  if( o->zBy || o->idBy ){
+    rc = o->idBy ? needId(w, o->idBy, ap[OPT_BY], 0, "entity", &o->zBy)
+                 : needObj(w, o->zBy, &o->posBy, 0, "entity", &r->by);
     if( rc ) return rc;
-    if( idBy ) r.by = idBy;
+    if( o->idBy ) r->by = o->idBy;
   }
   if( pS->via.n>8 ){
     faktErrSet(w->pErr, FAKT_TOOBIG, &pS->via.a[8].pos, "a via chain has at most 8 links");
     return FAKT_TOOBIG;
   }
   for(int i=0; i<pS->via.n; i++){
-    rc = needObj(w, pS->via.az[i], &pS->via.a[i].pos, 0, "entity", &r.aVia[r.nVia++]);
+    rc = needObj(w, pS->via.az[i], &pS->via.a[i].pos, 0, "entity", &r->aVia[r->nVia++]);
     if( rc ) return rc;
   }
-  if( zStance==NULL ) zStance = "asserts";
-  rc = faktLookupName(w->t, zStance, (int)strlen(zStance), &r.stance, &kind);
+  const char *zStance = o->zStance ? o->zStance : "asserts";
+  rc = faktLookupName(w->t, zStance, (int)strlen(zStance), &r->stance, &kind);
   if( rc==FAKT_NOTFOUND || (rc==0 && kind!=K_STANCE) ){
-    faktErrSet(w->pErr, FAKT_NOTFOUND, &posStance,
+    faktErrSet(w->pErr, FAKT_NOTFOUND, &o->posStance,
                "unknown stance \"%s\" (use asserts, confirms, hedges, speculates or denies)", zStance);
     return FAKT_NOTFOUND;
   }
   if( rc ) return storeErr(w, rc, &pS->pos);
-  r.holds = holds;
-  if( pS->pUntil ) r.until = (uint64_t)pS->pUntil->iVal;
-  r.said = said;
-  if( pS->pUntil && r.holds && faktDateOrder(r.until, r.holds)<0 ){
+  r->holds = o->holds;
+  if( pS->pUntil ) r->until = (uint64_t)pS->pUntil->iVal;
+  r->said = o->said;
+  if( pS->pUntil && r->holds && faktDateOrder(r->until, r->holds)<0 ){
     faktErrSet(w->pErr, FAKT_RANGE, &pS->pUntil->pos, "until date is before the holds date");
     return FAKT_RANGE;
   }
-  if( zQuote ){
-    if( r.source==0 ){
-      faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "a quote needs a source (from SOURCE)");
-      return FAKT_CONSTRAINT;
-    }
-    const char *zText; size_t nText;
-    rc = faktTextGet(w->t, r.source, &zText, &nText);
-    size_t iStart, iEnd;
-    if( rc==FAKT_NOTFOUND || (rc==0 && !faktFindQuote(zText, nText, zQuote, strlen(zQuote), &iStart, &iEnd)) ){
-      if( zFrom==NULL ){
-        int rc2 = paramName(w, ap[OPT_FROM], &zFrom);    /* bound to an id: its name */
-        if( rc2 ) return rc2;
-      }
-      char zShow[FAKT_MAX_IDENT + 8];          /* from ~"LABEL": say it so */
-      if( zFrom[0]=='~' ) snprintf(zShow, sizeof(zShow), "~\"%s\"", zFrom + 1);
-      else snprintf(zShow, sizeof(zShow), "%s", zFrom);
-      quoteNotFound(w, pS, zShow, rc==FAKT_NOTFOUND ? NULL : zText, nText, zQuote);
-      return FAKT_CONSTRAINT;
-    }
-    if( rc ) return storeErr(w, rc, &pS->posQuote);
-    r.spanStart = (uint32_t)iStart;
-    r.spanEnd = (uint32_t)iEnd;
-    /* the article's exact bytes are stored, not the quote as written (its
-    ** quotation marks, dashes and spaces may differ); copied, as later
-    ** writes of this statement may move the text's pages */
-    size_t nQuote = iEnd - iStart;
-    if( nQuote > FAKT_MAX_STRING ){
-      faktErrSet(w->pErr, FAKT_TOOBIG, &pS->posQuote, "quote too long");
-      return FAKT_TOOBIG;
-    }
-    *pzCopy = malloc(nQuote + 1);
-    if( *pzCopy==NULL ){
-      faktErrSet(w->pErr, FAKT_NOMEM, &pS->posQuote, "out of memory");
-      return FAKT_NOMEM;
-    }
-    memcpy(*pzCopy, zText + iStart, nQuote);
-    (*pzCopy)[nQuote] = 0;
-    r.zQuote = *pzCopy;
-    r.quote = (uint32_t)nQuote;
+  return FAKT_OK;
+}
+
+/* The quote: found in the source's text (SPEC 7.2), its span and the
+** article's exact bytes, copied into *pzCopy (malloc'd), are stored. */
+static int claimQuote(WCtx *w, Stmt *pS, ClaimOpts *o, ClaimRec *r, char **pzCopy){
+  if( o->zQuote==NULL ) return FAKT_OK;
+  if( r->source==0 ){
+    faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->posQuote, "a quote needs a source (from SOURCE)");
+    return FAKT_CONSTRAINT;
   }
-  int bNewName = 0, bReplace = 0, bWasLive = 0;
-  kind = 0;
-  if( pS->zId ){
-    int nId = (int)strlen(pS->zId);
-    rc = faktDictLookup(w->t, NS_NAME, pS->zId, nId, &id);
-    if( rc==FAKT_NOTFOUND ){
-      bNewName = 1;
-    }else if( rc ){
-      return storeErr(w, rc, &pS->id.pos);
-    }else{
-      rc = faktObjGetKind(w->t, id, &kind);
-      if( rc==FAKT_NOTFOUND ){ kind = 0; rc = FAKT_OK; }
-      if( rc ) return storeErr(w, rc, &pS->id.pos);
+  const char *zText; size_t nText;
+  int rc = faktTextGet(w->t, r->source, &zText, &nText);
+  size_t iStart, iEnd;
+  if( rc==FAKT_NOTFOUND || (rc==0 && !faktFindQuote(zText, nText, o->zQuote, strlen(o->zQuote), &iStart, &iEnd)) ){
+    if( o->zFrom==NULL ){
+      int rc2 = paramName(w, pS->aOptParam[OPT_FROM], &o->zFrom);    /* bound to an id: its name */
+      if( rc2 ) return rc2;
     }
-    if( kind==K_CLAIM ){
-      ClaimRec old;
-      rc = faktClaimGet(w->t, id, &old);
-      if( rc ) return storeErr(w, rc, &pS->id.pos);
-      /* a text not yet interned cannot be the old claim's */
-      if( w->zDefer==NULL && claimEq(w->t, &old, &r) && visibleLive(&old) ){
-        lastClaim(w, id, pS->zId);            /* the same claim again: it is the one */
-        return FAKT_OK;
-      }
-      if( old.txRet==0 && !pS->bCorrect ){
-        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
-                   "claim %s already exists with different content (correct %s: … replaces it)",
-                   pS->zId, pS->zId);
-        return FAKT_CONSTRAINT;
-      }
-      /* a retracted claim written again, or a correction: a new version */
-      bReplace = 1;
-      bWasLive = old.txRet==0;
-      int kLink = 0;
-      uint32_t idLink;
-      rc = faktLookupName(w->t, "replaced_by", 11, &idLink, &kLink);
-      if( rc==FAKT_OK && kLink!=K_PREDICATE ){
-        faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
-                   "cannot correct claim %s: \"replaced_by\" is %s, not the predicate of corrections",
-                   pS->zId, kindName(kLink));
-        return FAKT_CONSTRAINT;
-      }
-      if( rc && rc!=FAKT_NOTFOUND ) return storeErr(w, rc, &pS->id.pos);
-    }else if( pS->bCorrect && !kind ){
-      faktErrSet(w->pErr, FAKT_NOTFOUND, &pS->id.pos,
-                 "no claim %s to correct (claim %s: … adds it)", pS->zId, pS->zId);
-      return FAKT_NOTFOUND;
+    char zShow[FAKT_MAX_IDENT + 8];          /* from ~"LABEL": say it so */
+    if( o->zFrom[0]=='~' ) snprintf(zShow, sizeof(zShow), "~\"%s\"", o->zFrom + 1);
+    else snprintf(zShow, sizeof(zShow), "%s", o->zFrom);
+    quoteNotFound(w, pS, zShow, rc==FAKT_NOTFOUND ? NULL : zText, nText, o->zQuote);
+    return FAKT_CONSTRAINT;
+  }
+  if( rc ) return storeErr(w, rc, &pS->posQuote);
+  r->spanStart = (uint32_t)iStart;
+  r->spanEnd = (uint32_t)iEnd;
+  /* the article's exact bytes are stored, not the quote as written (its
+  ** quotation marks, dashes and spaces may differ); copied, as later
+  ** writes of this statement may move the text's pages */
+  size_t nQuote = iEnd - iStart;
+  if( nQuote > FAKT_MAX_STRING ){
+    faktErrSet(w->pErr, FAKT_TOOBIG, &pS->posQuote, "quote too long");
+    return FAKT_TOOBIG;
+  }
+  *pzCopy = malloc(nQuote + 1);
+  if( *pzCopy==NULL ){
+    faktErrSet(w->pErr, FAKT_NOMEM, &pS->posQuote, "out of memory");
+    return FAKT_NOMEM;
+  }
+  memcpy(*pzCopy, zText + iStart, nQuote);
+  (*pzCopy)[nQuote] = 0;
+  r->zQuote = *pzCopy;
+  r->quote = (uint32_t)nQuote;
+  return FAKT_OK;
+}
+
+/* What the claim's own id names already. *pId, and *pbNewName when the
+** name is new; *pbSame when it is this very claim, live (nothing to do);
+** *pbReplace (and *pbWasLive) when it replaces a claim of that id: a
+** correction, or a retracted claim written again. */
+typedef struct ClaimId { uint32_t id; int bNewName, bSame, bReplace, bWasLive; } ClaimId;
+
+static int claimExisting(WCtx *w, Stmt *pS, const ClaimRec *r, ClaimId *ci){
+  int rc, kind = 0;
+  memset(ci, 0, sizeof(*ci));
+  if( pS->zId==NULL ) return FAKT_OK;
+  int nId = (int)strlen(pS->zId);
+  rc = faktDictLookup(w->t, NS_NAME, pS->zId, nId, &ci->id);
+  if( rc==FAKT_NOTFOUND ){
+    ci->bNewName = 1;
+  }else if( rc ){
+    return storeErr(w, rc, &pS->id.pos);
+  }else{
+    rc = faktObjGetKind(w->t, ci->id, &kind);
+    if( rc==FAKT_NOTFOUND ){ kind = 0; rc = FAKT_OK; }
+    if( rc ) return storeErr(w, rc, &pS->id.pos);
+  }
+  if( kind==K_CLAIM ){
+    ClaimRec old;
+    rc = faktClaimGet(w->t, ci->id, &old);
+    if( rc ) return storeErr(w, rc, &pS->id.pos);
+    /* a text not yet interned cannot be the old claim's */
+    if( w->zDefer==NULL && claimEq(w->t, &old, r) && visibleLive(&old) ){
+      ci->bSame = 1;                        /* the same claim again: it is the one */
+      return FAKT_OK;
     }
-    if( kind && kind!=K_CLAIM ){
-      faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos, "\"%s\" is already defined as %s", pS->zId, kindName(kind));
+    if( old.txRet==0 && !pS->bCorrect ){
+      faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
+                 "claim %s already exists with different content (correct %s: … replaces it)",
+                 pS->zId, pS->zId);
       return FAKT_CONSTRAINT;
     }
+    /* a retracted claim written again, or a correction: a new version */
+    ci->bReplace = 1;
+    ci->bWasLive = old.txRet==0;
+    int kLink = 0;
+    uint32_t idLink;
+    rc = faktLookupName(w->t, "replaced_by", 11, &idLink, &kLink);
+    if( rc==FAKT_OK && kLink!=K_PREDICATE ){
+      faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos,
+                 "cannot correct claim %s: \"replaced_by\" is %s, not the predicate of corrections",
+                 pS->zId, kindName(kLink));
+      return FAKT_CONSTRAINT;
+    }
+    if( rc && rc!=FAKT_NOTFOUND ) return storeErr(w, rc, &pS->id.pos);
+  }else if( pS->bCorrect && !kind ){
+    faktErrSet(w->pErr, FAKT_NOTFOUND, &pS->id.pos,
+               "no claim %s to correct (claim %s: … adds it)", pS->zId, pS->zId);
+    return FAKT_NOTFOUND;
+  }
+  if( kind && kind!=K_CLAIM ){
+    faktErrSet(w->pErr, FAKT_CONSTRAINT, &pS->id.pos, "\"%s\" is already defined as %s", pS->zId, kindName(kind));
+    return FAKT_CONSTRAINT;
+  }
+  return FAKT_OK;
+}
+
+/* claim, with *pzCopy the malloc'd copy of the quote's bytes in the article
+** (stored instead of the quote as written), freed by the caller. Every
+** check comes before the first write. */
+static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy){
+  ClaimRec r;
+  ClaimOpts o;
+  ClaimId ci;
+  Value vO;
+  int rc, kind = 0;
+  memset(&r, 0, sizeof(r));
+  rc = claimOptions(w, pS, &o);
+  if( rc==0 ) rc = claimTriple(w, pS, &r, &vO);
+  if( rc==0 ) rc = claimProvenance(w, pS, &o, &r);
+  if( rc==0 ) rc = claimQuote(w, pS, &o, &r, pzCopy);
+  if( rc==0 ) rc = claimExisting(w, pS, &r, &ci);
+  if( rc ) return rc;
+  uint32_t id = ci.id;
+  if( ci.bSame ){
+    lastClaim(w, id, pS->zId);
+    return FAKT_OK;
   }
   /* valid: from here on only the store can fail */
   if( w->zDefer ){
@@ -1032,16 +1087,16 @@ static int defClaimQ(WCtx *w, Stmt *pS, char **pzCopy){
     if( vO.t==V_QTY ) r.unit = vO.id;
     w->zDefer = NULL;
   }
-  if( bReplace ){
-    rc = replaceClaim(w, id, &r, bWasLive, &pS->pos);
+  if( ci.bReplace ){
+    rc = replaceClaim(w, id, &r, ci.bWasLive, &pS->pos);
     if( rc==FAKT_OK ) lastClaim(w, id, pS->zId);
     return rc;
   }
-  if( bNewName && faktGenParse(pS->zId, (int)strlen(pS->zId), &id) ){
+  if( ci.bNewName && faktGenParse(pS->zId, (int)strlen(pS->zId), &id) ){
     /* an exported generated claim _cN comes back under its own id */
     rc = faktDictIntern(w->t, NS_NAME, pS->zId, (int)strlen(pS->zId), &id);
     if( rc ) return storeErr(w, rc, &pS->id.pos);
-  }else if( bNewName ){
+  }else if( ci.bNewName ){
     rc = nameId(w, pS->zId, &pS->id.pos, &id, &kind);
     if( rc ) return rc;
   }else if( pS->zId==NULL ){
