@@ -631,132 +631,154 @@ static void colRef(Str *s, const char *zA, const char *zCol){
 
 static void ruleCte(SqlTr *t, int iRel, const Pos *pPos);
 
-static void relSql(SqlCtx *c, const Expr *e){
+/* A call of a rule: its CTE (unless it is the rule being defined) joined in. */
+static void relRuleSql(SqlCtx *c, const Expr *e, int iRel){
   SqlTr *t = c->pTr;
   int nArg = e->pArgs ? e->pArgs->n : 0;
   const char *z = e->zName;
   char zA[32];
+  const Relation *r = &t->pRules->aRel[iRel];
+  if( nArg!=r->nArity ){ trErr(t, &e->pos, "explain sql: %s takes %d arguments", z, r->nArity); return; }
+  if( iRel==t->iRuleCur ){
+    t->nSelfRef++;
+  }else{
+    ruleCte(t, iRel, &e->pos);
+    if( t->rc ) return;
+  }
+  Str tab = {0};
+  sqlIdent(&tab, r->zName);
+  int i = addFrom(c, tab.z, 'r');
+  faktStrFree(&tab);
+  snprintf(zA, sizeof(zA), "r%d", i);
+  for(int j=0; j<nArg && t->rc==0; j++){
+    char zV[48], zT[48], zN[48];
+    snprintf(zV, sizeof(zV), "%s.v%d", zA, j);
+    snprintf(zT, sizeof(zT), "%s.t%d", zA, j);
+    snprintf(zN, sizeof(zN), "%s.n%d", zA, j);
+    termAt(c, e->pArgs->a[j].p, zV, zT, zN);
+  }
+}
+
+/* within(P, Center, Km): places P (with coordinates) within Km of Center. */
+static void relWithinSql(SqlCtx *c, const Expr *e){
+  SqlTr *t = c->pTr;
+  /* places P (with coordinates) within Km of Center: P ranges over entities */
+  SqlExpr ctr, km, pl;
+  memset(&ctr, 0, sizeof(ctr)); memset(&km, 0, sizeof(km)); memset(&pl, 0, sizeof(pl));
+  exprSql(c, e->pArgs->a[1].p, &ctr);
+  exprSql(c, e->pArgs->a[2].p, &km);
+  if( t->rc==0 ){
+    int i = addFrom(c, "entities", 'g');
+    char zV[32];
+    snprintf(zV, sizeof(zV), "g%d.id", i);
+    termAt(c, e->pArgs->a[0].p, zV, "'entity'", NULL);
+    faktStrPrintf(&pl.val, "%s", zV);
+    faktStrPuts(&pl.type, "'entity'");
+    faktStrPuts(&pl.num, NUMNULL);
+    Str s = {0}, d = {0};
+    distanceSql(&d, &pl, &ctr);
+    faktStrPrintf(&s, "g%d.lat IS NOT NULL AND %s <= %s", i, d.z, km.num.z);
+    addWhere(c, s.z);
+    faktStrFree(&s); faktStrFree(&d);
+  }
+  sxFree(&ctr); sxFree(&km); sxFree(&pl);
+}
+
+/* during(A, B), SPEC 6.2: the interval of A lies within that of B. */
+static void relDuringSql(SqlCtx *c, const Expr *e){
+  SqlTr *t = c->pTr;
+  /* SPEC 6.2: the interval of a lies within that of b */
+  SqlExpr a, b;
+  memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b));
+  exprSql(c, e->pArgs->a[0].p, &a);
+  exprSql(c, e->pArgs->a[1].p, &b);
+  if( t->rc==0 ){
+    Str s = {0};
+    faktStrPrintf(&s, "(%s = 'date' AND %s = 'date' AND char_length(%s) >= char_length(%s) AND substr(%s, 1, char_length(%s)) = %s)",
+                  a.type.z, b.type.z, a.val.z, b.val.z, a.val.z, b.val.z, b.val.z);
+    addWhere(c, s.z);
+    faktStrFree(&s);
+  }
+  sxFree(&a); sxFree(&b);
+}
+
+/* starts_with(A, B) and ends_with(A, B) on strings. */
+static void relAffixSql(SqlCtx *c, const Expr *e){
+  SqlTr *t = c->pTr;
+  const char *z = e->zName;
+  SqlExpr a, b;
+  memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b));
+  exprSql(c, e->pArgs->a[0].p, &a);
+  exprSql(c, e->pArgs->a[1].p, &b);
+  if( t->rc==0 ){
+    Str s = {0};
+    if( z[0]=='s' ){
+      faktStrPrintf(&s, "(%s = 'string' AND %s = 'string' AND substr(%s, 1, char_length(%s)) = %s)",
+                    a.type.z, b.type.z, a.val.z, b.val.z, b.val.z);
+    }else{
+      faktStrPrintf(&s, "(%s = 'string' AND %s = 'string' AND char_length(%s) >= char_length(%s) AND "
+                        "substr(%s, char_length(%s) - char_length(%s) + 1) = %s)",
+                    a.type.z, b.type.z, a.val.z, b.val.z, a.val.z, a.val.z, b.val.z, b.val.z);
+    }
+    addWhere(c, s.z);
+    faktStrFree(&s);
+  }
+  sxFree(&a); sxFree(&b);
+}
+
+/* A built-in relation that is a table of the exported schema (aRel). */
+static void relTableSql(SqlCtx *c, const Expr *e, const SqlRel *p){
+  SqlTr *t = c->pTr;
+  int nArg = e->pArgs ? e->pArgs->n : 0;
+  const char *z = e->zName;
+  char zA[32];
+  if( nArg!=p->nArg ){ trErr(t, &e->pos, "explain sql: %s takes %d arguments", z, p->nArg); return; }
+  Str v = {0}, ty = {0}, n = {0};
+  const Expr *pC = e->pArgs->a[0].p;
+  const SqlBind *b = pC->op==E_VAR ? findBind(c, pC->zName, pC->nName) : NULL;
+  size_t nb = b ? strlen(b->zVal) : 0;
+  if( strcmp(p->zTable, "claims")==0 && nb>3 && strcmp(b->zVal+nb-3, ".id")==0
+   && (b->zVal[0]=='c' || b->zVal[0]=='k') && nb-3<sizeof(zA) ){
+    /* the claim is a row of claims already: read its columns there */
+    memcpy(zA, b->zVal, nb-3);
+    zA[nb-3] = 0;
+  }else{
+    int i = addFrom(c, p->zTable, p->cPrefix);
+    snprintf(zA, sizeof(zA), "%c%d", p->cPrefix, i);
+    faktStrPrintf(&v, "%s.%s", zA, p->zKey);
+    termAt(c, pC, v.z, p->zKeyType, NULL);
+  }
+  if( strcmp(z, "single")==0 ){
+    faktStrReset(&v);
+    faktStrPrintf(&v, "%s.single", zA);
+    addWhere(c, v.z);
+  }
+  for(int j=1; j<nArg && t->rc==0; j++){
+    faktStrReset(&v); faktStrReset(&ty); faktStrReset(&n);
+    colRef(&v, zA, p->azCol[j-1]);
+    if( p->azNum[j-1] ) colRef(&n, zA, p->azNum[j-1]); else faktStrPuts(&n, NUMNULL);
+    Str nn = {0};
+    faktStrPrintf(&nn, "%s IS NOT NULL", v.z);
+    addWhere(c, nn.z);
+    faktStrFree(&nn);
+    termAt(c, e->pArgs->a[j].p, v.z, p->azType[j-1], n.z);
+  }
+  faktStrFree(&v); faktStrFree(&ty); faktStrFree(&n);
+}
+
+/* A relation in a body: a rule's, a built-in one, or an error naming it. */
+static void relSql(SqlCtx *c, const Expr *e){
+  SqlTr *t = c->pTr;
+  int nArg = e->pArgs ? e->pArgs->n : 0;
+  const char *z = e->zName;
   /* rules first: a rule may not shadow a built-in, but be safe */
   int iRel = t->pRules ? faktRulesFind(t->pRules, z, e->nName) : -1;
-  if( iRel>=0 ){
-    const Relation *r = &t->pRules->aRel[iRel];
-    if( nArg!=r->nArity ){ trErr(t, &e->pos, "explain sql: %s takes %d arguments", z, r->nArity); return; }
-    if( iRel==t->iRuleCur ){
-      t->nSelfRef++;
-    }else{
-      ruleCte(t, iRel, &e->pos);
-      if( t->rc ) return;
-    }
-    Str tab = {0};
-    sqlIdent(&tab, r->zName);
-    int i = addFrom(c, tab.z, 'r');
-    faktStrFree(&tab);
-    snprintf(zA, sizeof(zA), "r%d", i);
-    for(int j=0; j<nArg && t->rc==0; j++){
-      char zV[48], zT[48], zN[48];
-      snprintf(zV, sizeof(zV), "%s.v%d", zA, j);
-      snprintf(zT, sizeof(zT), "%s.t%d", zA, j);
-      snprintf(zN, sizeof(zN), "%s.n%d", zA, j);
-      termAt(c, e->pArgs->a[j].p, zV, zT, zN);
-    }
-    return;
-  }
-  if( strcmp(z, "within")==0 && nArg==3 ){
-    /* places P (with coordinates) within Km of Center: P ranges over entities */
-    SqlExpr ctr, km, pl;
-    memset(&ctr, 0, sizeof(ctr)); memset(&km, 0, sizeof(km)); memset(&pl, 0, sizeof(pl));
-    exprSql(c, e->pArgs->a[1].p, &ctr);
-    exprSql(c, e->pArgs->a[2].p, &km);
-    if( t->rc==0 ){
-      int i = addFrom(c, "entities", 'g');
-      char zV[32];
-      snprintf(zV, sizeof(zV), "g%d.id", i);
-      termAt(c, e->pArgs->a[0].p, zV, "'entity'", NULL);
-      faktStrPrintf(&pl.val, "%s", zV);
-      faktStrPuts(&pl.type, "'entity'");
-      faktStrPuts(&pl.num, NUMNULL);
-      Str s = {0}, d = {0};
-      distanceSql(&d, &pl, &ctr);
-      faktStrPrintf(&s, "g%d.lat IS NOT NULL AND %s <= %s", i, d.z, km.num.z);
-      addWhere(c, s.z);
-      faktStrFree(&s); faktStrFree(&d);
-    }
-    sxFree(&ctr); sxFree(&km); sxFree(&pl);
-    return;
-  }
-  if( strcmp(z, "during")==0 && nArg==2 ){
-    /* SPEC 6.2: the interval of a lies within that of b */
-    SqlExpr a, b;
-    memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b));
-    exprSql(c, e->pArgs->a[0].p, &a);
-    exprSql(c, e->pArgs->a[1].p, &b);
-    if( t->rc==0 ){
-      Str s = {0};
-      faktStrPrintf(&s, "(%s = 'date' AND %s = 'date' AND char_length(%s) >= char_length(%s) AND substr(%s, 1, char_length(%s)) = %s)",
-                    a.type.z, b.type.z, a.val.z, b.val.z, a.val.z, b.val.z, b.val.z);
-      addWhere(c, s.z);
-      faktStrFree(&s);
-    }
-    sxFree(&a); sxFree(&b);
-    return;
-  }
-  if( (strcmp(z, "starts_with")==0 || strcmp(z, "ends_with")==0) && nArg==2 ){
-    SqlExpr a, b;
-    memset(&a, 0, sizeof(a)); memset(&b, 0, sizeof(b));
-    exprSql(c, e->pArgs->a[0].p, &a);
-    exprSql(c, e->pArgs->a[1].p, &b);
-    if( t->rc==0 ){
-      Str s = {0};
-      if( z[0]=='s' ){
-        faktStrPrintf(&s, "(%s = 'string' AND %s = 'string' AND substr(%s, 1, char_length(%s)) = %s)",
-                      a.type.z, b.type.z, a.val.z, b.val.z, b.val.z);
-      }else{
-        faktStrPrintf(&s, "(%s = 'string' AND %s = 'string' AND char_length(%s) >= char_length(%s) AND "
-                          "substr(%s, char_length(%s) - char_length(%s) + 1) = %s)",
-                      a.type.z, b.type.z, a.val.z, b.val.z, a.val.z, a.val.z, b.val.z, b.val.z);
-      }
-      addWhere(c, s.z);
-      faktStrFree(&s);
-    }
-    sxFree(&a); sxFree(&b);
-    return;
-  }
+  if( iRel>=0 ){ relRuleSql(c, e, iRel); return; }
+  if( strcmp(z, "within")==0 && nArg==3 ){ relWithinSql(c, e); return; }
+  if( strcmp(z, "during")==0 && nArg==2 ){ relDuringSql(c, e); return; }
+  if( (strcmp(z, "starts_with")==0 || strcmp(z, "ends_with")==0) && nArg==2 ){ relAffixSql(c, e); return; }
   for(size_t k=0; k<sizeof(aRel)/sizeof(aRel[0]); k++){
-    const SqlRel *p = &aRel[k];
-    if( strcmp(p->zName, z)!=0 ) continue;
-    if( nArg!=p->nArg ){ trErr(t, &e->pos, "explain sql: %s takes %d arguments", z, p->nArg); return; }
-    Str v = {0}, ty = {0}, n = {0};
-    const Expr *pC = e->pArgs->a[0].p;
-    const SqlBind *b = pC->op==E_VAR ? findBind(c, pC->zName, pC->nName) : NULL;
-    size_t nb = b ? strlen(b->zVal) : 0;
-    if( strcmp(p->zTable, "claims")==0 && nb>3 && strcmp(b->zVal+nb-3, ".id")==0
-     && (b->zVal[0]=='c' || b->zVal[0]=='k') && nb-3<sizeof(zA) ){
-      /* the claim is a row of claims already: read its columns there */
-      memcpy(zA, b->zVal, nb-3);
-      zA[nb-3] = 0;
-    }else{
-      int i = addFrom(c, p->zTable, p->cPrefix);
-      snprintf(zA, sizeof(zA), "%c%d", p->cPrefix, i);
-      faktStrPrintf(&v, "%s.%s", zA, p->zKey);
-      termAt(c, pC, v.z, p->zKeyType, NULL);
-    }
-    if( strcmp(z, "single")==0 ){
-      faktStrReset(&v);
-      faktStrPrintf(&v, "%s.single", zA);
-      addWhere(c, v.z);
-    }
-    for(int j=1; j<nArg && t->rc==0; j++){
-      faktStrReset(&v); faktStrReset(&ty); faktStrReset(&n);
-      colRef(&v, zA, p->azCol[j-1]);
-      if( p->azNum[j-1] ) colRef(&n, zA, p->azNum[j-1]); else faktStrPuts(&n, NUMNULL);
-      Str nn = {0};
-      faktStrPrintf(&nn, "%s IS NOT NULL", v.z);
-      addWhere(c, nn.z);
-      faktStrFree(&nn);
-      termAt(c, e->pArgs->a[j].p, v.z, p->azType[j-1], n.z);
-    }
-    faktStrFree(&v); faktStrFree(&ty); faktStrFree(&n);
-    return;
+    if( strcmp(aRel[k].zName, z)==0 ){ relTableSql(c, e, &aRel[k]); return; }
   }
   if( strcmp(z, "match")==0 || strcmp(z, "named")==0 || strcmp(z, "contains")==0 ){
     trErr(t, &e->pos, "explain sql: %s() cannot be translated to SQL (%s)", z,
