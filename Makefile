@@ -36,6 +36,8 @@ INC_tests  = $(INC_io) -I$(B)/gen -I$(B)/lmdb -Itests/unit
 INC_bench  = -Iinclude -Ibench
 # the -I paths of a source file's folder (its first path component)
 INC        = $(INC_$(firstword $(subst /, ,$<)))
+# the store's LMDB binding: the only file that includes lmdb.h or calls LMDB
+LAYERS_BINDING = store/store.c
 CFLAGS_ALL = $(OPT) $(SAN) -fPIC -fvisibility=hidden $(CFLAGS)
 LIBS     = -lm -lpthread
 
@@ -100,7 +102,7 @@ $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(INC) $(CFLAGS_ALL) $(WARN) -MMD -MP -c -o $@ $<
 
-$(LIBOBJ) $(B)/repl/shell.o: | $(B)/gen/gram.h $(B)/lmdb/lmdb.h
+$(LIBOBJ): | $(B)/gen/gram.h $(B)/lmdb/lmdb.h
 
 # ---------------------------------------------------------------- LMDB (issue 20)
 # LMDB is built from Debian's source package lmdb 0.9.24-1 (bookworm; the
@@ -156,7 +158,9 @@ $(B)/libfakt.so: $(LIBOBJ)
 	ln -sf libfakt.so.$(VERSION) $(B)/libfakt.so.$(SOMAJOR)
 	ln -sf libfakt.so.$(VERSION) $@
 
-$(B)/fakt: $(B)/repl/shell.o $(B)/libfakt.a
+REPLSRC  = $(wildcard repl/*.c)
+REPLOBJ  = $(patsubst %.c,$(B)/%.o,$(REPLSRC))
+$(B)/fakt: $(REPLOBJ) $(B)/libfakt.a
 	$(CC) $(SAN) -o $@ $^ -ledit $(LIBS)
 
 $(B)/repl/shell.o: CPPFLAGS += -DFAKT_DEFAULT_DB='"$(ABSB)/corpus.fakt"'
@@ -199,6 +203,15 @@ test-san: all $(DB) $(UNITBIN) $(TOOLBIN)
 asan:
 	@$(MAKE) --no-print-directory B=build/asan OPT='-O1 -g' \
 	  SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' test-san
+
+# check-layers: what the -I paths cannot enforce (tests/layers.sh);
+# tests/shell/layers.sh runs it in make check, and plants violations.
+.PHONY: check-layers
+check-layers: all
+	@BINDING=$(LAYERS_BINDING) sh tests/layers.sh . $(B)
+# print-VAR: a variable's value (tests/shell/layers.sh reads the -I paths)
+print-%:
+	@echo '$($*)'
 
 check-exports: $(B)/libfakt.so
 	@bad=$$(nm -D --defined-only $(B)/libfakt.so | awk '{print $$3}' | grep -v '^fakt_' || true); \
@@ -344,7 +357,7 @@ install: all $(DB)
 	install -m 644 doc/fakt.1 $(DESTDIR)$(PREFIX)/share/man/man1/fakt.1
 	install -m 644 LICENSE facts/articles/NOTICE.md $(DESTDIR)$(PREFIX)/share/doc/fakt/
 	$(CC) $(CPPFLAGS) $(INC_repl) $(CFLAGS_ALL) $(WARN) -DFAKT_DEFAULT_DB='"$(PREFIX)/share/fakt/corpus.fakt"' \
-	  -o $(B)/fakt-install repl/shell.c $(B)/libfakt.a -ledit $(LIBS)
+	  -o $(B)/fakt-install $(REPLSRC) $(B)/libfakt.a -ledit $(LIBS)
 	install -m 755 $(B)/fakt-install $(DESTDIR)$(PREFIX)/bin/fakt
 	@# the Python module, told where the library and the corpus were installed
 	pydir=$$($(PYTHON) python/sitedir.py '$(PREFIX)') && \
@@ -358,4 +371,4 @@ install: all $(DB)
 clean:
 	rm -rf $(B) build
 
--include $(LIBOBJ:.o=.d) $(B)/repl/shell.d
+-include $(LIBOBJ:.o=.d) $(REPLOBJ:.o=.d)
