@@ -1,6 +1,7 @@
 /*
 ** export.c -- fakt_export(): the database as N-Quads, JSON Lines, CSV,
-** Graphviz DOT or GeoJSON (SPEC.md section 14). Everything is read through
+** SQL, Graphviz DOT or GeoJSON (SPEC.md section 14); strings are escaped
+** by escape.c. Everything is read through
 ** the public API (fakt_prepare/fakt_step queries over the built-in
 ** relations), except two things no query can ask for yet: a predicate's
 ** object type and description, and a source's stored text (readInternal).
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "fakt_int.h"
+#include "io.h"
 
 /* ================================================================ buffers */
 /* Str and faktStr* are in strbuf.c. */
@@ -368,27 +370,11 @@ static void claimFromRow(fakt_stmt *p, int i0, ClaimInfo *c){
 
 /* ================================================================ JSON, CSV */
 
-static void jsonStr(Str *s, const char *z){
-  faktStrAppend(s, "\"", 1);
-  for(const unsigned char *u = (const unsigned char*)z; *u; u++){
-    switch( *u ){
-      case '"':  faktStrAppend(s, "\\\"", 2); break;
-      case '\\': faktStrAppend(s, "\\\\", 2); break;
-      case '\n': faktStrAppend(s, "\\n", 2); break;
-      case '\r': faktStrAppend(s, "\\r", 2); break;
-      case '\t': faktStrAppend(s, "\\t", 2); break;
-      default:
-        if( *u<0x20 ) faktStrPrintf(s, "\\u%04x", *u);
-        else faktStrAppend(s, (const char*)u, 1);
-    }
-  }
-  faktStrAppend(s, "\"", 1);
-}
 /* ,"name":"value" (nothing when z is NULL) */
 static void jField(Str *s, const char *zName, const char *z){
   if( z==NULL ) return;
   faktStrPrintf(s, ",\"%s\":", zName);
-  jsonStr(s, z);
+  faktEscJson(s, z);
 }
 static void jRaw(Str *s, const char *zName, const char *zRaw){
   faktStrPrintf(s, ",\"%s\":%s", zName, zRaw);
@@ -398,25 +384,11 @@ static void jList(Str *s, const char *zName, char **az, int n){
   faktStrPrintf(s, ",\"%s\":[", zName);
   for(int i=0; i<n; i++){
     if( i ) faktStrAppend(s, ",", 1);
-    jsonStr(s, az[i]);
+    faktEscJson(s, az[i]);
   }
   faktStrAppend(s, "]", 1);
 }
 
-/* One CSV field (RFC 4180 quoting); NULL is an empty field. */
-static void csvField(Str *s, const char *z, int bFirst){
-  if( !bFirst ) faktStrAppend(s, ",", 1);
-  if( z==NULL ) return;                 /* null: an empty field; "" is an empty string */
-  if( z[0] && strpbrk(z, ",\"\r\n")==NULL && z[0]!=' ' && z[strlen(z)-1]!=' ' ){
-    faktStrPuts(s, z);
-    return;
-  }
-  faktStrAppend(s, "\"", 1);
-  for(const char *c = z; *c; c++){
-    if( *c=='"' ) faktStrAppend(s, "\"\"", 2); else faktStrAppend(s, c, 1);
-  }
-  faktStrAppend(s, "\"", 1);
-}
 
 static int putLine(Ex *x, FILE *f, Str *s){
   if( s->bOom ) return exErr(x, FAKT_NOMEM, "out of memory");
@@ -435,34 +407,7 @@ static int putLine(Ex *x, FILE *f, Str *s){
 #define SCHEMA "https://schema.org/"
 #define RDFS "http://www.w3.org/2000/01/rdf-schema#"
 
-/* <http://fakt.example/DIR/ID>, percent-encoding what an IRI may not hold. */
-static void nqIri(Str *s, const char *zDir, const char *zId){
-  faktStrPrintf(s, "<" NS_BASE "%s/", zDir);
-  for(const unsigned char *u = (const unsigned char*)zId; *u; u++){
-    if( *u<=0x20 || strchr("<>\"{}|^`\\%#?/", *u) ) faktStrPrintf(s, "%%%02X", *u);
-    else faktStrAppend(s, (const char*)u, 1);
-  }
-  faktStrAppend(s, ">", 1);
-}
 
-/* A literal with an optional datatype IRI (NULL: xsd:string, written plain). */
-static void nqLit(Str *s, const char *z, const char *zType){
-  faktStrAppend(s, "\"", 1);
-  for(const unsigned char *u = (const unsigned char*)z; *u; u++){
-    switch( *u ){
-      case '"':  faktStrAppend(s, "\\\"", 2); break;
-      case '\\': faktStrAppend(s, "\\\\", 2); break;
-      case '\n': faktStrAppend(s, "\\n", 2); break;
-      case '\r': faktStrAppend(s, "\\r", 2); break;
-      case '\t': faktStrAppend(s, "\\t", 2); break;
-      default:
-        if( *u<0x20 || *u==0x7f ) faktStrPrintf(s, "\\u%04X", *u);
-        else faktStrAppend(s, (const char*)u, 1);
-    }
-  }
-  faktStrAppend(s, "\"", 1);
-  if( zType ) faktStrPrintf(s, "^^<%s>", zType);
-}
 
 static const char *dateType(const char *zDate){
   size_t n = strlen(zDate);
@@ -484,12 +429,12 @@ static int nqQuad(Ex *x, const char *zS, const char *zP, const char *zO, const c
 /* Render helpers into small Strs the caller frees. */
 static char *termIri(const char *zDir, const char *zId){
   Str s = {0};
-  nqIri(&s, zDir, zId);
+  faktEscIri(&s, NS_BASE, zDir, zId);
   return s.z;
 }
 static char *termLit(const char *z, const char *zType){
   Str s = {0};
-  nqLit(&s, z, zType);
+  faktEscNqLit(&s, z, zType);
   return s.z;
 }
 
@@ -649,10 +594,10 @@ static int recPredicate(Ex *x, const PredInfo *p){
     faktStrAppend(s, "}", 1);
     return putLine(x, x->f, s);
   }
-  csvField(s, p->zId, 1);
-  csvField(s, zType, 0);
-  csvField(s, p->bSingle ? "true" : "false", 0);
-  csvField(s, p->zDoc, 0);
+  faktEscCsv(s, p->zId, 1);
+  faktEscCsv(s, zType, 0);
+  faktEscCsv(s, p->bSingle ? "true" : "false", 0);
+  faktEscCsv(s, p->zDoc, 0);
   return putLine(x, x->aCsv[CSV_PRED], s);
 }
 
@@ -676,16 +621,16 @@ static int recEntity(Ex *x, const EntInfo *e){
     faktStrAppend(s, "}", 1);
     return putLine(x, x->f, s);
   }
-  csvField(s, e->zId, 1);
-  csvField(s, e->zType, 0);
-  csvField(s, e->zLabel, 0);
-  csvField(s, e->bCoords ? zLat : NULL, 0);
-  csvField(s, e->bCoords ? zLon : NULL, 0);
+  faktEscCsv(s, e->zId, 1);
+  faktEscCsv(s, e->zType, 0);
+  faktEscCsv(s, e->zLabel, 0);
+  faktEscCsv(s, e->bCoords ? zLat : NULL, 0);
+  faktEscCsv(s, e->bCoords ? zLon : NULL, 0);
   int rc = putLine(x, x->aCsv[CSV_ENT], s);
   for(int i=0; rc==0 && i<e->nAlias; i++){
     faktStrReset(s);
-    csvField(s, e->zId, 1);
-    csvField(s, e->azAlias[i], 0);
+    faktEscCsv(s, e->zId, 1);
+    faktEscCsv(s, e->azAlias[i], 0);
     rc = putLine(x, x->aCsv[CSV_ALIAS], s);
   }
   return rc;
@@ -706,11 +651,11 @@ static int recSource(Ex *x, const SrcInfo *src){
     faktStrAppend(s, "}", 1);
     return putLine(x, x->f, s);
   }
-  csvField(s, src->zId, 1);
-  csvField(s, src->zTitle, 0);
-  csvField(s, src->zOutlet, 0);
-  csvField(s, src->zPublished, 0);
-  csvField(s, src->zText, 0);
+  faktEscCsv(s, src->zId, 1);
+  faktEscCsv(s, src->zTitle, 0);
+  faktEscCsv(s, src->zOutlet, 0);
+  faktEscCsv(s, src->zPublished, 0);
+  faktEscCsv(s, src->zText, 0);
   return putLine(x, x->aCsv[CSV_SRC], s);
 }
 
@@ -750,21 +695,21 @@ static int recClaim(Ex *x, const ClaimInfo *c){
     if( i ) faktStrAppend(&via, " ", 1);
     faktStrPuts(&via, c->azVia[i]);
   }
-  csvField(s, c->zId, 1);
-  csvField(s, c->zS, 0);
-  csvField(s, c->zP, 0);
-  csvField(s, c->zO, 0);
-  csvField(s, otypeName(c->oType), 0);
-  csvField(s, c->zUnit, 0);
-  csvField(s, c->zSource, 0);
-  csvField(s, c->zBy, 0);
-  csvField(s, via.z, 0);
-  csvField(s, c->zStance, 0);
-  csvField(s, c->zHolds, 0);
-  csvField(s, c->zUntil, 0);
-  csvField(s, c->zSaid, 0);
-  csvField(s, c->zQuote, 0);
-  csvField(s, zTx, 0);
+  faktEscCsv(s, c->zId, 1);
+  faktEscCsv(s, c->zS, 0);
+  faktEscCsv(s, c->zP, 0);
+  faktEscCsv(s, c->zO, 0);
+  faktEscCsv(s, otypeName(c->oType), 0);
+  faktEscCsv(s, c->zUnit, 0);
+  faktEscCsv(s, c->zSource, 0);
+  faktEscCsv(s, c->zBy, 0);
+  faktEscCsv(s, via.z, 0);
+  faktEscCsv(s, c->zStance, 0);
+  faktEscCsv(s, c->zHolds, 0);
+  faktEscCsv(s, c->zUntil, 0);
+  faktEscCsv(s, c->zSaid, 0);
+  faktEscCsv(s, c->zQuote, 0);
+  faktEscCsv(s, zTx, 0);
   faktStrFree(&via);
   return putLine(x, x->aCsv[CSV_CLAIM], s);
 }
@@ -935,20 +880,6 @@ static int exportData(Ex *x){
 
 /* ================================================================ DOT */
 
-/* A DOT string: "..." with quotes and backslashes escaped, newlines \n. */
-static void dotStr(Str *s, const char *z, int nMax){
-  int n = 0;
-  faktStrAppend(s, "\"", 1);
-  for(const unsigned char *u = (const unsigned char*)z; *u; u++){
-    if( nMax && n>=nMax && (*u & 0xC0)!=0x80 ){ faktStrPuts(s, "\xE2\x80\xA6"); break; }
-    if( (*u & 0xC0)!=0x80 ) n++;
-    if( *u=='"' || *u=='\\' ){ faktStrAppend(s, "\\", 1); faktStrAppend(s, (const char*)u, 1); }
-    else if( *u=='\n' ) faktStrAppend(s, "\\n", 2);
-    else if( *u<0x20 ) faktStrAppend(s, " ", 1);
-    else faktStrAppend(s, (const char*)u, 1);
-  }
-  faktStrAppend(s, "\"", 1);
-}
 
 typedef struct DotCtx {
   char **azNode; int nNode;  /* node ids declared so far */
@@ -985,9 +916,9 @@ static int dotEntityNode(Ex *x, DotCtx *d, const char *zId){
   Str *s = &x->line;
   faktStrReset(s);
   faktStrPuts(s, "  ");
-  dotStr(s, zId, 0);
+  faktEscDot(s, zId, 0);
   faktStrPuts(s, " [shape=ellipse, label=");
-  dotStr(s, zLabel ? zLabel : zId, 40);
+  faktEscDot(s, zLabel ? zLabel : zId, 40);
   if( d->zCenter && strcmp(zId, d->zCenter)==0 ) faktStrPuts(s, ", style=filled, fillcolor=lightyellow");
   faktStrPuts(s, "];");
   free(zLabel);
@@ -1014,13 +945,13 @@ static int dotClaim(Ex *x, const ClaimInfo *c, DotCtx *d){
   if( rc ) return rc;
   faktStrReset(s);
   faktStrPuts(s, "  ");
-  dotStr(s, c->zId, 0);
+  faktEscDot(s, c->zId, 0);
   faktStrPuts(s, " [shape=box, label=");
   {
     Str l = {0};
     faktStrPrintf(&l, "%s\n%s", c->zP, c->zId);
     if( c->zSource ) faktStrPrintf(&l, " (%s)", c->zSource);
-    dotStr(s, l.z ? l.z : "", 0);
+    faktEscDot(s, l.z ? l.z : "", 0);
     faktStrFree(&l);
   }
   faktStrPuts(s, "];");
@@ -1028,7 +959,7 @@ static int dotClaim(Ex *x, const ClaimInfo *c, DotCtx *d){
   if( rc==0 && !c->bSClaim ) rc = dotEntityNode(x, d, c->zS);
   if( rc==0 ){
     faktStrReset(s);
-    faktStrPuts(s, "  "); dotStr(s, c->zS, 0); faktStrPuts(s, " -> "); dotStr(s, c->zId, 0);
+    faktStrPuts(s, "  "); faktEscDot(s, c->zS, 0); faktStrPuts(s, " -> "); faktEscDot(s, c->zId, 0);
     faktStrPuts(s, " [arrowhead=none, color=gray30];");
     rc = putLine(x, x->f, s);
   }
@@ -1036,11 +967,11 @@ static int dotClaim(Ex *x, const ClaimInfo *c, DotCtx *d){
     if( c->oType==FAKT_ENTITY ){
       rc = dotEntityNode(x, d, c->zO);
       faktStrReset(s);
-      faktStrPuts(s, "  "); dotStr(s, c->zId, 0); faktStrPuts(s, " -> "); dotStr(s, c->zO, 0);
+      faktStrPuts(s, "  "); faktEscDot(s, c->zId, 0); faktStrPuts(s, " -> "); faktEscDot(s, c->zO, 0);
       faktStrPuts(s, " [color=gray30];");
     }else if( c->oType==FAKT_CLAIM ){
       faktStrReset(s);
-      faktStrPuts(s, "  "); dotStr(s, c->zId, 0); faktStrPuts(s, " -> "); dotStr(s, c->zO, 0);
+      faktStrPuts(s, "  "); faktEscDot(s, c->zId, 0); faktStrPuts(s, " -> "); faktEscDot(s, c->zO, 0);
       faktStrPuts(s, " [color=gray30];");
     }else{
       snprintf(zObj, sizeof(zObj), "lit%d", ++d->nLit);
@@ -1049,28 +980,28 @@ static int dotClaim(Ex *x, const ClaimInfo *c, DotCtx *d){
       else faktStrPuts(&v, c->zO ? c->zO : "");
       faktStrReset(s);
       faktStrPrintf(s, "  %s [shape=note, fontsize=10, label=", zObj);
-      dotStr(s, v.z ? v.z : "", 40);
+      faktEscDot(s, v.z ? v.z : "", 40);
       faktStrPuts(s, "];");
       faktStrFree(&v);
       if( rc==0 ) rc = putLine(x, x->f, s);
       faktStrReset(s);
-      faktStrPuts(s, "  "); dotStr(s, c->zId, 0); faktStrPrintf(s, " -> %s [color=gray30];", zObj);
+      faktStrPuts(s, "  "); faktEscDot(s, c->zId, 0); faktStrPrintf(s, " -> %s [color=gray30];", zObj);
     }
     if( rc==0 ) rc = putLine(x, x->f, s);
   }
   if( rc==0 && c->zBy ){
     rc = dotEntityNode(x, d, c->zBy);
     faktStrReset(s);
-    faktStrPuts(s, "  "); dotStr(s, c->zBy, 0); faktStrPuts(s, " -> "); dotStr(s, c->zId, 0);
+    faktStrPuts(s, "  "); faktEscDot(s, c->zBy, 0); faktStrPuts(s, " -> "); faktEscDot(s, c->zId, 0);
     faktStrPrintf(s, " [%s, label=", stanceStyle(c->zStance));
-    dotStr(s, c->zStance ? c->zStance : "asserts", 0);
+    faktEscDot(s, c->zStance ? c->zStance : "asserts", 0);
     faktStrPuts(s, ", fontsize=9];");
     if( rc==0 ) rc = putLine(x, x->f, s);
   }
   for(int i=0; rc==0 && i<c->nVia; i++){
     rc = dotEntityNode(x, d, c->azVia[i]);
     faktStrReset(s);
-    faktStrPuts(s, "  "); dotStr(s, c->azVia[i], 0); faktStrPuts(s, " -> "); dotStr(s, c->zId, 0);
+    faktStrPuts(s, "  "); faktEscDot(s, c->azVia[i], 0); faktStrPuts(s, " -> "); faktEscDot(s, c->zId, 0);
     faktStrPrintf(s, " [style=dotted, color=gray50, label=\"via %d\", fontsize=9];", i+1);
     if( rc==0 ) rc = putLine(x, x->f, s);
   }
@@ -1127,7 +1058,7 @@ static int exportDot(Ex *x, const char *zArg){
   Str *s = &x->line;
   faktStrReset(s);
   faktStrPuts(s, "digraph claims {\n  graph [rankdir=LR, fontname=\"Helvetica\", label=");
-  dotStr(s, zId, 0);
+  faktEscDot(s, zId, 0);
   faktStrPuts(s, ", labelloc=t];\n  node [fontname=\"Helvetica\", fontsize=11];\n"
              "  edge [fontname=\"Helvetica\"];");
   rc = putLine(x, x->f, s);
@@ -1164,11 +1095,11 @@ static int geoPoint(Ex *x, const EntInfo *e){
   faktStrPuts(s, x->nFeature++ ? ",\n" : "\n");
   faktStrPrintf(s, "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[%s,%s]},"
                "\"properties\":{\"id\":", zLon, zLat);
-  jsonStr(s, e->zId);
+  faktEscJson(s, e->zId);
   faktStrPuts(s, ",\"label\":");
-  jsonStr(s, e->zLabel);
+  faktEscJson(s, e->zLabel);
   faktStrPuts(s, ",\"type\":");
-  jsonStr(s, e->zType);
+  faktEscJson(s, e->zType);
   faktStrPuts(s, "}}");
   if( s->bOom ) return exErr(x, FAKT_NOMEM, "out of memory");
   if( fwrite(s->z, 1, s->n, x->f)!=s->n ) return exErr(x, FAKT_IOERR, "write failed: %s", strerror(errno));
@@ -1250,11 +1181,11 @@ static int geoRoute(Ex *x, const char *zWho){
       faktStrPrintf(s, "%s[%s,%s]", i ? "," : "", zLon, zLat);
     }
     faktStrPuts(s, "]},\"properties\":{\"route\":");
-    jsonStr(s, zWho);
+    faktEscJson(s, zWho);
     faktStrPuts(s, ",\"stops\":[");
     for(int i=0; i<n; i++){
       if( i ) faktStrAppend(s, ",", 1);
-      jsonStr(s, a[i].zId);
+      faktEscJson(s, a[i].zId);
     }
     faktStrPuts(s, "]}}");
     if( s->bOom ) rc = exErr(x, FAKT_NOMEM, "out of memory");
@@ -1334,20 +1265,6 @@ static const char zSqlIndexes[] =
   "CREATE VIEW objects (id, type, label) AS\n"
   "  SELECT id, type, label FROM entities UNION ALL SELECT id, 'document', title FROM sources;\n";
 
-/* A field of a COPY text-format row: \N for NULL, \\ \t \n \r escaped. */
-static void copyField(Str *s, const char *z, int bFirst){
-  if( !bFirst ) faktStrAppend(s, "\t", 1);
-  if( z==NULL ){ faktStrAppend(s, "\\N", 2); return; }
-  for(; *z; z++){
-    switch( *z ){
-      case '\\': faktStrAppend(s, "\\\\", 2); break;
-      case '\t': faktStrAppend(s, "\\t", 2); break;
-      case '\n': faktStrAppend(s, "\\n", 2); break;
-      case '\r': faktStrAppend(s, "\\r", 2); break;
-      default: faktStrAppend(s, z, 1);
-    }
-  }
-}
 
 static int sqlCopyBegin(Ex *x, const char *zHead){
   if( fputs(zHead, x->f)<0 ) return exErr(x, FAKT_IOERR, "write failed: %s", strerror(errno));
@@ -1357,10 +1274,10 @@ static int sqlCopyBegin(Ex *x, const char *zHead){
 static int sqlPredicate(Ex *x, const PredInfo *p){
   Str *s = &x->line;
   faktStrReset(s);
-  copyField(s, p->zId, 1);
-  copyField(s, azObjType[p->objType<=PT_CLAIM ? p->objType : 0], 0);
-  copyField(s, p->bSingle ? "t" : "f", 0);
-  copyField(s, p->zDoc, 0);
+  faktEscCopy(s, p->zId, 1);
+  faktEscCopy(s, azObjType[p->objType<=PT_CLAIM ? p->objType : 0], 0);
+  faktEscCopy(s, p->bSingle ? "t" : "f", 0);
+  faktEscCopy(s, p->zDoc, 0);
   return putLine(x, x->f, s);
 }
 
@@ -1369,18 +1286,18 @@ static int sqlEntity(Ex *x, const EntInfo *e){
   Str *s = &x->line;
   char zLat[64], zLon[64];
   faktStrReset(s);
-  copyField(s, e->zId, 1);
-  copyField(s, e->zType, 0);
-  copyField(s, e->zLabel, 0);
+  faktEscCopy(s, e->zId, 1);
+  faktEscCopy(s, e->zType, 0);
+  faktEscCopy(s, e->zLabel, 0);
   if( e->bCoords ){
     snprintf(zLat, sizeof(zLat), "%.17g", e->lat);
     snprintf(zLon, sizeof(zLon), "%.17g", e->lon);
   }
-  copyField(s, e->bCoords ? zLat : NULL, 0);
-  copyField(s, e->bCoords ? zLon : NULL, 0);
+  faktEscCopy(s, e->bCoords ? zLat : NULL, 0);
+  faktEscCopy(s, e->bCoords ? zLon : NULL, 0);
   for(int i=0; i<e->nAlias; i++){
-    copyField(&x->line2, e->zId, 1);
-    copyField(&x->line2, e->azAlias[i], 0);
+    faktEscCopy(&x->line2, e->zId, 1);
+    faktEscCopy(&x->line2, e->azAlias[i], 0);
     faktStrAppend(&x->line2, "\n", 1);
   }
   return putLine(x, x->f, s);
@@ -1389,11 +1306,11 @@ static int sqlEntity(Ex *x, const EntInfo *e){
 static int sqlSource(Ex *x, const SrcInfo *src){
   Str *s = &x->line;
   faktStrReset(s);
-  copyField(s, src->zId, 1);
-  copyField(s, src->zTitle, 0);
-  copyField(s, src->zOutlet, 0);
-  copyField(s, src->zPublished, 0);
-  copyField(s, src->zText, 0);
+  faktEscCopy(s, src->zId, 1);
+  faktEscCopy(s, src->zTitle, 0);
+  faktEscCopy(s, src->zOutlet, 0);
+  faktEscCopy(s, src->zPublished, 0);
+  faktEscCopy(s, src->zText, 0);
   return putLine(x, x->f, s);
 }
 
@@ -1409,29 +1326,29 @@ static int sqlClaim(Ex *x, const ClaimInfo *c){
   else snprintf(zNum, sizeof(zNum), "%.17g", c->rO);
   snprintf(zTx, sizeof(zTx), "%lld", (long long)c->iTx);
   faktStrReset(s);
-  copyField(s, c->zId, 1);
-  copyField(s, c->zS, 0);
-  copyField(s, c->bSClaim ? "claim" : "entity", 0);
-  copyField(s, c->zP, 0);
-  copyField(s, o.z ? o.z : "", 0);
-  copyField(s, otypeName(c->oType), 0);
-  copyField(s, bNum ? zNum : NULL, 0);
-  copyField(s, c->zUnit, 0);
-  copyField(s, c->zSource, 0);
-  copyField(s, c->zBy, 0);
-  copyField(s, c->zStance ? c->zStance : "asserts", 0);
-  copyField(s, c->zHolds, 0);
-  copyField(s, c->zUntil, 0);
-  copyField(s, c->zSaid, 0);
-  copyField(s, c->zQuote, 0);
-  copyField(s, zTx, 0);
+  faktEscCopy(s, c->zId, 1);
+  faktEscCopy(s, c->zS, 0);
+  faktEscCopy(s, c->bSClaim ? "claim" : "entity", 0);
+  faktEscCopy(s, c->zP, 0);
+  faktEscCopy(s, o.z ? o.z : "", 0);
+  faktEscCopy(s, otypeName(c->oType), 0);
+  faktEscCopy(s, bNum ? zNum : NULL, 0);
+  faktEscCopy(s, c->zUnit, 0);
+  faktEscCopy(s, c->zSource, 0);
+  faktEscCopy(s, c->zBy, 0);
+  faktEscCopy(s, c->zStance ? c->zStance : "asserts", 0);
+  faktEscCopy(s, c->zHolds, 0);
+  faktEscCopy(s, c->zUntil, 0);
+  faktEscCopy(s, c->zSaid, 0);
+  faktEscCopy(s, c->zQuote, 0);
+  faktEscCopy(s, zTx, 0);
   faktStrFree(&o);
   for(int i=0; i<c->nVia; i++){
     char zPos[16];
     snprintf(zPos, sizeof(zPos), "%d", i+1);
-    copyField(&x->line2, c->zId, 1);
-    copyField(&x->line2, zPos, 0);
-    copyField(&x->line2, c->azVia[i], 0);
+    faktEscCopy(&x->line2, c->zId, 1);
+    faktEscCopy(&x->line2, zPos, 0);
+    faktEscCopy(&x->line2, c->azVia[i], 0);
     faktStrAppend(&x->line2, "\n", 1);
   }
   return putLine(x, x->f, s);
