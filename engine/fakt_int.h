@@ -2,6 +2,14 @@
 ** fakt_int.h -- internal declarations shared by the engine files:
 ** values, compiled plans, the executor's run state, the handle structs.
 ** Nothing here is API; see include/fakt.h for that.
+**
+** engine/ owns what a statement does: the API (api.c), names to ids
+** (resolve.c), the planner and EXPLAIN (plan.c), the executor (exec.c,
+** find.c), rules (rules.c), built-in relations and functions (builtin.c),
+** the claim layer (claims.c), writes (write.c), values (value.c) and
+** `explain sql` (sql.c). It calls lang/ (parse), store/ (through store.h's
+** typed functions only) and base/; io/ and repl/ stand on it, and nothing
+** here calls them (make check-layers).
 */
 #ifndef FAKT_INT_H
 #define FAKT_INT_H

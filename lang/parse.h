@@ -1,6 +1,11 @@
 /*
 ** parse.h -- the driver that turns query text into one Stmt at a time.
 **
+** lang/ owns the language: the lexer (lex.re, re2c), the grammar (gram.y,
+** Lemon), this driver (parse.c) and the tree builders (ast.c, ast.h). It
+** may call base/ and use fakt.h's codes; it knows nothing of the store or
+** the engine (its -I paths do not reach them; make check-layers).
+**
 ** faktParse() runs the re2c lexer (lex.re) and the Lemon parser (gram.y)
 ** over the text of one statement and returns its tree in the caller's arena.
 ** Errors are values: a FaktErr with a code, a position and a message.
