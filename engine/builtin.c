@@ -564,9 +564,13 @@ static int gWithin(Exec *ex, Step *pS, StepState *st, Value *aArg){
 ** with ?x free they are intersected by a leapfrog join: the candidate is
 ** the largest doc a cursor stands on, and each cursor in turn seeks to it,
 ** until all of them agree. With ?x bound, each word is one seek.
+**
+** match(?x, ENTITY) (an id or ~"label"): the docs that match any of the
+** entity's names, its label and every alias, each as TEXT would: the
+** names' docs are gathered, merged and deduplicated, then walked in order.
 */
 #define MATCH_TOK_MAX 16           /* words of TEXT used, at most */
-typedef struct MatchState {
+typedef struct MatchWords {
   int nTok;                        /* words */
   char aTok[MATCH_TOK_MAX][72];    /* folded words (at most 64 bytes each) */
   int anTok[MATCH_TOK_MAX];
@@ -574,22 +578,34 @@ typedef struct MatchState {
   uint32_t next;                   /* the next doc may not be below this */
   int bEnd;                        /* no docs left */
   int iCur;                        /* the cursor that seeks next */
+} MatchWords;
+
+typedef struct MatchState {
+  MatchWords w;                    /* TEXT's words */
+  uint32_t *aDoc;                  /* ENTITY: the docs of all its names, ascending */
+  int nDoc, nAlloc, iDoc;
+  int bEntity;                     /* ENTITY: walk aDoc */
 } MatchState;
+
+static void wordsClose(MatchWords *w){
+  for(int i=0; i<w->nTok; i++){ faktFtsClose(w->apCur[i]); w->apCur[i] = NULL; }
+}
 
 /* st->pAux destructor of match: closes the cursors. */
 static void matchFree(void *pArg){
   MatchState *m = pArg;
-  for(int i=0; i<m->nTok; i++) faktFtsClose(m->apCur[i]);
+  wordsClose(&m->w);
+  free(m->aDoc);
   free(m);
 }
 
 static int addTok(void *pArg, const char *z, size_t n, size_t iOff){
-  MatchState *m = pArg;
+  MatchWords *w = pArg;
   (void)iOff;
-  if( m->nTok>=MATCH_TOK_MAX ) return 0;
-  memcpy(m->aTok[m->nTok], z, n);
-  m->aTok[m->nTok][n] = 0;
-  m->anTok[m->nTok++] = (int)n;
+  if( w->nTok>=MATCH_TOK_MAX ) return 0;
+  memcpy(w->aTok[w->nTok], z, n);
+  w->aTok[w->nTok][n] = 0;
+  w->anTok[w->nTok++] = (int)n;
   return 0;
 }
 
@@ -605,8 +621,28 @@ static int hasPosting(Exec *ex, const char *zTok, int nTok, uint32_t doc){
   return rc==FAKT_DONE ? 0 : -rc;
 }
 
+/* 1 if doc holds every word of w, 0 if not, or -rc. */
+static int wordsHas(Exec *ex, const MatchWords *w, uint32_t doc){
+  for(int i=0; i<w->nTok; i++){
+    int rc = hasPosting(ex, w->aTok[i], w->anTok[i], doc);
+    if( rc<=0 ) return rc;
+  }
+  return w->nTok>0;
+}
+
+/* Open a cursor per word; the walk starts at doc 'from'. */
+static int wordsOpen(Exec *ex, MatchWords *w, uint32_t from){
+  for(int i=0; i<w->nTok; i++){
+    int rc = faktFtsOpen(ex->pTxn, w->aTok[i], w->anTok[i], &w->apCur[i]);
+    if( rc ) return rc;            /* the caller closes the open ones */
+  }
+  w->bEnd = 0;
+  w->next = from;
+  return FAKT_OK;
+}
+
 /* The next doc, ascending, that every word's cursor holds: 1 with *pDoc, 0 at the end, or -rc. */
-static int matchNextDoc(Exec *ex, MatchState *m, uint32_t *pDoc){
+static int matchNextDoc(Exec *ex, MatchWords *m, uint32_t *pDoc){
   uint32_t x = m->next;            /* the candidate */
   int nAgree = 0;                  /* cursors in a row that stand on x */
   if( m->bEnd ) return 0;
@@ -639,6 +675,71 @@ static int matchVisible(Exec *ex, uint32_t doc, int bClaimsOnly){
   return faktVisible(ex, &vis);
 }
 
+static int docCmp(const void *a, const void *b){
+  uint32_t x = *(const uint32_t*)a, y = *(const uint32_t*)b;
+  return x<y ? -1 : x>y;
+}
+
+/* The names of entity id (label first, then aliases): string ids into
+** aName, their count; -rc on error, 0 names if it is not an entity. */
+static int entityNames(Exec *ex, uint32_t id, uint32_t *aName, int nMax){
+  EntRec r;
+  int n = 0;
+  int rc = faktEntGet(ex->pTxn, id, &r);
+  if( rc==FAKT_NOTFOUND || rc==FAKT_MISMATCH ) return 0;
+  if( rc ) return -rc;
+  if( r.label && n<nMax ) aName[n++] = r.label;
+  for(uint32_t i=0; i<r.nAlias && n<nMax; i++) aName[n++] = r.aAlias[i];
+  return n;
+}
+
+/* match with an entity: with ?x bound, 1 if one of its names matches doc;
+** else m->aDoc gets the docs of all its names, ascending, once each. */
+static int matchEntity(Exec *ex, Step *pS, MatchState *m, uint32_t id, int bBound, uint32_t doc){
+  uint32_t aName[256];
+  int nName = entityNames(ex, id, aName, 256), rc = FAKT_OK;
+  if( nName<0 ) return nName;
+  for(int k=0; k<nName; k++){
+    const char *z; int n, ns;
+    rc = faktDictText(ex->pTxn, aName[k], &ns, &z, &n);
+    if( rc ) return -rc;
+    MatchWords *w = &m->w;
+    memset(w, 0, sizeof(*w));
+    faktTokenize(z, (size_t)n, addTok, w);
+    if( w->nTok==0 ) continue;
+    if( bBound ){
+      rc = wordsHas(ex, w, doc);
+      if( rc ) return rc;            /* 1: found; -rc */
+      continue;
+    }
+    rc = wordsOpen(ex, w, pS->bClaimsOnly && faktStatGet(ex->pTxn, 'N', 0)==0 ? FAKT_GEN_BIT : 0);
+    for(;;){
+      uint32_t d;
+      int r2 = rc ? -rc : matchNextDoc(ex, w, &d);
+      if( r2<=0 ){ rc = -r2; break; }
+      if( m->nDoc==m->nAlloc ){
+        int nNew = m->nAlloc ? m->nAlloc*2 : 64;
+        uint32_t *aNew = realloc(m->aDoc, sizeof(uint32_t)*(size_t)nNew);
+        if( aNew==NULL ){ rc = FAKT_NOMEM; break; }
+        m->aDoc = aNew;
+        m->nAlloc = nNew;
+      }
+      m->aDoc[m->nDoc++] = d;
+    }
+    wordsClose(w);
+    w->nTok = 0;
+    if( rc ) return -rc;
+  }
+  if( bBound ) return 0;
+  if( m->nDoc>1 ){
+    qsort(m->aDoc, (size_t)m->nDoc, sizeof(uint32_t), docCmp);
+    int j = 1;
+    for(int i=1; i<m->nDoc; i++) if( m->aDoc[i]!=m->aDoc[j-1] ) m->aDoc[j++] = m->aDoc[i];
+    m->nDoc = j;
+  }
+  return 0;
+}
+
 static int gMatch(Exec *ex, Step *pS, StepState *st, Value *aArg){
   MatchState *m = st->pAux;
   int rc;
@@ -646,46 +747,61 @@ static int gMatch(Exec *ex, Step *pS, StepState *st, Value *aArg){
     if( st->iEnd ) return 0;
     st->iEnd = 1;
     const char *z; int n;
-    if( aArg[1].t!=V_STR ){
+    if( aArg[1].t!=V_STR && aArg[1].t!=V_ID ){
       Expr *pCall = pS->pLit->pExpr;
-      return -argErr(ex, pCall, 1, "a string", &aArg[1]);
+      return -argErr(ex, pCall, 1, "a string or an entity", &aArg[1]);
     }
-    faktValueText(ex, &aArg[1], &z, &n);
     m = calloc(1, sizeof(MatchState));
     if( m==NULL ) return -FAKT_NOMEM;
     st->pAux = m;
     st->xAuxFree = matchFree;
-    m->bEnd = 1;                   /* until the cursors are open */
-    faktTokenize(z, (size_t)n, addTok, m);
-    if( m->nTok==0 ) return 0;
+    m->w.bEnd = 1;                 /* until the cursors are open */
+    if( aArg[1].t==V_ID ){
+      int bBound = argBound(pS, 0);
+      m->bEntity = 1;
+      if( bBound && aArg[0].t!=V_ID ) return 0;
+      rc = matchEntity(ex, pS, m, aArg[1].id, bBound, bBound ? aArg[0].id : 0);
+      wordsClose(&m->w);
+      m->w.nTok = 0;
+      if( rc<0 ) goto fail;
+      if( bBound ) return rc==1 && matchVisible(ex, aArg[0].id, 0);
+      m->iDoc = 0;
+      goto walkDocs;
+    }
+    faktValueText(ex, &aArg[1], &z, &n);
+    faktTokenize(z, (size_t)n, addTok, &m->w);
+    if( m->w.nTok==0 ) return 0;
     if( argBound(pS, 0) ){
       if( aArg[0].t!=V_ID ) return 0;
-      for(int i=0; i<m->nTok; i++){
-        rc = hasPosting(ex, m->aTok[i], m->anTok[i], aArg[0].id);
-        if( rc<0 ) goto fail;
-        if( rc==0 ) return 0;
-      }
-      return matchVisible(ex, aArg[0].id, 0);
+      rc = wordsHas(ex, &m->w, aArg[0].id);
+      if( rc<0 ) goto fail;
+      return rc && matchVisible(ex, aArg[0].id, 0);
     }
-    for(int i=0; i<m->nTok; i++){
-      rc = faktFtsOpen(ex->pTxn, m->aTok[i], m->anTok[i], &m->apCur[i]);
-      if( rc ){ rc = -rc; goto fail; }   /* matchFree closes the open ones */
-    }
-    m->bEnd = 0;
     /* only claims wanted, and every claim with words is generated (stat N,
     ** named claims with a quote, ever): their ids are FAKT_GEN_BIT and up,
     ** above every source's, so the walk starts there */
-    if( pS->bClaimsOnly && faktStatGet(ex->pTxn, 'N', 0)==0 ) m->next = FAKT_GEN_BIT;
+    rc = wordsOpen(ex, &m->w, pS->bClaimsOnly && faktStatGet(ex->pTxn, 'N', 0)==0 ? FAKT_GEN_BIT : 0);
+    if( rc ){ rc = -rc; goto fail; }   /* matchFree closes the open ones */
   }
+  if( m->bEntity ) goto walkDocs;
   for(;;){
     uint32_t doc = 0;
-    rc = matchNextDoc(ex, m, &doc);
+    rc = matchNextDoc(ex, &m->w, &doc);
     if( rc<0 ) goto fail;
     if( rc==0 ) return 0;
     if( !matchVisible(ex, doc, pS->bClaimsOnly) ) continue;
     Value vd = vId(doc);
     if( faktBindOut(ex, pS, 0, &vd) ) return 1;
   }
+walkDocs:
+  while( m->iDoc < m->nDoc ){
+    uint32_t doc = m->aDoc[m->iDoc++];
+    if( (++ex->nWork & 1023)==0 && (rc = faktExecCheck(ex))!=FAKT_OK ){ rc = -rc; goto fail; }
+    if( !matchVisible(ex, doc, pS->bClaimsOnly) ) continue;
+    Value vd = vId(doc);
+    if( faktBindOut(ex, pS, 0, &vd) ) return 1;
+  }
+  return 0;
 fail:
   if( ex->pErr->rc==FAKT_OK ) faktErrSet(ex->pErr, -rc, NULL, "%s", fakt_errstr(-rc));
   return rc;
