@@ -1230,6 +1230,18 @@ static void loadAdvance(fakt *db, const char *z, int n, ParseOrigin *pOrg){
   db->nTextScan += n;
 }
 
+/* After statement pSub of a load ran: count it, and every
+** db->nProgressEvery statements call the progress handler; a non-zero
+** answer stops the load as fakt_interrupt() does (its statement fails, so
+** nothing of the file is stored). FAKT_OK or FAKT_INTERRUPT with *pE set. */
+static int loadProgress(fakt *db, const Stmt *pSub, FaktErr *pE){
+  db->nLoadStmts++;
+  if( db->xProgress==NULL || db->nLoadStmts % db->nProgressEvery ) return FAKT_OK;
+  if( db->xProgress(db->pProgressArg)==0 ) return FAKT_OK;
+  faktErrSet(pE, FAKT_INTERRUPT, &pSub->pos, "interrupted");
+  return FAKT_INTERRUPT;
+}
+
 static int doLoad(WCtx *w, Stmt *pS){
   fakt *db = w->db;
   if( db->nLoadDepth>=MAX_LOAD_DEPTH ){
@@ -1258,6 +1270,7 @@ static int doLoad(WCtx *w, Stmt *pS){
   FaktErr *pSaveErr = w->pErr;
   w->zBase = zPath;
   w->pErr = &e;
+  if( db->nLoadDepth==0 ) db->nLoadStmts = 0;   /* a new top-level load */
   db->nLoadDepth++;
   ParseOrigin org = { 1, 1 };    /* position of zText[iOff], carried forward */
   int iOff = 0;
@@ -1278,6 +1291,7 @@ static int doLoad(WCtx *w, Stmt *pS){
         rc = FAKT_ERROR;
       }else{
         rc = doStmt(w, pSub, zText + iOff, nUsed);
+        if( rc==FAKT_OK ) rc = loadProgress(db, pSub, &e);
       }
     }
     faktArenaFree(&a);
