@@ -13,6 +13,9 @@
 ** And fakt_progress_handler() (issue 20, point 3): the calls a load of K
 ** statements makes are counted (K/N of them, not a time), and a handler
 ** that returns non-zero stops the load, which then stores nothing.
+** A load keeps its predicates' object types and the last source text for
+** its claims (write.c): a predicate or source statement later in the same
+** file must be seen by the claims after it.
 ** Ends with "N passed, N failed"; exit status 1 on any failure.
 */
 #include <stdio.h>
@@ -349,6 +352,57 @@ static void testProgress(void){
   CHECK( fakt_progress_handler(gDb, 0, NULL, NULL)==FAKT_OK );
 }
 
+/* ==== What a load keeps ==== */
+
+/* Load the lines zBody (after a common head) as file zName into a fresh
+** database; the code, and the message in zErr. */
+static int loadBody(const char *zName, const char *zBody, char *zErr, size_t nErr){
+  char zText[1000], zSql[400];
+  snprintf(zText, sizeof(zText),
+           "predicate p : entity;\nentity a person \"A\";\nentity b person \"B\";\n"
+           "source s \"S\" text \"alpha beta gamma\";\nclaim a p b from s quote \"beta\";\n%s", zBody);
+  if( writeFile(zName, zText) || openFresh("cache.fakt") ) return -1;
+  snprintf(zSql, sizeof(zSql), "load \"%s\";", path(1, zName));
+  return run(zSql, zErr, nErr);
+}
+
+/* The first column of the one row of zQuery on gDb, as text ("" if none). */
+static const char *one(const char *zQuery){
+  static char z[200];
+  fakt_stmt *p = NULL;
+  z[0] = 0;
+  if( fakt_prepare(gDb, zQuery, -1, &p, NULL)==FAKT_OK && fakt_step(p)==FAKT_ROW ){
+    snprintf(z, sizeof(z), "%s", fakt_column_text(p, 0) ? fakt_column_text(p, 0) : "");
+  }
+  fakt_finalize(p);
+  return z;
+}
+
+static void testLoadCache(void){
+  char zErr[600];
+  /* a predicate's new object type, a source's new text: the claims after
+  ** them see the new ones */
+  CHECK( loadBody("cache1.facts",
+    "predicate p : string;\nclaim a p \"x\" from s quote \"gamma\";\n"
+    "source s \"S\" text \"delta epsilon\";\nclaim c3: a p \"y\" from s quote \"delta\";\n",
+    zErr, sizeof(zErr))==FAKT_OK );
+  CHECK( strcmp(one("find count(?c) where ?c: a p ?o;"), "3")==0 );
+  CHECK( strcmp(one("find ?q where quote(c3, ?q);"), "delta")==0 );
+  /* the old text is gone for the claims after the new one */
+  CHECK( loadBody("cache2.facts",
+    "source s \"S\" text \"delta epsilon\";\nclaim a p b from s quote \"alpha\";\n",
+    zErr, sizeof(zErr))==FAKT_CONSTRAINT );
+  CHECK( strstr(zErr, "cache2.facts:7:26: quote not found in source s")!=NULL );
+  if( strstr(zErr, "cache2.facts:7:26: quote not found in source s")==NULL ) printf("  got: %s\n", zErr);
+  /* so is the old object type */
+  CHECK( loadBody("cache3.facts", "predicate p : string;\nclaim a p b;\n", zErr, sizeof(zErr))==FAKT_MISMATCH );
+  CHECK( strstr(zErr, "type error: predicate p expects a string")!=NULL );
+  if( strstr(zErr, "type error: predicate p expects a string")==NULL ) printf("  got: %s\n", zErr);
+  /* and nothing of the failed loads is kept for the next one */
+  CHECK( loadBody("cache4.facts", "claim a p b from s quote \"gamma\";\n", zErr, sizeof(zErr))==FAKT_OK );
+  CHECK( strcmp(one("find count(?c) where ?c: a p b;"), "2")==0 );
+}
+
 int main(void){
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_load_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ perror("mkdtemp"); return 1; }
@@ -356,6 +410,7 @@ int main(void){
   testExec();
   testPositions();
   testProgress();
+  testLoadCache();
   fakt_close(gDb);
   gDb = NULL;
   char zCmd[128];
