@@ -3,9 +3,15 @@
 **
 **   bench run fakt|sqlite|lmdb DATA DB OUT   load DATA into DB, run every
 **                                            workload, write result lines to OUT
-**   bench report DIR JSON                    read DIR/{fakt,sqlite,lmdb}.txt and
-**                                            the later rounds' DIR/SYS.R.txt,
-**                                            compare answers, print the table of
+**   bench run fakt-jsonl|fakt-facts DATA DB OUT
+**                                            write DATA as DB.jsonl or DB.facts,
+**                                            load that into DB (fakt_import, or
+**                                            `load`), answer the point and scan
+**                                            queries on it
+**   bench report DIR JSON                    read DIR/{fakt,sqlite,lmdb}.txt,
+**                                            the later rounds' DIR/SYS.R.txt and
+**                                            DIR/fakt-{jsonl,facts}.txt, compare
+**                                            answers, print the table of
 **                                            medians, write JSON; exit 1 if
 **                                            answers differ
 **
@@ -37,6 +43,8 @@ static int cmdRun(const char *zSys, const char *zData, const char *zDb, const ch
   if( strcmp(zSys, "fakt")==0 ) rc = benchRunFakt(&d, &pp, zDb, &o);
   else if( strcmp(zSys, "sqlite")==0 ) rc = benchRunSqlite(&d, &pp, zDb, &o);
   else if( strcmp(zSys, "lmdb")==0 ) rc = benchRunLmdb(&d, &pp, zDb, &o);
+  else if( strcmp(zSys, "fakt-jsonl")==0 ) rc = benchRunFaktFile(&d, &pp, zDb, 1, &o);
+  else if( strcmp(zSys, "fakt-facts")==0 ) rc = benchRunFaktFile(&d, &pp, zDb, 0, &o);
   else { fprintf(stderr, "bench: unknown system %s\n", zSys); rc = 2; }
   fclose(o.p);
   benchParamsFree(&pp);
@@ -49,6 +57,10 @@ static int cmdRun(const char *zSys, const char *zData, const char *zDb, const ch
 #define N_SYS      3
 #define MAX_ROUNDS 99          /* result files per system, at most */
 static const char *const azSys[N_SYS] = {"fakt", "sqlite", "lmdb"};
+/* fakt's loads from a file, round 1 only, each in a process of its own:
+** Work.iFile 1 and 2 (issue 20). */
+#define N_FILE     2
+static const char *const azFileSys[N_FILE] = {"fakt-jsonl", "fakt-facts"};
 
 /* One result line: "workload key value". */
 typedef struct Res { char zWork[32], zKey[16], zVal[40]; } Res;
@@ -59,6 +71,7 @@ typedef struct ResSet { Res *a; int n; } ResSet;
 typedef struct Report {
   int nRound;                          /* rounds found (files per system) */
   ResSet aRun[N_SYS][MAX_ROUNDS];      /* [system][round-1] */
+  ResSet aFile[N_FILE];                /* DIR/fakt-jsonl.txt, DIR/fakt-facts.txt */
 } Report;
 
 /* Path of the result file of system zSys, round iRound (1-based), in zDir:
@@ -89,8 +102,8 @@ static int readRes(const char *zPath, ResSet *p){
 
 /* Read every result file of zDir into *p: the rounds are those for which
 ** fakt has a file (SYS.txt, SYS.2.txt, ... without a gap), and every system
-** must have each of them. Returns 0, or 1 after a message; free with
-** reportFree() in both cases. */
+** must have each of them; and the file of each load from a file. Returns 0,
+** or 1 after a message; free with reportFree() in both cases. */
 static int reportRead(const char *zDir, Report *p){
   char zPath[1024];
   memset(p, 0, sizeof(*p));
@@ -108,6 +121,10 @@ static int reportRead(const char *zDir, Report *p){
       if( readRes(zPath, &p->aRun[s][r]) ) return 1;
     }
   }
+  for(int f=0; f<N_FILE; f++){
+    resPath(zPath, sizeof(zPath), zDir, azFileSys[f], 1);
+    if( readRes(zPath, &p->aFile[f]) ) return 1;
+  }
   return 0;
 }
 
@@ -116,6 +133,7 @@ static void reportFree(Report *p){
   for(int s=0; s<N_SYS; s++){
     for(int r=0; r<MAX_ROUNDS; r++) free(p->aRun[s][r].a);
   }
+  for(int f=0; f<N_FILE; f++) free(p->aFile[f].a);
 }
 
 /* The value of key zKey of workload zWork in p, or NULL. */
@@ -139,10 +157,14 @@ typedef struct Work {
   int bSeconds;           /* 1: lower is better (seconds) */
   int bOnce;              /* 1: measured in round 1 only (the load) */
   const char *zWhat;
+  int iFile;              /* 1, 2: a load from a file (Report.aFile[iFile-1]),
+                          ** set against the other systems' load */
 } Work;
 
 static const Work aWork[] = {
   {"load",        "s",        1, 1, "bulk load of all claims with provenance"},
+  {"load_jsonl",  "s",        1, 1, "the same claims from a JSON Lines file: fakt_import", 1},
+  {"load_facts",  "s",        1, 1, "the same claims from a .facts file: one load statement", 2},
   {"open",        "ms",       1, 0, "open the loaded file and answer one point query"},
   {"point",       "q/s",      0, 0, "all claims about one subject, with provenance"},
   {"pattern",     "q/s",      0, 0, "claims with a given predicate and object"},
@@ -159,8 +181,10 @@ static const Work aWork[] = {
 #define N_WORK ((int)(sizeof(aWork)/sizeof(aWork[0])))
 
 /* The number shown for workload w in one result file: seconds, or per
-** second, or µs per prepare; 0 when the file does not have it. */
+** second, or µs per prepare; 0 when the file does not have it. A load
+** from a file is fakt's alone: the other systems show their load. */
 static double shown(const ResSet *p, const Work *w){
+  if( w->iFile ) return resNum(p, "load", "seconds");
   if( strcmp(w->zName, "open")==0 ) return resNum(p, "open", "seconds")*1e3;
   if( strcmp(w->zName, "prepare")==0 ){
     double qps = resNum(p, "prepare", "qps");
@@ -237,6 +261,33 @@ static int checkAnswers(const Report *p, const Work *w){
   return nBad;
 }
 
+/*
+** Check the answers of a load from a file (workload w, w->iFile): the
+** database it made must answer the point queries and the count of all
+** claims as the prepared load's did (fakt round 1's point and scan, which
+** checkAnswers() holds against SQLite and raw LMDB). A missing answer is a
+** difference. Prints each mismatch to stderr and returns how many there were.
+*/
+static int checkFileAnswers(const Report *p, const Work *w){
+  static const char *const azQ[2] = {"point", "scan"};
+  const ResSet *pF = &p->aFile[w->iFile-1];
+  int nBad = 0;
+  for(int q=0; q<2; q++){
+    char zName[64];
+    snprintf(zName, sizeof(zName), "%s.%s", w->zName, azQ[q]);
+    const char *zDig = resGet(pF, zName, "digest"), *zRows = resGet(pF, zName, "rows");
+    const char *zDig0 = resGet(&p->aRun[0][0], azQ[q], "digest");
+    const char *zRows0 = resGet(&p->aRun[0][0], azQ[q], "rows");
+    if( !zDig || !sameStr(zDig, zDig0) || !sameStr(zRows, zRows0) ){
+      fprintf(stderr, "bench: %s: the %s answers differ from the prepared load's: %s rows (digest %s), "
+              "fakt's load %s rows (digest %s)\n", w->zName, azQ[q], orDash(zRows), orDash(zDig),
+              orDash(zRows0), orDash(zDig0));
+      nBad++;
+    }
+  }
+  return nBad;
+}
+
 /* Format v for the table into z (size n): fmt, or "-" when v is 0. */
 static void cell(char *z, size_t n, const char *zFmt, double v){
   if( v>0 ) snprintf(z, n, zFmt, v); else snprintf(z, n, "-");
@@ -253,10 +304,20 @@ static int reportWork(const Report *p, const Work *w, FILE *f, int bLast){
   int nRun = w->bOnce ? 1 : p->nRound;
   const char *zRows0 = resGet(&p->aRun[0][0], w->zName, "rows");
   const char *zAns = resGet(&p->aRun[0][0], w->zName, "digest") ? "same" : "-";
-  int bBad = checkAnswers(p, w)>0;
+  int bBad;
+  if( w->iFile ){
+    char zName[64];
+    snprintf(zName, sizeof(zName), "%s.point", w->zName);
+    zRows0 = resGet(&p->aFile[w->iFile-1], zName, "rows");
+    zAns = "same";
+    bBad = checkFileAnswers(p, w)>0;
+  }else{
+    bBad = checkAnswers(p, w)>0;
+  }
   if( bBad ) zAns = "DIFFERENT";
   for(int s=0; s<N_SYS; s++){
     for(int r=0; r<nRun; r++) aV[s][r] = shown(&p->aRun[s][r], w);
+    if( s==0 && w->iFile ) aV[s][0] = resNum(&p->aFile[w->iFile-1], w->zName, "seconds");
     v[s] = median(aV[s], nRun);
   }
   for(int s=0; s<N_SYS; s++){
@@ -310,6 +371,38 @@ static void reportExtras(const Report *p, FILE *f){
 }
 
 /*
+** The loads from a file (round 1, a process each): what was loaded, the
+** database's size and the process's peak memory, and load_facts against
+** the JSONL import (times faster; above 1: the .facts load is faster).
+** Table lines on stdout, JSON members on f.
+*/
+static void reportFileLoads(const Report *p, FILE *f){
+  static const char *const azKey[5] = {"statements", "file_bytes", "size_bytes", "maxrss_kb", "written_bytes"};
+  double aT[N_FILE];
+  printf("fakt loads from a file (one transaction each, no vacuum after; SQLite's load peak %.0f kB):\n",
+         resNum(&p->aRun[1][0], "load", "maxrss_kb"));
+  fputs("  \"load_from_file\": {", f);
+  for(int i=0; i<N_FILE; i++){
+    const char *zW = i==0 ? "load_jsonl" : "load_facts";
+    const ResSet *pF = &p->aFile[i];
+    aT[i] = resNum(pF, zW, "seconds");
+    printf("  %-10s %9.0f %s from %.1f MB: %.3f s, database %.1f MB, peak RSS %.0f kB\n", zW,
+           resNum(pF, zW, "statements"), i==0 ? "records   " : "statements",
+           resNum(pF, zW, "file_bytes")/1e6, aT[i], resNum(pF, zW, "size_bytes")/1e6,
+           resNum(pF, zW, "maxrss_kb"));
+    fprintf(f, "%s\"%s\": {", i ? ", " : "", zW);
+    for(int k=0; k<5; k++){
+      fprintf(f, "%s\"%s\": ", k ? ", " : "", azKey[k]);
+      jsonNum(f, resNum(pF, zW, azKey[k]));
+    }
+    fputs("}", f);
+  }
+  double r = aT[1]>0 ? aT[0]/aT[1] : 0.0;
+  printf("  load_facts vs the JSONL import: %.2fx\n", r);
+  fputs(", \"facts_vs_jsonl\": ", f); jsonNum(f, r); fputs("},\n", f);
+}
+
+/*
 ** bench report: read every round's result files in zDir, print the table of
 ** medians and write zJson. Returns the exit status: 0, or 1 when a file is
 ** missing or any answer differs (between systems or between rounds).
@@ -348,6 +441,7 @@ static int cmdReport(const char *zDir, const char *zJson){
          tVac, nBefore, resNum(&rep.aRun[0][0], "size", "bytes"));
   fprintf(f, "  \"fakt_vacuum\": {\"seconds\": "); jsonNum(f, tVac);
   fprintf(f, ", \"size_before_bytes\": "); jsonNum(f, nBefore); fputs("},\n", f);
+  reportFileLoads(&rep, f);
   reportExtras(&rep, f);
   fprintf(f, "  \"answers_differ\": %d\n}\n", nBad);
   if( nBad ){
@@ -368,7 +462,7 @@ done:
 int main(int argc, char **argv){
   if( argc==6 && strcmp(argv[1], "run")==0 ) return cmdRun(argv[2], argv[3], argv[4], argv[5]);
   if( argc==4 && strcmp(argv[1], "report")==0 ) return cmdReport(argv[2], argv[3]);
-  fprintf(stderr, "usage: bench run fakt|sqlite|lmdb DATA DB OUT\n"
+  fprintf(stderr, "usage: bench run fakt|sqlite|lmdb|fakt-jsonl|fakt-facts DATA DB OUT\n"
                   "       bench report DIR JSON\n");
   return 2;
 }

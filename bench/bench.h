@@ -139,5 +139,11 @@ uint64_t benchFileSize(const char *zPath);   /* 0 if missing */
 int benchRunFakt(const BenchData *d, const BenchParams *pp, const char *zDb, BenchOut *pOut);
 int benchRunSqlite(const BenchData *d, const BenchParams *pp, const char *zDb, BenchOut *pOut);
 int benchRunLmdb(const BenchData *d, const BenchParams *pp, const char *zDb, BenchOut *pOut);
+/* fakt's loads from a file (issue 20): the same claims written as JSON Lines
+** (bJsonl 1, load_jsonl: fakt_import) or as a .facts file (bJsonl 0,
+** load_facts: one `load` statement) beside zDb and loaded into it; then the
+** point and scan answers of the result. Return 0 on success. */
+int benchRunFaktFile(const BenchData *d, const BenchParams *pp, const char *zDb, int bJsonl,
+                     BenchOut *pOut);
 
 #endif /* FAKT_BENCH_H */

@@ -6,6 +6,8 @@
 ** Claims are loaded through prepared statements, one per predicate (the
 ** predicate cannot be a parameter), without ids: fakt names the claims
 ** _c1, _c2 ... in load order, as the other systems render theirs.
+** benchRunFaktFile() loads the same claims from a file instead: JSON Lines
+** through fakt_import(), or a .facts file through one `load` statement.
 */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -79,6 +81,26 @@ static int execBuf(fakt *db, Buf *b){
   b->n = 0;
   if( b->z ) b->z[0] = 0;
   return 0;
+}
+
+/* The statement that defines entity i, appended to b. */
+static void entityText(Buf *b, const BenchData *d, uint32_t i){
+  const BenchEnt *e = &d->aEnt[i];
+  bufPrintf(b, "entity e%u %s ", i, benchTypeName[e->type]);
+  bufString(b, d->zPool + e->label);
+  if( e->bCoords ) bufPrintf(b, " at %.17g, %.17g", e->lat, e->lon);
+  bufAdd(b, ";\n", 2);
+}
+
+/* The statement that defines source s (1-based) with its text, appended to b. */
+static void sourceText(Buf *b, const BenchData *d, uint32_t s){
+  size_t nText;
+  char *zText = benchSourceText(d, s, &nText);
+  if( !zText ){ fprintf(stderr, "bench: out of memory\n"); exit(1); }
+  bufPrintf(b, "source d%u \"Source %u\" text ", s, s);
+  bufString(b, zText);
+  bufAdd(b, ";\n", 2);
+  free(zText);
 }
 
 /*
@@ -167,22 +189,13 @@ static int load(fakt *db, const BenchData *d){
   for(i=1; i<d->h.nPred; i++) bufPrintf(&b, "predicate p%u;\n", i);
   rc = execBuf(db, &b);
   for(i=0; i<d->h.nEnt && rc==0; i++){
-    const BenchEnt *e = &d->aEnt[i];
-    bufPrintf(&b, "entity e%u %s ", i, benchTypeName[e->type]);
-    bufString(&b, d->zPool + e->label);
-    if( e->bCoords ) bufPrintf(&b, " at %.17g, %.17g", e->lat, e->lon);
-    bufAdd(&b, ";\n", 2);
+    entityText(&b, d, i);
     if( b.n>65536 ) rc = execBuf(db, &b);
   }
   if( rc==0 ) rc = execBuf(db, &b);
   for(i=0; i<d->h.nLocated && rc==0; i++) rc = putClaim(&L, i);
   for(uint32_t s=1; s<=d->h.nSrc && rc==0; s++){
-    size_t nText;
-    char *zText = benchSourceText(d, s, &nText);
-    bufPrintf(&b, "source d%u \"Source %u\" text ", s, s);
-    bufString(&b, zText);
-    bufAdd(&b, ";\n", 2);
-    free(zText);
+    sourceText(&b, d, s);
     rc = execBuf(db, &b);
     for(i=d->aSrcFirst[s]; i<d->aSrcFirst[s+1] && rc==0; i++) rc = putClaim(&L, i);
   }
@@ -509,5 +522,222 @@ int benchRunFakt(const BenchData *d, const BenchParams *pp, const char *zDb, Ben
 done:
   fakt_finalize(st);
   if( db && fakt_close(db)!=FAKT_OK ) fprintf(stderr, "bench fakt: close: %s\n", fakt_errmsg(db));
+  return rc;
+}
+
+/* ---------------------------------------------------------------- the same claims from a file */
+
+/*
+** The claim statement of claim i as text: what putClaim() binds, written as
+** literals. It has no id, so that fakt names it _c<i+1> as putClaim's.
+*/
+static void claimText(Buf *b, const BenchData *d, uint32_t i){
+  const BenchClaim *c = &d->aClaim[i];
+  char zP[32], zD1[16], zD2[16], zQ[MAXQW*8+1];
+  bufPrintf(b, "claim e%u %s ", c->s, benchPredName(zP, c->p));
+  if( c->o & OBJ_STR ) bufString(b, d->zPool + d->aStrVal[c->o & ~OBJ_STR]);
+  else bufPrintf(b, "e%u", c->o);
+  if( c->src ){
+    benchQuote(d, c, zQ);
+    bufPrintf(b, " from d%u by e%u stance %s holds @%s said @%s quote ", c->src, c->who,
+              benchStanceName[c->stance], benchDate(zD1, c->holds), benchDate(zD2, c->said));
+    bufString(b, zQ);
+  }
+  bufAdd(b, ";\n", 2);
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void bufJson(Buf *b, const char *z){
+  bufReserve(b, strlen(z)*6+2);
+  b->z[b->n++] = '"';
+  for(; *z; z++){
+    unsigned char c = (unsigned char)*z;
+    if( c=='"' || c=='\\' ){ b->z[b->n++] = '\\'; b->z[b->n++] = (char)c; }
+    else if( c<0x20 ) b->n += (size_t)sprintf(b->z+b->n, "\\u%04x", c);
+    else b->z[b->n++] = (char)c;
+  }
+  b->z[b->n++] = '"';
+  b->z[b->n] = 0;
+}
+
+/* The JSON Lines record (SPEC.md 14.3) of entity i. */
+static void entityJson(Buf *b, const BenchData *d, uint32_t i){
+  const BenchEnt *e = &d->aEnt[i];
+  bufPrintf(b, "{\"kind\":\"entity\",\"id\":\"e%u\",\"type\":\"%s\",\"label\":", i, benchTypeName[e->type]);
+  bufJson(b, d->zPool + e->label);
+  if( e->bCoords ) bufPrintf(b, ",\"lat\":%.17g,\"lon\":%.17g", e->lat, e->lon);
+  bufAdd(b, "}\n", 2);
+}
+
+/* The JSON Lines record of source s (1-based). */
+static void sourceJson(Buf *b, const BenchData *d, uint32_t s){
+  size_t nText;
+  char *zText = benchSourceText(d, s, &nText);
+  if( !zText ){ fprintf(stderr, "bench: out of memory\n"); exit(1); }
+  bufPrintf(b, "{\"kind\":\"source\",\"id\":\"d%u\",\"title\":\"Source %u\",\"text\":", s, s);
+  bufJson(b, zText);
+  bufAdd(b, "}\n", 2);
+  free(zText);
+}
+
+/* The JSON Lines record of claim i, with the id _c<i+1> that fakt gives
+** claim i in the other loads (an import keeps generated ids, SPEC.md 14.1). */
+static void claimJson(Buf *b, const BenchData *d, uint32_t i){
+  const BenchClaim *c = &d->aClaim[i];
+  char zP[32], zD1[16], zD2[16], zQ[MAXQW*8+1];
+  bufPrintf(b, "{\"kind\":\"claim\",\"id\":\"_c%u\",\"s\":\"e%u\",\"p\":\"%s\",\"o\":", i+1, c->s,
+            benchPredName(zP, c->p));
+  if( c->o & OBJ_STR ){
+    bufJson(b, d->zPool + d->aStrVal[c->o & ~OBJ_STR]);
+    bufAdd(b, ",\"otype\":\"string\"", 17);
+  }else{
+    bufPrintf(b, "\"e%u\",\"otype\":\"entity\"", c->o);
+  }
+  if( c->src ){
+    benchQuote(d, c, zQ);
+    bufPrintf(b, ",\"source\":\"d%u\",\"by\":\"e%u\",\"stance\":\"%s\",\"holds\":\"%s\",\"said\":\"%s\",\"quote\":",
+              c->src, c->who, benchStanceName[c->stance], benchDate(zD1, c->holds), benchDate(zD2, c->said));
+    bufJson(b, zQ);
+  }
+  bufAdd(b, "}\n", 2);
+}
+
+/* Write b to f and empty it, once it holds more than nMin bytes. 0, or 1 on a write error. */
+static int bufFlush(Buf *b, FILE *f, size_t nMin){
+  if( b->n<=nMin ) return 0;
+  if( fwrite(b->z, 1, b->n, f)!=b->n ) return 1;
+  b->n = 0;
+  return 0;
+}
+
+/*
+** Write the data set to zPath as a .facts file (bJsonl 0: the statements
+** the prepared load runs, claims as literals) or as JSON Lines (bJsonl 1),
+** in the prepared load's order: predicates, entities, the containment
+** claims, then each source followed by its claims. Sets *pnStmt to the
+** number of statements (records). Returns 0, or 1 after a message.
+*/
+static int writeDataFile(const BenchData *d, const char *zPath, int bJsonl, uint64_t *pnStmt){
+  FILE *f = fopen(zPath, "w");
+  Buf b = {0, 0, 0};
+  uint64_t n = 0;
+  int bErr = 0;
+  if( !f ){ perror(zPath); return 1; }
+  for(uint32_t p=1; p<d->h.nPred; p++, n++){
+    if( bJsonl ) bufPrintf(&b, "{\"kind\":\"predicate\",\"id\":\"p%u\"}\n", p);
+    else bufPrintf(&b, "predicate p%u;\n", p);
+  }
+  for(uint32_t i=0; i<d->h.nEnt && !bErr; i++, n++){
+    if( bJsonl ) entityJson(&b, d, i); else entityText(&b, d, i);
+    bErr = bufFlush(&b, f, 1<<20);
+  }
+  for(uint32_t i=0; i<d->h.nLocated && !bErr; i++, n++){
+    if( bJsonl ) claimJson(&b, d, i); else claimText(&b, d, i);
+    bErr = bufFlush(&b, f, 1<<20);
+  }
+  for(uint32_t s=1; s<=d->h.nSrc && !bErr; s++){
+    if( bJsonl ) sourceJson(&b, d, s); else sourceText(&b, d, s);
+    n++;
+    for(uint32_t i=d->aSrcFirst[s]; i<d->aSrcFirst[s+1]; i++, n++){
+      if( bJsonl ) claimJson(&b, d, i); else claimText(&b, d, i);
+    }
+    bErr = bufFlush(&b, f, 1<<20);
+  }
+  if( !bErr ) bErr = bufFlush(&b, f, 0);
+  if( fclose(f)!=0 ) bErr = 1;
+  free(b.z);
+  if( bErr ){ perror(zPath); return 1; }
+  *pnStmt = n;
+  return 0;
+}
+
+/*
+** The answers of a database loaded from a file: the point workload's
+** queries (every claim of 2,000 subjects with its provenance) as
+** NAME.point and the scan workload's count of all claims as NAME.scan; the
+** report compares them with the prepared load's point and scan answers.
+** Returns 0, or 1 after a message.
+*/
+static int fileAnswers(fakt *db, const BenchParams *pp, const char *zWork, BenchOut *o){
+  BenchAnswer a;
+  char zName[64];
+  fakt_stmt *st = prep(db, zPointQuery);
+  int rc = 1;
+  snprintf(zName, sizeof(zName), "%s.point", zWork);
+  answerInit(&a, zName);
+  if( !st ) goto done;
+  for(int i=0; i<pp->nPoint; i++){
+    if( bindEnt(st, 1, pp->aPoint[i]) || drain(db, st, &a) ) goto done;
+  }
+  benchPutAnswer(o, zName, &a);
+  answerDone(&a);
+  fakt_finalize(st);
+  snprintf(zName, sizeof(zName), "%s.scan", zWork);
+  answerInit(&a, zName);
+  st = prep(db, "find count() where ?c: ?s ?p ?o;");
+  if( !st || drain(db, st, &a) ) goto done;
+  benchPutAnswer(o, zName, &a);
+  rc = 0;
+done:
+  answerDone(&a);
+  fakt_finalize(st);
+  return rc;
+}
+
+/*
+** load_jsonl (bJsonl 1) and load_facts (bJsonl 0), issue 20: the claims of
+** the prepared load written to a file beside zDb (zDb.jsonl or zDb.facts;
+** the writing is not timed), then loaded into the new database zDb by one
+** call: fakt_import(db, "jsonl", ...) or the statement `load "zDb.facts";`,
+** each one transaction, committed; no vacuum after. Lines: NAME seconds,
+** statements, maxrss_kb (ru_maxrss: this process runs only this load),
+** size_bytes, written_bytes; then the answers of fileAnswers(). The file
+** and the database are removed after, unless BENCH_KEEP is set. Returns 0,
+** or 1 after a message.
+*/
+int benchRunFaktFile(const BenchData *d, const BenchParams *pp, const char *zDb, int bJsonl, BenchOut *o){
+  const char *zWork = bJsonl ? "load_jsonl" : "load_facts";
+  char zFile[1024], zLock[1024], zSql[1100];
+  fakt *db = 0;
+  uint64_t nStmt = 0;
+  int rc = 1;
+  snprintf(zFile, sizeof(zFile), "%s.%s", zDb, bJsonl ? "jsonl" : "facts");
+  snprintf(zLock, sizeof(zLock), "%s-lock", zDb);
+  remove(zDb); remove(zLock);
+  if( writeDataFile(d, zFile, bJsonl, &nStmt) ) goto done;
+  if( fakt_open(zDb, FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &db)!=FAKT_OK ){
+    fprintf(stderr, "bench fakt: %s\n", fakt_errmsg(db));
+    goto done;
+  }
+  double w0 = benchWritten();
+  double t = benchNow();
+  if( bJsonl ){
+    char *zErr = 0;
+    if( fakt_import(db, "jsonl", zFile, 0, 0, 0, 0, &zErr)!=FAKT_OK ){
+      fprintf(stderr, "bench fakt: import %s: %s\n", zFile, zErr ? zErr : fakt_errmsg(db));
+      fakt_free(zErr);
+      goto done;
+    }
+  }else{
+    char *zErr = 0;
+    snprintf(zSql, sizeof(zSql), "load \"%s\";", zFile);
+    if( fakt_exec(db, zSql, 0, 0, &zErr)!=FAKT_OK ){
+      fprintf(stderr, "bench fakt: %s: %s\n", zSql, zErr ? zErr : fakt_errmsg(db));
+      fakt_free(zErr);
+      goto done;
+    }
+  }
+  t = benchNow()-t;
+  benchPut(o, zWork, "seconds", t);
+  benchPut(o, zWork, "qps", d->h.nClaim/t);
+  benchPut(o, zWork, "statements", (double)nStmt);
+  benchPut(o, zWork, "file_bytes", (double)benchFileSize(zFile));
+  benchPut(o, zWork, "written_bytes", w0<0 ? -1 : benchWritten()-w0);
+  benchPut(o, zWork, "maxrss_kb", (double)benchMaxRssKb());
+  benchPut(o, zWork, "size_bytes", (double)benchFileSize(zDb));
+  rc = fileAnswers(db, pp, zWork, o);
+done:
+  if( db && fakt_close(db)!=FAKT_OK ) fprintf(stderr, "bench fakt: close: %s\n", fakt_errmsg(db));
+  if( !getenv("BENCH_KEEP") ){ remove(zFile); remove(zDb); remove(zLock); }
   return rc;
 }

@@ -192,6 +192,18 @@ int fakt_set_origin(fakt *db, const char *zName, int iLine, int iCol){
   return FAKT_OK;
 }
 
+int fakt_progress_handler(fakt *db, int nStatements, int (*xProgress)(void*), void *pArg){
+  if( db==NULL || db->pStore==NULL ) return misuse(db, "fakt_progress_handler() on a closed handle");
+  if( nStatements<0 ) return misuse(db, "fakt_progress_handler(): a negative number of statements");
+  pthread_mutex_lock(&db->mutex);
+  int bOn = nStatements>0 && xProgress!=NULL;
+  db->xProgress = bOn ? xProgress : NULL;
+  db->pProgressArg = bOn ? pArg : NULL;
+  db->nProgressEvery = bOn ? nStatements : 0;
+  pthread_mutex_unlock(&db->mutex);
+  return FAKT_OK;
+}
+
 void fakt_interrupt(fakt *db){
   if( db ){
     db->bInterrupt = 1;

@@ -325,6 +325,10 @@ struct fakt {
   int64_t nMaxRows, nMaxMem, nMaxMillis;
   RuleSet *pRules;         /* cached rules */
   int nLoadDepth;          /* nested load statements */
+  int (*xProgress)(void*); /* fakt_progress_handler(): called every */
+  void *pProgressArg;      /* nProgressEvery statements of a load, */
+  int nProgressEvery;      /* with pProgressArg (0: never) */
+  int64_t nLoadStmts;      /* statements the current load ran so far */
   int64_t nTextScan;       /* bytes load and fakt_exec() scanned to parse
                            ** and place their statements, never cleared
                            ** (tests check it grows linearly with the text) */

@@ -14,6 +14,9 @@
 /* What one write changed, for the transaction log. */
 typedef struct Counts { uint32_t nAdded, nRetracted, nOther; } Counts;
 
+/* Predicates whose object types a load keeps (direct-mapped by id). */
+#define LOAD_PRED_CACHE 512
+
 /* Context of one write statement. */
 typedef struct WCtx {
   fakt *db;
@@ -30,9 +33,46 @@ typedef struct WCtx {
   int nDefer;
   int bLast;               /* a claim statement named zLast */
   char zLast[FAKT_MAX_IDENT + 1];   /* its id, for fakt_last_claim() */
+  /* The statements of a load share one WCtx; its claims keep what they
+  ** would read again from the store for each claim (loadCacheFree) */
+  uint32_t aPredId[LOAD_PRED_CACHE];  /* predicate ids, by id % LOAD_PRED_CACHE */
+  uint8_t aPredType[LOAD_PRED_CACHE]; /* ... and their object types (PT_*) */
+  uint32_t idText;         /* the source whose text zText holds (0: none) */
+  char *zText;             /* a copy of it (malloc'd) */
+  size_t nText;
 } WCtx;
 
 static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText);
+
+/* ================================================================ a load's cache
+** The claims of a load read the object type of their predicate and the
+** text of their source (to find the quote) for each claim, from the store;
+** a file of claims names the same few predicates and one source after
+** another. Inside a load, WCtx keeps both: the object types of the
+** predicates it met, and a copy of the last source text it read or wrote.
+** A predicate or source statement of the load forgets what it may change.
+*/
+
+/* 1 when w runs the statements of a load (and may keep what they read). */
+static int inLoad(const WCtx *w){ return w->db->nLoadDepth>0; }
+
+/* Forget the predicates' object types. */
+static void loadForgetPreds(WCtx *w){ memset(w->aPredId, 0, sizeof(w->aPredId)); }
+
+/* Keep zText[0..nText) (malloc'd; w takes it) as the text of source id,
+** or forget the text kept when zText is NULL. */
+static void loadKeepText(WCtx *w, uint32_t id, char *zText, size_t nText){
+  free(w->zText);
+  w->idText = zText ? id : 0;
+  w->zText = zText;
+  w->nText = zText ? nText : 0;
+}
+
+/* Free what the load kept: at its end. */
+static void loadCacheFree(WCtx *w){
+  loadKeepText(w, 0, NULL, 0);
+  loadForgetPreds(w);
+}
 
 /* "database is full: " before a store message that does not already say
 ** what is full (the disk, the address space, the transaction ids). */
@@ -490,6 +530,7 @@ static int defSource(WCtx *w, Stmt *pS){
   if( zText ) r.textHash = faktHash64(zText, nText);
   EntRec old;
   int bSame = kind && faktEntGet(w->t, id, &old)==FAKT_OK && entEq(&old, &r);
+  if( w->idText==id ) loadKeepText(w, 0, NULL, 0);   /* it may change */
   if( !bSame ){
     rc = putEnt(w, id, 0, &r, &pS->pos);
     if( rc==0 && zText ){
@@ -498,7 +539,11 @@ static int defSource(WCtx *w, Stmt *pS){
       else if( kind ) rc = reanchor(w, id, zText, nText, &pS->pos);
     }
   }
-  free(zText);
+  if( rc==0 && zText && inLoad(w) ){
+    loadKeepText(w, id, zText, nText);               /* its claims come next */
+  }else{
+    free(zText);
+  }
   return rc;
 }
 
@@ -527,6 +572,7 @@ static int defPredicate(WCtx *w, Stmt *pS){
     r.objType = (uint8_t)i;
   }
   r.flags = pS->bSingle ? PRED_SINGLE : 0;
+  loadForgetPreds(w);                  /* an object type may change */
   if( pS->zLabel ){
     rc = strId(w, pS->zLabel, (int)strlen(pS->zLabel), &r.label);
     if( rc ) return rc;
@@ -892,17 +938,25 @@ static int claimTriple(WCtx *w, Stmt *pS, ClaimRec *r, Value *pvO){
   rc = needObj(w, pS->pP->zName, &pS->pP->pos, K_PREDICATE, "predicate", &pid);
   if( rc ) return rc;
   r->p = pid;
-  if( faktEntGet(w->t, pid, &pred) ) return storeErr(w, FAKT_CORRUPT, &pS->pP->pos);
+  int pt;
+  int iSlot = (int)(pid % LOAD_PRED_CACHE);
+  if( inLoad(w) && w->aPredId[iSlot]==pid ){
+    pt = w->aPredType[iSlot];
+  }else{
+    if( faktEntGet(w->t, pid, &pred) ) return storeErr(w, FAKT_CORRUPT, &pS->pP->pos);
+    pt = pred.objType;
+    if( inLoad(w) ){ w->aPredId[iSlot] = pid; w->aPredType[iSlot] = pred.objType; }
+  }
   /* nothing is written until the statement is known to be valid: a new
   ** text in the object is interned at the end */
   w->bDefer = 1;
   w->zDefer = NULL;
-  rc = claimTerm(w, pS->pO, pvO, (pred.objType==PT_ENTITY || pred.objType==PT_CLAIM) ? 2 : 0);
+  rc = claimTerm(w, pS->pO, pvO, (pt==PT_ENTITY || pt==PT_CLAIM) ? 2 : 0);
   w->bDefer = 0;
   if( rc ) return rc;
-  if( !typeOk(w->t, pred.objType, pvO) ){
+  if( !typeOk(w->t, pt, pvO) ){
     faktErrSet(w->pErr, FAKT_MISMATCH, &pS->pO->pos, "type error: predicate %s expects %s, got %s",
-               pS->pP->zName, ptName(pred.objType), valKindName(w->t, pvO));
+               pS->pP->zName, ptName(pt), valKindName(w->t, pvO));
     return FAKT_MISMATCH;
   }
   faktValueEncode(pvO, r->o);
@@ -961,7 +1015,21 @@ static int claimQuote(WCtx *w, Stmt *pS, ClaimOpts *o, ClaimRec *r, char **pzCop
     return FAKT_CONSTRAINT;
   }
   const char *zText; size_t nText;
-  int rc = faktTextGet(w->t, r->source, &zText, &nText);
+  int rc;
+  if( inLoad(w) && w->idText==r->source ){
+    zText = w->zText; nText = w->nText; rc = FAKT_OK;
+  }else{
+    rc = faktTextGet(w->t, r->source, &zText, &nText);
+    if( rc==FAKT_OK && inLoad(w) ){      /* the next claims quote it too */
+      char *zCopy = malloc(nText + 1);
+      if( zCopy ){
+        memcpy(zCopy, zText, nText);
+        zCopy[nText] = 0;
+        loadKeepText(w, r->source, zCopy, nText);
+        zText = zCopy;
+      }
+    }
+  }
   size_t iStart, iEnd;
   if( rc==FAKT_NOTFOUND || (rc==0 && !faktFindQuote(zText, nText, o->zQuote, strlen(o->zQuote), &iStart, &iEnd)) ){
     if( o->zFrom==NULL ){
@@ -1230,6 +1298,18 @@ static void loadAdvance(fakt *db, const char *z, int n, ParseOrigin *pOrg){
   db->nTextScan += n;
 }
 
+/* After statement pSub of a load ran: count it, and every
+** db->nProgressEvery statements call the progress handler; a non-zero
+** answer stops the load as fakt_interrupt() does (its statement fails, so
+** nothing of the file is stored). FAKT_OK or FAKT_INTERRUPT with *pE set. */
+static int loadProgress(fakt *db, const Stmt *pSub, FaktErr *pE){
+  db->nLoadStmts++;
+  if( db->xProgress==NULL || db->nLoadStmts % db->nProgressEvery ) return FAKT_OK;
+  if( db->xProgress(db->pProgressArg)==0 ) return FAKT_OK;
+  faktErrSet(pE, FAKT_INTERRUPT, &pSub->pos, "interrupted");
+  return FAKT_INTERRUPT;
+}
+
 static int doLoad(WCtx *w, Stmt *pS){
   fakt *db = w->db;
   if( db->nLoadDepth>=MAX_LOAD_DEPTH ){
@@ -1258,6 +1338,7 @@ static int doLoad(WCtx *w, Stmt *pS){
   FaktErr *pSaveErr = w->pErr;
   w->zBase = zPath;
   w->pErr = &e;
+  if( db->nLoadDepth==0 ) db->nLoadStmts = 0;   /* a new top-level load */
   db->nLoadDepth++;
   ParseOrigin org = { 1, 1 };    /* position of zText[iOff], carried forward */
   int iOff = 0;
@@ -1278,6 +1359,7 @@ static int doLoad(WCtx *w, Stmt *pS){
         rc = FAKT_ERROR;
       }else{
         rc = doStmt(w, pSub, zText + iOff, nUsed);
+        if( rc==FAKT_OK ) rc = loadProgress(db, pSub, &e);
       }
     }
     faktArenaFree(&a);
@@ -1289,6 +1371,7 @@ static int doLoad(WCtx *w, Stmt *pS){
     if( nUsed==0 ) break;
   }
   db->nLoadDepth--;
+  if( db->nLoadDepth==0 ) loadCacheFree(w);
   w->zBase = zSaveBase;
   w->pErr = pSaveErr;
   if( rc ){

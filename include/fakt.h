@@ -368,6 +368,25 @@ FAKT_API void fakt_free(void *p);
 FAKT_API void fakt_interrupt(fakt *db);
 
 /*
+** Progress of a `load` (as sqlite3_progress_handler): while a load
+** statement runs, xProgress(pArg) is called after every nStatements
+** statements of its file (those of nested loads included, a nested `load`
+** counting as one more; the count starts again with each load statement),
+** so a load of K statements calls it K/nStatements times (rounded down),
+** whatever the time. A non-zero return stops the load as fakt_interrupt()
+** does: its fakt_step returns FAKT_INTERRUPT ("interrupted", at the
+** statement of the file it stopped after) and nothing of the file is
+** stored. nStatements 0 or xProgress NULL removes the handler; a new
+** handler replaces the last. It is called on the thread that steps the
+** load, with the handle's mutex held: it must not use db (other than to
+** call fakt_interrupt), and should return quickly. The shell shows a
+** load's progress on a terminal through it. Returns FAKT_OK, or
+** FAKT_MISUSE (NULL or closed handle, nStatements negative).
+*/
+FAKT_API int fakt_progress_handler(fakt *db, int nStatements, int (*xProgress)(void *pArg),
+                                   void *pArg);
+
+/*
 ** The id of the last claim a claim statement on this handle wrote, as
 ** text ("a000_06", or "_c17" for a claim written without an id), or NULL
 ** if none has yet. A claim statement that finds the same claim already

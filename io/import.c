@@ -305,12 +305,21 @@ static int hex4(const char *z, unsigned *pv){
   return 1;
 }
 
-/* A JSON string at j->i (the opening quote); *pz malloc'd, UTF-8. */
+/* A JSON string at j->i (the opening quote); *pz malloc'd, UTF-8, of its
+** own size: an import keeps every record's strings until it runs them, and
+** a Str's first 256 bytes per string made a million claims take 7 GB. */
 static int jsString(JP *j, char **pz){
   Str s = {0};
   *pz = NULL;
   if( j->i>=j->n || j->z[j->i]!='"' ) return 0;
   j->i++;
+  size_t e = j->i;           /* no escape and no control character: copy it */
+  while( e<j->n && j->z[e]!='"' && j->z[e]!='\\' && (unsigned char)j->z[e]>=0x20 ) e++;
+  if( e<j->n && j->z[e]=='"' ){
+    *pz = strndup(j->z + j->i, e - j->i);
+    j->i = e + 1;
+    return *pz!=NULL;
+  }
   while( j->i<j->n && j->z[j->i]!='"' ){
     char c = j->z[j->i++];
     if( (unsigned char)c<0x20 ){ faktStrFree(&s); return 0; }
@@ -346,7 +355,8 @@ static int jsString(JP *j, char **pz){
   }
   if( j->i>=j->n || s.bOom ){ faktStrFree(&s); return 0; }
   j->i++;
-  *pz = s.z ? s.z : strdup("");
+  *pz = s.z ? strndup(s.z, s.n) : strdup("");
+  faktStrFree(&s);
   return *pz!=NULL;
 }
 

@@ -78,6 +78,7 @@ int openDb(Shell *p, const char *zPath, int flags){
       if( fakt_open(zOld, oldFlags, &dbOld)==FAKT_OK ){
         p->db = dbOld;
         if( p->nBusyMs>=0 ) fakt_busy_timeout(dbOld, p->nBusyMs);
+        dbProgress(p, dbOld);
       }else{
         fakt_close(dbOld);
       }
@@ -96,6 +97,7 @@ int openDb(Shell *p, const char *zPath, int flags){
   p->db = db;
   if( p->nBusyMs>=0 ) fakt_busy_timeout(db, p->nBusyMs);
   fakt_limits(db, p->aLimit[0], p->aLimit[1], p->aLimit[2]);
+  dbProgress(p, db);
   p->zDbPath = xstrdup(zPath);
   p->bReadonly = (flags & FAKT_OPEN_READONLY)!=0;
   p->bPending = bPending;
@@ -118,6 +120,7 @@ int pendingCreate(Shell *p){
   p->db = db;
   if( p->nBusyMs>=0 ) fakt_busy_timeout(db, p->nBusyMs);
   fakt_limits(db, p->aLimit[0], p->aLimit[1], p->aLimit[2]);
+  dbProgress(p, db);
   p->bPending = 0;
   p->bCompValid = 0;
   return 0;

@@ -249,6 +249,37 @@ static void noSuchDb(Shell *p, Input *pIn, int iLine, int iCol){
   p->nErr++;
 }
 
+/* ================================================================ progress */
+
+/* Statements of a load between two updates of its progress line. */
+#define LOAD_PROGRESS_EVERY 10000
+
+/* fakt_progress_handler() callback: the statements of the running load so
+** far, on one line of stderr (a terminal: dbProgress). It never stops the
+** load; Ctrl-C does, through fakt_interrupt(). */
+static int loadProgress(void *pArg){
+  Shell *p = pArg;
+  p->nLoadShown += LOAD_PROGRESS_EVERY;
+  fprintf(stderr, "\rload: %lld statements", (long long)p->nLoadShown);
+  fflush(stderr);
+  return 0;
+}
+
+/* Give db the shell's progress handler for loads, when stderr is a
+** terminal (p->bProgress): a pipe or a file never gets the progress line,
+** so the output of scripts does not change. */
+void dbProgress(Shell *p, fakt *db){
+  fakt_progress_handler(db, p->bProgress ? LOAD_PROGRESS_EVERY : 0, loadProgress, p);
+}
+
+/* Clear the progress line a load left on the terminal, if any. */
+void progressDone(Shell *p){
+  if( p->nLoadShown==0 ) return;
+  fputs("\r\033[K", stderr);
+  fflush(stderr);
+  p->nLoadShown = 0;
+}
+
 /* Run every statement of zText (nText bytes: it may hold NUL bytes, which
 ** fakt reports as errors), which starts at line iLine, column 1 of its
 ** input. Returns 1 if processing must stop (bail or interrupt), else 0. */
@@ -326,6 +357,7 @@ int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iLine){
         }
       }
       rc = runStmt(p, pStmt);
+      progressDone(p);
       if( rc==WRITE_FAILED ){
         /* the output is gone: stop all input (sqlite3 dies of SIGPIPE) */
         if( p->eWrite!=EPIPE ){

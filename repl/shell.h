@@ -108,6 +108,8 @@ typedef struct Shell {
   char *abLabel;         /* abLabel[i]: azComp[i] is a label or alias */
   int nComp;             /* entries in azComp */
   int bCompValid;        /* azComp reflects the database */
+  int bProgress;         /* stderr is a terminal: a load shows its progress there */
+  int64_t nLoadShown;    /* statements of the running load shown so far (0: none) */
 } Shell;
 
 
@@ -171,6 +173,8 @@ const char *skipSpace(const char *z);
 int isIdentChar(int c);
 const char *bindMsg(const char *zMsg);
 int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iLine);
+void dbProgress(Shell *p, fakt *db);
+void progressDone(Shell *p);
 int collect(Shell *p, const char *zQuery, char ***pazOut, int *pn, char ***pazSecond);
 void freeList(char **az, int n);
 int printQuery(Shell *p, const char *zQuery);

@@ -20,6 +20,18 @@ start() {
   $TM new-session -d -s t -x 120 -y 50 \
     "mkdir -p '$T/tmp'; cd '$T'; env LC_ALL=C.UTF-8 TERM=xterm TMPDIR='$T/tmp' FAKT_HISTORY='$T/history' '$FAKT' $_args; echo \"[exit \$?]\"; read x"
 }
+# start_sh FILE: like start, but the pane runs the shell script FILE (in
+# $T, with $FAKT set), e.g. fakt in a pipeline. Ends as start does.
+start_sh() {
+  $TM kill-server 2>/dev/null
+  nsession=$((nsession+1))
+  TM="tmux -L fakt-test-$$-$nsession -f /dev/null"
+  $TM new-session -d -s t -x 120 -y 50 \
+    "mkdir -p '$T/tmp'; cd '$T'; env LC_ALL=C.UTF-8 TERM=xterm TMPDIR='$T/tmp' FAKT_HISTORY='$T/history' FAKT='$FAKT' sh '$1'; echo \"[exit \$?]\"; read x"
+}
+# log_pane FILE: from now on append every byte the pane is sent to FILE,
+# lines that are overwritten or cleared later included
+log_pane() { $TM pipe-pane -o -t t "cat >> '$1'"; }
 # the screen and its scrollback, trailing blanks removed
 screen() { $TM capture-pane -p -J -t t -S - 2>/dev/null | sed 's/ *$//'; }
 # wait_for NAME ERE: poll the screen for a matching line (up to 10 s, a

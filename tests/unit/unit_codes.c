@@ -172,6 +172,7 @@ static void writeFile(const char *zPath, const char *z, size_t n) {
 static void writeText(const char *zPath, const char *z) { writeFile(zPath, z, strlen(z)); }
 
 static int cbStop(void *p, int n, char **a, char **b) { (void)p; (void)n; (void)a; (void)b; return 1; }
+static int progressStop(void *p) { (void)p; return 1; }
 
 static void callOpenClose(void) {
   fakt *db = NULL;
@@ -218,6 +219,9 @@ static void callSettings(void) {
   SAW(fakt_set_origin, (NULL, "x", 1, 1));
   SAW(fakt_set_origin, (gDb, "x", 0, 1));
   SAW(fakt_set_origin, (gDb, NULL, 1, 1));
+  SAW(fakt_progress_handler, (NULL, 10, progressStop, NULL));
+  SAW(fakt_progress_handler, (gDb, -1, progressStop, NULL));
+  SAW(fakt_progress_handler, (gDb, 0, NULL, NULL));
 }
 
 static void callPrepare(void) {
@@ -312,6 +316,15 @@ static void callStep(void) {
   stepOnce("entity kim place \"Other\";");
   stepOnce("commit;");                                      /* no transaction */
   stepOnce("load \"/nonexistent/x.facts\";");
+  /* a load its progress handler stops */
+  writeText(path("two.facts"), "entity pa person \"A\";\nentity pb person \"B\";\n");
+  SAW(fakt_progress_handler, (gDb, 1, progressStop, NULL));
+  char zLoad[800];
+  snprintf(zLoad, sizeof(zLoad), "load \"%s\";", path("two.facts"));
+  stepOnce(zLoad);
+  char *zErr = NULL;
+  SAW(fakt_exec, (gDb, zLoad, NULL, NULL, &zErr)); fakt_free(zErr);
+  SAW(fakt_progress_handler, (gDb, 0, NULL, NULL));
   stepOnce("drop rule no_rule;");
   stepOnce("find 1e308 * 10;");                            /* float overflow */
   fakt_limits(gDb, 2, 0, 0);

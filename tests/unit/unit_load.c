@@ -10,6 +10,12 @@
 ** not a time. fakt_exec() of a long text had the same fault and is
 ** checked the same way. It also checks that the positions carried forward are right
 ** (errors deep in a file, after multi-byte characters, in nested files).
+** And fakt_progress_handler() (issue 20, point 3): the calls a load of K
+** statements makes are counted (K/N of them, not a time), and a handler
+** that returns non-zero stops the load, which then stores nothing.
+** A load keeps its predicates' object types and the last source text for
+** its claims (write.c): a predicate or source statement later in the same
+** file must be seen by the claims after it.
 ** Ends with "N passed, N failed"; exit status 1 on any failure.
 */
 #include <stdio.h>
@@ -249,12 +255,162 @@ static void testPositions(void){
   if( strstr(zErr, "inner.facts:3:23:")==NULL ) printf("  got: %s\n", zErr);
 }
 
+/* ==== Progress ==== */
+
+/* The progress handler of the tests: counts its calls in *pArg's nCall and
+** returns non-zero from call number nStop on (0: never). */
+typedef struct Prog { int nCall, nStop; } Prog;
+static int progressCb(void *pArg){
+  Prog *p = pArg;
+  p->nCall++;
+  return p->nStop>0 && p->nCall>=p->nStop;
+}
+
+/* Load zName (of the scratch directory) into a fresh database with the
+** progress handler called every nEvery statements; the calls it got, or -1
+** if the load failed. */
+static int progressCalls(const char *zName, int nEvery){
+  char zSql[300], zErr[300];
+  Prog pr = {0, 0};
+  if( openFresh("prog.fakt") ) return -1;
+  CHECK( fakt_progress_handler(gDb, nEvery, progressCb, &pr)==FAKT_OK );
+  snprintf(zSql, sizeof(zSql), "load \"%s\";", path(1, zName));
+  if( run(zSql, zErr, sizeof(zErr)) ){
+    printf("  load %s: %s\n", zName, zErr);
+    return -1;
+  }
+  return pr.nCall;
+}
+
+/* 1 if gDb's database has no predicate "knows" (nothing of prog.facts). */
+static int noKnows(void){
+  fakt_stmt *p = NULL;
+  int rc = fakt_prepare(gDb, "find count(?c) where ?c: ?s knows ?o;", -1, &p, NULL);
+  fakt_finalize(p);
+  return rc==FAKT_NOTFOUND;
+}
+
+static void testProgress(void){
+  char zSql[700], zErr[700];
+  int nStmt = 0;
+  writeClaims("prog.facts", 1000, &nStmt);          /* 1,051 statements */
+  CHECK( nStmt==1051 );
+  /* K statements, a call every N: K/N calls, rounded down */
+  CHECK( progressCalls("prog.facts", 100)==10 );
+  CHECK( progressCalls("prog.facts", 1)==1051 );
+  CHECK( progressCalls("prog.facts", 1051)==1 );
+  CHECK( progressCalls("prog.facts", 1052)==0 );
+  /* a nested load's statements count, and the nested load as one more */
+  CHECK( writeFile("prog_outer.facts", "load \"prog.facts\";\nentity zz person \"Z\";\n")==0 );
+  CHECK( progressCalls("prog_outer.facts", 1)==1053 );
+  /* the count starts again with each load statement: 10 + 10, not 21 */
+  Prog pr = {0, 0};
+  CHECK( openFresh("prog.fakt")==FAKT_OK );
+  CHECK( fakt_progress_handler(gDb, 100, progressCb, &pr)==FAKT_OK );
+  snprintf(zSql, sizeof(zSql), "load \"%s\"; load \"%s\";", path(1, "prog.facts"), path(2, "prog.facts"));
+  CHECK( run(zSql, zErr, sizeof(zErr))==FAKT_OK );
+  CHECK( pr.nCall==20 );
+  /* removed (N 0 or no callback): no more calls */
+  CHECK( fakt_progress_handler(gDb, 0, progressCb, &pr)==FAKT_OK );
+  CHECK( run(zSql, zErr, sizeof(zErr))==FAKT_OK );
+  CHECK( pr.nCall==20 );
+  CHECK( fakt_progress_handler(gDb, 100, NULL, &pr)==FAKT_OK );
+  CHECK( run(zSql, zErr, sizeof(zErr))==FAKT_OK );
+  CHECK( pr.nCall==20 );
+  /* misuse */
+  CHECK( fakt_progress_handler(NULL, 100, progressCb, &pr)==FAKT_MISUSE );
+  CHECK( fakt_progress_handler(gDb, -1, progressCb, &pr)==FAKT_MISUSE );
+
+  /* a non-zero return stops the load (at its 3rd call: after statement
+  ** 300, line 300 of the file) and nothing of the file is stored */
+  CHECK( openFresh("prog.fakt")==FAKT_OK );
+  Prog stop = {0, 3};
+  CHECK( fakt_progress_handler(gDb, 100, progressCb, &stop)==FAKT_OK );
+  snprintf(zSql, sizeof(zSql), "load \"%s\";", path(1, "prog.facts"));
+  CHECK( run(zSql, zErr, sizeof(zErr))==FAKT_INTERRUPT );
+  CHECK( stop.nCall==3 );
+  char zWant[400];
+  snprintf(zWant, sizeof(zWant), "in %s:300:1: interrupted", path(1, "prog.facts"));
+  CHECK( strstr(zErr, zWant)!=NULL );
+  if( strstr(zErr, zWant)==NULL ) printf("  got: %s\n  want: %s\n", zErr, zWant);
+  CHECK( fakt_last_tx(gDb)==0 );
+  CHECK( noKnows() );
+  /* the same inside begin ... commit: the load is undone, the rest commits */
+  stop.nCall = 0;
+  snprintf(zSql, sizeof(zSql), "begin; entity keep person \"Keep\"; load \"%s\";", path(1, "prog.facts"));
+  CHECK( run(zSql, zErr, sizeof(zErr))==FAKT_INTERRUPT );
+  CHECK( run("commit;", zErr, sizeof(zErr))==FAKT_OK );
+  CHECK( noKnows() );
+  fakt_stmt *p = NULL;
+  CHECK( fakt_prepare(gDb, "find ?x where ?x = keep;", -1, &p, NULL)==FAKT_OK );
+  CHECK( fakt_step(p)==FAKT_ROW );
+  fakt_finalize(p);
+  /* the handler does not stop what is not a load */
+  stop.nCall = 0;
+  CHECK( run("entity e1 person \"E\"; entity e2 person \"E2\";", zErr, sizeof(zErr))==FAKT_OK );
+  CHECK( stop.nCall==0 );
+  CHECK( fakt_progress_handler(gDb, 0, NULL, NULL)==FAKT_OK );
+}
+
+/* ==== What a load keeps ==== */
+
+/* Load the lines zBody (after a common head) as file zName into a fresh
+** database; the code, and the message in zErr. */
+static int loadBody(const char *zName, const char *zBody, char *zErr, size_t nErr){
+  char zText[1000], zSql[400];
+  snprintf(zText, sizeof(zText),
+           "predicate p : entity;\nentity a person \"A\";\nentity b person \"B\";\n"
+           "source s \"S\" text \"alpha beta gamma\";\nclaim a p b from s quote \"beta\";\n%s", zBody);
+  if( writeFile(zName, zText) || openFresh("cache.fakt") ) return -1;
+  snprintf(zSql, sizeof(zSql), "load \"%s\";", path(1, zName));
+  return run(zSql, zErr, nErr);
+}
+
+/* The first column of the one row of zQuery on gDb, as text ("" if none). */
+static const char *one(const char *zQuery){
+  static char z[200];
+  fakt_stmt *p = NULL;
+  z[0] = 0;
+  if( fakt_prepare(gDb, zQuery, -1, &p, NULL)==FAKT_OK && fakt_step(p)==FAKT_ROW ){
+    snprintf(z, sizeof(z), "%s", fakt_column_text(p, 0) ? fakt_column_text(p, 0) : "");
+  }
+  fakt_finalize(p);
+  return z;
+}
+
+static void testLoadCache(void){
+  char zErr[600];
+  /* a predicate's new object type, a source's new text: the claims after
+  ** them see the new ones */
+  CHECK( loadBody("cache1.facts",
+    "predicate p : string;\nclaim a p \"x\" from s quote \"gamma\";\n"
+    "source s \"S\" text \"delta epsilon\";\nclaim c3: a p \"y\" from s quote \"delta\";\n",
+    zErr, sizeof(zErr))==FAKT_OK );
+  CHECK( strcmp(one("find count(?c) where ?c: a p ?o;"), "3")==0 );
+  CHECK( strcmp(one("find ?q where quote(c3, ?q);"), "delta")==0 );
+  /* the old text is gone for the claims after the new one */
+  CHECK( loadBody("cache2.facts",
+    "source s \"S\" text \"delta epsilon\";\nclaim a p b from s quote \"alpha\";\n",
+    zErr, sizeof(zErr))==FAKT_CONSTRAINT );
+  CHECK( strstr(zErr, "cache2.facts:7:26: quote not found in source s")!=NULL );
+  if( strstr(zErr, "cache2.facts:7:26: quote not found in source s")==NULL ) printf("  got: %s\n", zErr);
+  /* so is the old object type */
+  CHECK( loadBody("cache3.facts", "predicate p : string;\nclaim a p b;\n", zErr, sizeof(zErr))==FAKT_MISMATCH );
+  CHECK( strstr(zErr, "type error: predicate p expects a string")!=NULL );
+  if( strstr(zErr, "type error: predicate p expects a string")==NULL ) printf("  got: %s\n", zErr);
+  /* and nothing of the failed loads is kept for the next one */
+  CHECK( loadBody("cache4.facts", "claim a p b from s quote \"gamma\";\n", zErr, sizeof(zErr))==FAKT_OK );
+  CHECK( strcmp(one("find count(?c) where ?c: a p b;"), "2")==0 );
+}
+
 int main(void){
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_load_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ perror("mkdtemp"); return 1; }
   testLinear();
   testExec();
   testPositions();
+  testProgress();
+  testLoadCache();
   fakt_close(gDb);
   gDb = NULL;
   char zCmd[128];
