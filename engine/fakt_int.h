@@ -332,6 +332,7 @@ struct fakt {
   int64_t nTextScan;       /* bytes load and fakt_exec() scanned to parse
                            ** and place their statements, never cleared
                            ** (tests check it grows linearly with the text) */
+  size_t nLoadWindow;      /* the largest window a load read its file through (bytes) */
   uint32_t nTxAdded, nTxRetracted, nTxOther;  /* changes in the explicit txn */
   char *zPath;             /* database file path */
   DictCache *pDictSpare;   /* a finalized statement's cache, for the next one */

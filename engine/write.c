@@ -1310,6 +1310,54 @@ static int loadProgress(fakt *db, const Stmt *pSub, FaktErr *pE){
   return FAKT_INTERRUPT;
 }
 
+/*
+** A loaded file is read through a window (LOAD_WINDOW bytes, more while
+** one statement needs more), not whole: the load's memory does not grow
+** with the file, and a file may be of any size. The last statement of a
+** window may be cut; when the parser took everything up to the window's
+** end before the file's end, the window is refilled and the statement
+** parsed again (it has not run).
+*/
+#define LOAD_WINDOW (1<<20)
+
+typedef struct LoadIn {
+  FILE *f;
+  char *z;                 /* the window: z[0..n), NUL-terminated */
+  size_t n, nAlloc;
+  size_t iOff;             /* next statement starts here */
+  int bEof;                /* the file's end is in the window */
+  int bErr;                /* a read failed */
+  size_t *pnMax;           /* the handle's largest window so far */
+} LoadIn;
+
+/* Move the unread bytes to the front and read more (growing the window
+** when it is full of one statement). FAKT_OK, FAKT_NOMEM, FAKT_IOERR. */
+static int loadFill(LoadIn *p){
+  if( p->iOff>0 ){
+    memmove(p->z, p->z + p->iOff, p->n - p->iOff);
+    p->n -= p->iOff;
+    p->iOff = 0;
+  }
+  if( p->n + 1 >= p->nAlloc ){
+    size_t nNew = p->nAlloc ? p->nAlloc*2 : LOAD_WINDOW;
+    char *zNew = nNew > p->nAlloc ? realloc(p->z, nNew) : NULL;
+    if( zNew==NULL ) return FAKT_NOMEM;
+    p->z = zNew;
+    p->nAlloc = nNew;
+  }
+  if( p->nAlloc > *p->pnMax ) *p->pnMax = p->nAlloc;
+  while( !p->bEof && p->n + 1 < p->nAlloc ){
+    size_t k = fread(p->z + p->n, 1, p->nAlloc - p->n - 1, p->f);
+    p->n += k;
+    if( k==0 ){
+      if( ferror(p->f) ){ p->bErr = 1; return FAKT_IOERR; }
+      p->bEof = 1;
+    }
+  }
+  p->z[p->n] = 0;
+  return FAKT_OK;
+}
+
 static int doLoad(WCtx *w, Stmt *pS){
   fakt *db = w->db;
   if( db->nLoadDepth>=MAX_LOAD_DEPTH ){
@@ -1318,19 +1366,15 @@ static int doLoad(WCtx *w, Stmt *pS){
   }
   char *zPath = relPath(w->zBase, pS->zPath);
   if( zPath==NULL ) return storeErr(w, FAKT_NOMEM, &pS->pos);
-  char *zText = NULL;
-  size_t nText = 0;
-  char zWhy[200];
-  int rc = readFile(zPath, &zText, &nText, zWhy, sizeof(zWhy));
-  if( rc ){
-    faktErrSet(w->pErr, rc, &pS->posFile, "cannot read \"%s\": %s", zPath, zWhy);
+  LoadIn in;
+  memset(&in, 0, sizeof(in));
+  in.pnMax = &db->nLoadWindow;
+  int rc = FAKT_OK;
+  in.f = fopen(zPath, "rb");
+  if( in.f==NULL ){
+    faktErrSet(w->pErr, FAKT_CANTOPEN, &pS->posFile, "cannot read \"%s\": %s", zPath, strerror(errno));
     free(zPath);
-    return rc;
-  }
-  if( nText > 0x7fffffff ){
-    faktErrSet(w->pErr, FAKT_TOOBIG, &pS->pos, "\"%s\" is too large", zPath);
-    free(zText); free(zPath);
-    return FAKT_TOOBIG;
+    return FAKT_CANTOPEN;
   }
   FaktErr e;
   faktErrInit(&e);
@@ -1340,41 +1384,63 @@ static int doLoad(WCtx *w, Stmt *pS){
   w->pErr = &e;
   if( db->nLoadDepth==0 ) db->nLoadStmts = 0;   /* a new top-level load */
   db->nLoadDepth++;
-  ParseOrigin org = { 1, 1 };    /* position of zText[iOff], carried forward */
-  int iOff = 0;
-  while( rc==FAKT_OK && iOff<(int)nText ){
+  ParseOrigin org = { 1, 1 };    /* position of the next statement, carried forward */
+  rc = loadFill(&in);
+  while( rc==FAKT_OK && in.iOff<in.n ){
     Arena a;
     faktArenaInit(&a);
     Stmt *pSub = NULL;
     int nUsed = 0;
-    rc = faktParse(zText + iOff, (int)nText - iOff, &org, &a, &pSub, &nUsed, &e);
-    if( rc==0 && pSub && db->bInterrupt ){
+    const char *zStmt = in.z + in.iOff;
+    size_t nLeft = in.n - in.iOff;
+    int nTake = nLeft > 0x7fffffff ? 0x7fffffff : (int)nLeft;
+    FaktErr eTry;
+    faktErrInit(&eTry);
+    int rcParse = faktParse(zStmt, nTake, &org, &a, &pSub, &nUsed, &eTry);
+    db->nTextScan += nUsed;             /* the parser read the statement */
+    if( !in.bEof && (size_t)nUsed>=nLeft ){
+      /* the window may have cut it: more of the file, and again */
+      faktArenaFree(&a);
+      faktErrClear(&eTry);
+      rc = loadFill(&in);
+      continue;
+    }
+    if( rcParse ){
+      faktErrReplace(&e, rcParse, NULL, "%s", eTry.zMsg ? eTry.zMsg : fakt_errstr(rcParse));
+      e.iLine = eTry.iLine; e.iCol = eTry.iCol; e.iOff = eTry.iOff;
+      rc = rcParse;
+    }else if( pSub && db->bInterrupt ){
       /* fakt_interrupt(): stop between statements; the load's statement
       ** fails, so nothing of the file is stored */
       faktErrSet(&e, FAKT_INTERRUPT, &pSub->pos, "interrupted");
       rc = FAKT_INTERRUPT;
-    }else if( rc==0 && pSub ){
+    }else if( pSub ){
       if( pSub->kind==S_FIND || pSub->kind==S_BEGIN || pSub->kind==S_COMMIT || pSub->kind==S_ROLLBACK ){
         faktErrSet(&e, FAKT_ERROR, &pSub->pos, "a loaded file may only define and change facts");
         rc = FAKT_ERROR;
       }else{
-        rc = doStmt(w, pSub, zText + iOff, nUsed);
+        rc = doStmt(w, pSub, zStmt, nUsed);
         if( rc==FAKT_OK ) rc = loadProgress(db, pSub, &e);
       }
     }
+    faktErrClear(&eTry);
     faktArenaFree(&a);
-    db->nTextScan += nUsed;             /* the parser read the statement */
     /* the next statement's position: from this one's, over its bytes only
     ** (counting from byte 0 each time made the load quadratic) */
-    loadAdvance(db, zText + iOff, nUsed, &org);
-    iOff += nUsed;
+    loadAdvance(db, zStmt, nUsed, &org);
+    in.iOff += (size_t)nUsed;
     if( nUsed==0 ) break;
+    if( rc==FAKT_OK && !in.bEof && in.n - in.iOff < LOAD_WINDOW/2 ) rc = loadFill(&in);
   }
   db->nLoadDepth--;
   if( db->nLoadDepth==0 ) loadCacheFree(w);
   w->zBase = zSaveBase;
   w->pErr = pSaveErr;
-  if( rc ){
+  if( rc && e.rc==FAKT_OK && (rc==FAKT_NOMEM || rc==FAKT_IOERR) ){
+    /* the file could not be read (a directory, a read error) or held */
+    faktErrSet(w->pErr, rc, &pS->posFile, "cannot read \"%s\": %s", zPath,
+               rc==FAKT_NOMEM ? "out of memory" : "read error");
+  }else if( rc ){
     const char *zMsg = e.zMsg ? e.zMsg : fakt_errstr(rc);
     if( e.iLine>0 ){
       const char *zRest = strstr(zMsg, ": ");
@@ -1385,7 +1451,8 @@ static int doLoad(WCtx *w, Stmt *pS){
     }
   }
   faktErrClear(&e);
-  free(zText);
+  fclose(in.f);
+  free(in.z);
   free(zPath);
   return rc;
 }

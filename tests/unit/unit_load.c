@@ -403,6 +403,65 @@ static void testLoadCache(void){
   CHECK( strcmp(one("find count(?c) where ?c: a p b;"), "2")==0 );
 }
 
+/* ==== The window ==== */
+
+/* A load reads its file through a window of 1 MiB (more only while one
+** statement needs more): a file of several MiB loads whole, statements cut
+** by the window's end are read again, positions stay right, and the
+** window does not grow with the file. */
+static void testWindow(void){
+  char zSql[400], zErr[400], zWant[400];
+  int nStmt = 0;
+  long n = writeClaims("big.facts", 120000, &nStmt);     /* about 4 MB */
+  CHECK( n > 3*(1<<20) );
+  /* one statement of 1.5 MB: a comment inside it, and multi-byte text
+  ** after it so that a window's edge can fall inside a character */
+  FILE *f = fopen(path(1, "big.facts"), "a");
+  CHECK( f!=NULL );
+  if( f ){
+    fprintf(f, "entity wide person\n");
+    for(int i=0; i<30000; i++) fprintf(f, "# %046d\n", i);
+    fprintf(f, "  \"\xc3\x84\xc3\x96\xc3\x9c wide\";\n");
+    for(int i=0; i<20000; i++) fprintf(f, "claim d%05d: e%02d knows wide;   # \xe2\x80\x94 \xc3\xa4\n", i, i%50);
+    fclose(f);
+  }
+  CHECK( openFresh("win.fakt")==FAKT_OK );
+  gDb->nLoadWindow = 0;
+  snprintf(zSql, sizeof(zSql), "load \"%s\";", path(1, "big.facts"));
+  CHECK( run(zSql, zErr, sizeof(zErr))==FAKT_OK );
+  if( zErr[0] ) printf("  %s\n", zErr);
+  fakt_stmt *p = NULL;
+  CHECK( fakt_prepare(gDb, "find count(?c) where ?c: ?a knows ?b;", -1, &p, NULL)==FAKT_OK );
+  CHECK( p && fakt_step(p)==FAKT_ROW && fakt_column_int64(p, 0)==140000 );
+  fakt_finalize(p);
+  p = NULL;
+  CHECK( fakt_prepare(gDb, "find ?l where label(wide, ?l);", -1, &p, NULL)==FAKT_OK );
+  CHECK( p && fakt_step(p)==FAKT_ROW && strcmp(fakt_column_text(p, 0), "\xc3\x84\xc3\x96\xc3\x9c wide")==0 );
+  fakt_finalize(p);
+  /* the window grew for the one long statement (1.5 MB), not for the file */
+  CHECK( gDb->nLoadWindow >= (1<<21) && gDb->nLoadWindow <= (1<<22) );
+  CHECK( gDb->nLoadWindow < (size_t)n );
+
+  /* a file of short statements only: the window stays at 1 MiB */
+  writeClaims("plain.facts", 120000, &nStmt);
+  CHECK( openFresh("win.fakt")==FAKT_OK );
+  gDb->nLoadWindow = 0;
+  snprintf(zSql, sizeof(zSql), "load \"%s\";", path(1, "plain.facts"));
+  CHECK( run(zSql, zErr, sizeof(zErr))==FAKT_OK );
+  CHECK( gDb->nLoadWindow == (1<<20) );
+
+  /* an error after several windows: its line and column */
+  f = fopen(path(1, "plain.facts"), "a");
+  if( f ){ fprintf(f, "claim last: e01 knows\n  \xc3\xa4\xc3\xa4 nobody;\n"); fclose(f); }
+  CHECK( openFresh("win.fakt")==FAKT_OK );
+  CHECK( run(zSql, zErr, sizeof(zErr))!=FAKT_OK );
+  /* 1 predicate + 50 entities + 120000 claims, then lines 120052-120053;
+  ** "nobody" after two spaces, two code points of four bytes and a space */
+  snprintf(zWant, sizeof(zWant), "in %s:120053:6: near \"nobody\"", path(1, "plain.facts"));
+  CHECK( strstr(zErr, zWant)!=NULL );
+  if( strstr(zErr, zWant)==NULL ) printf("  got: %s\n  want: %s...\n", zErr, zWant);
+}
+
 int main(void){
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_load_XXXXXX");
   if( mkdtemp(zDir)==NULL ){ perror("mkdtemp"); return 1; }
@@ -411,6 +470,7 @@ int main(void){
   testPositions();
   testProgress();
   testLoadCache();
+  testWindow();
   fakt_close(gDb);
   gDb = NULL;
   char zCmd[128];
