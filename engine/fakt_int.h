@@ -205,6 +205,11 @@ typedef struct RuleDef {
   Plan **apReach;
   int *aiReachSlot;
   ExprList **apReachNext;
+  /* per argument j: a non-recursive rule's apReachAlso[j] is the next value
+  ** of a recursive rule whose step is this rule's body, abReachShared[j]
+  ** of that recursive rule (which then has no plan): one run, two uses */
+  ExprList **apReachAlso;
+  uint8_t *abReachShared;
 } RuleDef;
 
 struct RuleSet {
