@@ -152,6 +152,7 @@ int faktRulesWhyReady(const RuleSet *rs){
 void faktRulesFree(RuleSet *rs){
   if( rs==NULL ) return;
   faktRulesReset(rs);
+  free(rs->zSess);
   for(int i=0; i<rs->nRule; i++){ free(rs->aRule[i].apDelta); free(rs->aRule[i].apSpecDelta); }
   free(rs->aSpec);
   free(rs->aRel);
@@ -168,6 +169,12 @@ int faktRulesFind(RuleSet *rs, const char *zName, int n){
 }
 
 /* ================================================================ loading */
+
+/* 1 if the set was compiled in the committed snapshot t reads. */
+static int sameSnap(const RuleSet *rs, StoreTxn *t){
+  uint64_t aSnap[2];
+  return rs->bSnap && faktStoreSnapshot(t, aSnap) && aSnap[0]==rs->aSnap[0] && aSnap[1]==rs->aSnap[1];
+}
 
 typedef struct LoadCtx { RuleSet *rs; FaktErr *pErr; int rc; StoreTxn *t; } LoadCtx;
 
@@ -735,6 +742,8 @@ static int compileReachPlans(fakt *db, StoreTxn *t, RuleSet *rs, int iRel, int j
   FaktErr e;
   faktErrInit(&e);
   int rc = FAKT_OK;
+  /* names resolved in another snapshot than the set's: not for the cache */
+  if( !sameSnap(rs, t) ) rs->bSnap = 0;
   for(int i=0; rc==0 && i<rs->nRule; i++){
     RuleDef *pR = &rs->aRule[i];
     if( pR->iRel!=iRel || pR->apReach ) continue;
@@ -836,10 +845,69 @@ static int loadSet(fakt *db, StoreTxn *t, Stmt *pExtra, RuleSet **pp, FaktErr *p
   return FAKT_OK;
 }
 
-/* Load and compile every stored rule. The caller owns *pp. */
+/* ================================================================ the handle's cache */
+
+/* 1 if the handle's session rules are those rs was compiled with. */
+static int sessSame(const fakt *db, const RuleSet *rs){
+  size_t iOff = 0;
+  for(int i=0; i<db->nSessRule; i++){
+    size_t n = strlen(db->azSessText[i]) + 1;
+    if( n > rs->nSess - iOff || memcmp(rs->zSess + iOff, db->azSessText[i], n)!=0 ) return 0;
+    iOff += n;
+  }
+  return iOff==rs->nSess;
+}
+
+/* Remember the handle's session rules in rs. FAKT_OK or FAKT_NOMEM. */
+static int sessKeep(const fakt *db, RuleSet *rs){
+  size_t n = 0;
+  for(int i=0; i<db->nSessRule; i++) n += strlen(db->azSessText[i]) + 1;
+  rs->zSess = malloc(n ? n : 1);
+  if( rs->zSess==NULL ) return FAKT_NOMEM;
+  rs->nSess = 0;
+  for(int i=0; i<db->nSessRule; i++){
+    size_t m = strlen(db->azSessText[i]) + 1;
+    memcpy(rs->zSess + rs->nSess, db->azSessText[i], m);
+    rs->nSess += m;
+  }
+  return FAKT_OK;
+}
+
+/*
+** Load and compile every stored rule (and the handle's session rules);
+** the caller owns *pp until faktRulesRelease. The set the handle keeps
+** serves instead when it was compiled from the same (sameSnap, sessSame):
+** then nothing is read or compiled. Outside a committed snapshot (in a
+** write transaction) the set is compiled, and not kept.
+*/
 int faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pErr){
+  RuleSet *rs = db->pRules;
   *pp = NULL;
-  return loadSet(db, t, NULL, pp, pErr);
+  if( rs && sameSnap(rs, t) && sessSame(db, rs) ){
+    db->pRules = NULL;                  /* the statement's while it lives */
+    *pp = rs;
+    return FAKT_OK;
+  }
+  db->nRuleLoad++;
+  int rc = loadSet(db, t, NULL, &rs, pErr);
+  if( rc ) return rc;
+  if( faktStoreSnapshot(t, rs->aSnap) && sessKeep(db, rs)==FAKT_OK ) rs->bSnap = 1;
+  *pp = rs;
+  return FAKT_OK;
+}
+
+/* A statement is done with rs: the handle keeps it for the next (the
+** newer of two), without its computed rows, which belong to the
+** executions that made them; or frees it when it may not be kept. */
+void faktRulesRelease(fakt *db, RuleSet *rs){
+  if( rs==NULL ) return;
+  if( db==NULL || !rs->bSnap ){ faktRulesFree(rs); return; }
+  faktRulesReset(rs);
+  rs->bKeep = 0;
+  RuleSet *pOld = db->pRules;
+  if( pOld && pOld->aSnap[0] > rs->aSnap[0] ){ faktRulesFree(rs); return; }
+  db->pRules = rs;
+  faktRulesFree(pOld);
 }
 
 /* The first aggregate in an expression, or NULL. */
@@ -1069,6 +1137,7 @@ static int planRunGo(Exec *ex, RuleSet *rs, RuleDef *pR, PlanRun *p, int iPreSlo
   Exec *sub = &p->sub;
   Value *aHead = p->aHead;
   int rc;
+  ex->db->nRuleRun++;
   sub->nWork = ex->nWork;
   sub->nHeap = ex->nHeap;
   memset(sub->aReg, 0, sizeof(Value)*(size_t)(pR->nSlot ? pR->nSlot : 1));
