@@ -18,8 +18,8 @@
 **   tc_dag_from    closure from 20 sources of dag (nodes 0..19)
 **   sg_tree        same generation on sgtree (pairs of one depth > 0)
 ** Every system runs every workload in a process of its own (fork, or
-** clingo's own): the time is the query's wall time from a database or
-** program already loaded, prepared once and run once per source with it
+** clingo's own): the time is the query's wall time from a database (new
+** each round) or program already loaded, prepared once and run once per source with it
 ** bound (clingo: the whole run, parsing its facts included, as it has no
 ** other way), the memory that process's peak RSS.
 ** Each answer is a count of rows; the systems must agree, else exit 1.
@@ -109,8 +109,14 @@ static int makeGraph(int iGraph, Graph *g){
 /* ---------------------------------------------------------------- fakt */
 
 static int64_t runFakt(const Work *w, const Graph *g, const char *zDir, double *pSec){
-  char zPath[300], *zErr = NULL;
+  char zPath[300], zLock[310], *zErr = NULL;
   snprintf(zPath, sizeof(zPath), "%s/%s.fakt", zDir, w->zName);
+  snprintf(zLock, sizeof(zLock), "%s-lock", zPath);
+  /* a new database each round, as SQLite's: loading the claims again into
+  ** the last round's file would store each once more (a claim without an
+  ** id is a new claim), and round r would read r copies of the graph */
+  unlink(zPath);
+  unlink(zLock);
   fakt *db = NULL;
   if( fakt_open(zPath, 0, &db) ) return -1;
   size_t nAlloc = (size_t)(g->nNode + g->nEdge)*48 + 200, n = 0;

@@ -150,6 +150,7 @@ int fakt_close(fakt *db){
   if( db->pTxn ){ faktStoreAbort(db->pTxn); db->pTxn = NULL; }
   if( db->pStore ) faktStoreClose(db->pStore);
   faktDictCacheFree(db->pDictSpare);
+  faktRulesFree(db->pRules);
   free(db->aBind);
   for(int i=0; i<db->nSessRule; i++){ free(db->azSessName[i]); free(db->azSessText[i]); }
   free(db->azSessName);
@@ -365,7 +366,7 @@ static void stmtFree(fakt_stmt *p){
   for(int i=0; p->azParamMem && i<p->nParam; i++) free(p->azParamMem[i]);
   free(p->azParamMem);
   free(p->aParam);
-  if( p->pRules ) faktRulesFree(p->pRules);
+  faktRulesRelease(p->db, p->pRules);
   free(p->zSql);
   free(p->zSqlOut);
   free(p->zErrMsg);

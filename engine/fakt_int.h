@@ -213,6 +213,11 @@ typedef struct RuleDef {
   Plan **apReach;
   int *aiReachSlot;
   ExprList **apReachNext;
+  /* per argument j: a non-recursive rule's apReachAlso[j] is the next value
+  ** of a recursive rule whose step is this rule's body, abReachShared[j]
+  ** of that recursive rule (which then has no plan): one run, two uses */
+  ExprList **apReachAlso;
+  uint8_t *abReachShared;
 } RuleDef;
 
 struct RuleSet {
@@ -230,6 +235,14 @@ struct RuleSet {
   uint32_t keepSnap;       /* Exec.txSnap they were computed for */
   uint32_t keepLast;       /* last_tx of the database then */
   SpecRel *aSpec;          /* RULE_SPEC_MAX entries, allocated on first use */
+  /* The handle keeps the set a finalized statement used (fakt.pRules) for
+  ** the next one compiled from the same: the committed snapshot it was
+  ** compiled in (faktStoreSnapshot: any commit, by any process, changes
+  ** it; a rollback does not) and the handle's session rules. */
+  int bSnap;               /* compiled in a committed snapshot: may be kept */
+  uint64_t aSnap[2];       /* that snapshot */
+  char *zSess;             /* the session rules' texts then, each with its NUL */
+  size_t nSess;            /* bytes in zSess */
 };
 
 /* ---------------------------------------------------------------- execution */
@@ -323,7 +336,12 @@ struct fakt {
   int64_t nChanges;
   int bReadonly;
   int64_t nMaxRows, nMaxMem, nMaxMillis;
-  RuleSet *pRules;         /* cached rules */
+  RuleSet *pRules;         /* the rules a finalized statement compiled, kept
+                           ** for the next (RuleSet.bSnap), or NULL */
+  int64_t nRuleLoad;       /* rule sets compiled for queries, and */
+  int64_t nRuleRun;        /* rule plans run, both never cleared (unit_rules
+                           ** counts work with them: the cache, one run per
+                           ** value reached) */
   int nLoadDepth;          /* nested load statements */
   int (*xProgress)(void*); /* fakt_progress_handler(): called every */
   void *pProgressArg;      /* nProgressEvery statements of a load, */
@@ -495,6 +513,7 @@ FAKT_PRIVATE int  faktSqlTranslate(fakt *db, StoreTxn *pTxn, const Stmt *pS, con
                                    char **pzSql, char **pzErr, Pos *pPos);   /* sql.c */
 FAKT_PRIVATE int  faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pErr);
 FAKT_PRIVATE void faktRulesFree(RuleSet *r);
+FAKT_PRIVATE void faktRulesRelease(fakt *db, RuleSet *r);  /* a statement is done with it */
 FAKT_PRIVATE int  faktRulesFind(RuleSet *r, const char *zName, int n);
 FAKT_PRIVATE int  faktRulesEval(Exec *ex, int iRel);
 FAKT_PRIVATE int  faktRulesWhyReady(const RuleSet *rs);

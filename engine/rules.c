@@ -152,6 +152,7 @@ int faktRulesWhyReady(const RuleSet *rs){
 void faktRulesFree(RuleSet *rs){
   if( rs==NULL ) return;
   faktRulesReset(rs);
+  free(rs->zSess);
   for(int i=0; i<rs->nRule; i++){ free(rs->aRule[i].apDelta); free(rs->aRule[i].apSpecDelta); }
   free(rs->aSpec);
   free(rs->aRel);
@@ -168,6 +169,12 @@ int faktRulesFind(RuleSet *rs, const char *zName, int n){
 }
 
 /* ================================================================ loading */
+
+/* 1 if the set was compiled in the committed snapshot t reads. */
+static int sameSnap(const RuleSet *rs, StoreTxn *t){
+  uint64_t aSnap[2];
+  return rs->bSnap && faktStoreSnapshot(t, aSnap) && aSnap[0]==rs->aSnap[0] && aSnap[1]==rs->aSnap[1];
+}
 
 typedef struct LoadCtx { RuleSet *rs; FaktErr *pErr; int rc; StoreTxn *t; } LoadCtx;
 
@@ -386,11 +393,27 @@ static int stratify(RuleSet *rs, FaktErr *pErr){
 
 /* ================================================================ compiling */
 
+/* An expression of a rule's head, or one more value its body gives
+** (pAlso of compileRule): a variable the body binds, else compiled. */
+static int compileOut(Compile *c, Stmt *pS, Expr *pE, FaktErr *pErr){
+  if( pE->op!=E_VAR ) return faktCompileExpr(c, pE, 1);
+  int s = faktCompileSlot(c, pE->zName, pE->nName);
+  if( s<0 ) return FAKT_NOMEM;
+  if( !c->aBound[s] ){
+    faktErrSet(pErr, FAKT_ERROR, &pE->pos, "variable ?%s in the head of rule %s is not bound by its body",
+               pE->zName, pS->zId);
+    return FAKT_ERROR;
+  }
+  pE->iSlot = s;
+  return FAKT_OK;
+}
+
 /* Compile the body of rule pR (with pDelta reading the delta), and check
 ** its head. With pPre, that head variable is bound before the body runs,
-** in slot *piPreSlot. */
+** in slot *piPreSlot. With pAlso, its expressions are compiled as the
+** head's are (their variables read from the same body). */
 static int compileRule(fakt *db, StoreTxn *t, RuleSet *rs, RuleDef *pR, const Literal *pDelta,
-                       const Expr *pPre, int *piPreSlot, Plan **ppPlan, FaktErr *pErr){
+                       const Expr *pPre, int *piPreSlot, ExprList *pAlso, Plan **ppPlan, FaktErr *pErr){
   Compile c;
   faktCompileInit(&c, db, t, &rs->arena, rs, pErr);
   c.pDeltaLit = pDelta;
@@ -399,22 +422,8 @@ static int compileRule(fakt *db, StoreTxn *t, RuleSet *rs, RuleDef *pR, const Li
   c.iPreSlot = -1;
   int rc = faktCompileBody(&c, pS->pBody, ppPlan);
   if( pPre ) *piPreSlot = c.iPreSlot;
-  for(int i=0; rc==0 && pS->pHead && i<pS->pHead->n; i++){
-    Expr *pE = pS->pHead->a[i].p;
-    if( pE->op==E_VAR ){
-      int s = faktCompileSlot(&c, pE->zName, pE->nName);
-      if( s<0 ){ rc = FAKT_NOMEM; break; }
-      if( !c.aBound[s] ){
-        faktErrSet(pErr, FAKT_ERROR, &pE->pos, "variable ?%s in the head of rule %s is not bound by its body",
-                   pE->zName, pS->zId);
-        rc = FAKT_ERROR;
-        break;
-      }
-      pE->iSlot = s;
-    }else{
-      rc = faktCompileExpr(&c, pE, 1);
-    }
-  }
+  for(int i=0; rc==0 && pS->pHead && i<pS->pHead->n; i++) rc = compileOut(&c, pS, pS->pHead->a[i].p, pErr);
+  for(int i=0; rc==0 && pAlso && i<pAlso->n; i++) rc = compileOut(&c, pS, pAlso->a[i].p, pErr);
   if( c.nVar > pR->nSlot ) pR->nSlot = c.nVar;
   faktCompileFree(&c);
   return rc;
@@ -466,7 +475,7 @@ static int compileSpec(fakt *db, StoreTxn *t, RuleSet *rs, int iRel, FaktErr *pE
       RuleDef *pR = &rs->aRule[i];
       if( pR->iRel!=iRel ) continue;
       const Expr *pH = pR->pStmt->pHead->a[j].p;
-      rc = compileRule(db, t, rs, pR, NULL, pH, &pR->iSpecSlot, &pR->pSpecPlan, pErr);
+      rc = compileRule(db, t, rs, pR, NULL, pH, &pR->iSpecSlot, NULL, &pR->pSpecPlan, pErr);
       pR->apSpecDelta = calloc((size_t)(pR->nDelta+1), sizeof(Plan*));
       if( rc==0 && pR->apSpecDelta==NULL ) rc = FAKT_NOMEM;
       int k = 0;
@@ -475,7 +484,7 @@ static int compileSpec(fakt *db, StoreTxn *t, RuleSet *rs, int iRel, FaktErr *pE
         int iCall = faktRulesFind(rs, p->pExpr->zName, p->pExpr->nName);
         if( iCall<0 || rs->aRel[iCall].iStratum!=pRel->iStratum ) continue;
         int iSlot = -1;
-        rc = compileRule(db, t, rs, pR, p, pH, &iSlot, &pR->apSpecDelta[k++], pErr);
+        rc = compileRule(db, t, rs, pR, p, pH, &iSlot, NULL, &pR->apSpecDelta[k++], pErr);
         if( rc==0 && iSlot!=pR->iSpecSlot ) rc = FAKT_INTERNAL;
       }
     }
@@ -647,30 +656,137 @@ static int compileReach(RuleSet *rs, int iRel){
   return FAKT_OK;
 }
 
+/*
+** Two bodies the same but for the names of their variables: tc(?a, ?b)
+** if ?a next ?b, and the step of tc(?x, ?y) if ?x next ?z, tc(?z, ?y)
+** (its body without the call). Literal by literal in the order written,
+** so that the planner orders both alike; constants compared as written.
+** VarMap pairs the names, one to one. Only ever a shortcut: "not the
+** same" is always a safe answer.
+*/
+#define VARMAP_MAX 64
+typedef struct VarMap { int n; const Expr *a[VARMAP_MAX][2]; } VarMap;
+
+static int sameName(const Expr *a, const Expr *b){
+  if( a->nName!=b->nName ) return 0;
+  if( a->nName==0 ) return (a->zName==NULL)==(b->zName==NULL);
+  return a->zName && b->zName && memcmp(a->zName, b->zName, (size_t)a->nName)==0;
+}
+
+/* ?a of the first body and ?b of the second stand for each other: paired
+** before, or neither seen (then they are paired now). */
+static int varPair(VarMap *m, const Expr *a, const Expr *b){
+  for(int i=0; i<m->n; i++){
+    int bA = sameName(m->a[i][0], a), bB = sameName(m->a[i][1], b);
+    if( bA || bB ) return bA && bB;
+  }
+  if( m->n>=VARMAP_MAX ) return 0;
+  m->a[m->n][0] = a;
+  m->a[m->n][1] = b;
+  m->n++;
+  return 1;
+}
+
+static int sameExpr(VarMap *m, const Expr *a, const Expr *b){
+  if( a==NULL || b==NULL ) return a==b;
+  if( a->op!=b->op ) return 0;
+  if( a->op==E_VAR ) return varPair(m, a, b);
+  if( !sameName(a, b) || a->iVal!=b->iVal || memcmp(&a->rVal, &b->rVal, sizeof(double))!=0
+   || a->iPrec!=b->iPrec || a->bDistinct!=b->bDistinct || a->iParam!=b->iParam || a->bIntQty!=b->bIntQty ) return 0;
+  if( (a->zUnit==NULL)!=(b->zUnit==NULL) || (a->zUnit && strcmp(a->zUnit, b->zUnit)!=0) ) return 0;
+  if( (a->pArgs==NULL)!=(b->pArgs==NULL) || (a->pArgs && a->pArgs->n!=b->pArgs->n) ) return 0;
+  for(int i=0; a->pArgs && i<a->pArgs->n; i++){
+    if( !sameExpr(m, a->pArgs->a[i].p, b->pArgs->a[i].p) ) return 0;
+  }
+  return sameExpr(m, a->pLeft, b->pLeft) && sameExpr(m, a->pRight, b->pRight);
+}
+
+/* Body a and body b without its literal pSkipB. */
+static int sameBody(VarMap *m, const Body *a, const Body *b, const Literal *pSkipB){
+  const Literal *x = a ? a->pFirst : NULL, *y = b ? b->pFirst : NULL;
+  for(;;){
+    if( y && y==pSkipB ) y = y->pNext;
+    if( x==NULL || y==NULL ) return x==y;
+    if( x->kind!=y->kind || !sameExpr(m, x->pClaim, y->pClaim) || !sameExpr(m, x->pS, y->pS)
+     || !sameExpr(m, x->pP, y->pP) || !sameExpr(m, x->pO, y->pO) || !sameExpr(m, x->pExpr, y->pExpr)
+     || (x->pSub==NULL)!=(y->pSub==NULL) || (x->pSub && !sameBody(m, x->pSub, y->pSub, NULL)) ) return 0;
+    x = x->pNext;
+    y = y->pNext;
+  }
+}
+
+/*
+** For argument j: a non-recursive rule pB whose body is the step of the
+** recursive rule pR (pCall its call), X for X: one run of pB's plan then
+** gives both pB's rows and the step's next values, with one cursor seek
+** per value visited instead of two. The next value, the call's argument
+** j (a variable), under its name in pB; NULL when they differ.
+*/
+static const Expr *stepIsRule(RuleDef *pB, RuleDef *pR, Literal *pCall, int j){
+  VarMap m;
+  m.n = 0;
+  const Expr *pNext = pCall->pExpr->pArgs->a[j].p;
+  if( pNext->op!=E_VAR || !varPair(&m, pB->pStmt->pHead->a[j].p, pR->pStmt->pHead->a[j].p) ) return NULL;
+  if( !sameBody(&m, pB->pStmt->pBody, pR->pStmt->pBody, pCall) ) return NULL;
+  for(int i=0; i<m.n; i++) if( sameName(m.a[i][1], pNext) ) return m.a[i][0];
+  return NULL;
+}
+
 /* The plans of argument j of Relation.mReach, compiled on first use (a
 ** query that binds it): FAKT_OK, FAKT_NOMEM, or another code when they
-** cannot be planned so (then the whole relation is computed). */
+** cannot be planned so (then the whole relation is computed). A recursive
+** rule whose step is a non-recursive rule's body (stepIsRule) gets no
+** plan of its own: that rule's plan gives its next values as well. */
 static int compileReachPlans(fakt *db, StoreTxn *t, RuleSet *rs, int iRel, int j){
   Relation *pRel = &rs->aRel[iRel];
   FaktErr e;
   faktErrInit(&e);
   int rc = FAKT_OK;
+  /* names resolved in another snapshot than the set's: not for the cache */
+  if( !sameSnap(rs, t) ) rs->bSnap = 0;
   for(int i=0; rc==0 && i<rs->nRule; i++){
     RuleDef *pR = &rs->aRule[i];
-    if( pR->iRel!=iRel ) continue;
-    if( pR->apReach==NULL ){
-      int n = pRel->nArity;
-      pR->apReach = faktArenaAlloc(&rs->arena, sizeof(Plan*)*(size_t)n);
-      pR->aiReachSlot = faktArenaAlloc(&rs->arena, sizeof(int)*(size_t)n);
-      pR->apReachNext = faktArenaAlloc(&rs->arena, sizeof(ExprList*)*(size_t)n);
-      if( !pR->apReach || !pR->aiReachSlot || !pR->apReachNext ){ rc = FAKT_NOMEM; break; }
+    if( pR->iRel!=iRel || pR->apReach ) continue;
+    int n = pRel->nArity;
+    pR->apReach = faktArenaAlloc(&rs->arena, sizeof(Plan*)*(size_t)n);
+    pR->aiReachSlot = faktArenaAlloc(&rs->arena, sizeof(int)*(size_t)n);
+    pR->apReachNext = faktArenaAlloc(&rs->arena, sizeof(ExprList*)*(size_t)n);
+    pR->apReachAlso = faktArenaAlloc(&rs->arena, sizeof(ExprList*)*(size_t)n);
+    pR->abReachShared = faktArenaAlloc(&rs->arena, (size_t)n);
+    if( !pR->apReach || !pR->aiReachSlot || !pR->apReachNext || !pR->apReachAlso || !pR->abReachShared ) rc = FAKT_NOMEM;
+  }
+  /* pair each recursive rule with a non-recursive one of the same body */
+  for(int i=0; rc==0 && i<rs->nRule; i++){
+    RuleDef *pR = &rs->aRule[i];
+    int nTop = 0;
+    Literal *pCall = NULL;
+    if( pR->iRel!=iRel || bodyCalls(rs, iRel, pR->pStmt->pBody, &nTop, &pCall)==0 ) continue;
+    for(int k=0; k<rs->nRule; k++){
+      RuleDef *pB = &rs->aRule[k];
+      if( pB->iRel!=iRel || pB->apReachAlso[j] || bodyCalls(rs, iRel, pB->pStmt->pBody, NULL, NULL) ) continue;
+      const Expr *pNext = stepIsRule(pB, pR, pCall, j);
+      if( pNext==NULL ) continue;
+      ExprList *pAlso = faktArenaAlloc(&rs->arena, sizeof(ExprList));
+      Expr *pE = cloneExpr(&rs->arena, pNext);
+      if( pAlso ) pAlso->a = faktArenaAlloc(&rs->arena, sizeof(ExprItem));
+      if( pAlso==NULL || pAlso->a==NULL || pE==NULL ){ rc = FAKT_NOMEM; break; }
+      pAlso->n = pAlso->nAlloc = 1;
+      pAlso->a[0].p = pE;
+      pB->apReachAlso[j] = pAlso;
+      pR->abReachShared[j] = 1;
+      break;
     }
+  }
+  for(int i=0; rc==0 && i<rs->nRule; i++){
+    RuleDef *pR = &rs->aRule[i];
+    if( pR->iRel!=iRel || pR->abReachShared[j] ) continue;
     int nTop = 0;
     Literal *pCall = NULL;
     if( bodyCalls(rs, iRel, pR->pStmt->pBody, &nTop, &pCall) ){
       rc = compileStep(db, t, rs, pR, j, pCall, &e);
     }else{
-      rc = compileRule(db, t, rs, pR, NULL, pR->pStmt->pHead->a[j].p, &pR->aiReachSlot[j], &pR->apReach[j], &e);
+      rc = compileRule(db, t, rs, pR, NULL, pR->pStmt->pHead->a[j].p, &pR->aiReachSlot[j],
+                       pR->apReachAlso[j], &pR->apReach[j], &e);
     }
   }
   faktErrClear(&e);
@@ -685,7 +801,7 @@ static int compileAll(fakt *db, StoreTxn *t, RuleSet *rs, FaktErr *pErr){
   for(int i=0; rc==0 && i<rs->nRule; i++){
     RuleDef *pR = &rs->aRule[i];
     int iStr = rs->aRel[pR->iRel].iStratum;
-    rc = compileRule(db, t, rs, pR, NULL, NULL, NULL, &pR->pPlan, pErr);
+    rc = compileRule(db, t, rs, pR, NULL, NULL, NULL, NULL, &pR->pPlan, pErr);
     int nLit = 0;
     for(Literal *p=pR->pStmt->pBody ? pR->pStmt->pBody->pFirst : NULL; p; p=p->pNext) nLit++;
     pR->apDelta = calloc((size_t)(nLit+1), sizeof(Plan*));
@@ -695,7 +811,7 @@ static int compileAll(fakt *db, StoreTxn *t, RuleSet *rs, FaktErr *pErr){
       if( p->kind!=L_CALL ) continue;
       int iRel = faktRulesFind(rs, p->pExpr->zName, p->pExpr->nName);
       if( iRel<0 || rs->aRel[iRel].iStratum!=iStr ) continue;
-      rc = compileRule(db, t, rs, pR, p, NULL, NULL, &pR->apDelta[k++], pErr);
+      rc = compileRule(db, t, rs, pR, p, NULL, NULL, NULL, &pR->apDelta[k++], pErr);
     }
     pR->nDelta = k;
   }
@@ -729,10 +845,69 @@ static int loadSet(fakt *db, StoreTxn *t, Stmt *pExtra, RuleSet **pp, FaktErr *p
   return FAKT_OK;
 }
 
-/* Load and compile every stored rule. The caller owns *pp. */
+/* ================================================================ the handle's cache */
+
+/* 1 if the handle's session rules are those rs was compiled with. */
+static int sessSame(const fakt *db, const RuleSet *rs){
+  size_t iOff = 0;
+  for(int i=0; i<db->nSessRule; i++){
+    size_t n = strlen(db->azSessText[i]) + 1;
+    if( n > rs->nSess - iOff || memcmp(rs->zSess + iOff, db->azSessText[i], n)!=0 ) return 0;
+    iOff += n;
+  }
+  return iOff==rs->nSess;
+}
+
+/* Remember the handle's session rules in rs. FAKT_OK or FAKT_NOMEM. */
+static int sessKeep(const fakt *db, RuleSet *rs){
+  size_t n = 0;
+  for(int i=0; i<db->nSessRule; i++) n += strlen(db->azSessText[i]) + 1;
+  rs->zSess = malloc(n ? n : 1);
+  if( rs->zSess==NULL ) return FAKT_NOMEM;
+  rs->nSess = 0;
+  for(int i=0; i<db->nSessRule; i++){
+    size_t m = strlen(db->azSessText[i]) + 1;
+    memcpy(rs->zSess + rs->nSess, db->azSessText[i], m);
+    rs->nSess += m;
+  }
+  return FAKT_OK;
+}
+
+/*
+** Load and compile every stored rule (and the handle's session rules);
+** the caller owns *pp until faktRulesRelease. The set the handle keeps
+** serves instead when it was compiled from the same (sameSnap, sessSame):
+** then nothing is read or compiled. Outside a committed snapshot (in a
+** write transaction) the set is compiled, and not kept.
+*/
 int faktRulesLoad(fakt *db, StoreTxn *t, RuleSet **pp, FaktErr *pErr){
+  RuleSet *rs = db->pRules;
   *pp = NULL;
-  return loadSet(db, t, NULL, pp, pErr);
+  if( rs && sameSnap(rs, t) && sessSame(db, rs) ){
+    db->pRules = NULL;                  /* the statement's while it lives */
+    *pp = rs;
+    return FAKT_OK;
+  }
+  db->nRuleLoad++;
+  int rc = loadSet(db, t, NULL, &rs, pErr);
+  if( rc ) return rc;
+  if( faktStoreSnapshot(t, rs->aSnap) && sessKeep(db, rs)==FAKT_OK ) rs->bSnap = 1;
+  *pp = rs;
+  return FAKT_OK;
+}
+
+/* A statement is done with rs: the handle keeps it for the next (the
+** newer of two), without its computed rows, which belong to the
+** executions that made them; or frees it when it may not be kept. */
+void faktRulesRelease(fakt *db, RuleSet *rs){
+  if( rs==NULL ) return;
+  if( db==NULL || !rs->bSnap ){ faktRulesFree(rs); return; }
+  faktRulesReset(rs);
+  rs->bKeep = 0;
+  RuleSet *pOld = db->pRules;
+  if( pOld && pOld->aSnap[0] > rs->aSnap[0] ){ faktRulesFree(rs); return; }
+  db->pRules = rs;
+  faktRulesFree(pOld);
 }
 
 /* The first aggregate in an expression, or NULL. */
@@ -929,14 +1104,40 @@ static void planRunFree(PlanRun *p){
   memset(p, 0, sizeof(*p));
 }
 
-/* Run it once (pPre bound in slot iPreSlot first) and insert the tuples
-** of pHead into pOut, argument iOver replaced by *pOver when iOver>=0.
+/* Where the rows of a plan go: the tuples of pHead into pOut, argument
+** iOver replaced by *pOver when iOver>=0. */
+typedef struct RunOut {
+  const ExprList *pHead;
+  Relation *pOut;
+  int iOver;
+  const Value *pOver;
+} RunOut;
+
+/* The tuple of o->pHead for the current body row into aTuple. */
+static int evalTuple(Exec *sub, RuleSet *rs, const RunOut *o, Value *aTuple){
+  for(int i=0; i<o->pOut->nArity; i++){
+    if( i==o->iOver ){ aTuple[i] = *o->pOver; continue; }
+    int rc = faktEval(sub, o->pHead->a[i].p, &aTuple[i]);
+    if( rc ) return rc;
+    /* strings made during the body must outlive it */
+    if( aTuple[i].t==V_STR && aTuple[i].id==0 && aTuple[i].z ){
+      aTuple[i].z = faktArenaStrdup(&rs->arena, aTuple[i].z, (size_t)aTuple[i].n);
+      if( aTuple[i].z==NULL ) return FAKT_NOMEM;
+    }
+  }
+  return FAKT_OK;
+}
+
+/* Run it once (pPre bound in slot iPreSlot first) and insert, for each
+** body row, a tuple into each of the nOut outputs aOut (the first keeps
+** its why record in a why query; p->aHead has room for every tuple).
 ** *pnNew counts new rows. */
 static int planRunGo(Exec *ex, RuleSet *rs, RuleDef *pR, PlanRun *p, int iPreSlot, const Value *pPre,
-                     const ExprList *pHead, Relation *pOut, int iOver, const Value *pOver, int *pnNew){
+                     const RunOut *aOut, int nOut, int *pnNew){
   Exec *sub = &p->sub;
   Value *aHead = p->aHead;
-  int nArity = pOut->nArity, rc;
+  int rc;
+  ex->db->nRuleRun++;
   sub->nWork = ex->nWork;
   sub->nHeap = ex->nHeap;
   memset(sub->aReg, 0, sizeof(Value)*(size_t)(pR->nSlot ? pR->nSlot : 1));
@@ -945,29 +1146,23 @@ static int planRunGo(Exec *ex, RuleSet *rs, RuleDef *pR, PlanRun *p, int iPreSlo
     rc = faktRunNext(p->r);
     if( rc!=FAKT_ROW ){ if( rc==FAKT_DONE ) rc = FAKT_OK; break; }
     rc = FAKT_OK;
-    for(int i=0; i<nArity; i++){
-      if( i==iOver ){ aHead[i] = *pOver; continue; }
-      rc = faktEval(sub, pHead->a[i].p, &aHead[i]);
+    for(int o=0; rc==0 && o<nOut; o++){
+      Relation *pOut = aOut[o].pOut;
+      rc = evalTuple(sub, rs, &aOut[o], aHead);
       if( rc ) break;
-      /* strings made during the body must outlive it */
-      if( aHead[i].t==V_STR && aHead[i].id==0 && aHead[i].z ){
-        aHead[i].z = faktArenaStrdup(&rs->arena, aHead[i].z, (size_t)aHead[i].n);
-        if( aHead[i].z==NULL ){ rc = FAKT_NOMEM; break; }
+      uint32_t *aWhy = NULL;
+      if( o==0 && ex->bWhy && (aWhy = whyRecord(sub, p->r->pPlan))==NULL ){ rc = FAKT_NOMEM; break; }
+      int k = relInsert(sub, pOut, aHead, aWhy);
+      if( k<0 ){ free(aWhy); rc = -k; break; }
+      if( k==0 ) free(aWhy);
+      *pnNew += k;
+      if( ex->db->nMaxRows>0 && pOut->nRow > ex->db->nMaxRows ){
+        faktErrSet(ex->pErr, FAKT_LIMIT, &pR->pStmt->pos,
+                   "rule %s produced more than %lld rows: stopped", pOut->zName, (long long)ex->db->nMaxRows);
+        rc = FAKT_LIMIT;
       }
     }
     if( rc ) break;
-    uint32_t *aWhy = NULL;
-    if( ex->bWhy && (aWhy = whyRecord(sub, p->r->pPlan))==NULL ){ rc = FAKT_NOMEM; break; }
-    int k = relInsert(sub, pOut, aHead, aWhy);
-    if( k<0 ){ free(aWhy); rc = -k; break; }
-    if( k==0 ) free(aWhy);
-    *pnNew += k;
-    if( ex->db->nMaxRows>0 && pOut->nRow > ex->db->nMaxRows ){
-      faktErrSet(ex->pErr, FAKT_LIMIT, &pR->pStmt->pos,
-                 "rule %s produced more than %lld rows: stopped", pOut->zName, (long long)ex->db->nMaxRows);
-      rc = FAKT_LIMIT;
-      break;
-    }
   }
   faktRunClose(p->r);
   ex->nWork = sub->nWork;
@@ -976,20 +1171,15 @@ static int planRunGo(Exec *ex, RuleSet *rs, RuleDef *pR, PlanRun *p, int iPreSlo
   return rc;
 }
 
-/* Run one plan of rule pR once: planRunGo in a PlanRun of its own. */
-static int runPlan(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot, const Value *pPre,
-                   const ExprList *pHead, Relation *pOut, int iOver, const Value *pOver, int *pnNew){
+/* Run one rule plan; insert the head tuples. *pnNew counts new rows. */
+static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot, const Value *pPre, int *pnNew){
+  RunOut out = { pR->pStmt->pHead, &rs->aRel[pR->iRel], -1, NULL };
   PlanRun pr;
-  int rc = planRunInit(ex, pR, pPlan, pOut->nArity, &pr);
-  if( rc==FAKT_OK ) rc = planRunGo(ex, rs, pR, &pr, iPreSlot, pPre, pHead, pOut, iOver, pOver, pnNew);
+  int rc = planRunInit(ex, pR, pPlan, out.pOut->nArity, &pr);
+  if( rc==FAKT_OK ) rc = planRunGo(ex, rs, pR, &pr, iPreSlot, pPre, &out, 1, pnNew);
   else faktErrSet(ex->pErr, rc, NULL, "out of memory");
   planRunFree(&pr);
   return rc;
-}
-
-/* Run one rule plan; insert the head tuples. *pnNew counts new rows. */
-static int runRule(Exec *ex, RuleSet *rs, RuleDef *pR, Plan *pPlan, int iPreSlot, const Value *pPre, int *pnNew){
-  return runPlan(ex, rs, pR, pPlan, iPreSlot, pPre, pR->pStmt->pHead, &rs->aRel[pR->iRel], -1, NULL, pnNew);
 }
 
 /* Compute the relations of other strata that pPlan (and its sub-plans)
@@ -1182,7 +1372,7 @@ int faktRulesEvalReach(Exec *ex, int iRel, int j, const Value *pKey, int *piSpec
   if( aRun==NULL ) rc = FAKT_NOMEM;
   for(int i=0; rc==0 && i<rs->nRule; i++){
     RuleDef *pR = &rs->aRule[i];
-    if( pR->iRel!=iRel ) continue;
+    if( pR->iRel!=iRel || pR->abReachShared[j] ) continue;
     rc = planRunInit(ex, pR, pR->apReach[j], pR->apReachNext[j] ? 1 : pRel->nArity, &aRun[i]);
   }
   if( rc==FAKT_NOMEM ) faktErrSet(ex->pErr, rc, NULL, "out of memory");
@@ -1190,11 +1380,14 @@ int faktRulesEvalReach(Exec *ex, int iRel, int j, const Value *pKey, int *piSpec
     Value m = seen.aRow[v];                     /* seen.aRow moves as it grows */
     for(int i=0; rc==0 && i<rs->nRule; i++){
       RuleDef *pR = &rs->aRule[i];
-      if( pR->iRel!=iRel ) continue;
+      if( pR->iRel!=iRel || pR->abReachShared[j] ) continue;
       if( pR->apReachNext[j] ){
-        rc = planRunGo(ex, rs, pR, &aRun[i], pR->aiReachSlot[j], &m, pR->apReachNext[j], &seen, -1, NULL, &nNew);
+        RunOut next = { pR->apReachNext[j], &seen, -1, NULL };
+        rc = planRunGo(ex, rs, pR, &aRun[i], pR->aiReachSlot[j], &m, &next, 1, &nNew);
       }else{
-        rc = planRunGo(ex, rs, pR, &aRun[i], pR->aiReachSlot[j], &m, pR->pStmt->pHead, pOut, j, pKey, &nNew);
+        /* its rows, and the next values of a step with its body */
+        RunOut aOut[2] = { { pR->pStmt->pHead, pOut, j, pKey }, { pR->apReachAlso[j], &seen, -1, NULL } };
+        rc = planRunGo(ex, rs, pR, &aRun[i], pR->aiReachSlot[j], &m, aOut, pR->apReachAlso[j] ? 2 : 1, &nNew);
       }
     }
     if( rc==0 && (v & 63)==63 ) rc = faktExecCheck(ex);

@@ -9,7 +9,10 @@ relations of one to three arguments, alone or in mutually recursive
 pairs, with linear and non-linear recursion, constants in heads and
 bodies, `!=` and `>` filters, and `not` of relations of lower strata.
 Each program's claims come in two transactions, then some are
-retracted. fakt answers every relation, the relations with an argument
+retracted. Four programs in ten that SQLite is not asked about get one
+relation more whose recursive rule's step is its first rule's body,
+renamed (gen_shared: fakt runs one plan for both). fakt answers every
+relation, the relations with an argument
 bound to an entity (which fakt may push in, SPEC 9.5), and every
 relation `as of` the transaction before the retraction. clingo (Debian's
 gringo package) computes the same program's model once over the claims
@@ -42,13 +45,15 @@ def lp_term(t):
   return t[1].upper() if t[0] == "v" else t[1]
 
 class Program:
-  def __init__(self, rng):
+  def __init__(self, rng, rng2=None):
     self.rng = rng
     self.nEnt = rng.randint(5, 9)
     self.rels = []          # (name, arity, group)
     self.rules = []         # (head rel index, head args, [Lit]) in definition order
     self.gen_facts()
     self.gen_rules()
+    if rng2 is not None and rng2.random() < 0.4 and not self.sql_ok():
+      self.gen_shared(rng2)
 
   # ---- facts
   def gen_facts(self):
@@ -154,6 +159,63 @@ class Program:
           rule, _ = self.gen_rule(m, members, lower, 2 if rng.random() < 0.3 else 1)
           later.append(rule)
       self.rules += first + later
+
+  def gen_shared(self, rng2):
+    """One more relation, whose recursive rule's step (its body without
+    the call) is its first rule's body with the variables renamed, as in
+    r(?a, ?b) if ?a p0 ?b; r(?x, ?y) if ?x p0 ?z, r(?z, ?y): pushed in,
+    one run of the first rule's plan gives both (rules.c, stepIsRule).
+    Sometimes the step differs (a literal more, or two swapped): two
+    plans. Drawn from rng2, so the rest of the program is as it was;
+    only where SQLite is not asked (it takes one relation)."""
+    save, self.rng = self.rng, rng2
+    try:
+      lower = list(range(len(self.rels)))
+      m = len(self.rels)
+      self.rels.append(("r%d" % m, rng2.randint(2, 3), max(r[2] for r in self.rels) + 1))
+      arity = self.rels[m][1]
+      if rng2.random() < 0.6:
+        # a short body, which reaches far: ?a p0 ?b[, ?b p1 ?c][, ?b != e3]
+        A, B, C = ("v", "A"), ("v", "B"), ("v", "C")
+        body = [Lit("pat", A, rng2.choice(("p0", "p1")), B)]
+        if rng2.random() < 0.4:
+          body.append(Lit("pat", B, rng2.choice(("p0", "p1")), C))
+        if rng2.random() < 0.3:
+          body.append(Lit("ne", B, ("c", entity(rng2.randrange(self.nEnt)))))
+        vs = [A, B, C] if len(body) > 1 and body[1].kind == "pat" else [A, B]
+        head = [rng2.choice(vs) for _ in range(arity)]
+      else:
+        (_, head, body), _ = self.gen_rule(m, [], lower, 0)
+      pos = []
+      for l in body:
+        ts = (l.a[0], l.a[2]) if l.kind == "pat" else l.a[1] if l.kind == "call" else ()
+        pos += [t[1] for t in ts if isinstance(t, tuple) and t[0] == "v" and t[1] not in pos]
+      j = rng2.randrange(arity)
+      if head[j][0] != "v":
+        head[j] = ("v", rng2.choice(pos))
+      ren = lambda t: ("v", t[1] + "2") if isinstance(t, tuple) and t[0] == "v" else t
+      def renLit(l):
+        if l.kind == "pat":
+          return Lit("pat", ren(l.a[0]), l.a[1], ren(l.a[2]))
+        if l.kind in ("call", "not"):
+          return Lit(l.kind, l.a[0], [ren(t) for t in l.a[1]])
+        if l.kind == "ne":
+          return Lit("ne", ren(l.a[0]), ren(l.a[1]))
+        return Lit("gt", ren(l.a[0]), l.a[1])
+      step = [renLit(l) for l in body]
+      r = rng2.random()
+      if r < 0.15 and len(step) > 1:
+        step[0], step[1] = step[1], step[0]
+      elif r < 0.3:
+        step.append(Lit("ne", ren(("v", rng2.choice(pos))), ("c", entity(rng2.randrange(self.nEnt)))))
+      ys = [("v", "Y%d" % k) for k in range(arity)]
+      rhead = [ren(head[j]) if k == j else ys[k] for k in range(arity)]
+      nexts = [v for v in pos if v != head[j][1]] or pos      # the step goes somewhere
+      call = [ren(("v", rng2.choice(nexts))) if k == j else ys[k] for k in range(arity)]
+      step.insert(rng2.randint(0, len(step)), Lit("call", m, call))
+      self.rules += [(m, head, body), (m, rhead, step)]
+    finally:
+      self.rng = save
 
   def recursive(self, rule):
     return [l for l in rule[2] if l.kind == "call" and self.rels[l.a[0]][2] == self.rels[rule[0]][2]]
@@ -325,7 +387,7 @@ def main():
   try:
     for i in range(n):
       rng = random.Random(seed * 100003 + i)
-      prog = Program(rng)
+      prog = Program(rng, random.Random(seed * 100003 + i + 7777777))
       script = prog.fakt_script()
       now, then = run_clingo(prog.lp(False), tmp), run_clingo(prog.lp(True), tmp)
       got, rc, err = run_fakt(script, tmp)

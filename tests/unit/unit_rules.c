@@ -22,13 +22,27 @@
 **    through different arguments each keep their index (9 rows, not 6),
 **    and a bound argument waits for every pattern that mentions it, not
 **    only the first, before a filter reads it (no "cannot compare").
+** 5. One plan run per value reached: when the recursive rule's step is
+**    the other rule's body (tc), tc(n0, ?b) on a 2,000-chain runs 2,000
+**    rule plans (fakt.nRuleRun), not 4,000; a step that differs runs its
+**    own plan, and the answers agree.
+** 6. The handle keeps the compiled rules for the next statement
+**    (fakt.nRuleLoad counts compilations): a second prepare compiles
+**    nothing; a rule redefined or dropped, by this handle or by another
+**    process, is seen by the next prepare; a statement prepared before
+**    keeps its own rules (SPEC 11.4) and, finalized, does not put the
+**    older rules back; rules defined in a transaction that is rolled
+**    back are gone, and the rules from before serve again; session rules
+**    of a read-only handle are part of the key.
 */
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
 #include "fakt.h"
+#include "fakt_int.h"
 
 static int nPass, nFail;
 #define CHECK(db, x) do{ if( x ) nPass++; else { nFail++; \
@@ -207,13 +221,156 @@ static void found(const char *zDir){
   fakt_close(db);
 }
 
-int main(void){
+/* One plan run per value reached (5). */
+static void oneRun(const char *zDir){
+  char zPath[300];
+  snprintf(zPath, sizeof(zPath), "%s/onerun.fakt", zDir);
+  fakt *db = NULL;
+  CHECK(db, fakt_open(zPath, 0, &db)==FAKT_OK);
+  CHECK(db, chain(db, 2000)==FAKT_OK);
+  CHECK(db, run(db, "rule tc(?a, ?b) if ?a next ?b;"
+                    "rule tc(?x, ?y) if ?x next ?z, tc(?z, ?y);"
+                    "rule td(?a, ?b) if ?a next ?b;"
+                    "rule td(?a, ?b) if ?a next ?c, ?c != n1999, td(?c, ?b);")==FAKT_OK);
+  int64_t n0 = db->nRuleRun;
+  CHECK(db, rows(db, "find ?b where tc(n0, ?b);")==1999);
+  int64_t nTc = db->nRuleRun - n0;
+  n0 = db->nRuleRun;
+  CHECK(db, rows(db, "find ?b where td(n0, ?b);")==1999);
+  int64_t nTd = db->nRuleRun - n0;
+  printf("  tc(n0, ?b) on a 2,000-chain: %lld plan runs; with a step of its own: %lld\n",
+         (long long)nTc, (long long)nTd);
+  CHECK(db, nTc==2000);                 /* n0 .. n1999, one run each */
+  CHECK(db, nTd==2*1999);               /* two plans per value; n1999 is not visited */
+  CHECK(db, rows(db, "find ?b where tc(n1990, ?b);")==9);
+  CHECK(db, rows(db, "find ?b where tc(?a, ?b), ?a = n1990;")==9);
+  fakt_close(db);
+}
+
+/* Run zText on the database zPath in a process of its own: this program,
+** run again with --other (a second handle on a file open here is refused). */
+static int otherProcess(const char *zPath, const char *zText){
+  fflush(stdout);
+  pid_t pid = fork();
+  if( pid<0 ) return -1;
+  if( pid==0 ){
+    execl("/proc/self/exe", "unit_rules", "--other", zPath, zText, (char*)NULL);
+    _exit(127);
+  }
+  int st = 0;
+  if( waitpid(pid, &st, 0)<0 ) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The count of a one-row query on a prepared statement, run again. */
+static int64_t again(fakt_stmt *p){
+  int64_t n = fakt_step(p)==FAKT_ROW ? fakt_column_int64(p, 0) : -1;
+  fakt_reset(p);
+  return n;
+}
+
+/* The handle's cache of compiled rules (6). */
+static void cache(const char *zDir){
+  char zPath[300];
+  snprintf(zPath, sizeof(zPath), "%s/cache.fakt", zDir);
+  fakt *db = NULL;
+  CHECK(db, fakt_open(zPath, 0, &db)==FAKT_OK);
+  CHECK(db, chain(db, 50)==FAKT_OK);
+  CHECK(db, run(db, "rule tc(?a, ?b) if ?a next ?b;"
+                    "rule tc(?a, ?b) if ?a next ?c, tc(?c, ?b);")==FAKT_OK);
+  const char *zQ = "find ?b where tc(n0, ?b);";
+  int64_t n0 = db->nRuleLoad;
+  CHECK(db, rows(db, zQ)==49);
+  CHECK(db, rows(db, zQ)==49);
+  CHECK(db, rows(db, "find ?a, ?b where tc(?a, ?b);")==50*49/2);
+  CHECK(db, db->nRuleLoad - n0==1);      /* compiled once, for the first */
+  /* two statements open at once: the second compiles a set of its own */
+  fakt_stmt *p = NULL, *q = NULL;
+  n0 = db->nRuleLoad;
+  CHECK(db, fakt_prepare(db, "find count(?b) where tc(n0, ?b);", -1, &p, NULL)==FAKT_OK);
+  CHECK(db, fakt_prepare(db, "find count(?b) where tc(n10, ?b);", -1, &q, NULL)==FAKT_OK);
+  CHECK(db, again(p)==49 && again(q)==39 && again(p)==49);
+  CHECK(db, db->nRuleLoad - n0==1);
+  fakt_finalize(q);
+  /* redefined here: the next prepare sees it; p keeps the rules it was
+  ** prepared with (SPEC 11.4) */
+  CHECK(db, run(db, "drop rule tc; rule tc(?a, ?b) if ?a next ?b;")==FAKT_OK);
+  n0 = db->nRuleLoad;
+  CHECK(db, rows(db, zQ)==1);
+  CHECK(db, rows(db, zQ)==1);
+  CHECK(db, db->nRuleLoad - n0==1);
+  CHECK(db, again(p)==49);
+  fakt_finalize(p);                      /* its older rules do not come back */
+  CHECK(db, rows(db, zQ)==1);
+  CHECK(db, db->nRuleLoad - n0==1);
+  /* defined by another process */
+  CHECK(db, otherProcess(zPath, "rule tc(?a, ?b) if ?a next ?c, tc(?c, ?b);")==0);
+  CHECK(db, rows(db, zQ)==49);
+  CHECK(db, db->nRuleLoad - n0==2);
+  CHECK(db, otherProcess(zPath, "drop rule tc; rule tc(?a, ?b) if ?b next ?a;")==0);
+  CHECK(db, rows(db, zQ)==0);
+  CHECK(db, rows(db, "find ?b where tc(n7, ?b);")==1);
+  /* dropped */
+  CHECK(db, run(db, "drop rule tc;")==FAKT_OK);
+  CHECK(db, rows(db, zQ)==-FAKT_NOTFOUND);
+  CHECK(db, run(db, "rule tc(?a, ?b) if ?a next ?b; rule tc(?a, ?b) if ?a next ?c, tc(?c, ?b);")==FAKT_OK);
+  CHECK(db, rows(db, zQ)==49);
+  /* in a transaction rolled back: seen inside, gone after, and the rules
+  ** from before serve again without a compile */
+  CHECK(db, rows(db, zQ)==49);
+  n0 = db->nRuleLoad;
+  CHECK(db, run(db, "begin; drop rule tc; rule tc(?a, ?b) if ?a next ?b; rule extra(?x) if ?x next n3;")==FAKT_OK);
+  CHECK(db, rows(db, zQ)==1);
+  CHECK(db, rows(db, "find ?x where extra(?x);")==1);
+  CHECK(db, run(db, "rollback;")==FAKT_OK);
+  int64_t nIn = db->nRuleLoad - n0;
+  CHECK(db, rows(db, zQ)==49);
+  CHECK(db, rows(db, "find ?x where extra(?x);")==-FAKT_NOTFOUND);
+  CHECK(db, db->nRuleLoad - n0==nIn);
+  /* and committed */
+  CHECK(db, run(db, "begin; rule extra(?x) if ?x next n3; commit;")==FAKT_OK);
+  CHECK(db, rows(db, "find ?x where extra(?x);")==1);
+  fakt_close(db);
+  /* session rules of a read-only handle, which commit nothing */
+  CHECK(db, fakt_open(zPath, FAKT_OPEN_READONLY, &db)==FAKT_OK);
+  CHECK(db, run(db, "rule s(?x) if ?x next n1;")==FAKT_OK);
+  n0 = db->nRuleLoad;
+  CHECK(db, rows(db, "find ?x where s(?x);")==1);
+  CHECK(db, rows(db, "find ?x where s(?x), ?x = n0;")==1);
+  CHECK(db, db->nRuleLoad - n0==1);
+  CHECK(db, run(db, "drop rule s; rule s(?x) if ?x next n2;")==FAKT_OK);
+  CHECK(db, rows(db, "find ?x where s(?x), ?x = n0;")==0);
+  CHECK(db, rows(db, "find ?x where s(?x), ?x = n1;")==1);
+  CHECK(db, run(db, "rule s(?x) if ?x next n3;")==FAKT_OK);
+  CHECK(db, rows(db, "find ?x where s(?x);")==2);
+  CHECK(db, run(db, "drop rule s;")==FAKT_OK);
+  CHECK(db, rows(db, "find ?x where s(?x);")==-FAKT_NOTFOUND);
+  CHECK(db, rows(db, zQ)==49);
+  fakt_close(db);
+}
+
+/* --other PATH TEXT: run TEXT on PATH, for otherProcess(). */
+static int other(const char *zPath, const char *zText){
+  fakt *db = NULL;
+  char *zErr = NULL;
+  int rc = fakt_open(zPath, 0, &db);
+  if( rc==0 ) rc = fakt_exec(db, zText, NULL, NULL, &zErr);
+  if( rc ) printf("  other process: %s\n", zErr ? zErr : fakt_errmsg(db));
+  fakt_free(zErr);
+  fakt_close(db);
+  return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv){
+  if( argc==4 && strcmp(argv[1], "--other")==0 ) return other(argv[2], argv[3]);
   char zDir[] = "/tmp/fakt_rules_XXXXXX";
   if( mkdtemp(zDir)==NULL ){ perror("mkdtemp"); return 1; }
   demand(zDir);
   whyOnDemand(zDir);
   pushIn(zDir);
   found(zDir);
+  oneRun(zDir);
+  cache(zDir);
   char zCmd[400];
   snprintf(zCmd, sizeof(zCmd), "rm -rf '%s'", zDir);
   if( system(zCmd)!=0 ) printf("  could not remove %s\n", zDir);
