@@ -34,14 +34,14 @@ int faktNextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId){
     if( st->iEnd ) return 0;
     st->iEnd = 1;
     int rc = faktObjScan(ex->pTxn, &st->pCur);
-    if( rc ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
+    if( rc ) return -faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
   }
   for(;;){
     uint32_t id;
     int kind;
     int rc = faktObjNext(st->pCur, &id, &kind);
     if( rc==FAKT_DONE ) return 0;
-    if( rc!=FAKT_ROW ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
+    if( rc!=FAKT_ROW ) return -faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
     if( wantKind==0 ){
       if( kind==K_CLAIM ) continue;
     }else if( kind!=wantKind && !(wantKind==K_ENTITY && kind==K_SOURCE) ){
@@ -343,7 +343,7 @@ static int gRuleText(Exec *ex, Step *pS, StepState *st, Value *aArg){
     st->xAuxFree = ruleTextsFree;
     RuleTextsCtx c = { r, ex->pTxn };
     int rc = faktRuleEach(ex->pTxn, ruleTextsAdd, &c);
-    if( rc ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
+    if( rc ) return -faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
   }
   while( r->i < r->n ){
     int i = r->i++, rc;
@@ -668,7 +668,7 @@ static int gMatch(Exec *ex, Step *pS, StepState *st, Value *aArg){
     if( faktBindOut(ex, pS, 0, &vd) ) return 1;
   }
 fail:
-  if( ex->pErr->rc==FAKT_OK ) faktErrSet(ex->pErr, -rc, NULL, "%s", fakt_errstr(-rc));
+  if( ex->pErr->rc==FAKT_OK ) faktStoreFail(ex->pErr, ex->db->pStore, -rc, NULL, NULL);
   return rc;
 }
 

@@ -660,7 +660,7 @@ int faktVerifyStep(fakt_stmt *p){
     int rc;
     if( t==NULL ){
       rc = faktStoreBegin(db->pStore, 0, &t);
-      if( rc ){ faktDbError(db, rc, "%s", fakt_errstr(rc)); return rc; }
+      if( rc ) return faktStoreFail(&db->err, db->pStore, rc, NULL, NULL);
       p->pOwnTxn = t;
     }
     ex->db = db;
@@ -723,7 +723,7 @@ int faktVerifyStep(fakt_stmt *p){
     }
     if( st.pCur ) faktCursorClose(st.pCur);
     if( rc ){
-      if( db->err.rc==FAKT_OK ) faktDbError(db, rc, "%s", fakt_errstr(rc));
+      if( db->err.rc==FAKT_OK ) faktStoreFail(&db->err, db->pStore, rc, NULL, NULL);
       return rc;
     }
   }

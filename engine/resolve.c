@@ -165,7 +165,7 @@ int faktResolveConst(Compile *c, Expr *pE, Value *pV){
         faktErrSet(c->pErr, FAKT_NOTFOUND, &pE->pos, "unknown entity \"%s\"", pE->zName);
         return FAKT_NOTFOUND;
       }
-      if( rc ){ faktErrSet(c->pErr, rc, &pE->pos, "%s", fakt_errstr(rc)); return rc; }
+      if( rc ) return faktStoreFail(c->pErr, c->db->pStore, rc, &pE->pos, NULL);
       pV->t = V_ID; pV->id = id;
       return FAKT_OK;
     }
@@ -195,7 +195,7 @@ int faktResolveConst(Compile *c, Expr *pE, Value *pV){
                    nMore>4 ? ", ..." : "");
         return FAKT_CONSTRAINT;
       }
-      if( rc ){ faktErrSet(c->pErr, rc, &pE->pos, "%s", fakt_errstr(rc)); return rc; }
+      if( rc ) return faktStoreFail(c->pErr, c->db->pStore, rc, &pE->pos, NULL);
       pV->t = V_ID; pV->id = id;
       return FAKT_OK;
     }

@@ -43,15 +43,8 @@ static const char *fullPrefix(const char *zStore){
 }
 
 static int storeErr(WCtx *w, int rc, const Pos *pPos){
-  if( rc==FAKT_FULL ){
-    const char *zStore = faktStoreErrmsg(w->db->pStore);
-    faktErrSet(w->pErr, rc, pPos, "%s%s", fullPrefix(zStore), zStore);
-  }else if( rc==FAKT_IOERR || rc==FAKT_BUSY ){
-    faktErrSet(w->pErr, rc, pPos, "%s", faktStoreErrmsg(w->db->pStore));
-  }else{
-    faktErrSet(w->pErr, rc, pPos, "%s", fakt_errstr(rc));
-  }
-  return rc;
+  const char *zPrefix = rc==FAKT_FULL ? fullPrefix(faktStoreErrmsg(w->db->pStore)) : NULL;
+  return faktStoreFail(w->pErr, w->db->pStore, rc, pPos, zPrefix);
 }
 
 static const char *kindName(int k){
@@ -1310,8 +1303,7 @@ static int txnStmt(fakt_stmt *p){
       if( n.nAdded + n.nRetracted + n.nOther ) rc = logTx(db, db->pTxn, &n);
       if( rc==0 ){
         rc = faktStoreCommit(db->pTxn);
-        if( rc ) faktErrSet(&db->err, rc, &pS->pos, "commit failed: %s",
-                            rc==FAKT_FULL || rc==FAKT_IOERR ? faktStoreErrmsg(db->pStore) : fakt_errstr(rc));
+        if( rc ) faktStoreFail(&db->err, db->pStore, rc, &pS->pos, "commit failed: ");
       }else{
         faktStoreAbort(db->pTxn);
       }

@@ -183,7 +183,7 @@ int faktDictBlockWalk(StoreTxn *t, void *pArg,
   if( rc ) return rc;
   while( (rc = faktKvCursorStep(c, &k, &v))==FAKT_ROW ){
     uint32_t iBlk;
-    if( k.n!=4 ){ rc = FAKT_CORRUPT; break; }
+    if( k.n!=4 ){ faktKvSetErr(t->s, "i2s: malformed key"); rc = FAKT_CORRUPT; break; }
     memcpy(&iBlk, k.p, 4);
     if( iBlk & I2S_LONG ){ rc = FAKT_DONE; break; }     /* the long texts sort last */
     if( xBlock(pArg, iBlk, v.p, v.n) ){ rc = FAKT_DONE; break; }
