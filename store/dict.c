@@ -6,6 +6,7 @@
 ** it looked up or interned and the kinds of their objects. It calls
 ** codec.c, kv.c (cursor moves), txn.c and records.c (faktObjGetKind).
 */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include "storeInt.h"
@@ -101,6 +102,7 @@ static NameEnt *nameCacheAdd(NameCache *c, uint64_t h64, const char *z, int n, u
     c->zBuf = zNew;
     c->nBufAlloc = nNew;
   }
+  assert( (c->nUsed+1)*4 <= c->nSlot*3 );     /* a free slot ends every probe */
   size_t j = (size_t)h & (c->nSlot-1);
   while( c->a[j].h ) j = (j+1) & (c->nSlot-1);
   NameEnt *e = &c->a[j];

@@ -202,6 +202,7 @@ static int ftsWriteRange(FtsMerge *m, const uint8_t *aTok, size_t nTok, int bOld
       k0 = nOld;
     }
     k = faktCodecFtsPack(a+i, n-i, nTarget, k0, m->aVal, &nVal);
+    assert( k>=1 && nVal<=FTS_BLOCK_BYTES );      /* each block takes a doc at least */
     /* the old block, unchanged (new docs went after it): leave it */
     if( !(bPrefix && k==nOld) ){
       rc = ftsPutBlock(m, aTok, nTok, a[i], nVal, bSame && m->bAtOld);

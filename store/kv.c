@@ -9,6 +9,7 @@
 ** codec.c; the page check of pagecheck.c reaches it only as the hook
 ** open.c installs (faktKvSetPageCheck).
 */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -648,6 +649,7 @@ void faktKvCursorClose(KvCursor *mc){
 int faktKvCursorGet(FaktStore *s, KvCursor *mc, KvVal *pK, KvVal *pV, int op, const char *zWhat){
   MDB_val k, v;
   int rc;
+  assert( op>=KV_FIRST && op<=KV_NEXT_DUP );
   k.mv_data = NULL; k.mv_size = 0;
   v.mv_data = NULL; v.mv_size = 0;
   if( op==KV_SET || op==KV_SET_RANGE || op==KV_GET_BOTH ){ k.mv_data = (void*)pK->p; k.mv_size = pK->n; }
@@ -676,6 +678,7 @@ int faktKvCursorPut(FaktStore *s, KvCursor *mc, const KvVal *pK, const KvVal *pV
 int faktKvCursorAcquire(StoreTxn *t, int iDb, const uint8_t *aPrefix, int nPrefix, StoreCursor **pp){
   StoreCursor *c;
   *pp = NULL;
+  assert( nPrefix>=0 && nPrefix<=CUR_PREFIX_MAX );   /* faktTxnCursor checked it */
   for(c=t->pCur; c; c=c->pNext){
     if( !c->bInUse && c->iDb==iDb ) break;
   }

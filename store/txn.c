@@ -198,6 +198,7 @@ static int pendApply(void *pArg, const Pending *p){
       continue;
     }
     if( faktWbufShadowed(p, i) ) continue;    /* a later put of the key wins */
+    assert( faktWbufIsIndexDb(e->iDb) );
     faktTxnDropTick(t, 1);
     if( e->iDb!=iDbCur ){
       faktKvAppendEnd(&app);

@@ -471,6 +471,7 @@ int faktWbufMerge(const Pending *p, FaktStore *s, int (*xApply)(void*, const Pen
     iHeldDb = m->iDb;
     nHeldKey = m->nKey;
     nHeldVal = m->nVal;
+    assert( nHeldKey + nHeldVal <= sizeof(aHeld) );   /* mergeNext and faktWbufAppend bound them */
     memcpy(aHeld, m->pKey, nHeldKey + nHeldVal);
     if( mergeNext(m, fd) ){ rc = FAKT_IOERR; break; }
     if( m->iDb<0 ) aHeap[0] = aHeap[--nHeap];
