@@ -41,20 +41,13 @@ uint64_t faktDecU64(const uint8_t *p){
 }
 
 /* An index entry's value: tx_add, then tx_ret only once the claim is
-** retracted (format 5; 4 bytes while live, 8 after). 1 if the value is
-** well formed. */
+** retracted (format 5; 4 bytes while live, 8 after). The decoder is
+** storeInt.h's, inline: every step of an index scan runs it. */
 size_t faktCodecVisEncode(uint8_t *v, uint32_t txAdd, uint32_t txRet){
   faktEncU32(v, txAdd);
   if( txRet==0 ) return 4;
   faktEncU32(v+4, txRet);
   return 8;
-}
-int faktCodecVisDecode(const void *pv, size_t n, uint32_t *pAdd, uint32_t *pRet){
-  const uint8_t *v = pv;
-  if( n!=4 && n!=8 ) return 0;
-  *pAdd = faktDecU32(v);
-  *pRet = n==8 ? faktDecU32(v+4) : 0;
-  return n==4 || *pRet!=0;               /* a retraction is never 0 */
 }
 
 /* FNV-1a 64, then the murmur3 fmix64 finaliser so that every input bit

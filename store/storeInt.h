@@ -123,10 +123,17 @@ _Static_assert(sizeof(((EntRec*)0)->aAlias)/sizeof(uint32_t)==255, "alias count 
 /* obj and i2s keys: the id as a native unsigned int (MDB_INTEGERKEY). */
 void     faktCodecIdKey(uint8_t *k, uint32_t id);
 uint32_t faktCodecIdGet(const void *p);
-/* An index entry's value (Vis): 4 bytes while live, 8 once retracted.
-** Decode: 1 if the value is well formed. */
+/* An index entry's value (Vis): tx_add, then tx_ret (never 0) once
+** retracted: 4 bytes while live, 8 after (format 5). Decode: 1 if the value
+** is well formed; inline, as every step of an index scan decodes one. */
 size_t   faktCodecVisEncode(uint8_t *v, uint32_t txAdd, uint32_t txRet);
-int      faktCodecVisDecode(const void *pv, size_t n, uint32_t *pAdd, uint32_t *pRet);
+static inline int faktCodecVisDecode(const void *pv, size_t n, uint32_t *pAdd, uint32_t *pRet){
+  const uint8_t *v = pv;
+  if( n!=4 && n!=8 ) return 0;
+  *pAdd = ((uint32_t)v[0]<<24) | ((uint32_t)v[1]<<16) | ((uint32_t)v[2]<<8) | v[3];
+  *pRet = n==8 ? ((uint32_t)v[4]<<24) | ((uint32_t)v[5]<<16) | ((uint32_t)v[6]<<8) | v[7] : 0;
+  return n==4 || *pRet!=0;
+}
 void     faktCodecEncDouble(uint8_t *p, double r);
 double   faktCodecDecDouble(const uint8_t *p);
 /* Records of obj (see above). Decoders: FAKT_OK or FAKT_CORRUPT, and they
