@@ -25,8 +25,8 @@ static Value vInt(int64_t i){ Value v; memset(&v, 0, sizeof(v)); v.t = V_INT; v.
 static Value vFloat(double r){ Value v; memset(&v, 0, sizeof(v)); v.t = V_FLOAT; v.u.r = r; return v; }
 
 /*
-** Iteration over every object of a kind, in id order, with st->pCur on
-** "obj" (st->iEnd marks it started). wantKind 0: every object that is not
+** Iteration over every object of a kind, in id order, with st->pCur a
+** faktObjScan (st->iEnd marks it started). wantKind 0: every object that is not
 ** a claim; K_ENTITY includes sources. 1 with *pId, 0 at the end, or -rc.
 */
 int faktNextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId){
