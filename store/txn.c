@@ -581,16 +581,29 @@ int faktStoreIsWrite(StoreTxn *t){
   return t ? t->bWrite : 0;
 }
 
+/* The end of read txn t: its LMDB txn kept as the handle's spare. A read
+** txn buffers no puts, counts no statistics and caches no names: there is
+** nothing of those to free (every read of a query ends here). */
+static void readEnd(StoreTxn *t){
+  assert( t->pend.a==NULL && t->pend.aByte==NULL && t->pend.fdRun==0 && t->stat.a==NULL
+          && t->names.a==NULL && t->names.aKind==NULL );
+  faktKvTxnEnd(t->s, t->txn);
+}
+
 void faktStoreAbort(StoreTxn *t){
   if( t==NULL ) return;
   if( t->pChild ) faktStoreAbort(t->pChild);
   faktKvCursorFreeAll(t);
-  faktWbufClear(&t->pend);
-  faktWbufStatClear(&t->stat);
-  if( t->pParent ) t->pParent->pend.bInChild = 0;   /* still pending */
-  faktDictCacheClear(&faktTxnRoot(t)->names);                /* it may hold what t added */
-  faktDictCacheClear(&t->names);
-  if( t->bWrite ) faktKvTxnAbort(t->txn); else faktKvTxnEnd(t->s, t->txn);
+  if( t->bWrite ){
+    faktWbufClear(&t->pend);
+    faktWbufStatClear(&t->stat);
+    if( t->pParent ) t->pParent->pend.bInChild = 0;   /* still pending */
+    faktDictCacheClear(&faktTxnRoot(t)->names);        /* it may hold what t added */
+    faktDictCacheClear(&t->names);
+    faktKvTxnAbort(t->txn);
+  }else{
+    readEnd(t);
+  }
   txnUnlink(t);
   free(t);
 }
@@ -706,8 +719,10 @@ int faktStoreCommit(StoreTxn *t){
       return rc;
     }
   }
-  faktWbufStatClear(&t->stat);
-  faktWbufClear(&t->pend);
+  if( t->bWrite ){
+    faktWbufStatClear(&t->stat);
+    faktWbufClear(&t->pend);
+  }
   faktKvCursorFreeAll(t);
   int bBig = t->bWrite && t->nWrite>=COMMIT_DROP;
   FaktStore *s = t->s;
@@ -722,7 +737,7 @@ int faktStoreCommit(StoreTxn *t){
     }
     faktDictCacheClear(&t->names);
   }else{
-    faktKvTxnEnd(s, t->txn);
+    readEnd(t);
     rc = FAKT_OK;
   }
   txnUnlink(t);
