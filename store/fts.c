@@ -24,10 +24,11 @@
 **
 ** Writes: a top-level transaction buffers (token, doc) puts and deletes
 ** in the pending buffer (value empty: add; FTS_OP_DEL: delete) and
-** pendFlush hands the fts run, sorted by (token, doc), to faktFtsFlush, which
-** merges each token's docs into its blocks (FtsMerge). A nested
-** transaction does not buffer: faktFtsDoc collects one doc's words the same
-** way, sorts them and hands them to faktFtsFlush at once.
+** txn.c's flush hands the fts run, sorted by (token, doc), to
+** faktFtsFlush, which merges each token's docs into its blocks
+** (FtsMerge). A nested transaction does not buffer: faktFtsDoc collects
+** one doc's words the same way, sorts them and hands them to faktFtsFlush
+** at once.
 */
 
 /* ================================================================ writing */

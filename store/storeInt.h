@@ -1,21 +1,26 @@
 /*
 ** storeInt.h -- the store's private types and the API its files share.
-** Included only by the .c files of store/; the engine sees store.h. Nothing here needs
-** lmdb.h: the LMDB binding (kv.c) hands out opaque handles and {ptr,len}
-** values, and every code it returns is already a FAKT_* code.
+** Included only by the .c files of store/; the engine sees store.h.
+** Nothing here needs lmdb.h: the LMDB binding (kv.c) hands out opaque
+** handles and {ptr,len} values, and every code it returns is already a
+** FAKT_* code.
 **
-** The files, lowest first (each may call the ones before it):
+** The files, lowest first, and what each calls besides base/ and libc:
 **   codec.c    encodings: integers, varints, record and key layouts, hashes
-**   kv.c       the LMDB binding, the only includer of lmdb.h (calls codec.c)
+**   kv.c       the LMDB binding, the only includer of lmdb.h: codec.c
 **   wbuf.c     the write buffer: pending puts, sorted runs, spill, merge,
-**              pending statistics; no LMDB (calls codec.c, kv.c's messages)
+**              pending statistics; no LMDB: codec.c, kv.c's messages
 **   txn.c      transactions, the flushes of the write buffer (the only file
-**              that orchestrates them), fakt's own locks, meta
-**   dict.c     dictionary (s2i, i2s blocks) and the name cache
+**              that orchestrates them), fakt's own locks, meta: codec.c,
+**              kv.c, wbuf.c, and as steps of its work dict.c's name cache
+**              and fts.c's merge of postings
+**   dict.c     dictionary (s2i, i2s blocks) and the name cache: codec.c,
+**              kv.c, txn.c, records.c's faktObjGetKind
 **   records.c  objects, claims, alias/geo/srcc/prop, source text, rules,
-**              statistics, txlog, the typed scans of the side tables
-**   fts.c      full-text postings, writing (a step of txn.c's flush) and reading
-**   open.c, check.c (+ pagecheck.c), vacuum.c, rawtab.c: on top of them all
+**              statistics, txlog, the typed scans of the side tables:
+**              codec.c, kv.c, txn.c, dict.c, fts.c, pagecheck.c
+**   fts.c      full-text postings, writing and reading: codec.c, kv.c, txn.c
+**   open.c, check.c (+ pagecheck.c), vacuum.c, rawtab.c: on top of them
 ** Shared functions carry their file's prefix: faktCodec, faktKv, faktWbuf,
 ** faktTxn, faktDict, faktRec, faktFts.
 */
