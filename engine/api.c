@@ -26,6 +26,22 @@ void faktDbError(fakt *db, int rc, const char *zFmt, ...){
   faktErrReplace(&db->err, rc, NULL, "%s", zBuf);
 }
 
+int faktStoreFail(FaktErr *e, FaktStore *s, int rc, const Pos *pPos, const char *zPrefix){
+  const char *zMsg = fakt_errstr(rc);
+  switch( rc & 0xff ){
+    /* the codes whose every return from the store leaves its message */
+    case FAKT_FULL: case FAKT_IOERR: case FAKT_BUSY: case FAKT_CORRUPT: case FAKT_TOOBIG:
+    case FAKT_READONLY: case FAKT_PERM: case FAKT_CANTOPEN: case FAKT_NOTADB: case FAKT_FORMAT:
+    case FAKT_INTERNAL: {
+      const char *z = s ? faktStoreErrmsg(s) : NULL;
+      if( z && z[0] && strcmp(z, "not an error")!=0 ) zMsg = z;
+      break;
+    }
+  }
+  faktErrSet(e, rc, pPos, "%s%s", zPrefix ? zPrefix : "", zMsg);
+  return rc;
+}
+
 /* An explicit transaction is tied to the thread that began it (LMDB write
 ** transactions are); another thread using the handle meanwhile is misuse. */
 int faktTxnForeign(fakt *db){
@@ -428,7 +444,7 @@ static int fakt_prepareImpl(fakt *db, const char *zSql, int nByte, fakt_stmt **p
     int bOwn = 0;
     if( t==NULL ){
       rc = faktStoreBegin(db->pStore, 0, &t);
-      if( rc ){ faktDbError(db, rc, "%s", fakt_errstr(rc)); stmtFree(p); return rc; }
+      if( rc ){ faktStoreFail(&db->err, db->pStore, rc, NULL, NULL); stmtFree(p); return rc; }
       bOwn = 1;
     }
     rc = faktResolveFind(p, t);
@@ -767,7 +783,7 @@ static int findBegin(fakt_stmt *p){
   StoreTxn *t = db->pTxn;
   if( t==NULL ){
     rc = faktStoreBegin(db->pStore, 0, &t);
-    if( rc ){ faktDbError(db, rc, "%s", fakt_errstr(rc)); return rc; }
+    if( rc ){ faktStoreFail(&db->err, db->pStore, rc, NULL, NULL); return rc; }
     p->pOwnTxn = t;
   }
   free(ex->aReg);
@@ -869,7 +885,7 @@ static int fakt_stepImpl(fakt_stmt *p){
     return rc;
   }
   if( p->pRules ) p->pRules->bKeep = 0;      /* a rule may have stopped half-way */
-  if( db->err.rc==FAKT_OK ) faktDbError(db, rc, "%s", fakt_errstr(rc));
+  if( db->err.rc==FAKT_OK ) faktStoreFail(&db->err, db->pStore, rc, NULL, NULL);
   rc = db->err.rc;
   /* keep the message; reset the execution */
   FaktErr save = db->err;

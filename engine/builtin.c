@@ -25,25 +25,23 @@ static Value vInt(int64_t i){ Value v; memset(&v, 0, sizeof(v)); v.t = V_INT; v.
 static Value vFloat(double r){ Value v; memset(&v, 0, sizeof(v)); v.t = V_FLOAT; v.u.r = r; return v; }
 
 /*
-** Iteration over every object of a kind, in id order, with st->pCur on
-** "obj" (st->iEnd marks it started). wantKind 0: every object that is not
+** Iteration over every object of a kind, in id order, with st->pCur a
+** faktObjScan (st->iEnd marks it started). wantKind 0: every object that is not
 ** a claim; K_ENTITY includes sources. 1 with *pId, 0 at the end, or -rc.
 */
 int faktNextObj(Exec *ex, StepState *st, int wantKind, uint32_t *pId){
   if( st->pCur==NULL ){
     if( st->iEnd ) return 0;
     st->iEnd = 1;
-    int rc = faktAuxOpen(ex->pTxn, "obj", NULL, 0, &st->pCur);
-    if( rc ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
+    int rc = faktObjScan(ex->pTxn, &st->pCur);
+    if( rc ) return -faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
   }
   for(;;){
-    const uint8_t *k, *v; int nk, nv;
-    int rc = faktAuxNext(st->pCur, &k, &nk, &v, &nv);
+    uint32_t id;
+    int kind;
+    int rc = faktObjNext(st->pCur, &id, &kind);
     if( rc==FAKT_DONE ) return 0;
-    if( rc!=FAKT_ROW ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
-    if( nk!=4 || nv<1 ) continue;
-    uint32_t id = faktObjKeyId(k);
-    int kind = v[0];
+    if( rc!=FAKT_ROW ) return -faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
     if( wantKind==0 ){
       if( kind==K_CLAIM ) continue;
     }else if( kind!=wantKind && !(wantKind==K_ENTITY && kind==K_SOURCE) ){
@@ -118,15 +116,11 @@ static int genClaimField(Exec *ex, Step *pS, StepState *st, Value *aArg, ClaimFi
     if( st->pCur==NULL ){
       if( st->iEnd ) return 0;
       st->iEnd = 1;
-      uint8_t aKey[4];
-      faktEncU32(aKey, aArg[1].id);
-      int rc = faktAuxOpen(ex->pTxn, "srcc", aKey, 4, &st->pCur);
+      int rc = faktSourceClaimsScan(ex->pTxn, aArg[1].id, &st->pCur);
       if( rc ) return -rc;
     }
-    const uint8_t *k, *val; int nk, nv;
-    while( faktAuxNext(st->pCur, &k, &nk, &val, &nv)==FAKT_ROW ){
-      if( nk!=8 ) continue;                      /* a damaged key */
-      uint32_t cid = faktDecU32(k+4);
+    uint32_t cid;
+    while( faktSourceClaimsNext(st->pCur, &cid)==FAKT_ROW ){
       if( !getClaim(ex, cid, &r) ) continue;
       Value vc = vId(cid);
       if( faktBindOut(ex, pS, 0, &vc) ) return 1;
@@ -349,7 +343,7 @@ static int gRuleText(Exec *ex, Step *pS, StepState *st, Value *aArg){
     st->xAuxFree = ruleTextsFree;
     RuleTextsCtx c = { r, ex->pTxn };
     int rc = faktRuleEach(ex->pTxn, ruleTextsAdd, &c);
-    if( rc ){ faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc)); return -rc; }
+    if( rc ) return -faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
   }
   while( r->i < r->n ){
     int i = r->i++, rc;
@@ -364,27 +358,19 @@ static int gRuleText(Exec *ex, Step *pS, StepState *st, Value *aArg){
 
 /* ---------------------------------------------------------------- names */
 
-/* Folded text bytes of an alias key (ALIAS_MAX of store.c, SPEC 7.2). */
-#define NAMED_KEY_MAX 400
-
 /* The ids found so far by faktNamedIds. */
 typedef struct NamedIds { uint32_t *a; int n, nAlloc; } NamedIds;
 
 /* Add the entities of one alias key zKey[0..nKey) (a folded text) to pIds,
 ** each once. */
 static int namedKey(StoreTxn *t, const char *zKey, size_t nKey, NamedIds *pIds){
-  char aKey[NAMED_KEY_MAX+1];
   StoreCursor *cur;
-  const uint8_t *k, *v; int nk, nv, rc;
+  uint32_t id;
+  int rc;
   if( nKey==0 ) return FAKT_OK;
-  if( nKey>NAMED_KEY_MAX ) nKey = NAMED_KEY_MAX;
-  memcpy(aKey, zKey, nKey);
-  aKey[nKey] = 0;
-  rc = faktAuxOpen(t, "alias", (const uint8_t*)aKey, (int)nKey+1, &cur);
+  rc = faktAliasScan(t, zKey, nKey, &cur);
   if( rc ) return rc;
-  while( (rc = faktAuxNext(cur, &k, &nk, &v, &nv))==FAKT_ROW ){
-    if( nk!=(int)nKey+5 ) continue;
-    uint32_t id = faktDecU32(k + nKey + 1);
+  while( (rc = faktAliasNext(cur, &id))==FAKT_ROW ){
     int i;
     for(i=0; i<pIds->n && pIds->a[i]!=id; i++){}
     if( i<pIds->n ) continue;
@@ -530,30 +516,25 @@ static int gWithin(Exec *ex, Step *pS, StepState *st, Value *aArg){
     if( st->pCur==NULL ){
       if( w->nCell>=0 && w->iCell>=w->nCell ) return 0;
       if( w->nCell<0 && w->iCell>0 ) return 0;
-      uint8_t aKey[4];
       int rc;
       if( w->nCell<0 ){
-        rc = faktAuxOpen(ex->pTxn, "geo", NULL, 0, &st->pCur);
+        rc = faktGeoScan(ex->pTxn, 1, 0, &st->pCur);
       }else{
-        faktEncU32(aKey, w->aCell[w->iCell]);
-        rc = faktAuxOpen(ex->pTxn, "geo", aKey, 4, &st->pCur);
+        rc = faktGeoScan(ex->pTxn, 0, w->aCell[w->iCell], &st->pCur);
       }
       w->iCell++;
       if( rc ) return -rc;
     }
-    const uint8_t *k, *v; int nk, nv;
-    int rc = faktAuxNext(st->pCur, &k, &nk, &v, &nv);
+    uint32_t idPlace;
+    double lat, lon;
+    int rc = faktGeoNext(st->pCur, &idPlace, &lat, &lon);
     if( rc!=FAKT_ROW ){
       faktCursorClose(st->pCur);
       st->pCur = NULL;
       continue;
     }
-    if( nk!=8 || nv<16 ) continue;
-    double lat, lon;
-    uint64_t u = faktDecU64(v); memcpy(&lat, &u, 8);
-    u = faktDecU64(v+8); memcpy(&lon, &u, 8);
     if( faktHaversineKm(w->lat, w->lon, lat, lon) > w->km ) continue;
-    Value ve = vId(faktDecU32(k+4));
+    Value ve = vId(idPlace);
     if( faktBindOut(ex, pS, 0, &ve) ) return 1;
   }
 }
@@ -803,7 +784,7 @@ walkDocs:
   }
   return 0;
 fail:
-  if( ex->pErr->rc==FAKT_OK ) faktErrSet(ex->pErr, -rc, NULL, "%s", fakt_errstr(-rc));
+  if( ex->pErr->rc==FAKT_OK ) faktStoreFail(ex->pErr, ex->db->pStore, -rc, NULL, NULL);
   return rc;
 }
 

@@ -60,15 +60,11 @@ int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aArg){
       if( st->iEnd ) return 0;
       st->iEnd = 1;
       if( aArg[1].t!=V_INT ) return 0;
-      uint8_t aKey[8];
-      faktEncU64(aKey, (uint64_t)aArg[1].u.i);
-      int rc = faktAuxOpen(ex->pTxn, "prop", aKey, 8, &st->pCur);
+      int rc = faktPropScan(ex->pTxn, (uint64_t)aArg[1].u.i, &st->pCur);
       if( rc ) return -rc;
     }
-    const uint8_t *k, *v; int nk, nv;
-    while( faktAuxNext(st->pCur, &k, &nk, &v, &nv)==FAKT_ROW ){
-      if( nk!=12 ) continue;
-      uint32_t cid = faktDecU32(k+8);
+    uint32_t cid;
+    while( faktPropNext(st->pCur, &cid)==FAKT_ROW ){
       if( !liveClaim(ex, cid, &r) ) continue;
       Value vc = vId(cid);
       if( faktBindOut(ex, pS, 0, &vc) ) return 1;
@@ -161,15 +157,11 @@ int faktGenCorroboration(Exec *ex, Step *pS, StepState *st, Value *aArg){
   if( faktExecClaim(ex, aArg[0].id, &r) ) return 0;
   uint32_t idDenies = stanceId(ex, "denies");
   IdSet aFor = { 0, 0, NULL }, aAgainst = { 0, 0, NULL };
-  uint8_t aKey[8];
-  faktEncU64(aKey, faktClaimProp(&r));
   StoreCursor *cur;
-  int rc = faktAuxOpen(ex->pTxn, "prop", aKey, 8, &cur);
+  int rc = faktPropScan(ex->pTxn, faktClaimProp(&r), &cur);
   if( rc ) return -rc;
-  const uint8_t *k, *v; int nk, nv;
-  while( rc==FAKT_OK && faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW ){
-    if( nk!=12 ) continue;                       /* a damaged key */
-    uint32_t cid = faktDecU32(k+8);
+  uint32_t cid;
+  while( rc==FAKT_OK && faktPropNext(cur, &cid)==FAKT_ROW ){
     if( !liveClaim(ex, cid, &r2) || !claimTimesOverlap(&r, &r2) ) continue;
     uint32_t o = originOf(ex, &r2);
     if( o==0 ) continue;
@@ -282,15 +274,11 @@ int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg){
       }
       if( cs->pCand ){ faktCursorClose(cs->pCand); cs->pCand = NULL; }
       cs->iPhase = 2;
-      uint8_t aKey[8];
-      faktEncU64(aKey, faktClaimProp(&cs->r1));
-      if( faktAuxOpen(ex->pTxn, "prop", aKey, 8, &cs->pCand) ) cs->pCand = NULL;
+      if( faktPropScan(ex->pTxn, faktClaimProp(&cs->r1), &cs->pCand) ) cs->pCand = NULL;
     }
     if( cs->iPhase==2 ){
-      const uint8_t *k, *v; int nk, nv;
-      while( cs->pCand && faktAuxNext(cs->pCand, &k, &nk, &v, &nv)==FAKT_ROW ){
-        if( nk!=12 ) continue;                   /* a damaged key */
-        uint32_t c2 = faktDecU32(k+8);
+      uint32_t c2;
+      while( cs->pCand && faktPropNext(cs->pCand, &c2)==FAKT_ROW ){
         ClaimRec r2;
         if( c2==cs->c1 || !liveClaim(ex, c2, &r2) ) continue;
         if( (r2.stance==cs->idDenies)==(cs->r1.stance==cs->idDenies) ) continue;
@@ -376,15 +364,11 @@ int faktGenStanceChange(Exec *ex, Step *pS, StepState *st, Value *aArg){
       cs->who1 = speakerOf(&cs->r1);
       cs->t1 = saidTime(ex, &cs->r1);
       if( cs->who1==0 || cs->t1==0 ){ if( bFirst || bSecond ) return 0; continue; }
-      uint8_t aKey[8];
-      faktEncU64(aKey, faktClaimProp(&cs->r1));
-      int rc = faktAuxOpen(ex->pTxn, "prop", aKey, 8, &cs->pCand);
+      int rc = faktPropScan(ex->pTxn, faktClaimProp(&cs->r1), &cs->pCand);
       if( rc ){ cs->pCand = NULL; return -rc; }
     }
-    const uint8_t *k, *v; int nk, nv;
-    while( faktAuxNext(cs->pCand, &k, &nk, &v, &nv)==FAKT_ROW ){
-      if( nk!=12 ) continue;                     /* a damaged key */
-      uint32_t c2 = faktDecU32(k+8);
+    uint32_t c2;
+    while( faktPropNext(cs->pCand, &c2)==FAKT_ROW ){
       ClaimRec r2;
       uint64_t t2;
       if( c2==cs->c1 || !liveClaim(ex, c2, &r2) || speakerOf(&r2)!=cs->who1 ) continue;
@@ -676,7 +660,7 @@ int faktVerifyStep(fakt_stmt *p){
     int rc;
     if( t==NULL ){
       rc = faktStoreBegin(db->pStore, 0, &t);
-      if( rc ){ faktDbError(db, rc, "%s", fakt_errstr(rc)); return rc; }
+      if( rc ) return faktStoreFail(&db->err, db->pStore, rc, NULL, NULL);
       p->pOwnTxn = t;
     }
     ex->db = db;
@@ -739,7 +723,7 @@ int faktVerifyStep(fakt_stmt *p){
     }
     if( st.pCur ) faktCursorClose(st.pCur);
     if( rc ){
-      if( db->err.rc==FAKT_OK ) faktDbError(db, rc, "%s", fakt_errstr(rc));
+      if( db->err.rc==FAKT_OK ) faktStoreFail(&db->err, db->pStore, rc, NULL, NULL);
       return rc;
     }
   }

@@ -269,7 +269,7 @@ static int scanOpen(Exec *ex, Step *pS, StepState *st){
   }
   int rc = faktCursorOpen(ex->pTxn, pS->ix, aKey, n, &st->pCur);
   if( rc ){
-    faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));
+    faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
     return -rc;
   }
   st->bRing = (pS->bReadsClaims && faktObjWalkable(ex->pTxn))
@@ -320,7 +320,7 @@ static int scanNext(Exec *ex, Step *pS, StepState *st){
     int rc = scanPull(ex, pS, st, &aKey, &vis);
     if( rc==FAKT_DONE ) return 0;
     if( rc!=FAKT_ROW ){
-      faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));
+      faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
       return -rc;
     }
     rc = tick(ex);
@@ -581,7 +581,7 @@ int faktRunCount(Run *r, int64_t *pn){
       rc = scanPull(ex, pS, st, &aKey, &vis);
       if( rc==FAKT_DONE ) break;
       if( rc!=FAKT_ROW ){
-        faktErrSet(ex->pErr, rc, NULL, "%s", fakt_errstr(rc));
+        faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
         stepClose(r, 0);
         return -rc;
       }

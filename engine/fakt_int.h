@@ -575,6 +575,12 @@ FAKT_PRIVATE int faktLookupLabelUnique(StoreTxn *t, const char *z, int n, uint32
 
 /* ---------------------------------------------------------------- api.c */
 FAKT_PRIVATE void faktDbError(fakt *db, int rc, const char *zFmt, ...) __attribute__((format(printf, 3, 4)));
+/* Carry the error rc of a call of store s into e (faktErrSet: an error
+** already in e stays), at pPos and after zPrefix (either may be NULL),
+** with the store's own message when it has one for such a code (the file
+** and what happened to it: full, damaged, locked ...), else fakt_errstr(rc).
+** Returns rc. */
+FAKT_PRIVATE int  faktStoreFail(FaktErr *e, FaktStore *s, int rc, const Pos *pPos, const char *zPrefix);
 FAKT_PRIVATE int  faktRunScript(fakt *db, const char *zText, int nText, const char *zOrigin,
                                 FaktErr *pErr);
 FAKT_PRIVATE int64_t faktNowMillis(void);

@@ -79,23 +79,17 @@ int faktLookupName(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pKind)
 ** entities carry the name, the first by id, and *pnMore counts the others
 ** (their ids in aMore, up to 4). */
 static int lookupLabelAll(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pnMore, uint32_t *aMore){
-  char zKey[420];
   char *zFold = malloc((size_t)n*2 + 2);
   if( zFold==NULL ) return FAKT_NOMEM;
   size_t nF = faktFold(z, (size_t)n, zFold, (size_t)n*2 + 2);
-  if( nF>400 ) nF = 400;
-  memcpy(zKey, zFold, nF);
-  free(zFold);
-  zKey[nF] = 0;
   StoreCursor *cur;
-  int rc = faktAuxOpen(t, "alias", (const uint8_t*)zKey, (int)nF+1, &cur);
+  int rc = faktAliasScan(t, zFold, nF, &cur);
+  free(zFold);
   if( rc ) return rc;
-  const uint8_t *aKey, *aVal; int nKey, nVal;
+  uint32_t id;
   int nFound = 0;
   if( pnMore ) *pnMore = 0;
-  while( (rc = faktAuxNext(cur, &aKey, &nKey, &aVal, &nVal))==FAKT_ROW ){
-    if( nKey!=(int)nF+5 ) continue;
-    uint32_t id = faktDecU32(aKey + nF + 1);
+  while( (rc = faktAliasNext(cur, &id))==FAKT_ROW ){
     if( nFound==0 ){ *pId = id; nFound = 1; continue; }
     if( id==*pId ) continue;
     if( pnMore ){
@@ -171,7 +165,7 @@ int faktResolveConst(Compile *c, Expr *pE, Value *pV){
         faktErrSet(c->pErr, FAKT_NOTFOUND, &pE->pos, "unknown entity \"%s\"", pE->zName);
         return FAKT_NOTFOUND;
       }
-      if( rc ){ faktErrSet(c->pErr, rc, &pE->pos, "%s", fakt_errstr(rc)); return rc; }
+      if( rc ) return faktStoreFail(c->pErr, c->db->pStore, rc, &pE->pos, NULL);
       pV->t = V_ID; pV->id = id;
       return FAKT_OK;
     }
@@ -201,7 +195,7 @@ int faktResolveConst(Compile *c, Expr *pE, Value *pV){
                    nMore>4 ? ", ..." : "");
         return FAKT_CONSTRAINT;
       }
-      if( rc ){ faktErrSet(c->pErr, rc, &pE->pos, "%s", fakt_errstr(rc)); return rc; }
+      if( rc ) return faktStoreFail(c->pErr, c->db->pStore, rc, &pE->pos, NULL);
       pV->t = V_ID; pV->id = id;
       return FAKT_OK;
     }

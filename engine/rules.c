@@ -835,7 +835,7 @@ static int loadSet(fakt *db, StoreTxn *t, Stmt *pExtra, RuleSet **pp, FaktErr *p
   if( rc==0 && pExtra ) rc = addRule(rs, pExtra, pErr);
   if( rc==0 ) rc = compileAll(db, t, rs, pErr);
   if( rc ){
-    if( pErr->rc==FAKT_OK ) faktErrSet(pErr, rc, NULL, "%s", fakt_errstr(rc));
+    if( pErr->rc==FAKT_OK ) faktStoreFail(pErr, db->pStore, rc, NULL, NULL);
     faktRulesFree(rs);
     return rc;
   }

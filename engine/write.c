@@ -83,15 +83,8 @@ static const char *fullPrefix(const char *zStore){
 }
 
 static int storeErr(WCtx *w, int rc, const Pos *pPos){
-  if( rc==FAKT_FULL ){
-    const char *zStore = faktStoreErrmsg(w->db->pStore);
-    faktErrSet(w->pErr, rc, pPos, "%s%s", fullPrefix(zStore), zStore);
-  }else if( rc==FAKT_IOERR || rc==FAKT_BUSY ){
-    faktErrSet(w->pErr, rc, pPos, "%s", faktStoreErrmsg(w->db->pStore));
-  }else{
-    faktErrSet(w->pErr, rc, pPos, "%s", fakt_errstr(rc));
-  }
-  return rc;
+  const char *zPrefix = rc==FAKT_FULL ? fullPrefix(faktStoreErrmsg(w->db->pStore)) : NULL;
+  return faktStoreFail(w->pErr, w->db->pStore, rc, pPos, zPrefix);
 }
 
 static const char *kindName(int k){
@@ -431,22 +424,18 @@ static int readFile(const char *zPath, char **pz, size_t *pn, char *zWhy, size_t
 ** code with the message set.
 */
 static int sourceClaims(WCtx *w, uint32_t srcId, const Pos *pPos, uint32_t **paId, int *pnId){
-  uint8_t aKey[4];
   StoreCursor *cur;
-  uint32_t *aId = NULL;
+  uint32_t *aId = NULL, idClaim;
   int nId = 0, rc;
   *paId = NULL;
   *pnId = 0;
-  faktEncU32(aKey, srcId);
-  rc = faktAuxOpen(w->t, "srcc", aKey, 4, &cur);
+  rc = faktSourceClaimsScan(w->t, srcId, &cur);
   if( rc ) return storeErr(w, rc, pPos);
-  const uint8_t *k, *v; int nk, nv;
-  while( faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW ){
-    if( nk!=8 ) continue;                    /* a damaged key */
+  while( faktSourceClaimsNext(cur, &idClaim)==FAKT_ROW ){
     uint32_t *a = realloc(aId, sizeof(uint32_t)*(size_t)(nId+1));
     if( a==NULL ){ rc = FAKT_NOMEM; break; }
     aId = a;
-    aId[nId++] = faktDecU32(k+4);
+    aId[nId++] = idClaim;
   }
   faktCursorClose(cur);
   if( rc ){ free(aId); return storeErr(w, rc, pPos); }
@@ -1238,16 +1227,11 @@ static int defRule(WCtx *w, Stmt *pS, const char *zText, int nText){
   /* existing text of this rule name */
   char *zOld = NULL;
   size_t nOld = 0;
-  StoreCursor *cur;
-  uint8_t aKey[4];
-  faktEncU32(aKey, id);
-  if( faktAuxOpen(w->t, "rule", aKey, 4, &cur)==FAKT_OK ){
-    const uint8_t *k, *v; int nk, nv;
-    if( faktAuxNext(cur, &k, &nk, &v, &nv)==FAKT_ROW ){
-      zOld = malloc((size_t)nv + 1);
-      if( zOld ){ memcpy(zOld, v, (size_t)nv); zOld[nv] = 0; nOld = (size_t)nv; }
-    }
-    faktCursorClose(cur);
+  const char *zRule;
+  size_t nRule;
+  if( faktRuleGet(w->t, id, &zRule, &nRule)==FAKT_OK ){
+    zOld = malloc(nRule + 1);
+    if( zOld ){ memcpy(zOld, zRule, nRule); zOld[nRule] = 0; nOld = nRule; }
   }
   char *zNew = faktMprintf("%.*s%s%.*s", (int)nOld, zOld ? zOld : "", nOld ? "\n" : "", nText, zText);
   if( zOld && strstr(zOld, zNew + nOld + (nOld ? 1 : 0)) ){
@@ -1524,8 +1508,7 @@ static int txnStmt(fakt_stmt *p){
       if( n.nAdded + n.nRetracted + n.nOther ) rc = logTx(db, db->pTxn, &n);
       if( rc==0 ){
         rc = faktStoreCommit(db->pTxn);
-        if( rc ) faktErrSet(&db->err, rc, &pS->pos, "commit failed: %s",
-                            rc==FAKT_FULL || rc==FAKT_IOERR ? faktStoreErrmsg(db->pStore) : fakt_errstr(rc));
+        if( rc ) faktStoreFail(&db->err, db->pStore, rc, &pS->pos, "commit failed: ");
       }else{
         faktStoreAbort(db->pTxn);
       }

@@ -5,7 +5,10 @@
 ** read far outside the map. This file reads the file by itself, through a
 ** private read-only map of its committed length, and walks every tree from
 ** the current meta page before LMDB is given the file. See SPEC.md
-** "Integrity check" and pagecheck.h.
+** "Integrity check" and pagecheck.h. It owns LMDB's page layout (mirrors
+** of its structures) and calls nothing but libc: open.c installs its guard
+** as kv.c's page hook, check.c runs the walk, records.c follows obj's
+** branch pages through it.
 */
 #include <errno.h>
 #include <fcntl.h>

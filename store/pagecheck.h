@@ -1,6 +1,6 @@
 /*
 ** pagecheck.h -- a structural check of an LMDB 0.9 data file, made without
-** liblmdb (store/pagecheck.c). store.c runs it before LMDB maps a file, so
+** liblmdb (store/pagecheck.c). The store runs it before LMDB maps a file, so
 ** that a damaged page is reported instead of followed.
 */
 #ifndef FAKT_PAGECHECK_H
@@ -50,7 +50,7 @@ int faktPageCheckIn(const char *zPath, const void *pMap, size_t nMap, char *zErr
 int faktPageMainLeaf(const char *zPath, uint64_t *pRoot, uint32_t *pPsize);
 
 /*
-** One path down a tree, for store.c's prefetch of claim records
+** One path down a tree, for records.c's prefetch of claim records
 ** (faktObjLeaf), read with the same mirrors of LMDB's structures as the
 ** walk. None of them checks more than that what it reads lies inside the
 ** pages given: their answers are hints.

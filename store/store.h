@@ -1,6 +1,13 @@
 /*
-** store.h -- fakt's storage layer on LMDB. store.c is the only file that
-** includes lmdb.h; every MDB_* code is translated to a FAKT_* code there.
+** store.h -- fakt's storage layer on LMDB: the engine's view of store/.
+** The folder owns the database file: its tables and their encodings, the
+** transactions and their write buffer, the dictionary, the records and
+** the full-text postings, the integrity check and the vacuum. It calls
+** only base/ and LMDB, never upward into engine/. kv.c, the LMDB binding,
+** is the only file that includes lmdb.h; every MDB_* code is translated to
+** a FAKT_* code with a message there. The files and the private API they
+** share are listed in storeInt.h; tests that damage a database on purpose
+** reach the tables by name through storeTest.h.
 **
 ** One database = one file (MDB_NOSUBDIR) plus "<path>-lock". Named
 ** databases inside it (see SPEC.md "On-disk layout"):
@@ -299,8 +306,6 @@ int  faktTextGet(StoreTxn *t, uint32_t srcId, const char **pz, size_t *pn);  /* 
 /* Writes made through t so far (a statement that failed without changing
 ** it left nothing behind). */
 uint64_t faktStoreWrites(StoreTxn *t);
-/* The id of an obj (or i2s) key, as faktAuxNext gives it. */
-uint32_t faktObjKeyId(const void *p);
 /* Make t fail at commit with rc: a statement failed after writing. */
 void faktStoreDoom(StoreTxn *t, int rc);
 
@@ -308,6 +313,9 @@ void faktStoreDoom(StoreTxn *t, int rc);
 int  faktRulePut(StoreTxn *t, uint32_t nameId, const char *z, size_t n);   /* replaces */
 int  faktRuleDel(StoreTxn *t, uint32_t nameId);                            /* FAKT_NOTFOUND */
 int  faktRuleHas(StoreTxn *t, uint32_t nameId);   /* 1 if rules of that name are stored */
+/* The stored text of the rules of that name: *pz points into the map
+** (valid like faktDictText's). FAKT_NOTFOUND. */
+int  faktRuleGet(StoreTxn *t, uint32_t nameId, const char **pz, size_t *pn);
 /* Iterate all rules: callback gets name id and text; non-zero return stops. */
 int  faktRuleEach(StoreTxn *t, int (*x)(void*, uint32_t, const char*, size_t), void *pArg);
 
@@ -337,13 +345,31 @@ int  faktCursorNext(StoreCursor *c, const uint8_t **paKey, Vis *pVis);
 ** open when their transaction ends are freed with it: never use or close a
 ** cursor after its transaction's commit/abort. */
 void faktCursorClose(StoreCursor *c);
-/* Generic prefix cursor over one of the auxiliary DBs by name
-** ("alias", "srcc", "prop", "fts", "geo", "obj", "txlog"): key/val views. */
-int  faktAuxOpen(StoreTxn *t, const char *zDb, const uint8_t *aPrefix, int nPrefix, StoreCursor **pp);
-int  faktAuxNext(StoreCursor *c, const uint8_t **paKey, int *pnKey, const uint8_t **paVal, int *pnVal);
-/* Put/delete in an auxiliary DB (write txn). */
-int  faktAuxPut(StoreTxn *t, const char *zDb, const uint8_t *aKey, int nKey, const uint8_t *aVal, int nVal);
-int  faktAuxDel(StoreTxn *t, const char *zDb, const uint8_t *aKey, int nKey);
+
+/* ---- side tables: typed scans ---- */
+/* Each Scan opens a cursor of t (closed with faktCursorClose, as above)
+** over the entries of one side table, in key order; its Next gives the
+** next entry decoded: FAKT_ROW, FAKT_DONE at the end, or an error (then
+** FAKT_MISUSE for a cursor of another Scan). An entry whose key or value
+** is malformed is skipped (faktStoreCheck reports it). The engine uses
+** these and never names a table or builds a key. */
+/* The entities whose label or an alias folds (faktFold) to exactly
+** zFolded[0..nFolded), cut as the alias table keeps it (400 bytes). */
+int  faktAliasScan(StoreTxn *t, const char *zFolded, size_t nFolded, StoreCursor **pp);
+int  faktAliasNext(StoreCursor *c, uint32_t *pId);
+/* The claims of source srcId, retracted ones too (srcc). */
+int  faktSourceClaimsScan(StoreTxn *t, uint32_t srcId, StoreCursor **pp);
+int  faktSourceClaimsNext(StoreCursor *c, uint32_t *pClaim);
+/* The places in geo cell iCell (faktGeoCell), or every place when bAll,
+** with their coordinates (geo). */
+int  faktGeoScan(StoreTxn *t, int bAll, uint32_t iCell, StoreCursor **pp);
+int  faktGeoNext(StoreCursor *c, uint32_t *pId, double *pLat, double *pLon);
+/* The claims of proposition prop (faktClaimProp), retracted ones too (prop). */
+int  faktPropScan(StoreTxn *t, uint64_t prop, StoreCursor **pp);
+int  faktPropNext(StoreCursor *c, uint32_t *pClaim);
+/* Every object in id order, with its kind (K_*; obj). */
+int  faktObjScan(StoreTxn *t, StoreCursor **pp);
+int  faktObjNext(StoreCursor *c, uint32_t *pId, int *pKind);
 /* ---- full-text postings ---- */
 /* The docs (claim or source ids) whose quote or text holds the folded token
 ** zTok[0..nTok), in ascending order. Open flushes pending index puts, like

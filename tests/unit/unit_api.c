@@ -5,7 +5,8 @@
 ** value, step, read every column type, reset and re-run, finalize, close;
 ** errors as codes with "line L, col C" messages; fakt_exec; misuse; bound
 ** hostile text stays a value; four threads sharing one handle; fakt_interrupt from
-** another thread; fakt_check; a statement reused 1,000 times.
+** another thread; fakt_check; a statement reused 1,000 times; a full database's
+** message names the file and the size.
 ** Ends with "N passed, N failed"; exit status 1 on any failure.
 */
 #include "fakt.h"
@@ -1029,6 +1030,50 @@ static void testBindNames(void) {
   closeScratch(db, zPath);
 }
 
+/* A write past fakt_set_max_size() fails with FAKT_FULL, and the store's
+** message reaches fakt_errmsg(): it names the file and the size, for an
+** autocommit statement and for the commit of begin ... commit (issue 19). */
+static void testFullMessage(void) {
+  char zPath[4300], zSize[64], zSql[9000];
+  char zBig[8001];
+  int rc = FAKT_OK, i;
+  fakt *db = openScratch("full.fakt", zPath, sizeof(zPath));
+  if (db == NULL) return;
+  CHECK(fakt_set_max_size(db, 1 << 20) == FAKT_OK);
+  snprintf(zSize, sizeof(zSize), "max size %d bytes", 1 << 20);
+  CHECK(run(db, "predicate fblob : string; entity fx thing \"FX\";"));
+  for (i = 0; i < 8000; i++) zBig[i] = (char)('a' + (i * 7 + i / 26) % 26);
+  zBig[8000] = 0;
+  for (i = 0; i < 1000; i++) {
+    zBig[0] = (char)('a' + i % 26); zBig[1] = (char)('a' + i / 26 % 26); zBig[2] = (char)('a' + i / 676 % 26);
+    snprintf(zSql, sizeof(zSql), "claim f%d: fx fblob \"%s\";", i, zBig);
+    rc = fakt_exec(db, zSql, NULL, NULL, NULL);
+    if (rc != FAKT_OK) break;
+  }
+  CHECK(rc == FAKT_FULL);
+  CHECK(fakt_errcode(db) == FAKT_FULL);
+  CHECK(strstr(fakt_errmsg(db), zPath) != NULL);
+  CHECK(strstr(fakt_errmsg(db), zSize) != NULL);
+  CHECK(strstr(fakt_errmsg(db), "nothing was changed") != NULL);
+  /* begin ... commit: the write that does not fit fails, a statement or
+  ** (its puts wait for the commit) the commit, and says why the same way */
+  CHECK(run(db, "begin;"));
+  for (i = 0; i < 50; i++) {
+    zBig[0] = (char)('A' + i % 26);
+    snprintf(zSql, sizeof(zSql), "claim fz%d: fx fblob \"%s\";", i, zBig);
+    rc = fakt_exec(db, zSql, NULL, NULL, NULL);
+    if (rc != FAKT_OK) break;
+  }
+  if (rc == FAKT_OK) {
+    rc = fakt_exec(db, "commit;", NULL, NULL, NULL);
+    CHECK(strstr(fakt_errmsg(db), "commit failed: ") != NULL);
+  }
+  CHECK(rc == FAKT_FULL);
+  CHECK(strstr(fakt_errmsg(db), zPath) != NULL && strstr(fakt_errmsg(db), zSize) != NULL);
+  fakt_exec(db, "rollback;", NULL, NULL, NULL);
+  closeScratch(db, zPath);
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IOLBF, 0);   /* keep output if a test crashes */
   const char *zTmp = getenv("TMPDIR");
@@ -1053,6 +1098,7 @@ int main(void) {
   testBackup();
   testDictCache();
   testBindNames();
+  testFullMessage();
   gDb = NULL;
 
   char z[4400];

@@ -27,6 +27,7 @@
 #include "fakt.h"
 #include "pagecheck.h"
 #include "store.h"
+#include "storeTest.h"
 
 static int nPass = 0, nFail = 0;
 #define CHECK(x) do{ if( x ){ nPass++; }else{ nFail++; \

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "fakt.h"
 #include "store.h"
+#include "storeTest.h"
 #include "fakt_int.h"
 #include "base.h"
 
@@ -1684,7 +1685,11 @@ static void testFull(void){
     nCommitted = i;
   }
   CHECK( rc==FAKT_FULL );
-  CHECK( strcmp(faktStoreErrmsg(s), "database is full (max size 1048576 bytes)")==0 );
+  {
+    char zWant[400];
+    snprintf(zWant, sizeof(zWant), "database is full (max size 1048576 bytes): %s", path(4, "full.fakt"));
+    CHECK( strcmp(faktStoreErrmsg(s), zWant)==0 );
+  }
   CHECK( nCommitted>=1000 );
   /* a single small write still fails, and commits nothing */
   CHECK( insertBatch(s, subj, pred, 5000000, 200, 1)==FAKT_FULL );

@@ -1,0 +1,539 @@
+/*
+** wbuf.c -- the write buffer of a write transaction (storeInt.h,
+** "Pending index puts"): the pending index puts, their sort (a radix sort
+** with a merge sort for small runs), the sorted runs a large buffer spills
+** into a temporary file, the merge of runs and buffer, and the pending
+** statistics deltas. It makes no LMDB call: txn.c decides when to flush
+** and writes the sorted entries into LMDB (faktWbufMerge hands them to its
+** callback). It calls codec.c, and kv.c only to set the store's message.
+*/
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "storeInt.h"
+
+/* ================================================================ pending puts */
+
+void faktWbufClear(Pending *p){
+  free(p->a);
+  free(p->aByte);
+  free(p->aTmp);
+  free(p->aRun);
+  if( p->fdRun ) close(p->fdRun - 1);
+  memset(p, 0, sizeof(*p));
+}
+
+/* Empty p but keep its buffers: a load's next flush needs as much, and
+** memory given back and taken again costs a page fault per page. The run
+** file stays open, emptied. */
+void faktWbufEmpty(Pending *p){
+  p->n = 0;
+  p->nByte = 0;
+  p->bInChild = 0;
+  p->nRun = 0;
+  if( p->nRunByte && ftruncate(p->fdRun - 1, 0) ){ /* the space is reused anyway */ }
+  p->nRunByte = 0;
+}
+
+/* Append the put (iDb, key pK[0..nK), value pV[0..nV)) to p, after every
+** entry already there. */
+int faktWbufAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *pV, size_t nV){
+  assert( iDb>=0 && iDb<DB_COUNT && nK<=CUR_PREFIX_MAX && nV<=PEND_VAL_MAX );   /* PendEnt's fields */
+  if( p->n==p->nAlloc ){
+    size_t nNew = p->nAlloc ? p->nAlloc*2 : 1024;
+    PendEnt *aNew = realloc(p->a, nNew*sizeof(*aNew));
+    if( aNew==NULL ) return FAKT_NOMEM;
+    p->a = aNew; p->nAlloc = nNew;
+    free(p->aTmp);             /* made again, as large, at the next flush */
+    p->aTmp = NULL;
+  }
+  if( p->nByte + nK + nV > p->nByteAlloc ){
+    size_t nNew = p->nByteAlloc ? p->nByteAlloc*2 : 65536;
+    while( nNew < p->nByte + nK + nV ) nNew *= 2;
+    uint8_t *aNew = realloc(p->aByte, nNew);
+    if( aNew==NULL ) return FAKT_NOMEM;
+    p->aByte = aNew; p->nByteAlloc = nNew;
+  }
+  PendEnt *d = &p->a[p->n];
+  uint8_t aPre[16] = {0};
+  memcpy(aPre, pK, nK<16 ? nK : 16);
+  d->k0 = faktDecU64(aPre);
+  d->k1 = faktDecU64(aPre+8);
+  d->iOff = (uint32_t)p->nByte;
+  d->iSeq = (uint32_t)p->n;
+  d->nKey = (uint16_t)nK;
+  d->nVal = (uint8_t)nV;
+  d->iDb = (uint8_t)iDb;
+  memcpy(p->aByte + p->nByte, pK, nK);
+  if( nV ) memcpy(p->aByte + p->nByte + nK, pV, nV);
+  p->nByte += nK + nV;
+  p->n++;
+  return FAKT_OK;
+}
+
+/* LMDB's default order: bytes, then the shorter first; then arrival. */
+static int pendCmp(const void *pA, const void *pB, void *pCtx){
+  const PendEnt *a = (const PendEnt*)pA, *b = (const PendEnt*)pB;
+  const uint8_t *aByte = (const uint8_t*)pCtx;
+  if( a->iDb!=b->iDb ) return a->iDb<b->iDb ? -1 : 1;
+  if( a->k0!=b->k0 ) return a->k0<b->k0 ? -1 : 1;
+  if( a->k1!=b->k1 ) return a->k1<b->k1 ? -1 : 1;
+  size_t n = a->nKey<b->nKey ? a->nKey : b->nKey;
+  if( n>16 ){
+    /* the first 16 bytes are equal; zero padding can only tie, never order */
+    int c = memcmp(aByte + a->iOff + 16, aByte + b->iOff + 16, n - 16);
+    if( c ) return c;
+  }else{
+    int c = memcmp(aByte + a->iOff, aByte + b->iOff, n);
+    if( c ) return c;
+  }
+  if( a->nKey!=b->nKey ) return a->nKey<b->nKey ? -1 : 1;
+  return a->iSeq<b->iSeq ? -1 : (a->iSeq>b->iSeq);
+}
+
+/* A small merge sort (qsort has no context argument in C11). */
+static void pendSort(PendEnt *a, PendEnt *aTmp, size_t n, const uint8_t *aByte){
+  if( n<2 ) return;
+  if( n<=16 ){
+    for(size_t i=1; i<n; i++){
+      PendEnt x = a[i];
+      size_t j = i;
+      while( j>0 && pendCmp(&a[j-1], &x, (void*)aByte)>0 ){ a[j] = a[j-1]; j--; }
+      a[j] = x;
+    }
+    return;
+  }
+  size_t h = n/2, i = 0, j = h, k = 0;
+  pendSort(a, aTmp, h, aByte);
+  pendSort(a+h, aTmp, n-h, aByte);
+  if( pendCmp(&a[h-1], &a[h], (void*)aByte)<=0 ) return;   /* already in order */
+  while( i<h && j<n ) aTmp[k++] = pendCmp(&a[i], &a[j], (void*)aByte)<=0 ? a[i++] : a[j++];
+  while( i<h ) aTmp[k++] = a[i++];
+  while( j<n ) aTmp[k++] = a[j++];
+  memcpy(a, aTmp, n*sizeof(*a));
+}
+
+/* The 8 bits of e's 128-bit key prefix (k0, then k1) from bit iBit on (0:
+** the first bit of k0), zero past the end. */
+static unsigned pendDigit(const PendEnt *e, int iBit){
+  if( iBit>=128 ) return 0;
+  if( iBit<=56 ) return (unsigned)(e->k0 >> (56 - iBit)) & 0xff;
+  if( iBit<64 ) return (unsigned)((e->k0 << (iBit - 56)) | (e->k1 >> (120 - iBit))) & 0xff;
+  if( iBit<=120 ) return (unsigned)(e->k1 >> (120 - iBit)) & 0xff;
+  return (unsigned)(e->k1 << (iBit - 120)) & 0xff;
+}
+
+/*
+** Sort a[0..n), whose entries are of one DB and share their key prefix's
+** bits before iBit, as pendCmp orders them: a radix sort from the most
+** significant end. The bits all entries share are skipped; the next 8
+** bits put the entries into 256 buckets (a counting pass and a stable
+** scatter through aTmp), which is pendCmp's order between buckets, and
+** each bucket is sorted the same way from 8 bits further on. Small runs,
+** and runs whose 16-byte prefixes are all equal, go to the merge sort.
+*/
+static void pendSortRadix(PendEnt *a, PendEnt *aTmp, size_t n, const uint8_t *aByte, int iBit){
+  uint64_t d0 = 0, d1 = 0;
+  size_t aEnd[256], i;
+  int b;
+  if( n<64 ){ pendSort(a, aTmp, n, aByte); return; }
+  for(i=1; i<n; i++){ d0 |= a[i].k0 ^ a[0].k0; d1 |= a[i].k1 ^ a[0].k1; }
+  /* the first bit at or after iBit where two entries differ */
+  while( iBit<128 && !((iBit<64 ? d0 >> (63-iBit) : d1 >> (127-iBit)) & 1) ) iBit++;
+  if( iBit>=128 ){ pendSort(a, aTmp, n, aByte); return; }
+  memset(aEnd, 0, sizeof(aEnd));
+  for(i=0; i<n; i++) aEnd[pendDigit(&a[i], iBit)]++;
+  size_t nSum = 0;
+  for(b=0; b<256; b++){ size_t c = aEnd[b]; aEnd[b] = nSum; nSum += c; }
+  for(i=0; i<n; i++) aTmp[aEnd[pendDigit(&a[i], iBit)]++] = a[i];   /* aEnd[b]: end of bucket b */
+  memcpy(a, aTmp, n*sizeof(*a));
+  size_t iStart = 0;
+  for(b=0; b<256; b++){
+    if( aEnd[b]-iStart>1 ) pendSortRadix(a+iStart, aTmp, aEnd[b]-iStart, aByte, iBit+8);
+    iStart = aEnd[b];
+  }
+}
+
+/* Sort a[0..n) as pendCmp orders it: by DB with a counting pass, then each
+** DB's run by pendSortRadix. aTmp: scratch for n entries. */
+static void pendSortAll(PendEnt *a, PendEnt *aTmp, size_t n, const uint8_t *aByte){
+  size_t aEnd[DB_COUNT], i, iStart = 0, nSum = 0;
+  int d;
+  memset(aEnd, 0, sizeof(aEnd));
+  for(i=0; i<n; i++) aEnd[a[i].iDb]++;
+  for(d=0; d<DB_COUNT; d++){ size_t c = aEnd[d]; aEnd[d] = nSum; nSum += c; }
+  for(i=0; i<n; i++) aTmp[aEnd[a[i].iDb]++] = a[i];
+  memcpy(a, aTmp, n*sizeof(*a));
+  for(d=0; d<DB_COUNT; d++){
+    if( aEnd[d]-iStart>1 ) pendSortRadix(a+iStart, aTmp, aEnd[d]-iStart, aByte, 0);
+    iStart = aEnd[d];
+  }
+}
+
+int faktStorePendSortCheck(size_t n, uint64_t seed){
+  Pending p;
+  PendEnt *aA = NULL, *aB = NULL, *aTmp = NULL;
+  static const int aDb[] = { DB_SPO, DB_POS, DB_OSP, DB_SRCC, DB_PROP, DB_FTS };
+  uint8_t aKey[48];
+  size_t i;
+  int rc = FAKT_NOMEM;
+  memset(&p, 0, sizeof(p));
+  for(i=0; i<n; i++){
+    /* keys that share long prefixes, are all zero at the front, are equal,
+    ** or differ only past the first 16 bytes or in length */
+    uint64_t r;
+    seed = seed*6364136223846793005ull + 1442695040888963407ull;
+    r = seed >> 17;
+    size_t nKey = 1 + (size_t)(r % 40), k;
+    int eShape = (int)((r >> 8) % 4);
+    for(k=0; k<nKey; k++){
+      seed = seed*6364136223846793005ull + 1442695040888963407ull;
+      uint8_t c = (uint8_t)(seed >> 56);
+      if( eShape==0 && k<3 ) c = 0;                       /* small ids */
+      if( eShape==1 && k<16 ) c = (uint8_t)(k*7);          /* one 16-byte prefix */
+      if( eShape==2 ) c = (uint8_t)(c & 0x3);              /* few distinct keys: ties */
+      aKey[k] = c;
+    }
+    if( faktWbufAppend(&p, aDb[(r >> 16) % 6], aKey, nKey, "v", 1) ) goto done;
+  }
+  aA = malloc((n ? n : 1)*sizeof(PendEnt));
+  aB = malloc((n ? n : 1)*sizeof(PendEnt));
+  aTmp = malloc((n ? n : 1)*sizeof(PendEnt));
+  if( aA==NULL || aB==NULL || aTmp==NULL ) goto done;
+  if( n ){
+    memcpy(aA, p.a, n*sizeof(PendEnt));
+    memcpy(aB, p.a, n*sizeof(PendEnt));
+  }
+  pendSort(aA, aTmp, n, p.aByte);
+  pendSortAll(aB, aTmp, n, p.aByte);
+  rc = FAKT_OK;
+  for(i=0; i<n && rc==FAKT_OK; i++){
+    if( aA[i].iSeq!=aB[i].iSeq ) rc = FAKT_INTERNAL;
+    if( i>0 && pendCmp(&aA[i-1], &aA[i], p.aByte)>=0 ) rc = FAKT_INTERNAL;
+  }
+done:
+  free(aA); free(aB); free(aTmp);
+  faktWbufClear(&p);
+  return rc;
+}
+
+/* Sort p's buffer (pendCmp's order). */
+int faktWbufSort(Pending *p, FaktStore *s){
+  if( p->n==0 ) return FAKT_OK;
+  if( p->aTmp==NULL && (p->aTmp = malloc(p->nAlloc * sizeof(*p->aTmp)))==NULL ){
+    faktKvSetErr(s, "out of memory");
+    return FAKT_NOMEM;
+  }
+  pendSortAll(p->a, p->aTmp, p->n, p->aByte);
+  return FAKT_OK;
+}
+
+/* ================================================================ sorted runs */
+
+/* A new, unlinked file in directory zDir for runs, or -1. */
+static int runFileOpen(const char *zDir){
+  size_t n = strlen(zDir) + 32;
+  char *z = malloc(n);
+  int fd;
+  if( z==NULL ) return -1;
+  snprintf(z, n, "%s/.fakt-run-XXXXXX", zDir);
+  fd = mkstemp(z);
+  if( fd>=0 ){
+    unlink(z);
+    if( fcntl(fd, F_SETFD, FD_CLOEXEC) ){ /* only matters across exec */ }
+  }
+  free(z);
+  return fd;
+}
+
+/* Write (bWrite) or read all n bytes at file offset iOff. 0, or -1 (errno
+** set; EIO for an end of file). */
+static int runIo(int fd, int bWrite, uint8_t *a, size_t n, uint64_t iOff){
+  while( n ){
+    ssize_t k = bWrite ? pwrite(fd, a, n, (off_t)iOff) : pread(fd, a, n, (off_t)iOff);
+    if( k<0 && errno==EINTR ) continue;
+    if( k<=0 ){ if( k==0 ) errno = EIO; return -1; }
+    a += k; n -= (size_t)k; iOff += (uint64_t)k;
+  }
+  return 0;
+}
+
+/*
+** The buffer p of a top-level txn is full: sort it and append it to the
+** run file as a run of records (DB, key bytes as 2 bytes big-endian, value
+** bytes, key, value), a key's latest put only; then empty the buffer. If
+** the file cannot be made or written, *pbFlush = 1: the caller flushes
+** instead, now and from then on in this transaction (p->bNoRun).
+*/
+int faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush){
+  const size_t nBuf = (size_t)1 << 20;
+  uint8_t *aBuf = NULL;
+  uint64_t iOff;
+  size_t nUsed = 0, i;
+  int rc;
+  *pbFlush = 1;
+  if( p->bNoRun || s->zRunDir==NULL ) return FAKT_OK;
+  if( s->nRunMax && p->nRunByte + p->nByte + RUN_HDR*p->n > s->nRunMax ){
+    p->bNoRun = 1;               /* the run would pass the limit */
+    return FAKT_OK;
+  }
+  if( p->nRun==p->nRunAlloc ){
+    size_t nNew = p->nRunAlloc ? p->nRunAlloc*2 : 16;
+    PendRun *aNew = realloc(p->aRun, nNew*sizeof(*aNew));
+    if( aNew==NULL ){ p->bNoRun = 1; return FAKT_OK; }
+    p->aRun = aNew; p->nRunAlloc = nNew;
+  }
+  if( p->fdRun==0 ){
+    int fd = runFileOpen(s->zRunDir);
+    if( fd<0 ){ p->bNoRun = 1; return FAKT_OK; }
+    p->fdRun = fd + 1;
+  }
+  if( (aBuf = malloc(nBuf))==NULL ){ p->bNoRun = 1; return FAKT_OK; }
+  if( (rc = faktWbufSort(p, s))!=FAKT_OK ){ free(aBuf); return rc; }
+  iOff = p->nRunByte;
+  for(i=0; i<p->n; i++){
+    const PendEnt *e = &p->a[i];
+    if( faktWbufShadowed(p, i) ) continue;
+    if( nUsed + RUN_HDR + e->nKey + e->nVal > nBuf ){
+      if( runIo(p->fdRun - 1, 1, aBuf, nUsed, iOff) ) break;
+      iOff += nUsed;
+      nUsed = 0;
+    }
+    aBuf[nUsed] = e->iDb;
+    aBuf[nUsed+1] = (uint8_t)(e->nKey >> 8);
+    aBuf[nUsed+2] = (uint8_t)e->nKey;
+    aBuf[nUsed+3] = e->nVal;
+    memcpy(aBuf + nUsed + RUN_HDR, p->aByte + e->iOff, (size_t)e->nKey + e->nVal);
+    nUsed += RUN_HDR + e->nKey + e->nVal;
+  }
+  if( i<p->n || runIo(p->fdRun - 1, 1, aBuf, nUsed, iOff) ){
+    free(aBuf);                  /* what was written past nRunByte is not used */
+    p->bNoRun = 1;
+    return FAKT_OK;
+  }
+  free(aBuf);
+  iOff += nUsed;
+  p->aRun[p->nRun].iOff = p->nRunByte;
+  p->aRun[p->nRun].nByte = iOff - p->nRunByte;
+  p->nRun++;
+  p->nRunByte = iOff;
+  p->n = 0;
+  p->nByte = 0;
+  *pbFlush = 0;
+  return FAKT_OK;
+}
+
+/* One input of a merge: a run read through a buffer, or the sorted buffer
+** of puts (iRun==-1), with its current entry. */
+typedef struct MergeIn {
+  int iDb;                   /* the current entry: DB, -1 at the end */
+  uint64_t k0, k1;           /* its key's first 16 bytes as in PendEnt */
+  const uint8_t *pKey;       /* its key, then its value */
+  size_t nKey, nVal;
+  int iAge;                  /* older inputs first: a later one's put wins */
+  /* a run */
+  uint8_t *aBuf;             /* bytes [i, n) read, not yet taken */
+  size_t i, n, nBuf;
+  uint64_t iOff, iEnd;       /* the file bytes still to read */
+  /* the buffer */
+  const Pending *p;
+  size_t iEnt;
+} MergeIn;
+
+/* Step m to its next entry (iDb -1 at the end). 0, or -1 on a read error
+** or a damaged record. */
+static int mergeNext(MergeIn *m, int fd){
+  if( m->p ){
+    const Pending *p = m->p;
+    while( m->iEnt<p->n && faktWbufShadowed(p, m->iEnt) ) m->iEnt++;
+    if( m->iEnt>=p->n ){ m->iDb = -1; return 0; }
+    const PendEnt *e = &p->a[m->iEnt++];
+    m->iDb = e->iDb;
+    m->k0 = e->k0;
+    m->k1 = e->k1;
+    m->pKey = p->aByte + e->iOff;
+    m->nKey = e->nKey;
+    m->nVal = e->nVal;
+    return 0;
+  }
+  if( m->n - m->i < RUN_HDR + CUR_PREFIX_MAX + PEND_VAL_MAX && m->iOff<m->iEnd ){
+    size_t nKeep = m->n - m->i, nGet = m->nBuf - nKeep;
+    memmove(m->aBuf, m->aBuf + m->i, nKeep);
+    if( nGet > m->iEnd - m->iOff ) nGet = (size_t)(m->iEnd - m->iOff);
+    if( runIo(fd, 0, m->aBuf + nKeep, nGet, m->iOff) ) return -1;
+    m->iOff += nGet;
+    m->i = 0;
+    m->n = nKeep + nGet;
+  }
+  if( m->i==m->n ){ m->iDb = -1; return 0; }
+  errno = 0;                                 /* below: a damaged record */
+  if( m->n - m->i < RUN_HDR ) return -1;
+  const uint8_t *a = m->aBuf + m->i;
+  size_t nKey = ((size_t)a[1] << 8) | a[2], nVal = a[3];
+  if( a[0]>=DB_COUNT || !faktWbufIsIndexDb(a[0]) || nKey>CUR_PREFIX_MAX || nVal>PEND_VAL_MAX
+   || m->n - m->i < RUN_HDR + nKey + nVal ) return -1;
+  m->iDb = a[0];
+  if( nKey>=16 ){
+    m->k0 = faktDecU64(a + RUN_HDR);
+    m->k1 = faktDecU64(a + RUN_HDR + 8);
+  }else{
+    uint8_t aPre[16] = {0};
+    memcpy(aPre, a + RUN_HDR, nKey);
+    m->k0 = faktDecU64(aPre);
+    m->k1 = faktDecU64(aPre + 8);
+  }
+  m->pKey = a + RUN_HDR;
+  m->nKey = nKey;
+  m->nVal = nVal;
+  m->i += RUN_HDR + nKey + nVal;
+  return 0;
+}
+
+/* pendCmp's order of the current entries of a and b, then age. */
+static int mergeCmp(const MergeIn *a, const MergeIn *b){
+  if( a->iDb!=b->iDb ) return a->iDb<b->iDb ? -1 : 1;
+  if( a->k0!=b->k0 ) return a->k0<b->k0 ? -1 : 1;
+  if( a->k1!=b->k1 ) return a->k1<b->k1 ? -1 : 1;
+  size_t n = a->nKey<b->nKey ? a->nKey : b->nKey;
+  int c = n>16 ? memcmp(a->pKey + 16, b->pKey + 16, n - 16) : 0;
+  if( c ) return c;
+  if( a->nKey!=b->nKey ) return a->nKey<b->nKey ? -1 : 1;
+  return a->iAge<b->iAge ? -1 : (a->iAge>b->iAge);
+}
+
+/* Restore the heap order of aHeap[0..n) below position i. */
+static void mergeSift(MergeIn **aHeap, size_t n, size_t i){
+  for(;;){
+    size_t l = 2*i + 1, m = i;
+    if( l<n && mergeCmp(aHeap[l], aHeap[m])<0 ) m = l;
+    if( l+1<n && mergeCmp(aHeap[l+1], aHeap[m])<0 ) m = l + 1;
+    if( m==i ) return;
+    MergeIn *x = aHeap[i]; aHeap[i] = aHeap[m]; aHeap[m] = x;
+    i = m;
+  }
+}
+
+/*
+** Merge p's runs and its sorted buffer and hand the result to xApply(pArg,
+** chunk), PEND_CHUNK bytes at a time, sorted; of equal keys the latest put
+** wins. The runs and the buffer are left as they are. An error of xApply
+** ends the merge and is returned (its message is xApply's, but for
+** FAKT_NOMEM and FAKT_IOERR).
+*/
+int faktWbufMerge(const Pending *p, FaktStore *s, int (*xApply)(void*, const Pending*), void *pArg){
+  size_t nIn = p->nRun + 1, nHeap = 0, i;
+  size_t nBuf = RUN_BUF_ALL / nIn;
+  MergeIn *aIn = calloc(nIn, sizeof(*aIn));
+  MergeIn **aHeap = calloc(nIn, sizeof(*aHeap));
+  Pending out;
+  uint8_t aHeld[CUR_PREFIX_MAX + PEND_VAL_MAX];
+  size_t nHeldKey = 0, nHeldVal = 0;
+  int iHeldDb = -1, rc = FAKT_OK, fd = p->fdRun - 1;
+  memset(&out, 0, sizeof(out));
+  if( nBuf<((size_t)64 << 10) ) nBuf = (size_t)64 << 10;
+  if( nBuf>((size_t)1 << 20) ) nBuf = (size_t)1 << 20;
+  if( aIn==NULL || aHeap==NULL ) rc = FAKT_NOMEM;
+  for(i=0; i<nIn && rc==FAKT_OK; i++){
+    MergeIn *m = &aIn[i];
+    m->iAge = (int)i;
+    if( i<p->nRun ){
+      m->nBuf = nBuf;
+      m->iOff = p->aRun[i].iOff;
+      m->iEnd = p->aRun[i].iOff + p->aRun[i].nByte;
+      if( (m->aBuf = malloc(nBuf))==NULL ){ rc = FAKT_NOMEM; break; }
+    }else{
+      m->p = p;
+    }
+    if( mergeNext(m, fd) ){ rc = FAKT_IOERR; break; }
+    if( m->iDb>=0 ) aHeap[nHeap++] = m;
+  }
+  for(i=nHeap; i-->0; ) mergeSift(aHeap, nHeap, i);
+  while( rc==FAKT_OK && (nHeap || iHeldDb>=0) ){
+    MergeIn *m = nHeap ? aHeap[0] : NULL;
+    /* the held entry is final once the smallest entry left has another key */
+    if( iHeldDb>=0 && (m==NULL || m->iDb!=iHeldDb || m->nKey!=nHeldKey
+                       || memcmp(m->pKey, aHeld, nHeldKey)!=0) ){
+      if( faktWbufAppend(&out, iHeldDb, aHeld, nHeldKey, aHeld + nHeldKey, nHeldVal) ){
+        rc = FAKT_NOMEM;
+        break;
+      }
+      iHeldDb = -1;
+      if( out.nByte>=PEND_CHUNK ){
+        if( (rc = xApply(pArg, &out))!=FAKT_OK ) break;
+        faktWbufEmpty(&out);
+      }
+    }
+    if( m==NULL ) break;
+    iHeldDb = m->iDb;
+    nHeldKey = m->nKey;
+    nHeldVal = m->nVal;
+    assert( nHeldKey + nHeldVal <= sizeof(aHeld) );   /* mergeNext and faktWbufAppend bound them */
+    memcpy(aHeld, m->pKey, nHeldKey + nHeldVal);
+    if( mergeNext(m, fd) ){ rc = FAKT_IOERR; break; }
+    if( m->iDb<0 ) aHeap[0] = aHeap[--nHeap];
+    mergeSift(aHeap, nHeap, 0);
+  }
+  if( rc==FAKT_OK && out.n ) rc = xApply(pArg, &out);
+  if( rc==FAKT_NOMEM ){
+    faktKvSetErr(s, "out of memory");
+  }else if( rc==FAKT_IOERR ){
+    faktKvSetErr(s, "sorted run of pending index puts: %s", errno ? strerror(errno) : "damaged record");
+  }
+  for(i=0; aIn && i<nIn; i++) free(aIn[i].aBuf);
+  free(aIn);
+  free(aHeap);
+  faktWbufClear(&out);
+  return rc;
+}
+
+/* ================================================================ pending statistics */
+
+static size_t statSlot(const StatTab *p, uint64_t key){
+  uint64_t h = key * 0x9E3779B97F4A7C15ull;
+  return (size_t)(h >> 17) & (p->nSlot - 1);
+}
+
+/* Add delta to (kind, id) in tab p. */
+int faktWbufStatAdd(StatTab *p, uint64_t key, int64_t delta){
+  if( (p->nUsed+1)*2 > p->nSlot ){
+    StatTab n;
+    n.nSlot = p->nSlot ? p->nSlot*2 : 256;
+    n.nUsed = 0;
+    n.a = calloc(n.nSlot, sizeof(StatSlot));
+    if( n.a==NULL ) return FAKT_NOMEM;
+    for(size_t i=0; i<p->nSlot; i++){
+      if( p->a[i].key ){
+        size_t j = statSlot(&n, p->a[i].key);
+        while( n.a[j].key ) j = (j+1) & (n.nSlot-1);
+        n.a[j] = p->a[i];
+        n.nUsed++;
+      }
+    }
+    free(p->a);
+    *p = n;
+  }
+  size_t j = statSlot(p, key);
+  while( p->a[j].key && p->a[j].key!=key ) j = (j+1) & (p->nSlot-1);
+  if( p->a[j].key==0 ){ p->a[j].key = key; p->nUsed++; }
+  p->a[j].delta += delta;
+  return FAKT_OK;
+}
+
+int64_t faktWbufStatGet(const StatTab *p, uint64_t key){
+  if( p->nSlot==0 ) return 0;
+  size_t j = statSlot(p, key);
+  while( p->a[j].key ){
+    if( p->a[j].key==key ) return p->a[j].delta;
+    j = (j+1) & (p->nSlot-1);
+  }
+  return 0;
+}
+
+void faktWbufStatClear(StatTab *p){
+  free(p->a);
+  memset(p, 0, sizeof(*p));
+}
