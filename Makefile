@@ -37,7 +37,7 @@ INC_bench  = -Iinclude -Ibench
 # the -I paths of a source file's folder (its first path component)
 INC        = $(INC_$(firstword $(subst /, ,$<)))
 # the store's LMDB binding: the only file that includes lmdb.h or calls LMDB
-LAYERS_BINDING = store/store.c
+LAYERS_BINDING = store/kv.c
 CFLAGS_ALL = $(OPT) $(SAN) -fPIC -fvisibility=hidden $(CFLAGS)
 LIBS     = -lm -lpthread
 

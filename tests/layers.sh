@@ -10,12 +10,15 @@
 #   1. no quoted include names a path ("../engine/x.h" would escape them);
 #   2. only the store's binding (BINDING) includes lmdb.h;
 #   3. repl/ includes nothing of fakt but fakt.h (and its own shell.h);
-#   4. the calls between the objects in BUILD: each object's undefined
+#   4. the calls between the objects in BUILD (those with a source in ROOT): each object's undefined
 #      symbols that another object of fakt defines must be defined in a
 #      layer it may call (lmdb/: LMDB's own objects); repl/ calls only
 #      the public fakt_* API; only the binding calls LMDB, and the binding
 #      calls nothing of the store but the encodings and the page check
 #      (BINDING_MAY).
+#   5. sizes: no hand-written source file over 2,000 lines, no function
+#      over 120 (from its first line at column 0 to its closing brace at
+#      column 0; the grammar's actions in gram.y are not functions).
 # Prints each violation and exits 1 if there is one.
 ROOT=${1:-.}
 B=${2:-build}
@@ -45,10 +48,29 @@ for d in base lang store engine io repl; do
   done
 done
 
+# 5. sizes
+for f in "$ROOT"/base/*.[ch] "$ROOT"/lang/*.[ch] "$ROOT"/lang/*.re "$ROOT"/lang/*.y \
+         "$ROOT"/store/*.[ch] "$ROOT"/engine/*.[ch] "$ROOT"/io/*.[ch] "$ROOT"/repl/*.[ch]; do
+  [ -f "$f" ] || continue
+  rel=${f#"$ROOT/"}
+  n=$(wc -l < "$f")
+  [ "$n" -gt 2000 ] && say "$rel has $n lines (at most 2,000)"
+  case $f in *.c) ;; *) continue;; esac
+  awk -v f="$rel" '
+    start==0 && /^[A-Za-z_][^;]*\(/ && !/;[[:space:]]*$/ && !/^(typedef|#)/ { start = NR; name = $0; next }
+    start>0 && /^}/ { if( NR-start+1 > 120 ) printf "layers: %s:%d: a function of %d lines (at most 120): %s\n", f, start, NR-start+1, substr(name, 1, 60); start = 0 }
+  ' "$f" | grep . && bad=1
+done
+
 # 4. calls between objects
 objs=""
 for d in base lang gen store engine io lmdb repl; do
-  for o in "$B/$d"/*.o; do [ -f "$o" ] && objs="$objs $o"; done
+  for o in "$B/$d"/*.o; do
+    [ -f "$o" ] || continue
+    # an object left from a source that is gone is not part of fakt
+    case $d in gen|lmdb) ;; *) [ -f "$ROOT/$d/$(basename "$o" .o).c" ] || continue;; esac
+    objs="$objs $o"
+  done
 done
 if [ -z "$objs" ]; then
   say "no objects under $B (build first)"
