@@ -260,7 +260,9 @@ static int i2sAppend(StoreTxn *t, uint32_t id, int ns, const char *z, int n){
     if( faktCodecI2sEntry(aOld, v.n, 0, &e, &nEnt) ) goto damaged;
     nOld = aOld[0];
     nEnt = v.n - 1 - 2*(size_t)nOld;
-    if( nEnt>I2S_SLOTS*(1 + I2S_INLINE) ) goto damaged;
+    /* the entries of nOld slots take at most nOld*(1 + I2S_INLINE) bytes:
+    ** more, and the new record would not fit in aRec */
+    if( nEnt>(size_t)nOld*(1 + I2S_INLINE) ) goto damaged;
     if( iSlot<nOld ){
       faktKvSetErr(t->s, "dictionary block %u already holds id %u (next_id is damaged)", id >> I2S_SHIFT, id);
       return FAKT_CORRUPT;

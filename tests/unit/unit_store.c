@@ -2008,6 +2008,28 @@ static void testDictBlocks(void){
   CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
   CHECK( dictSays(t, aId[10], NS_NAME, "name10", 6) );
   faktStoreAbort(t);
+
+  /* a block whose one slot claims 7,744 bytes of entries (64 slots' worth):
+  ** appending to its last slot must find it damaged, not write past the
+  ** new record (the entries of n slots are at most n*121 bytes) */
+  {
+    uint8_t aBad[1 + 2 + 64*121];
+    uint32_t idLast = 63*64 + 63;          /* slot 63 of block 63, unused */
+    memset(aBad, 'x', sizeof(aBad));
+    aBad[0] = 1;                            /* one slot ... */
+    aBad[1] = (uint8_t)((64*121)>>8);       /* ... ending after 7,744 bytes */
+    aBad[2] = (uint8_t)(64*121);
+    aBad[3] = (uint8_t)NS_NAME;
+    i2sKey(k, idLast >> 6);
+    CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+    CHECK( faktAuxPut(t, "i2s", k, 4, aBad, (int)sizeof(aBad))==FAKT_OK );
+    faktEncU32(k, idLast);
+    CHECK( faktAuxPut(t, "meta", (const uint8_t*)"next_id", 7, k, 4)==FAKT_OK );
+    char zName[121];
+    memset(zName, 'n', 120); zName[120] = 0;
+    CHECK( faktDictIntern(t, NS_NAME, zName, 120, &id)==FAKT_CORRUPT );
+    faktStoreAbort(t);
+  }
   checkOk(s, __LINE__);
   faktStoreClose(s);
 }
