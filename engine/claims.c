@@ -52,7 +52,10 @@ int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aArg){
   ClaimRec r;
   if( bound(pS, 0) ){
     if( st->iPos++ || aArg[0].t!=V_ID || faktExecClaim(ex, aArg[0].id, &r) ) return 0;
-    Value v = vInt((int64_t)faktClaimProp(&r));
+    uint64_t prop;
+    int rc = faktClaimProp(ex->pTxn, &r, &prop);
+    if( rc ) return -faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
+    Value v = vInt((int64_t)prop);
     return faktBindOut(ex, pS, 1, &v);
   }
   if( bound(pS, 1) ){
@@ -76,7 +79,10 @@ int faktGenProposition(Exec *ex, Step *pS, StepState *st, Value *aArg){
     int rc = nextClaimId(ex, st, &id);
     if( rc<=0 ) return rc;
     if( !liveClaim(ex, id, &r) ) continue;
-    Value vc = vId(id), vp = vInt((int64_t)faktClaimProp(&r));
+    uint64_t prop;
+    rc = faktClaimProp(ex->pTxn, &r, &prop);
+    if( rc ) return -faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
+    Value vc = vId(id), vp = vInt((int64_t)prop);
     if( faktBindOut(ex, pS, 0, &vc) && faktBindOut(ex, pS, 1, &vp) ) return 1;
   }
 }
@@ -158,7 +164,10 @@ int faktGenCorroboration(Exec *ex, Step *pS, StepState *st, Value *aArg){
   uint32_t idDenies = stanceId(ex, "denies");
   IdSet aFor = { 0, 0, NULL }, aAgainst = { 0, 0, NULL };
   StoreCursor *cur;
-  int rc = faktPropScan(ex->pTxn, faktClaimProp(&r), &cur);
+  uint64_t prop;
+  int rc = faktClaimProp(ex->pTxn, &r, &prop);
+  if( rc ) return -faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
+  rc = faktPropScan(ex->pTxn, prop, &cur);
   if( rc ) return -rc;
   uint32_t cid;
   while( rc==FAKT_OK && faktPropNext(cur, &cid)==FAKT_ROW ){
@@ -274,7 +283,10 @@ int faktGenConflict(Exec *ex, Step *pS, StepState *st, Value *aArg){
       }
       if( cs->pCand ){ faktCursorClose(cs->pCand); cs->pCand = NULL; }
       cs->iPhase = 2;
-      if( faktPropScan(ex->pTxn, faktClaimProp(&cs->r1), &cs->pCand) ) cs->pCand = NULL;
+      uint64_t prop;
+      int rc = faktClaimProp(ex->pTxn, &cs->r1, &prop);
+      if( rc ) return -faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
+      if( faktPropScan(ex->pTxn, prop, &cs->pCand) ) cs->pCand = NULL;
     }
     if( cs->iPhase==2 ){
       uint32_t c2;
@@ -364,7 +376,10 @@ int faktGenStanceChange(Exec *ex, Step *pS, StepState *st, Value *aArg){
       cs->who1 = speakerOf(&cs->r1);
       cs->t1 = saidTime(ex, &cs->r1);
       if( cs->who1==0 || cs->t1==0 ){ if( bFirst || bSecond ) return 0; continue; }
-      int rc = faktPropScan(ex->pTxn, faktClaimProp(&cs->r1), &cs->pCand);
+      uint64_t prop;
+      int rc = faktClaimProp(ex->pTxn, &cs->r1, &prop);
+      if( rc ) return -faktStoreFail(ex->pErr, ex->db->pStore, rc, NULL, NULL);
+      rc = faktPropScan(ex->pTxn, prop, &cs->pCand);
       if( rc ){ cs->pCand = NULL; return -rc; }
     }
     uint32_t c2;

@@ -130,8 +130,13 @@ static void checkClaim(StoreTxn *t, Report *r, uint32_t id, const ClaimRec *c, u
     faktEncU32(k, c->source); faktEncU32(k+4, id);
     if( !hasKey(t, DB_SRCC, k, 8, NULL) ) problem(r, "claim %u: no srcc entry", id);
   }
-  faktEncU64(k, faktClaimProp(c)); faktEncU32(k+8, id);
-  if( !hasKey(t, DB_PROP, k, 12, NULL) ) problem(r, "claim %u: no prop entry", id);
+  uint64_t prop;
+  if( faktClaimProp(t, c, &prop)!=FAKT_OK ){
+    problem(r, "claim %u: its proposition cannot be computed (a name is missing)", id);
+  }else{
+    faktEncU64(k, prop); faktEncU32(k+8, id);
+    if( !hasKey(t, DB_PROP, k, 12, NULL) ) problem(r, "claim %u: no prop entry", id);
+  }
   if( c->txRet==0 ){
     int bOk = statPush(pStat, 'S', c->s)==FAKT_OK && statPush(pStat, 'P', c->p)==FAKT_OK
            && statPush(pStat, 'T', 0)==FAKT_OK;
@@ -430,7 +435,9 @@ static int checkAux(StoreTxn *t, Report *r, uint32_t lastTx, uint32_t nextId){
         case DB_PROP:
           if( n!=12 ){ problem(r, "prop: malformed key"); break; }
           id = faktDecU32(a+8);
-          if( faktClaimGet(t, id, &cr)!=FAKT_OK || faktClaimProp(&cr)!=faktDecU64(a) ){
+          uint64_t propC = 0;
+          if( faktClaimGet(t, id, &cr)!=FAKT_OK || faktClaimProp(t, &cr, &propC)!=FAKT_OK
+           || propC!=faktDecU64(a) ){
             problem(r, "prop entry of %u: no such claim with that proposition", id);
           }
           break;

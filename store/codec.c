@@ -284,14 +284,6 @@ int faktCodecClaimDecode(const uint8_t *a, size_t n, ClaimRec *r){
   return FAKT_OK;
 }
 
-uint64_t faktClaimProp(const ClaimRec *r){
-  uint8_t a[4+4+ENC_LEN];
-  faktEncU32(a, r->s);
-  faktEncU32(a+4, r->p);
-  memcpy(a+8, r->o, ENC_LEN);
-  return faktHash64(a, sizeof(a)) >> 1;   /* 63 bits: a non-negative integer */
-}
-
 /* ================================================================ keys */
 
 void faktCodecIxKeys(uint32_t s, uint32_t p, const uint8_t *o, uint32_t c, uint8_t aK[3][KEY_IX]){

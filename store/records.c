@@ -13,6 +13,74 @@
 #include "storeInt.h"
 #include "base.h"
 
+/* ================================================================ propositions */
+
+/*
+** Proposition ids are hashed from names, not ids (format 8), so that they
+** are the same in every database holding the statement. The hash of each
+** name or text is cached per root transaction, by id: a load names the
+** same subjects and predicates claim after claim. An id's name never
+** changes; a nested transaction that aborts clears the cache (an id it
+** named may be named again).
+*/
+#define PROPN_SLOTS 4096
+struct PropNames {
+  uint32_t aId[PROPN_SLOTS];       /* 0: empty */
+  uint64_t aHash[PROPN_SLOTS];
+};
+
+void faktPropNamesClear(StoreTxn *r){
+  if( r->pPropNames ) memset(r->pPropNames->aId, 0, sizeof(r->pPropNames->aId));
+}
+
+/* hash64 of id's name (an object) or text (a string), cached. */
+static int propNameHash(StoreTxn *t, uint32_t id, int bText, uint64_t *pH){
+  StoreTxn *r = faktTxnRoot(t);
+  if( r->pPropNames==NULL ) r->pPropNames = calloc(1, sizeof(struct PropNames));
+  struct PropNames *c = r->pPropNames;     /* NULL when out of memory: no cache */
+  unsigned iSlot = (unsigned)((id * 2654435761u) >> 20) & (PROPN_SLOTS-1);
+  if( c && id && c->aId[iSlot]==id ){ *pH = c->aHash[iSlot]; return FAKT_OK; }
+  const char *z;
+  int n, ns, rc;
+  char aBuf[FAKT_GEN_NAME];
+  rc = bText ? faktDictText(t, id, &ns, &z, &n) : faktIdName(t, id, aBuf, &z, &n);
+  if( rc==FAKT_NOTFOUND ){
+    faktKvSetErr(t->s, "%s %u has no %s", bText ? "string" : "object", id, bText ? "text" : "name");
+    return FAKT_CORRUPT;
+  }
+  if( rc ) return rc;
+  *pH = faktHash64(z, (size_t)n);
+  if( c && id ){ c->aId[iSlot] = id; c->aHash[iSlot] = *pH; }
+  return FAKT_OK;
+}
+
+int faktClaimProp(StoreTxn *t, const ClaimRec *r, uint64_t *pProp){
+  uint8_t a[8+8+1+8+8];
+  uint64_t h;
+  int rc = propNameHash(t, r->s, 0, &h);
+  if( rc ) return rc;
+  faktEncU64(a, h);
+  rc = propNameHash(t, r->p, 0, &h);
+  if( rc ) return rc;
+  faktEncU64(a+8, h);
+  a[16] = r->o[0];                         /* the type */
+  if( r->o[0]==T_ID || r->o[0]==T_STR ){
+    rc = propNameHash(t, faktDecU32(r->o+5), r->o[0]==T_STR, &h);
+    if( rc ) return rc;
+    faktEncU64(a+17, h);
+  }else{
+    memcpy(a+17, r->o+1, 8);
+  }
+  h = 0;
+  if( r->o[0]==T_QTY && r->unit ){
+    rc = propNameHash(t, r->unit, 1, &h);
+    if( rc ) return rc;
+  }
+  faktEncU64(a+25, h);
+  *pProp = faktHash64(a, sizeof(a)) >> 1;   /* 63 bits: a non-negative integer */
+  return FAKT_OK;
+}
+
 /* ================================================================ objects */
 
 int faktObjGetKind(StoreTxn *t, uint32_t id, int *pKind){
@@ -240,7 +308,10 @@ int faktClaimAdd(StoreTxn *t, uint32_t id, const ClaimRec *pRec){
     rc = faktTxnIndexPut(t, DB_SRCC, k, 8, "", 0);
     if( rc ) return rc;
   }
-  faktEncU64(k, faktClaimProp(pRec));
+  uint64_t prop;
+  rc = faktClaimProp(t, pRec, &prop);
+  if( rc ) return rc;
+  faktEncU64(k, prop);
   faktEncU32(k+8, id);
   rc = faktTxnIndexPut(t, DB_PROP, k, 12, "", 0);
   if( rc ) return rc;
@@ -315,8 +386,10 @@ int faktClaimReplace(StoreTxn *t, uint32_t id, uint32_t idOld, const ClaimRec *p
     rc = faktTxnDel(t, DB_SRCC, k, 8);
     if( rc==FAKT_NOTFOUND ) rc = FAKT_OK;
   }
+  uint64_t prop = 0;
+  if( rc==FAKT_OK ) rc = faktClaimProp(t, &old, &prop);
   if( rc==FAKT_OK ){
-    faktEncU64(k, faktClaimProp(&old));
+    faktEncU64(k, prop);
     faktEncU32(k+8, id);
     rc = faktTxnDel(t, DB_PROP, k, 12);
     if( rc==FAKT_NOTFOUND ) rc = FAKT_OK;

@@ -42,7 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FAKT_FORMAT_VERSION 7   /* 2: a claim's quote is stored in its record;
+#define FAKT_FORMAT_VERSION 8   /* 2: a claim's quote is stored in its record;
                                 ** 3: obj and i2s keys are native MDB_INTEGERKEY
                                 ** ids, and fts holds posting blocks, not one key
                                 ** per (word, doc);
@@ -55,7 +55,9 @@
                                 ** text hash;
                                 ** 7: i2s holds the texts of 64 ids to a
                                 ** record, and s2i keys a text of up to 64
-                                ** bytes by the text itself */
+                                ** bytes by the text itself;
+                                ** 8: proposition ids (the prop index) are
+                                ** hashed from names, not from ids */
 
 /* Ids of generated claims: the claim _cN has the id FAKT_GEN_BIT | N
 ** (1 <= N < 2^31), counted by meta next_gen. Its name is computed from the
@@ -293,9 +295,14 @@ int  faktClaimReplace(StoreTxn *t, uint32_t id, uint32_t idOld, const ClaimRec *
 ** quote; FAKT_CORRUPT if a shared quote's source text is missing or too
 ** short (the integrity check reports it too). */
 int  faktClaimQuote(StoreTxn *t, const ClaimRec *r, const char **pz, int *pn);
-/* The proposition id of (s, p, o): hash64(s4 p4 o9) shifted right by one,
-** a non-negative 63-bit integer. The prop index is keyed by it. */
-uint64_t faktClaimProp(const ClaimRec *r);
+/* The proposition id of claim r's (s, p, o), a non-negative 63-bit
+** integer hashed from names and values, not from ids (format 8): the
+** names of s and p, o's type and its name (entity, claim), text (string)
+** or 8 bytes (numbers, dates, booleans), and a quantity's unit. So the
+** same statement has the same id in every database, after an export and
+** an import too. The prop index is keyed by it. FAKT_OK, or the error of
+** reading a name (FAKT_CORRUPT when a name is missing). */
+int faktClaimProp(StoreTxn *t, const ClaimRec *r, uint64_t *pProp);
 
 /* ---- source text ---- */
 /* Store source srcId's text. When it replaces a different text, every claim

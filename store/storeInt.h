@@ -76,7 +76,8 @@ enum {
 **   stored text, shared, not copied (format 6): in the corpus and the
 **   benchmark nearly every quote is, and copies were a third of the file.
 **   A quote that differs from its span (other whitespace) is copied here.
-**   The proposition id is not stored: faktClaimProp computes it from s, p, o.
+**   The proposition id is not stored: faktClaimProp computes it from the
+**   names of s and p and the value of o (records.c).
 */
 #define ENT_FIXED   52
 #define ENT_ALIAS_MAX ((int)(sizeof(((EntRec*)0)->aAlias)/sizeof(uint32_t)))
@@ -487,6 +488,8 @@ struct StoreTxn {
   uint32_t textSrc;          /* read txns: source whose text is cached, or 0 */
   KvVal textVal;             /* that text (in the map: a read txn never moves it) */
   NameCache names;           /* top-level write txns only */
+  struct PropNames *pPropNames; /* root txn: hashes of names for proposition
+                             ** ids (records.c), allocated on first use */
   uint64_t nUndropped;       /* top-level: reads and index puts since the
                              ** mapped pages were last looked at (faktTxnDropTick) */
   int ePf;                   /* read txns, faktObjLeaf: 0 not set up, 1 on, 2 off */
@@ -509,6 +512,10 @@ struct StoreCursor {
 };
 
 /* ================================================================ txn.c */
+
+/* Forget the hashes of names the root txn r cached for proposition ids
+** (records.c): a nested txn that aborts may have named ids they hold. */
+void faktPropNamesClear(StoreTxn *r);
 
 /* The outermost transaction of t, which holds the name cache. */
 static inline StoreTxn *faktTxnRoot(StoreTxn *t){

@@ -486,6 +486,8 @@ int faktStoreBusyTimeout(FaktStore *s, int nMs){
 
 static void txnUnlink(StoreTxn *t){
   FaktStore *s = t->s;
+  free(t->pPropNames);
+  t->pPropNames = NULL;
   if( t->pParent ){
     assert( t->pParent->pChild==t );
     t->pParent->pChild = NULL;
@@ -599,6 +601,7 @@ void faktStoreAbort(StoreTxn *t){
     faktWbufStatClear(&t->stat);
     if( t->pParent ) t->pParent->pend.bInChild = 0;   /* still pending */
     faktDictCacheClear(&faktTxnRoot(t)->names);        /* it may hold what t added */
+    faktPropNamesClear(faktTxnRoot(t));                /* and so may this one */
     faktDictCacheClear(&t->names);
     faktKvTxnAbort(t->txn);
   }else{

@@ -104,11 +104,16 @@ static void encInt(uint8_t *o, int64_t i){
 }
 
 /* The proposition id as SPEC 12.4 defines it, computed here independently
-** of faktClaimProp. */
-static uint64_t propOf(uint32_t s, uint32_t p, const uint8_t *o){
-  uint8_t a[17];
-  faktEncU32(a, s); faktEncU32(a+4, p); memcpy(a+8, o, ENC_LEN);
-  return faktHash64(a, 17) >> 1;
+** of faktClaimProp, from names: of the subject, the predicate and, for an
+** entity or claim object, of the object (zO; NULL for other values). */
+static uint64_t propOf(const char *zS, const char *zP, const uint8_t *o, const char *zO){
+  uint8_t a[33];
+  faktEncU64(a, faktHash64(zS, strlen(zS)));
+  faktEncU64(a+8, faktHash64(zP, strlen(zP)));
+  a[16] = o[0];
+  if( zO ) faktEncU64(a+17, faktHash64(zO, strlen(zO))); else memcpy(a+17, o+1, 8);
+  faktEncU64(a+25, 0);                 /* no unit */
+  return faktHash64(a, 33) >> 1;
 }
 
 /* A name id with an entity record. */
@@ -313,7 +318,7 @@ static void testOpenErrors(void){
     faktStoreClose(s);
   }
   CHECK( openFails(path(0, "real.fakt"), 0, zMsg, sizeof(zMsg))==FAKT_FORMAT );
-  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 7)")==0 );
+  CHECK( strcmp(zMsg, "database format 99 is newer than this fakt (supports 8)")==0 );
 
   /* an LMDB file whose magic is not ours */
   CHECK( openDb(path(0, "magic.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
@@ -468,8 +473,10 @@ static void testMain(void){
   faktEncU32(a, idSrc);
   CHECK( countAux(t, "srcc", a, 4)==2 );
   CHECK( faktClaimGet(t, c1, &cr)==FAKT_OK );
-  CHECK( faktClaimProp(&cr)==propOf(idKim, idVisits, cr.o) );
-  faktEncU64(a, propOf(idKim, idVisits, cr.o));
+  uint64_t prop = 0;
+  CHECK( faktClaimProp(t, &cr, &prop)==FAKT_OK );
+  CHECK( prop==propOf("kim_jong_un", "visits", cr.o, cr.o[0]==T_ID ? "wladiwostok" : NULL) );
+  faktEncU64(a, prop);
   CHECK( countAux(t, "prop", a, 8)==1 );
   CHECK( ftsList(t, "gepanzerte", aDoc, 4)==2 && aDoc[0]==idSrc && aDoc[1]==c1 );   /* the source and claim c1 */
   CHECK( faktStoreGetTx(t, 1, &txr)==FAKT_OK && txr.nAdded==3 && txr.tMicros==1694300000000000LL );
