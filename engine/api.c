@@ -672,6 +672,7 @@ static int fakt_bind_literalImpl(fakt_stmt *p, int i, const char *z, int n){
     }
   }
   if( rc==FAKT_OK ){
+    if( v.t==V_ID ) v.u.d = 0;     /* no name's hash (fakt_bind_entity's) */
     p->aParam[i-1] = v;
   }else if( rc==FAKT_MISMATCH || rc==FAKT_SYNTAX ){
     /* a syntax error's position is the column in the literal's own text */
@@ -711,6 +712,7 @@ static int fakt_bind_entityImpl(fakt_stmt *p, int i, const char *zId){
       if( e->h==h && e->n==n && memcmp(e->z, zId, n)==0 ){
         p->aParam[i-1].t = V_ID;
         p->aParam[i-1].id = e->id;
+        p->aParam[i-1].u.d = faktHash64(zId, n);   /* its name, for a claim's proposition */
         return FAKT_OK;
       }
     }
@@ -736,6 +738,7 @@ static int fakt_bind_entityImpl(fakt_stmt *p, int i, const char *zId){
   }
   p->aParam[i-1].t = V_ID;
   p->aParam[i-1].id = id;
+  p->aParam[i-1].u.d = faktHash64(zId, n);     /* its name, for a claim's proposition (write.c) */
   return FAKT_OK;
 }
 

@@ -37,7 +37,8 @@ typedef struct Value {
   union {
     int64_t i;             /* V_INT, V_BOOL */
     double r;              /* V_FLOAT, V_QTY */
-    uint64_t d;            /* V_DATE: packed */
+    uint64_t d;            /* V_DATE: packed; V_ID bound by fakt_bind_entity():
+                           ** hash64 of the name it was bound by, else 0 */
   } u;
   const char *z;           /* V_STR text, V_QTY unit text (NULL: fetch by id) */
   int n;                   /* bytes in z */

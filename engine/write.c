@@ -29,6 +29,8 @@ typedef struct WCtx {
   int nParam;
   Arena *pArena;           /* the statement's arena, for names of bound ids */
   int bDefer;              /* strId only looks up; a new text waits in zDefer */
+  uint64_t hTerm;          /* claimTerm: hash64 of the name or text the term
+                           ** gave (0: it was found another way) */
   const char *zDefer;      /* the text to intern once the statement is valid */
   int nDefer;
   int bLast;               /* a claim statement named zLast */
@@ -654,6 +656,7 @@ static int paramDate(WCtx *w, const Expr *pE, uint64_t *pd){
 static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
   memset(pV, 0, sizeof(*pV));
   int rc;
+  w->hTerm = 0;
   if( pE->op==E_PARAM ){
     Value v;
     rc = paramValue(w, pE, &v);
@@ -664,6 +667,8 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
       rc = faktLookupName(w->t, v.z, v.n, &pV->id, &kind);
       if( rc==FAKT_NOTFOUND || (rc==0 && kind!=K_ENTITY && kind!=K_CLAIM && kind!=K_SOURCE) ){
         rc = faktLookupLabelUnique(w->t, v.z, v.n, &pV->id);
+      }else if( rc==FAKT_OK ){
+        w->hTerm = faktHash64(v.z, (size_t)v.n);      /* its very name */
       }
       if( rc ){
         faktErrSet(w->pErr, FAKT_NOTFOUND, &pE->pos, "unknown entity \"%s\"", v.z);
@@ -679,6 +684,8 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
         return FAKT_NOTFOUND;
       }
       *pV = v;
+      w->hTerm = v.u.d;          /* fakt_bind_entity() keeps its name's hash there */
+      pV->u.d = 0;
       return FAKT_OK;
     }
     if( bSubject==1 ){
@@ -687,6 +694,7 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
     }
     if( v.t==V_STR ){
       pV->t = V_STR;
+      w->hTerm = faktHash64(v.z, (size_t)v.n);
       return strId(w, v.z, v.n, &pV->id);
     }
     *pV = v;          /* a number */
@@ -702,6 +710,7 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
       }
       if( rc ) return storeErr(w, rc, &pE->pos);
       pV->t = V_ID;
+      w->hTerm = faktHash64(pE->zName, (size_t)pE->nName);
       return FAKT_OK;
     }
     case E_LABEL:
@@ -726,6 +735,7 @@ static int claimTerm(WCtx *w, Expr *pE, Value *pV, int bSubject){
   switch( pE->op ){
     case E_STR:
       pV->t = V_STR;
+      w->hTerm = faktHash64(pE->zName, (size_t)pE->nName);
       return strId(w, pE->zName, pE->nName, &pV->id);
     case E_INT: pV->t = V_INT; pV->u.i = pE->iVal; return FAKT_OK;
     case E_FLOAT: pV->t = V_FLOAT; pV->u.r = pE->rVal; return FAKT_OK;
@@ -922,6 +932,10 @@ static int claimTriple(WCtx *w, Stmt *pS, ClaimRec *r, Value *pvO){
   int rc = claimTerm(w, pS->pS, &vS, 1);
   if( rc ) return rc;
   r->s = vS.id;
+  /* the names at hand, for the proposition id: a subject or object found
+  ** by its very name, a string's text (claimTerm), the predicate's name */
+  r->aNameHash[0] = w->hTerm;
+  r->aNameHash[1] = faktHash64(pS->pP->zName, strlen(pS->pP->zName));
   EntRec pred;
   uint32_t pid;
   rc = needObj(w, pS->pP->zName, &pS->pP->pos, K_PREDICATE, "predicate", &pid);
@@ -950,6 +964,7 @@ static int claimTriple(WCtx *w, Stmt *pS, ClaimRec *r, Value *pvO){
   }
   faktValueEncode(pvO, r->o);
   if( pvO->t==V_QTY ) r->unit = pvO->id;
+  if( pvO->t==V_ID || pvO->t==V_STR ) r->aNameHash[2] = w->hTerm;
   return FAKT_OK;
 }
 

@@ -23,7 +23,7 @@
 ** changes; a nested transaction that aborts clears the cache (an id it
 ** named may be named again).
 */
-#define PROPN_SLOTS 4096
+#define PROPN_SLOTS 65536
 struct PropNames {
   uint32_t aId[PROPN_SLOTS];       /* 0: empty */
   uint64_t aHash[PROPN_SLOTS];
@@ -38,7 +38,7 @@ static int propNameHash(StoreTxn *t, uint32_t id, int bText, uint64_t *pH){
   StoreTxn *r = faktTxnRoot(t);
   if( r->pPropNames==NULL ) r->pPropNames = calloc(1, sizeof(struct PropNames));
   struct PropNames *c = r->pPropNames;     /* NULL when out of memory: no cache */
-  unsigned iSlot = (unsigned)((id * 2654435761u) >> 20) & (PROPN_SLOTS-1);
+  unsigned iSlot = (unsigned)((id * 2654435761u) >> 16) & (PROPN_SLOTS-1);
   if( c && id && c->aId[iSlot]==id ){ *pH = c->aHash[iSlot]; return FAKT_OK; }
   const char *z;
   int n, ns, rc;
@@ -56,16 +56,18 @@ static int propNameHash(StoreTxn *t, uint32_t id, int bText, uint64_t *pH){
 
 int faktClaimProp(StoreTxn *t, const ClaimRec *r, uint64_t *pProp){
   uint8_t a[8+8+1+8+8];
-  uint64_t h;
-  int rc = propNameHash(t, r->s, 0, &h);
+  uint64_t h = r->aNameHash[0];
+  int rc = h ? FAKT_OK : propNameHash(t, r->s, 0, &h);
   if( rc ) return rc;
   faktEncU64(a, h);
-  rc = propNameHash(t, r->p, 0, &h);
+  h = r->aNameHash[1];
+  rc = h ? FAKT_OK : propNameHash(t, r->p, 0, &h);
   if( rc ) return rc;
   faktEncU64(a+8, h);
   a[16] = r->o[0];                         /* the type */
   if( r->o[0]==T_ID || r->o[0]==T_STR ){
-    rc = propNameHash(t, faktDecU32(r->o+5), r->o[0]==T_STR, &h);
+    h = r->aNameHash[2];
+    rc = h ? FAKT_OK : propNameHash(t, faktDecU32(r->o+5), r->o[0]==T_STR, &h);
     if( rc ) return rc;
     faktEncU64(a+17, h);
   }else{

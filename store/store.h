@@ -137,6 +137,9 @@ typedef struct ClaimRec {
   uint32_t spanStart, spanEnd; /* byte offsets of the quote in the source text */
   uint32_t nVia;               /* number of via ids */
   uint32_t aVia[8];            /* via chain, nearest first (at most 8) */
+  uint64_t aNameHash[3];       /* not stored: hash64 of the names of s and p
+                               ** and of o's name or text, when the writer has
+                               ** them at hand (0: faktClaimProp looks it up) */
 } ClaimRec;
 
 /* An entity's record (kinds other than K_CLAIM). */
