@@ -1,15 +1,20 @@
 /*
 ** escape.c -- strings written into the export formats: JSON, N-Quads
-** literals and IRIs, CSV, PostgreSQL COPY text, DOT. One escaper per
-** syntax; JSON and N-Quads share one loop (their escapes are the same).
+** literals and IRIs, CSV, PostgreSQL COPY text, DOT; and fakt's own
+** string literals, which an import writes into the statements it runs.
+** One escaper per syntax; JSON, N-Quads and fakt literals share one loop
+** (they escape the same characters, and differ only in how a control
+** character is written).
 */
 #include <stdio.h>
 #include <string.h>
 #include "io.h"
 
-/* "..." with the escapes JSON and N-Quads share; bNq: DEL as \u007F too,
-** and upper-case hex (N-Quads' UCHAR). */
-static void escQuoted(Str *s, const char *z, int bNq){
+/* "..." with the escapes JSON, N-Quads and fakt share; a control
+** character as \u00xx (JSON), \u00XX (N-Quads' UCHAR, DEL too) or
+** \u{X} (fakt, SPEC 2.6). */
+enum { ESC_JSON, ESC_NQ, ESC_FAKT };
+static void escQuoted(Str *s, const char *z, int eStyle){
   faktStrAppend(s, "\"", 1);
   for(const unsigned char *u = (const unsigned char*)z; *u; u++){
     switch( *u ){
@@ -19,19 +24,26 @@ static void escQuoted(Str *s, const char *z, int bNq){
       case '\r': faktStrAppend(s, "\\r", 2); break;
       case '\t': faktStrAppend(s, "\\t", 2); break;
       default:
-        if( *u<0x20 || (bNq && *u==0x7f) ) faktStrPrintf(s, bNq ? "\\u%04X" : "\\u%04x", *u);
-        else faktStrAppend(s, (const char*)u, 1);
+        if( *u<0x20 || (eStyle==ESC_NQ && *u==0x7f) ){
+          faktStrPrintf(s, eStyle==ESC_NQ ? "\\u%04X" : eStyle==ESC_FAKT ? "\\u{%X}" : "\\u%04x", *u);
+        }else{
+          faktStrAppend(s, (const char*)u, 1);
+        }
     }
   }
   faktStrAppend(s, "\"", 1);
 }
 
 void faktEscJson(Str *s, const char *z){
-  escQuoted(s, z, 0);
+  escQuoted(s, z, ESC_JSON);
+}
+
+void faktEscFakt(Str *s, const char *z){
+  escQuoted(s, z, ESC_FAKT);
 }
 
 void faktEscNqLit(Str *s, const char *z, const char *zType){
-  escQuoted(s, z, 1);
+  escQuoted(s, z, ESC_NQ);
   if( zType ) faktStrPrintf(s, "^^<%s>", zType);
 }
 

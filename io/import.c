@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "fakt_int.h"
+#include "io.h"
 
 /* The `entity` statement accepts at most this many aliases (write.c, SPEC
 ** 2.10). A GeoNames row with more distinct names keeps the first ones. */
@@ -23,33 +24,6 @@
 ** reads, 16 MiB: a longer one is an error naming the line, so that input
 ** without line ends (/dev/zero) cannot take all memory (SPEC 14.1). */
 #define IMPORT_MAX_LINE (16<<20)
-
-/* ================================================================ strings */
-/* Str and faktStr* are in strbuf.c. */
-
-/* A fakt string literal (SPEC 2.6): "..." with \" \\ \n \t \r escaped and
-** other control characters as \u{H}. */
-static void fkString(Str *s, const char *z){
-  faktStrAppend(s, "\"", 1);
-  for(const unsigned char *u = (const unsigned char*)z; *u; u++){
-    switch( *u ){
-      case '"':  faktStrAppend(s, "\\\"", 2); break;
-      case '\\': faktStrAppend(s, "\\\\", 2); break;
-      case '\n': faktStrAppend(s, "\\n", 2); break;
-      case '\t': faktStrAppend(s, "\\t", 2); break;
-      case '\r': faktStrAppend(s, "\\r", 2); break;
-      default:
-        if( *u<0x20 ){
-          char zEsc[12];
-          snprintf(zEsc, sizeof(zEsc), "\\u{%X}", *u);
-          faktStrPuts(s, zEsc);
-        }else{
-          faktStrAppend(s, (const char*)u, 1);
-        }
-    }
-  }
-  faktStrAppend(s, "\"", 1);
-}
 
 /* ================================================================ validation */
 
@@ -806,7 +780,7 @@ static int stmtPredicate(Imp *p, const Rec *r){
   faktStrPuts(s, "predicate "); faktStrPuts(s, zId);
   if( zType ){ faktStrPuts(s, " : "); faktStrPuts(s, zType); }
   if( zSingle && strcmp(zSingle, "true")==0 ) faktStrPuts(s, " single");
-  if( zDoc ){ faktStrPuts(s, " "); fkString(s, zDoc); }
+  if( zDoc ){ faktStrPuts(s, " "); faktEscFakt(s, zDoc); }
   faktStrPuts(s, ";");
   return runSql(p, r);
 }
@@ -822,10 +796,10 @@ static int stmtEntity(Imp *p, const Rec *r){
   Str *s = &p->sql;
   faktStrReset(s);
   faktStrPuts(s, "entity "); faktStrPuts(s, zId); faktStrPuts(s, " "); faktStrPuts(s, zType);
-  faktStrPuts(s, " "); fkString(s, zLabel);
+  faktStrPuts(s, " "); faktEscFakt(s, zLabel);
   for(int i=0; i<r->nList; i++){
     faktStrPuts(s, i ? ", " : " aka ");
-    fkString(s, r->azList[i]);
+    faktEscFakt(s, r->azList[i]);
   }
   if( zLat ){ faktStrPuts(s, " at "); faktStrPuts(s, zLat); faktStrPuts(s, ", "); faktStrPuts(s, zLon); }
   faktStrPuts(s, ";");
@@ -839,10 +813,10 @@ static int stmtSource(Imp *p, const Rec *r){
   if( zTitle==NULL ) return recErr(p, r, FAKT_SYNTAX, "source %s has no title", zId);
   Str *s = &p->sql;
   faktStrReset(s);
-  faktStrPuts(s, "source "); faktStrPuts(s, zId); faktStrPuts(s, " "); fkString(s, zTitle);
+  faktStrPuts(s, "source "); faktStrPuts(s, zId); faktStrPuts(s, " "); faktEscFakt(s, zTitle);
   if( zOutlet ){ faktStrPuts(s, " by "); faktStrPuts(s, zOutlet); }
   if( zPub ){ faktStrPuts(s, " published @"); faktStrPuts(s, zPub); }
-  if( zText ){ faktStrPuts(s, " text "); fkString(s, zText); }
+  if( zText ){ faktStrPuts(s, " text "); faktEscFakt(s, zText); }
   faktStrPuts(s, ";");
   return runSql(p, r);
 }
@@ -855,7 +829,7 @@ static int claimObject(Imp *p, const Rec *r, Str *s){
     if( !isIdent(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not an identifier (field o)", zO);
     faktStrPuts(s, zO);
   }else if( strcmp(zT, "string")==0 ){
-    fkString(s, zO);
+    faktEscFakt(s, zO);
   }else if( strcmp(zT, "integer")==0 ){
     if( !isInteger(zO) ) return recErr(p, r, FAKT_SYNTAX, "\"%s\" is not an integer", zO);
     faktStrPuts(s, zO);
@@ -904,7 +878,7 @@ static int stmtClaim(Imp *p, const Rec *r){
   if( zHolds ){ faktStrPuts(s, " holds @"); faktStrPuts(s, zHolds); }
   if( zUntil ){ faktStrPuts(s, " until @"); faktStrPuts(s, zUntil); }
   if( zSaid ){ faktStrPuts(s, " said @"); faktStrPuts(s, zSaid); }
-  if( zQuote ){ faktStrPuts(s, " quote "); fkString(s, zQuote); }
+  if( zQuote ){ faktStrPuts(s, " quote "); faktEscFakt(s, zQuote); }
   faktStrPuts(s, ";");
   return runSql(p, r);
 }
@@ -1090,8 +1064,8 @@ static int geoRow(Imp *p, char *zLine, int iFile, int iLine){
   }
   Str *s = &p->sql;
   faktStrReset(s);
-  faktStrPuts(s, "entity gn_"); faktStrPuts(s, az[0]); faktStrPuts(s, " city "); fkString(s, az[1]);
-  for(int i=0; i<nAlias; i++){ faktStrPuts(s, i ? ", " : " aka "); fkString(s, azAlias[i]); }
+  faktStrPuts(s, "entity gn_"); faktStrPuts(s, az[0]); faktStrPuts(s, " city "); faktEscFakt(s, az[1]);
+  for(int i=0; i<nAlias; i++){ faktStrPuts(s, i ? ", " : " aka "); faktEscFakt(s, azAlias[i]); }
   faktStrPuts(s, " at "); faktStrPuts(s, az[4]); faktStrPuts(s, ", "); faktStrPuts(s, az[5]); faktStrPuts(s, ";");
   if( isDigits(az[14]) ){
     faktStrPuts(s, "\nclaim gn_"); faktStrPuts(s, az[0]); faktStrPuts(s, "_population: gn_");
@@ -1099,7 +1073,7 @@ static int geoRow(Imp *p, char *zLine, int iFile, int iLine){
   }
   if( isIdent(az[8]) ){
     faktStrPuts(s, "\nclaim gn_"); faktStrPuts(s, az[0]); faktStrPuts(s, "_country: gn_");
-    faktStrPuts(s, az[0]); faktStrPuts(s, " country_code "); fkString(s, az[8]); faktStrPuts(s, ";");
+    faktStrPuts(s, az[0]); faktStrPuts(s, " country_code "); faktEscFakt(s, az[8]); faktStrPuts(s, ";");
   }
   for(int i=0; i<nSeen; i++) free(azSeen[i]);
   Rec r;

@@ -16,6 +16,9 @@
 /* A JSON string, "..." with " \ and control characters escaped (\n \r \t,
 ** others as \u00xx). */
 void faktEscJson(Str *s, const char *z);
+/* A fakt string literal (SPEC 2.6): the same escapes, a control
+** character as \u{X}. */
+void faktEscFakt(Str *s, const char *z);
 /* An N-Quads literal: the same escapes as JSON (a control character or
 ** DEL as \u00XX), then ^^<zType> unless zType is NULL (xsd:string). */
 void faktEscNqLit(Str *s, const char *z, const char *zType);
