@@ -725,16 +725,23 @@ int faktAliasScan(StoreTxn *t, const char *zFolded, size_t nFolded, StoreCursor 
   return faktTxnCursor(t, DB_ALIAS, aKey, (int)nFolded + 1, pp);
 }
 
-int faktAliasNext(StoreCursor *c, uint32_t *pId){
+/* The next key of scan c on table iDb that is nKey bytes long (others
+** are skipped), and the id4 at byte iOff of it. FAKT_ROW, FAKT_DONE. */
+static int scanNextId(StoreCursor *c, int iDb, size_t nKey, size_t iOff, uint32_t *pId){
   KvVal k, v;
   int rc;
-  if( !scanOf(c, DB_ALIAS) ) return FAKT_MISUSE;
+  if( !scanOf(c, iDb) ) return FAKT_MISUSE;
   while( (rc = faktKvCursorStep(c, &k, &v))==FAKT_ROW ){
-    if( k.n!=(size_t)c->nPrefix + 4 ) continue;     /* folded text + 0x00 + id4 */
-    *pId = faktDecU32((const uint8_t*)k.p + c->nPrefix);
+    if( k.n!=nKey ) continue;
+    *pId = faktDecU32((const uint8_t*)k.p + iOff);
     return FAKT_ROW;
   }
   return rc;
+}
+
+int faktAliasNext(StoreCursor *c, uint32_t *pId){
+  /* folded text + 0x00 + id4 */
+  return scanNextId(c, DB_ALIAS, (size_t)c->nPrefix + 4, (size_t)c->nPrefix, pId);
 }
 
 int faktSourceClaimsScan(StoreTxn *t, uint32_t srcId, StoreCursor **pp){
@@ -744,15 +751,7 @@ int faktSourceClaimsScan(StoreTxn *t, uint32_t srcId, StoreCursor **pp){
 }
 
 int faktSourceClaimsNext(StoreCursor *c, uint32_t *pClaim){
-  KvVal k, v;
-  int rc;
-  if( !scanOf(c, DB_SRCC) ) return FAKT_MISUSE;
-  while( (rc = faktKvCursorStep(c, &k, &v))==FAKT_ROW ){
-    if( k.n!=8 ) continue;                          /* source4 + claim4 */
-    *pClaim = faktDecU32((const uint8_t*)k.p + 4);
-    return FAKT_ROW;
-  }
-  return rc;
+  return scanNextId(c, DB_SRCC, 8, 4, pClaim);      /* source4 + claim4 */
 }
 
 int faktGeoScan(StoreTxn *t, int bAll, uint32_t iCell, StoreCursor **pp){
@@ -782,15 +781,7 @@ int faktPropScan(StoreTxn *t, uint64_t prop, StoreCursor **pp){
 }
 
 int faktPropNext(StoreCursor *c, uint32_t *pClaim){
-  KvVal k, v;
-  int rc;
-  if( !scanOf(c, DB_PROP) ) return FAKT_MISUSE;
-  while( (rc = faktKvCursorStep(c, &k, &v))==FAKT_ROW ){
-    if( k.n!=12 ) continue;                         /* prop8 + claim4 */
-    *pClaim = faktDecU32((const uint8_t*)k.p + 8);
-    return FAKT_ROW;
-  }
-  return rc;
+  return scanNextId(c, DB_PROP, 12, 8, pClaim);     /* prop8 + claim4 */
 }
 
 int faktObjScan(StoreTxn *t, StoreCursor **pp){
