@@ -321,6 +321,18 @@ typedef struct Cols {
   size_t *anAlloc;
 } Cols;
 
+/* The text of the source the last claim quoted, kept while more claims of
+** the same transaction may quote it: in a load, or in an explicit
+** transaction (write.c, claimQuote). Forgotten by a source statement that
+** writes a text, at the end of a load and at the end of the transaction. */
+typedef struct SrcText {
+  uint32_t id;             /* the source (0: none) */
+  char *z;                 /* a copy of its text (malloc'd) */
+  size_t n;
+  int nFind;               /* quotes searched in it so far */
+  QuoteIndex *pIdx;        /* its index (built at the second search), or NULL */
+} SrcText;
+
 struct fakt {
   pthread_mutex_t mutex;   /* serialises calls on this handle (recursive) */
   FaktStore *pStore;
@@ -344,6 +356,7 @@ struct fakt {
                            ** counts work with them: the cache, one run per
                            ** value reached) */
   int nLoadDepth;          /* nested load statements */
+  SrcText srcText;         /* the text claims quoted last (write.c) */
   int (*xProgress)(void*); /* fakt_progress_handler(): called every */
   void *pProgressArg;      /* nProgressEvery statements of a load, */
   int nProgressEvery;      /* with pProgressArg (0: never) */
@@ -570,6 +583,9 @@ FAKT_PRIVATE int faktVerifyStep(fakt_stmt *p);
 
 /* ---------------------------------------------------------------- writes (write.c) */
 FAKT_PRIVATE int faktWriteStep(fakt_stmt *p);
+/* Forget the source text claims kept (db->srcText): at the end of a
+** transaction, and at close. */
+FAKT_PRIVATE void faktWriteForgetText(fakt *db);
 FAKT_PRIVATE int faktLookupName(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pKind);
 FAKT_PRIVATE int faktLookupLabel(StoreTxn *t, const char *z, int n, uint32_t *pId);
 FAKT_PRIVATE int faktLookupLabelUnique(StoreTxn *t, const char *z, int n, uint32_t *pId);

@@ -39,9 +39,6 @@ typedef struct WCtx {
   ** would read again from the store for each claim (loadCacheFree) */
   uint32_t aPredId[LOAD_PRED_CACHE];  /* predicate ids, by id % LOAD_PRED_CACHE */
   uint8_t aPredType[LOAD_PRED_CACHE]; /* ... and their object types (PT_*) */
-  uint32_t idText;         /* the source whose text zText holds (0: none) */
-  char *zText;             /* a copy of it (malloc'd) */
-  size_t nText;
 } WCtx;
 
 static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText);
@@ -50,29 +47,54 @@ static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText);
 ** The claims of a load read the object type of their predicate and the
 ** text of their source (to find the quote) for each claim, from the store;
 ** a file of claims names the same few predicates and one source after
-** another. Inside a load, WCtx keeps both: the object types of the
-** predicates it met, and a copy of the last source text it read or wrote.
-** A predicate or source statement of the load forgets what it may change.
+** another. Inside a load, WCtx keeps the object types of the predicates it
+** met; inside a load or an explicit transaction (the prepared claims of a
+** bulk load), the handle keeps a copy of the last source text a claim
+** read or a source statement of the load wrote (db->srcText), and from
+** its second quote an index of it (faktQuoteIndexNew), so that a quote is
+** not searched for from the text's first byte. A predicate or source
+** statement forgets what it may change; the end of the load and that of
+** the transaction forget the text.
 */
 
 /* 1 when w runs the statements of a load (and may keep what they read). */
 static int inLoad(const WCtx *w){ return w->db->nLoadDepth>0; }
 
+/* 1 when the statement runs in a transaction that more statements share:
+** a source text read now stays right until a source statement writes one. */
+static int inLongTxn(const WCtx *w){ return inLoad(w) || w->db->pTxn!=NULL; }
+
 /* Forget the predicates' object types. */
 static void loadForgetPreds(WCtx *w){ memset(w->aPredId, 0, sizeof(w->aPredId)); }
 
-/* Keep zText[0..nText) (malloc'd; w takes it) as the text of source id,
-** or forget the text kept when zText is NULL. */
-static void loadKeepText(WCtx *w, uint32_t id, char *zText, size_t nText){
-  free(w->zText);
-  w->idText = zText ? id : 0;
-  w->zText = zText;
-  w->nText = zText ? nText : 0;
+/* Keep zText[0..nText) (malloc'd; the handle takes it) as the text of
+** source id, or forget the text kept when zText is NULL. */
+static void keepText(fakt *db, uint32_t id, char *zText, size_t nText){
+  SrcText *p = &db->srcText;
+  free(p->z);
+  faktQuoteIndexFree(p->pIdx);
+  memset(p, 0, sizeof(*p));
+  if( zText ){
+    p->id = id;
+    p->z = zText;
+    p->n = nText;
+  }
+}
+
+void faktWriteForgetText(fakt *db){ keepText(db, 0, NULL, 0); }
+
+/* The index to search zText with: that of the kept text, built at its
+** second search (a source quoted once is scanned once), or NULL. */
+static const QuoteIndex *keptIndex(fakt *db, const char *zText){
+  SrcText *p = &db->srcText;
+  if( p->z==NULL || zText!=p->z ) return NULL;
+  if( p->pIdx==NULL && p->nFind++ >= 1 ) p->pIdx = faktQuoteIndexNew(p->z, p->n);
+  return p->pIdx;
 }
 
 /* Free what the load kept: at its end. */
 static void loadCacheFree(WCtx *w){
-  loadKeepText(w, 0, NULL, 0);
+  keepText(w->db, 0, NULL, 0);
   loadForgetPreds(w);
 }
 
@@ -521,7 +543,7 @@ static int defSource(WCtx *w, Stmt *pS){
   if( zText ) r.textHash = faktHash64(zText, nText);
   EntRec old;
   int bSame = kind && faktEntGet(w->t, id, &old)==FAKT_OK && entEq(&old, &r);
-  if( w->idText==id ) loadKeepText(w, 0, NULL, 0);   /* it may change */
+  if( w->db->srcText.id==id ) keepText(w->db, 0, NULL, 0);   /* it may change */
   if( !bSame ){
     rc = putEnt(w, id, 0, &r, &pS->pos);
     if( rc==0 && zText ){
@@ -531,7 +553,7 @@ static int defSource(WCtx *w, Stmt *pS){
     }
   }
   if( rc==0 && zText && inLoad(w) ){
-    loadKeepText(w, id, zText, nText);               /* its claims come next */
+    keepText(w->db, id, zText, nText);               /* its claims come next */
   }else{
     free(zText);
   }
@@ -1020,22 +1042,23 @@ static int claimQuote(WCtx *w, Stmt *pS, ClaimOpts *o, ClaimRec *r, char **pzCop
   }
   const char *zText; size_t nText;
   int rc;
-  if( inLoad(w) && w->idText==r->source ){
-    zText = w->zText; nText = w->nText; rc = FAKT_OK;
+  if( inLongTxn(w) && w->db->srcText.id==r->source ){
+    zText = w->db->srcText.z; nText = w->db->srcText.n; rc = FAKT_OK;
   }else{
     rc = faktTextGet(w->t, r->source, &zText, &nText);
-    if( rc==FAKT_OK && inLoad(w) ){      /* the next claims quote it too */
+    if( rc==FAKT_OK && inLongTxn(w) ){   /* the next claims quote it too */
       char *zCopy = malloc(nText + 1);
       if( zCopy ){
         memcpy(zCopy, zText, nText);
         zCopy[nText] = 0;
-        loadKeepText(w, r->source, zCopy, nText);
+        keepText(w->db, r->source, zCopy, nText);
         zText = zCopy;
       }
     }
   }
   size_t iStart, iEnd;
-  if( rc==FAKT_NOTFOUND || (rc==0 && !faktFindQuote(zText, nText, o->zQuote, strlen(o->zQuote), &iStart, &iEnd)) ){
+  if( rc==FAKT_NOTFOUND || (rc==0 && !faktFindQuoteIn(keptIndex(w->db, zText), zText, nText,
+                                                      o->zQuote, strlen(o->zQuote), &iStart, &iEnd)) ){
     if( o->zFrom==NULL ){
       int rc2 = paramName(w, pS->aOptParam[OPT_FROM], &o->zFrom);    /* bound to an id: its name */
       if( rc2 ) return rc2;
@@ -1520,6 +1543,7 @@ static int txnStmt(fakt_stmt *p){
       Counts n = { db->nTxAdded, db->nTxRetracted, db->nTxOther };
       rc = FAKT_OK;
       faktTxnEnding(db, "committed");
+      faktWriteForgetText(db);
       if( n.nAdded + n.nRetracted + n.nOther ) rc = logTx(db, db->pTxn, &n);
       if( rc==0 ){
         rc = faktStoreCommit(db->pTxn);
@@ -1536,6 +1560,7 @@ static int txnStmt(fakt_stmt *p){
         return FAKT_ERROR;
       }
       faktTxnEnding(db, "rolled back");
+      faktWriteForgetText(db);
       faktStoreAbort(db->pTxn);
       db->pTxn = NULL;
       return FAKT_OK;
