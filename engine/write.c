@@ -1311,15 +1311,6 @@ static int dropRule(WCtx *w, Stmt *pS){
 
 #define MAX_LOAD_DEPTH 16
 
-/* Move *pOrg, the position of z[0], to that of z[n], and count the n bytes
-** in db->nTextScan: each byte of a loaded file is positioned once. */
-static void loadAdvance(fakt *db, const char *z, int n, ParseOrigin *pOrg){
-  Pos next = faktPosAt(z, n, pOrg);
-  pOrg->iLine = next.iLine;
-  pOrg->iCol = next.iCol;
-  db->nTextScan += n;
-}
-
 /* After statement pSub of a load ran: count it, and every
 ** db->nProgressEvery statements call the progress handler; a non-zero
 ** answer stops the load as fakt_interrupt() does (its statement fails, so
@@ -1332,54 +1323,42 @@ static int loadProgress(fakt *db, const Stmt *pSub, FaktErr *pE){
   return FAKT_INTERRUPT;
 }
 
-/*
-** A loaded file is read through a window (LOAD_WINDOW bytes, more while
-** one statement needs more), not whole: the load's memory does not grow
-** with the file, and a file may be of any size. The last statement of a
-** window may be cut; when the parser took everything up to the window's
-** end before the file's end, the window is refilled and the statement
-** parsed again (it has not run).
-*/
-#define LOAD_WINDOW (1<<20)
-
-typedef struct LoadIn {
-  FILE *f;
-  char *z;                 /* the window: z[0..n), NUL-terminated */
-  size_t n, nAlloc;
-  size_t iOff;             /* next statement starts here */
-  int bEof;                /* the file's end is in the window */
-  int bErr;                /* a read failed */
-  size_t *pnMax;           /* the handle's largest window so far */
-} LoadIn;
-
-/* Move the unread bytes to the front and read more (growing the window
-** when it is full of one statement). FAKT_OK, FAKT_NOMEM, FAKT_IOERR. */
-static int loadFill(LoadIn *p){
-  if( p->iOff>0 ){
-    memmove(p->z, p->z + p->iOff, p->n - p->iOff);
-    p->n -= p->iOff;
-    p->iOff = 0;
+/* Run item it of a load (a statement, or say why there is none). FAKT_OK
+** to go on; LOAD_END at the file's end; else the code, with *pE set (but
+** for a read error: doLoad says it). */
+static int loadRun(WCtx *w, LoadItem *it, FaktErr *pE){
+  fakt *db = w->db;
+  Stmt *pSub = it->pSub;
+  db->nTextScan += it->nScan;           /* the parser read the statement */
+  if( it->rcRead ) return it->rcRead;
+  if( it->rc ){
+    faktErrReplace(pE, it->rc, NULL, "%s", it->e.zMsg ? it->e.zMsg : fakt_errstr(it->rc));
+    pE->iLine = it->e.iLine; pE->iCol = it->e.iCol; pE->iOff = it->e.iOff;
+    return it->rc;
   }
-  if( p->n + 1 >= p->nAlloc ){
-    size_t nNew = p->nAlloc ? p->nAlloc*2 : LOAD_WINDOW;
-    char *zNew = nNew > p->nAlloc ? realloc(p->z, nNew) : NULL;
-    if( zNew==NULL ) return FAKT_NOMEM;
-    p->z = zNew;
-    p->nAlloc = nNew;
+  if( pSub==NULL ) return it->nUsed ? FAKT_OK : LOAD_END;
+  if( db->bInterrupt ){
+    /* fakt_interrupt(): stop between statements; the load's statement
+    ** fails, so nothing of the file is stored */
+    faktErrSet(pE, FAKT_INTERRUPT, &pSub->pos, "interrupted");
+    return FAKT_INTERRUPT;
   }
-  if( p->nAlloc > *p->pnMax ) *p->pnMax = p->nAlloc;
-  while( !p->bEof && p->n + 1 < p->nAlloc ){
-    size_t k = fread(p->z + p->n, 1, p->nAlloc - p->n - 1, p->f);
-    p->n += k;
-    if( k==0 ){
-      if( ferror(p->f) ){ p->bErr = 1; return FAKT_IOERR; }
-      p->bEof = 1;
-    }
+  if( pSub->kind==S_FIND || pSub->kind==S_BEGIN || pSub->kind==S_COMMIT || pSub->kind==S_ROLLBACK ){
+    faktErrSet(pE, FAKT_ERROR, &pSub->pos, "a loaded file may only define and change facts");
+    return FAKT_ERROR;
   }
-  p->z[p->n] = 0;
-  return FAKT_OK;
+  int rc = doStmt(w, pSub, it->zStmt, it->nUsed);
+  if( rc==FAKT_OK ) rc = loadProgress(db, pSub, pE);
+  if( rc==FAKT_OK && it->nUsed==0 ) rc = LOAD_END;
+  return rc;
 }
 
+/*
+** load "FILE": its statements, in order, in the load's transaction; the
+** file is read and parsed ahead by loadfile.c (a thread of its own for a
+** large file), the statements run here. The first error stops the load
+** and names the file, line and column.
+*/
 static int doLoad(WCtx *w, Stmt *pS){
   fakt *db = w->db;
   if( db->nLoadDepth>=MAX_LOAD_DEPTH ){
@@ -1388,12 +1367,8 @@ static int doLoad(WCtx *w, Stmt *pS){
   }
   char *zPath = relPath(w->zBase, pS->zPath);
   if( zPath==NULL ) return storeErr(w, FAKT_NOMEM, &pS->pos);
-  LoadIn in;
-  memset(&in, 0, sizeof(in));
-  in.pnMax = &db->nLoadWindow;
-  int rc = FAKT_OK;
-  in.f = fopen(zPath, "rb");
-  if( in.f==NULL ){
+  FILE *f = fopen(zPath, "rb");
+  if( f==NULL ){
     faktErrSet(w->pErr, FAKT_CANTOPEN, &pS->posFile, "cannot read \"%s\": %s", zPath, strerror(errno));
     free(zPath);
     return FAKT_CANTOPEN;
@@ -1406,54 +1381,22 @@ static int doLoad(WCtx *w, Stmt *pS){
   w->pErr = &e;
   if( db->nLoadDepth==0 ) db->nLoadStmts = 0;   /* a new top-level load */
   db->nLoadDepth++;
-  ParseOrigin org = { 1, 1 };    /* position of the next statement, carried forward */
-  rc = loadFill(&in);
-  while( rc==FAKT_OK && in.iOff<in.n ){
-    Arena a;
-    faktArenaInit(&a);
-    Stmt *pSub = NULL;
-    int nUsed = 0;
-    const char *zStmt = in.z + in.iOff;
-    size_t nLeft = in.n - in.iOff;
-    int nTake = nLeft > 0x7fffffff ? 0x7fffffff : (int)nLeft;
-    FaktErr eTry;
-    faktErrInit(&eTry);
-    int rcParse = faktParse(zStmt, nTake, &org, &a, &pSub, &nUsed, &eTry);
-    db->nTextScan += nUsed;             /* the parser read the statement */
-    if( !in.bEof && (size_t)nUsed>=nLeft ){
-      /* the window may have cut it: more of the file, and again */
-      faktArenaFree(&a);
-      faktErrClear(&eTry);
-      rc = loadFill(&in);
-      continue;
-    }
-    if( rcParse ){
-      faktErrReplace(&e, rcParse, NULL, "%s", eTry.zMsg ? eTry.zMsg : fakt_errstr(rcParse));
-      e.iLine = eTry.iLine; e.iCol = eTry.iCol; e.iOff = eTry.iOff;
-      rc = rcParse;
-    }else if( pSub && db->bInterrupt ){
-      /* fakt_interrupt(): stop between statements; the load's statement
-      ** fails, so nothing of the file is stored */
-      faktErrSet(&e, FAKT_INTERRUPT, &pSub->pos, "interrupted");
-      rc = FAKT_INTERRUPT;
-    }else if( pSub ){
-      if( pSub->kind==S_FIND || pSub->kind==S_BEGIN || pSub->kind==S_COMMIT || pSub->kind==S_ROLLBACK ){
-        faktErrSet(&e, FAKT_ERROR, &pSub->pos, "a loaded file may only define and change facts");
-        rc = FAKT_ERROR;
-      }else{
-        rc = doStmt(w, pSub, zStmt, nUsed);
-        if( rc==FAKT_OK ) rc = loadProgress(db, pSub, &e);
-      }
-    }
-    faktErrClear(&eTry);
-    faktArenaFree(&a);
-    /* the next statement's position: from this one's, over its bytes only
-    ** (counting from byte 0 each time made the load quadratic) */
-    loadAdvance(db, zStmt, nUsed, &org);
-    in.iOff += (size_t)nUsed;
-    if( nUsed==0 ) break;
-    if( rc==FAKT_OK && !in.bEof && in.n - in.iOff < LOAD_WINDOW/2 ) rc = loadFill(&in);
+  LoadReader *pIn = NULL;
+  int rc = faktLoadOpen(f, db->bLoadNoThread, &pIn);
+  while( rc==FAKT_OK ){
+    LoadItem it;
+    faktLoadNext(pIn, &it);
+    rc = loadRun(w, &it, &e);
+    faktLoadDone(pIn, &it);
   }
+  if( rc==LOAD_END ) rc = FAKT_OK;
+  LoadStats st;
+  memset(&st, 0, sizeof(st));
+  faktLoadClose(pIn, &st);              /* stops and joins its parser */
+  if( st.nWindow > db->nLoadWindow ) db->nLoadWindow = st.nWindow;
+  db->nLoadThreads += st.nThreads;
+  db->nLoadThreadStmts += st.nThreadStmts;
+  if( st.nAheadMax > db->nLoadAheadMax ) db->nLoadAheadMax = st.nAheadMax;
   db->nLoadDepth--;
   if( db->nLoadDepth==0 ) loadCacheFree(w);
   w->zBase = zSaveBase;
@@ -1473,8 +1416,7 @@ static int doLoad(WCtx *w, Stmt *pS){
     }
   }
   faktErrClear(&e);
-  fclose(in.f);
-  free(in.z);
+  fclose(f);
   free(zPath);
   return rc;
 }
