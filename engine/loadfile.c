@@ -296,15 +296,17 @@ int faktLoadOpen(FILE *f, int bNoThread, LoadReader **pp){
 }
 
 /* The tree of the item after the one taken was written on the parser's
-** core: have it in this core's cache by the time it runs (the first
-** statement to read its tree stalled on its lines). A function of only
-** prefetches would be found free of effects and its calls dropped (GCC's
-** pure/const pass): a macro. */
+** core: have its first KiB (the Stmt and the names after it; a claim's
+** tree is about 1.6 KiB) in this core's cache by the time it runs, or the
+** first code to read its tree stalls on every line. More lines stall the
+** prefetches themselves (the core has some ten line fill buffers). A
+** function of only prefetches would be found free of effects and its
+** calls dropped (GCC's pure/const pass): a macro. */
 #define LOAD_PREFETCH(p) do{ \
   if( (p)->iTake<(p)->nTake && (p)->aTake[(p)->iTake].a.pHead ){ \
     const char *zPf = (const char*)(p)->aTake[(p)->iTake].a.pHead; \
     size_t nPf = (p)->aTake[(p)->iTake].a.nUsed + 64;   /* the block's header too */ \
-    if( nPf>4096 ) nPf = 4096; \
+    if( nPf>1024 ) nPf = 1024; \
     for(size_t iPf=0; iPf<nPf; iPf+=64) __builtin_prefetch(zPf + iPf); \
   } \
 }while(0)
