@@ -60,10 +60,12 @@ struct LoadReader {
   pthread_cond_t cvItem;   /* the caller waits (bWaitItem) for items */
   pthread_cond_t cvRoom;   /* the parser waits (bWaitRoom) for room, or
                            ** for every item to have run */
-  int bWaitItem, bWaitRoom;
+  int bWaitItem;           /* (also read without mu, atomically: the
+                           ** parser hands over a short batch then) */
+  int bWaitRoom;
   LoadItem aQueue[LOAD_QUEUE];   /* handed over, in order */
   int nQueued;
-  size_t nQueuedBytes;     /* their trees' arena bytes */
+  size_t nQueuedBytes;     /* the memory they hold (loadItemBytes) */
   int64_t nMade;           /* items handed over, */
   int64_t nRan;            /* ... and of those, run (and given back) */
   Arena aDone[LOAD_QUEUE]; /* trees of items that ran, for the parser to free */
