@@ -113,6 +113,17 @@ int faktTokenize(const char *z, size_t n,
 ** [*piStart, *piEnd) in zText, or 0. */
 int faktFindQuote(const char *zText, size_t nText, const char *zQuote, size_t nQuote,
                   size_t *piStart, size_t *piEnd);
+/* An index of a text's positions for repeated quote searches in it:
+** faktFindQuoteIn gives faktFindQuote's span, without scanning the text
+** from its first byte. New: NULL when out of memory, for a text shorter
+** than 4 bytes or longer than QUOTE_INDEX_MAX (then faktFindQuoteIn
+** scans). The index holds no pointer to the text: pass the same text. */
+#define QUOTE_INDEX_MAX ((size_t)4 << 20)
+typedef struct QuoteIndex QuoteIndex;
+QuoteIndex *faktQuoteIndexNew(const char *zText, size_t nText);
+void faktQuoteIndexFree(QuoteIndex *p);                /* NULL: no-op */
+int faktFindQuoteIn(const QuoteIndex *pIdx, const char *zText, size_t nText,
+                    const char *zQuote, size_t nQuote, size_t *piStart, size_t *piEnd);
 /* The passage of zText closest to zQuote: the run of as many words as the
 ** quote has sharing the most (folded) words with it, first such run. 1 and
 ** its byte span, 0 if no word is shared, -1 when out of memory. */

@@ -1,10 +1,12 @@
 /*
 ** text.c -- UTF-8 validation and coding, display width, folding for
 ** lookups (SPEC.md section 7), the word tokenizer used by full-text
-** match, and whitespace-tolerant quote search. Pure functions: no state,
-** no allocation. The contract is base/base.h.
+** match, and whitespace-tolerant quote search (with an index of a text
+** for repeated searches). No state; only the index and the closest
+** passage's word list allocate. The contract is base/base.h.
 */
 #define _GNU_SOURCE        /* memmem(), in glibc only with this */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base.h"
@@ -502,6 +504,28 @@ static int matchAt(const char *zText, size_t nText, size_t i,
   return 1;
 }
 
+/* The quote trimmed of leading and trailing whitespace, q[*piq, *pnq)
+** (stepping back over whole characters), and the length *pnw of its
+** leading run of plain bytes (QC_BYTE), which a match repeats byte for
+** byte. 0 when nothing is left: an empty quote is never found. */
+static int quoteTrim(const char *zQuote, size_t nQuote, size_t *piq, size_t *pnq, size_t *pnw){
+  size_t iq = skipWs(zQuote, nQuote, 0);
+  size_t nq = nQuote;
+  size_t nw, k;
+  while( nq>iq ){
+    size_t j = nq - 1;
+    while( j>iq && ((unsigned char)zQuote[j] & 0xC0)==0x80 ) j--;
+    if( quoteClass(zQuote, nq, j, &k)!=QC_SPACE ) break;
+    nq = j;
+  }
+  if( nq<=iq ) return 0;
+  for(nw=0; iq+nw<nq && quoteClass(zQuote, nq, iq+nw, &k)==QC_BYTE; nw++){}
+  *piq = iq;
+  *pnq = nq;
+  *pnw = nw;
+  return 1;
+}
+
 /*
 ** Find the quote in the text: runs of whitespace on either side count as
 ** one space, any quotation mark matches any other, any dash any other
@@ -510,22 +534,12 @@ static int matchAt(const char *zText, size_t nText, size_t i,
 */
 int faktFindQuote(const char *zText, size_t nText, const char *zQuote, size_t nQuote,
                   size_t *piStart, size_t *piEnd){
-  size_t iq = skipWs(zQuote, nQuote, 0);
-  size_t nq = nQuote;
-  size_t i, nw, k;
-  /* trim trailing whitespace: step back over whole characters */
-  while( nq>iq ){
-    size_t j = nq - 1;
-    while( j>iq && ((unsigned char)zQuote[j] & 0xC0)==0x80 ) j--;
-    if( quoteClass(zQuote, nq, j, &k)!=QC_SPACE ) break;
-    nq = j;
-  }
-  if( nq<=iq ) return 0;
+  size_t iq, nq, nw, i;
+  if( !quoteTrim(zQuote, nQuote, &iq, &nq, &nw) ) return 0;
   /* a match starts with the quote's leading run of plain bytes, byte for
   ** byte: memmem skips to the next place it occurs (glibc's skips by the
   ** run's length where a byte at a time would stop at every like first
   ** byte). A quote that starts with a loose character tries every byte. */
-  for(nw=0; iq+nw<nq && quoteClass(zQuote, nq, iq+nw, &k)==QC_BYTE; nw++){}
   for(i=0; i<nText; i++){
     size_t iEnd;
     if( nw ){
@@ -534,6 +548,96 @@ int faktFindQuote(const char *zText, size_t nText, const char *zQuote, size_t nQ
       i = (size_t)(p - zText);
     }
     if( matchAt(zText, nText, i, zQuote+iq, nq-iq, &iEnd) ){
+      *piStart = i;
+      *piEnd = iEnd;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* ================================================================ quote index
+** A load's claims quote the same source text one after another (about a
+** hundred claims a text in the benchmark), and faktFindQuote scans the
+** text from its first byte for each. The index lists every position of
+** the text by its first QIDX_KEY bytes: a chain per hash bucket, in
+** increasing order. A match repeats the quote's leading plain bytes
+** exactly (matchAt), so the first position of the quote's chain where
+** matchAt succeeds is the first occurrence, the one faktFindQuote finds.
+*/
+#define QIDX_KEY 4                  /* bytes of a position's key */
+
+struct QuoteIndex {
+  size_t nText;            /* length of the text it was built from */
+  uint32_t mask;           /* buckets - 1 (a power of two less one) */
+  uint32_t *aHead;         /* [mask+1]: first position + 1 of a bucket (0: none) */
+  uint32_t *aNext;         /* [nText]: the next position + 1 in its bucket */
+};
+
+/* The bucket of the QIDX_KEY bytes at z. */
+static uint32_t qidxBucket(const char *z, uint32_t mask){
+  uint32_t k;
+  memcpy(&k, z, sizeof(k));
+  return (uint32_t)(((uint64_t)k * 0x9E3779B97F4A7C15ull) >> 40) & mask;   /* 24 bits */
+}
+
+/*
+** Build the index of zText[0..nText). NULL when out of memory, or when the
+** text is shorter than a key or longer than QUOTE_INDEX_MAX (then
+** faktFindQuoteIn scans, as faktFindQuote does). The caller frees it with
+** faktQuoteIndexFree; it does not keep zText.
+*/
+QuoteIndex *faktQuoteIndexNew(const char *zText, size_t nText){
+  QuoteIndex *p;
+  uint32_t nBucket = 256;
+  size_t i;
+  if( nText<QIDX_KEY || nText>QUOTE_INDEX_MAX ) return NULL;
+  while( nBucket<nText/2 ) nBucket *= 2;
+  p = malloc(sizeof(*p));
+  if( p==NULL ) return NULL;
+  p->nText = nText;
+  p->mask = nBucket - 1;
+  p->aHead = calloc(nBucket, sizeof(uint32_t));
+  p->aNext = malloc(sizeof(uint32_t)*nText);
+  if( p->aHead==NULL || p->aNext==NULL ){
+    faktQuoteIndexFree(p);
+    return NULL;
+  }
+  /* from the end, so that each chain runs from its first position on */
+  for(i=nText-QIDX_KEY+1; i-- > 0; ){
+    uint32_t b = qidxBucket(zText+i, p->mask);
+    p->aNext[i] = p->aHead[b];
+    p->aHead[b] = (uint32_t)i + 1;
+  }
+  return p;
+}
+
+void faktQuoteIndexFree(QuoteIndex *p){
+  if( p==NULL ) return;
+  free(p->aHead);
+  free(p->aNext);
+  free(p);
+}
+
+/*
+** faktFindQuote through pIdx, the index of this very text (or NULL):
+** the same span. A quote whose leading run of plain bytes is shorter than
+** a key is found by scanning.
+*/
+int faktFindQuoteIn(const QuoteIndex *pIdx, const char *zText, size_t nText,
+                    const char *zQuote, size_t nQuote, size_t *piStart, size_t *piEnd){
+  size_t iq, nq, nw;
+  uint32_t iPos, k;
+  if( pIdx==NULL || !quoteTrim(zQuote, nQuote, &iq, &nq, &nw) || nw<QIDX_KEY ){
+    return faktFindQuote(zText, nText, zQuote, nQuote, piStart, piEnd);
+  }
+  assert( pIdx->nText==nText );
+  memcpy(&k, zQuote+iq, sizeof(k));
+  for(iPos=pIdx->aHead[qidxBucket(zQuote+iq, pIdx->mask)]; iPos; iPos=pIdx->aNext[iPos-1]){
+    size_t i = iPos - 1, iEnd;
+    uint32_t kt;
+    memcpy(&kt, zText+i, sizeof(kt));
+    if( kt==k && matchAt(zText, nText, i, zQuote+iq, nq-iq, &iEnd) ){
       *piStart = i;
       *piEnd = iEnd;
       return 1;

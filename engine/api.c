@@ -164,6 +164,7 @@ int fakt_close(fakt *db){
     return FAKT_BUSY;
   }
   if( db->pTxn ){ faktStoreAbort(db->pTxn); db->pTxn = NULL; }
+  faktWriteForgetText(db);
   if( db->pStore ) faktStoreClose(db->pStore);
   faktDictCacheFree(db->pDictSpare);
   faktRulesFree(db->pRules);

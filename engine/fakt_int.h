@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "fakt.h"
 #include "ast.h"
 #include "parse.h"
@@ -321,6 +322,18 @@ typedef struct Cols {
   size_t *anAlloc;
 } Cols;
 
+/* The text of the source the last claim quoted, kept while more claims of
+** the same transaction may quote it: in a load, or in an explicit
+** transaction (write.c, claimQuote). Forgotten by a source statement that
+** writes a text, at the end of a load and at the end of the transaction. */
+typedef struct SrcText {
+  uint32_t id;             /* the source (0: none) */
+  char *z;                 /* a copy of its text (malloc'd) */
+  size_t n;
+  int nFind;               /* quotes searched in it so far */
+  QuoteIndex *pIdx;        /* its index (built at the second search), or NULL */
+} SrcText;
+
 struct fakt {
   pthread_mutex_t mutex;   /* serialises calls on this handle (recursive) */
   FaktStore *pStore;
@@ -344,6 +357,7 @@ struct fakt {
                            ** counts work with them: the cache, one run per
                            ** value reached) */
   int nLoadDepth;          /* nested load statements */
+  SrcText srcText;         /* the text claims quoted last (write.c) */
   int (*xProgress)(void*); /* fakt_progress_handler(): called every */
   void *pProgressArg;      /* nProgressEvery statements of a load, */
   int nProgressEvery;      /* with pProgressArg (0: never) */
@@ -352,6 +366,10 @@ struct fakt {
                            ** and place their statements, never cleared
                            ** (tests check it grows linearly with the text) */
   size_t nLoadWindow;      /* the largest window a load read its file through (bytes) */
+  int bLoadNoThread;       /* loads parse on the calling thread (tests compare) */
+  int64_t nLoadThreads;    /* files a parser thread parsed, */
+  int64_t nLoadThreadStmts;/* statements those threads parsed, never cleared */
+  int nLoadAheadMax;       /* the most statements a load found parsed ahead */
   uint32_t nTxAdded, nTxRetracted, nTxOther;  /* changes in the explicit txn */
   char *zPath;             /* database file path */
   DictCache *pDictSpare;   /* a finalized statement's cache, for the next one */
@@ -570,9 +588,44 @@ FAKT_PRIVATE int faktVerifyStep(fakt_stmt *p);
 
 /* ---------------------------------------------------------------- writes (write.c) */
 FAKT_PRIVATE int faktWriteStep(fakt_stmt *p);
+/* Forget the source text claims kept (db->srcText): at the end of a
+** transaction, and at close. */
+FAKT_PRIVATE void faktWriteForgetText(fakt *db);
 FAKT_PRIVATE int faktLookupName(StoreTxn *t, const char *z, int n, uint32_t *pId, int *pKind);
 FAKT_PRIVATE int faktLookupLabel(StoreTxn *t, const char *z, int n, uint32_t *pId);
 FAKT_PRIVATE int faktLookupLabelUnique(StoreTxn *t, const char *z, int n, uint32_t *pId);
+
+/* ---------------------------------------------------------------- a load's file (loadfile.c) */
+/* The file of a load statement, read through a window and parsed ahead
+** by a thread of its own (loadfile.c says how). */
+typedef struct LoadReader LoadReader;
+#define LOAD_END      (-1)         /* LoadItem.rcRead: the file's end */
+#define LOAD_STOPPED  (-2)         /* (inside loadfile.c: the load stopped) */
+/* One statement of the file, parsed: write.c runs it, then gives it back. */
+typedef struct LoadItem {
+  Arena a;                 /* its tree */
+  Stmt *pSub;              /* the statement; NULL: only space and comments */
+  const char *zStmt;       /* its text, in the window: valid until faktLoadDone */
+  int nUsed;               /* its bytes */
+  int rc;                  /* FAKT_OK, or the parse error described in e */
+  FaktErr e;
+  int rcRead;              /* 0; LOAD_END; FAKT_NOMEM or FAKT_IOERR: the
+                           ** window could not be read (no statement) */
+  int64_t nScan;           /* bytes scanned for it (parsed, a cut statement
+                           ** twice, and positioned): db->nTextScan */
+} LoadItem;
+/* What reading one file counted. */
+typedef struct LoadStats {
+  size_t nWindow;          /* its largest window (bytes) */
+  int nThreads;            /* 1 if a parser thread parsed it */
+  int64_t nThreadStmts;    /* statements that thread parsed */
+  int nAheadMax;           /* the most statements parsed ahead (queued) when
+                           ** the load took one */
+} LoadStats;
+FAKT_PRIVATE int  faktLoadOpen(FILE *f, int bNoThread, LoadReader **pp);
+FAKT_PRIVATE void faktLoadNext(LoadReader *p, LoadItem *pItem);
+FAKT_PRIVATE void faktLoadDone(LoadReader *p, LoadItem *pItem);
+FAKT_PRIVATE void faktLoadClose(LoadReader *p, LoadStats *pStats);
 
 /* ---------------------------------------------------------------- api.c */
 FAKT_PRIVATE void faktDbError(fakt *db, int rc, const char *zFmt, ...) __attribute__((format(printf, 3, 4)));

@@ -39,9 +39,6 @@ typedef struct WCtx {
   ** would read again from the store for each claim (loadCacheFree) */
   uint32_t aPredId[LOAD_PRED_CACHE];  /* predicate ids, by id % LOAD_PRED_CACHE */
   uint8_t aPredType[LOAD_PRED_CACHE]; /* ... and their object types (PT_*) */
-  uint32_t idText;         /* the source whose text zText holds (0: none) */
-  char *zText;             /* a copy of it (malloc'd) */
-  size_t nText;
 } WCtx;
 
 static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText);
@@ -50,29 +47,54 @@ static int doStmt(WCtx *w, Stmt *pS, const char *zText, int nText);
 ** The claims of a load read the object type of their predicate and the
 ** text of their source (to find the quote) for each claim, from the store;
 ** a file of claims names the same few predicates and one source after
-** another. Inside a load, WCtx keeps both: the object types of the
-** predicates it met, and a copy of the last source text it read or wrote.
-** A predicate or source statement of the load forgets what it may change.
+** another. Inside a load, WCtx keeps the object types of the predicates it
+** met; inside a load or an explicit transaction (the prepared claims of a
+** bulk load), the handle keeps a copy of the last source text a claim
+** read or a source statement of the load wrote (db->srcText), and from
+** its second quote an index of it (faktQuoteIndexNew), so that a quote is
+** not searched for from the text's first byte. A predicate or source
+** statement forgets what it may change; the end of the load and that of
+** the transaction forget the text.
 */
 
 /* 1 when w runs the statements of a load (and may keep what they read). */
 static int inLoad(const WCtx *w){ return w->db->nLoadDepth>0; }
 
+/* 1 when the statement runs in a transaction that more statements share:
+** a source text read now stays right until a source statement writes one. */
+static int inLongTxn(const WCtx *w){ return inLoad(w) || w->db->pTxn!=NULL; }
+
 /* Forget the predicates' object types. */
 static void loadForgetPreds(WCtx *w){ memset(w->aPredId, 0, sizeof(w->aPredId)); }
 
-/* Keep zText[0..nText) (malloc'd; w takes it) as the text of source id,
-** or forget the text kept when zText is NULL. */
-static void loadKeepText(WCtx *w, uint32_t id, char *zText, size_t nText){
-  free(w->zText);
-  w->idText = zText ? id : 0;
-  w->zText = zText;
-  w->nText = zText ? nText : 0;
+/* Keep zText[0..nText) (malloc'd; the handle takes it) as the text of
+** source id, or forget the text kept when zText is NULL. */
+static void keepText(fakt *db, uint32_t id, char *zText, size_t nText){
+  SrcText *p = &db->srcText;
+  free(p->z);
+  faktQuoteIndexFree(p->pIdx);
+  memset(p, 0, sizeof(*p));
+  if( zText ){
+    p->id = id;
+    p->z = zText;
+    p->n = nText;
+  }
+}
+
+void faktWriteForgetText(fakt *db){ keepText(db, 0, NULL, 0); }
+
+/* The index to search zText with: that of the kept text, built at its
+** second search (a source quoted once is scanned once), or NULL. */
+static const QuoteIndex *keptIndex(fakt *db, const char *zText){
+  SrcText *p = &db->srcText;
+  if( p->z==NULL || zText!=p->z ) return NULL;
+  if( p->pIdx==NULL && p->nFind++ >= 1 ) p->pIdx = faktQuoteIndexNew(p->z, p->n);
+  return p->pIdx;
 }
 
 /* Free what the load kept: at its end. */
 static void loadCacheFree(WCtx *w){
-  loadKeepText(w, 0, NULL, 0);
+  keepText(w->db, 0, NULL, 0);
   loadForgetPreds(w);
 }
 
@@ -521,7 +543,7 @@ static int defSource(WCtx *w, Stmt *pS){
   if( zText ) r.textHash = faktHash64(zText, nText);
   EntRec old;
   int bSame = kind && faktEntGet(w->t, id, &old)==FAKT_OK && entEq(&old, &r);
-  if( w->idText==id ) loadKeepText(w, 0, NULL, 0);   /* it may change */
+  if( w->db->srcText.id==id ) keepText(w->db, 0, NULL, 0);   /* it may change */
   if( !bSame ){
     rc = putEnt(w, id, 0, &r, &pS->pos);
     if( rc==0 && zText ){
@@ -531,7 +553,7 @@ static int defSource(WCtx *w, Stmt *pS){
     }
   }
   if( rc==0 && zText && inLoad(w) ){
-    loadKeepText(w, id, zText, nText);               /* its claims come next */
+    keepText(w->db, id, zText, nText);               /* its claims come next */
   }else{
     free(zText);
   }
@@ -1020,22 +1042,23 @@ static int claimQuote(WCtx *w, Stmt *pS, ClaimOpts *o, ClaimRec *r, char **pzCop
   }
   const char *zText; size_t nText;
   int rc;
-  if( inLoad(w) && w->idText==r->source ){
-    zText = w->zText; nText = w->nText; rc = FAKT_OK;
+  if( inLongTxn(w) && w->db->srcText.id==r->source ){
+    zText = w->db->srcText.z; nText = w->db->srcText.n; rc = FAKT_OK;
   }else{
     rc = faktTextGet(w->t, r->source, &zText, &nText);
-    if( rc==FAKT_OK && inLoad(w) ){      /* the next claims quote it too */
+    if( rc==FAKT_OK && inLongTxn(w) ){   /* the next claims quote it too */
       char *zCopy = malloc(nText + 1);
       if( zCopy ){
         memcpy(zCopy, zText, nText);
         zCopy[nText] = 0;
-        loadKeepText(w, r->source, zCopy, nText);
+        keepText(w->db, r->source, zCopy, nText);
         zText = zCopy;
       }
     }
   }
   size_t iStart, iEnd;
-  if( rc==FAKT_NOTFOUND || (rc==0 && !faktFindQuote(zText, nText, o->zQuote, strlen(o->zQuote), &iStart, &iEnd)) ){
+  if( rc==FAKT_NOTFOUND || (rc==0 && !faktFindQuoteIn(keptIndex(w->db, zText), zText, nText,
+                                                      o->zQuote, strlen(o->zQuote), &iStart, &iEnd)) ){
     if( o->zFrom==NULL ){
       int rc2 = paramName(w, pS->aOptParam[OPT_FROM], &o->zFrom);    /* bound to an id: its name */
       if( rc2 ) return rc2;
@@ -1288,15 +1311,6 @@ static int dropRule(WCtx *w, Stmt *pS){
 
 #define MAX_LOAD_DEPTH 16
 
-/* Move *pOrg, the position of z[0], to that of z[n], and count the n bytes
-** in db->nTextScan: each byte of a loaded file is positioned once. */
-static void loadAdvance(fakt *db, const char *z, int n, ParseOrigin *pOrg){
-  Pos next = faktPosAt(z, n, pOrg);
-  pOrg->iLine = next.iLine;
-  pOrg->iCol = next.iCol;
-  db->nTextScan += n;
-}
-
 /* After statement pSub of a load ran: count it, and every
 ** db->nProgressEvery statements call the progress handler; a non-zero
 ** answer stops the load as fakt_interrupt() does (its statement fails, so
@@ -1309,54 +1323,42 @@ static int loadProgress(fakt *db, const Stmt *pSub, FaktErr *pE){
   return FAKT_INTERRUPT;
 }
 
-/*
-** A loaded file is read through a window (LOAD_WINDOW bytes, more while
-** one statement needs more), not whole: the load's memory does not grow
-** with the file, and a file may be of any size. The last statement of a
-** window may be cut; when the parser took everything up to the window's
-** end before the file's end, the window is refilled and the statement
-** parsed again (it has not run).
-*/
-#define LOAD_WINDOW (1<<20)
-
-typedef struct LoadIn {
-  FILE *f;
-  char *z;                 /* the window: z[0..n), NUL-terminated */
-  size_t n, nAlloc;
-  size_t iOff;             /* next statement starts here */
-  int bEof;                /* the file's end is in the window */
-  int bErr;                /* a read failed */
-  size_t *pnMax;           /* the handle's largest window so far */
-} LoadIn;
-
-/* Move the unread bytes to the front and read more (growing the window
-** when it is full of one statement). FAKT_OK, FAKT_NOMEM, FAKT_IOERR. */
-static int loadFill(LoadIn *p){
-  if( p->iOff>0 ){
-    memmove(p->z, p->z + p->iOff, p->n - p->iOff);
-    p->n -= p->iOff;
-    p->iOff = 0;
+/* Run item it of a load (a statement, or say why there is none). FAKT_OK
+** to go on; LOAD_END at the file's end; else the code, with *pE set (but
+** for a read error: doLoad says it). */
+static int loadRun(WCtx *w, LoadItem *it, FaktErr *pE){
+  fakt *db = w->db;
+  Stmt *pSub = it->pSub;
+  db->nTextScan += it->nScan;           /* the parser read the statement */
+  if( it->rcRead ) return it->rcRead;
+  if( it->rc ){
+    faktErrReplace(pE, it->rc, NULL, "%s", it->e.zMsg ? it->e.zMsg : fakt_errstr(it->rc));
+    pE->iLine = it->e.iLine; pE->iCol = it->e.iCol; pE->iOff = it->e.iOff;
+    return it->rc;
   }
-  if( p->n + 1 >= p->nAlloc ){
-    size_t nNew = p->nAlloc ? p->nAlloc*2 : LOAD_WINDOW;
-    char *zNew = nNew > p->nAlloc ? realloc(p->z, nNew) : NULL;
-    if( zNew==NULL ) return FAKT_NOMEM;
-    p->z = zNew;
-    p->nAlloc = nNew;
+  if( pSub==NULL ) return it->nUsed ? FAKT_OK : LOAD_END;
+  if( db->bInterrupt ){
+    /* fakt_interrupt(): stop between statements; the load's statement
+    ** fails, so nothing of the file is stored */
+    faktErrSet(pE, FAKT_INTERRUPT, &pSub->pos, "interrupted");
+    return FAKT_INTERRUPT;
   }
-  if( p->nAlloc > *p->pnMax ) *p->pnMax = p->nAlloc;
-  while( !p->bEof && p->n + 1 < p->nAlloc ){
-    size_t k = fread(p->z + p->n, 1, p->nAlloc - p->n - 1, p->f);
-    p->n += k;
-    if( k==0 ){
-      if( ferror(p->f) ){ p->bErr = 1; return FAKT_IOERR; }
-      p->bEof = 1;
-    }
+  if( pSub->kind==S_FIND || pSub->kind==S_BEGIN || pSub->kind==S_COMMIT || pSub->kind==S_ROLLBACK ){
+    faktErrSet(pE, FAKT_ERROR, &pSub->pos, "a loaded file may only define and change facts");
+    return FAKT_ERROR;
   }
-  p->z[p->n] = 0;
-  return FAKT_OK;
+  int rc = doStmt(w, pSub, it->zStmt, it->nUsed);
+  if( rc==FAKT_OK ) rc = loadProgress(db, pSub, pE);
+  if( rc==FAKT_OK && it->nUsed==0 ) rc = LOAD_END;
+  return rc;
 }
 
+/*
+** load "FILE": its statements, in order, in the load's transaction; the
+** file is read and parsed ahead by loadfile.c (a thread of its own for a
+** large file), the statements run here. The first error stops the load
+** and names the file, line and column.
+*/
 static int doLoad(WCtx *w, Stmt *pS){
   fakt *db = w->db;
   if( db->nLoadDepth>=MAX_LOAD_DEPTH ){
@@ -1365,12 +1367,8 @@ static int doLoad(WCtx *w, Stmt *pS){
   }
   char *zPath = relPath(w->zBase, pS->zPath);
   if( zPath==NULL ) return storeErr(w, FAKT_NOMEM, &pS->pos);
-  LoadIn in;
-  memset(&in, 0, sizeof(in));
-  in.pnMax = &db->nLoadWindow;
-  int rc = FAKT_OK;
-  in.f = fopen(zPath, "rb");
-  if( in.f==NULL ){
+  FILE *f = fopen(zPath, "rb");
+  if( f==NULL ){
     faktErrSet(w->pErr, FAKT_CANTOPEN, &pS->posFile, "cannot read \"%s\": %s", zPath, strerror(errno));
     free(zPath);
     return FAKT_CANTOPEN;
@@ -1383,54 +1381,22 @@ static int doLoad(WCtx *w, Stmt *pS){
   w->pErr = &e;
   if( db->nLoadDepth==0 ) db->nLoadStmts = 0;   /* a new top-level load */
   db->nLoadDepth++;
-  ParseOrigin org = { 1, 1 };    /* position of the next statement, carried forward */
-  rc = loadFill(&in);
-  while( rc==FAKT_OK && in.iOff<in.n ){
-    Arena a;
-    faktArenaInit(&a);
-    Stmt *pSub = NULL;
-    int nUsed = 0;
-    const char *zStmt = in.z + in.iOff;
-    size_t nLeft = in.n - in.iOff;
-    int nTake = nLeft > 0x7fffffff ? 0x7fffffff : (int)nLeft;
-    FaktErr eTry;
-    faktErrInit(&eTry);
-    int rcParse = faktParse(zStmt, nTake, &org, &a, &pSub, &nUsed, &eTry);
-    db->nTextScan += nUsed;             /* the parser read the statement */
-    if( !in.bEof && (size_t)nUsed>=nLeft ){
-      /* the window may have cut it: more of the file, and again */
-      faktArenaFree(&a);
-      faktErrClear(&eTry);
-      rc = loadFill(&in);
-      continue;
-    }
-    if( rcParse ){
-      faktErrReplace(&e, rcParse, NULL, "%s", eTry.zMsg ? eTry.zMsg : fakt_errstr(rcParse));
-      e.iLine = eTry.iLine; e.iCol = eTry.iCol; e.iOff = eTry.iOff;
-      rc = rcParse;
-    }else if( pSub && db->bInterrupt ){
-      /* fakt_interrupt(): stop between statements; the load's statement
-      ** fails, so nothing of the file is stored */
-      faktErrSet(&e, FAKT_INTERRUPT, &pSub->pos, "interrupted");
-      rc = FAKT_INTERRUPT;
-    }else if( pSub ){
-      if( pSub->kind==S_FIND || pSub->kind==S_BEGIN || pSub->kind==S_COMMIT || pSub->kind==S_ROLLBACK ){
-        faktErrSet(&e, FAKT_ERROR, &pSub->pos, "a loaded file may only define and change facts");
-        rc = FAKT_ERROR;
-      }else{
-        rc = doStmt(w, pSub, zStmt, nUsed);
-        if( rc==FAKT_OK ) rc = loadProgress(db, pSub, &e);
-      }
-    }
-    faktErrClear(&eTry);
-    faktArenaFree(&a);
-    /* the next statement's position: from this one's, over its bytes only
-    ** (counting from byte 0 each time made the load quadratic) */
-    loadAdvance(db, zStmt, nUsed, &org);
-    in.iOff += (size_t)nUsed;
-    if( nUsed==0 ) break;
-    if( rc==FAKT_OK && !in.bEof && in.n - in.iOff < LOAD_WINDOW/2 ) rc = loadFill(&in);
+  LoadReader *pIn = NULL;
+  int rc = faktLoadOpen(f, db->bLoadNoThread, &pIn);
+  while( rc==FAKT_OK ){
+    LoadItem it;
+    faktLoadNext(pIn, &it);
+    rc = loadRun(w, &it, &e);
+    faktLoadDone(pIn, &it);
   }
+  if( rc==LOAD_END ) rc = FAKT_OK;
+  LoadStats st;
+  memset(&st, 0, sizeof(st));
+  faktLoadClose(pIn, &st);              /* stops and joins its parser */
+  if( st.nWindow > db->nLoadWindow ) db->nLoadWindow = st.nWindow;
+  db->nLoadThreads += st.nThreads;
+  db->nLoadThreadStmts += st.nThreadStmts;
+  if( st.nAheadMax > db->nLoadAheadMax ) db->nLoadAheadMax = st.nAheadMax;
   db->nLoadDepth--;
   if( db->nLoadDepth==0 ) loadCacheFree(w);
   w->zBase = zSaveBase;
@@ -1450,8 +1416,7 @@ static int doLoad(WCtx *w, Stmt *pS){
     }
   }
   faktErrClear(&e);
-  fclose(in.f);
-  free(in.z);
+  fclose(f);
   free(zPath);
   return rc;
 }
@@ -1520,6 +1485,7 @@ static int txnStmt(fakt_stmt *p){
       Counts n = { db->nTxAdded, db->nTxRetracted, db->nTxOther };
       rc = FAKT_OK;
       faktTxnEnding(db, "committed");
+      faktWriteForgetText(db);
       if( n.nAdded + n.nRetracted + n.nOther ) rc = logTx(db, db->pTxn, &n);
       if( rc==0 ){
         rc = faktStoreCommit(db->pTxn);
@@ -1536,6 +1502,7 @@ static int txnStmt(fakt_stmt *p){
         return FAKT_ERROR;
       }
       faktTxnEnding(db, "rolled back");
+      faktWriteForgetText(db);
       faktStoreAbort(db->pTxn);
       db->pTxn = NULL;
       return FAKT_OK;
