@@ -182,7 +182,7 @@ run: deps all $(DB)
 	$(B)/fakt
 
 # ---------------------------------------------------------------- tests
-$(B)/tests/%: tests/unit/%.c tests/unit/check.h $(B)/libfakt.a
+$(B)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/scratch.h $(B)/libfakt.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(INC) $(CFLAGS_ALL) $(WARN) -o $@ $< $(B)/libfakt.a $(LIBS)
 

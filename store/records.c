@@ -104,13 +104,17 @@ int faktObjGetKind(StoreTxn *t, uint32_t id, int *pKind){
   return FAKT_OK;
 }
 
-int faktEntGet(StoreTxn *t, uint32_t id, EntRec *pRec){
+/* The obj record of id. FAKT_OK, FAKT_NOTFOUND, FAKT_MISUSE (no txn). */
+static int objGet(StoreTxn *t, uint32_t id, KvVal *pv){
   uint8_t k[4];
-  KvVal v;
-  int rc;
   if( t==NULL ) return FAKT_MISUSE;
   faktCodecIdKey(k, id);
-  rc = faktTxnGet(t, DB_OBJ, k, 4, &v);
+  return faktTxnGet(t, DB_OBJ, k, 4, pv);
+}
+
+int faktEntGet(StoreTxn *t, uint32_t id, EntRec *pRec){
+  KvVal v;
+  int rc = objGet(t, id, &v);
   if( rc ) return rc;
   if( v.n>=1 && ((const uint8_t*)v.p)[0]==K_CLAIM ){
     faktKvSetErr(t->s, "object %u is a claim, not an entity", id);
@@ -124,12 +128,8 @@ int faktEntGet(StoreTxn *t, uint32_t id, EntRec *pRec){
 }
 
 int faktClaimGet(StoreTxn *t, uint32_t id, ClaimRec *pRec){
-  uint8_t k[4];
   KvVal v;
-  int rc;
-  if( t==NULL ) return FAKT_MISUSE;
-  faktCodecIdKey(k, id);
-  rc = faktTxnGet(t, DB_OBJ, k, 4, &v);
+  int rc = objGet(t, id, &v);
   if( rc ) return rc;
   if( v.n>=1 && ((const uint8_t*)v.p)[0]!=K_CLAIM ){
     faktKvSetErr(t->s, "object %u is not a claim", id);

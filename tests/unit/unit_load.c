@@ -24,44 +24,11 @@
 #include <unistd.h>
 #include "fakt.h"
 #include "fakt_int.h"
+#include "scratch.h"
 
-static int nPass, nFail;
-static fakt *gDb;            /* the handle whose message CHECK prints */
-
-#define CHECK(x) do{ if( x ){ nPass++; }else{ nFail++; \
-  printf("FAIL %s:%d: %s; errmsg: %s\n", __FILE__, __LINE__, #x, \
-         gDb ? fakt_errmsg(gDb) : "(no handle)"); } }while(0)
 
 /* ==== Helpers ==== */
 
-static char zDir[64];        /* scratch directory */
-
-/* Path of zName in the scratch directory (static buffer per slot). */
-static const char *path(int iSlot, const char *zName){
-  static char az[4][256];
-  snprintf(az[iSlot], sizeof(az[iSlot]), "%s/%s", zDir, zName);
-  return az[iSlot];
-}
-
-/* A fresh database zName in the scratch directory, open in gDb. */
-static int openFresh(const char *zName){
-  char z[300];
-  snprintf(z, sizeof(z), "%s", path(0, zName));
-  unlink(z);
-  strcat(z, "-lock");
-  unlink(z);
-  fakt_close(gDb);
-  gDb = NULL;
-  return fakt_open(path(0, zName), FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &gDb);
-}
-
-/* Write zText to file zName of the scratch directory; 0 on success. */
-static int writeFile(const char *zName, const char *zText){
-  FILE *f = fopen(path(1, zName), "w");
-  if( f==NULL ) return 1;
-  fputs(zText, f);
-  return fclose(f)!=0;
-}
 
 /* A .facts file of nClaim claims over 50 entities, every claim line the
 ** same length; returns its size in bytes and sets *pnStmt. */
@@ -463,19 +430,14 @@ static void testWindow(void){
 }
 
 int main(void){
-  snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_load_XXXXXX");
-  if( mkdtemp(zDir)==NULL ){ perror("mkdtemp"); return 1; }
+  if( scratchInit("load") ) return 1;
   testLinear();
   testExec();
   testPositions();
   testProgress();
   testLoadCache();
   testWindow();
-  fakt_close(gDb);
-  gDb = NULL;
-  char zCmd[128];
-  snprintf(zCmd, sizeof(zCmd), "rm -rf %s", zDir);
-  if( system(zCmd)!=0 ) printf("  (could not remove %s)\n", zDir);
+  scratchDone();
   printf("%d passed, %d failed\n", nPass, nFail);
   return nFail>0;
 }

@@ -33,37 +33,10 @@
 #include "fakt.h"
 #include "fakt_int.h"
 #include "check.h"
+#include "scratch.h"
 
 /* ==== Helpers ==== */
 
-static char zDir[64];        /* scratch directory */
-
-/* Path of zName in the scratch directory (static buffer per slot). */
-static const char *path(int iSlot, const char *zName){
-  static char az[4][256];
-  snprintf(az[iSlot], sizeof(az[iSlot]), "%s/%s", zDir, zName);
-  return az[iSlot];
-}
-
-/* A fresh database zName in the scratch directory, open in gDb. */
-static int openFresh(const char *zName){
-  char z[300];
-  snprintf(z, sizeof(z), "%s", path(0, zName));
-  unlink(z);
-  strcat(z, "-lock");
-  unlink(z);
-  fakt_close(gDb);
-  gDb = NULL;
-  return fakt_open(path(0, zName), FAKT_OPEN_READWRITE|FAKT_OPEN_CREATE, &gDb);
-}
-
-/* Write zText to file zName of the scratch directory; 0 on success. */
-static int writeFile(const char *zName, const char *zText){
-  FILE *f = fopen(path(1, zName), "w");
-  if( f==NULL ) return 1;
-  fputs(zText, f);
-  return fclose(f)!=0;
-}
 
 /* Run zSql on db; the code, and the message in zErr (or ""). */
 static int run(fakt *db, const char *zSql, char *zErr, size_t nErr){
@@ -492,8 +465,7 @@ static void testThreadStops(void){
 }
 
 int main(void){
-  snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_loadfast_XXXXXX");
-  if( mkdtemp(zDir)==NULL ){ perror("mkdtemp"); return 1; }
+  if( scratchInit("loadfast") ) return 1;
   testIndexAgainstScan();
   testTwice();
   testKeptText();
@@ -501,11 +473,7 @@ int main(void){
   testThreadUsed();
   testThreadErrors();
   testThreadStops();
-  fakt_close(gDb);
-  gDb = NULL;
-  char zCmd[128];
-  snprintf(zCmd, sizeof(zCmd), "rm -rf %s", zDir);
-  if( system(zCmd)!=0 ) printf("  (could not remove %s)\n", zDir);
+  scratchDone();
   printf("%d passed, %d failed\n", nPass, nFail);
   return nFail>0;
 }
