@@ -193,6 +193,14 @@ int fakt_set_max_size(fakt *db, int64_t nBytes){
   return faktStoreSetMaxSize(db->pStore, (uint64_t)nBytes);
 }
 
+int fakt_set_mapped(fakt *db, int64_t nBytes){
+  if( db==NULL || db->pStore==NULL || nBytes<0 ) return misuse(db, "fakt_set_mapped()");
+  pthread_mutex_lock(&db->mutex);
+  int rc = faktStoreSetMapped(db->pStore, (uint64_t)nBytes);
+  pthread_mutex_unlock(&db->mutex);
+  return rc;
+}
+
 int fakt_busy_timeout(fakt *db, int nMs){
   if( db==NULL || db->pStore==NULL ) return misuse(db, "fakt_busy_timeout() on a closed handle");
   pthread_mutex_lock(&db->mutex);

@@ -168,6 +168,21 @@ FAKT_API int fakt_limits(fakt *db, int64_t nMaxRows, int64_t nMaxMem, int64_t nM
 FAKT_API int fakt_set_max_size(fakt *db, int64_t nBytes);
 
 /*
+** About how many bytes of the database file a handle's reads leave in the
+** process's resident set (0: no limit; the default is 256 MiB). fakt reads
+** the file through a shared read-only map (LMDB), so every page a query
+** touches counts as the process's memory until the kernel takes it back;
+** past this limit the handle lets the map's pages go (they stay in the
+** page cache, and come back, without a read from disk, when touched
+** again). Its counterpart is SQLite's cache size: a lower limit costs
+** queries over more of the file than it a page fault per page, a higher
+** one costs memory. A write transaction keeps its own 48 MiB of mapped
+** pages and at most 64 MiB of new pages in memory (SPEC.md 11.5).
+** Returns FAKT_OK, or FAKT_MISUSE (NULL or closed handle, a negative size).
+*/
+FAKT_API int fakt_set_mapped(fakt *db, int64_t nBytes);
+
+/*
 ** How long a write waits for another writer. One handle at a time, in any
 ** process, may write to a database; a write statement (or `begin`) of
 ** another waits up to nMs milliseconds for it to finish, then fails with

@@ -158,6 +158,19 @@ static int envCreate(FaktStore *s, const char *zPath, uint64_t nMap, unsigned fl
   rc = mdb_env_set_maxdbs(env, 20);
   if( rc==0 ) rc = mdb_env_set_mapsize(env, (size_t)nMap);
   if( rc==0 ) rc = mdb_env_open(env, zPath, flags, 0644);
+  if( rc==0 ){
+    /* a write txn's new pages are memory until the commit: past s->nDirty
+    ** of them LMDB writes half out (store/lmdb.patch), or a bulk load
+    ** would hold up to 512 MiB of them (MDB_IDL_UM_MAX pages) */
+    MDB_stat st;
+    rc = mdb_env_stat(env, &st);
+    if( rc==0 && st.ms_psize ){
+      uint64_t nPages = s->nDirty / st.ms_psize;
+      if( nPages<DIRTY_MIN_PAGES ) nPages = DIRTY_MIN_PAGES;
+      if( nPages>LMDB_DIRTY_MAX ) nPages = LMDB_DIRTY_MAX;
+      rc = mdb_env_set_dirtymax(env, (unsigned)nPages);
+    }
+  }
   if( rc ){
     mdb_env_close(env);
     return rc;
@@ -446,6 +459,11 @@ void faktKvMapDrop(FaktStore *s){
   dropMapped(mapPointer(ENV(s)));
 }
 
+void faktKvReadLook(FaktStore *s, const void *p){
+  s->nReadTicks = 0;
+  if( faktKvMapResident()>s->nMappedRead ) dropMapped(p);
+}
+
 /* ================================================================ transactions and tables */
 
 /*
@@ -720,6 +738,7 @@ static int curStep(StoreCursor *c, MDB_val *pK, MDB_val *pV){
   }
   if( rc==MDB_NOTFOUND ){ c->eState = 2; return FAKT_DONE; }
   if( rc ){ c->eState = 2; return xlate(c->t->s, rc, faktKvDbName[c->iDb]); }
+  if( !c->t->bWrite ) faktKvReadTick(c->t->s, 1, pK->mv_data);
   if( pK->mv_size<(size_t)c->nPrefix || memcmp(pK->mv_data, c->aPrefix, (size_t)c->nPrefix)!=0 ){
     c->eState = 2;
     return FAKT_DONE;

@@ -227,6 +227,19 @@ static int lockBlame(FaktStore *s, const char *zReal, int rc){
 
 /* A handle with the settings of cfg, nothing opened yet (NULL: out of
 ** memory); *pnMap is the map size to open with. */
+int faktStoreSetMapped(FaktStore *s, uint64_t nBytes){
+  s->nMappedRead = nBytes;
+  s->nReadTicks = 0;
+  if( nBytes==0 ){
+    s->nReadCheck = UINT64_MAX;
+  }else{
+    /* a get maps in a page or two: look four times per budget */
+    uint64_t n = nBytes >> 14;
+    s->nReadCheck = (n<1 ? 1 : n>4096 ? 4096 : n) * READ_TICK_GET;
+  }
+  return FAKT_OK;
+}
+
 static FaktStore *storeNew(const StoreConfig *pCfg, uint64_t *pnMap){
   FaktStore *s = calloc(1, sizeof(*s));
   uint64_t nMap;
@@ -237,6 +250,8 @@ static FaktStore *storeNew(const StoreConfig *pCfg, uint64_t *pnMap){
   s->nMapMax = pCfg->nMapMax ? faktKvRoundDown(pCfg->nMapMax) : MAP_LIMIT;
   s->nRoom = pCfg->nRoom ? pCfg->nRoom : MAP_HEADROOM;
   s->nMapped = pCfg->nMapped ? pCfg->nMapped : MAPPED_DEFAULT;
+  s->nDirty = pCfg->nDirty ? pCfg->nDirty : DIRTY_DEFAULT;
+  faktStoreSetMapped(s, MAPPED_READ_DEFAULT);
   s->nPendFlush = pCfg->nPendFlush ? pCfg->nPendFlush : PEND_FLUSH;
   s->nRunMax = pCfg->nRunMax;
   /* a read or put maps in a page or two: look four times per budget */

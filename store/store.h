@@ -102,8 +102,10 @@ typedef struct StoreConfig {
   uint64_t nMapInit;         /* initial map size (0: 64 MiB) */
   uint64_t nMapMax;          /* hard limit (0: 1 TiB) */
   uint64_t nRoom;            /* free map ensured before a write txn (0: 16 GiB) */
-  uint64_t nMapped;          /* file bytes a write txn leaves mapped in, about
-                             ** (0: 48 MiB; dropTick) */
+  uint64_t nMapped;          /* file bytes a txn leaves mapped in, about
+                             ** (0: 48 MiB; faktTxnDropTick, faktKvReadTick) */
+  uint64_t nDirty;           /* bytes of new pages a write txn holds in memory
+                             ** before LMDB writes some to the file (0: 64 MiB) */
   size_t nPendFlush;         /* index puts a write txn buffers before it spills
                              ** them as a sorted run (0: 8 MiB) */
   const char *zRunDir;       /* where the runs' temporary file goes (NULL: the
@@ -189,6 +191,9 @@ typedef enum StoreIndex { IX_SPO = 0, IX_POS = 1, IX_OSP = 2 } StoreIndex;
 int  faktStoreOpen(const char *zPath, const StoreConfig *pCfg, FaktStore **ppStore, char **pzErr);
 void faktStoreClose(FaktStore *s);
 int  faktStoreSetMaxSize(FaktStore *s, uint64_t nMax);
+/* About how many bytes of the file the reads of s leave mapped in this
+** process's resident set (0: no limit; 256 MiB at open). FAKT_OK. */
+int  faktStoreSetMapped(FaktStore *s, uint64_t nBytes);
 /* How long (ms, 0: not at all) a top-level write transaction waits for the
 ** writer lock another handle holds; then FAKT_BUSY naming its pid. */
 int  faktStoreBusyTimeout(FaktStore *s, int nMs);

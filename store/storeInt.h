@@ -53,6 +53,11 @@ enum {
 #define CUR_PREFIX_MAX 512                    /* > LMDB's 511-byte key limit */
 #define ALIAS_MAX    400                      /* folded text bytes in an alias key */
 #define MAPPED_DEFAULT ((uint64_t)48 << 20)   /* StoreConfig.nMapped by default */
+#define DIRTY_DEFAULT  ((uint64_t)64 << 20)   /* StoreConfig.nDirty by default */
+#define MAPPED_READ_DEFAULT ((uint64_t)256 << 20)   /* faktStoreSetMapped by default */
+#define DIRTY_MIN_PAGES 256                   /* and the fewest pages it may say */
+#define LMDB_DIRTY_MAX ((1u << 17) - 1)       /* and the most: LMDB's MDB_IDL_UM_MAX */
+#define READ_TICK_GET 16         /* a get of a read txn counts as many cursor steps */
 #define COMMIT_DROP 32768        /* index puts of a write txn after which the mapped
                                  ** pages are dropped (2^15) */
 
@@ -448,6 +453,13 @@ struct FaktStore {
   uint64_t nRoom;            /* least free map before a write txn (faktKvMapRoom) */
   uint64_t nMapped;          /* mapped file bytes a write txn keeps resident (faktTxnDropTick) */
   uint64_t nDropCheck;       /* reads and puts between two looks at them */
+  uint64_t nMappedRead;      /* mapped file bytes reads leave resident (0: any;
+                             ** faktStoreSetMapped) */
+  uint64_t nReadCheck;       /* read ticks between two looks at them */
+  uint64_t nReadTicks;       /* reads of read txns since the last look (faktKvReadTick):
+                             ** READ_TICK_GET a get, 1 a cursor step */
+  uint64_t nDirty;           /* bytes of dirty pages a write txn holds before
+                             ** LMDB writes some out (StoreConfig.nDirty) */
   int nTxn;                  /* top-level transactions open on this handle */
   StoreTxn *pTxnList;        /* those transactions (for faktStoreClose) */
   StoreTxn *pWriter;         /* the open top-level write transaction, or NULL */
@@ -466,6 +478,20 @@ struct FaktStore {
   int nBusyMs;               /* how long a writer waits for the lock (faktStoreBusyTimeout) */
   char zErr[512];            /* last message */
 };
+
+/*
+** Count n reads of read txns (READ_TICK_GET a get, 1 a cursor step). Every
+** nReadCheck of them, kv.c looks at the pages of files this process has
+** mapped in, and past nMappedRead (faktStoreSetMapped) lets the map's pages go
+** (faktKvReadLook; p is what the read returned, a pointer into the map):
+** a read maps in the pages it touches, and a long-lived reader (a server,
+** a shell, a query over the whole file) would otherwise end up holding the
+** file. The handle's calls are serialized (engine/api.c), so is the count.
+*/
+void faktKvReadLook(FaktStore *s, const void *p);
+static inline void faktKvReadTick(FaktStore *s, uint64_t n, const void *p){
+  if( (s->nReadTicks += n) >= s->nReadCheck ) faktKvReadLook(s, p);
+}
 
 /*
 ** A transaction. Owns its cursors: each cursor open takes a free one of
@@ -534,8 +560,11 @@ static inline int faktTxnGet(StoreTxn *t, int iDb, const void *pK, size_t nK, Kv
   if( t->bWrite ){
     int rc = faktTxnReady(t, iDb);
     if( rc ) return rc;
+    return faktKvGet(t->s, t->txn, iDb, pK, nK, pV);
   }
-  return faktKvGet(t->s, t->txn, iDb, pK, nK, pV);
+  int rc = faktKvGet(t->s, t->txn, iDb, pK, nK, pV);
+  if( rc==FAKT_OK ) faktKvReadTick(t->s, READ_TICK_GET, pV->p);
+  return rc;
 }
 /* Put (fl: KV_NOOVERWRITE or 0), reserve, delete. A failure other than
 ** FAKT_CONSTRAINT or FAKT_NOTFOUND dooms the transaction. */

@@ -214,6 +214,9 @@ static void callSettings(void) {
   SAW(fakt_set_max_size, (NULL, 0));
   SAW(fakt_set_max_size, (gDb, -5));
   SAW(fakt_set_max_size, (gDb, 0));
+  SAW(fakt_set_mapped, (NULL, 0));
+  SAW(fakt_set_mapped, (gDb, -1));
+  SAW(fakt_set_mapped, (gDb, (int64_t)256 << 20));
   SAW(fakt_busy_timeout, (NULL, 10));
   SAW(fakt_busy_timeout, (gDb, 5000));
   SAW(fakt_set_origin, (NULL, "x", 1, 1));

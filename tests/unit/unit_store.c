@@ -1149,6 +1149,132 @@ static void testMappedBudget(void){
 }
 
 /*
+** Reads leave about faktStoreSetMapped's bytes of the file mapped in: random
+** reads over a file many times the budget, in one read transaction and in
+** many short ones, stay within four times it; with no limit (0) the same
+** reads leave most of the file mapped in, which is what the check would
+** see if the reads did not count (faktKvReadTick).
+*/
+static long long readMapped(FaktStore *s, const uint32_t *aId, uint32_t nEnt, int bShort){
+  StoreTxn *t = NULL;
+  long long m0 = mappedIn(), mMax = 0;
+  uint64_t x = 88172645463325252ull;
+  int bOk = 1;
+  if( !bShort ) CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  for(uint32_t i=0; i<4*nEnt && bOk; i++){
+    EntRec r;
+    x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+    if( bShort && faktStoreBegin(s, 0, &t)!=FAKT_OK ){ bOk = 0; break; }
+    bOk = faktEntGet(t, aId[x % nEnt], &r)==FAKT_OK;
+    if( bShort ){ faktStoreAbort(t); t = NULL; }
+    if( i%64==0 ){
+      long long m = mappedIn() - m0;
+      if( m>mMax ) mMax = m;
+    }
+  }
+  CHECK( bOk );
+  if( t ) faktStoreAbort(t);
+  return mMax;
+}
+
+static void testReadMapped(void){
+  FaktStore *s = NULL;
+  StoreConfig cfg;
+  char *zErr = NULL;
+  const uint32_t nEnt = 30000;
+  const uint64_t nBudget = (uint64_t)256 << 10;
+  uint64_t nUsed = 0, nMap = 0;
+  uint32_t *aId;
+  if( mappedIn()<0 ){ printf("  (no /proc/self/statm: budget not checked)\n"); return; }
+  aId = fillEntities("rmapped.fakt", "read_mapped_entity_", nEnt, kindEntity,
+                     "a label long enough to fill the pages of obj, and more");
+  if( aId==NULL ) return;
+  memset(&cfg, 0, sizeof(cfg));
+  CHECK( faktStoreOpen(path(0, "rmapped.fakt"), &cfg, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); free(aId); return; }
+  CHECK( faktStoreInfo(s, &nMap, &nUsed)==FAKT_OK );
+  CHECK( nUsed >= 8*nBudget );
+  CHECK( faktStoreSetMapped(s, nBudget)==FAKT_OK );
+  for(int bShort=0; bShort<2; bShort++){
+    long long m = readMapped(s, aId, nEnt, bShort);
+    if( m > (long long)(4*nBudget) ){
+      printf("  mapped in by reads (%s): %lld bytes, budget %llu, file %llu\n", bShort ? "short" : "one txn",
+             m, (unsigned long long)nBudget, (unsigned long long)nUsed);
+    }
+    CHECK( m <= (long long)(4*nBudget) );
+  }
+  /* no limit: the reads map in most of what they touch */
+  CHECK( faktStoreSetMapped(s, 0)==FAKT_OK );
+  CHECK( readMapped(s, aId, nEnt, 0) > (long long)(nUsed/2) );
+  checkOk(s, __LINE__);
+  faktStoreClose(s);
+  free(aId);
+}
+
+/* Anonymous memory of this process (resident minus file pages), -1 if unknown. */
+static long long anonIn(void){
+  unsigned long long nSize, nRes, nShared;
+  FILE *f = fopen("/proc/self/statm", "r");
+  int n;
+  if( f==NULL ) return -1;
+  n = fscanf(f, "%llu %llu %llu", &nSize, &nRes, &nShared);
+  fclose(f);
+  return n==3 ? (long long)((nRes - nShared) * (unsigned long long)sysconf(_SC_PAGESIZE)) : -1;
+}
+
+/*
+** The new pages of a write transaction are memory until it commits; past
+** StoreConfig.nDirty of them LMDB writes half of them to the file
+** (store/lmdb.patch). A transaction that writes some 24 MB of records
+** grows the process's anonymous memory by less than 12 MB with a 1 MiB
+** limit, and by more than 20 MB with a limit above what it writes.
+*/
+static long long dirtyGrowth(uint64_t nDirty){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  StoreConfig cfg;
+  char *zErr = NULL, zName[64], zLabel[1001];
+  long long m0, mMax = 0;
+  int bOk = 1;
+  memset(zLabel, 'x', 1000);
+  zLabel[1000] = 0;
+  rmDb(path(0, "dirty.fakt"));
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.bCreate = 1;
+  cfg.nDirty = nDirty;
+  CHECK( faktStoreOpen(path(0, "dirty.fakt"), &cfg, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return -1; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  m0 = anonIn();
+  for(uint32_t i=0; i<24000 && bOk; i++){
+    snprintf(zName, sizeof(zName), "dirty_%u", i);
+    zLabel[i%1000] = (char)('a' + i%26);       /* no two labels alike */
+    bOk = mkEnt(t, zName, K_ENTITY, 0, zLabel)!=0;
+    if( i%256==0 ){
+      long long m = anonIn() - m0;
+      if( m>mMax ) mMax = m;
+    }
+  }
+  CHECK( bOk );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  checkOk(s, __LINE__);
+  faktStoreClose(s);
+  return mMax;
+}
+
+static void testDirtyBudget(void){
+  if( anonIn()<0 ){ printf("  (no /proc/self/statm: dirty pages not checked)\n"); return; }
+  long long nSmall = dirtyGrowth((uint64_t)1 << 20);
+  long long nLarge = dirtyGrowth((uint64_t)256 << 20);
+  if( nSmall>=(12<<20) || nLarge<=(20<<20) ){
+    printf("  anonymous memory of the transaction: %lld bytes with 1 MiB of dirty pages, %lld with 256 MiB\n",
+           nSmall, nLarge);
+  }
+  CHECK( nSmall < (12<<20) );
+  CHECK( nLarge > (20<<20) );
+}
+
+/*
 ** Kinds looked up by id in a write transaction are remembered in a table
 ** indexed by the id, which grows as larger ids come: every kind read back
 ** through it is the object's, before and after the table grew, and ids
@@ -2250,6 +2376,8 @@ int main(void){
   testGenerated();
   testNameCache();
   testMappedBudget();
+  testReadMapped();
+  testDirtyBudget();
   testKindTable();
   testPendSort();
   testRuns();
