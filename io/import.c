@@ -1,10 +1,15 @@
 /*
 ** import.c -- fakt_import(): JSON Lines and CSV as written by fakt_export(),
-** and GeoNames' tab-separated dumps (SPEC.md section 14). Input is read
-** line by line, each line at most IMPORT_MAX_LINE bytes; records are kept
-** in memory, turned into fakt statements with escaped literals (claim
-** statements take no parameters) and run through fakt_exec() between
-** `begin` and `commit`, so an import is one transaction: all or nothing.
+** and GeoNames' tab-separated dumps (SPEC.md section 14). The import is one
+** transaction, all or nothing: `begin`, then the input read line by line
+** (each line at most IMPORT_MAX_LINE bytes), each record turned into a fakt
+** statement with escaped literals (claim statements take no parameters)
+** and run through fakt_exec() as it is read, then `commit`. What is held
+** in memory: the line, one record, the records whose statement named
+** something the file had not yet defined (FAKT_NOTFOUND, which changed
+** nothing: they run again at the end) and the rules (run last), and for
+** CSV the aliases of aliases.csv. A file in export order keeps no records
+** but its rules, so it imports in memory that does not grow with its size.
 */
 #include <errno.h>
 #include <math.h>
@@ -160,15 +165,16 @@ typedef struct Rec {
   char *azVal[MAX_FIELD];    /* values; NULL for JSON null or an empty CSV field */
   char **azList;             /* aliases (entity) or via (claim) */
   int nList;
-  int bDone;                 /* claims: stored */
+  int bDone;                 /* a kept record: stored at the end */
 } Rec;
 
 typedef struct Imp {
   fakt *db;
   int rc;                    /* first error */
   char *zErr;                /* its message */
-  Rec *aRec;
-  int nRec, nAlloc;
+  Rec *aKeep;                /* records kept for the end (streamRecord) */
+  int nKeep, nKeepAlloc;
+  int bTry;                  /* runSql: FAKT_NOTFOUND that changed nothing is no error */
   char *azFile[8];           /* file names (for messages) */
   int nFile;
   fakt_progress xProgress;
@@ -205,10 +211,21 @@ static int impInterrupted(Imp *p){
   return FAKT_OK;
 }
 
+/* An empty record of line iLine of file iFile. */
+static void recInit(Rec *r, int iFile, int iLine){
+  memset(r, 0, sizeof(*r));
+  r->iFile = iFile;
+  r->iLine = iLine;
+}
+
+/* Free the fields and the list of r and leave it empty (its place kept). */
 static void recFree(Rec *r){
   for(int i=0; i<r->nField; i++){ free(r->azName[i]); free(r->azVal[i]); }
   for(int i=0; i<r->nList; i++) free(r->azList[i]);
   free(r->azList);
+  r->nField = 0;
+  r->azList = NULL;
+  r->nList = 0;
 }
 
 static const char *recGet(const Rec *r, const char *zName){
@@ -237,25 +254,26 @@ static int listAdd(Imp *p, char ***paz, int *pn, char *z){
   return FAKT_OK;
 }
 
-static Rec *recNew(Imp *p, int iFile, int iLine){
-  if( p->nRec==p->nAlloc ){
-    int nNew = p->nAlloc ? p->nAlloc*2 : 256;
-    Rec *aNew = realloc(p->aRec, sizeof(Rec)*(size_t)nNew);
-    if( aNew==NULL ){ impErr(p, FAKT_NOMEM, "out of memory"); return NULL; }
-    p->aRec = aNew;
-    p->nAlloc = nNew;
+/* Move record r to the end of p->aKeep (r is left empty). */
+static int keepRecord(Imp *p, Rec *r){
+  if( p->nKeep==p->nKeepAlloc ){
+    int nNew = p->nKeepAlloc ? p->nKeepAlloc*2 : 16;
+    Rec *aNew = realloc(p->aKeep, sizeof(Rec)*(size_t)nNew);
+    if( aNew==NULL ) return impErr(p, FAKT_NOMEM, "out of memory");
+    p->aKeep = aNew;
+    p->nKeepAlloc = nNew;
   }
-  Rec *r = &p->aRec[p->nRec++];
-  memset(r, 0, sizeof(*r));
-  r->iFile = iFile;
-  r->iLine = iLine;
-  return r;
+  p->aKeep[p->nKeep++] = *r;
+  recInit(r, r->iFile, r->iLine);
+  return FAKT_OK;
 }
 
 static int kindOf(const char *z, Kind *pKind){
   for(int i=0; i<R_N; i++) if( z && strcmp(z, azKind[i])==0 ){ *pKind = (Kind)i; return 1; }
   return 0;
 }
+
+static int streamRecord(Imp *p, Rec *r);
 
 /* ================================================================ JSON Lines */
 
@@ -280,8 +298,9 @@ static int hex4(const char *z, unsigned *pv){
 }
 
 /* A JSON string at j->i (the opening quote); *pz malloc'd, UTF-8, of its
-** own size: an import keeps every record's strings until it runs them, and
-** a Str's first 256 bytes per string made a million claims take 7 GB. */
+** own size: a kept record (streamRecord) holds its strings until the end,
+** and a Str's first 256 bytes per string made a million claims take 7 GB
+** when an import kept every record. */
 static int jsString(JP *j, char **pz){
   Str s = {0};
   *pz = NULL;
@@ -350,11 +369,10 @@ static int jsScalar(JP *j, char **pz){
   return 0;
 }
 
-/* One line: {"kind":"...", "name": value, ...}; lists only of strings. */
-static int parseJsonLine(Imp *p, const char *z, size_t n, int iFile, int iLine){
+/* One line into the empty record r: {"kind":"...", "name": value, ...};
+** lists only of strings. */
+static int parseJsonLine(Imp *p, Rec *r, const char *z, size_t n){
   JP j = { z, 0, n };
-  Rec *r = recNew(p, iFile, iLine);
-  if( r==NULL ) return p->rc;
   const char *zKind;
   jsWs(&j);
   if( j.i>=j.n || z[j.i++]!='{' ) goto bad;
@@ -493,14 +511,19 @@ static void lineClose(LineIn *pIn){
   memset(pIn, 0, sizeof(*pIn));
 }
 
+/* Read a JSON Lines file and run each record as it is read (streamRecord). */
 static int readJsonl(Imp *p, const char *zPath){
   LineIn in;
+  Rec r;                     /* the record of the line: one at a time */
   int iFile = addFile(p, zPath);
   if( iFile<0 || lineOpen(p, &in, iFile) ) return p->rc;
   while( p->rc==FAKT_OK && impInterrupted(p)==FAKT_OK && lineRead(p, &in, 0)==1 ){
     size_t k = 0;
     while( k<in.n && (in.z[k]==' ' || in.z[k]=='\t' || in.z[k]=='\r') ) k++;
-    if( k<in.n ) parseJsonLine(p, in.z, in.n, iFile, in.iLine);
+    if( k==in.n ) continue;
+    recInit(&r, iFile, in.iLine);
+    if( parseJsonLine(p, &r, in.z, in.n)==FAKT_OK ) streamRecord(p, &r);
+    recFree(&r);
   }
   lineClose(&in);
   return p->rc;
@@ -630,17 +653,139 @@ static int csvNext(Imp *p, LineIn *pIn, char ***paz, int *pnF, int *piStart){
   return 1;
 }
 
-/* Read DIR/FILE (kind eKind, or aliases when eKind==R_N) into records. A
-** missing file is an empty table. */
-static int readCsv(Imp *p, const char *zDir, const char *zName, Kind eKind, Map *pEnt){
+/*
+** The aliases of aliases.csv, read before entities.csv: each entity's, in
+** file order, wait for the entity's row (csvEntityAliases). Its size is
+** that of aliases.csv.
+*/
+typedef struct AliasEnt {
+  char *zEnt;                /* entity id (the key of AliasSet.map) */
+  char **azAlias;            /* its aliases; NULL once given to its entity */
+  int nAlias;
+  int iLine;                 /* line of its first row in aliases.csv */
+  int bUsed;                 /* given to a row of entities.csv */
+} AliasEnt;
+
+typedef struct AliasSet {
+  Map map;                   /* entity id -> index into a */
+  AliasEnt *a;
+  int n, nAlloc;
+  int iBad;                  /* first line of a row without entity or alias; 0 none */
+  int iFile;                 /* aliases.csv in Imp.azFile; -1 if not read */
+} AliasSet;
+
+static void aliasFree(AliasSet *pA){
+  for(int i=0; i<pA->n; i++){
+    free(pA->a[i].zEnt);
+    for(int k=0; k<pA->a[i].nAlias; k++) free(pA->a[i].azAlias[k]);
+    free(pA->a[i].azAlias);
+  }
+  free(pA->a);
+  mapFree(&pA->map);
+}
+
+/* A row of aliases.csv (entity,alias; columns by position) at line iLine:
+** takes az[1]. */
+static int csvAlias(Imp *p, AliasSet *pA, char **az, int nF, int iLine){
+  if( nF<2 || az[0]==NULL || az[1]==NULL ){
+    if( pA->iBad==0 ) pA->iBad = iLine;
+    return FAKT_OK;
+  }
+  int i = mapFind(&pA->map, az[0]);
+  if( i<0 ){
+    if( pA->n==pA->nAlloc ){
+      int nNew = pA->nAlloc ? pA->nAlloc*2 : 64;
+      AliasEnt *aNew = realloc(pA->a, sizeof(AliasEnt)*(size_t)nNew);
+      if( aNew==NULL ) return impErr(p, FAKT_NOMEM, "out of memory");
+      pA->a = aNew;
+      pA->nAlloc = nNew;
+    }
+    AliasEnt *e = &pA->a[pA->n];
+    memset(e, 0, sizeof(*e));
+    if( (e->zEnt = strdup(az[0]))==NULL ) return impErr(p, FAKT_NOMEM, "out of memory");
+    e->iLine = iLine;
+    i = pA->n++;
+    if( mapSet(&pA->map, e->zEnt, i) ) return impErr(p, FAKT_NOMEM, "out of memory");
+  }
+  int rc = listAdd(p, &pA->a[i].azAlias, &pA->a[i].nAlias, az[1]);   /* takes az[1] */
+  az[1] = NULL;
+  return rc;
+}
+
+/* Give entity row r the aliases of its id (the first row of that id only). */
+static void csvEntityAliases(AliasSet *pA, Rec *r){
+  const char *zId = recGet(r, "id");
+  int i = zId ? mapFind(&pA->map, zId) : -1;
+  if( i<0 || pA->a[i].bUsed ) return;
+  r->azList = pA->a[i].azAlias;
+  r->nList = pA->a[i].nAlias;
+  pA->a[i].azAlias = NULL;
+  pA->a[i].nAlias = 0;
+  pA->a[i].bUsed = 1;
+}
+
+/* After entities.csv: the first row of aliases.csv whose entity had no row
+** there (or that names no entity or alias) is an error. */
+static int aliasCheck(Imp *p, AliasSet *pA){
+  int iLine = pA->iBad;
+  for(int i=0; i<pA->n; i++){
+    if( !pA->a[i].bUsed && (iLine==0 || pA->a[i].iLine<iLine) ) iLine = pA->a[i].iLine;
+  }
+  if( iLine==0 ) return FAKT_OK;
+  return impErr(p, FAKT_NOTFOUND, "%s:%d: alias of an entity not in entities.csv", p->azFile[pA->iFile], iLine);
+}
+
+/* The fields of a row of a table (az, named by azHead) into the empty
+** record r; takes the fields of az. */
+static int csvRow(Imp *p, Rec *r, char **azHead, char **az, int nF){
+  for(int k=0; k<nF && p->rc==0; k++){
+    if( strcmp(azHead[k], "via")==0 && az[k] ){        /* space-separated ids */
+      char *zSave = NULL;
+      for(char *t = strtok_r(az[k], " ", &zSave); t && p->rc==0; t = strtok_r(NULL, " ", &zSave)){
+        char *zT = strdup(t);
+        if( zT==NULL ) impErr(p, FAKT_NOMEM, "out of memory");
+        else listAdd(p, &r->azList, &r->nList, zT);
+      }
+      free(az[k]);
+    }else{
+      recSet(p, r, strdup(azHead[k]), az[k]);
+    }
+    az[k] = NULL;
+  }
+  return p->rc;
+}
+
+/* The header of a CSV file: each column named, no name twice. */
+static int csvHeader(Imp *p, char **azHead, int nHead, int iFile, int iLine){
+  for(int k=0; k<nHead; k++){
+    if( azHead[k]==NULL || azHead[k][0]==0 ){
+      return impErr(p, FAKT_SYNTAX, "%s:%d: column %d of the CSV header has no name", p->azFile[iFile], iLine, k+1);
+    }
+    for(int k2=0; k2<k; k2++){
+      if( strcmp(azHead[k], azHead[k2])==0 ){
+        return impErr(p, FAKT_SYNTAX, "%s:%d: column \"%s\" twice in the CSV header", p->azFile[iFile], iLine, azHead[k]);
+      }
+    }
+  }
+  return FAKT_OK;
+}
+
+/*
+** Read DIR/FILE row by row: a table of kind eKind, each row run as it is
+** read (streamRecord; an entity's row with its aliases from pA), or
+** aliases.csv (eKind==R_N) into pA. A missing file is an empty table.
+*/
+static int readCsv(Imp *p, const char *zDir, const char *zName, Kind eKind, AliasSet *pA){
   char *zPath = faktMprintf("%s/%s", zDir, zName);
   char **azHead = NULL, **az;
   int nHead = 0, nF, iFile, rc, iStart = 1;
   LineIn in;
+  Rec r;                     /* the record of the row: one at a time */
   if( zPath==NULL ) return impErr(p, FAKT_NOMEM, "out of memory");
   iFile = addFile(p, zPath);
   free(zPath);
   if( iFile<0 ) return p->rc;
+  if( eKind==R_N ) pA->iFile = iFile;
   memset(&in, 0, sizeof(in));
   in.iFile = iFile;
   in.f = fopen(p->azFile[iFile], "rb");
@@ -648,79 +793,43 @@ static int readCsv(Imp *p, const char *zDir, const char *zName, Kind eKind, Map 
     return errno==ENOENT ? FAKT_OK : impErr(p, FAKT_CANTOPEN, "cannot open \"%s\": %s", p->azFile[iFile], strerror(errno));
   }
   rc = csvNext(p, &in, &azHead, &nHead, &iStart);
-  if( rc<=0 ){
-    lineClose(&in);
-    return p->rc;
-  }
-  for(int k=0; k<nHead; k++){
-    if( azHead[k]==NULL || azHead[k][0]==0 ){
-      impErr(p, FAKT_SYNTAX, "%s:%d: column %d of the CSV header has no name", p->azFile[iFile], iStart, k+1);
-      break;
-    }
-    for(int k2=0; k2<k; k2++){
-      if( strcmp(azHead[k], azHead[k2])==0 ){
-        impErr(p, FAKT_SYNTAX, "%s:%d: column \"%s\" twice in the CSV header", p->azFile[iFile], iStart, azHead[k]);
-        break;
-      }
-    }
-    if( p->rc ) break;
-  }
-  while( p->rc==FAKT_OK && impInterrupted(p)==FAKT_OK ){
+  if( rc>0 ) csvHeader(p, azHead, nHead, iFile, iStart);
+  while( rc>0 && p->rc==FAKT_OK && impInterrupted(p)==FAKT_OK ){
     rc = csvNext(p, &in, &az, &nF, &iStart);
     if( rc<=0 ) break;
     if( nF==1 && az[0]==NULL ){ free(az); continue; }       /* empty line */
     if( nF!=nHead ){
       impErr(p, FAKT_SYNTAX, "%s:%d: %d fields, the header has %d", p->azFile[iFile], iStart, nF, nHead);
-      csvFree(az, nF);
-      break;
-    }
-    if( eKind==R_N ){                              /* aliases.csv: entity,alias */
-      int iEnt = (azHead[0] && nF>=2 && az[0]) ? mapFind(pEnt, az[0]) : -1;
-      if( iEnt<0 || az[1]==NULL ){
-        impErr(p, FAKT_NOTFOUND, "%s:%d: alias of an entity not in entities.csv", p->azFile[iFile], iStart);
-      }else{
-        listAdd(p, &p->aRec[iEnt].azList, &p->aRec[iEnt].nList, az[1]);
-        az[1] = NULL;
-      }
-      csvFree(az, nF);
+    }else if( eKind==R_N ){
+      csvAlias(p, pA, az, nF, iStart);
     }else{
-      Rec *r = recNew(p, iFile, iStart);
-      if( r ){
-        r->eKind = eKind;
-        for(int k=0; k<nF && p->rc==0; k++){
-          if( strcmp(azHead[k], "via")==0 && az[k] ){        /* space-separated ids */
-            char *zSave = NULL;
-            for(char *t = strtok_r(az[k], " ", &zSave); t && p->rc==0; t = strtok_r(NULL, " ", &zSave)){
-              char *zT = strdup(t);
-              if( zT==NULL ) impErr(p, FAKT_NOMEM, "out of memory");
-              else listAdd(p, &r->azList, &r->nList, zT);
-            }
-            free(az[k]);
-          }else{
-            recSet(p, r, strdup(azHead[k]), az[k]);
-          }
-          az[k] = NULL;
-        }
-        if( eKind==R_ENT && recGet(r, "id") && mapFind(pEnt, recGet(r, "id"))<0 ){
-          if( mapSet(pEnt, recGet(r, "id"), p->nRec-1) ) impErr(p, FAKT_NOMEM, "out of memory");
-        }
+      recInit(&r, iFile, iStart);
+      r.eKind = eKind;
+      if( csvRow(p, &r, azHead, az, nF)==FAKT_OK ){
+        if( eKind==R_ENT ) csvEntityAliases(pA, &r);
+        streamRecord(p, &r);
       }
-      csvFree(az, nF);
+      recFree(&r);
     }
+    csvFree(az, nF);
   }
   csvFree(azHead, nHead);
   lineClose(&in);
   return p->rc;
 }
 
+/* Read the CSV files of zDir: aliases.csv first (an entity's row needs its
+** aliases), then the tables in the order of an export. */
 static int readCsvDir(Imp *p, const char *zDir){
-  Map ent = {0};
+  AliasSet ali;
   static const char *const azName[] = {
-    "predicates.csv", "entities.csv", "aliases.csv", "sources.csv", "claims.csv"
+    "aliases.csv", "predicates.csv", "entities.csv", "sources.csv", "claims.csv"
   };
-  static const Kind aKind[] = { R_PRED, R_ENT, R_N, R_SRC, R_CLAIM };
+  static const Kind aKind[] = { R_N, R_PRED, R_ENT, R_SRC, R_CLAIM };
   struct stat st;
   char *zProbe = faktMprintf("%s/entities.csv", zDir);
+  memset(&ali, 0, sizeof(ali));
+  ali.iFile = -1;
   /* stat, not open: opening a FIFO twice would lose its writer */
   if( zProbe==NULL ){
     impErr(p, FAKT_NOMEM, "out of memory");
@@ -729,21 +838,30 @@ static int readCsvDir(Imp *p, const char *zDir){
   }
   free(zProbe);
   for(int i=0; i<5 && p->rc==FAKT_OK; i++){
-    /* the entity map holds indexes into p->aRec: valid while aRec does not
-    ** move, and aliases.csv is read right after entities.csv adds no records */
-    readCsv(p, zDir, azName[i], aKind[i], &ent);
+    readCsv(p, zDir, azName[i], aKind[i], &ali);
+    if( aKind[i]==R_ENT && p->rc==FAKT_OK ) aliasCheck(p, &ali);
   }
-  mapFree(&ent);
+  aliasFree(&ali);
   return p->rc;
 }
 
 /* ================================================================ statements */
 
-/* Run the statement text in p->sql; errors are reported at record r. */
+/*
+** Run the statement text in p->sql; errors are reported at record r. With
+** p->bTry, FAKT_NOTFOUND is returned without an error when the statement
+** wrote nothing: it named something not yet defined, and changed nothing
+** (a failed statement that wrote dooms the transaction, engine/write.c).
+*/
 static int runSql(Imp *p, const Rec *r){
   char *zMsg = NULL;
   if( p->sql.bOom ) return impErr(p, FAKT_NOMEM, "out of memory");
+  uint64_t nWrite = faktStoreWrites(p->db->pTxn);
   int rc = fakt_exec(p->db, p->sql.z, NULL, NULL, &zMsg);
+  if( rc==FAKT_NOTFOUND && p->bTry && faktStoreWrites(p->db->pTxn)==nWrite ){
+    fakt_free(zMsg);
+    return rc;
+  }
   if( rc ){
     if( r ) recErr(p, r, rc, "%s", zMsg ? zMsg : fakt_errstr(rc));
     else impErr(p, rc, "%s", zMsg ? zMsg : fakt_errstr(rc));
@@ -918,75 +1036,133 @@ static void progress(Imp *p, int bFinal){
   }
 }
 
+/* Run the statement of record r (not a rule). */
+static int runRecord(Imp *p, const Rec *r){
+  switch( r->eKind ){
+    case R_PRED: return stmtPredicate(p, r);
+    case R_ENT:  return stmtEntity(p, r);
+    case R_SRC:  return stmtSource(p, r);
+    default:     return stmtClaim(p, r);
+  }
+}
+
+/* Run r, but FAKT_NOTFOUND that changed nothing is returned, not an error. */
+static int tryRecord(Imp *p, const Rec *r){
+  p->bTry = 1;
+  int rc = runRecord(p, r);
+  p->bTry = 0;
+  return rc;
+}
+
+/* One record stored: count it. */
+static void stored(Imp *p){
+  p->nRows++;
+  progress(p, 0);
+}
+
 /*
-** Run the records: predicates, entities, sources, then claims. A claim that
-** refers to another claim of the file (as subject or object) waits until
-** that one is stored, so files need not be in dependency order.
+** Record r as it is read (the reader's one record, which r is left empty
+** or freed after): its statement runs, and it is stored, or kept in
+** p->aKeep for the end when the statement named something the file may
+** define later (an entity, predicate, source or claim: FAKT_NOTFOUND, and
+** the statement changed nothing). A rule is always kept: its body may name
+** any predicate of the file. Any other error fails the import (p->rc).
 */
-static int runRecords(Imp *p){
-  static const Kind aOrder[] = { R_PRED, R_ENT, R_SRC };
-  for(int k=0; k<3 && p->rc==0; k++){
-    for(int i=0; i<p->nRec && p->rc==0; i++){
-      Rec *r = &p->aRec[i];
-      if( r->eKind!=aOrder[k] ) continue;
-      if( impInterrupted(p) ) break;
-      if( r->eKind==R_PRED ) stmtPredicate(p, r);
-      else if( r->eKind==R_ENT ) stmtEntity(p, r);
-      else stmtSource(p, r);
-      p->nRows++;
-      progress(p, 0);
+static int streamRecord(Imp *p, Rec *r){
+  if( r->eKind==R_RULE ) return keepRecord(p, r);
+  if( impInterrupted(p) ) return p->rc;
+  int rc = tryRecord(p, r);
+  if( rc==FAKT_OK ) stored(p);
+  else if( rc==FAKT_NOTFOUND && p->rc==FAKT_OK ) keepRecord(p, r);
+  return p->rc;
+}
+
+/* Kept record r is stored: count it and free it. */
+static void keptDone(Imp *p, Rec *r){
+  r->bDone = 1;
+  recFree(r);
+  stored(p);
+}
+
+/* 1 if claim r names a claim of map left: as its subject, or as its
+** object of otype claim. */
+static int waitsFor(const Map *left, const Rec *r){
+  const char *zS = recGet(r, "s"), *zO = recGet(r, "o"), *zT = recGet(r, "otype");
+  return (zS && mapFind(left, zS)==1) || (zO && zT && strcmp(zT, "claim")==0 && mapFind(left, zO)==1);
+}
+
+/* The kept claims in rounds, until a round stores none (a claim may wait
+** for another kept claim). */
+static void keptRounds(Imp *p){
+  int nStored = 1;
+  while( nStored && p->rc==FAKT_OK ){
+    nStored = 0;
+    for(int i=0; i<p->nKeep && p->rc==FAKT_OK; i++){
+      Rec *r = &p->aKeep[i];
+      if( r->eKind!=R_CLAIM || r->bDone || impInterrupted(p) ) continue;
+      if( tryRecord(p, r)==FAKT_OK ){ keptDone(p, r); nStored++; }
     }
   }
-  Map pending = {0};
-  for(int i=0; i<p->nRec && p->rc==0; i++){
-    const char *zId = recGet(&p->aRec[i], "id");
-    if( p->aRec[i].eKind==R_CLAIM && zId && mapSet(&pending, zId, 1) ){
-      impErr(p, FAKT_NOMEM, "out of memory");
+}
+
+/*
+** The kept claims (keptRounds). Of the claims left, the first by line that
+** names no claim left runs again: the error of its statement. When every
+** claim left names one (they wait for a cycle), the first by line is
+** `claim X refers to a claim that cannot be stored before it (a cycle)`.
+*/
+static int runKeptClaims(Imp *p){
+  while( p->rc==FAKT_OK ){
+    Map left = {0};
+    Rec *pFirst = NULL, *pFree = NULL;
+    keptRounds(p);
+    for(int i=0; i<p->nKeep && p->rc==FAKT_OK; i++){
+      const Rec *r = &p->aKeep[i];
+      const char *zId = recGet(r, "id");
+      if( r->eKind==R_CLAIM && !r->bDone && zId && mapSet(&left, zId, 1) ) impErr(p, FAKT_NOMEM, "out of memory");
     }
-  }
-  int bProgress = 1;
-  while( bProgress && p->rc==0 ){
-    bProgress = 0;
-    int bLeft = 0;
-    for(int i=0; i<p->nRec && p->rc==0; i++){
-      Rec *r = &p->aRec[i];
+    for(int i=0; i<p->nKeep && p->rc==FAKT_OK && pFree==NULL; i++){
+      Rec *r = &p->aKeep[i];
       if( r->eKind!=R_CLAIM || r->bDone ) continue;
-      const char *zS = recGet(r, "s"), *zO = recGet(r, "o"), *zT = recGet(r, "otype");
-      if( (zS && mapFind(&pending, zS)==1)
-          || (zO && zT && strcmp(zT, "claim")==0 && mapFind(&pending, zO)==1) ){
-        bLeft = 1;
-        continue;
-      }
-      if( impInterrupted(p) ) break;
-      stmtClaim(p, r);
-      r->bDone = 1;
-      bProgress = 1;
-      if( recGet(r, "id") ) mapSet(&pending, recGet(r, "id"), 0);
-      p->nRows++;
-      progress(p, 0);
+      if( pFirst==NULL ) pFirst = r;
+      if( !waitsFor(&left, r) ) pFree = r;
     }
-    if( !bProgress && bLeft ){
-      for(int i=0; i<p->nRec && p->rc==0; i++){
-        Rec *r = &p->aRec[i];
-        if( r->eKind==R_CLAIM && !r->bDone ){
-          recErr(p, r, FAKT_CONSTRAINT, "claim %s refers to a claim that cannot be stored before it (a cycle)",
-                 recGet(r, "id"));
-        }
-      }
+    mapFree(&left);
+    if( p->rc || pFirst==NULL ) break;
+    if( pFree==NULL ){
+      recErr(p, pFirst, FAKT_CONSTRAINT, "claim %s refers to a claim that cannot be stored before it (a cycle)",
+             recGet(pFirst, "id"));
+    }else if( runRecord(p, pFree)==FAKT_OK ){      /* it failed in the last round */
+      keptDone(p, pFree);
     }
   }
-  mapFree(&pending);
-  /* rules last: their bodies may name any predicate of the file */
-  for(int i=0; i<p->nRec && p->rc==0; i++){
-    Rec *r = &p->aRec[i];
+  return p->rc;
+}
+
+/*
+** After the file: the kept records in the order predicates, entities,
+** sources (each now an error if it fails), then the claims
+** (runKeptClaims), then the rules.
+*/
+static int runKept(Imp *p){
+  static const Kind aOrder[] = { R_PRED, R_ENT, R_SRC };
+  for(int k=0; k<3 && p->rc==FAKT_OK; k++){
+    for(int i=0; i<p->nKeep && p->rc==FAKT_OK; i++){
+      Rec *r = &p->aKeep[i];
+      if( r->eKind!=aOrder[k] || impInterrupted(p) ) continue;
+      if( runRecord(p, r)==FAKT_OK ) keptDone(p, r);
+    }
+  }
+  if( p->rc==FAKT_OK ) runKeptClaims(p);
+  for(int i=0; i<p->nKeep && p->rc==FAKT_OK; i++){
+    Rec *r = &p->aKeep[i];
     if( r->eKind!=R_RULE ) continue;
     const char *zName = recGet(r, "name"), *zText = recGet(r, "text");
     if( zName==NULL || !isIdent(zName) ) return recErr(p, r, FAKT_SYNTAX, "rule has no \"name\" identifier");
     if( zText==NULL ) return recErr(p, r, FAKT_SYNTAX, "rule %s has no \"text\"", zName);
     if( impInterrupted(p) ) break;
     if( stmtRule(p, r, zName, zText) ) break;
-    p->nRows++;
-    progress(p, 0);
+    keptDone(p, r);
   }
   return p->rc;
 }
@@ -1165,8 +1341,6 @@ int fakt_import(fakt *db, const char *zFormat, const char *zPath,
   }else if( fakt_in_transaction(db) ){
     impErr(&imp, FAKT_MISUSE, "cannot import inside a transaction: commit or roll it back first");
   }
-  if( imp.rc==FAKT_OK && eFmt==0 ) readJsonl(&imp, zPath);
-  if( imp.rc==FAKT_OK && eFmt==1 ) readCsvDir(&imp, zPath);
   if( imp.rc==FAKT_OK && !db->bReadonly ){
     /* about 12 bytes of store per byte of GeoNames input, 8 for jsonl/csv */
     reserveRoom(db, inputSize(zPath, eFmt==1) * (eFmt==2 ? 12 : 8));
@@ -1177,8 +1351,10 @@ int fakt_import(fakt *db, const char *zFormat, const char *zPath,
     if( rc ) impErr(&imp, rc, "cannot begin the import: %s", zMsg ? zMsg : fakt_errstr(rc));
     fakt_free(zMsg);
     if( rc==FAKT_OK ){
-      if( eFmt==2 ) importGeonames(&imp, zPath);
-      else runRecords(&imp);
+      if( eFmt==0 ) readJsonl(&imp, zPath);
+      else if( eFmt==1 ) readCsvDir(&imp, zPath);
+      else importGeonames(&imp, zPath);
+      if( eFmt!=2 && imp.rc==FAKT_OK ) runKept(&imp);
       zMsg = NULL;
       if( imp.rc==FAKT_OK ){
         rc = fakt_exec(db, "commit;", NULL, NULL, &zMsg);
@@ -1190,8 +1366,8 @@ int fakt_import(fakt *db, const char *zFormat, const char *zPath,
     }
   }
   if( imp.rc==FAKT_OK && xProgress ) xProgress(pArg, imp.nRows, imp.nSkipped);
-  for(int i=0; i<imp.nRec; i++) recFree(&imp.aRec[i]);
-  free(imp.aRec);
+  for(int i=0; i<imp.nKeep; i++) recFree(&imp.aKeep[i]);
+  free(imp.aKeep);
   for(int i=0; i<imp.nFile; i++) free(imp.azFile[i]);
   faktStrFree(&imp.sql);
   int rc = imp.rc;
