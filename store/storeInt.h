@@ -307,7 +307,13 @@ void faktKvAppendEnd(KvAppend *pA);
 ** trees is nothing but appends. A transaction that cannot make or write
 ** its run file flushes the old way from then on. txn.c decides when to
 ** flush and writes the sorted entries into LMDB; wbuf.c never touches it.
+**
+** A full buffer is sorted and written out on a thread of the transaction's
+** own (PendWork, wbuf.c), made at its first spill, while the loading
+** thread fills a second buffer; anything that looks at the runs first
+** waits for that sort (faktWbufSettle).
 */
+typedef struct PendWork PendWork;
 typedef struct PendRun {
   uint64_t iOff, nByte;      /* bytes [iOff, iOff+nByte) of the run file */
 } PendRun;
@@ -333,6 +339,10 @@ typedef struct Pending {
   uint64_t nRunByte;         /* bytes of the run file in use */
   int fdRun;                 /* the run file's descriptor + 1 (0: none yet) */
   int bNoRun;                /* no run file: flush instead */
+  PendWork *pWork;           /* the sorter and its buffer (wbuf.c), from the
+                             ** first spill on; owned */
+  int bSorting;              /* it sorts a buffer of p's: faktWbufSettle takes
+                             ** the run */
 } Pending;
 #define PEND_FLUSH  ((size_t)8 << 20)    /* spill or flush past this many bytes */
 #define PEND_CHUNK  ((size_t)4 << 20)    /* a merge writes the trees this much at a time */
@@ -352,17 +362,23 @@ static inline int faktWbufShadowed(const Pending *p, size_t i){
   return i+1<p->n && f->iDb==e->iDb && f->nKey==e->nKey && f->k0==e->k0 && f->k1==e->k1
       && memcmp(p->aByte + f->iOff, p->aByte + e->iOff, e->nKey)==0;
 }
-void faktWbufClear(Pending *p);     /* free everything */
-void faktWbufEmpty(Pending *p);     /* no entries and no runs; buffers kept */
+void faktWbufClear(Pending *p);     /* free everything; the sorter joined */
+void faktWbufEmpty(Pending *p);     /* no entries and no runs; buffers kept (settled) */
 /* Append the put (iDb, pK[0..nK), pV[0..nV)) after every entry there
 ** (nK <= CUR_PREFIX_MAX, nV <= PEND_VAL_MAX). FAKT_NOMEM. */
 int  faktWbufAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *pV, size_t nV);
 int  faktWbufSort(Pending *p, FaktStore *s);   /* pendCmp's order; FAKT_NOMEM */
-/* The buffer is full: sort it and append it to the run file as a run,
-** then empty it. *pbFlush = 1 when there is no run file to spill into
-** (none can be made, it would pass StoreConfig.nRunMax, a write failed):
-** the caller flushes instead, now and for the rest of the transaction. */
+void faktWbufTrim(Pending *p);      /* free the sort's scratch and the sorter's spare buffer */
+/* The buffer is full: the sorter sorts it and appends it to the run file
+** as a run, while p fills its other buffer. *pbFlush = 1 when there is no
+** run file to spill into (none can be made, it would pass
+** StoreConfig.nRunMax, a write failed, now or for the run before): the
+** caller flushes instead, now and for the rest of the transaction. */
 int  faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush);
+/* Wait for the sort of p's sorter and take its run (or, if it failed, its
+** buffer back into p's): before anything looks at p's runs or buffer.
+** FAKT_NOMEM. */
+int  faktWbufSettle(Pending *p, FaktStore *s);
 /* Merge p's runs and its sorted buffer, and hand the result to xApply
 ** PEND_CHUNK bytes at a time, sorted, a key's latest put only. The runs
 ** and the buffer are left as they are. */

@@ -226,13 +226,16 @@ static int pendApply(void *pArg, const Pending *p){
 */
 static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   Pending *p = &tOwner->pend;
-  int rc;
+  int rc = faktWbufSettle(p, t->s);              /* the run being sorted first */
+  if( rc ){
+    t->rcErr = tOwner->rcErr = rc;
+    return rc;
+  }
   if( p->n==0 && p->nRun==0 ) return t->rcErr;
   if( (rc = faktWbufSort(p, t->s))!=FAKT_OK ){ t->rcErr = rc; return rc; }
   errno = 0;
   if( p->nRun ){
-    free(p->aTmp);               /* sorted: what the merge needs is memory */
-    p->aTmp = NULL;
+    faktWbufTrim(p);             /* sorted: what the merge needs is memory */
     rc = faktWbufMerge(p, t->s, pendApply, t);
     if( rc && t->rcErr==FAKT_OK ) t->rcErr = rc;
   }else{
@@ -243,13 +246,18 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   return FAKT_OK;
 }
 
+/* p holds puts: in its buffer, in runs, or in the buffer its sorter sorts. */
+static int pendAny(const Pending *p){
+  return p->n || p->nRun || p->bSorting;
+}
+
 /* Write every put pending for t into t: its parent's first (they are
 ** older), then its own. */
 static int pendFlush(StoreTxn *t){
   int rc = FAKT_OK;
   Pending *pUp = t->pParent ? &t->pParent->pend : NULL;
-  if( pUp && (pUp->n || pUp->nRun) && !pUp->bInChild ) rc = pendWrite(t->pParent, t);
-  if( rc==FAKT_OK && (t->pend.n || t->pend.nRun) ) rc = pendWrite(t, t);
+  if( pUp && pendAny(pUp) && !pUp->bInChild ) rc = pendWrite(t->pParent, t);
+  if( rc==FAKT_OK && pendAny(&t->pend) ) rc = pendWrite(t, t);
   return rc;
 }
 
@@ -587,7 +595,7 @@ int faktStoreIsWrite(StoreTxn *t){
 ** txn buffers no puts, counts no statistics and caches no names: there is
 ** nothing of those to free (every read of a query ends here). */
 static void readEnd(StoreTxn *t){
-  assert( t->pend.a==NULL && t->pend.aByte==NULL && t->pend.fdRun==0 && t->stat.a==NULL
+  assert( t->pend.a==NULL && t->pend.aByte==NULL && t->pend.fdRun==0 && t->pend.pWork==NULL && t->stat.a==NULL
           && t->names.a==NULL && t->names.aKind==NULL );
   faktKvTxnEnd(t->s, t->txn);
 }

@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,10 @@
 
 /* ================================================================ pending puts */
 
+static void workFree(Pending *p);
+
 void faktWbufClear(Pending *p){
+  workFree(p);
   free(p->a);
   free(p->aByte);
   free(p->aTmp);
@@ -31,6 +35,7 @@ void faktWbufClear(Pending *p){
 ** memory given back and taken again costs a page fault per page. The run
 ** file stays open, emptied. */
 void faktWbufEmpty(Pending *p){
+  assert( !p->bSorting );    /* settled before its merge */
   p->n = 0;
   p->nByte = 0;
   p->bInChild = 0;
@@ -263,43 +268,30 @@ static int runIo(int fd, int bWrite, uint8_t *a, size_t n, uint64_t iOff){
 }
 
 /*
-** The buffer p of a top-level txn is full: sort it and append it to the
-** run file as a run of records (DB, key bytes as 2 bytes big-endian, value
-** bytes, key, value), a key's latest put only; then empty the buffer. If
-** the file cannot be made or written, *pbFlush = 1: the caller flushes
-** instead, now and from then on in this transaction (p->bNoRun).
+** Sort the buffer b (its arrays only: a, n, aByte; aTmp: scratch for n
+** entries) and append it to the run file *pFd (-1: made now in zRunDir)
+** at *piEnd as a run of records (DB, key bytes as 2 bytes big-endian,
+** value bytes, key, value), a key's latest put only, into *pRun. 0, or -1
+** when the file cannot be made or written or the runs would pass nRunMax
+** (0: no limit): then b stays sorted, and what was written past *piEnd is
+** not used. Touches neither the store nor the transaction (the sorter
+** thread runs it).
 */
-int faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush){
+static int runWrite(Pending *b, PendEnt *aTmp, int *pFd, uint64_t *piEnd, const char *zRunDir,
+                    uint64_t nRunMax, PendRun *pRun){
   const size_t nBuf = (size_t)1 << 20;
-  uint8_t *aBuf = NULL;
-  uint64_t iOff;
+  uint8_t *aBuf;
+  uint64_t iOff = *piEnd;
   size_t nUsed = 0, i;
-  int rc;
-  *pbFlush = 1;
-  if( p->bNoRun || s->zRunDir==NULL ) return FAKT_OK;
-  if( s->nRunMax && p->nRunByte + p->nByte + RUN_HDR*p->n > s->nRunMax ){
-    p->bNoRun = 1;               /* the run would pass the limit */
-    return FAKT_OK;
-  }
-  if( p->nRun==p->nRunAlloc ){
-    size_t nNew = p->nRunAlloc ? p->nRunAlloc*2 : 16;
-    PendRun *aNew = realloc(p->aRun, nNew*sizeof(*aNew));
-    if( aNew==NULL ){ p->bNoRun = 1; return FAKT_OK; }
-    p->aRun = aNew; p->nRunAlloc = nNew;
-  }
-  if( p->fdRun==0 ){
-    int fd = runFileOpen(s->zRunDir);
-    if( fd<0 ){ p->bNoRun = 1; return FAKT_OK; }
-    p->fdRun = fd + 1;
-  }
-  if( (aBuf = malloc(nBuf))==NULL ){ p->bNoRun = 1; return FAKT_OK; }
-  if( (rc = faktWbufSort(p, s))!=FAKT_OK ){ free(aBuf); return rc; }
-  iOff = p->nRunByte;
-  for(i=0; i<p->n; i++){
-    const PendEnt *e = &p->a[i];
-    if( faktWbufShadowed(p, i) ) continue;
+  pendSortAll(b->a, aTmp, b->n, b->aByte);
+  if( nRunMax && *piEnd + b->nByte + RUN_HDR*b->n > nRunMax ) return -1;   /* past the limit */
+  if( *pFd<0 && (zRunDir==NULL || (*pFd = runFileOpen(zRunDir))<0) ) return -1;
+  if( (aBuf = malloc(nBuf))==NULL ) return -1;
+  for(i=0; i<b->n; i++){
+    const PendEnt *e = &b->a[i];
+    if( faktWbufShadowed(b, i) ) continue;
     if( nUsed + RUN_HDR + e->nKey + e->nVal > nBuf ){
-      if( runIo(p->fdRun - 1, 1, aBuf, nUsed, iOff) ) break;
+      if( runIo(*pFd, 1, aBuf, nUsed, iOff) ) break;
       iOff += nUsed;
       nUsed = 0;
     }
@@ -307,22 +299,226 @@ int faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush){
     aBuf[nUsed+1] = (uint8_t)(e->nKey >> 8);
     aBuf[nUsed+2] = (uint8_t)e->nKey;
     aBuf[nUsed+3] = e->nVal;
-    memcpy(aBuf + nUsed + RUN_HDR, p->aByte + e->iOff, (size_t)e->nKey + e->nVal);
+    memcpy(aBuf + nUsed + RUN_HDR, b->aByte + e->iOff, (size_t)e->nKey + e->nVal);
     nUsed += RUN_HDR + e->nKey + e->nVal;
   }
-  if( i<p->n || runIo(p->fdRun - 1, 1, aBuf, nUsed, iOff) ){
-    free(aBuf);                  /* what was written past nRunByte is not used */
-    p->bNoRun = 1;
-    return FAKT_OK;
-  }
+  if( i<b->n || runIo(*pFd, 1, aBuf, nUsed, iOff) ){ free(aBuf); return -1; }
   free(aBuf);
   iOff += nUsed;
-  p->aRun[p->nRun].iOff = p->nRunByte;
-  p->aRun[p->nRun].nByte = iOff - p->nRunByte;
-  p->nRun++;
-  p->nRunByte = iOff;
-  p->n = 0;
-  p->nByte = 0;
+  pRun->iOff = *piEnd;
+  pRun->nByte = iOff - *piEnd;
+  *piEnd = iOff;
+  return 0;
+}
+
+/* ================================================================ the sorter */
+
+/*
+** The sorter of a top-level write txn (Pending.pWork): a thread, made at
+** the txn's first spill and joined when its buffer is freed (commit or
+** abort), that sorts a full buffer and writes it out as a run while the
+** loading thread fills the next buffer: two buffers take turns, the one
+** being sorted (buf) and the one being filled (the Pending's own). One
+** job at a time: the owner hands one over only once the last has ended
+** and it took its result (faktWbufSettle), and it reads what a job wrote
+** only then; the sorter reads nothing of the owner's but the job. Where no
+** thread can be made the jobs run on the owner's thread (bThread 0).
+*/
+enum { WORK_NONE, WORK_SORT };
+struct PendWork {
+  pthread_t th;
+  pthread_mutex_t mu;        /* guards eJob and bExit */
+  pthread_cond_t cvJob;      /* the sorter waits for a job */
+  pthread_cond_t cvDone;     /* the owner waits for its end */
+  int bThread;               /* th runs */
+  int eJob;                  /* the job posted or running; WORK_NONE: idle */
+  int bExit;                 /* the thread is to end once idle */
+  Pending buf;               /* the buffer being sorted, or the spare one (its
+                             ** arrays only; emptied when its run was taken) */
+  PendEnt *aTmp;             /* nTmp entries: the radix sort's scratch */
+  size_t nTmp;
+  /* where the job's run goes, and what became of it */
+  const char *zRunDir;       /* FaktStore.zRunDir (lives as long as the handle) */
+  uint64_t nRunMax;          /* FaktStore.nRunMax */
+  int fd;                    /* the run file (Pending.fdRun - 1) */
+  uint64_t iFileEnd;         /* its bytes in use (Pending.nRunByte) */
+  int bFailed;               /* no run: buf is to be flushed */
+  PendRun run;               /* else the run made */
+};
+
+/* Swap the arrays of buffers a and b. aTmp fits neither any more. */
+static void bufSwap(Pending *a, Pending *b){
+  Pending x = *a;
+  a->a = b->a; a->n = b->n; a->nAlloc = b->nAlloc;
+  a->aByte = b->aByte; a->nByte = b->nByte; a->nByteAlloc = b->nByteAlloc;
+  b->a = x.a; b->n = x.n; b->nAlloc = x.nAlloc;
+  b->aByte = x.aByte; b->nByte = x.nByte; b->nByteAlloc = x.nByteAlloc;
+  free(a->aTmp); a->aTmp = NULL;
+  free(b->aTmp); b->aTmp = NULL;
+}
+
+static void workRun(PendWork *w){
+  w->bFailed = runWrite(&w->buf, w->aTmp, &w->fd, &w->iFileEnd, w->zRunDir, w->nRunMax, &w->run)!=0;
+}
+
+static void *workMain(void *pArg){
+  PendWork *w = pArg;
+  pthread_mutex_lock(&w->mu);
+  for(;;){
+    while( w->eJob==WORK_NONE && !w->bExit ) pthread_cond_wait(&w->cvJob, &w->mu);
+    if( w->eJob==WORK_NONE ) break;            /* to end, and idle */
+    pthread_mutex_unlock(&w->mu);
+    workRun(w);
+    pthread_mutex_lock(&w->mu);
+    w->eJob = WORK_NONE;
+    pthread_cond_signal(&w->cvDone);
+  }
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+/* Wait until w's job has ended. */
+static void workWait(PendWork *w){
+  if( !w->bThread ) return;
+  pthread_mutex_lock(&w->mu);
+  while( w->eJob!=WORK_NONE ) pthread_cond_wait(&w->cvDone, &w->mu);
+  pthread_mutex_unlock(&w->mu);
+}
+
+/* Hand w the job eJob (w idle): to its thread, or run it here. */
+static void workPost(PendWork *w, int eJob){
+  if( !w->bThread ){
+    workRun(w);
+    return;
+  }
+  pthread_mutex_lock(&w->mu);
+  w->eJob = eJob;
+  pthread_cond_signal(&w->cvJob);
+  pthread_mutex_unlock(&w->mu);
+}
+
+/* A sorter for p and s, its thread started (if one can be): FAKT_NOMEM. */
+static int workNew(Pending *p, FaktStore *s){
+  PendWork *w = calloc(1, sizeof(*w));
+  if( w==NULL ) return FAKT_NOMEM;
+  w->zRunDir = s->zRunDir;
+  w->nRunMax = s->nRunMax;
+  pthread_mutex_init(&w->mu, NULL);
+  pthread_cond_init(&w->cvJob, NULL);
+  pthread_cond_init(&w->cvDone, NULL);
+  w->bThread = pthread_create(&w->th, NULL, workMain, w)==0;
+  p->pWork = w;
+  return FAKT_OK;
+}
+
+/* End p's sorter: its job ended (its result dropped, but for a run file
+** the job made, which p closes), its thread joined, its buffers freed. */
+static void workFree(Pending *p){
+  PendWork *w = p->pWork;
+  if( w==NULL ) return;
+  p->pWork = NULL;
+  if( w->bThread ){
+    pthread_mutex_lock(&w->mu);
+    w->bExit = 1;
+    pthread_cond_signal(&w->cvJob);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+  }
+  if( p->bSorting ) p->fdRun = w->fd + 1;     /* the same file, or one it made */
+  pthread_cond_destroy(&w->cvDone);
+  pthread_cond_destroy(&w->cvJob);
+  pthread_mutex_destroy(&w->mu);
+  faktWbufClear(&w->buf);
+  free(w->aTmp);
+  free(w);
+}
+
+/*
+** Wait for the sort p's sorter may be running and take its result: the
+** run goes after p's runs; if it could not be written, the sorted buffer
+** comes back as the older part of p's buffer, the entries that came since
+** after it, and p->bNoRun is set (flush from now on). FAKT_OK or
+** FAKT_NOMEM (with the store's message).
+*/
+int faktWbufSettle(Pending *p, FaktStore *s){
+  PendWork *w = p->pWork;
+  if( !p->bSorting ) return FAKT_OK;
+  workWait(w);
+  p->bSorting = 0;
+  p->fdRun = w->fd + 1;
+  p->nRunByte = w->iFileEnd;
+  if( !w->bFailed ){
+    assert( p->nRun<p->nRunAlloc );          /* faktWbufSpill made room */
+    p->aRun[p->nRun++] = w->run;
+  }else{
+    p->bNoRun = 1;
+    bufSwap(p, &w->buf);
+    for(size_t i=0; i<w->buf.n; i++){
+      const PendEnt *e = &w->buf.a[i];
+      const uint8_t *pK = w->buf.aByte + e->iOff;
+      if( faktWbufAppend(p, e->iDb, pK, e->nKey, pK + e->nKey, e->nVal) ){
+        faktKvSetErr(s, "out of memory");
+        return FAKT_NOMEM;
+      }
+    }
+  }
+  w->buf.n = 0;
+  w->buf.nByte = 0;
+  return FAKT_OK;
+}
+
+/* Free what only a sort of p uses: its scratch, and its sorter's spare
+** buffer and scratch (settled), made again at the next spill. Before a
+** merge, which needs memory of its own. */
+void faktWbufTrim(Pending *p){
+  PendWork *w = p->pWork;
+  assert( !p->bSorting );
+  free(p->aTmp);
+  p->aTmp = NULL;
+  if( w ){
+    faktWbufClear(&w->buf);
+    free(w->aTmp);
+    w->aTmp = NULL;
+    w->nTmp = 0;
+  }
+}
+
+/*
+** The buffer p of a top-level txn is full: the sorter sorts it and
+** appends it to the run file as a run, while p goes on in its other
+** buffer. If the file cannot be made or written (now, or for the run
+** before), *pbFlush = 1: the caller flushes instead, now and from then
+** on in this transaction (p->bNoRun).
+*/
+int faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush){
+  PendWork *w;
+  int rc;
+  *pbFlush = 1;
+  if( p->bNoRun ) return FAKT_OK;
+  if( (rc = faktWbufSettle(p, s))!=FAKT_OK ) return rc;
+  if( p->bNoRun ) return FAKT_OK;               /* the run before failed */
+  if( p->nRun==p->nRunAlloc ){
+    size_t nNew = p->nRunAlloc ? p->nRunAlloc*2 : 16;
+    PendRun *aNew = realloc(p->aRun, nNew*sizeof(*aNew));
+    if( aNew==NULL ){ p->bNoRun = 1; return FAKT_OK; }
+    p->aRun = aNew; p->nRunAlloc = nNew;
+  }
+  if( p->pWork==NULL && workNew(p, s) ){ p->bNoRun = 1; return FAKT_OK; }
+  w = p->pWork;
+  if( w->nTmp<p->n ){
+    free(w->aTmp);
+    w->nTmp = 0;
+    if( (w->aTmp = malloc(p->nAlloc * sizeof(*w->aTmp)))==NULL ){
+      faktKvSetErr(s, "out of memory");
+      return FAKT_NOMEM;
+    }
+    w->nTmp = p->nAlloc;
+  }
+  bufSwap(p, &w->buf);
+  w->fd = p->fdRun - 1;
+  w->iFileEnd = p->nRunByte;
+  workPost(w, WORK_SORT);
+  p->bSorting = 1;
   *pbFlush = 0;
   return FAKT_OK;
 }
