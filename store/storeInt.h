@@ -300,22 +300,28 @@ void faktKvAppendEnd(KvAppend *pA);
 ** are (DB, key, value, sequence): of equal keys the latest wins.
 **
 ** When the buffer of a top-level transaction is large, it does not go
-** into the trees: it is sorted and appended to a temporary file as a run
-** (faktWbufSpill), and the buffer starts again. The next flush merges all
-** runs and the buffer in one pass (faktWbufMerge), so that each leaf page
-** is changed once per flush, not once per run, and a bulk load into empty
-** trees is nothing but appends. A transaction that cannot make or write
-** its run file flushes the old way from then on. txn.c decides when to
-** flush and writes the sorted entries into LMDB; wbuf.c never touches it.
+** into the trees: it is sorted into a run (faktWbufSpill), front-coded (a
+** third of the entries' bytes), kept in memory while the runs fit
+** FaktStore.nRunMem and appended to a temporary file past that, and the
+** buffer starts again. The next flush merges all runs and the buffer in
+** one pass (faktWbufMerge), so that each leaf page is changed once per
+** flush, not once per run, and a bulk load into empty trees is nothing but
+** appends; the runs in memory are let go as the merge reads them, while
+** LMDB's dirty pages grow. A transaction that cannot keep or write a run
+** flushes the old way from then on. txn.c decides when to flush and
+** writes the sorted entries into LMDB; wbuf.c never touches it.
 **
-** A full buffer is sorted and written out on a thread of the transaction's
+** A full buffer is sorted and made a run on a thread of the transaction's
 ** own (PendWork, wbuf.c), made at its first spill, while the loading
 ** thread fills a second buffer; anything that looks at the runs first
 ** waits for that sort (faktWbufSettle).
 */
 typedef struct PendWork PendWork;
 typedef struct PendRun {
-  uint64_t iOff, nByte;      /* bytes [iOff, iOff+nByte) of the run file */
+  uint64_t iOff, nByte;      /* bytes [iOff, iOff+nByte) of the run file, or of aMem */
+  uint8_t *aMem;             /* a run kept in memory: an anonymous map of nMap
+                             ** bytes (owned), else NULL */
+  size_t nMap;
 } PendRun;
 typedef struct PendEnt {
   uint64_t k0, k1;           /* the key's first 16 bytes, big-endian, zero-padded:
@@ -337,6 +343,7 @@ typedef struct Pending {
   PendRun *aRun;             /* runs in the run file, oldest first */
   size_t nRun, nRunAlloc;
   uint64_t nRunByte;         /* bytes of the run file in use */
+  uint64_t nRunMem;          /* bytes of the runs kept in memory (PendRun.nMap) */
   int fdRun;                 /* the run file's descriptor + 1 (0: none yet) */
   int bNoRun;                /* no run file: flush instead */
   PendWork *pWork;           /* the sorter and its buffer (wbuf.c), from the
@@ -346,8 +353,9 @@ typedef struct Pending {
 } Pending;
 #define PEND_FLUSH  ((size_t)8 << 20)    /* spill or flush past this many bytes */
 #define PEND_CHUNK  ((size_t)4 << 20)    /* a merge writes the trees this much at a time */
-#define RUN_HDR     4                    /* run record: DB, key bytes (2), value bytes */
 #define RUN_BUF_ALL ((size_t)16 << 20)   /* read buffers of all runs of a merge, about */
+#define RUN_MEM_DEFAULT ((uint64_t)256 << 20)   /* runs a txn keeps in memory (StoreConfig.nRunMem),
+                                 ** at most an eighth of the RAM */
 #define PEND_AHEAD  8                    /* entries whose bytes a flush prefetches ahead */
 #define PEND_VAL_MAX 8
 
@@ -379,10 +387,15 @@ int  faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush);
 ** buffer back into p's): before anything looks at p's runs or buffer.
 ** FAKT_NOMEM. */
 int  faktWbufSettle(Pending *p, FaktStore *s);
+/* The bytes of runs a write txn keeps in memory: nCfg, or if 0 the
+** default (RUN_MEM_DEFAULT, at most an eighth of the RAM). */
+uint64_t faktWbufMemBudget(uint64_t nCfg);
 /* Merge p's runs and its sorted buffer, and hand the result to xApply
 ** PEND_CHUNK bytes at a time, sorted, a key's latest put only. The runs
-** and the buffer are left as they are. */
-int  faktWbufMerge(const Pending *p, FaktStore *s, int (*xApply)(void*, const Pending*), void *pArg);
+** and the buffer are left as they are, unless bConsume: then the runs
+** kept in memory are let go as they are read, and p must be emptied
+** after (faktWbufEmpty), whatever the merge returns. */
+int  faktWbufMerge(Pending *p, FaktStore *s, int bConsume, int (*xApply)(void*, const Pending*), void *pArg);
 
 /*
 ** Statistics deltas (kind, id) -> delta of a write transaction, an open
@@ -475,6 +488,7 @@ struct FaktStore {
   char *zRunDir;             /* where a write txn spills its sorted runs (Pending) */
   size_t nPendFlush;         /* pending bytes that make a sorted run (PEND_FLUSH) */
   uint64_t nRunMax;          /* most bytes of runs a txn spills (0: no limit) */
+  uint64_t nRunMem;          /* most bytes of runs a txn keeps in memory */
   NameCache keptNames;       /* the name cache of the last write txn committed here */
   size_t keptTxnId;          /* and that txn's LMDB id (keptNames valid for id+1) */
   int fdLock;                /* the data file, for fakt's own locks (txn.c), or -1 */

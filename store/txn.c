@@ -236,7 +236,7 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   errno = 0;
   if( p->nRun ){
     faktWbufTrim(p);             /* sorted: what the merge needs is memory */
-    rc = faktWbufMerge(p, t->s, pendApply, t);
+    rc = faktWbufMerge(p, t->s, t==tOwner, pendApply, t);
     if( rc && t->rcErr==FAKT_OK ) t->rcErr = rc;
   }else{
     rc = pendApply(t, p);

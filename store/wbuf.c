@@ -2,10 +2,12 @@
 ** wbuf.c -- the write buffer of a write transaction (storeInt.h,
 ** "Pending index puts"): the pending index puts, their sort (a radix sort
 ** with a merge sort for small runs), the sorted runs a large buffer spills
-** into a temporary file, the merge of runs and buffer, and the pending
-** statistics deltas. It makes no LMDB call: txn.c decides when to flush
-** and writes the sorted entries into LMDB (faktWbufMerge hands them to its
-** callback). It calls codec.c, and kv.c only to set the store's message.
+** into (kept in memory up to a budget, then in a temporary file), the
+** sorter thread that makes them, the merge of runs and buffer, and the
+** pending statistics deltas. It makes no LMDB call: txn.c decides when to
+** flush and writes the sorted entries into LMDB (faktWbufMerge hands them
+** to its callback). It calls codec.c, and kv.c only to set the store's
+** message.
 */
 #include <assert.h>
 #include <errno.h>
@@ -14,15 +16,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include "storeInt.h"
 
 /* ================================================================ pending puts */
 
 static void workFree(Pending *p);
+static void runsFree(Pending *p);
+
+/* The 8 bytes at a, big-endian. */
+static inline uint64_t runBe64(const uint8_t *a){
+  uint64_t v;
+  memcpy(&v, a, 8);
+#if __BYTE_ORDER__==__ORDER_LITTLE_ENDIAN__
+  v = __builtin_bswap64(v);
+#endif
+  return v;
+}
+
+/* The first 16 bytes of key pK[0..nK), zero-padded, as PendEnt.k0 and k1. */
+static inline void keyPrefix(const uint8_t *pK, size_t nK, uint64_t *pk0, uint64_t *pk1){
+  uint8_t a[16];
+  if( nK>=16 ){
+    *pk0 = runBe64(pK);
+    *pk1 = runBe64(pK + 8);
+    return;
+  }
+  memset(a, 0, sizeof(a));
+  memcpy(a, pK, nK);
+  *pk0 = runBe64(a);
+  *pk1 = runBe64(a + 8);
+}
 
 void faktWbufClear(Pending *p){
   workFree(p);
+  runsFree(p);
   free(p->a);
   free(p->aByte);
   free(p->aTmp);
@@ -32,14 +61,14 @@ void faktWbufClear(Pending *p){
 }
 
 /* Empty p but keep its buffers: a load's next flush needs as much, and
-** memory given back and taken again costs a page fault per page. The run
-** file stays open, emptied. */
+** memory given back and taken again costs a page fault per page. The runs
+** in memory are freed; the run file stays open, emptied. */
 void faktWbufEmpty(Pending *p){
   assert( !p->bSorting );    /* settled before its merge */
   p->n = 0;
   p->nByte = 0;
   p->bInChild = 0;
-  p->nRun = 0;
+  runsFree(p);
   if( p->nRunByte && ftruncate(p->fdRun - 1, 0) ){ /* the space is reused anyway */ }
   p->nRunByte = 0;
 }
@@ -64,10 +93,7 @@ int faktWbufAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *p
     p->aByte = aNew; p->nByteAlloc = nNew;
   }
   PendEnt *d = &p->a[p->n];
-  uint8_t aPre[16] = {0};
-  memcpy(aPre, pK, nK<16 ? nK : 16);
-  d->k0 = faktDecU64(aPre);
-  d->k1 = faktDecU64(aPre+8);
+  keyPrefix(pK, nK, &d->k0, &d->k1);
   d->iOff = (uint32_t)p->nByte;
   d->iSeq = (uint32_t)p->n;
   d->nKey = (uint16_t)nK;
@@ -268,47 +294,150 @@ static int runIo(int fd, int bWrite, uint8_t *a, size_t n, uint64_t iOff){
 }
 
 /*
-** Sort the buffer b (its arrays only: a, n, aByte; aTmp: scratch for n
-** entries) and append it to the run file *pFd (-1: made now in zRunDir)
-** at *piEnd as a run of records (DB, key bytes as 2 bytes big-endian,
-** value bytes, key, value), a key's latest put only, into *pRun. 0, or -1
-** when the file cannot be made or written or the runs would pass nRunMax
-** (0: no limit): then b stays sorted, and what was written past *piEnd is
-** not used. Touches neither the store nor the transaction (the sorter
-** thread runs it).
+** A run's records, in pendCmp's order, a key's latest put only: the same
+** in the run file and in memory. Each entry's DB byte and key (its full
+** key) are front-coded against the record before:
+**   varint  bytes of the full key shared with the one before (0 at first)
+**   varint  bytes that follow, times 2, plus 1 if a value follows
+**   those bytes; then, if a value follows, its length (1 byte) and bytes;
+**   else the value is the one before (none at first)
+** Sorted keys share most of their front (the ids of a claim's pattern, an
+** fts word) and a load's values are alike (the txn's Vis), so a run takes
+** a third of the bytes of its entries. Varints: 7 bits a byte, low first.
 */
-static int runWrite(Pending *b, PendEnt *aTmp, int *pFd, uint64_t *piEnd, const char *zRunDir,
-                    uint64_t nRunMax, PendRun *pRun){
-  const size_t nBuf = (size_t)1 << 20;
-  uint8_t *aBuf;
-  uint64_t iOff = *piEnd;
-  size_t nUsed = 0, i;
-  pendSortAll(b->a, aTmp, b->n, b->aByte);
-  if( nRunMax && *piEnd + b->nByte + RUN_HDR*b->n > nRunMax ) return -1;   /* past the limit */
-  if( *pFd<0 && (zRunDir==NULL || (*pFd = runFileOpen(zRunDir))<0) ) return -1;
-  if( (aBuf = malloc(nBuf))==NULL ) return -1;
-  for(i=0; i<b->n; i++){
-    const PendEnt *e = &b->a[i];
-    if( faktWbufShadowed(b, i) ) continue;
-    if( nUsed + RUN_HDR + e->nKey + e->nVal > nBuf ){
-      if( runIo(*pFd, 1, aBuf, nUsed, iOff) ) break;
-      iOff += nUsed;
-      nUsed = 0;
-    }
-    aBuf[nUsed] = e->iDb;
-    aBuf[nUsed+1] = (uint8_t)(e->nKey >> 8);
-    aBuf[nUsed+2] = (uint8_t)e->nKey;
-    aBuf[nUsed+3] = e->nVal;
-    memcpy(aBuf + nUsed + RUN_HDR, b->aByte + e->iOff, (size_t)e->nKey + e->nVal);
-    nUsed += RUN_HDR + e->nKey + e->nVal;
+#define RUN_REC_MAX (2 + 2 + 1 + CUR_PREFIX_MAX + 1 + PEND_VAL_MAX)   /* a record, at most */
+
+static size_t runPutVar(uint8_t *a, size_t v){
+  if( v<0x80 ){ a[0] = (uint8_t)v; return 1; }
+  a[0] = (uint8_t)(v | 0x80);
+  a[1] = (uint8_t)(v >> 7);
+  return 2;
+}
+
+/* Bytes of the varint at a (at most 2, before aEnd) into *pv, or 0. */
+static size_t runGetVar(const uint8_t *a, const uint8_t *aEnd, size_t *pv){
+  if( a>=aEnd ) return 0;
+  if( a[0]<0x80 ){ *pv = a[0]; return 1; }
+  if( a+1>=aEnd || a[1]>=0x80 ) return 0;
+  *pv = (size_t)(a[0] & 0x7f) | ((size_t)a[1] << 7);
+  return 2;
+}
+
+/* Bytes that a[0..n) and b[0..n) share at their front. */
+static size_t runShared(const uint8_t *a, const uint8_t *b, size_t n){
+  size_t i = 0;
+  while( i+8<=n ){
+    uint64_t x, y;
+    memcpy(&x, a+i, 8);
+    memcpy(&y, b+i, 8);
+    if( x!=y ) break;
+    i += 8;
   }
-  if( i<b->n || runIo(*pFd, 1, aBuf, nUsed, iOff) ){ free(aBuf); return -1; }
-  free(aBuf);
-  iOff += nUsed;
+  while( i<n && a[i]==b[i] ) i++;
+  return i;
+}
+
+/* The records of the sorted buffer b into aOut (at least runBound(b)
+** bytes): their length. */
+static size_t runEncode(const Pending *b, uint8_t *aOut){
+  const uint8_t *pPrev = NULL, *pVal = NULL;
+  size_t nPrev = 0, nVal = 0, n = 0;
+  int iDbPrev = -1;
+  for(size_t i=0; i<b->n; i++){
+    const PendEnt *e = &b->a[i];
+    const uint8_t *pK = b->aByte + e->iOff;
+    size_t nShared = 0, nFull = 1 + (size_t)e->nKey;
+    int bVal;
+    if( faktWbufShadowed(b, i) ) continue;
+    if( e->iDb==iDbPrev ) nShared = 1 + runShared(pPrev, pK, nPrev<e->nKey ? nPrev : e->nKey);
+    bVal = e->nVal!=nVal || memcmp(pK + e->nKey, pVal, nVal)!=0;
+    n += runPutVar(aOut + n, nShared);
+    n += runPutVar(aOut + n, (nFull - nShared)*2 + (size_t)bVal);
+    if( nShared==0 ) aOut[n++] = e->iDb;
+    memcpy(aOut + n, pK + (nShared ? nShared-1 : 0), nFull - (nShared ? nShared : 1));
+    n += nFull - (nShared ? nShared : 1);
+    if( bVal ){
+      aOut[n++] = e->nVal;
+      memcpy(aOut + n, pK + e->nKey, e->nVal);
+      n += e->nVal;
+    }
+    iDbPrev = e->iDb;
+    pPrev = pK;
+    nPrev = e->nKey;
+    pVal = pK + e->nKey;
+    nVal = e->nVal;
+  }
+  return n;
+}
+
+/* The most bytes runEncode writes for b. */
+static size_t runBound(const Pending *b){
+  return b->nByte + b->n*(RUN_REC_MAX - CUR_PREFIX_MAX - PEND_VAL_MAX);
+}
+
+/* Unmap n bytes at a (whole pages); NULL and 0 are harmless. */
+static void runUnmap(uint8_t *a, size_t n){
+  if( a && n && munmap(a, n) ){ /* a mapping of ours: cannot fail */ }
+}
+
+/* Round n up to whole pages. */
+static size_t runPages(size_t n){
+  size_t szPage = (size_t)sysconf(_SC_PAGESIZE);
+  return (n + szPage - 1) / szPage * szPage;
+}
+
+/*
+** Sort the buffer b (its arrays only: a, n, aByte; aTmp: scratch for n
+** entries) and make it a run, *pRun: kept in memory (an anonymous map)
+** if it fits in nMemFree bytes, else appended to the run file *pFd (-1:
+** made now in zRunDir) at *piEnd. 0, or -1 when there is no memory for it
+** or the file cannot be made or written or it would pass nRunMax (0: no
+** limit): then b stays sorted, and what was written past *piEnd is not
+** used. Touches neither the store nor the transaction (the sorter thread
+** runs it).
+*/
+static int runMake(Pending *b, PendEnt *aTmp, size_t nMemFree, int *pFd, uint64_t *piEnd,
+                   const char *zRunDir, uint64_t nRunMax, PendRun *pRun){
+  size_t nBound = runPages(runBound(b)), nMap, n;
+  uint8_t *a;
+  pendSortAll(b->a, aTmp, b->n, b->aByte);
+  a = mmap(NULL, nBound, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE, -1, 0);
+  if( a==MAP_FAILED ) return -1;
+  n = runEncode(b, a);
+  nMap = runPages(n);
+  runUnmap(a + nMap, nBound - nMap);
+  memset(pRun, 0, sizeof(*pRun));
+  pRun->nByte = n;
+  if( nMap<=nMemFree ){
+    pRun->aMem = a;                          /* stays in memory */
+    pRun->nMap = nMap;
+    return 0;
+  }
+  if( (nRunMax && *piEnd + n > nRunMax)      /* past the limit */
+   || (*pFd<0 && (zRunDir==NULL || (*pFd = runFileOpen(zRunDir))<0))
+   || runIo(*pFd, 1, a, n, *piEnd) ){
+    runUnmap(a, nMap);
+    return -1;
+  }
+  runUnmap(a, nMap);
   pRun->iOff = *piEnd;
-  pRun->nByte = iOff - *piEnd;
-  *piEnd = iOff;
+  *piEnd += n;
   return 0;
+}
+
+uint64_t faktWbufMemBudget(uint64_t nCfg){
+  long nPage = sysconf(_SC_PHYS_PAGES), szPage = sysconf(_SC_PAGESIZE);
+  uint64_t n = RUN_MEM_DEFAULT;
+  if( nCfg ) return nCfg;
+  if( nPage>0 && szPage>0 && (uint64_t)nPage*(uint64_t)szPage/8 < n ) n = (uint64_t)nPage*(uint64_t)szPage/8;
+  return n;
+}
+
+/* Free p's runs kept in memory. */
+static void runsFree(Pending *p){
+  for(size_t i=0; i<p->nRun; i++) runUnmap(p->aRun[i].aMem, p->aRun[i].nMap);
+  p->nRun = 0;
+  p->nRunMem = 0;
 }
 
 /* ================================================================ the sorter */
@@ -340,6 +469,7 @@ struct PendWork {
   /* where the job's run goes, and what became of it */
   const char *zRunDir;       /* FaktStore.zRunDir (lives as long as the handle) */
   uint64_t nRunMax;          /* FaktStore.nRunMax */
+  size_t nMemFree;           /* bytes of the memory budget for runs left */
   int fd;                    /* the run file (Pending.fdRun - 1) */
   uint64_t iFileEnd;         /* its bytes in use (Pending.nRunByte) */
   int bFailed;               /* no run: buf is to be flushed */
@@ -358,7 +488,8 @@ static void bufSwap(Pending *a, Pending *b){
 }
 
 static void workRun(PendWork *w){
-  w->bFailed = runWrite(&w->buf, w->aTmp, &w->fd, &w->iFileEnd, w->zRunDir, w->nRunMax, &w->run)!=0;
+  w->bFailed = runMake(&w->buf, w->aTmp, w->nMemFree, &w->fd, &w->iFileEnd, w->zRunDir, w->nRunMax,
+                       &w->run)!=0;
 }
 
 static void *workMain(void *pArg){
@@ -450,6 +581,7 @@ int faktWbufSettle(Pending *p, FaktStore *s){
   if( !w->bFailed ){
     assert( p->nRun<p->nRunAlloc );          /* faktWbufSpill made room */
     p->aRun[p->nRun++] = w->run;
+    p->nRunMem += w->run.nMap;
   }else{
     p->bNoRun = 1;
     bufSwap(p, &w->buf);
@@ -517,28 +649,93 @@ int faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush){
   bufSwap(p, &w->buf);
   w->fd = p->fdRun - 1;
   w->iFileEnd = p->nRunByte;
+  w->nMemFree = p->nRunMem<s->nRunMem ? (size_t)(s->nRunMem - p->nRunMem) : 0;
   workPost(w, WORK_SORT);
   p->bSorting = 1;
   *pbFlush = 0;
   return FAKT_OK;
 }
 
-/* One input of a merge: a run read through a buffer, or the sorted buffer
-** of puts (iRun==-1), with its current entry. */
+/* One input of a merge: a run (in memory, or read from the file through
+** a buffer) or the sorted buffer of puts, with its current entry. */
 typedef struct MergeIn {
   int iDb;                   /* the current entry: DB, -1 at the end */
   uint64_t k0, k1;           /* its key's first 16 bytes as in PendEnt */
-  const uint8_t *pKey;       /* its key, then its value */
+  const uint8_t *pKey;       /* its key */
+  const uint8_t *pVal;       /* its value */
   size_t nKey, nVal;
   int iAge;                  /* older inputs first: a later one's put wins */
-  /* a run */
-  uint8_t *aBuf;             /* bytes [i, n) read, not yet taken */
-  size_t i, n, nBuf;
+  /* a run: its records aBuf[i, n) not yet taken */
+  const uint8_t *aBuf;
+  size_t i, n;
+  uint8_t *aRead;            /* in the file: the read buffer (nBuf bytes), else NULL */
+  size_t nBuf;
   uint64_t iOff, iEnd;       /* the file bytes still to read */
+  PendRun *pRun;             /* in memory and consumed: its pages are let go
+                             ** as they are read */
+  size_t nFull;              /* the current entry's DB and key, aFull[0..nFull) */
+  uint8_t aFull[1 + CUR_PREFIX_MAX];
+  uint8_t aVal[PEND_VAL_MAX];
   /* the buffer */
   const Pending *p;
   size_t iEnt;
 } MergeIn;
+
+#define RUN_FREE ((size_t)64 << 10)  /* a consumed run in memory is let go by this much */
+
+/* Step m, a run, to its next record. 0, or -1 on a read error or a
+** damaged record (errno 0). */
+static int mergeNextRun(MergeIn *m, int fd){
+  const uint8_t *a, *aEnd;
+  size_t nShared, x, k, nSuffix;
+  if( m->aRead && m->n - m->i < RUN_REC_MAX && m->iOff<m->iEnd ){
+    size_t nKeep = m->n - m->i, nGet = m->nBuf - nKeep;
+    memmove(m->aRead, m->aRead + m->i, nKeep);
+    if( nGet > m->iEnd - m->iOff ) nGet = (size_t)(m->iEnd - m->iOff);
+    if( runIo(fd, 0, m->aRead + nKeep, nGet, m->iOff) ) return -1;
+    m->iOff += nGet;
+    m->i = 0;
+    m->n = nKeep + nGet;
+  }
+  if( m->pRun && m->i>=RUN_FREE ){           /* let the pages read go */
+    PendRun *r = m->pRun;
+    k = m->i / RUN_FREE * RUN_FREE;          /* whole pages of any size up to 64 KiB */
+    runUnmap(r->aMem, k);
+    r->aMem += k;
+    r->nMap -= k;
+    m->aBuf = r->aMem;
+    m->i -= k;
+    m->n -= k;
+  }
+  if( m->i==m->n ){ m->iDb = -1; return 0; }
+  errno = 0;                                 /* below: a damaged record */
+  a = m->aBuf + m->i;
+  aEnd = m->aBuf + m->n;
+  if( (k = runGetVar(a, aEnd, &nShared))==0 ) return -1;
+  a += k;
+  if( (k = runGetVar(a, aEnd, &x))==0 ) return -1;
+  a += k;
+  nSuffix = x >> 1;
+  if( nShared>m->nFull || nShared+nSuffix<1 || nShared+nSuffix>1+CUR_PREFIX_MAX
+   || (size_t)(aEnd - a)<nSuffix ) return -1;
+  memcpy(m->aFull + nShared, a, nSuffix);
+  a += nSuffix;
+  m->nFull = nShared + nSuffix;
+  if( x & 1 ){
+    if( a>=aEnd || a[0]>PEND_VAL_MAX || (size_t)(aEnd - a)<1 + (size_t)a[0] ) return -1;
+    m->nVal = a[0];
+    memcpy(m->aVal, a + 1, m->nVal);
+    a += 1 + m->nVal;
+  }
+  if( m->aFull[0]>=DB_COUNT || !faktWbufIsIndexDb(m->aFull[0]) ) return -1;
+  m->iDb = m->aFull[0];
+  m->pKey = m->aFull + 1;
+  m->nKey = m->nFull - 1;
+  m->pVal = m->aVal;
+  keyPrefix(m->pKey, m->nKey, &m->k0, &m->k1);
+  m->i = (size_t)(a - m->aBuf);
+  return 0;
+}
 
 /* Step m to its next entry (iDb -1 at the end). 0, or -1 on a read error
 ** or a damaged record. */
@@ -553,40 +750,11 @@ static int mergeNext(MergeIn *m, int fd){
     m->k1 = e->k1;
     m->pKey = p->aByte + e->iOff;
     m->nKey = e->nKey;
+    m->pVal = m->pKey + e->nKey;
     m->nVal = e->nVal;
     return 0;
   }
-  if( m->n - m->i < RUN_HDR + CUR_PREFIX_MAX + PEND_VAL_MAX && m->iOff<m->iEnd ){
-    size_t nKeep = m->n - m->i, nGet = m->nBuf - nKeep;
-    memmove(m->aBuf, m->aBuf + m->i, nKeep);
-    if( nGet > m->iEnd - m->iOff ) nGet = (size_t)(m->iEnd - m->iOff);
-    if( runIo(fd, 0, m->aBuf + nKeep, nGet, m->iOff) ) return -1;
-    m->iOff += nGet;
-    m->i = 0;
-    m->n = nKeep + nGet;
-  }
-  if( m->i==m->n ){ m->iDb = -1; return 0; }
-  errno = 0;                                 /* below: a damaged record */
-  if( m->n - m->i < RUN_HDR ) return -1;
-  const uint8_t *a = m->aBuf + m->i;
-  size_t nKey = ((size_t)a[1] << 8) | a[2], nVal = a[3];
-  if( a[0]>=DB_COUNT || !faktWbufIsIndexDb(a[0]) || nKey>CUR_PREFIX_MAX || nVal>PEND_VAL_MAX
-   || m->n - m->i < RUN_HDR + nKey + nVal ) return -1;
-  m->iDb = a[0];
-  if( nKey>=16 ){
-    m->k0 = faktDecU64(a + RUN_HDR);
-    m->k1 = faktDecU64(a + RUN_HDR + 8);
-  }else{
-    uint8_t aPre[16] = {0};
-    memcpy(aPre, a + RUN_HDR, nKey);
-    m->k0 = faktDecU64(aPre);
-    m->k1 = faktDecU64(aPre + 8);
-  }
-  m->pKey = a + RUN_HDR;
-  m->nKey = nKey;
-  m->nVal = nVal;
-  m->i += RUN_HDR + nKey + nVal;
-  return 0;
+  return mergeNextRun(m, fd);
 }
 
 /* pendCmp's order of the current entries of a and b, then age. */
@@ -613,40 +781,56 @@ static void mergeSift(MergeIn **aHeap, size_t n, size_t i){
   }
 }
 
+/* Set up aIn[0..p->nRun] for a merge of p's runs and buffer (the run file
+** fd): FAKT_OK, FAKT_NOMEM, FAKT_IOERR. */
+static int mergeOpen(Pending *p, int bConsume, MergeIn *aIn, int fd){
+  size_t nFile = 0, nBuf, i;
+  for(i=0; i<p->nRun; i++) nFile += p->aRun[i].aMem==NULL;
+  nBuf = RUN_BUF_ALL / (nFile ? nFile : 1);
+  if( nBuf<((size_t)64 << 10) ) nBuf = (size_t)64 << 10;
+  if( nBuf>((size_t)1 << 20) ) nBuf = (size_t)1 << 20;
+  for(i=0; i<=p->nRun; i++){
+    MergeIn *m = &aIn[i];
+    m->iAge = (int)i;
+    m->iDb = -1;
+    if( i==p->nRun ){
+      m->p = p;
+    }else if( p->aRun[i].aMem ){
+      m->aBuf = p->aRun[i].aMem + p->aRun[i].iOff;
+      m->n = (size_t)p->aRun[i].nByte;
+      if( bConsume ) m->pRun = &p->aRun[i];
+    }else{
+      m->nBuf = nBuf;
+      m->iOff = p->aRun[i].iOff;
+      m->iEnd = p->aRun[i].iOff + p->aRun[i].nByte;
+      if( (m->aRead = malloc(nBuf))==NULL ) return FAKT_NOMEM;
+      m->aBuf = m->aRead;
+    }
+    if( mergeNext(m, fd) ) return FAKT_IOERR;
+  }
+  return FAKT_OK;
+}
+
 /*
 ** Merge p's runs and its sorted buffer and hand the result to xApply(pArg,
 ** chunk), PEND_CHUNK bytes at a time, sorted; of equal keys the latest put
-** wins. The runs and the buffer are left as they are. An error of xApply
-** ends the merge and is returned (its message is xApply's, but for
-** FAKT_NOMEM and FAKT_IOERR).
+** wins. The runs and the buffer are left as they are, but for bConsume:
+** then the pages of runs in memory are let go as they are read (p is to be
+** emptied after). An error of xApply ends the merge and is returned (its
+** message is xApply's, but for FAKT_NOMEM and FAKT_IOERR).
 */
-int faktWbufMerge(const Pending *p, FaktStore *s, int (*xApply)(void*, const Pending*), void *pArg){
+int faktWbufMerge(Pending *p, FaktStore *s, int bConsume, int (*xApply)(void*, const Pending*), void *pArg){
   size_t nIn = p->nRun + 1, nHeap = 0, i;
-  size_t nBuf = RUN_BUF_ALL / nIn;
   MergeIn *aIn = calloc(nIn, sizeof(*aIn));
   MergeIn **aHeap = calloc(nIn, sizeof(*aHeap));
   Pending out;
   uint8_t aHeld[CUR_PREFIX_MAX + PEND_VAL_MAX];
   size_t nHeldKey = 0, nHeldVal = 0;
   int iHeldDb = -1, rc = FAKT_OK, fd = p->fdRun - 1;
+  assert( !p->bSorting );
   memset(&out, 0, sizeof(out));
-  if( nBuf<((size_t)64 << 10) ) nBuf = (size_t)64 << 10;
-  if( nBuf>((size_t)1 << 20) ) nBuf = (size_t)1 << 20;
-  if( aIn==NULL || aHeap==NULL ) rc = FAKT_NOMEM;
-  for(i=0; i<nIn && rc==FAKT_OK; i++){
-    MergeIn *m = &aIn[i];
-    m->iAge = (int)i;
-    if( i<p->nRun ){
-      m->nBuf = nBuf;
-      m->iOff = p->aRun[i].iOff;
-      m->iEnd = p->aRun[i].iOff + p->aRun[i].nByte;
-      if( (m->aBuf = malloc(nBuf))==NULL ){ rc = FAKT_NOMEM; break; }
-    }else{
-      m->p = p;
-    }
-    if( mergeNext(m, fd) ){ rc = FAKT_IOERR; break; }
-    if( m->iDb>=0 ) aHeap[nHeap++] = m;
-  }
+  rc = aIn==NULL || aHeap==NULL ? FAKT_NOMEM : mergeOpen(p, bConsume, aIn, fd);
+  for(i=0; rc==FAKT_OK && i<nIn; i++) if( aIn[i].iDb>=0 ) aHeap[nHeap++] = &aIn[i];
   for(i=nHeap; i-->0; ) mergeSift(aHeap, nHeap, i);
   while( rc==FAKT_OK && (nHeap || iHeldDb>=0) ){
     MergeIn *m = nHeap ? aHeap[0] : NULL;
@@ -668,7 +852,8 @@ int faktWbufMerge(const Pending *p, FaktStore *s, int (*xApply)(void*, const Pen
     nHeldKey = m->nKey;
     nHeldVal = m->nVal;
     assert( nHeldKey + nHeldVal <= sizeof(aHeld) );   /* mergeNext and faktWbufAppend bound them */
-    memcpy(aHeld, m->pKey, nHeldKey + nHeldVal);
+    memcpy(aHeld, m->pKey, nHeldKey);
+    memcpy(aHeld + nHeldKey, m->pVal, nHeldVal);
     if( mergeNext(m, fd) ){ rc = FAKT_IOERR; break; }
     if( m->iDb<0 ) aHeap[0] = aHeap[--nHeap];
     mergeSift(aHeap, nHeap, 0);
@@ -679,7 +864,7 @@ int faktWbufMerge(const Pending *p, FaktStore *s, int (*xApply)(void*, const Pen
   }else if( rc==FAKT_IOERR ){
     faktKvSetErr(s, "sorted run of pending index puts: %s", errno ? strerror(errno) : "damaged record");
   }
-  for(i=0; aIn && i<nIn; i++) free(aIn[i].aBuf);
+  for(i=0; aIn && i<nIn; i++) free(aIn[i].aRead);
   free(aIn);
   free(aHeap);
   faktWbufClear(&out);

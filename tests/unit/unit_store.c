@@ -2087,33 +2087,57 @@ static void testObjLeaf(void){
   faktStoreClose(s);
 }
 
-/* Descriptors this process has open on unlinked run files (.fakt-run-*). */
-static int runFilesOpen(void){
+/* Descriptors this process has open on unlinked run files (.fakt-run-*);
+** *pnByte (if not NULL): their bytes. */
+static int runFilesOpenSize(uint64_t *pnByte){
   char zLink[64], zTarget[512];
   int n = 0;
+  if( pnByte ) *pnByte = 0;
   for(int fd=0; fd<1024; fd++){
     snprintf(zLink, sizeof(zLink), "/proc/self/fd/%d", fd);
     ssize_t k = readlink(zLink, zTarget, sizeof(zTarget)-1);
     if( k<=0 ) continue;
     zTarget[k] = 0;
-    if( strstr(zTarget, "/.fakt-run-") && strstr(zTarget, "(deleted)") ) n++;
+    if( strstr(zTarget, "/.fakt-run-") && strstr(zTarget, "(deleted)") ){
+      struct stat st;
+      n++;
+      if( pnByte && fstat(fd, &st)==0 ) *pnByte += (uint64_t)st.st_size;
+    }
   }
+  return n;
+}
+static int runFilesOpen(void){
+  return runFilesOpenSize(NULL);
+}
+
+/* Threads of this process (the sorter of a write txn is one). */
+static int threadCount(void){
+  FILE *f = fopen("/proc/self/status", "r");
+  char zLine[256];
+  int n = -1;
+  if( f==NULL ) return -1;
+  while( fgets(zLine, sizeof(zLine), f) ){
+    if( strncmp(zLine, "Threads:", 8)==0 ) n = atoi(zLine + 8);
+  }
+  fclose(f);
   return n;
 }
 
 /*
 ** One script of writes for testRuns, into a new database zFile whose write
-** transactions spill a sorted run each nFlush bytes of index puts (0: 32
-** MiB, so never here) into directory zRunDir (NULL: the database's). The
-** script reads the indexes halfway (a merge inside the transaction), merges
-** into a nested transaction that aborts and into one that commits, and
-** retracts claims whose index entries are in older runs. Returns the six
-** index DBs as hex lines (malloc'd), or NULL; *pnRunFd: the run files
-** open just before the commit.
+** transactions spill a sorted run each nFlush bytes of index puts (0: 8
+** MiB, so never here), keep up to nRunMem bytes of runs in memory (0: the
+** default, 256 MiB; 1: none) and write the others into directory zRunDir
+** (NULL: the database's). The script reads the indexes halfway (a merge
+** inside the transaction), merges into a nested transaction that aborts
+** and into one that commits, and retracts claims whose index entries are
+** in older runs. Returns the six index DBs as hex lines (malloc'd), or
+** NULL; *pnRunFd: the run files open just before the commit, *pnRunByte
+** their bytes.
 */
 #define RUNS_N 1200
 static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, uint64_t nRunMax,
-                       int *pnRunFd){
+                       uint64_t nRunMem, int *pnRunFd, uint64_t *pnRunByte){
   static const char *azIx[] = { "spo", "pos", "osp", "srcc", "prop", "fts" };
   FaktStore *s = NULL;
   StoreTxn *t = NULL, *tn = NULL;
@@ -2130,6 +2154,7 @@ static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, ui
   cfg.nPendFlush = nFlush;
   cfg.zRunDir = zRunDir;
   cfg.nRunMax = nRunMax;
+  cfg.nRunMem = nRunMem;
   CHECK( faktStoreOpen(path(0, zFile), &cfg, &s, &zErr)==FAKT_OK );
   if( s==NULL ){ free(zErr); return NULL; }
   CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
@@ -2169,7 +2194,7 @@ static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, ui
       }
     }
   }
-  *pnRunFd = runFilesOpen();
+  *pnRunFd = runFilesOpenSize(pnRunByte);
   CHECK( commitTx(t, (uint32_t)nLive, RUNS_N/200, NULL)==FAKT_OK );
   CHECK( runFilesOpen()==0 );
   checkOk(s, __LINE__);
@@ -2203,28 +2228,131 @@ static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, ui
   return zAll;
 }
 
-/* A write transaction spills its buffered index puts as sorted runs to a
-** temporary file and merges them: the same index DBs as without runs, with
-** a run directory that cannot be used (it flushes instead), with runs
-** that reach their limit (the runs written so far are merged, then it
-** flushes), no file left open after a commit or an abort, and none left
-** behind on disk. */
+/*
+** A write transaction spills its buffered index puts as sorted runs, kept
+** in memory up to a budget and written to a temporary file past it, and
+** merges them: the same index DBs as without runs, with every run in the
+** file, every run in memory, runs in memory and then in the file, a run
+** directory that cannot be used (with nothing in memory it flushes at
+** once; with a budget it keeps the first runs, then flushes them and the
+** buffer), runs that reach their limit on disk (the runs so far are
+** merged, then it flushes); no file left open after a commit or an abort,
+** and none left behind on disk.
+*/
+#define RUNS_CASES 8
 static void testRuns(void){
-  int nFd0 = -1, nFd1 = -1, nFd2 = -1, nFd3 = -1;
-  char *z0 = runsBuild("runs0.fakt", 0, NULL, 0, &nFd0);
-  char *z1 = runsBuild("runs1.fakt", 1024, NULL, 0, &nFd1);
-  char *z2 = runsBuild("runs2.fakt", 1024, "/nonexistent/fakt-runs", 0, &nFd2);
-  char *z3 = runsBuild("runs3.fakt", 1024, NULL, 20000, &nFd3);
-  CHECK( z0 && z1 && z2 && z3 );
-  CHECK( nFd0==0 && nFd1==1 && nFd2==0 && nFd3==1 );
-  CHECK( z0 && z1 && strcmp(z0, z1)==0 );
-  CHECK( z0 && z2 && strcmp(z0, z2)==0 );
-  CHECK( z0 && z3 && strcmp(z0, z3)==0 );
-  CHECK( z0 && strstr(z0, "fts:\n") && strlen(strstr(z0, "fts:\n"))>100 );
-  free(z0); free(z1); free(z2); free(z3);
+  static const struct { const char *zFile; size_t nFlush; const char *zDir; uint64_t nMax, nMem; } a[] = {
+    { "runs0.fakt", 0, NULL, 0, 0 },                           /* no runs */
+    { "runs1.fakt", 1024, NULL, 0, 1 },                        /* every run in the file */
+    { "runs2.fakt", 1024, "/nonexistent/fakt-runs", 0, 1 },    /* no file: flushes */
+    { "runs3.fakt", 1024, NULL, 6000, 1 },                     /* the file's limit */
+    { "runs4.fakt", 1024, NULL, 0, 0 },                        /* every run in memory */
+    { "runs5.fakt", 1024, NULL, 0, 5*4096 },                   /* in memory, then in the file */
+    { "runs6.fakt", 1024, "/nonexistent/fakt-runs", 0, 0 },    /* in memory, no file needed */
+    { "runs7.fakt", 1024, "/nonexistent/fakt-runs", 0, 5*4096 },  /* in memory, then flushes */
+  };
+  char *az[RUNS_CASES];
+  int anFd[RUNS_CASES], i;
+  uint64_t anByte[RUNS_CASES];
+  for(i=0; i<RUNS_CASES; i++){
+    az[i] = runsBuild(a[i].zFile, a[i].nFlush, a[i].zDir, a[i].nMax, a[i].nMem, &anFd[i], &anByte[i]);
+    CHECK( az[i]!=NULL );
+    CHECK( az[0] && az[i] && strcmp(az[0], az[i])==0 );
+  }
+  CHECK( anFd[0]==0 && anFd[1]==1 && anFd[2]==0 && anFd[3]==1 );
+  CHECK( anFd[4]==0 && anFd[5]==1 && anFd[6]==0 && anFd[7]==0 );
+  CHECK( anByte[1]>6000 && anByte[3]<=6000 );
+  CHECK( anByte[5]>0 && anByte[5]<anByte[1] );                /* some runs stayed in memory */
+  CHECK( az[0] && strstr(az[0], "fts:\n") && strlen(strstr(az[0], "fts:\n"))>100 );
+  for(i=0; i<RUNS_CASES; i++) free(az[i]);
   char zCmd[200];
   snprintf(zCmd, sizeof(zCmd), "ls -a %s | grep -q fakt-run", zDir);
   CHECK( system(zCmd)!=0 );                     /* no run file on disk */
+}
+
+/* Claims i0..i1-1 of testSorter's script into t (subjects aSubj[16],
+** predicate idP, source idSrc, a quote of several words each): the
+** number added. */
+static int sorterClaims(StoreTxn *t, const uint32_t *aSubj, uint32_t idP, uint32_t idSrc, int i0, int i1){
+  uint8_t o[ENC_LEN];
+  char zQuote[80];
+  int i, n = 0;
+  for(i=i0; i<i1; i++){
+    encInt(o, (int64_t)i*7919 % 100003);
+    snprintf(zQuote, sizeof(zQuote), "sorted w%d k%d m%d", i, i%17, i%101);
+    n += mkClaim(t, NULL, aSubj[i%16], idP, o, 1, idSrc, zQuote)!=0;
+  }
+  return n;
+}
+
+/*
+** The sorter thread of a write transaction: none before its first spill,
+** one from then on while the loading thread fills the other buffer;
+** joined, with nothing left (no thread, no run file, no claim), when the
+** transaction aborts right after a spill, its sort likely still running,
+** and when one commits. A nested transaction never spills: past the
+** buffer's size it flushes its parent's puts and its own into itself,
+** with no sorter of its own, and its parent's runs are what they were.
+*/
+static void testSorter(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL, *tn = NULL;
+  StoreConfig cfg;
+  char *zErr = NULL;
+  uint32_t aSubj[16], idP = 0, idSrc = 0, idTx = 0;
+  int n0 = threadCount(), i, n, nLive = 0;
+  TxRec rec;
+  rmDb(path(0, "sorter.fakt"));
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.bCreate = 1;
+  cfg.nPendFlush = (size_t)2 << 20;
+  CHECK( n0>=1 );
+  CHECK( faktStoreOpen(path(0, "sorter.fakt"), &cfg, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  memset(&rec, 0, sizeof(rec));
+  CHECK( faktStoreLogTx(t, &rec, &idTx)==FAKT_OK );
+  for(i=0; i<16; i++){
+    char zName[16];
+    snprintf(zName, sizeof(zName), "s%d", i);
+    aSubj[i] = mkEnt(t, zName, K_ENTITY, 0, NULL);
+  }
+  idP = mkEnt(t, "p", K_PREDICATE, 0, NULL);
+  idSrc = mkEnt(t, "src", K_SOURCE, 0, NULL);
+  CHECK( commitTx(t, 0, 0, NULL)==FAKT_OK );
+  /* abort right after the first spill */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( sorterClaims(t, aSubj, idP, idSrc, 0, 100)==100 && threadCount()==n0 );
+  for(i=100, n=100; i<200000 && threadCount()==n0; i++) n += sorterClaims(t, aSubj, idP, idSrc, i, i+1);
+  CHECK( n==i && threadCount()==n0+1 );
+  faktStoreAbort(t);
+  CHECK( threadCount()==n0 && runFilesOpen()==0 );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( countAux(t, "spo", NULL, 0)==0 && countAux(t, "fts", NULL, 0)==0 );
+  faktStoreAbort(t);
+  /* several spills, a nested txn past the buffer's size, a commit */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  nLive += sorterClaims(t, aSubj, idP, idSrc, 0, 40000);
+  CHECK( threadCount()==n0+1 );
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  n = sorterClaims(tn, aSubj, idP, idSrc, 40000, 70000);
+  CHECK( n==30000 && threadCount()==n0+1 );
+  CHECK( countAux(tn, "spo", NULL, 0)>=40000 );
+  CHECK( faktStoreCommit(tn)==FAKT_OK );
+  nLive += n;
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( sorterClaims(tn, aSubj, idP, idSrc, 70000, 90000)==20000 );
+  faktStoreAbort(tn);                          /* its claims are gone, the parent's stay pending */
+  nLive += sorterClaims(t, aSubj, idP, idSrc, 90000, 100000);
+  CHECK( commitTx(t, (uint32_t)nLive, 0, NULL)==FAKT_OK );
+  CHECK( threadCount()==n0 && runFilesOpen()==0 );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( nLive==80000 );
+  CHECK( countAux(t, "spo", NULL, 0)==nLive && countAux(t, "pos", NULL, 0)==nLive );
+  CHECK( countAux(t, "osp", NULL, 0)==nLive && countAux(t, "srcc", NULL, 0)==nLive );
+  faktStoreAbort(t);
+  checkOk(s, __LINE__);
+  faktStoreClose(s);
 }
 
 static void testPendSort(void){
@@ -2238,7 +2366,8 @@ int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
                        "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt", "kinds.fakt",
-                       "runs0.fakt", "runs1.fakt", "runs2.fakt", "runs3.fakt",
+                       "runs0.fakt", "runs1.fakt", "runs2.fakt", "runs3.fakt", "runs4.fakt",
+                       "runs5.fakt", "runs6.fakt", "runs7.fakt", "sorter.fakt",
                        "txid.fakt", "txapi.fakt", "damage.fakt", "txlog.fakt", "ruledmg.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
@@ -2253,6 +2382,7 @@ int main(void){
   testKindTable();
   testPendSort();
   testRuns();
+  testSorter();
   testDictBlocks();
   testDictFill();
   testObjLeaf();
