@@ -352,7 +352,7 @@ typedef struct Pending {
                              ** the run */
 } Pending;
 #define PEND_FLUSH  ((size_t)8 << 20)    /* spill or flush past this many bytes */
-#define PEND_CHUNK  ((size_t)4 << 20)    /* a merge writes the trees this much at a time */
+#define PEND_CHUNK  ((size_t)2 << 20)    /* a merge writes the trees this much at a time */
 #define RUN_BUF_ALL ((size_t)16 << 20)   /* read buffers of all runs of a merge, about */
 #define RUN_MEM_DEFAULT ((uint64_t)256 << 20)   /* runs a txn keeps in memory (StoreConfig.nRunMem),
                                  ** at most an eighth of the RAM */

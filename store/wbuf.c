@@ -440,221 +440,7 @@ static void runsFree(Pending *p){
   p->nRunMem = 0;
 }
 
-/* ================================================================ the sorter */
-
-/*
-** The sorter of a top-level write txn (Pending.pWork): a thread, made at
-** the txn's first spill and joined when its buffer is freed (commit or
-** abort), that sorts a full buffer and writes it out as a run while the
-** loading thread fills the next buffer: two buffers take turns, the one
-** being sorted (buf) and the one being filled (the Pending's own). One
-** job at a time: the owner hands one over only once the last has ended
-** and it took its result (faktWbufSettle), and it reads what a job wrote
-** only then; the sorter reads nothing of the owner's but the job. Where no
-** thread can be made the jobs run on the owner's thread (bThread 0).
-*/
-enum { WORK_NONE, WORK_SORT };
-struct PendWork {
-  pthread_t th;
-  pthread_mutex_t mu;        /* guards eJob and bExit */
-  pthread_cond_t cvJob;      /* the sorter waits for a job */
-  pthread_cond_t cvDone;     /* the owner waits for its end */
-  int bThread;               /* th runs */
-  int eJob;                  /* the job posted or running; WORK_NONE: idle */
-  int bExit;                 /* the thread is to end once idle */
-  Pending buf;               /* the buffer being sorted, or the spare one (its
-                             ** arrays only; emptied when its run was taken) */
-  PendEnt *aTmp;             /* nTmp entries: the radix sort's scratch */
-  size_t nTmp;
-  /* where the job's run goes, and what became of it */
-  const char *zRunDir;       /* FaktStore.zRunDir (lives as long as the handle) */
-  uint64_t nRunMax;          /* FaktStore.nRunMax */
-  size_t nMemFree;           /* bytes of the memory budget for runs left */
-  int fd;                    /* the run file (Pending.fdRun - 1) */
-  uint64_t iFileEnd;         /* its bytes in use (Pending.nRunByte) */
-  int bFailed;               /* no run: buf is to be flushed */
-  PendRun run;               /* else the run made */
-};
-
-/* Swap the arrays of buffers a and b. aTmp fits neither any more. */
-static void bufSwap(Pending *a, Pending *b){
-  Pending x = *a;
-  a->a = b->a; a->n = b->n; a->nAlloc = b->nAlloc;
-  a->aByte = b->aByte; a->nByte = b->nByte; a->nByteAlloc = b->nByteAlloc;
-  b->a = x.a; b->n = x.n; b->nAlloc = x.nAlloc;
-  b->aByte = x.aByte; b->nByte = x.nByte; b->nByteAlloc = x.nByteAlloc;
-  free(a->aTmp); a->aTmp = NULL;
-  free(b->aTmp); b->aTmp = NULL;
-}
-
-static void workRun(PendWork *w){
-  w->bFailed = runMake(&w->buf, w->aTmp, w->nMemFree, &w->fd, &w->iFileEnd, w->zRunDir, w->nRunMax,
-                       &w->run)!=0;
-}
-
-static void *workMain(void *pArg){
-  PendWork *w = pArg;
-  pthread_mutex_lock(&w->mu);
-  for(;;){
-    while( w->eJob==WORK_NONE && !w->bExit ) pthread_cond_wait(&w->cvJob, &w->mu);
-    if( w->eJob==WORK_NONE ) break;            /* to end, and idle */
-    pthread_mutex_unlock(&w->mu);
-    workRun(w);
-    pthread_mutex_lock(&w->mu);
-    w->eJob = WORK_NONE;
-    pthread_cond_signal(&w->cvDone);
-  }
-  pthread_mutex_unlock(&w->mu);
-  return NULL;
-}
-
-/* Wait until w's job has ended. */
-static void workWait(PendWork *w){
-  if( !w->bThread ) return;
-  pthread_mutex_lock(&w->mu);
-  while( w->eJob!=WORK_NONE ) pthread_cond_wait(&w->cvDone, &w->mu);
-  pthread_mutex_unlock(&w->mu);
-}
-
-/* Hand w the job eJob (w idle): to its thread, or run it here. */
-static void workPost(PendWork *w, int eJob){
-  if( !w->bThread ){
-    workRun(w);
-    return;
-  }
-  pthread_mutex_lock(&w->mu);
-  w->eJob = eJob;
-  pthread_cond_signal(&w->cvJob);
-  pthread_mutex_unlock(&w->mu);
-}
-
-/* A sorter for p and s, its thread started (if one can be): FAKT_NOMEM. */
-static int workNew(Pending *p, FaktStore *s){
-  PendWork *w = calloc(1, sizeof(*w));
-  if( w==NULL ) return FAKT_NOMEM;
-  w->zRunDir = s->zRunDir;
-  w->nRunMax = s->nRunMax;
-  pthread_mutex_init(&w->mu, NULL);
-  pthread_cond_init(&w->cvJob, NULL);
-  pthread_cond_init(&w->cvDone, NULL);
-  w->bThread = pthread_create(&w->th, NULL, workMain, w)==0;
-  p->pWork = w;
-  return FAKT_OK;
-}
-
-/* End p's sorter: its job ended (its result dropped, but for a run file
-** the job made, which p closes), its thread joined, its buffers freed. */
-static void workFree(Pending *p){
-  PendWork *w = p->pWork;
-  if( w==NULL ) return;
-  p->pWork = NULL;
-  if( w->bThread ){
-    pthread_mutex_lock(&w->mu);
-    w->bExit = 1;
-    pthread_cond_signal(&w->cvJob);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->th, NULL);
-  }
-  if( p->bSorting ) p->fdRun = w->fd + 1;     /* the same file, or one it made */
-  pthread_cond_destroy(&w->cvDone);
-  pthread_cond_destroy(&w->cvJob);
-  pthread_mutex_destroy(&w->mu);
-  faktWbufClear(&w->buf);
-  free(w->aTmp);
-  free(w);
-}
-
-/*
-** Wait for the sort p's sorter may be running and take its result: the
-** run goes after p's runs; if it could not be written, the sorted buffer
-** comes back as the older part of p's buffer, the entries that came since
-** after it, and p->bNoRun is set (flush from now on). FAKT_OK or
-** FAKT_NOMEM (with the store's message).
-*/
-int faktWbufSettle(Pending *p, FaktStore *s){
-  PendWork *w = p->pWork;
-  if( !p->bSorting ) return FAKT_OK;
-  workWait(w);
-  p->bSorting = 0;
-  p->fdRun = w->fd + 1;
-  p->nRunByte = w->iFileEnd;
-  if( !w->bFailed ){
-    assert( p->nRun<p->nRunAlloc );          /* faktWbufSpill made room */
-    p->aRun[p->nRun++] = w->run;
-    p->nRunMem += w->run.nMap;
-  }else{
-    p->bNoRun = 1;
-    bufSwap(p, &w->buf);
-    for(size_t i=0; i<w->buf.n; i++){
-      const PendEnt *e = &w->buf.a[i];
-      const uint8_t *pK = w->buf.aByte + e->iOff;
-      if( faktWbufAppend(p, e->iDb, pK, e->nKey, pK + e->nKey, e->nVal) ){
-        faktKvSetErr(s, "out of memory");
-        return FAKT_NOMEM;
-      }
-    }
-  }
-  w->buf.n = 0;
-  w->buf.nByte = 0;
-  return FAKT_OK;
-}
-
-/* Free what only a sort of p uses: its scratch, and its sorter's spare
-** buffer and scratch (settled), made again at the next spill. Before a
-** merge, which needs memory of its own. */
-void faktWbufTrim(Pending *p){
-  PendWork *w = p->pWork;
-  assert( !p->bSorting );
-  free(p->aTmp);
-  p->aTmp = NULL;
-  if( w ){
-    faktWbufClear(&w->buf);
-    free(w->aTmp);
-    w->aTmp = NULL;
-    w->nTmp = 0;
-  }
-}
-
-/*
-** The buffer p of a top-level txn is full: the sorter sorts it and
-** appends it to the run file as a run, while p goes on in its other
-** buffer. If the file cannot be made or written (now, or for the run
-** before), *pbFlush = 1: the caller flushes instead, now and from then
-** on in this transaction (p->bNoRun).
-*/
-int faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush){
-  PendWork *w;
-  int rc;
-  *pbFlush = 1;
-  if( p->bNoRun ) return FAKT_OK;
-  if( (rc = faktWbufSettle(p, s))!=FAKT_OK ) return rc;
-  if( p->bNoRun ) return FAKT_OK;               /* the run before failed */
-  if( p->nRun==p->nRunAlloc ){
-    size_t nNew = p->nRunAlloc ? p->nRunAlloc*2 : 16;
-    PendRun *aNew = realloc(p->aRun, nNew*sizeof(*aNew));
-    if( aNew==NULL ){ p->bNoRun = 1; return FAKT_OK; }
-    p->aRun = aNew; p->nRunAlloc = nNew;
-  }
-  if( p->pWork==NULL && workNew(p, s) ){ p->bNoRun = 1; return FAKT_OK; }
-  w = p->pWork;
-  if( w->nTmp<p->n ){
-    free(w->aTmp);
-    w->nTmp = 0;
-    if( (w->aTmp = malloc(p->nAlloc * sizeof(*w->aTmp)))==NULL ){
-      faktKvSetErr(s, "out of memory");
-      return FAKT_NOMEM;
-    }
-    w->nTmp = p->nAlloc;
-  }
-  bufSwap(p, &w->buf);
-  w->fd = p->fdRun - 1;
-  w->iFileEnd = p->nRunByte;
-  w->nMemFree = p->nRunMem<s->nRunMem ? (size_t)(s->nRunMem - p->nRunMem) : 0;
-  workPost(w, WORK_SORT);
-  p->bSorting = 1;
-  *pbFlush = 0;
-  return FAKT_OK;
-}
+/* ================================================================ the merge */
 
 /* One input of a merge: a run (in memory, or read from the file through
 ** a buffer) or the sorted buffer of puts, with its current entry. */
@@ -812,24 +598,42 @@ static int mergeOpen(Pending *p, int bConsume, MergeIn *aIn, int fd){
 }
 
 /*
-** Merge p's runs and its sorted buffer and hand the result to xApply(pArg,
-** chunk), PEND_CHUNK bytes at a time, sorted; of equal keys the latest put
-** wins. The runs and the buffer are left as they are, but for bConsume:
-** then the pages of runs in memory are let go as they are read (p is to be
-** emptied after). An error of xApply ends the merge and is returned (its
-** message is xApply's, but for FAKT_NOMEM and FAKT_IOERR).
+** A merge of a Pending's runs and buffer (faktWbufMerge): its inputs, and
+** the chunks of merged entries it hands out to be put into the trees. Run
+** by the sorter while the owner puts each chunk into LMDB (two chunks take
+** turns), or by the owner alone (w NULL), which then puts each chunk as it
+** fills.
 */
-int faktWbufMerge(Pending *p, FaktStore *s, int bConsume, int (*xApply)(void*, const Pending*), void *pArg){
+typedef struct MergeCtx {
+  Pending *p;                /* what is merged */
+  int bConsume;              /* runs in memory are let go as they are read */
+  int fd;                    /* the run file, or -1 */
+  int rc;                    /* FAKT_OK, FAKT_NOMEM, FAKT_IOERR (eErrno), xApply's
+                             ** error, or FAKT_DONE: stopped by the owner */
+  int eErrno;                /* errno of a read error; 0: a damaged record */
+  Pending aOut[2];           /* the chunks */
+  int iOut;                  /* the chunk being filled */
+  int aFull[2];              /* chunk i is full, to be put by the owner (under
+                             ** the sorter's mutex) */
+  int bStop;                 /* the owner's put failed: stop (the same) */
+  PendWork *w;               /* the sorter that runs it, or NULL */
+  int (*xApply)(void*, const Pending*);   /* puts a chunk into the trees */
+  void *pArg;
+} MergeCtx;
+
+static int mergeEmit(MergeCtx *c, int bLast);
+
+/* Merge c's inputs, a key's latest put only, handing out each chunk of
+** PEND_CHUNK bytes and the last one (mergeEmit); c->rc says how it ended. */
+static void mergeRun(MergeCtx *c){
+  Pending *p = c->p, *out = &c->aOut[c->iOut];
   size_t nIn = p->nRun + 1, nHeap = 0, i;
   MergeIn *aIn = calloc(nIn, sizeof(*aIn));
   MergeIn **aHeap = calloc(nIn, sizeof(*aHeap));
-  Pending out;
   uint8_t aHeld[CUR_PREFIX_MAX + PEND_VAL_MAX];
   size_t nHeldKey = 0, nHeldVal = 0;
-  int iHeldDb = -1, rc = FAKT_OK, fd = p->fdRun - 1;
-  assert( !p->bSorting );
-  memset(&out, 0, sizeof(out));
-  rc = aIn==NULL || aHeap==NULL ? FAKT_NOMEM : mergeOpen(p, bConsume, aIn, fd);
+  int iHeldDb = -1, rc;
+  rc = aIn==NULL || aHeap==NULL ? FAKT_NOMEM : mergeOpen(p, c->bConsume, aIn, c->fd);
   for(i=0; rc==FAKT_OK && i<nIn; i++) if( aIn[i].iDb>=0 ) aHeap[nHeap++] = &aIn[i];
   for(i=nHeap; i-->0; ) mergeSift(aHeap, nHeap, i);
   while( rc==FAKT_OK && (nHeap || iHeldDb>=0) ){
@@ -837,14 +641,14 @@ int faktWbufMerge(Pending *p, FaktStore *s, int bConsume, int (*xApply)(void*, c
     /* the held entry is final once the smallest entry left has another key */
     if( iHeldDb>=0 && (m==NULL || m->iDb!=iHeldDb || m->nKey!=nHeldKey
                        || memcmp(m->pKey, aHeld, nHeldKey)!=0) ){
-      if( faktWbufAppend(&out, iHeldDb, aHeld, nHeldKey, aHeld + nHeldKey, nHeldVal) ){
+      if( faktWbufAppend(out, iHeldDb, aHeld, nHeldKey, aHeld + nHeldKey, nHeldVal) ){
         rc = FAKT_NOMEM;
         break;
       }
       iHeldDb = -1;
-      if( out.nByte>=PEND_CHUNK ){
-        if( (rc = xApply(pArg, &out))!=FAKT_OK ) break;
-        faktWbufEmpty(&out);
+      if( out->nByte>=PEND_CHUNK ){
+        if( (rc = mergeEmit(c, 0))!=FAKT_OK ) break;
+        out = &c->aOut[c->iOut];
       }
     }
     if( m==NULL ) break;
@@ -854,20 +658,336 @@ int faktWbufMerge(Pending *p, FaktStore *s, int bConsume, int (*xApply)(void*, c
     assert( nHeldKey + nHeldVal <= sizeof(aHeld) );   /* mergeNext and faktWbufAppend bound them */
     memcpy(aHeld, m->pKey, nHeldKey);
     memcpy(aHeld + nHeldKey, m->pVal, nHeldVal);
-    if( mergeNext(m, fd) ){ rc = FAKT_IOERR; break; }
+    if( mergeNext(m, c->fd) ){ rc = FAKT_IOERR; break; }
     if( m->iDb<0 ) aHeap[0] = aHeap[--nHeap];
     mergeSift(aHeap, nHeap, 0);
   }
-  if( rc==FAKT_OK && out.n ) rc = xApply(pArg, &out);
-  if( rc==FAKT_NOMEM ){
-    faktKvSetErr(s, "out of memory");
-  }else if( rc==FAKT_IOERR ){
-    faktKvSetErr(s, "sorted run of pending index puts: %s", errno ? strerror(errno) : "damaged record");
-  }
+  if( rc==FAKT_IOERR ) c->eErrno = errno;
+  if( rc==FAKT_OK ) rc = mergeEmit(c, 1);
   for(i=0; aIn && i<nIn; i++) free(aIn[i].aRead);
   free(aIn);
   free(aHeap);
-  faktWbufClear(&out);
+  c->rc = rc;
+}
+
+/* ================================================================ the sorter */
+
+/*
+** The sorter of a top-level write txn (Pending.pWork): a thread, made at
+** the txn's first spill and joined when its buffer is freed (commit or
+** abort), that sorts a full buffer and writes it out as a run while the
+** loading thread fills the next buffer: two buffers take turns, the one
+** being sorted (buf) and the one being filled (the Pending's own); and
+** that merges the runs at a flush while the owner puts the merged chunks
+** into the trees (mergeDrive). One job at a time: the owner hands one
+** over only once the last has ended and it took its result
+** (faktWbufSettle), and it reads what a job wrote only then (a merge's
+** chunks: each once the sorter marked it full); the sorter reads nothing
+** of the owner's but the job, and never the store. Where no thread can be
+** made the jobs run on the owner's thread (bThread 0).
+*/
+enum { WORK_NONE, WORK_SORT, WORK_MERGE };
+struct PendWork {
+  pthread_t th;
+  pthread_mutex_t mu;        /* guards eJob, bExit and a merge's aFull, bStop */
+  pthread_cond_t cvJob;      /* the sorter waits for a job (or a free chunk) */
+  pthread_cond_t cvDone;     /* the owner waits for its end (or a full chunk) */
+  int bThread;               /* th runs */
+  int eJob;                  /* the job posted or running; WORK_NONE: idle */
+  int bExit;                 /* the thread is to end once idle */
+  Pending buf;               /* the buffer being sorted, or the spare one (its
+                             ** arrays only; emptied when its run was taken) */
+  PendEnt *aTmp;             /* nTmp entries: the radix sort's scratch */
+  size_t nTmp;
+  /* where the job's run goes, and what became of it */
+  const char *zRunDir;       /* FaktStore.zRunDir (lives as long as the handle) */
+  uint64_t nRunMax;          /* FaktStore.nRunMax */
+  size_t nMemFree;           /* bytes of the memory budget for runs left */
+  int fd;                    /* the run file (Pending.fdRun - 1) */
+  uint64_t iFileEnd;         /* its bytes in use (Pending.nRunByte) */
+  int bFailed;               /* no run: buf is to be flushed */
+  PendRun run;               /* else the run made */
+  MergeCtx *pMerge;          /* a merge's job */
+};
+
+/* Swap the arrays of buffers a and b. aTmp fits neither any more. */
+static void bufSwap(Pending *a, Pending *b){
+  Pending x = *a;
+  a->a = b->a; a->n = b->n; a->nAlloc = b->nAlloc;
+  a->aByte = b->aByte; a->nByte = b->nByte; a->nByteAlloc = b->nByteAlloc;
+  b->a = x.a; b->n = x.n; b->nAlloc = x.nAlloc;
+  b->aByte = x.aByte; b->nByte = x.nByte; b->nByteAlloc = x.nByteAlloc;
+  free(a->aTmp); a->aTmp = NULL;
+  free(b->aTmp); b->aTmp = NULL;
+}
+
+static void workRun(PendWork *w, int eJob){
+  if( eJob==WORK_MERGE ){
+    mergeRun(w->pMerge);
+    return;
+  }
+  w->bFailed = runMake(&w->buf, w->aTmp, w->nMemFree, &w->fd, &w->iFileEnd, w->zRunDir, w->nRunMax,
+                       &w->run)!=0;
+}
+
+static void *workMain(void *pArg){
+  PendWork *w = pArg;
+  pthread_mutex_lock(&w->mu);
+  for(;;){
+    while( w->eJob==WORK_NONE && !w->bExit ) pthread_cond_wait(&w->cvJob, &w->mu);
+    int eJob = w->eJob;
+    if( eJob==WORK_NONE ) break;               /* to end, and idle */
+    pthread_mutex_unlock(&w->mu);
+    workRun(w, eJob);
+    pthread_mutex_lock(&w->mu);
+    w->eJob = WORK_NONE;
+    pthread_cond_signal(&w->cvDone);
+  }
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+/* Wait until w's job has ended. */
+static void workWait(PendWork *w){
+  if( !w->bThread ) return;
+  pthread_mutex_lock(&w->mu);
+  while( w->eJob!=WORK_NONE ) pthread_cond_wait(&w->cvDone, &w->mu);
+  pthread_mutex_unlock(&w->mu);
+}
+
+/* Hand w the job eJob (w idle): to its thread, or run it here. */
+static void workPost(PendWork *w, int eJob){
+  if( !w->bThread ){
+    workRun(w, eJob);
+    return;
+  }
+  pthread_mutex_lock(&w->mu);
+  w->eJob = eJob;
+  pthread_cond_signal(&w->cvJob);
+  pthread_mutex_unlock(&w->mu);
+}
+
+/* A sorter for p and s, its thread started (if one can be): FAKT_NOMEM. */
+static int workNew(Pending *p, FaktStore *s){
+  PendWork *w = calloc(1, sizeof(*w));
+  if( w==NULL ) return FAKT_NOMEM;
+  w->zRunDir = s->zRunDir;
+  w->nRunMax = s->nRunMax;
+  pthread_mutex_init(&w->mu, NULL);
+  pthread_cond_init(&w->cvJob, NULL);
+  pthread_cond_init(&w->cvDone, NULL);
+  w->bThread = pthread_create(&w->th, NULL, workMain, w)==0;
+  p->pWork = w;
+  return FAKT_OK;
+}
+
+/* End p's sorter: its job ended and its result dropped (but for a run
+** file the job made, which p closes), its thread joined, its buffers
+** freed. */
+static void workFree(Pending *p){
+  PendWork *w = p->pWork;
+  if( w==NULL ) return;
+  p->pWork = NULL;
+  if( w->bThread ){
+    pthread_mutex_lock(&w->mu);
+    w->bExit = 1;
+    pthread_cond_signal(&w->cvJob);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+  }
+  if( p->bSorting ){                         /* its result is dropped */
+    p->fdRun = w->fd + 1;                    /* the same file, or one it made */
+    if( !w->bFailed ) runUnmap(w->run.aMem, w->run.nMap);
+    p->bSorting = 0;
+  }
+  pthread_cond_destroy(&w->cvDone);
+  pthread_cond_destroy(&w->cvJob);
+  pthread_mutex_destroy(&w->mu);
+  faktWbufClear(&w->buf);
+  free(w->aTmp);
+  free(w);
+}
+
+/*
+** Wait for the sort p's sorter may be running and take its result: the
+** run goes after p's runs; if it could not be written, the sorted buffer
+** comes back as the older part of p's buffer, the entries that came since
+** after it, and p->bNoRun is set (flush from now on). FAKT_OK or
+** FAKT_NOMEM (with the store's message).
+*/
+int faktWbufSettle(Pending *p, FaktStore *s){
+  PendWork *w = p->pWork;
+  if( !p->bSorting ) return FAKT_OK;
+  workWait(w);
+  p->bSorting = 0;
+  p->fdRun = w->fd + 1;
+  p->nRunByte = w->iFileEnd;
+  if( !w->bFailed ){
+    assert( p->nRun<p->nRunAlloc );          /* faktWbufSpill made room */
+    p->aRun[p->nRun++] = w->run;
+    p->nRunMem += w->run.nMap;
+  }else{
+    p->bNoRun = 1;
+    bufSwap(p, &w->buf);
+    for(size_t i=0; i<w->buf.n; i++){
+      const PendEnt *e = &w->buf.a[i];
+      const uint8_t *pK = w->buf.aByte + e->iOff;
+      if( faktWbufAppend(p, e->iDb, pK, e->nKey, pK + e->nKey, e->nVal) ){
+        faktKvSetErr(s, "out of memory");
+        return FAKT_NOMEM;
+      }
+    }
+  }
+  w->buf.n = 0;
+  w->buf.nByte = 0;
+  return FAKT_OK;
+}
+
+/* Free what only a sort of p uses: its scratch, and its sorter's spare
+** buffer and scratch (settled), made again at the next spill. Before a
+** merge, which needs memory of its own. */
+void faktWbufTrim(Pending *p){
+  PendWork *w = p->pWork;
+  assert( !p->bSorting );
+  free(p->aTmp);
+  p->aTmp = NULL;
+  if( w ){
+    faktWbufClear(&w->buf);
+    free(w->aTmp);
+    w->aTmp = NULL;
+    w->nTmp = 0;
+  }
+}
+
+/*
+** The buffer p of a top-level txn is full: the sorter sorts it and
+** appends it to the run file as a run, while p goes on in its other
+** buffer. If the file cannot be made or written (now, or for the run
+** before), *pbFlush = 1: the caller flushes instead, now and from then
+** on in this transaction (p->bNoRun).
+*/
+int faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush){
+  PendWork *w;
+  int rc;
+  *pbFlush = 1;
+  if( p->bNoRun ) return FAKT_OK;
+  if( (rc = faktWbufSettle(p, s))!=FAKT_OK ) return rc;
+  if( p->bNoRun ) return FAKT_OK;               /* the run before failed */
+  if( p->nRun==p->nRunAlloc ){
+    size_t nNew = p->nRunAlloc ? p->nRunAlloc*2 : 16;
+    PendRun *aNew = realloc(p->aRun, nNew*sizeof(*aNew));
+    if( aNew==NULL ){ p->bNoRun = 1; return FAKT_OK; }
+    p->aRun = aNew; p->nRunAlloc = nNew;
+  }
+  if( p->pWork==NULL && workNew(p, s) ){ p->bNoRun = 1; return FAKT_OK; }
+  w = p->pWork;
+  if( w->nTmp<p->n ){
+    free(w->aTmp);
+    w->nTmp = 0;
+    if( (w->aTmp = malloc(p->nAlloc * sizeof(*w->aTmp)))==NULL ){
+      faktKvSetErr(s, "out of memory");
+      return FAKT_NOMEM;
+    }
+    w->nTmp = p->nAlloc;
+  }
+  bufSwap(p, &w->buf);
+  w->fd = p->fdRun - 1;
+  w->iFileEnd = p->nRunByte;
+  w->nMemFree = p->nRunMem<s->nRunMem ? (size_t)(s->nRunMem - p->nRunMem) : 0;
+  workPost(w, WORK_SORT);
+  p->bSorting = 1;
+  *pbFlush = 0;
+  return FAKT_OK;
+}
+
+/*
+** Hand out c's current chunk (mergeRun, on the sorter or the owner): put
+** it into the trees at once when the owner runs the merge; else mark it
+** full for the owner and, unless it is the last, wait until the other
+** chunk is free to fill. FAKT_OK, or the put's error (FAKT_DONE on the
+** sorter: the owner stopped the merge).
+*/
+static int mergeEmit(MergeCtx *c, int bLast){
+  PendWork *w = c->w;
+  int rc = FAKT_OK;
+  if( w==NULL ){
+    if( c->aOut[0].n ) rc = c->xApply(c->pArg, &c->aOut[0]);
+    faktWbufEmpty(&c->aOut[0]);
+    return rc;
+  }
+  pthread_mutex_lock(&w->mu);
+  if( c->aOut[c->iOut].n ) c->aFull[c->iOut] = 1;
+  c->iOut ^= 1;
+  pthread_cond_signal(&w->cvDone);
+  while( !bLast && c->aFull[c->iOut] && !c->bStop ) pthread_cond_wait(&w->cvJob, &w->mu);
+  if( c->bStop ) rc = FAKT_DONE;
+  pthread_mutex_unlock(&w->mu);
+  return rc;
+}
+
+/* The owner's side of a merge the sorter runs: put each chunk into the
+** trees as the sorter fills it, in order, until the merge ends; a put that
+** fails stops it. FAKT_OK or an error. */
+static int mergeDrive(MergeCtx *c){
+  PendWork *w = c->w;
+  int i = 0, rc = FAKT_OK, bFull;
+  workPost(w, WORK_MERGE);
+  for(;;){
+    pthread_mutex_lock(&w->mu);
+    while( !c->aFull[i] && w->eJob!=WORK_NONE ) pthread_cond_wait(&w->cvDone, &w->mu);
+    bFull = c->aFull[i];
+    pthread_mutex_unlock(&w->mu);
+    if( !bFull ) break;                        /* the merge ended: no chunk is left */
+    rc = c->xApply(c->pArg, &c->aOut[i]);
+    faktWbufEmpty(&c->aOut[i]);
+    pthread_mutex_lock(&w->mu);
+    c->aFull[i] = 0;
+    if( rc ) c->bStop = 1;
+    pthread_cond_signal(&w->cvJob);
+    pthread_mutex_unlock(&w->mu);
+    if( rc ) break;
+    i ^= 1;
+  }
+  workWait(w);
+  return rc ? rc : c->rc;
+}
+
+/*
+** Merge p's runs and its sorted buffer and hand the result to xApply(pArg,
+** chunk), PEND_CHUNK bytes at a time, sorted; of equal keys the latest put
+** wins. The merge runs on p's sorter, if it has a thread, while this
+** thread puts the chunks. The runs and the buffer are left as they are,
+** but for bConsume: then the pages of runs in memory are let go as they
+** are read (p is to be emptied after). An error of xApply ends the merge
+** and is returned (its message is xApply's, but for FAKT_NOMEM and
+** FAKT_IOERR).
+*/
+int faktWbufMerge(Pending *p, FaktStore *s, int bConsume, int (*xApply)(void*, const Pending*), void *pArg){
+  MergeCtx c;
+  int rc;
+  assert( !p->bSorting );
+  memset(&c, 0, sizeof(c));
+  c.p = p;
+  c.bConsume = bConsume;
+  c.fd = p->fdRun - 1;
+  c.xApply = xApply;
+  c.pArg = pArg;
+  if( p->pWork && p->pWork->bThread ){
+    c.w = p->pWork;
+    c.w->pMerge = &c;
+    rc = mergeDrive(&c);
+    c.w->pMerge = NULL;
+  }else{
+    mergeRun(&c);
+    rc = c.rc;
+  }
+  if( rc==FAKT_NOMEM ){
+    faktKvSetErr(s, "out of memory");
+  }else if( rc==FAKT_IOERR ){
+    faktKvSetErr(s, "sorted run of pending index puts: %s", c.eErrno ? strerror(c.eErrno) : "damaged record");
+  }
+  faktWbufClear(&c.aOut[0]);
+  faktWbufClear(&c.aOut[1]);
   return rc;
 }
 
