@@ -326,12 +326,12 @@ typedef struct PendRun {
 typedef struct PendEnt {
   uint64_t k0, k1;           /* the key's first 16 bytes, big-endian, zero-padded:
                              ** most comparisons end here, without memcmp */
-  uint32_t iOff;             /* key bytes, then value bytes, at aByte+iOff */
-  uint32_t iSeq;             /* order of arrival */
+  uint32_t iOff;             /* key bytes, then value bytes, at aByte+iOff; the
+                             ** bytes are appended: also the order of arrival */
   uint16_t nKey;             /* key bytes */
   uint8_t nVal;              /* value bytes (index values are at most 8) */
   uint8_t iDb;               /* DB_* */
-} PendEnt;
+} PendEnt;                   /* 24 bytes */
 typedef struct Pending {
   PendEnt *a;                /* entries */
   size_t n, nAlloc;

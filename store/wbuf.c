@@ -95,7 +95,6 @@ int faktWbufAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *p
   PendEnt *d = &p->a[p->n];
   keyPrefix(pK, nK, &d->k0, &d->k1);
   d->iOff = (uint32_t)p->nByte;
-  d->iSeq = (uint32_t)p->n;
   d->nKey = (uint16_t)nK;
   d->nVal = (uint8_t)nV;
   d->iDb = (uint8_t)iDb;
@@ -123,7 +122,7 @@ static int pendCmp(const void *pA, const void *pB, void *pCtx){
     if( c ) return c;
   }
   if( a->nKey!=b->nKey ) return a->nKey<b->nKey ? -1 : 1;
-  return a->iSeq<b->iSeq ? -1 : (a->iSeq>b->iSeq);
+  return a->iOff<b->iOff ? -1 : (a->iOff>b->iOff);   /* arrival */
 }
 
 /* A small merge sort (qsort has no context argument in C11). */
@@ -243,7 +242,7 @@ int faktStorePendSortCheck(size_t n, uint64_t seed){
   pendSortAll(aB, aTmp, n, p.aByte);
   rc = FAKT_OK;
   for(i=0; i<n && rc==FAKT_OK; i++){
-    if( aA[i].iSeq!=aB[i].iSeq ) rc = FAKT_INTERNAL;
+    if( aA[i].iOff!=aB[i].iOff ) rc = FAKT_INTERNAL;
     if( i>0 && pendCmp(&aA[i-1], &aA[i], p.aByte)>=0 ) rc = FAKT_INTERNAL;
   }
 done:
