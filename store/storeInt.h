@@ -53,6 +53,7 @@ enum {
 #define CUR_PREFIX_MAX 512                    /* > LMDB's 511-byte key limit */
 #define ALIAS_MAX    400                      /* folded text bytes in an alias key */
 #define MAPPED_DEFAULT ((uint64_t)48 << 20)   /* StoreConfig.nMapped by default */
+#define TXN_CTR      2                        /* counters a write txn keeps: next_id, next_gen */
 #define COMMIT_DROP 32768        /* index puts of a write txn after which the mapped
                                  ** pages are dropped (2^15) */
 
@@ -520,6 +521,13 @@ struct StoreTxn {
   NameCache names;           /* top-level write txns only */
   struct PropNames *pPropNames; /* root txn: hashes of names for proposition
                              ** ids (records.c), allocated on first use */
+  uint32_t aCtr[TXN_CTR];    /* write txns: meta next_id, next_gen as this txn
+                             ** sees them (txn.c) */
+  uint8_t aCtrState[TXN_CTR];/* 0: see the parent's (or meta); 1: read; 2: changed;
+                             ** 3: deleted */
+  uint32_t aObjFree[2];      /* root write txn: no obj record has a plain id from
+                             ** [0] on, nor a generated _cN with N from [1] on
+                             ** (0: not known yet; faktTxnObjFree) */
   uint64_t nUndropped;       /* top-level: reads and index puts since the
                              ** mapped pages were last looked at (faktTxnDropTick) */
   int ePf;                   /* read txns, faktObjLeaf: 0 not set up, 1 on, 2 off */
@@ -579,11 +587,18 @@ int  faktTxnIndexPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void
 int  faktTxnCursor(StoreTxn *t, int iDb, const uint8_t *aPrefix, int nPrefix, StoreCursor **pp);
 /* Count n reads or index puts of write txn t (mapped pages, see txn.c). */
 void faktTxnDropTick(StoreTxn *t, uint64_t n);
-/* meta: u32 records, next_gen, and the magic and format of a database. */
+/* meta: u32 records, next_gen, and the magic and format of a database.
+** A write txn keeps next_id and next_gen (TXN_CTR counters) and writes them
+** into meta at its commit; faktTxnMetaGet and faktTxnMetaPut go through
+** them. */
 int  faktTxnMetaGet(StoreTxn *t, const char *zKey, uint32_t *pV);
 int  faktTxnMetaPut(StoreTxn *t, const char *zKey, uint32_t v);
 int  faktTxnNextGen(StoreTxn *t, uint32_t *pN);
 int  faktTxnMetaCheck(FaktStore *s, StoreTxn *t);
+/* 1 if write txn t knows, without a read, that object id does not exist
+** (it is past every id obj held when t's root began and every obj put
+** since); 0 if obj must be read to know. */
+int  faktTxnObjFree(StoreTxn *t, uint32_t id);
 /* fakt's own locks on the data file zReal (FAKT_MISUSE: open twice here). */
 int  faktTxnLockOpen(FaktStore *s, const char *zReal, int bCreate);
 

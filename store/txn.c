@@ -21,6 +21,7 @@
 #include "storeInt.h"
 
 static int pendFlush(StoreTxn *t);
+static void objPut(StoreTxn *t, const void *pK, size_t nK);
 
 /* ================================================================ checked access */
 
@@ -74,13 +75,17 @@ int faktTxnReady(StoreTxn *t, int iDb){
   return FAKT_OK;
 }
 
-/* Put. A failure other than FAKT_CONSTRAINT dooms the transaction (LMDB
-** requires an abort after MAP_FULL and friends). */
-int faktTxnPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *pV, size_t nV, unsigned fl){
+static int ctrKey(const StoreTxn *t, int iDb, const void *pK, size_t nK);
+static int ctrSet(StoreTxn *t, int i, uint32_t v);
+static void ctrDel(StoreTxn *t, int i, int *pRc);
+
+/* Put into LMDB (faktTxnPut without the counters). */
+static int txnPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *pV, size_t nV, unsigned fl){
   int rc = faktTxnWritable(t);
   if( rc ) return rc;
   if( (rc = pendReady(t, iDb))!=FAKT_OK ) return rc;
   t->nWrite++;
+  if( iDb==DB_OBJ ) objPut(t, pK, nK);
   rc = FAKT_CONSTRAINT;
   if( iDb==DB_OBJ || iDb==DB_I2S || iDb==DB_TXLOG ){
     /* ids grow: most keys go past the last one, where MDB_APPEND leaves
@@ -93,6 +98,15 @@ int faktTxnPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *pV, 
   return rc;
 }
 
+/* Put. A failure other than FAKT_CONSTRAINT dooms the transaction (LMDB
+** requires an abort after MAP_FULL and friends). meta's next_id and
+** next_gen go to the txn's counters (see faktTxnMetaGet). */
+int faktTxnPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *pV, size_t nV, unsigned fl){
+  int i = ctrKey(t, iDb, pK, nK);
+  if( i>=0 && nV==4 ) return ctrSet(t, i, faktDecU32(pV));
+  return txnPut(t, iDb, pK, nK, pV, nV, fl);
+}
+
 /* Reserve nV bytes for a value: *ppOut receives where to write them (valid
 ** until the next write). obj, i2s and text only: no index table. */
 int faktTxnReserve(StoreTxn *t, int iDb, const void *pK, size_t nK, size_t nV, uint8_t **ppOut){
@@ -102,6 +116,7 @@ int faktTxnReserve(StoreTxn *t, int iDb, const void *pK, size_t nK, size_t nV, u
   rc = faktTxnWritable(t);
   if( rc ) return rc;
   t->nWrite++;
+  if( iDb==DB_OBJ ) objPut(t, pK, nK);
   rc = FAKT_CONSTRAINT;
   if( iDb==DB_OBJ || iDb==DB_I2S ) rc = faktKvReserve(t->s, t->txn, iDb, pK, nK, nV, KV_APPEND, ppOut);
   if( rc==FAKT_CONSTRAINT ) rc = faktKvReserve(t->s, t->txn, iDb, pK, nK, nV, 0, ppOut);
@@ -119,7 +134,11 @@ int faktTxnDel(StoreTxn *t, int iDb, const void *pK, size_t nK){
   if( (rc = pendReady(t, iDb))!=FAKT_OK ) return rc;
   t->nWrite++;
   rc = faktKvDel(t->s, t->txn, iDb, pK, nK);
-  if( rc==FAKT_OK || rc==FAKT_NOTFOUND ) return rc;
+  if( rc==FAKT_OK || rc==FAKT_NOTFOUND ){
+    int i = ctrKey(t, iDb, pK, nK);
+    if( i>=0 ) ctrDel(t, i, &rc);            /* and gone from the counters */
+    return rc;
+  }
   t->rcErr = rc;
   return rc;
 }
@@ -275,7 +294,52 @@ static int pendSpill(StoreTxn *t){
 
 /* ================================================================ meta */
 
-int faktTxnMetaGet(StoreTxn *t, const char *zKey, uint32_t *pV){
+/*
+** The counters next_id and next_gen (StoreTxn.aCtr): a write txn reads
+** each from meta once, keeps it, and writes it back at its commit (a
+** nested txn's go to its parent when it commits, and are gone when it
+** aborts), instead of a get and a put in meta for every new id. A txn
+** without the counter looks at its parent's; every put or delete of the
+** two records goes through here (faktTxnPut, faktTxnDel), so meta holds
+** what the outermost txn began with until its commit (or, for a deleted
+** one, nothing: state 3).
+*/
+static const char *const azCtr[TXN_CTR] = { "next_id", "next_gen" };
+
+/* The counter of write txn t that key pK[0..nK) of table iDb is, or -1. */
+static int ctrKey(const StoreTxn *t, int iDb, const void *pK, size_t nK){
+  if( iDb!=DB_META || t==NULL || !t->bWrite ) return -1;
+  for(int i=0; i<TXN_CTR; i++){
+    if( nK==strlen(azCtr[i]) && memcmp(pK, azCtr[i], nK)==0 ) return i;
+  }
+  return -1;
+}
+
+/* The txn of t's chain that has counter i (t or an ancestor), or NULL. */
+static StoreTxn *ctrHolder(StoreTxn *t, int i){
+  while( t && t->aCtrState[i]==0 ) t = t->pParent;
+  return t;
+}
+
+static int ctrSet(StoreTxn *t, int i, uint32_t v){
+  int rc = faktTxnWritable(t);
+  if( rc ) return rc;
+  t->nWrite++;
+  t->aCtr[i] = v;
+  t->aCtrState[i] = 2;
+  return FAKT_OK;
+}
+
+/* Counter i was deleted from meta in t (*pRc: what LMDB said; FAKT_OK if
+** the counter had a value). */
+static void ctrDel(StoreTxn *t, int i, int *pRc){
+  StoreTxn *u = ctrHolder(t, i);
+  if( u && u->aCtrState[i]!=3 ) *pRc = FAKT_OK;
+  t->aCtrState[i] = 3;
+}
+
+/* meta's u32 record zKey as the LMDB txn of t sees it. */
+static int metaRead(StoreTxn *t, const char *zKey, uint32_t *pV){
   KvVal v;
   int rc = faktTxnGet(t, DB_META, zKey, strlen(zKey), &v);
   if( rc ) return rc;
@@ -287,10 +351,110 @@ int faktTxnMetaGet(StoreTxn *t, const char *zKey, uint32_t *pV){
   return FAKT_OK;
 }
 
+int faktTxnMetaGet(StoreTxn *t, const char *zKey, uint32_t *pV){
+  int i = ctrKey(t, DB_META, zKey, strlen(zKey)), rc;
+  StoreTxn *u;
+  if( i<0 ) return metaRead(t, zKey, pV);
+  if( (u = ctrHolder(t, i))!=NULL ){
+    if( u->aCtrState[i]==3 ) return FAKT_NOTFOUND;
+    *pV = u->aCtr[i];
+    return FAKT_OK;
+  }
+  if( (rc = metaRead(t, zKey, pV))!=FAKT_OK ) return rc;
+  u = faktTxnRoot(t);                          /* meta holds what the root began with */
+  u->aCtr[i] = *pV;
+  u->aCtrState[i] = 1;
+  return FAKT_OK;
+}
+
 int faktTxnMetaPut(StoreTxn *t, const char *zKey, uint32_t v){
   uint8_t a[4];
   faktEncU32(a, v);
   return faktTxnPut(t, DB_META, zKey, strlen(zKey), a, 4, 0);
+}
+
+/* Write the counters top-level txn t changed into meta (its commit). */
+static int ctrFlush(StoreTxn *t){
+  int rc = FAKT_OK;
+  for(int i=0; i<TXN_CTR && rc==FAKT_OK; i++){
+    if( t->aCtrState[i]==2 ){
+      uint8_t a[4];
+      faktEncU32(a, t->aCtr[i]);
+      rc = txnPut(t, DB_META, azCtr[i], strlen(azCtr[i]), a, 4, 0);
+    }
+  }
+  return rc;
+}
+
+/* The counters a nested txn changed or deleted (aCtr, aState: its own) go
+** to its parent (its commit). */
+static void ctrUp(const uint32_t *aCtr, const uint8_t *aState, StoreTxn *pParent){
+  for(int i=0; i<TXN_CTR; i++){
+    if( aState[i]>=2 ){
+      pParent->aCtr[i] = aCtr[i];
+      pParent->aCtrState[i] = aState[i];
+    }
+  }
+}
+
+/*
+** Objects with ids past a bound (StoreTxn.aObjFree, of the root write
+** txn): a plain id at or past aObjFree[0], or a generated one _cN with N
+** at or past aObjFree[1], has no obj record; 0: not known yet. A bound is
+** found with one cursor move at its first use and moves past every obj
+** put after that (faktTxnPut, faktTxnReserve). A loader asks for the kind
+** of every id it makes, which is new, and would otherwise search obj for
+** each. A nested txn that aborts may leave a bound higher than it need
+** be, which only sends more lookups to obj.
+*/
+static void objPut(StoreTxn *t, const void *pK, size_t nK){
+  StoreTxn *r = faktTxnRoot(t);
+  uint32_t id, n;
+  int i;
+  if( nK!=4 ) return;
+  id = faktCodecIdGet(pK);
+  i = (id & FAKT_GEN_BIT)!=0;
+  n = (id & ~FAKT_GEN_BIT) + 1;
+  if( r->aObjFree[i] && r->aObjFree[i]<n ) r->aObjFree[i] = n;
+}
+
+/* The bound i of write txn t's root (see objPut): the key after the last
+** of obj below (i 0) or from (i 1) FAKT_GEN_BIT. */
+static int objFreeFind(StoreTxn *t, int i, uint32_t *pBound){
+  KvCursor *mc;
+  KvVal k, v;
+  uint8_t a[4];
+  int rc = faktKvCursorOpen(t->s, t->txn, DB_OBJ, "obj", &mc);
+  if( rc ) return rc;
+  faktCodecIdKey(a, FAKT_GEN_BIT);
+  k.p = a;
+  k.n = 4;
+  rc = faktKvCursorGet(t->s, mc, &k, &v, i ? KV_LAST : KV_SET_RANGE, "obj");
+  if( i==0 ){
+    /* the last key below FAKT_GEN_BIT: before the first one from it, or the last */
+    if( rc==FAKT_OK ) rc = faktKvCursorGet(t->s, mc, &k, &v, KV_PREV, "obj");
+    else if( rc==FAKT_NOTFOUND ) rc = faktKvCursorGet(t->s, mc, &k, &v, KV_LAST, "obj");
+  }
+  *pBound = 1;
+  if( rc==FAKT_OK && k.n==4 ){
+    uint32_t id = faktCodecIdGet(k.p);
+    if( ((id & FAKT_GEN_BIT)!=0)==i ) *pBound = (id & ~FAKT_GEN_BIT) + 1;
+  }
+  faktKvCursorClose(mc);
+  return rc==FAKT_NOTFOUND ? FAKT_OK : rc;
+}
+
+int faktTxnObjFree(StoreTxn *t, uint32_t id){
+  StoreTxn *r;
+  int i = (id & FAKT_GEN_BIT)!=0;
+  if( t==NULL || !t->bWrite ) return 0;
+  r = faktTxnRoot(t);
+  if( r->aObjFree[i]==0 ){
+    uint32_t n;
+    if( objFreeFind(t, i, &n) ) return 0;    /* the caller reads obj, and sees the error */
+    r->aObjFree[i] = n;
+  }
+  return (id & ~FAKT_GEN_BIT)>=r->aObjFree[i];
 }
 
 /* meta next_gen: the N of the next generated claim _cN. */
@@ -675,6 +839,10 @@ static int commitNested(StoreTxn *t){
   StatTab tab = t->stat;
   Pending pend = t->pend;
   uint64_t nWrite = t->nWrite;
+  uint32_t aCtr[TXN_CTR];
+  uint8_t aCtrState[TXN_CTR];
+  memcpy(aCtr, t->aCtr, sizeof(aCtr));
+  memcpy(aCtrState, t->aCtrState, sizeof(aCtrState));
   memset(&t->stat, 0, sizeof(t->stat));
   memset(&t->pend, 0, sizeof(t->pend));
   faktKvCursorFreeAll(t);
@@ -685,6 +853,7 @@ static int commitNested(StoreTxn *t){
     pParent->rcErr = rc;
   }else{
     if( pParent->pend.bInChild ) faktWbufEmpty(&pParent->pend);   /* committed with the child */
+    ctrUp(aCtr, aCtrState, pParent);
     for(size_t i=0; i<pend.n && rc==FAKT_OK; i++){
       const PendEnt *e = &pend.a[i];
       const uint8_t *pK = pend.aByte + e->iOff;
@@ -723,7 +892,8 @@ int faktStoreCommit(StoreTxn *t){
   if( t->bWrite && t->pParent ){
     return commitNested(t);
   }else if( t->bWrite ){
-    rc = pendFlush(t);
+    rc = ctrFlush(t);
+    if( rc==FAKT_OK ) rc = pendFlush(t);
     if( rc==FAKT_OK ) rc = statFlush(t);
     if( rc ){
       faktStoreAbort(t);

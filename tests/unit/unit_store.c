@@ -2355,6 +2355,103 @@ static void testSorter(void){
   faktStoreClose(s);
 }
 
+/* meta's u32 record zKey as txn t's LMDB txn holds it (raw), or 0 if none. */
+static uint32_t metaRaw(StoreTxn *t, const char *zKey){
+  StoreCursor *c;
+  const uint8_t *aK, *aV;
+  int nK, nV;
+  uint32_t v = 0;
+  if( faktAuxOpen(t, "meta", (const uint8_t*)zKey, (int)strlen(zKey), &c) ) return 0;
+  if( faktAuxNext(c, &aK, &nK, &aV, &nV)==FAKT_ROW && nK==(int)strlen(zKey) && nV==4 ) v = faktDecU32(aV);
+  faktCursorClose(c);
+  return v;
+}
+
+/*
+** A write transaction keeps meta's next_id and next_gen and writes them at
+** its commit: a nested transaction's counters go to its parent when it
+** commits and are gone when it aborts, an aborted transaction leaves meta
+** as it was, and a raw put or delete of the records in the middle counts.
+** It knows without a read that an id past every object is new (the kind
+** of a new generated claim), and an object put past that bound, raw or
+** not, in a nested transaction or before, is found.
+*/
+static void testCounters(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL, *tn = NULL;
+  char *zErr = NULL;
+  uint32_t id = 0, id2 = 0, idE, idP, aK[1];   /* obj keys: native ids */
+  uint8_t o[ENC_LEN], a4[4], aObj[64];
+  int kind = -1;
+  rmDb(path(0, "ctr.fakt"));
+  CHECK( openDb(path(0, "ctr.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  uint32_t idFirst = metaRaw(t, "next_id");
+  CHECK( idFirst>1 && metaRaw(t, "next_gen")==1 );
+  idE = mkEnt(t, "e", K_ENTITY, 0, NULL);
+  idP = mkEnt(t, "p", K_PREDICATE, 0, NULL);
+  CHECK( idE==idFirst && idP==idFirst+1 );
+  encInt(o, 1);
+  CHECK( mkClaim(t, NULL, idE, idP, o, 1, 0, NULL)==(FAKT_GEN_BIT|1) );
+  CHECK( metaRaw(t, "next_gen")==1 && metaRaw(t, "next_id")==idFirst );   /* not yet in meta */
+  /* a nested txn that aborts takes its ids back; one that commits keeps them */
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( mkClaim(tn, NULL, idE, idP, o, 1, 0, NULL)==(FAKT_GEN_BIT|2) );
+  CHECK( faktStoreNewId(tn, &id)==FAKT_OK && id==idFirst+2 );
+  CHECK( faktObjGetKind(tn, FAKT_GEN_BIT|2, &kind)==FAKT_OK && kind==K_CLAIM );
+  faktStoreAbort(tn);
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|2, &kind)==FAKT_NOTFOUND );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_OK && id==(FAKT_GEN_BIT|2) );
+  CHECK( faktObjGetKind(t, id, &kind)==FAKT_NOTFOUND );    /* new, not read */
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( faktStoreNewGenId(tn, &id)==FAKT_OK && id==(FAKT_GEN_BIT|3) );
+  CHECK( faktStoreNewId(tn, &id)==FAKT_OK && id==idFirst+2 );
+  CHECK( faktStoreCommit(tn)==FAKT_OK );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_OK && id==(FAKT_GEN_BIT|4) );
+  CHECK( faktStoreNewId(t, &id)==FAKT_OK && id==idFirst+3 );
+  /* a raw put of next_gen in the middle wins; so does a delete */
+  faktEncU32(a4, 10);
+  CHECK( faktAuxPut(t, "meta", (const uint8_t*)"next_gen", 8, a4, 4)==FAKT_OK );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_OK && id==(FAKT_GEN_BIT|10) );
+  /* objects put past the bound, raw, in a nested txn, are found */
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|500, &kind)==FAKT_NOTFOUND );
+  CHECK( faktObjGetKind(t, 900000, &kind)==FAKT_NOTFOUND );
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  memset(aObj, 0, sizeof(aObj));
+  aObj[0] = K_ENTITY;
+  aK[0] = FAKT_GEN_BIT|500;                  /* an entity record: kind, then zeros (52 bytes) */
+  CHECK( faktAuxPut(tn, "obj", (const uint8_t*)aK, 4, aObj, 52)==FAKT_OK );
+  aK[0] = 900000;
+  CHECK( faktAuxPut(tn, "obj", (const uint8_t*)aK, 4, aObj, 52)==FAKT_OK );
+  CHECK( faktObjGetKind(tn, FAKT_GEN_BIT|500, &kind)==FAKT_OK && kind==K_ENTITY );
+  CHECK( faktObjGetKind(tn, 900000, &kind)==FAKT_OK && kind==K_ENTITY );
+  CHECK( faktStoreCommit(tn)==FAKT_OK );
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|500, &kind)==FAKT_OK && kind==K_ENTITY );
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|501, &kind)==FAKT_NOTFOUND );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  /* meta got the counters at the commit; the next txn finds the bounds */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( metaRaw(t, "next_gen")==11 && metaRaw(t, "next_id")==idFirst+4 );
+  CHECK( faktObjGetKind(t, 900000, &kind)==FAKT_OK && kind==K_ENTITY );
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|500, &kind)==FAKT_OK && kind==K_ENTITY );
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|10, &kind)==FAKT_NOTFOUND );   /* handed out, never written */
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|1, &kind)==FAKT_OK && kind==K_CLAIM );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_OK && id==(FAKT_GEN_BIT|11) );
+  CHECK( faktStoreNewId(t, &id2)==FAKT_OK && id2==idFirst+4 );
+  faktStoreAbort(t);                            /* leaves meta as it was */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( metaRaw(t, "next_gen")==11 && metaRaw(t, "next_id")==idFirst+4 );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_OK && id==(FAKT_GEN_BIT|11) );
+  CHECK( faktAuxDel(t, "meta", (const uint8_t*)"next_gen", 8)==FAKT_OK );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_CORRUPT );   /* deleted after it was read */
+  faktStoreAbort(t);
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( metaRaw(t, "next_gen")==11 );
+  faktStoreAbort(t);
+  faktStoreClose(s);
+}
+
 static void testPendSort(void){
   static const size_t an[] = { 0, 1, 63, 64, 65, 500, 5000, 100000 };
   for(size_t i=0; i<sizeof(an)/sizeof(an[0]); i++){
@@ -2367,7 +2464,7 @@ int main(void){
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
                        "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt", "kinds.fakt",
                        "runs0.fakt", "runs1.fakt", "runs2.fakt", "runs3.fakt", "runs4.fakt",
-                       "runs5.fakt", "runs6.fakt", "runs7.fakt", "sorter.fakt",
+                       "runs5.fakt", "runs6.fakt", "runs7.fakt", "sorter.fakt", "ctr.fakt",
                        "txid.fakt", "txapi.fakt", "damage.fakt", "txlog.fakt", "ruledmg.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
@@ -2383,6 +2480,7 @@ int main(void){
   testPendSort();
   testRuns();
   testSorter();
+  testCounters();
   testDictBlocks();
   testDictFill();
   testObjLeaf();
