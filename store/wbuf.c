@@ -105,6 +105,29 @@ int faktWbufAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *p
   return FAKT_OK;
 }
 
+/* Append an entry whose key prefix k0, k1 is known (faktWbufAppend). */
+static int pendPush(Pending *p, int iDb, uint64_t k0, uint64_t k1, const void *pK, size_t nK,
+                    const void *pV, size_t nV){
+  assert( iDb>=0 && iDb<DB_COUNT && nK<=CUR_PREFIX_MAX && nV<=PEND_VAL_MAX );   /* PendEnt's fields */
+  if( p->n==p->nAlloc || p->nByte + nK + nV > p->nByteAlloc ){
+    int rc = faktWbufAppend(p, iDb, pK, nK, pV, nV);   /* grows the arrays */
+    if( rc==FAKT_OK ){ p->a[p->n-1].k0 = k0; p->a[p->n-1].k1 = k1; }
+    return rc;
+  }
+  PendEnt *d = &p->a[p->n];
+  d->k0 = k0;
+  d->k1 = k1;
+  d->iOff = (uint32_t)p->nByte;
+  d->nKey = (uint16_t)nK;
+  d->nVal = (uint8_t)nV;
+  d->iDb = (uint8_t)iDb;
+  memcpy(p->aByte + p->nByte, pK, nK);
+  if( nV ) memcpy(p->aByte + p->nByte + nK, pV, nV);
+  p->nByte += nK + nV;
+  p->n++;
+  return FAKT_OK;
+}
+
 /* LMDB's default order: bytes, then the shorter first; then arrival. */
 static int pendCmp(const void *pA, const void *pB, void *pCtx){
   const PendEnt *a = (const PendEnt*)pA, *b = (const PendEnt*)pB;
@@ -458,8 +481,9 @@ typedef struct MergeIn {
   uint64_t iOff, iEnd;       /* the file bytes still to read */
   PendRun *pRun;             /* in memory and consumed: its pages are let go
                              ** as they are read */
-  size_t nFull;              /* the current entry's DB and key, aFull[0..nFull) */
-  uint8_t aFull[1 + CUR_PREFIX_MAX];
+  size_t nFull;              /* the current entry's DB and key, aFull[0..nFull),
+                             ** and bytes of no meaning after them */
+  uint8_t aFull[1 + CUR_PREFIX_MAX + 32];
   uint8_t aVal[PEND_VAL_MAX];
   /* the buffer */
   const Pending *p;
@@ -493,31 +517,64 @@ static int mergeNextRun(MergeIn *m, int fd){
     m->n -= k;
   }
   if( m->i==m->n ){ m->iDb = -1; return 0; }
-  errno = 0;                                 /* below: a damaged record */
   a = m->aBuf + m->i;
   aEnd = m->aBuf + m->n;
-  if( (k = runGetVar(a, aEnd, &nShared))==0 ) return -1;
-  a += k;
-  if( (k = runGetVar(a, aEnd, &x))==0 ) return -1;
-  a += k;
+  if( aEnd - a>=2 && a[0]<0x80 && a[1]<0x80 ){  /* the usual record: two 1-byte varints */
+    nShared = a[0];
+    x = a[1];
+    a += 2;
+  }else{
+    errno = 0;                               /* a damaged record */
+    if( (k = runGetVar(a, aEnd, &nShared))==0 ) return -1;
+    a += k;
+    if( (k = runGetVar(a, aEnd, &x))==0 ) return -1;
+    a += k;
+  }
   nSuffix = x >> 1;
   if( nShared>m->nFull || nShared+nSuffix<1 || nShared+nSuffix>1+CUR_PREFIX_MAX
-   || (size_t)(aEnd - a)<nSuffix ) return -1;
-  memcpy(m->aFull + nShared, a, nSuffix);
+   || (size_t)(aEnd - a)<nSuffix ){
+    errno = 0;
+    return -1;
+  }
+  if( nSuffix<=32 && aEnd - a>=32 ){
+    memcpy(m->aFull + nShared, a, 32);       /* one fixed copy; aFull has room */
+  }else{
+    memcpy(m->aFull + nShared, a, nSuffix);
+  }
   a += nSuffix;
   m->nFull = nShared + nSuffix;
   if( x & 1 ){
-    if( a>=aEnd || a[0]>PEND_VAL_MAX || (size_t)(aEnd - a)<1 + (size_t)a[0] ) return -1;
+    if( a>=aEnd || a[0]>PEND_VAL_MAX || (size_t)(aEnd - a)<1 + (size_t)a[0] ){
+      errno = 0;
+      return -1;
+    }
     m->nVal = a[0];
     memcpy(m->aVal, a + 1, m->nVal);
     a += 1 + m->nVal;
   }
-  if( m->aFull[0]>=DB_COUNT || !faktWbufIsIndexDb(m->aFull[0]) ) return -1;
-  m->iDb = m->aFull[0];
-  m->pKey = m->aFull + 1;
+  if( nShared==0 ){                          /* a new DB */
+    if( m->aFull[0]>=DB_COUNT || !faktWbufIsIndexDb(m->aFull[0]) ){
+      errno = 0;
+      return -1;
+    }
+    m->iDb = m->aFull[0];
+  }
   m->nKey = m->nFull - 1;
-  m->pVal = m->aVal;
-  keyPrefix(m->pKey, m->nKey, &m->k0, &m->k1);
+  /* the key's first 16 bytes as PendEnt's k0, k1: unchanged if shared */
+  if( nShared<17 ){
+    const uint8_t *pK = m->aFull + 1;
+    uint64_t k1 = runBe64(pK + 8);
+    if( nShared<9 ) m->k0 = runBe64(pK);
+    if( m->nKey<16 ){                        /* zero past the key */
+      if( m->nKey<8 ){
+        m->k0 &= m->nKey ? ~(uint64_t)0 << (8*(8 - m->nKey)) : 0;
+        k1 = 0;
+      }else{
+        k1 &= m->nKey>8 ? ~(uint64_t)0 << (8*(16 - m->nKey)) : 0;
+      }
+    }
+    m->k1 = k1;
+  }
   m->i = (size_t)(a - m->aBuf);
   return 0;
 }
@@ -554,16 +611,29 @@ static int mergeCmp(const MergeIn *a, const MergeIn *b){
   return a->iAge<b->iAge ? -1 : (a->iAge>b->iAge);
 }
 
-/* Restore the heap order of aHeap[0..n) below position i. */
-static void mergeSift(MergeIn **aHeap, size_t n, size_t i){
-  for(;;){
-    size_t l = 2*i + 1, m = i;
-    if( l<n && mergeCmp(aHeap[l], aHeap[m])<0 ) m = l;
-    if( l+1<n && mergeCmp(aHeap[l+1], aHeap[m])<0 ) m = l + 1;
-    if( m==i ) return;
-    MergeIn *x = aHeap[i]; aHeap[i] = aHeap[m]; aHeap[m] = x;
-    i = m;
+/*
+** The inputs' order in a merge: a tournament (loser) tree over aIn[0..n),
+** aTree[0] the input whose entry comes first, aTree[1..n) the loser of
+** each match on the way up; an input at its end loses to every other, -1
+** (only while the tree is built) beats them all. An input's next entry
+** plays its way up again: log2(n) comparisons, half of a heap's.
+*/
+static int mergeBeats(const MergeIn *aIn, int a, int b){
+  if( a<0 ) return b>=0;
+  if( b<0 || aIn[a].iDb<0 ) return 0;
+  return aIn[b].iDb<0 || mergeCmp(&aIn[a], &aIn[b])<0;
+}
+
+/* Input s has a new entry (or none): replay its matches. */
+static void mergePlay(const MergeIn *aIn, int *aTree, int n, int s){
+  for(int t=(s + n)/2; t>0; t/=2){
+    if( mergeBeats(aIn, aTree[t], s) ){
+      int x = aTree[t];
+      aTree[t] = s;
+      s = x;
+    }
   }
+  aTree[0] = s;
 }
 
 /* Set up aIn[0..p->nRun] for a merge of p's runs and buffer (the run file
@@ -581,10 +651,14 @@ static int mergeOpen(Pending *p, int bConsume, MergeIn *aIn, int fd){
     if( i==p->nRun ){
       m->p = p;
     }else if( p->aRun[i].aMem ){
+      m->pKey = m->aFull + 1;
+      m->pVal = m->aVal;
       m->aBuf = p->aRun[i].aMem + p->aRun[i].iOff;
       m->n = (size_t)p->aRun[i].nByte;
       if( bConsume ) m->pRun = &p->aRun[i];
     }else{
+      m->pKey = m->aFull + 1;
+      m->pVal = m->aVal;
       m->nBuf = nBuf;
       m->iOff = p->aRun[i].iOff;
       m->iEnd = p->aRun[i].iOff + p->aRun[i].nByte;
@@ -622,50 +696,50 @@ typedef struct MergeCtx {
 
 static int mergeEmit(MergeCtx *c, int bLast);
 
+/* The entry of m has the key of out's last entry. */
+static int mergeSame(const MergeIn *m, const Pending *out){
+  const PendEnt *e;
+  if( out->n==0 ) return 0;
+  e = &out->a[out->n-1];
+  return e->iDb==m->iDb && e->nKey==m->nKey && e->k0==m->k0 && e->k1==m->k1
+      && (m->nKey<=16 || memcmp(out->aByte + e->iOff + 16, m->pKey + 16, m->nKey - 16)==0);
+}
+
 /* Merge c's inputs, a key's latest put only, handing out each chunk of
-** PEND_CHUNK bytes and the last one (mergeEmit); c->rc says how it ended. */
+** PEND_CHUNK bytes and the last one (mergeEmit); c->rc says how it ended.
+** Equal keys come oldest first: a later one replaces the last entry of the
+** chunk, which is handed out only once the next key differs. */
 static void mergeRun(MergeCtx *c){
   Pending *p = c->p, *out = &c->aOut[c->iOut];
-  size_t nIn = p->nRun + 1, nHeap = 0, i;
-  MergeIn *aIn = calloc(nIn, sizeof(*aIn));
-  MergeIn **aHeap = calloc(nIn, sizeof(*aHeap));
-  uint8_t aHeld[CUR_PREFIX_MAX + PEND_VAL_MAX];
-  size_t nHeldKey = 0, nHeldVal = 0;
-  int iHeldDb = -1, rc;
-  rc = aIn==NULL || aHeap==NULL ? FAKT_NOMEM : mergeOpen(p, c->bConsume, aIn, c->fd);
-  for(i=0; rc==FAKT_OK && i<nIn; i++) if( aIn[i].iDb>=0 ) aHeap[nHeap++] = &aIn[i];
-  for(i=nHeap; i-->0; ) mergeSift(aHeap, nHeap, i);
-  while( rc==FAKT_OK && (nHeap || iHeldDb>=0) ){
-    MergeIn *m = nHeap ? aHeap[0] : NULL;
-    /* the held entry is final once the smallest entry left has another key */
-    if( iHeldDb>=0 && (m==NULL || m->iDb!=iHeldDb || m->nKey!=nHeldKey
-                       || memcmp(m->pKey, aHeld, nHeldKey)!=0) ){
-      if( faktWbufAppend(out, iHeldDb, aHeld, nHeldKey, aHeld + nHeldKey, nHeldVal) ){
-        rc = FAKT_NOMEM;
-        break;
-      }
-      iHeldDb = -1;
-      if( out->nByte>=PEND_CHUNK ){
-        if( (rc = mergeEmit(c, 0))!=FAKT_OK ) break;
-        out = &c->aOut[c->iOut];
-      }
+  int n = (int)p->nRun + 1, i, rc;
+  MergeIn *aIn = calloc((size_t)n, sizeof(*aIn));
+  int *aTree = calloc((size_t)n, sizeof(*aTree));
+  rc = aIn==NULL || aTree==NULL ? FAKT_NOMEM : mergeOpen(p, c->bConsume, aIn, c->fd);
+  if( rc==FAKT_OK ){
+    for(i=0; i<n; i++) aTree[i] = -1;
+    for(i=n; i-->0; ) mergePlay(aIn, aTree, n, i);
+  }
+  while( rc==FAKT_OK && aIn[aTree[0]].iDb>=0 ){
+    MergeIn *m = &aIn[aTree[0]];
+    if( mergeSame(m, out) ){
+      out->n--;                              /* the later put wins */
+      out->nByte = out->a[out->n].iOff;
+    }else if( out->nByte>=PEND_CHUNK ){
+      if( (rc = mergeEmit(c, 0))!=FAKT_OK ) break;
+      out = &c->aOut[c->iOut];
     }
-    if( m==NULL ) break;
-    iHeldDb = m->iDb;
-    nHeldKey = m->nKey;
-    nHeldVal = m->nVal;
-    assert( nHeldKey + nHeldVal <= sizeof(aHeld) );   /* mergeNext and faktWbufAppend bound them */
-    memcpy(aHeld, m->pKey, nHeldKey);
-    memcpy(aHeld + nHeldKey, m->pVal, nHeldVal);
+    if( pendPush(out, m->iDb, m->k0, m->k1, m->pKey, m->nKey, m->pVal, m->nVal) ){
+      rc = FAKT_NOMEM;
+      break;
+    }
     if( mergeNext(m, c->fd) ){ rc = FAKT_IOERR; break; }
-    if( m->iDb<0 ) aHeap[0] = aHeap[--nHeap];
-    mergeSift(aHeap, nHeap, 0);
+    mergePlay(aIn, aTree, n, aTree[0]);
   }
   if( rc==FAKT_IOERR ) c->eErrno = errno;
   if( rc==FAKT_OK ) rc = mergeEmit(c, 1);
-  for(i=0; aIn && i<nIn; i++) free(aIn[i].aRead);
+  for(i=0; aIn && i<n; i++) free(aIn[i].aRead);
   free(aIn);
-  free(aHeap);
+  free(aTree);
   c->rc = rc;
 }
 
