@@ -402,19 +402,25 @@ int  faktWbufMerge(Pending *p, FaktStore *s, int bConsume, int (*xApply)(void*, 
 ** Statistics deltas (kind, id) -> delta of a write transaction, an open
 ** addressing table. A nested transaction keeps its own and adds them to its
 ** parent's at commit; the top level writes them to the stat DB at commit.
-** faktStatGet adds the deltas of the transaction and its ancestors.
+** faktStatGet adds the deltas of the transaction and its ancestors. An add
+** waits in a short queue while its slot is fetched into the cache (wbuf.c);
+** drain it before walking the slots.
 */
 typedef struct StatSlot { uint64_t key; int64_t delta; } StatSlot;   /* key 0: empty */
+#define STAT_Q 16                /* adds waiting for their slot */
 typedef struct StatTab {
   StatSlot *a;               /* nSlot slots, a power of two */
   size_t nSlot, nUsed;
+  StatSlot aQ[STAT_Q];       /* a ring of nQ adds from iQ on, not in a[] yet */
+  int iQ, nQ;
 } StatTab;
 /* kind and id in one non-zero key */
 static inline uint64_t faktWbufStatKey(int kind, uint32_t id){
   return ((uint64_t)(uint8_t)kind << 32) | id;
 }
 int     faktWbufStatAdd(StatTab *p, uint64_t key, int64_t delta);   /* FAKT_NOMEM */
-int64_t faktWbufStatGet(const StatTab *p, uint64_t key);
+int64_t faktWbufStatGet(const StatTab *p, uint64_t key);        /* the queue's too */
+int     faktWbufStatDrain(StatTab *p);   /* the queue into the slots: FAKT_NOMEM */
 void    faktWbufStatClear(StatTab *p);
 
 /* ================================================================ the name cache (dict.c) */

@@ -790,6 +790,7 @@ static int statFlush(StoreTxn *t){
   int rc = FAKT_OK;
   size_t n = 0;
   uint64_t *aKey;
+  if( faktWbufStatDrain(p) ){ faktKvSetErr(t->s, "out of memory"); return FAKT_NOMEM; }
   if( p->nUsed==0 ) return FAKT_OK;
   aKey = malloc(p->nUsed * sizeof(*aKey));
   if( aKey==NULL ){ faktKvSetErr(t->s, "out of memory"); return FAKT_NOMEM; }
@@ -863,7 +864,11 @@ static int commitNested(StoreTxn *t){
       }
     }
     pParent->nWrite += nWrite;
-    for(size_t i=0; i<tab.nSlot; i++){
+    if( faktWbufStatDrain(&tab) ){
+      faktKvSetErr(pParent->s, "out of memory");
+      pParent->rcErr = rc = FAKT_NOMEM;
+    }
+    for(size_t i=0; rc==FAKT_OK && i<tab.nSlot; i++){
       if( tab.a[i].key && faktWbufStatAdd(&pParent->stat, tab.a[i].key, tab.a[i].delta) ){
         faktKvSetErr(pParent->s, "out of memory");
         pParent->rcErr = rc = FAKT_NOMEM;

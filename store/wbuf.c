@@ -1071,24 +1071,24 @@ static size_t statSlot(const StatTab *p, uint64_t key){
   return (size_t)(h >> 17) & (p->nSlot - 1);
 }
 
-/* Add delta to (kind, id) in tab p. */
-int faktWbufStatAdd(StatTab *p, uint64_t key, int64_t delta){
+/* Add delta to key in p's table (not its queue). FAKT_NOMEM. */
+static int statApply(StatTab *p, uint64_t key, int64_t delta){
   if( (p->nUsed+1)*2 > p->nSlot ){
-    StatTab n;
-    n.nSlot = p->nSlot ? p->nSlot*2 : 256;
-    n.nUsed = 0;
-    n.a = calloc(n.nSlot, sizeof(StatSlot));
-    if( n.a==NULL ) return FAKT_NOMEM;
+    size_t nSlot = p->nSlot ? p->nSlot*2 : 256, nUsed = 0;
+    StatSlot *a = calloc(nSlot, sizeof(StatSlot));
+    if( a==NULL ) return FAKT_NOMEM;
     for(size_t i=0; i<p->nSlot; i++){
       if( p->a[i].key ){
-        size_t j = statSlot(&n, p->a[i].key);
-        while( n.a[j].key ) j = (j+1) & (n.nSlot-1);
-        n.a[j] = p->a[i];
-        n.nUsed++;
+        size_t j = (size_t)((p->a[i].key * 0x9E3779B97F4A7C15ull) >> 17) & (nSlot-1);
+        while( a[j].key ) j = (j+1) & (nSlot-1);
+        a[j] = p->a[i];
+        nUsed++;
       }
     }
     free(p->a);
-    *p = n;
+    p->a = a;
+    p->nSlot = nSlot;
+    p->nUsed = nUsed;
   }
   size_t j = statSlot(p, key);
   while( p->a[j].key && p->a[j].key!=key ) j = (j+1) & (p->nSlot-1);
@@ -1097,14 +1097,51 @@ int faktWbufStatAdd(StatTab *p, uint64_t key, int64_t delta){
   return FAKT_OK;
 }
 
+/*
+** Add delta to (kind, id) in tab p. The add waits in p's queue while the
+** cache line of its slot is fetched; the add STAT_Q before it goes into
+** the table now. A load's claims count their subjects and objects, slots
+** scattered over megabytes: one cache miss each, which the queue lets
+** overlap. If the oldest add cannot go in (FAKT_NOMEM), nothing changes.
+*/
+int faktWbufStatAdd(StatTab *p, uint64_t key, int64_t delta){
+  if( p->nQ==STAT_Q ){
+    const StatSlot *q = &p->aQ[p->iQ];
+    if( statApply(p, q->key, q->delta) ) return FAKT_NOMEM;
+    p->iQ = (p->iQ + 1) % STAT_Q;
+    p->nQ--;
+  }
+  if( p->nSlot ) __builtin_prefetch(&p->a[statSlot(p, key)], 1);
+  StatSlot *q = &p->aQ[(p->iQ + p->nQ) % STAT_Q];
+  q->key = key;
+  q->delta = delta;
+  p->nQ++;
+  return FAKT_OK;
+}
+
+int faktWbufStatDrain(StatTab *p){
+  while( p->nQ ){
+    const StatSlot *q = &p->aQ[p->iQ];
+    if( statApply(p, q->key, q->delta) ) return FAKT_NOMEM;
+    p->iQ = (p->iQ + 1) % STAT_Q;
+    p->nQ--;
+  }
+  return FAKT_OK;
+}
+
 int64_t faktWbufStatGet(const StatTab *p, uint64_t key){
-  if( p->nSlot==0 ) return 0;
+  int64_t n = 0;
+  for(int i=0; i<p->nQ; i++){
+    const StatSlot *q = &p->aQ[(p->iQ + i) % STAT_Q];
+    if( q->key==key ) n += q->delta;
+  }
+  if( p->nSlot==0 ) return n;
   size_t j = statSlot(p, key);
   while( p->a[j].key ){
-    if( p->a[j].key==key ) return p->a[j].delta;
+    if( p->a[j].key==key ) return n + p->a[j].delta;
     j = (j+1) & (p->nSlot-1);
   }
-  return 0;
+  return n;
 }
 
 void faktWbufStatClear(StatTab *p){

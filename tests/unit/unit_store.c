@@ -2337,6 +2337,7 @@ static void testSorter(void){
   CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
   n = sorterClaims(tn, aSubj, idP, idSrc, 40000, 70000);
   CHECK( n==30000 && threadCount()==n0+1 );
+  CHECK( faktStatGet(tn, 'T', 0)==70000 );
   CHECK( countAux(tn, "spo", NULL, 0)>=40000 );
   CHECK( faktStoreCommit(tn)==FAKT_OK );
   nLive += n;
@@ -2344,6 +2345,8 @@ static void testSorter(void){
   CHECK( sorterClaims(tn, aSubj, idP, idSrc, 70000, 90000)==20000 );
   faktStoreAbort(tn);                          /* its claims are gone, the parent's stay pending */
   nLive += sorterClaims(t, aSubj, idP, idSrc, 90000, 100000);
+  CHECK( faktStatGet(t, 'T', 0)==(uint64_t)nLive );          /* counted, some adds still queued */
+  CHECK( faktStatGet(t, 'S', aSubj[3])==(uint64_t)nLive/16 );
   CHECK( commitTx(t, (uint32_t)nLive, 0, NULL)==FAKT_OK );
   CHECK( threadCount()==n0 && runFilesOpen()==0 );
   CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
