@@ -783,51 +783,87 @@ void faktStoreAbort(StoreTxn *t){
   free(t);
 }
 
+static int statCmp(const void *pA, const void *pB){
+  uint64_t a = ((const StatSlot*)pA)->key, b = ((const StatSlot*)pB)->key;
+  return a<b ? -1 : (a>b);
+}
+
+/* Add delta to the count of stat key k (5 bytes) in LMDB, deleting it at
+** zero. */
+static int statPut(StoreTxn *t, const uint8_t *k, int64_t delta){
+  uint8_t v[8];
+  KvVal cur;
+  uint64_t c = 0;
+  int rc = faktTxnGet(t, DB_STAT, k, 5, &cur);
+  if( rc==FAKT_OK ){
+    if( cur.n!=8 ){ faktKvSetErr(t->s, "statistics record is damaged"); return FAKT_CORRUPT; }
+    c = faktDecU64(cur.p);
+  }else if( rc!=FAKT_NOTFOUND ){
+    return rc;
+  }
+  if( delta<0 && c<(uint64_t)(-delta) ){
+    faktKvSetErr(t->s, "statistics count %c%u below zero", (int)k[0], (unsigned)faktDecU32(k+1));
+    return FAKT_CORRUPT;
+  }
+  c = delta<0 ? c-(uint64_t)(-delta) : c+(uint64_t)delta;
+  if( c==0 ){
+    rc = faktTxnDel(t, DB_STAT, k, 5);
+    return rc==FAKT_NOTFOUND ? FAKT_OK : rc;
+  }
+  faktEncU64(v, c);
+  return faktTxnPut(t, DB_STAT, k, 5, v, 8, 0);
+}
+
 /* Write the pending deltas of top-level t into the stat DB (an entry at
-** zero is deleted), in key order. */
+** zero is deleted), in key order: the keys up to the table's last one
+** through a get and a put each, those past it (a load's new entities:
+** all of them, into an empty table) appended, with no get. */
 static int statFlush(StoreTxn *t){
   StatTab *p = &t->stat;
-  int rc = FAKT_OK;
-  size_t n = 0;
-  uint64_t *aKey;
+  StatSlot *aE;
+  KvAppend app;
+  size_t n = 0, i = 0;
+  int rc = FAKT_OK, bLast;
+  uint8_t aLast[5];
   if( faktWbufStatDrain(p) ){ faktKvSetErr(t->s, "out of memory"); return FAKT_NOMEM; }
   if( p->nUsed==0 ) return FAKT_OK;
-  aKey = malloc(p->nUsed * sizeof(*aKey));
-  if( aKey==NULL ){ faktKvSetErr(t->s, "out of memory"); return FAKT_NOMEM; }
-  for(size_t i=0; i<p->nSlot; i++){
-    if( p->a[i].key && p->a[i].delta ) aKey[n++] = p->a[i].key;
+  aE = malloc(p->nUsed * sizeof(*aE));
+  if( aE==NULL ){ faktKvSetErr(t->s, "out of memory"); return FAKT_NOMEM; }
+  for(size_t j=0; j<p->nSlot; j++){
+    if( p->a[j].key && p->a[j].delta ) aE[n++] = p->a[j];
   }
-  qsort(aKey, n, sizeof(*aKey), faktCodecCmpU64);
-  for(size_t i=0; i<n && rc==FAKT_OK; i++){
+  qsort(aE, n, sizeof(*aE), statCmp);
+  /* the table's last key (stat keys are 5 bytes) */
+  rc = faktKvAppendBegin(t->s, t->txn, DB_STAT, &app, "stat");
+  bLast = app.bLast;
+  memset(aLast, 0, sizeof(aLast));
+  if( bLast ) memcpy(aLast, app.aLast, app.nLast<5 ? app.nLast : 5);
+  faktKvAppendEnd(&app);
+  for(; rc==FAKT_OK && i<n; i++){
+    uint8_t k[5];
+    k[0] = (uint8_t)(aE[i].key >> 32);
+    faktEncU32(k+1, (uint32_t)aE[i].key);
+    if( !bLast || memcmp(k, aLast, 5)>0 ) break;
+    rc = statPut(t, k, aE[i].delta);
+  }
+  if( rc==FAKT_OK && i<n ) rc = faktKvAppendBegin(t->s, t->txn, DB_STAT, &app, "stat");
+  for(; rc==FAKT_OK && i<n; i++){
     uint8_t k[5], v[8];
-    KvVal cur;
-    uint64_t c = 0;
-    int64_t delta = faktWbufStatGet(p, aKey[i]);
-    k[0] = (uint8_t)(aKey[i] >> 32);
-    faktEncU32(k+1, (uint32_t)aKey[i]);
-    rc = faktTxnGet(t, DB_STAT, k, 5, &cur);
-    if( rc==FAKT_OK ){
-      if( cur.n!=8 ){ faktKvSetErr(t->s, "statistics record is damaged"); rc = FAKT_CORRUPT; break; }
-      c = faktDecU64(cur.p);
-    }else if( rc!=FAKT_NOTFOUND ){
-      break;
-    }
-    rc = FAKT_OK;
-    if( delta<0 && c<(uint64_t)(-delta) ){
-      faktKvSetErr(t->s, "statistics count %c%u below zero", (int)k[0], (unsigned)(uint32_t)aKey[i]);
+    k[0] = (uint8_t)(aE[i].key >> 32);
+    faktEncU32(k+1, (uint32_t)aE[i].key);
+    if( aE[i].delta<0 ){
+      faktKvSetErr(t->s, "statistics count %c%u below zero", (int)k[0], (unsigned)(uint32_t)aE[i].key);
       rc = FAKT_CORRUPT;
       break;
     }
-    c = delta<0 ? c-(uint64_t)(-delta) : c+(uint64_t)delta;
-    if( c==0 ){
-      rc = faktTxnDel(t, DB_STAT, k, 5);
-      if( rc==FAKT_NOTFOUND ) rc = FAKT_OK;
-    }else{
-      faktEncU64(v, c);
-      rc = faktTxnPut(t, DB_STAT, k, 5, v, 8, 0);
-    }
+    faktEncU64(v, (uint64_t)aE[i].delta);
+    faktTxnDropTick(t, 1);
+    t->nWrite++;
+    rc = faktKvAppendPut(t->s, &app, k, 5, v, 8, "stat");
+    if( rc ) t->rcErr = rc;
   }
-  free(aKey);
+  faktKvAppendEnd(&app);
+  free(aE);
   faktWbufStatClear(p);
   return rc;
 }
