@@ -35,18 +35,22 @@ static inline uint64_t runBe64(const uint8_t *a){
   return v;
 }
 
-/* The first 16 bytes of key pK[0..nK), zero-padded, as PendEnt.k0 and k1. */
+/* The first 16 bytes of key pK[0..nK), zero-padded, as PendEnt.k0 and k1:
+** loads of the key itself, never past its end (copying a short key into a
+** padded array and loading that stalled on the copy's stores). */
 static inline void keyPrefix(const uint8_t *pK, size_t nK, uint64_t *pk0, uint64_t *pk1){
-  uint8_t a[16];
   if( nK>=16 ){
     *pk0 = runBe64(pK);
     *pk1 = runBe64(pK + 8);
-    return;
+  }else if( nK>=8 ){
+    *pk0 = runBe64(pK);
+    *pk1 = nK==8 ? 0 : runBe64(pK + nK - 8) << (8*(16 - nK));   /* bytes 8..nK-1 on top */
+  }else{
+    uint64_t x = 0;
+    for(size_t i=0; i<nK; i++) x |= (uint64_t)pK[i] << (56 - 8*i);
+    *pk0 = x;
+    *pk1 = 0;
   }
-  memset(a, 0, sizeof(a));
-  memcpy(a, pK, nK);
-  *pk0 = runBe64(a);
-  *pk1 = runBe64(a + 8);
 }
 
 void faktWbufClear(Pending *p){
@@ -267,6 +271,11 @@ int faktStorePendSortCheck(size_t n, uint64_t seed){
   for(i=0; i<n && rc==FAKT_OK; i++){
     if( aA[i].iOff!=aB[i].iOff ) rc = FAKT_INTERNAL;
     if( i>0 && pendCmp(&aA[i-1], &aA[i], p.aByte)>=0 ) rc = FAKT_INTERNAL;
+    if( i>0 && aA[i-1].iDb==aA[i].iDb ){       /* the keys' bytes agree, not only k0, k1 */
+      const PendEnt *a = &aA[i-1], *b = &aA[i];
+      int c = memcmp(p.aByte + a->iOff, p.aByte + b->iOff, a->nKey<b->nKey ? a->nKey : b->nKey);
+      if( c>0 || (c==0 && a->nKey>b->nKey) ) rc = FAKT_INTERNAL;
+    }
   }
 done:
   free(aA); free(aB); free(aTmp);
