@@ -377,7 +377,8 @@ void faktWbufEmpty(Pending *p);     /* no entries and no runs; buffers kept (set
 ** (nK <= CUR_PREFIX_MAX, nV <= PEND_VAL_MAX). FAKT_NOMEM. */
 int  faktWbufAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *pV, size_t nV);
 int  faktWbufSort(Pending *p, FaktStore *s);   /* pendCmp's order; FAKT_NOMEM */
-void faktWbufTrim(Pending *p);      /* free the sort's scratch and the sorter's spare buffer */
+void faktWbufTrim(Pending *p);      /* free the sort's scratch, the sorter's spare buffer,
+                                    ** and p's own if empty */
 /* The buffer is full: the sorter sorts it and appends it to the run file
 ** as a run, while p fills its other buffer. *pbFlush = 1 when there is no
 ** run file to spill into (none can be made, it would pass
@@ -521,6 +522,7 @@ struct StoreTxn {
   StoreCursor *pCur;         /* every cursor made in this txn */
   uint64_t nWrite;           /* writes made through this txn (faktStoreWrites) */
   Pending pend;              /* index puts not yet in LMDB (top-level txns only) */
+  int bEnding;               /* its commit is under way: keep no buffer for later */
   StatTab stat;              /* statistics deltas not yet in LMDB */
   uint32_t textSrc;          /* read txns: source whose text is cached, or 0 */
   KvVal textVal;             /* that text (in the map: a read txn never moves it) */

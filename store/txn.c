@@ -251,6 +251,17 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
     return rc;
   }
   if( p->n==0 && p->nRun==0 ) return t->rcErr;
+  if( t==tOwner && t->bEnding && p->nRun && p->n && !p->bNoRun ){
+    /* the commit's last buffer a run too (a third of its bytes), so that
+    ** the merge holds no buffer: the top of the commit's memory */
+    int bFlush = 0;
+    rc = faktWbufSpill(p, t->s, &bFlush);
+    if( rc==FAKT_OK ) rc = faktWbufSettle(p, t->s);
+    if( rc ){
+      t->rcErr = rc;
+      return rc;
+    }
+  }
   if( (rc = faktWbufSort(p, t->s))!=FAKT_OK ){ t->rcErr = rc; return rc; }
   errno = 0;
   if( p->nRun ){
@@ -933,6 +944,7 @@ int faktStoreCommit(StoreTxn *t){
   if( t->bWrite && t->pParent ){
     return commitNested(t);
   }else if( t->bWrite ){
+    t->bEnding = 1;
     rc = ctrFlush(t);
     if( rc==FAKT_OK ) rc = pendFlush(t);
     if( rc==FAKT_OK ) rc = statFlush(t);

@@ -926,13 +926,21 @@ int faktWbufSettle(Pending *p, FaktStore *s){
 }
 
 /* Free what only a sort of p uses: its scratch, and its sorter's spare
-** buffer and scratch (settled), made again at the next spill. Before a
-** merge, which needs memory of its own. */
+** buffer and scratch (settled), made again at the next spill; and p's own
+** buffer if it is empty. Before a merge, which needs memory of its own. */
 void faktWbufTrim(Pending *p){
   PendWork *w = p->pWork;
   assert( !p->bSorting );
   free(p->aTmp);
   p->aTmp = NULL;
+  if( p->n==0 ){
+    free(p->a);
+    free(p->aByte);
+    p->a = NULL;
+    p->aByte = NULL;
+    p->nAlloc = p->nByteAlloc = 0;
+    p->nByte = 0;
+  }
   if( w ){
     faktWbufClear(&w->buf);
     free(w->aTmp);
