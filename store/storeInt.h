@@ -303,8 +303,10 @@ void faktKvAppendEnd(KvAppend *pA);
 ** When the buffer of a top-level transaction is large, it does not go
 ** into the trees: it is sorted into a run (faktWbufSpill), front-coded (a
 ** third of the entries' bytes), kept in memory while the runs fit
-** FaktStore.nRunMem and appended to a temporary file past that, and the
-** buffer starts again. The next flush merges all runs and the buffer in
+** FaktStore.nRunMem, and the buffer starts again; the run that would pass
+** that budget goes to a temporary file, and the runs in memory go there
+** first (a load too large for the budget keeps none in memory, where it
+** would add the budget to its peak). The next flush merges all runs and the buffer in
 ** one pass (faktWbufMerge), so that each leaf page is changed once per
 ** flush, not once per run, and a bulk load into empty trees is nothing but
 ** appends; the runs in memory are let go as the merge reads them, while
@@ -345,6 +347,8 @@ typedef struct Pending {
   size_t nRun, nRunAlloc;
   uint64_t nRunByte;         /* bytes of the run file in use */
   uint64_t nRunMem;          /* bytes of the runs kept in memory (PendRun.nMap) */
+  int bRunFile;              /* they outgrew FaktStore.nRunMem: every run is in
+                             ** the file, until the next merge */
   int fdRun;                 /* the run file's descriptor + 1 (0: none yet) */
   int bNoRun;                /* no run file: flush instead */
   PendWork *pWork;           /* the sorter and its buffer (wbuf.c), from the
@@ -355,8 +359,8 @@ typedef struct Pending {
 #define PEND_FLUSH  ((size_t)8 << 20)    /* spill or flush past this many bytes */
 #define PEND_CHUNK  ((size_t)2 << 20)    /* a merge writes the trees this much at a time */
 #define RUN_BUF_ALL ((size_t)16 << 20)   /* read buffers of all runs of a merge, about */
-#define RUN_MEM_DEFAULT ((uint64_t)256 << 20)   /* runs a txn keeps in memory (StoreConfig.nRunMem),
-                                 ** at most an eighth of the RAM */
+#define RUN_MEM_DEFAULT ((uint64_t)128 << 20)   /* runs a txn keeps in memory (StoreConfig.nRunMem),
+                                 ** at most a sixteenth of the RAM */
 #define PEND_AHEAD  8                    /* entries whose bytes a flush prefetches ahead */
 #define PEND_VAL_MAX 8
 
@@ -390,7 +394,7 @@ int  faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush);
 ** FAKT_NOMEM. */
 int  faktWbufSettle(Pending *p, FaktStore *s);
 /* The bytes of runs a write txn keeps in memory: nCfg, or if 0 the
-** default (RUN_MEM_DEFAULT, at most an eighth of the RAM). */
+** default (RUN_MEM_DEFAULT, at most a sixteenth of the RAM). */
 uint64_t faktWbufMemBudget(uint64_t nCfg);
 /* Merge p's runs and its sorted buffer, and hand the result to xApply
 ** PEND_CHUNK bytes at a time, sorted, a key's latest put only. The runs

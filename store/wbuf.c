@@ -417,50 +417,87 @@ static size_t runPages(size_t n){
   return (n + szPage - 1) / szPage * szPage;
 }
 
+/* The run file of a write txn, as its sorter writes it. */
+typedef struct RunFile {
+  const char *zDir;          /* where it is made (FaktStore.zRunDir; lives as
+                             ** long as the handle) */
+  uint64_t nMax;             /* most bytes (FaktStore.nRunMax; 0: no limit) */
+  int fd;                    /* -1: not made yet */
+  uint64_t iEnd;             /* bytes in use */
+} RunFile;
+
+/* Append a[0..n) to the run file f, made now if need be: 0 with *piOff
+** where it went, or -1 (it cannot be made or written, or would pass its
+** limit; what was written past iEnd is not used). */
+static int runAppend(RunFile *f, const uint8_t *a, size_t n, uint64_t *piOff){
+  if( f->nMax && f->iEnd + n > f->nMax ) return -1;
+  if( f->fd<0 && (f->zDir==NULL || (f->fd = runFileOpen(f->zDir))<0) ) return -1;
+  if( runIo(f->fd, 1, (uint8_t*)a, n, f->iEnd) ) return -1;
+  *piOff = f->iEnd;
+  f->iEnd += n;
+  return 0;
+}
+
+/* Move the runs of aRun[0..n) kept in memory into the run file f, oldest
+** first, and free their memory: 0, or -1 (those moved so far are in the
+** file, the others still in memory). */
+static int runMove(RunFile *f, PendRun *aRun, size_t n){
+  for(size_t i=0; i<n; i++){
+    PendRun *r = &aRun[i];
+    uint64_t iOff;
+    if( r->aMem==NULL ) continue;
+    if( runAppend(f, r->aMem + r->iOff, (size_t)r->nByte, &iOff) ) return -1;
+    runUnmap(r->aMem, r->nMap);
+    r->aMem = NULL;
+    r->nMap = 0;
+    r->iOff = iOff;
+  }
+  return 0;
+}
+
 /*
 ** Sort the buffer b (its arrays only: a, n, aByte; aTmp: scratch for n
-** entries) and make it a run, *pRun: kept in memory (an anonymous map)
-** if it fits in nMemFree bytes, else appended to the run file *pFd (-1:
-** made now in zRunDir) at *piEnd. 0, or -1 when there is no memory for it
-** or the file cannot be made or written or it would pass nRunMax (0: no
-** limit): then b stays sorted, and what was written past *piEnd is not
-** used. Touches neither the store nor the transaction (the sorter thread
-** runs it).
+** entries) and make it a run, *pRun: kept in memory (an anonymous map) if
+** it fits in nMemFree bytes, else appended to the run file f, after the
+** runs aOld[0..nOld) kept in memory so far (*pbMoved = 1): once the runs
+** outgrow their memory they all go to the file. 0, or -1 when there is no
+** memory for it or the file cannot be made or written or would pass its
+** limit: then b stays sorted. Touches neither the store nor the
+** transaction but for aOld, which the owner leaves alone meanwhile (the
+** sorter thread runs it).
 */
-static int runMake(Pending *b, PendEnt *aTmp, size_t nMemFree, int *pFd, uint64_t *piEnd,
-                   const char *zRunDir, uint64_t nRunMax, PendRun *pRun){
+static int runMake(Pending *b, PendEnt *aTmp, size_t nMemFree, RunFile *f, PendRun *aOld, size_t nOld,
+                   int *pbMoved, PendRun *pRun){
   size_t nBound = runPages(runBound(b)), nMap, n;
   uint8_t *a;
+  int rc;
   pendSortAll(b->a, aTmp, b->n, b->aByte);
   a = mmap(NULL, nBound, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE, -1, 0);
   if( a==MAP_FAILED ) return -1;
+  memset(pRun, 0, sizeof(*pRun));
   n = runEncode(b, a);
   nMap = runPages(n);
   runUnmap(a + nMap, nBound - nMap);
-  memset(pRun, 0, sizeof(*pRun));
   pRun->nByte = n;
   if( nMap<=nMemFree ){
     pRun->aMem = a;                          /* stays in memory */
     pRun->nMap = nMap;
     return 0;
   }
-  if( (nRunMax && *piEnd + n > nRunMax)      /* past the limit */
-   || (*pFd<0 && (zRunDir==NULL || (*pFd = runFileOpen(zRunDir))<0))
-   || runIo(*pFd, 1, a, n, *piEnd) ){
-    runUnmap(a, nMap);
-    return -1;
+  rc = runMove(f, aOld, nOld);
+  if( rc==0 ){
+    *pbMoved = 1;
+    rc = runAppend(f, a, n, &pRun->iOff);
   }
   runUnmap(a, nMap);
-  pRun->iOff = *piEnd;
-  *piEnd += n;
-  return 0;
+  return rc;
 }
 
 uint64_t faktWbufMemBudget(uint64_t nCfg){
   long nPage = sysconf(_SC_PHYS_PAGES), szPage = sysconf(_SC_PAGESIZE);
   uint64_t n = RUN_MEM_DEFAULT;
   if( nCfg ) return nCfg;
-  if( nPage>0 && szPage>0 && (uint64_t)nPage*(uint64_t)szPage/8 < n ) n = (uint64_t)nPage*(uint64_t)szPage/8;
+  if( nPage>0 && szPage>0 && (uint64_t)nPage*(uint64_t)szPage/16 < n ) n = (uint64_t)nPage*(uint64_t)szPage/16;
   return n;
 }
 
@@ -469,6 +506,7 @@ static void runsFree(Pending *p){
   for(size_t i=0; i<p->nRun; i++) runUnmap(p->aRun[i].aMem, p->aRun[i].nMap);
   p->nRun = 0;
   p->nRunMem = 0;
+  p->bRunFile = 0;
 }
 
 /* ================================================================ the merge */
@@ -782,11 +820,11 @@ struct PendWork {
   PendEnt *aTmp;             /* nTmp entries: the radix sort's scratch */
   size_t nTmp;
   /* where the job's run goes, and what became of it */
-  const char *zRunDir;       /* FaktStore.zRunDir (lives as long as the handle) */
-  uint64_t nRunMax;          /* FaktStore.nRunMax */
   size_t nMemFree;           /* bytes of the memory budget for runs left */
-  int fd;                    /* the run file (Pending.fdRun - 1) */
-  uint64_t iFileEnd;         /* its bytes in use (Pending.nRunByte) */
+  RunFile file;              /* the run file (Pending.fdRun - 1, nRunByte) */
+  PendRun *aOld;             /* the Pending's runs so far, nOld of them: the job */
+  size_t nOld;               /* may move those in memory to the file */
+  int bMoved;                /* it did */
   int bFailed;               /* no run: buf is to be flushed */
   PendRun run;               /* else the run made */
   MergeCtx *pMerge;          /* a merge's job */
@@ -808,8 +846,7 @@ static void workRun(PendWork *w, int eJob){
     mergeRun(w->pMerge);
     return;
   }
-  w->bFailed = runMake(&w->buf, w->aTmp, w->nMemFree, &w->fd, &w->iFileEnd, w->zRunDir, w->nRunMax,
-                       &w->run)!=0;
+  w->bFailed = runMake(&w->buf, w->aTmp, w->nMemFree, &w->file, w->aOld, w->nOld, &w->bMoved, &w->run)!=0;
 }
 
 static void *workMain(void *pArg){
@@ -853,8 +890,8 @@ static void workPost(PendWork *w, int eJob){
 static int workNew(Pending *p, FaktStore *s){
   PendWork *w = calloc(1, sizeof(*w));
   if( w==NULL ) return FAKT_NOMEM;
-  w->zRunDir = s->zRunDir;
-  w->nRunMax = s->nRunMax;
+  w->file.zDir = s->zRunDir;
+  w->file.nMax = s->nRunMax;
   pthread_mutex_init(&w->mu, NULL);
   pthread_cond_init(&w->cvJob, NULL);
   pthread_cond_init(&w->cvDone, NULL);
@@ -878,7 +915,7 @@ static void workFree(Pending *p){
     pthread_join(w->th, NULL);
   }
   if( p->bSorting ){                         /* its result is dropped */
-    p->fdRun = w->fd + 1;                    /* the same file, or one it made */
+    p->fdRun = w->file.fd + 1;               /* the same file, or one it made */
     if( !w->bFailed ) runUnmap(w->run.aMem, w->run.nMap);
     p->bSorting = 0;
   }
@@ -902,13 +939,16 @@ int faktWbufSettle(Pending *p, FaktStore *s){
   if( !p->bSorting ) return FAKT_OK;
   workWait(w);
   p->bSorting = 0;
-  p->fdRun = w->fd + 1;
-  p->nRunByte = w->iFileEnd;
+  p->fdRun = w->file.fd + 1;
+  p->nRunByte = w->file.iEnd;
+  if( w->bMoved ) p->bRunFile = 1;           /* they outgrew their memory */
   if( !w->bFailed ){
     assert( p->nRun<p->nRunAlloc );          /* faktWbufSpill made room */
     p->aRun[p->nRun++] = w->run;
-    p->nRunMem += w->run.nMap;
-  }else{
+  }
+  p->nRunMem = 0;
+  for(size_t i=0; i<p->nRun; i++) p->nRunMem += p->aRun[i].nMap;
+  if( w->bFailed ){
     p->bNoRun = 1;
     bufSwap(p, &w->buf);
     for(size_t i=0; i<w->buf.n; i++){
@@ -981,9 +1021,12 @@ int faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush){
     w->nTmp = p->nAlloc;
   }
   bufSwap(p, &w->buf);
-  w->fd = p->fdRun - 1;
-  w->iFileEnd = p->nRunByte;
-  w->nMemFree = p->nRunMem<s->nRunMem ? (size_t)(s->nRunMem - p->nRunMem) : 0;
+  w->file.fd = p->fdRun - 1;
+  w->file.iEnd = p->nRunByte;
+  w->nMemFree = !p->bRunFile && p->nRunMem<s->nRunMem ? (size_t)(s->nRunMem - p->nRunMem) : 0;
+  w->aOld = p->aRun;
+  w->nOld = p->nRun;
+  w->bMoved = 0;
   workPost(w, WORK_SORT);
   p->bSorting = 1;
   *pbFlush = 0;

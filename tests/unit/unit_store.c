@@ -2127,7 +2127,7 @@ static int threadCount(void){
 ** One script of writes for testRuns, into a new database zFile whose write
 ** transactions spill a sorted run each nFlush bytes of index puts (0: 8
 ** MiB, so never here), keep up to nRunMem bytes of runs in memory (0: the
-** default, 256 MiB; 1: none) and write the others into directory zRunDir
+** default, 128 MiB; 1: none) and past that write them all into directory zRunDir
 ** (NULL: the database's). The script reads the indexes halfway (a merge
 ** inside the transaction), merges into a nested transaction that aborts
 ** and into one that commits, and retracts claims whose index entries are
@@ -2194,6 +2194,11 @@ static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, ui
       }
     }
   }
+  /* a read in a nested txn that aborts: the sort under way ends and the
+  ** runs are merged into it, and stay pending (and in the file) */
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( countAux(tn, "spo", NULL, 0)==RUNS_N + 1 );
+  faktStoreAbort(tn);
   *pnRunFd = runFilesOpenSize(pnRunByte);
   CHECK( commitTx(t, (uint32_t)nLive, RUNS_N/200, NULL)==FAKT_OK );
   CHECK( runFilesOpen()==0 );
@@ -2230,16 +2235,17 @@ static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, ui
 
 /*
 ** A write transaction spills its buffered index puts as sorted runs, kept
-** in memory up to a budget and written to a temporary file past it, and
+** in memory up to a budget and all moved to a temporary file past it, and
 ** merges them: the same index DBs as without runs, with every run in the
-** file, every run in memory, runs in memory and then in the file, a run
-** directory that cannot be used (with nothing in memory it flushes at
+** file, every run in memory, runs in memory and then all in the file, a
+** run directory that cannot be used (with nothing in memory it flushes at
 ** once; with a budget it keeps the first runs, then flushes them and the
 ** buffer), runs that reach their limit on disk (the runs so far are
-** merged, then it flushes); no file left open after a commit or an abort,
-** and none left behind on disk.
+** merged, then it flushes; moved in part, runs in memory and in the file
+** are merged); no file left open after a commit or an abort, and none
+** left behind on disk.
 */
-#define RUNS_CASES 8
+#define RUNS_CASES 9
 static void testRuns(void){
   static const struct { const char *zFile; size_t nFlush; const char *zDir; uint64_t nMax, nMem; } a[] = {
     { "runs0.fakt", 0, NULL, 0, 0 },                           /* no runs */
@@ -2247,9 +2253,11 @@ static void testRuns(void){
     { "runs2.fakt", 1024, "/nonexistent/fakt-runs", 0, 1 },    /* no file: flushes */
     { "runs3.fakt", 1024, NULL, 6000, 1 },                     /* the file's limit */
     { "runs4.fakt", 1024, NULL, 0, 0 },                        /* every run in memory */
-    { "runs5.fakt", 1024, NULL, 0, 5*4096 },                   /* in memory, then in the file */
+    { "runs5.fakt", 1024, NULL, 0, 5*4096 },                   /* in memory, then all in the file */
     { "runs6.fakt", 1024, "/nonexistent/fakt-runs", 0, 0 },    /* in memory, no file needed */
     { "runs7.fakt", 1024, "/nonexistent/fakt-runs", 0, 5*4096 },  /* in memory, then flushes */
+    { "runs8.fakt", 1024, NULL, 2000, 5*4096 },                /* some moved to the file before
+                                                               ** its limit: both merged */
   };
   char *az[RUNS_CASES];
   int anFd[RUNS_CASES], i;
@@ -2260,9 +2268,9 @@ static void testRuns(void){
     CHECK( az[0] && az[i] && strcmp(az[0], az[i])==0 );
   }
   CHECK( anFd[0]==0 && anFd[1]==1 && anFd[2]==0 && anFd[3]==1 );
-  CHECK( anFd[4]==0 && anFd[5]==1 && anFd[6]==0 && anFd[7]==0 );
-  CHECK( anByte[1]>6000 && anByte[3]<=6000 );
-  CHECK( anByte[5]>0 && anByte[5]<anByte[1] );                /* some runs stayed in memory */
+  CHECK( anFd[4]==0 && anFd[5]==1 && anFd[6]==0 && anFd[7]==0 && anFd[8]==1 );
+  CHECK( anByte[1]>6000 && anByte[3]<=6000 && anByte[8]<=2000 );
+  CHECK( anByte[5]==anByte[1] );                             /* the runs in memory moved too */
   CHECK( az[0] && strstr(az[0], "fts:\n") && strlen(strstr(az[0], "fts:\n"))>100 );
   for(i=0; i<RUNS_CASES; i++) free(az[i]);
   char zCmd[200];
@@ -2467,7 +2475,7 @@ int main(void){
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
                        "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt", "kinds.fakt",
                        "runs0.fakt", "runs1.fakt", "runs2.fakt", "runs3.fakt", "runs4.fakt",
-                       "runs5.fakt", "runs6.fakt", "runs7.fakt", "sorter.fakt", "ctr.fakt",
+                       "runs5.fakt", "runs6.fakt", "runs7.fakt", "runs8.fakt", "sorter.fakt", "ctr.fakt",
                        "txid.fakt", "txapi.fakt", "damage.fakt", "txlog.fakt", "ruledmg.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
