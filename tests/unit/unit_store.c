@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -2463,6 +2464,117 @@ static void testCounters(void){
   faktStoreClose(s);
 }
 
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+/*
+** The child of testRunsNoMem: under an address-space limit of nMb MiB more
+** than it maps now (RLIMIT_AS, set before the open), claims go into one
+** write transaction, its buffer spilling every 256 KiB, until one fails.
+** The failure must be FAKT_NOMEM or FAKT_FULL, and the abort must leave
+** no sorter thread and no run file. The exit status: 0, or which check
+** failed; fdOut (a pipe) gets the number of claims it added.
+*/
+static int noMemChild(const char *zPath, int nMb, int fdOut){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  StoreConfig cfg;
+  struct rlimit lim;
+  char *zErr = NULL, zQuote[80];
+  unsigned long nPage = 0;
+  uint32_t idS = 0, idP = 0, idSrc = 0, id;
+  uint8_t o[ENC_LEN];
+  int i, rc = FAKT_OK;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if( f==NULL || fscanf(f, "%lu", &nPage)!=1 ){ if( f ) fclose(f); return 0; }   /* no /proc: nothing to test */
+  fclose(f);
+  lim.rlim_cur = lim.rlim_max = (rlim_t)nPage*(rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)nMb << 20);
+  if( setrlimit(RLIMIT_AS, &lim)!=0 ) return 0;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.nPendFlush = (size_t)256 << 10;
+  if( faktStoreOpen(zPath, &cfg, &s, &zErr)!=FAKT_OK ){ free(zErr); faktStoreClose(s); return 0; }
+  if( faktStoreBegin(s, 1, &t)!=FAKT_OK ){ faktStoreClose(s); return 0; }
+  if( faktDictLookup(t, NS_NAME, "s", -1, &idS) || faktDictLookup(t, NS_NAME, "p", -1, &idP)
+   || faktDictLookup(t, NS_NAME, "src", -1, &idSrc) ){ faktStoreAbort(t); faktStoreClose(s); return 1; }
+  for(i=0; i<2000000 && rc==FAKT_OK; i++){
+    ClaimRec r;
+    memset(&r, 0, sizeof(r));
+    encInt(o, i);
+    snprintf(zQuote, sizeof(zQuote), "nomem w%d k%d m%d q%d", i, i%17, i%101, i%1009);
+    rc = faktStoreNewGenId(t, &id);
+    if( rc ) break;
+    r.s = idS; r.p = idP;
+    memcpy(r.o, o, ENC_LEN);
+    r.source = idSrc;
+    r.txAdd = 1;
+    r.zQuote = zQuote;
+    r.quote = (uint32_t)strlen(zQuote);
+    rc = faktClaimAdd(t, id, &r);
+  }
+  if( write(fdOut, &i, sizeof(i))!=(ssize_t)sizeof(i) ){ /* the parent sees no count */ }
+  if( rc==FAKT_OK ){ faktStoreAbort(t); faktStoreClose(s); return 2; }   /* never ran out */
+  if( rc!=FAKT_NOMEM && rc!=FAKT_FULL ){
+    printf("out of memory: claim %d: %d %s\n", i, rc, faktStoreErrmsg(s));
+    faktStoreAbort(t); faktStoreClose(s); return 3;
+  }
+  faktStoreAbort(t);
+  if( threadCount()!=1 || runFilesOpen()!=0 ){ faktStoreClose(s); return 4; }
+  faktStoreClose(s);
+  return 0;
+}
+#endif
+
+/*
+** Out of memory in a load's transaction (noMemChild, in a child process
+** for its address-space limit, at three limits: the first claim that
+** fails is the 138,000th, 448,000th, 706,000th here, with runs in memory
+** and sorts under way): FAKT_NOMEM or FAKT_FULL, and after the abort no
+** thread, no run file, and the database as it was. Not under a
+** sanitizer, whose shadow memory needs the address space.
+*/
+static void testRunsNoMem(void){
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return;
+#else
+  static const int aMb[] = { 80, 128, 192 };
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  char *zErr = NULL;
+  const char *zPath = path(0, "nomem.fakt");
+  rmDb(zPath);
+  CHECK( openDb(zPath, 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( mkEnt(t, "s", K_ENTITY, 0, NULL) && mkEnt(t, "p", K_PREDICATE, 0, NULL)
+         && mkEnt(t, "src", K_SOURCE, 0, NULL) );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  faktStoreClose(s);
+  for(size_t k=0; k<sizeof(aMb)/sizeof(aMb[0]); k++){
+    int aFd[2], st = -1, nAdded = -1;
+    pid_t pid;
+    if( pipe(aFd) ){ CHECK( 0 ); return; }
+    fflush(stdout);
+    pid = fork();
+    if( pid==0 ){
+      close(aFd[0]);
+      _exit(noMemChild(zPath, aMb[k], aFd[1]));
+    }
+    close(aFd[1]);
+    if( read(aFd[0], &nAdded, sizeof(nAdded))!=(ssize_t)sizeof(nAdded) ) nAdded = -1;
+    close(aFd[0]);
+    CHECK( pid>0 && waitpid(pid, &st, 0)==pid );
+    if( !WIFEXITED(st) || WEXITSTATUS(st)!=0 ) printf("out of memory at %d MiB: status %d after %d claims\n", aMb[k], st, nAdded);
+    CHECK( WIFEXITED(st) && WEXITSTATUS(st)==0 );
+    CHECK( nAdded>1000 );                      /* some spilled before it failed */
+  }
+  CHECK( openDb(zPath, 0, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( countAux(t, "spo", NULL, 0)==0 && countAux(t, "fts", NULL, 0)==0 );
+  faktStoreAbort(t);
+  checkOk(s, __LINE__);
+  faktStoreClose(s);
+#endif
+}
+
 static void testPendSort(void){
   static const size_t an[] = { 0, 1, 63, 64, 65, 500, 5000, 100000 };
   for(size_t i=0; i<sizeof(an)/sizeof(an[0]); i++){
@@ -2475,7 +2587,7 @@ int main(void){
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
                        "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt", "kinds.fakt",
                        "runs0.fakt", "runs1.fakt", "runs2.fakt", "runs3.fakt", "runs4.fakt",
-                       "runs5.fakt", "runs6.fakt", "runs7.fakt", "runs8.fakt", "sorter.fakt", "ctr.fakt",
+                       "runs5.fakt", "runs6.fakt", "runs7.fakt", "runs8.fakt", "sorter.fakt", "ctr.fakt", "nomem.fakt",
                        "txid.fakt", "txapi.fakt", "damage.fakt", "txlog.fakt", "ruledmg.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
@@ -2492,6 +2604,7 @@ int main(void){
   testRuns();
   testSorter();
   testCounters();
+  testRunsNoMem();
   testDictBlocks();
   testDictFill();
   testObjLeaf();
