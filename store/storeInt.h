@@ -306,18 +306,20 @@ void faktKvAppendEnd(KvAppend *pA);
 ** FaktStore.nRunMem, and the buffer starts again; the run that would pass
 ** that budget goes to a temporary file, and the runs in memory go there
 ** first (a load too large for the budget keeps none in memory, where it
-** would add the budget to its peak). The next flush merges all runs and the buffer in
-** one pass (faktWbufMerge), so that each leaf page is changed once per
-** flush, not once per run, and a bulk load into empty trees is nothing but
-** appends; the runs in memory are let go as the merge reads them, while
-** LMDB's dirty pages grow. A transaction that cannot keep or write a run
-** flushes the old way from then on. txn.c decides when to flush and
-** writes the sorted entries into LMDB; wbuf.c never touches it.
+** would add the budget to its peak). The next flush merges all runs and
+** the buffer in one pass (faktWbufMerge), so that each leaf page is
+** changed once per flush, not once per run, and a bulk load into empty
+** trees is nothing but appends; the runs in memory are let go as the merge
+** reads them, while LMDB's dirty pages grow. A transaction that cannot
+** keep or write a run flushes the old way from then on. txn.c decides when
+** to flush and writes the sorted entries into LMDB; wbuf.c never touches
+** it.
 **
 ** A full buffer is sorted and made a run on a thread of the transaction's
 ** own (PendWork, wbuf.c), made at its first spill, while the loading
 ** thread fills a second buffer; anything that looks at the runs first
-** waits for that sort (faktWbufSettle).
+** waits for that sort (faktWbufSettle). The same thread merges while the
+** transaction's thread puts the merged entries into LMDB.
 */
 typedef struct PendWork PendWork;
 typedef struct PendRun {
@@ -343,14 +345,14 @@ typedef struct Pending {
   PendEnt *aTmp;             /* nAlloc entries: the radix sort's scratch */
   int bInChild;              /* also written into the open nested txn: if it
                              ** commits they are done, if it aborts not */
-  PendRun *aRun;             /* runs in the run file, oldest first */
+  PendRun *aRun;             /* runs in memory or in the run file, oldest first */
   size_t nRun, nRunAlloc;
   uint64_t nRunByte;         /* bytes of the run file in use */
   uint64_t nRunMem;          /* bytes of the runs kept in memory (PendRun.nMap) */
   int bRunFile;              /* they outgrew FaktStore.nRunMem: every run is in
                              ** the file, until the next merge */
   int fdRun;                 /* the run file's descriptor + 1 (0: none yet) */
-  int bNoRun;                /* no run file: flush instead */
+  int bNoRun;                /* no run can be made: flush instead */
   PendWork *pWork;           /* the sorter and its buffer (wbuf.c), from the
                              ** first spill on; owned */
   int bSorting;              /* it sorts a buffer of p's: faktWbufSettle takes
@@ -383,11 +385,12 @@ int  faktWbufAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *
 int  faktWbufSort(Pending *p, FaktStore *s);   /* pendCmp's order; FAKT_NOMEM */
 void faktWbufTrim(Pending *p);      /* free the sort's scratch, the sorter's spare buffer,
                                     ** and p's own if empty */
-/* The buffer is full: the sorter sorts it and appends it to the run file
-** as a run, while p fills its other buffer. *pbFlush = 1 when there is no
-** run file to spill into (none can be made, it would pass
-** StoreConfig.nRunMax, a write failed, now or for the run before): the
-** caller flushes instead, now and for the rest of the transaction. */
+/* The buffer is full: the sorter sorts it and makes it a run, in memory
+** or in the run file, while p fills its other buffer. *pbFlush = 1 when
+** no run can be made (no memory for it, and no run file: none can be
+** made, it would pass StoreConfig.nRunMax, a write failed; now or for
+** the run before): the caller flushes instead, now and for the rest of
+** the transaction. */
 int  faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush);
 /* Wait for the sort of p's sorter and take its run (or, if it failed, its
 ** buffer back into p's): before anything looks at p's runs or buffer.

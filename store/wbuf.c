@@ -559,6 +559,7 @@ static int mergeNextRun(MergeIn *m, int fd){
     runUnmap(r->aMem, k);
     r->aMem += k;
     r->nMap -= k;
+    r->nByte -= k;
     m->aBuf = r->aMem;
     m->i -= k;
     m->n -= k;
@@ -929,10 +930,11 @@ static void workFree(Pending *p){
 
 /*
 ** Wait for the sort p's sorter may be running and take its result: the
-** run goes after p's runs; if it could not be written, the sorted buffer
-** comes back as the older part of p's buffer, the entries that came since
-** after it, and p->bNoRun is set (flush from now on). FAKT_OK or
-** FAKT_NOMEM (with the store's message).
+** run goes after p's runs (which it may have moved from memory to the
+** file); if it could not be made, the sorted buffer comes back as the
+** older part of p's buffer, the entries that came since after it, and
+** p->bNoRun is set (flush from now on). FAKT_OK or FAKT_NOMEM (with the
+** store's message).
 */
 int faktWbufSettle(Pending *p, FaktStore *s){
   PendWork *w = p->pWork;
@@ -990,11 +992,12 @@ void faktWbufTrim(Pending *p){
 }
 
 /*
-** The buffer p of a top-level txn is full: the sorter sorts it and
-** appends it to the run file as a run, while p goes on in its other
-** buffer. If the file cannot be made or written (now, or for the run
-** before), *pbFlush = 1: the caller flushes instead, now and from then
-** on in this transaction (p->bNoRun).
+** The buffer p of a top-level txn is full: the sorter sorts it and makes
+** it a run, in memory or in the run file (runMake), while p goes on in
+** its other buffer. If no run can be made (now, or the one before: no
+** memory for it, and the file cannot be made or written), *pbFlush = 1:
+** the caller flushes instead, now and from then on in this transaction
+** (p->bNoRun).
 */
 int faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush){
   PendWork *w;
