@@ -254,6 +254,7 @@ static FaktStore *storeNew(const StoreConfig *pCfg, uint64_t *pnMap){
   faktStoreSetMapped(s, MAPPED_READ_DEFAULT);
   s->nPendFlush = pCfg->nPendFlush ? pCfg->nPendFlush : PEND_FLUSH;
   s->nRunMax = pCfg->nRunMax;
+  s->nRunMem = faktWbufMemBudget(pCfg->nRunMem);
   /* a read or put maps in a page or two: look four times per budget */
   s->nDropCheck = s->nMapped >> 14;
   if( s->nDropCheck<1 ) s->nDropCheck = 1;

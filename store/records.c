@@ -95,6 +95,7 @@ int faktObjGetKind(StoreTxn *t, uint32_t id, int *pKind){
   NameCache *c = (id & FAKT_GEN_BIT) ? NULL : faktDictCacheOf(t);
   int kind = faktDictKindFind(c, id);
   if( kind>=0 ){ *pKind = kind; return FAKT_OK; }
+  if( faktTxnObjFree(t, id) ) return FAKT_NOTFOUND;   /* a new id: nothing to read */
   faktCodecIdKey(k, id);
   rc = faktTxnGet(t, DB_OBJ, k, 4, &v);
   if( rc ) return rc;

@@ -112,6 +112,9 @@ typedef struct StoreConfig {
                              ** database file's directory) */
   uint64_t nRunMax;          /* most bytes a txn's runs may take on disk; past
                              ** that it flushes instead (0: no limit) */
+  uint64_t nRunMem;          /* most bytes of runs a txn keeps in memory; past
+                             ** that they all go to the file (0: 128 MiB, at
+                             ** most a sixteenth of the RAM; 1: none) */
 } StoreConfig;
 
 /* Visibility of an index entry: added in tx_add, retracted in tx_ret (0 = live). */

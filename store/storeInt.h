@@ -58,6 +58,7 @@ enum {
 #define DIRTY_MIN_PAGES 256                   /* and the fewest pages it may say */
 #define LMDB_DIRTY_MAX ((1u << 17) - 1)       /* and the most: LMDB's MDB_IDL_UM_MAX */
 #define READ_TICK_GET 16         /* a get of a read txn counts as many cursor steps */
+#define TXN_CTR      2                        /* counters a write txn keeps: next_id, next_gen */
 #define COMMIT_DROP 32768        /* index puts of a write txn after which the mapped
                                  ** pages are dropped (2^15) */
 
@@ -305,26 +306,42 @@ void faktKvAppendEnd(KvAppend *pA);
 ** are (DB, key, value, sequence): of equal keys the latest wins.
 **
 ** When the buffer of a top-level transaction is large, it does not go
-** into the trees: it is sorted and appended to a temporary file as a run
-** (faktWbufSpill), and the buffer starts again. The next flush merges all
-** runs and the buffer in one pass (faktWbufMerge), so that each leaf page
-** is changed once per flush, not once per run, and a bulk load into empty
-** trees is nothing but appends. A transaction that cannot make or write
-** its run file flushes the old way from then on. txn.c decides when to
-** flush and writes the sorted entries into LMDB; wbuf.c never touches it.
+** into the trees: it is sorted into a run (faktWbufSpill), front-coded (a
+** third of the entries' bytes), kept in memory while the runs fit
+** FaktStore.nRunMem, and the buffer starts again; the run that would pass
+** that budget goes to a temporary file, and the runs in memory go there
+** first (a load too large for the budget keeps none in memory, where it
+** would add the budget to its peak). The next flush merges all runs and
+** the buffer in one pass (faktWbufMerge), so that each leaf page is
+** changed once per flush, not once per run, and a bulk load into empty
+** trees is nothing but appends; the runs in memory are let go as the merge
+** reads them, while LMDB's dirty pages grow. A transaction that cannot
+** keep or write a run flushes the old way from then on. txn.c decides when
+** to flush and writes the sorted entries into LMDB; wbuf.c never touches
+** it.
+**
+** A full buffer is sorted and made a run on a thread of the transaction's
+** own (PendWork, wbuf.c), made at its first spill, while the loading
+** thread fills a second buffer; anything that looks at the runs first
+** waits for that sort (faktWbufSettle). The same thread merges while the
+** transaction's thread puts the merged entries into LMDB.
 */
+typedef struct PendWork PendWork;
 typedef struct PendRun {
-  uint64_t iOff, nByte;      /* bytes [iOff, iOff+nByte) of the run file */
+  uint64_t iOff, nByte;      /* bytes [iOff, iOff+nByte) of the run file, or of aMem */
+  uint8_t *aMem;             /* a run kept in memory: an anonymous map of nMap
+                             ** bytes (owned), else NULL */
+  size_t nMap;
 } PendRun;
 typedef struct PendEnt {
   uint64_t k0, k1;           /* the key's first 16 bytes, big-endian, zero-padded:
                              ** most comparisons end here, without memcmp */
-  uint32_t iOff;             /* key bytes, then value bytes, at aByte+iOff */
-  uint32_t iSeq;             /* order of arrival */
+  uint32_t iOff;             /* key bytes, then value bytes, at aByte+iOff; the
+                             ** bytes are appended: also the order of arrival */
   uint16_t nKey;             /* key bytes */
   uint8_t nVal;              /* value bytes (index values are at most 8) */
   uint8_t iDb;               /* DB_* */
-} PendEnt;
+} PendEnt;                   /* 24 bytes */
 typedef struct Pending {
   PendEnt *a;                /* entries */
   size_t n, nAlloc;
@@ -333,16 +350,24 @@ typedef struct Pending {
   PendEnt *aTmp;             /* nAlloc entries: the radix sort's scratch */
   int bInChild;              /* also written into the open nested txn: if it
                              ** commits they are done, if it aborts not */
-  PendRun *aRun;             /* runs in the run file, oldest first */
+  PendRun *aRun;             /* runs in memory or in the run file, oldest first */
   size_t nRun, nRunAlloc;
   uint64_t nRunByte;         /* bytes of the run file in use */
+  uint64_t nRunMem;          /* bytes of the runs kept in memory (PendRun.nMap) */
+  int bRunFile;              /* they outgrew FaktStore.nRunMem: every run is in
+                             ** the file, until the next merge */
   int fdRun;                 /* the run file's descriptor + 1 (0: none yet) */
-  int bNoRun;                /* no run file: flush instead */
+  int bNoRun;                /* no run can be made: flush instead */
+  PendWork *pWork;           /* the sorter and its buffer (wbuf.c), from the
+                             ** first spill on; owned */
+  int bSorting;              /* it sorts a buffer of p's: faktWbufSettle takes
+                             ** the run */
 } Pending;
 #define PEND_FLUSH  ((size_t)8 << 20)    /* spill or flush past this many bytes */
-#define PEND_CHUNK  ((size_t)4 << 20)    /* a merge writes the trees this much at a time */
-#define RUN_HDR     4                    /* run record: DB, key bytes (2), value bytes */
+#define PEND_CHUNK  ((size_t)2 << 20)    /* a merge writes the trees this much at a time */
 #define RUN_BUF_ALL ((size_t)16 << 20)   /* read buffers of all runs of a merge, about */
+#define RUN_MEM_DEFAULT ((uint64_t)128 << 20)   /* runs a txn keeps in memory (StoreConfig.nRunMem),
+                                 ** at most a sixteenth of the RAM */
 #define PEND_AHEAD  8                    /* entries whose bytes a flush prefetches ahead */
 #define PEND_VAL_MAX 8
 
@@ -357,39 +382,58 @@ static inline int faktWbufShadowed(const Pending *p, size_t i){
   return i+1<p->n && f->iDb==e->iDb && f->nKey==e->nKey && f->k0==e->k0 && f->k1==e->k1
       && memcmp(p->aByte + f->iOff, p->aByte + e->iOff, e->nKey)==0;
 }
-void faktWbufClear(Pending *p);     /* free everything */
-void faktWbufEmpty(Pending *p);     /* no entries and no runs; buffers kept */
+void faktWbufClear(Pending *p);     /* free everything; the sorter joined */
+void faktWbufEmpty(Pending *p);     /* no entries and no runs; buffers kept (settled) */
 /* Append the put (iDb, pK[0..nK), pV[0..nV)) after every entry there
 ** (nK <= CUR_PREFIX_MAX, nV <= PEND_VAL_MAX). FAKT_NOMEM. */
 int  faktWbufAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *pV, size_t nV);
 int  faktWbufSort(Pending *p, FaktStore *s);   /* pendCmp's order; FAKT_NOMEM */
-/* The buffer is full: sort it and append it to the run file as a run,
-** then empty it. *pbFlush = 1 when there is no run file to spill into
-** (none can be made, it would pass StoreConfig.nRunMax, a write failed):
-** the caller flushes instead, now and for the rest of the transaction. */
+void faktWbufTrim(Pending *p);      /* free the sort's scratch, the sorter's spare buffer,
+                                    ** and p's own if empty */
+/* The buffer is full: the sorter sorts it and makes it a run, in memory
+** or in the run file, while p fills its other buffer. *pbFlush = 1 when
+** no run can be made (no memory for it, and no run file: none can be
+** made, it would pass StoreConfig.nRunMax, a write failed; now or for
+** the run before): the caller flushes instead, now and for the rest of
+** the transaction. */
 int  faktWbufSpill(Pending *p, FaktStore *s, int *pbFlush);
+/* Wait for the sort of p's sorter and take its run (or, if it failed, its
+** buffer back into p's): before anything looks at p's runs or buffer.
+** FAKT_NOMEM. */
+int  faktWbufSettle(Pending *p, FaktStore *s);
+/* The bytes of runs a write txn keeps in memory: nCfg, or if 0 the
+** default (RUN_MEM_DEFAULT, at most a sixteenth of the RAM). */
+uint64_t faktWbufMemBudget(uint64_t nCfg);
 /* Merge p's runs and its sorted buffer, and hand the result to xApply
 ** PEND_CHUNK bytes at a time, sorted, a key's latest put only. The runs
-** and the buffer are left as they are. */
-int  faktWbufMerge(const Pending *p, FaktStore *s, int (*xApply)(void*, const Pending*), void *pArg);
+** and the buffer are left as they are, unless bConsume: then the runs
+** kept in memory are let go as they are read, and p must be emptied
+** after (faktWbufEmpty), whatever the merge returns. */
+int  faktWbufMerge(Pending *p, FaktStore *s, int bConsume, int (*xApply)(void*, const Pending*), void *pArg);
 
 /*
 ** Statistics deltas (kind, id) -> delta of a write transaction, an open
 ** addressing table. A nested transaction keeps its own and adds them to its
 ** parent's at commit; the top level writes them to the stat DB at commit.
-** faktStatGet adds the deltas of the transaction and its ancestors.
+** faktStatGet adds the deltas of the transaction and its ancestors. An add
+** waits in a short queue while its slot is fetched into the cache (wbuf.c);
+** drain it before walking the slots.
 */
 typedef struct StatSlot { uint64_t key; int64_t delta; } StatSlot;   /* key 0: empty */
+#define STAT_Q 16                /* adds waiting for their slot */
 typedef struct StatTab {
   StatSlot *a;               /* nSlot slots, a power of two */
   size_t nSlot, nUsed;
+  StatSlot aQ[STAT_Q];       /* a ring of nQ adds from iQ on, not in a[] yet */
+  int iQ, nQ;
 } StatTab;
 /* kind and id in one non-zero key */
 static inline uint64_t faktWbufStatKey(int kind, uint32_t id){
   return ((uint64_t)(uint8_t)kind << 32) | id;
 }
 int     faktWbufStatAdd(StatTab *p, uint64_t key, int64_t delta);   /* FAKT_NOMEM */
-int64_t faktWbufStatGet(const StatTab *p, uint64_t key);
+int64_t faktWbufStatGet(const StatTab *p, uint64_t key);        /* the queue's too */
+int     faktWbufStatDrain(StatTab *p);   /* the queue into the slots: FAKT_NOMEM */
 void    faktWbufStatClear(StatTab *p);
 
 /* ================================================================ the name cache (dict.c) */
@@ -471,6 +515,7 @@ struct FaktStore {
   char *zRunDir;             /* where a write txn spills its sorted runs (Pending) */
   size_t nPendFlush;         /* pending bytes that make a sorted run (PEND_FLUSH) */
   uint64_t nRunMax;          /* most bytes of runs a txn spills (0: no limit) */
+  uint64_t nRunMem;          /* most bytes of runs a txn keeps in memory */
   NameCache keptNames;       /* the name cache of the last write txn committed here */
   size_t keptTxnId;          /* and that txn's LMDB id (keptNames valid for id+1) */
   int fdLock;                /* the data file, for fakt's own locks (txn.c), or -1 */
@@ -510,12 +555,20 @@ struct StoreTxn {
   StoreCursor *pCur;         /* every cursor made in this txn */
   uint64_t nWrite;           /* writes made through this txn (faktStoreWrites) */
   Pending pend;              /* index puts not yet in LMDB (top-level txns only) */
+  int bEnding;               /* its commit is under way: keep no buffer for later */
   StatTab stat;              /* statistics deltas not yet in LMDB */
   uint32_t textSrc;          /* read txns: source whose text is cached, or 0 */
   KvVal textVal;             /* that text (in the map: a read txn never moves it) */
   NameCache names;           /* top-level write txns only */
   struct PropNames *pPropNames; /* root txn: hashes of names for proposition
                              ** ids (records.c), allocated on first use */
+  uint32_t aCtr[TXN_CTR];    /* write txns: meta next_id, next_gen as this txn
+                             ** sees them (txn.c) */
+  uint8_t aCtrState[TXN_CTR];/* 0: see the parent's (or meta); 1: read; 2: changed;
+                             ** 3: deleted */
+  uint32_t aObjFree[2];      /* root write txn: no obj record has a plain id from
+                             ** [0] on, nor a generated _cN with N from [1] on
+                             ** (0: not known yet; faktTxnObjFree) */
   uint64_t nUndropped;       /* top-level: reads and index puts since the
                              ** mapped pages were last looked at (faktTxnDropTick) */
   int ePf;                   /* read txns, faktObjLeaf: 0 not set up, 1 on, 2 off */
@@ -578,11 +631,18 @@ int  faktTxnIndexPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void
 int  faktTxnCursor(StoreTxn *t, int iDb, const uint8_t *aPrefix, int nPrefix, StoreCursor **pp);
 /* Count n reads or index puts of write txn t (mapped pages, see txn.c). */
 void faktTxnDropTick(StoreTxn *t, uint64_t n);
-/* meta: u32 records, next_gen, and the magic and format of a database. */
+/* meta: u32 records, next_gen, and the magic and format of a database.
+** A write txn keeps next_id and next_gen (TXN_CTR counters) and writes them
+** into meta at its commit; faktTxnMetaGet and faktTxnMetaPut go through
+** them. */
 int  faktTxnMetaGet(StoreTxn *t, const char *zKey, uint32_t *pV);
 int  faktTxnMetaPut(StoreTxn *t, const char *zKey, uint32_t v);
 int  faktTxnNextGen(StoreTxn *t, uint32_t *pN);
 int  faktTxnMetaCheck(FaktStore *s, StoreTxn *t);
+/* 1 if write txn t knows, without a read, that object id does not exist
+** (it is past every id obj held when t's root began and every obj put
+** since); 0 if obj must be read to know. */
+int  faktTxnObjFree(StoreTxn *t, uint32_t id);
 /* fakt's own locks on the data file zReal (FAKT_MISUSE: open twice here). */
 int  faktTxnLockOpen(FaktStore *s, const char *zReal, int bCreate);
 

@@ -21,6 +21,7 @@
 #include "storeInt.h"
 
 static int pendFlush(StoreTxn *t);
+static void objPut(StoreTxn *t, const void *pK, size_t nK);
 
 /* ================================================================ checked access */
 
@@ -74,13 +75,17 @@ int faktTxnReady(StoreTxn *t, int iDb){
   return FAKT_OK;
 }
 
-/* Put. A failure other than FAKT_CONSTRAINT dooms the transaction (LMDB
-** requires an abort after MAP_FULL and friends). */
-int faktTxnPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *pV, size_t nV, unsigned fl){
+static int ctrKey(const StoreTxn *t, int iDb, const void *pK, size_t nK);
+static int ctrSet(StoreTxn *t, int i, uint32_t v);
+static void ctrDel(StoreTxn *t, int i, int *pRc);
+
+/* Put into LMDB (faktTxnPut without the counters). */
+static int txnPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *pV, size_t nV, unsigned fl){
   int rc = faktTxnWritable(t);
   if( rc ) return rc;
   if( (rc = pendReady(t, iDb))!=FAKT_OK ) return rc;
   t->nWrite++;
+  if( iDb==DB_OBJ ) objPut(t, pK, nK);
   rc = FAKT_CONSTRAINT;
   if( iDb==DB_OBJ || iDb==DB_I2S || iDb==DB_TXLOG ){
     /* ids grow: most keys go past the last one, where MDB_APPEND leaves
@@ -93,6 +98,15 @@ int faktTxnPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *pV, 
   return rc;
 }
 
+/* Put. A failure other than FAKT_CONSTRAINT dooms the transaction (LMDB
+** requires an abort after MAP_FULL and friends). meta's next_id and
+** next_gen go to the txn's counters (see faktTxnMetaGet). */
+int faktTxnPut(StoreTxn *t, int iDb, const void *pK, size_t nK, const void *pV, size_t nV, unsigned fl){
+  int i = ctrKey(t, iDb, pK, nK);
+  if( i>=0 && nV==4 ) return ctrSet(t, i, faktDecU32(pV));
+  return txnPut(t, iDb, pK, nK, pV, nV, fl);
+}
+
 /* Reserve nV bytes for a value: *ppOut receives where to write them (valid
 ** until the next write). obj, i2s and text only: no index table. */
 int faktTxnReserve(StoreTxn *t, int iDb, const void *pK, size_t nK, size_t nV, uint8_t **ppOut){
@@ -102,6 +116,7 @@ int faktTxnReserve(StoreTxn *t, int iDb, const void *pK, size_t nK, size_t nV, u
   rc = faktTxnWritable(t);
   if( rc ) return rc;
   t->nWrite++;
+  if( iDb==DB_OBJ ) objPut(t, pK, nK);
   rc = FAKT_CONSTRAINT;
   if( iDb==DB_OBJ || iDb==DB_I2S ) rc = faktKvReserve(t->s, t->txn, iDb, pK, nK, nV, KV_APPEND, ppOut);
   if( rc==FAKT_CONSTRAINT ) rc = faktKvReserve(t->s, t->txn, iDb, pK, nK, nV, 0, ppOut);
@@ -119,7 +134,11 @@ int faktTxnDel(StoreTxn *t, int iDb, const void *pK, size_t nK){
   if( (rc = pendReady(t, iDb))!=FAKT_OK ) return rc;
   t->nWrite++;
   rc = faktKvDel(t->s, t->txn, iDb, pK, nK);
-  if( rc==FAKT_OK || rc==FAKT_NOTFOUND ) return rc;
+  if( rc==FAKT_OK || rc==FAKT_NOTFOUND ){
+    int i = ctrKey(t, iDb, pK, nK);
+    if( i>=0 ) ctrDel(t, i, &rc);            /* and gone from the counters */
+    return rc;
+  }
   t->rcErr = rc;
   return rc;
 }
@@ -226,14 +245,28 @@ static int pendApply(void *pArg, const Pending *p){
 */
 static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   Pending *p = &tOwner->pend;
-  int rc;
+  int rc = faktWbufSettle(p, t->s);              /* the run being sorted first */
+  if( rc ){
+    t->rcErr = tOwner->rcErr = rc;
+    return rc;
+  }
   if( p->n==0 && p->nRun==0 ) return t->rcErr;
+  if( t==tOwner && t->bEnding && p->nRun && p->n && !p->bNoRun ){
+    /* the commit's last buffer a run too (a third of its bytes), so that
+    ** the merge holds no buffer: the top of the commit's memory */
+    int bFlush = 0;
+    rc = faktWbufSpill(p, t->s, &bFlush);
+    if( rc==FAKT_OK ) rc = faktWbufSettle(p, t->s);
+    if( rc ){
+      t->rcErr = rc;
+      return rc;
+    }
+  }
   if( (rc = faktWbufSort(p, t->s))!=FAKT_OK ){ t->rcErr = rc; return rc; }
   errno = 0;
   if( p->nRun ){
-    free(p->aTmp);               /* sorted: what the merge needs is memory */
-    p->aTmp = NULL;
-    rc = faktWbufMerge(p, t->s, pendApply, t);
+    faktWbufTrim(p);             /* sorted: what the merge needs is memory */
+    rc = faktWbufMerge(p, t->s, t==tOwner, pendApply, t);
     if( rc && t->rcErr==FAKT_OK ) t->rcErr = rc;
   }else{
     rc = pendApply(t, p);
@@ -243,13 +276,18 @@ static int pendWrite(StoreTxn *tOwner, StoreTxn *t){
   return FAKT_OK;
 }
 
+/* p holds puts: in its buffer, in runs, or in the buffer its sorter sorts. */
+static int pendAny(const Pending *p){
+  return p->n || p->nRun || p->bSorting;
+}
+
 /* Write every put pending for t into t: its parent's first (they are
 ** older), then its own. */
 static int pendFlush(StoreTxn *t){
   int rc = FAKT_OK;
   Pending *pUp = t->pParent ? &t->pParent->pend : NULL;
-  if( pUp && (pUp->n || pUp->nRun) && !pUp->bInChild ) rc = pendWrite(t->pParent, t);
-  if( rc==FAKT_OK && (t->pend.n || t->pend.nRun) ) rc = pendWrite(t, t);
+  if( pUp && pendAny(pUp) && !pUp->bInChild ) rc = pendWrite(t->pParent, t);
+  if( rc==FAKT_OK && pendAny(&t->pend) ) rc = pendWrite(t, t);
   return rc;
 }
 
@@ -267,7 +305,52 @@ static int pendSpill(StoreTxn *t){
 
 /* ================================================================ meta */
 
-int faktTxnMetaGet(StoreTxn *t, const char *zKey, uint32_t *pV){
+/*
+** The counters next_id and next_gen (StoreTxn.aCtr): a write txn reads
+** each from meta once, keeps it, and writes it back at its commit (a
+** nested txn's go to its parent when it commits, and are gone when it
+** aborts), instead of a get and a put in meta for every new id. A txn
+** without the counter looks at its parent's; every put or delete of the
+** two records goes through here (faktTxnPut, faktTxnDel), so meta holds
+** what the outermost txn began with until its commit (or, for a deleted
+** one, nothing: state 3).
+*/
+static const char *const azCtr[TXN_CTR] = { "next_id", "next_gen" };
+
+/* The counter of write txn t that key pK[0..nK) of table iDb is, or -1. */
+static int ctrKey(const StoreTxn *t, int iDb, const void *pK, size_t nK){
+  if( iDb!=DB_META || t==NULL || !t->bWrite ) return -1;
+  for(int i=0; i<TXN_CTR; i++){
+    if( nK==strlen(azCtr[i]) && memcmp(pK, azCtr[i], nK)==0 ) return i;
+  }
+  return -1;
+}
+
+/* The txn of t's chain that has counter i (t or an ancestor), or NULL. */
+static StoreTxn *ctrHolder(StoreTxn *t, int i){
+  while( t && t->aCtrState[i]==0 ) t = t->pParent;
+  return t;
+}
+
+static int ctrSet(StoreTxn *t, int i, uint32_t v){
+  int rc = faktTxnWritable(t);
+  if( rc ) return rc;
+  t->nWrite++;
+  t->aCtr[i] = v;
+  t->aCtrState[i] = 2;
+  return FAKT_OK;
+}
+
+/* Counter i was deleted from meta in t (*pRc: what LMDB said; FAKT_OK if
+** the counter had a value). */
+static void ctrDel(StoreTxn *t, int i, int *pRc){
+  StoreTxn *u = ctrHolder(t, i);
+  if( u && u->aCtrState[i]!=3 ) *pRc = FAKT_OK;
+  t->aCtrState[i] = 3;
+}
+
+/* meta's u32 record zKey as the LMDB txn of t sees it. */
+static int metaRead(StoreTxn *t, const char *zKey, uint32_t *pV){
   KvVal v;
   int rc = faktTxnGet(t, DB_META, zKey, strlen(zKey), &v);
   if( rc ) return rc;
@@ -279,10 +362,110 @@ int faktTxnMetaGet(StoreTxn *t, const char *zKey, uint32_t *pV){
   return FAKT_OK;
 }
 
+int faktTxnMetaGet(StoreTxn *t, const char *zKey, uint32_t *pV){
+  int i = ctrKey(t, DB_META, zKey, strlen(zKey)), rc;
+  StoreTxn *u;
+  if( i<0 ) return metaRead(t, zKey, pV);
+  if( (u = ctrHolder(t, i))!=NULL ){
+    if( u->aCtrState[i]==3 ) return FAKT_NOTFOUND;
+    *pV = u->aCtr[i];
+    return FAKT_OK;
+  }
+  if( (rc = metaRead(t, zKey, pV))!=FAKT_OK ) return rc;
+  u = faktTxnRoot(t);                          /* meta holds what the root began with */
+  u->aCtr[i] = *pV;
+  u->aCtrState[i] = 1;
+  return FAKT_OK;
+}
+
 int faktTxnMetaPut(StoreTxn *t, const char *zKey, uint32_t v){
   uint8_t a[4];
   faktEncU32(a, v);
   return faktTxnPut(t, DB_META, zKey, strlen(zKey), a, 4, 0);
+}
+
+/* Write the counters top-level txn t changed into meta (its commit). */
+static int ctrFlush(StoreTxn *t){
+  int rc = FAKT_OK;
+  for(int i=0; i<TXN_CTR && rc==FAKT_OK; i++){
+    if( t->aCtrState[i]==2 ){
+      uint8_t a[4];
+      faktEncU32(a, t->aCtr[i]);
+      rc = txnPut(t, DB_META, azCtr[i], strlen(azCtr[i]), a, 4, 0);
+    }
+  }
+  return rc;
+}
+
+/* The counters a nested txn changed or deleted (aCtr, aState: its own) go
+** to its parent (its commit). */
+static void ctrUp(const uint32_t *aCtr, const uint8_t *aState, StoreTxn *pParent){
+  for(int i=0; i<TXN_CTR; i++){
+    if( aState[i]>=2 ){
+      pParent->aCtr[i] = aCtr[i];
+      pParent->aCtrState[i] = aState[i];
+    }
+  }
+}
+
+/*
+** Objects with ids past a bound (StoreTxn.aObjFree, of the root write
+** txn): a plain id at or past aObjFree[0], or a generated one _cN with N
+** at or past aObjFree[1], has no obj record; 0: not known yet. A bound is
+** found with one cursor move at its first use and moves past every obj
+** put after that (faktTxnPut, faktTxnReserve). A loader asks for the kind
+** of every id it makes, which is new, and would otherwise search obj for
+** each. A nested txn that aborts may leave a bound higher than it need
+** be, which only sends more lookups to obj.
+*/
+static void objPut(StoreTxn *t, const void *pK, size_t nK){
+  StoreTxn *r = faktTxnRoot(t);
+  uint32_t id, n;
+  int i;
+  if( nK!=4 ) return;
+  id = faktCodecIdGet(pK);
+  i = (id & FAKT_GEN_BIT)!=0;
+  n = (id & ~FAKT_GEN_BIT) + 1;
+  if( r->aObjFree[i] && r->aObjFree[i]<n ) r->aObjFree[i] = n;
+}
+
+/* The bound i of write txn t's root (see objPut): the key after the last
+** of obj below (i 0) or from (i 1) FAKT_GEN_BIT. */
+static int objFreeFind(StoreTxn *t, int i, uint32_t *pBound){
+  KvCursor *mc;
+  KvVal k, v;
+  uint8_t a[4];
+  int rc = faktKvCursorOpen(t->s, t->txn, DB_OBJ, "obj", &mc);
+  if( rc ) return rc;
+  faktCodecIdKey(a, FAKT_GEN_BIT);
+  k.p = a;
+  k.n = 4;
+  rc = faktKvCursorGet(t->s, mc, &k, &v, i ? KV_LAST : KV_SET_RANGE, "obj");
+  if( i==0 ){
+    /* the last key below FAKT_GEN_BIT: before the first one from it, or the last */
+    if( rc==FAKT_OK ) rc = faktKvCursorGet(t->s, mc, &k, &v, KV_PREV, "obj");
+    else if( rc==FAKT_NOTFOUND ) rc = faktKvCursorGet(t->s, mc, &k, &v, KV_LAST, "obj");
+  }
+  *pBound = 1;
+  if( rc==FAKT_OK && k.n==4 ){
+    uint32_t id = faktCodecIdGet(k.p);
+    if( ((id & FAKT_GEN_BIT)!=0)==i ) *pBound = (id & ~FAKT_GEN_BIT) + 1;
+  }
+  faktKvCursorClose(mc);
+  return rc==FAKT_NOTFOUND ? FAKT_OK : rc;
+}
+
+int faktTxnObjFree(StoreTxn *t, uint32_t id){
+  StoreTxn *r;
+  int i = (id & FAKT_GEN_BIT)!=0;
+  if( t==NULL || !t->bWrite ) return 0;
+  r = faktTxnRoot(t);
+  if( r->aObjFree[i]==0 ){
+    uint32_t n;
+    if( objFreeFind(t, i, &n) ) return 0;    /* the caller reads obj, and sees the error */
+    r->aObjFree[i] = n;
+  }
+  return (id & ~FAKT_GEN_BIT)>=r->aObjFree[i];
 }
 
 /* meta next_gen: the N of the next generated claim _cN. */
@@ -587,7 +770,7 @@ int faktStoreIsWrite(StoreTxn *t){
 ** txn buffers no puts, counts no statistics and caches no names: there is
 ** nothing of those to free (every read of a query ends here). */
 static void readEnd(StoreTxn *t){
-  assert( t->pend.a==NULL && t->pend.aByte==NULL && t->pend.fdRun==0 && t->stat.a==NULL
+  assert( t->pend.a==NULL && t->pend.aByte==NULL && t->pend.fdRun==0 && t->pend.pWork==NULL && t->stat.a==NULL
           && t->names.a==NULL && t->names.aKind==NULL );
   faktKvTxnEnd(t->s, t->txn);
 }
@@ -611,50 +794,87 @@ void faktStoreAbort(StoreTxn *t){
   free(t);
 }
 
+static int statCmp(const void *pA, const void *pB){
+  uint64_t a = ((const StatSlot*)pA)->key, b = ((const StatSlot*)pB)->key;
+  return a<b ? -1 : (a>b);
+}
+
+/* Add delta to the count of stat key k (5 bytes) in LMDB, deleting it at
+** zero. */
+static int statPut(StoreTxn *t, const uint8_t *k, int64_t delta){
+  uint8_t v[8];
+  KvVal cur;
+  uint64_t c = 0;
+  int rc = faktTxnGet(t, DB_STAT, k, 5, &cur);
+  if( rc==FAKT_OK ){
+    if( cur.n!=8 ){ faktKvSetErr(t->s, "statistics record is damaged"); return FAKT_CORRUPT; }
+    c = faktDecU64(cur.p);
+  }else if( rc!=FAKT_NOTFOUND ){
+    return rc;
+  }
+  if( delta<0 && c<(uint64_t)(-delta) ){
+    faktKvSetErr(t->s, "statistics count %c%u below zero", (int)k[0], (unsigned)faktDecU32(k+1));
+    return FAKT_CORRUPT;
+  }
+  c = delta<0 ? c-(uint64_t)(-delta) : c+(uint64_t)delta;
+  if( c==0 ){
+    rc = faktTxnDel(t, DB_STAT, k, 5);
+    return rc==FAKT_NOTFOUND ? FAKT_OK : rc;
+  }
+  faktEncU64(v, c);
+  return faktTxnPut(t, DB_STAT, k, 5, v, 8, 0);
+}
+
 /* Write the pending deltas of top-level t into the stat DB (an entry at
-** zero is deleted), in key order. */
+** zero is deleted), in key order: the keys up to the table's last one
+** through a get and a put each, those past it (a load's new entities:
+** all of them, into an empty table) appended, with no get. The deltas
+** are sorted in the table's own slots (its hashing is done with): no
+** copy of two million of them at 10M claims. */
 static int statFlush(StoreTxn *t){
   StatTab *p = &t->stat;
-  int rc = FAKT_OK;
-  size_t n = 0;
-  uint64_t *aKey;
+  StatSlot *aE;
+  KvAppend app;
+  size_t n = 0, i = 0;
+  int rc = FAKT_OK, bLast;
+  uint8_t aLast[5];
+  if( faktWbufStatDrain(p) ){ faktKvSetErr(t->s, "out of memory"); return FAKT_NOMEM; }
   if( p->nUsed==0 ) return FAKT_OK;
-  aKey = malloc(p->nUsed * sizeof(*aKey));
-  if( aKey==NULL ){ faktKvSetErr(t->s, "out of memory"); return FAKT_NOMEM; }
-  for(size_t i=0; i<p->nSlot; i++){
-    if( p->a[i].key && p->a[i].delta ) aKey[n++] = p->a[i].key;
+  aE = p->a;
+  for(size_t j=0; j<p->nSlot; j++){
+    if( aE[j].key && aE[j].delta ) aE[n++] = aE[j];
   }
-  qsort(aKey, n, sizeof(*aKey), faktCodecCmpU64);
-  for(size_t i=0; i<n && rc==FAKT_OK; i++){
+  qsort(aE, n, sizeof(*aE), statCmp);
+  /* the table's last key (stat keys are 5 bytes) */
+  rc = faktKvAppendBegin(t->s, t->txn, DB_STAT, &app, "stat");
+  bLast = app.bLast;
+  memset(aLast, 0, sizeof(aLast));
+  if( bLast ) memcpy(aLast, app.aLast, app.nLast<5 ? app.nLast : 5);
+  faktKvAppendEnd(&app);
+  for(; rc==FAKT_OK && i<n; i++){
+    uint8_t k[5];
+    k[0] = (uint8_t)(aE[i].key >> 32);
+    faktEncU32(k+1, (uint32_t)aE[i].key);
+    if( !bLast || memcmp(k, aLast, 5)>0 ) break;
+    rc = statPut(t, k, aE[i].delta);
+  }
+  if( rc==FAKT_OK && i<n ) rc = faktKvAppendBegin(t->s, t->txn, DB_STAT, &app, "stat");
+  for(; rc==FAKT_OK && i<n; i++){
     uint8_t k[5], v[8];
-    KvVal cur;
-    uint64_t c = 0;
-    int64_t delta = faktWbufStatGet(p, aKey[i]);
-    k[0] = (uint8_t)(aKey[i] >> 32);
-    faktEncU32(k+1, (uint32_t)aKey[i]);
-    rc = faktTxnGet(t, DB_STAT, k, 5, &cur);
-    if( rc==FAKT_OK ){
-      if( cur.n!=8 ){ faktKvSetErr(t->s, "statistics record is damaged"); rc = FAKT_CORRUPT; break; }
-      c = faktDecU64(cur.p);
-    }else if( rc!=FAKT_NOTFOUND ){
-      break;
-    }
-    rc = FAKT_OK;
-    if( delta<0 && c<(uint64_t)(-delta) ){
-      faktKvSetErr(t->s, "statistics count %c%u below zero", (int)k[0], (unsigned)(uint32_t)aKey[i]);
+    k[0] = (uint8_t)(aE[i].key >> 32);
+    faktEncU32(k+1, (uint32_t)aE[i].key);
+    if( aE[i].delta<0 ){
+      faktKvSetErr(t->s, "statistics count %c%u below zero", (int)k[0], (unsigned)(uint32_t)aE[i].key);
       rc = FAKT_CORRUPT;
       break;
     }
-    c = delta<0 ? c-(uint64_t)(-delta) : c+(uint64_t)delta;
-    if( c==0 ){
-      rc = faktTxnDel(t, DB_STAT, k, 5);
-      if( rc==FAKT_NOTFOUND ) rc = FAKT_OK;
-    }else{
-      faktEncU64(v, c);
-      rc = faktTxnPut(t, DB_STAT, k, 5, v, 8, 0);
-    }
+    faktEncU64(v, (uint64_t)aE[i].delta);
+    faktTxnDropTick(t, 1);
+    t->nWrite++;
+    rc = faktKvAppendPut(t->s, &app, k, 5, v, 8, "stat");
+    if( rc ) t->rcErr = rc;
   }
-  free(aKey);
+  faktKvAppendEnd(&app);
   faktWbufStatClear(p);
   return rc;
 }
@@ -667,6 +887,10 @@ static int commitNested(StoreTxn *t){
   StatTab tab = t->stat;
   Pending pend = t->pend;
   uint64_t nWrite = t->nWrite;
+  uint32_t aCtr[TXN_CTR];
+  uint8_t aCtrState[TXN_CTR];
+  memcpy(aCtr, t->aCtr, sizeof(aCtr));
+  memcpy(aCtrState, t->aCtrState, sizeof(aCtrState));
   memset(&t->stat, 0, sizeof(t->stat));
   memset(&t->pend, 0, sizeof(t->pend));
   faktKvCursorFreeAll(t);
@@ -677,6 +901,7 @@ static int commitNested(StoreTxn *t){
     pParent->rcErr = rc;
   }else{
     if( pParent->pend.bInChild ) faktWbufEmpty(&pParent->pend);   /* committed with the child */
+    ctrUp(aCtr, aCtrState, pParent);
     for(size_t i=0; i<pend.n && rc==FAKT_OK; i++){
       const PendEnt *e = &pend.a[i];
       const uint8_t *pK = pend.aByte + e->iOff;
@@ -686,7 +911,11 @@ static int commitNested(StoreTxn *t){
       }
     }
     pParent->nWrite += nWrite;
-    for(size_t i=0; i<tab.nSlot; i++){
+    if( faktWbufStatDrain(&tab) ){
+      faktKvSetErr(pParent->s, "out of memory");
+      pParent->rcErr = rc = FAKT_NOMEM;
+    }
+    for(size_t i=0; rc==FAKT_OK && i<tab.nSlot; i++){
       if( tab.a[i].key && faktWbufStatAdd(&pParent->stat, tab.a[i].key, tab.a[i].delta) ){
         faktKvSetErr(pParent->s, "out of memory");
         pParent->rcErr = rc = FAKT_NOMEM;
@@ -715,7 +944,9 @@ int faktStoreCommit(StoreTxn *t){
   if( t->bWrite && t->pParent ){
     return commitNested(t);
   }else if( t->bWrite ){
-    rc = pendFlush(t);
+    t->bEnding = 1;
+    rc = ctrFlush(t);
+    if( rc==FAKT_OK ) rc = pendFlush(t);
     if( rc==FAKT_OK ) rc = statFlush(t);
     if( rc ){
       faktStoreAbort(t);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -2213,33 +2214,57 @@ static void testObjLeaf(void){
   faktStoreClose(s);
 }
 
-/* Descriptors this process has open on unlinked run files (.fakt-run-*). */
-static int runFilesOpen(void){
+/* Descriptors this process has open on unlinked run files (.fakt-run-*);
+** *pnByte (if not NULL): their bytes. */
+static int runFilesOpenSize(uint64_t *pnByte){
   char zLink[64], zTarget[512];
   int n = 0;
+  if( pnByte ) *pnByte = 0;
   for(int fd=0; fd<1024; fd++){
     snprintf(zLink, sizeof(zLink), "/proc/self/fd/%d", fd);
     ssize_t k = readlink(zLink, zTarget, sizeof(zTarget)-1);
     if( k<=0 ) continue;
     zTarget[k] = 0;
-    if( strstr(zTarget, "/.fakt-run-") && strstr(zTarget, "(deleted)") ) n++;
+    if( strstr(zTarget, "/.fakt-run-") && strstr(zTarget, "(deleted)") ){
+      struct stat st;
+      n++;
+      if( pnByte && fstat(fd, &st)==0 ) *pnByte += (uint64_t)st.st_size;
+    }
   }
+  return n;
+}
+static int runFilesOpen(void){
+  return runFilesOpenSize(NULL);
+}
+
+/* Threads of this process (the sorter of a write txn is one). */
+static int threadCount(void){
+  FILE *f = fopen("/proc/self/status", "r");
+  char zLine[256];
+  int n = -1;
+  if( f==NULL ) return -1;
+  while( fgets(zLine, sizeof(zLine), f) ){
+    if( strncmp(zLine, "Threads:", 8)==0 ) n = atoi(zLine + 8);
+  }
+  fclose(f);
   return n;
 }
 
 /*
 ** One script of writes for testRuns, into a new database zFile whose write
-** transactions spill a sorted run each nFlush bytes of index puts (0: 32
-** MiB, so never here) into directory zRunDir (NULL: the database's). The
-** script reads the indexes halfway (a merge inside the transaction), merges
-** into a nested transaction that aborts and into one that commits, and
-** retracts claims whose index entries are in older runs. Returns the six
-** index DBs as hex lines (malloc'd), or NULL; *pnRunFd: the run files
-** open just before the commit.
+** transactions spill a sorted run each nFlush bytes of index puts (0: 8
+** MiB, so never here), keep up to nRunMem bytes of runs in memory (0: the
+** default, 128 MiB; 1: none) and past that write them all into directory zRunDir
+** (NULL: the database's). The script reads the indexes halfway (a merge
+** inside the transaction), merges into a nested transaction that aborts
+** and into one that commits, and retracts claims whose index entries are
+** in older runs. Returns the six index DBs as hex lines (malloc'd), or
+** NULL; *pnRunFd: the run files open just before the commit, *pnRunByte
+** their bytes.
 */
 #define RUNS_N 1200
 static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, uint64_t nRunMax,
-                       int *pnRunFd){
+                       uint64_t nRunMem, int *pnRunFd, uint64_t *pnRunByte){
   static const char *azIx[] = { "spo", "pos", "osp", "srcc", "prop", "fts" };
   FaktStore *s = NULL;
   StoreTxn *t = NULL, *tn = NULL;
@@ -2256,6 +2281,7 @@ static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, ui
   cfg.nPendFlush = nFlush;
   cfg.zRunDir = zRunDir;
   cfg.nRunMax = nRunMax;
+  cfg.nRunMem = nRunMem;
   CHECK( faktStoreOpen(path(0, zFile), &cfg, &s, &zErr)==FAKT_OK );
   if( s==NULL ){ free(zErr); return NULL; }
   CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
@@ -2295,7 +2321,12 @@ static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, ui
       }
     }
   }
-  *pnRunFd = runFilesOpen();
+  /* a read in a nested txn that aborts: the sort under way ends and the
+  ** runs are merged into it, and stay pending (and in the file) */
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( countAux(tn, "spo", NULL, 0)==RUNS_N + 1 );
+  faktStoreAbort(tn);
+  *pnRunFd = runFilesOpenSize(pnRunByte);
   CHECK( commitTx(t, (uint32_t)nLive, RUNS_N/200, NULL)==FAKT_OK );
   CHECK( runFilesOpen()==0 );
   checkOk(s, __LINE__);
@@ -2329,28 +2360,345 @@ static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, ui
   return zAll;
 }
 
-/* A write transaction spills its buffered index puts as sorted runs to a
-** temporary file and merges them: the same index DBs as without runs, with
-** a run directory that cannot be used (it flushes instead), with runs
-** that reach their limit (the runs written so far are merged, then it
-** flushes), no file left open after a commit or an abort, and none left
-** behind on disk. */
+/*
+** A write transaction spills its buffered index puts as sorted runs, kept
+** in memory up to a budget and all moved to a temporary file past it, and
+** merges them: the same index DBs as without runs, with every run in the
+** file, every run in memory, runs in memory and then all in the file, a
+** run directory that cannot be used (with nothing in memory it flushes at
+** once; with a budget it keeps the first runs, then flushes them and the
+** buffer), runs that reach their limit on disk (the runs so far are
+** merged, then it flushes; moved in part, runs in memory and in the file
+** are merged); no file left open after a commit or an abort, and none
+** left behind on disk.
+*/
+#define RUNS_CASES 9
 static void testRuns(void){
-  int nFd0 = -1, nFd1 = -1, nFd2 = -1, nFd3 = -1;
-  char *z0 = runsBuild("runs0.fakt", 0, NULL, 0, &nFd0);
-  char *z1 = runsBuild("runs1.fakt", 1024, NULL, 0, &nFd1);
-  char *z2 = runsBuild("runs2.fakt", 1024, "/nonexistent/fakt-runs", 0, &nFd2);
-  char *z3 = runsBuild("runs3.fakt", 1024, NULL, 20000, &nFd3);
-  CHECK( z0 && z1 && z2 && z3 );
-  CHECK( nFd0==0 && nFd1==1 && nFd2==0 && nFd3==1 );
-  CHECK( z0 && z1 && strcmp(z0, z1)==0 );
-  CHECK( z0 && z2 && strcmp(z0, z2)==0 );
-  CHECK( z0 && z3 && strcmp(z0, z3)==0 );
-  CHECK( z0 && strstr(z0, "fts:\n") && strlen(strstr(z0, "fts:\n"))>100 );
-  free(z0); free(z1); free(z2); free(z3);
+  static const struct { const char *zFile; size_t nFlush; const char *zDir; uint64_t nMax, nMem; } a[] = {
+    { "runs0.fakt", 0, NULL, 0, 0 },                           /* no runs */
+    { "runs1.fakt", 1024, NULL, 0, 1 },                        /* every run in the file */
+    { "runs2.fakt", 1024, "/nonexistent/fakt-runs", 0, 1 },    /* no file: flushes */
+    { "runs3.fakt", 1024, NULL, 6000, 1 },                     /* the file's limit */
+    { "runs4.fakt", 1024, NULL, 0, 0 },                        /* every run in memory */
+    { "runs5.fakt", 1024, NULL, 0, 5*4096 },                   /* in memory, then all in the file */
+    { "runs6.fakt", 1024, "/nonexistent/fakt-runs", 0, 0 },    /* in memory, no file needed */
+    { "runs7.fakt", 1024, "/nonexistent/fakt-runs", 0, 5*4096 },  /* in memory, then flushes */
+    { "runs8.fakt", 1024, NULL, 2000, 5*4096 },                /* some moved to the file before
+                                                               ** its limit: both merged */
+  };
+  char *az[RUNS_CASES];
+  int anFd[RUNS_CASES], i;
+  uint64_t anByte[RUNS_CASES];
+  for(i=0; i<RUNS_CASES; i++){
+    az[i] = runsBuild(a[i].zFile, a[i].nFlush, a[i].zDir, a[i].nMax, a[i].nMem, &anFd[i], &anByte[i]);
+    CHECK( az[i]!=NULL );
+    CHECK( az[0] && az[i] && strcmp(az[0], az[i])==0 );
+  }
+  CHECK( anFd[0]==0 && anFd[1]==1 && anFd[2]==0 && anFd[3]==1 );
+  CHECK( anFd[4]==0 && anFd[5]==1 && anFd[6]==0 && anFd[7]==0 && anFd[8]==1 );
+  CHECK( anByte[1]>6000 && anByte[3]<=6000 && anByte[8]<=2000 );
+  CHECK( anByte[5]==anByte[1] );                             /* the runs in memory moved too */
+  CHECK( az[0] && strstr(az[0], "fts:\n") && strlen(strstr(az[0], "fts:\n"))>100 );
+  for(i=0; i<RUNS_CASES; i++) free(az[i]);
   char zCmd[200];
   snprintf(zCmd, sizeof(zCmd), "ls -a %s | grep -q fakt-run", zDir);
   CHECK( system(zCmd)!=0 );                     /* no run file on disk */
+}
+
+/* Claims i0..i1-1 of testSorter's script into t (subjects aSubj[16],
+** predicate idP, source idSrc, a quote of several words each): the
+** number added. */
+static int sorterClaims(StoreTxn *t, const uint32_t *aSubj, uint32_t idP, uint32_t idSrc, int i0, int i1){
+  uint8_t o[ENC_LEN];
+  char zQuote[80];
+  int i, n = 0;
+  for(i=i0; i<i1; i++){
+    encInt(o, (int64_t)i*7919 % 100003);
+    snprintf(zQuote, sizeof(zQuote), "sorted w%d k%d m%d", i, i%17, i%101);
+    n += mkClaim(t, NULL, aSubj[i%16], idP, o, 1, idSrc, zQuote)!=0;
+  }
+  return n;
+}
+
+/*
+** The sorter thread of a write transaction: none before its first spill,
+** one from then on while the loading thread fills the other buffer;
+** joined, with nothing left (no thread, no run file, no claim), when the
+** transaction aborts right after a spill, its sort likely still running,
+** and when one commits. A nested transaction never spills: past the
+** buffer's size it flushes its parent's puts and its own into itself,
+** with no sorter of its own, and its parent's runs are what they were.
+*/
+static void testSorter(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL, *tn = NULL;
+  StoreConfig cfg;
+  char *zErr = NULL;
+  uint32_t aSubj[16], idP = 0, idSrc = 0, idTx = 0;
+  int n0 = threadCount(), i, n, nLive = 0;
+  TxRec rec;
+  rmDb(path(0, "sorter.fakt"));
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.bCreate = 1;
+  cfg.nPendFlush = (size_t)2 << 20;
+  CHECK( n0>=1 );
+  CHECK( faktStoreOpen(path(0, "sorter.fakt"), &cfg, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  memset(&rec, 0, sizeof(rec));
+  CHECK( faktStoreLogTx(t, &rec, &idTx)==FAKT_OK );
+  for(i=0; i<16; i++){
+    char zName[16];
+    snprintf(zName, sizeof(zName), "s%d", i);
+    aSubj[i] = mkEnt(t, zName, K_ENTITY, 0, NULL);
+  }
+  idP = mkEnt(t, "p", K_PREDICATE, 0, NULL);
+  idSrc = mkEnt(t, "src", K_SOURCE, 0, NULL);
+  CHECK( commitTx(t, 0, 0, NULL)==FAKT_OK );
+  /* abort right after the first spill */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( sorterClaims(t, aSubj, idP, idSrc, 0, 100)==100 && threadCount()==n0 );
+  for(i=100, n=100; i<200000 && threadCount()==n0; i++) n += sorterClaims(t, aSubj, idP, idSrc, i, i+1);
+  CHECK( n==i && threadCount()==n0+1 );
+  faktStoreAbort(t);
+  CHECK( threadCount()==n0 && runFilesOpen()==0 );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( countAux(t, "spo", NULL, 0)==0 && countAux(t, "fts", NULL, 0)==0 );
+  faktStoreAbort(t);
+  /* several spills, a nested txn past the buffer's size, a commit */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  nLive += sorterClaims(t, aSubj, idP, idSrc, 0, 40000);
+  CHECK( threadCount()==n0+1 );
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  n = sorterClaims(tn, aSubj, idP, idSrc, 40000, 70000);
+  CHECK( n==30000 && threadCount()==n0+1 );
+  CHECK( faktStatGet(tn, 'T', 0)==70000 );
+  CHECK( countAux(tn, "spo", NULL, 0)>=40000 );
+  CHECK( faktStoreCommit(tn)==FAKT_OK );
+  nLive += n;
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( sorterClaims(tn, aSubj, idP, idSrc, 70000, 90000)==20000 );
+  faktStoreAbort(tn);                          /* its claims are gone, the parent's stay pending */
+  nLive += sorterClaims(t, aSubj, idP, idSrc, 90000, 100000);
+  CHECK( faktStatGet(t, 'T', 0)==(uint64_t)nLive );          /* counted, some adds still queued */
+  CHECK( faktStatGet(t, 'S', aSubj[3])==(uint64_t)nLive/16 );
+  CHECK( commitTx(t, (uint32_t)nLive, 0, NULL)==FAKT_OK );
+  CHECK( threadCount()==n0 && runFilesOpen()==0 );
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( nLive==80000 );
+  CHECK( countAux(t, "spo", NULL, 0)==nLive && countAux(t, "pos", NULL, 0)==nLive );
+  CHECK( countAux(t, "osp", NULL, 0)==nLive && countAux(t, "srcc", NULL, 0)==nLive );
+  faktStoreAbort(t);
+  checkOk(s, __LINE__);
+  faktStoreClose(s);
+}
+
+/* meta's u32 record zKey as txn t's LMDB txn holds it (raw), or 0 if none. */
+static uint32_t metaRaw(StoreTxn *t, const char *zKey){
+  StoreCursor *c;
+  const uint8_t *aK, *aV;
+  int nK, nV;
+  uint32_t v = 0;
+  if( faktAuxOpen(t, "meta", (const uint8_t*)zKey, (int)strlen(zKey), &c) ) return 0;
+  if( faktAuxNext(c, &aK, &nK, &aV, &nV)==FAKT_ROW && nK==(int)strlen(zKey) && nV==4 ) v = faktDecU32(aV);
+  faktCursorClose(c);
+  return v;
+}
+
+/*
+** A write transaction keeps meta's next_id and next_gen and writes them at
+** its commit: a nested transaction's counters go to its parent when it
+** commits and are gone when it aborts, an aborted transaction leaves meta
+** as it was, and a raw put or delete of the records in the middle counts.
+** It knows without a read that an id past every object is new (the kind
+** of a new generated claim), and an object put past that bound, raw or
+** not, in a nested transaction or before, is found.
+*/
+static void testCounters(void){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL, *tn = NULL;
+  char *zErr = NULL;
+  uint32_t id = 0, id2 = 0, idE, idP, aK[1];   /* obj keys: native ids */
+  uint8_t o[ENC_LEN], a4[4], aObj[64];
+  int kind = -1;
+  rmDb(path(0, "ctr.fakt"));
+  CHECK( openDb(path(0, "ctr.fakt"), 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  uint32_t idFirst = metaRaw(t, "next_id");
+  CHECK( idFirst>1 && metaRaw(t, "next_gen")==1 );
+  idE = mkEnt(t, "e", K_ENTITY, 0, NULL);
+  idP = mkEnt(t, "p", K_PREDICATE, 0, NULL);
+  CHECK( idE==idFirst && idP==idFirst+1 );
+  encInt(o, 1);
+  CHECK( mkClaim(t, NULL, idE, idP, o, 1, 0, NULL)==(FAKT_GEN_BIT|1) );
+  CHECK( metaRaw(t, "next_gen")==1 && metaRaw(t, "next_id")==idFirst );   /* not yet in meta */
+  /* a nested txn that aborts takes its ids back; one that commits keeps them */
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( mkClaim(tn, NULL, idE, idP, o, 1, 0, NULL)==(FAKT_GEN_BIT|2) );
+  CHECK( faktStoreNewId(tn, &id)==FAKT_OK && id==idFirst+2 );
+  CHECK( faktObjGetKind(tn, FAKT_GEN_BIT|2, &kind)==FAKT_OK && kind==K_CLAIM );
+  faktStoreAbort(tn);
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|2, &kind)==FAKT_NOTFOUND );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_OK && id==(FAKT_GEN_BIT|2) );
+  CHECK( faktObjGetKind(t, id, &kind)==FAKT_NOTFOUND );    /* new, not read */
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  CHECK( faktStoreNewGenId(tn, &id)==FAKT_OK && id==(FAKT_GEN_BIT|3) );
+  CHECK( faktStoreNewId(tn, &id)==FAKT_OK && id==idFirst+2 );
+  CHECK( faktStoreCommit(tn)==FAKT_OK );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_OK && id==(FAKT_GEN_BIT|4) );
+  CHECK( faktStoreNewId(t, &id)==FAKT_OK && id==idFirst+3 );
+  /* a raw put of next_gen in the middle wins; so does a delete */
+  faktEncU32(a4, 10);
+  CHECK( faktAuxPut(t, "meta", (const uint8_t*)"next_gen", 8, a4, 4)==FAKT_OK );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_OK && id==(FAKT_GEN_BIT|10) );
+  /* objects put past the bound, raw, in a nested txn, are found */
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|500, &kind)==FAKT_NOTFOUND );
+  CHECK( faktObjGetKind(t, 900000, &kind)==FAKT_NOTFOUND );
+  CHECK( faktStoreBeginNested(t, &tn)==FAKT_OK );
+  memset(aObj, 0, sizeof(aObj));
+  aObj[0] = K_ENTITY;
+  aK[0] = FAKT_GEN_BIT|500;                  /* an entity record: kind, then zeros (52 bytes) */
+  CHECK( faktAuxPut(tn, "obj", (const uint8_t*)aK, 4, aObj, 52)==FAKT_OK );
+  aK[0] = 900000;
+  CHECK( faktAuxPut(tn, "obj", (const uint8_t*)aK, 4, aObj, 52)==FAKT_OK );
+  CHECK( faktObjGetKind(tn, FAKT_GEN_BIT|500, &kind)==FAKT_OK && kind==K_ENTITY );
+  CHECK( faktObjGetKind(tn, 900000, &kind)==FAKT_OK && kind==K_ENTITY );
+  CHECK( faktStoreCommit(tn)==FAKT_OK );
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|500, &kind)==FAKT_OK && kind==K_ENTITY );
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|501, &kind)==FAKT_NOTFOUND );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  /* meta got the counters at the commit; the next txn finds the bounds */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( metaRaw(t, "next_gen")==11 && metaRaw(t, "next_id")==idFirst+4 );
+  CHECK( faktObjGetKind(t, 900000, &kind)==FAKT_OK && kind==K_ENTITY );
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|500, &kind)==FAKT_OK && kind==K_ENTITY );
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|10, &kind)==FAKT_NOTFOUND );   /* handed out, never written */
+  CHECK( faktObjGetKind(t, FAKT_GEN_BIT|1, &kind)==FAKT_OK && kind==K_CLAIM );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_OK && id==(FAKT_GEN_BIT|11) );
+  CHECK( faktStoreNewId(t, &id2)==FAKT_OK && id2==idFirst+4 );
+  faktStoreAbort(t);                            /* leaves meta as it was */
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( metaRaw(t, "next_gen")==11 && metaRaw(t, "next_id")==idFirst+4 );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_OK && id==(FAKT_GEN_BIT|11) );
+  CHECK( faktAuxDel(t, "meta", (const uint8_t*)"next_gen", 8)==FAKT_OK );
+  CHECK( faktStoreNewGenId(t, &id)==FAKT_CORRUPT );   /* deleted after it was read */
+  faktStoreAbort(t);
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( metaRaw(t, "next_gen")==11 );
+  faktStoreAbort(t);
+  faktStoreClose(s);
+}
+
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+/*
+** The child of testRunsNoMem: under an address-space limit of nMb MiB more
+** than it maps now (RLIMIT_AS, set before the open), claims go into one
+** write transaction, its buffer spilling every 256 KiB, until one fails.
+** The failure must be FAKT_NOMEM or FAKT_FULL, and the abort must leave
+** no sorter thread and no run file. The exit status: 0, or which check
+** failed; fdOut (a pipe) gets the number of claims it added.
+*/
+static int noMemChild(const char *zPath, int nMb, int fdOut){
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  StoreConfig cfg;
+  struct rlimit lim;
+  char *zErr = NULL, zQuote[80];
+  unsigned long nPage = 0;
+  uint32_t idS = 0, idP = 0, idSrc = 0, id;
+  uint8_t o[ENC_LEN];
+  int i, rc = FAKT_OK;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if( f==NULL || fscanf(f, "%lu", &nPage)!=1 ){ if( f ) fclose(f); return 0; }   /* no /proc: nothing to test */
+  fclose(f);
+  lim.rlim_cur = lim.rlim_max = (rlim_t)nPage*(rlim_t)sysconf(_SC_PAGESIZE) + ((rlim_t)nMb << 20);
+  if( setrlimit(RLIMIT_AS, &lim)!=0 ) return 0;
+  memset(&cfg, 0, sizeof(cfg));
+  cfg.nPendFlush = (size_t)256 << 10;
+  if( faktStoreOpen(zPath, &cfg, &s, &zErr)!=FAKT_OK ){ free(zErr); faktStoreClose(s); return 0; }
+  if( faktStoreBegin(s, 1, &t)!=FAKT_OK ){ faktStoreClose(s); return 0; }
+  if( faktDictLookup(t, NS_NAME, "s", -1, &idS) || faktDictLookup(t, NS_NAME, "p", -1, &idP)
+   || faktDictLookup(t, NS_NAME, "src", -1, &idSrc) ){ faktStoreAbort(t); faktStoreClose(s); return 1; }
+  for(i=0; i<2000000 && rc==FAKT_OK; i++){
+    ClaimRec r;
+    memset(&r, 0, sizeof(r));
+    encInt(o, i);
+    snprintf(zQuote, sizeof(zQuote), "nomem w%d k%d m%d q%d", i, i%17, i%101, i%1009);
+    rc = faktStoreNewGenId(t, &id);
+    if( rc ) break;
+    r.s = idS; r.p = idP;
+    memcpy(r.o, o, ENC_LEN);
+    r.source = idSrc;
+    r.txAdd = 1;
+    r.zQuote = zQuote;
+    r.quote = (uint32_t)strlen(zQuote);
+    rc = faktClaimAdd(t, id, &r);
+  }
+  if( write(fdOut, &i, sizeof(i))!=(ssize_t)sizeof(i) ){ /* the parent sees no count */ }
+  if( rc==FAKT_OK ){ faktStoreAbort(t); faktStoreClose(s); return 2; }   /* never ran out */
+  if( rc!=FAKT_NOMEM && rc!=FAKT_FULL ){
+    printf("out of memory: claim %d: %d %s\n", i, rc, faktStoreErrmsg(s));
+    faktStoreAbort(t); faktStoreClose(s); return 3;
+  }
+  faktStoreAbort(t);
+  if( threadCount()!=1 || runFilesOpen()!=0 ){ faktStoreClose(s); return 4; }
+  faktStoreClose(s);
+  return 0;
+}
+#endif
+
+/*
+** Out of memory in a load's transaction (noMemChild, in a child process
+** for its address-space limit, at three limits: the first claim that
+** fails is the 138,000th, 448,000th, 706,000th here, with runs in memory
+** and sorts under way): FAKT_NOMEM or FAKT_FULL, and after the abort no
+** thread, no run file, and the database as it was. Not under a
+** sanitizer, whose shadow memory needs the address space.
+*/
+static void testRunsNoMem(void){
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return;
+#else
+  static const int aMb[] = { 80, 128, 192 };
+  FaktStore *s = NULL;
+  StoreTxn *t = NULL;
+  char *zErr = NULL;
+  const char *zPath = path(0, "nomem.fakt");
+  rmDb(zPath);
+  CHECK( openDb(zPath, 1, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
+  CHECK( mkEnt(t, "s", K_ENTITY, 0, NULL) && mkEnt(t, "p", K_PREDICATE, 0, NULL)
+         && mkEnt(t, "src", K_SOURCE, 0, NULL) );
+  CHECK( faktStoreCommit(t)==FAKT_OK );
+  faktStoreClose(s);
+  for(size_t k=0; k<sizeof(aMb)/sizeof(aMb[0]); k++){
+    int aFd[2], st = -1, nAdded = -1;
+    pid_t pid;
+    if( pipe(aFd) ){ CHECK( 0 ); return; }
+    fflush(stdout);
+    pid = fork();
+    if( pid==0 ){
+      close(aFd[0]);
+      _exit(noMemChild(zPath, aMb[k], aFd[1]));
+    }
+    close(aFd[1]);
+    if( read(aFd[0], &nAdded, sizeof(nAdded))!=(ssize_t)sizeof(nAdded) ) nAdded = -1;
+    close(aFd[0]);
+    CHECK( pid>0 && waitpid(pid, &st, 0)==pid );
+    if( !WIFEXITED(st) || WEXITSTATUS(st)!=0 ) printf("out of memory at %d MiB: status %d after %d claims\n", aMb[k], st, nAdded);
+    CHECK( WIFEXITED(st) && WEXITSTATUS(st)==0 );
+    CHECK( nAdded>1000 );                      /* some spilled before it failed */
+  }
+  CHECK( openDb(zPath, 0, 0, 0, 0, &s, &zErr)==FAKT_OK );
+  if( s==NULL ){ free(zErr); return; }
+  CHECK( faktStoreBegin(s, 0, &t)==FAKT_OK );
+  CHECK( countAux(t, "spo", NULL, 0)==0 && countAux(t, "fts", NULL, 0)==0 );
+  faktStoreAbort(t);
+  checkOk(s, __LINE__);
+  faktStoreClose(s);
+#endif
 }
 
 static void testPendSort(void){
@@ -2364,7 +2712,8 @@ int main(void){
   const char *az[] = { "missing.fakt", "random.fakt", "empty.fakt", "real.fakt", "trunc.fakt",
                        "trunc2.fakt", "magic.fakt", "main.fakt", "coll.fakt", "grow.fakt",
                        "full.fakt", "resize.fakt", "fts_a.fakt", "fts_b.fakt", "gen.fakt", "names.fakt", "rec.fakt", "dict.fakt", "leaf.fakt", "mapped.fakt", "kinds.fakt",
-                       "runs0.fakt", "runs1.fakt", "runs2.fakt", "runs3.fakt",
+                       "runs0.fakt", "runs1.fakt", "runs2.fakt", "runs3.fakt", "runs4.fakt",
+                       "runs5.fakt", "runs6.fakt", "runs7.fakt", "runs8.fakt", "sorter.fakt", "ctr.fakt", "nomem.fakt",
                        "txid.fakt", "txapi.fakt", "damage.fakt", "txlog.fakt", "ruledmg.fakt" };
   size_t i;
   snprintf(zDir, sizeof(zDir), "/tmp/fakt_unit_store_XXXXXX");
@@ -2381,6 +2730,9 @@ int main(void){
   testKindTable();
   testPendSort();
   testRuns();
+  testSorter();
+  testCounters();
+  testRunsNoMem();
   testDictBlocks();
   testDictFill();
   testObjLeaf();
