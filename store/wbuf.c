@@ -77,6 +77,23 @@ void faktWbufEmpty(Pending *p){
   p->nRunByte = 0;
 }
 
+/* Write the entry (iDb, key prefix k0 k1, key, value) at the end of p,
+** whose arrays have room for it. */
+static void pendFill(Pending *p, int iDb, uint64_t k0, uint64_t k1, const void *pK, size_t nK,
+                     const void *pV, size_t nV){
+  PendEnt *d = &p->a[p->n];
+  d->k0 = k0;
+  d->k1 = k1;
+  d->iOff = (uint32_t)p->nByte;
+  d->nKey = (uint16_t)nK;
+  d->nVal = (uint8_t)nV;
+  d->iDb = (uint8_t)iDb;
+  memcpy(p->aByte + p->nByte, pK, nK);
+  if( nV ) memcpy(p->aByte + p->nByte + nK, pV, nV);
+  p->nByte += nK + nV;
+  p->n++;
+}
+
 /* Append the put (iDb, key pK[0..nK), value pV[0..nV)) to p, after every
 ** entry already there. */
 int faktWbufAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *pV, size_t nV){
@@ -96,16 +113,9 @@ int faktWbufAppend(Pending *p, int iDb, const void *pK, size_t nK, const void *p
     if( aNew==NULL ) return FAKT_NOMEM;
     p->aByte = aNew; p->nByteAlloc = nNew;
   }
-  PendEnt *d = &p->a[p->n];
-  keyPrefix(pK, nK, &d->k0, &d->k1);
-  d->iOff = (uint32_t)p->nByte;
-  d->nKey = (uint16_t)nK;
-  d->nVal = (uint8_t)nV;
-  d->iDb = (uint8_t)iDb;
-  memcpy(p->aByte + p->nByte, pK, nK);
-  if( nV ) memcpy(p->aByte + p->nByte + nK, pV, nV);
-  p->nByte += nK + nV;
-  p->n++;
+  uint64_t k0, k1;
+  keyPrefix(pK, nK, &k0, &k1);
+  pendFill(p, iDb, k0, k1, pK, nK, pV, nV);
   return FAKT_OK;
 }
 
@@ -118,17 +128,7 @@ static int pendPush(Pending *p, int iDb, uint64_t k0, uint64_t k1, const void *p
     if( rc==FAKT_OK ){ p->a[p->n-1].k0 = k0; p->a[p->n-1].k1 = k1; }
     return rc;
   }
-  PendEnt *d = &p->a[p->n];
-  d->k0 = k0;
-  d->k1 = k1;
-  d->iOff = (uint32_t)p->nByte;
-  d->nKey = (uint16_t)nK;
-  d->nVal = (uint8_t)nV;
-  d->iDb = (uint8_t)iDb;
-  memcpy(p->aByte + p->nByte, pK, nK);
-  if( nV ) memcpy(p->aByte + p->nByte + nK, pV, nV);
-  p->nByte += nK + nV;
-  p->n++;
+  pendFill(p, iDb, k0, k1, pK, nK, pV, nV);
   return FAKT_OK;
 }
 

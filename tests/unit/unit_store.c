@@ -1054,16 +1054,19 @@ static void testNameCache(void){
 }
 
 /* Bytes of file pages this process has mapped in (/proc/self/statm's
-** third field), or -1 where that is not known. */
-static long long mappedIn(void){
+** third field), or with bAnon its other resident bytes; -1 where that is
+** not known. */
+static long long statmBytes(int bAnon){
   unsigned long long nSize, nRes, nShared;
   FILE *f = fopen("/proc/self/statm", "r");
   int n;
   if( f==NULL ) return -1;
   n = fscanf(f, "%llu %llu %llu", &nSize, &nRes, &nShared);
   fclose(f);
-  return n==3 ? (long long)(nShared * (unsigned long long)sysconf(_SC_PAGESIZE)) : -1;
+  if( n!=3 ) return -1;
+  return (long long)((bAnon ? nRes - nShared : nShared) * (unsigned long long)sysconf(_SC_PAGESIZE));
 }
+static long long mappedIn(void){ return statmBytes(0); }
 
 /* A new database zFile holding n entities named zPre and their number, of
 ** kind xKind(i) and label zLabel, committed and closed. Their ids
@@ -1213,15 +1216,7 @@ static void testReadMapped(void){
 }
 
 /* Anonymous memory of this process (resident minus file pages), -1 if unknown. */
-static long long anonIn(void){
-  unsigned long long nSize, nRes, nShared;
-  FILE *f = fopen("/proc/self/statm", "r");
-  int n;
-  if( f==NULL ) return -1;
-  n = fscanf(f, "%llu %llu %llu", &nSize, &nRes, &nShared);
-  fclose(f);
-  return n==3 ? (long long)((nRes - nShared) * (unsigned long long)sysconf(_SC_PAGESIZE)) : -1;
-}
+static long long anonIn(void){ return statmBytes(1); }
 
 /*
 ** The new pages of a write transaction are memory until it commits; past
@@ -2250,6 +2245,19 @@ static int threadCount(void){
   return n;
 }
 
+
+/* The objects the run and sorter tests' claims name: 16 subjects s0..s15,
+** predicate p and source src. */
+static void mkRunObjects(StoreTxn *t, uint32_t aSubj[16], uint32_t *pidP, uint32_t *pidSrc){
+  for(int i=0; i<16; i++){
+    char zName[16];
+    snprintf(zName, sizeof(zName), "s%d", i);
+    aSubj[i] = mkEnt(t, zName, K_ENTITY, 0, NULL);
+  }
+  *pidP = mkEnt(t, "p", K_PREDICATE, 0, NULL);
+  *pidSrc = mkEnt(t, "src", K_SOURCE, 0, NULL);
+}
+
 /*
 ** One script of writes for testRuns, into a new database zFile whose write
 ** transactions spill a sorted run each nFlush bytes of index puts (0: 8
@@ -2287,13 +2295,7 @@ static char *runsBuild(const char *zFile, size_t nFlush, const char *zRunDir, ui
   CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
   memset(&rec, 0, sizeof(rec));
   CHECK( faktStoreLogTx(t, &rec, &idTx)==FAKT_OK && idTx==1 );
-  for(i=0; i<16; i++){
-    char zName[16];
-    snprintf(zName, sizeof(zName), "s%d", i);
-    aSubj[i] = mkEnt(t, zName, K_ENTITY, 0, NULL);
-  }
-  idP = mkEnt(t, "p", K_PREDICATE, 0, NULL);
-  idSrc = mkEnt(t, "src", K_SOURCE, 0, NULL);
+  mkRunObjects(t, aSubj, &idP, &idSrc);
   for(i=0; i<RUNS_N; i++){
     encInt(o, (int64_t)((i*7919) % 997));
     snprintf(zQuote, sizeof(zQuote), "common w%d k%d", i, i%13);
@@ -2447,13 +2449,7 @@ static void testSorter(void){
   CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
   memset(&rec, 0, sizeof(rec));
   CHECK( faktStoreLogTx(t, &rec, &idTx)==FAKT_OK );
-  for(i=0; i<16; i++){
-    char zName[16];
-    snprintf(zName, sizeof(zName), "s%d", i);
-    aSubj[i] = mkEnt(t, zName, K_ENTITY, 0, NULL);
-  }
-  idP = mkEnt(t, "p", K_PREDICATE, 0, NULL);
-  idSrc = mkEnt(t, "src", K_SOURCE, 0, NULL);
+  mkRunObjects(t, aSubj, &idP, &idSrc);
   CHECK( commitTx(t, 0, 0, NULL)==FAKT_OK );
   /* abort right after the first spill */
   CHECK( faktStoreBegin(s, 1, &t)==FAKT_OK );
