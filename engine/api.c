@@ -232,8 +232,8 @@ int fakt_progress_handler(fakt *db, int nStatements, int (*xProgress)(void*), vo
 
 void fakt_interrupt(fakt *db){
   if( db ){
-    db->bInterrupt = 1;
-    db->nInterrupt = db->nInterrupt + 1;
+    atomic_store(&db->bInterrupt, 1);
+    atomic_fetch_add(&db->nInterrupt, 1);
   }
 }
 

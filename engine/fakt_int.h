@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -342,8 +343,9 @@ struct fakt {
   pthread_t txOwner;       /* the thread that opened pTxn */
   int nStmt;               /* unfinalized statements */
   fakt_stmt *pStmtList;    /* the unfinalized statements, linked by pStmtNext */
-  volatile sig_atomic_t bInterrupt;
-  volatile sig_atomic_t nInterrupt; /* calls of fakt_interrupt(), never cleared:
+  atomic_int bInterrupt;   /* set by fakt_interrupt() from any thread or a signal
+                           ** handler (lock-free, so async-signal-safe) */
+  atomic_int nInterrupt;   /* calls of fakt_interrupt(), never cleared:
                            ** fakt_import() compares it with its value at the start */
   char *zOrigin;           /* file the current text came from, or NULL */
   ParseOrigin origin;      /* position of the next text's first byte */

@@ -181,7 +181,7 @@ typedef struct Imp {
   void *pArg;
   int64_t nRows, nSkipped;
   Str sql;                   /* statement being built */
-  sig_atomic_t nInterrupt;   /* db->nInterrupt when the import began */
+  int nInterrupt;            /* db->nInterrupt when the import began */
 } Imp;
 
 static int impErr(Imp *p, int rc, const char *zFmt, ...) __attribute__((format(printf, 3, 4)));
