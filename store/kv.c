@@ -459,9 +459,19 @@ void faktKvMapDrop(FaktStore *s){
   dropMapped(mapPointer(ENV(s)));
 }
 
-void faktKvReadLook(FaktStore *s, const void *p){
-  s->nReadTicks = 0;
-  if( faktKvMapResident()>s->nMappedRead ) dropMapped(p);
+void faktKvReadLook(StoreTxn *t, const void *p){
+  t->nReadTicks = 0;
+  atomic_store_explicit(&t->s->nReadTicks, 0, memory_order_relaxed);
+  uint64_t nMax = atomic_load_explicit(&t->s->nMappedRead, memory_order_relaxed);
+  if( nMax && faktKvMapResident()>nMax ) dropMapped(p);
+}
+
+void faktKvReadEnd(StoreTxn *t){
+  FaktStore *s = t->s;
+  if( t->nReadTicks==0 ) return;
+  uint64_t n = atomic_fetch_add_explicit(&s->nReadTicks, t->nReadTicks, memory_order_relaxed) + t->nReadTicks;
+  t->nReadTicks = 0;
+  if( n>=atomic_load_explicit(&s->nReadCheck, memory_order_relaxed) ) faktKvReadLook(t, t->pReadLast);
 }
 
 /* ================================================================ transactions and tables */
@@ -738,7 +748,7 @@ static int curStep(StoreCursor *c, MDB_val *pK, MDB_val *pV){
   }
   if( rc==MDB_NOTFOUND ){ c->eState = 2; return FAKT_DONE; }
   if( rc ){ c->eState = 2; return xlate(c->t->s, rc, faktKvDbName[c->iDb]); }
-  if( !c->t->bWrite ) faktKvReadTick(c->t->s, 1, pK->mv_data);
+  if( !c->t->bWrite ) faktKvReadTick(c->t, 1, pK->mv_data);
   if( pK->mv_size<(size_t)c->nPrefix || memcmp(pK->mv_data, c->aPrefix, (size_t)c->nPrefix)!=0 ){
     c->eState = 2;
     return FAKT_DONE;

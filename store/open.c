@@ -228,15 +228,14 @@ static int lockBlame(FaktStore *s, const char *zReal, int rc){
 /* A handle with the settings of cfg, nothing opened yet (NULL: out of
 ** memory); *pnMap is the map size to open with. */
 int faktStoreSetMapped(FaktStore *s, uint64_t nBytes){
-  s->nMappedRead = nBytes;
-  s->nReadTicks = 0;
-  if( nBytes==0 ){
-    s->nReadCheck = UINT64_MAX;
-  }else{
+  uint64_t nCheck = UINT64_MAX;
+  if( nBytes ){
     /* a get maps in a page or two: look four times per budget */
     uint64_t n = nBytes >> 14;
-    s->nReadCheck = (n<1 ? 1 : n>4096 ? 4096 : n) * READ_TICK_GET;
+    nCheck = (n<1 ? 1 : n>4096 ? 4096 : n) * READ_TICK_GET;
   }
+  atomic_store_explicit(&s->nMappedRead, nBytes, memory_order_relaxed);
+  atomic_store_explicit(&s->nReadCheck, nCheck, memory_order_relaxed);
   return FAKT_OK;
 }
 

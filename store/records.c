@@ -689,7 +689,7 @@ int faktObjWalkable(StoreTxn *t){
 
 const void *faktObjLeaf(StoreTxn *t, uint32_t id){
   if( !faktObjWalkable(t) ) return NULL;
-  faktKvReadTick(t->s, READ_TICK_GET, t->pPfMap);
+  faktKvReadTick(t, READ_TICK_GET, t->pPfMap);
   return faktPageIntLeaf(t->pPfMap, t->nPfPage, t->szPfPage, t->pgPfRoot, id);
 }
 

@@ -27,6 +27,7 @@
 #ifndef FAKT_STOREINT_H
 #define FAKT_STOREINT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -497,11 +498,12 @@ struct FaktStore {
   uint64_t nRoom;            /* least free map before a write txn (faktKvMapRoom) */
   uint64_t nMapped;          /* mapped file bytes a write txn keeps resident (faktTxnDropTick) */
   uint64_t nDropCheck;       /* reads and puts between two looks at them */
-  uint64_t nMappedRead;      /* mapped file bytes reads leave resident (0: any;
+  _Atomic uint64_t nMappedRead; /* mapped file bytes reads leave resident (0: any;
                              ** faktStoreSetMapped) */
-  uint64_t nReadCheck;       /* read ticks between two looks at them */
-  uint64_t nReadTicks;       /* reads of read txns since the last look (faktKvReadTick):
-                             ** READ_TICK_GET a get, 1 a cursor step */
+  _Atomic uint64_t nReadCheck;  /* read ticks between two looks at them */
+  _Atomic uint64_t nReadTicks;  /* ticks of read txns that ended since the last
+                             ** look (faktKvReadEnd); read txns run on several
+                             ** threads at once, each counts its own first */
   uint64_t nDirty;           /* bytes of dirty pages a write txn holds before
                              ** LMDB writes some out (StoreConfig.nDirty) */
   int nTxn;                  /* top-level transactions open on this handle */
@@ -525,18 +527,19 @@ struct FaktStore {
 };
 
 /*
-** Count n reads of read txns (READ_TICK_GET a get, 1 a cursor step). Every
-** nReadCheck of them, kv.c looks at the pages of files this process has
-** mapped in, and past nMappedRead (faktStoreSetMapped) lets the map's pages go
-** (faktKvReadLook; p is what the read returned, a pointer into the map):
-** a read maps in the pages it touches, and a long-lived reader (a server,
-** a shell, a query over the whole file) would otherwise end up holding the
-** file. The handle's calls are serialized (engine/api.c), so is the count.
+** Count n reads of read txn t (READ_TICK_GET a get, 1 a cursor step; p is
+** what the read returned, a pointer into the map). Every nReadCheck of
+** them, in one txn or over the txns that ended (faktKvReadEnd), kv.c looks
+** at the pages of files this process has mapped in, and past nMappedRead
+** (faktStoreSetMapped) lets the map's pages go (faktKvReadLook): a read
+** maps in the pages it touches, and a long-lived reader (a server, a
+** shell, a query over the whole file) would otherwise end up holding the
+** file. Statements read on several threads at once (fakt_column_text takes
+** no lock), so a txn counts in its own fields and adds them to the
+** store's atomic count when it ends.
 */
-void faktKvReadLook(FaktStore *s, const void *p);
-static inline void faktKvReadTick(FaktStore *s, uint64_t n, const void *p){
-  if( (s->nReadTicks += n) >= s->nReadCheck ) faktKvReadLook(s, p);
-}
+void faktKvReadLook(StoreTxn *t, const void *p);
+void faktKvReadEnd(StoreTxn *t);
 
 /*
 ** A transaction. Owns its cursors: each cursor open takes a free one of
@@ -569,6 +572,9 @@ struct StoreTxn {
   uint32_t aObjFree[2];      /* root write txn: no obj record has a plain id from
                              ** [0] on, nor a generated _cN with N from [1] on
                              ** (0: not known yet; faktTxnObjFree) */
+  uint64_t nReadTicks;       /* read txns: reads not yet counted by the store
+                             ** (faktKvReadTick) */
+  const void *pReadLast;     /* and the last thing they returned (in the map) */
   uint64_t nUndropped;       /* top-level: reads and index puts since the
                              ** mapped pages were last looked at (faktTxnDropTick) */
   int ePf;                   /* read txns, faktObjLeaf: 0 not set up, 1 on, 2 off */
@@ -596,6 +602,13 @@ struct StoreCursor {
 ** (records.c): a nested txn that aborts may have named ids they hold. */
 void faktPropNamesClear(StoreTxn *r);
 
+static inline void faktKvReadTick(StoreTxn *t, uint64_t n, const void *p){
+  t->pReadLast = p;
+  if( (t->nReadTicks += n) >= atomic_load_explicit(&t->s->nReadCheck, memory_order_relaxed) ){
+    faktKvReadLook(t, p);
+  }
+}
+
 /* The outermost transaction of t, which holds the name cache. */
 static inline StoreTxn *faktTxnRoot(StoreTxn *t){
   while( t->pParent ) t = t->pParent;
@@ -616,7 +629,7 @@ static inline int faktTxnGet(StoreTxn *t, int iDb, const void *pK, size_t nK, Kv
     return faktKvGet(t->s, t->txn, iDb, pK, nK, pV);
   }
   int rc = faktKvGet(t->s, t->txn, iDb, pK, nK, pV);
-  if( rc==FAKT_OK ) faktKvReadTick(t->s, READ_TICK_GET, pV->p);
+  if( rc==FAKT_OK ) faktKvReadTick(t, READ_TICK_GET, pV->p);
   return rc;
 }
 /* Put (fl: KV_NOOVERWRITE or 0), reserve, delete. A failure other than

@@ -772,6 +772,7 @@ int faktStoreIsWrite(StoreTxn *t){
 static void readEnd(StoreTxn *t){
   assert( t->pend.a==NULL && t->pend.aByte==NULL && t->pend.fdRun==0 && t->pend.pWork==NULL && t->stat.a==NULL
           && t->names.a==NULL && t->names.aKind==NULL );
+  faktKvReadEnd(t);          /* before the txn ends: its pointers are in the map */
   faktKvTxnEnd(t->s, t->txn);
 }
 
