@@ -237,6 +237,8 @@ if have_tmux; then
   # ---- Ctrl-D inside a transaction: rolled back, said so, exit 1
   type_text 'begin;'; key Enter
   type_text 'entity extra5 person "Extra Five";'; key Enter
+  wait_for "Ctrl-D in txn: the statement echoed" 'fakt> entity extra5 person "Extra Five";$'
+  wait_prompt "Ctrl-D in txn: the prompt after the statement"
   key C-d
   wait_for "Ctrl-D in txn reported" 'transaction was rolled back'
   wait_for "Ctrl-D in txn exit 1" '^\[exit 1\]$'

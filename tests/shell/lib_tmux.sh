@@ -48,6 +48,25 @@ wait_for() {
   screen | sed 's/^/    | /'
   return 1
 }
+# wait_prompt NAME: wait until the REPL waits at an empty prompt (the
+# screen's last line is "fakt>"). A key that means something only at the
+# prompt, such as Ctrl-D, must wait for it: while a statement runs the
+# terminal is in cooked mode, and there the tty driver itself consumes a
+# Ctrl-D as end-of-file, so the line editor never sees it.
+wait_prompt() {
+  _i=0
+  while [ $_i -lt 100 ]; do
+    if [ "$(screen | grep -v '^$' | tail -n 1)" = "fakt>" ]; then
+      npass=$((npass+1)); return 0
+    fi
+    sleep 0.1
+    _i=$((_i+1))
+  done
+  nfail=$((nfail+1))
+  echo "FAIL $1 (waited for an empty prompt)"
+  screen | sed 's/^/    | /'
+  return 1
+}
 # count_of ERE: number of matching screen lines
 count_of() { screen | grep -Ec -- "$1"; }
 # type_text TEXT: send TEXT literally (a final ; is escaped for tmux)

@@ -96,6 +96,7 @@ wait_for "cleared line" '^seven$'
 check "no leftover from the cleared line" 0 "$(count_of 'nnfind')"
 
 # ---- .quit and Ctrl-D leave; the history survives a restart
+wait_prompt "prompt before Ctrl-D"
 key C-d
 wait_for "Ctrl-D leaves, status 1 after the failed statements" '^\[exit 1\]$'
 check_match "history file written" 'seven' "$(cat "$HIST" 2>/dev/null)"
