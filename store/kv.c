@@ -459,11 +459,46 @@ void faktKvMapDrop(FaktStore *s){
   dropMapped(mapPointer(ENV(s)));
 }
 
+/*
+** Look at the mapped file pages after nTick read ticks (p: a pointer into
+** the map) and past nMappedRead let them go. Then set the ticks until the
+** next look from the growth seen since this one: at that rate half of the
+** room left would fill (with no growth seen, twice the last interval;
+** after a drop, one get), and never more than nReadMax ticks. A fixed count
+** did not hold the limit: a get can map in a page, or (Linux 6.18 maps a
+** whole large folio of the page cache at a fault) up to 2 MiB, and 4,096
+** gets between two looks let a 256 MiB limit reach 1.5 GB.
+*/
+static void readLook(FaktStore *s, uint64_t nTick, const void *p){
+  uint64_t nMax = atomic_load_explicit(&s->nMappedRead, memory_order_relaxed);
+  uint64_t nRes, nNow, nPrev, nNext, nLong;
+  if( nMax==0 ) return;
+  nNow = nRes = faktKvMapResident();
+  nPrev = atomic_load_explicit(&s->nReadRes, memory_order_relaxed);
+  nLong = atomic_load_explicit(&s->nReadMax, memory_order_relaxed);
+  if( nRes>nMax ){
+    /* the pages go; the next look soon, as the reads map them in again
+    ** faster than before (the pages every read passes are gone too) */
+    dropMapped(p);
+    nNow = faktKvMapResident();
+    nNext = READ_TICK_GET;
+  }else if( nRes>nPrev && nTick>0 ){
+    /* ticks to half the room left, at (nRes-nPrev)/nTick bytes a tick */
+    double x = (double)((nMax-nRes)/2) * (double)nTick / (double)(nRes-nPrev);
+    nNext = x<READ_TICK_GET ? READ_TICK_GET : x>(double)nLong ? nLong : (uint64_t)x;
+  }else{
+    /* no growth seen: twice the last interval */
+    nNext = atomic_load_explicit(&s->nReadCheck, memory_order_relaxed)*2;
+    if( nNext>nLong ) nNext = nLong;
+  }
+  atomic_store_explicit(&s->nReadRes, nNow, memory_order_relaxed);
+  atomic_store_explicit(&s->nReadCheck, nNext, memory_order_relaxed);
+}
+
 void faktKvReadLook(StoreTxn *t, const void *p){
+  uint64_t n = t->nReadTicks + atomic_exchange_explicit(&t->s->nReadTicks, 0, memory_order_relaxed);
   t->nReadTicks = 0;
-  atomic_store_explicit(&t->s->nReadTicks, 0, memory_order_relaxed);
-  uint64_t nMax = atomic_load_explicit(&t->s->nMappedRead, memory_order_relaxed);
-  if( nMax && faktKvMapResident()>nMax ) dropMapped(p);
+  readLook(t->s, n, p);
 }
 
 void faktKvReadEnd(StoreTxn *t){
@@ -471,7 +506,10 @@ void faktKvReadEnd(StoreTxn *t){
   if( t->nReadTicks==0 ) return;
   uint64_t n = atomic_fetch_add_explicit(&s->nReadTicks, t->nReadTicks, memory_order_relaxed) + t->nReadTicks;
   t->nReadTicks = 0;
-  if( n>=atomic_load_explicit(&s->nReadCheck, memory_order_relaxed) ) faktKvReadLook(t, t->pReadLast);
+  if( n>=atomic_load_explicit(&s->nReadCheck, memory_order_relaxed) ){
+    n = atomic_exchange_explicit(&s->nReadTicks, 0, memory_order_relaxed);
+    readLook(s, n, t->pReadLast);
+  }
 }
 
 /* ================================================================ transactions and tables */

@@ -228,14 +228,19 @@ static int lockBlame(FaktStore *s, const char *zReal, int rc){
 /* A handle with the settings of cfg, nothing opened yet (NULL: out of
 ** memory); *pnMap is the map size to open with. */
 int faktStoreSetMapped(FaktStore *s, uint64_t nBytes){
-  uint64_t nCheck = UINT64_MAX;
+  uint64_t nLong = UINT64_MAX;
   if( nBytes ){
-    /* a get maps in a page or two: look four times per budget */
-    uint64_t n = nBytes >> 14;
-    nCheck = (n<1 ? 1 : n>4096 ? 4096 : n) * READ_TICK_GET;
+    /* the longest interval between two looks: as many gets as map in
+    ** half of nBytes when each maps in 2 MiB (Linux maps a whole large
+    ** folio of the page cache at a fault); kv.c's readLook looks sooner
+    ** when it sees the pages grow faster than that, later never */
+    nLong = (nBytes/2) / ((uint64_t)2 << 20) * READ_TICK_GET;
+    if( nLong<READ_TICK_GET ) nLong = READ_TICK_GET;
   }
   atomic_store_explicit(&s->nMappedRead, nBytes, memory_order_relaxed);
-  atomic_store_explicit(&s->nReadCheck, nCheck, memory_order_relaxed);
+  atomic_store_explicit(&s->nReadMax, nLong, memory_order_relaxed);
+  atomic_store_explicit(&s->nReadCheck, nBytes ? READ_TICK_GET : nLong, memory_order_relaxed);
+  atomic_store_explicit(&s->nReadRes, 0, memory_order_relaxed);
   return FAKT_OK;
 }
 

@@ -500,7 +500,10 @@ struct FaktStore {
   uint64_t nDropCheck;       /* reads and puts between two looks at them */
   _Atomic uint64_t nMappedRead; /* mapped file bytes reads leave resident (0: any;
                              ** faktStoreSetMapped) */
-  _Atomic uint64_t nReadCheck;  /* read ticks between two looks at them */
+  _Atomic uint64_t nReadCheck;  /* read ticks until the next look at them (kv.c
+                             ** sets it from the growth it saw) */
+  _Atomic uint64_t nReadMax;    /* the most ticks between two looks */
+  _Atomic uint64_t nReadRes;    /* the mapped bytes at the last look */
   _Atomic uint64_t nReadTicks;  /* ticks of read txns that ended since the last
                              ** look (faktKvReadEnd); read txns run on several
                              ** threads at once, each counts its own first */
@@ -528,8 +531,9 @@ struct FaktStore {
 
 /*
 ** Count n reads of read txn t (READ_TICK_GET a get, 1 a cursor step; p is
-** what the read returned, a pointer into the map). Every nReadCheck of
-** them, in one txn or over the txns that ended (faktKvReadEnd), kv.c looks
+** what the read returned, a pointer into the map). After nReadCheck of
+** them (kv.c sets it from how fast the mapped pages grew), in one txn or
+** over the txns that ended (faktKvReadEnd), kv.c looks
 ** at the pages of files this process has mapped in, and past nMappedRead
 ** (faktStoreSetMapped) lets the map's pages go (faktKvReadLook): a read
 ** maps in the pages it touches, and a long-lived reader (a server, a

@@ -1207,6 +1207,17 @@ static void testReadMapped(void){
     }
     CHECK( m <= (long long)(4*nBudget) );
   }
+  /* a limit a quarter of the file: the looks come as often as the pages
+  ** grow (one each 256 KiB of limit let random gets map in the file) */
+  CHECK( faktStoreSetMapped(s, nUsed/4)==FAKT_OK );
+  for(int bShort=0; bShort<2; bShort++){
+    long long m = readMapped(s, aId, nEnt, bShort);
+    if( m > (long long)(3*(nUsed/4)) ){
+      printf("  mapped in by reads (%s): %lld bytes, limit %llu, file %llu\n", bShort ? "short" : "one txn",
+             m, (unsigned long long)(nUsed/4), (unsigned long long)nUsed);
+    }
+    CHECK( m <= (long long)(3*(nUsed/4)) );
+  }
   /* no limit: the reads map in most of what they touch */
   CHECK( faktStoreSetMapped(s, 0)==FAKT_OK );
   CHECK( readMapped(s, aId, nEnt, 0) > (long long)(nUsed/2) );
