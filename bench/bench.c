@@ -382,7 +382,8 @@ static void reportExtras(const Report *p, FILE *f){
     printf(" %s %-12.0f", azSys[s], aQ[s]);
     fprintf(f, "%s\"%s\": ", s ? ", " : "", azSys[s]); jsonNum(f, aQ[s]);
   }
-  printf(" fakt/sqlite %.2f\n", aQ[1]>0 ? aQ[0]/aQ[1] : 0.0);
+  if( aQ[1]>0 ) printf(" fakt/sqlite %.2f\n", aQ[0]/aQ[1]);
+  else printf(" (one round: none)\n");
   fprintf(f, ", \"fakt_over_sqlite\": "); jsonNum(f, aQ[1]>0 ? aQ[0]/aQ[1] : 0.0);
   fputs("},\n", f);
 }
