@@ -34,39 +34,33 @@ start_sh() {
 log_pane() { $TM pipe-pane -o -t t "cat >> '$1'"; }
 # the screen and its scrollback, trailing blanks removed
 screen() { $TM capture-pane -p -J -t t -S - 2>/dev/null | sed 's/ *$//'; }
-# wait_for NAME ERE: poll the screen for a matching line (up to 10 s, a
-# hang guard, not a speed bound); counts a failure if it never comes.
-wait_for() {
+# poll NAME WHAT TEST...: run TEST until it succeeds (every 0.1 s, up to
+# 10 s, a hang guard, not a speed bound); counts a failure, with WHAT and
+# the screen, if it never does.
+poll() {
+  _name=$1 _what=$2
+  shift 2
   _i=0
   while [ $_i -lt 100 ]; do
-    if screen | grep -Eq -- "$2"; then npass=$((npass+1)); return 0; fi
+    if "$@"; then npass=$((npass+1)); return 0; fi
     sleep 0.1
     _i=$((_i+1))
   done
   nfail=$((nfail+1))
-  echo "FAIL $1 (waited for: $2)"
+  echo "FAIL $_name ($_what)"
   screen | sed 's/^/    | /'
   return 1
 }
+screen_has() { screen | grep -Eq -- "$1"; }
+at_prompt() { [ "$(screen | grep -v '^$' | tail -n 1)" = "fakt>" ]; }
+# wait_for NAME ERE: wait for a screen line matching ERE.
+wait_for() { poll "$1" "waited for: $2" screen_has "$2"; }
 # wait_prompt NAME: wait until the REPL waits at an empty prompt (the
 # screen's last line is "fakt>"). A key that means something only at the
 # prompt, such as Ctrl-D, must wait for it: while a statement runs the
 # terminal is in cooked mode, and there the tty driver itself consumes a
 # Ctrl-D as end-of-file, so the line editor never sees it.
-wait_prompt() {
-  _i=0
-  while [ $_i -lt 100 ]; do
-    if [ "$(screen | grep -v '^$' | tail -n 1)" = "fakt>" ]; then
-      npass=$((npass+1)); return 0
-    fi
-    sleep 0.1
-    _i=$((_i+1))
-  done
-  nfail=$((nfail+1))
-  echo "FAIL $1 (waited for an empty prompt)"
-  screen | sed 's/^/    | /'
-  return 1
-}
+wait_prompt() { poll "$1" "waited for an empty prompt" at_prompt; }
 # count_of ERE: number of matching screen lines
 count_of() { screen | grep -Ec -- "$1"; }
 # type_text TEXT: send TEXT literally (a final ; is escaped for tmux)
