@@ -464,7 +464,8 @@ void faktKvMapDrop(FaktStore *s){
 ** the map) and past nMappedRead let them go. Then set the ticks until the
 ** next look from the growth seen since this one: at that rate half of the
 ** room left would fill (with no growth seen, twice the last interval;
-** after a drop, one get), and never more than nReadMax ticks. A fixed count
+** after a drop, one get), and never more than nReadMax ticks. A file
+** that is all within the limit needs no look. A fixed count
 ** did not hold the limit: a get can map in a page, or (Linux 6.18 maps a
 ** whole large folio of the page cache at a fault) up to 2 MiB, and 4,096
 ** gets between two looks let a 256 MiB limit reach 1.5 GB.
@@ -472,10 +473,18 @@ void faktKvMapDrop(FaktStore *s){
 static void readLook(FaktStore *s, uint64_t nTick, const void *p){
   uint64_t nMax = atomic_load_explicit(&s->nMappedRead, memory_order_relaxed);
   uint64_t nRes, nNow, nPrev, nNext, nLong;
+  MDB_envinfo info;
+  MDB_stat st;
   if( nMax==0 ) return;
+  nLong = atomic_load_explicit(&s->nReadMax, memory_order_relaxed);
+  if( !s->bMapLost && mdb_env_info(ENV(s), &info)==0 && mdb_env_stat(ENV(s), &st)==0
+   && ((uint64_t)info.me_last_pgno + 1) * st.ms_psize <= nMax ){
+    /* the whole file is within the limit: nothing to look at yet */
+    atomic_store_explicit(&s->nReadCheck, nLong, memory_order_relaxed);
+    return;
+  }
   nNow = nRes = faktKvMapResident();
   nPrev = atomic_load_explicit(&s->nReadRes, memory_order_relaxed);
-  nLong = atomic_load_explicit(&s->nReadMax, memory_order_relaxed);
   if( nRes>nMax ){
     /* the pages go; the next look soon, as the reads map them in again
     ** faster than before (the pages every read passes are gone too) */
