@@ -298,6 +298,13 @@ _fakt_interrupt = _proto("fakt_interrupt", None, _vp)
 _fakt_last_tx = _proto("fakt_last_tx", _c_int64, _vp)
 _fakt_changes = _proto("fakt_changes", _c_int64, _vp)
 _fakt_in_transaction = _proto("fakt_in_transaction", _int, _vp)
+_fakt_busy_timeout = _proto("fakt_busy_timeout", _int, _vp, _int)
+
+# fakt_set_mapped(db, bytes): how much of the file reads leave mapped.
+if hasattr(_lib, "fakt_set_mapped"):
+    _fakt_set_mapped = _proto("fakt_set_mapped", _int, _vp, _c_int64)
+else:
+    _fakt_set_mapped = None
 
 # fakt_bind_literal(stmt, i, text, n) binds one value written as a fakt
 # literal (@2023-09, 60km/h, true). Libraries before it lack the symbol; then
@@ -344,23 +351,35 @@ def _default_db():
                            % (", ".join(cands) or "nothing"), MISUSE)
 
 
-def connect(path=None, readonly=False):
+def connect(path=None, readonly=False, timeout=5.0):
     """Open the database file at path (created if missing unless readonly).
     With no path: the corpus database beside the library (build/corpus.fakt
     in the source tree, PREFIX/share/fakt/corpus.fakt when installed),
     always read-only, as the fakt shell opens it: rules defined on it live
     for the connection, and the shipped file is never changed.
+    timeout: how many seconds a write waits for another process's writer
+    before it fails with OperationalError (FAKT_BUSY); 0 fails at once.
     A file may be open once per process: share the Connection."""
     if path is None:
-        return Connection(_default_db(), True)
-    return Connection(path, readonly)
+        return Connection(_default_db(), True, timeout)
+    return Connection(path, readonly, timeout)
+
+
+def _timeout_ms(timeout):
+    """timeout (seconds, a number >= 0) as fakt_busy_timeout's milliseconds."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError("timeout must be a number of seconds, not %s" % type(timeout).__name__)
+    if not timeout >= 0:
+        raise ValueError("timeout must be 0 or more seconds, not %r" % (timeout,))
+    return int(min(timeout * 1000.0, 2147483647.0))
 
 
 class Connection:
     """An open fakt database (a fakt handle)."""
 
-    def __init__(self, path, readonly=False):
+    def __init__(self, path, readonly=False, timeout=5.0):
         self._db = None
+        nMs = _timeout_ms(timeout)
         self._lock = threading.RLock()
         self._cursors = weakref.WeakSet()
         self._origin_moved = False
@@ -379,6 +398,7 @@ class Connection:
                 msg = _decode(_fakt_errmsg(db)) if db.value else _decode(_fakt_errstr(rc))
                 _fakt_close(db)
                 raise _error(rc, "%s: %s" % (self.path, msg))
+            _fakt_busy_timeout(db, nMs)
             self._db = db
             self._key = key
             _open_paths[key] = weakref.ref(self)
@@ -532,6 +552,23 @@ class Connection:
             raise
 
     # -- other
+    def set_mapped(self, nbytes):
+        """About how many bytes of the file this connection's reads leave
+        mapped in the process (fakt_set_mapped; 0: no limit; the default is
+        256 MiB). Past it the pages go back to the page cache, to be faulted
+        in again when read: less memory, slower random reads over a file
+        larger than the limit. Like sqlite3's cache_size pragma."""
+        if _fakt_set_mapped is None:
+            raise NotSupportedError("the loaded library (%s) has no fakt_set_mapped()" % library_path)
+        if isinstance(nbytes, bool) or not isinstance(nbytes, int):
+            raise TypeError("set_mapped takes a number of bytes, not %s" % type(nbytes).__name__)
+        if nbytes < 0 or nbytes > 2**63 - 1:
+            raise ValueError("set_mapped takes 0 (no limit) or a positive number of bytes, not %d" % nbytes)
+        with self._lock:
+            rc = _fakt_set_mapped(self._check(), nbytes)
+            if rc != OK:
+                raise self._err(rc)
+
     def interrupt(self):
         """Make the running statements of this connection stop with an
         OperationalError (FAKT_INTERRUPT). Safe from any thread."""

@@ -525,5 +525,135 @@ class TestInterrupt(unittest.TestCase):
         self.assertEqual(cm.exception.code, fakt.INTERRUPT)
 
 
+# A child process that opens PATH, begins a transaction with a write, says
+# "held" and commits when its stdin gets a line.
+HOLDER = """
+import sys, fakt
+db = fakt.connect(sys.argv[1])
+db.begin()
+db.execute('entity held person "Held";')
+print("held", flush=True)
+sys.stdin.readline()
+db.commit()
+db.close()
+print("committed", flush=True)
+"""
+
+
+class TestBusyTimeout(TempDir):
+
+    def holder(self, path):
+        env = dict(os.environ, PYTHONPATH=os.path.join(TOP, "python"))
+        p = subprocess.Popen([sys.executable, "-c", HOLDER, path], env=env,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.addCleanup(p.wait, 60)
+        self.addCleanup(p.stdout.close)
+        self.addCleanup(p.stdin.close)
+        self.assertEqual(p.stdout.readline(), "held\n")
+        return p
+
+    def test_timeout_zero_fails_at_once_and_changes_nothing(self):
+        path = os.path.join(self.dir, "busy.fakt")
+        self.fresh("busy.fakt").close()
+        p = self.holder(path)
+        db = fakt.connect(path, timeout=0)
+        self.addCleanup(db.close)
+        with self.assertRaises(fakt.OperationalError) as cm:
+            db.execute('entity other person "Other";')
+        self.assertEqual(cm.exception.codename, "FAKT_BUSY")
+        self.assertIn("locked", str(cm.exception))
+        self.assertIn("waited 0 ms", str(cm.exception))
+        # a connection with a timeout of 0.25 s
+        db.close()
+        db = fakt.connect(path, timeout=0.25)
+        self.addCleanup(db.close)
+        with self.assertRaises(fakt.OperationalError) as cm:
+            db.execute('entity other person "Other";')
+        self.assertIn("waited 250 ms", str(cm.exception))
+        # readers never wait
+        self.assertEqual(db.execute("find count() where type(?e, person);").fetchone(), (2,))
+        p.stdin.write("\n"); p.stdin.flush()
+        self.assertEqual(p.stdout.readline(), "committed\n")
+        # the failed write left nothing; the holder's is there
+        with self.assertRaises(fakt.DataError) as cm:
+            db.execute("find ?e where ?e = other;")
+        self.assertIn('unknown entity "other"', str(cm.exception))
+        self.assertEqual(db.execute("find count() where type(?e, person);").fetchone(), (3,))
+
+    def test_a_write_waits_for_the_other_writer(self):
+        path = os.path.join(self.dir, "wait.fakt")
+        self.fresh("wait.fakt").close()
+        p = self.holder(path)
+        db = fakt.connect(path, timeout=60)
+        self.addCleanup(db.close)
+        # the holder commits once this thread has sent its line; the write
+        # below waits for it instead of failing
+        t = threading.Thread(target=lambda: (p.stdin.write("\n"), p.stdin.flush()))
+        t.start()
+        db.execute('entity waited person "Waited";')
+        t.join()
+        self.assertEqual(p.stdout.readline(), "committed\n")
+        self.assertEqual(sorted(str(r[0]) for r in db.execute("find ?e where type(?e, person);")),
+                         ["held", "kim", "putin", "waited"])
+
+    def test_bad_timeouts(self):
+        path = os.path.join(self.dir, "t.fakt")
+        for bad, exc in ((-1, ValueError), (float("nan"), ValueError), ("5", TypeError),
+                         (None, TypeError), (True, TypeError)):
+            with self.assertRaises(exc, msg=repr(bad)):
+                fakt.connect(path, timeout=bad)
+        self.assertFalse(os.path.exists(path))       # nothing was opened or created
+
+
+class TestSetMapped(TempDir):
+
+    def test_limits_and_refusals(self):
+        db = self.fresh()
+        db.set_mapped(1 << 20)
+        self.assertEqual(db.execute("find count() where type(?e, person);").fetchone(), (2,))
+        db.set_mapped(0)
+        self.assertEqual(db.execute("find ?e where ?e = kim;").fetchone(), ("kim",))
+        for bad, exc in ((-1, ValueError), (2**63, ValueError), (1.5, TypeError),
+                         ("1", TypeError), (None, TypeError), (False, TypeError)):
+            with self.assertRaises(exc, msg=repr(bad)):
+                db.set_mapped(bad)
+        db.close()
+        with self.assertRaises(fakt.ProgrammingError):
+            db.set_mapped(1 << 20)
+
+    @unittest.skipUnless(os.path.exists("/proc/self/statm"), "needs /proc/self/statm")
+    def test_a_small_limit_keeps_the_reads_mapped_pages_down(self):
+        # a file of some 20 MB, read in full twice: under a 1 MiB limit the
+        # process's mapped file pages grow by much less than the file
+        db = self.fresh("big.fakt", fixture=False)
+        with db.transaction():
+            db.executescript("".join('entity m%d person "%s";\n' % (i, "x" * 200)
+                                     for i in range(60000)))
+        db.close()
+        size = os.path.getsize(os.path.join(self.dir, "big.fakt"))
+        self.assertGreater(size, 8 << 20)
+
+        def file_pages():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[2]) * os.sysconf("SC_PAGE_SIZE")
+
+        def grown(limit):
+            db = fakt.connect(os.path.join(self.dir, "big.fakt"), readonly=True)
+            try:
+                db.set_mapped(limit)
+                m0, most = file_pages(), 0
+                for _ in range(2):
+                    for i in range(0, 60000, 7):
+                        db.execute("find ?l where label(m%d, ?l);" % i).fetchone()
+                        if i % 700 == 0:
+                            most = max(most, file_pages() - m0)
+                return most
+            finally:
+                db.close()
+
+        self.assertLess(grown(1 << 20), size // 4)
+        self.assertGreater(grown(0), size // 2)
+
+
 if __name__ == "__main__":
     unittest.main()
