@@ -57,6 +57,15 @@ static int dirExists(const char *zPath){
 }
 
 /* Open zPath into p (closing what was open). Returns 0 or 1 (error shown). */
+/* The shell's settings on a handle it opened: .timeout, .mapped, .limit
+** and the progress line. */
+static void dbSettings(Shell *p, fakt *db){
+  if( p->nBusyMs>=0 ) fakt_busy_timeout(db, p->nBusyMs);
+  if( p->nMapped>=0 ) fakt_set_mapped(db, p->nMapped);
+  fakt_limits(db, p->aLimit[0], p->aLimit[1], p->aLimit[2]);
+  dbProgress(p, db);
+}
+
 int openDb(Shell *p, const char *zPath, int flags){
   fakt *db = 0;
   struct stat st;
@@ -77,8 +86,7 @@ int openDb(Shell *p, const char *zPath, int flags){
       fakt *dbOld = 0;
       if( fakt_open(zOld, oldFlags, &dbOld)==FAKT_OK ){
         p->db = dbOld;
-        if( p->nBusyMs>=0 ) fakt_busy_timeout(dbOld, p->nBusyMs);
-        dbProgress(p, dbOld);
+        dbSettings(p, dbOld);
       }else{
         fakt_close(dbOld);
       }
@@ -95,9 +103,7 @@ int openDb(Shell *p, const char *zPath, int flags){
   closeDb(p);
   free(p->zDbPath);
   p->db = db;
-  if( p->nBusyMs>=0 ) fakt_busy_timeout(db, p->nBusyMs);
-  fakt_limits(db, p->aLimit[0], p->aLimit[1], p->aLimit[2]);
-  dbProgress(p, db);
+  dbSettings(p, db);
   p->zDbPath = xstrdup(zPath);
   p->bReadonly = (flags & FAKT_OPEN_READONLY)!=0;
   p->bPending = bPending;
@@ -118,9 +124,7 @@ int pendingCreate(Shell *p){
   }
   fakt_close(p->db);           /* the stand-in: nothing was written to it */
   p->db = db;
-  if( p->nBusyMs>=0 ) fakt_busy_timeout(db, p->nBusyMs);
-  fakt_limits(db, p->aLimit[0], p->aLimit[1], p->aLimit[2]);
-  dbProgress(p, db);
+  dbSettings(p, db);
   p->bPending = 0;
   p->bCompValid = 0;
   return 0;
@@ -198,6 +202,52 @@ static int cmdTimeout(Shell *p, int nArg, char **azArg){
   }
   p->nBusyMs = (int)n;
   if( p->db ) fakt_busy_timeout(p->db, p->nBusyMs);
+  return 0;
+}
+
+/* "256 MiB" for 268435456: n in the largest binary unit it is a whole
+** number of (bytes below 1 KiB, or when it is none). */
+static void sizeText(char *z, size_t nZ, int64_t n){
+  static const char *const azUnit[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
+  int i = 0;
+  while( i<4 && n>0 && n%1024==0 ){ n /= 1024; i++; }
+  snprintf(z, nZ, "%lld %s", (long long)n, azUnit[i]);
+}
+
+/* .mapped [SIZE]: about how much of the file the reads leave mapped
+** (fakt_set_mapped); SIZE in bytes, or with K, M or G (KiB, MiB, GiB). */
+static int cmdMapped(Shell *p, int nArg, char **azArg){
+  char z[40];
+  if( nArg>=2 ){
+    char *zEnd;
+    long long n;
+    int nShift = 0;
+    errno = 0;
+    n = strtoll(azArg[1], &zEnd, 10);
+    if( zEnd!=azArg[1] && zEnd[0] && zEnd[1]==0 ){
+      switch( zEnd[0] ){
+        case 'k': case 'K': nShift = 10; zEnd++; break;
+        case 'm': case 'M': nShift = 20; zEnd++; break;
+        case 'g': case 'G': nShift = 30; zEnd++; break;
+      }
+    }
+    if( *zEnd || zEnd==azArg[1] || n<0 || errno || n > (LLONG_MAX>>nShift) ){
+      dotErr(p, ".mapped wants a size: bytes, or a number and K, M or G (0: no limit)");
+      return 1;
+    }
+    p->nMapped = (int64_t)n << nShift;
+    if( p->db && fakt_set_mapped(p->db, p->nMapped)!=FAKT_OK ){
+      dotErr(p, "%s", fakt_errmsg(p->db));
+      return 1;
+    }
+    return 0;
+  }
+  if( p->nMapped==0 ) fprintf(p->out, "0 (no limit)\n");
+  else{
+    int64_t n = p->nMapped<0 ? (int64_t)256<<20 : p->nMapped;
+    sizeText(z, sizeof(z), n);
+    fprintf(p->out, "%lld (%s)\n", (long long)n, z);
+  }
   return 0;
 }
 
@@ -542,6 +592,12 @@ static int cmdShow(Shell *p, int nArg, char **azArg){
   fprintf(f, "%12s: %s\n", "headers", p->bHeaders ? "on" : "off");
   fprintf(f, "%12s: rows %lld, memory %lld, time %lld\n", "limit",
           (long long)p->aLimit[0], (long long)p->aLimit[1], (long long)p->aLimit[2]);
+  if( p->nMapped==0 ) fprintf(f, "%12s: 0 (no limit)\n", "mapped");
+  else{
+    char zSize[40];
+    sizeText(zSize, sizeof(zSize), p->nMapped<0 ? (int64_t)256<<20 : p->nMapped);
+    fprintf(f, "%12s: %s\n", "mapped", zSize);
+  }
   fprintf(f, "%12s: %s\n", "mode", azModeName[p->mode]);
   fprintf(f, "%12s: ", "nullvalue");
   jsonString(f, p->zNull);
@@ -692,6 +748,12 @@ const DotCmd aDot[] = {
     "  line      one \"name = value\" line per column, a blank line between rows\n"
     "  list      values separated by \"|\"\n"
     "  .nullvalue sets the text of null in every mode but json and jsonl." },
+  { "mapped",  1, 2, cmdMapped,  ".mapped [SIZE]",        "about how much of the file reads leave mapped (default 256M, 0: no limit)",
+    "  .mapped          the limit now\n"
+    "  .mapped SIZE     bytes, or a number and K, M or G (KiB, MiB, GiB)\n"
+    "  Past it the reads let the file's pages go back to the page cache:\n"
+    "  less memory, a page fault for each page read again. The counterpart\n"
+    "  of SQLite's cache size (fakt_set_mapped)." },
   { "nullvalue", 2, 2, cmdNullvalue, ".nullvalue TEXT",    "show null as TEXT (default: empty)", 0 },
   { "once",    2, 2, cmdOnce,    ".once FILE",            "send the output of the next statement or command to FILE", 0 },
   { "open",    2, 3, cmdOpen,    ".open [--readonly] DB", "close this database and open DB", 0 },

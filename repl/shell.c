@@ -355,6 +355,7 @@ int main(int argc, char **argv){
   s.nWidth = -1;
   s.bTty = isatty(1);
   s.nBusyMs = -1;
+  s.nMapped = -1;
   s.bProgress = isatty(2);         /* a load's progress: on a terminal only */
   aAction = xmalloc(sizeof(Action)*(size_t)(argc>0 ? argc : 1));
   azCmd = xmalloc(sizeof(char*)*(size_t)(argc>0 ? argc : 1));

@@ -83,6 +83,7 @@ typedef struct Shell {
   int bTty;              /* stdout is a terminal */
   int eWrite;            /* errno of a failed write to stdout */
   int nBusyMs;           /* .timeout: how long a write waits (-1: the library's default) */
+  int64_t nMapped;       /* .mapped: fakt_set_mapped (-1: the library's default) */
   int bInteractive;      /* running the REPL */
   int nErr;              /* failed statements and commands so far */
   int bQuit;             /* .quit seen */

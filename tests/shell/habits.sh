@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/shell/habits.sh -- the sqlite3 shell habits of the fakt program
 # (issue 22 point 4): modes box, markdown, line and list; .output and
-# .once; .nullvalue; .print; .show; .limit; .parameter; -cmd; -init and
+# .once; .nullvalue; .print; .show; .limit; .mapped; .parameter; -cmd; -init and
 # ~/.faktrc; -echo and .echo; .help COMMAND.
 . tests/shell/lib.sh
 
@@ -143,6 +143,49 @@ n
 6" "$(printf '%s' "$out" | tr -d '\r')"
 run -c '.limit pages 3' "$DB"
 check ".limit unknown" '-c:1:1: error: unknown limit "pages": use rows, memory or time' "$err"
+
+# ---- .mapped: how much of the file the reads leave mapped (fakt_set_mapped)
+run -c '.mapped' "$DB"
+check ".mapped default" "268435456 (256 MiB)" "$out"
+run -c '.mapped 64M' -c '.mapped' -c '.mapped 0' -c '.mapped' -c '.mapped 3000' -c '.show' "$DB"
+check ".mapped sets" "67108864 (64 MiB)
+0 (no limit)" "$(printf '%s\n' "$out" | sed -n 1,2p)"
+check_match ".mapped in .show" '^ +mapped: 3000 bytes$' "$out"
+for bad in 12X -1 99999999999G 1.5M ''; do
+  run -c ".mapped $bad" -c '.mapped' "$DB"
+  if [ -n "$bad" ]; then
+    check ".mapped $bad refused" "-c:1:1: error: .mapped wants a size: bytes, or a number and K, M or G (0: no limit)" "$err"
+    check ".mapped $bad: the limit stays" "268435456 (256 MiB)" "$out"
+  fi
+done
+# its effect, on a file opened after it (.open): a process reading all of
+# a 38 MB file twice keeps less of it with 1M than with no limit (the
+# children's peak RSS, from Python)
+if command -v python3 >/dev/null 2>&1 && [ -r /proc/self/statm ]; then
+  i=0
+  while [ $i -lt 60000 ]; do
+    printf 'entity m%d person "%0200d";\n' $i $i
+    i=$((i+1))
+  done > "$T/big.fk"
+  run -c 'begin;' -c '.read '"$T/big.fk" -c 'commit;' "$T/big.fakt"
+  check ".mapped: the big file loads" 0 "$rc"
+  peak() {
+    python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
+      "$FAKT" -c ".mapped $1" -c ".open --readonly $T/big.fakt" \
+      -c 'find count(?l) where label(?e, ?l);' -c 'find count(?l) where label(?e, ?l);' "$DB"
+  }
+  kb_small=$(peak 1M) kb_none=$(peak 0)
+  size_kb=$(( $(wc -c < "$T/big.fakt") / 1024 ))
+  echo "  .mapped: peak ${kb_small} KiB with 1M, ${kb_none} KiB with no limit (file ${size_kb} KiB)"
+  if [ "$kb_small" -gt 0 ] && [ $((kb_none - kb_small)) -gt $((size_kb / 2)) ]; then
+    npass=$((npass+1))
+  else
+    nfail=$((nfail+1))
+    echo "FAIL .mapped 1M: peak ${kb_small} KiB against ${kb_none} KiB with no limit (file ${size_kb} KiB)"
+  fi
+fi
 
 # ---- .parameter: $name bound in every statement run afterwards
 run_in '.parameter set who kim
