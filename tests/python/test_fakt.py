@@ -542,7 +542,11 @@ print("committed", flush=True)
 
 class TestBusyTimeout(TempDir):
 
-    def holder(self, path):
+    def holder(self, name, timeout):
+        """A new database NAME whose writer a child process holds, and a
+        connection to it with timeout; returns (child, connection)."""
+        path = os.path.join(self.dir, name)
+        self.fresh(name).close()
         env = dict(os.environ, PYTHONPATH=os.path.join(TOP, "python"))
         p = subprocess.Popen([sys.executable, "-c", HOLDER, path], env=env,
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -550,14 +554,12 @@ class TestBusyTimeout(TempDir):
         self.addCleanup(p.stdout.close)
         self.addCleanup(p.stdin.close)
         self.assertEqual(p.stdout.readline(), "held\n")
-        return p
+        db = fakt.connect(path, timeout=timeout)
+        self.addCleanup(db.close)
+        return p, db
 
     def test_timeout_zero_fails_at_once_and_changes_nothing(self):
-        path = os.path.join(self.dir, "busy.fakt")
-        self.fresh("busy.fakt").close()
-        p = self.holder(path)
-        db = fakt.connect(path, timeout=0)
-        self.addCleanup(db.close)
+        p, db = self.holder("busy.fakt", 0)
         with self.assertRaises(fakt.OperationalError) as cm:
             db.execute('entity other person "Other";')
         self.assertEqual(cm.exception.codename, "FAKT_BUSY")
@@ -565,7 +567,7 @@ class TestBusyTimeout(TempDir):
         self.assertIn("waited 0 ms", str(cm.exception))
         # a connection with a timeout of 0.25 s
         db.close()
-        db = fakt.connect(path, timeout=0.25)
+        db = fakt.connect(os.path.join(self.dir, "busy.fakt"), timeout=0.25)
         self.addCleanup(db.close)
         with self.assertRaises(fakt.OperationalError) as cm:
             db.execute('entity other person "Other";')
@@ -581,11 +583,7 @@ class TestBusyTimeout(TempDir):
         self.assertEqual(db.execute("find count() where type(?e, person);").fetchone(), (3,))
 
     def test_a_write_waits_for_the_other_writer(self):
-        path = os.path.join(self.dir, "wait.fakt")
-        self.fresh("wait.fakt").close()
-        p = self.holder(path)
-        db = fakt.connect(path, timeout=60)
-        self.addCleanup(db.close)
+        p, db = self.holder("wait.fakt", 60)
         # the holder commits once this thread has sent its line; the write
         # below waits for it instead of failing
         t = threading.Thread(target=lambda: (p.stdin.write("\n"), p.stdin.flush()))
