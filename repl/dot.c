@@ -737,6 +737,12 @@ const DotCmd aDot[] = {
     "  .limit memory N     ... that holds more than N bytes\n"
     "  .limit time MS      ... that runs longer than MS milliseconds\n"
     "  A query over a limit fails with \"limit reached\" and shows no rows." },
+  { "mapped",  1, 2, cmdMapped,  ".mapped [SIZE]",        "about how much of the file reads leave mapped (default 256M, 0: no limit)",
+    "  .mapped          the limit now\n"
+    "  .mapped SIZE     bytes, or a number and K, M or G (KiB, MiB, GiB)\n"
+    "  Past it the reads let the file's pages go back to the page cache:\n"
+    "  less memory, a page fault for each page read again. The counterpart\n"
+    "  of SQLite's cache size (fakt_set_mapped)." },
   { "mode",    1, 2, cmdMode,    ".mode [MODE]",          "output mode: table, box, markdown, csv, tsv, json, jsonl, line, list",
     "  table     columns padded, \" | \" between them, then (N rows)\n"
     "  box       the same with box-drawing lines around\n"
@@ -748,12 +754,6 @@ const DotCmd aDot[] = {
     "  line      one \"name = value\" line per column, a blank line between rows\n"
     "  list      values separated by \"|\"\n"
     "  .nullvalue sets the text of null in every mode but json and jsonl." },
-  { "mapped",  1, 2, cmdMapped,  ".mapped [SIZE]",        "about how much of the file reads leave mapped (default 256M, 0: no limit)",
-    "  .mapped          the limit now\n"
-    "  .mapped SIZE     bytes, or a number and K, M or G (KiB, MiB, GiB)\n"
-    "  Past it the reads let the file's pages go back to the page cache:\n"
-    "  less memory, a page fault for each page read again. The counterpart\n"
-    "  of SQLite's cache size (fakt_set_mapped)." },
   { "nullvalue", 2, 2, cmdNullvalue, ".nullvalue TEXT",    "show null as TEXT (default: empty)", 0 },
   { "once",    2, 2, cmdOnce,    ".once FILE",            "send the output of the next statement or command to FILE", 0 },
   { "open",    2, 3, cmdOpen,    ".open [--readonly] DB", "close this database and open DB", 0 },
