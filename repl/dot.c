@@ -56,7 +56,6 @@ static int dirExists(const char *zPath){
   return rc;
 }
 
-/* Open zPath into p (closing what was open). Returns 0 or 1 (error shown). */
 /* The shell's settings on a handle it opened: .timeout, .mapped, .limit
 ** and the progress line. */
 static void dbSettings(Shell *p, fakt *db){
@@ -66,6 +65,7 @@ static void dbSettings(Shell *p, fakt *db){
   dbProgress(p, db);
 }
 
+/* Open zPath into p (closing what was open). Returns 0 or 1 (error shown). */
 int openDb(Shell *p, const char *zPath, int flags){
   fakt *db = 0;
   struct stat st;
@@ -205,12 +205,19 @@ static int cmdTimeout(Shell *p, int nArg, char **azArg){
   return 0;
 }
 
-/* "256 MiB" for 268435456: n in the largest binary unit it is a whole
-** number of (bytes below 1 KiB, or when it is none). */
-static void sizeText(char *z, size_t nZ, int64_t n){
+/* The .mapped limit in bytes (the library's default until it is set). */
+static int64_t mappedBytes(const Shell *p){
+  return p->nMapped<0 ? (int64_t)256<<20 : p->nMapped;
+}
+
+/* The .mapped limit as .show writes it: "256 MiB" (in the largest binary
+** unit it is a whole number of), "3000 bytes", "0 (no limit)". */
+static void mappedText(const Shell *p, char *z, size_t nZ){
   static const char *const azUnit[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
+  int64_t n = mappedBytes(p);
   int i = 0;
-  while( i<4 && n>0 && n%1024==0 ){ n /= 1024; i++; }
+  if( n==0 ){ snprintf(z, nZ, "0 (no limit)"); return; }
+  while( i<4 && n%1024==0 ){ n /= 1024; i++; }
   snprintf(z, nZ, "%lld %s", (long long)n, azUnit[i]);
 }
 
@@ -242,12 +249,9 @@ static int cmdMapped(Shell *p, int nArg, char **azArg){
     }
     return 0;
   }
-  if( p->nMapped==0 ) fprintf(p->out, "0 (no limit)\n");
-  else{
-    int64_t n = p->nMapped<0 ? (int64_t)256<<20 : p->nMapped;
-    sizeText(z, sizeof(z), n);
-    fprintf(p->out, "%lld (%s)\n", (long long)n, z);
-  }
+  mappedText(p, z, sizeof(z));
+  if( p->nMapped==0 ) fprintf(p->out, "%s\n", z);
+  else fprintf(p->out, "%lld (%s)\n", (long long)mappedBytes(p), z);
   return 0;
 }
 
@@ -581,7 +585,7 @@ static int cmdPrint(Shell *p, int nArg, char **azArg){
 /* .show: the current settings, one per line, as sqlite3 shows them. */
 static int cmdShow(Shell *p, int nArg, char **azArg){
   FILE *f = p->out;
-  char aW[32];
+  char aW[32], zSize[40];
   (void)nArg; (void)azArg;
   if( p->nWidth<0 ) snprintf(aW, sizeof(aW), "auto (%d)", cellMax(p));
   else snprintf(aW, sizeof(aW), "%d", p->nWidth);
@@ -592,12 +596,8 @@ static int cmdShow(Shell *p, int nArg, char **azArg){
   fprintf(f, "%12s: %s\n", "headers", p->bHeaders ? "on" : "off");
   fprintf(f, "%12s: rows %lld, memory %lld, time %lld\n", "limit",
           (long long)p->aLimit[0], (long long)p->aLimit[1], (long long)p->aLimit[2]);
-  if( p->nMapped==0 ) fprintf(f, "%12s: 0 (no limit)\n", "mapped");
-  else{
-    char zSize[40];
-    sizeText(zSize, sizeof(zSize), p->nMapped<0 ? (int64_t)256<<20 : p->nMapped);
-    fprintf(f, "%12s: %s\n", "mapped", zSize);
-  }
+  mappedText(p, zSize, sizeof(zSize));
+  fprintf(f, "%12s: %s\n", "mapped", zSize);
   fprintf(f, "%12s: %s\n", "mode", azModeName[p->mode]);
   fprintf(f, "%12s: ", "nullvalue");
   jsonString(f, p->zNull);

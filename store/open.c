@@ -225,8 +225,8 @@ static int lockBlame(FaktStore *s, const char *zReal, int rc){
 
 /* ================================================================ open and close */
 
-/* A handle with the settings of cfg, nothing opened yet (NULL: out of
-** memory); *pnMap is the map size to open with. */
+/* About how many bytes of the file s's reads leave mapped (0: no limit;
+** kv.c's readLook). */
 int faktStoreSetMapped(FaktStore *s, uint64_t nBytes){
   uint64_t nLong = UINT64_MAX;
   if( nBytes ){
@@ -244,6 +244,8 @@ int faktStoreSetMapped(FaktStore *s, uint64_t nBytes){
   return FAKT_OK;
 }
 
+/* A handle with the settings of cfg, nothing opened yet (NULL: out of
+** memory); *pnMap is the map size to open with. */
 static FaktStore *storeNew(const StoreConfig *pCfg, uint64_t *pnMap){
   FaktStore *s = calloc(1, sizeof(*s));
   uint64_t nMap;
