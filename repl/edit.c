@@ -420,17 +420,65 @@ int editInit(Shell *p){
   return 0;
 }
 
+/* The history is not saved again here: editRemember() saved every line
+** as it was entered. A shell whose terminal goes away reads end of input,
+** comes here and is then killed by SIGHUP; it has nothing left to write. */
 void editEnd(Shell *p){
-  if( p->hist ){
-    HistEvent ev;
-    if( p->zHistFile ) history(p->hist, &ev, H_SAVE, p->zHistFile);
-    history_end(p->hist);
-  }
+  if( p->hist ) history_end(p->hist);
   if( p->el ) el_end(p->el);
   free(p->zHistFile);
   p->hist = 0;
   p->el = 0;
   p->zHistFile = 0;
+}
+
+/*
+** Write the history to p->zHistFile. A regular file (or a symbolic link
+** to one: the link stays) is replaced whole: the history goes to a new
+** file FILE.XXXXXX beside it, renamed over it once complete, so a shell
+** killed while saving (its terminal closed, say) leaves the old history
+** whole, never an empty file. Anything else, such as /dev/null, is
+** written straight and never replaced, as are a link to a file not yet
+** there (which creates it) and a path that cannot be resolved. Failures
+** are silent: the history is a convenience, and a read-only home must not
+** stop the shell.
+*/
+static void editSave(Shell *p){
+  HistEvent ev;
+  struct stat st;
+  char *zFinal = 0, *zTmp;
+  FILE *f;
+  int fd, ok;
+  if( p->zHistFile==0 ) return;
+  if( stat(p->zHistFile, &st)==0 ){
+    if( !S_ISREG(st.st_mode) || (zFinal = realpath(p->zHistFile, NULL))==0 ){
+      history(p->hist, &ev, H_SAVE, p->zHistFile);
+      return;
+    }
+  }else if( errno!=ENOENT || (lstat(p->zHistFile, &st)==0 && S_ISLNK(st.st_mode)) ){
+    history(p->hist, &ev, H_SAVE, p->zHistFile);   /* a link to a new file */
+    return;
+  }else{
+    zFinal = xstrdup(p->zHistFile);
+  }
+  zTmp = xmalloc(strlen(zFinal) + 8);
+  memcpy(zTmp, zFinal, strlen(zFinal));
+  memcpy(zTmp + strlen(zFinal), ".XXXXXX", 8);
+  fd = mkstemp(zTmp);              /* mode 0600: the history is private */
+  if( fd>=0 ){
+    f = fdopen(fd, "w");
+    if( f==0 ){
+      close(fd);
+      ok = 0;
+    }else{
+      ok = history(p->hist, &ev, H_SAVE_FP, f)>=0;
+      ok = (fflush(f)==0) & ok;
+      ok = (fclose(f)==0) & ok;
+    }
+    if( !ok || rename(zTmp, zFinal)!=0 ) unlink(zTmp);
+  }
+  free(zTmp);
+  free(zFinal);
 }
 
 /* Add a statement or command to the history, newlines made spaces. */
@@ -446,6 +494,6 @@ void editRemember(Shell *p, const char *z){
   history(p->hist, &ev, H_ENTER, zCopy);
   free(zCopy);
   /* saved at once, so a killed or crashed shell keeps what was typed */
-  if( p->zHistFile ) history(p->hist, &ev, H_SAVE, p->zHistFile);
+  editSave(p);
 }
 

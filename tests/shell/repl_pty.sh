@@ -110,4 +110,29 @@ key C-u
 type_text '.quit'; key Enter
 wait_for ".quit leaves, status 0" '^\[exit 0\]$'
 
+# ---- each save replaces the history whole (a new file renamed over it,
+# so a shell killed while saving never leaves it empty): a symbolic link
+# stays a link to the file it names, the file stays private, and no
+# temporary is left beside either
+mkdir "$T/dots"
+mv "$HIST" "$T/dots/hist"
+ln -s dots/hist "$HIST"
+ln "$T/dots/hist" "$T/dots/before"     # a second name for the old file
+cp "$T/dots/hist" "$T/hist.copy"
+start "$DB"
+wait_for "linked history: prompt" '^fakt>$'
+type_text 'find 8 as eight;'; key Enter
+wait_for "linked history: ran" '^eight$'
+type_text '.quit'; key Enter
+wait_for "linked history: quit" '^\[exit 0\]$'
+check "linked history: still a link" "dots/hist" "$(readlink "$HIST")"
+check_match "linked history: the file it names has the line" 'eight' "$(cat "$T/dots/hist")"
+check_match "linked history: and the older ones" 'seven' "$(cat "$T/dots/hist")"
+check "linked history: the old file is replaced, not written over" \
+  "$(cat "$T/hist.copy")" "$(cat "$T/dots/before")"
+check "linked history: mode 600" "600" "$(stat -c %a "$T/dots/hist")"
+check "linked history: no temporary left" "before
+hist" "$(ls -A "$T/dots")"
+check "linked history: none beside the link" "history" "$(ls -A "$T" | grep '^history')"
+
 finish
