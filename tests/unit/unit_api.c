@@ -4,7 +4,8 @@
 ** Open, prepare with named and positional parameters, bind every kind of
 ** value, step, read every column type, reset and re-run, finalize, close;
 ** errors as codes with "line L, col C" messages; fakt_exec; misuse; bound
-** hostile text stays a value; four threads sharing one handle; fakt_interrupt from
+** hostile text stays a value; four threads sharing one handle; another
+** thread's call during an explicit transaction; fakt_interrupt from
 ** another thread; fakt_check; a statement reused 1,000 times; a full database's
 ** message names the file and the size.
 ** Ends with "N passed, N failed"; exit status 1 on any failure.
@@ -689,6 +690,78 @@ static void testInterrupt(fakt *db) {
   CHECK(queryIs(db, "find count() where reach(k3, ?x);", "3"));
 }
 
+/* fakt.h: an explicit transaction belongs to the thread that began it.
+** Another thread's call on the handle meanwhile gets FAKT_MISUSE at once:
+** it must not wait for LMDB's writer lock, which the first thread holds,
+** while it holds the handle's mutex, which the first thread needs to
+** commit (that would be a deadlock). The transaction is untouched. */
+typedef struct Foreign {
+  fakt *db;
+  int rcWrite, rcRead, rcExec;      /* codes the second thread got */
+  char zMsg[256];                   /* fakt_errmsg() after its write */
+  int bDone;                        /* set (atomically) when it returns */
+} Foreign;
+
+static void *foreignMain(void *pArg) {
+  Foreign *f = pArg;
+  fakt_stmt *p = NULL;
+  f->rcWrite = fakt_prepare(f->db, "entity ft_b place \"FT B\";", -1, &p, NULL);
+  snprintf(f->zMsg, sizeof(f->zMsg), "%s", fakt_errmsg(f->db));
+  fakt_finalize(p);
+  p = NULL;
+  f->rcRead = fakt_prepare(f->db, "find ?x where ?x = kim;", -1, &p, NULL);
+  fakt_finalize(p);
+  f->rcExec = fakt_exec(f->db, "entity ft_c place \"FT C\";", NULL, NULL, NULL);
+  __atomic_store_n(&f->bDone, 1, __ATOMIC_SEQ_CST);
+  return NULL;
+}
+
+/* Run foreignMain on a thread of its own and wait for it; 0 if it did not
+** return within 60 s (a hang guard, not a speed bound: it then holds the
+** handle's mutex, so the test cannot go on). */
+static int foreignRun(Foreign *f) {
+  pthread_t t;
+  if (pthread_create(&t, NULL, foreignMain, f) != 0) return 0;
+  struct timespec ts = { 0, 10 * 1000 * 1000 };
+  for (int i = 0; i < 6000 && !__atomic_load_n(&f->bDone, __ATOMIC_SEQ_CST); i++) nanosleep(&ts, NULL);
+  if (!__atomic_load_n(&f->bDone, __ATOMIC_SEQ_CST)) return 0;
+  pthread_join(t, NULL);
+  return 1;
+}
+
+static void testForeignTxn(fakt *db) {
+  char z[256];
+  Foreign f;
+  memset(&f, 0, sizeof(f));
+  f.db = db;
+  CHECK(fakt_busy_timeout(db, 600000) == FAKT_OK);   /* a wait would be long */
+  CHECK(run(db, "begin; entity ft_a place \"FT A\";"));
+  CHECK(fakt_in_transaction(db) == 1);
+  if (!foreignRun(&f)) {
+    printf("  FAIL the second thread waits with the handle's mutex held (deadlock)\n");
+    exit(1);
+  }
+  CHECK(f.rcWrite == FAKT_MISUSE);
+  CHECK(strstr(f.zMsg, "a transaction begun by another thread is open") != NULL);
+  CHECK(f.rcRead == FAKT_MISUSE);
+  CHECK(f.rcExec == FAKT_MISUSE);
+  /* the first thread's transaction goes on and commits what it wrote */
+  CHECK(fakt_in_transaction(db) == 1);
+  CHECK(run(db, "entity ft_d place \"FT D\"; commit;"));
+  CHECK(queryIs(db, "find ?x where ?x = ft_a;", "ft_a"));
+  CHECK(queryIs(db, "find ?x where ?x = ft_d;", "ft_d"));
+  CHECK(query(db, "find ?x where ?x = ft_b;", z, sizeof(z)) == FAKT_NOTFOUND);
+  CHECK(strstr(fakt_errmsg(db), "unknown entity \"ft_b\"") != NULL);
+  CHECK(query(db, "find ?x where ?x = ft_c;", z, sizeof(z)) == FAKT_NOTFOUND);
+  /* with no transaction open, the same calls from another thread work */
+  memset(&f, 0, sizeof(f));
+  f.db = db;
+  CHECK(foreignRun(&f));
+  CHECK(f.rcWrite == FAKT_OK && f.rcRead == FAKT_OK && f.rcExec == FAKT_OK);
+  CHECK(queryIs(db, "find ?x where ?x = ft_c;", "ft_c"));
+  CHECK(fakt_busy_timeout(db, 5000) == FAKT_OK);
+}
+
 /* A prepared statement that calls a rule keeps the rule's rows between
 ** executions of the same snapshot (SPEC 5.x): re-running it with other
 ** parameters, after a write, as of an older transaction, inside begin and
@@ -1090,6 +1163,7 @@ int main(void) {
     testExecAndErrors(db);
     testMisuseAndLifecycle(db);
     testThreads(db);          /* the one handle, shared by four threads */
+    testForeignTxn(db);       /* a transaction of another thread: misuse */
     testInterrupt(db);
     testRuleReuse(db);
     CHECK(fakt_close(db) == FAKT_OK);
