@@ -124,6 +124,7 @@ static void reportError(Shell *p, Input *pIn, const char *zText, int iBase,
   const char *zMsg = fakt_errmsg(p->db);
   int l = iLine, c = iCol, bPos = 1;
   const char *zRest = splitPosition(zMsg, &l, &c);
+  progressClear(p);
   if( zRest==0 ){
     int off = bPrepare ? fakt_error_offset(p->db) : -1;
     zRest = zMsg;
@@ -243,6 +244,7 @@ static int bindParams(Shell *p, fakt_stmt *pStmt, const char **pzName, const cha
 /* A statement at iLine:iCol of pIn needs the database, which does not
 ** exist (p->bPending): report it and count the failure. */
 static void noSuchDb(Shell *p, Input *pIn, int iLine, int iCol){
+  progressClear(p);
   if( pIn->in==0 ) fprintf(stderr, "error: no such database: %s\n", p->zDbPath);
   else fprintf(stderr, "%s:%d:%d: error: no such database: %s\n", pIn->zName, iLine, iCol, p->zDbPath);
   fflush(stderr);
@@ -260,7 +262,7 @@ static void noSuchDb(Shell *p, Input *pIn, int iLine, int iCol){
 static int loadProgress(void *pArg){
   Shell *p = pArg;
   p->nLoadShown += LOAD_PROGRESS_EVERY;
-  fprintf(stderr, "\rload: %lld statements", (long long)p->nLoadShown);
+  fprintf(stderr, "\rload: %lld statements\033[K", (long long)p->nLoadShown);
   fflush(stderr);
   return 0;
 }
@@ -272,12 +274,42 @@ void dbProgress(Shell *p, fakt *db){
   fakt_progress_handler(db, p->bProgress ? LOAD_PROGRESS_EVERY : 0, loadProgress, p);
 }
 
-/* Clear the progress line a load left on the terminal, if any. */
+/* Clear the progress line a load left on the terminal, if any (a
+** script's line it wrote over is gone with it). */
 void progressDone(Shell *p){
   if( p->nLoadShown==0 ) return;
   fputs("\r\033[K", stderr);
   fflush(stderr);
   p->nLoadShown = 0;
+  p->bScriptShown = 0;
+}
+
+/* Clear any progress line, before something else is written to the
+** terminal: rows, a message, an echoed line. */
+void progressClear(Shell *p){
+  if( p->bScriptShown ){
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    p->bScriptShown = 0;
+  }
+  progressDone(p);
+}
+
+/* Statements of a script between two updates of its progress line. */
+#define SCRIPT_PROGRESS_EVERY 1000
+
+/* Count a statement of a script (a file, -c, .read, stdin: not the
+** prompt). On a terminal (p->bProgress), every 1,000 statements, "NAME: N
+** statements, line L" on stderr, until something else is written. A
+** script of single writes commits each (some 150 a second), so it shows
+** every few seconds; one inside begin ... commit, many times a second. */
+static void scriptProgress(Shell *p, Input *pIn, int iLine){
+  if( !p->bProgress || pIn->in==0 ) return;
+  if( ++pIn->nStmt % SCRIPT_PROGRESS_EVERY ) return;
+  fprintf(stderr, "\r%s: %lld statements, line %d\033[K", pIn->zName,
+          (long long)pIn->nStmt, iLine);
+  fflush(stderr);
+  p->bScriptShown = 1;
 }
 
 /* Run every statement of zText (nText bytes: it may hold NUL bytes, which
@@ -287,6 +319,7 @@ int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iLine){
   const char *z = zText;
   int line = iLine, col = 1;
   if( nText>INT_MAX ){
+    progressClear(p);
     fprintf(stderr, "%s:%d:1: error: statement text too long\n", pIn->zName, iLine);
     p->nErr++;
     if( bailOn(p, pIn) ) p->bStop = 1;
@@ -326,6 +359,7 @@ int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iLine){
         /* the first statement that writes (or begin) creates the file */
         fakt_finalize(pStmt);
         pStmt = 0;
+        progressClear(p);
         if( pendingCreate(p) ){ p->nErr++; p->bStop = 1; break; }
         pInterruptDb = p->db;
         fakt_set_origin(p->db, pIn->zOrigin, line, col);
@@ -345,6 +379,7 @@ int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iLine){
       {
         const char *zPName = 0, *zPErr = 0;
         if( bindParams(p, pStmt, &zPName, &zPErr)!=FAKT_OK ){
+          progressClear(p);
           if( pIn->in==0 ) fprintf(stderr, "error: parameter %s: %s\n", zPName, zPErr);
           else fprintf(stderr, "%s:%d:%d: error: parameter %s: %s\n", pIn->zName, line, col, zPName, zPErr);
           p->nErr++;
@@ -356,8 +391,11 @@ int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iLine){
           continue;
         }
       }
+      /* rows, or a line of .changes or .timer: on a clean line */
+      if( fakt_column_count(pStmt)>0 || p->bChanges || p->bTimer ) progressClear(p);
       rc = runStmt(p, pStmt);
       progressDone(p);
+      if( rc!=FAKT_OK ) progressClear(p);
       if( rc==WRITE_FAILED ){
         /* the output is gone: stop all input (sqlite3 dies of SIGPIPE) */
         if( p->eWrite!=EPIPE ){
@@ -383,6 +421,7 @@ int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iLine){
         break;
       }
     }
+    scriptProgress(p, pIn, line);
     if( zTail==0 || zTail<=zStmt ) break;
     advancePos(zStmt, zTail, &line, &col);
     z = zTail;

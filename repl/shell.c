@@ -110,6 +110,7 @@ int processInput(Shell *p, Input *pIn){
     if( acc.n==0 && isDotLine(line.z) ){
       int iOnce = p->iOnce, bOnce = p->bOnce;
       if( pIn->in==0 ) editRemember(p, line.z);
+      progressClear(p);
       if( p->bEcho ) fprintf(p->out, "%s%s", line.z, line.n && line.z[line.n-1]=='\n' ? "" : "\n");
       if( doDotCommand(p, pIn, line.z) ){
         p->nErr++;
@@ -129,7 +130,10 @@ int processInput(Shell *p, Input *pIn){
     ** fakt reports the NUL instead of the rest being dropped */
     if( fakt_complete(acc.z) || memchr(acc.z, 0, acc.n) ){
       p->bCont = 0;
-      if( p->bEcho ) fprintf(p->out, "%s%s", acc.z, acc.n && acc.z[acc.n-1]=='\n' ? "" : "\n");
+      if( p->bEcho ){
+        progressClear(p);
+        fprintf(p->out, "%s%s", acc.z, acc.n && acc.z[acc.n-1]=='\n' ? "" : "\n");
+      }
       if( pIn->in==0 ){
         editRemember(p, acc.z);
         runText(p, pIn, acc.z, acc.n, 1);
@@ -144,9 +148,11 @@ int processInput(Shell *p, Input *pIn){
   }
   if( acc.n>0 && !p->bQuit && !p->bStop ){   /* unfinished last statement */
     if( pIn->in==0 ) editRemember(p, acc.z);
+    progressClear(p);
     if( p->bEcho ) fprintf(p->out, "%s\n", acc.z);
     runText(p, pIn, acc.z, acc.n, pIn->in ? iStart : 1);
   }
+  progressClear(p);                      /* the input's own line, if shown */
   p->bCont = 0;
   p->pIn = pOuter;
   bufFree(&line);

@@ -64,6 +64,7 @@ typedef struct Input {
   const char *zOrigin;   /* for fakt_set_origin(): a file name or NULL */
   FILE *in;              /* the stream; NULL for the interactive editor */
   int iLine;             /* lines read so far */
+  int64_t nStmt;         /* statements run from it (its progress line) */
 } Input;
 
 typedef struct Shell {
@@ -111,6 +112,7 @@ typedef struct Shell {
   int bCompValid;        /* azComp reflects the database */
   int bProgress;         /* stderr is a terminal: a load shows its progress there */
   int64_t nLoadShown;    /* statements of the running load shown so far (0: none) */
+  int bScriptShown;      /* a script's progress line is on stderr */
 } Shell;
 
 
@@ -175,6 +177,7 @@ int isIdentChar(int c);
 const char *bindMsg(const char *zMsg);
 int runText(Shell *p, Input *pIn, const char *zText, size_t nText, int iLine);
 void dbProgress(Shell *p, fakt *db);
+void progressClear(Shell *p);
 void progressDone(Shell *p);
 int collect(Shell *p, const char *zQuery, char ***pazOut, int *pn, char ***pazSecond);
 void freeList(char **az, int n);

@@ -7,7 +7,8 @@
 # so the final screen does not show it): on the terminal (-c and the REPL)
 # the log has the progress lines; the same load with its output in a pipe
 # or in files prints nothing more than without a terminal. Counts, not
-# times: 25,101 statements make two progress lines.
+# times: 25,101 statements make two progress lines. A -f script shows its
+# own line every 1,000 statements, cleared before its rows and messages.
 . tests/shell/lib.sh
 
 if ! command -v tmux >/dev/null 2>&1; then
@@ -88,5 +89,52 @@ wait_for "files: the load ends" '^\[exit 0\]$'
 check "files: no progress on the terminal" 0 "$(grep -c 'load:' "$T/files.log")"
 check "files: the same output as without a terminal" "$want" "$(cat "$T/files.out")"
 check "files: nothing on stderr" "" "$(cat "$T/files.err")"
+
+# ---- a script (-f) on a terminal: "NAME: N statements, line L" every
+# 1,000 statements; rows and messages start on a clean line (the progress
+# line is cleared first), and none is left at the end. 2,607 statements: a
+# query after the 1,000th, a failing claim after the 2,000th.
+awk 'BEGIN {
+  print "predicate knows : entity;"
+  for (i = 0; i < 100; i++) print "entity e" i " person \"Person " i "\";"
+  print "begin;"
+  for (i = 0; i < 2500; i++) {
+    print "claim e" (i % 100) " knows e" ((i * 7 + 3) % 100) ";"
+    if (i == 1500) print "find count(?c) as n where ?c: ?s knows ?o;"
+    if (i == 2200) print "claim nobody knows e1;"
+  }
+  print "commit;"
+}' > "$T/script.facts"
+cd "$T" && run script_plain.fakt -f script.facts; cd - >/dev/null
+script_out=$out
+check "script without a terminal: rc" 1 "$rc"
+check "script without a terminal: only the message" \
+  'script.facts:2305:7: error: unknown entity "nobody"' "$err"
+cat > "$T/script.sh" <<EOS
+read go
+"\$FAKT" script.fakt -f script.facts
+EOS
+pane "$T/script.sh" "$T/script.log"
+wait_for "script: it ends" '^\[exit 1\]$'
+check_match "script: progress at 1,000 statements" 'script\.facts: 1000 statements, line 1000' "$(cat "$T/script.log")"
+check_match "script: progress at 2,000 statements" 'script\.facts: 2000 statements, line 2000' "$(cat "$T/script.log")"
+check "script: none past the statements there are" 0 "$(grep -c 'script.facts: 3000' "$T/script.log")"
+check "script: the progress line is cleared" 0 "$(count_of 'statements, line')"
+check "script: the header on a line of its own" 1 "$(count_of '^ *n$')"
+check "script: the row" 1 "$(count_of '^1501$')"
+check "script: the message on a line of its own" 1 \
+  "$(count_of '^script\.facts:2305:7: error: unknown entity "nobody"$')"
+check "script: what was written" "2500" "$(fakt -m list --no-headers -c 'find count(?c) where ?c: ?s knows ?o;' "$T/script.fakt")"
+
+# ---- the same script, its output and errors in files: nothing extra
+cat > "$T/sfiles.sh" <<EOS
+read go
+"\$FAKT" sfiles.fakt -f script.facts > sfiles.out 2> sfiles.err
+EOS
+pane "$T/sfiles.sh" "$T/sfiles.log"
+wait_for "script in files: it ends" '^\[exit 1\]$'
+check "script in files: no progress on the terminal" 0 "$(grep -c 'statements, line' "$T/sfiles.log")"
+check "script in files: the same output" "$script_out" "$(cat "$T/sfiles.out")"
+check "script in files: the same message" 'script.facts:2305:7: error: unknown entity "nobody"' "$(cat "$T/sfiles.err")"
 
 finish
