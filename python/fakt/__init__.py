@@ -41,7 +41,7 @@ __all__ = [
     "connect", "Connection", "Cursor", "Entity", "ClaimId", "PartialDate",
     "Quantity", "Error", "OperationalError", "ProgrammingError",
     "IntegrityError", "DataError", "InternalError", "NotSupportedError",
-    "library_path", "libversion",
+    "library_path", "libversion", "LIMIT_ROWS", "LIMIT_MEMORY", "LIMIT_MILLIS",
 ]
 
 # `make install` replaces these two lines with the installed paths.
@@ -57,6 +57,10 @@ OK, ERROR, INTERNAL, PERM, ABORT, BUSY, NOMEM, READONLY, INTERRUPT = 0, 1, 2, 3,
 IOERR, CORRUPT, NOTFOUND, FULL, CANTOPEN, TOOBIG, CONSTRAINT = 10, 11, 12, 13, 14, 18, 19
 MISMATCH, MISUSE, RANGE, NOTADB, SYNTAX, FORMAT, LIMIT = 20, 21, 25, 26, 27, 28, 29
 ROW, DONE = 100, 101
+
+# Connection.setlimit() categories: the three limits of fakt_limits().
+LIMIT_ROWS, LIMIT_MEMORY, LIMIT_MILLIS = 0, 1, 2
+_LIMIT_NAMES = ("rows", "memory", "millis")
 
 _CODENAMES = {
     0: "FAKT_OK", 1: "FAKT_ERROR", 2: "FAKT_INTERNAL", 3: "FAKT_PERM",
@@ -299,6 +303,7 @@ _fakt_last_tx = _proto("fakt_last_tx", _c_int64, _vp)
 _fakt_changes = _proto("fakt_changes", _c_int64, _vp)
 _fakt_in_transaction = _proto("fakt_in_transaction", _int, _vp)
 _fakt_busy_timeout = _proto("fakt_busy_timeout", _int, _vp, _int)
+_fakt_limits = _proto("fakt_limits", _int, _vp, _c_int64, _c_int64, _c_int64)
 
 # fakt_set_mapped(db, bytes): how much of the file reads leave mapped.
 if hasattr(_lib, "fakt_set_mapped"):
@@ -383,6 +388,7 @@ class Connection:
         self._lock = threading.RLock()
         self._cursors = weakref.WeakSet()
         self._origin_moved = False
+        self._limits = [0, 0, 0]        # fakt_limits() has no getter: kept here
         self.path = os.fspath(path)
         self.readonly = bool(readonly)
         key = os.path.realpath(self.path)
@@ -568,6 +574,45 @@ class Connection:
             rc = _fakt_set_mapped(self._check(), nbytes)
             if rc != OK:
                 raise self._err(rc)
+
+    def setlimit(self, category, limit):
+        """Set one of the limits on the statements of this connection, as
+        sqlite3's setlimit does, and return its previous value. category is
+        fakt.LIMIT_ROWS (the rows a query may produce or hold), LIMIT_MEMORY
+        (the bytes a query may hold in memory) or LIMIT_MILLIS (its run
+        time); 0 is no limit, the default; a negative limit leaves it as it
+        is. A statement past a limit raises OperationalError (FAKT_LIMIT)
+        and the connection goes on."""
+        for name, v in (("category", category), ("limit", limit)):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise TypeError("setlimit: %s must be an int, not %s" % (name, type(v).__name__))
+        if category not in (LIMIT_ROWS, LIMIT_MEMORY, LIMIT_MILLIS):
+            raise ProgrammingError("setlimit: no limit category %d (fakt.LIMIT_ROWS, "
+                                   "LIMIT_MEMORY, LIMIT_MILLIS)" % category, RANGE)
+        if limit > 2**63 - 1:
+            raise ValueError("setlimit: %s limit %d is too large" % (_LIMIT_NAMES[category], limit))
+        with self._lock:
+            db = self._check()
+            old = self._limits[category]
+            if limit >= 0:
+                new = list(self._limits)
+                new[category] = limit
+                rc = _fakt_limits(db, new[0], new[1], new[2])
+                if rc != OK:
+                    raise self._err(rc)
+                self._limits = new
+            return old
+
+    def getlimit(self, category):
+        """The current value of a limit (see setlimit); 0: none."""
+        if isinstance(category, bool) or not isinstance(category, int):
+            raise TypeError("getlimit: category must be an int, not %s" % type(category).__name__)
+        if category not in (LIMIT_ROWS, LIMIT_MEMORY, LIMIT_MILLIS):
+            raise ProgrammingError("getlimit: no limit category %d (fakt.LIMIT_ROWS, "
+                                   "LIMIT_MEMORY, LIMIT_MILLIS)" % category, RANGE)
+        with self._lock:
+            self._check()
+            return self._limits[category]
 
     def interrupt(self):
         """Make the running statements of this connection stop with an

@@ -603,6 +603,87 @@ class TestBusyTimeout(TempDir):
         self.assertFalse(os.path.exists(path))       # nothing was opened or created
 
 
+class TestLimits(TempDir):
+    """setlimit/getlimit, as sqlite3's: fakt_limits() one category at a time."""
+
+    def people(self, n=40):
+        db = self.fresh(fixture=False)
+        with db.transaction():
+            db.executescript("".join('entity p%d person "P %d";\n' % (i, i) for i in range(n)))
+        return db
+
+    def test_rows(self):
+        db = self.people()
+        q = "find ?e where type(?e, person);"
+        self.assertEqual(db.getlimit(fakt.LIMIT_ROWS), 0)
+        self.assertEqual(db.setlimit(fakt.LIMIT_ROWS, 10), 0)
+        self.assertEqual(db.getlimit(fakt.LIMIT_ROWS), 10)
+        with self.assertRaises(fakt.OperationalError) as cm:
+            db.execute(q).fetchall()
+        self.assertEqual(cm.exception.codename, "FAKT_LIMIT")
+        self.assertIn("more than 10 rows", str(cm.exception))
+        self.assertEqual(len(db.execute("find ?e where type(?e, person) limit 10;").fetchall()), 10)
+        # negative: unchanged, the old value returned; the others untouched
+        self.assertEqual(db.setlimit(fakt.LIMIT_ROWS, -1), 10)
+        self.assertEqual(db.getlimit(fakt.LIMIT_ROWS), 10)
+        self.assertEqual(db.getlimit(fakt.LIMIT_MEMORY), 0)
+        self.assertEqual(db.setlimit(fakt.LIMIT_ROWS, 0), 10)
+        self.assertEqual(len(db.execute(q).fetchall()), 40)
+
+    def test_memory_keeps_the_others(self):
+        db = self.people()
+        db.setlimit(fakt.LIMIT_MEMORY, 1000)
+        sort = "find ?a, ?b where type(?a, person), type(?b, person) order by ?b, ?a;"
+        with self.assertRaises(fakt.OperationalError) as cm:
+            db.execute(sort).fetchall()
+        self.assertEqual(cm.exception.codename, "FAKT_LIMIT")
+        self.assertIn("memory limit of 1000 bytes", str(cm.exception))
+        # each call changes its own category: the rows limit set between
+        # stays when the memory limit is lifted
+        db.setlimit(fakt.LIMIT_ROWS, 1000)
+        self.assertEqual(db.setlimit(fakt.LIMIT_MEMORY, 0), 1000)
+        with self.assertRaises(fakt.OperationalError) as cm:
+            db.execute(sort).fetchall()
+        self.assertIn("more than 1000 rows", str(cm.exception))
+        db.setlimit(fakt.LIMIT_ROWS, 0)
+        self.assertEqual(len(db.execute(sort).fetchall()), 1600)
+
+    def test_millis(self):
+        db = self.people(60)
+        # 60^5 rows to count: hundreds of millions of steps, never 1 ms
+        big = "find count() where type(?a, person), type(?b, person), type(?c, person), " \
+              "type(?d, person), type(?e, person);"
+        self.assertEqual(db.setlimit(fakt.LIMIT_MILLIS, 1), 0)
+        with self.assertRaises(fakt.OperationalError) as cm:
+            db.execute(big).fetchall()
+        self.assertEqual(cm.exception.codename, "FAKT_LIMIT")
+        self.assertIn("time limit of 1 ms", str(cm.exception))
+        self.assertEqual(db.execute("find count() where type(?a, person);").fetchone(), (60,))
+
+    def test_refusals(self):
+        db = self.people(1)
+        for bad in (3, -1, 99):
+            with self.assertRaises(fakt.ProgrammingError, msg=repr(bad)):
+                db.setlimit(bad, 1)
+            with self.assertRaises(fakt.ProgrammingError, msg=repr(bad)):
+                db.getlimit(bad)
+        for bad in (1.5, "1", None, True):
+            with self.assertRaises(TypeError, msg=repr(bad)):
+                db.setlimit(fakt.LIMIT_ROWS, bad)
+            with self.assertRaises(TypeError, msg=repr(bad)):
+                db.setlimit(bad, 1)
+            with self.assertRaises(TypeError, msg=repr(bad)):
+                db.getlimit(bad)
+        with self.assertRaises(ValueError):
+            db.setlimit(fakt.LIMIT_MEMORY, 2**63)
+        self.assertEqual(db.getlimit(fakt.LIMIT_MEMORY), 0)
+        db.close()
+        with self.assertRaises(fakt.ProgrammingError):
+            db.setlimit(fakt.LIMIT_ROWS, 1)
+        with self.assertRaises(fakt.ProgrammingError):
+            db.getlimit(fakt.LIMIT_ROWS)
+
+
 class TestSetMapped(TempDir):
 
     def test_limits_and_refusals(self):
