@@ -439,7 +439,8 @@ void editEnd(Shell *p){
 ** killed while saving (its terminal closed, say) leaves the old history
 ** whole, never an empty file. Anything else, such as /dev/null, is
 ** written straight and never replaced, as are a link to a file not yet
-** there (which creates it) and a path that cannot be resolved. Failures
+** there (which creates it), a path that cannot be resolved and a file
+** beside which no new file can be made (written in place). Failures
 ** are silent: the history is a convenience, and a read-only home must not
 ** stop the shell.
 */
@@ -476,6 +477,10 @@ static void editSave(Shell *p){
       ok = (fclose(f)==0) & ok;
     }
     if( !ok || rename(zTmp, zFinal)!=0 ) unlink(zTmp);
+  }else{
+    /* no new file beside it (a directory the user may not write in):
+    ** the file itself, in place, as before */
+    history(p->hist, &ev, H_SAVE, zFinal);
   }
   free(zTmp);
   free(zFinal);

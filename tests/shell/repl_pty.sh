@@ -135,4 +135,19 @@ check "linked history: no temporary left" "before
 hist" "$(ls -A "$T/dots")"
 check "linked history: none beside the link" "history" "$(ls -A "$T" | grep '^history')"
 
+# ---- a history whose name leaves no room for the temporary's suffix (255
+# bytes, NAME_MAX): no new file can be made beside it, so it is written in
+# place, as before, and kept
+long=$(printf 'h%.0s' $(seq 1 255))
+rm -f "$HIST"
+: > "$T/dots/$long"
+ln -s "dots/$long" "$HIST"
+start "$DB"
+wait_for "long-named history: prompt" '^fakt>$'
+type_text 'find 9 as nine;'; key Enter
+wait_for "long-named history: ran" '^nine$'
+type_text '.quit'; key Enter
+wait_for "long-named history: quit" '^\[exit 0\]$'
+check_match "long-named history: written in place" 'nine' "$(cat "$T/dots/$long")"
+
 finish
