@@ -61,6 +61,11 @@ start "$T/repl.fakt"
 wait_for "repl: prompt" '^fakt>$'
 log_pane "$T/repl.log"
 type_text 'load "big.facts";'; key Enter
+# the next statement only at the prompt: typed while the load runs, the
+# terminal itself (cooked mode) would echo it, and its Enter, after the
+# progress line, leaving that line above the one the shell clears
+wait_for "repl: the load typed" '^fakt> load "big\.facts";$'
+wait_prompt "repl: the prompt after the load"
 type_text "$COUNT"; key Enter
 wait_for "repl: the count" '^25000$'
 check_match "repl: progress" 'load: 20000 statements' "$(cat "$T/repl.log")"
