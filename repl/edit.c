@@ -447,7 +447,8 @@ void editEnd(Shell *p){
 static void editSave(Shell *p){
   HistEvent ev;
   struct stat st;
-  char *zFinal = 0, *zTmp;
+  char *zFinal = 0;
+  Buf tmp = {0};
   FILE *f;
   int fd, ok;
   if( p->zHistFile==0 ) return;
@@ -462,10 +463,9 @@ static void editSave(Shell *p){
   }else{
     zFinal = xstrdup(p->zHistFile);
   }
-  zTmp = xmalloc(strlen(zFinal) + 8);
-  memcpy(zTmp, zFinal, strlen(zFinal));
-  memcpy(zTmp + strlen(zFinal), ".XXXXXX", 8);
-  fd = mkstemp(zTmp);              /* mode 0600: the history is private */
+  bufPuts(&tmp, zFinal);
+  bufPuts(&tmp, ".XXXXXX");
+  fd = mkstemp(tmp.z);             /* mode 0600: the history is private */
   if( fd>=0 ){
     f = fdopen(fd, "w");
     if( f==0 ){
@@ -476,13 +476,13 @@ static void editSave(Shell *p){
       ok = (fflush(f)==0) & ok;
       ok = (fclose(f)==0) & ok;
     }
-    if( !ok || rename(zTmp, zFinal)!=0 ) unlink(zTmp);
+    if( !ok || rename(tmp.z, zFinal)!=0 ) unlink(tmp.z);
   }else{
     /* no new file beside it (a directory the user may not write in):
     ** the file itself, in place, as before */
     history(p->hist, &ev, H_SAVE, zFinal);
   }
-  free(zTmp);
+  bufFree(&tmp);
   free(zFinal);
 }
 

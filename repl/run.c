@@ -287,12 +287,11 @@ void progressDone(Shell *p){
 /* Clear any progress line, before something else is written to the
 ** terminal: rows, a message, an echoed line. */
 void progressClear(Shell *p){
-  if( p->bScriptShown ){
-    fputs("\r\033[K", stderr);
-    fflush(stderr);
-    p->bScriptShown = 0;
-  }
-  progressDone(p);
+  if( !p->bScriptShown && p->nLoadShown==0 ) return;
+  fputs("\r\033[K", stderr);
+  fflush(stderr);
+  p->bScriptShown = 0;
+  p->nLoadShown = 0;
 }
 
 /* Statements of a script between two updates of its progress line. */
